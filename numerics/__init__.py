@@ -1,0 +1,1 @@
+"""eqselect.numerics: compiled fields, fixed points, continuation, basins."""

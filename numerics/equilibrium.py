@@ -1,0 +1,110 @@
+"""The `Equilibrium` record: one fixed point of a learning field.
+
+Every fixed-point finder in :mod:`eqselect.numerics` returns these, so the
+CLI and the checks never care which route found a point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Stability(str, Enum):
+    """Linear stability class of a fixed point of an ascent field F.
+
+    stable: every eigenvalue of DF (restricted to the tangent cone at a
+    boundary point) has negative real part; unstable: all positive; saddle:
+    both signs; center: purely imaginary pair(s), no positive part;
+    degenerate: a zero eigenvalue (or a continuum of fixed points).
+    """
+
+    STABLE = "stable"
+    SADDLE = "saddle"
+    UNSTABLE = "unstable"
+    CENTER = "center"
+    DEGENERATE = "degenerate"
+
+
+class Route(str, Enum):
+    """How a fixed point was obtained."""
+
+    EXACT = "exact"  # solved in exact arithmetic (sympy, resultants, root isolation)
+    NEWTON = "newton"  # mpmath Newton with deflation, residual certified to tolerance
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """A fixed point phi* of F (or of the projected dynamics on the region).
+
+    Attributes
+    ----------
+    point : tuple of float
+        Coordinates in the game's parameter order.
+    exact : tuple of sympy.Expr or None
+        Exact coordinates when known (e.g. (2/3, 2/3)).
+    strategies : tuple of tuple of float
+        Each agent's full mixed strategy at the point (finite games).
+    stability : Stability
+    eigenvalues : tuple of complex
+        Of DF at the point (tangent-cone restricted at a boundary point).
+    mu : float
+        -lambda_max(sym DF), the linearised strong-monotonicity margin.
+    nash : bool or None
+        Whether the strategies form a Nash equilibrium (exact best-response
+        check); None for games without a policy (continuous games).
+    boundary : bool
+        Whether the point lies on the boundary of the region.
+    route : Route
+    residual : float
+        max |F(phi*)| over the free coordinates.
+    notes : tuple of str
+        Anything suspect (continuum of fixed points, ill-conditioning).
+    """
+
+    point: tuple
+    exact: tuple | None
+    strategies: tuple
+    stability: Stability
+    eigenvalues: tuple
+    mu: float
+    nash: bool | None
+    boundary: bool
+    route: Route
+    residual: float = 0.0
+    notes: tuple = field(default_factory=tuple)
+
+    def to_json(self) -> dict:
+        """The contract's JSON form (DESIGN.md, ``eqselect equilibria --json``)."""
+        return {
+            "point": [float(x) for x in self.point],
+            "exact": None if self.exact is None else [str(x) for x in self.exact],
+            "strategies": [[float(x) for x in s] for s in self.strategies],
+            "stability": self.stability.value,
+            "nash": self.nash,
+            "boundary": self.boundary,
+            "eigenvalues": [[float(complex(z).real), float(complex(z).imag)]
+                            for z in self.eigenvalues],
+            "mu": float(self.mu),
+            "route": self.route.value,
+            "residual": float(self.residual),
+            "notes": list(self.notes),
+        }
+
+
+def classify(eigenvalues, tol: float = 1e-9) -> Stability:
+    """Stability class from the eigenvalues of DF (ascent: stable = Re < 0)."""
+    re = [complex(z).real for z in eigenvalues]
+    im = [complex(z).imag for z in eigenvalues]
+    if any(abs(r) <= tol and abs(i) <= tol for r, i in zip(re, im)):
+        return Stability.DEGENERATE
+    if all(r < -tol for r in re):
+        return Stability.STABLE
+    if all(r > tol for r in re):
+        return Stability.UNSTABLE
+    if not any(r > tol for r in re):
+        return Stability.CENTER
+    if any(r < -tol for r in re):
+        return Stability.SADDLE
+    return Stability.UNSTABLE  # positive parts plus purely imaginary pairs
+

@@ -1,0 +1,1 @@
+"""eqselect.proofs_check: the paper's statements checked against exact computation."""

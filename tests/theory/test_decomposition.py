@@ -1,0 +1,186 @@
+"""The decomposition against hand-derived closed forms, finite differences
+and the exact one-step meta-gradient."""
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eqselect.numerics.codegen import compile_exprs
+from eqselect.theory import Decomposition, builtin, normal_form_game, tandem
+from eqselect.theory.engine import is_exactly_zero
+
+a, b, c, d, eta, p1, p2 = sp.symbols("a b c d eta p1 p2")
+S = a - b - c + d
+
+
+def test_stag_hunt_direct_symbolic_closed_form():
+    dec = Decomposition(builtin("stag-hunt", "direct", symbolic=True))
+    expected = {
+        "cur": [S * p2 + (b - d), S * p1 + (b - d)],
+        "own": [0, 0],
+        "peer": [eta * S * (S * p1 + (c - d)), eta * S * (S * p2 + (c - d))],
+        "lookahead": [eta * S * (S * p1 + (b - d)), eta * S * (S * p2 + (b - d))],
+    }
+    for name, exprs in expected.items():
+        got = dec.component(name)
+        assert all(sp.expand(g - e) == 0 for g, e in zip(got, exprs)), name
+
+
+def test_worked_check_of_the_paper():
+    dec = Decomposition(builtin("stag-hunt", "direct"))
+    assert sp.expand(dec.peer[0] - 3 * eta * (3 * p1 + 1)) == 0
+    assert sp.expand(dec.cur[0] - (3 * p2 - 2)) == 0
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def hand_logit_components(A, B, t1, t2, e):
+    """Independent closed form for a 2x2 bimatrix game under the logit."""
+    p, q = _sig(t1), _sig(t2)
+    dp, dq = p * (1 - p), q * (1 - q)
+    ddp, ddq = dp * (1 - 2 * p), dq * (1 - 2 * q)
+    SA = A[0][0] - A[0][1] - A[1][0] + A[1][1]
+    SB = B[0][0] - B[0][1] - B[1][0] + B[1][1]
+    dJ1_dp, dJ1_dq = SA * q + A[0][1] - A[1][1], SA * p + A[1][0] - A[1][1]
+    dJ2_dq, dJ2_dp = SB * p + B[1][0] - B[1][1], SB * q + B[0][1] - B[1][1]
+    g1, g2 = dp * dJ1_dp, dq * dJ2_dq
+    cur = [g1, g2]
+    own = [e * ddp * dJ1_dp * g1, e * ddq * dJ2_dq * g2]
+    peer = [e * (dq * SB * dp) * (dq * dJ1_dq), e * (dp * SA * dq) * (dp * dJ2_dp)]
+    la = [e * (dp * SA * dq) * g2, e * (dq * SB * dp) * g1]
+    return {"cur": cur, "own": own, "peer": peer, "lookahead": la}
+
+
+payoff = st.integers(-6, 6)
+table = st.tuples(st.tuples(payoff, payoff), st.tuples(payoff, payoff))
+angle = st.floats(-3, 3)
+
+
+@given(A=table, B=table, t1=angle, t2=angle, e=st.floats(0.05, 1.0))
+def test_logit_2x2_matches_hand_closed_form(A, B, t1, t2, e):
+    dec = Decomposition(normal_form_game([A, B], "logit"), eta=sp.nsimplify(e))
+    hand = hand_logit_components(A, B, t1, t2, float(sp.nsimplify(e)))
+    for name, exprs in hand.items():
+        f = compile_exprs(list(dec.component(name)), dec.game.parameters)
+        got = f([t1, t2])
+        np.testing.assert_allclose(got, exprs, rtol=1e-9, atol=1e-12)
+
+
+def _fd_gradient(f, x, h=1e-5):
+    """Richardson-extrapolated central differences of a vector function."""
+    def central(h):
+        cols = []
+        for k in range(len(x)):
+            e = np.zeros_like(x)
+            e[k] = h
+            cols.append((f(x + e) - f(x - e)) / (2 * h))
+        return np.array(cols).T  # [output, input]
+    return (4 * central(h / 2) - central(h)) / 3
+
+
+def components_by_finite_differences(dec, x, e):
+    """cur, own, peer, la from finite differences of the exact values."""
+    game = dec.game
+    J = compile_exprs(list(game.values), game.parameters)
+    grads = [_fd_gradient(lambda y, i=i: np.atleast_1d(J(y)[i]), x, 1e-3)[0]
+             for i in range(game.n_agents)]
+    v = np.concatenate([grads[i][s] for i, s in enumerate(game.slices)])
+    cur = compile_exprs(list(dec.cur), game.parameters)
+    Dv = _fd_gradient(cur, x)  # Dv[r, c] = d v_r / d phi_c
+    out = {"cur": v, "own": np.zeros_like(v), "peer": np.zeros_like(v),
+           "lookahead": np.zeros_like(v)}
+    for i, si in enumerate(game.slices):
+        out["own"][si] = e * Dv[si, si].T @ v[si]
+        for j, sj in enumerate(game.slices):
+            if j != i:
+                out["peer"][si] += e * Dv[sj, si].T @ grads[i][sj]
+                out["lookahead"][si] += e * Dv[si, sj] @ v[sj]
+    return out
+
+
+payoff3 = st.lists(st.integers(-4, 4), min_size=9, max_size=9)
+
+
+@given(U1=payoff3, U2=payoff3, x=st.lists(st.floats(-1.5, 1.5), min_size=4, max_size=4))
+def test_softmax_3x3_components_match_finite_differences(U1, U2, x):
+    game = normal_form_game([np.reshape(U1, (3, 3)).tolist(), np.reshape(U2, (3, 3)).tolist()],
+                            "softmax")
+    dec = Decomposition(game, eta=sp.Rational(1, 2))
+    x = np.array(x)
+    fd = components_by_finite_differences(dec, x, 0.5)
+    for name, want in fd.items():
+        got = compile_exprs(list(dec.component(name)), game.parameters)(x)
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7, err_msg=name)
+
+
+@given(A=table, B=table, t1=angle, t2=angle)
+def test_one_step_meta_objective_matches_components_to_second_order(A, B, t1, t2):
+    """Finite differences of J_i(phi + eta v(phi)) equal the series to O(eta^2)."""
+    game = normal_form_game([A, B], "logit")
+    dec = Decomposition(game)
+    J = compile_exprs(list(game.values), game.parameters)
+    v = compile_exprs(list(dec.cur), game.parameters)
+    first = compile_exprs(list(dec.own + dec.peer + dec.lookahead + dec.self_lookahead),
+                          game.parameters, params=[eta])
+    x = np.array([t1, t2])
+
+    def residual(e):
+        meta = []
+        for i in range(2):
+            f = lambda y, i=i: np.atleast_1d(J(y + e * v(y))[i])
+            meta.append(_fd_gradient(f, x, 1e-3)[0][i])
+        return np.array(meta) - v(x) - first(x, [e])
+
+    r1, r2 = residual(0.02), residual(0.01)
+    scale = 1 + np.abs(v(x)).max()
+    assert np.all(np.abs(r2) <= 1e-3 * scale)
+    # quadratic in eta: halving eta quarters the residual (slack for rounding)
+    assert np.all(np.abs(r2) <= 0.3 * np.abs(r1) + 1e-8 * scale)
+
+
+@pytest.mark.parametrize("name,param", [("stag-hunt", "logit"), ("stag-hunt", "direct"),
+                                        ("matching-pennies", "logit"), ("chicken", "direct")])
+def test_series_check_exact_for_2x2(name, param):
+    assert Decomposition(builtin(name, param)).series_check()["holds"]
+
+
+def test_series_check_exact_symbolic_payoffs():
+    assert Decomposition(builtin("stag-hunt", "direct", symbolic=True)).series_check()["holds"]
+
+
+def test_series_check_catches_a_wrong_term():
+    dec = Decomposition(builtin("stag-hunt", "logit"))
+    dec._parts["peer"][0] = dec._parts["peer"][0] * 2
+    assert not dec.series_check()["holds"]
+
+
+def test_tandem_lookahead_keeps_and_lola_moves_the_fixed_points():
+    x, y, s = sp.symbols("x y s")
+    dec = Decomposition(tandem())
+    on_line = {y: 1 - x}
+    assert all(sp.expand(e.subs(on_line)) == 0 for e in dec.field("pg"))
+    assert all(sp.expand(e.subs(on_line)) == 0 for e in dec.field("lookahead"))
+    lola = dec.field("lola")
+    assert all(sp.simplify(e.subs(on_line) - 4 * eta) == 0 for e in lola)
+    # LOLA's fixed points: the line x + y = s* with s* = (1 - 2 eta) / (1 - 4 eta)
+    fixed = sp.solve(sp.expand(lola[0]).subs(x, s - y), s)
+    assert len(fixed) == 1 and sp.simplify(fixed[0] - (1 - 2 * eta) / (1 - 4 * eta)) == 0
+
+
+def test_fields_are_the_method_table():
+    dec = Decomposition(builtin("stag-hunt", "logit"))
+    lam, cc = sp.symbols("lambda c")
+    assert dec.field("meta-mapg") == dec.cur + cc * dec.own + lam * dec.peer
+    assert dec.field("lola", 9, 9) == dec.cur + dec.lookahead + dec.peer
+    assert dec.field("peer-only", 2) == dec.cur + 2 * dec.peer
+
+
+def test_jacobian_of_pg_is_the_game_jacobian():
+    dec = Decomposition(builtin("stag-hunt", "direct"))
+    assert dec.jacobian("pg") == sp.Matrix([[0, 3], [3, 0]])
+    JM = dec.component_jacobian("peer")
+    assert is_exactly_zero(JM[0, 0] - 9 * eta) and JM[0, 1] == 0

@@ -1,0 +1,72 @@
+"""The bridge to symengine, which does the heavy differentiation.
+
+sympy stays the language of the API and of presentation; symengine's
+differentiation is orders of magnitude faster on the large rational
+functions of repeated games (the discounted IPD's values have ~12,000
+operations), so derivatives are taken there and converted back on demand.
+"""
+
+from __future__ import annotations
+
+import symengine as se
+import sympy as sp
+
+
+def to_engine(expr) -> se.Basic:
+    """A symengine copy of a sympy expression (not of text)."""
+    return se.sympify(expr)
+
+
+def to_sympy(expr) -> sp.Expr:
+    """The sympy expression of a symengine expression."""
+    return expr._sympy_() if hasattr(expr, "_sympy_") else sp.sympify(expr)
+
+
+def gradient(value: se.Basic, symbols) -> list[se.Basic]:
+    """[d value / d s for s in symbols]."""
+    return [value.diff(s) for s in symbols]
+
+
+def jacobian(exprs, symbols) -> list[list[se.Basic]]:
+    """J[r][c] = d exprs[r] / d symbols[c]."""
+    return [[e.diff(s) for s in symbols] for e in exprs]
+
+
+def tidy(expr: sp.Expr, max_ops: int = 600) -> sp.Expr:
+    """A readable exact form: factored when small enough, untouched otherwise.
+
+    Factoring treats exp(-theta) as a generator, so logit expressions come
+    out as rational functions of the exponentials.
+    """
+    if expr.is_number or sp.count_ops(expr) > max_ops:
+        return expr
+    try:
+        return sp.factor(sp.cancel(expr))
+    except (sp.PolynomialError, NotImplementedError):
+        return expr
+
+
+def is_exactly_zero(expr: sp.Expr) -> bool:
+    """True when ``expr`` is identically zero, decided exactly.
+
+    Every exponential exp(sum_k c_k t_k) is written as prod_k u_k^{c_k} with a
+    fresh symbol u_k per term t_k, which turns expressions built from sigmoids
+    and softmaxes into rational functions; ``cancel`` then decides zero
+    exactly. (False means "not shown zero" for expressions outside that
+    class, e.g. with logarithms that do not cancel syntactically.)
+    """
+    expr = sp.sympify(expr)
+    bases: dict = {}
+    repl = {}
+    for e in expr.atoms(sp.exp):
+        factor = sp.Integer(1)
+        for term, coeff in sp.expand(e.args[0]).as_coefficients_dict().items():
+            if term == 1:
+                factor *= sp.exp(coeff)
+                continue
+            u = bases.setdefault(term, sp.Dummy("u"))
+            factor *= u ** coeff
+        repl[e] = factor
+    if repl:
+        expr = expr.xreplace(repl)
+    return sp.cancel(sp.together(expr)) == 0
