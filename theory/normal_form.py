@@ -105,7 +105,7 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
     --------
     >>> g = normal_form_game([[[4, 0], [3, 2]], [[4, 3], [0, 2]]], "direct")
     >>> g.values[0].expand()
-    p1*p2 + 2*p1 + p2 + 2
+    3*p1*p2 - 2*p1 + p2 + 2
     """
     kind = Parameterization.parse(parameterization)
     tensors = payoff_tensors(payoffs)
