@@ -1,0 +1,49 @@
+"""Game files and the whitelisting expression parser."""
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eqselect.theory import GameError, builtin
+from eqselect.theory.expressions import parse_expression
+from eqselect.theory.spec import load_spec, nfg_game
+
+
+def test_toml_spec_with_symbols(tmp_path):
+    f = tmp_path / "g.toml"
+    f.write_text('payoffs = [[["a", 0], [3, 2]], [["a", 3], [0, 2]]]\n[symbols]\na = 4\n')
+    game = load_spec(f, "direct")
+    assert game.payoff_symbols == {sp.Symbol("a"): 4}
+    ref = builtin("stag-hunt", "direct")
+    assert all(sp.expand(v - w) == 0 for v, w in zip(game.substitute().values, ref.values))
+
+
+def test_nfg_payoff_and_outcome_versions_agree():
+    payoff = 'NFG 1 R "pd" { "1" "2" } { 2 2 }\n3 3 5 0 0 5 1 1\n'
+    outcome = ('NFG 1 R "pd" { "1" "2" } { { "C" "D" } { "C" "D" } } ""\n'
+               '{ { "" 3, 3 } { "" 5, 0 } { "" 0, 5 } { "" 1, 1 } }\n1 2 3 4\n')
+    a, b = nfg_game(payoff, "direct"), nfg_game(outcome, "direct")
+    ref = builtin("prisoners-dilemma", "direct")
+    for g in (a, b):
+        assert all(sp.expand(v - w) == 0 for v, w in zip(g.values, ref.values))
+
+
+@pytest.mark.parametrize("text,match", [
+    ("__import__('os')", "unexpected token"),
+    ("a + b", "undeclared symbol 'b'"),
+    ("1/0", "division by zero"),
+    ("(a", "ends too early"),
+    ("a @ 2", "unexpected token '@'"),
+])
+def test_parser_refuses_with_the_offending_token(text, match):
+    with pytest.raises(GameError, match=match):
+        parse_expression(text, {"a": sp.Symbol("a")})
+
+
+@given(st.integers(-50, 50), st.integers(1, 9), st.integers(0, 3))
+def test_parser_agrees_with_sympy_arithmetic(n, m, k):
+    a = sp.Symbol("a")
+    text = f"({n} - a/{m})^{k} * exp(a) + 0.25"
+    assert sp.expand(parse_expression(text, {"a": a})
+                     - ((n - a / m) ** k * sp.exp(a) + sp.Rational(1, 4))) == 0
