@@ -1,0 +1,100 @@
+"""Separatrix tracing, basin areas and the figures."""
+
+import numpy as np
+import pytest
+
+from eqselect.numerics.basins import basin_map, basin_monte_carlo, parameters_to_probability
+from eqselect.numerics.compiled import compile_field
+from eqselect.numerics.equilibrium import Equilibrium, Route, Stability
+from eqselect.numerics.plots import basin_plot, phase_portrait, probability_field
+from eqselect.numerics.separatrix import basin_area, separatrix, stable_direction
+from eqselect.theory import Decomposition, GameError, builtin
+
+
+@pytest.fixture(scope="module")
+def direct_sh():
+    return Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
+
+
+@pytest.fixture(scope="module")
+def logit_sh():
+    return Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
+
+
+def test_stag_hunt_direct_separatrix_is_the_line(direct_sh):
+    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
+    line = sep.polyline
+    assert np.abs(line.sum(axis=1) - 4 / 3).max() < 1e-6
+    assert sep.ends == ("boundary", "boundary")
+    ends = sorted(map(tuple, np.round([line[0], line[-1]], 9)))
+    assert ends == [(1 / 3, 1.0), (1.0, 1 / 3)] or np.allclose(ends, [(1 / 3, 1), (1, 1 / 3)])
+    assert sep.eigenvalue == pytest.approx(-3.0)
+    assert sep.notes == ()
+
+
+def test_basin_area_is_exact_two_ninths(direct_sh):
+    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
+    assert basin_area(sep, (1, 1)) == pytest.approx(2 / 9, abs=1e-9)
+    assert basin_area(sep, (0, 0)) == pytest.approx(7 / 9, abs=1e-9)
+
+
+def test_separatrix_accepts_equilibrium_and_flags_non_saddles(direct_sh):
+    eq = Equilibrium((2 / 3, 2 / 3), None, (), Stability.STABLE, (), 0.0, False, False,
+                     Route.EXACT)
+    sep = separatrix(direct_sh, eq, "pg")
+    assert any("not saddle" in n for n in sep.notes)
+    off = separatrix(direct_sh, (1.0, 1.0), "pg")  # a corner: F = (1, 1) there
+    assert any("not a fixed point" in n for n in off.notes)
+    with pytest.raises(GameError, match="not a saddle"):
+        stable_direction(np.array([[0.0, 1.0], [-1.0, 0.0]]))
+
+
+def test_logit_separatrix_is_invariant_and_bounds_the_flow_basin(logit_sh):
+    g = logit_sh.game
+    sep = separatrix(logit_sh, (np.log(2), np.log(2)), "pg")
+    assert sep.ends == ("boundary", "boundary")
+    line = sep.polyline
+    # the stable manifold is invariant: F is tangent to the traced curve
+    f = compile_field(logit_sh, "pg").field(line[1:-1])
+    tangent = line[2:] - line[:-2]  # centred chords
+    away = np.linalg.norm(line[1:-1] - sep.saddle, axis=1) > 1e-3  # F = 0 at the saddle
+    cross = f[:, 0] * tangent[:, 1] - f[:, 1] * tangent[:, 0]
+    sine = cross / (np.linalg.norm(f, axis=1) * np.linalg.norm(tangent, axis=1))
+    assert away.sum() > 100 and np.abs(sine[away]).max() < 1e-3
+    pm = sep.mapped(lambda x: parameters_to_probability(g, x))
+    share = basin_area(pm, (1, 1)) / np.prod(pm.upper - pm.lower)
+    mc = basin_monte_carlo(logit_sh, "pg", n=2000, seed=5, schedule="flow", steps=600,
+                           dt=0.1, low=pm.lower[0], high=pm.upper[0])
+    assert mc.interval[0] <= share <= mc.interval[1]
+
+
+def test_probability_field_logit_push_forward(logit_sh):
+    P1, P2, U, V = probability_field(logit_sh, "pg", n=5)
+    p1, p2 = P1[2, 3], P2[2, 3]
+    # logit PG: dtheta1 = p1 (1 - p1) (3 p2 - 2), so dp1 = (p1 (1 - p1))^2 (3 p2 - 2)
+    assert U[2, 3] == pytest.approx((p1 * (1 - p1)) ** 2 * (3 * p2 - 2))
+    assert V[2, 3] == pytest.approx((p2 * (1 - p2)) ** 2 * (3 * p1 - 2))
+
+
+def _png(path):
+    data = path.read_bytes()
+    return len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plots_write_png(tmp_path, direct_sh, logit_sh):
+    fps = [Equilibrium((1.0, 1.0), None, (), Stability.STABLE, (), 0.0, True, True,
+                       Route.EXACT),
+           Equilibrium((2 / 3, 2 / 3), None, (), Stability.SADDLE, (), 0.0, True, False,
+                       Route.EXACT)]
+    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
+    out = phase_portrait(direct_sh, "pg", fixed_points=fps, separatrix=sep,
+                         path=tmp_path / "phase.png")
+    assert _png(out)
+    out = phase_portrait(logit_sh, "meta-mapg", 1.5, 0.35, path=tmp_path / "phase_logit.png")
+    assert _png(out)
+    bm = basin_map(logit_sh, "pg", grid=11, steps=40)
+    assert _png(basin_plot(bm, tmp_path / "basin.png"))
+    mc = basin_monte_carlo(logit_sh, "pg", n=200, seed=0, steps=40)
+    assert _png(basin_plot(mc, tmp_path / "basin_mc.png"))
+    with pytest.raises(GameError, match="path"):
+        phase_portrait(direct_sh, "pg")
