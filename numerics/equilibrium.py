@@ -6,6 +6,7 @@ CLI and the checks never care which route found a point.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -49,7 +50,8 @@ class Equilibrium:
     eigenvalues : tuple of complex
         Of DF at the point (tangent-cone restricted at a boundary point).
     mu : float
-        -lambda_max(sym DF), the linearised strong-monotonicity margin.
+        -lambda_max(sym DF), the linearised strong-monotonicity margin
+        (+inf at a corner, where no direction is free; null in JSON).
     nash : bool or None
         Whether the strategies form a Nash equilibrium (exact best-response
         check); None for games without a policy (continuous games).
@@ -85,7 +87,7 @@ class Equilibrium:
             "boundary": self.boundary,
             "eigenvalues": [[float(complex(z).real), float(complex(z).imag)]
                             for z in self.eigenvalues],
-            "mu": float(self.mu),
+            "mu": float(self.mu) if math.isfinite(self.mu) else None,
             "route": self.route.value,
             "residual": float(self.residual),
             "notes": list(self.notes),

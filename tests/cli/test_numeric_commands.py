@@ -1,0 +1,87 @@
+"""The numeric commands' contract: equilibria, continue, basins, replay."""
+
+import json
+
+import pytest
+import sympy as sp
+
+from eqselect.cli import main
+
+
+def run_json(args, capsys):
+    code = main(args + ["--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return json.loads(out.out)
+
+
+def test_equilibria_stag_hunt_direct_pg(capsys):
+    doc = run_json(["equilibria", "stag-hunt", "--param", "direct", "--method", "pg"], capsys)
+    eqs = {tuple(e["exact"]): e for e in doc["equilibria"]}
+    assert set(eqs) == {("0", "0"), ("1", "1"), ("2/3", "2/3")}
+    assert eqs[("0", "0")]["stability"] == "stable" and eqs[("1", "1")]["stability"] == "stable"
+    assert eqs[("2/3", "2/3")]["stability"] == "saddle"
+    assert all(e["nash"] for e in doc["equilibria"])
+    assert {"point", "strategies", "eigenvalues", "boundary"} <= set(doc["equilibria"][0])
+
+
+def test_equilibria_logit_finds_the_mixed_saddle(capsys):
+    doc = run_json(["equilibria", "stag-hunt", "--method", "pg"], capsys)
+    [eq] = doc["equilibria"]
+    assert eq["stability"] == "saddle"
+    assert eq["point"] == pytest.approx([float(sp.log(2))] * 2, abs=1e-12)
+
+
+def test_continue_reports_the_corner_collision(capsys):
+    doc = run_json(["continue", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                    "--eta", "0.55", "--lam", "0:3"], capsys)
+    assert doc["parameter"] == "lam"
+    boundary = [e for e in doc["events"] if e["type"] == "boundary"]
+    # F_1(0, 0) = (b - d) + lam eta S (c - d) = -2 + lam * 0.55 * 3 vanishes at lam = 40/33
+    assert boundary and boundary[0]["lam"] == pytest.approx(40 / 33, abs=1e-9)
+    assert boundary[0]["point"] == pytest.approx([0, 0], abs=1e-9)
+    for br in doc["branches"]:
+        assert len(br["points"]) == len(br["stability"])
+
+
+def test_basins_json_contract(capsys):
+    doc = run_json(["basins", "stag-hunt", "--method", "pg", "--grid", "11"], capsys)
+    assert doc["grid"] == 11 and doc["steps"] == 140
+    assert sum(doc["outcomes"].values()) == 121
+    assert doc["fraction"] == pytest.approx(doc["outcomes"]["success"] / 121)
+
+
+def test_replay_exact_lands_near_the_published_figures(capsys):
+    doc = run_json(["replay", "basin-map", "peer-sweep", "--exact"], capsys)
+    assert set(doc["basin_map"]) == {"pg", "meta-pg", "peer-only", "meta-mapg"}
+    assert set(doc["peer_sweep"]) == {"0", "0.25", "0.5", "1", "1.5", "2", "3", "5"}
+    pub = doc["published"]
+    assert doc["basin_map"]["pg"] == pytest.approx(pub["basin_map"]["pg"], abs=0.02)
+    assert doc["basin_map"]["meta-mapg"] == pytest.approx(pub["basin_map"]["meta-mapg"], abs=0.02)
+    assert doc["peer_sweep"]["0"] == pytest.approx(pub["peer_sweep"]["0"], abs=0.02)
+    assert doc["peer_sweep"]["5"] == pytest.approx(pub["peer_sweep"]["5"], abs=0.02)
+    sweep = list(doc["peer_sweep"].values())
+    assert sweep[-1] > sweep[0] + 0.25  # shaping enlarges the payoff-dominant basin
+
+
+def test_replay_writes_table_and_figures(tmp_path, capsys):
+    code = main(["replay", "basin-map", "peer-sweep", "--exact", "--out", str(tmp_path)])
+    capsys.readouterr()
+    assert code == 0
+    for name in ("replay.json", "replay.tex", "basin_maps.png", "peer_sweep.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert "\\begin{tabular}" in (tmp_path / "replay.tex").read_text()
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["equilibria", "stag-hunt", "--method", "sos"], "unknown method"),
+    (["continue", "stag-hunt", "--method", "pg", "--lam", "3"], "expected A:B"),
+    (["basins", "stag-hunt", "--method", "pg", "--grid", "0"], "must be >= 1"),
+    (["basins", "stag-hunt", "--method", "pg", "--plot", "x.pdf"], "PNG"),
+    (["basins", "ipd", "--method", "pg"], "two parameters"),
+    (["replay", "tournament"], "unknown experiment"),
+])
+def test_bad_numeric_input_exits_2(args, needle, capsys):
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
