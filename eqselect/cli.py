@@ -6,26 +6,19 @@ Exit status: 0 success; 2 bad input, with one line on stderr; 1 internal failure
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from fractions import Fraction
 
-import symengine as se
 import sympy as sp
 
-from .theory import engine
-from .theory import Decomposition, GameError, Method, entropy_regularized
-from .theory.engine import tidy
+from .commands import cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay
+from .errors import UsageError
+from .theory import GameError
 from .theory.exact import to_exact
-from .games import load_game
 
 
 #: The paper's defaults (PAPER.md section 5).
 PAPER = {"eta": sp.Rational(11, 20), "own": sp.Rational(7, 20), "lam": sp.Rational(3, 2)}
-
-
-class UsageError(Exception):
-    """Bad command-line input (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,10 +38,43 @@ def number(text: str) -> sp.Expr:
     return to_exact(value)
 
 
+def _range(text: str) -> tuple:
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"expected A:B, got {text!r}")
+    a, b = (number(p) for p in parts)
+    if a == b:
+        raise argparse.ArgumentTypeError(f"empty range {text!r}")
+    return a, b
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def _game_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("game", help="built-in name or a .toml / .json / .nfg file")
     p.add_argument("--param", default=None, help="direct, logit (default) or softmax")
     p.add_argument("--tau", type=number, default=None, help="entropy temperature")
+
+
+def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False) -> None:
+    p.add_argument("--method", default=None if method_required else "pg",
+                   required=method_required,
+                   help="pg, meta-pg, peer-only, meta-mapg, lookahead, lola")
+    if lam:
+        p.add_argument("--lam", type=number, default=PAPER["lam"],
+                       help="shaping coefficient lambda (default 1.5)")
+    p.add_argument("--eta", type=number, default=PAPER["eta"],
+                   help="inner learning rate (default 0.55)")
+    p.add_argument("--own", type=number, default=PAPER["own"],
+                   help="own-learning coefficient (default 0.35)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,242 +129,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="DIR", help="write replay.json, replay.tex and PNG figures")
     r.set_defaults(run=cmd_replay, mode="exact")
     return parser
-
-
-def cmd_replay(args) -> int:
-    from .numerics.replay import EXPERIMENTS, replay, work_units
-    from .progress import Progress
-
-    wanted = args.experiments or list(EXPERIMENTS)
-    bad = [e for e in wanted if e not in EXPERIMENTS]
-    if bad:
-        raise UsageError(f"eqselect replay: unknown experiment {bad[0]!r}; "
-                         f"valid: {', '.join(EXPERIMENTS)}")
-    if args.out:
-        from pathlib import Path
-
-        out = Path(args.out)
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"eqselect replay: --out {args.out!r} exists and is not a directory")
-    with Progress(work_units(wanted), f"replay ({args.mode})", quiet=args.json) as bar:
-        result = replay(wanted, mode=args.mode, seed=args.seed, progress=bar)
-    if args.out:
-        from .numerics.replay_figures import write_outputs
-
-        write_outputs(result, args.out)
-    if args.json:
-        print(json.dumps(result.to_json()))
-        return 0
-    from .numerics.replay_figures import table_rows
-
-    print(f"replay ({args.mode}) of {', '.join(wanted)} in {result.seconds:.1f} s")
-    rows = [("experiment", "replay", "published")] + table_rows(result)
-    width = max(len(r[0]) for r in rows)
-    for name, got, pub in rows:
-        print(f"  {name:<{width}}  {got:>9}  {pub:>9}")
-    return 0
-
-
-def _range(text: str) -> tuple:
-    parts = text.split(":")
-    if len(parts) != 2:
-        raise argparse.ArgumentTypeError(f"expected A:B, got {text!r}")
-    a, b = (number(p) for p in parts)
-    if a == b:
-        raise argparse.ArgumentTypeError(f"empty range {text!r}")
-    return a, b
-
-
-def cmd_continue(args) -> int:
-    from .numerics.continuation import continue_in_lambda
-    from .numerics.plots_bifurcation import bifurcation_diagram
-
-    _check_plot_path(args.plot)
-    dec = numeric_decomposition(args)
-    a, b = args.lam
-    result = continue_in_lambda(dec, args.method, (float(a), float(b)), own_coef=float(args.own))
-    if args.plot:
-        bifurcation_diagram(result, coordinate=0, path=args.plot)
-    doc = result.to_json()
-    doc["notes"] = list(result.notes)
-    if args.json:
-        print(json.dumps(doc))
-        return 0
-    print(f"{dec.game.name} ({dec.game.parameterization}), {args.method}, lambda in "
-          f"[{float(a):g}, {float(b):g}]: {len(doc['branches'])} branch(es)")
-    for k, br in enumerate(doc["branches"]):
-        first, last = br["points"][0], br["points"][-1]
-        kinds = ", ".join(dict.fromkeys(br["stability"]))
-        print(f"  branch {k}: lambda {first[0]:.4g} -> {last[0]:.4g}, {len(br['points'])} points, {kinds}")
-    for ev in doc["events"]:
-        pt = ", ".join(f"{x:.6g}" for x in ev["point"])
-        print(f"  {ev['type']} at lambda = {ev['lam']:.10g}: ({pt})")
-    for note in doc["notes"]:
-        print(f"  note: {note}")
-    return 0
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def _check_plot_path(path) -> None:
-    from pathlib import Path
-
-    if path is None:
-        return
-    p = Path(path)
-    if p.suffix.lower() != ".png":
-        raise UsageError(f"--plot writes PNG files; got {path!r}")
-    if not p.parent.exists():
-        raise UsageError(f"--plot: directory {str(p.parent)!r} does not exist")
-
-
-def cmd_basins(args) -> int:
-    from .numerics.basins import basin_map
-    from .numerics.plots import basin_plot
-
-    _check_plot_path(args.plot)
-    dec = numeric_decomposition(args)
-    if len(dec.game.parameters) != 2:
-        raise UsageError("eqselect basins: grid maps need a game with two parameters; "
-                         f"{dec.game.name} has {len(dec.game.parameters)}")
-    low, high = (0.0, 1.0) if args.schedule == "flow" and dec.game.parameterization == "direct" \
-        else (0.05, 0.95)
-    bm = basin_map(dec, args.method, float(args.lam), float(args.own), grid=args.grid,
-                   steps=args.steps, schedule=args.schedule, low=low, high=high)
-    if args.plot:
-        basin_plot(bm, args.plot)
-    if args.json:
-        print(json.dumps(bm.to_json()))
-        return 0
-    print(f"{dec.game.name} ({dec.game.parameterization}), {args.method}, lambda = {float(args.lam):g}: "
-          f"{100 * bm.fraction:.1f}% of {args.grid}x{args.grid} starts reach the preferred outcome")
-    for k, v in bm.to_json()["outcomes"].items():
-        print(f"  {k}: {v}")
-    for note in bm.notes:
-        print(f"  note: {note}")
-    return 0
-
-
-def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False) -> None:
-    p.add_argument("--method", default=None if method_required else "pg",
-                   required=method_required,
-                   help="pg, meta-pg, peer-only, meta-mapg, lookahead, lola")
-    if lam:
-        p.add_argument("--lam", type=number, default=PAPER["lam"],
-                       help="shaping coefficient lambda (default 1.5)")
-    p.add_argument("--eta", type=number, default=PAPER["eta"],
-                   help="inner learning rate (default 0.55)")
-    p.add_argument("--own", type=number, default=PAPER["own"],
-                   help="own-learning coefficient (default 0.35)")
-
-
-def numeric_decomposition(args) -> Decomposition:
-    """The decomposition at numeric payoffs and eta, for the numeric commands."""
-    game = prepare_game(args).substitute()
-    Method.parse(args.method)
-    return Decomposition(game, eta=args.eta)
-
-
-def cmd_equilibria(args) -> int:
-    from .numerics.equilibria import find_equilibria, sort_key
-
-    dec = numeric_decomposition(args)
-    found = find_equilibria(dec, args.method, args.lam, args.own)
-    found.equilibria.sort(key=sort_key)
-    if args.json:
-        print(json.dumps(found.to_json()))
-        return 0
-    names = [s.name for s in dec.game.parameters]
-    print(f"{dec.game.name} ({dec.game.parameterization}), {args.method}: "
-          f"{len(found.equilibria)} fixed point(s)"
-          + ("" if found.complete else " found by seeded Newton (may be incomplete)"))
-    for eq in found.equilibria:
-        where = eq.exact if eq.exact is not None else tuple(f"{x:.6g}" for x in eq.point)
-        coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))
-        nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
-        print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu:.4g}  {nash}  [{eq.route.value}]")
-        for note in eq.notes:
-            print(f"      note: {note}")
-    for note in found.notes:
-        print(f"  note: {note}")
-    return 0
-
-
-def prepare_game(args, symbolic: bool = False):
-    """The game named on the command line, with --param and --tau applied."""
-    game = load_game(args.game, args.param, symbolic=symbolic)
-    if args.tau is not None:
-        game = entropy_regularized(game, args.tau)
-    return game
-
-
-def cmd_derive(args) -> int:
-    if args.standalone and not args.latex:
-        raise UsageError("eqselect derive: --standalone needs --latex")
-    game = prepare_game(args, symbolic=args.symbolic)
-    dec = Decomposition(game, eta=args.eta)
-    if args.latex:
-        sys.stdout.write(dec.latex(standalone=args.standalone))
-        return 0
-    doc = derive_json(dec)
-    if args.json:
-        print(json.dumps(doc))
-        return 0
-    print(f"{game.name} ({game.parameterization}); parameters {', '.join(doc['parameters'])}")
-    for i, value in enumerate(doc["values"]):
-        print(f"J{i + 1} = {value}")
-    for name, exprs in doc["components"].items():
-        for sym, e in zip(doc["parameters"], exprs):
-            print(f"{name}[{sym}] = {e}")
-    return 0
-
-
-#: Above this many operations (all components together) expressions are
-#: written with shared subexpressions: the discounted IPD's components are
-#: ~300 MB as flat strings and ~70 kB after common-subexpression elimination.
-FLAT_JSON_MAX_OPS = 20000
-
-
-def derive_json(dec: Decomposition) -> dict:
-    """The contract's ``derive --json`` object.
-
-    Large games get an extra key ``"subexpressions"``: a list of
-    ``[name, expression]`` pairs, each expression in the parameters and the
-    names before it, that the values and components refer to.
-    """
-    game = dec.game
-    names = ("cur", "own", "peer", "lookahead")
-    exprs = [engine.to_engine(v) for v in game.values] + [
-        e for name in names for e in dec._parts[name]]
-    extra = {}
-    if sum(se.count_ops(e) for e in exprs) > FLAT_JSON_MAX_OPS:
-        reps, reduced = se.cse(exprs)
-        extra["subexpressions"] = [[str(k), str(v)] for k, v in reps]
-        strings = [str(e) for e in reduced]
-    else:
-        strings = [str(tidy(engine.to_sympy(e))) for e in exprs]
-    n, d = game.n_agents, len(game.parameters)
-    comps = {name: strings[n + k * d:n + (k + 1) * d] for k, name in enumerate(names)}
-    return {
-        "game": game.name,
-        "parameterization": game.parameterization,
-        "parameters": [s.name for s in game.parameters],
-        "agents": [[s.name for s in block] for block in game.agents],
-        "values": strings[:n],
-        "components": comps,
-        **extra,
-        "eta": str(dec.eta),
-        "payoff_symbols": {s.name: str(v) for s, v in game.payoff_symbols.items()},
-        "certified": "exact",
-    }
 
 
 def main(argv=None) -> int:

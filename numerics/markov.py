@@ -37,10 +37,8 @@ import mpmath
 import numpy as np
 
 from eqselect.theory import GameError, coefficients
+from eqselect.theory.ipd import IPD_PAYOFF, N_STATES
 
-#: Row player's payoffs [[CC, CD], [DC, DD]] (index 0 = cooperate); column player's the transpose.
-IPD_PAYOFF = ((3, 0), (5, 1))
-N_STATES = 5
 N_PARAMS = 2 * N_STATES
 PARAMETERIZATIONS = ("logit", "direct")
 ARITHMETICS = ("float", "mpmath", "fraction")

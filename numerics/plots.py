@@ -119,12 +119,16 @@ def phase_portrait(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, *,
         ax.set_ylabel(f"P(agent 2 plays action 0)  [{names[1]}]")
         m = str(getattr(method, "value", method))
         ax.set_title(title or f"{game.name}, {game.parameterization}, {m}")
-        ax.set_aspect("equal")
-        fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        _save(fig, ax, path)
     finally:
         plt.close(fig)
     return Path(path)
+
+
+def _save(fig, ax, path) -> None:
+    ax.set_aspect("equal")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 def basin_plot(basin_map: BasinMap, path, title: str | None = None):
@@ -162,9 +166,7 @@ def basin_plot(basin_map: BasinMap, path, title: str | None = None):
         ax.set_title(title or f"{bm.game} {bm.method} ({bm.schedule}): {text}", fontsize=9)
         ax.set_xlabel("initial P(agent 1 plays action 0)")
         ax.set_ylabel("initial P(agent 2 plays action 0)")
-        ax.set_aspect("equal")
-        fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        _save(fig, ax, path)
     finally:
         plt.close(fig)
     return Path(path)

@@ -337,6 +337,8 @@ def replay(experiments=EXPERIMENTS, mode: str = "exact", seed: int = 0,
     mode : {"exact", "sampled"}
     seed : int
         Seeds the starts and, in sampled mode, the estimators.
+    setting : Setting
+    progress : object with ``update(n)``, optional
     """
     import time
 
@@ -346,59 +348,79 @@ def replay(experiments=EXPERIMENTS, mode: str = "exact", seed: int = 0,
     if mode not in ("exact", "sampled"):
         raise ValueError(f"mode must be 'exact' or 'sampled', got {mode!r}")
     t0 = time.perf_counter()
-    cache = {}
-
-    def source_for(game, batch=None):
-        key = (game, batch)
-        if key not in cache:
-            if mode == "exact":
-                cache[key] = exact_source(game, setting)
-            else:
-                b = batch or (setting.map_batch if game == "stag-hunt" else setting.ablation_batch)
-                cache[key] = sampled_source(game, b, seed, setting)
-        return cache[key]
-
     res = ReplayResult(mode)
     want = list(dict.fromkeys(experiments))
+    sources = _SourceCache(mode, seed, setting)
     if "basin-map" in want:
-        raw = basin_map(source_for, setting, progress=progress)
-        res.raw["basin_map"] = raw
-        res.figures["basin_map"] = {m: o.fraction for m, o in raw.items()}
+        _basin_map_figures(res, basin_map(sources.grid, setting, progress=progress))
     if "peer-sweep" in want:
-        raw = peer_sweep(source_for, setting, progress=progress)
-        res.raw["peer_sweep"] = raw
-        res.figures["peer_sweep"] = {k: o.fraction for k, o in raw.items()}
-        res.figures["peer_sweep_first_hit"] = {k: o.mean_first_hit for k, o in raw.items()}
+        _sweep_figures(res, peer_sweep(sources.grid, setting, progress=progress))
     if "ablation" in want:
-        sampled_ablation = (lambda g: source_for(g, setting.ablation_batch))
-        raw = ablation(sampled_ablation if mode == "sampled" else source_for, setting, seed,
-                       progress)
+        raw = ablation(sources.seeded, setting, seed, progress)
         res.raw["ablation"] = raw
         res.figures["ablation"] = {
             g: {m: _with_interval(o.success) for m, o in per.items()} for g, per in raw.items()}
     if "restarts" in want or "restart-selection" in want:
-        raw = restarts(lambda g: source_for(g, setting.ablation_batch) if mode == "sampled"
-                       else source_for(g), setting, seed, progress)
-        res.raw["restarts"] = raw
-        B = setting.restart_budget
-        if "restarts" in want:
-            res.figures["restarts"] = {
-                g: {m: {"mean_restarts": float(np.minimum(f, B).mean()),
-                        "success": float(np.mean(f <= B))} for m, f in per.items()}
-                for g, per in raw.items()}
-        if "restart-selection" in want:
-            res.figures["restart_selection"] = {
-                g: {m: [float(np.mean(f <= k)) for k in range(1, B + 1)] for m, f in per.items()}
-                for g, per in raw.items()}
+        _restart_figures(res, restarts(sources.seeded, setting, seed, progress), want,
+                         setting.restart_budget)
     if "annealing" in want:
-        raw = annealing(lambda g: source_for(g, setting.ablation_batch) if mode == "sampled"
-                        else source_for(g), setting, seed, progress)
+        raw = annealing(sources.seeded, setting, seed, progress)
         res.raw["annealing"] = raw
         res.figures["annealing"] = {k: _with_interval(o.success) for k, o in raw.items()}
     if "estimator" in want:
         res.figures["estimator"] = estimator_variance(setting, seed, progress)
     res.seconds = time.perf_counter() - t0
     return res
+
+
+class _SourceCache:
+    """One gradient source per game (and batch), built on first use.
+
+    ``grid`` serves the grid experiments (sampled: the basin map's batch
+    192 for Stag Hunt), ``seeded`` the seeded-start experiments (sampled:
+    batch 384).
+    """
+
+    def __init__(self, mode: str, seed: int, setting: Setting):
+        self.mode, self.seed, self.setting, self.cache = mode, seed, setting, {}
+
+    def _get(self, game: str, batch: int) -> Source:
+        key = (game, batch if self.mode == "sampled" else None)
+        if key not in self.cache:
+            self.cache[key] = (exact_source(game, self.setting) if self.mode == "exact"
+                               else sampled_source(game, batch, self.seed, self.setting))
+        return self.cache[key]
+
+    def grid(self, game: str) -> Source:
+        s = self.setting
+        return self._get(game, s.map_batch if game == "stag-hunt" else s.ablation_batch)
+
+    def seeded(self, game: str) -> Source:
+        return self._get(game, self.setting.ablation_batch)
+
+
+def _basin_map_figures(res: ReplayResult, raw: dict) -> None:
+    res.raw["basin_map"] = raw
+    res.figures["basin_map"] = {m: o.fraction for m, o in raw.items()}
+
+
+def _sweep_figures(res: ReplayResult, raw: dict) -> None:
+    res.raw["peer_sweep"] = raw
+    res.figures["peer_sweep"] = {k: o.fraction for k, o in raw.items()}
+    res.figures["peer_sweep_first_hit"] = {k: o.mean_first_hit for k, o in raw.items()}
+
+
+def _restart_figures(res: ReplayResult, raw: dict, want, budget: int) -> None:
+    res.raw["restarts"] = raw
+    if "restarts" in want:
+        res.figures["restarts"] = {
+            g: {m: {"mean_restarts": float(np.minimum(f, budget).mean()),
+                    "success": float(np.mean(f <= budget))} for m, f in per.items()}
+            for g, per in raw.items()}
+    if "restart-selection" in want:
+        res.figures["restart_selection"] = {
+            g: {m: [float(np.mean(f <= k)) for k in range(1, budget + 1)]
+                for m, f in per.items()} for g, per in raw.items()}
 
 
 def _with_interval(success: np.ndarray) -> dict:

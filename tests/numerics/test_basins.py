@@ -11,7 +11,6 @@ from hypothesis import given, strategies as st
 from eqselect.numerics.basins import (
     basin_map, basin_monte_carlo, cooperation_success, grid_starts, probability_to_parameters,
     wilson_interval)
-from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.equilibrium import Equilibrium, Route, Stability
 from eqselect.numerics.flow import integrate_flow, project_capped_simplex
 from eqselect.numerics.schedules import (
