@@ -234,24 +234,25 @@ def ablation(source_for: Callable, setting: Setting, seed: int = 0, progress=Non
 
 
 def restarts(source_for: Callable, setting: Setting, seed: int = 0, progress=None) -> dict:
-    """Epochs until the first success, restarting from uniform starts.
+    """Restarts before the first success, from uniform starts.
 
-    Every seed draws ``restart_budget`` independent epochs up front
-    (uniform theta in [-3, 3]); all epochs run at once, and the number of
-    epochs used is the index of the first successful one (budget + 1 when
-    none succeeds, counted separately as a failure).
+    Every seed draws its first epoch and up to ``restart_budget`` restarts
+    (budget + 1 independent epochs, uniform theta in [-3, 3]) up front; all
+    epochs run at once. The number of restarts is the index of the first
+    successful epoch (0: the first epoch succeeded), budget + 1 when none
+    does (a failure).
     """
     out = {}
     B, n = setting.restart_budget, setting.restart_seeds
     for game in ("stag-hunt", "ipd"):
         rng = np.random.default_rng(seed)
         r = setting.restart_range
-        x0 = rng.uniform(-r, r, (n * B, dimension(game)))
+        x0 = rng.uniform(-r, r, (n * (B + 1), dimension(game)))
         out[game] = {}
         for m in METHODS:
             res = run_method(source_for(game), game, m, x0, setting.restart_steps, setting)
-            ok = res.success.reshape(n, B)
-            first = np.where(ok.any(axis=1), ok.argmax(axis=1) + 1, B + 1)
+            ok = res.success.reshape(n, B + 1)
+            first = np.where(ok.any(axis=1), ok.argmax(axis=1), B + 1)
             out[game][m] = first
             _tick(progress)
     return out
@@ -418,8 +419,9 @@ def _restart_figures(res: ReplayResult, raw: dict, want, budget: int) -> None:
                     "success": float(np.mean(f <= budget))} for m, f in per.items()}
             for g, per in raw.items()}
     if "restart-selection" in want:
+        # P(payoff-dominant outcome found with at most K restarts), K = 0..budget
         res.figures["restart_selection"] = {
-            g: {m: [float(np.mean(f <= k)) for k in range(1, budget + 1)]
+            g: {m: [float(np.mean(f <= k)) for k in range(budget + 1)]
                 for m, f in per.items()} for g, per in raw.items()}
 
 

@@ -3,7 +3,7 @@
 - basin maps of the four methods on the 21 x 21 grid, with the separatrix
   of the PG flow (the stable manifold of the mixed saddle) drawn over them;
 - the peer sweep: success fraction and mean first-hit step against lambda;
-- restart curves: P(payoff-dominant outcome found within K epochs);
+- restart curves: P(payoff-dominant outcome found with at most K restarts);
 - a LaTeX table with the replayed and published figures side by side.
 """
 
@@ -85,15 +85,15 @@ def sweep_figure(result: ReplayResult, path) -> None:
 
 
 def restart_figure(result: ReplayResult, path) -> None:
-    """P(success within K epochs) against the restart budget K, per game and method."""
+    """P(success with at most K restarts) against the budget K, per game and method."""
     curves = result.figures["restart_selection"]
     fig, axes = plt.subplots(1, len(curves), figsize=(5 * len(curves), 4), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, (game, per) in zip(axes, curves.items()):
         for m, ys in per.items():
-            ax.plot(range(1, len(ys) + 1), ys, "o-", ms=3, label=m)
+            ax.plot(range(len(ys)), ys, "o-", ms=3, label=m)
         ax.set_title(game)
-        ax.set_xlabel("restart budget K (epochs)")
+        ax.set_xlabel("restart budget K")
     axes[0].set_ylabel("P(payoff-dominant found by K)")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
@@ -126,7 +126,7 @@ def table_rows(result: ReplayResult) -> list[tuple[str, str, str]]:
         for g, per in f["restarts"].items():
             for m, v in per.items():
                 pub = PUBLISHED["restarts"][g].get(m)
-                rows.append((f"Mean epochs to success {g}, {m}", f"{v['mean_restarts']:.2f}",
+                rows.append((f"Mean restarts {g}, {m}", f"{v['mean_restarts']:.2f}",
                              "--" if pub is None else f"{pub:.2f}"))
     if "annealing" in f:
         for k, v in f["annealing"].items():
