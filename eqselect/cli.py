@@ -11,7 +11,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .commands import cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay
+from .commands import (
+    cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay, cmd_report)
 from .errors import UsageError
 from .theory import GameError
 from .theory.exact import to_exact
@@ -128,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true")
     r.add_argument("--out", metavar="DIR", help="write replay.json, replay.tex and PNG figures")
     r.set_defaults(run=cmd_replay, mode="exact")
+
+    rp = sub.add_parser("report", help="the main job: everything for one game, as LaTeX, PNG, JSON")
+    _game_args(rp)
+    rp.add_argument("--out", metavar="DIR", default=None,
+                    help="output folder (default: report-GAME)")
+    rp.set_defaults(run=cmd_report)
     return parser
 
 

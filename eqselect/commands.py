@@ -123,8 +123,6 @@ def cmd_equilibria(args) -> int:
         coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
         print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu:.4g}  {nash}  [{eq.route.value}]")
-        for note in eq.notes:
-            print(f"      note: {note}")
     for note in found.notes:
         print(f"  note: {note}")
     return 0
@@ -217,4 +215,34 @@ def cmd_replay(args) -> int:
     width = max(len(r[0]) for r in rows)
     for name, got, pub in rows:
         print(f"  {name:<{width}}  {got:>9}  {pub:>9}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from pathlib import Path
+
+    from collections import Counter
+
+    from .progress import Progress
+    from .report import build_report
+
+    game = prepare_game(args)
+    out = Path(args.out or f"report-{Path(args.game).stem}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"eqselect report: --out {str(out)!r} exists and is not a directory")
+    with Progress(4, f"report {game.name}") as bar:
+        rep = build_report(game, out, progress=bar)
+    print(f"eqselect report for {game.name} ({game.parameterization}) written to {out}/")
+    print(f"  report.tex, report.json, {len(rep.figures)} figure(s)")
+    for m, found in rep.equilibria.items():
+        counts = Counter(e["stability"] for e in found["equilibria"])
+        kinds = ", ".join(f"{n} {k}" for k, n in counts.items()) or "none found"
+        print(f"  {m}: {len(found['equilibria'])} fixed point(s): {kinds}")
+    if rep.continuation is not None:
+        for ev in rep.continuation["events"]:
+            print(f"  peer-only continuation: {ev['type']} at lambda = {ev['lam']:.6g}")
+    for m, b in rep.basins.items():
+        print(f"  {m}: basin of the first-action profile {100 * b['fraction']:.1f}%")
+    for k, v in rep.skipped.items():
+        print(f"  not computed ({k}): {v}")
     return 0

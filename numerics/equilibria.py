@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from eqselect.theory import Decomposition, GameError, RegionKind
 
-from .equilibrium import Equilibrium
+from .equilibrium import Equilibrium, Stability
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,10 @@ def find_equilibria(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
     notes = list(result.notes)
     if result.failures:
         notes.append(f"{result.failures} of the seeds did not converge")
+    singular = [e for e in result.equilibria if e.stability is Stability.DEGENERATE]
+    if len(singular) > 1:
+        notes.append(f"{len(singular)} degenerate points with a singular Jacobian: the field "
+                     "has a continuum of fixed points and these are samples of it")
     return EquilibriumSet(list(result.equilibria), str(method), float(lam), float(own_coef),
                           False, notes)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import symengine as se
 import sympy as sp
 
 from . import engine
@@ -38,13 +39,17 @@ def symbol_names(symbols) -> dict:
     return out
 
 
-def expr_latex(expr: sp.Expr, names: dict) -> str:
-    """LaTeX of one expression, tidied, or a summary when it is too large."""
-    expr = sp.sympify(expr)
-    ops = sp.count_ops(expr)
+def expr_latex(expr, names: dict) -> str:
+    """LaTeX of one expression, tidied, or a summary when it is too large.
+
+    ``expr`` may be a sympy or a symengine expression. Its size is counted
+    in symengine: sympy's traversal of the large shared expression trees of
+    repeated games takes minutes.
+    """
+    ops = se.count_ops(engine.to_engine(expr))
     if ops > MAX_PRINTED_OPS:
-        return rf"\text{{(exact rational function with {ops} operations; see \texttt{{--json}})}}"
-    return sp.latex(engine.tidy(expr), symbol_names=names)
+        return rf"\text{{(exact expression with {ops} operations; see \texttt{{--json}})}}"
+    return sp.latex(engine.tidy(engine.to_sympy(engine.to_engine(expr))), symbol_names=names)
 
 
 def _vector_latex(exprs, names) -> str:
@@ -94,7 +99,7 @@ def decomposition_latex(dec, standalone: bool = False) -> str:
         lines += [rf"\paragraph{{Agent {i + 1}.}}", r"\begin{align*}"]
         rows = []
         for name, template in _DEFINITIONS.items():
-            exprs = list(dec.component(name)[block, 0])
+            exprs = dec._parts[name][block]
             rows.append(template % {"i": i + 1} + " &= " + _vector_latex(exprs, names))
         lines += [" \\\\\n".join(rows), r"\end{align*}"]
     body = "\n".join(line for line in lines if line)
