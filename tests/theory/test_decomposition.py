@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eqselect.numerics.codegen import compile_exprs
-from eqselect.theory import Decomposition, builtin, normal_form_game, tandem
+from eqselect.theory import (
+    Decomposition, builtin, normal_form_game, tandem, unrolled_meta_gradient)
 from eqselect.theory.engine import is_exactly_zero
 
 a, b, c, d, eta, p1, p2 = sp.symbols("a b c d eta p1 p2")
@@ -118,8 +119,12 @@ def test_softmax_3x3_components_match_finite_differences(U1, U2, x):
 
 
 @given(A=table, B=table, t1=angle, t2=angle)
-def test_one_step_meta_objective_matches_components_to_second_order(A, B, t1, t2):
-    """Finite differences of J_i(phi + eta v(phi)) equal the series to O(eta^2)."""
+def test_one_step_meta_objective_matches_components_to_first_order(A, B, t1, t2):
+    """Finite differences of J_i(phi + eta v(phi)) equal cur + (own + peer + la + sla) + o(eta).
+
+    A wrong or missing first-order term leaves a residual of order eta, so
+    residual / eta stays O(1); with the right terms it vanishes as eta -> 0.
+    """
     game = normal_form_game([A, B], "logit")
     dec = Decomposition(game)
     J = compile_exprs(list(game.values), game.parameters)
@@ -127,19 +132,43 @@ def test_one_step_meta_objective_matches_components_to_second_order(A, B, t1, t2
     first = compile_exprs(list(dec.own + dec.peer + dec.lookahead + dec.self_lookahead),
                           game.parameters, params=[eta])
     x = np.array([t1, t2])
+    e = 0.0025
+    meta = [_fd_gradient(lambda y, i=i: np.atleast_1d(J(y + e * v(y))[i]), x, 1e-3)[0][i]
+            for i in range(2)]
+    residual = np.array(meta) - v(x) - first(x, [e])
+    scale = 1 + np.abs(first(x, [1.0])).max() + np.abs(v(x)).max()
+    assert np.abs(residual).max() / e <= 1e-2 * scale
 
-    def residual(e):
-        meta = []
-        for i in range(2):
-            f = lambda y, i=i: np.atleast_1d(J(y + e * v(y))[i])
-            meta.append(_fd_gradient(f, x, 1e-3)[0][i])
-        return np.array(meta) - v(x) - first(x, [e])
 
-    r1, r2 = residual(0.02), residual(0.01)
-    scale = 1 + np.abs(v(x)).max()
-    assert np.all(np.abs(r2) <= 1e-3 * scale)
-    # quadratic in eta: halving eta quarters the residual (slack for rounding)
-    assert np.all(np.abs(r2) <= 0.3 * np.abs(r1) + 1e-8 * scale)
+@given(A=table, B=table, t1=angle, t2=angle, e=st.sampled_from([sp.Rational(1, 10), sp.Rational(1, 2)]))
+def test_unrolled_meta_gradient_matches_finite_differences(A, B, t1, t2, e):
+    """The exact one-step meta-gradient equals central differences of J_i(phi')."""
+    game = normal_form_game([A, B], "logit")
+    dec = Decomposition(game, eta=e)
+    J = compile_exprs(list(game.values), game.parameters)
+    v = compile_exprs(list(dec.cur), game.parameters)
+    exact = compile_exprs(list(unrolled_meta_gradient(dec, 1)), game.parameters)
+    x = np.array([t1, t2])
+    meta = [_fd_gradient(lambda y, i=i: np.atleast_1d(J(y + float(e) * v(y))[i]), x, 1e-3)[0][i]
+            for i in range(2)]
+    np.testing.assert_allclose(exact(x), meta, rtol=1e-7, atol=1e-8)
+
+
+def test_two_step_unrolled_meta_gradient_matches_finite_differences():
+    game = normal_form_game([((4, 0), (3, 2)), ((4, 3), (0, 2))], "logit")
+    dec = Decomposition(game, eta=sp.Rational(11, 20))
+    J = compile_exprs(list(game.values), game.parameters)
+    v = compile_exprs(list(dec.cur), game.parameters)
+    exact = compile_exprs(list(unrolled_meta_gradient(dec, 2)), game.parameters)
+    x = np.array([0.4, -0.9])
+
+    def two_steps(y):
+        y = y + 0.55 * v(y)
+        return y + 0.55 * v(y)
+
+    meta = [_fd_gradient(lambda y, i=i: np.atleast_1d(J(two_steps(y))[i]), x, 1e-3)[0][i]
+            for i in range(2)]
+    np.testing.assert_allclose(exact(x), meta, rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("name,param", [("stag-hunt", "logit"), ("stag-hunt", "direct"),
