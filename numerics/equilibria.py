@@ -2,9 +2,9 @@
 
 - Direct parameterisation (box / simplex): the projected dynamics' fixed
   points face by face, exactly (:mod:`.projected_fixed_points`).
-- Logit, softmax and continuous parameters: exact solving where sympy can,
-  otherwise mpmath Newton with deflation from many seeds
-  (:mod:`.newton_deflation`).
+- Logit, softmax and continuous parameters: exact solving of F = 0 where
+  sympy can decide it completely (then the list is complete), otherwise
+  mpmath Newton with deflation from many seeds (:mod:`.newton_deflation`).
 
 Each `Equilibrium` says which route found it (``route``).
 """
@@ -80,8 +80,13 @@ def find_equilibria(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
         points = projected_fixed_points(dec, method=method, lam=lam, own_coef=own_coef)
         notes = sorted({n for e in points for n in e.notes})
         return EquilibriumSet(points, str(method), float(lam), float(own_coef), True, notes)
-    from .newton_deflation import newton_fixed_points
+    from .newton_deflation import exact_fixed_points, newton_fixed_points
 
+    exact = exact_fixed_points(dec, method=method, lam=lam, own_coef=own_coef)
+    if exact is not None:
+        notes = sorted({n for e in exact for n in e.notes})
+        notes.append("F = 0 solved exactly: every finite fixed point is listed")
+        return EquilibriumSet(exact, str(method), float(lam), float(own_coef), True, notes)
     result = newton_fixed_points(dec, method=method, lam=lam, own_coef=own_coef,
                                  n_seeds=n_seeds, seed=seed)
     notes = list(result.notes)
