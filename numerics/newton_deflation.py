@@ -347,7 +347,8 @@ def characterise(mpf: MpField, dec: Decomposition, x, route=Route.NEWTON, exact=
     Eigenvalues of DF by ``mpmath.eig``; mu = -lambda_max(sym DF) by
     ``mpmath.eigsy``; DF counts as singular when its smallest singular value
     is below 1e-10 times its largest (then DEGENERATE with a note). Finite
-    one-state games get ``nash`` from the best-response gap (< 1e-9).
+    one-state games get ``nash`` exactly when ``exact`` coordinates are
+    given, otherwise from the best-response gap (< 1e-9, said in the notes).
     """
     game = dec.game
     notes = list(notes)
@@ -370,7 +371,9 @@ def characterise(mpf: MpField, dec: Decomposition, x, route=Route.NEWTON, exact=
         sub = dict(zip(game.parameters, point))
         strategies = tuple(tuple(float(sp.sympify(e).evalf(subs=sub)) for e in s)
                            for s in game.strategies)
-        if game.states == 1 and game.payoffs:
+        if game.states == 1 and game.payoffs and exact is not None:
+            nash = _exact_nash(game, exact)
+        elif game.states == 1 and game.payoffs:
             gap = best_response_gap(game, point)
             nash = gap < NASH_GAP
             notes.append(f"Nash decided approximately: best-response gap {gap:.3g} "
@@ -380,6 +383,13 @@ def characterise(mpf: MpField, dec: Decomposition, x, route=Route.NEWTON, exact=
     return Equilibrium(point=point, exact=exact, strategies=strategies, stability=stability,
                        eigenvalues=eigs, mu=mu, nash=nash, boundary=False, route=route,
                        residual=float(max(abs(v) for v in F)), notes=tuple(notes))
+
+
+def _exact_nash(game, exact) -> bool:
+    """Exact best-response check at exact coordinates (e.g. theta = log 2 -> p = 2/3)."""
+    from .nash import is_nash, strategies_at
+
+    return is_nash(game, strategies_at(game, exact))
 
 
 # -- the entry point ----------------------------------------------------------
