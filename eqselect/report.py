@@ -125,8 +125,20 @@ def _basins_and_portraits(rep: Report, dec: Decomposition, out: Path, found: dic
     for m in ("pg", "meta-mapg"):
         points = found[m].equilibria if m in found else None
         phase_portrait(dec, m, PAPER_LAM, PAPER_OWN, fixed_points=points,
+                       separatrix=_separatrix(dec, m, points or []),
                        path=out / f"phase-{m}.png")
         rep.figures.append(f"phase-{m}.png")
+
+
+def _separatrix(dec: Decomposition, method: str, points):
+    """The stable manifold of the method's saddle, when it has exactly one."""
+    from .numerics.equilibrium import Stability
+    from .numerics.separatrix import separatrix
+
+    saddles = [e for e in points if e.stability is Stability.SADDLE and not e.boundary]
+    if len(saddles) != 1:
+        return None
+    return separatrix(dec, saddles[0].point, method, PAPER_LAM, PAPER_OWN)
 
 
 # -- LaTeX ------------------------------------------------------------------------
