@@ -1,6 +1,7 @@
 """The decomposition against hand-derived closed forms, finite differences
 and the exact one-step meta-gradient."""
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -83,24 +84,42 @@ def _fd_gradient(f, x, h=1e-5):
     return (4 * central(h / 2) - central(h)) / 3
 
 
-def components_by_finite_differences(dec, x, e):
-    """cur, own, peer, la from finite differences of the exact values."""
+def components_by_finite_differences(dec, x, e, dps=40):
+    """cur, own, peer, la from central differences of the exact values J_i.
+
+    The differences are taken by mpmath at ``dps`` digits (mpmath.diff picks
+    the step for that precision), so they are accurate far beyond the 1e-9
+    the comparison asks for; only the values J_i are used, never the
+    derivatives eqselect computes.
+    """
     game = dec.game
-    J = compile_exprs(list(game.values), game.parameters)
-    grads = [_fd_gradient(lambda y, i=i: np.atleast_1d(J(y)[i]), x, 1e-3)[0]
-             for i in range(game.n_agents)]
-    v = np.concatenate([grads[i][s] for i, s in enumerate(game.slices)])
-    cur = compile_exprs(list(dec.cur), game.parameters)
-    Dv = _fd_gradient(cur, x)  # Dv[r, c] = d v_r / d phi_c
-    out = {"cur": v, "own": np.zeros_like(v), "peer": np.zeros_like(v),
-           "lookahead": np.zeros_like(v)}
-    for i, si in enumerate(game.slices):
-        out["own"][si] = e * Dv[si, si].T @ v[si]
-        for j, sj in enumerate(game.slices):
-            if j != i:
-                out["peer"][si] += e * Dv[sj, si].T @ grads[i][sj]
-                out["lookahead"][si] += e * Dv[si, sj] @ v[sj]
-    return out
+    d = len(game.parameters)
+    with mpmath.workdps(dps):
+        J = sp.lambdify(game.parameters, list(game.values), modules="mpmath")
+        pt = [mpmath.mpf(float(c)) for c in x]
+        e = mpmath.mpf(sp.Rational(e).p) / sp.Rational(e).q
+
+        def deriv(i, order):
+            return mpmath.diff(lambda *y: J(*y)[i], pt, order)
+
+        unit = [tuple(int(r == k) for r in range(d)) for k in range(d)]
+        grads = [[deriv(i, unit[k]) for k in range(d)] for i in range(game.n_agents)]
+        owner = [i for i, s in enumerate(game.slices) for _ in range(s.start, s.stop)]
+        v = [grads[owner[r]][r] for r in range(d)]
+        # Dv[r][c] = d v_r / d phi_c = d^2 J_owner(r) / d phi_r d phi_c
+        Dv = [[deriv(owner[r], tuple(unit[r][k] + unit[c][k] for k in range(d)))
+               for c in range(d)] for r in range(d)]
+        out = {name: [mpmath.mpf(0)] * d for name in ("own", "peer", "lookahead")}
+        for r in range(d):
+            i = owner[r]
+            for k in range(d):
+                if owner[k] == i:
+                    out["own"][r] += e * Dv[k][r] * v[k]
+                else:
+                    out["peer"][r] += e * Dv[k][r] * grads[i][k]
+                    out["lookahead"][r] += e * Dv[r][k] * v[k]
+        out["cur"] = v
+        return {k: np.array([float(c) for c in vals]) for k, vals in out.items()}
 
 
 payoff3 = st.lists(st.integers(-4, 4), min_size=9, max_size=9)
@@ -115,7 +134,7 @@ def test_softmax_3x3_components_match_finite_differences(U1, U2, x):
     fd = components_by_finite_differences(dec, x, 0.5)
     for name, want in fd.items():
         got = compile_exprs(list(dec.component(name)), game.parameters)(x)
-        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7, err_msg=name)
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, err_msg=name)
 
 
 @given(A=table, B=table, t1=angle, t2=angle)
@@ -142,16 +161,34 @@ def test_one_step_meta_objective_matches_components_to_first_order(A, B, t1, t2)
 
 @given(A=table, B=table, t1=angle, t2=angle, e=st.sampled_from([sp.Rational(1, 10), sp.Rational(1, 2)]))
 def test_unrolled_meta_gradient_matches_finite_differences(A, B, t1, t2, e):
-    """The exact one-step meta-gradient equals central differences of J_i(phi')."""
+    """The exact one-step meta-gradient equals central differences of J_i(phi'),
+    phi' = phi + eta v(phi), with v itself taken by differences (mpmath, 30 digits)."""
     game = normal_form_game([A, B], "logit")
     dec = Decomposition(game, eta=e)
-    J = compile_exprs(list(game.values), game.parameters)
-    v = compile_exprs(list(dec.cur), game.parameters)
     exact = compile_exprs(list(unrolled_meta_gradient(dec, 1)), game.parameters)
-    x = np.array([t1, t2])
-    meta = [_fd_gradient(lambda y, i=i: np.atleast_1d(J(y + float(e) * v(y))[i]), x, 1e-3)[0][i]
-            for i in range(2)]
-    np.testing.assert_allclose(exact(x), meta, rtol=1e-7, atol=1e-8)
+    with mpmath.workdps(30):
+        J = sp.lambdify(game.parameters, list(game.values), modules="mpmath")
+        eta_mp = mpmath.mpf(e.p) / e.q
+
+        def inner(y):  # one plain-PG step, v_i = d J_i / d phi_i by differences
+            v = [mpmath.diff(lambda *z: J(*z)[i], y, tuple(int(k == i) for k in range(2)))
+                 for i in range(2)]
+            return [y[k] + eta_mp * v[k] for k in range(2)]
+
+        pt = [mpmath.mpf(t1), mpmath.mpf(t2)]
+        meta = [float(mpmath.diff(lambda *y: J(*inner(list(y)))[i], pt,
+                                  tuple(int(k == i) for k in range(2)))) for i in range(2)]
+    np.testing.assert_allclose(exact([t1, t2]), meta, rtol=1e-9, atol=1e-12)
+
+
+@given(A=table, B=table, t1=angle, t2=angle)
+def test_logit_2x2_components_match_finite_differences(A, B, t1, t2):
+    game = normal_form_game([A, B], "logit")
+    dec = Decomposition(game, eta=sp.Rational(11, 20))
+    fd = components_by_finite_differences(dec, np.array([t1, t2]), sp.Rational(11, 20))
+    for name, want in fd.items():
+        got = compile_exprs(list(dec.component(name)), game.parameters)([t1, t2])
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, err_msg=name)
 
 
 def test_two_step_unrolled_meta_gradient_matches_finite_differences():
