@@ -115,3 +115,56 @@ def compile_exprs(exprs: Sequence, symbols: Sequence, params: Sequence = (),
     f.__doc__ = (f"Evaluate {len(se_exprs)} expressions at points x (columns "
                  f"{[str(s) for s in symbols]}) with p = {[str(s) for s in params]}.")
     return f
+
+
+def compile_mpmath(exprs: Sequence, symbols: Sequence, params: Sequence = (),
+                   dps: int = 50) -> Callable[..., list]:
+    """Compile expressions for arbitrary-precision evaluation at one point.
+
+    Returns ``f(x, p=())`` giving a list of ``mpmath.mpf`` computed at ``dps``
+    significant digits (the inputs are converted at that precision, so pass
+    strings or exact numbers to keep them exact). Used to certify roots and
+    signs where double precision cannot.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> f = compile_mpmath([sp.exp(x) - 1], [x], dps=40)
+    >>> str(f(["1e-30"])[0])[:12]
+    '1.0000000000'
+    """
+    import mpmath
+
+    args = list(symbols) + list(params)
+    sym_exprs = [e if isinstance(e, sp.Basic) else e._sympy_() for e in exprs]
+    f = sp.lambdify(args, sym_exprs, modules="mpmath", cse=True)
+
+    def run(x, p=()) -> list:
+        with mpmath.workdps(dps):
+            vals = [mpmath.mpf(v) if not isinstance(v, sp.Basic) else mpmath.mpf(str(v.evalf(dps + 5)))
+                    for v in list(x) + list(p)]
+            return [mpmath.mpf(r) for r in f(*vals)]
+
+    return run
+
+
+def evaluate_exact(exprs: Sequence, symbols: Sequence, point: Sequence) -> list:
+    """Exact values of expressions at an exact point (sympy numbers; not simplified,
+    which can take minutes for exponentials at rational points).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> p1, p2 = sp.symbols("p1 p2")
+    >>> evaluate_exact([3 * p2 - 2, p1 * p2], [p1, p2], [sp.Rational(2, 3), sp.Rational(1, 2)])
+    [-1/2, 1/3]
+    >>> evaluate_exact([sp.exp(-p1)], [p1], [sp.log(2)])
+    [1/2]
+    """
+    sub = dict(zip(symbols, point))
+    out = []
+    for e in exprs:
+        value = (e if isinstance(e, sp.Basic) else e._sympy_()).xreplace(sub)
+        out.append(value)
+    return out

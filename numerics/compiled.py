@@ -85,3 +85,40 @@ def compile_components(dec: Decomposition, backend: str = "llvm") -> Callable:
         return out.reshape(out.shape[:-1] + (len(COMPONENTS), d))
 
     return components
+
+
+def field_at_precision(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, x=(),
+                       dps: int = 50) -> list:
+    """F(x) in mpmath at ``dps`` digits (x as strings or exact numbers keeps it exact).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from eqselect.theory import builtin
+    >>> dec = Decomposition(builtin("stag-hunt", "logit"))
+    >>> [abs(v) < 1e-45 for v in field_at_precision(dec, "pg", x=[sp.log(2), sp.log(2)])]
+    [True, True]
+    """
+    from .codegen import compile_mpmath
+
+    m = Method.parse(method)
+    exprs = dec.field_engine(m, to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient"))
+    return compile_mpmath(exprs, dec.game.parameters, dps=dps)(list(x))
+
+
+def field_exact(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, point=()) -> list:
+    """F at an exact point, exactly (sympy numbers).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from eqselect.theory import builtin
+    >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(11, 20))
+    >>> field_exact(dec, "peer-only", 1.5, point=[0, 0])
+    [19/40, 19/40]
+    """
+    from .codegen import evaluate_exact
+
+    m = Method.parse(method)
+    exprs = dec.field_engine(m, to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient"))
+    return evaluate_exact(exprs, dec.game.parameters, [to_exact(v) for v in point])

@@ -1,5 +1,6 @@
 """Compiled functions equal sympy at random points, for every backend."""
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -67,3 +68,18 @@ def test_ipd_one_step_series_holds_numerically():
     r = [np.abs(meta(e) - v(x) - first(x, [e])).max() for e in (0.02, 0.01, 0.005)]
     # a residual of order eta^2 quarters when eta halves (order eta would halve it)
     assert 0.2 < r[1] / r[0] < 0.3 and 0.2 < r[2] / r[1] < 0.3
+
+
+@given(num=st.integers(-40, 40), den=st.integers(1, 17), e=st.integers(1, 9))
+def test_float_mpmath_and_exact_evaluations_agree(num, den, e):
+    from eqselect.numerics.compiled import field_at_precision, field_exact
+
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=sp.Rational(e, 10))
+    point = [sp.Rational(num, den), sp.Rational(-num, den + 1)]
+    exact = field_exact(dec, "meta-mapg", 1.5, 0.35, point)
+    mp = field_at_precision(dec, "meta-mapg", 1.5, 0.35, point, dps=60)
+    fl = compile_field(dec, "meta-mapg", 1.5, 0.35).field(np.array(point, dtype=float))
+    for ex, m, f in zip(exact, mp, fl):
+        ref = sp.N(ex, 70)
+        assert abs(sp.Float(mpmath.nstr(m, 60), 60) - ref) <= 1e-50 * (1 + abs(ref))
+        assert abs(f - float(ref)) <= 1e-12 * (1 + abs(float(ref)))
