@@ -7,7 +7,12 @@ Every ``cmd_*`` returns the exit status; bad input raises `UsageError` or
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
 
 import symengine as se
 
@@ -15,6 +20,21 @@ from .errors import UsageError
 from .games import load_game
 from .theory import Decomposition, Method, engine, entropy_regularized
 from .theory.engine import tidy
+
+
+@contextmanager
+def staged_folder(out: Path):
+    """Write into a fresh sibling folder and move the files into ``out`` only
+    when everything succeeded, so a failure leaves nothing half-written."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        yield stage
+        out.mkdir(exist_ok=True)
+        for f in stage.iterdir():
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def prepare_game(args, symbolic: bool = False):
@@ -33,8 +53,6 @@ def numeric_decomposition(args) -> Decomposition:
 
 
 def _check_plot_path(path) -> None:
-    from pathlib import Path
-
     if path is None:
         return
     p = Path(path)
@@ -194,8 +212,6 @@ def cmd_replay(args) -> int:
         raise UsageError(f"eqselect replay: unknown experiment {bad[0]!r}; "
                          f"valid: {', '.join(EXPERIMENTS)}")
     if args.out:
-        from pathlib import Path
-
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise UsageError(f"eqselect replay: --out {args.out!r} exists and is not a directory")
@@ -204,7 +220,8 @@ def cmd_replay(args) -> int:
     if args.out:
         from .numerics.replay_figures import write_outputs
 
-        write_outputs(result, args.out)
+        with staged_folder(Path(args.out)) as stage:
+            write_outputs(result, stage)
     if args.json:
         print(json.dumps(result.to_json()))
         return 0
@@ -219,8 +236,6 @@ def cmd_replay(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pathlib import Path
-
     from collections import Counter
 
     from .progress import Progress
@@ -231,7 +246,8 @@ def cmd_report(args) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"eqselect report: --out {str(out)!r} exists and is not a directory")
     with Progress(4, f"report {game.name}") as bar:
-        rep = build_report(game, out, progress=bar)
+        with staged_folder(out) as stage:
+            rep = build_report(game, stage, progress=bar)
     print(f"eqselect report for {game.name} ({game.parameterization}) written to {out}/")
     print(f"  report.tex, report.json, {len(rep.figures)} figure(s)")
     for m, found in rep.equilibria.items():

@@ -47,3 +47,16 @@ def test_report_refuses_a_file_as_folder(tmp_path, capsys):
 @pytest.mark.parametrize("game", ["no-such-game"])
 def test_report_unknown_game(game, capsys):
     assert main(["report", game]) == 2
+
+
+def test_failed_report_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
+    import eqselect.report as report
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure in the basin maps")
+
+    monkeypatch.setattr(report, "_basins_and_portraits", broken)
+    out = tmp_path / "rep"
+    with pytest.raises(RuntimeError):
+        main(["report", "stag-hunt", "--out", str(out)])
+    assert not out.exists() and list(tmp_path.iterdir()) == []
