@@ -48,6 +48,8 @@ from .equilibrium import Equilibrium, Route, Stability, classify
 #: |x|_inf beyond which an iterate is taken to run off to infinity (a pure
 #: strategy at infinity in logit coordinates).
 DIVERGENCE_BOUND = 50.0
+#: Logits beyond this give sigma' < 1e-13: "roots" there are saturation artefacts.
+SATURATION_BOUND = 30.0
 #: Relative size of the smallest singular value below which DF is singular.
 SINGULAR_RTOL = 1e-10
 #: Best-response gap below which a finite-game root is reported as Nash.
@@ -485,7 +487,8 @@ def newton_fixed_points(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
     cf = compile_field(dec, m, lam_x, own_x)
     mpf = None
     roots_mp, equilibria, notes, unpolished = [], [], [], []
-    failures = diverged = rounds = 0
+    failures = diverged = rounds = saturated = 0
+    saturating = dec.game.parameterization in ("logit", "softmax")
     with mpmath.workdps(dps):
         for rounds in range(max_rounds + 1):
             roots = np.array([[float(c) for c in r] for r in roots_mp]).reshape(-1, d)
@@ -507,6 +510,9 @@ def newton_fixed_points(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
                     continue
                 if any(_same(xr, r) for r in roots_mp):
                     continue
+                if saturating and max(abs(c) for c in xr) > SATURATION_BOUND:
+                    saturated += 1
+                    continue
                 roots_mp.append(tuple(xr))
                 equilibria.append(characterise(mpf, dec, xr))
                 found += 1
@@ -521,6 +527,10 @@ def newton_fixed_points(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
         notes.append(f"{len(unpolished)} double-precision candidate(s) did not polish to "
                      f"tol {tol:g} in {min(max_iter, POLISH_ITER)} mpmath Newton steps "
                      f"(flat field far out?), e.g. {'; '.join(unpolished[:3])}")
+    if saturated:
+        notes.append(f"{saturated} root(s) with a logit beyond {SATURATION_BOUND:g} left out: "
+                     "there the policy is pure to 1e-13 and the field vanishes by saturation, "
+                     "so they stand for fixed points at infinity")
     if diverged:
         notes.append(f"{diverged} seed(s) diverged (|x| > {DIVERGENCE_BOUND:g}): "
                      "fixed points at infinity (pure strategies in logit coordinates)")

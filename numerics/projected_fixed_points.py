@@ -39,6 +39,7 @@ Algorithm (support enumeration, nashpy's ``support_enumeration`` in spirit):
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -121,6 +122,11 @@ def region_blocks(game) -> tuple[tuple[int, ...], ...]:
         return blocks + tuple((k,) for k in missing)
     raise GameError(f"game {game.name!r} has region {kind.value!r}; projected fixed "
                     "points need the direct parameterisation (box or simplex)")
+
+
+#: Face-by-face search is exhaustive; past this many faces it is refused
+#: (the direct-parameterised IPD has 3^10 = 59049).
+MAX_FACES = 5000
 
 
 def faces(blocks, d: int):
@@ -233,6 +239,11 @@ def projected_fixed_points(dec: Decomposition, method="pg", lam=1.5,
                         "parameterisation; projected fixed points need 'direct'")
     blocks = region_blocks(game)
     m = Method.parse(method)
+    n_faces = math.prod(2 ** (len(b) + 1) - 1 for b in blocks)
+    if n_faces > MAX_FACES:
+        raise GameError(
+            f"exact face-by-face search over {n_faces} faces of {game.name!r} is beyond the "
+            f"limit of {MAX_FACES}; use the logit parameterization (Newton with deflation)")
     lam_x, own_x = to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient")
     defaults = {s: sp.sympify(v) for s, v in game.payoff_symbols.items()}
     notes = ()
