@@ -90,8 +90,6 @@ def find_equilibria(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
     result = newton_fixed_points(dec, method=method, lam=lam, own_coef=own_coef,
                                  n_seeds=n_seeds, seed=seed)
     notes = list(result.notes)
-    if result.failures:
-        notes.append(f"{result.failures} of the seeds did not converge")
     singular = [e for e in result.equilibria if e.stability is Stability.DEGENERATE]
     if len(singular) > 1:
         notes.append(f"{len(singular)} degenerate points with a singular Jacobian: the field "
