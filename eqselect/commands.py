@@ -133,7 +133,7 @@ def cmd_equilibria(args) -> int:
         print(json.dumps(found.to_json()))
         return 0
     names = [s.name for s in dec.game.parameters]
-    print(f"{dec.game.name} ({dec.game.parameterization}), {args.method}: "
+    print(f"{_heading(dec, args)}: "
           f"{len(found.equilibria)} fixed point(s)"
           + ("" if found.complete else " found by seeded Newton (may be incomplete)"))
     for eq in found.equilibria:
@@ -141,9 +141,17 @@ def cmd_equilibria(args) -> int:
         coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
         print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu:.4g}  {nash}  [{eq.route.value}]")
-    for note in found.notes:
-        print(f"  note: {note}")
+    _print_notes(found.notes)
     return 0
+
+
+def _heading(dec: Decomposition, args) -> str:
+    return f"{dec.game.name} ({dec.game.parameterization}), {args.method}"
+
+
+def _print_notes(notes) -> None:
+    for note in notes:
+        print(f"  note: {note}")
 
 
 def cmd_basins(args) -> int:
@@ -164,12 +172,11 @@ def cmd_basins(args) -> int:
     if args.json:
         print(json.dumps(bm.to_json()))
         return 0
-    print(f"{dec.game.name} ({dec.game.parameterization}), {args.method}, lambda = {float(args.lam):g}: "
+    print(f"{_heading(dec, args)}, lambda = {float(args.lam):g}: "
           f"{100 * bm.fraction:.1f}% of {args.grid}x{args.grid} starts reach the preferred outcome")
     for k, v in bm.to_json()["outcomes"].items():
         print(f"  {k}: {v}")
-    for note in bm.notes:
-        print(f"  note: {note}")
+    _print_notes(bm.notes)
     return 0
 
 
@@ -188,7 +195,7 @@ def cmd_continue(args) -> int:
     if args.json:
         print(json.dumps(doc))
         return 0
-    print(f"{dec.game.name} ({dec.game.parameterization}), {args.method}, lambda in "
+    print(f"{_heading(dec, args)}, lambda in "
           f"[{float(a):g}, {float(b):g}]: {len(doc['branches'])} branch(es)")
     for k, br in enumerate(doc["branches"]):
         first, last = br["points"][0], br["points"][-1]
@@ -197,8 +204,7 @@ def cmd_continue(args) -> int:
     for ev in doc["events"]:
         pt = ", ".join(f"{x:.6g}" for x in ev["point"])
         print(f"  {ev['type']} at lambda = {ev['lam']:.10g}: ({pt})")
-    for note in doc["notes"]:
-        print(f"  note: {note}")
+    _print_notes(doc["notes"])
     return 0
 
 

@@ -16,7 +16,7 @@ import sympy as sp
 
 from .commands import derive_json
 from .theory import Decomposition, Game
-from .theory.latex import decomposition_latex
+from .theory.latex import decomposition_latex, escape_latex
 
 #: Methods compared in a report: plain PG and the two peer-shaped rules.
 REPORT_METHODS = ("pg", "peer-only", "meta-mapg")
@@ -142,12 +142,6 @@ def _separatrix(dec: Decomposition, method: str, points):
 
 
 # -- LaTeX ------------------------------------------------------------------------
-def _tex(text: str) -> str:
-    for ch in "&%$#_{}":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _num(x) -> str:
     return "--" if x is None else f"{x:.4g}"
 
@@ -157,7 +151,7 @@ def report_latex(rep: Report, symbolic: Decomposition) -> str:
     parts = [
         "\\documentclass{article}\n\\usepackage{amsmath,amssymb,graphicx}\n"
         "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n",
-        f"\\section*{{eqselect report: {_tex(rep.game)} ({_tex(rep.parameterization)})}}\n",
+        f"\\section*{{eqselect report: {escape_latex(rep.game)} ({escape_latex(rep.parameterization)})}}\n",
         f"Settings: $\\eta = {sp.latex(PAPER_ETA)}$, $\\lambda = {PAPER_LAM}$, "
         f"own coefficient $c = {PAPER_OWN}$ (the paper's).\n",
         "\\subsection*{The decomposition}\n", decomposition_latex(symbolic),
@@ -175,7 +169,7 @@ def _equilibria_latex(rep: Report) -> str:
         for e in found["equilibria"]:
             where = e["exact"] or [f"{x:.6g}" for x in e["point"]]
             nash = {True: "yes", False: "no", None: "--"}[e["nash"]]
-            rows.append(f"{_tex(m)} & $({', '.join(_tex(str(w)) for w in where)})$ & "
+            rows.append(f"{escape_latex(m)} & $({', '.join(escape_latex(str(w)) for w in where)})$ & "
                         f"{e['stability']} & {_num(e['mu'])} & {nash} & {e['route']} \\\\")
     return ("\\subsection*{Fixed points}\n\\begin{tabular}{llllll}\n\\hline\n"
             "method & point & stability & $\\mu$ & Nash & route \\\\\n\\hline\n"
@@ -198,7 +192,7 @@ def _continuation_latex(rep: Report) -> str:
 def _basins_latex(rep: Report) -> str:
     if not rep.basins:
         return ""
-    rows = [f"{_tex(m)} & {100 * b['fraction']:.1f}\\% \\\\" for m, b in rep.basins.items()]
+    rows = [f"{escape_latex(m)} & {100 * b['fraction']:.1f}\\% \\\\" for m, b in rep.basins.items()]
     figs = "\n".join(f"\\includegraphics[width=0.32\\textwidth]{{{f}}}"
                      for f in rep.figures if f.startswith(("basin-", "phase-")))
     return ("\\subsection*{Basins (paper schedule, $21\\times 21$ grid, 140 steps)}\n"
@@ -211,5 +205,5 @@ def _basins_latex(rep: Report) -> str:
 def _skipped_latex(rep: Report) -> str:
     if not rep.skipped:
         return ""
-    items = "\n".join(f"\\item {_tex(k)}: {_tex(v)}" for k, v in rep.skipped.items())
+    items = "\n".join(f"\\item {escape_latex(k)}: {escape_latex(v)}" for k, v in rep.skipped.items())
     return "\\subsection*{Not computed}\n\\begin{itemize}\n" + items + "\n\\end{itemize}\n"

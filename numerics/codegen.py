@@ -21,6 +21,8 @@ import numpy as np
 import symengine as se
 import sympy as sp
 
+from eqselect.theory.engine import to_engine, to_sympy
+
 
 def _symengine(backend: str):
     def build(exprs, args):
@@ -36,7 +38,7 @@ def _symengine(backend: str):
 
 def _numpy(exprs, args):
     sym_args = [sp.Symbol(str(a)) for a in args]
-    sym_exprs = [sp.sympify(e) if isinstance(e, sp.Basic) else e._sympy_() for e in exprs]
+    sym_exprs = [to_sympy(e) for e in exprs]
     f = sp.lambdify(sym_args, sym_exprs, modules="numpy", cse=True)
 
     def run(points):
@@ -90,8 +92,8 @@ def compile_exprs(exprs: Sequence, symbols: Sequence, params: Sequence = (),
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
-    args = [se.sympify(s) for s in symbols] + [se.sympify(s) for s in params]
-    se_exprs = [se.sympify(e) for e in exprs]
+    args = [to_engine(s) for s in symbols] + [to_engine(s) for s in params]
+    se_exprs = [to_engine(e) for e in exprs]
     loose = set().union(*(e.free_symbols for e in se_exprs)) - set(args) if se_exprs else set()
     if loose:
         names = ", ".join(sorted(str(s) for s in loose))

@@ -36,8 +36,9 @@ import symengine as se
 import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, Region, RegionKind
-from eqselect.theory.engine import to_sympy
+from eqselect.theory.engine import to_engine, to_sympy
 from eqselect.theory.exact import to_exact
+
 from .equilibrium import Stability
 from .pseudo_arclength import (Branch, BranchStatus, ContinuationOptions, ContinuationProblem,
                                Event, EventType, ExtendedField, PseudoArclength, continuation,
@@ -256,7 +257,7 @@ def corner_fixed_points(system: ExtendedField, window, corners=None):
     lo, hi = (to_exact(window[0], "p_min"), to_exact(window[1], "p_max"))
     corners = itertools.product((0, 1), repeat=d) if corners is None else corners
     branches, events, notes = [], [], []
-    phi = [se.sympify(s) for s in system.phi]
+    phi = [to_engine(s) for s in system.phi]
     for c in corners:
         subs = {phi[k]: se.Integer(int(c[k])) for k in range(d)}
         comps = [sp.expand(to_sympy(e.subs(subs)).xreplace({system.symbol: sym}))

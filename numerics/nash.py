@@ -19,6 +19,7 @@ import sympy as sp
 
 from eqselect.theory import Game, GameError
 from eqselect.theory.exact import to_exact
+from eqselect.theory.engine import to_sympy
 
 #: Digits used to decide the sign of an algebraic number numerically.
 SIGN_DIGITS = 60
@@ -47,7 +48,7 @@ def exact_sign(expr, tol=None) -> int:
     >>> exact_sign(sp.sqrt(2) - sp.Rational(7, 5)), exact_sign(sp.Integer(0))
     (1, 0)
     """
-    e = sp.sympify(expr)
+    e = to_sympy(expr)
     if e.is_Rational:
         return int(sp.sign(e))
     if e.free_symbols:
@@ -100,8 +101,8 @@ def strategies_at(game: Game, point) -> tuple[tuple[sp.Expr, ...], ...]:
                         f"{len(params)} parameters")
     if not game.strategies:
         raise GameError(f"game {game.name!r} has no mixed strategies (continuous game)")
-    sub = {s: sp.sympify(x) for s, x in zip(params, point)}
-    return tuple(tuple(sp.sympify(e).xreplace(sub) for e in block)
+    sub = {s: to_sympy(x) for s, x in zip(params, point)}
+    return tuple(tuple(to_sympy(e).xreplace(sub) for e in block)
                  for block in game.strategies)
 
 
@@ -181,7 +182,7 @@ def _check_profile(game: Game, strategies) -> None:
     if not game.payoffs or game.states != 1:
         raise GameError(f"game {game.name!r} is not a one-shot finite game with payoff "
                         "tensors; the Nash check needs one")
-    free = sorted({str(s) for t in _flat(game.payoffs) for s in sp.sympify(t).free_symbols})
+    free = sorted({str(s) for t in _flat(game.payoffs) for s in to_sympy(t).free_symbols})
     if free:
         raise GameError(f"game {game.name!r} has free payoff symbols {free}; "
                         "call game.substitute() first")

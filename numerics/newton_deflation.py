@@ -42,6 +42,8 @@ import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, Method, RegionKind
 from eqselect.theory.exact import to_exact
+from eqselect.theory.engine import to_sympy
+
 from .compiled import compile_field
 from .equilibrium import Equilibrium, Route, Stability, classify
 
@@ -324,7 +326,7 @@ def best_response_gap(game, point) -> float:
     0.0
     """
     sub = dict(zip(game.parameters, point))
-    strategies = [np.array([float(sp.sympify(e).evalf(subs=sub)) for e in game.strategy_of(i)])
+    strategies = [np.array([float(to_sympy(e).evalf(subs=sub)) for e in game.strategy_of(i)])
                   for i in range(game.n_agents)]
     gap = 0.0
     for i, table in enumerate(game.payoffs):
@@ -371,7 +373,7 @@ def characterise(mpf: MpField, dec: Decomposition, x, route=Route.NEWTON, exact=
     strategies, nash = (), None
     if game.strategies:
         sub = dict(zip(game.parameters, point))
-        strategies = tuple(tuple(float(sp.sympify(e).evalf(subs=sub)) for e in s)
+        strategies = tuple(tuple(float(to_sympy(e).evalf(subs=sub)) for e in s)
                            for s in game.strategies)
         if game.states == 1 and game.payoffs and exact is not None:
             nash = _exact_nash(game, exact)
@@ -684,10 +686,10 @@ def _solve_polynomials(eqs, plain):
         sols = sp.linsolve(eqs, plain)
         out = []
         for tup in sols:
-            free = sorted(set().union(*(sp.sympify(v).free_symbols for v in tup)) & set(plain),
+            free = sorted(set().union(*(to_sympy(v).free_symbols for v in tup)) & set(plain),
                           key=str)
             rep = {u: sp.Integer(0) for u in free}
-            out.append(([sp.sympify(v).xreplace(rep) for v in tup],
+            out.append(([to_sympy(v).xreplace(rep) for v in tup],
                         [(u, tup) for u in free]))
         return out
     try:
@@ -705,7 +707,7 @@ def _continuum_note(missing, unknowns, plain) -> str:
         return ""
     back = dict(zip(plain, unknowns))
     tup = missing[0][1]
-    relation = ", ".join(f"{back[u]} = {sp.sympify(v).xreplace(back)}" for u, v in zip(plain, tup))
+    relation = ", ".join(f"{back[u]} = {to_sympy(v).xreplace(back)}" for u, v in zip(plain, tup))
     free = ", ".join(str(back[u]) for u, _ in missing)
     return f"continuum of fixed points: {relation}; representative with {free} = 0"
 

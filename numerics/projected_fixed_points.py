@@ -49,6 +49,8 @@ import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, Method, RegionKind
 from eqselect.theory.exact import to_exact
+from eqselect.theory.engine import to_sympy
+
 from .equilibrium import Equilibrium, Route, Stability, classify
 from .nash import exact_sign, is_nash, strategies_at
 
@@ -245,7 +247,7 @@ def projected_fixed_points(dec: Decomposition, method="pg", lam=1.5,
             f"exact face-by-face search over {n_faces} faces of {game.name!r} is beyond the "
             f"limit of {MAX_FACES}; use the logit parameterization (Newton with deflation)")
     lam_x, own_x = to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient")
-    defaults = {s: sp.sympify(v) for s, v in game.payoff_symbols.items()}
+    defaults = {s: to_sympy(v) for s, v in game.payoff_symbols.items()}
     notes = ()
     if defaults:
         game = game.substitute()
@@ -485,7 +487,7 @@ class _Problem:
             return self._polynomial_continuum(face, ys, list(G.exprs), None)
         out = []
         for sol in real_solutions(list(G.exprs), ys):
-            phi = tuple(sp.sympify(v).xreplace(dict(zip(ys, sol)))
+            phi = tuple(to_sympy(v).xreplace(dict(zip(ys, sol)))
                         for v in (sub[s] for s in self.params))
             rec = self._record(face, phi)
             if rec is not None:
@@ -547,7 +549,7 @@ class _Problem:
 
         Requires every support probability > 0 and every multiplier >= 0.
         """
-        rational = all(sp.sympify(x).is_Rational for x in phi)
+        rational = all(to_sympy(x).is_Rational for x in phi)
         notes = list(self.notes)
         if rational:
             sign, at, tol = exact_sign, phi, None
@@ -674,7 +676,7 @@ def _dedupe(sols):
 
 def _high_precision(x) -> sp.Float:
     """x as a real Float of ``_DIGITS`` digits, its ``CRootOf`` atoms evaluated once."""
-    x = sp.sympify(x)
+    x = to_sympy(x)
     roots = {r: r.evalf(_DIGITS + 20) for r in x.atoms(sp.CRootOf)}
     return sp.re(sp.N(x.xreplace(roots), _DIGITS))
 

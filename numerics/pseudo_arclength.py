@@ -36,12 +36,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
-import symengine as se
 import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, Method, Region, RegionKind
 from eqselect.theory.exact import to_exact
 from eqselect.theory.methods import LAMBDA
+from eqselect.theory.engine import to_engine
+
 from .codegen import compile_exprs
 from .equilibrium import classify
 
@@ -221,15 +222,15 @@ def extended_field(dec: Decomposition, method, parameter: str = "lam", lam=1.5,
     own_x = to_exact(own_coef, "own coefficient")
     lam_x = LAMBDA if sym == LAMBDA else to_exact(lam, "lambda")
     exprs = dec.field_engine(m, lam_x, own_x)
-    subs = {se.sympify(s): se.sympify(v) for s, v in dec.game.payoff_symbols.items()
+    subs = {to_engine(s): to_engine(v) for s, v in dec.game.payoff_symbols.items()
             if s != sym}
     if subs:
         exprs = [e.subs(subs) for e in exprs]
     if isinstance(dec.eta, sp.Symbol) and dec.eta != sym:
         raise GameError("the decomposition keeps eta symbolic; build "
                         "Decomposition(game, eta=0.55) or continue in 'eta'")
-    phi = [se.sympify(s) for s in dec.game.parameters]
-    se_sym = se.sympify(sym)
+    phi = [to_engine(s) for s in dec.game.parameters]
+    se_sym = to_engine(sym)
     jac = [e.diff(v) for e in exprs for v in [*phi, se_sym]]
     params = dec.game.parameters
     f = compile_exprs(exprs, params, params=[sym], backend=backend)

@@ -27,7 +27,8 @@ import sympy as sp
 
 from eqselect.theory import Decomposition, builtin, coefficients
 
-from .basins import wilson_interval
+from .basins import cooperation_success, probability_to_parameters, wilson_interval
+from .basins import grid_starts as basin_grid
 from .schedules import PaperSchedule, annealed_field, run_schedule
 
 METHODS = ("pg", "meta-pg", "peer-only", "meta-mapg")
@@ -139,28 +140,14 @@ def method_field(source: Source, method: str, lam: float, own_coef: float) -> Ca
 
 
 # -- starts and success -------------------------------------------------------
-def cooperation_index(game: str) -> tuple[int, int]:
-    """Columns holding the (start-state) cooperation logits of the two agents."""
-    return (0, 5) if game == "ipd" else (0, 1)
-
-
 def success_predicate(game: str, threshold: float) -> Callable:
-    """Both agents cooperate with probability >= threshold."""
-    i, j = cooperation_index(game)
-    bound = np.log(threshold / (1 - threshold))  # sigma(theta) >= t  <=>  theta >= logit(t)
-
-    def success(x):
-        return (x[:, i] >= bound) & (x[:, j] >= bound)
-
-    return success
+    """Both agents' (start-state) cooperation probabilities are >= threshold."""
+    return cooperation_success(builtin(game, "logit"), threshold)
 
 
 def grid_starts(n: int) -> np.ndarray:
     """theta = logit(p) on the n x n grid p in linspace(0.05, 0.95)."""
-    p = np.linspace(0.05, 0.95, n)
-    P1, P2 = np.meshgrid(p, p, indexing="ij")
-    probs = np.column_stack([P1.ravel(), P2.ravel()])
-    return np.log(probs / (1 - probs))
+    return probability_to_parameters(builtin("stag-hunt", "logit"), basin_grid(2, n))
 
 
 def dimension(game: str) -> int:

@@ -175,7 +175,3 @@ class Decomposition:
         from .unrolled import series_check
 
         return series_check(self)
-
-    def per_agent(self, matrix: sp.Matrix) -> list[sp.Matrix]:
-        """Split a parameter-aligned column into the agents' blocks."""
-        return [matrix[s, 0] for s in self.game.slices]

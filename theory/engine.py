@@ -12,14 +12,20 @@ import symengine as se
 import sympy as sp
 
 
+def _no_text(expr):
+    if isinstance(expr, (str, bytes)):
+        raise TypeError(f"expressions are built, never parsed from text: got {expr!r}")
+    return expr
+
+
 def to_engine(expr) -> se.Basic:
-    """A symengine copy of a sympy expression (not of text)."""
-    return se.sympify(expr)
+    """A symengine copy of a sympy expression or number (text is refused)."""
+    return se.sympify(_no_text(expr))
 
 
 def to_sympy(expr) -> sp.Expr:
-    """The sympy expression of a symengine expression."""
-    return expr._sympy_() if hasattr(expr, "_sympy_") else sp.sympify(expr)
+    """The sympy expression of a symengine expression or number (text is refused)."""
+    return expr._sympy_() if hasattr(expr, "_sympy_") else sp.sympify(_no_text(expr))
 
 
 def gradient(value: se.Basic, symbols) -> list[se.Basic]:
@@ -55,7 +61,7 @@ def is_exactly_zero(expr: sp.Expr) -> bool:
     exactly. (False means "not shown zero" for expressions outside that
     class, e.g. with logarithms that do not cancel syntactically.)
     """
-    expr = sp.sympify(expr)
+    expr = to_sympy(expr)
     bases: dict = {}
     repl = {}
     for e in expr.atoms(sp.exp):

@@ -143,15 +143,17 @@ class Game:
         ----------
         values : mapping from symbol to number or expression, optional
             Defaults to ``payoff_symbols`` (every symbol at its default).
+            Floats are kept exact (0.55 -> 11/20); text is refused.
         """
+        from .exact import to_exact  # exact.py imports GameError from here
+
         values = dict(self.payoff_symbols if values is None else values)
-        sub = {k: sp.nsimplify(v) if isinstance(v, float) else sp.sympify(v)
-               for k, v in values.items()}
+        sub = {k: to_exact(v, f"value of {k}") for k, v in values.items()}
         rest = {k: v for k, v in self.payoff_symbols.items() if k not in sub}
         return replace(
             self,
-            values=tuple(sp.sympify(v).xreplace(sub) for v in self.values),
-            payoffs=_map_nested(self.payoffs, lambda e: sp.sympify(e).xreplace(sub)),
+            values=tuple(v.xreplace(sub) for v in self.values),
+            payoffs=_map_nested(self.payoffs, lambda e: to_exact(e, "payoff").xreplace(sub)),
             payoff_symbols=rest,
         )
 

@@ -64,7 +64,7 @@ def _payoffs_latex(game) -> str:
         return ""
     mats = []
     for i, table in enumerate(game.payoffs):
-        body = r" \\ ".join(" & ".join(sp.latex(sp.sympify(x)) for x in row) for row in table)
+        body = r" \\ ".join(" & ".join(sp.latex(engine.to_sympy(x)) for x in row) for row in table)
         mats.append(rf"U_{{{i + 1}}} = \begin{{bmatrix}} {body} \end{{bmatrix}}")
     return r"\[ " + r", \qquad ".join(mats) + r" \]" + "\n"
 
@@ -83,10 +83,10 @@ def decomposition_latex(dec, standalone: bool = False) -> str:
     params = ", ".join(sp.latex(s, symbol_names=names) for s in game.parameters)
     eta = sp.latex(dec.eta)
     lines = [
-        rf"\paragraph{{Game.}} {_escape(game.description or game.name)}; "
+        rf"\paragraph{{Game.}} {escape_latex(game.description or game.name)}; "
         rf"parameterisation: {game.parameterization}; parameters $\phi = ({params})$; "
         rf"inner learning rate $\eta = {eta}$." if dec.eta != sp.Symbol("eta") else
-        rf"\paragraph{{Game.}} {_escape(game.description or game.name)}; "
+        rf"\paragraph{{Game.}} {escape_latex(game.description or game.name)}; "
         rf"parameterisation: {game.parameterization}; parameters $\phi = ({params})$.",
         _payoffs_latex(game),
         r"\paragraph{Values.}",
@@ -107,11 +107,12 @@ def decomposition_latex(dec, standalone: bool = False) -> str:
         return body + "\n"
     return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
             "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n"
-            f"\\section*{{The own/peer decomposition of {_escape(game.name)}}}\n"
+            f"\\section*{{The own/peer decomposition of {escape_latex(game.name)}}}\n"
             + body + "\n\\end{document}\n")
 
 
-def _escape(text: str) -> str:
+def escape_latex(text: str) -> str:
+    """Plain text made safe for LaTeX (the characters & % $ # _ { } escaped)."""
     for ch in "&%$#_{}":
         text = text.replace(ch, "\\" + ch)
-    return text.replace("'", "'")
+    return text

@@ -46,16 +46,6 @@ class Method(str, Enum):
             valid = ", ".join(m.value for m in cls)
             raise GameError(f"unknown method {name!r}; valid: {valid}") from None
 
-    @property
-    def uses_lambda(self) -> bool:
-        """Whether the shaping coefficient lambda enters the field."""
-        return self in (Method.PEER_ONLY, Method.META_MAPG)
-
-    @property
-    def uses_own(self) -> bool:
-        """Whether the own coefficient c enters the field."""
-        return self in (Method.META_PG, Method.META_MAPG)
-
 
 def coefficients(method, lam=LAMBDA, own_coef=OWN_COEF) -> dict[str, object]:
     """Coefficient of each term (cur, own, peer, lookahead) in a method's field.
