@@ -1,4 +1,5 @@
 import os
+import sys
 
 from hypothesis import HealthCheck, settings
 
@@ -9,3 +10,6 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=10, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("EQSELECT_HYPOTHESIS", "ci"))
+
+# test helpers shared across the suite (the pygambit oracle) live beside this file
+sys.path.insert(0, os.path.dirname(__file__))

@@ -3,12 +3,12 @@
 from fractions import Fraction
 
 import numpy as np
-import pygambit as gbt
 import pytest
 import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import gambit_oracle
 from eqselect.numerics.equilibrium import Route, Stability
 from eqselect.numerics.nash import strategies_at
 from eqselect.numerics.projected_fixed_points import (
@@ -155,21 +155,10 @@ def test_real_solutions_drops_complex_roots():
 
 # -- agreement with gambit on random generic games --------------------------------
 def _gambit_profiles(tables, rational):
-    g = gbt.Game.from_arrays(*[np.array(t, dtype=object if rational else float)
-                               for t in tables])
     if rational:
-        res = gbt.nash.enummixed_solve(g, rational=True)
-    else:
-        res = gbt.nash.enumpoly_solve(g)
-    out = []
-    for eq in res.equilibria:
-        prof = []
-        for p in g.players:
-            vals = [eq[s] for s in p.strategies]
-            prof.append(tuple(R(Fraction(v).numerator, Fraction(v).denominator)
-                              if rational else float(v) for v in vals))
-        out.append(tuple(prof))
-    return out
+        return [tuple(tuple(R(x.numerator, x.denominator) for x in strat) for strat in eq)
+                for eq in gambit_oracle.enummixed(tables)]
+    return gambit_oracle.enumpoly(tables)
 
 
 def _tables(data, shape, lo=-20, hi=20):
