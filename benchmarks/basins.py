@@ -14,7 +14,7 @@ import time
 import numpy as np
 import sympy as sp
 
-from eqselect.numerics.basins import basin_map
+from eqselect.numerics.dynamics.basins import basin_map
 from eqselect.theory import Decomposition, builtin
 
 

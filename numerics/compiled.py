@@ -13,7 +13,7 @@ import numpy as np
 
 from eqselect.theory import Decomposition, Method
 from eqselect.theory.exact import to_exact
-from .codegen import compile_exprs
+from eqselect.numerics.codegen import compile_exprs
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def field_at_precision(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, 
     >>> [abs(v) < 1e-45 for v in field_at_precision(dec, "pg", x=[sp.log(2), sp.log(2)])]
     [True, True]
     """
-    from .codegen import compile_mpmath
+    from eqselect.numerics.codegen import compile_mpmath
 
     m = Method.parse(method)
     exprs = dec.field_engine(m, to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient"))
@@ -117,7 +117,7 @@ def field_exact(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, point=(
     >>> field_exact(dec, "peer-only", 1.5, point=[0, 0])
     [19/40, 19/40]
     """
-    from .codegen import evaluate_exact
+    from eqselect.numerics.codegen import evaluate_exact
 
     m = Method.parse(method)
     exprs = dec.field_engine(m, to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient"))

@@ -1,15 +1,15 @@
 """eqselect.theory: games and the exact own / peer decomposition (sympy)."""
 
-from .builtins import BUILTINS, builtin, two_by_two
-from .decomposition import COMPONENTS, ETA, Decomposition
-from .entropy import entropy_regularized, shannon_entropy
-from .game import Game, GameError, Region, RegionKind
-from .ipd import ipd
-from .methods import LAMBDA, OWN_COEF, Method, coefficients
-from .normal_form import normal_form_game
-from .parameterizations import Parameterization, sigmoid
-from .tandem import tandem
-from .unrolled import series_check, unrolled_meta_gradient
+from eqselect.theory.games.builtins import BUILTINS, builtin, two_by_two
+from eqselect.theory.decomposition import COMPONENTS, ETA, Decomposition
+from eqselect.theory.games.entropy import entropy_regularized, shannon_entropy
+from eqselect.theory.game import Game, GameError, Region, RegionKind
+from eqselect.theory.games.ipd import ipd
+from eqselect.theory.rules import LAMBDA, OWN_COEF, Method, coefficients
+from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.theory.parameterizations import Parameterization, sigmoid
+from eqselect.theory.games.tandem import tandem
+from eqselect.theory.unrolled import series_check, unrolled_meta_gradient
 
 __all__ = [
     "BUILTINS", "COMPONENTS", "ETA", "LAMBDA", "OWN_COEF", "Decomposition", "Game",

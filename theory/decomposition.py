@@ -19,10 +19,10 @@ from functools import cached_property
 import symengine as se
 import sympy as sp
 
-from . import engine
-from .exact import to_exact
-from .game import Game
-from .methods import LAMBDA, OWN_COEF, coefficients
+from eqselect.theory import engine
+from eqselect.theory.exact import to_exact
+from eqselect.theory.game import Game
+from eqselect.theory.rules import LAMBDA, OWN_COEF, coefficients
 
 ETA = sp.Symbol("eta")
 COMPONENTS = ("cur", "own", "peer", "lookahead", "self_lookahead")
@@ -135,7 +135,7 @@ class Decomposition:
                     se.Integer(0)) for r in range(d)]
 
     def field(self, method, lam=LAMBDA, own_coef=OWN_COEF) -> sp.Matrix:
-        """The update direction of ``method`` (see :mod:`eqselect.theory.methods`).
+        """The update direction of ``method`` (see :mod:`eqselect.theory.rules`).
 
         Parameters
         ----------
@@ -166,12 +166,12 @@ class Decomposition:
     # -- delegations ----------------------------------------------------------
     def latex(self, standalone: bool = False) -> str:
         """Paper-ready LaTeX of the game, its values and every component."""
-        from .latex import decomposition_latex
+        from eqselect.theory.latex import decomposition_latex
 
         return decomposition_latex(self, standalone=standalone)
 
     def series_check(self) -> dict:
         """Check d J_i(phi')/d phi_i = cur + own + peer + la + sla + O(eta^2) exactly."""
-        from .unrolled import series_check
+        from eqselect.theory.unrolled import series_check
 
         return series_check(self)

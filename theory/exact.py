@@ -8,7 +8,7 @@ from numbers import Number
 
 import sympy as sp
 
-from .game import GameError
+from eqselect.theory.game import GameError
 
 
 def to_exact(value, what: str = "value") -> sp.Expr:

@@ -2,8 +2,8 @@
 
 A game here is already *parameterised*: the values J_i are exact sympy
 expressions in the policy parameters phi = (phi_1, ..., phi_N). Finite games
-are built from payoff tensors by :mod:`eqselect.theory.normal_form` (or
-:mod:`eqselect.theory.ipd`) together with a policy parameterisation from
+are built from payoff tensors by :mod:`eqselect.theory.games.normal_form` (or
+:mod:`eqselect.theory.games.ipd`) together with a policy parameterisation from
 :mod:`eqselect.theory.parameterizations`.
 """
 
@@ -15,9 +15,7 @@ from typing import Mapping
 
 import sympy as sp
 
-
-class GameError(ValueError):
-    """A game specification that breaks a rule (shape, finiteness, name)."""
+from eqselect.theory.errors import GameError
 
 
 class RegionKind(str, Enum):
@@ -145,7 +143,7 @@ class Game:
             Defaults to ``payoff_symbols`` (every symbol at its default).
             Floats are kept exact (0.55 -> 11/20); text is refused.
         """
-        from .exact import to_exact  # exact.py imports GameError from here
+        from eqselect.theory.exact import to_exact  # exact.py imports GameError from here
 
         values = dict(self.payoff_symbols if values is None else values)
         sub = {k: to_exact(v, f"value of {k}") for k, v in values.items()}

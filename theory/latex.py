@@ -12,7 +12,7 @@ import re
 import symengine as se
 import sympy as sp
 
-from . import engine
+from eqselect.theory import engine
 
 #: Expressions with more operations than this are summarised, not printed.
 MAX_PRINTED_OPS = 400

@@ -17,7 +17,7 @@ from enum import Enum
 
 import sympy as sp
 
-from .game import GameError
+from eqselect.theory.game import GameError
 
 
 class Parameterization(str, Enum):

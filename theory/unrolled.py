@@ -14,7 +14,7 @@ from __future__ import annotations
 import symengine as se
 import sympy as sp
 
-from . import engine
+from eqselect.theory import engine
 
 _ETA_SERIES = se.Symbol("eta_series")
 

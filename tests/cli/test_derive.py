@@ -24,7 +24,7 @@ def test_derive_stag_hunt_symbolic_json(capsys):
     a, b, c, d, eta, p1 = sp.symbols("a b c d eta p1")
     S = a - b - c + d
     names = {s: sp.Symbol(s) for s in ("a", "b", "c", "d", "eta", "p1", "p2")}
-    from eqselect.theory.expressions import parse_expression
+    from eqselect.theory.io.expressions import parse_expression
     comp = {k: parse_expression(v[0], names) for k, v in doc["components"].items()}
     assert sp.expand(comp["peer"] - eta * S * (S * p1 + c - d)) == 0
     assert sp.expand(comp["lookahead"] - eta * S * (S * p1 + b - d)) == 0

@@ -8,12 +8,12 @@ import pytest
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from eqselect.numerics.basins import (
+from eqselect.numerics.dynamics.basins import (
     basin_map, basin_monte_carlo, cooperation_success, grid_starts, probability_to_parameters,
     wilson_interval)
-from eqselect.numerics.equilibrium import Equilibrium, Route, Stability
-from eqselect.numerics.flow import integrate_flow, project_capped_simplex
-from eqselect.numerics.schedules import (
+from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
+from eqselect.numerics.dynamics.flow import integrate_flow, project_capped_simplex
+from eqselect.numerics.dynamics.schedules import (
     ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
 from eqselect.theory import Decomposition, GameError, builtin
 

@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import fsolve
 
-from eqselect.numerics.continuation import (ContinuationResult, branch_graph, continue_in_lambda,
+from eqselect.numerics.continuation.branches import (ContinuationResult, branch_graph, continue_in_lambda,
                                             continue_in_parameter, corner_fixed_points,
                                             interior_fixed_points)
-from eqselect.numerics.equilibrium import Stability
-from eqselect.numerics.plots_bifurcation import bifurcation_diagram, stability_runs
-from eqselect.numerics.pseudo_arclength import (BranchStatus, ContinuationOptions,
+from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.plots.bifurcation import bifurcation_diagram, stability_runs
+from eqselect.numerics.continuation.pseudo_arclength import (BranchStatus, ContinuationOptions,
                                                 ContinuationProblem, EventType, PseudoArclength,
                                                 continuation, extended_field, tangent)
 from eqselect.theory import (Decomposition, Game, GameError, Region, RegionKind, builtin,

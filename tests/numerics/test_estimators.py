@@ -1,13 +1,13 @@
-"""Tests for eqselect.numerics.estimators: the sampled estimators converge to the exact terms."""
+"""Tests for eqselect.numerics.sources.estimators: the sampled estimators converge to the exact terms."""
 
 import numpy as np
 import pytest
 import sympy as sp
 
 from eqselect.numerics.compiled import compile_components
-from eqselect.numerics.estimators import (
+from eqselect.numerics.sources.estimators import (
     estimator_variance_trace, sample_2x2, sample_components)
-from eqselect.numerics.markov import ipd_components
+from eqselect.numerics.sources.markov import ipd_components
 from eqselect.theory import Decomposition, GameError, builtin
 
 BATCHES = (64, 1024, 16384)

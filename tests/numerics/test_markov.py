@@ -1,4 +1,4 @@
-"""Tests for eqselect.numerics.markov: DP values, gradients and Hessians of the IPD."""
+"""Tests for eqselect.numerics.sources.markov: DP values, gradients and Hessians of the IPD."""
 
 import itertools
 import time
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eqselect.numerics.compiled import compile_components
-from eqselect.numerics.markov import (
+from eqselect.numerics.sources.markov import (
     IPD_PAYOFF, cooperation_probabilities, ipd_components, ipd_field, ipd_value_grad_hess)
 from eqselect.theory import Decomposition, GameError, coefficients, ipd
 

@@ -1,4 +1,4 @@
-"""Tests for eqselect.numerics.nash: exact best-response checks."""
+"""Tests for eqselect.numerics.fixed_points.nash: exact best-response checks."""
 
 
 import numpy as np
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gambit_oracle
-from eqselect.numerics.nash import action_values, exact_sign, is_nash, strategies_at
+from eqselect.numerics.fixed_points.nash import action_values, exact_sign, is_nash, strategies_at
 from eqselect.theory import GameError, builtin, normal_form_game
 
 R = sp.Rational

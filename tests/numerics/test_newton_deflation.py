@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from scipy.optimize import fsolve
 
 from eqselect.numerics.compiled import compile_field
-from eqselect.numerics.equilibrium import Route, Stability
-from eqselect.numerics.newton_deflation import (
+from eqselect.numerics.fixed_points.record import Route, Stability
+from eqselect.numerics.fixed_points.newton import (
     MpField, best_response_gap, deflated_step, deflation_operator, exact_fixed_points,
     mp_pinv_solve, newton_fixed_points, seed_points)
 from eqselect.theory import ETA, Decomposition, Game, GameError, Region, RegionKind, builtin, tandem

@@ -1,4 +1,4 @@
-"""Tests for eqselect.numerics.projected_fixed_points (direct parameterisation)."""
+"""Tests for eqselect.numerics.fixed_points.projected (direct parameterisation)."""
 
 from fractions import Fraction
 
@@ -9,9 +9,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import gambit_oracle
-from eqselect.numerics.equilibrium import Route, Stability
-from eqselect.numerics.nash import strategies_at
-from eqselect.numerics.projected_fixed_points import (
+from eqselect.numerics.fixed_points.record import Route, Stability
+from eqselect.numerics.fixed_points.nash import strategies_at
+from eqselect.numerics.fixed_points.projected import (
     faces, projected_fixed_points, real_solutions, region_blocks, solve_affine_system)
 from eqselect.theory import Decomposition, GameError, builtin, normal_form_game
 

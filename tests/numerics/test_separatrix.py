@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from eqselect.numerics.basins import basin_map, basin_monte_carlo, parameters_to_probability
+from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, parameters_to_probability
 from eqselect.numerics.compiled import compile_field
-from eqselect.numerics.equilibrium import Equilibrium, Route, Stability
-from eqselect.numerics.plots import basin_plot, phase_portrait, probability_field
-from eqselect.numerics.separatrix import basin_area, separatrix, stable_direction
+from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
+from eqselect.numerics.plots.portrait import basin_plot, phase_portrait, probability_field
+from eqselect.numerics.dynamics.separatrix import basin_area, separatrix, stable_direction
 from eqselect.theory import Decomposition, GameError, builtin
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.theory import (
     BUILTINS, GameError, builtin, entropy_regularized, ipd, normal_form_game)
-from eqselect.theory.ipd import IPD_PAYOFF
+from eqselect.theory.games.ipd import IPD_PAYOFF
 
 
 @pytest.mark.parametrize("name", sorted(BUILTINS))

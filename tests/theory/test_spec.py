@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eqselect.theory import GameError, builtin
-from eqselect.theory.expressions import parse_expression
-from eqselect.theory.spec import load_spec, nfg_game
+from eqselect.theory.io.expressions import parse_expression
+from eqselect.theory.io.spec import load_spec, nfg_game
 
 
 def test_toml_spec_with_symbols(tmp_path):

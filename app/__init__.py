@@ -1,0 +1,18 @@
+"""eqselect: equilibrium selection in multi-agent policy gradients, computable.
+
+The public API re-exports the three layers: :mod:`eqselect.theory` (games and
+the exact own / peer decomposition), :mod:`eqselect.numerics` (compiled
+fields, equilibria, continuation, basins) and :mod:`eqselect.proofs_check`.
+"""
+
+from eqselect.theory import (
+    COMPONENTS, Decomposition, Game, GameError, Method, builtin, entropy_regularized, ipd,
+    normal_form_game, tandem,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COMPONENTS", "Decomposition", "Game", "GameError", "Method", "builtin",
+    "entropy_regularized", "ipd", "normal_form_game", "tandem",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from eqselect.cli import main
+
+sys.exit(main())

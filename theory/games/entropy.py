@@ -1,0 +1,46 @@
+"""Entropy regularisation as a game transform.
+
+J_i^tau(phi) = J_i(phi) + tau * H(pi_i), with the Shannon entropy
+H(pi_i) = -sum_s sum_a pi_i(a | s) log pi_i(a | s) (natural log), summed over
+states for tabular policies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sympy as sp
+
+from eqselect.theory.exact import to_exact
+from eqselect.theory.game import Game, GameError
+
+
+def shannon_entropy(probabilities) -> sp.Expr:
+    """-sum p log p, exact."""
+    return -sum((p * sp.log(p) for p in probabilities), sp.Integer(0))
+
+
+def entropy_regularized(game: Game, tau) -> Game:
+    """The game with every value raised by tau times its agent's policy entropy.
+
+    Parameters
+    ----------
+    game : Game
+        A finite game (its ``strategies`` are needed).
+    tau : number or sympy.Expr
+        Temperature, >= 0 when numeric.
+
+    Raises
+    ------
+    GameError
+        For continuous games (no policy to take the entropy of) or tau < 0.
+    """
+    tau = to_exact(tau, "temperature tau")
+    if tau.is_number and tau < 0:
+        raise GameError(f"temperature tau must be >= 0, got {tau}")
+    if not game.strategies:
+        raise GameError(f"game {game.name!r} has continuous parameters; entropy needs a policy")
+    values = tuple(
+        v + tau * shannon_entropy(game.strategies[i]) for i, v in enumerate(game.values))
+    return replace(game, values=values, tau=tau,
+                   description=f"{game.description}; entropy-regularised, tau = {tau}")

@@ -1,0 +1,149 @@
+"""Normal-form games from payoff tensors.
+
+J_i(phi) = sum_{a in A_1 x ... x A_N} prod_k pi_k(a_k; phi_k) U_i[a],
+with U_i agent i's payoff tensor of shape (m_1, ..., m_N).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Mapping, Sequence
+
+import sympy as sp
+
+from eqselect.theory.exact import to_exact
+from eqselect.theory.game import Game, GameError, Region, RegionKind
+from eqselect.theory.parameterizations import Parameterization, parameter_names, policy, symbol_for
+
+
+def payoff_tensors(payoffs: Sequence, what: str = "payoff") -> tuple[sp.MutableDenseNDimArray, ...]:
+    """Validate payoff tensors and convert every entry to an exact expression.
+
+    Parameters
+    ----------
+    payoffs : sequence of N nested sequences
+        ``payoffs[i]`` is agent i's payoff tensor, shape (m_1, ..., m_N),
+        entries numbers or sympy expressions.
+
+    Raises
+    ------
+    GameError
+        Wrong number of tensors, ragged or mismatched shapes, an agent with
+        fewer than two actions, or a non-finite entry.
+    """
+    n = len(payoffs)
+    if n < 2:
+        raise GameError(f"a game needs at least two agents' payoff tensors, got {n}")
+    tensors, shape = [], None
+    for i, table in enumerate(payoffs):
+        arr = _nested_to_array(table, f"{what} tensor for agent {i + 1}")
+        if arr.rank() != n:
+            raise GameError(
+                f"{what} tensor for agent {i + 1} has shape {arr.shape}; "
+                f"a {n}-agent game needs {n} axes")
+        if shape is None:
+            shape = arr.shape
+        elif arr.shape != shape:
+            raise GameError(
+                f"{what} tensor for agent {i + 1} has shape {arr.shape}; "
+                f"the game's actions need {shape}")
+        tensors.append(arr)
+    if any(m < 2 for m in shape):
+        raise GameError(f"every agent needs at least two actions; shape is {shape}")
+    return tuple(tensors)
+
+
+def _nested_to_array(table, what: str) -> sp.ImmutableDenseNDimArray:
+    shape = _shape(table, what)
+    flat = [to_exact(x, f"entry of the {what}") for x in _flatten(table)]
+    return sp.ImmutableDenseNDimArray(flat, shape)
+
+
+def _shape(table, what: str) -> tuple[int, ...]:
+    if isinstance(table, (list, tuple)):
+        if not table:
+            raise GameError(f"{what} has an empty axis")
+        inner = {_shape(t, what) for t in table}
+        if len(inner) != 1:
+            raise GameError(f"{what} is ragged (rows of different shapes)")
+        return (len(table),) + inner.pop()
+    if hasattr(table, "shape") and hasattr(table, "tolist"):
+        return _shape(table.tolist(), what)
+    return ()
+
+
+def _flatten(table):
+    if hasattr(table, "tolist") and not isinstance(table, sp.Basic):
+        table = table.tolist()
+    if isinstance(table, (list, tuple)):
+        for t in table:
+            yield from _flatten(t)
+    else:
+        yield table
+
+
+def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
+                     name: str = "normal-form",
+                     payoff_symbols: Mapping[sp.Symbol, object] | None = None,
+                     description: str = "") -> Game:
+    """An N-agent normal-form game under a policy parameterisation.
+
+    Parameters
+    ----------
+    payoffs : sequence of N tensors, each shape (m_1, ..., m_N)
+        Numbers or sympy expressions (possibly in ``payoff_symbols``).
+    parameterization : {"direct", "logit", "softmax"}
+    name : str
+    payoff_symbols : mapping, optional
+        Free symbols in the payoffs and their default values.
+
+    Returns
+    -------
+    Game
+
+    Examples
+    --------
+    >>> g = normal_form_game([[[4, 0], [3, 2]], [[4, 3], [0, 2]]], "direct")
+    >>> g.values[0].expand()
+    3*p1*p2 - 2*p1 + p2 + 2
+    """
+    kind = Parameterization.parse(parameterization)
+    tensors = payoff_tensors(payoffs)
+    shape = tensors[0].shape
+    agents, strategies = [], []
+    for i, m in enumerate(shape):
+        names = parameter_names(kind, i, m, 0, multi=m > 2)
+        syms = tuple(symbol_for(nm) for nm in names)
+        agents.append(syms)
+        strategies.append(policy(kind, list(syms), m))
+    values = tuple(_expected_payoff(t, strategies) for t in tensors)
+    region = _region(kind, agents, shape)
+    symbols = {s: to_exact(v, f"default of {s}") for s, v in (payoff_symbols or {}).items()}
+    return Game(
+        name=name, agents=tuple(agents), values=values, region=region,
+        parameterization=kind.value, strategies=tuple(strategies),
+        payoff_symbols=symbols, payoffs=tuple(t.tolist() for t in tensors),
+        actions=tuple(shape), description=description,
+    )
+
+
+def _expected_payoff(tensor, strategies) -> sp.Expr:
+    total = sp.Integer(0)
+    for a in itertools.product(*(range(m) for m in tensor.shape)):
+        u = tensor[a]
+        if u == 0:
+            continue
+        total += u * sp.Mul(*(strategies[k][a_k] for k, a_k in enumerate(a)))
+    return total
+
+
+def _region(kind: Parameterization, agents, shape) -> Region:
+    if kind is not Parameterization.DIRECT:
+        return Region(RegionKind.FREE)
+    if all(m == 2 for m in shape):
+        return Region(RegionKind.BOX)
+    blocks, start = [], 0
+    for block in agents:
+        blocks.append(tuple(range(start, start + len(block))))
+        start += len(block)
+    return Region(RegionKind.SIMPLEX, tuple(blocks))

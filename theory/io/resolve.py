@@ -1,0 +1,32 @@
+"""Resolve a GAME argument: a built-in name or a game file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eqselect.theory import Game, GameError, builtin
+from eqselect.theory.games.builtins import BUILTINS
+
+FILE_SUFFIXES = (".toml", ".json", ".nfg")
+
+
+def load_game(spec: str, parameterization: str | None = None, symbolic: bool = False) -> Game:
+    """The game a user named: a key of ``BUILTINS`` or a path to a game file.
+
+    Raises
+    ------
+    GameError
+        Unknown name, missing file, or a file that breaks the spec rules.
+    """
+    if spec in BUILTINS:
+        return builtin(spec, parameterization, symbolic=symbolic)
+    path = Path(spec)
+    if path.suffix.lower() in FILE_SUFFIXES:
+        if not path.is_file():
+            raise GameError(f"game file not found: {spec}")
+        from eqselect.theory.io.spec import load_spec
+
+        return load_spec(path, parameterization or "logit")
+    raise GameError(
+        f"unknown game {spec!r}; built-ins: {', '.join(sorted(BUILTINS))}; "
+        f"or a path ending in {', '.join(FILE_SUFFIXES)}")
