@@ -10,7 +10,9 @@ from eqselect.theory import (
     normal_form_game, tandem,
 )
 
-__version__ = "0.1.0"
+from eqselect.theory.serialize import package_version
+
+__version__ = package_version()
 
 __all__ = [
     "COMPONENTS", "Decomposition", "Game", "GameError", "Method", "builtin",

@@ -1,4 +1,4 @@
-"""The ``eqselect`` command line (contract: DESIGN.md, "Command-line contract").
+"""The ``eqselect`` command line (contract: docs/cli.md).
 
 Exit status: 0 success; 2 bad input, with one line on stderr; 1 internal failure.
 """
@@ -17,7 +17,7 @@ from eqselect.theory.errors import EqselectError, OptionsError
 from eqselect.theory.exact import to_exact
 
 
-#: The paper's defaults (PAPER.md section 5).
+#: The paper's defaults (docs/replay.md).
 PAPER = {"eta": sp.Rational(11, 20), "own": sp.Rational(7, 20), "lam": sp.Rational(3, 2)}
 
 

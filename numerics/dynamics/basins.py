@@ -1,7 +1,7 @@
 """Basins of attraction: grid and Monte-Carlo basin maps with confidence intervals.
 
 A basin map runs a learning rule from many starts and classifies where each
-one ends (PAPER.md section 5, "Basin map"):
+one ends (docs/replay.md, "Basin map"):
 
 1. starts: a grid (or a random sample) of initial probabilities p in
    [low, high]^d, by default linspace(0.05, 0.95, 21) per parameter, mapped
@@ -264,7 +264,7 @@ class BasinMap:
         return int(self.starts.shape[0])
 
     def to_json(self) -> dict:
-        """The contract's JSON form (DESIGN.md, ``eqselect basins --json``) plus details."""
+        """The contract's JSON form (docs/cli.md, ``eqselect basins --json``) plus details."""
         return {
             "fraction": float(self.fraction),
             "outcomes": {k: int(v) for k, v in self.outcomes.items()},
@@ -439,7 +439,7 @@ def basin_map(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, grid: int
               preferred: int | None = None, low: float = 0.05, high: float = 0.95,
               dt: float = 0.05, criterion: Literal["final", "ever"] = "final",
               tol: float = 0.05, backend: str = "llvm") -> BasinMap:
-    """Grid basin map of one method (PAPER.md section 5, "Basin map").
+    """Grid basin map of one method (docs/replay.md, "Basin map").
 
     Parameters
     ----------

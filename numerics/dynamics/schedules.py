@@ -1,6 +1,6 @@
 """Discrete learning schedules: the paper's step sizes, annealing, and the runner.
 
-The paper's experiments (PAPER.md section 5) update every agent at once,
+The paper's experiments (docs/replay.md) update every agent at once,
 
     theta_{k+1} = clip(theta_k + lr_k * u(theta_k), -8, 8),
     lr_k = 0.9 / (k + 10)^0.24,   k = 0, 1, 2, ...
@@ -10,7 +10,7 @@ starts at once (one field call per step over all points). For the direct
 parameterisation the clip is replaced by the projection onto the region
 (box or simplex), the discrete analogue of the projected dynamics.
 
-Annealing (PAPER.md section 5, two-phase theorem): lambda_k = lambda_c for
+Annealing (docs/replay.md, two-phase theorem): lambda_k = lambda_c for
 k < N_0, then lambda_k = lambda_c / (1 + (k - N_0)/30)^0.7. Since every
 method's field is affine in lambda, F_lambda = F_0 + lambda (F_1 - F_0)
 exactly, and `annealed_field` builds a step-dependent field(x, k) from two

@@ -2,7 +2,7 @@
 
 In a game with two parameters the boundary between the basins of two stable
 fixed points is (generically) the stable manifold W^s of a saddle phi_s.
-It is traced by the reversed flow (PAPER.md section 4, A3's Sigma):
+It is traced by the reversed flow (docs/alignment.md, A3's Sigma):
 
 1. eigen-decompose DF(phi_s); the stable eigenvector v belongs to the
    eigenvalue with negative real part;

@@ -3,7 +3,7 @@
 Under the direct parameterisation the parameters live in a polytope: a box
 [0, 1]^d (two actions per agent) or a product of simplex blocks
 {p >= 0, sum(p) <= 1} (m actions, m - 1 parameters per block). A learning
-rule with field F (PAPER.md sec. 1-2) then runs the projected dynamics
+rule with field F (docs/theory.md) then runs the projected dynamics
 
     phi' = Proj_{T(phi)} F(phi),
 
@@ -207,7 +207,7 @@ def projected_fixed_points(dec: Decomposition, method="pg", lam=1.5,
         Its eta must be a number for the shaped methods.
     method : str or Method
     lam, own_coef : number
-        Shaping coefficient lambda and own coefficient c (PAPER.md sec. 2).
+        Shaping coefficient lambda and own coefficient c (docs/rules.md).
 
     Returns
     -------

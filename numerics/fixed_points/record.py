@@ -77,7 +77,7 @@ class Equilibrium:
     notes: tuple = field(default_factory=tuple)
 
     def to_json(self) -> dict:
-        """The contract's JSON form (DESIGN.md, ``eqselect equilibria --json``)."""
+        """The contract's JSON form (docs/cli.md, ``eqselect equilibria --json``)."""
         return {
             "point": [float(x) for x in self.point],
             "exact": None if self.exact is None else [str(x) for x in self.exact],

@@ -1,4 +1,4 @@
-"""Figures and the LaTeX table of a replay (PAPER.md section 5 layout).
+"""Figures and the LaTeX table of a replay (docs/replay.md layout).
 
 - basin maps of the four methods on the 21 x 21 grid, with the separatrix
   of the PG flow (the stable manifold of the mixed saddle) drawn over them;

@@ -1,4 +1,4 @@
-"""Replay of the paper's experiments (PAPER.md section 5), exact or sampled.
+"""Replay of the paper's experiments (docs/replay.md), exact or sampled.
 
 One experiment definition, two gradient sources:
 
@@ -35,7 +35,7 @@ METHODS = ("pg", "meta-pg", "peer-only", "meta-mapg")
 EXPERIMENTS = ("basin-map", "peer-sweep", "ablation", "restarts", "restart-selection",
                "annealing", "estimator")
 
-#: The published (sampled) figures, PAPER.md section 5.
+#: The published (sampled) figures, docs/replay.md.
 PUBLISHED = {
     "basin_map": {"pg": 0.270, "meta-mapg": 0.426},
     "peer_sweep": {"0": 0.298, "5": 0.628},
@@ -55,7 +55,7 @@ PUBLISHED = {
 
 @dataclass(frozen=True)
 class Setting:
-    """The paper's hyper-parameters (PAPER.md section 5)."""
+    """The paper's hyper-parameters (docs/replay.md)."""
 
     eta: float = 0.55
     own_coef: float = 0.35

@@ -1,6 +1,6 @@
 """The paper's sampled likelihood-ratio estimators of cur, own and peer.
 
-Estimator lemma (PAPER.md section 3). For B sampled trajectories tau with
+Estimator lemma (docs/theory.md, "Local geometry"). For B sampled trajectories tau with
 score S_i = grad_{theta_i} log p(tau), its Hessian H_i and discounted return R_i:
 
 - g_i    = mean(R_i S_i)                      (estimates cur_i = grad_i J_i)
@@ -28,7 +28,7 @@ import numpy as np
 from eqselect.theory import GameError
 from eqselect.numerics.sources.markov import IPD_PAYOFF, N_STATES
 
-#: Stag Hunt row payoff [[4, 0], [3, 2]], index 0 = cooperate (PAPER.md section 5).
+#: Stag Hunt row payoff [[4, 0], [3, 2]], index 0 = cooperate (docs/replay.md).
 STAG_HUNT = ((4, 0), (3, 2))
 GAME_KINDS = ("2x2", "ipd")
 

@@ -6,7 +6,7 @@ distribution and its first and second parameter derivatives forward in time
 (forward-mode differentiation of the Markov chain), vectorised over many
 parameter points at once.
 
-Model (PAPER.md section 5): five states, the start state 0 and then the
+Model (docs/replay.md): five states, the start state 0 and then the
 previous outcome, state = 1 + 2 a_1 + a_2 with action 0 = cooperate. Agent i
 cooperates in state s with probability x_i[s] (x = sigmoid(theta) for the logit
 parameterisation, x = p for the direct one). The parameters are ordered
@@ -368,7 +368,7 @@ def _check_horizon_gamma(horizon, gamma, arithmetic):
 
 
 def components_from_derivatives(grad, hess, eta) -> IPDComponents:
-    """cur, own, peer and look-ahead from grad J_i and Hess J_i (PAPER.md section 2).
+    """cur, own, peer and look-ahead from grad J_i and Hess J_i (docs/theory.md).
 
     With blocks b_1 = 0..4, b_2 = 5..9 and g_i = grad J_i:
 

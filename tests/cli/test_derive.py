@@ -1,4 +1,4 @@
-"""The ``eqselect derive`` contract (DESIGN.md)."""
+"""The ``eqselect derive`` contract (docs/cli.md)."""
 
 import json
 import subprocess

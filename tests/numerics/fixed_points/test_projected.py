@@ -14,6 +14,7 @@ from eqselect.numerics.fixed_points.nash import strategies_at
 from eqselect.numerics.fixed_points.projected import (
     faces, projected_fixed_points, real_solutions, region_blocks, solve_affine_system)
 from eqselect.theory import Decomposition, GameError, builtin, normal_form_game
+from eqselect.theory.errors import OptionsError
 
 R = sp.Rational
 
@@ -133,7 +134,7 @@ def test_input_errors():
         projected_fixed_points(Decomposition(builtin("stag-hunt", "logit")))
     with pytest.raises(GameError, match="eta"):
         projected_fixed_points(Decomposition(builtin("stag-hunt", "direct")), "peer-only")
-    with pytest.raises(GameError, match="unknown method"):
+    with pytest.raises(OptionsError, match="unknown method"):
         projected_fixed_points(Decomposition(builtin("stag-hunt", "direct")), "sgd")
 
 
