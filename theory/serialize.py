@@ -40,12 +40,12 @@ def jsonable(value):
     >>> jsonable({"x": (sp.Rational(2, 3), float("inf"), 1j)})
     {'x': ['2/3', None, [0.0, 1.0]]}
     """
+    if isinstance(value, Enum):  # before str: the project's enums are str enums
+        return jsonable(value.value)
     if value is None or isinstance(value, (bool, str, int)):
         return value
     if hasattr(value, "to_json"):
         return value.to_json()
-    if isinstance(value, Enum):
-        return value.value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, complex):
