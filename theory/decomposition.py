@@ -339,6 +339,12 @@ def _dot(x, y):
     return sum((a * b for a, b in zip(x, y)), sp.Integer(0))
 
 
+#: Above this many operations a value at a point is left unsimplified.
+SIMPLIFY_MAX_OPS = 400
+
+
 def _exact_number(x):
-    """``x`` in a simplest exact form (rationals stay as they are)."""
-    return x if x.is_Rational else sp.simplify(x)
+    """``x`` in a simpler exact form when it is small (rationals stay as they are)."""
+    if x.is_Rational or sp.count_ops(x) > SIMPLIFY_MAX_OPS:
+        return x
+    return sp.simplify(x)

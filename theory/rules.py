@@ -21,6 +21,17 @@ consensus        v - lambda H^T v                           Mescheder et al. 201
 ===============  =========================================  ==========================
 
 la is the look-ahead term, sla the self look-ahead; H^T v = grad ||v||^2 / 2.
+
+What is exact. Every field but SOS is a fixed combination of exact terms, so
+the field and its Jacobian are exact expressions. SGA keeps lambda fixed:
+Balduzzi et al.'s optional sign alignment (flipping lambda pointwise by the
+sign of <xi, grad Ham> <A^T xi, grad Ham> / d + epsilon) is not applied, so
+SGA stays smooth; a negative lambda gives the other sign. Consensus
+optimisation's gamma is the rule's lambda. SOS's weight p (`sos_weight`) is
+chosen pointwise: ``Decomposition.field("sos")`` is an exact Piecewise,
+``Decomposition.field_at`` applies p exactly at a point, the compiled field
+applies it in floating point; the field is not differentiable where p
+switches branch, and the compiled Jacobian is that of the active branch.
 A `Rule` is one method with its coefficients (and, for the numerics, its step
 schedule and lambda annealing); `PAPER` holds the paper's defaults, the only
 place they are written, and `SOS_CONSTANTS` Letcher et al.'s a and b.

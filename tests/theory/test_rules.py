@@ -4,9 +4,11 @@
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eqselect.numerics.compiled import compile_field, field_at_precision, field_exact
-from eqselect.theory import Decomposition, Game, Region, RegionKind, tandem
+from eqselect.theory import Decomposition, Game, Region, RegionKind, normal_form_game, tandem
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import (
     PAPER, REGISTRY, SOS_CONSTANTS, Method, Rule, coefficients, method_names, resolve,
@@ -108,6 +110,25 @@ def test_consensus_is_v_minus_gamma_grad_half_squared_norm(dec):
     sub = dict(zip((x1, x2, y), POINT))
     got = np.array([float(e.evalf(subs=sub)) for e in dec.field("consensus", gamma)])
     np.testing.assert_allclose(got, expected, rtol=1e-8, atol=1e-9)
+
+
+payoff = st.integers(-5, 5)
+
+
+@given(st.lists(payoff, min_size=8, max_size=8), st.lists(st.floats(-2, 2), min_size=2,
+                                                          max_size=2))
+def test_sga_and_consensus_of_random_2x2_games_match_differences(entries, theta):
+    A = [entries[0:2], entries[2:4]]
+    B = [entries[4:6], entries[6:8]]
+    dec = Decomposition(normal_form_game([A, B], "logit"), eta=PAPER.eta)
+    z = np.array(theta)
+    v = compile_field(dec, "pg").field
+    H = jacobian_fd(lambda w: v(w[None])[0], z, 1e-6)
+    vz = v(z[None])[0]
+    sga = compile_field(dec, "sga", lam=2).field(z[None])[0]
+    np.testing.assert_allclose(sga, vz + 2 * (H - H.T) / 2 @ vz, atol=1e-7)
+    co = compile_field(dec, "consensus", lam=R(1, 3)).field(z[None])[0]
+    np.testing.assert_allclose(co, vz - H.T @ vz / 3, atol=1e-7)
 
 
 def test_symplectic_and_consensus_terms_are_the_game_jacobian_products(dec):
