@@ -56,7 +56,9 @@ class Decomposition:
     -----
     Construction differentiates once (in symengine); the components are
     read-only properties converted to sympy on first access. Each is a
-    column ``sympy.Matrix`` aligned with ``game.parameters``.
+    column ``sympy.Matrix`` aligned with ``parameters``. ``components``,
+    ``term``, ``game_jacobian`` and ``to_json`` are the public views; the
+    ``*_engine`` methods give the symengine forms the numerics compile.
 
     Examples
     --------
@@ -211,8 +213,9 @@ class Decomposition:
         """
         r = resolve(rule, lam, own_coef, symbolic=True)
         if r.spec.adaptive:
-            raise OptionsError(f"{r.method.value}: the field is piecewise (adaptive p); "
-                               "use Decomposition.field, field_at or the compiled field")
+            raise OptionsError(f"{r.method.value}: the field is piecewise in the adaptive "
+                               "weight p, so it has no closed form to solve or differentiate; "
+                               "it is evaluated pointwise (basins, flows; docs/rules.md)")
         coef = {k: engine.to_engine(v) for k, v in r.coefficients.items()}
         terms = {k: self._terms(k) for k in coef if coef[k] != 0}
         return [sum((coef[k] * terms[k][i] for k in terms), se.Integer(0))
