@@ -207,7 +207,8 @@ class SosConstants:
 
     a bounds how far the shaping term may turn the LookAhead direction
     (<SOS, u> >= (1 - a) ||u||^2); below ||v|| = b the weight is at most ||v||^2.
-    The defaults 1/2 and 1/10 are the values Letcher et al. use.
+    The paper asks only a, b in (0, 1); the defaults 1/2 and 1/10 are those
+    of the authors' reference implementation.
     """
 
     a: sp.Rational = sp.Rational(1, 2)
