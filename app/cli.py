@@ -15,6 +15,7 @@ from eqselect.commands import (
     cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay, cmd_report)
 from eqselect.theory.errors import EqselectError, OptionsError
 from eqselect.theory.exact import to_exact
+from eqselect.theory.rules import method_names
 
 
 #: The paper's defaults (docs/replay.md).
@@ -67,7 +68,7 @@ def _game_args(p: argparse.ArgumentParser) -> None:
 def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False) -> None:
     p.add_argument("--method", default=None if method_required else "pg",
                    required=method_required,
-                   help="pg, meta-pg, peer-only, meta-mapg, lookahead, lola")
+                   help="one of: " + ", ".join(method_names()) + " (docs/rules.md)")
     if lam:
         p.add_argument("--lam", type=number, default=PAPER["lam"],
                        help="shaping coefficient lambda (default 1.5)")

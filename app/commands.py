@@ -14,12 +14,9 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import symengine as se
-
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.io.resolve import load_game
-from eqselect.theory import Decomposition, Method, engine, entropy_regularized
-from eqselect.theory.engine import tidy
+from eqselect.theory import Decomposition, Method, entropy_regularized
 
 
 @contextmanager
@@ -83,44 +80,9 @@ def cmd_derive(args) -> int:
     return 0
 
 
-#: Above this many operations (all components together) expressions are
-#: written with shared subexpressions: the discounted IPD's components are
-#: ~300 MB as flat strings and ~70 kB after common-subexpression elimination.
-FLAT_JSON_MAX_OPS = 20000
-
-
 def derive_json(dec: Decomposition) -> dict:
-    """The contract's ``derive --json`` object.
-
-    Large games get an extra key ``"subexpressions"``: a list of
-    ``[name, expression]`` pairs, each expression in the parameters and the
-    names before it, that the values and components refer to.
-    """
-    game = dec.game
-    names = ("cur", "own", "peer", "lookahead")
-    exprs = [engine.to_engine(v) for v in game.values] + [
-        e for name in names for e in dec._parts[name]]
-    extra = {}
-    if sum(se.count_ops(e) for e in exprs) > FLAT_JSON_MAX_OPS:
-        reps, reduced = se.cse(exprs)
-        extra["subexpressions"] = [[str(k), str(v)] for k, v in reps]
-        strings = [str(e) for e in reduced]
-    else:
-        strings = [str(tidy(engine.to_sympy(e))) for e in exprs]
-    n, d = game.n_agents, len(game.parameters)
-    comps = {name: strings[n + k * d:n + (k + 1) * d] for k, name in enumerate(names)}
-    return {
-        "game": game.name,
-        "parameterization": game.parameterization,
-        "parameters": [s.name for s in game.parameters],
-        "agents": [[s.name for s in block] for block in game.agents],
-        "values": strings[:n],
-        "components": comps,
-        **extra,
-        "eta": str(dec.eta),
-        "payoff_symbols": {s.name: str(v) for s, v in game.payoff_symbols.items()},
-        "certified": "exact",
-    }
+    """The contract's ``derive --json`` object: ``Decomposition.to_json``."""
+    return dec.to_json()
 
 
 def cmd_equilibria(args) -> int:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import sympy as sp
 
-from eqselect.commands import derive_json
 from eqselect.theory import Decomposition, Game
 from eqselect.theory.latex import decomposition_latex, escape_latex
 
@@ -62,7 +61,7 @@ def build_report(game: Game, out_dir, progress=None) -> Report:
     out.mkdir(parents=True, exist_ok=True)
     symbolic = Decomposition(game)
     dec = Decomposition(game.substitute(), eta=PAPER_ETA)
-    rep = Report(game.name, game.parameterization, derive_json(symbolic))
+    rep = Report(game.name, game.parameterization, symbolic.to_json())
     _tick(progress)
     d = len(game.parameters)
     found = {}

@@ -1,7 +1,10 @@
 """Compiled fields and Jacobians of a `Decomposition`.
 
-A `CompiledField` evaluates one method's update direction F(phi) and its
+A `CompiledField` evaluates one rule's update direction F(phi) and its
 Jacobian DF(phi) at many points at once, generated from the exact field.
+SOS, whose shaping weight p is chosen pointwise, compiles its exact pieces
+(v, cur + la, peer) and applies :func:`eqselect.theory.rules.sos_weight`
+to every point; its Jacobian is that of the active piece (docs/rules.md).
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ from typing import Callable
 
 import numpy as np
 
-from eqselect.theory import Decomposition, Method
+from eqselect.theory import Decomposition, Method, engine
 from eqselect.theory.exact import to_exact
+from eqselect.theory.rules import Rule, resolve, sos_weight
 from eqselect.numerics.codegen import compile_exprs
 
 
 @dataclass(frozen=True)
 class CompiledField:
-    """F and DF of one method at fixed coefficients, vectorised.
+    """F and DF of one rule at fixed coefficients, vectorised.
 
     Attributes
     ----------
@@ -28,6 +32,8 @@ class CompiledField:
         ``field(x)``: x shape (n, d) -> F shape (n, d).
     jacobian : callable
         ``jacobian(x)``: x shape (n, d) -> DF shape (n, d, d).
+    rule : Rule
+        The rule with its exact coefficients.
     """
 
     method: Method
@@ -36,47 +42,127 @@ class CompiledField:
     dim: int
     field: Callable[[np.ndarray], np.ndarray]
     jacobian: Callable[[np.ndarray], np.ndarray]
+    rule: Rule | None = None
 
 
-def compile_field(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
+def compile_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
                   backend: str = "llvm") -> CompiledField:
-    """Compile a method's field and Jacobian at numeric coefficients.
+    """Compile a rule's field and Jacobian at numeric coefficients.
 
-    The decomposition's eta and every payoff symbol must have values:
-    build ``Decomposition(game.substitute(), eta=0.55)`` first.
+    Parameters
+    ----------
+    dec : Decomposition
+        Its eta and every payoff symbol must have values: build
+        ``Decomposition(game.substitute(), eta=PAPER.eta)`` first.
+    rule : Rule, Method or str
+        A method name takes the paper's coefficients (``PAPER``).
+    lam, own_coef : number, optional
+        Override the rule's lambda and own coefficient.
+    backend : str
+        See :mod:`eqselect.numerics.codegen`.
 
     Raises
     ------
     ValueError
         When a symbol other than the parameters is left free.
     """
-    m = Method.parse(method)
-    lam_x, own_x = to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient")
-    exprs = dec.field_engine(m, lam_x, own_x)
+    r = resolve(rule, lam, own_coef)
+    if r.spec.adaptive:
+        field, jacobian = _sos_functions(dec, r, backend)
+    else:
+        field, jacobian = _linear_functions(dec, r, backend)
+    return CompiledField(r.method, float(r.lam), float(r.own_coef), len(dec.parameters),
+                         field, jacobian, r)
+
+
+def _linear_functions(dec: Decomposition, r: Rule, backend: str):
+    exprs = dec.field_engine(r)
     d = len(exprs)
     f = compile_exprs(exprs, dec.game.parameters, backend=backend)
     cache = {}
-
-    def field(x):
-        return f(x)
 
     def jacobian(x):
         # compiled on first use: for large games (the IPD) the Jacobian of a
         # shaped field holds third derivatives of J and costs far more than F
         if "J" not in cache:
-            jac = [e for row in dec.jacobian_engine(m, lam_x, own_x) for e in row]
+            jac = [e for row in dec.jacobian_engine(r) for e in row]
             cache["J"] = compile_exprs(jac, dec.game.parameters, backend=backend)
         out = cache["J"](x)
         return out.reshape(out.shape[:-1] + (d, d))
 
-    return CompiledField(m, float(lam_x), float(own_x), d, field, jacobian)
+    return f, jacobian
+
+
+class _NumpyOps:
+    """`sos_weight`'s branching, vectorised over points."""
+
+    where = staticmethod(np.where)
+    minimum = staticmethod(np.minimum)
+
+
+def _sos_pieces(dec: Decomposition) -> list:
+    """[v, u = cur + la, s = peer] stacked, as symengine expressions."""
+    v, la, s = (dec.term_engine(k) for k in ("cur", "lookahead", "peer"))
+    return v + [a + b for a, b in zip(v, la)] + s
+
+
+def _sos_functions(dec: Decomposition, r: Rule, backend: str):
+    d = len(dec.parameters)
+    pieces = _sos_pieces(dec)
+    f = compile_exprs(pieces, dec.game.parameters, backend=backend)
+    a, b = float(r.sos_a), float(r.sos_b)
+    cache = {}
+
+    def split(x):
+        out = f(x)
+        return out[..., :d], out[..., d:2 * d], out[..., 2 * d:]
+
+    def weight(v, u, s):
+        return sos_weight(np.sum(v * v, -1), np.sum(u * u, -1), np.sum(s * u, -1),
+                          a, b, _NumpyOps)
+
+    def field(x):
+        v, u, s = split(x)
+        return u + weight(v, u, s)[..., None] * s
+
+    def jacobian(x):
+        if "J" not in cache:
+            jac = [e for row in engine.jacobian(pieces, dec.parameters_engine()) for e in row]
+            cache["J"] = compile_exprs(jac, dec.game.parameters, backend=backend)
+        out = cache["J"](x)
+        D = out.reshape(out.shape[:-1] + (3 * d, d))
+        Dv, Du, Ds = D[..., :d, :], D[..., d:2 * d, :], D[..., 2 * d:, :]
+        v, u, s = split(x)
+        p = weight(v, u, s)
+        grad_p = _sos_weight_gradient(v, u, s, Dv, Du, Ds, p, a, b)
+        return Du + p[..., None, None] * Ds + s[..., :, None] * grad_p[..., None, :]
+
+    return field, jacobian
+
+
+def _sos_weight_gradient(v, u, s, Dv, Du, Ds, p, a, b):
+    """grad p of the active branch of `sos_weight` (0 where p = 1).
+
+    p = ||v||^2 gives 2 Dv^T v; p = -a ||u||^2 / <s, u> gives
+    -a (2 Du^T u <s, u> - ||u||^2 (Ds^T u + Du^T s)) / <s, u>^2. At a switch
+    of branch p is not differentiable and the branch chosen first is used.
+    """
+    v_sq, u_sq, dot = np.sum(v * v, -1), np.sum(u * u, -1), np.sum(s * u, -1)
+    tu = lambda M, w: np.einsum("...rc,...r->...c", M, w)  # noqa: E731  M^T w
+    on_p2 = (v_sq < b * b) & (p == v_sq)
+    safe = np.where(dot < 0, dot, -1.0)
+    on_p1 = ~on_p2 & (dot < 0) & (p < 1)
+    g2 = 2 * tu(Dv, v)
+    g1 = -a * (2 * tu(Du, u) * safe[..., None]
+               - u_sq[..., None] * (tu(Ds, u) + tu(Du, s))) / (safe ** 2)[..., None]
+    return np.where(on_p2[..., None], g2, np.where(on_p1[..., None], g1, 0.0))
 
 
 def compile_components(dec: Decomposition, backend: str = "llvm") -> Callable:
     """All five components at once: ``f(x)`` -> shape (n, 5, d) in COMPONENTS order."""
     from eqselect.theory import COMPONENTS
 
-    exprs = [e for name in COMPONENTS for e in dec._parts[name]]
+    exprs = [e for name in COMPONENTS for e in dec.term_engine(name)]
     d = len(dec.game.parameters)
     f = compile_exprs(exprs, dec.game.parameters, backend=backend)
 
@@ -87,9 +173,12 @@ def compile_components(dec: Decomposition, backend: str = "llvm") -> Callable:
     return components
 
 
-def field_at_precision(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, x=(),
+def field_at_precision(dec: Decomposition, rule="pg", lam=None, own_coef=None, x=(),
                        dps: int = 50) -> list:
     """F(x) in mpmath at ``dps`` digits (x as strings or exact numbers keeps it exact).
+
+    A method name takes the paper's coefficients; SOS applies its weight p
+    to the mpmath values of its pieces.
 
     Examples
     --------
@@ -101,13 +190,19 @@ def field_at_precision(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, 
     """
     from eqselect.numerics.codegen import compile_mpmath
 
-    m = Method.parse(method)
-    exprs = dec.field_engine(m, to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient"))
-    return compile_mpmath(exprs, dec.game.parameters, dps=dps)(list(x))
+    r = resolve(rule, lam, own_coef)
+    if not r.spec.adaptive:
+        return compile_mpmath(dec.field_engine(r), dec.game.parameters, dps=dps)(list(x))
+    d = len(dec.parameters)
+    out = compile_mpmath(_sos_pieces(dec), dec.game.parameters, dps=dps)(list(x))
+    v, u, s = out[:d], out[d:2 * d], out[2 * d:]
+    p = sos_weight(sum(t * t for t in v), sum(t * t for t in u),
+                   sum(t * w for t, w in zip(s, u)), r.sos_a, r.sos_b)
+    return [t + p * w for t, w in zip(u, s)]
 
 
-def field_exact(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, point=()) -> list:
-    """F at an exact point, exactly (sympy numbers).
+def field_exact(dec: Decomposition, rule="pg", lam=None, own_coef=None, point=()) -> list:
+    """F at an exact point, exactly (sympy numbers; SOS with p applied exactly).
 
     Examples
     --------
@@ -119,6 +214,9 @@ def field_exact(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, point=(
     """
     from eqselect.numerics.codegen import evaluate_exact
 
-    m = Method.parse(method)
-    exprs = dec.field_engine(m, to_exact(lam, "lambda"), to_exact(own_coef, "own coefficient"))
+    r = resolve(rule, lam, own_coef)
+    if r.spec.adaptive:
+        return dec.field_at(r, point)
+    exprs = dec.field_engine(r)
     return evaluate_exact(exprs, dec.game.parameters, [to_exact(v) for v in point])
+

@@ -10,6 +10,14 @@ g_j = grad_{phi_j} J_j. With D_ij = d g_j / d phi_i (a d_j x d_i matrix):
     sla_i  = eta Hess_{phi_i phi_i} J_i g_i            (self look-ahead)
 
 and d J_i(phi') / d phi_i = cur_i + own_i + peer_i + la_i + sla_i + O(eta^2).
+Beside them, two exact terms that are not linear in the components, with
+H = Dv the game Jacobian and A = (H - H^T)/2 its antisymmetric part:
+
+    symplectic = A v                   (SGA, Balduzzi et al. 2018)
+    consensus  = -H^T v = -grad ||v||^2 / 2   (Mescheder et al. 2017)
+
+Each method of :mod:`eqselect.theory.rules` is a combination of these terms
+(SOS with a weight chosen pointwise); see docs/theory.md and docs/rules.md.
 """
 
 from __future__ import annotations
@@ -20,12 +28,19 @@ import symengine as se
 import sympy as sp
 
 from eqselect.theory import engine
+from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game
-from eqselect.theory.rules import LAMBDA, OWN_COEF, coefficients
+from eqselect.theory.rules import SYMBOLIC_OPS, TERMS, resolve, sos_weight
 
 ETA = sp.Symbol("eta")
-COMPONENTS = ("cur", "own", "peer", "lookahead", "self_lookahead")
+COMPONENTS = TERMS[:5]
+#: The components written by ``to_json`` (the ``derive --json`` contract).
+JSON_COMPONENTS = ("cur", "own", "peer", "lookahead")
+#: Above this many operations (values and components together) ``to_json``
+#: writes shared subexpressions: the discounted IPD's components are ~300 MB
+#: as flat strings and ~70 kB after common-subexpression elimination.
+FLAT_JSON_MAX_OPS = 20000
 
 
 class Decomposition:
@@ -41,7 +56,9 @@ class Decomposition:
     -----
     Construction differentiates once (in symengine); the components are
     read-only properties converted to sympy on first access. Each is a
-    column ``sympy.Matrix`` aligned with ``game.parameters``.
+    column ``sympy.Matrix`` aligned with ``parameters``. ``components``,
+    ``term``, ``game_jacobian`` and ``to_json`` are the public views; the
+    ``*_engine`` methods give the symengine forms the numerics compile.
 
     Examples
     --------
@@ -57,6 +74,7 @@ class Decomposition:
         self._phi = [engine.to_engine(s) for s in game.parameters]
         self._values = [engine.to_engine(v) for v in game.values]
         self._derive()
+        self._extra: dict = {}
 
     def _derive(self) -> None:
         phi, sl, eta = self._phi, self.game.slices, engine.to_engine(self.eta)
@@ -85,7 +103,7 @@ class Decomposition:
                 parts["self_lookahead"].append(eta * sla)
         self._parts = parts
 
-    # -- the named components -------------------------------------------------
+    # -- the named terms ------------------------------------------------------
     @cached_property
     def cur(self) -> sp.Matrix:
         """cur_i = grad_{phi_i} J_i, the plain policy-gradient field v."""
@@ -111,59 +129,197 @@ class Decomposition:
         """sla_i = eta Hess_{phi_i phi_i} J_i grad_{phi_i} J_i."""
         return self._sympy("self_lookahead")
 
+    @cached_property
+    def symplectic(self) -> sp.Matrix:
+        """A v with A = (H - H^T)/2, H = Dv: SGA's adjustment in ascent form."""
+        return self._sympy("symplectic")
+
+    @cached_property
+    def consensus(self) -> sp.Matrix:
+        """-H^T v = -grad ||v||^2 / 2: consensus optimisation's term."""
+        return self._sympy("consensus")
+
     @property
     def shaping(self) -> sp.Matrix:
         """M = own + peer, the population shaping field (F_lambda = v + lambda M)."""
         return self.own + self.peer
 
+    @property
+    def parameters(self) -> tuple:
+        """The game's parameters phi, in the order of every column."""
+        return tuple(self.game.parameters)
+
+    @property
+    def components(self) -> dict[str, sp.Matrix]:
+        """Every component of the decomposition by name (``COMPONENTS`` order)."""
+        return {name: getattr(self, name) for name in COMPONENTS}
+
+    @cached_property
+    def game_jacobian(self) -> sp.Matrix:
+        """H = Dv, H[r, c] = d v_r / d phi_c (the Jacobian of the plain field)."""
+        return sp.Matrix([[engine.to_sympy(e) for e in row] for row in self._Dv])
+
+    @property
+    def antisymmetric_part(self) -> sp.Matrix:
+        """A = (H - H^T) / 2, the antisymmetric part of the game Jacobian."""
+        H = self.game_jacobian
+        return (H - H.T) / 2
+
     def component(self, name: str) -> sp.Matrix:
         """A component by name (one of ``COMPONENTS``)."""
-        if name not in COMPONENTS:
-            raise KeyError(f"unknown component {name!r}; valid: {', '.join(COMPONENTS)}")
+        _check_name(name, COMPONENTS)
+        return getattr(self, name)
+
+    def term(self, name: str) -> sp.Matrix:
+        """Any term a field is built from (one of ``TERMS``)."""
+        _check_name(name, TERMS)
         return getattr(self, name)
 
     def _sympy(self, name: str) -> sp.Matrix:
-        return sp.Matrix([engine.to_sympy(e) for e in self._parts[name]])
+        return sp.Matrix([engine.to_sympy(e) for e in self._terms(name)])
+
+    def _terms(self, name: str) -> list:
+        if name in self._parts:
+            return self._parts[name]
+        if name not in self._extra:
+            v, Dv, d = self._v, self._Dv, len(self._phi)
+            half = se.Rational(1, 2)
+            self._extra["symplectic"] = [
+                sum(((Dv[r][c] - Dv[c][r]) * half * v[c] for c in range(d) if c != r),
+                    se.Integer(0)) for r in range(d)]
+            self._extra["consensus"] = [
+                -sum((Dv[c][r] * v[c] for c in range(d)), se.Integer(0)) for r in range(d)]
+        return self._extra[name]
+
+    # -- symengine forms (for code generation in the numerics) ----------------
+    def parameters_engine(self) -> list:
+        """The parameters as symengine symbols."""
+        return list(self._phi)
+
+    def values_engine(self) -> list:
+        """The values J_i as symengine expressions."""
+        return list(self._values)
+
+    def term_engine(self, name: str) -> list:
+        """One term (``TERMS``) as a list of symengine expressions."""
+        _check_name(name, TERMS)
+        return list(self._terms(name))
+
+    def field_engine(self, rule, lam=None, own_coef=None) -> list:
+        """A rule's field as symengine expressions (for code generation).
+
+        ``rule`` is a Rule, Method or name; see `field` for ``lam`` and
+        ``own_coef``. SOS is refused: its weight p is chosen pointwise.
+        """
+        r = resolve(rule, lam, own_coef, symbolic=True)
+        if r.spec.adaptive:
+            raise OptionsError(f"{r.method.value}: the field is piecewise in the adaptive "
+                               "weight p, so it has no closed form to solve or differentiate; "
+                               "it is evaluated pointwise (basins, flows; docs/rules.md)")
+        coef = {k: engine.to_engine(v) for k, v in r.coefficients.items()}
+        terms = {k: self._terms(k) for k in coef if coef[k] != 0}
+        return [sum((coef[k] * terms[k][i] for k in terms), se.Integer(0))
+                for i in range(len(self._phi))]
+
+    def jacobian_engine(self, rule, lam=None, own_coef=None) -> list[list]:
+        """d field / d phi as nested lists of symengine expressions."""
+        return engine.jacobian(self.field_engine(rule, lam, own_coef), self._phi)
 
     # -- fields and Jacobians -------------------------------------------------
-    def field_engine(self, method, lam=LAMBDA, own_coef=OWN_COEF) -> list:
-        """A method's field as symengine expressions (for code generation)."""
-        coef = {k: engine.to_engine(to_exact(v) if not isinstance(v, sp.Basic) else v)
-                for k, v in coefficients(method, lam, own_coef).items()}
-        d = len(self._phi)
-        return [sum((coef[k] * self._parts[k][r] for k in coef if coef[k] != 0),
-                    se.Integer(0)) for r in range(d)]
-
-    def field(self, method, lam=LAMBDA, own_coef=OWN_COEF) -> sp.Matrix:
-        """The update direction of ``method`` (see :mod:`eqselect.theory.rules`).
+    def field(self, rule, lam=None, own_coef=None) -> sp.Matrix:
+        """The update direction of a rule (see :mod:`eqselect.theory.rules`).
 
         Parameters
         ----------
-        method : str or Method
-        lam : number or sympy.Expr
-            Shaping coefficient lambda (symbol ``lambda`` by default).
-        own_coef : number or sympy.Expr
-            Own-learning coefficient c (symbol ``c`` by default).
+        rule : Rule, Method or str
+        lam, own_coef : number or sympy.Expr, optional
+            Override the rule's lambda and own coefficient c. A bare method
+            name keeps the symbols ``lambda`` and ``c`` unless given.
+
+        Returns
+        -------
+        sympy.Matrix
+            Exact. For SOS a Piecewise in the adaptive weight p (`sos_weight`
+            with ``SYMBOLIC_OPS``): exact, but nonsmooth where p switches.
         """
-        return sp.Matrix([engine.to_sympy(e) for e in self.field_engine(method, lam, own_coef)])
+        r = resolve(rule, lam, own_coef, symbolic=True)
+        if r.spec.adaptive:
+            u, s, v = self.cur + self.lookahead, self.peer, self.cur
+            p = sos_weight(v.dot(v), u.dot(u), s.dot(u), r.sos_a, r.sos_b, SYMBOLIC_OPS)
+            return u + p * s
+        return sp.Matrix([engine.to_sympy(e) for e in self.field_engine(r)])
 
-    def jacobian_engine(self, method, lam=LAMBDA, own_coef=OWN_COEF) -> list[list]:
-        """d field / d phi as nested lists of symengine expressions."""
-        return engine.jacobian(self.field_engine(method, lam, own_coef), self._phi)
+    def field_at(self, rule, point, lam=None, own_coef=None) -> list:
+        """A rule's field at one point, exactly (SOS: p applied pointwise).
 
-    def jacobian(self, method="pg", lam=LAMBDA, own_coef=OWN_COEF) -> sp.Matrix:
-        """The Jacobian d F / d phi of a method's field, exact (d x d)."""
-        rows = self.jacobian_engine(method, lam, own_coef)
+        Parameters
+        ----------
+        rule : Rule, Method or str
+        point : sequence of exact numbers, one per parameter
+        lam, own_coef : optional overrides (see `field`)
+
+        Returns
+        -------
+        list of sympy numbers
+        """
+        r = resolve(rule, lam, own_coef)
+        sub = {s: engine.to_engine(to_exact(x, "point")) for s, x in zip(self._phi, point)}
+        if len(sub) != len(self._phi):
+            raise OptionsError(f"the point needs {len(self._phi)} coordinates, got {len(point)}")
+
+        def at(exprs):
+            return [_exact_number(engine.to_sympy(e.subs(sub))) for e in exprs]
+
+        if not r.spec.adaptive:
+            return at(self.field_engine(r))
+        v, la, s = at(self._parts["cur"]), at(self._parts["lookahead"]), at(self._parts["peer"])
+        u = [x + y for x, y in zip(v, la)]
+        p = sos_weight(_dot(v, v), _dot(u, u), _dot(s, u), r.sos_a, r.sos_b)
+        return [_exact_number(x + p * y) for x, y in zip(u, s)]
+
+    def jacobian(self, rule="pg", lam=None, own_coef=None) -> sp.Matrix:
+        """The Jacobian d F / d phi of a rule's field, exact (d x d)."""
+        rows = self.jacobian_engine(rule, lam, own_coef)
         return sp.Matrix([[engine.to_sympy(e) for e in row] for row in rows])
 
     def component_jacobian(self, name: str) -> sp.Matrix:
-        """The Jacobian of one component (for example J_M of own + peer)."""
-        if name not in COMPONENTS:
-            raise KeyError(f"unknown component {name!r}; valid: {', '.join(COMPONENTS)}")
-        rows = engine.jacobian(self._parts[name], self._phi)
+        """The Jacobian of one term (for example J_M of own + peer)."""
+        _check_name(name, TERMS)
+        rows = engine.jacobian(self._terms(name), self._phi)
         return sp.Matrix([[engine.to_sympy(e) for e in row] for row in rows])
 
-    # -- delegations ----------------------------------------------------------
+    # -- serialisation and delegations ----------------------------------------
+    def to_json(self) -> dict:
+        """The ``derive --json`` object (docs/cli.md).
+
+        Keys: game, parameterization, parameters, agents, values,
+        components {cur, own, peer, lookahead}, eta, payoff_symbols,
+        certified. Large games get ``"subexpressions"``: ``[name, expression]``
+        pairs, each in the parameters and the names before it, that the
+        values and components refer to.
+        """
+        game = self.game
+        exprs = list(self._values) + [e for name in JSON_COMPONENTS for e in self._parts[name]]
+        extra = {}
+        if sum(se.count_ops(e) for e in exprs) > FLAT_JSON_MAX_OPS:
+            reps, reduced = se.cse(exprs)
+            extra["subexpressions"] = [[str(k), str(v)] for k, v in reps]
+            strings = [str(e) for e in reduced]
+        else:
+            strings = [str(engine.tidy(engine.to_sympy(e))) for e in exprs]
+        n, d = game.n_agents, len(game.parameters)
+        comps = {name: strings[n + k * d:n + (k + 1) * d]
+                 for k, name in enumerate(JSON_COMPONENTS)}
+        return {
+            "game": game.name, "parameterization": game.parameterization,
+            "parameters": [s.name for s in game.parameters],
+            "agents": [[s.name for s in block] for block in game.agents],
+            "values": strings[:n], "components": comps, **extra,
+            "eta": str(self.eta),
+            "payoff_symbols": {s.name: str(v) for s, v in game.payoff_symbols.items()},
+            "certified": "exact",
+        }
+
     def latex(self, standalone: bool = False) -> str:
         """Paper-ready LaTeX of the game, its values and every component."""
         from eqselect.theory.latex import decomposition_latex
@@ -175,3 +331,23 @@ class Decomposition:
         from eqselect.theory.unrolled import series_check
 
         return series_check(self)
+
+
+def _check_name(name: str, valid) -> None:
+    if name not in valid:
+        raise KeyError(f"unknown component {name!r}; valid: {', '.join(valid)}")
+
+
+def _dot(x, y):
+    return sum((a * b for a, b in zip(x, y)), sp.Integer(0))
+
+
+#: Above this many operations a value at a point is left unsimplified.
+SIMPLIFY_MAX_OPS = 400
+
+
+def _exact_number(x):
+    """``x`` in a simpler exact form when it is small (rationals stay as they are)."""
+    if x.is_Rational or sp.count_ops(x) > SIMPLIFY_MAX_OPS:
+        return x
+    return sp.simplify(x)

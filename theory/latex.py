@@ -99,7 +99,7 @@ def decomposition_latex(dec, standalone: bool = False) -> str:
         lines += [rf"\paragraph{{Agent {i + 1}.}}", r"\begin{align*}"]
         rows = []
         for name, template in _DEFINITIONS.items():
-            exprs = dec._parts[name][block]
+            exprs = dec.term_engine(name)[block]
             rows.append(template % {"i": i + 1} + " &= " + _vector_latex(exprs, names))
         lines += [" \\\\\n".join(rows), r"\end{align*}"]
     body = "\n".join(line for line in lines if line)

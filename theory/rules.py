@@ -1,20 +1,40 @@
-"""Learning rules: which of the decomposition's terms a method follows, and how much.
+"""Learning rules: the registry of methods, their coefficients, and `PAPER`.
 
-==========  =======================================  =========================
-method      update direction (ascent)                 source
-==========  =======================================  =========================
-pg          cur                                       naive policy gradient
-meta-pg     cur + c own                               Al-Shedivat et al. 2018
-peer-only   cur + lambda peer                         "LOLA-style" in the paper
-meta-mapg   cur + c own + lambda peer                 Kim et al. 2021
-lookahead   cur + la                                  Letcher et al. 2019
-lola        cur + la + peer                           Foerster et al. 2018 (as
-                                                      in Letcher et al. 2019)
-==========  =======================================  =========================
+Every method is an update direction (ascent: agents maximise J_i) built
+from exact terms of a `Decomposition` (docs/rules.md). With v the game
+gradient, H = Dv its Jacobian and A = (H - H^T)/2:
 
+===============  =========================================  ==========================
+method           update direction (ascent)                  source
+===============  =========================================  ==========================
+pg               cur                                        naive policy gradient
+meta-pg          cur + c own                                Al-Shedivat et al. 2018
+peer-only        cur + lambda peer                          "LOLA-style" in the paper
+meta-mapg        cur + c own + lambda peer                  Kim et al. 2021 (weighted)
+meta-mapg-exact  cur + own + peer + la + sla                Kim et al. 2021 (exact)
+lookahead        cur + la                                   Letcher et al. 2019
+lola             cur + la + peer                            Letcher et al. 2019's LOLA
+lola-foerster    cur + peer                                 Foerster et al. 2018
+sos              cur + la + p peer (adaptive p)             Letcher et al. 2019
+sga              v + lambda A v  (= v - lambda A^T v)       Balduzzi et al. 2018
+consensus        v - lambda H^T v                           Mescheder et al. 2017
+===============  =========================================  ==========================
+
+la is the look-ahead term, sla the self look-ahead; H^T v = grad ||v||^2 / 2.
+
+What is exact. Every field but SOS is a fixed combination of exact terms, so
+the field and its Jacobian are exact expressions. SGA keeps lambda fixed:
+Balduzzi et al.'s optional sign alignment (flipping lambda pointwise by the
+sign of <xi, grad Ham> <A^T xi, grad Ham> / d + epsilon) is not applied, so
+SGA stays smooth; a negative lambda gives the other sign. Consensus
+optimisation's gamma is the rule's lambda. SOS's weight p (`sos_weight`) is
+chosen pointwise: ``Decomposition.field("sos")`` is an exact Piecewise,
+``Decomposition.field_at`` applies p exactly at a point, the compiled field
+applies it in floating point; the field is not differentiable where p
+switches branch, and the compiled Jacobian is that of the active branch.
 A `Rule` is one method with its coefficients (and, for the numerics, its step
 schedule and lambda annealing); `PAPER` holds the paper's defaults, the only
-place they are written (docs/rules.md).
+place they are written, and `SOS_CONSTANTS` Letcher et al.'s a and b.
 """
 
 from __future__ import annotations
@@ -30,9 +50,15 @@ from eqselect.theory.exact import to_exact
 LAMBDA = sp.Symbol("lambda")
 OWN_COEF = sp.Symbol("c")
 
+#: The exact terms a field is built from: the five components of the one-step
+#: decomposition, then symplectic = A v and consensus = -H^T v (docs/rules.md).
+TERMS = ("cur", "own", "peer", "lookahead", "self_lookahead", "symplectic", "consensus")
+#: The terms every coefficient table names (the contract's four components).
+BASE_TERMS = TERMS[:4]
+
 
 class Method(str, Enum):
-    """A learning rule (see the module table)."""
+    """A learning rule (see the module table and `REGISTRY`)."""
 
     PG = "pg"
     META_PG = "meta-pg"
@@ -40,6 +66,11 @@ class Method(str, Enum):
     META_MAPG = "meta-mapg"
     LOOKAHEAD = "lookahead"
     LOLA = "lola"
+    LOLA_FOERSTER = "lola-foerster"
+    META_MAPG_EXACT = "meta-mapg-exact"
+    SOS = "sos"
+    SGA = "sga"
+    CONSENSUS = "consensus"
 
     @classmethod
     def parse(cls, name) -> "Method":
@@ -51,6 +82,85 @@ class Method(str, Enum):
         except ValueError:
             valid = ", ".join(m.value for m in cls)
             raise OptionsError(f"unknown method {name!r}; valid: {valid}") from None
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One entry of the registry.
+
+    Attributes
+    ----------
+    method : Method
+    formula : str
+        The update direction (ascent), in the decomposition's terms.
+    source : str
+        Where the rule is stated (details in docs/rules.md).
+    weights : tuple
+        One weight per entry of `TERMS`: a number, ``"lam"`` (the rule's
+        lambda), ``"own"`` (the own coefficient c) or ``"p"`` (SOS's adaptive
+        weight, chosen pointwise by `sos_weight`).
+    """
+
+    method: Method
+    formula: str
+    source: str
+    weights: tuple
+
+    @property
+    def uses_lam(self) -> bool:
+        """Whether lambda enters the field."""
+        return "lam" in self.weights
+
+    @property
+    def uses_own(self) -> bool:
+        """Whether the own coefficient enters the field."""
+        return "own" in self.weights
+
+    @property
+    def adaptive(self) -> bool:
+        """Whether a weight is chosen pointwise (the field is piecewise)."""
+        return "p" in self.weights
+
+
+def _spec(method, formula, source, *weights):
+    return MethodSpec(method, formula, source, weights + (0,) * (len(TERMS) - len(weights)))
+
+
+#: Every method, with its formula and its source (docs/rules.md).
+REGISTRY = {s.method: s for s in (
+    _spec(Method.PG, "cur", "naive policy gradient: each agent follows its own gradient", 1),
+    _spec(Method.META_PG, "cur + c own", "Al-Shedivat et al. 2018, meta-learning "
+          "(own-learning term only)", 1, "own"),
+    _spec(Method.PEER_ONLY, "cur + lambda peer", "the paper's peer-only rule "
+          "(\"LOLA-style\")", 1, 0, "lam"),
+    _spec(Method.META_MAPG, "cur + c own + lambda peer", "Kim et al. 2021, Meta-MAPG, "
+          "the paper's weighted form", 1, "own", "lam"),
+    _spec(Method.LOOKAHEAD, "cur + la", "Letcher et al. 2019, LookAhead", 1, 0, 0, 1),
+    _spec(Method.LOLA, "cur + la + peer", "Foerster et al. 2018, LOLA, as stated by "
+          "Letcher et al. 2019 (gradient of the first-order expansion)", 1, 0, 1, 1),
+    _spec(Method.LOLA_FOERSTER, "cur + peer", "Foerster et al. 2018, LOLA as stated "
+          "there (the look-ahead cross term dropped)", 1, 0, 1),
+    _spec(Method.META_MAPG_EXACT, "cur + own + peer + la + sla", "Kim et al. 2021, "
+          "Meta-MAPG: the exact first-order meta-gradient d J_i(phi') / d phi_i",
+          1, 1, 1, 1, 1),
+    _spec(Method.SOS, "cur + la + p peer", "Letcher et al. 2019, Stable Opponent "
+          "Shaping, with the adaptive p of `sos_weight`", 1, 0, "p", 1),
+    _spec(Method.SGA, "v + lambda A v, A = (H - H^T)/2", "Balduzzi et al. 2018, "
+          "symplectic gradient adjustment, fixed lambda (no sign alignment)",
+          1, 0, 0, 0, 0, "lam"),
+    _spec(Method.CONSENSUS, "v - lambda H^T v", "Mescheder et al. 2017, consensus "
+          "optimisation, gamma = lambda", 1, 0, 0, 0, 0, 0, "lam"),
+)}
+
+
+def method_names() -> tuple[str, ...]:
+    """The names of every method, in registry order (the CLI's choices)."""
+    return tuple(m.value for m in REGISTRY)
+
+
+def spec(method) -> MethodSpec:
+    """The registry entry of a method (name, Method or Rule)."""
+    return REGISTRY[method.method if isinstance(method, Rule) else Method.parse(method)]
 
 
 @dataclass(frozen=True)
@@ -91,24 +201,108 @@ class PaperDefaults:
 PAPER = PaperDefaults()
 
 
+@dataclass(frozen=True)
+class SosConstants:
+    """SOS's constants a, b in (0, 1) (Letcher et al. 2019; docs/rules.md).
+
+    a bounds how far the shaping term may turn the LookAhead direction
+    (<SOS, u> >= (1 - a) ||u||^2); below ||v|| = b the weight is at most ||v||^2.
+    The paper asks only a, b in (0, 1); the defaults 1/2 and 1/10 are those
+    of the authors' reference implementation.
+    """
+
+    a: sp.Rational = sp.Rational(1, 2)
+    b: sp.Rational = sp.Rational(1, 10)
+
+
+#: Letcher et al.'s a and b, the defaults of a `Rule`'s ``sos_a`` and ``sos_b``.
+SOS_CONSTANTS = SosConstants()
+
+
 def coefficients(method, lam=LAMBDA, own_coef=OWN_COEF) -> dict[str, object]:
-    """Coefficient of each term (cur, own, peer, lookahead) in a method's field.
+    """Coefficient of each term in a method's field.
+
+    The four contract components (cur, own, peer, lookahead) are always
+    listed; the other terms of `TERMS` only when their coefficient is not 0.
+
+    Raises
+    ------
+    OptionsError
+        For SOS, whose peer weight p is chosen pointwise (`sos_weight`).
 
     Examples
     --------
     >>> coefficients("meta-mapg", 3, 1)
     {'cur': 1, 'own': 1, 'peer': 3, 'lookahead': 0}
+    >>> coefficients("sga", 2)
+    {'cur': 1, 'own': 0, 'peer': 0, 'lookahead': 0, 'symplectic': 2}
     """
-    m = Method.parse(method)
-    table = {
-        Method.PG: (1, 0, 0, 0),
-        Method.META_PG: (1, own_coef, 0, 0),
-        Method.PEER_ONLY: (1, 0, lam, 0),
-        Method.META_MAPG: (1, own_coef, lam, 0),
-        Method.LOOKAHEAD: (1, 0, 0, 1),
-        Method.LOLA: (1, 0, 1, 1),
-    }
-    return dict(zip(("cur", "own", "peer", "lookahead"), table[m]))
+    s = spec(method)
+    if s.adaptive:
+        raise OptionsError(f"{s.method.value}: the peer weight p is chosen pointwise "
+                           "(adaptive p), so the field has no fixed coefficients")
+    value = {"lam": lam, "own": own_coef}
+    out = {}
+    for name, w in zip(TERMS, s.weights):
+        if name in BASE_TERMS or w != 0:
+            out[name] = value.get(w, w) if isinstance(w, str) else w
+    return out
+
+
+class _Exact:
+    """Branching on numbers (python or sympy): the pointwise SOS rule."""
+
+    where = staticmethod(lambda cond, x, y: x if cond else y)
+    minimum = staticmethod(min)
+
+
+class _Symbolic:
+    """Branching as sympy Piecewise / Min: the SOS rule as an exact expression."""
+
+    where = staticmethod(lambda cond, x, y: sp.Piecewise((x, cond), (y, True)))
+    minimum = staticmethod(sp.Min)
+
+
+EXACT_OPS, SYMBOLIC_OPS = _Exact, _Symbolic
+
+
+def sos_weight(v_sq, u_sq, dot, a, b, ops=EXACT_OPS):
+    """SOS's adaptive weight p of the shaping term (Letcher et al. 2019).
+
+    With u = cur + la (LookAhead), s = peer (LOLA's shaping term) and v the
+    game gradient, all in ascent form::
+
+        p1 = 1                               if <s, u> >= 0
+             min(1, -a ||u||^2 / <s, u>)     otherwise
+        p2 = ||v||^2  if ||v|| < b,  else 1
+        p  = min(p1, p2),     SOS = u + p s.
+
+    Letcher et al. state it for losses, xi_0 = -u and -alpha chi = -s; the
+    sign change leaves <-alpha chi, xi_0> = <s, u> and the norms as they are,
+    so this is their rule. When p = p1 < 1, <SOS, u> = (1 - a) ||u||^2.
+
+    Parameters
+    ----------
+    v_sq, u_sq, dot : numbers, expressions or arrays
+        ||v||^2, ||u||^2 and <s, u>.
+    a, b : numbers
+        SOS's constants (`SOS_CONSTANTS`).
+    ops : object with ``where(cond, x, y)`` and ``minimum(x, y)``
+        `EXACT_OPS` (numbers, exact when they are), `SYMBOLIC_OPS`
+        (Piecewise), or a vectorised numpy version.
+
+    Examples
+    --------
+    >>> sos_weight(sp.Rational(1, 400), 1, -1, sp.Rational(1, 2), sp.Rational(1, 10))
+    1/400
+    >>> sos_weight(4, 1, -1, sp.Rational(1, 4), sp.Rational(1, 10))
+    1/4
+    """
+    negative = dot < 0
+    safe = ops.where(negative, dot, -1)  # the branch dot < 0 never divides by 0
+    p1 = ops.where(negative, ops.minimum(1, -a * u_sq / safe), 1)
+    p2 = ops.where(v_sq < b * b, v_sq, 1)
+    return ops.minimum(p1, p2)
 
 
 @dataclass(frozen=True)
@@ -119,7 +313,8 @@ class Rule:
     ----------
     method : Method
     lam : sympy number or Symbol
-        Shaping coefficient lambda (exact; ``LAMBDA`` keeps it symbolic).
+        Shaping coefficient lambda (exact; ``LAMBDA`` keeps it symbolic); SGA's
+        lambda and consensus optimisation's gamma.
     own_coef : sympy number or Symbol
         Own-learning coefficient c.
     schedule : object or None
@@ -128,6 +323,8 @@ class Rule:
     annealing : object or None
         A lambda_k schedule with a ``lam(k)`` method (e.g. the paper's two-phase
         annealing); None keeps lambda constant.
+    sos_a, sos_b : sympy numbers
+        SOS's constants (`SOS_CONSTANTS`); only SOS reads them.
 
     Examples
     --------
@@ -142,28 +339,35 @@ class Rule:
     own_coef: object = PAPER.own
     schedule: object = field(default=None, compare=False)
     annealing: object = field(default=None, compare=False)
+    sos_a: object = SOS_CONSTANTS.a
+    sos_b: object = SOS_CONSTANTS.b
 
     def __post_init__(self):
         object.__setattr__(self, "method", Method.parse(self.method))
-        for name in ("lam", "own_coef"):
+        for name in ("lam", "own_coef", "sos_a", "sos_b"):
             value = getattr(self, name)
             if not isinstance(value, sp.Symbol):
                 object.__setattr__(self, name, to_exact(value, name))
 
     @property
+    def spec(self) -> MethodSpec:
+        """The method's registry entry (formula and source)."""
+        return REGISTRY[self.method]
+
+    @property
     def coefficients(self) -> dict[str, object]:
-        """Coefficient of cur, own, peer and lookahead in this rule's field."""
+        """Coefficient of each term in this rule's field (see `coefficients`)."""
         return coefficients(self.method, self.lam, self.own_coef)
 
     @property
     def uses_lam(self) -> bool:
         """Whether lambda enters the field."""
-        return self.method in (Method.PEER_ONLY, Method.META_MAPG)
+        return self.spec.uses_lam
 
     @property
     def uses_own(self) -> bool:
         """Whether the own coefficient enters the field."""
-        return self.method in (Method.META_PG, Method.META_MAPG)
+        return self.spec.uses_own
 
     def with_(self, **changes) -> "Rule":
         """A copy with some attributes changed."""
@@ -176,14 +380,33 @@ class Rule:
             parts.append(f"c = {self.own_coef}")
         if self.uses_lam:
             parts.append(f"lambda = {self.lam}")
+        if self.spec.adaptive:
+            parts.append(f"a = {self.sos_a}, b = {self.sos_b}")
         return ", ".join(parts)
 
     def to_json(self) -> dict:
-        """``{"method", "lam", "own_coef"}`` with exact values as strings."""
-        return {"method": self.method.value, "lam": str(self.lam),
-                "own_coef": str(self.own_coef)}
+        """``{"method", "lam", "own_coef"}`` with exact values as strings (and
+        ``sos_a``, ``sos_b`` for SOS)."""
+        out = {"method": self.method.value, "lam": str(self.lam),
+               "own_coef": str(self.own_coef)}
+        if self.spec.adaptive:
+            out.update(sos_a=str(self.sos_a), sos_b=str(self.sos_b))
+        return out
 
 
 def as_rule(rule) -> Rule:
     """A `Rule` from a Rule, a Method or a method name (paper defaults)."""
     return rule if isinstance(rule, Rule) else Rule(rule)
+
+
+def resolve(rule, lam=None, own_coef=None, symbolic: bool = False) -> Rule:
+    """A `Rule` with explicit coefficients applied.
+
+    ``rule`` is a Rule, Method or name; ``lam`` / ``own_coef`` override its
+    coefficients when given. A bare method name takes the paper's
+    coefficients, or the symbols lambda and c when ``symbolic``.
+    """
+    if not isinstance(rule, Rule):
+        rule = Rule(rule, LAMBDA, OWN_COEF) if symbolic else Rule(rule)
+    changes = {k: v for k, v in (("lam", lam), ("own_coef", own_coef)) if v is not None}
+    return rule.with_(**changes) if changes else rule

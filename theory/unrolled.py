@@ -47,7 +47,7 @@ def unrolled_meta_gradient(dec, steps: int = 1, eta=None) -> sp.Matrix:
 def _meta_gradient_engine(dec, steps: int, eta) -> list:
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
-    phi, v = dec._phi, dec._v
+    phi, v, values = dec.parameters_engine(), dec.term_engine("cur"), dec.values_engine()
     current = list(phi)
     for _ in range(steps):
         sub = dict(zip(phi, current))
@@ -55,7 +55,7 @@ def _meta_gradient_engine(dec, steps: int, eta) -> list:
     sub = dict(zip(phi, current))
     out = []
     for i, s in enumerate(dec.game.slices):
-        value = dec._values[i].subs(sub)
+        value = values[i].subs(sub)
         out += [value.diff(phi[r]) for r in range(s.start, s.stop)]
     return out
 
@@ -69,7 +69,7 @@ def series_residuals(dec) -> tuple[list, list]:
     """
     eta_value = engine.to_engine(dec.eta)
     m = _meta_gradient_engine(dec, 1, _ETA_SERIES)
-    parts = dec._parts
+    parts = {k: dec.term_engine(k) for k in ("cur", "own", "peer", "lookahead", "self_lookahead")}
     first = [sum((parts[k][r] for k in ("own", "peer", "lookahead", "self_lookahead")),
                  se.Integer(0)) for r in range(len(m))]
     r0, r1 = [], []

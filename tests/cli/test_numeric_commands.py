@@ -74,7 +74,7 @@ def test_replay_writes_table_and_figures(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["equilibria", "stag-hunt", "--method", "sos"], "unknown method"),
+    (["equilibria", "stag-hunt", "--method", "sgd"], "unknown method"),
     (["continue", "stag-hunt", "--method", "pg", "--lam", "3"], "expected A:B"),
     (["basins", "stag-hunt", "--method", "pg", "--grid", "0"], "must be >= 1"),
     (["basins", "stag-hunt", "--method", "pg", "--plot", "x.pdf"], "PNG"),

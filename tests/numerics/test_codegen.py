@@ -50,8 +50,9 @@ def test_ipd_one_step_series_holds_numerically():
     game = ipd("logit")
     dec = Decomposition(game)
     J = compile_exprs(list(game.values), game.parameters)
-    v = compile_exprs(list(dec._parts["cur"]), game.parameters)
-    first = compile_exprs([sum(dec._parts[k][r] for k in COMPONENTS[1:]) for r in range(10)],
+    v = compile_exprs(dec.term_engine("cur"), game.parameters)
+    terms = {k: dec.term_engine(k) for k in COMPONENTS[1:]}
+    first = compile_exprs([sum(terms[k][r] for k in COMPONENTS[1:]) for r in range(10)],
                           game.parameters, params=[sp.Symbol("eta")])
     x = np.random.default_rng(3).normal(size=10)
 

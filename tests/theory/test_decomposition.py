@@ -250,3 +250,36 @@ def test_jacobian_of_pg_is_the_game_jacobian():
     assert dec.jacobian("pg") == sp.Matrix([[0, 3], [3, 0]])
     JM = dec.component_jacobian("peer")
     assert is_exactly_zero(JM[0, 0] - 9 * eta) and JM[0, 1] == 0
+
+
+def test_public_accessors_expose_the_exact_terms():
+    from eqselect.theory import COMPONENTS
+
+    game = builtin("stag-hunt", "logit")
+    dec = Decomposition(game)
+    assert dec.parameters == game.parameters
+    comps = dec.components
+    assert tuple(comps) == COMPONENTS
+    assert all(comps[k] == dec.component(k) == dec.term(k) for k in COMPONENTS)
+    assert [sp.sympify(e) for e in dec.term_engine("peer")] == list(dec.peer)
+    assert [sp.sympify(e) for e in dec.values_engine()] == list(game.values)
+    mine = dec.term_engine("cur")
+    mine[0] = 0  # a copy: the decomposition is unchanged
+    assert dec.field("pg") == dec.cur and dec.cur[0] != 0
+    with pytest.raises(KeyError, match="valid"):
+        dec.term("hessian")
+
+
+def test_to_json_is_the_derive_contract():
+    from eqselect.commands import derive_json
+
+    dec = Decomposition(builtin("stag-hunt", "direct", symbolic=True))
+    doc = dec.to_json()
+    assert list(doc)[:6] == ["game", "parameterization", "parameters", "agents", "values",
+                             "components"]
+    assert list(doc["components"]) == ["cur", "own", "peer", "lookahead"]
+    assert doc["parameters"] == ["p1", "p2"] and doc["certified"] == "exact"
+    names = {n: sp.Symbol(n) for n in ("a", "b", "c", "d", "eta", "p1", "p2")}
+    for got, want in zip(doc["components"]["peer"], dec.peer):
+        assert sp.expand(sp.parse_expr(got, local_dict=names) - want) == 0
+    assert derive_json(dec) == doc

@@ -1,0 +1,188 @@
+"""The architecture, checked on the source: layers, private names, cycles, sizes.
+
+Layering (docs/theory.md): theory <- numerics <- proofs_check <- app (the
+CLI and report). Nothing in theory imports the packages above it; nothing
+outside theory reads a private (``_x``) name of theory; the sub-packages
+import each other without cycles; theory's modules stay under 450 lines and
+its functions under 60.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Folder -> the package it installs as (pyproject's package-dir).
+PACKAGES = {"theory": "eqselect.theory", "numerics": "eqselect.numerics",
+            "proofs_check": "eqselect.proofs_check", "app": "eqselect"}
+LAYER = {"theory": 0, "numerics": 1, "proofs_check": 2, "app": 3}
+#: Underscore attributes of other libraries that the numerics use (symengine's
+#: conversion hook, namedtuple's field list). None of them is a theory name.
+FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_make"})
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 450, 60
+
+
+def _modules():
+    """{module name: (folder, path, tree)} for every module of the project."""
+    out = {}
+    for folder, package in PACKAGES.items():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            parts = list(path.relative_to(ROOT / folder).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            name = ".".join([package, *parts])
+            out[name] = (folder, path, ast.parse(path.read_text(), str(path)))
+    return out
+
+
+MODULES = _modules()
+
+
+def _folder_of(module: str) -> str | None:
+    """The folder a module of eqselect lives in (None for other libraries)."""
+    if module != "eqselect" and not module.startswith("eqselect."):
+        return None
+    for folder, package in PACKAGES.items():
+        if folder != "app" and (module == package or module.startswith(package + ".")):
+            return folder
+    return "app"
+
+
+def _imports(name: str, tree: ast.AST):
+    """Every module ``tree`` imports (at any depth), with the names it takes."""
+    is_package = MODULES[name][1].name == "__init__.py"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, None
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = name.split(".")[: len(name.split(".")) - node.level + is_package]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                yield (sub if sub in MODULES else base), alias.name
+
+
+def _theory_private_names() -> set[str]:
+    """Every ``_x`` name theory defines: functions, classes, attributes, globals."""
+    names = set()
+    for folder, _, tree in MODULES.values():
+        if folder != "theory":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+
+
+def _private_reads(tree: ast.AST):
+    """``x._name`` (x not self or cls) and ``getattr(x, "_name")`` in a module."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            attr, receiver = node.attr, node.value
+            if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+                continue
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("getattr", "setattr", "hasattr") and len(node.args) > 1
+              and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+            attr = node.args[1].value
+        else:
+            continue
+        if attr.startswith("_") and not (attr.startswith("__") and attr.endswith("__")):
+            yield node.lineno, attr
+
+
+def test_the_private_rule_can_see_theory_names():
+    private = _theory_private_names()
+    assert {"_parts", "_phi", "_values"} <= private  # Decomposition's own state
+    assert not private & FOREIGN_PROTOCOLS  # an allowed name never hides a theory one
+    bad = ast.parse("def f(dec):\n    return dec._parts, getattr(dec, '_phi')\n")
+    assert [a for _, a in _private_reads(bad)] == ["_parts", "_phi"]
+
+
+def test_nothing_outside_theory_reads_a_private_name():
+    offences = []
+    for name, (folder, path, tree) in MODULES.items():
+        if folder == "theory":
+            continue
+        for line, attr in _private_reads(tree):
+            if attr not in FOREIGN_PROTOCOLS:
+                offences.append(f"{path.relative_to(ROOT)}:{line}: .{attr}")
+        for module, taken in _imports(name, tree):
+            if _folder_of(module) == "theory" and (taken or "").startswith("_"):
+                offences.append(f"{path.relative_to(ROOT)}: imports {module}.{taken}")
+    assert not offences, "\n".join(offences)
+
+
+def test_each_layer_imports_only_the_layers_below():
+    offences = []
+    for name, (folder, path, tree) in MODULES.items():
+        for module, _ in _imports(name, tree):
+            target = _folder_of(module)
+            if target is not None and LAYER[target] > LAYER[folder]:
+                offences.append(f"{path.relative_to(ROOT)} ({folder}) imports {module}")
+    assert not offences, "\n".join(offences)
+
+
+def _package_of(module: str) -> str:
+    """The package a module belongs to (a package's __init__ belongs to itself)."""
+    folder, path, _ = MODULES[module]
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
+def test_no_import_cycle_between_subpackages():
+    """Edges run from a module's package to the package of what it imports;
+    a package's __init__ only re-exports, so its own imports are left out."""
+    graph = nx.DiGraph()
+    for name, (_, path, tree) in MODULES.items():
+        if path.name == "__init__.py":
+            continue
+        source = _package_of(name)
+        graph.add_node(source)
+        for module, _ in _imports(name, tree):
+            if _folder_of(module) is None:
+                continue
+            while module not in MODULES:  # an object imported from a module
+                module = module.rpartition(".")[0]
+            target = _package_of(module)
+            if target != source:
+                graph.add_edge(source, target)
+    cycles = list(nx.simple_cycles(graph))
+    assert not cycles, cycles
+    assert {"eqselect.theory", "eqselect.numerics"} <= set(graph)
+
+
+def _oversized():
+    """(module, line count, [(function, lines)]) past the limits, per folder."""
+    out = {}
+    for name, (folder, path, tree) in MODULES.items():
+        n_lines = len(path.read_text().splitlines())
+        long = [(f"{node.name}:{node.lineno}", node.end_lineno - node.lineno + 1)
+                for node in ast.walk(tree)
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+        if n_lines > MAX_MODULE_LINES or long:
+            out.setdefault(folder, []).append((str(path.relative_to(ROOT)), n_lines, long))
+    return out
+
+
+def test_theory_modules_and_functions_stay_small():
+    assert not _oversized().get("theory"), _oversized().get("theory")
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("def f():\n" + "    x = 1\n" * 70, 71),
+])
+def test_the_size_rule_counts_function_lines(source, expected):
+    node = ast.parse(source).body[0]
+    assert node.end_lineno - node.lineno + 1 == expected > MAX_FUNCTION_LINES
