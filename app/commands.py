@@ -127,7 +127,8 @@ def cmd_equilibria(args) -> int:
     from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 
     dec = numeric_decomposition(args)
-    found = find_equilibria(dec, args.method, args.lam, args.own)
+    found = find_equilibria(dec, args.method, args.lam, args.own, seed=args.seed,
+                            n_seeds=args.seeds, budget=args.budget)
     found.equilibria.sort(key=sort_key)
     if args.json:
         print(json.dumps(found.to_json()))
@@ -141,6 +142,11 @@ def cmd_equilibria(args) -> int:
         coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
         print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu:.4g}  {nash}  [{eq.route.value}]")
+    for eq in found.at_infinity:
+        profile = ", ".join(f"agent {i + 1} action {s.index(max(s))}"
+                            for i, s in enumerate(eq.strategies))
+        nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
+        print(f"  at infinity: ({profile})  {eq.stability.value:<10} {nash}")
     _print_notes(found.notes)
     return 0
 
