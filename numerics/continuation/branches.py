@@ -2,7 +2,9 @@
 
 ``continue_in_lambda(dec, method, lam_range=(a, b))``:
 
-1. Seeds: the interior fixed points at p = a, found by the batch Newton of
+1. Seeds: the interior fixed points at p = a (and those at p = b on no
+   branch found from a, followed back towards a, so that a reversed range
+   finds the same branches), found by the batch Newton of
    `eqselect.numerics.fixed_points.newton` from a grid of starts
    (`eqselect.numerics.fixed_points.seeds.seed_grid`, deduplicated), or the
    user's ``starts``.
@@ -188,6 +190,14 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
         seeds = [np.asarray(s, dtype=float) for s in starts]
     branches = _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
                        notes)
+    if starts is None:  # branches alive at the far end only: followed back from b
+        back, back_notes = interior_fixed_points(system, b, region)
+        back = [x for x in back if not _covered(x, b, branches)]
+        if back:
+            notes += back_notes
+            rev = replace(opts, ds=-opts.ds)
+            branches += _follow(dec, rule, system, back, b, parameter, lam, own_coef,
+                                algorithm, rev, notes, len(branches))
     events = [e for br in branches for e in br.events]
     cb, ce, cn = _boundary_branches(system, region, opts)
     branches += cb
@@ -197,7 +207,7 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
 
 
 def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
-            notes) -> list:
+            notes, first: int = 0) -> list:
     """One arclength branch per seed not already on a branch (failures noted)."""
     branches = []
     for x in seeds:
@@ -209,7 +219,7 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
         if br.status is BranchStatus.START_FAILED:
             notes.append(f"start {np.round(x, 9).tolist()}: {'; '.join(br.notes)}")
             continue
-        notes += [f"branch {len(branches)}: {n}" for n in br.notes]
+        notes += [f"branch {first + len(branches)}: {n}" for n in br.notes]
         branches.append(br)
     return branches
 
