@@ -26,6 +26,7 @@ def solve_affine_system(M, r):
     Parameters
     ----------
     M : list of list of Fraction, shape (n, k)
+        (irrational entries as sympy numbers, e.g. from a payoff sqrt(2))
     r : list of Fraction, shape (n,)
 
     Returns
@@ -44,7 +45,7 @@ def solve_affine_system(M, r):
     k = len(M[0]) if n else 0
     R = [list(row) + [rhs] for row, rhs in zip(M, r)]
     pivots = _eliminate(R, n, k)
-    if any(R[i][k] != 0 for i in range(len(pivots), n)):
+    if any(nonzero(R[i][k]) for i in range(len(pivots), n)):
         return None
     y0 = [Fraction(0)] * k
     for i, col in enumerate(pivots):
@@ -63,19 +64,32 @@ def _eliminate(R, n, k) -> list:
     """Reduce the augmented rows R in place to reduced row echelon form; the pivot columns."""
     pivots, row = [], 0
     for col in range(k):
-        piv = next((i for i in range(row, n) if R[i][col] != 0), None)
+        piv = next((i for i in range(row, n) if nonzero(R[i][col])), None)
         if piv is None:
             continue
         R[row], R[piv] = R[piv], R[row]
-        inv = 1 / R[row][col]
-        R[row] = [x * inv for x in R[row]]
+        inv = _simplify(1 / R[row][col])
+        R[row] = [_simplify(x * inv) for x in R[row]]
         for i in range(n):
-            if i != row and R[i][col] != 0:
+            if i != row and nonzero(R[i][col]):
                 f = R[i][col]
-                R[i] = [a - f * b for a, b in zip(R[i], R[row])]
+                R[i] = [_simplify(a - f * b) for a, b in zip(R[i], R[row])]
         pivots.append(col)
         row += 1
     return pivots
+
+
+def nonzero(x) -> bool:
+    """Whether an entry is non-zero: exactly for Fractions, for an irrational
+    number (sympy) by expansion and then 60-digit evaluation (|x| > 1e-45)."""
+    if isinstance(x, (Fraction, int)):
+        return x != 0
+    x = sp.expand(x)
+    return x != 0 and abs(sp.N(x, 60)) > sp.Float(10) ** -45
+
+
+def _simplify(x):
+    return x if isinstance(x, (Fraction, int)) else sp.radsimp(sp.expand(x))
 
 
 def affine_point(face, y):
@@ -93,9 +107,12 @@ def affine_in(exprs, gens):
             return None
         row, const = [Fraction(0)] * len(gens), Fraction(0)
         for monom, coeff in poly.terms():
-            if not coeff.is_Rational:
+            if coeff.is_Rational:
+                value = Fraction(int(coeff.p), int(coeff.q))
+            elif coeff.is_number and coeff.is_real:
+                value = coeff  # an irrational payoff (sqrt(2)): kept exact in sympy
+            else:
                 return None
-            value = Fraction(int(coeff.p), int(coeff.q))
             if sum(monom) == 0:
                 const = value
             else:
@@ -112,9 +129,12 @@ def affine_form(F, params):
     return [r for r, _ in rows], [c for _, c in rows]
 
 
-def rational(x: Fraction) -> sp.Rational:
-    """A Fraction as a sympy Rational."""
-    return sp.Rational(x.numerator, x.denominator)
+def rational(x) -> sp.Expr:
+    """A Fraction as a sympy Rational (an irrational sympy number unchanged)."""
+    if isinstance(x, (Fraction, int)):
+        x = Fraction(x)
+        return sp.Rational(x.numerator, x.denominator)
+    return sp.radsimp(sp.expand(x))
 
 
 def _matvec(A, x):

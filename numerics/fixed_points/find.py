@@ -124,8 +124,9 @@ def _projected(dec, rule, budget) -> list:
         return run.value
     if run.error.startswith("GameError: "):
         raise GameError(run.error[len("GameError: "):])
+    hint = "; raise the budget (--budget SECONDS)" if "budget" in run.error else ""
     raise GameError(f"the exact face-by-face search of {dec.game.name!r} did not finish: "
-                    f"{run.error}; raise the budget (--budget SECONDS)")
+                    f"{run.error}{hint}")
 
 
 def _newton(dec, rule, head, seed, n_seeds, reason) -> EquilibriumSet:

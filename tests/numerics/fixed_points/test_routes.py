@@ -169,3 +169,22 @@ def test_rule_in_first_slot_equals_old_keywords():
     new = find_equilibria(dec, Rule("peer-only", lam=sp.Rational(1, 2)))
     assert [e.exact for e in old.equilibria] == [e.exact for e in new.equilibria]
     assert old.lam == new.lam == 0.5
+
+
+# -- irrational payoffs (issue 9: "sorted roots not supported over EX") -----------------
+def test_irrational_payoff_direct_route_is_exact_and_hand_checked():
+    r2 = sp.sqrt(2)
+    a = [[4, 0], [1 + r2, 2]]
+    tables = [a, [[a[0][0], a[1][0]], [a[0][1], a[1][1]]]]  # symmetric: B = A^T
+    dec = Decomposition(normal_form_game(tables, "direct"), eta=0.55)
+    found = find_equilibria(dec, "pg")
+    assert found.complete and found.route == "exact-faces"
+    mixed = 2 / (5 - r2)  # 4 q = (1 + sqrt 2) q + 2 (1 - q)
+    pts = {tuple(round(x, 12) for x in e.point): e for e in found.equilibria}
+    assert set(pts) == {(0.0, 0.0), (1.0, 1.0), (round(float(mixed), 12),) * 2}
+    inner = pts[(round(float(mixed), 12),) * 2]
+    assert sp.simplify(inner.exact[0] - mixed) == 0
+    assert inner.nash and inner.stability is Stability.SADDLE
+    logit = find_equilibria(Decomposition(normal_form_game(tables, "logit"), eta=0.55), "pg")
+    assert [round(x, 9) for x in logit.equilibria[0].point] == \
+        [round(float(sp.log(mixed / (1 - mixed))), 9)] * 2
