@@ -136,7 +136,8 @@ def cmd_equilibria(args) -> int:
     names = [s.name for s in dec.game.parameters]
     print(f"{_heading(dec, args)}: "
           f"{len(found.equilibria)} fixed point(s)"
-          + ("" if found.complete else " found by seeded Newton (may be incomplete)"))
+          + ("" if found.complete else " found by seeded Newton (may be incomplete)")
+          + f" [route {found.route}" + (", proven complete]" if found.complete else "]"))
     for eq in found.equilibria:
         where = eq.exact if eq.exact is not None else tuple(f"{x:.6g}" for x in eq.point)
         coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))

@@ -46,7 +46,9 @@ from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions
                                                              region_constraints)
 from eqselect.numerics.continuation.results import BranchStatus, ContinuationResult
 from eqselect.numerics.continuation.system import ExtendedField, extended_field
+from eqselect.numerics.fixed_points.field import resolve_rule
 from eqselect.numerics.fixed_points.infinity import AT_INFINITY
+from eqselect.numerics.fixed_points.interior import has_entropy
 from eqselect.numerics.fixed_points.newton import newton_batch
 from eqselect.numerics.fixed_points.seeds import seed_grid
 
@@ -108,6 +110,15 @@ def interior_fixed_points(system: ExtendedField, value: float, region: Region,
     return regular, _seed_notes(found, regular, far, value, len(seeds))
 
 
+def _entropy_seeds(dec, rule, value, own_coef) -> list:
+    """Interior fixed points at lambda = ``value`` of an entropy-regularised direct game,
+    from the fixed-point search in softmax coordinates (they can lie near the boundary)."""
+    from eqselect.numerics.fixed_points.interior import interior_fixed_points as interior
+
+    r = resolve_rule(rule, value, own_coef)
+    return [np.array(e.point) for e in interior(dec, r).equilibria]
+
+
 def _seed_notes(found, regular, far, value, n_seeds) -> list:
     notes = []
     singular = [x for x in found if not any(x is y for y in regular)]
@@ -166,10 +177,6 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     options : ContinuationOptions, optional
         Its window and direction are replaced by the range's.
 
-    Returns
-    -------
-    ContinuationResult
-
     Raises
     ------
     GameError
@@ -183,7 +190,10 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     base = options or ContinuationOptions(ds=0.02, ds_max=0.1)
     opts = replace(base, ds=math.copysign(abs(base.ds), b - a), p_min=min(a, b), p_max=max(a, b))
     notes = []
-    if starts is None:
+    if starts is None and parameter in ("lam", "lambda") and region.kind is not \
+            RegionKind.FREE and has_entropy(dec):
+        seeds = _entropy_seeds(dec, rule, a, own_coef)
+    elif starts is None:
         seeds, seed_notes = interior_fixed_points(system, a, region)
         notes += seed_notes
     else:
@@ -224,8 +234,21 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
     return branches
 
 
+def _has_log(expr) -> bool:
+    """Whether a symengine expression holds a log (an entropy term)."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if type(e).__name__ == "log":
+            return True
+        stack.extend(e.args)
+    return False
+
+
 def _boundary_branches(system, region, opts):
     """Corner branches and events of a box; a note for regions not tracked."""
+    if region.kind is not RegionKind.FREE and any(_has_log(e) for e in system.exprs):
+        return [], [], ["entropy term: F is infinite on the boundary, which is no fixed point"]
     if region.kind is RegionKind.BOX:
         if system.dim <= MAX_CORNER_DIM:
             return corner_fixed_points(system, (opts.p_min, opts.p_max))

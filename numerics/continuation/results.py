@@ -59,7 +59,8 @@ class Event(Record):
     parameter: str = "lam"
 
     def _json_extra(self) -> dict:
-        return {"lam": float(self.value)} if self.parameter == "lam" else {}
+        out = {"type": self.type.value}
+        return {**out, "lam": float(self.value)} if self.parameter == "lam" else out
 
 
 class BranchStatus(str, Enum):
@@ -105,6 +106,9 @@ class Branch(Record):
     kind: str = "interior"
 
     _json_skip = ("eigenvalues",)
+
+    def _json_extra(self) -> dict:
+        return {"stability": [s.value for s in self.stability], "status": self.status.value}
 
 
 @dataclass(frozen=True, eq=False)

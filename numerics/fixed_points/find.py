@@ -3,9 +3,14 @@
 - Direct parameterisation (box / simplex): the projected dynamics' fixed
   points face by face, exactly (`eqselect.numerics.fixed_points.projected`),
   under a time budget; the list is complete.
+- Direct parameterisation with an entropy term: interior roots by Newton
+  in softmax coordinates (`eqselect.numerics.fixed_points.interior`).
 - Logit, softmax and continuous parameters: exact solving of F = 0 where
   sympy decides it completely within the budget (then the list of finite
-  fixed points is complete), otherwise mpmath Newton with deflation from
+  fixed points is complete), then for two logit / softmax parameters by
+  resultants and certified real-root isolation
+  (`eqselect.numerics.fixed_points.resultant`, complete, with its
+  certificate), otherwise mpmath Newton with deflation from
   many seeds (`eqselect.numerics.fixed_points.newton`), which can miss roots:
   the result then says how many seeds were tried and how they were drawn.
 
@@ -23,7 +28,8 @@ from eqselect.theory.serialize import Record
 
 from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET, run_with_budget
 from eqselect.numerics.fixed_points.field import resolve_rule
-from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity
+from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
+from eqselect.numerics.fixed_points.interior import has_entropy, interior_fixed_points
 from eqselect.numerics.fixed_points.record import Equilibrium, Stability
 
 
@@ -44,7 +50,9 @@ class EquilibriumSet(Record):
         continua of fixed points, a budget that ran out).
     route : str
         "exact-faces" (direct parameterisation), "exact-solve" (sympy on
-        F = 0) or "newton" (deflated Newton, the fallback).
+        F = 0), "resultant" (two logit / softmax parameters: resultants and
+        certified root isolation), "newton" (deflated Newton, the fallback) or
+        "newton-interior" (entropy under the direct parameterisation).
     seeds : int
         Newton starting points tried (0 for an exact route).
     sampling : str
@@ -53,6 +61,10 @@ class EquilibriumSet(Record):
         Under logit / softmax: the pure profiles that are fixed points at
         infinity (route AT_INFINITY; `pure_profiles_at_infinity`), not
         counted in ``equilibria``.
+    certificate : dict or None
+        For route "resultant": the square-free resultants in u_i =
+        exp(theta_i) (integer coefficients, low degree first) and the
+        certified isolating intervals of their positive roots.
     """
 
     equilibria: list
@@ -65,6 +77,7 @@ class EquilibriumSet(Record):
     seeds: int = 0
     sampling: str = ""
     at_infinity: list = field(default_factory=list)
+    certificate: dict | None = None
 
 
 def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
@@ -100,6 +113,8 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
     r = resolve_rule(rule, lam, own_coef)
     head = (r.method.value, float(r.lam), float(r.own_coef))
+    if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX) and has_entropy(dec):
+        return _interior(dec, r, head, seed, n_seeds)
     if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX):
         points = _projected(dec, r, budget)
         notes = sorted({n for e in points for n in e.notes})
@@ -113,7 +128,18 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
         notes.append("F = 0 solved exactly: every finite fixed point is listed")
         return EquilibriumSet(attempt.equilibria, *head, True, notes, "exact-solve",
                               at_infinity=infinite)
-    return replace(_newton(dec, r, head, seed, n_seeds, attempt.reason), at_infinity=infinite)
+    reason = attempt.reason
+    if len(dec.game.parameters) == 2 and saturating(dec.game):
+        from eqselect.numerics.fixed_points.resultant import resultant_attempt
+
+        res = resultant_attempt(dec, r, budget=budget)
+        if res.equilibria is not None:
+            notes = [f"exact solve not used ({reason}); resultants and certified real-root "
+                     "isolation: every finite fixed point is listed"]
+            return EquilibriumSet(res.equilibria, *head, True, notes, "resultant",
+                                  at_infinity=infinite, certificate=res.certificate)
+        reason = f"{reason}; resultant route: {res.reason}"
+    return replace(_newton(dec, r, head, seed, n_seeds, reason), at_infinity=infinite)
 
 
 def _projected(dec, rule, budget) -> list:
@@ -127,6 +153,15 @@ def _projected(dec, rule, budget) -> list:
     hint = "; raise the budget (--budget SECONDS)" if "budget" in run.error else ""
     raise GameError(f"the exact face-by-face search of {dec.game.name!r} did not finish: "
                     f"{run.error}{hint}")
+
+
+def _interior(dec, rule, head, seed, n_seeds) -> EquilibriumSet:
+    result = interior_fixed_points(dec, rule, n_seeds=n_seeds, seed=seed)
+    notes = list(result.notes)
+    if result.failures:
+        notes.append(f"{result.failures} candidate(s) did not polish")
+    return EquilibriumSet(list(result.equilibria), *head, False, notes, "newton-interior",
+                          result.seeds, result.sampling)
 
 
 def _newton(dec, rule, head, seed, n_seeds, reason) -> EquilibriumSet:

@@ -10,6 +10,18 @@ fixed points at infinity, and continuation ends a branch that runs past it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import sympy as sp
+
+from eqselect.theory import Decomposition
+from eqselect.theory.games.normal_form import normal_form_game
+
+from eqselect.numerics.fixed_points.face_points import face_record
+from eqselect.numerics.fixed_points.faces import faces, region_blocks
+from eqselect.numerics.fixed_points.projected import projected_problem
+from eqselect.numerics.fixed_points.record import Route
+
 #: |phi|_inf beyond which a logit / softmax point is taken to be at infinity.
 AT_INFINITY = 30.0
 
@@ -44,7 +56,8 @@ def pure_profiles_at_infinity(dec, rule) -> list:
     Returns
     -------
     list of Equilibrium
-        Empty for other games (continuous, multi-state, direct).
+        Empty for other games (continuous, multi-state, direct, or with an
+        entropy term, which makes no pure profile a limit).
 
     Examples
     --------
@@ -54,19 +67,11 @@ def pure_profiles_at_infinity(dec, rule) -> list:
     >>> [(e.point, e.stability.value, e.nash) for e in eqs]
     [((inf, inf), 'stable', True), ((-inf, -inf), 'stable', True)]
     """
-    from dataclasses import replace
-
-    from eqselect.theory import Decomposition
-    from eqselect.theory.games.normal_form import normal_form_game
-
-    from eqselect.numerics.fixed_points.face_points import face_record
-    from eqselect.numerics.fixed_points.faces import faces, region_blocks
-    from eqselect.numerics.fixed_points.projected import projected_problem
-    from eqselect.numerics.fixed_points.record import Route
-
     game = dec.game
     if not saturating(game) or game.states != 1 or not game.payoffs:
         return []
+    if any(v.has(sp.log) for v in game.values):
+        return []  # an entropy term pushes every pure profile inward
     direct = normal_form_game(game.payoffs, "direct", name=game.name,
                               payoff_symbols=game.payoff_symbols)
     ddec = Decomposition(direct, eta=dec.eta)

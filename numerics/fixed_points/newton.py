@@ -250,24 +250,19 @@ def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None, 
     dec : Decomposition
         Of a game whose region is FREE, with eta and every payoff numeric.
     rule : Rule, Method or str
-    lam, own_coef : number, optional
-        Override the rule's coefficients (converted exactly).
+        With ``lam`` / ``own_coef`` (optional) overriding its coefficients.
     seeds : array_like, shape (k, d), optional
         Extra starting points, tried after the Latin-hypercube ones.
     n_seeds : int, optional
         Latin-hypercube points; default ``default_seed_count(d)``. From
         dimension 3 half of them are drawn in ``INNER_BOX`` (`newton_seeds`).
     seed : int
-        Seed of the numpy Generator for the Latin hypercube.
+        Seed of the numpy Generator for the Latin hypercube in ``box``.
     box : (low, high)
-    dps : int
-        mpmath digits for the polish and the characterisation.
-    tol : float
-        Residual tolerance max|F| of the polish.
-    max_iter : int
-        Newton steps per seed and round (and per polish).
-    max_rounds : int
-        Deflation rounds after round 0.
+    dps, tol : int, float
+        mpmath digits and residual tolerance max|F| of the polish.
+    max_iter, max_rounds : int
+        Newton steps per seed and round; deflation rounds after round 0.
 
     Returns
     -------

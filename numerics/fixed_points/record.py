@@ -81,6 +81,9 @@ class Equilibrium(Record):
     residual: float = 0.0
     notes: tuple = field(default_factory=tuple)
 
+    def _json_extra(self) -> dict:
+        return {"stability": self.stability.value, "route": self.route.value}
+
 
 def classify(eigenvalues, tol: float = 1e-9) -> Stability:
     """Stability class from the eigenvalues of DF (ascent: stable = Re < 0)."""
