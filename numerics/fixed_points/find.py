@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.serialize import Record
 
-from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET, run_with_budget
+from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
 from eqselect.numerics.fixed_points.field import resolve_rule
 from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
 from eqselect.numerics.fixed_points.interior import has_entropy, interior_fixed_points
@@ -145,14 +145,7 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
 def _projected(dec, rule, budget) -> list:
     from eqselect.numerics.fixed_points.projected import projected_fixed_points
 
-    run = run_with_budget(projected_fixed_points, (dec, rule), budget)
-    if run.finished:
-        return run.value
-    if run.error.startswith("GameError: "):
-        raise GameError(run.error[len("GameError: "):])
-    hint = "; raise the budget (--budget SECONDS)" if "budget" in run.error else ""
-    raise GameError(f"the exact face-by-face search of {dec.game.name!r} did not finish: "
-                    f"{run.error}{hint}")
+    return projected_fixed_points(dec, rule, budget=budget)
 
 
 def _interior(dec, rule, head, seed, n_seeds) -> EquilibriumSet:

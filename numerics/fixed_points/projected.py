@@ -46,6 +46,7 @@ from eqselect.theory import Decomposition, GameError
 from eqselect.theory.engine import to_sympy
 
 from eqselect.numerics.fixed_points.affine import affine_form, solve_global_affine
+from eqselect.numerics.fixed_points.budget import run_with_budget
 from eqselect.numerics.fixed_points.face_points import ProjectedProblem
 from eqselect.numerics.fixed_points.faces import (MAX_FACES, block_agents, faces,
                                                   region_blocks)
@@ -54,8 +55,8 @@ from eqselect.numerics.fixed_points.polynomial import solve_polynomial_face
 from eqselect.numerics.fixed_points.record import Equilibrium
 
 
-def projected_fixed_points(dec: Decomposition, rule="pg", lam=None,
-                           own_coef=None) -> list[Equilibrium]:
+def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+                           budget: float | None = None) -> list[Equilibrium]:
     """Every fixed point of the projected dynamics of a method, exactly.
 
     Parameters
@@ -68,6 +69,11 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None,
     lam, own_coef : number, optional
         Override the rule's shaping coefficient lambda and own coefficient c
         (docs/rules.md).
+    budget : float, optional
+        Wall-clock seconds for a polynomial (Groebner) field, whose faces
+        are then solved in a child process that is stopped past the budget
+        (`run_with_budget`); an affine field (two agents) is solved in
+        process, its cost bounded by the number of faces.
 
     Returns
     -------
@@ -80,8 +86,9 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None,
     Raises
     ------
     GameError
-        Non-direct parameterisation, or a symbol other than the parameters
-        (eta, a payoff symbol without default) left in the field.
+        Non-direct parameterisation, a symbol other than the parameters
+        (eta, a payoff symbol without default) left in the field, or a
+        budget spent.
 
     Notes
     -----
@@ -107,8 +114,19 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None,
             f"limit of {MAX_FACES}; use the logit parameterization (Newton with deflation)")
     problem = projected_problem(dec, resolve_rule(rule, lam, own_coef), blocks)
     affine = affine_form(problem.F, problem.params)
+    if affine is not None or budget is None:
+        return _solve_faces(problem, affine)
+    run = run_with_budget(_solve_faces, (problem, None), budget)
+    if run.finished:
+        return run.value
+    hint = "; raise the budget (--budget SECONDS)" if "budget" in run.error else ""
+    raise GameError(f"the exact face-by-face search of {game.name!r} did not finish: "
+                    f"{run.error}{hint}")
+
+
+def _solve_faces(problem: ProjectedProblem, affine) -> list[Equilibrium]:
     out = []
-    for face in faces(blocks, len(problem.params), problem.agents):
+    for face in faces(problem.blocks, len(problem.params), problem.agents):
         if affine is not None:
             out.extend(solve_global_affine(problem, face, *affine))
         else:
