@@ -7,11 +7,14 @@ solved in exact rationals (`solve_affine_system`). A unique solution is
 checked by `face_record`; a null space (a continuum of fixed points) is
 searched by the LP max t s.t. every support probability >= t and every
 multiplier >= 0; t* > 0 means it meets the face's relative interior, and
-one representative is reported.
+one representative is reported, carrying the continuum's extreme points:
+the vertices of the closed polytope {probabilities >= 0, multipliers >= 0}
+(`polytope_vertices`, exact).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import sympy as sp
@@ -181,23 +184,55 @@ def solve_affine_face(problem: ProjectedProblem, face, Fy) -> list:
     return _affine_continuum(problem, face, mults, y0, basis)
 
 
-def _continuum_lp(face, mults, y_of, r):
-    """Rows and right-hand sides of the LP in (z, t) (see the module docstring)."""
+def _constraints(face, mults, y_of, r) -> list:
+    """[(c0, g)]: every support probability and multiplier as c0 + g . z >= 0, exactly."""
     def affine_in_z(fn):  # value at z = 0 and gradient in z, exactly
         v0 = fn(y_of([Fraction(0)] * r))
         return v0, [fn(y_of([Fraction(int(i == j)) for i in range(r)])) - v0
                     for j in range(r)]
 
+    out = [affine_in_z(lambda y: probability(spec, affine_point(face, y)))
+           for spec in face.probabilities]
+    out += [affine_in_z(lambda y: sum((a * b for a, b in zip(lin, y)), const))
+            for lin, const in mults]
+    return out
+
+
+def _continuum_lp(cons, n_prob):
+    """Rows and right-hand sides of the LP in (z, t) (see the module docstring);
+    the first ``n_prob`` constraints are probabilities (>= t), the rest multipliers (>= 0)."""
     rows, rhs = [], []
-    for spec in face.probabilities:  # prob(z) >= t
-        v0, grad = affine_in_z(lambda y: probability(spec, affine_point(face, y)))
-        rows.append([-float(g) for g in grad] + [1.0])
-        rhs.append(float(v0))
-    for lin, const in mults:  # lin . y + const >= 0
-        v0, grad = affine_in_z(lambda y: sum((a * b for a, b in zip(lin, y)), const))
-        rows.append([-float(g) for g in grad] + [0.0])
+    for k, (v0, grad) in enumerate(cons):
+        rows.append([-float(g) for g in grad] + [1.0 if k < n_prob else 0.0])
         rhs.append(float(v0))
     return rows, rhs
+
+
+def polytope_vertices(cons, r) -> list:
+    """Vertices of {z in R^r : c0 + g . z >= 0 for every (c0, g) in cons}, exactly.
+
+    Every choice of r constraints with a unique common zero is solved by
+    Gauss-Jordan; the solutions satisfying every constraint are the vertices.
+
+    Examples
+    --------
+    >>> Q = Fraction
+    >>> square = [(Q(0), [Q(1)]), (Q(1), [Q(-1)])]  # 0 <= z <= 1
+    >>> polytope_vertices(square, 1)
+    [(Fraction(0, 1),), (Fraction(1, 1),)]
+    """
+    import itertools
+
+    out = []
+    for chosen in itertools.combinations(cons, r):
+        sol = solve_affine_system([list(g) for _, g in chosen], [-c for c, _ in chosen])
+        if sol is None or sol[1]:
+            continue
+        z = tuple(sol[0])
+        if all(c + sum((a * b for a, b in zip(g, z)), Fraction(0)) >= 0 for c, g in cons) \
+                and z not in out:
+            out.append(z)
+    return sorted(out)
 
 
 def _affine_continuum(problem, face, mults, y0, basis):
@@ -211,24 +246,28 @@ def _affine_continuum(problem, face, mults, y0, basis):
         return [a + sum((basis[j][i] * z[j] for j in range(r)), Fraction(0))
                 for i, a in enumerate(y0)]
 
-    rows, rhs = _continuum_lp(face, mults, y_of, r)
+    cons = _constraints(face, mults, y_of, r)
+    rows, rhs = _continuum_lp(cons, len(face.probabilities))
     res = linprog([0.0] * r + [-1.0], A_ub=rows, b_ub=rhs,
                   bounds=[(None, None)] * r + [(None, 1.0)], method="highs")
     if res.status != 0 or res.x[-1] <= 1e-9:
         return []  # the continuum only touches lower faces (found there)
     note = (f"continuum of fixed points on face {face.describe()} "
             f"(dimension {r}); this is one representative")
+    exact = all(isinstance(x, Fraction) for c, g in cons for x in (c, *g))
+    extreme = tuple(tuple(rational(x) for x in affine_point(face, y_of(z)))
+                    for z in polytope_vertices(cons, r)) if exact else ()
     for den in (10 ** 3, 10 ** 6, 10 ** 12):
         z = [Fraction(float(x)).limit_denominator(den) for x in res.x[:r]]
         phi = tuple(rational(x) for x in affine_point(face, y_of(z)))
         rec = face_record(problem, face, phi, continuum=note)
         if rec is not None:
-            return [rec]
+            return [replace(rec, extreme_points=extreme)]
     phi = tuple(sp.Float(float(x), 30) for x in affine_point(
         face, y_of([Fraction(float(x)) for x in res.x[:r]])))
     rec = face_record(problem, face, phi, continuum=note, exact_ok=False)
-    return [rec] if rec is not None else []
+    return [replace(rec, extreme_points=extreme)] if rec is not None else []
 
 
-__all__ = ["affine_form", "affine_in", "affine_point", "rational", "solve_affine_face",
-           "solve_affine_system", "solve_global_affine"]
+__all__ = ["affine_form", "affine_in", "affine_point", "polytope_vertices", "rational",
+           "solve_affine_face", "solve_affine_system", "solve_global_affine"]

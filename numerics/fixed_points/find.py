@@ -65,6 +65,12 @@ class EquilibriumSet(Record):
         For route "resultant": the square-free resultants in u_i =
         exp(theta_i) (integer coefficients, low degree first) and the
         certified isolating intervals of their positive roots.
+    components : list of dict
+        Direct parameterisation, affine field: each connected set of fixed
+        points made of continua, ``{"extreme_points", "dimension",
+        "varying_agents"}`` (`continua`): its exact extreme points (for PG,
+        pygambit's extreme equilibria), the largest dimension of its pieces,
+        and the agents whose strategy varies over it (several best responses).
     """
 
     equilibria: list
@@ -78,6 +84,7 @@ class EquilibriumSet(Record):
     sampling: str = ""
     at_infinity: list = field(default_factory=list)
     certificate: dict | None = None
+    components: list = field(default_factory=list)
 
 
 def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
@@ -118,7 +125,8 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX):
         points = _projected(dec, r, budget)
         notes = sorted({n for e in points for n in e.notes})
-        return EquilibriumSet(points, *head, True, notes, "exact-faces")
+        return EquilibriumSet(points, *head, True, notes, "exact-faces",
+                              components=continua(points, dec.game))
     from eqselect.numerics.fixed_points.exact_solve import exact_attempt
 
     infinite = pure_profiles_at_infinity(dec, r)
@@ -172,9 +180,41 @@ def _newton(dec, rule, head, seed, n_seeds, reason) -> EquilibriumSet:
                           result.seeds, result.sampling)
 
 
+def continua(points, game) -> list:
+    """Group the continua's extreme points into connected components.
+
+    Two continua (one per face, each with its vertices in ``extreme_points``)
+    belong to one component when they share an extreme point.
+    """
+    pieces = [(set(e.extreme_points), _dimension(e)) for e in points if e.extreme_points]
+    merged = []
+    for pts, dim in pieces:
+        hits = [m for m in merged if m[0] & pts]
+        for m in hits:
+            merged.remove(m)
+            pts, dim = pts | m[0], max(dim, m[1])
+        merged.append((pts, dim))
+    out = []
+    for pts, dim in merged:
+        ordered = sorted(pts, key=lambda p: [float(x) for x in p])
+        blocks = [game.slices[i] for i in range(len(game.slices))]
+        varying = [i + 1 for i, sl in enumerate(blocks)
+                   if len({p[sl] for p in ordered}) > 1]
+        out.append({"extreme_points": [[str(x) for x in p] for p in ordered],
+                    "dimension": dim, "varying_agents": varying})
+    return out
+
+
+def _dimension(e: Equilibrium) -> int:
+    for n in e.notes:
+        if "(dimension " in n:
+            return int(n.split("(dimension ")[1].split(")")[0])
+    return 1
+
+
 def sort_key(e: Equilibrium) -> tuple:
     """Order fixed points by their coordinates (for stable output)."""
     return tuple(round(float(x), 12) for x in e.point)
 
 
-__all__ = ["EquilibriumSet", "find_equilibria", "sort_key"]
+__all__ = ["EquilibriumSet", "continua", "find_equilibria", "sort_key"]

@@ -64,6 +64,10 @@ class Equilibrium(Record):
         max |F(phi*)| over the free coordinates.
     notes : tuple of str
         Anything suspect (continuum of fixed points, ill-conditioning).
+    extreme_points : tuple of tuple of sympy.Expr
+        For the representative of a continuum (direct parameterisation,
+        affine field): the exact vertices of the polytope of fixed points on
+        the closed face; empty otherwise.
 
     The JSON form (``to_json``, docs/cli.md) has every field: exact
     coordinates as strings, eigenvalues as [re, im], a non-finite mu as null.
@@ -80,6 +84,7 @@ class Equilibrium(Record):
     route: Route
     residual: float = 0.0
     notes: tuple = field(default_factory=tuple)
+    extreme_points: tuple = ()
 
     def _json_extra(self) -> dict:
         return {"stability": self.stability.value, "route": self.route.value}
