@@ -99,10 +99,9 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     rule : Rule, Method or str
     lam, own_coef : number, optional
         Override the rule's coefficients (ignored by methods that do not use them).
-    seed : int
-        numpy seed of the Newton route's Latin hypercube.
-    n_seeds : int, optional
-        Its size; default grows with the dimension (``default_seed_count``).
+    seed, n_seeds : int
+        numpy seed and size of the Newton route's Latin hypercube (default
+        size grows with the dimension: ``default_seed_count``).
     budget : float
         Wall-clock seconds for each exact route; past it the exact solve of
         F = 0 falls back to Newton (labelled), and the face-by-face search

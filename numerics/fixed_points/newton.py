@@ -253,12 +253,9 @@ def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None, 
         With ``lam`` / ``own_coef`` (optional) overriding its coefficients.
     seeds : array_like, shape (k, d), optional
         Extra starting points, tried after the Latin-hypercube ones.
-    n_seeds : int, optional
-        Latin-hypercube points; default ``default_seed_count(d)``. From
-        dimension 3 half of them are drawn in ``INNER_BOX`` (`newton_seeds`).
-    seed : int
-        Seed of the numpy Generator for the Latin hypercube in ``box``.
-    box : (low, high)
+    n_seeds, seed, box : int, int, (low, high)
+        Latin-hypercube points (default ``default_seed_count(d)``; see
+        `newton_seeds`), the numpy seed and the box.
     dps, tol : int, float
         mpmath digits and residual tolerance max|F| of the polish.
     max_iter, max_rounds : int

@@ -78,10 +78,9 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=Non
     Returns
     -------
     list of Equilibrium
-        One per face fixed point, ``route=Route.EXACT``; a continuum of fixed
-        points on a face is one representative with ``Stability.DEGENERATE``
-        and a note. Points come in the order of the faces (supports per block
-        in lexicographic order of size, then actions).
+        One per face fixed point (route EXACT), in the order of the faces; a
+        continuum on a face is one DEGENERATE representative with a note and
+        its extreme points.
 
     Raises
     ------
@@ -90,10 +89,7 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=Non
         (eta, a payoff symbol without default) left in the field, or a
         budget spent.
 
-    Notes
-    -----
-    Payoff symbols with defaults are set to their defaults (every point then
-    carries a note saying so).
+    Payoff symbols with defaults are set to them (every point says so).
 
     Examples
     --------
