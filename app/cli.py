@@ -59,6 +59,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    value = float(number(text))
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
 def _game_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("game", help="built-in name or a .toml / .json / .nfg file")
     p.add_argument("--param", default=None, help="direct, logit (default) or softmax")
@@ -96,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("equilibria", help="every fixed point of a method's field")
     _game_args(e)
     _learning_args(e, lam=True)
+    e.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
+                   help="Newton seeds (default grows with the number of parameters)")
+    e.add_argument("--seed", type=int, default=0, metavar="S", help="numpy seed of the seeds")
+    e.add_argument("--budget", type=_positive_seconds, default=5.0, metavar="SECONDS",
+                   help="time budget of each exact route (default 5)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(run=cmd_equilibria)
 

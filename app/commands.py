@@ -89,7 +89,8 @@ def cmd_equilibria(args) -> int:
     from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 
     dec = numeric_decomposition(args)
-    found = find_equilibria(dec, args.method, args.lam, args.own)
+    found = find_equilibria(dec, args.method, args.lam, args.own, seed=args.seed,
+                            n_seeds=args.seeds, budget=args.budget)
     found.equilibria.sort(key=sort_key)
     if args.json:
         print(json.dumps(found.to_json()))
@@ -97,12 +98,18 @@ def cmd_equilibria(args) -> int:
     names = [s.name for s in dec.game.parameters]
     print(f"{_heading(dec, args)}: "
           f"{len(found.equilibria)} fixed point(s)"
-          + ("" if found.complete else " found by seeded Newton (may be incomplete)"))
+          + ("" if found.complete else " found by seeded Newton (may be incomplete)")
+          + f" [route {found.route}" + (", proven complete]" if found.complete else "]"))
     for eq in found.equilibria:
         where = eq.exact if eq.exact is not None else tuple(f"{x:.6g}" for x in eq.point)
         coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
         print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu:.4g}  {nash}  [{eq.route.value}]")
+    for eq in found.at_infinity:
+        profile = ", ".join(f"agent {i + 1} action {s.index(max(s))}"
+                            for i, s in enumerate(eq.strategies))
+        nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
+        print(f"  at infinity: ({profile})  {eq.stability.value:<10} {nash}")
     _print_notes(found.notes)
     return 0
 

@@ -126,7 +126,9 @@ def compile_mpmath(exprs: Sequence, symbols: Sequence, params: Sequence = (),
     Returns ``f(x, p=())`` giving a list of ``mpmath.mpf`` computed at ``dps``
     significant digits (the inputs are converted at that precision, so pass
     strings or exact numbers to keep them exact). Used to certify roots and
-    signs where double precision cannot.
+    signs where double precision cannot. The code is generated once by
+    `mpmath_function` (symengine's common-subexpression elimination, then
+    mpmath source), not by ``sympy.lambdify`` per call.
 
     Examples
     --------
@@ -138,9 +140,7 @@ def compile_mpmath(exprs: Sequence, symbols: Sequence, params: Sequence = (),
     """
     import mpmath
 
-    args = list(symbols) + list(params)
-    sym_exprs = [e if isinstance(e, sp.Basic) else e._sympy_() for e in exprs]
-    f = sp.lambdify(args, sym_exprs, modules="mpmath", cse=True)
+    f = mpmath_function(exprs, list(symbols) + list(params))
 
     def run(x, p=()) -> list:
         with mpmath.workdps(dps):
@@ -149,6 +149,99 @@ def compile_mpmath(exprs: Sequence, symbols: Sequence, params: Sequence = (),
             return [mpmath.mpf(r) for r in f(*vals)]
 
     return run
+
+
+def mpmath_function(exprs: Sequence, args: Sequence) -> Callable[..., list]:
+    """One Python function ``f(*args) -> list`` of mpmath values, generated once.
+
+    The expressions go through symengine's ``cse``; each reduced expression
+    is printed as mpmath source by `_mp_source` (integers stay exact, a
+    rational p/q becomes ``mpf(p)/q`` at the caller's precision), and the
+    source is compiled once. Evaluation runs at the current ``mpmath.mp``
+    precision. Expressions holding a function `_mp_source` does not know are
+    handed to ``sympy.lambdify(..., "mpmath")`` instead (slow for large
+    expressions but complete).
+
+    Examples
+    --------
+    >>> import mpmath, sympy as sp
+    >>> x, y = sp.symbols("x y")
+    >>> f = mpmath_function([sp.exp(x) * y / 3, sp.sqrt(2) + (1 + x) ** -2], [x, y])
+    >>> [mpmath.nstr(v, 15) for v in f(mpmath.mpf(0), mpmath.mpf(3))[:1]]
+    ['1.0']
+    >>> mpmath.nstr(f(mpmath.mpf(1), mpmath.mpf(1))[1], 15)
+    '1.6642135623731'
+
+    """
+    se_args = [to_engine(a) for a in args]
+    se_exprs = [to_engine(e) for e in exprs]
+    names = {a: f"x{k}" for k, a in enumerate(se_args)}
+    try:
+        reps, reduced = se.cse(se_exprs)
+        lines = []
+        for k, (sym, rhs) in enumerate(reps):
+            lines.append(f"    {_mp_name(names, sym, k)} = {_mp_source(rhs, names)}")
+        body = ", ".join(_mp_source(e, names) for e in reduced)
+    except NotImplementedError:
+        return sp.lambdify([to_sympy(a) for a in args], [to_sympy(e) for e in exprs],
+                           modules="mpmath", cse=True)
+    src = (f"def _f({', '.join(names[a] for a in se_args)}):\n" + "\n".join(lines)
+           + f"\n    return [{body}]\n")
+    import mpmath
+
+    namespace = {"_mpf": mpmath.mpf, "_exp": mpmath.exp, "_log": mpmath.log,
+                 "_sqrt": mpmath.sqrt, "_pow": mpmath.power, "_mp": mpmath}
+    exec(compile(src, "<eqselect.codegen.mpmath>", "exec"), namespace)  # noqa: S102 -- generated
+    return namespace["_f"]
+
+
+def _mp_name(names: dict, sym, k: int) -> str:
+    names[sym] = f"t{k}"
+    return names[sym]
+
+
+_MP_FUNCTIONS = {"log": "_log", "sin": "_mp.sin", "cos": "_mp.cos", "tan": "_mp.tan",
+                 "Abs": "_mp.fabs", "tanh": "_mp.tanh", "sinh": "_mp.sinh", "cosh": "_mp.cosh"}
+
+
+def _mp_source(e, names: dict) -> str:
+    """mpmath source of one symengine expression (NotImplementedError for unknown nodes)."""
+    if e in names:
+        return names[e]
+    kind = type(e).__name__
+    if kind in ("Integer", "Zero", "One", "NegativeOne"):
+        return f"_mpf({int(e)})"
+    if kind in ("Rational", "Half"):
+        num, den = e.get_num_den()
+        return f"(_mpf({int(num)}) / {int(den)})"
+    if kind in ("RealDouble", "RealMPFR"):
+        return f"_mpf({str(e)!r})"
+    if kind == "Exp1":
+        return "_mp.e"
+    if kind == "Pi":
+        return "_mp.pi"
+    if kind == "Add":
+        return "(" + " + ".join(_mp_source(a, names) for a in e.args) + ")"
+    if kind == "Mul":
+        return "(" + " * ".join(_mp_source(a, names) for a in e.args) + ")"
+    if kind == "Pow":
+        return _mp_pow(e, names)
+    if kind in _MP_FUNCTIONS and len(e.args) == 1:
+        return f"{_MP_FUNCTIONS[kind]}({_mp_source(e.args[0], names)})"
+    raise NotImplementedError(f"no mpmath source for {kind}")
+
+
+def _mp_pow(e, names: dict) -> str:
+    base, expo = e.args
+    if type(base).__name__ == "Exp1":
+        return f"_exp({_mp_source(expo, names)})"
+    b = _mp_source(base, names)
+    kind = type(expo).__name__
+    if kind in ("Integer", "Zero", "One", "NegativeOne"):
+        return f"({b} ** {int(expo)})"
+    if kind in ("Rational", "Half") and tuple(int(v) for v in expo.get_num_den()) == (1, 2):
+        return f"_sqrt({b})"
+    return f"_pow({b}, {_mp_source(expo, names)})"
 
 
 def evaluate_exact(exprs: Sequence, symbols: Sequence, point: Sequence) -> list:

@@ -1,25 +1,40 @@
-"""Every fixed point of a learning field: one entry point, two routes.
+"""Every fixed point of a learning field: one entry point, labelled routes.
 
 - Direct parameterisation (box / simplex): the projected dynamics' fixed
-  points face by face, exactly (:mod:`.projected_fixed_points`).
+  points face by face, exactly (`eqselect.numerics.fixed_points.projected`),
+  under a time budget; the list is complete.
+- Direct parameterisation with an entropy term: interior roots by Newton
+  in softmax coordinates (`eqselect.numerics.fixed_points.interior`).
 - Logit, softmax and continuous parameters: exact solving of F = 0 where
-  sympy can decide it completely (then the list is complete), otherwise
-  mpmath Newton with deflation from many seeds (:mod:`.newton_deflation`).
+  sympy decides it completely within the budget (then the list of finite
+  fixed points is complete), then for two logit / softmax parameters by
+  resultants and certified real-root isolation
+  (`eqselect.numerics.fixed_points.resultant`, complete, with its
+  certificate), otherwise mpmath Newton with deflation from
+  many seeds (`eqselect.numerics.fixed_points.newton`), which can miss roots:
+  the result then says how many seeds were tried and how they were drawn.
 
-Each `Equilibrium` says which route found it (``route``).
+Each `Equilibrium` says which route found it (``route``); the
+`EquilibriumSet` says which route ran, whether the list is proven complete,
+and carries every note of the search.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from eqselect.theory import Decomposition, GameError, RegionKind
+from eqselect.theory.serialize import Record
 
+from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
+from eqselect.numerics.fixed_points.field import resolve_rule
+from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
+from eqselect.numerics.fixed_points.interior import has_entropy, interior_fixed_points
 from eqselect.numerics.fixed_points.record import Equilibrium, Stability
 
 
 @dataclass(frozen=True)
-class EquilibriumSet:
+class EquilibriumSet(Record):
     """The fixed points of one field, with how the search went.
 
     Attributes
@@ -28,11 +43,34 @@ class EquilibriumSet:
     method : str
     lam, own_coef : float
     complete : bool
-        True when the route is exhaustive (exact face-by-face solving);
-        False for seeded Newton, which can miss roots.
+        True when the route is exhaustive (exact face-by-face solving, exact
+        solving of F = 0); False for seeded Newton, which can miss roots.
     notes : list of str
         Failures and warnings of the search (seeds that did not converge,
-        continua of fixed points).
+        continua of fixed points, a budget that ran out).
+    route : str
+        "exact-faces" (direct parameterisation), "exact-solve" (sympy on
+        F = 0), "resultant" (two logit / softmax parameters: resultants and
+        certified root isolation), "newton" (deflated Newton, the fallback) or
+        "newton-interior" (entropy under the direct parameterisation).
+    seeds : int
+        Newton starting points tried (0 for an exact route).
+    sampling : str
+        How the seeds were drawn ("" for an exact route).
+    at_infinity : list of Equilibrium
+        Under logit / softmax: the pure profiles that are fixed points at
+        infinity (route AT_INFINITY; `pure_profiles_at_infinity`), not
+        counted in ``equilibria``.
+    certificate : dict or None
+        For route "resultant": the square-free resultants in u_i =
+        exp(theta_i) (integer coefficients, low degree first) and the
+        certified isolating intervals of their positive roots.
+    components : list of dict
+        Direct parameterisation, affine field: each connected set of fixed
+        points made of continua, ``{"extreme_points", "dimension",
+        "varying_agents"}`` (`continua`): its exact extreme points (for PG,
+        pygambit's extreme equilibria), the largest dimension of its pieces,
+        and the agents whose strategy varies over it (several best responses).
     """
 
     equilibria: list
@@ -41,63 +79,141 @@ class EquilibriumSet:
     own_coef: float
     complete: bool
     notes: list = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        """The contract's ``equilibria --json`` object (plus search metadata)."""
-        return {
-            "equilibria": [e.to_json() for e in self.equilibria],
-            "method": self.method, "lam": self.lam, "own_coef": self.own_coef,
-            "complete": self.complete, "notes": list(self.notes),
-        }
+    route: str = "exact-faces"
+    seeds: int = 0
+    sampling: str = ""
+    at_infinity: list = field(default_factory=list)
+    certificate: dict | None = None
+    components: list = field(default_factory=list)
 
 
-def find_equilibria(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
-                    seed: int = 0, n_seeds: int = 64) -> EquilibriumSet:
-    """All fixed points of ``method``'s field for the decomposition's game.
+def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+                    seed: int = 0, n_seeds: int | None = None,
+                    budget: float = DEFAULT_BUDGET) -> EquilibriumSet:
+    """All fixed points of ``rule``'s field for the decomposition's game.
 
     Parameters
     ----------
     dec : Decomposition
-        With numeric eta and payoffs (``Decomposition(game.substitute(), eta=0.55)``).
-    method : str
-    lam, own_coef : float
-        Shaping and own coefficients (ignored by methods that do not use them).
+        With numeric eta and payoffs (``Decomposition(game.substitute(), eta=...)``).
+    rule : Rule, Method or str
+    lam, own_coef : number, optional
+        Override the rule's coefficients (ignored by methods that do not use them).
     seed, n_seeds : int
-        Seeding of the Newton route.
+        numpy seed and size of the Newton route's Latin hypercube (default
+        size grows with the dimension: ``default_seed_count``).
+    budget : float
+        Wall-clock seconds for each exact route; past it the exact solve of
+        F = 0 falls back to Newton (labelled), and the face-by-face search
+        of the direct parameterisation is refused.
 
     Raises
     ------
     GameError
-        When payoff symbols or eta are left symbolic.
+        When payoff symbols or eta are left symbolic, or the face-by-face
+        search runs out of budget.
     """
     free = set().union(*(v.free_symbols for v in dec.game.values)) - set(dec.game.parameters)
     if free or not dec.eta.is_number:
         names = sorted(str(s) for s in free | ({dec.eta} if not dec.eta.is_number else set()))
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
+    r = resolve_rule(rule, lam, own_coef)
+    head = (r.method.value, float(r.lam), float(r.own_coef))
+    if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX) and has_entropy(dec):
+        return _interior(dec, r, head, seed, n_seeds)
     if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX):
-        from eqselect.numerics.fixed_points.projected import projected_fixed_points
-
-        points = projected_fixed_points(dec, method=method, lam=lam, own_coef=own_coef)
+        points = _projected(dec, r, budget)
         notes = sorted({n for e in points for n in e.notes})
-        return EquilibriumSet(points, str(method), float(lam), float(own_coef), True, notes)
-    from eqselect.numerics.fixed_points.newton import exact_fixed_points, newton_fixed_points
+        return EquilibriumSet(points, *head, True, notes, "exact-faces",
+                              components=continua(points, dec.game))
+    from eqselect.numerics.fixed_points.exact_solve import exact_attempt
 
-    exact = exact_fixed_points(dec, method=method, lam=lam, own_coef=own_coef)
-    if exact is not None:
-        notes = sorted({n for e in exact for n in e.notes})
+    infinite = pure_profiles_at_infinity(dec, r)
+    attempt = exact_attempt(dec, r, budget=budget)
+    if attempt.equilibria is not None:
+        notes = sorted({n for e in attempt.equilibria for n in e.notes})
         notes.append("F = 0 solved exactly: every finite fixed point is listed")
-        return EquilibriumSet(exact, str(method), float(lam), float(own_coef), True, notes)
-    result = newton_fixed_points(dec, method=method, lam=lam, own_coef=own_coef,
-                                 n_seeds=n_seeds, seed=seed)
+        return EquilibriumSet(attempt.equilibria, *head, True, notes, "exact-solve",
+                              at_infinity=infinite)
+    reason = attempt.reason
+    if len(dec.game.parameters) == 2 and saturating(dec.game):
+        from eqselect.numerics.fixed_points.resultant import resultant_attempt
+
+        res = resultant_attempt(dec, r, budget=budget)
+        if res.equilibria is not None:
+            notes = [f"exact solve not used ({reason}); resultants and certified real-root "
+                     "isolation: every finite fixed point is listed"]
+            return EquilibriumSet(res.equilibria, *head, True, notes, "resultant",
+                                  at_infinity=infinite, certificate=res.certificate)
+        reason = f"{reason}; resultant route: {res.reason}"
+    return replace(_newton(dec, r, head, seed, n_seeds, reason), at_infinity=infinite)
+
+
+def _projected(dec, rule, budget) -> list:
+    from eqselect.numerics.fixed_points.projected import projected_fixed_points
+
+    return projected_fixed_points(dec, rule, budget=budget)
+
+
+def _interior(dec, rule, head, seed, n_seeds) -> EquilibriumSet:
+    result = interior_fixed_points(dec, rule, n_seeds=n_seeds, seed=seed)
     notes = list(result.notes)
+    if result.failures:
+        notes.append(f"{result.failures} candidate(s) did not polish")
+    return EquilibriumSet(list(result.equilibria), *head, False, notes, "newton-interior",
+                          result.seeds, result.sampling)
+
+
+def _newton(dec, rule, head, seed, n_seeds, reason) -> EquilibriumSet:
+    from eqselect.numerics.fixed_points.newton import newton_fixed_points
+
+    result = newton_fixed_points(dec, rule, n_seeds=n_seeds, seed=seed)
+    notes = [f"exact route not used ({reason}); fell back to Newton with deflation from "
+             f"{result.seeds} seed(s), {result.sampling}: the list may be incomplete"]
+    notes += list(result.notes)
     singular = [e for e in result.equilibria if e.stability is Stability.DEGENERATE]
     if len(singular) > 1:
         notes.append(f"{len(singular)} degenerate points with a singular Jacobian: the field "
                      "has a continuum of fixed points and these are samples of it")
-    return EquilibriumSet(list(result.equilibria), str(method), float(lam), float(own_coef),
-                          False, notes)
+    return EquilibriumSet(list(result.equilibria), *head, False, notes, "newton",
+                          result.seeds, result.sampling)
+
+
+def continua(points, game) -> list:
+    """Group the continua's extreme points into connected components.
+
+    Two continua (one per face, each with its vertices in ``extreme_points``)
+    belong to one component when they share an extreme point.
+    """
+    pieces = [(set(e.extreme_points), _dimension(e)) for e in points if e.extreme_points]
+    merged = []
+    for pts, dim in pieces:
+        hits = [m for m in merged if m[0] & pts]
+        for m in hits:
+            merged.remove(m)
+            pts, dim = pts | m[0], max(dim, m[1])
+        merged.append((pts, dim))
+    out = []
+    for pts, dim in merged:
+        ordered = sorted(pts, key=lambda p: [float(x) for x in p])
+        blocks = [game.slices[i] for i in range(len(game.slices))]
+        varying = [i + 1 for i, sl in enumerate(blocks)
+                   if len({p[sl] for p in ordered}) > 1]
+        out.append({"extreme_points": [[str(x) for x in p] for p in ordered],
+                    "dimension": dim, "varying_agents": varying})
+    return out
+
+
+def _dimension(e: Equilibrium) -> int:
+    for n in e.notes:
+        if "(dimension " in n:
+            return int(n.split("(dimension ")[1].split(")")[0])
+    return 1
 
 
 def sort_key(e: Equilibrium) -> tuple:
     """Order fixed points by their coordinates (for stable output)."""
     return tuple(round(float(x), 12) for x in e.point)
+
+
+__all__ = ["EquilibriumSet", "continua", "find_equilibria", "sort_key"]

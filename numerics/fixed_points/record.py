@@ -6,9 +6,10 @@ CLI and the checks never care which route found a point.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from enum import Enum
+
+from eqselect.theory.serialize import Record
 
 
 class Stability(str, Enum):
@@ -32,10 +33,11 @@ class Route(str, Enum):
 
     EXACT = "exact"  # solved in exact arithmetic (sympy, resultants, root isolation)
     NEWTON = "newton"  # mpmath Newton with deflation, residual certified to tolerance
+    AT_INFINITY = "at-infinity"  # a pure profile, the limit theta -> +-inf of logits
 
 
 @dataclass(frozen=True)
-class Equilibrium:
+class Equilibrium(Record):
     """A fixed point phi* of F (or of the projected dynamics on the region).
 
     Attributes
@@ -62,6 +64,13 @@ class Equilibrium:
         max |F(phi*)| over the free coordinates.
     notes : tuple of str
         Anything suspect (continuum of fixed points, ill-conditioning).
+    extreme_points : tuple of tuple of sympy.Expr
+        For the representative of a continuum (direct parameterisation,
+        affine field): the exact vertices of the polytope of fixed points on
+        the closed face; empty otherwise.
+
+    The JSON form (``to_json``, docs/cli.md) has every field: exact
+    coordinates as strings, eigenvalues as [re, im], a non-finite mu as null.
     """
 
     point: tuple
@@ -75,23 +84,10 @@ class Equilibrium:
     route: Route
     residual: float = 0.0
     notes: tuple = field(default_factory=tuple)
+    extreme_points: tuple = ()
 
-    def to_json(self) -> dict:
-        """The contract's JSON form (docs/cli.md, ``eqselect equilibria --json``)."""
-        return {
-            "point": [float(x) for x in self.point],
-            "exact": None if self.exact is None else [str(x) for x in self.exact],
-            "strategies": [[float(x) for x in s] for s in self.strategies],
-            "stability": self.stability.value,
-            "nash": self.nash,
-            "boundary": self.boundary,
-            "eigenvalues": [[float(complex(z).real), float(complex(z).imag)]
-                            for z in self.eigenvalues],
-            "mu": float(self.mu) if math.isfinite(self.mu) else None,
-            "route": self.route.value,
-            "residual": float(self.residual),
-            "notes": list(self.notes),
-        }
+    def _json_extra(self) -> dict:
+        return {"stability": self.stability.value, "route": self.route.value}
 
 
 def classify(eigenvalues, tol: float = 1e-9) -> Stability:

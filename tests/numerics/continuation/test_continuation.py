@@ -11,9 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import fsolve
 
-from eqselect.numerics.continuation.branches import (ContinuationResult, branch_graph, continue_in_lambda,
-                                            continue_in_parameter, corner_fixed_points,
-                                            interior_fixed_points)
+from eqselect.numerics.continuation.branches import (continue_in_lambda, continue_in_parameter,
+                                                     interior_fixed_points)
+from eqselect.numerics.continuation.corners import corner_fixed_points
+from eqselect.numerics.continuation.graph import branch_graph
+from eqselect.numerics.continuation.results import ContinuationResult
 from eqselect.numerics.fixed_points.record import Stability
 from eqselect.numerics.plots.bifurcation import bifurcation_diagram, stability_runs
 from eqselect.numerics.continuation.pseudo_arclength import (BranchStatus, ContinuationOptions,
@@ -226,16 +228,17 @@ def test_unknown_parameter_lists_valid_ones(stag_direct):
 # -- the public JSON contract, the graph and the plot -----------------------------------
 def test_json_shape(stag_peer):
     out = json.loads(json.dumps(stag_peer.to_json()))
-    assert set(out) == {"parameter", "branches", "events"}
-    assert out["parameter"] == "lam"
+    assert set(out) >= {"parameter", "branches", "events", "notes"}
+    assert out["parameter"] == "lam" and out["notes"] == list(stag_peer.notes)
     valid = {s.value for s in Stability}
     for br in out["branches"]:
-        assert set(br) == {"points", "stability"}
+        assert set(br) >= {"points", "stability", "parameter", "status"}
         assert len(br["points"]) == len(br["stability"])
         assert all(len(row) == 3 for row in br["points"])
         assert set(br["stability"]) <= valid
     for ev in out["events"]:
-        assert set(ev) == {"type", "lam", "point"}
+        assert set(ev) >= {"type", "lam", "point", "parameter", "value"}
+        assert ev["parameter"] == "lam" and ev["value"] == ev["lam"]
         assert ev["type"] in {"fold", "boundary", "branch", "hopf"}
         assert isinstance(ev["lam"], float) and len(ev["point"]) == 2
 

@@ -1,4 +1,4 @@
-"""Tests for numerics/newton_deflation.py (mpmath Newton with deflation)."""
+"""Tests for eqselect.numerics.fixed_points: Newton with deflation, seeds, exact solving."""
 
 import itertools
 
@@ -12,9 +12,12 @@ from scipy.optimize import fsolve
 
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.record import Route, Stability
-from eqselect.numerics.fixed_points.newton import (
-    MpField, best_response_gap, deflated_step, deflation_operator, exact_fixed_points,
-    mp_pinv_solve, newton_fixed_points, seed_points)
+from eqselect.numerics.fixed_points.characterise import best_response_gap
+from eqselect.numerics.fixed_points.deflation import deflated_step, deflation_operator
+from eqselect.numerics.fixed_points.exact_solve import exact_fixed_points
+from eqselect.numerics.fixed_points.field import MpField
+from eqselect.numerics.fixed_points.newton import mp_pinv_solve, newton_fixed_points
+from eqselect.numerics.fixed_points.seeds import seed_points
 from eqselect.theory import ETA, Decomposition, Game, GameError, Region, RegionKind, builtin, tandem
 
 X, Y = sp.symbols("x y")

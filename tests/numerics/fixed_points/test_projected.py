@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 import gambit_oracle
 from eqselect.numerics.fixed_points.record import Route, Stability
 from eqselect.numerics.fixed_points.nash import strategies_at
-from eqselect.numerics.fixed_points.projected import (
-    faces, projected_fixed_points, real_solutions, region_blocks, solve_affine_system)
+from eqselect.numerics.fixed_points.affine import solve_affine_system
+from eqselect.numerics.fixed_points.faces import faces, region_blocks
+from eqselect.numerics.fixed_points.polynomial import real_solutions
+from eqselect.numerics.fixed_points.projected import projected_fixed_points
 from eqselect.theory import Decomposition, GameError, builtin, normal_form_game
 from eqselect.theory.errors import OptionsError
 

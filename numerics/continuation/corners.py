@@ -1,0 +1,145 @@
+"""Corners of the box as fixed points of the projected dynamics, exactly in p.
+
+Under the direct parameterisation with two actions per agent (BOX region)
+every corner c in {0, 1}^d is a fixed point of the projected dynamics while
+F(c, p) points outward in every coordinate (F_k <= 0 where c_k = 0,
+F_k >= 0 where c_k = 1). F(c, p) is a polynomial in p (affine in lambda for
+the shaped methods), so the values of p where it stops (or starts) being
+one are its real roots, isolated exactly (sympy), and reported as
+"boundary" events.
+
+In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
+(0, 0) stops being a fixed point at lambda = 2 / (3 eta) = 40/33.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import symengine as se
+import sympy as sp
+
+from eqselect.theory.engine import to_engine, to_sympy
+from eqselect.theory.exact import to_exact
+
+from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
+from eqselect.numerics.continuation.system import ExtendedField
+from eqselect.numerics.fixed_points.record import Stability
+
+#: Corners are tracked exactly up to this many parameters (2^d corners).
+MAX_CORNER_DIM = 8
+
+
+def corner_fixed_points(system: ExtendedField, window, corners=None):
+    """Exact windows of p where box corners are fixed points of the projected dynamics.
+
+    A corner c is a fixed point while s_k F_k(c, p) >= 0 for every k, with
+    s_k = -1 where c_k = 0 and +1 where c_k = 1 (the field points out of the
+    box). Each F_k(c, p) is a polynomial in p: its real roots are isolated
+    exactly (sympy), and the status is decided exactly between them.
+
+    Parameters
+    ----------
+    system : ExtendedField
+    window : (float, float)
+        p_min < p_max.
+    corners : iterable of tuples in {0, 1}^d, optional
+        Defaults to all 2^d corners.
+
+    Returns
+    -------
+    branches : list of Branch
+        One per maximal window of p where a corner is fixed (kind "corner",
+        stable when every component points strictly outward).
+    events : list of Event
+        "boundary" events (exact value in ``exact_value``) where a corner
+        stops or starts being a fixed point inside the window.
+    notes : list of str
+
+    Examples
+    --------
+    >>> from eqselect.theory import Decomposition, builtin
+    >>> from eqselect.numerics.continuation.system import extended_field
+    >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
+    >>> _, ev, _ = corner_fixed_points(extended_field(dec, "peer-only"), (0, 3), [(0, 0)])
+    >>> ev[0].exact_value, ev[0].point
+    (40/33, (0.0, 0.0))
+    """
+    d = system.dim
+    sym = sp.Symbol(system.symbol.name)
+    lo, hi = (to_exact(window[0], "p_min"), to_exact(window[1], "p_max"))
+    corners = itertools.product((0, 1), repeat=d) if corners is None else corners
+    branches, events, notes = [], [], []
+    for c in corners:
+        try:
+            roots, cuts, status = _corner_status(system, c, sym, lo, hi)
+        except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError,
+                TypeError) as err:
+            notes.append(f"corner {tuple(c)}: the sign of F in {sym} could not be decided "
+                         f"exactly ({type(err).__name__}: {err}); skipped")
+            continue
+        point = tuple(float(v) for v in c)
+        for i, r in enumerate(roots):
+            if status[i][0] != status[i + 1][0]:
+                events.append(Event(EventType.BOUNDARY, float(r), point, exact_value=r,
+                                    note=f"corner {tuple(int(v) for v in c)} "
+                                         f"{'stops' if status[i][0] else 'starts'} being "
+                                         f"a fixed point as {sym} increases",
+                                    parameter=system.parameter))
+        branches += [_corner_branch(system, point, cuts[a], cuts[b + 1], strict, lo, hi)
+                     for a, b, strict in _runs(status)]
+    return branches, events, notes
+
+
+def _corner_status(system, c, sym, lo, hi):
+    """(roots in (lo, hi), cuts, [(fixed, strictly) per interval]) of one corner, exactly."""
+    d = system.dim
+    phi = [to_engine(s) for s in system.phi]
+    subs = {phi[k]: se.Integer(int(c[k])) for k in range(d)}
+    comps = [sp.expand(to_sympy(e.subs(subs)).xreplace({system.symbol: sym}))
+             for e in system.exprs]
+    signed = [(-1 if c[k] == 0 else 1) * comps[k] for k in range(d)]
+    roots = sorted({r for s in signed if s.free_symbols
+                    for r in sp.Poly(s, sym).real_roots() if lo < r < hi},
+                   key=lambda r: float(r))
+    cuts = [lo, *roots, hi]
+    status = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        mid = sp.Rational(a + b, 2) if (a.is_Rational and b.is_Rational) else \
+            to_exact(float((a + b) / 2))
+        vals = [s.xreplace({sym: mid}) for s in signed]
+        status.append((all(bool(v >= 0) for v in vals), all(bool(v > 0) for v in vals)))
+    return roots, cuts, status
+
+
+def _runs(status):
+    """Maximal runs (first, last, strict) of intervals where the corner is fixed."""
+    out, run = [], None
+    for i, (fixed, strict) in enumerate(status):
+        if fixed and run is None:
+            run = [i, strict]
+        elif fixed:
+            run[1] = run[1] and strict
+        if run is not None and (not fixed or i == len(status) - 1):
+            out.append((run[0], i if fixed else i - 1, run[1]))
+            run = None
+    return out
+
+
+def _corner_branch(system, point, a, b, strict, lo, hi) -> Branch:
+    d = system.dim
+    rows = np.array([[float(a), *point], [float(b), *point]])
+    stab = Stability.STABLE if strict else Stability.DEGENERATE
+    events = []
+    for idx, v in ((0, a), (1, b)):
+        if v != lo and v != hi:
+            events.append(Event(EventType.BOUNDARY, float(v), point, index=idx, exact_value=v,
+                                note="corner fixed point ends", parameter=system.parameter))
+    notes = () if strict else ("a component of F vanishes at the corner over the window",)
+    eig = np.full(0, 0j) if d else np.zeros(0)
+    return Branch(system.parameter, rows, (stab, stab), (eig, eig), tuple(events),
+                  BranchStatus.FIXED, notes, kind="corner")
+
+
+__all__ = ["MAX_CORNER_DIM", "corner_fixed_points"]

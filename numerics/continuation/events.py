@@ -1,0 +1,172 @@
+"""Test functions of special points and their location on a branch.
+
+Between two accepted points a and b of a branch, a test function tau that
+changes sign marks an event; it is located by the Illinois (modified
+regula falsi) iteration on the arclength s, every trial point corrected
+back onto the branch:
+
+- fold: tau = t_p, the parameter component of the tangent;
+- branch point: tau = det [DH; t^T];
+- Hopf: tau = max Re(z) over eigenvalues z of D_phi F with Im z != 0;
+- boundary (BOX or SIMPLEX region): tau = a coordinate (x_k, 1 - x_k, or
+  1 - sum of a simplex block) crossing 0;
+- the parameter window's ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from eqselect.theory import Region, RegionKind
+
+from eqselect.numerics.continuation.results import EventType
+from eqselect.numerics.continuation.steps import correct, tangent
+
+
+def fold_test(t: np.ndarray) -> float:
+    """Fold test function: t_p, the parameter component of the unit tangent."""
+    return float(t[-1])
+
+
+def branch_test(jac_ext: np.ndarray, t: np.ndarray) -> float:
+    """Branch-point test function: det [DH; t^T] (nonzero at regular points and folds)."""
+    return float(np.linalg.det(np.vstack([jac_ext, t])))
+
+
+def hopf_test(eigenvalues, tol: float = 1e-9) -> float | None:
+    """Hopf test function: max Re(z) over eigenvalues with |Im z| > tol; None without a pair.
+
+    Examples
+    --------
+    >>> hopf_test([complex(-0.5, 2.0), complex(-0.5, -2.0), -3.0])
+    -0.5
+    >>> hopf_test([1.0, -1.0]) is None
+    True
+    """
+    z = np.asarray(eigenvalues, dtype=complex)
+    pairs = z[np.abs(z.imag) > tol]
+    return float(pairs.real.max()) if pairs.size else None
+
+
+def region_constraints(region: Region, d: int):
+    """The functions g_j(phi) >= 0 that define the region, as one vector function.
+
+    BOX: (x_k, 1 - x_k); SIMPLEX: (x_k, 1 - sum of each block); FREE: none.
+
+    Examples
+    --------
+    >>> g, names = region_constraints(Region(RegionKind.BOX), 2)
+    >>> g(np.array([0.25, 1.0])).tolist(), names[3]
+    ([0.25, 1.0, 0.75, 0.0], 'x2 = 1')
+    """
+    if region.kind is RegionKind.BOX:
+        names = [f"x{k + 1} = 0" for k in range(d)] + [f"x{k + 1} = 1" for k in range(d)]
+        return (lambda x: np.concatenate([x, 1.0 - x])), names
+    if region.kind is RegionKind.SIMPLEX:
+        blocks = [list(b) for b in region.blocks]
+        names = [f"x{k + 1} = 0" for k in range(d)] + [f"sum{b} = 1" for b in region.blocks]
+        return (lambda x: np.concatenate([x, [1.0 - x[b].sum() for b in blocks]])), names
+    return (lambda x: np.zeros(0)), []
+
+
+# -- points and sign changes ------------------------------------------------------
+@dataclass
+class Point:
+    u: np.ndarray
+    t: np.ndarray
+    jac: np.ndarray
+    eig: np.ndarray
+    tests: dict
+
+
+def evaluate(system, u, t_ref, g) -> "Point":
+    d = system.dim
+    J = system.jacobian(u[:d], u[d])
+    if not np.all(np.isfinite(J)):
+        return None
+    t = tangent(J, t_ref)
+    eig = np.linalg.eigvals(J[:, :d]) if d else np.zeros(0)
+    tests = {EventType.FOLD: fold_test(t), EventType.BRANCH: branch_test(J, t),
+             EventType.HOPF: hopf_test(eig)}
+    return Point(u, t, J, eig, {**tests, "g": g(u[:d]), "p": u[d]})
+
+
+def crossings(a: Point, b: Point, window) -> list:
+    """(key, sub-index, tau_a, tau_b) for every test that changes sign from a to b."""
+    out = []
+    for kind in (EventType.FOLD, EventType.BRANCH, EventType.HOPF):
+        ta, tb = a.tests[kind], b.tests[kind]
+        if ta is not None and tb is not None and ta * tb < 0:
+            out.append((kind, None, ta, tb))
+    ga, gb = a.tests["g"], b.tests["g"]
+    for j in range(ga.size):
+        if ga[j] >= 0 > gb[j]:
+            out.append((EventType.BOUNDARY, j, ga[j], gb[j]))
+    for bound in window:
+        ta, tb = a.u[-1] - bound, b.u[-1] - bound
+        if ta * tb < 0 or (tb == 0 and ta != 0):
+            out.append(("window", bound, ta, tb))
+    return out
+
+
+def _tau(pt: Point, kind, sub) -> float:
+    if kind == "window":
+        return pt.u[-1] - sub
+    if kind is EventType.BOUNDARY:
+        return pt.tests["g"][sub]
+    return pt.tests[kind]
+
+
+def locate(system, a: Point, ds: float, kind, sub, ta, tb, g, opts, b: Point):
+    """Illinois iteration on s in (0, ds) for tau(u(s)) = 0; returns (s, point, note)."""
+    if tb == 0:
+        return ds, b, ""
+    lo, hi, flo, fhi = 0.0, ds, ta, tb
+    best = b
+    side = 0
+    for _ in range(80):
+        s = hi - fhi * (hi - lo) / (fhi - flo) if fhi != flo else 0.5 * (lo + hi)
+        if not (min(lo, hi) < s < max(lo, hi)):
+            s = 0.5 * (lo + hi)
+        u, _, ok = correct(system, a.u + s * a.t, a.t, opts.newton_tol, opts.newton_max_iter)
+        if not ok:
+            return 0.5 * (lo + hi), best, "event location: corrector failed; approximate"
+        pt = evaluate(system, u, a.t, g)
+        if pt is None:
+            return 0.5 * (lo + hi), best, "event location: D F not finite; approximate"
+        f = _tau(pt, kind, sub)
+        if f is None:
+            return s, pt, "event location: test function undefined; approximate"
+        best = pt
+        if f == 0 or abs(hi - lo) < 1e-14 * max(1.0, abs(ds)) or abs(f) < 1e-15:
+            return s, pt, ""
+        if f * fhi < 0:
+            lo, flo = hi, fhi
+            hi, fhi = s, f
+            side = 0
+        else:
+            hi, fhi = s, f
+            side += 1
+            if side >= 2:  # Illinois: halve the retained end's value
+                flo *= 0.5
+    return s, best, "event location: no convergence in 80 iterations; approximate"
+
+
+def exact_on(pt: Point, kind, sub, region: Region) -> "Point":
+    """Snap the crossed constraint exactly (x_k = 0 or 1) at a boundary event."""
+    if kind is EventType.BOUNDARY and region.kind is RegionKind.BOX:
+        u = pt.u.copy()
+        x = u[:-1]
+        for val in (0.0, 1.0):
+            x[np.abs(x - val) < 1e-12] = val
+        return Point(u, pt.t, pt.jac, pt.eig, pt.tests)
+    if kind == "window":
+        u = pt.u.copy()
+        u[-1] = sub
+        return Point(u, pt.t, pt.jac, pt.eig, pt.tests)
+    return pt
+
+
+__all__ = ["branch_test", "fold_test", "hopf_test", "region_constraints"]

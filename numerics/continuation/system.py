@@ -1,0 +1,156 @@
+"""The field continued in: F(phi, p) and [D_phi F, D_p F], compiled once.
+
+The continuation parameter p is the shaping coefficient lambda ("lam"), a
+payoff symbol of the game, or eta when the decomposition keeps it symbolic.
+Derivatives are exact (symengine); the compiled functions evaluate at one
+point with p as the last argument (`eqselect.numerics.codegen`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from eqselect.theory import Decomposition, GameError
+from eqselect.theory.engine import to_engine
+from eqselect.theory.rules import LAMBDA
+
+from eqselect.numerics.codegen import compile_exprs
+from eqselect.numerics.fixed_points.field import resolve_rule
+
+_LAMBDA_NAMES = ("lam", "lambda")
+
+
+@dataclass(frozen=True)
+class ExtendedField:
+    """F(phi, p) and its exact Jacobian [D_phi F, D_p F], compiled.
+
+    Attributes
+    ----------
+    symbol : sympy.Symbol
+        The continuation parameter p.
+    parameter : str
+        Its name as reported ("lam" for the shaping coefficient).
+    exprs : tuple of symengine expressions
+        F, aligned with the game's parameters, free in phi and p only.
+    dim : int
+        d.
+    phi : tuple of sympy.Symbol
+        The game's parameters, in the order of x.
+    """
+
+    symbol: sp.Symbol
+    parameter: str
+    exprs: tuple
+    dim: int
+    phi: tuple
+    _f: object = field(repr=False)
+    _jac: object = field(repr=False)
+
+    def field(self, x, p: float) -> np.ndarray:
+        """F(x, p); x shape (d,) -> shape (d,)."""
+        return self._f(np.asarray(x, dtype=float), [p])
+
+    def jacobian(self, x, p: float) -> np.ndarray:
+        """[D_phi F, D_p F] at (x, p), shape (d, d + 1)."""
+        return self._jac(np.asarray(x, dtype=float), [p]).reshape(self.dim, self.dim + 1)
+
+    def at(self, value: float) -> "FieldAt":
+        """The field at fixed p, batched (for Newton from many seeds)."""
+        return FieldAt(self, float(value))
+
+
+def parameter_symbol(dec: Decomposition, parameter: str) -> sp.Symbol:
+    """The symbol continued in: lambda for "lam", else a payoff symbol or eta.
+
+    Raises
+    ------
+    GameError
+        For a name that is neither (the message lists the valid ones).
+    """
+    if parameter in _LAMBDA_NAMES:
+        return LAMBDA
+    free = {s.name: s for s in dec.game.payoff_symbols}
+    if isinstance(dec.eta, sp.Symbol):
+        free[dec.eta.name] = dec.eta
+    if parameter in free:
+        return free[parameter]
+    valid = ", ".join(["lam", *sorted(free)])
+    raise GameError(f"cannot continue in {parameter!r}; valid parameters: {valid}")
+
+
+def extended_field(dec: Decomposition, rule="pg", parameter: str = "lam", lam=None,
+                   own_coef=None, backend: str = "llvm") -> ExtendedField:
+    """Compile F(phi, p) and [D_phi F, D_p F] for continuation in ``parameter``.
+
+    Parameters
+    ----------
+    dec : Decomposition
+    rule : Rule, Method or str
+    parameter : str
+        "lam" (the shaping coefficient lambda, kept as a symbol), a payoff
+        symbol of the game (built with ``symbolic=True``; the other payoff
+        symbols are set to their defaults) or "eta" when the decomposition
+        keeps eta symbolic.
+    lam, own_coef : number, optional
+        Override the rule's lambda (unless continued in) and c.
+
+    Raises
+    ------
+    GameError
+        Unknown parameter, or a symbol left without a value (symbolic eta).
+
+    Examples
+    --------
+    >>> from eqselect.theory import builtin
+    >>> ef = extended_field(Decomposition(builtin("stag-hunt", "direct"), eta=0.55),
+    ...                     "peer-only")
+    >>> ef.jacobian([0.0, 0.0], 0.0).round(12).tolist()
+    [[0.0, 3.0, 1.65], [3.0, 0.0, 1.65]]
+    """
+    r = resolve_rule(rule, lam, own_coef)
+    m, own_x = r.method, r.own_coef
+    sym = parameter_symbol(dec, parameter)
+    lam_x = LAMBDA if sym == LAMBDA else r.lam
+    exprs = dec.field_engine(m, lam_x, own_x)
+    subs = {to_engine(s): to_engine(v) for s, v in dec.game.payoff_symbols.items()
+            if s != sym}
+    if subs:
+        exprs = [e.subs(subs) for e in exprs]
+    if isinstance(dec.eta, sp.Symbol) and dec.eta != sym:
+        raise GameError("the decomposition keeps eta symbolic; build "
+                        "Decomposition(game, eta=...) with a number or continue in 'eta'")
+    phi = [to_engine(s) for s in dec.game.parameters]
+    se_sym = to_engine(sym)
+    jac = [e.diff(v) for e in exprs for v in [*phi, se_sym]]
+    params = dec.game.parameters
+    f = compile_exprs(exprs, params, params=[sym], backend=backend)
+    J = compile_exprs(jac, params, params=[sym], backend=backend)
+    name = "lam" if sym == LAMBDA else sym.name
+    return ExtendedField(sym, name, tuple(exprs), len(phi), tuple(params), f, J)
+
+
+@dataclass(frozen=True)
+class FieldAt:
+    """F(., p) and D_phi F(., p) at one value of p, on many points at once.
+
+    ``field(x)``: x shape (n, d) -> (n, d); ``jacobian(x)`` -> (n, d, d).
+    """
+
+    system: ExtendedField
+    value: float
+
+    def field(self, x) -> np.ndarray:
+        """F(x, p) for every row of x."""
+        return self.system._f(np.atleast_2d(np.asarray(x, dtype=float)), [self.value])
+
+    def jacobian(self, x) -> np.ndarray:
+        """D_phi F(x, p) for every row of x."""
+        x = np.atleast_2d(np.asarray(x, dtype=float))
+        d = self.system.dim
+        return self.system._jac(x, [self.value]).reshape(len(x), d, d + 1)[:, :, :d]
+
+
+__all__ = ["ExtendedField", "FieldAt", "extended_field", "parameter_symbol"]

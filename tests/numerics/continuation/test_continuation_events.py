@@ -1,0 +1,61 @@
+"""Continuation events and branches of issue 9: reversed ranges, saturation, names.
+
+A reversed range must find the same branches and events as the forward one;
+a logit / softmax branch that runs off to infinity ends with one
+"saturation" event; every event names the parameter it varies.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from eqselect.numerics.continuation.branches import continue_in_lambda, continue_in_parameter
+from eqselect.numerics.continuation.results import BranchStatus, EventType
+from eqselect.numerics.fixed_points.infinity import AT_INFINITY
+from eqselect.theory import Decomposition, builtin, normal_form_game
+
+RANDOM_3X3 = [[[4, 4, -3], [5, -3, -3], [4, -3, 4]], [[-5, -5, 3], [3, -1, -4], [2, 3, 3]]]
+
+
+def _summary(result):
+    branches = sorted((b.kind, round(min(b.points[:, 0]), 6), round(max(b.points[:, 0]), 6))
+                      for b in result.branches)
+    events = sorted((e.type.value, round(e.value, 6), tuple(round(x, 6) for x in e.point))
+                    for e in result.events)
+    return branches, events
+
+
+@pytest.mark.parametrize("param,method", [("direct", "peer-only"), ("logit", "peer-only"),
+                                          ("direct", "meta-mapg")])
+def test_reversed_range_finds_the_same_branches_and_events(param, method):
+    dec = Decomposition(builtin("stag-hunt", param), eta=0.55)
+    forward = continue_in_lambda(dec, method, (0, 3))
+    backward = continue_in_lambda(dec, method, (3, 0))
+    assert _summary(forward) == _summary(backward)
+    assert len(forward.branches) >= 1
+
+
+def test_branch_running_to_infinity_ends_with_one_saturation_event():
+    # issue 9: this branch used to walk to theta1 ~ -196 with 1069 fold events
+    dec = Decomposition(normal_form_game(RANDOM_3X3, "softmax"), eta=0.55)
+    result = continue_in_lambda(dec, "peer-only", (0, 5))
+    saturated = [b for b in result.branches if b.status is BranchStatus.SATURATED]
+    assert saturated
+    for br in saturated:
+        assert br.events[-1].type is EventType.SATURATION
+        assert np.abs(br.points[-1, 1:]).max() > AT_INFINITY
+        assert np.abs(br.points[:-1, 1:]).max() <= AT_INFINITY + 1.0
+    assert len(result.events) <= 5
+    keys = [(e.type, round(e.value, 8)) for e in result.events]
+    assert len(keys) == len(set(keys))
+
+
+def test_events_name_a_payoff_parameter():
+    dec = Decomposition(builtin("stag-hunt", "direct", symbolic=True), eta=0.55)
+    result = continue_in_parameter(dec, "peer-only", "b", (-4, 0), lam=1.5)
+    assert result.events and all(e.parameter == "b" for e in result.events)
+    doc = json.loads(json.dumps(result.to_json()))
+    assert doc["parameter"] == "b"
+    for ev in doc["events"]:
+        assert ev["parameter"] == "b" and "lam" not in ev and isinstance(ev["value"], float)

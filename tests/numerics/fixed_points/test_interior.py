@@ -1,0 +1,63 @@
+"""Entropy-regularised fields under the direct parameterisation (issue 9).
+
+Stag Hunt (payoffs [[4, 0], [3, 2]]) with tau H(pi): on the diagonal p1 = p2 = p
+the PG field is g(p) = 3 p - 2 + tau log((1 - p) / p), written here by hand.
+"""
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from eqselect.numerics.continuation.branches import continue_in_lambda
+from eqselect.numerics.fixed_points.find import find_equilibria
+from eqselect.numerics.fixed_points.interior import to_region
+from eqselect.theory import Decomposition, builtin
+from eqselect.theory.games.entropy import entropy_regularized
+
+TAU = 0.25
+
+
+def _hand_roots(tau):
+    def g(p):
+        return 3 * p - 2 + tau * np.log((1 - p) / p)
+
+    grid = np.concatenate([np.logspace(-9, -1, 400), np.linspace(0.1, 1 - 1e-9, 4000)])
+    vals = g(grid)
+    return [brentq(g, a, b, xtol=1e-15) for a, b, fa, fb in
+            zip(grid[:-1], grid[1:], vals[:-1], vals[1:]) if fa * fb < 0]
+
+
+@pytest.fixture(scope="module")
+def stag_tau():
+    return Decomposition(entropy_regularized(builtin("stag-hunt", "direct"), TAU), eta=0.55)
+
+
+def test_direct_entropy_pg_has_the_three_interior_points(stag_tau):
+    found = find_equilibria(stag_tau, "pg")
+    assert found.route == "newton-interior" and not found.complete and found.seeds == 64
+    hand = _hand_roots(TAU)
+    assert len(hand) == 3
+    got = sorted(e.point for e in found.equilibria)
+    assert len(got) == 3
+    for (p1, p2), p in zip(got, hand):
+        assert p1 == pytest.approx(p, rel=1e-10) and p2 == pytest.approx(p, rel=1e-10)
+    assert [round(p, 5) for p in hand] == [0.00034, 0.76505, 0.97621]
+    stab = [e.stability.value for e in sorted(found.equilibria, key=lambda e: e.point)]
+    assert stab == ["stable", "saddle", "stable"]
+
+
+def test_direct_entropy_continuation_follows_every_interior_branch(stag_tau):
+    result = continue_in_lambda(stag_tau, "pg", (0, 1))
+    starts = sorted(round(b.points[0, 1], 6) for b in result.branches)
+    assert starts == [round(p, 6) for p in _hand_roots(TAU)]
+    assert any("entropy" in n for n in result.notes)
+
+
+def test_softmax_coordinates_cover_the_open_region():
+    z = np.array([[-30.0, 30.0], [0.0, 0.0]])
+    p = to_region(z, ((0,), (1,)))
+    assert (p > 0).all() and (p < 1).all()
+    blocks = ((0, 1),)
+    q = to_region(np.array([[1.0, -2.0]]), blocks)
+    e = np.exp([1.0, -2.0])
+    assert np.allclose(q, e / (1 + e.sum()))
