@@ -36,8 +36,9 @@ from typing import Callable, NamedTuple
 import mpmath
 import numpy as np
 
-from eqselect.theory import GameError, coefficients
+from eqselect.theory import PAPER, GameError
 from eqselect.theory.games.ipd import IPD_PAYOFF, N_STATES
+from eqselect.numerics.sources.fields import Source, rule_field
 
 N_PARAMS = 2 * N_STATES
 PARAMETERIZATIONS = ("logit", "direct")
@@ -402,15 +403,15 @@ def components_from_derivatives(grad, hess, eta) -> IPDComponents:
     return IPDComponents(**{k: np.concatenate(v, axis=1) for k, v in parts.items()})
 
 
-def ipd_components(theta, eta=0.55, horizon: int | None = 12, gamma=0.96, payoff=IPD_PAYOFF,
+def ipd_components(theta, eta=None, horizon: int | None = 12, gamma=0.96, payoff=IPD_PAYOFF,
                    parameterization: str = "logit", arithmetic: str = "float") -> IPDComponents:
     """The exact cur, own, peer and look-ahead terms of the IPD at many points.
 
     Parameters
     ----------
     theta : array_like, shape (n, 10)
-    eta : float
-        Inner learning rate.
+    eta : number, optional
+        Inner learning rate (default: the paper's).
     horizon, gamma, payoff, parameterization, arithmetic
         As in :func:`ipd_value_grad_hess`.
 
@@ -427,25 +428,61 @@ def ipd_components(theta, eta=0.55, horizon: int | None = 12, gamma=0.96, payoff
     """
     _, grad, hess = ipd_value_grad_hess(theta, horizon, gamma, payoff, parameterization,
                                         arithmetic)
+    if eta is None:
+        eta = float(PAPER.eta)
     if arithmetic != "float":
         eta = _scalar(eta, arithmetic)
     return components_from_derivatives(grad, hess, eta)
 
 
-def ipd_field(method="meta-mapg", lam=1.5, own_coef=0.35, eta=0.55, horizon: int | None = 12,
-              gamma=0.96, payoff=IPD_PAYOFF,
-              parameterization: str = "logit") -> Callable[[np.ndarray], np.ndarray]:
-    """A learning method's update direction on the IPD as a vectorised function.
-
-    F = cur + c own + lambda peer + la with the method's coefficients
-    (:func:`eqselect.theory.coefficients`).
+class MarkovSource(Source):
+    """The exact IPD terms by dynamic programming, as a `GradientSource`.
 
     Parameters
     ----------
-    method : str or Method
+    eta : number
+        Inner learning rate (default: the paper's).
+    horizon, gamma, payoff, parameterization
+        As in :func:`ipd_value_grad_hess`.
+
+    Examples
+    --------
+    >>> src = MarkovSource()
+    >>> sorted(src.components(np.zeros((2, 10))))
+    ['cur', 'lookahead', 'own', 'peer']
+    """
+
+    dim = N_PARAMS
+
+    def __init__(self, eta=None, horizon: int | None = 12, gamma=0.96, payoff=IPD_PAYOFF,
+                 parameterization: str = "logit"):
+        _check_horizon_gamma(horizon, gamma, "float")
+        self.eta = float(PAPER.eta) if eta is None else eta
+        self.horizon, self.gamma, self.payoff = horizon, gamma, payoff
+        self.parameterization = parameterization
+
+    def components(self, x) -> dict:
+        """cur, own, peer, lookahead at points x, shape (n, 10) each."""
+        c = ipd_components(np.atleast_2d(np.asarray(x, dtype=float)), self.eta, self.horizon,
+                           self.gamma, self.payoff, self.parameterization)
+        return c._asdict()
+
+
+def ipd_field(method="meta-mapg", lam=None, own_coef=None, eta=None, horizon: int | None = 12,
+              gamma=0.96, payoff=IPD_PAYOFF,
+              parameterization: str = "logit") -> Callable[[np.ndarray], np.ndarray]:
+    """A learning rule's update direction on the IPD as a vectorised function.
+
+    F = cur + c own + lambda peer + la with the rule's coefficients, formed by
+    :func:`eqselect.numerics.sources.fields.rule_field` on a `MarkovSource`.
+
+    Parameters
+    ----------
+    method : Rule, Method or str
         pg, meta-pg, peer-only, meta-mapg, lookahead, lola.
-    lam, own_coef, eta : float
-        Shaping coefficient lambda, own coefficient c, inner learning rate.
+    lam, own_coef, eta : number, optional
+        Override the rule's lambda and c; the inner learning rate (default
+        the paper's).
     horizon, gamma, payoff, parameterization
         As in :func:`ipd_value_grad_hess`.
 
@@ -460,13 +497,12 @@ def ipd_field(method="meta-mapg", lam=1.5, own_coef=0.35, eta=0.55, horizon: int
     >>> np.allclose(F(np.zeros(10)), ipd_components(np.zeros((1, 10))).cur[0])
     True
     """
-    coef = {k: float(v) for k, v in coefficients(method, lam, own_coef).items()}
-    _check_horizon_gamma(horizon, gamma, "float")
+    u = rule_field(MarkovSource(eta, horizon, gamma, payoff, parameterization), method,
+                   lam=lam, own_coef=own_coef)
 
     def field(x):
         x = np.asarray(x, dtype=float)
-        comps = ipd_components(np.atleast_2d(x), eta, horizon, gamma, payoff, parameterization)
-        out = sum(coef[k] * getattr(comps, k) for k in coef if coef[k] != 0)
+        out = u(np.atleast_2d(x))
         return out[0] if x.ndim == 1 else out
 
     return field
