@@ -67,11 +67,7 @@ def problem_success(problem: BasinProblem) -> Callable | None:
 
 
 def _run_discrete(problem, field, sched, x0, success, progress):
-    """Step the discrete schedule in chunks: (final, first_hit, notes)."""
-    if problem.kernel == "numba":
-        from eqselect.numerics.dynamics.kernels import run_kernel
-
-        return run_kernel(problem, sched, x0, success, progress)
+    """Step the discrete schedule in chunks with the numpy kernel: (final, first_hit, notes)."""
     final, hit, bad = np.empty_like(x0), np.empty(len(x0), dtype=int), 0
     for part in chunks(len(x0), CHUNK):
         run = run_schedule(field, x0[part], sched, problem.steps, success=success,
@@ -87,6 +83,14 @@ def _run_discrete(problem, field, sched, x0, success, progress):
 def _run(problem: BasinProblem, x0, success, progress=None):
     """Run the dynamics; returns (final, first_hit, schedule name, lambda, notes)."""
     name, sched = _resolve_schedule(problem.schedule)
+    if name != "flow" and problem.kernel == "numba":
+        from eqselect.numerics.dynamics.kernels import run_kernel
+
+        final, hit, notes = run_kernel(problem, sched, x0, success, progress)
+        rule = problem.rule
+        annealed = rule.annealing is not None
+        lam = repr(rule.annealing) if annealed else float(rule.lam)
+        return final, hit, ("annealed" if annealed else name), lam, notes
     field = rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
     if name == "flow":
         if field.step_dependent:

@@ -205,16 +205,18 @@ def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
     threshold : float
     """
     lr_code, clip = _schedule_code(schedule)
-    f1 = fields[1] if len(fields) > 1 else fields[0]
+    second = scalar_function("field1", fields[1], parameters) if len(fields) > 1 else ""
     parts = ["import math", "import numba", "import numpy as np", "",
              f"HAS_SUCCESS = {coop is not None}", f"THRESHOLD = {float(threshold)!r}",
              f"N_AGENTS = {len(coop) if coop is not None else 1}", "",
-             scalar_function("field0", fields[0], parameters),
-             scalar_function("field1", f1, parameters),
+             scalar_function("field0", fields[0], parameters), second,
              scalar_function("success_probabilities", coop if coop is not None else [0],
                              parameters),
              lr_code, _annealing_code(annealing), _projection_code(region, clip), _HELPERS]
-    jit = "\n".join(f"{f} = numba.njit(cache=True)({f})" for f in _JIT)
+    jit = "\n".join(f"{f} = numba.njit(cache=True)({f})" for f in _JIT
+                    if len(fields) > 1 or f != "field1")
+    if len(fields) == 1:  # not annealed: one field, never compiled twice
+        jit += "\nfield1 = field0"
     return "\n".join(parts) + "\n" + jit + \
         "\nrun = numba.njit(cache=True, parallel=True)(run)\n"
 
@@ -250,8 +252,22 @@ def load_kernel(source: str):
     return module
 
 
+#: Kernel texts already generated in this process, by (decomposition, rule,
+#: schedule, predicate): generation (cse and printing) is the slow part.
+_TEXTS: dict = {}
+
+
 def problem_kernel(problem, sched, with_success: bool):
     """The kernel module of a basin problem's rule, schedule and region."""
+    rule = as_rule(problem.rule)
+    key = (id(problem.dec), rule.method, rule.lam, rule.own_coef, repr(rule.annealing),
+           repr(sched), with_success)
+    if key not in _TEXTS or _TEXTS[key][0] is not problem.dec:
+        _TEXTS[key] = (problem.dec, _problem_text(problem, sched, with_success))
+    return load_kernel(_TEXTS[key][1])
+
+
+def _problem_text(problem, sched, with_success: bool) -> str:
     from eqselect.numerics.dynamics.outcomes import SUCCESS_THRESHOLD
     from eqselect.numerics.sources.symbolic import SymbolicSource
 
@@ -260,9 +276,8 @@ def problem_kernel(problem, sched, with_success: bool):
     fields = ((src.field_expressions(rule),) if rule.annealing is None else
               (src.field_expressions(rule.with_(lam=0)), src.field_expressions(rule.with_(lam=1))))
     coop = [s[0] for s in game.strategies] if with_success else None
-    text = kernel_source(fields, game.parameters, sched, rule.annealing, game.region, coop,
+    return kernel_source(fields, game.parameters, sched, rule.annealing, game.region, coop,
                          SUCCESS_THRESHOLD)
-    return load_kernel(text)
 
 
 def run_kernel(problem, sched, x0, success, progress=None):
