@@ -164,7 +164,7 @@ def main(argv=None) -> int:
                          "recorded)")
     args = ap.parse_args(argv)
     os.environ["EQSELECT_CACHE_DIR"] = args.cache or tempfile.mkdtemp(prefix="eqselect-bench-")
-    sizes = ((41, 20, 50), (200, 10, 50)) if args.quick else ((1001, 140, 2000),
+    sizes = ((41, 20, 50), (200, 10, 50)) if args.quick else ((1001, 140, 200),
                                                                (100_000, 200, 10_000))
     import numba
 
