@@ -236,7 +236,12 @@ def load_kernel(source: str):
     if key in _LOADED:
         return _LOADED[key]
     folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # an unwritable cache: compile in a private folder instead
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="eqselect-kernels-"))
     path = folder / f"k_{key}.py"
     if not path.exists():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
