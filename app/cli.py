@@ -117,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--grid", type=_positive_int, default=21, help="grid points per axis")
     b.add_argument("--steps", type=_positive_int, default=140, help="updates per start")
     b.add_argument("--schedule", choices=("paper", "flow"), default="paper")
+    b.add_argument("--backend", choices=("numba", "numpy"), default=None,
+                   help="stepping kernel: compiled numba (default when installed) or the "
+                        "numpy reference")
+    b.add_argument("--samples", type=_positive_int, default=None, metavar="N",
+                   help="Monte-Carlo basin volumes from N random starts (Wilson intervals) "
+                        "instead of a grid")
+    b.add_argument("--seed", type=int, default=0, help="seed of --samples (default 0)")
     b.add_argument("--json", action="store_true")
     b.add_argument("--plot", metavar="FILE", help="write the basin map as a PNG")
     b.set_defaults(run=cmd_basins)

@@ -124,29 +124,55 @@ def _print_notes(notes) -> None:
 
 
 def cmd_basins(args) -> int:
-    from eqselect.numerics.dynamics.basins import basin_map
+    from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
+    from eqselect.numerics.dynamics.kernels import available
     from eqselect.numerics.plots.portrait import basin_plot
 
     _check_plot_path(args.plot)
     dec = numeric_decomposition(args)
-    if len(dec.game.parameters) != 2:
+    samples = getattr(args, "samples", None)
+    if samples is None and len(dec.game.parameters) != 2:
         raise OptionsError("eqselect basins: grid maps need a game with two parameters; "
-                         f"{dec.game.name} has {len(dec.game.parameters)}")
+                         f"{dec.game.name} has {len(dec.game.parameters)} (use --samples N)")
     low, high = (0.0, 1.0) if args.schedule == "flow" and dec.game.parameterization == "direct" \
         else (0.05, 0.95)
-    bm = basin_map(dec, args.method, float(args.lam), float(args.own), grid=args.grid,
-                   steps=args.steps, schedule=args.schedule, low=low, high=high)
+    backend = getattr(args, "backend", None) or ("numba" if available() else "numpy")
+    kernel = backend if args.schedule == "paper" else "numpy"
+    total = samples if samples is not None else args.grid ** len(dec.game.parameters)
+    with _basin_progress(total, args.json) as bar:
+        if samples is None:
+            bm = basin_map(dec, args.method, float(args.lam), float(args.own), grid=args.grid,
+                           steps=args.steps, schedule=args.schedule, low=low, high=high,
+                           kernel=kernel, progress=bar)
+        else:
+            bm = basin_monte_carlo(dec, args.method, float(args.lam), float(args.own),
+                                   n=samples, seed=args.seed, steps=args.steps,
+                                   schedule=args.schedule, low=low, high=high,
+                                   kernel=kernel, progress=bar)
     if args.plot:
         basin_plot(bm, args.plot)
     if args.json:
-        print(json.dumps(bm.to_json()))
+        from eqselect.theory.serialize import document
+
+        print(json.dumps(document("basins", bm, bm.problem.to_json())))
         return 0
+    where = f"{args.grid}x{args.grid} starts" if samples is None else f"{samples} random starts"
     print(f"{_heading(dec, args)}, lambda = {float(args.lam):g}: "
-          f"{100 * bm.fraction:.1f}% of {args.grid}x{args.grid} starts reach the preferred outcome")
+          f"{100 * bm.fraction:.1f}% of {where} reach the preferred outcome")
+    if bm.interval is not None:
+        print(f"  95% Wilson interval: [{100 * bm.interval[0]:.1f}%, {100 * bm.interval[1]:.1f}%]")
     for k, v in bm.to_json()["outcomes"].items():
         print(f"  {k}: {v}")
     _print_notes(bm.notes)
     return 0
+
+
+def _basin_progress(total: int, quiet: bool):
+    """A tqdm bar over the starts on a terminal; silent under --json or a pipe."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="start", unit_scale=True, leave=False,
+                disable=quiet or not sys.stderr.isatty())
 
 
 def cmd_continue(args) -> int:

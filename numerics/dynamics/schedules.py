@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from eqselect.theory import GameError, Region, RegionKind
+from eqselect.theory import PAPER, GameError, Region, RegionKind
 from eqselect.numerics.dynamics.flow import region_projector
 
 
@@ -39,10 +39,10 @@ class PaperSchedule:
     0.517896
     """
 
-    base: float = 0.9
-    offset: float = 10.0
-    power: float = 0.24
-    clip: float = 8.0
+    base: float = PAPER.lr_base
+    offset: float = PAPER.lr_offset
+    power: float = PAPER.lr_power
+    clip: float = PAPER.clip
 
     def __post_init__(self):
         if not self.base > 0:
@@ -100,10 +100,10 @@ class PaperAnnealing:
     (1.5, 1.5, 0.923358)
     """
 
-    lam_c: float = 1.5
-    n0: int = 100
-    tau: float = 30.0
-    power: float = 0.7
+    lam_c: float = float(PAPER.lam)
+    n0: int = PAPER.anneal_n0
+    tau: float = PAPER.anneal_tau
+    power: float = PAPER.anneal_power
 
     def __post_init__(self):
         if not self.lam_c >= 0:

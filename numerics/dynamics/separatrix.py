@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from eqselect.theory import Decomposition, GameError, RegionKind
+from eqselect.theory import Decomposition, GameError, RegionKind, as_rule
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.record import Equilibrium, Stability
 
@@ -172,7 +172,7 @@ def _box(game, bound):
                     f"{game.region.kind.value} region")
 
 
-def separatrix(dec: Decomposition, saddle, method="pg", lam=1.5, own_coef=0.35, *,
+def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None, *,
                eps: float = 1e-6, ds: float | None = None, bound: float = 8.0,
                max_length: float = 50.0, backend: str = "llvm") -> Separatrix:
     """Trace the stable manifold of a saddle of a 2-parameter game.
@@ -182,8 +182,10 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=1.5, own_coef=0.35, 
     dec : Decomposition
         Of a game with exactly two parameters, eta and payoffs numeric.
     saddle : Equilibrium or array_like, shape (2,)
-    method, lam, own_coef
-        The learning field F.
+    method : Rule, Method or str
+        The learning rule whose field F is traced.
+    lam, own_coef : number, optional
+        Override the rule's lambda and c (default: the paper's).
     eps : float
         Offset of the two starts along the stable eigenvector.
     ds : float or None
@@ -221,7 +223,10 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=1.5, own_coef=0.35, 
         point = np.array(saddle.point, dtype=float)
     else:
         point = np.array(saddle, dtype=float).reshape(2)
-    cf = compile_field(dec, method, lam, own_coef, backend)
+    rule = as_rule(method)
+    lam = rule.lam if lam is None else lam
+    own_coef = rule.own_coef if own_coef is None else own_coef
+    cf = compile_field(dec, rule.method, lam, own_coef, backend)
     residual = float(np.abs(cf.field(point[None])[0]).max())
     if residual > 1e-6:
         notes.append(f"|F(saddle)| = {residual:.3g}: the start is not a fixed point")

@@ -4,14 +4,17 @@ One experiment definition, two gradient sources:
 
 - ``exact``: every update uses the exact components (the infinite-batch
   limit of the paper's estimator): compiled from the symbolic decomposition
-  for Stag Hunt, dynamic programming (:mod:`.markov`) for the IPD (H = 12,
-  gamma = 0.96);
+  for Stag Hunt, dynamic programming (`eqselect.numerics.sources.markov`)
+  for the IPD (H = 12, gamma = 0.96);
 - ``sampled``: the paper's likelihood-ratio estimators
-  (:mod:`.estimators`), seeded, at the paper's batch sizes.
+  (`eqselect.numerics.sources.estimators`), seeded, at the paper's batch
+  sizes; every experiment draws from its own random stream (`stream`).
 
-A *source* maps points theta, shape (n, d), to the terms (cur, own, peer),
-each shape (n, d); a method's update is u = cur + c own + lambda peer with
-the method's coefficients (:func:`eqselect.theory.coefficients`).
+A *source* (`eqselect.numerics.sources.fields.GradientSource`) maps points
+theta, shape (n, d), to the terms (cur, own, peer), each shape (n, d); a
+rule's update u = cur + c own + lambda peer is formed by
+`eqselect.numerics.sources.fields.rule_field`, the coefficients read from
+`eqselect.theory.PAPER` through `Setting`.
 Updates follow the paper's schedule theta <- clip(theta + lr_k u, -8, 8),
 lr_k = 0.9 / (k + 10)^0.24; success means both agents' (start-state)
 cooperation probabilities are >= 0.82 at the end of the run.
@@ -19,17 +22,24 @@ cooperation probabilities are >= 0.82 at the end of the run.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import sympy as sp
 
-from eqselect.theory import Decomposition, builtin, coefficients
-
-from eqselect.numerics.dynamics.basins import cooperation_success, probability_to_parameters, wilson_interval
-from eqselect.numerics.dynamics.basins import grid_starts as basin_grid
-from eqselect.numerics.dynamics.schedules import PaperSchedule, annealed_field, run_schedule
+from eqselect.theory import PAPER, Decomposition, Rule, builtin
+from eqselect.theory.serialize import Record
+from eqselect.numerics.dynamics.outcomes import cooperation_success, wilson_interval
+from eqselect.numerics.dynamics.schedules import PaperAnnealing, PaperSchedule, run_schedule
+from eqselect.numerics.dynamics.starts import grid_starts as basin_grid
+from eqselect.numerics.dynamics.starts import probability_to_parameters
+from eqselect.numerics.sources.estimators import SampledSource
+from eqselect.numerics.sources.fields import Source, rule_field
+from eqselect.numerics.sources.markov import MarkovSource
+from eqselect.numerics.sources.symbolic import SymbolicSource
 
 METHODS = ("pg", "meta-pg", "peer-only", "meta-mapg")
 EXPERIMENTS = ("basin-map", "peer-sweep", "ablation", "restarts", "restart-selection",
@@ -55,12 +65,12 @@ PUBLISHED = {
 
 @dataclass(frozen=True)
 class Setting:
-    """The paper's hyper-parameters (docs/replay.md)."""
+    """The replay's hyper-parameters (docs/replay.md); the rule's read `PAPER`."""
 
-    eta: float = 0.55
-    own_coef: float = 0.35
-    lam: float = 1.5
-    threshold: float = 0.82
+    eta: float = float(PAPER.eta)
+    own_coef: float = float(PAPER.own)
+    lam: float = float(PAPER.lam)
+    threshold: float = float(PAPER.success)
     peer_sweep: tuple = (0, 0.25, 0.5, 1, 1.5, 2, 3, 5)
     ablation_seeds: int = 100
     ablation_steps: int = 260
@@ -72,50 +82,52 @@ class Setting:
     restart_budget: int = 12
     restart_range: float = 3.0
     anneal_seeds: int = 80
-    anneal_n0: int = 100
+    anneal_n0: int = PAPER.anneal_n0
     estimator_batches: tuple = (48, 96, 192, 384, 768)
     estimator_reps: int = 200
+    map_steps: int = PAPER.steps
+
+    def rule(self, method: str, lam=None, annealing=None) -> Rule:
+        """The rule ``method`` with this setting's lambda (or ``lam``) and c."""
+        return Rule(method, self.lam if lam is None else lam, self.own_coef,
+                    annealing=annealing)
 
 
 # -- gradient sources --------------------------------------------------------
-Source = Callable[[np.ndarray], dict]
+def stream(experiment: str, seed: int, *keys: str) -> np.random.Generator:
+    """The random stream of one experiment: a function of (experiment, keys, seed) only.
+
+    Names enter through a stable hash (the first 4 bytes of their SHA-256),
+    not Python's ``hash``, which changes between runs; so an experiment draws
+    the same numbers alone or inside a full replay.
+
+    Examples
+    --------
+    >>> a = stream("annealing", 0).random()
+    >>> a == stream("annealing", 0).random() != stream("ablation", 0).random()
+    True
+    """
+    words = [int.from_bytes(hashlib.sha256(k.encode()).digest()[:4], "little")
+             for k in (experiment, *keys)]
+    return np.random.default_rng(np.random.SeedSequence([*words, int(seed)]))
 
 
 def exact_source(game: str, setting: Setting = Setting()) -> Source:
-    """Exact (cur, own, peer) at many points for "stag-hunt" or "ipd"."""
+    """The exact terms for "stag-hunt" (compiled symbolic) or "ipd" (dynamic programming)."""
     if game == "ipd":
-        from eqselect.numerics.sources.markov import ipd_components
-
-        def terms(x):
-            c = ipd_components(x, eta=setting.eta, horizon=12, gamma=0.96)
-            return {"cur": c.cur, "own": c.own, "peer": c.peer}
-
-        return terms
-    from eqselect.numerics.compiled import compile_components
-
+        return MarkovSource(eta=setting.eta, horizon=12, gamma=0.96)
     dec = Decomposition(builtin(game, "logit"), eta=sp.nsimplify(setting.eta))
-    comps = compile_components(dec)
-
-    def terms(x):
-        c = comps(x)
-        return {"cur": c[:, 0], "own": c[:, 1], "peer": c[:, 2]}
-
-    return terms
+    return SymbolicSource(dec)
 
 
-def sampled_source(game: str, batch: int, seed: int, setting: Setting = Setting()) -> Source:
-    """The paper's likelihood-ratio estimates of (cur, own, peer), seeded."""
-    from eqselect.numerics.sources.estimators import sample_components
+def sampled_source(game: str, batch: int, seed, setting: Setting = Setting()) -> Source:
+    """The paper's likelihood-ratio estimates of (cur, own, peer), seeded.
 
-    rng = np.random.default_rng(seed)
-    kind = "ipd" if game == "ipd" else "2x2"
-    extra = {} if game == "ipd" else {"payoffs": _payoffs(game)}
-
-    def terms(x):
-        est = sample_components(kind, x, setting.eta, batch, rng, **extra)
-        return {"cur": est.cur, "own": est.own, "peer": est.peer}
-
-    return terms
+    ``seed`` is an int or a ``numpy.random.Generator`` (see `stream`).
+    """
+    if game == "ipd":
+        return SampledSource("ipd", batch, seed, eta=setting.eta)
+    return SampledSource("2x2", batch, seed, eta=setting.eta, payoffs=_payoffs(game))
 
 
 def _payoffs(game: str):
@@ -123,20 +135,9 @@ def _payoffs(game: str):
     return [np.array(t, dtype=float) for t in g.payoffs]
 
 
-def method_field(source: Source, method: str, lam: float, own_coef: float) -> Callable:
-    """u(x) = cur + c own + lambda peer for one of the paper's methods."""
-    coef = coefficients(method, lam, own_coef)
-
-    def field(x):
-        t = source(x)
-        u = t["cur"].copy()
-        if coef["own"]:
-            u += float(coef["own"]) * t["own"]
-        if coef["peer"]:
-            u += float(coef["peer"]) * t["peer"]
-        return u
-
-    return field
+def method_field(source: Source, method: str, lam=None, own_coef=None) -> Callable:
+    """u(x) = cur + c own + lambda peer for one of the paper's methods (`rule_field`)."""
+    return rule_field(source, method, lam=lam, own_coef=own_coef)
 
 
 # -- starts and success -------------------------------------------------------
@@ -155,8 +156,8 @@ def dimension(game: str) -> int:
 
 
 # -- experiments --------------------------------------------------------------
-@dataclass
-class Outcome:
+@dataclass(frozen=True)
+class Outcome(Record):
     """Successes of one run, with its first-hit steps."""
 
     success: np.ndarray
@@ -172,21 +173,28 @@ class Outcome:
         return float(hits.mean()) if hits.size else None
 
 
-def run_method(source: Source, game: str, method: str, x0, steps: int, setting: Setting,
-               lam: float | None = None) -> Outcome:
-    """Train from every start at once with the paper's schedule."""
-    lam = setting.lam if lam is None else lam
+def run_rule(source: Source, game: str, rule: Rule, x0, steps: int,
+             setting: Setting) -> Outcome:
+    """Train ``rule`` from every start at once with the paper's schedule."""
     succ = success_predicate(game, setting.threshold)
-    run = run_schedule(method_field(source, method, lam, setting.own_coef), x0,
-                       PaperSchedule(), steps, success=succ)
+    field = rule_field(source, rule)
+    run = run_schedule(field, x0, PaperSchedule(), steps, success=succ,
+                       step_dependent=field.step_dependent)
     final = succ(run.final)
     return Outcome(final, np.where(final, run.first_hit, -1))
 
 
-def basin_map(source_for: Callable, setting: Setting, grid: int = 21, steps: int = 140,
+def run_method(source: Source, game: str, method: str, x0, steps: int, setting: Setting,
+               lam: float | None = None) -> Outcome:
+    """Train ``method`` (with the setting's coefficients) from every start at once."""
+    return run_rule(source, game, setting.rule(method, lam), x0, steps, setting)
+
+
+def basin_map(source_for: Callable, setting: Setting, grid: int = 21, steps: int | None = None,
               progress=None) -> dict:
     """Fraction of the 21 x 21 grid reaching (C, C), per method (Stag Hunt)."""
     x0 = grid_starts(grid)
+    steps = setting.map_steps if steps is None else steps
     out = {}
     for m in METHODS:
         out[m] = run_method(source_for("stag-hunt"), "stag-hunt", m, x0, steps, setting)
@@ -194,10 +202,11 @@ def basin_map(source_for: Callable, setting: Setting, grid: int = 21, steps: int
     return out
 
 
-def peer_sweep(source_for: Callable, setting: Setting, grid: int = 11, steps: int = 140,
+def peer_sweep(source_for: Callable, setting: Setting, grid: int = 11, steps: int | None = None,
                progress=None) -> dict:
     """Meta-MAPG's success fraction and mean first-hit step against lambda."""
     x0 = grid_starts(grid)
+    steps = setting.map_steps if steps is None else steps
     out = {}
     for lam in setting.peer_sweep:
         out[_key(lam)] = run_method(source_for("stag-hunt"), "stag-hunt", "meta-mapg", x0,
@@ -251,22 +260,16 @@ def annealing(source_for: Callable, setting: Setting, seed: int = 0, progress=No
     Two-phase: lambda_c for N_0 = 100 steps, then
     lambda_k = lambda_c / (1 + (k - N_0) / 30)^0.7; 260 steps in all.
     """
-    from eqselect.numerics.dynamics.schedules import PaperAnnealing
-
     rng = np.random.default_rng(seed)
     x0 = rng.normal(0.0, setting.ablation_std, (setting.anneal_seeds, 2))
     steps, game = setting.ablation_steps, "stag-hunt"
     src = source_for(game)
-    succ = success_predicate(game, setting.threshold)
     out = {"pg": run_method(src, game, "pg", x0, steps, setting),
            "constant": run_method(src, game, "meta-mapg", x0, steps, setting)}
     _tick(progress, 2)
-    sched = PaperAnnealing(lam_c=setting.lam, n0=setting.anneal_n0)
-    field = annealed_field(method_field(src, "meta-mapg", 0.0, setting.own_coef),
-                           method_field(src, "meta-mapg", 1.0, setting.own_coef), sched.lam)
-    run = run_schedule(field, x0, PaperSchedule(), steps, success=succ, step_dependent=True)
-    final = succ(run.final)
-    out["two-phase"] = Outcome(final, np.where(final, run.first_hit, -1))
+    two_phase = setting.rule("meta-mapg", annealing=PaperAnnealing(lam_c=setting.lam,
+                                                                   n0=setting.anneal_n0))
+    out["two-phase"] = run_rule(src, game, two_phase, x0, steps, setting)
     _tick(progress)
     return out
 
@@ -292,18 +295,31 @@ def _tick(progress, n: int = 1):
 
 
 # -- the whole replay -----------------------------------------------------------
-@dataclass
-class ReplayResult:
-    """Every figure of a replay, beside the published ones."""
+@dataclass(frozen=True)
+class ReplayResult(Record):
+    """Every figure of a replay, beside the published ones.
+
+    Attributes
+    ----------
+    mode : "exact" or "sampled"
+    figures : dict
+        The replayed figures, keyed as in ``PUBLISHED``.
+    raw : dict
+        Per-start outcomes behind the figures (not serialised).
+    seconds : float
+    seed : int
+    """
 
     mode: str
     figures: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
     seconds: float = 0.0
+    seed: int = 0
 
-    def to_json(self) -> dict:
-        return {"mode": self.mode, **self.figures, "published": PUBLISHED,
-                "seconds": round(self.seconds, 2)}
+    _json_skip = ("figures", "raw", "seconds")
+
+    def _json_extra(self) -> dict:
+        return {**self.figures, "published": PUBLISHED, "seconds": round(self.seconds, 2)}
 
 
 def work_units(experiments) -> int:
@@ -318,6 +334,11 @@ def replay(experiments=EXPERIMENTS, mode: str = "exact", seed: int = 0,
            setting: Setting = Setting(), progress=None) -> ReplayResult:
     """Run the named experiments with one gradient source.
 
+    Each experiment draws its starts from ``default_rng(seed)`` and, in
+    sampled mode, its gradient estimates from its own stream `stream`
+    (experiment, game, seed): it gives the same numbers alone or inside a
+    full replay.
+
     Parameters
     ----------
     experiments : iterable of str
@@ -328,55 +349,40 @@ def replay(experiments=EXPERIMENTS, mode: str = "exact", seed: int = 0,
     setting : Setting
     progress : object with ``update(n)``, optional
     """
-    import time
-
     unknown = [e for e in experiments if e not in EXPERIMENTS]
     if unknown:
         raise ValueError(f"unknown experiment {unknown[0]!r}; valid: {', '.join(EXPERIMENTS)}")
     if mode not in ("exact", "sampled"):
         raise ValueError(f"mode must be 'exact' or 'sampled', got {mode!r}")
     t0 = time.perf_counter()
-    res = ReplayResult(mode)
     want = list(dict.fromkeys(experiments))
-    sources = _SourceCache(mode, seed, setting)
-    if "basin-map" in want:
-        _basin_map_figures(res, basin_map(sources.grid, setting, progress=progress))
-    if "peer-sweep" in want:
-        _sweep_figures(res, peer_sweep(sources.grid, setting, progress=progress))
-    if "ablation" in want:
-        raw = ablation(sources.seeded, setting, seed, progress)
-        res.raw["ablation"] = raw
-        res.figures["ablation"] = {
-            g: {m: _with_interval(o.success) for m, o in per.items()} for g, per in raw.items()}
-    if "restarts" in want or "restart-selection" in want:
-        _restart_figures(res, restarts(sources.seeded, setting, seed, progress), want,
-                         setting.restart_budget)
-    if "annealing" in want:
-        raw = annealing(sources.seeded, setting, seed, progress)
-        res.raw["annealing"] = raw
-        res.figures["annealing"] = {k: _with_interval(o.success) for k, o in raw.items()}
-    if "estimator" in want:
-        res.figures["estimator"] = estimator_variance(setting, seed, progress)
-    res.seconds = time.perf_counter() - t0
-    return res
+    figures, raw = {}, {}
+    for name, run in _RUNS:
+        if any(e in want for e in name.split("|")):
+            run(figures, raw, _Sources(mode, seed, setting, name), want, progress)
+    return ReplayResult(mode, figures, raw, time.perf_counter() - t0, seed)
 
 
-class _SourceCache:
-    """One gradient source per game (and batch), built on first use.
+class _Sources:
+    """The gradient sources of one experiment, built on first use.
 
     ``grid`` serves the grid experiments (sampled: the basin map's batch
     192 for Stag Hunt), ``seeded`` the seeded-start experiments (sampled:
-    batch 384).
+    batch 384). In sampled mode each (experiment, game) pair has its own
+    random stream.
     """
 
-    def __init__(self, mode: str, seed: int, setting: Setting):
-        self.mode, self.seed, self.setting, self.cache = mode, seed, setting, {}
+    def __init__(self, mode: str, seed: int, setting: Setting, experiment: str):
+        self.mode, self.seed, self.setting = mode, seed, setting
+        self.experiment, self.cache = experiment.split("|")[0], {}
 
     def _get(self, game: str, batch: int) -> Source:
         key = (game, batch if self.mode == "sampled" else None)
         if key not in self.cache:
-            self.cache[key] = (exact_source(game, self.setting) if self.mode == "exact"
-                               else sampled_source(game, batch, self.seed, self.setting))
+            self.cache[key] = (
+                exact_source(game, self.setting) if self.mode == "exact" else
+                sampled_source(game, batch, stream(self.experiment, self.seed, game),
+                               self.setting))
         return self.cache[key]
 
     def grid(self, game: str) -> Source:
@@ -387,29 +393,52 @@ class _SourceCache:
         return self._get(game, self.setting.ablation_batch)
 
 
-def _basin_map_figures(res: ReplayResult, raw: dict) -> None:
-    res.raw["basin_map"] = raw
-    res.figures["basin_map"] = {m: o.fraction for m, o in raw.items()}
+def _run_basin_map(figures, raw, sources, want, progress) -> None:
+    raw["basin_map"] = out = basin_map(sources.grid, sources.setting, progress=progress)
+    figures["basin_map"] = {m: o.fraction for m, o in out.items()}
 
 
-def _sweep_figures(res: ReplayResult, raw: dict) -> None:
-    res.raw["peer_sweep"] = raw
-    res.figures["peer_sweep"] = {k: o.fraction for k, o in raw.items()}
-    res.figures["peer_sweep_first_hit"] = {k: o.mean_first_hit for k, o in raw.items()}
+def _run_sweep(figures, raw, sources, want, progress) -> None:
+    raw["peer_sweep"] = out = peer_sweep(sources.grid, sources.setting, progress=progress)
+    figures["peer_sweep"] = {k: o.fraction for k, o in out.items()}
+    figures["peer_sweep_first_hit"] = {k: o.mean_first_hit for k, o in out.items()}
 
 
-def _restart_figures(res: ReplayResult, raw: dict, want, budget: int) -> None:
-    res.raw["restarts"] = raw
+def _run_ablation(figures, raw, sources, want, progress) -> None:
+    raw["ablation"] = out = ablation(sources.seeded, sources.setting, sources.seed, progress)
+    figures["ablation"] = {g: {m: _with_interval(o.success) for m, o in per.items()}
+                           for g, per in out.items()}
+
+
+def _run_restarts(figures, raw, sources, want, progress) -> None:
+    budget = sources.setting.restart_budget
+    raw["restarts"] = out = restarts(sources.seeded, sources.setting, sources.seed, progress)
     if "restarts" in want:
-        res.figures["restarts"] = {
+        figures["restarts"] = {
             g: {m: {"mean_restarts": float(np.minimum(f, budget).mean()),
                     "success": float(np.mean(f <= budget))} for m, f in per.items()}
-            for g, per in raw.items()}
+            for g, per in out.items()}
     if "restart-selection" in want:
         # P(payoff-dominant outcome found with at most K restarts), K = 0..budget
-        res.figures["restart_selection"] = {
+        figures["restart_selection"] = {
             g: {m: [float(np.mean(f <= k)) for k in range(budget + 1)]
-                for m, f in per.items()} for g, per in raw.items()}
+                for m, f in per.items()} for g, per in out.items()}
+
+
+def _run_annealing(figures, raw, sources, want, progress) -> None:
+    raw["annealing"] = out = annealing(sources.seeded, sources.setting, sources.seed, progress)
+    figures["annealing"] = {k: _with_interval(o.success) for k, o in out.items()}
+
+
+def _run_estimator(figures, raw, sources, want, progress) -> None:
+    figures["estimator"] = estimator_variance(sources.setting, sources.seed, progress)
+
+
+#: Experiments in the order they run; "restarts|restart-selection" share one run
+#: (and one random stream, named by the first).
+_RUNS = (("basin-map", _run_basin_map), ("peer-sweep", _run_sweep),
+         ("ablation", _run_ablation), ("restarts|restart-selection", _run_restarts),
+         ("annealing", _run_annealing), ("estimator", _run_estimator))
 
 
 def _with_interval(success: np.ndarray) -> dict:

@@ -27,6 +27,7 @@ import numpy as np
 
 from eqselect.theory import GameError
 from eqselect.numerics.sources.markov import IPD_PAYOFF, N_STATES
+from eqselect.numerics.sources.fields import Source
 
 #: Stag Hunt row payoff [[4, 0], [3, 2]], index 0 = cooperate (docs/replay.md).
 STAG_HUNT = ((4, 0), (3, 2))
@@ -206,7 +207,7 @@ def components_from_samples(samples: Samples, eta: float, split: bool = False) -
                              np.stack(peer, 1).reshape(flat), cur_se.reshape(flat))
 
 
-def sample_components(game_kind: str, theta, eta: float = 0.55, batch: int = 192, rng=0,
+def sample_components(game_kind: str, theta, eta=None, batch: int = 192, rng=0,
                       payoffs=None, horizon: int = 12, gamma: float = 0.96,
                       split: bool = False) -> SampledComponents:
     """Likelihood-ratio estimates of cur, own and peer at many points.
@@ -216,8 +217,8 @@ def sample_components(game_kind: str, theta, eta: float = 0.55, batch: int = 192
     game_kind : {"2x2", "ipd"}
     theta : array_like, shape (n, 2) for "2x2", (n, 10) for "ipd" (or one point)
         Logits (sigmoid policies).
-    eta : float
-        Inner learning rate.
+    eta : float, optional
+        Inner learning rate (default: the paper's).
     batch : int
         Trajectories per point, B >= 2.
     rng : int or numpy.random.Generator
@@ -251,6 +252,10 @@ def sample_components(game_kind: str, theta, eta: float = 0.55, batch: int = 192
     if pts.ndim != 2 or pts.shape[1] != dim:
         raise GameError(f"{game_kind} points need {dim} coordinates; got shape {np.shape(theta)}")
     gen = _rng(rng)
+    if eta is None:
+        from eqselect.theory import PAPER
+
+        eta = float(PAPER.eta)
     if game_kind == "2x2":
         samples = sample_2x2(pts, STAG_HUNT if payoffs is None else payoffs, int(batch), gen)
     else:
@@ -295,3 +300,44 @@ def estimator_variance_trace(theta, batch: int, n_rep: int = 200, seed: int = 0,
     est = sample_components(game_kind, reps, batch=batch, rng=seed, payoffs=payoffs,
                             horizon=horizon, gamma=gamma).cur
     return float(np.trace(np.atleast_2d(np.cov(est, rowvar=False))))
+
+
+class SampledSource(Source):
+    """The paper's likelihood-ratio estimates of cur, own, peer, as a `GradientSource`.
+
+    Every call to ``components`` draws fresh trajectories from one seeded
+    generator, so a run is reproducible from its seed. There is no
+    look-ahead estimate: rules that use it are refused by
+    `eqselect.numerics.sources.fields.rule_field`.
+
+    Parameters
+    ----------
+    game_kind : {"2x2", "ipd"}
+    batch : int
+    rng : int or numpy.random.Generator
+    eta : number, optional
+        Inner learning rate (default: the paper's).
+    payoffs, horizon, gamma, split
+        As in :func:`sample_components`.
+
+    Examples
+    --------
+    >>> src = SampledSource("2x2", batch=16, rng=0)
+    >>> sorted(src.components(np.zeros((3, 2))))
+    ['cur', 'own', 'peer']
+    """
+
+    def __init__(self, game_kind: str, batch: int, rng, eta=None, payoffs=None,
+                 horizon: int = 12, gamma: float = 0.96, split: bool = False):
+        from eqselect.theory import PAPER
+
+        self.game_kind, self.batch, self.rng = game_kind, batch, _rng(rng)
+        self.eta = float(PAPER.eta) if eta is None else eta
+        self.payoffs, self.horizon, self.gamma, self.split = payoffs, horizon, gamma, split
+        self.dim = 2 if game_kind == "2x2" else 2 * N_STATES
+
+    def components(self, x) -> dict:
+        """Estimates of cur, own, peer at points x, shape (n, d) each."""
+        est = sample_components(self.game_kind, x, self.eta, self.batch, self.rng,
+                                self.payoffs, self.horizon, self.gamma, self.split)
+        return {"cur": est.cur, "own": est.own, "peer": est.peer}

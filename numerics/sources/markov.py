@@ -36,12 +36,13 @@ from typing import Callable, NamedTuple
 import mpmath
 import numpy as np
 
-from eqselect.theory import GameError, coefficients
+from eqselect.theory import PAPER, GameError
 from eqselect.theory.games.ipd import IPD_PAYOFF, N_STATES
+from eqselect.numerics.sources.arithmetic import (  # noqa: F401  (re-exported)
+    ARITHMETICS, N_PARAMS, _payoff_vectors, _points, _scalar, _solve_right)
+from eqselect.numerics.sources.fields import Source, rule_field
 
-N_PARAMS = 2 * N_STATES
 PARAMETERIZATIONS = ("logit", "direct")
-ARITHMETICS = ("float", "mpmath", "fraction")
 #: Points per block of the propagation (the working set stays in cache).
 CHUNK = 512
 
@@ -53,48 +54,6 @@ class IPDComponents(NamedTuple):
     own: np.ndarray
     peer: np.ndarray
     lookahead: np.ndarray
-
-
-# -- input conversion ---------------------------------------------------------
-def _points(theta, arithmetic: str) -> np.ndarray:
-    """theta as an (n, 10) array in the requested arithmetic."""
-    if arithmetic not in ARITHMETICS:
-        raise GameError(f"unknown arithmetic {arithmetic!r}; valid: {', '.join(ARITHMETICS)}")
-    if arithmetic == "float":
-        pts = np.atleast_2d(np.asarray(theta, dtype=float))
-    else:
-        raw = np.atleast_2d(np.asarray(theta, dtype=object))
-        pts = np.vectorize(lambda v: _scalar(v, arithmetic), otypes=[object])(raw)
-    if pts.ndim != 2 or pts.shape[1] != N_PARAMS:
-        raise GameError(f"IPD points need {N_PARAMS} coordinates (theta1_0..theta2_4); "
-                        f"got shape {np.shape(theta)}")
-    return pts
-
-
-def _scalar(v, arithmetic: str):
-    """One number in the requested arithmetic (floats enter Fraction by their decimal string)."""
-    if arithmetic == "float":
-        return float(v)
-    if arithmetic == "fraction":
-        if isinstance(v, mpmath.mpf):
-            raise GameError(f"an mpmath number {v} cannot enter exact rational arithmetic")
-        return Fraction(str(v)) if isinstance(v, float) else Fraction(v)
-    if isinstance(v, Fraction):
-        return mpmath.mpf(v.numerator) / v.denominator
-    return mpmath.mpf(str(v)) if isinstance(v, float) else mpmath.mpf(v)
-
-
-def _payoff_vectors(payoff, arithmetic: str) -> np.ndarray:
-    """r, shape (4, 2): column i is agent i's payoff in outcomes CC, CD, DC, DD."""
-    pay = np.asarray(payoff, dtype=object)
-    if pay.shape != (2, 2):
-        raise GameError(f"IPD payoff must be 2x2 (row player's), got shape {pay.shape}")
-    row = [pay[0, 0], pay[0, 1], pay[1, 0], pay[1, 1]]
-    col = [pay[0, 0], pay[1, 0], pay[0, 1], pay[1, 1]]
-    if arithmetic != "float":
-        return np.array([[_scalar(a, arithmetic), _scalar(b, arithmetic)]
-                         for a, b in zip(row, col)], dtype=object)
-    return np.array(list(zip(row, col)), dtype=float)
 
 
 def cooperation_probabilities(theta: np.ndarray, parameterization: str = "logit"):
@@ -244,36 +203,6 @@ def _finite_occupancy(Q, dQ, d2Q, horizon: int, gamma):
     return S, dS, d2S + np.swapaxes(d2S, 1, 2)
 
 
-def _solve_right(B, A):
-    """X with X A = B for B (n, ..., 4), A (n, 4, 4) (row-diagonally dominant)."""
-    flat = B.reshape(B.shape[0], int(np.prod(B.shape[1:-1])), 4)
-    if A.dtype != object:
-        X = np.linalg.solve(np.swapaxes(A, 1, 2), np.swapaxes(flat, 1, 2))
-        return np.swapaxes(X, 1, 2).reshape(B.shape)
-    return _gauss_right(flat, A).reshape(B.shape)
-
-
-def _gauss_right(B, A):
-    """Exact elimination without pivoting for X A = B (A^T X^T = B^T).
-
-    I - gamma P is strictly row-diagonally dominant for gamma < 1, so every
-    Schur complement keeps a non-zero pivot.
-    """
-    M = np.swapaxes(A, 1, 2).copy()  # solve M Y = R, Y = X^T, R = B^T
-    R = np.swapaxes(B, 1, 2).copy()
-    m = M.shape[1]
-    for c in range(m):
-        piv = M[:, c, c]
-        for r in range(m):
-            if r == c:
-                continue
-            f = M[:, r, c] / piv
-            M[:, r, :] = M[:, r, :] - f[:, None] * M[:, c, :]
-            R[:, r, :] = R[:, r, :] - f[:, None] * R[:, c, :]
-    Y = R / M[:, np.arange(m), np.arange(m)][:, :, None]
-    return np.swapaxes(Y, 1, 2)
-
-
 def _discounted_occupancy(Q, dQ, d2Q, gamma):
     """S = sum_{t>=0} gamma^t w_t and derivatives, from S (I - gamma P) = q0."""
     P = Q[:, 1:]
@@ -402,15 +331,15 @@ def components_from_derivatives(grad, hess, eta) -> IPDComponents:
     return IPDComponents(**{k: np.concatenate(v, axis=1) for k, v in parts.items()})
 
 
-def ipd_components(theta, eta=0.55, horizon: int | None = 12, gamma=0.96, payoff=IPD_PAYOFF,
+def ipd_components(theta, eta=None, horizon: int | None = 12, gamma=0.96, payoff=IPD_PAYOFF,
                    parameterization: str = "logit", arithmetic: str = "float") -> IPDComponents:
     """The exact cur, own, peer and look-ahead terms of the IPD at many points.
 
     Parameters
     ----------
     theta : array_like, shape (n, 10)
-    eta : float
-        Inner learning rate.
+    eta : number, optional
+        Inner learning rate (default: the paper's).
     horizon, gamma, payoff, parameterization, arithmetic
         As in :func:`ipd_value_grad_hess`.
 
@@ -427,25 +356,61 @@ def ipd_components(theta, eta=0.55, horizon: int | None = 12, gamma=0.96, payoff
     """
     _, grad, hess = ipd_value_grad_hess(theta, horizon, gamma, payoff, parameterization,
                                         arithmetic)
+    if eta is None:
+        eta = float(PAPER.eta)
     if arithmetic != "float":
         eta = _scalar(eta, arithmetic)
     return components_from_derivatives(grad, hess, eta)
 
 
-def ipd_field(method="meta-mapg", lam=1.5, own_coef=0.35, eta=0.55, horizon: int | None = 12,
-              gamma=0.96, payoff=IPD_PAYOFF,
-              parameterization: str = "logit") -> Callable[[np.ndarray], np.ndarray]:
-    """A learning method's update direction on the IPD as a vectorised function.
-
-    F = cur + c own + lambda peer + la with the method's coefficients
-    (:func:`eqselect.theory.coefficients`).
+class MarkovSource(Source):
+    """The exact IPD terms by dynamic programming, as a `GradientSource`.
 
     Parameters
     ----------
-    method : str or Method
+    eta : number
+        Inner learning rate (default: the paper's).
+    horizon, gamma, payoff, parameterization
+        As in :func:`ipd_value_grad_hess`.
+
+    Examples
+    --------
+    >>> src = MarkovSource()
+    >>> sorted(src.components(np.zeros((2, 10))))
+    ['cur', 'lookahead', 'own', 'peer']
+    """
+
+    dim = N_PARAMS
+
+    def __init__(self, eta=None, horizon: int | None = 12, gamma=0.96, payoff=IPD_PAYOFF,
+                 parameterization: str = "logit"):
+        _check_horizon_gamma(horizon, gamma, "float")
+        self.eta = float(PAPER.eta) if eta is None else eta
+        self.horizon, self.gamma, self.payoff = horizon, gamma, payoff
+        self.parameterization = parameterization
+
+    def components(self, x) -> dict:
+        """cur, own, peer, lookahead at points x, shape (n, 10) each."""
+        c = ipd_components(np.atleast_2d(np.asarray(x, dtype=float)), self.eta, self.horizon,
+                           self.gamma, self.payoff, self.parameterization)
+        return c._asdict()
+
+
+def ipd_field(method="meta-mapg", lam=None, own_coef=None, eta=None, horizon: int | None = 12,
+              gamma=0.96, payoff=IPD_PAYOFF,
+              parameterization: str = "logit") -> Callable[[np.ndarray], np.ndarray]:
+    """A learning rule's update direction on the IPD as a vectorised function.
+
+    F = cur + c own + lambda peer + la with the rule's coefficients, formed by
+    :func:`eqselect.numerics.sources.fields.rule_field` on a `MarkovSource`.
+
+    Parameters
+    ----------
+    method : Rule, Method or str
         pg, meta-pg, peer-only, meta-mapg, lookahead, lola.
-    lam, own_coef, eta : float
-        Shaping coefficient lambda, own coefficient c, inner learning rate.
+    lam, own_coef, eta : number, optional
+        Override the rule's lambda and c; the inner learning rate (default
+        the paper's).
     horizon, gamma, payoff, parameterization
         As in :func:`ipd_value_grad_hess`.
 
@@ -460,13 +425,12 @@ def ipd_field(method="meta-mapg", lam=1.5, own_coef=0.35, eta=0.55, horizon: int
     >>> np.allclose(F(np.zeros(10)), ipd_components(np.zeros((1, 10))).cur[0])
     True
     """
-    coef = {k: float(v) for k, v in coefficients(method, lam, own_coef).items()}
-    _check_horizon_gamma(horizon, gamma, "float")
+    u = rule_field(MarkovSource(eta, horizon, gamma, payoff, parameterization), method,
+                   lam=lam, own_coef=own_coef)
 
     def field(x):
         x = np.asarray(x, dtype=float)
-        comps = ipd_components(np.atleast_2d(x), eta, horizon, gamma, payoff, parameterization)
-        out = sum(coef[k] * getattr(comps, k) for k in coef if coef[k] != 0)
+        out = u(np.atleast_2d(x))
         return out[0] if x.ndim == 1 else out
 
     return field

@@ -1,0 +1,198 @@
+"""One benchmark run: ``python -m benchmarks [--out FILE] [--quick]``.
+
+Measures, in one run on this machine, and prints ratios (written as JSON to
+``benchmarks/results.json`` unless ``--out`` says otherwise):
+
+1. Stag Hunt, logit, Meta-MAPG, the paper's schedule, 1001 x 1001 starts x
+   140 steps: the compiled kernel (first run with code generation and
+   compilation into an empty cache, then again), the hand-written numpy
+   closed form of the same update (`benchmarks.stag_hunt_numpy`, the
+   baseline), eqselect's numpy backend, and a per-point Python loop on an
+   evenly spread subset, extrapolated (labelled as such). Peak memory is the
+   traced peak (numpy and Python allocations) of each run.
+2. The discounted IPD (10 parameters), logit, Meta-MAPG: 10^5 random starts
+   x 200 steps on the compiled kernel, against eqselect's numpy backend on
+   10^4 of them, extrapolated (labelled).
+3. Derivation and kernel compilation of the IPD: first run (empty cache) and
+   cached (a fresh process that finds the kernel on disk).
+
+``--quick`` shrinks every size (a smoke test of the harness, not figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from benchmarks.stag_hunt_numpy import basin_fraction
+from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
+from eqselect.theory import PAPER, Decomposition, builtin, ipd
+
+
+def measured(fn, *args, **kw):
+    """(result, seconds, traced peak MB) of one call."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    out = fn(*args, **kw)
+    seconds = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+    tracemalloc.stop()
+    return out, seconds, peak
+
+
+def per_point_loop(dec, starts, steps):
+    """The paper's update one start at a time through sympy.lambdify (math module)."""
+    f = sp.lambdify(dec.game.parameters, list(dec.field("meta-mapg", PAPER.lam, PAPER.own)),
+                    modules="math")
+    ok = 0
+    for p1, p2 in starts:
+        x = [math.log(p1 / (1 - p1)), math.log(p2 / (1 - p2))]
+        for k in range(steps):
+            lr = PAPER.lr_base / (k + PAPER.lr_offset) ** PAPER.lr_power
+            u = f(*x)
+            x = [min(PAPER.clip, max(-PAPER.clip, xi + lr * ui)) for xi, ui in zip(x, u)]
+        ok += all(1 / (1 + math.exp(-xi)) >= PAPER.success for xi in x)
+    return ok
+
+
+def stag_hunt(grid: int, steps: int, loop_starts: int) -> dict:
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    n = grid * grid
+    first, t_first, m_first = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps,
+                                       kernel="numba")
+    again, t_comp, m_comp = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps,
+                                     kernel="numba")
+    base, t_base, m_base = measured(
+        basin_fraction, grid, steps, float(PAPER.eta), float(PAPER.own), float(PAPER.lam),
+        PAPER.lr_base, PAPER.lr_offset, PAPER.lr_power, PAPER.clip, PAPER.success)
+    ref, t_ref, m_ref = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps)
+    idx = np.linspace(0, n - 1, loop_starts).astype(int)
+    _, t_loop, _ = measured(per_point_loop, dec, again.starts_probability[idx], steps)
+    t_loop_all = t_loop * n / loop_starts
+    return {
+        "grid": grid, "steps": steps, "starts": n,
+        "fraction": {"compiled": again.fraction, "numpy_baseline": base,
+                     "numpy_backend": ref.fraction},
+        "seconds": {"compiled_first_run": t_first, "compiled": t_comp,
+                    "numpy_baseline": t_base, "numpy_backend": t_ref,
+                    "per_point_loop_extrapolated": t_loop_all},
+        "per_point_loop_subset": {"starts": loop_starts, "seconds": t_loop},
+        "peak_traced_mb": {"compiled": m_comp, "compiled_first_run": m_first,
+                           "numpy_baseline": m_base, "numpy_backend": m_ref},
+        "start_steps_per_second": {"compiled": n * steps / t_comp,
+                                   "numpy_baseline": n * steps / t_base},
+        "ratios": {"compiled_vs_numpy_baseline": t_base / t_comp,
+                   "compiled_first_run_vs_numpy_baseline": t_base / t_first,
+                   "compiled_vs_numpy_backend": t_ref / t_comp,
+                   "compiled_vs_per_point_loop": t_loop_all / t_comp},
+        "agree": again.fraction == ref.fraction == first.fraction,
+    }
+
+
+_CACHED = """
+import sys, time
+t0 = time.perf_counter()
+import sympy as sp
+from eqselect.theory import PAPER, Decomposition, ipd
+from eqselect.numerics.dynamics.basins import basin_monte_carlo
+dec = Decomposition(ipd("logit").substitute(), eta=PAPER.eta)
+t1 = time.perf_counter()
+basin_monte_carlo(dec, "meta-mapg", n=4, steps=2, kernel="numba")
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def _kernels_on_disk() -> set:
+    from eqselect.numerics.dynamics.kernels import cache_dir
+
+    return {p.name for p in cache_dir().glob("k_*.py")}
+
+
+def ipd_runs(n: int, steps: int, numpy_n: int) -> dict:
+    t0 = time.perf_counter()
+    dec = Decomposition(ipd("logit").substitute(), eta=PAPER.eta)
+    t_derive = time.perf_counter() - t0
+    kw = dict(seed=0, steps=steps, sampler="normal")
+    cached_before = _kernels_on_disk()
+    _, t_compile, _ = measured(basin_monte_carlo, dec, "meta-mapg", n=4, kernel="numba",
+                               **{**kw, "steps": 2})
+    fast, t_fast, m_fast = measured(basin_monte_carlo, dec, "meta-mapg", n=n,
+                                    kernel="numba", **kw)
+    small, t_np, m_np = measured(basin_monte_carlo, dec, "meta-mapg", n=numpy_n, **kw)
+    same = fast.success[:numpy_n] if numpy_n <= n else None
+    out = subprocess.run([sys.executable, "-c", _CACHED], capture_output=True, text=True,
+                         env=os.environ, check=True).stdout.split()
+    t_np_all = t_np * n / numpy_n
+    return {
+        "starts": n, "steps": steps,
+        "seconds": {"compiled": t_fast, "numpy_backend_subset": t_np,
+                    "numpy_backend_extrapolated": t_np_all},
+        "numpy_subset_starts": numpy_n,
+        "peak_traced_mb": {"compiled": m_fast, "numpy_backend_subset": m_np},
+        "fraction": {"compiled": fast.fraction, "numpy_backend_subset": small.fraction},
+        "agree_on_subset": bool(same is not None and
+                                np.array_equal(same, small.success)),
+        "ratios": {"compiled_vs_numpy_backend": t_np_all / t_fast},
+        "kernel_was_cached_before": bool(cached_before & _kernels_on_disk()
+                                         and len(_kernels_on_disk()) == len(cached_before)),
+        "derive_and_compile": {"derive_first": t_derive,
+                               "kernel_first_with_compilation": t_compile,
+                               "derive_cached_process": float(out[0]),
+                               "kernel_cached_process": float(out[1])},
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(Path(__file__).with_name("results.json")))
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
+    ap.add_argument("--cache", default=None, metavar="DIR",
+                    help="kernel cache folder (default: a fresh, empty one, so first runs "
+                         "include compilation; whether each kernel was already cached is "
+                         "recorded)")
+    args = ap.parse_args(argv)
+    os.environ["EQSELECT_CACHE_DIR"] = args.cache or tempfile.mkdtemp(prefix="eqselect-bench-")
+    sizes = ((41, 20, 50), (200, 10, 50)) if args.quick else ((1001, 140, 200),
+                                                               (100_000, 200, 10_000))
+    import numba
+
+    res = {"machine": {"cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
+                       "load_average": os.getloadavg()},
+           "stag_hunt": stag_hunt(*sizes[0]), "ipd": ipd_runs(*sizes[1])}
+    Path(args.out).write_text(json.dumps(res, indent=2))
+    _print(res)
+    return 0
+
+
+def _print(res) -> None:
+    sh, ip = res["stag_hunt"], res["ipd"]
+    print(f"Stag Hunt {sh['grid']}^2 x {sh['steps']} (Meta-MAPG, paper schedule), "
+          f"fractions agree: {sh['agree']}")
+    for k, v in sh["seconds"].items():
+        print(f"  {k:<30} {v:9.2f} s")
+    for k, v in sh["ratios"].items():
+        print(f"  ratio {k:<34} {v:7.2f}x")
+    for k, v in sh["peak_traced_mb"].items():
+        print(f"  peak traced memory {k:<20} {v:7.1f} MB")
+    print(f"IPD {ip['starts']} starts x {ip['steps']} steps, numpy backend on "
+          f"{ip['numpy_subset_starts']} starts, extrapolated")
+    for k, v in {**ip["seconds"], **ip["derive_and_compile"]}.items():
+        print(f"  {k:<30} {v:9.2f} s")
+    print(f"  ratio compiled_vs_numpy_backend     {ip['ratios']['compiled_vs_numpy_backend']:7.2f}x")
+    print(f"  IPD kernel already cached before the first run: {ip['kernel_was_cached_before']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""A basin problem (what to run) and a basin map (what was found).
+
+`BasinProblem` holds the inputs of a basin computation: the decomposition,
+the learning rule (method, lambda, c, and its annealing), the starts, the
+number of steps, the schedule, how an end point is judged (a success
+predicate, or the attractor it reaches) and the backends. `BasinMap` holds
+the outcomes and refers to the problem that produced them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from eqselect.theory import PAPER, Decomposition, GameError, Rule
+from eqselect.theory.serialize import Record
+from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
+
+CRITERIA = ("final", "ever")
+KERNELS = ("numpy", "numba")
+
+
+@dataclass(frozen=True, eq=False)
+class BasinProblem:
+    """The inputs of a basin map.
+
+    Attributes
+    ----------
+    dec : Decomposition
+        With eta and every payoff symbol numeric.
+    rule : Rule
+        Method, lambda, c; ``rule.annealing`` (an object with ``lam(k)``)
+        makes lambda step dependent.
+    starts : GridStarts or SampledStarts
+    steps : int
+        Updates (discrete schedules) or RK4 steps of size ``dt`` (flow).
+    schedule : "paper", "flow", PaperSchedule or ConstantSchedule
+    success : callable or None
+        ``success(x)`` -> bool (n,) on parameters; None: the paper's
+        predicate (every cooperation probability >= 0.82) when the game has
+        policies.
+    fixed_points : sequence of Equilibrium or None
+        Also label end points by the nearest stable fixed point.
+    preferred : int or None
+        Index among the stable ``fixed_points`` counted as success when
+        there is no predicate.
+    criterion : "final" or "ever"
+        Success judged at the last step, or at any step.
+    tol : float
+        Distance (probability coordinates) for the fixed-point labels.
+    dt : float
+        Flow step.
+    backend : str
+        Code-generation backend of the field (`eqselect.numerics.codegen`).
+    kernel : "numpy" or "numba"
+        The stepping loop: vectorised numpy (the reference) or a fused
+        compiled kernel (`eqselect.numerics.dynamics.kernels`).
+    """
+
+    dec: Decomposition
+    rule: Rule = field(default_factory=Rule)
+    starts: GridStarts | SampledStarts = field(default_factory=GridStarts)
+    steps: int = PAPER.steps
+    schedule: object = "paper"
+    success: Callable | None = None
+    fixed_points: Sequence | None = None
+    preferred: int | None = None
+    criterion: str = "final"
+    tol: float = 0.05
+    dt: float = 0.05
+    backend: str = "llvm"
+    kernel: str = "numpy"
+
+    def __post_init__(self):
+        if self.criterion not in CRITERIA:
+            raise GameError(f"criterion must be 'final' or 'ever', got {self.criterion!r}")
+        if self.kernel not in KERNELS:
+            raise GameError(f"unknown kernel {self.kernel!r}; valid: {', '.join(KERNELS)}")
+        if int(self.steps) != self.steps or self.steps < 0:
+            raise GameError(f"steps must be a non-negative integer, got {self.steps!r}")
+
+    def to_json(self) -> dict:
+        """The inputs that identify the run (game, rule, starts, steps, schedule)."""
+        return {"game": self.dec.game.name, "rule": self.rule.to_json(),
+                "starts": self.starts.to_json(), "steps": int(self.steps),
+                "schedule": self.schedule if isinstance(self.schedule, str)
+                else type(self.schedule).__name__, "kernel": self.kernel}
+
+
+@dataclass(frozen=True)
+class BasinMap(Record):
+    """Outcomes of one learning rule from many starts.
+
+    Attributes
+    ----------
+    problem : BasinProblem
+    schedule : str
+        What ran: ``"paper"``, ``"constant"``, ``"flow"`` or ``"annealed"``.
+    lam : float or str
+        lambda (a description of the annealing schedule when annealed).
+    starts_probability, starts, final : ndarray, shape (n, d)
+        Start probabilities, start parameters, end parameters.
+    success : ndarray of bool, shape (n,), or None
+    labels : ndarray of int, shape (n,), or None
+        Index into ``label_names`` of the nearest stable fixed point
+        (-1: farther than the tolerance from every one).
+    label_names : tuple of str
+    first_hit : ndarray of int, shape (n,)
+        First step with success (-1: never).
+    fraction : float
+        Share of starts reaching the preferred outcome.
+    outcomes : dict of str to int
+    mean_first_hit : float or None
+        Mean first-hit step over the successes.
+    interval : (float, float) or None
+        Wilson 95% interval (Monte Carlo).
+    notes : tuple of str
+    """
+
+    problem: BasinProblem
+    schedule: str
+    lam: object
+    starts_probability: np.ndarray
+    starts: np.ndarray
+    final: np.ndarray
+    success: np.ndarray | None
+    labels: np.ndarray | None
+    label_names: tuple
+    first_hit: np.ndarray
+    fraction: float
+    outcomes: dict
+    mean_first_hit: float | None
+    interval: tuple | None = None
+    notes: tuple = ()
+
+    _json_skip = ("problem", "starts_probability", "starts", "final", "success", "labels",
+                  "label_names", "first_hit")
+
+    # -- the inputs, read through the problem --------------------------------
+    @property
+    def game(self) -> str:
+        """The game's name."""
+        return self.problem.dec.game.name
+
+    @property
+    def method(self) -> str:
+        """The rule's method name."""
+        return self.problem.rule.method.value
+
+    @property
+    def own_coef(self) -> float:
+        """The own-learning coefficient c."""
+        return float(self.problem.rule.own_coef)
+
+    @property
+    def grid(self) -> int | None:
+        """Points per axis for a grid map; None for Monte Carlo."""
+        s = self.problem.starts
+        return int(s.grid) if isinstance(s, GridStarts) else None
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of a Monte-Carlo map; None for a grid."""
+        s = self.problem.starts
+        return s.seed if isinstance(s, SampledStarts) else None
+
+    @property
+    def steps(self) -> int:
+        """Steps per start."""
+        return int(self.problem.steps)
+
+    @property
+    def n(self) -> int:
+        """Number of starts."""
+        return int(self.starts.shape[0])
+
+    def _json_extra(self) -> dict:
+        return {"grid": self.grid, "steps": self.steps, "n": self.n, "game": self.game,
+                "method": self.method, "own_coef": self.own_coef, "seed": self.seed}

@@ -1,0 +1,205 @@
+"""Starts of a basin map: grids and random samples in probability space.
+
+A basin map starts every run from initial probabilities p (docs/replay.md,
+"Basin map"): a grid linspace(low, high, N)^d (the paper: N = 21, 0.05,
+0.95) or a random sample, mapped to parameters by theta = logit(p) for logit
+policies and phi = p for direct ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Literal
+
+import numpy as np
+
+from eqselect.theory import PAPER, GameError, RegionKind
+
+#: Most starts a grid may have (grids are streamed in chunks, so this bounds
+#: time, not memory).
+MAX_GRID_STARTS = 10_000_000
+
+
+def probability_kind(game) -> str:
+    """``"logit"`` or ``"direct"``: how start probabilities map to parameters.
+
+    Raises
+    ------
+    GameError
+        For parameterisations with no one-probability-per-parameter map.
+    """
+    if game.parameterization == "direct":
+        return "direct"
+    if game.parameterization == "logit" or (
+            game.parameterization == "softmax" and game.actions
+            and all(m == 2 for m in game.actions)):
+        return "logit"
+    raise GameError(
+        f"basin grids live in probability space and need the direct or logit "
+        f"parameterization (two actions per agent for softmax); game "
+        f"{game.name!r} has {game.parameterization!r}")
+
+
+def probability_to_parameters(game, p) -> np.ndarray:
+    """Map start probabilities to parameters: logit(p) (logit) or p (direct).
+
+    Parameters
+    ----------
+    game : Game
+    p : array_like, shape (n, d)
+        One probability per parameter, each in (0, 1).
+
+    Raises
+    ------
+    GameError
+        For probabilities outside (0, 1), for direct simplex points whose
+        block sums exceed 1, or for parameterisations without such a map.
+
+    Examples
+    --------
+    >>> from eqselect.theory import builtin
+    >>> probability_to_parameters(builtin("stag-hunt", "logit"), [[0.5, 0.75]]).round(6).tolist()
+    [[0.0, 1.098612]]
+    """
+    p = np.array(p, dtype=float, ndmin=2)
+    kind = probability_kind(game)
+    if np.any((p <= 0) | (p >= 1)) and kind == "logit":
+        bad = p[(p <= 0) | (p >= 1)][0]
+        raise GameError(f"start probability {bad!r} is outside (0, 1); logit(p) is infinite")
+    if kind == "logit":
+        return np.log(p) - np.log1p(-p)
+    if np.any((p < 0) | (p > 1)):
+        raise GameError(f"start probabilities must lie in [0, 1], got {p.min()!r}..{p.max()!r}")
+    if game.region.kind is RegionKind.SIMPLEX:
+        for b in game.region.blocks:
+            total = p[:, list(b)].sum(axis=1).max()
+            if total > 1:
+                raise GameError(f"start probabilities sum to {total!r} > 1 in a simplex "
+                                f"block {list(b)}")
+    return p
+
+
+def parameters_to_probability(game, x) -> np.ndarray:
+    """Inverse of `probability_to_parameters`: sigma(theta) or phi itself.
+
+    Examples
+    --------
+    >>> from eqselect.theory import builtin
+    >>> parameters_to_probability(builtin("stag-hunt", "logit"), [[0.0, 0.0]]).tolist()
+    [[0.5, 0.5]]
+    """
+    x = np.array(x, dtype=float, ndmin=2)
+    if probability_kind(game) == "logit":
+        return 0.5 * (1.0 + np.tanh(0.5 * x))  # sigma, overflow-free
+    return x
+
+
+def _check_range(low, high) -> None:
+    if not 0 <= low <= high <= 1:
+        raise GameError(f"need 0 <= low <= high <= 1, got low={low!r}, high={high!r}")
+
+
+def grid_starts(d: int, grid: int = 21, low: float = PAPER.grid_low,
+                high: float = PAPER.grid_high,
+                max_starts: int = MAX_GRID_STARTS) -> np.ndarray:
+    """All points of linspace(low, high, grid)^d, first coordinate slowest.
+
+    Examples
+    --------
+    >>> grid_starts(2, 3, 0.0, 1.0).tolist()[:4]
+    [[0.0, 0.0], [0.0, 0.5], [0.0, 1.0], [0.5, 0.0]]
+    """
+    if int(grid) != grid or grid < 1:
+        raise GameError(f"grid must be a positive integer, got {grid!r}")
+    _check_range(low, high)
+    if grid ** d > max_starts:
+        raise GameError(f"a {grid}-point grid in {d} dimensions has {grid ** d} starts "
+                        f"(limit {max_starts}); use basin_monte_carlo")
+    axis = np.linspace(low, high, int(grid))
+    mesh = np.meshgrid(*([axis] * d), indexing="ij")
+    return np.stack([m.ravel() for m in mesh], axis=1)
+
+
+def monte_carlo_starts(game, n: int, seed: int,
+                       sampler: Literal["probability", "normal", "uniform-parameter"] = "probability",
+                       low: float = PAPER.grid_low, high: float = PAPER.grid_high,
+                       scale: float = 1.35) -> tuple[np.ndarray, np.ndarray]:
+    """Random starts (probabilities, parameters), reproducible from ``seed``.
+
+    - ``"probability"``: p uniform in [low, high]^d, mapped to parameters;
+    - ``"normal"``: theta ~ N(0, scale^2) (the paper's ablation, logit only);
+    - ``"uniform-parameter"``: theta uniform in [-scale, scale]^d (restarts,
+      logit only).
+    """
+    if int(n) != n or n < 1:
+        raise GameError(f"sample size n must be a positive integer, got {n!r}")
+    rng = np.random.default_rng(seed)
+    d = len(game.parameters)
+    if sampler == "probability":
+        _check_range(low, high)
+        p = rng.uniform(low, high, size=(int(n), d))
+        return p, probability_to_parameters(game, p)
+    if sampler not in ("normal", "uniform-parameter"):
+        raise GameError(f"unknown sampler {sampler!r}; valid: probability, normal, "
+                        "uniform-parameter")
+    if probability_kind(game) != "logit":
+        raise GameError(f"sampler {sampler!r} draws logits; game {game.name!r} is "
+                        f"{game.parameterization}")
+    if sampler == "normal":
+        x = rng.normal(0.0, scale, size=(int(n), d))
+    else:
+        x = rng.uniform(-scale, scale, size=(int(n), d))
+    return parameters_to_probability(game, x), x
+
+
+@dataclass(frozen=True)
+class GridStarts:
+    """The grid linspace(low, high, grid)^d of initial probabilities."""
+
+    grid: int = 21
+    low: float = PAPER.grid_low
+    high: float = PAPER.grid_high
+
+    def draw(self, game) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, parameters), each shape (grid^d, d)."""
+        p = grid_starts(len(game.parameters), self.grid, self.low, self.high)
+        return p, probability_to_parameters(game, p)
+
+    def to_json(self) -> dict:
+        return {"kind": "grid", "grid": int(self.grid), "low": self.low, "high": self.high}
+
+
+@dataclass(frozen=True)
+class SampledStarts:
+    """``n`` random starts from ``seed`` (see `monte_carlo_starts`); the basin
+    fraction gets a Wilson interval at ``z`` (1.96: 95%)."""
+
+    n: int = 1000
+    seed: int = 0
+    sampler: str = "probability"
+    low: float = PAPER.grid_low
+    high: float = PAPER.grid_high
+    scale: float = 1.35
+    z: float = 1.96
+
+    def draw(self, game) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, parameters), each shape (n, d)."""
+        return monte_carlo_starts(game, self.n, self.seed, self.sampler, self.low, self.high,
+                                  self.scale)
+
+    def to_json(self) -> dict:
+        return {"kind": "sample", "n": int(self.n), "seed": self.seed,
+                "sampler": self.sampler, "low": self.low, "high": self.high,
+                "scale": self.scale, "z": self.z}
+
+
+def chunks(n: int, size: int) -> Iterator[slice]:
+    """Consecutive slices of at most ``size`` rows covering range(n).
+
+    Examples
+    --------
+    >>> list(chunks(5, 2))
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    """
+    for a in range(0, n, size):
+        yield slice(a, min(n, a + size))

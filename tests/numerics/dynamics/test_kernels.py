@@ -1,0 +1,70 @@
+"""The compiled basin kernel against the numpy reference, and its disk cache."""
+
+import numpy as np
+import pytest
+
+from eqselect.numerics.dynamics import kernels
+from eqselect.numerics.dynamics.basins import basin_map
+from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperAnnealing, PaperSchedule
+from eqselect.theory import PAPER, Decomposition, Region, RegionKind, Rule, builtin, normal_form_game
+
+pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
+
+
+def _agree(a, b):
+    assert a.success.tolist() == b.success.tolist()
+    assert a.first_hit.tolist() == b.first_hit.tolist()
+    assert np.allclose(a.final, b.final, atol=1e-9)
+    assert a.fraction == b.fraction and a.outcomes == b.outcomes
+
+
+def test_annealed_meta_mapg_on_logit_stag_hunt_agrees_start_for_start():
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    rule = Rule("meta-mapg", annealing=PaperAnnealing(n0=20, tau=5.0))
+    ref = basin_map(dec, rule, grid=15, steps=60)
+    fast = basin_map(dec, rule, grid=15, steps=60, kernel="numba")
+    assert fast.schedule == ref.schedule == "annealed"
+    _agree(fast, ref)
+
+
+def test_peer_only_on_direct_chicken_box_agrees_start_for_start():
+    dec = Decomposition(builtin("chicken", "direct"), eta=PAPER.eta)
+    kw = dict(grid=13, steps=80, schedule=ConstantSchedule(0.05), low=0.0, high=1.0)
+    _agree(basin_map(dec, "peer-only", lam=2, kernel="numba", **kw),
+           basin_map(dec, "peer-only", lam=2, **kw))
+
+
+def test_pg_on_a_direct_3x3_game_projects_onto_the_simplex_like_numpy():
+    a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
+    game = normal_form_game([a, a.T], "direct", name="3x3")
+    dec = Decomposition(game, eta=PAPER.eta)
+    kw = dict(grid=3, steps=40, schedule=ConstantSchedule(0.3), low=0.05, high=0.45,
+              success=None)
+    fast = basin_map(dec, "meta-pg", kernel="numba", **kw)
+    ref = basin_map(dec, "meta-pg", **kw)
+    assert np.allclose(fast.final, ref.final, atol=1e-9)
+    blocks = [list(b) for b in game.region.blocks]
+    assert all((fast.final[:, b].sum(axis=1) <= 1 + 1e-12).all() for b in blocks)
+    assert fast.final.min() >= 0
+
+
+def _text(schedule=PaperSchedule(), field=None, annealing=None):
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    exprs = field or dec.field_engine("pg")
+    return kernels.kernel_source((exprs,), dec.game.parameters, schedule, annealing,
+                                 Region(RegionKind.FREE))
+
+
+def test_cache_key_changes_with_field_and_schedule(tmp_path, monkeypatch):
+    monkeypatch.setenv("EQSELECT_CACHE_DIR", str(tmp_path))
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    base = kernels.load_kernel(_text())
+    assert kernels.load_kernel(_text()) is base  # same field and schedule: reused
+    others = [_text(PaperSchedule(power=0.3)), _text(ConstantSchedule(0.1)),
+              _text(field=dec.field_engine("meta-mapg", 2, 0.35)),
+              _text(annealing=PaperAnnealing())]
+    keys = {kernels.load_kernel(t).key for t in others}
+    assert base.key not in keys and len(keys) == len(others)
+    written = sorted(p.name for p in (tmp_path / "kernels").glob("k_*.py"))
+    assert len(written) == 1 + len(others)
+    assert all(kernels.load_kernel(t).key in "".join(written) for t in others)

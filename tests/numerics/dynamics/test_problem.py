@@ -1,0 +1,71 @@
+"""A basin problem holds the inputs, a basin map the outcomes (one JSON form)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from eqselect.cli import main
+from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, run_basins
+from eqselect.numerics.dynamics.kernels import available
+from eqselect.numerics.dynamics.problem import BasinProblem
+from eqselect.numerics.dynamics.schedules import PaperAnnealing
+from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
+from eqselect.theory import PAPER, Decomposition, GameError, Rule, builtin
+from eqselect.theory.serialize import SCHEMA_VERSION
+
+
+@pytest.fixture(scope="module")
+def dec():
+    return Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+
+
+def test_problem_and_wrapper_give_the_same_map(dec):
+    problem = BasinProblem(dec, Rule("meta-mapg", lam=2), GridStarts(9), steps=50)
+    bm = run_basins(problem)
+    again = basin_map(dec, "meta-mapg", lam=2, grid=9, steps=50)
+    assert bm.problem is problem
+    assert bm.success.tolist() == again.success.tolist()
+    assert (bm.method, bm.grid, bm.steps, bm.lam) == ("meta-mapg", 9, 50, 2.0)
+
+
+def test_annealing_is_the_rules_not_a_guess(dec):
+    sched = PaperAnnealing(n0=10, tau=3.0)
+    by_rule = run_basins(BasinProblem(dec, Rule("meta-mapg", annealing=sched),
+                                      GridStarts(7), steps=30))
+    legacy = basin_map(dec, "meta-mapg", sched, grid=7, steps=30)
+    assert by_rule.schedule == legacy.schedule == "annealed"
+    assert np.array_equal(by_rule.final, legacy.final)
+
+
+def test_json_keeps_the_contract_and_leaves_out_the_arrays(dec):
+    doc = basin_monte_carlo(dec, "pg", n=50, seed=3, steps=20).to_json()
+    for key in ("fraction", "outcomes", "grid", "steps", "n", "game", "method", "lam",
+                "own_coef", "schedule", "mean_first_hit", "interval", "seed", "notes"):
+        assert key in doc
+    assert doc["grid"] is None and doc["seed"] == 3 and len(doc["interval"]) == 2
+    assert "final" not in doc and "problem" not in doc
+    json.dumps(doc)
+
+
+def test_problem_validates_its_options(dec):
+    with pytest.raises(GameError, match="criterion"):
+        BasinProblem(dec, criterion="sometimes")
+    with pytest.raises(GameError, match="kernel"):
+        BasinProblem(dec, kernel="cuda")
+    assert SampledStarts(5).to_json()["kind"] == "sample"
+
+
+@pytest.mark.skipif(not available(), reason="numba is not installed")
+def test_cli_backends_agree_and_samples_give_an_interval(capsys):
+    docs = []
+    for backend in ("numba", "numpy"):
+        assert main(["basins", "stag-hunt", "--method", "meta-mapg", "--grid", "31",
+                     "--backend", backend, "--json"]) == 0
+        docs.append(json.loads(capsys.readouterr().out))
+    assert docs[0]["fraction"] == docs[1]["fraction"]
+    assert docs[0]["schema_version"] == SCHEMA_VERSION
+    assert main(["basins", "ipd", "--method", "pg", "--samples", "40", "--steps", "5",
+                 "--backend", "numpy", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["n"] == 40 and doc["interval"][0] <= doc["fraction"] <= doc["interval"][1]
