@@ -117,7 +117,8 @@ def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -
             _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel["curves"], vmax)
             ax.set_title(f"lambda = {panel['fixed']['lam']}", fontsize=9)
         fig.suptitle(title)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.11, top=0.86 if len(axes) == 3 else 0.92,
+                        wspace=0.3)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)

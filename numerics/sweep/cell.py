@@ -3,9 +3,12 @@
 For one game, payoff-symbol values and rule (method, lambda, c), a cell holds
 (docs/sweep.md):
 
-1. the fixed points of the rule's field and their stability, from
-   `find_equilibria` at exact payoffs (face by face and exact for the direct
-   parameterisation, so "(D, D) exists" is decided exactly);
+1. the fixed points of the rule's field and their stability at exact
+   payoffs: for the direct parameterisation from `find_equilibria` (face by
+   face and exact, so "(D, D) exists" is decided exactly and the list is
+   complete); for logit / softmax from seeded deflated Newton
+   (`newton_fixed_points`, bounded in time, possibly incomplete), since the
+   exact solver of `find_equilibria` has no time budget there;
 2. the basin share of each attractor: a grid of starts in probability space
    run with the paper's schedule (or the projected flow), each end point
    labelled by the nearest stable fixed point within ``tol`` in probability
@@ -40,6 +43,7 @@ from eqselect.numerics.dynamics.basins import (
 from eqselect.numerics.dynamics.flow import integrate_flow
 from eqselect.numerics.dynamics.schedules import PaperSchedule, run_schedule
 from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
+from eqselect.numerics.fixed_points.newton import newton_fixed_points
 from eqselect.numerics.fixed_points.record import Stability
 
 #: What a sweep says in place of the alignment verdicts it does not compute.
@@ -174,10 +178,20 @@ def _label(prob) -> str:
                            for v in prob) + ")"
 
 
-def _fixed_point_records(game, found) -> tuple[list, list]:
+def _fixed_points(dec, rule) -> tuple[list, bool, tuple]:
+    """(equilibria, proven complete, notes) by the route of the module docstring."""
+    if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX):
+        found = find_equilibria(dec, rule.method, rule.lam, rule.own_coef)
+        return found.equilibria, bool(found.complete), tuple(found.notes)
+    found = newton_fixed_points(dec, rule.method, rule.lam, rule.own_coef)
+    return list(found.equilibria), False, tuple(found.notes) + (
+        "fixed points by seeded deflated Newton: the list may be incomplete",)
+
+
+def _fixed_point_records(game, equilibria) -> tuple[list, list]:
     """(records for the JSON, [(label, probability point)] of the stable ones)."""
     records, stable = [], []
-    for e in sorted(found.equilibria, key=sort_key):
+    for e in sorted(equilibria, key=sort_key):
         prob = parameters_to_probability(game, [e.point])[0]
         exact_prob = e.exact if e.exact is not None and probability_kind(game) == "direct" \
             else None
@@ -258,8 +272,8 @@ def evaluate_cell(game_spec: GameSpec, symbol_values: dict, rule,
     game = k.game
     values = _values(game, symbol_values)
     dec = Decomposition(game.substitute(values), eta=options.eta)
-    found = find_equilibria(dec, rule.method, rule.lam, rule.own_coef)
-    records, stable = _fixed_point_records(game, found)
+    equilibria, complete, notes = _fixed_points(dec, rule)
+    records, stable = _fixed_point_records(game, equilibria)
     p = np.array([float(values[s]) for s in game.free_symbols] + [float(rule.lam)])
     final, run_notes = _basin_run(k, p, options)
     ok = np.asarray(k.success(final), dtype=bool)
@@ -268,5 +282,5 @@ def evaluate_cell(game_spec: GameSpec, symbol_values: dict, rule,
         symbols={s.name: str(values[s]) for s in game.free_symbols},
         fraction=float(ok.mean()), outcomes=_outcomes(game, final, stable, options.tol),
         n_starts=int(len(final)), equilibria=tuple(records),
-        equilibria_complete=bool(found.complete), alignment=dict(ALIGNMENT_NOT_COMPUTED),
-        notes=tuple(found.notes) + tuple(run_notes))
+        equilibria_complete=complete, alignment=dict(ALIGNMENT_NOT_COMPUTED),
+        notes=notes + tuple(run_notes))
