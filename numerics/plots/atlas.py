@@ -77,7 +77,8 @@ def _edges(values) -> np.ndarray:
 def _draw_curves(ax, curves) -> None:
     for i, c in enumerate(curves):
         colour = _CURVE_COLOURS[i % len(_CURVE_COLOURS)]
-        label = f"{c['corner']} boundary: {'; '.join(c['solutions'])}"
+        forms = "; ".join(c["solutions"])
+        label = f"{c['corner']} boundary" + (f": {forms}" if len(forms) <= 40 else "")
         for k, seg in enumerate(c["segments"]):
             xy = np.asarray(seg, dtype=float)
             ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=2.0, ls="--",
@@ -92,7 +93,8 @@ def _panel(ax, fig, x_ax, y_ax, z, curves, vmax):
     ax.set_ylabel("lambda" if y_ax["name"] == "lam" else y_ax["name"])
     fig.colorbar(mesh, ax=ax)
     if curves:
-        ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
+        ax.legend(loc="upper right", fontsize=7, framealpha=0.85, facecolor="0.25",
+                  labelcolor="white")
 
 
 def _slug(text: str) -> str:
@@ -111,14 +113,18 @@ def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -
         ax.set_title(title)
     else:
         lam = [str(v) for v in axes[2]["values"]]
-        fig, grid = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
-        for ax, panel in zip(grid[0], panels):
+        ncols = min(3, len(panels))
+        nrows = -(-len(panels) // ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(5.0 * ncols, 4.0 * nrows + 0.6),
+                                 squeeze=False)
+        for ax in grid.flat[len(panels):]:
+            ax.set_visible(False)
+        for ax, panel in zip(grid.flat, panels):
             j = lam.index(panel["fixed"]["lam"])
             _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel["curves"], vmax)
             ax.set_title(f"lambda = {panel['fixed']['lam']}", fontsize=9)
         fig.suptitle(title)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.11, top=0.86 if len(axes) == 3 else 0.92,
-                        wspace=0.3)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)
