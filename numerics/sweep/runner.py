@@ -50,15 +50,15 @@ class SweepRun:
         Work done by this call (a resumed sweep computes only what was missing).
     seconds : float
         Wall time of the computation (not of the assembly).
-    workers : int
-        0 for serial.
+    workers : int or None
+        LocalCluster workers, 0 for serial, None on an existing scheduler.
     """
 
     document: dict
     computed_chunks: int
     computed_cells: int
     seconds: float
-    workers: int
+    workers: int | None
 
     @property
     def cells_per_second(self) -> float | None:
@@ -209,4 +209,4 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
                    {"spec": spec, "arguments_sha256": spec.digest()})
     write_atomic(store.out / CELLS, dumps(doc))
     return SweepRun(doc, len(missing), sum(len(spec.chunk(k)) for k in missing), seconds,
-                    n_workers)
+                    None if scheduler is not None else n_workers)
