@@ -84,12 +84,15 @@ def _check_dask(args) -> None:
 
 def cmd_sweep(args) -> int:
     from eqselect.numerics.sweep.runner import run_sweep
+    from eqselect.numerics.sweep.store import SweepStore
     from eqselect.progress import Progress
 
     spec = _spec(args)
     _check_dask(args)
     out = Path(args.out or f"sweep-{Path(args.game).stem}")
+    done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).done())
     with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
+        bar.update(done)
         run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
                         on_chunk=lambda k, n: bar.update(n))
     maps = _write_maps(run.document, out)
