@@ -124,7 +124,7 @@ def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -
             _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel["curves"], vmax)
             ax.set_title(f"lambda = {panel['fixed']['lam']}", fontsize=9)
         fig.suptitle(title)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)
