@@ -13,6 +13,7 @@ import sympy as sp
 
 from eqselect.commands import (
     cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay, cmd_report)
+from eqselect.sweep import add_sweep_parser
 from eqselect.theory.errors import EqselectError, OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.rules import method_names
@@ -154,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", metavar="DIR", default=None,
                     help="output folder (default: report-GAME)")
     rp.set_defaults(run=cmd_report)
+
+    add_sweep_parser(sub, _game_args, number)
     return parser
 
 

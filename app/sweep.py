@@ -1,0 +1,122 @@
+"""``eqselect sweep``: the selection atlas over payoff symbols and lambda (docs/sweep.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from eqselect.theory.errors import OptionsError
+from eqselect.theory.rules import PAPER
+from eqselect.theory.serialize import document
+
+
+def add_sweep_parser(sub, game_args, number) -> None:
+    """Register ``sweep`` on the CLI's subparsers (``game_args`` adds GAME, --param, --tau)."""
+    s = sub.add_parser("sweep", help="selection atlas: basins and fixed points over a grid "
+                                     "of payoff values and lambda (on dask)")
+    game_args(s)
+    s.add_argument("--over", action="append", required=True, metavar="SYMBOL=A:B:N",
+                   help="a payoff symbol and N values from A to B (once or twice)")
+    s.add_argument("--lam", required=True, metavar="A:B:N",
+                   help="N values of the shaping coefficient lambda from A to B")
+    s.add_argument("--method", action="extend", nargs="+", default=None, metavar="M",
+                   help="one or more of pg, meta-pg, peer-only, meta-mapg, lookahead, lola "
+                        "(default: pg)")
+    s.add_argument("--eta", type=number, default=PAPER.eta,
+                   help=f"inner learning rate (default {float(PAPER.eta):g})")
+    s.add_argument("--own", type=number, default=PAPER.own,
+                   help=f"own-learning coefficient (default {float(PAPER.own):g})")
+    s.add_argument("--grid", type=int, default=21, help="basin starts per axis (default 21)")
+    s.add_argument("--steps", type=int, default=PAPER.steps,
+                   help=f"updates per start (default {PAPER.steps})")
+    s.add_argument("--schedule", choices=("paper", "flow"), default="paper",
+                   help="the paper's discrete schedule (default) or the projected flow")
+    s.add_argument("--chunk", type=int, default=16, help="cells per task (default 16)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="LocalCluster worker processes (default: one per core; 0: serial)")
+    s.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="address of an existing dask scheduler (instead of a LocalCluster)")
+    s.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder, resumable (default: sweep-GAME)")
+    s.add_argument("--json", action="store_true", help="print a JSON summary, no progress")
+    s.set_defaults(run=cmd_sweep)
+
+
+def _spec(args):
+    from eqselect.numerics.sweep.grid import SweepSpec, file_digest, parse_axis
+
+    if args.tau is not None:
+        raise OptionsError("eqselect sweep: --tau is not supported by sweeps")
+    return SweepSpec(args.game, args.param, tuple(parse_axis(t) for t in args.over),
+                     parse_axis(args.lam, "lam"), tuple(args.method or ["pg"]), args.eta,
+                     args.own, args.grid, args.steps, args.schedule, args.chunk,
+                     file_digest(args.game))
+
+
+def _write_maps(doc, out: Path) -> list:
+    """Heat maps written in a staging folder, then moved into ``out``."""
+    from eqselect.numerics.plots.atlas import write_atlas
+
+    stage = Path(tempfile.mkdtemp(prefix=".maps-", dir=out))
+    try:
+        paths = write_atlas(doc, stage)
+        for p in paths:
+            os.replace(p, out / p.name)
+        return [out / p.name for p in paths]
+    finally:
+        for p in stage.iterdir():
+            p.unlink()
+        stage.rmdir()
+
+
+def _check_dask(args) -> None:
+    if args.workers == 0 and args.scheduler is None:
+        return
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise OptionsError("eqselect sweep: running on dask needs dask.distributed: "
+                           "pip install 'eqselect[sweep]' (or --workers 0 for a serial run)"
+                           ) from None
+
+
+def cmd_sweep(args) -> int:
+    from eqselect.numerics.sweep.runner import run_sweep
+    from eqselect.numerics.sweep.store import SweepStore
+    from eqselect.progress import Progress
+
+    spec = _spec(args)
+    _check_dask(args)
+    out = Path(args.out or f"sweep-{Path(args.game).stem}")
+    done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).done())
+    with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
+        bar.update(done)
+        run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
+                        on_chunk=lambda k, n: bar.update(n))
+    maps = _write_maps(run.document, out)
+    summary = {"out": str(out), "cells": spec.n_cells, "computed_cells": run.computed_cells,
+               "seconds": run.seconds, "cells_per_second": run.cells_per_second,
+               "workers": run.workers, "scheduler": args.scheduler,
+               "files": ["manifest.json", "cells.json"] + [p.name for p in maps],
+               "alignment": run.document["alignment"], "notes": run.document["notes"]}
+    if args.json:
+        print(json.dumps(document("sweep-run", summary, {"spec": spec})))
+        return 0
+    rate = "" if run.cells_per_second is None else f", {run.cells_per_second:.1f} cells/s"
+    where = args.scheduler or ("serial" if run.workers == 0 else f"{run.workers} workers")
+    print(f"sweep of {spec.game}: {spec.n_cells} cells ({run.computed_cells} computed, "
+          f"{spec.n_cells - run.computed_cells} already on disk) in {run.seconds:.1f} s"
+          f"{rate} ({where})")
+    print(f"  written to {out}/: cells.json and {len(maps)} heat map(s)")
+    for method, panels in run.document["events"].items():
+        for panel in panels:
+            at = "".join(f" at {k} = {v}" for k, v in panel["fixed"].items())
+            for c in panel["curves"]:
+                print(f"  {method}{at}: {c['corner']} stops being a fixed point where "
+                      f"{'; '.join(c['solutions'])}")
+    print("  alignment verdicts A1-A3: not computed")
+    for note in run.document["notes"]:
+        print(f"  note: {note}")
+    return 0

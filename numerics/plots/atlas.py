@@ -1,0 +1,137 @@
+"""Selection-atlas heat maps with the exact event curves drawn over them.
+
+One PNG per (method, quantity) of a sweep document (docs/sweep.md):
+
+- ``fraction``: share of starts meeting the success predicate;
+- ``share L``: share of starts ending at attractor L;
+- ``exists L`` / ``stable L``: 1 where the pure profile L is a (stable) fixed
+  point, 0 where not (direct parameterisation);
+- ``n_stable``: number of stable fixed points.
+
+A one-symbol sweep is drawn as symbol (x) against lambda (y); a two-symbol
+sweep as symbol 1 against symbol 2, one panel per drawn lambda. The exact
+corner-boundary curves of `eqselect.numerics.sweep.events` are drawn over
+every map of their method, so cells and theory can be compared at a glance.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+_CURVE_COLOURS = ("white", "tab:red", "tab:cyan", "tab:orange", "magenta", "lime")
+
+
+def _is_corner(eq) -> bool:
+    return eq["exact"] is not None and all(v in ("0", "1") for v in eq["exact"])
+
+
+def atlas_quantities(doc: dict) -> dict:
+    """{(method, quantity): array of shape (axis_1 [, axis_2], lambda)}.
+
+    Examples
+    --------
+    >>> doc = {"methods": ["pg"], "shape": [1, 1, 2], "cells": [
+    ...     {"fraction": 0.5, "outcomes": {"(1, 1)": 2}, "n_starts": 4, "equilibria": []},
+    ...     {"fraction": 1.0, "outcomes": {"(1, 1)": 4}, "n_starts": 4, "equilibria": []}]}
+    >>> q = atlas_quantities(doc)
+    >>> sorted(k for _, k in q), q["pg", "share (1, 1)"].tolist()
+    (['fraction', 'n_stable', 'share (1, 1)'], [[0.5, 1.0]])
+    """
+    shape = tuple(doc["shape"])
+    cells = doc["cells"]
+    labels = sorted({k for c in cells for k in c["outcomes"]})
+    corners = sorted({e["label"] for c in cells for e in c["equilibria"] if _is_corner(e)})
+    columns = {"fraction": [c["fraction"] for c in cells],
+               "n_stable": [sum(e["stability"] == "stable" for e in c["equilibria"])
+                            for c in cells]}
+    for lab in labels:
+        columns[f"share {lab}"] = [c["outcomes"].get(lab, 0) / c["n_starts"] for c in cells]
+    for lab in corners:
+        found = [{e["label"]: e["stability"] for e in c["equilibria"]} for c in cells]
+        columns[f"exists {lab}"] = [float(lab in f) for f in found]
+        columns[f"stable {lab}"] = [float(f.get(lab) == "stable") for f in found]
+    out = {}
+    for name, col in columns.items():
+        arr = np.asarray(col, dtype=float).reshape(shape)
+        for m, method in enumerate(doc["methods"]):
+            out[method, name] = arr[m]
+    return out
+
+
+def _edges(values) -> np.ndarray:
+    v = np.array([float(Fraction(x)) for x in values])  # exact values as text
+    if v.size == 1:
+        return np.array([v[0] - 0.5, v[0] + 0.5])
+    mid = (v[1:] + v[:-1]) / 2
+    return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+
+
+def _draw_curves(ax, curves) -> None:
+    for i, c in enumerate(curves):
+        colour = _CURVE_COLOURS[i % len(_CURVE_COLOURS)]
+        forms = "; ".join(c["solutions"])
+        label = f"{c['corner']} boundary" + (f": {forms}" if len(forms) <= 40 else "")
+        for k, seg in enumerate(c["segments"]):
+            xy = np.asarray(seg, dtype=float)
+            ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=2.0, ls="--",
+                    label=label if k == 0 else None)
+
+
+def _panel(ax, fig, x_ax, y_ax, z, curves, vmax):
+    mesh = ax.pcolormesh(_edges(x_ax["values"]), _edges(y_ax["values"]), z.T,
+                         cmap="viridis", vmin=0.0, vmax=vmax, shading="flat")
+    _draw_curves(ax, curves)
+    ax.set_xlabel(x_ax["name"])
+    ax.set_ylabel("lambda" if y_ax["name"] == "lam" else y_ax["name"])
+    fig.colorbar(mesh, ax=ax)
+    if curves:
+        ax.legend(loc="upper right", fontsize=7, framealpha=0.85, facecolor="0.25",
+                  labelcolor="white")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
+
+
+def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -> Path:
+    """Write one heat map (a panel per drawn lambda for two symbols) as PNG."""
+    axes = doc["axes"]
+    panels = doc["events"][method]
+    vmax = max(1.0, float(np.nanmax(values))) if name == "n_stable" else 1.0
+    title = f"{doc['inputs']['spec']['game']}, {method}: {name}"
+    if len(axes) == 2:
+        fig, ax = plt.subplots(figsize=(7.5, 5.2))
+        _panel(ax, fig, axes[0], axes[1], values, panels[0]["curves"], vmax)
+        ax.set_title(title)
+    else:
+        lam = [str(v) for v in axes[2]["values"]]
+        ncols = min(3, len(panels))
+        nrows = -(-len(panels) // ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(5.0 * ncols, 4.0 * nrows + 0.6),
+                                 squeeze=False)
+        for ax in grid.flat[len(panels):]:
+            ax.set_visible(False)
+        for ax, panel in zip(grid.flat, panels):
+            j = lam.index(panel["fixed"]["lam"])
+            _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel["curves"], vmax)
+            ax.set_title(f"lambda = {panel['fixed']['lam']}", fontsize=9)
+        fig.suptitle(title)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def write_atlas(doc: dict, folder) -> list[Path]:
+    """Write every heat map of a sweep document into ``folder``; returns the paths."""
+    folder = Path(folder)
+    return [plot_quantity(doc, m, name, values, folder / f"{_slug(m)}-{_slug(name)}.png")
+            for (m, name), values in atlas_quantities(doc).items()]

@@ -1,0 +1,286 @@
+"""One cell of a selection atlas: the only place a sweep calls the numerics.
+
+For one game, payoff-symbol values and rule (method, lambda, c), a cell holds
+(docs/sweep.md):
+
+1. the fixed points of the rule's field and their stability at exact
+   payoffs: for the direct parameterisation from `find_equilibria` (face by
+   face and exact, so "(D, D) exists" is decided exactly and the list is
+   complete); for logit / softmax from seeded deflated Newton
+   (`newton_fixed_points`, bounded in time, possibly incomplete), since the
+   exact solver of `find_equilibria` has no time budget there;
+2. the basin share of each attractor: a grid of starts in probability space
+   run with the paper's schedule (or the projected flow), each end point
+   labelled by the nearest stable fixed point within ``tol`` in probability
+   coordinates, else (logit) by the nearest pure profile within ``tol``, else
+   ``unresolved``; ``fraction`` is the share meeting the paper's success
+   predicate (every agent's first-action probability >= 0.82);
+3. a slot for the alignment verdicts A1-A3, reported as not computed.
+
+The rule's field is compiled once per worker process and (game, method, c,
+eta), with the payoff symbols and lambda as run-time parameters, and reused
+for every cell of that rule. Swapping in other kernels or adding verdicts
+changes this module only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from eqselect.theory import Decomposition, GameError, RegionKind
+from eqselect.theory.exact import to_exact
+from eqselect.theory.io.resolve import load_game
+from eqselect.theory.rules import LAMBDA, PAPER, Rule, as_rule
+from eqselect.theory.serialize import Record
+from eqselect.numerics.codegen import compile_exprs
+from eqselect.numerics.dynamics.basins import (
+    cooperation_success, grid_starts, parameters_to_probability, probability_kind,
+    probability_to_parameters)
+from eqselect.numerics.dynamics.flow import integrate_flow
+from eqselect.numerics.dynamics.schedules import PaperSchedule, run_schedule
+from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
+from eqselect.numerics.fixed_points.newton import newton_fixed_points
+from eqselect.numerics.fixed_points.record import Stability
+
+#: What a sweep says in place of the alignment verdicts it does not compute.
+ALIGNMENT_NOT_COMPUTED = {
+    "status": "not computed",
+    "conditions": ["A1", "A2", "A3"],
+    "reason": "alignment verdicts are not evaluated by sweeps in this version",
+}
+
+
+@dataclass(frozen=True)
+class GameSpec:
+    """Which game a sweep runs: a built-in name or file, and a parameterisation."""
+
+    game: str
+    parameterization: str | None = None
+
+
+@dataclass(frozen=True)
+class CellOptions:
+    """How a cell's basin map and labels are computed.
+
+    Attributes
+    ----------
+    eta : sympy.Rational
+        Inner learning rate.
+    grid, steps : int
+        Starts per axis (linspace in probability space) and updates per start.
+    schedule : str
+        ``"paper"`` (lr_k = 0.9 / (k + 10)^0.24) or ``"flow"`` (RK4, dt = 0.05).
+    tol : float
+        Distance (probability coordinates) within which an end point counts
+        as having reached an attractor.
+    """
+
+    eta: object = PAPER.eta
+    grid: int = 21
+    steps: int = PAPER.steps
+    schedule: str = "paper"
+    tol: float = 0.05
+
+
+@dataclass(frozen=True)
+class CellResult(Record):
+    """What one cell holds.
+
+    Attributes
+    ----------
+    method, lam : str
+        The rule's method and lambda (exact, as text).
+    symbols : dict of str to str
+        Every payoff symbol's exact value in this cell.
+    fraction : float
+        Share of starts meeting the success predicate (the preferred outcome).
+    outcomes : dict of str to int
+        Starts per attractor label (probability coordinates), plus ``unresolved``.
+    n_starts : int
+    equilibria : tuple of dict
+        Each fixed point: label, exact, point, stability, nash, boundary, route.
+    equilibria_complete : bool
+        Whether the fixed-point list is proven complete.
+    alignment : dict
+        ``ALIGNMENT_NOT_COMPUTED``.
+    notes : tuple of str
+    """
+
+    method: str
+    lam: str
+    symbols: dict
+    fraction: float
+    outcomes: dict
+    n_starts: int
+    equilibria: tuple
+    equilibria_complete: bool
+    alignment: dict
+    notes: tuple = ()
+
+
+def sweep_game(spec: GameSpec):
+    """The game with its payoff symbols kept free (2x2 built-ins as a, b, c, d).
+
+    Raises
+    ------
+    GameError
+        Unknown game or malformed file.
+    """
+    try:
+        return load_game(spec.game, spec.parameterization, symbolic=True)
+    except GameError:
+        return load_game(spec.game, spec.parameterization)
+
+
+@dataclass(frozen=True)
+class _Kernel:
+    game: object
+    field: Callable  # field(x, p), p = (free symbols..., lambda)
+    success: Callable
+
+
+_KERNELS: dict = {}
+
+
+def kernel(spec: GameSpec, rule: Rule, eta) -> _Kernel:
+    """The rule's field compiled with (payoff symbols, lambda) as parameters.
+
+    Cached per process and (game, method, c, eta): a worker compiles it once.
+    """
+    key = (spec, rule.method, str(rule.own_coef), str(eta))
+    if key not in _KERNELS:
+        game = sweep_game(spec)
+        dec = Decomposition(game, eta=eta)
+        exprs = dec.field_engine(rule.method, LAMBDA, rule.own_coef)
+        f = compile_exprs(exprs, game.parameters, game.free_symbols + (LAMBDA,))
+        _KERNELS[key] = _Kernel(game, f, cooperation_success(game))
+    return _KERNELS[key]
+
+
+def _values(game, symbol_values: dict) -> dict:
+    """Every payoff symbol -> exact value (defaults, overridden by the sweep)."""
+    names = {s.name: s for s in game.free_symbols}
+    unknown = sorted(set(symbol_values) - set(names))
+    if unknown:
+        raise GameError(f"game {game.name!r} has no payoff symbol {unknown[0]!r}; "
+                        f"symbols: {', '.join(names) or 'none'}")
+    out = dict(game.payoff_symbols)
+    out.update({names[k]: to_exact(v, f"value of {k}") for k, v in symbol_values.items()})
+    return out
+
+
+def _label(prob) -> str:
+    return "(" + ", ".join(str(v) if isinstance(v, sp.Basic) else f"{float(v):.4g}"
+                           for v in prob) + ")"
+
+
+def _fixed_points(dec, rule) -> tuple[list, bool, tuple]:
+    """(equilibria, proven complete, notes) by the route of the module docstring."""
+    if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX):
+        found = find_equilibria(dec, rule.method, rule.lam, rule.own_coef)
+        return found.equilibria, bool(found.complete), tuple(found.notes)
+    found = newton_fixed_points(dec, rule.method, rule.lam, rule.own_coef)
+    return list(found.equilibria), False, tuple(found.notes) + (
+        "fixed points by seeded deflated Newton: the list may be incomplete",)
+
+
+def _fixed_point_records(game, equilibria) -> tuple[list, list]:
+    """(records for the JSON, [(label, probability point)] of the stable ones)."""
+    records, stable = [], []
+    for e in sorted(equilibria, key=sort_key):
+        prob = parameters_to_probability(game, [e.point])[0]
+        exact_prob = e.exact if e.exact is not None and probability_kind(game) == "direct" \
+            else None
+        label = _label(exact_prob if exact_prob is not None else prob)
+        records.append({"label": label, **{k: v for k, v in e.to_json().items()
+                                           if k in ("exact", "point", "stability", "nash",
+                                                    "boundary", "route")}})
+        if e.stability is Stability.STABLE:
+            stable.append((label, prob))
+    return records, stable
+
+
+def _basin_run(k: _Kernel, p: np.ndarray, options: CellOptions):
+    game = k.game
+    flow_box = options.schedule == "flow" and probability_kind(game) == "direct"
+    low, high = (0.0, 1.0) if flow_box else (PAPER.grid_low, PAPER.grid_high)
+    x0 = probability_to_parameters(game, grid_starts(len(game.parameters), options.grid,
+                                                     low, high))
+
+    def fld(x):
+        return k.field(x, p)
+
+    if options.schedule == "flow":
+        run = integrate_flow(fld, x0, dt=0.05, steps=options.steps, region=game.region)
+    else:
+        run = run_schedule(fld, x0, PaperSchedule(), options.steps, region=game.region)
+    return run.final, run.notes
+
+
+def _outcomes(game, final, stable, tol) -> dict:
+    """Starts per attractor label: nearest stable fixed point, else pure profile."""
+    ends = parameters_to_probability(game, final)
+    labels = np.full(len(ends), "unresolved", dtype=object)
+    if stable:
+        centres = np.array([c for _, c in stable])
+        dist = np.linalg.norm(ends[:, None, :] - centres[None, :, :], axis=2)
+        near = np.argmin(dist, axis=1)
+        ok = dist[np.arange(len(ends)), near] <= tol
+        labels[ok] = np.array([stable[i][0] for i in near[ok]], dtype=object)
+    if game.region.kind is RegionKind.FREE and game.strategies:
+        corner = np.round(ends)
+        ok = (labels == "unresolved") & (np.linalg.norm(ends - corner, axis=1) <= tol)
+        labels[ok] = [_label(sp.Integer(int(v)) for v in c) for c in corner[ok]]
+    names, counts = np.unique(labels.astype(str), return_counts=True)
+    return {str(n): int(c) for n, c in zip(names, counts)}
+
+
+def evaluate_cell(game_spec: GameSpec, symbol_values: dict, rule,
+                  options: CellOptions = CellOptions()) -> CellResult:
+    """Fixed points and basin shares of one rule at one set of payoff values.
+
+    Parameters
+    ----------
+    game_spec : GameSpec
+    symbol_values : dict of str to number
+        Values of the swept payoff symbols; the others keep their defaults.
+    rule : Rule or method name
+    options : CellOptions
+
+    Returns
+    -------
+    CellResult
+
+    Raises
+    ------
+    GameError
+        Unknown symbol, or a game whose starts have no probability grid.
+
+    Examples
+    --------
+    >>> cell = evaluate_cell(GameSpec("stag-hunt", "direct"), {"a": 5},
+    ...                      Rule("peer-only", lam=1), CellOptions(grid=5, steps=40))
+    >>> [e["label"] for e in cell.equilibria], cell.fraction
+    (['(1, 1)'], 1.0)
+    """
+    rule = as_rule(rule)
+    k = kernel(game_spec, rule, options.eta)
+    game = k.game
+    values = _values(game, symbol_values)
+    dec = Decomposition(game.substitute(values), eta=options.eta)
+    equilibria, complete, notes = _fixed_points(dec, rule)
+    records, stable = _fixed_point_records(game, equilibria)
+    p = np.array([float(values[s]) for s in game.free_symbols] + [float(rule.lam)])
+    final, run_notes = _basin_run(k, p, options)
+    ok = np.asarray(k.success(final), dtype=bool)
+    return CellResult(
+        method=rule.method.value, lam=str(rule.lam),
+        symbols={s.name: str(values[s]) for s in game.free_symbols},
+        fraction=float(ok.mean()), outcomes=_outcomes(game, final, stable, options.tol),
+        n_starts=int(len(final)), equilibria=tuple(records),
+        equilibria_complete=complete, alignment=dict(ALIGNMENT_NOT_COMPUTED),
+        notes=notes + tuple(run_notes))

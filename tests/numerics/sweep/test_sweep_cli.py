@@ -1,0 +1,59 @@
+"""``eqselect sweep`` on the command line (issue 13)."""
+
+import json
+
+import pytest
+
+from eqselect.cli import main
+
+ARGS = ["sweep", "stag-hunt", "--param", "direct", "--over", "a=3:5:3", "--lam", "0:2:3",
+        "--method", "meta-mapg", "--grid", "3", "--steps", "5", "--workers", "0",
+        "--chunk", "4"]
+
+
+def run(args, capsys):
+    code = main(args)
+    return code, capsys.readouterr()
+
+
+def test_sweep_writes_cells_maps_and_a_summary(tmp_path, capsys):
+    out = tmp_path / "atlas"
+    code, io = run(ARGS + ["--out", str(out), "--json"], capsys)
+    assert code == 0, io.err
+    summary = json.loads(io.out)
+    assert summary["kind"] == "sweep-run" and summary["cells"] == 9
+    assert summary["computed_cells"] == 9 and summary["workers"] == 0
+    assert summary["alignment"]["status"] == "not computed"
+    assert io.err == ""  # no progress bar under --json
+    files = {p.name for p in out.iterdir()}
+    assert {"cells.json", "manifest.json", "meta-mapg-fraction.png",
+            "meta-mapg-exists-0-0.png"} <= files
+    assert set(summary["files"]) <= files
+    assert not [f for f in files if f.startswith(".")]
+    code, io = run(ARGS + ["--out", str(out)], capsys)
+    assert code == 0 and "0 computed, 9 already on disk" in io.out
+    assert "(0, 0) stops being a fixed point where lambda = 40/(11*(a - 1))" in io.out
+    assert "alignment verdicts A1-A3: not computed" in io.out
+    code, io = run(ARGS + ["--out", str(out), "--steps", "6"], capsys)
+    assert code == 2 and "holds a sweep with other arguments" in io.err
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--over", "z=0:1:2"], "no payoff symbol 'z'"),
+    (["--lam", "0:1"], "expected A:B:N"),
+    (["--method", "sgd"], "unknown method"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, extra, message):
+    out = tmp_path / "atlas"
+    args = [a for a in ARGS] + extra + ["--out", str(out)]
+    if "--over" in extra:
+        i = args.index("--over")
+        del args[i:i + 2]  # replace the first --over
+    if "--lam" in extra:
+        i = args.index("--lam")
+        del args[i:i + 2]
+    code, io = run(args, capsys)
+    assert code == 2
+    assert io.err.count("\n") == 1 and message in io.err
+    assert not out.exists()
+
