@@ -149,8 +149,9 @@ def game_names(shape, players=None, action_names=None) -> dict:
     Raises
     ------
     GameError
-        A count that does not match ``shape``, an empty or non-text name, or a
-        name repeated within one list.
+        A count that does not match ``shape``, an empty or non-text name, a
+        name that breaks Gambit's label rule (no leading, trailing or doubled
+        whitespace, no control characters), or a name repeated within one list.
 
     Examples
     --------
@@ -177,6 +178,9 @@ def _check_names(names, count: int, what: str) -> None:
     for name in names:
         if not isinstance(name, str) or not name.strip():
             raise GameError(f"{what}: every name must be non-empty text, got {name!r}")
+        if name != name.strip() or "  " in name or not name.isprintable():
+            raise GameError(f"{what}: name {name!r} has leading, trailing or doubled spaces "
+                            f"or a control character (Gambit's label rule)")
     if len(set(names)) != len(names):
         raise GameError(f"{what}: names must be distinct, got {list(names)}")
 

@@ -82,10 +82,11 @@ def _check_reads_back(game: Game, text: str, suffix: str) -> None:
 
     try:
         if suffix == ".nfg":
-            back, want = nfg_game(text), (game.substitute() if game.payoff_symbols else game)
+            back = nfg_game(text, "direct")
+            want = game.substitute() if game.payoff_symbols else game
         else:
             data = json.loads(text) if suffix == ".json" else _toml_loads(text)
-            back, want = spec_game(data), game
+            back, want = spec_game(data, "direct"), game
     except GameError as exc:
         raise GameError(f"game {game.name!r} cannot be written as {suffix}: {exc}") from None
     same = (_map(back.payoffs, sp.simplify) == _map(want.payoffs, sp.simplify)
