@@ -195,11 +195,15 @@ def cmd_convert(args) -> int:
     Payoff symbols are replaced by their defaults when OUT is an .nfg file.
     Nothing is written when IN cannot be read or OUT cannot hold the game.
     """
+    from eqselect.theory.games.builtins import BUILTINS
     from eqselect.theory.io.resolve import load_game
     from eqselect.theory.io.write import write_game
 
-    game = load_game(args.input)
-    out = write_game(game, args.output)
+    # direct reads every shape; a parameterisation the file states is kept
+    param = None if args.input in BUILTINS else "direct"
+    game = load_game(args.input, param)
+    out = write_game(game, args.output, default_parameterization=game.parameterization
+                     if param is None else param)
     if game.payoff_symbols and out.suffix.lower() == ".nfg":
         names = ", ".join(s.name for s in game.free_symbols)
         print(f"note: symbols {names} replaced by their defaults (.nfg holds numbers)",

@@ -112,3 +112,19 @@ def test_convert_refuses_and_writes_nothing(tmp_path, capsys, monkeypatch, sourc
     code, out, err = run(["convert", source, target], capsys)
     assert code == 2 and match in err and err.startswith("eqselect: error: ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_convert_reads_any_shape_and_keeps_a_stated_parameterization(tmp_path, capsys):
+    rps = tmp_path / "rps.nfg"
+    rps.write_text('NFG 1 R "rock paper scissors" { "A" "B" }\n'
+                   '{ { "R" "P" "S" } { "R" "P" "S" } }\n""\n\n'
+                   '0 0 1 -1 -1 1 -1 1 0 0 1 -1 1 -1 -1 1 0 0\n')
+    assert run(["convert", str(rps), str(tmp_path / "rps.toml")], capsys)[0] == 0
+    text = (tmp_path / "rps.toml").read_text()
+    assert 'actions = [["R", "P", "S"], ["R", "P", "S"]]' in text
+    assert "parameterization" not in text
+    soft = tmp_path / "soft.json"
+    soft.write_text(json.dumps({"parameterization": "softmax", "payoffs":
+                                [[[1, 0, 0], [0, 1, 0], [0, 0, 1]]] * 2}))
+    assert run(["convert", str(soft), str(tmp_path / "soft.toml")], capsys)[0] == 0
+    assert 'parameterization = "softmax"' in (tmp_path / "soft.toml").read_text()

@@ -129,7 +129,9 @@ def nfg_game(text: str, parameterization: str = "logit", name: str = "nfg") -> G
     The payoff version lists, for every pure profile with player 1's strategy
     changing fastest, every player's payoff; the outcome version lists
     outcomes ``{ "name" u_1, ..., u_N }`` and then one outcome index per
-    profile (0 = all zero).
+    profile (0 = all zero). Player and strategy names are kept (the defaults
+    when a list is unnamed, has an empty name or repeats one); the title
+    becomes the description.
     """
     toks = [t for t in _NFG_TOKEN.findall(text) if t]
     if len(toks) < 3 or toks[0] != "NFG" or toks[2] not in ("R", "D"):

@@ -37,7 +37,7 @@ from eqselect.theory.io.expressions import parse_expression
 SUFFIXES = (".toml", ".json", ".nfg")
 
 
-def write_game(game: Game, path) -> Path:
+def write_game(game: Game, path, *, default_parameterization: str = "logit") -> Path:
     """Write ``game`` to ``path``, the format chosen by the suffix.
 
     Parameters
@@ -46,6 +46,9 @@ def write_game(game: Game, path) -> Path:
         A normal-form game (one with payoff tensors).
     path : str or Path
         Ends in ``.toml``, ``.json`` or ``.nfg``.
+    default_parameterization : str
+        A ``.toml`` / ``.json`` file states the game's parameterisation only
+        when it differs from this one (the reader's default is logit).
 
     Returns
     -------
@@ -68,9 +71,9 @@ def write_game(game: Game, path) -> Path:
     if suffix == ".nfg":
         text = nfg_text(game)
     elif suffix == ".json":
-        text = json.dumps(game_spec(game), indent=2) + "\n"
+        text = json.dumps(game_spec(game, default_parameterization), indent=2) + "\n"
     else:
-        text = toml_text(game_spec(game))
+        text = toml_text(game_spec(game, default_parameterization))
     _check_reads_back(game, text, suffix)
     _write_atomically(path, text)
     return path
@@ -101,8 +104,11 @@ def _toml_loads(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def game_spec(game: Game) -> dict:
+def game_spec(game: Game, default_parameterization: str = "logit") -> dict:
     """The spec dictionary of a normal-form game (the shape ``spec_game`` reads).
+
+    The ``parameterization`` key is written only when the game's differs from
+    ``default_parameterization``.
 
     Examples
     --------
@@ -116,7 +122,7 @@ def game_spec(game: Game) -> dict:
     spec = {"name": game.name}
     if game.description:
         spec["description"] = game.description
-    if game.parameterization != "logit":
+    if game.parameterization != default_parameterization:
         spec["parameterization"] = game.parameterization
     spec["players"] = [game.player_name(i) for i in range(game.n_agents)]
     spec["actions"] = [[game.action_name(i, a) for a in range(m)]
