@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     out = d.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help=_JSON_HELP)
     out.add_argument("--latex", action="store_true",
-                     help="print the components as LaTeX (an align* block)")
+                     help="print the game and its components as LaTeX (align* blocks)")
     d.add_argument("--standalone", action="store_true",
                    help="with --latex: a complete document")
     d.set_defaults(run=cmd_derive)
