@@ -84,6 +84,13 @@ class Game:
     structure : object
         Game-specific structure kept for exact numeric routes (for example
         the IPD's outcome Markov chain); None for most games.
+    players : tuple of str
+        Player names, one per agent; empty means the defaults "1", "2", ...
+        (see :meth:`player_name`).
+    action_names : tuple of tuple of str
+        Action names per agent (finite games); empty means the defaults
+        "0", "1", ... (see :meth:`action_name`). Game files set both
+        (docs/cli.md, "Game files").
     """
 
     name: str
@@ -99,6 +106,8 @@ class Game:
     description: str = ""
     tau: sp.Expr | None = None
     structure: object = None
+    players: tuple[str, ...] = ()
+    action_names: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self):
         if len(self.agents) != len(self.values):
@@ -154,6 +163,21 @@ class Game:
             payoffs=_map_nested(self.payoffs, lambda e: to_exact(e, "payoff").xreplace(sub)),
             payoff_symbols=rest,
         )
+
+    def player_name(self, agent: int) -> str:
+        """Agent's name: ``players[agent]`` if given, else ``str(agent + 1)``.
+
+        Examples
+        --------
+        >>> from eqselect.theory.games.tandem import tandem
+        >>> tandem().player_name(1)
+        '2'
+        """
+        return self.players[agent] if self.players else str(agent + 1)
+
+    def action_name(self, agent: int, action: int) -> str:
+        """Name of one of agent's actions: ``action_names`` if given, else ``str(action)``."""
+        return self.action_names[agent][action] if self.action_names else str(action)
 
     def strategy_of(self, agent: int, state: int = 0) -> tuple[sp.Expr, ...]:
         """Agent's mixed strategy over its actions in one state."""

@@ -1,0 +1,15 @@
+"""eqselect.numerics.dynamics: the paper's schedule, the projected flow, basins, separatrices.
+
+See docs/replay.md for the schedule and docs/theory.md for the geometry.
+"""
+
+from eqselect.theory.lazy import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "eqselect.numerics.dynamics.basins": [
+        "BasinMap", "basin_map", "basin_monte_carlo", "wilson_interval"],
+    "eqselect.numerics.dynamics.flow": ["FlowResult", "integrate_flow"],
+    "eqselect.numerics.dynamics.schedules": [
+        "ConstantSchedule", "PaperAnnealing", "PaperSchedule", "run_schedule"],
+    "eqselect.numerics.dynamics.separatrix": ["Separatrix", "basin_area", "separatrix"],
+}, globals())

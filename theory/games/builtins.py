@@ -63,8 +63,14 @@ def two_by_two(name: str, parameterization: str = "logit", symbolic: bool = Fals
         col = ((-a, -b), (-c, -d))
     else:
         col = ((d, b), (c, a))
+    names = _ACTION_NAMES.get(name, ("C", "D"))
     return normal_form_game([row, col], parameterization, name=name,
-                            payoff_symbols=symbols, description=text)
+                            payoff_symbols=symbols, description=text,
+                            action_names=(names, names))
+
+
+#: Action names of the 2x2 games other than cooperate / defect ("C", "D").
+_ACTION_NAMES = {"matching-pennies": ("H", "T"), "coordination": ("A", "B")}
 
 
 def _ipd(parameterization: str = "logit", symbolic: bool = False) -> Game:

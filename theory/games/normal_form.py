@@ -85,7 +85,8 @@ def _flatten(table):
 def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
                      name: str = "normal-form",
                      payoff_symbols: Mapping[sp.Symbol, object] | None = None,
-                     description: str = "") -> Game:
+                     description: str = "", players: Sequence[str] | None = None,
+                     action_names: Sequence[Sequence[str]] | None = None) -> Game:
     """An N-agent normal-form game under a policy parameterisation.
 
     Parameters
@@ -96,6 +97,11 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
     name : str
     payoff_symbols : mapping, optional
         Free symbols in the payoffs and their default values.
+    description : str
+    players : sequence of N str, optional
+        Player names (default "1", "2", ...).
+    action_names : sequence of N sequences of str, optional
+        ``action_names[i]`` names agent i's m_i actions (default "0", "1", ...).
 
     Returns
     -------
@@ -106,6 +112,8 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
     >>> g = normal_form_game([[[4, 0], [3, 2]], [[4, 3], [0, 2]]], "direct")
     >>> g.values[0].expand()
     3*p1*p2 - 2*p1 + p2 + 2
+    >>> g.players, g.action_names
+    (('1', '2'), (('0', '1'), ('0', '1')))
     """
     kind = Parameterization.parse(parameterization)
     tensors = payoff_tensors(payoffs)
@@ -124,7 +132,57 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
         parameterization=kind.value, strategies=tuple(strategies),
         payoff_symbols=symbols, payoffs=tuple(t.tolist() for t in tensors),
         actions=tuple(shape), description=description,
+        **game_names(shape, players, action_names),
     )
+
+
+def game_names(shape, players=None, action_names=None) -> dict:
+    """Checked player and action names for a game of the given shape.
+
+    Missing names get the defaults: players "1", "2", ...; actions "0", "1", ...
+
+    Returns
+    -------
+    dict
+        ``{"players": tuple of str, "action_names": tuple of tuple of str}``.
+
+    Raises
+    ------
+    GameError
+        A count that does not match ``shape``, an empty or non-text name, a
+        name that breaks Gambit's label rule (no leading, trailing or doubled
+        whitespace, no control characters), or a name repeated within one list.
+
+    Examples
+    --------
+    >>> game_names((2, 3), ["row", "column"])["action_names"]
+    (('0', '1'), ('0', '1', '2'))
+    """
+    n = len(shape)
+    if players is None:
+        players = [str(i + 1) for i in range(n)]
+    if action_names is None:
+        action_names = [[str(a) for a in range(m)] for m in shape]
+    _check_names(players, n, "players")
+    if not isinstance(action_names, (list, tuple)) or len(action_names) != n:
+        raise GameError(f"'actions' must hold {n} lists of names, one per player")
+    for i, (names, m) in enumerate(zip(action_names, shape)):
+        _check_names(names, m, f"actions of player {i + 1}")
+    return {"players": tuple(players),
+            "action_names": tuple(tuple(names) for names in action_names)}
+
+
+def _check_names(names, count: int, what: str) -> None:
+    if not isinstance(names, (list, tuple)) or len(names) != count:
+        raise GameError(f"{what}: expected {count} names, got {names!r}")
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise GameError(f"{what}: every name must be non-empty text, got {name!r}")
+        if name != name.strip() or "  " in name or not name.isprintable():
+            raise GameError(f"{what}: name {name!r} has leading, trailing or doubled spaces "
+                            f"or a control character (Gambit's label rule)")
+    if len(set(names)) != len(names):
+        raise GameError(f"{what}: names must be distinct, got {list(names)}")
 
 
 def _expected_payoff(tensor, strategies) -> sp.Expr:

@@ -4,11 +4,13 @@ TOML / JSON spec::
 
     name = "my-stag-hunt"                   # optional
     description = "..."                     # optional
+    players = ["row", "column"]             # optional player names
+    actions = [["C", "D"], ["C", "D"]]      # optional action names per player
     parameterization = "logit"              # optional; the command line wins
     payoffs = [[[ "a", 0], [3, 2]],         # one tensor per agent, shape (m_1, ..., m_N);
                [[ "a", 3], [0, 2]]]         # entries numbers or expressions
     [symbols]                               # optional: payoff symbols and defaults
-    a = 4
+    a = 4                                   # (a number, or exact text such as "1/3")
 
 Expressions are read by :mod:`eqselect.theory.io.expressions` (numbers, declared
 symbols, + - * / ^, parentheses, exp / log / sqrt), never by ``eval``.
@@ -73,7 +75,8 @@ def _read(path: Path) -> str:
 
 def spec_game(data: dict, parameterization: str = "logit", default_name: str = "game") -> Game:
     """A normal-form game from a parsed spec dictionary (see the module docstring)."""
-    unknown = set(data) - {"name", "description", "parameterization", "payoffs", "symbols"}
+    unknown = set(data) - {"name", "description", "parameterization", "payoffs", "symbols",
+                           "players", "actions"}
     if unknown:
         raise GameError(f"unknown key(s) in game spec: {', '.join(sorted(unknown))}")
     if "payoffs" not in data:
@@ -84,7 +87,8 @@ def spec_game(data: dict, parameterization: str = "logit", default_name: str = "
     return normal_form_game(
         payoffs, data.get("parameterization", parameterization),
         name=str(data.get("name", default_name)), payoff_symbols=symbols,
-        description=str(data.get("description", "")))
+        description=str(data.get("description", "")),
+        players=data.get("players"), action_names=data.get("actions"))
 
 
 def _declare(table) -> dict:
@@ -95,6 +99,8 @@ def _declare(table) -> dict:
         if not _NAME.fullmatch(name) or name in _RESERVED:
             raise GameError(f"symbol name {name!r} is not allowed (letters and digits, "
                             f"not one of {', '.join(sorted(_RESERVED))})")
+        if isinstance(value, str):  # an exact default such as "1/3" or "sqrt(2)"
+            value = parse_expression(value, {})
         out[sp.Symbol(name)] = to_exact(value, f"default of symbol {name}")
     return out
 
@@ -123,7 +129,9 @@ def nfg_game(text: str, parameterization: str = "logit", name: str = "nfg") -> G
     The payoff version lists, for every pure profile with player 1's strategy
     changing fastest, every player's payoff; the outcome version lists
     outcomes ``{ "name" u_1, ..., u_N }`` and then one outcome index per
-    profile (0 = all zero).
+    profile (0 = all zero). Player and strategy names are kept (the defaults
+    when a list is unnamed, has an empty name or repeats one); the title
+    becomes the description.
     """
     toks = [t for t in _NFG_TOKEN.findall(text) if t]
     if len(toks) < 3 or toks[0] != "NFG" or toks[2] not in ("R", "D"):
@@ -151,7 +159,17 @@ def nfg_game(text: str, parameterization: str = "logit", name: str = "nfg") -> G
                             f"{n_profiles} profiles x {len(players)} players need "
                             f"{n_profiles * len(players)}")
     return normal_form_game(_tensors(flat, counts), parameterization,
-                            name=name, description=title)
+                            name=name, description=title, **_nfg_names(players, strat))
+
+
+def _nfg_names(players, strat) -> dict:
+    """Player and strategy names of an .nfg header; unnamed or repeated ones get defaults."""
+    names = [_unquote(p) for p in players]
+    out = {"players": names} if all(names) and len(set(names)) == len(names) else {}
+    labels = [[_unquote(x) for x in s] if isinstance(s, list) else [] for s in strat]
+    if all(lab and all(lab) and len(set(lab)) == len(lab) for lab in labels):
+        out["action_names"] = labels
+    return out
 
 
 def _tensors(flat, counts):
