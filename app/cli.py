@@ -133,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     _game_args(rp)
     rp.add_argument("--out", metavar="DIR", default=None,
                     help="output folder (default: report-GAME)")
+    rp.add_argument("--method", default=None, metavar="M1,M2,...",
+                    help="methods to compare, comma-separated (default: pg,peer-only,meta-mapg)")
+    rp.add_argument("--lam", type=number, default=None,
+                    help=f"shaping coefficient lambda (default {PAPER['lam']})")
+    rp.add_argument("--eta", type=number, default=None,
+                    help=f"inner learning rate (default {PAPER['eta']})")
+    rp.add_argument("--own", type=number, default=None,
+                    help=f"own-learning coefficient (default {PAPER['own']})")
+    rp.add_argument("--lam-range", type=_range, default=None, metavar="A:B",
+                    help="continuation window in lambda (default 0:3)")
+    rp.add_argument("--grid", type=_positive_int, default=None,
+                    help="basin-map grid points per axis (default 21)")
+    rp.add_argument("--steps", type=_positive_int, default=None,
+                    help="basin-map updates per start (default 140)")
+    rp.add_argument("--tikz", action="store_true",
+                    help="also write pgfplots .tex beside the bifurcation and phase figures")
     rp.set_defaults(run=cmd_report)
     return parser
 

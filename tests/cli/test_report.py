@@ -50,7 +50,7 @@ def test_report_unknown_game(game, capsys):
 
 
 def test_failed_report_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
-    import eqselect.report as report
+    import eqselect.report.build as report
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure in the basin maps")
