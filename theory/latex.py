@@ -62,8 +62,8 @@ class RootNotes:
             poly = r.expr.subs(next(iter(r.expr.free_symbols)), x) if r.expr.free_symbols \
                 else r.expr
             items.append(rf"\item[({_letter(k)})] ${_decimal(r, 12)}\ldots$ is root {r.index} "
-                         rf"of ${sp.latex(sp.expand(poly))} = 0$ (numbered as sympy's "
-                         r"\texttt{CRootOf}: real roots in increasing order first).")
+                         rf"of ${sp.latex(sp.expand(poly))} = 0$ (roots numbered from 0: the real "
+                         "ones in increasing order, then the complex ones).")
         return "\\begin{description}\n" + "\n".join(items) + "\n\\end{description}\n"
 
 
