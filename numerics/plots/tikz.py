@@ -54,7 +54,7 @@ def bifurcation_tikz(result, coordinate: int = 0, *, ylabel: str | None = None,
     xlabel = parameter_axis_label(result.parameter)
     ylabel = ylabel or rf"\phi_{{{coordinate + 1}}}"
     lines = [_colors(), r"\begin{tikzpicture}",
-             rf"\begin{{axis}}[width=0.8\linewidth, height=0.5\linewidth, xlabel={{{xlabel}}},"
+             rf"\begin{{axis}}[width=0.68\linewidth, height=0.45\linewidth, xlabel={{{xlabel}}},"
              rf" ylabel={{${ylabel}$}},"
              r" legend pos=outer north east, legend cell align=left]"]
     for k, stable, rows in branch_table(result, coordinate):

@@ -170,3 +170,25 @@ def test_failed_report_leaves_nothing_half_written(tmp_path, capsys, monkeypatch
     with pytest.raises(RuntimeError):
         main(["report", "stag-hunt", "--out", str(out)])
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def _kpsewhich(name):
+    if shutil.which("kpsewhich") is None:
+        return None
+    found = subprocess.run(["kpsewhich", name], capture_output=True, text=True).stdout.strip()
+    return found or None
+
+
+@pytest.mark.skipif(PDFLATEX is None or _kpsewhich("pgfplots.sty") is None,
+                    reason="pdflatex with pgfplots (texlive-pictures) is not installed")
+def test_tikz_figures_compile(stag_hunt, tmp_path):
+    body = "\n\n".join(f"\\input{{{stag_hunt / name}}}" for name in
+                     ("bifurcation.tex", "phase-pg.tex"))
+    (tmp_path / "t.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{pgfplots}\n\\pgfplotsset{compat=1.16}\n"
+        "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n" + body + "\n\\end{document}\n")
+    proc = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    log = (tmp_path / "t.log").read_text(errors="replace")
+    assert proc.returncode == 0, log[-2000:]
+    assert "Overfull \\hbox" not in log
