@@ -22,22 +22,27 @@ REPORT_PACKAGES = ("\\usepackage{graphicx,longtable,booktabs,array,caption}\n"
                    "\\renewcommand{\\labelitemi}{\\ensuremath{\\bullet}}\n")
 
 
-def _float(x) -> str:
-    """A float in math mode (no exponent notation leaking as text)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "--"
-    if isinstance(x, float) and math.isinf(x):
-        return r"$\infty$" if x > 0 else r"$-\infty$"
-    text = f"{x:.4g}"
+def _num(x: float, digits: int) -> str:
+    """Math-mode text of a finite float: 0.1667, 1.18 \\cdot 10^{-15}."""
+    text = f"{x:.{digits}g}"
     if "e" in text:
         mant, exp = text.split("e")
-        return rf"${mant} \cdot 10^{{{int(exp)}}}$"
-    return f"${text}$"
+        return rf"{mant} \cdot 10^{{{int(exp)}}}"
+    return text
+
+
+def _float(x, digits: int = 4) -> str:
+    """A float in math mode; -- for none, infinity as the symbol."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "--"
+    if math.isinf(x):
+        return r"$\infty$" if x > 0 else r"$-\infty$"
+    return f"${_num(x, digits)}$"
 
 
 def _coords(values, roots: RootNotes, exact: bool) -> str:
     """A point, one math group per coordinate so a long point may wrap in its cell."""
-    cells = [number_latex(v, roots) if exact else f"{float(v):.6g}" for v in values]
+    cells = [number_latex(v, roots) if exact else _num(float(v), 6) for v in values]
     return "(" + ", ".join(f"${c}$" for c in cells) + ")"
 
 
@@ -92,7 +97,8 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
                r"(\operatorname{sym} DF)$; route: exact or Newton).")
     body = _table(spec, head, rows, caption, "tab:fixed-points")
     if notes:
-        body += "\\begin{itemize}\n" + "\n".join(f"\\item {n}" for n in notes) + "\n\\end{itemize}\n"
+        body += ("{\\small\n\\begin{itemize}\n" + "\n".join(f"\\item {n}" for n in notes)
+                 + "\n\\end{itemize}\n}\n")
     return "\\section*{Fixed points}\n" + body
 
 
@@ -103,7 +109,7 @@ def continuation_latex(rep, p: ExactLatex) -> str:
         return ""
     a, b = (p.doprint(v) for v in rep.options.lam_range)
     method = escape_latex(rep.options.continuation_method)
-    rows = [f"{ev.type.value} & ${ev.value:.10g}$ & {_coords(ev.point, None, False)} \\\\"
+    rows = [f"{ev.type.value} & {_float(ev.value, 10)} & {_coords(ev.point, None, False)} \\\\"
             for ev in res.events]
     body = (_table("p{2.2cm}p{3cm}>{\\raggedright\\arraybackslash}p{10cm}",
                    r"event & $\lambda$ & point", rows,
