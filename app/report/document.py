@@ -130,7 +130,7 @@ def _figure(files, width: float, caption: str, label: str) -> str:
     files = [files] if isinstance(files, str) else files
     graphics = "\\hfill\n".join(f"\\includegraphics[width={width:.3g}\\textwidth]{{{f}}}"
                                 for f in files)
-    return (f"\\begin{{figure}}[htbp]\n\\centering\n{graphics}\n\\caption{{{caption}}}"
+    return (f"\\begin{{figure}}[tbp]\n\\centering\n{graphics}\n\\caption{{{caption}}}"
             f"\\label{{{label}}}\n\\end{{figure}}\n")
 
 
