@@ -46,11 +46,25 @@ def _coords(values, roots: RootNotes, exact: bool) -> str:
     return "(" + ", ".join(f"${c}$" for c in cells) + ")"
 
 
+#: Tables with more rows than this become a ``longtable`` (breaks across pages).
+LONG_TABLE_ROWS = 30
+
+
 def _table(spec: str, head: str, rows: list[str], caption: str, label: str) -> str:
-    return ("{\\small\n\\begin{longtable}{" + spec + "}\n"
-            f"\\caption{{{caption}}}\\label{{{label}}}\\\\\n\\toprule\n{head} \\\\\n\\midrule\n"
-            "\\endfirsthead\n\\toprule\n" + head + " \\\\\n\\midrule\n\\endhead\n"
-            + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}\n}\n")
+    """A captioned table of fixed column widths: in place, or a longtable when long.
+
+    Short tables use ``tabular`` with ``\\captionof`` (longtable's output
+    routine can push a bottom float past the page end).
+    """
+    if len(rows) > LONG_TABLE_ROWS:
+        return ("{\\small\n\\begin{longtable}{" + spec + "}\n"
+                f"\\caption{{{caption}}}\\label{{{label}}}\\\\\n\\toprule\n{head} \\\\\n"
+                "\\midrule\n\\endfirsthead\n\\toprule\n" + head + " \\\\\n\\midrule\n\\endhead\n"
+                + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}\n}\n")
+    return ("\\begin{center}\\small\n"
+            f"\\captionof{{table}}{{{caption}}}\\label{{{label}}}\n"
+            "\\begin{tabular}{" + spec + "}\n\\toprule\n" + head + " \\\\\n\\midrule\n"
+            + "\n".join(rows) + "\n\\bottomrule\n\\end{tabular}\n\\end{center}\n")
 
 
 def settings_latex(rep, p: ExactLatex) -> str:
