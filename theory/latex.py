@@ -193,10 +193,9 @@ def term_latex(dec, term: str, agent: int, *, roots: RootNotes | None = None) ->
     game = dec.game
     p = ExactLatex(latex_names(game), roots)
     gens = list(game.parameters) + list(sigma_symbols(game).values())
-    exprs = dec.component(term)[game.slices[agent], 0]
     rows = []
-    for e in exprs:
-        ops = se.count_ops(engine.to_engine(e))
+    for e in dec._parts[term][game.slices[agent]]:  # engine form: sized before converting
+        ops = se.count_ops(e)
         rows.append(rf"\text{{({ops} operations)}}" if ops > MAX_PRINTED_OPS
                     else " ".join(tokens(grouped(e, game), gens, p)))
     return rows[0] if len(rows) == 1 else r"\begin{pmatrix} " + r" \\ ".join(rows) + \
