@@ -13,6 +13,7 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from eqselect.numerics.dynamics.basins import parameters_to_probability
 from eqselect.numerics.dynamics.separatrix import separatrix
@@ -41,7 +42,7 @@ def basin_maps_figure(result: ReplayResult, path=None):
     """
     raw = result.raw["basin_map"]
     curve = pg_separatrix_probabilities()
-    fig, axes = new_figure(1, len(METHODS), figsize=(3.6 * len(METHODS), 4.3), sharey=True)
+    fig, axes = new_figure(1, len(METHODS), figsize=(3.6 * len(METHODS), 4.8), sharey=True)
     for ax, m in zip(axes, METHODS):
         ok = np.asarray(raw[m].success, dtype=int)
         n = int(round(np.sqrt(ok.size)))
@@ -59,7 +60,7 @@ def basin_maps_figure(result: ReplayResult, path=None):
     handles += axes[0].get_legend_handles_labels()[0]
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9, frameon=False)
     fig.suptitle(f"Stag Hunt basin of (C, C), {result.mode} gradients")
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     if path is not None:
         fig.savefig(Path(path), dpi=120)
     return fig
@@ -101,6 +102,7 @@ def restart_figure(result: ReplayResult, path=None):
                     color=series_color(k), alpha=0.85, label=m)
         ax.set_title(game)
         ax.set_xlabel("restart budget K")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel("P(payoff-dominant found by K)")
     axes[0].legend(fontsize=8)
     return finish(fig, path)
