@@ -18,6 +18,7 @@ from eqselect.theory.errors import EqselectError, OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.rules import method_names
 from eqselect.theory.serialize import package_version
+from eqselect.theory.rules import PAPER as PAPER_DEFAULTS
 
 
 #: The paper's defaults (docs/replay.md).
@@ -187,7 +188,23 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="the main job: everything for one game, as LaTeX, PNG, JSON")
     _game_args(rp)
     rp.add_argument("--out", metavar="DIR", default=None,
-                    help="output folder (None: report-GAME)")
+                    help="output folder (default: report-GAME)")
+    rp.add_argument("--method", default=None, metavar="M1,M2,...",
+                    help="methods to compare, comma-separated (default: pg,peer-only,meta-mapg)")
+    rp.add_argument("--lam", type=number, default=None,
+                    help=f"shaping coefficient lambda (default {PAPER_DEFAULTS.lam})")
+    rp.add_argument("--eta", type=number, default=None,
+                    help=f"inner learning rate (default {PAPER_DEFAULTS.eta})")
+    rp.add_argument("--own", type=number, default=None,
+                    help=f"own-learning coefficient (default {PAPER_DEFAULTS.own})")
+    rp.add_argument("--lam-range", type=_range, default=None, metavar="A:B",
+                    help="continuation window in lambda (default 0:3)")
+    rp.add_argument("--grid", type=_positive_int, default=None,
+                    help="basin-map grid points per axis (default 21)")
+    rp.add_argument("--steps", type=_positive_int, default=None,
+                    help=f"basin-map updates per start (default {PAPER_DEFAULTS.steps})")
+    rp.add_argument("--tikz", action="store_true",
+                    help="also write pgfplots .tex beside the bifurcation and phase figures")
     rp.set_defaults(run=cmd_report)
 
     add_sweep_parser(sub, _game_args, number)

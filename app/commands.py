@@ -237,29 +237,6 @@ def cmd_replay(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from collections import Counter
+    from eqselect.report.command import cmd_report as run
 
-    from eqselect.progress import Progress
-    from eqselect.report import build_report
-
-    game = prepare_game(args)
-    out = Path(args.out or f"report-{Path(args.game).stem}")
-    if out.exists() and not out.is_dir():
-        raise OptionsError(f"eqselect report: --out {str(out)!r} exists and is not a directory")
-    with Progress(4, f"report {game.name}") as bar:
-        with staged_folder(out) as stage:
-            rep = build_report(game, stage, progress=bar)
-    print(f"eqselect report for {game.name} ({game.parameterization}) written to {out}/")
-    print(f"  report.tex, report.json, {len(rep.figures)} figure(s)")
-    for m, found in rep.equilibria.items():
-        counts = Counter(e["stability"] for e in found["equilibria"])
-        kinds = ", ".join(f"{n} {k}" for k, n in counts.items()) or "none found"
-        print(f"  {m}: {len(found['equilibria'])} fixed point(s): {kinds}")
-    if rep.continuation is not None:
-        for ev in rep.continuation["events"]:
-            print(f"  peer-only continuation: {ev['type']} at lambda = {ev['lam']:.6g}")
-    for m, b in rep.basins.items():
-        print(f"  {m}: basin of the first-action profile {100 * b['fraction']:.1f}%")
-    for k, v in rep.skipped.items():
-        print(f"  not computed ({k}): {v}")
-    return 0
+    return run(args)

@@ -1,8 +1,15 @@
-"""Paper-ready LaTeX of a decomposition: the game, the values, every term.
+r"""Paper-ready LaTeX: exact numbers and points, the decomposition term by term.
 
-Notation follows the paper: \\nabla_{\\phi_i} J_i for the current term,
-\\mathrm{own}_i, \\mathrm{peer}_i and \\mathrm{la}_i with their defining
-equations, \\eta for the inner learning rate.
+One printer, `ExactLatex`, writes every exact number: ``\log 2`` (not
+``\log{\left(2 \right)}``), ``\frac{\sqrt{3}}{2}``, and algebraic numbers
+given as ``CRootOf`` as a decimal with a mark whose defining polynomial
+`RootNotes` lists (in a footnote or an appendix).
+
+Closed forms are grouped and broken over lines by
+:mod:`eqselect.theory.closed_forms`; `term_latex` gives one term of the
+decomposition for one agent and `decomposition_latex` all of them. Notation
+(docs/theory.md): cur_i = nabla_{phi_i} J_i and own_i, peer_i, la_i with
+their defining equations; eta the inner learning rate.
 """
 
 from __future__ import annotations
@@ -11,104 +18,270 @@ import re
 
 import symengine as se
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
 from eqselect.theory import engine
+from eqselect.theory.closed_forms import (
+    MAX_PRINTED_OPS, align_rows, grouped, s_applies, sigma_symbols, summary_row, tokens)
 
-#: Expressions with more operations than this are summarised, not printed.
-MAX_PRINTED_OPS = 400
 
-_DEFINITIONS = {
-    "cur": r"\nabla_{\phi_{%(i)s}} J_{%(i)s}",
-    "own": r"\mathrm{own}_{%(i)s} = \eta\,\bigl(\nabla^2_{\phi_{%(i)s}\phi_{%(i)s}} J_{%(i)s}\bigr)^{\top}"
-           r" \nabla_{\phi_{%(i)s}} J_{%(i)s}",
-    "peer": r"\mathrm{peer}_{%(i)s} = \eta \sum_{j \neq %(i)s} D_{%(i)s j}^{\top} \nabla_{\phi_j} J_{%(i)s}",
-    "lookahead": r"\mathrm{la}_{%(i)s} = \eta \sum_{j \neq %(i)s}"
-                 r" \frac{\partial \nabla_{\phi_{%(i)s}} J_{%(i)s}}{\partial \phi_j} \nabla_{\phi_j} J_j",
+#: LaTeX name and defining equation (for agent i) of each term.
+TERMS = {
+    "cur": (r"\mathrm{cur}", r"\nabla_{\phi_i} J_i"),
+    "own": (r"\mathrm{own}", r"\eta\,\bigl(\nabla^2_{\phi_i\phi_i} J_i\bigr)^{\top}"
+            r" \nabla_{\phi_i} J_i"),
+    "peer": (r"\mathrm{peer}", r"\eta \sum_{j \neq i} D_{ij}^{\top} \nabla_{\phi_j} J_i"),
+    "lookahead": (r"\mathrm{la}", r"\eta \sum_{j \neq i} \frac{\partial \nabla_{\phi_i}"
+                  r" J_i}{\partial \phi_j} \nabla_{\phi_j} J_j"),
 }
 
 
+class RootNotes:
+    """Marks for algebraic numbers printed as decimals, and their polynomials.
+
+    Each distinct ``CRootOf`` gets a letter (a, b, ...); `latex_list` gives
+    the notes, one item per root, for a footnote or an appendix.
+    """
+
+    def __init__(self):
+        self.roots: list = []
+
+    def mark(self, root) -> str:
+        """The letter of ``root`` (a new root gets the next letter)."""
+        if root not in self.roots:
+            self.roots.append(root)
+        return _letter(self.roots.index(root))
+
+    def latex_list(self) -> str:
+        """A ``description`` list of every marked root with its defining polynomial."""
+        if not self.roots:
+            return ""
+        x = sp.Symbol("x")
+        items = []
+        for k, r in enumerate(self.roots):
+            poly = r.expr.subs(next(iter(r.expr.free_symbols)), x) if r.expr.free_symbols \
+                else r.expr
+            items.append(rf"\item[({_letter(k)})] ${_decimal(r, 12)}\ldots$ is root {r.index} "
+                         rf"of ${sp.latex(sp.expand(poly))} = 0$ (roots numbered from 0: the real "
+                         "ones in increasing order, then the complex ones).")
+        return "\\begin{description}\n" + "\n".join(items) + "\n\\end{description}\n"
+
+
+def _letter(k: int) -> str:
+    return chr(ord("a") + k % 26) + ("" if k < 26 else str(k // 26))
+
+
+def _decimal(value, digits: int = 6) -> str:
+    v = complex(sp.N(value, digits + 4))
+    if v.imag == 0:
+        return f"{v.real:.{digits}g}"
+    sign = "+" if v.imag >= 0 else "-"
+    return f"{v.real:.{digits}g} {sign} {abs(v.imag):.{digits}g}\\,i"
+
+
+class ExactLatex(LatexPrinter):
+    r"""sympy's LaTeX printer with log, roots of polynomials and names as a paper writes them.
+
+    Parameters
+    ----------
+    names : dict, optional
+        Symbol -> LaTeX name (see `symbol_names`).
+    roots : RootNotes, optional
+        Collects the ``CRootOf`` numbers printed; a fresh one by default.
+
+    Examples
+    --------
+    >>> p = ExactLatex()
+    >>> p.doprint(sp.log(2)), p.doprint(sp.sqrt(3) / 2)
+    ('\\log 2', '\\frac{\\sqrt{3}}{2}')
+    """
+
+    def __init__(self, names: dict | None = None, roots: RootNotes | None = None):
+        super().__init__({"symbol_names": names or {}})
+        self.roots = roots if roots is not None else RootNotes()
+
+    def _print_log(self, expr, exp=None):
+        arg = expr.args[0]
+        if (arg.is_Integer and arg > 0) or arg.is_Symbol:
+            tex = rf"\log {self._print(arg)}"
+        else:
+            tex = rf"\log\left({self._print(arg)}\right)"
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+    def _print_ComplexRootOf(self, expr, exp=None):
+        tex = rf"{_decimal(expr)}\ldots^{{({self.roots.mark(expr)})}}"
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+    _print_CRootOf = _print_ComplexRootOf
+
+
+def number_latex(value, roots: RootNotes | None = None) -> str:
+    r"""LaTeX of one exact number (sympy number, int, Fraction or float).
+
+    Examples
+    --------
+    >>> number_latex(sp.Rational(2, 3)), number_latex(sp.log(2))
+    ('\\frac{2}{3}', '\\log 2')
+    >>> number_latex(sp.CRootOf(132 * sp.Symbol("x")**3 - 20 * sp.Symbol("x")**2 - 15, 0))
+    '0.540498\\ldots^{(a)}'
+    """
+    value = sp.Float(value) if isinstance(value, float) else sp.sympify(value)
+    return ExactLatex(roots=roots).doprint(value)
+
+
+def point_latex(coords, roots: RootNotes | None = None) -> str:
+    r"""LaTeX of a point, e.g. ``\left(\log 2, \log 2\right)``."""
+    return r"\left(" + ", ".join(number_latex(c, roots) for c in coords) + r"\right)"
+
+
 def symbol_names(symbols) -> dict:
-    """LaTeX names: theta1 -> \\theta_{1}, p1_0 -> p_{1,0}, eta -> \\eta."""
+    r"""LaTeX names: theta1 -> \theta_{1}, p1_0 -> p_{1,0}, sigma_theta1 -> \sigma_{1}."""
     out = {}
     for s in symbols:
-        m = re.fullmatch(r"(theta|p)(\d+)(?:_(\d+))?", s.name)
+        m = re.fullmatch(r"(sigma_theta|theta|p)(\d+)(?:_(\d+))?", s.name)
         if m:
-            stem = r"\theta" if m.group(1) == "theta" else "p"
+            stem = {"theta": r"\theta", "p": "p", "sigma_theta": r"\sigma"}[m.group(1)]
             sub = m.group(2) + ("," + m.group(3) if m.group(3) else "")
             out[s] = f"{stem}_{{{sub}}}"
+        elif s.name == "eta":
+            out[s] = r"\eta"
     return out
 
 
-def expr_latex(expr, names: dict) -> str:
-    """LaTeX of one expression, tidied, or a summary when it is too large.
+def latex_names(game) -> dict:
+    """LaTeX names of a game's parameters, their sigma_i and eta."""
+    syms = list(game.parameters) + list(sigma_symbols(game).values()) + [sp.Symbol("eta")]
+    return symbol_names(syms)
 
-    ``expr`` may be a sympy or a symengine expression. Its size is counted
-    in symengine: sympy's traversal of the large shared expression trees of
-    repeated games takes minutes.
+
+# -- the decomposition -------------------------------------------------------------
+#: Preamble of every standalone document eqselect writes (pdflatex).
+PREAMBLE = ("\\documentclass[10pt]{article}\n"
+            "\\usepackage{amsmath,amssymb}\n\\usepackage[a4paper,margin=2cm]{geometry}\n"
+            "\\allowdisplaybreaks\n")
+
+
+def term_lhs(term: str, agent: int, game, coordinate: int | None = None) -> str:
+    r"""LaTeX name of agent ``agent``'s (0-based) term, e.g. ``\mathrm{peer}_{1}``.
+
+    With several parameters per agent, ``coordinate`` (0-based within the
+    agent) picks one: ``\bigl[\mathrm{peer}_{1}\bigr]_{\theta_{1,0}}``.
     """
-    ops = se.count_ops(engine.to_engine(expr))
-    if ops > MAX_PRINTED_OPS:
-        return rf"\text{{(exact expression with {ops} operations; see \texttt{{--json}})}}"
-    return sp.latex(engine.tidy(engine.to_sympy(engine.to_engine(expr))), symbol_names=names)
+    name = rf"{TERMS[term][0]}_{{{agent + 1}}}"
+    block = game.parameters[game.slices[agent]]
+    if coordinate is None or len(block) == 1:
+        return name
+    sym = symbol_names([block[coordinate]]).get(block[coordinate], sp.latex(block[coordinate]))
+    return rf"\bigl[{name}\bigr]_{{{sym}}}"
 
 
-def _vector_latex(exprs, names) -> str:
-    if len(exprs) == 1:
-        return expr_latex(exprs[0], names)
-    rows = r" \\ ".join(expr_latex(e, names) for e in exprs)
-    return r"\begin{pmatrix} " + rows + r" \end{pmatrix}"
+def term_latex(dec, term: str, agent: int, *, roots: RootNotes | None = None) -> str:
+    r"""LaTeX of one term of the decomposition for one agent (0-based), grouped.
+
+    A single expression for one-parameter agents, a column vector
+    (``pmatrix``) otherwise; math mode, without delimiters.
+
+    Examples
+    --------
+    >>> from eqselect.theory import builtin, Decomposition
+    >>> dec = Decomposition(builtin("stag-hunt", "direct", symbolic=True))
+    >>> term_latex(dec, "peer", 0)
+    '\\eta S \\left(S p_{1} + \\left(c - d\\right)\\right)'
+    """
+    if term not in TERMS:
+        raise ValueError(f"unknown term {term!r}; valid: {', '.join(TERMS)}")
+    game = dec.game
+    p = ExactLatex(latex_names(game), roots)
+    gens = list(game.parameters) + list(sigma_symbols(game).values())
+    rows = []
+    for e in dec._parts[term][game.slices[agent]]:  # engine form: sized before converting
+        ops = se.count_ops(e)
+        rows.append(rf"\text{{({ops} operations)}}" if ops > MAX_PRINTED_OPS
+                    else " ".join(tokens(grouped(e, game), gens, p)))
+    return rows[0] if len(rows) == 1 else r"\begin{pmatrix} " + r" \\ ".join(rows) + \
+        r" \end{pmatrix}"
 
 
-def _payoffs_latex(game) -> str:
-    if not game.payoffs or len(game.actions) != 2:
+def payoffs_latex(game, p: ExactLatex) -> str:
+    """The payoff tables: matrices for two players, a table of profiles for more."""
+    if not game.payoffs:
         return ""
-    mats = []
-    for i, table in enumerate(game.payoffs):
-        body = r" \\ ".join(" & ".join(sp.latex(engine.to_sympy(x)) for x in row) for row in table)
-        mats.append(rf"U_{{{i + 1}}} = \begin{{bmatrix}} {body} \end{{bmatrix}}")
-    return r"\[ " + r", \qquad ".join(mats) + r" \]" + "\n"
+    if game.n_agents == 2:
+        mats = []
+        for i, table in enumerate(game.payoffs):
+            body = r" \\ ".join(" & ".join(p.doprint(sp.sympify(x)) for x in row) for row in table)
+            mats.append(rf"U_{{{i + 1}}} = \begin{{bmatrix}} {body} \end{{bmatrix}}")
+        return r"\[ " + r", \qquad ".join(mats) + r" \]" + "\n"
+    import itertools
+
+    n = game.n_agents
+    head = " & ".join(rf"$a_{{{i + 1}}}$" for i in range(n)) + " & " + " & ".join(
+        rf"$U_{{{i + 1}}}$" for i in range(n))
+    rows = []
+    for profile in itertools.product(*(range(m) for m in game.actions)):
+        vals = []
+        for table in game.payoffs:
+            for k in profile:
+                table = table[k]
+            vals.append(f"${p.doprint(sp.sympify(table))}$")
+        rows.append(" & ".join(str(k + 1) for k in profile) + " & " + " & ".join(vals) + r" \\")
+    return ("\\begin{center}\\small\n\\begin{tabular}{" + "c" * n + "|" + "r" * n + "}\n"
+            + head + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{center}\n")
 
 
-def decomposition_latex(dec, standalone: bool = False) -> str:
-    """LaTeX for the game, its values and each agent's cur, own, peer, la.
+def _game_paragraph(dec, p: ExactLatex) -> str:
+    game = dec.game
+    params = ", ".join(p.doprint(s) for s in game.parameters)
+    text = (rf"\paragraph{{Game.}} {escape_latex(game.description or game.name)}; "
+            rf"parameterisation: {escape_latex(game.parameterization)}; parameters "
+            rf"$\phi = ({params})$")
+    if sigma_symbols(game):
+        text += r", written through $\sigma_i = \sigma(\theta_i) = 1/(1 + e^{-\theta_i})$"
+    if dec.eta != sp.Symbol("eta"):
+        text += rf"; inner learning rate $\eta = {p.doprint(dec.eta)}$"
+    text += ".\n"
+    if s_applies(game):
+        text += r"Closed forms use $S = a - b - c + d$." + "\n"
+    return text + payoffs_latex(game, p)
+
+
+def decomposition_latex(dec, standalone: bool = False, roots: RootNotes | None = None) -> str:
+    """LaTeX for the game, its values and each agent's cur, own, peer, la, grouped and broken.
 
     Parameters
     ----------
     dec : Decomposition
     standalone : bool
         Wrap in a complete ``article`` document that compiles with pdflatex.
+    roots : RootNotes, optional
+        Collects algebraic numbers printed as decimals (a report lists them).
     """
     game = dec.game
-    names = symbol_names(game.parameters)
-    params = ", ".join(sp.latex(s, symbol_names=names) for s in game.parameters)
-    eta = sp.latex(dec.eta)
-    lines = [
-        rf"\paragraph{{Game.}} {escape_latex(game.description or game.name)}; "
-        rf"parameterisation: {game.parameterization}; parameters $\phi = ({params})$; "
-        rf"inner learning rate $\eta = {eta}$." if dec.eta != sp.Symbol("eta") else
-        rf"\paragraph{{Game.}} {escape_latex(game.description or game.name)}; "
-        rf"parameterisation: {game.parameterization}; parameters $\phi = ({params})$.",
-        _payoffs_latex(game),
-        r"\paragraph{Values.}",
-        r"\begin{align*}",
-        " \\\\\n".join(rf"J_{{{i + 1}}} &= {expr_latex(v, names)}"
-                       for i, v in enumerate(game.values)),
-        r"\end{align*}",
-    ]
+    p = ExactLatex(latex_names(game), roots)
+    lines = [_game_paragraph(dec, p), r"\paragraph{Values.}", r"\begin{align*}",
+             " \\\\\n".join(align_rows(rf"J_{{{i + 1}}}", v, game, p)
+                            for i, v in enumerate(game.values)),
+             r"\end{align*}", r"\paragraph{Terms.} For each agent $i$:", r"\begin{align*}",
+             " \\\\\n".join(rf"{name}_i &= {rhs}" for name, rhs in TERMS.values()),
+             r"\end{align*}"]
     for i, block in enumerate(game.slices):
-        lines += [rf"\paragraph{{Agent {i + 1}.}}", r"\begin{align*}"]
         rows = []
-        for name, template in _DEFINITIONS.items():
-            exprs = dec.term_engine(name)[block]
-            rows.append(template % {"i": i + 1} + " &= " + _vector_latex(exprs, names))
-        lines += [" \\\\\n".join(rows), r"\end{align*}"]
-    body = "\n".join(line for line in lines if line)
+        for term in TERMS:
+            exprs = dec.term_engine(term)[block]
+            ops = [se.count_ops(engine.to_engine(e)) for e in exprs]
+            if len(exprs) > 1 and min(ops) > MAX_PRINTED_OPS:
+                rows.append(summary_row(term_lhs(term, i, game), ops))
+                continue
+            rows += [align_rows(term_lhs(term, i, game, k), e, game, p)
+                     for k, e in enumerate(exprs)]
+        lines += [rf"\paragraph{{Agent {i + 1}.}}", r"\begin{align*}", " \\\\\n".join(rows),
+                  r"\end{align*}"]
+    body = "\n".join(line for line in lines if line) + "\n"
     if not standalone:
-        return body + "\n"
-    return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
-            "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n"
+        return body
+    return (PREAMBLE + "\\begin{document}\n"
             f"\\section*{{The own/peer decomposition of {escape_latex(game.name)}}}\n"
-            + body + "\n\\end{document}\n")
+            + body + "\\end{document}\n")
 
 
 def escape_latex(text: str) -> str:

@@ -1,6 +1,16 @@
-"""eqselect.numerics.plots: phase portraits, basin maps, bifurcation diagrams, replay figures.
+"""Figures of eqselect's results (matplotlib).
 
-Importing a name from here imports matplotlib; nothing else in eqselect does.
+One convention for every public plotting function here: it returns a
+finished ``matplotlib.figure.Figure`` drawn on its own Agg canvas (never
+registered with pyplot, so nothing needs closing and no global backend is
+changed) and, when given ``path``, also writes the figure there (format from
+the suffix). Canvas, palette (Okabe-Ito, colour-blind safe) and axis names
+live in :mod:`eqselect.numerics.plots.style`.
+
+- :mod:`~eqselect.numerics.plots.bifurcation`: branches of a continuation.
+- :mod:`~eqselect.numerics.plots.portrait`: phase portraits and basin maps.
+- :mod:`~eqselect.numerics.plots.replay`: the replay's figures and table.
+- :mod:`~eqselect.numerics.plots.tikz`: pgfplots versions of the first two.
 """
 
 from eqselect.theory.lazy import lazy_exports

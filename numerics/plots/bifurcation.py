@@ -1,22 +1,23 @@
-"""Bifurcation diagrams of a `ContinuationResult` (matplotlib, Agg backend).
+"""Bifurcation diagrams of a `ContinuationResult`.
 
-One coordinate of the fixed points against the continuation parameter:
-stable stretches solid, every other class dashed, events marked.
+One coordinate of the fixed points against the continuation parameter.
+Each branch has its own colour and marker (sparse markers along the curve,
+so branches that lie on top of each other stay visible); stable stretches
+are solid, every other class dashed; events are black markers, one legend
+entry per event type.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import numpy as np
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from eqselect.numerics.fixed_points.record import Stability  # noqa: E402
+from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.plots.style import finish, new_figure, series_color
 
 #: Marker per event type.
 EVENT_MARKERS = {"fold": "o", "boundary": "s", "branch": "D", "hopf": "^"}
+#: Marker along branch k (every few points), cycling.
+BRANCH_MARKERS = ("o", "v", "s", "P", "X", "D", "^", "<")
 
 
 def stability_runs(stability) -> list[tuple[int, int, bool]]:
@@ -39,7 +40,25 @@ def stability_runs(stability) -> list[tuple[int, int, bool]]:
     return runs
 
 
-def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None):
+def parameter_axis_label(parameter: str) -> str:
+    r"""``lam`` -> $\lambda$; a payoff symbol keeps its name, in math type."""
+    return r"$\lambda$" if parameter in ("lam", "lambda") else f"${parameter}$"
+
+
+def _draw_branch(ax, br, k: int, coordinate: int) -> None:
+    color, marker = series_color(k), BRANCH_MARKERS[k % len(BRANCH_MARKERS)]
+    n = len(br.points)
+    every = max(n // 6, 1)
+    for i, j, stable in stability_runs(br.stability):
+        seg = br.points[i:j]
+        ax.plot(seg[:, 0], seg[:, 1 + coordinate], color=color, alpha=0.85,
+                linestyle="-" if stable else (0, (5, 3)), linewidth=2.2 if stable else 1.4,
+                marker=marker, markevery=slice(k % every, None, every), markersize=4,
+                markerfacecolor="white" if not stable else color, zorder=2 + k % 3)
+    ax.plot([], [], color=color, marker=marker, markersize=4, label=f"branch {k + 1}")
+
+
+def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None, *, names=None):
     """Draw coordinate ``coordinate`` of every branch against the parameter.
 
     Parameters
@@ -48,9 +67,12 @@ def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None):
     coordinate : int
         Index into the game's parameters (0 <= coordinate < d).
     path : str or Path, optional
-        Where to save the figure (format from the suffix, e.g. PNG).
+        Also write the figure there (format from the suffix, e.g. PNG).
     ax : matplotlib Axes, optional
-        Draw into it instead of a new figure.
+        Draw into it instead of a new figure (``path`` then saves its figure).
+    names : sequence of str, optional
+        Axis names of the d coordinates (e.g. ``parameter_label`` of the game's
+        parameters); default ``$\\phi_{k}$``.
 
     Returns
     -------
@@ -64,29 +86,38 @@ def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None):
     d = next((b.points.shape[1] - 1 for b in result.branches), None)
     if d is not None and not 0 <= coordinate < d:
         raise ValueError(f"coordinate {coordinate} must lie in [0, {d})")
-    fig = ax.figure if ax is not None else plt.figure(figsize=(6, 4))
-    ax = ax if ax is not None else fig.add_subplot(1, 1, 1)
-    for bi, br in enumerate(result.branches):
-        color = f"C{bi % 10}"
-        for i, j, stable in stability_runs(br.stability):
-            seg = br.points[i:j]
-            ax.plot(seg[:, 0], seg[:, 1 + coordinate], color=color,
-                    linestyle="-" if stable else "--", linewidth=1.8 if stable else 1.2)
+    if ax is None:
+        fig, ax = new_figure(figsize=(6.4, 4.2))
+    fig = ax.figure
+    for k, br in enumerate(result.branches):
+        _draw_branch(ax, br, k, coordinate)
     seen = set()
     for ev in result.events:
         kind = ev.type.value
-        ax.plot([ev.value], [ev.point[coordinate]], linestyle="none",
-                marker=EVENT_MARKERS.get(kind, "x"), color="k", markersize=6,
-                label=kind if kind not in seen else None)
+        ax.plot([ev.value], [ev.point[coordinate]], linestyle="none", zorder=6,
+                marker=EVENT_MARKERS.get(kind, "x"), color="black", markersize=7,
+                label=f"{kind} point" if kind not in seen else None)
         seen.add(kind)
-    ax.plot([], [], "k-", label="stable")
-    ax.plot([], [], "k--", label="not stable")
-    ax.set_xlabel(r"$\lambda$" if result.parameter == "lam" else result.parameter)
-    ax.set_ylabel(f"coordinate {coordinate + 1}")
-    ax.legend(loc="best", fontsize="small")
-    if path is not None:
-        fig.savefig(Path(path), dpi=120, bbox_inches="tight")
-    return fig
+    ax.plot([], [], color="grey", linestyle="-", linewidth=2.2, label="stable")
+    ax.plot([], [], color="grey", linestyle=(0, (5, 3)), linewidth=1.4, label="not stable")
+    ax.set_xlabel(parameter_axis_label(result.parameter))
+    ax.set_ylabel(names[coordinate] if names else f"$\\phi_{{{coordinate + 1}}}$")
+    ax.grid(True, color="0.9", linewidth=0.6)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
+    return finish(fig, path)
 
 
-__all__ = ["EVENT_MARKERS", "bifurcation_diagram", "stability_runs"]
+def branch_table(result, coordinate: int = 0) -> list[tuple[int, bool, np.ndarray]]:
+    """(branch index, stable, rows [value, coordinate]) of every stability run.
+
+    The data the diagram draws, for other renderers (the pgfplots export).
+    """
+    out = []
+    for k, br in enumerate(result.branches):
+        for i, j, stable in stability_runs(br.stability):
+            out.append((k, stable, br.points[i:j][:, [0, 1 + coordinate]]))
+    return out
+
+
+__all__ = ["BRANCH_MARKERS", "EVENT_MARKERS", "bifurcation_diagram", "branch_table",
+           "parameter_axis_label", "stability_runs"]

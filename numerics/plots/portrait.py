@@ -1,39 +1,50 @@
-"""Figures: phase portraits and basin maps (matplotlib, Agg backend).
+"""Phase portraits and basin maps, drawn in probability coordinates.
 
-Both figures are drawn in probability coordinates (p_i = P(agent i plays its
-first action)), the paper's axes. For the logit parameterisation the flow of
-theta' = F(theta) is pushed forward to p by dp_i/dt = p_i (1 - p_i) F_i(theta),
-since dp/dtheta = sigma'(theta) = p (1 - p).
+Both figures use the paper's axes, p_i = P(agent i plays its first action).
+For the logit parameterisation the flow of theta' = F(theta) is pushed
+forward to p by dp_i/dt = p_i (1 - p_i) F_i(theta), since
+dp/dtheta = sigma'(theta) = p (1 - p). Conventions: :mod:`eqselect.numerics.plots`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from eqselect.theory import Decomposition, GameError  # noqa: E402
-from eqselect.numerics.dynamics.basins import (BasinMap, parameters_to_probability, probability_kind,  # noqa: E402
-                     probability_to_parameters)
-from eqselect.numerics.compiled import compile_field  # noqa: E402
-from eqselect.numerics.fixed_points.record import Stability  # noqa: E402
-from eqselect.numerics.dynamics.flow import tangent_projector  # noqa: E402
+from eqselect.numerics.compiled import compile_field
+from eqselect.numerics.dynamics.basins import (
+    BasinMap, parameters_to_probability, probability_kind, probability_to_parameters)
+from eqselect.numerics.dynamics.flow import tangent_projector
+from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, probability_label
+from eqselect.theory import Decomposition, GameError
+from eqselect.theory.rules import as_rule
 
 _MARKERS = {
-    Stability.STABLE: dict(marker="o", color="black", markersize=9),
-    Stability.SADDLE: dict(marker="X", color="tab:orange", markersize=10),
-    Stability.UNSTABLE: dict(marker="o", markerfacecolor="white", color="tab:red",
-                             markersize=9),
-    Stability.CENTER: dict(marker="D", color="tab:purple", markersize=8),
-    Stability.DEGENERATE: dict(marker="s", color="tab:gray", markersize=8),
+    Stability.STABLE: dict(marker="o", color=OKABE_ITO[0], markersize=9),
+    Stability.SADDLE: dict(marker="X", color=OKABE_ITO[1], markersize=10,
+                           markeredgecolor="black"),
+    Stability.UNSTABLE: dict(marker="o", markerfacecolor="white", color=OKABE_ITO[6],
+                             markersize=9, markeredgewidth=2),
+    Stability.CENTER: dict(marker="D", color=OKABE_ITO[7], markersize=8),
+    Stability.DEGENERATE: dict(marker="s", color="0.45", markersize=8),
 }
+#: Basin colours: success (blue) and failure (light grey); outcome classes.
+SUCCESS_COLORS = ("#DDDDDD", OKABE_ITO[5])
+SUCCESS_NAMES = ("does not reach it", "reaches the preferred outcome")
+OUTCOME_COLORS = ("#DDDDDD",) + tuple(OKABE_ITO[i] for i in (5, 6, 3, 7, 1, 2, 4))
 
 
-def probability_field(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
+def resolve_rule(rule, lam=None, own_coef=None) -> tuple[str, float, float]:
+    """(method, lambda, own coefficient) as floats; explicit values win over the rule's."""
+    r = as_rule(rule)
+    lam = r.lam if lam is None else lam
+    own = r.own_coef if own_coef is None else own_coef
+    return r.method.value, float(lam), float(own)
+
+
+def probability_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
                       n: int = 41, backend: str = "llvm"):
     """The learning field on an n x n grid in probability coordinates.
 
@@ -63,7 +74,7 @@ def probability_field(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
     P1, P2 = np.meshgrid(axis, axis)
     p = np.column_stack([P1.ravel(), P2.ravel()])
     x = probability_to_parameters(game, p)
-    f = compile_field(dec, method, lam, own_coef, backend).field(x)
+    f = compile_field(dec, *resolve_rule(rule, lam, own_coef), backend).field(x)
     if kind == "direct":
         f = tangent_projector(game.region)(x, f)
     else:
@@ -71,7 +82,7 @@ def probability_field(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35,
     return P1, P2, f[:, 0].reshape(P1.shape), f[:, 1].reshape(P1.shape)
 
 
-def phase_portrait(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, *,
+def phase_portrait(dec: Decomposition, rule="pg", lam=None, own_coef=None, *,
                    fixed_points=None, separatrix=None, path=None, n: int = 41,
                    title: str | None = None, backend: str = "llvm"):
     """Streamplot of a 2-parameter game's learning field, fixed points marked.
@@ -79,94 +90,142 @@ def phase_portrait(dec: Decomposition, method="pg", lam=1.5, own_coef=0.35, *,
     Parameters
     ----------
     dec : Decomposition
-    method, lam, own_coef
-        The field F.
+    rule : Rule, Method or method name
+        The field F; ``lam`` and ``own_coef``, if given, override the rule's.
     fixed_points : sequence of Equilibrium, optional
         Marked by stability (stable: filled circle; saddle: cross; unstable:
-        open circle).
+        open circle), with a legend.
     separatrix : Separatrix, optional
         In parameter coordinates; drawn in probability coordinates.
-    path : str or Path
-        Where to write the PNG.
+    path : str or Path, optional
+        Also write the figure there.
     n : int
         Grid points per axis for the streamplot.
 
     Returns
     -------
-    Path
+    matplotlib.figure.Figure
     """
-    if path is None:
-        raise GameError("phase_portrait needs a path to write the figure to")
     game = dec.game
-    P1, P2, U, V = probability_field(dec, method, lam, own_coef, n, backend)
-    fig, ax = plt.subplots(figsize=(5, 5))
-    try:
-        speed = np.hypot(U, V)
-        ax.streamplot(P1, P2, U, V, color=speed, cmap="viridis", density=1.2,
-                      linewidth=0.8, arrowsize=0.8)
-        if separatrix is not None:
-            mapped = separatrix.mapped(lambda x: parameters_to_probability(game, x))
-            line = mapped.polyline
-            ax.plot(line[:, 0], line[:, 1], color="tab:red", lw=2, label="separatrix")
-            ax.legend(loc="upper left", fontsize=8)
-        for eq in fixed_points or ():
-            q = parameters_to_probability(game, np.array([eq.point], dtype=float))[0]
-            ax.plot(q[0], q[1], linestyle="none", zorder=5, **_MARKERS[eq.stability])
-        names = [str(s) for s in game.parameters]
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_xlabel(f"P(agent 1 plays action 0)  [{names[0]}]")
-        ax.set_ylabel(f"P(agent 2 plays action 0)  [{names[1]}]")
-        m = str(getattr(method, "value", method))
-        ax.set_title(title or f"{game.name}, {game.parameterization}, {m}")
-        _save(fig, ax, path)
-    finally:
-        plt.close(fig)
-    return Path(path)
+    method = resolve_rule(rule, lam, own_coef)[0]
+    P1, P2, U, V = probability_field(dec, rule, lam, own_coef, n, backend)
+    fig, ax = new_figure(figsize=(4.2, 4.5))
+    speed = np.hypot(U, V)
+    width = 0.5 + 1.5 * speed / speed.max() if speed.max() > 0 else 0.8
+    ax.streamplot(P1, P2, U, V, color="#4D6A8A", density=1.0, linewidth=width,
+                  arrowsize=0.8)
+    if separatrix is not None:
+        line = separatrix_line(game, separatrix)
+        ax.plot(line[:, 0], line[:, 1], color=OKABE_ITO[6], lw=2.2, label="separatrix")
+    seen = set()
+    for eq in fixed_points or ():
+        q = parameters_to_probability(game, np.array([eq.point], dtype=float))[0]
+        label = eq.stability.value if eq.stability not in seen else None
+        seen.add(eq.stability)
+        ax.plot(q[0], q[1], linestyle="none", zorder=5, clip_on=False, label=label,
+                **_MARKERS[eq.stability])
+    _probability_axes(ax, game)
+    ax.set_title(title or f"{game.name}, {game.parameterization}, {method}\n"
+                 "(line width: speed)", fontsize=9)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8,
+                  frameon=False)
+    return finish(fig, path)
 
 
-def _save(fig, ax, path) -> None:
+def _probability_axes(ax, game, initial: bool = False) -> None:
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
     ax.set_aspect("equal")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    ax.set_xlabel(probability_label(game, 0, initial), fontsize=9)
+    ax.set_ylabel(probability_label(game, 1, initial), fontsize=9)
 
 
-def basin_plot(basin_map: BasinMap, path, title: str | None = None):
-    """Draw a basin map: a coloured grid (2-parameter grid maps) or a scatter.
+def draw_basin(ax, basin_map: BasinMap) -> None:
+    """Draw one basin map into ``ax`` with a legend (grid maps as cells, else dots).
 
-    Successful starts are dark, failures light; the title carries the basin
-    fraction (and the Wilson interval for Monte-Carlo maps). Only the first
-    two start probabilities are drawn when there are more parameters.
-
-    Returns
-    -------
-    Path
+    Success maps are two-coloured (reaches the preferred outcome or not);
+    maps labelled by nearest stable fixed point get one colour per outcome.
+    Only the first two start probabilities are drawn for more parameters.
     """
     bm = basin_map
     p = bm.starts_probability
     if p.shape[1] < 2:
         raise GameError("basin plots need at least 2 parameters")
     if bm.success is not None:
-        value, cmap, vmin, vmax = bm.success.astype(float), "Greys", -0.2, 1.2
+        value = bm.success.astype(int)
+        colors = SUCCESS_COLORS
+        names = SUCCESS_NAMES
     else:
-        value, cmap, vmin, vmax = bm.labels.astype(float), "tab10", -1, 9
-    fig, ax = plt.subplots(figsize=(5, 5))
-    try:
-        if bm.grid is not None and p.shape[1] == 2:
-            g = bm.grid
-            axis = p[::g, 0]
-            img = value.reshape(g, g).T  # rows: p2, columns: p1
-            ax.pcolormesh(axis, p[:g, 1], img, cmap=cmap, vmin=vmin, vmax=vmax,
-                          shading="nearest")
-        else:
-            ax.scatter(p[:, 0], p[:, 1], c=value, cmap=cmap, vmin=vmin, vmax=vmax, s=8)
-        text = f"fraction {bm.fraction:.3f}"
-        if bm.interval is not None:
-            text += f" [{bm.interval[0]:.3f}, {bm.interval[1]:.3f}]"
-        ax.set_title(title or f"{bm.game} {bm.method} ({bm.schedule}): {text}", fontsize=9)
-        ax.set_xlabel("initial P(agent 1 plays action 0)")
-        ax.set_ylabel("initial P(agent 2 plays action 0)")
-        _save(fig, ax, path)
-    finally:
-        plt.close(fig)
-    return Path(path)
+        value = bm.labels.astype(int) + 1
+        colors = OUTCOME_COLORS[:len(bm.label_names) + 1]
+        names = ("no stable point within tolerance",) + tuple(bm.label_names)
+    draw_starts(ax, p, value, colors, names, bm.grid)
+
+
+def draw_starts(ax, starts_probability, value, colors, names, grid=None, legend=True):
+    """Colour starts by an integer outcome ``value`` (index into colors and names).
+
+    The one basin renderer: grid maps (``grid`` points per axis, first
+    coordinate varying slowest, as `grid_starts` orders them) are drawn as
+    cells, other start sets as dots. Returns the legend handles of the
+    outcomes present (also drawn under the axes when ``legend``).
+    """
+    p = np.asarray(starts_probability, dtype=float)
+    value = np.asarray(value, dtype=int)
+    cmap = ListedColormap(colors)
+    span = dict(cmap=cmap, vmin=-0.5, vmax=len(colors) - 0.5)
+    if grid is not None and p.shape[1] == 2 and len(p) == grid * grid:
+        ax.pcolormesh(p[::grid, 0], p[:grid, 1], value.reshape(grid, grid).T,
+                      shading="nearest", **span)
+    else:
+        ax.scatter(p[:, 0], p[:, 1], c=value, s=8, **span)
+    present = sorted(set(value.tolist()))
+    handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=names[v]) for v in present]
+    if legend:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                  fontsize=8, frameon=False, ncol=1)
+    return handles
+
+
+def basin_plot(basin_map: BasinMap, path=None, title: str | None = None, game=None):
+    """A basin map as a figure: start grid coloured by outcome, with a legend.
+
+    Parameters
+    ----------
+    basin_map : BasinMap
+    path : str or Path, optional
+        Also write the figure there.
+    title : str, optional
+        Default: game, method, schedule and the basin fraction (with the
+        Wilson interval for Monte-Carlo maps).
+    game : Game, optional
+        Names the axes by its parameters.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    bm = basin_map
+    fig, ax = new_figure(figsize=(4.2, 4.6))
+    draw_basin(ax, bm)
+    text = f"fraction {bm.fraction:.3f}"
+    if bm.interval is not None:
+        text += f" [{bm.interval[0]:.3f}, {bm.interval[1]:.3f}]"
+    ax.set_title(title or f"{bm.game} {bm.method} ({bm.schedule}): {text}", fontsize=9)
+    if game is not None:
+        _probability_axes(ax, game, initial=True)
+    else:
+        ax.set_aspect("equal")
+        ax.set_xlabel("initial P(agent 1 plays action 1)", fontsize=9)
+        ax.set_ylabel("initial P(agent 2 plays action 1)", fontsize=9)
+    return finish(fig, path)
+
+
+def separatrix_line(game, separatrix) -> np.ndarray:
+    """The separatrix polyline in probability coordinates, as (n, 2) points."""
+    return separatrix.mapped(lambda x: parameters_to_probability(game, x)).polyline
+
+
+__all__ = ["SUCCESS_COLORS", "SUCCESS_NAMES", "basin_plot", "draw_basin", "draw_starts", "phase_portrait", "probability_field", "resolve_rule",
+           "separatrix_line"]

@@ -9,23 +9,19 @@
 
 from __future__ import annotations
 
+from itertools import product
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import sympy as sp  # noqa: E402
-
-from eqselect.theory import Decomposition, builtin  # noqa: E402
-
-from eqselect.numerics.replay.experiments import METHODS, PUBLISHED, ReplayResult  # noqa: E402
-from eqselect.numerics.dynamics.separatrix import separatrix  # noqa: E402
-
-
-def _logistic(x):
-    return 1 / (1 + np.exp(-x))
+from eqselect.numerics.dynamics.basins import parameters_to_probability
+from eqselect.numerics.dynamics.separatrix import separatrix
+from eqselect.numerics.plots.portrait import SUCCESS_COLORS, draw_starts
+from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, series_color
+from eqselect.numerics.replay.experiments import METHODS, PUBLISHED, ReplayResult
+from eqselect.theory import Decomposition, builtin
+from eqselect.theory.rules import PAPER
 
 
 def pg_separatrix_probabilities() -> np.ndarray:
@@ -34,71 +30,82 @@ def pg_separatrix_probabilities() -> np.ndarray:
     The mixed saddle is theta* = (ln 2, ln 2) (p* = 2/3); its stable manifold
     splits the starts that reach (C, C) from those that reach (D, D).
     """
-    dec = Decomposition(builtin("stag-hunt", "logit"), eta=sp.Rational(11, 20))
-    sep = separatrix(dec, (np.log(2.0), np.log(2.0)), "pg")
-    return _logistic(sep.polyline)
+    game = builtin("stag-hunt", "logit")
+    sep = separatrix(Decomposition(game, eta=PAPER.eta), (np.log(2.0), np.log(2.0)), "pg")
+    return parameters_to_probability(game, sep.polyline)
 
 
-def basin_maps_figure(result: ReplayResult, path) -> None:
-    """Four panels: success over the start grid for each method, separatrix overlaid."""
+def basin_maps_figure(result: ReplayResult, path=None):
+    """Four panels: success over the start grid for each method, separatrix overlaid.
+
+    Returns the closed Figure; writes it to ``path`` when given.
+    """
     raw = result.raw["basin_map"]
     curve = pg_separatrix_probabilities()
-    fig, axes = plt.subplots(1, len(METHODS), figsize=(4 * len(METHODS), 4), sharey=True)
+    fig, axes = new_figure(1, len(METHODS), figsize=(3.6 * len(METHODS), 4.8), sharey=True)
     for ax, m in zip(axes, METHODS):
-        ok = raw[m].success
+        ok = np.asarray(raw[m].success, dtype=int)
         n = int(round(np.sqrt(ok.size)))
-        p = np.linspace(0.05, 0.95, n)
-        ax.pcolormesh(p, p, ok.reshape(n, n).T.astype(float), cmap="Greys", vmin=-0.3,
-                      vmax=1.3, shading="nearest")
-        ax.plot(curve[:, 0], curve[:, 1], "r-", lw=1.5, label="PG flow separatrix")
+        p = np.linspace(PAPER.grid_low, PAPER.grid_high, n)
+        handles = draw_starts(ax, list(product(p, p)), ok, SUCCESS_COLORS,
+                              ("does not reach (C, C)", "reaches (C, C)"), grid=n, legend=False)
+        ax.plot(curve[:, 0], curve[:, 1], color=OKABE_ITO[6], lw=1.8,
+                label="PG flow separatrix")
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        ax.set_title(f"{m}: {100 * raw[m].fraction:.1f}%")
-        ax.set_xlabel("initial P(agent 1 cooperates)")
-    axes[0].set_ylabel("initial P(agent 2 cooperates)")
-    axes[0].legend(loc="lower left", fontsize=8)
-    fig.suptitle(f"Stag Hunt basin of (C, C), {result.mode} gradients (dark: success)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+        ax.set_aspect("equal")
+        ax.set_title(f"{m}: {100 * raw[m].fraction:.1f}%", fontsize=10)
+        ax.set_xlabel(r"initial P(agent 1 cooperates)  [$\theta_{1}$]", fontsize=9)
+    axes[0].set_ylabel(r"initial P(agent 2 cooperates)  [$\theta_{2}$]", fontsize=9)
+    handles += axes[0].get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.suptitle(f"Stag Hunt basin of (C, C), {result.mode} gradients")
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    if path is not None:
+        fig.savefig(Path(path), dpi=120)
+    return fig
 
 
-def sweep_figure(result: ReplayResult, path) -> None:
+def sweep_figure(result: ReplayResult, path=None):
     """Success fraction and mean first-hit step against the peer coefficient."""
     frac = result.figures["peer_sweep"]
     hit = result.figures["peer_sweep_first_hit"]
     lams = [float(k) for k in frac]
-    fig, ax = plt.subplots(figsize=(5.5, 4))
-    ax.plot(lams, [100 * v for v in frac.values()], "o-", label=f"{result.mode} replay")
+    fig, ax = new_figure(figsize=(6, 4))
+    ax.plot(lams, [100 * v for v in frac.values()], "o-", color=series_color(0),
+            label=f"{result.mode} replay: success")
     pub = PUBLISHED["peer_sweep"]
-    ax.plot([float(k) for k in pub], [100 * v for v in pub.values()], "s", color="k",
+    ax.plot([float(k) for k in pub], [100 * v for v in pub.values()], "s", color="black",
             label="published (sampled)")
     ax.set_xlabel(r"peer coefficient $\lambda$")
     ax.set_ylabel("success (%)")
     ax2 = ax.twinx()
-    ax2.plot(lams, [np.nan if v is None else v for v in hit.values()], "--", color="grey")
-    ax2.set_ylabel("mean first-hit step (dashed)")
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    ax2.plot(lams, [np.nan if v is None else v for v in hit.values()], "^--",
+             color=series_color(1), label="mean first-hit step")
+    ax2.set_ylabel("mean first-hit step")
+    lines = ax.get_legend_handles_labels()
+    more = ax2.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="best", fontsize=8)
+    return finish(fig, path)
 
 
-def restart_figure(result: ReplayResult, path) -> None:
+def restart_figure(result: ReplayResult, path=None):
     """P(success with at most K restarts) against the budget K, per game and method."""
     curves = result.figures["restart_selection"]
-    fig, axes = plt.subplots(1, len(curves), figsize=(5 * len(curves), 4), sharey=True)
-    axes = np.atleast_1d(axes)
+    fig, axes = new_figure(1, len(curves), figsize=(5 * len(curves), 4), sharey=True,
+                           squeeze=False)
+    axes = axes[0]
+    markers = "osD^v"
     for ax, (game, per) in zip(axes, curves.items()):
-        for m, ys in per.items():
-            ax.plot(range(len(ys)), ys, "o-", ms=3, label=m)
+        for k, (m, ys) in enumerate(per.items()):
+            ax.plot(range(len(ys)), ys, marker=markers[k % len(markers)], ms=4,
+                    color=series_color(k), alpha=0.85, label=m)
         ax.set_title(game)
         ax.set_xlabel("restart budget K")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel("P(payoff-dominant found by K)")
     axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return finish(fig, path)
 
 
 def _pct(x) -> str:

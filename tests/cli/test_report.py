@@ -1,19 +1,71 @@
 """``eqselect report``: the main job writes a LaTeX document, figures and JSON."""
 
 import json
+import re
 import shutil
 import subprocess
 
 import pytest
+import sympy as sp
 
 from eqselect.cli import main
 
+PDFLATEX = shutil.which("pdflatex")
+needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed "
+                               "(.ci/run installs texlive-latex-base/-recommended/-extra)")
+#: Sympy text that must never reach a .tex file.
+FORBIDDEN = ("**", "CRootOf", "sqrt(", "log(")
 
-def test_report_stag_hunt(tmp_path, capsys):
-    out = tmp_path / "rep"
-    assert main(["report", "stag-hunt", "--param", "direct", "--out", str(out)]) == 0
-    capsys.readouterr()
+THREE_BY_THREE = """
+name = "coordination-3x3"
+description = "3x3 coordination: a payoff-dominant, a middle and a safe action"
+payoffs = [
+  [[5, 0, 0], [0, 3, 0], [2, 2, 2]],
+  [[5, 0, 2], [0, 3, 2], [0, 0, 2]],
+]
+"""
+THREE_PLAYERS = """
+name = "stag-hunt-3"
+description = "three-player Stag Hunt: the stag needs all three hunters"
+payoffs = [
+  [[[4, 0], [0, 0]], [[3, 2], [2, 2]]],
+  [[[4, 0], [3, 2]], [[0, 2], [0, 2]]],
+  [[[4, 3], [0, 2]], [[0, 2], [0, 2]]],
+]
+"""
+
+
+def _report(out, *args):
+    assert main(["report", *args, "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def stag_hunt(tmp_path_factory):
+    """The paper's settings, direct Stag Hunt, with pgfplots output."""
+    return _report(tmp_path_factory.mktemp("sh") / "rep", "stag-hunt", "--param", "direct",
+                   "--tikz")
+
+
+@pytest.fixture(scope="module")
+def small_reports(tmp_path_factory):
+    """IPD, a 3x3 and a 3-player game, one method each (kept fast)."""
+    root = tmp_path_factory.mktemp("games")
+    (root / "g3x3.toml").write_text(THREE_BY_THREE)
+    (root / "sh3.toml").write_text(THREE_PLAYERS)
+    return {
+        "ipd": _report(root / "ipd", "ipd", "--method", "pg"),
+        "3x3": _report(root / "c3", str(root / "g3x3.toml"), "--param", "direct",
+                       "--method", "pg"),
+        "3-player": _report(root / "s3", str(root / "sh3.toml"), "--param", "direct",
+                            "--method", "pg,peer-only", "--lam-range", "0:2"),
+    }
+
+
+def test_report_stag_hunt(stag_hunt):
+    out = stag_hunt
     doc = json.loads((out / "report.json").read_text())
+    assert doc["kind"] == "report" and "schema_version" in doc
     pg = doc["equilibria"]["pg"]["equilibria"]
     assert sorted(tuple(e["exact"]) for e in pg) == [("0", "0"), ("1", "1"), ("2/3", "2/3")]
     events = doc["continuation"]["events"]
@@ -21,12 +73,69 @@ def test_report_stag_hunt(tmp_path, capsys):
     assert doc["basins"]["meta-mapg"]["fraction"] > doc["basins"]["pg"]["fraction"]
     for name in doc["figures"]:
         assert (out / name).stat().st_size > 0
+    assert {"bifurcation.tex", "phase-pg.tex"} <= set(doc["figures"])
     tex = (out / "report.tex").read_text()
-    assert tex.startswith("\\documentclass") and "\\mathrm{peer}" in tex
-    if shutil.which("pdflatex"):
-        proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                               "report.tex"], cwd=out, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stdout[-2000:]
+    assert tex.startswith("\\documentclass") and "\\mathrm{peer}_{1}" in tex
+    # closed forms kept in the payoff symbols, grouped; the values used are stated
+    assert r"\mathrm{cur}_{1} &= S p_{2} + \left(b - d\right)" in tex
+    assert r"\mathrm{peer}_{1} &= \eta S \left(S p_{1} + \left(c - d\right)\right)" in tex
+    assert all(f"${k} = {v}$" in tex for k, v in zip("abcd", (4, 0, 3, 2)))
+    assert r"\left(\frac{2}{3}, \frac{2}{3}\right)" not in tex and r"$\frac{2}{3}$" in tex
+    assert tex.count(r"\begin{figure}") == 3 and tex.count(r"\caption") >= 6
+
+
+def test_report_states_the_ipd_payoffs(small_reports):
+    tex = (small_reports["ipd"] / "report.tex").read_text()
+    assert all(f"${k} = {v}$" in tex for k, v in zip("RSTP", (3, 0, 5, 1)))
+    assert r"gamma = 24/25" in tex
+
+
+def test_report_options_change_the_rule(tmp_path, capsys):
+    """--method/--lam/--eta/--own reach the numerics, the JSON inputs and the text."""
+    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect.theory import Decomposition, builtin
+
+    out = _report(tmp_path / "r", "stag-hunt", "--param", "direct", "--method", "meta-mapg",
+                  "--lam", "5/2", "--eta", "1/2", "--own", "1/4", "--grid", "5", "--steps", "20")
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["inputs"]["methods"] == ["meta-mapg"]
+    assert (doc["inputs"]["lam"], doc["inputs"]["eta"], doc["inputs"]["own"]) == ("5/2", "1/2", "1/4")
+    dec = Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(1, 2))
+    direct = find_equilibria(dec, "meta-mapg", lam=2.5, own_coef=0.25)
+    got = sorted(tuple(e["point"]) for e in doc["equilibria"]["meta-mapg"]["equilibria"])
+    assert got == sorted(tuple(e.point) for e in direct.equilibria)
+    assert doc["basins"]["meta-mapg"]["grid"] == 5
+    tex = (out / "report.tex").read_text()
+    assert r"\lambda = \frac{5}{2}" in tex and r"\eta = \frac{1}{2}" in tex and "c = \\frac{1}{4}" in tex
+
+
+def _tex_files(root):
+    return [p for p in root.rglob("*.tex")]
+
+
+def test_no_sympy_text_reaches_a_tex_file(stag_hunt, small_reports):
+    files = _tex_files(stag_hunt) + [f for out in small_reports.values() for f in _tex_files(out)]
+    assert len(files) >= 6
+    for f in files:
+        text = f.read_text()
+        bad = [s for s in FORBIDDEN if s in text]
+        assert not bad, f"{f.name} contains {bad}"
+
+
+def _compile(folder):
+    proc = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "report.tex"],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+    log = (folder / "report.log").read_text(errors="replace")
+    return proc.returncode, log
+
+
+@needs_tex
+@pytest.mark.parametrize("which", ["stag-hunt", "ipd", "3x3", "3-player"])
+def test_report_compiles_without_errors_or_overfull_boxes(which, stag_hunt, small_reports):
+    folder = stag_hunt if which == "stag-hunt" else small_reports[which]
+    code, log = _compile(folder)
+    assert code == 0 and not re.search(r"^! ", log, re.M), log[-2000:]
+    assert "Overfull \\" not in log, [ln for ln in log.splitlines() if "Overfull" in ln]
 
 
 def test_report_says_what_it_skips(tmp_path, capsys):
@@ -44,13 +153,14 @@ def test_report_refuses_a_file_as_folder(tmp_path, capsys):
     assert "not a directory" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("game", ["no-such-game"])
-def test_report_unknown_game(game, capsys):
-    assert main(["report", game]) == 2
+@pytest.mark.parametrize("args", [["no-such-game"], ["stag-hunt", "--method", "pg,nope"]])
+def test_report_bad_input_exits_2(args, capsys):
+    assert main(["report", *args]) == 2
+    assert capsys.readouterr().err.startswith("eqselect: error:")
 
 
 def test_failed_report_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
-    import eqselect.report as report
+    import eqselect.report.build as report
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure in the basin maps")
@@ -60,3 +170,25 @@ def test_failed_report_leaves_nothing_half_written(tmp_path, capsys, monkeypatch
     with pytest.raises(RuntimeError):
         main(["report", "stag-hunt", "--out", str(out)])
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def _kpsewhich(name):
+    if shutil.which("kpsewhich") is None:
+        return None
+    found = subprocess.run(["kpsewhich", name], capture_output=True, text=True).stdout.strip()
+    return found or None
+
+
+@pytest.mark.skipif(PDFLATEX is None or _kpsewhich("pgfplots.sty") is None,
+                    reason="pdflatex with pgfplots (texlive-pictures) is not installed")
+def test_tikz_figures_compile(stag_hunt, tmp_path):
+    body = "\n\n".join(f"\\input{{{stag_hunt / name}}}" for name in
+                     ("bifurcation.tex", "phase-pg.tex"))
+    (tmp_path / "t.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{pgfplots}\n\\pgfplotsset{compat=1.16}\n"
+        "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n" + body + "\n\\end{document}\n")
+    proc = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    log = (tmp_path / "t.log").read_text(errors="replace")
+    assert proc.returncode == 0, log[-2000:]
+    assert "Overfull \\hbox" not in log

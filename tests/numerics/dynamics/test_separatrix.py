@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, parameters_to_probability
+from eqselect.numerics.dynamics.basins import basin_monte_carlo, parameters_to_probability
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
-from eqselect.numerics.plots.portrait import basin_plot, phase_portrait, probability_field
+from eqselect.numerics.plots.portrait import probability_field
 from eqselect.numerics.dynamics.separatrix import basin_area, separatrix, stable_direction
 from eqselect.theory import Decomposition, GameError, builtin
 
@@ -74,27 +74,3 @@ def test_probability_field_logit_push_forward(logit_sh):
     # logit PG: dtheta1 = p1 (1 - p1) (3 p2 - 2), so dp1 = (p1 (1 - p1))^2 (3 p2 - 2)
     assert U[2, 3] == pytest.approx((p1 * (1 - p1)) ** 2 * (3 * p2 - 2))
     assert V[2, 3] == pytest.approx((p2 * (1 - p2)) ** 2 * (3 * p1 - 2))
-
-
-def _png(path):
-    data = path.read_bytes()
-    return len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_plots_write_png(tmp_path, direct_sh, logit_sh):
-    fps = [Equilibrium((1.0, 1.0), None, (), Stability.STABLE, (), 0.0, True, True,
-                       Route.EXACT),
-           Equilibrium((2 / 3, 2 / 3), None, (), Stability.SADDLE, (), 0.0, True, False,
-                       Route.EXACT)]
-    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
-    out = phase_portrait(direct_sh, "pg", fixed_points=fps, separatrix=sep,
-                         path=tmp_path / "phase.png")
-    assert _png(out)
-    out = phase_portrait(logit_sh, "meta-mapg", 1.5, 0.35, path=tmp_path / "phase_logit.png")
-    assert _png(out)
-    bm = basin_map(logit_sh, "pg", grid=11, steps=40)
-    assert _png(basin_plot(bm, tmp_path / "basin.png"))
-    mc = basin_monte_carlo(logit_sh, "pg", n=200, seed=0, steps=40)
-    assert _png(basin_plot(mc, tmp_path / "basin_mc.png"))
-    with pytest.raises(GameError, match="path"):
-        phase_portrait(direct_sh, "pg")

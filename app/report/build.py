@@ -1,0 +1,237 @@
+"""Compute a report: derive, equilibria, continuation and basins for one game.
+
+The sections keep the result objects (`EquilibriumSet`, `ContinuationResult`,
+`BasinMap`); :mod:`eqselect.report.document` renders them as LaTeX and
+`Report.to_json` as the JSON document (``eqselect.theory.serialize.document``).
+Sections that do not apply to a game say so and why.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sympy as sp
+
+from eqselect.commands import derive_json
+from eqselect.theory import Decomposition, Game
+from eqselect.theory.rules import PAPER, Method, Rule
+from eqselect.theory.serialize import document
+
+#: Methods compared in a report by default: plain PG and the two peer-shaped rules.
+REPORT_METHODS = ("pg", "peer-only", "meta-mapg")
+#: Numerical fixed-point search and continuation run up to this many parameters.
+MAX_NUMERIC_PARAMETERS = 4
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report computes (defaults: the paper's, docs/rules.md).
+
+    Attributes
+    ----------
+    methods : tuple of str
+        Methods compared (fixed points, basins, phase portraits).
+    eta, lam, own : sympy numbers
+        Inner learning rate, shaping coefficient lambda, own coefficient c.
+    tau : sympy number or None
+        Entropy temperature the game was regularised with (stated only).
+    grid, steps : int
+        Basin-map grid points per axis and updates per start.
+    lam_range : (number, number)
+        The continuation window in lambda.
+    tikz : bool
+        Also write pgfplots versions of the bifurcation diagram and portraits.
+    """
+
+    methods: tuple = REPORT_METHODS
+    eta: object = PAPER.eta
+    lam: object = PAPER.lam
+    own: object = PAPER.own
+    tau: object = None
+    grid: int = 21
+    steps: int = PAPER.steps
+    lam_range: tuple = (sp.Integer(0), sp.Integer(3))
+    tikz: bool = False
+
+    def rule(self, method) -> Rule:
+        """The rule of one method at this report's coefficients."""
+        return Rule(method, lam=self.lam, own_coef=self.own)
+
+    @property
+    def continuation_method(self) -> str | None:
+        """The first compared method whose field depends on lambda (None if none does)."""
+        return next((m for m in self.methods if self.rule(m).uses_lam), None)
+
+    def to_json(self) -> dict:
+        return {"methods": list(self.methods), "eta": str(self.eta), "lam": str(self.lam),
+                "own": str(self.own), "tau": None if self.tau is None else str(self.tau),
+                "grid": self.grid, "steps": self.steps,
+                "lam_range": [str(v) for v in self.lam_range], "tikz": self.tikz}
+
+
+@dataclass
+class Report:
+    """Everything a report holds, as result objects.
+
+    ``game`` keeps its payoff symbols (closed forms); ``numeric`` is the
+    decomposition at the substituted values the numerics used.
+    """
+
+    game: Game
+    options: ReportOptions
+    symbolic: Decomposition
+    numeric: Decomposition
+    equilibria: dict = field(default_factory=dict)
+    continuation: object = None
+    basins: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+    skipped: dict = field(default_factory=dict)
+
+    @property
+    def substituted(self) -> dict:
+        """Payoff symbol -> the value the numerics used."""
+        return dict(self.game.payoff_symbols)
+
+    def to_json(self) -> dict:
+        """The report as one JSON document (kind ``"report"``)."""
+        cont = None
+        if self.continuation is not None:
+            cont = {**self.continuation.to_json(), "method": self.options.continuation_method,
+                    "notes": list(self.continuation.notes)}
+        body = {"game": self.game.name, "parameterization": self.game.parameterization,
+                "settings": {"eta": float(self.options.eta), "lam": float(self.options.lam),
+                             "own": float(self.options.own)},
+                "derive": derive_json(self.symbolic),
+                "equilibria": {m: s.to_json() for m, s in self.equilibria.items()},
+                "continuation": cont,
+                "basins": {m: b.to_json() for m, b in self.basins.items()},
+                "figures": list(self.figures), "skipped": self.skipped}
+        inputs = {"game": self.game.name, "parameterization": self.game.parameterization,
+                  "payoff_values": {s.name: str(v) for s, v in self.substituted.items()},
+                  **self.options.to_json()}
+        return document("report", body, inputs)
+
+
+def build_report(game: Game, out_dir, options: ReportOptions | None = None,
+                 progress=None) -> Report:
+    """Run every analysis that applies to ``game`` and write the report files.
+
+    Parameters
+    ----------
+    game : Game
+        Payoff symbols are kept for the closed forms and set to their
+        defaults for the numerics.
+    out_dir : str or Path
+        Created if missing; gets report.tex, report.json and the figures.
+    options : ReportOptions, optional
+        The paper's settings by default.
+    progress : object with ``update(n)``, optional
+    """
+    from eqselect.report.document import report_latex
+
+    opts = options or ReportOptions()
+    for m in opts.methods:
+        Method.parse(m)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rep = Report(game, opts, Decomposition(game),
+                 Decomposition(game.substitute(), eta=opts.eta))
+    _tick(progress)
+    d = len(game.parameters)
+    if d <= MAX_NUMERIC_PARAMETERS:
+        _equilibria(rep)
+        _tick(progress)
+        _continuation(rep, out)
+    else:
+        reason = (f"{d} parameters: numerical fixed-point search and continuation run up to "
+                  f"{MAX_NUMERIC_PARAMETERS} (use eqselect equilibria / continue directly)")
+        rep.skipped["equilibria"] = rep.skipped["continuation"] = reason
+        _tick(progress)
+    _tick(progress)
+    if d == 2 and game.strategies:
+        _basins_and_portraits(rep, out)
+    else:
+        rep.skipped["basins"] = "basin maps and phase portraits need a finite game with two parameters"
+    _tick(progress)
+    (out / "report.json").write_text(json.dumps(rep.to_json(), indent=2))
+    (out / "report.tex").write_text(report_latex(rep))
+    return rep
+
+
+def _tick(progress, n: int = 1) -> None:
+    if progress is not None:
+        progress.update(n)
+
+
+def _coefficients(rep: Report) -> dict:
+    return {"lam": float(rep.options.lam), "own_coef": float(rep.options.own)}
+
+
+def _equilibria(rep: Report) -> None:
+    from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
+
+    for m in rep.options.methods:
+        found = find_equilibria(rep.numeric, m, **_coefficients(rep))
+        found.equilibria.sort(key=sort_key)
+        rep.equilibria[m] = found
+
+
+def _continuation(rep: Report, out: Path) -> None:
+    from eqselect.numerics.continuation.branches import continue_in_lambda
+    from eqselect.numerics.plots.bifurcation import bifurcation_diagram
+    from eqselect.numerics.plots.style import parameter_label
+
+    method = rep.options.continuation_method
+    if method is None:
+        rep.skipped["continuation"] = "none of the compared methods depends on lambda"
+        return
+    window = tuple(float(v) for v in rep.options.lam_range)
+    result = continue_in_lambda(rep.numeric, method, window, own_coef=float(rep.options.own))
+    rep.continuation = result
+    if result.branches:
+        names = [parameter_label(s) for s in rep.game.parameters]
+        bifurcation_diagram(result, coordinate=0, path=out / "bifurcation.png", names=names)
+        rep.figures["bifurcation.png"] = "bifurcation"
+        if rep.options.tikz:
+            from eqselect.numerics.plots.tikz import bifurcation_tikz
+
+            bifurcation_tikz(result, 0, ylabel=names[0].strip("$"), path=out / "bifurcation.tex")
+            rep.figures["bifurcation.tex"] = "tikz"
+
+
+def _basins_and_portraits(rep: Report, out: Path) -> None:
+    from eqselect.numerics.dynamics.basins import basin_map
+    from eqselect.numerics.plots.portrait import basin_plot, phase_portrait
+
+    dec, opts = rep.numeric, rep.options
+    for m in opts.methods:
+        bm = basin_map(dec, m, grid=opts.grid, steps=opts.steps, **_coefficients(rep))
+        rep.basins[m] = bm
+        basin_plot(bm, out / f"basin-{m}.png", game=rep.game)
+        rep.figures[f"basin-{m}.png"] = "basin"
+    for m in opts.methods:
+        found = rep.equilibria.get(m)
+        points = found.equilibria if found is not None else None
+        sep = _separatrix(rep, m, points or [])
+        phase_portrait(dec, opts.rule(m), fixed_points=points, separatrix=sep,
+                       path=out / f"phase-{m}.png")
+        rep.figures[f"phase-{m}.png"] = "phase"
+        if opts.tikz:
+            from eqselect.numerics.plots.tikz import phase_portrait_tikz
+
+            phase_portrait_tikz(dec, opts.rule(m), fixed_points=points, separatrix=sep,
+                                path=out / f"phase-{m}.tex")
+            rep.figures[f"phase-{m}.tex"] = "tikz"
+
+
+def _separatrix(rep: Report, method: str, points):
+    """The stable manifold of the method's saddle, when it has exactly one."""
+    from eqselect.numerics.dynamics.separatrix import separatrix
+    from eqselect.numerics.fixed_points.record import Stability
+
+    saddles = [e for e in points if e.stability is Stability.SADDLE and not e.boundary]
+    if len(saddles) != 1:
+        return None
+    return separatrix(rep.numeric, saddles[0].point, method, **_coefficients(rep))

@@ -1,0 +1,65 @@
+"""``eqselect report`` on the command line: options in, files and a summary out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from eqselect.theory.errors import GameError, OptionsError
+from eqselect.theory.rules import Method
+
+
+def methods_option(text: str) -> tuple[str, ...]:
+    """A comma-separated list of method names, each checked."""
+    names = tuple(t.strip() for t in text.split(",") if t.strip())
+    if not names:
+        raise OptionsError("eqselect report: --method needs at least one method")
+    return tuple(Method.parse(n).value for n in names)
+
+
+def options_from(args):
+    """`ReportOptions` from parsed arguments (defaults: the paper's)."""
+    from eqselect.report.build import ReportOptions
+
+    base = ReportOptions()
+    return ReportOptions(
+        methods=methods_option(args.method) if args.method else base.methods,
+        eta=base.eta if args.eta is None else args.eta,
+        lam=base.lam if args.lam is None else args.lam,
+        own=base.own if args.own is None else args.own,
+        tau=args.tau, grid=args.grid or base.grid, steps=args.steps or base.steps,
+        lam_range=args.lam_range or base.lam_range, tikz=args.tikz)
+
+
+def cmd_report(args) -> int:
+    """Write the report folder and print what it found."""
+    from eqselect.commands import prepare_game, staged_folder
+    from eqselect.progress import Progress
+    from eqselect.report.build import build_report
+
+    options = options_from(args)
+    try:
+        game = prepare_game(args, symbolic=True)  # payoff symbols for the closed forms
+    except GameError:
+        game = prepare_game(args)  # games without a symbolic form
+    out = Path(args.out or f"report-{Path(args.game).stem}")
+    if out.exists() and not out.is_dir():
+        raise OptionsError(f"eqselect report: --out {str(out)!r} exists and is not a directory")
+    with Progress(4, f"report {game.name}") as bar:
+        with staged_folder(out) as stage:
+            rep = build_report(game, stage, options, progress=bar)
+    print(f"eqselect report for {game.name} ({game.parameterization}) written to {out}/")
+    print(f"  report.tex, report.json, {len(rep.figures)} figure file(s)")
+    for m, found in rep.equilibria.items():
+        counts = Counter(e.stability.value for e in found.equilibria)
+        kinds = ", ".join(f"{n} {k}" for k, n in counts.items()) or "none found"
+        print(f"  {m}: {len(found.equilibria)} fixed point(s): {kinds}")
+    if rep.continuation is not None:
+        for ev in rep.continuation.events:
+            print(f"  {options.continuation_method} continuation: {ev.type.value} "
+                  f"at lambda = {ev.value:.6g}")
+    for m, b in rep.basins.items():
+        print(f"  {m}: basin of the first-action profile {100 * b.fraction:.1f}%")
+    for k, v in rep.skipped.items():
+        print(f"  not computed ({k}): {v}")
+    return 0

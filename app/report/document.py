@@ -1,0 +1,195 @@
+r"""The report as a LaTeX document, rendered from the result objects.
+
+Every exact number and point goes through :class:`eqselect.theory.latex.ExactLatex`
+(one `RootNotes` per document lists algebraic numbers in an appendix); tables
+are ``longtable`` with fixed column widths, so they break across pages and fit
+the text width; figures are ``figure`` environments with captions and labels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+
+from eqselect.theory.rules import PAPER
+from eqselect.theory.latex import (
+    PREAMBLE, ExactLatex, RootNotes, decomposition_latex, escape_latex, latex_names,
+    number_latex)
+
+#: Packages the report adds to the shared preamble.
+REPORT_PACKAGES = ("\\usepackage{graphicx,longtable,booktabs,array,caption}\n"
+                   "\\renewcommand{\\labelitemi}{\\ensuremath{\\bullet}}\n")
+
+
+def _num(x: float, digits: int) -> str:
+    """Math-mode text of a finite float: 0.1667, 1.18 \\cdot 10^{-15}."""
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        return rf"{mant} \cdot 10^{{{int(exp)}}}"
+    return text
+
+
+def _float(x, digits: int = 4) -> str:
+    """A float in math mode; -- for none, infinity as the symbol."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "--"
+    if math.isinf(x):
+        return r"$\infty$" if x > 0 else r"$-\infty$"
+    return f"${_num(x, digits)}$"
+
+
+def _coords(values, roots: RootNotes, exact: bool) -> str:
+    """A point, one math group per coordinate so a long point may wrap in its cell."""
+    cells = [number_latex(v, roots) if exact else _num(float(v), 6) for v in values]
+    return "(" + ", ".join(f"${c}$" for c in cells) + ")"
+
+
+#: Tables with more rows than this become a ``longtable`` (breaks across pages).
+LONG_TABLE_ROWS = 30
+
+
+def _table(spec: str, head: str, rows: list[str], caption: str, label: str) -> str:
+    """A captioned table of fixed column widths: in place, or a longtable when long.
+
+    Short tables use ``tabular`` with ``\\captionof`` (longtable's output
+    routine can push a bottom float past the page end).
+    """
+    if len(rows) > LONG_TABLE_ROWS:
+        return ("{\\small\n\\begin{longtable}{" + spec + "}\n"
+                f"\\caption{{{caption}}}\\label{{{label}}}\\\\\n\\toprule\n{head} \\\\\n"
+                "\\midrule\n\\endfirsthead\n\\toprule\n" + head + " \\\\\n\\midrule\n\\endhead\n"
+                + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}\n}\n")
+    return ("\\begin{center}\\small\n"
+            f"\\captionof{{table}}{{{caption}}}\\label{{{label}}}\n"
+            "\\begin{tabular}{" + spec + "}\n\\toprule\n" + head + " \\\\\n\\midrule\n"
+            + "\n".join(rows) + "\n\\bottomrule\n\\end{tabular}\n\\end{center}\n")
+
+
+def settings_latex(rep, p: ExactLatex) -> str:
+    """Every value the numerics used: rule coefficients, temperature, payoff values."""
+    o = rep.options
+    items = [rf"inner learning rate $\eta = {p.doprint(o.eta)}$",
+             rf"shaping coefficient $\lambda = {p.doprint(o.lam)}$",
+             rf"own-learning coefficient $c = {p.doprint(o.own)}$"]
+    if o.tau is not None:
+        items.append(rf"entropy temperature $\tau = {p.doprint(o.tau)}$")
+    values = [rf"${p.doprint(s)} = {p.doprint(v)}$" for s, v in
+              sorted(rep.substituted.items(), key=lambda kv: kv[0].name)]
+    if rep.game.name.startswith("ipd") and rep.game.payoffs:
+        (r, s), (t, q) = rep.game.payoffs[0]
+        values.append(", ".join(rf"${k} = {p.doprint(sp.sympify(v))}$"
+                                for k, v in zip("RSTP", (r, s, t, q))))
+    text = ("\\section*{Settings}\nMethods compared: "
+            + ", ".join(escape_latex(m) for m in o.methods) + ". Numerics at "
+            + ", ".join(items) + ".")
+    if values:
+        text += " Payoff values substituted for the numerics: " + ", ".join(values) + "."
+    return text + "\n"
+
+
+def equilibria_latex(rep, roots: RootNotes) -> str:
+    """The fixed points of each method: point, stability, mu, Nash, how found."""
+    if not rep.equilibria:
+        return ""
+    rows, notes = [], []
+    for m, found in rep.equilibria.items():
+        for e in found.equilibria:
+            exact = e.exact is not None
+            where = _coords(e.exact if exact else e.point, roots, exact)
+            nash = {True: "yes", False: "no", None: "--"}[e.nash]
+            rows.append(f"{escape_latex(m)} & {where} & {e.stability.value} & {_float(e.mu)} & "
+                        f"{nash} & {e.route.value} \\\\")
+        if not found.complete:
+            notes.append(f"{escape_latex(m)}: found by seeded Newton, may be incomplete.")
+        notes += [f"{escape_latex(m)}: {escape_latex(str(n))}" for n in found.notes]
+    spec = (">{\\raggedright}p{2cm}>{\\raggedright\\arraybackslash}p{6.2cm}"
+            "p{1.7cm}p{1.5cm}p{1cm}p{1.4cm}")
+    head = r"method & point $\phi^*$ & stability & $\mu$ & Nash & route"
+    caption = (r"Fixed points of each method's field ($\mu = -\lambda_{\max}"
+               r"(\operatorname{sym} DF)$; route: exact or Newton).")
+    body = _table(spec, head, rows, caption, "tab:fixed-points")
+    if notes:
+        body += ("{\\small\n\\begin{itemize}\n" + "\n".join(f"\\item {n}" for n in notes)
+                 + "\n\\end{itemize}\n}\n")
+    return "\\section*{Fixed points}\n" + body
+
+
+def continuation_latex(rep, p: ExactLatex) -> str:
+    """Events of the continuation in lambda, and the bifurcation diagram."""
+    res = rep.continuation
+    if res is None:
+        return ""
+    a, b = (p.doprint(v) for v in rep.options.lam_range)
+    method = escape_latex(rep.options.continuation_method)
+    rows = [f"{ev.type.value} & {_float(ev.value, 10)} & {_coords(ev.point, None, False)} \\\\"
+            for ev in res.events]
+    body = (_table("p{2.2cm}p{3cm}>{\\raggedright\\arraybackslash}p{10cm}",
+                   r"event & $\lambda$ & point", rows,
+                   rf"Events along the branches of {method} fixed points.", "tab:events")
+            if rows else "No events.\n")
+    body += "".join(f"\\par\\noindent Note: {escape_latex(str(n))}\n" for n in res.notes)
+    if "bifurcation.png" in rep.figures:
+        first = p.doprint(rep.game.parameters[0])
+        body += _figure("bifurcation.png", 0.85,
+                        rf"Bifurcation diagram of {method}: ${first}$ at the fixed points against "
+                        r"$\lambda$ (solid: stable; dashed: not stable; black marks: events).",
+                        "fig:bifurcation")
+    return (rf"\section*{{Continuation in $\lambda$ ({method}, $\lambda \in [{a}, {b}]$)}}"
+            + "\n" + body)
+
+
+def _figure(files, width: float, caption: str, label: str) -> str:
+    files = [files] if isinstance(files, str) else files
+    graphics = "\\hfill\n".join(f"\\includegraphics[width={width:.3g}\\textwidth]{{{f}}}"
+                                for f in files)
+    return (f"\\begin{{figure}}[tbp]\n\\centering\n{graphics}\n\\caption{{{caption}}}"
+            f"\\label{{{label}}}\n\\end{{figure}}\n")
+
+
+def basins_latex(rep) -> str:
+    """Basin fractions, basin maps and phase portraits (two-parameter games)."""
+    if not rep.basins:
+        return ""
+    o = rep.options
+    rows = [f"{escape_latex(m)} & {100 * b.fraction:.1f}\\% \\\\" for m, b in rep.basins.items()]
+    order = ", ".join(escape_latex(m) for m in rep.basins)
+    width = 0.95 / max(len(rep.basins), 1)
+    figures = _figure([f for f, k in rep.figures.items() if k == "basin"], width,
+                      f"Basin maps ({order}, left to right): starts coloured by whether every "
+                      "agent ends playing its first action with probability at least "
+                      f"{PAPER.success}.", "fig:basins")
+    figures += _figure([f for f, k in rep.figures.items() if k == "phase"], width,
+                       f"Phase portraits ({order}, left to right) in probability coordinates; "
+                       "filled: stable, cross: saddle, open: unstable; the separatrix where "
+                       "the method has one interior saddle.", "fig:phase")
+    table = _table("p{4cm}r", r"method & basin", rows,
+                   rf"Share of the ${o.grid}\times {o.grid}$ starts (paper schedule, "
+                   f"{o.steps} steps) reaching the first-action profile.", "tab:basins")
+    return "\\section*{Basins}\n" + table + figures
+
+
+def skipped_latex(rep) -> str:
+    if not rep.skipped:
+        return ""
+    items = "\n".join(f"\\item {escape_latex(k)}: {escape_latex(v)}" for k, v in rep.skipped.items())
+    return "\\section*{Not computed}\n\\begin{itemize}\n" + items + "\n\\end{itemize}\n"
+
+
+def report_latex(rep) -> str:
+    """The report as a complete LaTeX document (compiles with pdflatex)."""
+    roots = RootNotes()
+    p = ExactLatex(latex_names(rep.game), roots)
+    title = escape_latex(f"{rep.game.name} ({rep.game.parameterization})")
+    parts = [PREAMBLE + REPORT_PACKAGES + "\\begin{document}\n",
+             f"\\section*{{eqselect report: {title}}}\n", settings_latex(rep, p),
+             "\\section*{The decomposition}\n", decomposition_latex(rep.symbolic, roots=roots),
+             equilibria_latex(rep, roots), continuation_latex(rep, p), basins_latex(rep),
+             skipped_latex(rep)]
+    if roots.roots:
+        parts.append("\\section*{Algebraic numbers}\nMarked decimals are real algebraic "
+                     "numbers, given exactly by their defining polynomials:\n"
+                     + roots.latex_list())
+    parts.append("\\end{document}\n")
+    return "\n".join(x for x in parts if x)

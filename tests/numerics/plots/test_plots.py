@@ -1,0 +1,144 @@
+"""The plots package: one convention (a finished Figure; a file when given a path),
+legends, names from the game, distinguishable branches, one basin renderer."""
+
+from types import SimpleNamespace
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from eqselect.numerics.continuation.branches import continue_in_lambda
+from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, grid_starts
+from eqselect.numerics.dynamics.separatrix import separatrix
+from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
+from eqselect.numerics.plots.bifurcation import bifurcation_diagram
+from eqselect.numerics.plots.portrait import (
+    SUCCESS_COLORS, basin_plot, draw_starts, phase_portrait, probability_field)
+from eqselect.numerics.plots.replay import basin_maps_figure, pg_separatrix_probabilities
+from eqselect.numerics.plots.style import new_figure, parameter_label
+from eqselect.numerics.plots.tikz import bifurcation_tikz, phase_portrait_tikz
+from eqselect.theory import Decomposition, builtin
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def direct_sh():
+    return Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
+
+
+@pytest.fixture(scope="module")
+def logit_sh():
+    return Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
+
+
+@pytest.fixture(scope="module")
+def peer_branches(direct_sh):
+    return continue_in_lambda(direct_sh, "peer-only", (0, 3), own_coef=0.35)
+
+
+def _points():
+    return [Equilibrium((1.0, 1.0), None, (), Stability.STABLE, (), 0.0, True, True, Route.EXACT),
+            Equilibrium((2 / 3, 2 / 3), None, (), Stability.SADDLE, (), 0.0, True, False,
+                        Route.EXACT)]
+
+
+def _is_png(path):
+    data = path.read_bytes()
+    return len(data) > 1000 and data[:8] == PNG
+
+
+def test_phase_portrait_returns_a_figure_and_writes_the_file(direct_sh, logit_sh, tmp_path):
+    backend = matplotlib.get_backend()
+    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
+    fig = phase_portrait(direct_sh, "pg", fixed_points=_points(), separatrix=sep,
+                         path=tmp_path / "phase.png")
+    assert isinstance(fig, Figure) and _is_png(tmp_path / "phase.png")
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert {"separatrix", "stable", "saddle"} <= set(labels)
+    assert "theta_{1}" in fig.axes[0].get_xlabel() or "p_{1}" in fig.axes[0].get_xlabel()
+    assert "$p_{2}$" in fig.axes[0].get_ylabel()
+    fig = phase_portrait(logit_sh, "meta-mapg", 1.5, 0.35)  # no path: the figure only
+    assert isinstance(fig, Figure) and r"$\theta_{1}$" in fig.axes[0].get_xlabel()
+    assert matplotlib.get_backend() == backend  # the user's backend is left alone
+
+
+def test_rule_and_explicit_coefficients_give_the_same_field(logit_sh):
+    from eqselect.theory.rules import Rule
+
+    a = probability_field(logit_sh, Rule("meta-mapg", lam=2, own_coef=0.5), n=4)
+    b = probability_field(logit_sh, "meta-mapg", 2.0, 0.5, n=4)
+    c = probability_field(logit_sh, "meta-mapg", n=4)  # the paper's lambda 3/2
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.allclose(a[2], c[2])
+
+
+def test_basin_plot_has_a_legend_of_the_outcomes(logit_sh, tmp_path):
+    bm = basin_map(logit_sh, "pg", grid=7, steps=30)
+    fig = basin_plot(bm, tmp_path / "basin.png", game=logit_sh.game)
+    assert _is_png(tmp_path / "basin.png")
+    legend = fig.axes[0].get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert len(texts) == len(set(bm.success.tolist()))
+    colors = {to_hex(h.get_facecolor()) for h in legend.legend_handles}
+    assert colors == {to_hex(SUCCESS_COLORS[int(v)]) for v in set(bm.success.tolist())}
+    mc = basin_monte_carlo(logit_sh, "pg", n=60, seed=0, steps=20)
+    assert isinstance(basin_plot(mc, tmp_path / "mc.png"), Figure) and _is_png(tmp_path / "mc.png")
+
+
+def test_grid_cells_sit_where_their_starts_are():
+    """draw_starts puts start k of grid_starts at its own (p1, p2) cell."""
+    g = 5
+    p = grid_starts(2, g, 0.05, 0.95)
+    value = (p[:, 0] > p[:, 1]).astype(int)  # an asymmetric pattern catches a transpose
+    fig, ax = new_figure()
+    draw_starts(ax, p, value, SUCCESS_COLORS, ("no", "yes"), grid=g)
+    mesh = ax.collections[0]
+    cells = np.asarray(mesh.get_array()).reshape(g, g)  # rows: p2, columns: p1
+    axis = np.linspace(0.05, 0.95, g)
+    for i, y in enumerate(axis):
+        for j, x in enumerate(axis):
+            assert cells[i, j] == int(x > y)
+
+
+def test_bifurcation_branches_stay_distinguishable(peer_branches, tmp_path):
+    names = [parameter_label(s) for s in builtin("stag-hunt", "direct").parameters]
+    fig = bifurcation_diagram(peer_branches, 1, tmp_path / "bif.png", names=names)
+    assert _is_png(tmp_path / "bif.png")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "$p_{2}$" and ax.get_xlabel() == r"$\lambda$"
+    drawn = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 1]
+    style = {(to_hex(ln.get_color()), ln.get_marker()) for ln in drawn}
+    assert len(style) == len(peer_branches.branches)  # one colour and marker per branch
+    labels = ax.get_legend_handles_labels()[1]
+    assert {"stable", "not stable", "branch point", "boundary point"} <= set(labels)
+
+
+def test_tikz_versions_carry_the_same_data(peer_branches, direct_sh, tmp_path):
+    tex = bifurcation_tikz(peer_branches, 0, ylabel="p_{1}", path=tmp_path / "bif.tex")
+    assert (tmp_path / "bif.tex").read_text() == tex
+    n_runs = tex.count(r"\addplot[eqs")
+    assert n_runs >= len(peer_branches.branches)
+    for ev in peer_branches.events:
+        assert f"({ev.value:.6g},{ev.point[0]:.6g})" in tex
+    tex = phase_portrait_tikz(direct_sh, "pg", fixed_points=_points(), n=5)
+    assert "quiver" in tex and tex.count("only marks") == 2 and "**" not in tex
+
+
+def test_replay_basin_figure_reuses_the_renderer():
+    n = 5
+    ok = grid_starts(2, n)[:, 0] > 0.5
+    raw = {m: SimpleNamespace(success=ok, fraction=ok.mean())
+           for m in ("pg", "meta-pg", "peer-only", "meta-mapg")}
+    fig = basin_maps_figure(SimpleNamespace(raw={"basin_map": raw}, mode="exact"))
+    assert isinstance(fig, Figure)
+    cells = np.asarray(fig.axes[0].collections[0].get_array()).reshape(n, n)
+    assert (cells[:, -1] == 1).all() and (cells[:, 0] == 0).all()  # success where p1 > 1/2
+
+
+def test_separatrix_in_probabilities_passes_the_mixed_saddle():
+    curve = pg_separatrix_probabilities()
+    assert ((curve > 0) & (curve < 1)).all()
+    assert np.min(np.linalg.norm(curve - 2 / 3, axis=1)) < 1e-3
