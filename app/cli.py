@@ -36,7 +36,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         if isinstance(value, sp.Rational) and not value.is_Integer:
             shown = sp.Float(value, 15)
             value = f"{float(shown):g}" if sp.Rational(str(float(shown))) == value else value
-        if isinstance(action, argparse._StoreConstAction) and action.const is not True:
+        if action.nargs == 0 and action.const is not None and not isinstance(action.const, bool):
             value = f"{action.dest} = {value}"  # one of several flags sharing a dest
         return f"{text} (default: {str(value).replace('%', '%%')})"
 

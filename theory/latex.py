@@ -194,7 +194,7 @@ def term_latex(dec, term: str, agent: int, *, roots: RootNotes | None = None) ->
     p = ExactLatex(latex_names(game), roots)
     gens = list(game.parameters) + list(sigma_symbols(game).values())
     rows = []
-    for e in dec._parts[term][game.slices[agent]]:  # engine form: sized before converting
+    for e in dec.term_engine(term)[game.slices[agent]]:  # engine form: sized before converting
         ops = se.count_ops(e)
         rows.append(rf"\text{{({ops} operations)}}" if ops > MAX_PRINTED_OPS
                     else " ".join(tokens(grouped(e, game), gens, p)))

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import sympy as sp
 
-from eqselect.commands import derive_json
 from eqselect.theory import Decomposition, Game
 from eqselect.theory.rules import PAPER, Method, Rule
 from eqselect.theory.serialize import document
@@ -23,7 +22,6 @@ from eqselect.theory.serialize import document
 REPORT_METHODS = ("pg", "peer-only", "meta-mapg")
 #: Numerical fixed-point search and continuation run up to this many parameters.
 MAX_NUMERIC_PARAMETERS = 4
-
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -70,7 +68,6 @@ class ReportOptions:
                 "grid": self.grid, "steps": self.steps,
                 "lam_range": [str(v) for v in self.lam_range], "tikz": self.tikz}
 
-
 @dataclass
 class Report:
     """Everything a report holds, as result objects.
@@ -103,7 +100,7 @@ class Report:
         body = {"game": self.game.name, "parameterization": self.game.parameterization,
                 "settings": {"eta": float(self.options.eta), "lam": float(self.options.lam),
                              "own": float(self.options.own)},
-                "derive": derive_json(self.symbolic),
+                "derive": self.symbolic.to_json(),
                 "equilibria": {m: s.to_json() for m, s in self.equilibria.items()},
                 "continuation": cont,
                 "basins": {m: b.to_json() for m, b in self.basins.items()},
@@ -112,7 +109,6 @@ class Report:
                   "payoff_values": {s.name: str(v) for s, v in self.substituted.items()},
                   **self.options.to_json()}
         return document("report", body, inputs)
-
 
 def build_report(game: Game, out_dir, options: ReportOptions | None = None,
                  progress=None) -> Report:
@@ -159,15 +155,12 @@ def build_report(game: Game, out_dir, options: ReportOptions | None = None,
     (out / "report.tex").write_text(report_latex(rep))
     return rep
 
-
 def _tick(progress, n: int = 1) -> None:
     if progress is not None:
         progress.update(n)
 
-
 def _coefficients(rep: Report) -> dict:
     return {"lam": float(rep.options.lam), "own_coef": float(rep.options.own)}
-
 
 def _equilibria(rep: Report) -> None:
     from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
@@ -176,7 +169,6 @@ def _equilibria(rep: Report) -> None:
         found = find_equilibria(rep.numeric, m, **_coefficients(rep))
         found.equilibria.sort(key=sort_key)
         rep.equilibria[m] = found
-
 
 def _continuation(rep: Report, out: Path) -> None:
     from eqselect.numerics.continuation.branches import continue_in_lambda
@@ -199,7 +191,6 @@ def _continuation(rep: Report, out: Path) -> None:
 
             bifurcation_tikz(result, 0, ylabel=names[0].strip("$"), path=out / "bifurcation.tex")
             rep.figures["bifurcation.tex"] = "tikz"
-
 
 def _basins_and_portraits(rep: Report, out: Path) -> None:
     from eqselect.numerics.dynamics.basins import basin_map
@@ -224,7 +215,6 @@ def _basins_and_portraits(rep: Report, out: Path) -> None:
             phase_portrait_tikz(dec, opts.rule(m), fixed_points=points, separatrix=sep,
                                 path=out / f"phase-{m}.tex")
             rep.figures[f"phase-{m}.tex"] = "tikz"
-
 
 def _separatrix(rep: Report, method: str, points):
     """The stable manifold of the method's saddle, when it has exactly one."""

@@ -39,6 +39,9 @@ class ExtendedField:
         d.
     phi : tuple of sympy.Symbol
         The game's parameters, in the order of x.
+    batch_field, batch_jacobian : callable
+        The compiled F and [D_phi F, D_p F] on many points: ``(x, [p])`` with x of
+        shape (n, d) -> (n, d) and (n, d * (d + 1)).
     """
 
     symbol: sp.Symbol
@@ -46,16 +49,16 @@ class ExtendedField:
     exprs: tuple
     dim: int
     phi: tuple
-    _f: object = field(repr=False)
-    _jac: object = field(repr=False)
+    batch_field: object = field(repr=False)
+    batch_jacobian: object = field(repr=False)
 
     def field(self, x, p: float) -> np.ndarray:
         """F(x, p); x shape (d,) -> shape (d,)."""
-        return self._f(np.asarray(x, dtype=float), [p])
+        return self.batch_field(np.asarray(x, dtype=float), [p])
 
     def jacobian(self, x, p: float) -> np.ndarray:
         """[D_phi F, D_p F] at (x, p), shape (d, d + 1)."""
-        return self._jac(np.asarray(x, dtype=float), [p]).reshape(self.dim, self.dim + 1)
+        return self.batch_jacobian(np.asarray(x, dtype=float), [p]).reshape(self.dim, self.dim + 1)
 
     def at(self, value: float) -> "FieldAt":
         """The field at fixed p, batched (for Newton from many seeds)."""
@@ -144,13 +147,13 @@ class FieldAt:
 
     def field(self, x) -> np.ndarray:
         """F(x, p) for every row of x."""
-        return self.system._f(np.atleast_2d(np.asarray(x, dtype=float)), [self.value])
+        return self.system.batch_field(np.atleast_2d(np.asarray(x, dtype=float)), [self.value])
 
     def jacobian(self, x) -> np.ndarray:
         """D_phi F(x, p) for every row of x."""
         x = np.atleast_2d(np.asarray(x, dtype=float))
         d = self.system.dim
-        return self.system._jac(x, [self.value]).reshape(len(x), d, d + 1)[:, :, :d]
+        return self.system.batch_jacobian(x, [self.value]).reshape(len(x), d, d + 1)[:, :, :d]
 
 
 __all__ = ["ExtendedField", "FieldAt", "extended_field", "parameter_symbol"]

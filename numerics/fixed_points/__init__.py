@@ -11,6 +11,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "eqselect.numerics.fixed_points.find": ["EquilibriumSet", "find_equilibria"],
     "eqselect.numerics.fixed_points.record": ["Equilibrium", "Route", "Stability", "classify"],
     "eqselect.numerics.fixed_points.nash": ["is_nash", "strategies_at"],
-    "eqselect.numerics.fixed_points.newton": ["exact_fixed_points", "newton_fixed_points"],
+    "eqselect.numerics.fixed_points.newton": ["newton_fixed_points"],
+    "eqselect.numerics.fixed_points.exact_solve": ["exact_fixed_points"],
     "eqselect.numerics.fixed_points.projected": ["projected_fixed_points"],
 }, globals())
