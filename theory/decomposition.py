@@ -21,7 +21,7 @@ import sympy as sp
 
 from eqselect.theory import engine
 from eqselect.theory.exact import to_exact
-from eqselect.theory.game import Game
+from eqselect.theory.game import Game, GameError
 from eqselect.theory.rules import LAMBDA, OWN_COEF, coefficients
 
 ETA = sp.Symbol("eta")
@@ -52,6 +52,8 @@ class Decomposition:
     """
 
     def __init__(self, game: Game, eta=None):
+        if not isinstance(game, Game):
+            raise GameError(f"Decomposition takes a Game, got {type(game).__name__}")
         self.game = game
         self.eta = ETA if eta is None else to_exact(eta, "inner learning rate eta")
         self._phi = [engine.to_engine(s) for s in game.parameters]

@@ -28,7 +28,7 @@ import sympy as sp
 
 from eqselect.theory.game import Game, GameError
 from eqselect.theory.games.ipd import ipd
-from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.theory.games.normal_form import RESERVED_NAMES, normal_form_game
 from eqselect.theory.games.tandem import tandem
 
 A, B, C, D = sp.symbols("a b c d")
@@ -64,7 +64,8 @@ def two_by_two(name: str, parameterization: str = "logit", symbolic: bool = Fals
     else:
         col = ((d, b), (c, a))
     return normal_form_game([row, col], parameterization, name=name,
-                            payoff_symbols=symbols, description=text)
+                            payoff_symbols=symbols, description=text,
+                            reserved=RESERVED_NAMES - {"c"})
 
 
 def _ipd(parameterization: str = "logit", symbolic: bool = False) -> Game:
@@ -116,10 +117,15 @@ def builtin(name: str, parameterization: str | None = None, symbolic: bool = Fal
     Raises
     ------
     GameError
-        For an unknown name (the message lists the valid ones).
+        For an unknown name (the message lists the valid ones), a
+        parameterisation that is not a name, or ``symbolic`` not a bool.
     """
-    if name not in BUILTINS:
-        raise GameError(f"unknown game {name!r}; built-ins: {', '.join(sorted(BUILTINS))}")
+    if not isinstance(name, str) or name not in BUILTINS:
+        raise GameError(f"unknown game {str(name)[:60]!r}; built-ins: {', '.join(sorted(BUILTINS))}")
+    if parameterization is not None and not isinstance(parameterization, str):
+        raise GameError(f"parameterization must be a name or None, got {parameterization!r}"[:200])
+    if not isinstance(symbolic, bool):
+        raise GameError(f"symbolic must be True or False, got {symbolic!r}"[:200])
     if parameterization is None and name not in CONTINUOUS:
         parameterization = "logit"
     return BUILTINS[name](parameterization, symbolic=symbolic)
