@@ -8,19 +8,36 @@ and 143 on SIGTERM, with one line and the previous output left intact;
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import sys
+import threading
 from fractions import Fraction
 
-import sympy as sp
 
-from eqselect.commands import (
+def _interrupted_while_importing(signum, frame):  # one line, no traceback
+    sys.stderr.write("eqselect: interrupted\n" if signum == signal.SIGINT
+                     else "eqselect: terminated\n")
+    os._exit(130 if signum == signal.SIGINT else 143)
+
+
+# The heavy imports below take about a second; a signal then ends the process
+# with one line. The previous handlers are restored right after.
+_SAVED = ({sig: signal.signal(sig, _interrupted_while_importing)
+           for sig in (signal.SIGINT, signal.SIGTERM)}
+          if threading.current_thread() is threading.main_thread() else {})
+
+import sympy as sp  # noqa: E402
+
+from eqselect.commands import (  # noqa: E402
     cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay, cmd_report)
-from eqselect.theory import limits
-from eqselect.theory.errors import EqselectError, OptionsError
-from eqselect.theory.exact import to_exact
+from eqselect.theory import limits  # noqa: E402
+from eqselect.theory.errors import EqselectError, OptionsError  # noqa: E402
+from eqselect.theory.exact import to_exact  # noqa: E402
 
+for _sig, _handler in _SAVED.items():
+    signal.signal(_sig, _handler)
 
 #: The paper's defaults (docs/replay.md).
 PAPER = {"eta": sp.Rational(11, 20), "own": sp.Rational(7, 20), "lam": sp.Rational(3, 2)}
@@ -223,8 +240,6 @@ def main(argv=None) -> int:
 
 
 def _main_thread() -> bool:
-    import threading
-
     return threading.current_thread() is threading.main_thread()
 
 

@@ -29,8 +29,11 @@ _LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>eqselect-stage|eqselect-old)-(
 
 def _existing_ancestor(path: Path) -> Path:
     for parent in [path, *path.parents]:
-        if parent.exists() or parent.is_symlink():
-            return parent
+        try:
+            if parent.exists() or parent.is_symlink():
+                return parent
+        except OSError:  # a component too long: look further up
+            continue
     return Path(".")
 
 
@@ -38,19 +41,19 @@ def check_writable_path(path: Path, option: str) -> None:
     """Refuse ``path`` (a file or folder to be created) with one clear line if
     it cannot be written: under a file, in a read-only folder, name too long."""
     path = Path(path)
-    base = _existing_ancestor(path.parent if str(path.parent) else Path("."))
-    if not base.is_dir():
-        raise OptionsError(f"{option} {str(path)!r} is under {str(base)!r}, which is not a folder")
-    if not os.access(base, os.W_OK | os.X_OK):
-        raise OptionsError(f"{option} {str(path)!r}: folder {str(base)!r} is not writable")
     try:
-        limit = os.pathconf(base, "PC_NAME_MAX")
+        limit = os.pathconf(_existing_ancestor(path), "PC_NAME_MAX")
     except (OSError, ValueError):
         limit = 255
     for part in path.parts:
         if len(part.encode()) + 40 > limit:  # room for the staging suffix
             raise OptionsError(f"{option}: the name {part[:40]!r}... is too long "
                                f"(at most {limit - 40} bytes)")
+    base = _existing_ancestor(path.parent if str(path.parent) else Path("."))
+    if not base.is_dir():
+        raise OptionsError(f"{option} {str(path)!r} is under {str(base)!r}, which is not a folder")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise OptionsError(f"{option} {str(path)!r}: folder {str(base)!r} is not writable")
 
 
 def check_plot_path(path, option: str = "--plot") -> None:
@@ -59,12 +62,12 @@ def check_plot_path(path, option: str = "--plot") -> None:
         return
     p = Path(path)
     if p.suffix.lower() != ".png":
-        raise OptionsError(f"{option} writes PNG files; got {str(path)!r}")
+        raise OptionsError(f"{option} writes PNG files; got {str(path)[:80]!r}")
+    check_writable_path(p, option)
     if p.is_dir():
         raise OptionsError(f"{option} {str(path)!r} is a folder; give a file name")
     if not p.parent.is_dir():
         raise OptionsError(f"{option}: folder {str(p.parent)!r} does not exist")
-    check_writable_path(p, option)
 
 
 @contextmanager
@@ -125,12 +128,12 @@ class StagedFolder:
 
     def __init__(self, out, marker: str, option: str = "--out"):
         self.out, self.marker, self.option = Path(out), marker, option
+        check_writable_path(self.out, option)
         if self.out.exists() and not self.out.is_dir():
             raise OptionsError(f"{option} {str(out)!r} exists and is not a directory")
         if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / marker).exists():
             raise OptionsError(f"{option} {str(out)!r} is a folder without {marker}: it is not "
                                "an earlier eqselect output, so it is not replaced")
-        check_writable_path(self.out, option)
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)

@@ -161,6 +161,12 @@ class TimeBudgetExceeded(EqselectError):
     """A symbolic route ran past its wall-clock budget."""
 
 
+class _Expired(BaseException):
+    """Raised by the timer; a BaseException so that no ``except Exception`` in
+    sympy or symengine swallows it. :func:`deadline` turns it into
+    `TimeBudgetExceeded`."""
+
+
 @contextmanager
 def deadline(what: str, seconds: float | None = None):
     """Raise `TimeBudgetExceeded` if the block runs longer than ``seconds``
@@ -175,14 +181,16 @@ def deadline(what: str, seconds: float | None = None):
         return
 
     def expired(signum, frame):
-        raise TimeBudgetExceeded(
-            f"{what} did not finish within its budget of {seconds:g} s "
-            f"({raise_hint('time_limit')})")
+        raise _Expired()
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except _Expired:
+        raise TimeBudgetExceeded(
+            f"{what} did not finish within its budget of {seconds:g} s "
+            f"({raise_hint('time_limit')})") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -87,9 +87,22 @@ def _unique_keys(pairs):
     return out
 
 
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > current().max_digits:
+        raise GameError(f"a number has more than {current().max_digits} digits")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > current().max_digits:
+        raise GameError(f"a number has more than {current().max_digits} digits")
+    return float(text)
+
+
 def _parse_json(text: str, name: str):
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=_unique_keys,
+                          parse_int=_json_int, parse_float=_json_float)
     except json.JSONDecodeError as exc:
         raise GameError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
     except (ValueError, RecursionError) as exc:  # Python's digit limit; nesting
