@@ -8,25 +8,16 @@ and 143 on SIGTERM, with one line and the previous output left intact;
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import signal
 import sys
 import threading
 from fractions import Fraction
 
+from eqselect.signals import (
+    MESSAGE, STATUS, Terminated, raise_terminated, start_import_guard, stop_import_guard)
 
-def _interrupted_while_importing(signum, frame):  # one line, no traceback
-    sys.stderr.write("eqselect: interrupted\n" if signum == signal.SIGINT
-                     else "eqselect: terminated\n")
-    os._exit(130 if signum == signal.SIGINT else 143)
-
-
-# The heavy imports below take about a second; a signal then ends the process
-# with one line. The previous handlers are restored right after.
-_SAVED = ({sig: signal.signal(sig, _interrupted_while_importing)
-           for sig in (signal.SIGINT, signal.SIGTERM)}
-          if threading.current_thread() is threading.main_thread() else {})
+_SAVED = start_import_guard()  # the imports below take about a second
 
 import sympy as sp  # noqa: E402
 
@@ -36,8 +27,7 @@ from eqselect.theory import limits  # noqa: E402
 from eqselect.theory.errors import EqselectError, OptionsError  # noqa: E402
 from eqselect.theory.exact import to_exact  # noqa: E402
 
-for _sig, _handler in _SAVED.items():
-    signal.signal(_sig, _handler)
+stop_import_guard(_SAVED)
 
 #: The paper's defaults (docs/replay.md).
 PAPER = {"eta": sp.Rational(11, 20), "own": sp.Rational(7, 20), "lam": sp.Rational(3, 2)}
@@ -46,14 +36,6 @@ _NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?\s*")
 _NUMBER_CHARS = 40
 #: Upper limits of the integer options (the work they ask for is estimated too).
 MAX_GRID, MAX_STEPS, MAX_SEED = 1001, 100_000, 2**32 - 1
-
-
-class Terminated(BaseException):
-    """SIGTERM, turned into an exception so that cleanup runs."""
-
-
-def _terminate(signum, frame):
-    raise Terminated()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -218,7 +200,7 @@ def _limits_for(args) -> dict:
 
 def main(argv=None) -> int:
     """Run one command; every failure is one line on stderr (see the module docstring)."""
-    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    previous = signal.signal(signal.SIGTERM, raise_terminated) if _main_thread() else None
     try:
         args = build_parser().parse_args(argv)
         with limits.using(**_limits_for(args)):
@@ -227,11 +209,11 @@ def main(argv=None) -> int:
         print(f"eqselect: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("eqselect: interrupted", file=sys.stderr)
-        return 130
+        print(MESSAGE[signal.SIGINT], file=sys.stderr)
+        return STATUS[signal.SIGINT]
     except Terminated:
-        print("eqselect: terminated", file=sys.stderr)
-        return 143
+        print(MESSAGE[signal.SIGTERM], file=sys.stderr)
+        return STATUS[signal.SIGTERM]
     except BrokenPipeError:
         return 0
     finally:
