@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,13 @@ def _existing_ancestor(path: Path) -> Path:
 def check_writable_path(path: Path, option: str) -> None:
     """Refuse ``path`` (a file or folder to be created) with one clear line if
     it cannot be written: under a file, in a read-only folder, name too long."""
+    text = str(path)
+    if "\x00" in text or not text.strip():
+        raise OptionsError(f"{option} {text[:60]!r} is not a usable file name")
+    try:
+        text.encode(sys.getfilesystemencoding())
+    except UnicodeEncodeError:
+        raise OptionsError(f"{option} {text[:60]!r} cannot be encoded as a file name") from None
     path = Path(path)
     try:
         limit = os.pathconf(_existing_ancestor(path), "PC_NAME_MAX")
