@@ -14,7 +14,7 @@ import os
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from eqselect.cli import main
@@ -35,12 +35,13 @@ NUMBERS = st.one_of(st.integers(-10, 10), st.fractions(max_denominator=7).map(st
 
 
 @st.composite
-def expressions(draw, depth=3):
+def expressions(draw, depth=3, names=("a", "b", "p1", "zz")):
     """Payoff entries: numbers, declared or undeclared symbols, operators."""
     if depth == 0 or draw(st.integers(0, 3)) == 0:
-        return str(draw(st.one_of(NUMBERS, st.sampled_from(["a", "b", "p1", "zz"]))))
+        return str(draw(st.one_of(NUMBERS, st.sampled_from(names))))
     op = draw(st.sampled_from(["+", "-", "*", "/", "^", "f", "()"]))
-    left, right = draw(expressions(depth=depth - 1)), draw(expressions(depth=depth - 1))
+    left = draw(expressions(depth=depth - 1, names=names))
+    right = draw(expressions(depth=depth - 1, names=names))
     if op == "f":
         return f"{draw(st.sampled_from(['exp', 'log', 'sqrt']))}({left})"
     if op == "()":
@@ -48,6 +49,8 @@ def expressions(draw, depth=3):
     return f"{left}{op}{right}"
 
 
+VALID_ENTRY = st.one_of(st.integers(-9, 9), st.integers(-9, 9).map(str),
+                        expressions(depth=2, names=("a",)))
 ENTRY = st.one_of(NUMBERS, expressions(), st.sampled_from(HOSTILE_TEXT),
                   st.text(max_size=20), st.sampled_from([1e308, -1e308, 10 ** 320, None, True]))
 NAMES = st.one_of(st.text(max_size=30), st.sampled_from(
@@ -59,21 +62,29 @@ def game_files(draw):
     """(suffix, text) of a .json, .toml or .nfg game, mostly 2x2."""
     kind = draw(st.sampled_from(["json", "json", "toml", "nfg", "raw"]))
     shape = draw(st.sampled_from([(2, 2), (2, 2), (2, 3), (2, 2, 2), (1, 2), (0,)]))
+    if kind in ("json", "toml") and draw(st.booleans()):
+        shape = (2, 2)
     n = len(shape)
+    entry = draw(st.sampled_from([VALID_ENTRY, ENTRY]))
 
     def tensor(axes):
         if not axes:
-            return draw(ENTRY)
+            return draw(entry)
         return [tensor(axes[1:]) for _ in range(axes[0])]
 
     payoffs = [tensor(shape) for _ in range(n)]
-    symbols = draw(st.dictionaries(st.sampled_from(["a", "b", "p1", "c", "exp", "x y"]),
+    symbols = draw(st.dictionaries(st.sampled_from(["a", "a", "b", "p1", "c", "exp", "x y"]),
                                    st.one_of(NUMBERS, st.sampled_from([10 ** 6, 1e300, "1"])),
                                    max_size=2))
-    spec = {"payoffs": payoffs, "symbols": symbols, "name": draw(NAMES)}
+    valid = entry is VALID_ENTRY
+    if valid:  # a game that should be accepted, with a name full of LaTeX specials
+        symbols = {"a": draw(st.integers(-5, 5))}
+    name = draw(st.sampled_from(["# $ % & ~ _ ^ \\ { }", "\\input{/etc/passwd}"])
+                if valid else NAMES)
+    spec = {"payoffs": payoffs, "symbols": symbols, "name": name}
     if kind == "json":
         text = json.dumps(spec)
-        if draw(st.booleans()):
+        if not valid and draw(st.booleans()):
             text = text.replace("{", '{"name": "dup", ', 1)
         return "json", text
     if kind == "toml":
@@ -96,12 +107,12 @@ OPTION_VALUES = st.one_of(NUMBERS.map(str), st.sampled_from(
 
 @st.composite
 def command_lines(draw, game):
-    command = draw(st.sampled_from(["derive", "derive", "equilibria"]))
+    command = draw(st.sampled_from(["derive"] * 5 + ["equilibria"]))
     argv = [command, game]
     if draw(st.booleans()):
         argv += ["--param", draw(st.sampled_from(["direct", "logit", "softmax", "bogus", ""]))]
     for opt in ("--eta", "--tau") + (("--lam", "--own") if command == "equilibria" else ()):
-        if draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 3 if opt != "--tau" else 9)) == 0:  # entropy derives slowly
             argv += [opt, draw(OPTION_VALUES)]
     if command == "derive":
         argv += draw(st.sampled_from([[], ["--json"], ["--latex"], ["--latex", "--standalone"],
@@ -142,6 +153,7 @@ def test_fuzz_game_files_and_options(tmp_path, monkeypatch, data):
     before = _listing(tmp_path)
     argv = data.draw(command_lines(str(game)))
     code, _, err, seconds = _run(argv)
+    event(f"{argv[0]} exit {code}")
     _assert_contract(code, err, seconds)
     assert _listing(tmp_path) == before
 
@@ -159,6 +171,7 @@ def test_fuzz_output_paths(tmp_path, monkeypatch, name, suffix):
     path = f"out/{name}{suffix}"
     code, _, err, seconds = _run(["basins", "stag-hunt", "--method", "pg", "--grid", "3",
                                   "--steps", "3", "--plot", path])
+    event(f"plot exit {code}")
     _assert_contract(code, err, seconds)
     assert _listing(tmp_path) == before
     if code == 0:

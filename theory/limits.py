@@ -1,7 +1,7 @@
 """Budgets checked before the work: input sizes, number sizes, game sizes, time.
 
 Every input a user can give is bounded before anything expensive starts
-(docs/cli.md, "Limits"):
+(docs/limits.md):
 
 =====================  ============  =============================================
 limit                  default       what it bounds
@@ -95,6 +95,13 @@ def raise_hint(option: str) -> str:
     return f"raise it with --{option.replace('_', '-')}"
 
 
+def _check_size(count: int, limit: str, what: str, noun: str, why: str) -> None:
+    lim = current()
+    if count > getattr(lim, limit):
+        raise GameError(f"{what} has {count} {noun}; {lim.command} handles up to "
+                        f"{getattr(lim, limit)} ({raise_hint(limit)}; {why})")
+
+
 def check_parameters(d: int, what: str) -> None:
     """Refuse a game with more than ``max_params`` policy parameters.
 
@@ -103,22 +110,14 @@ def check_parameters(d: int, what: str) -> None:
     GameError
         Naming the count, the limit, the command and how to raise it.
     """
-    lim = current()
-    if d > lim.max_params:
-        raise GameError(
-            f"{what} has {d} policy parameters; {lim.command} handles up to "
-            f"{lim.max_params} ({raise_hint('max_params')}; the work grows quickly "
-            "with the number of parameters)")
+    _check_size(d, "max_params", what, "policy parameters",
+                "the work grows quickly with the number of parameters")
 
 
 def check_entries(n_entries: int, what: str) -> None:
     """Refuse a normal-form game with more than ``max_entries`` payoff entries."""
-    lim = current()
-    if n_entries > lim.max_entries:
-        raise GameError(
-            f"{what} has {n_entries} payoff entries (players x profiles); {lim.command} "
-            f"handles up to {lim.max_entries} ({raise_hint('max_entries')}; building the "
-            "expected payoffs grows faster than the number of entries)")
+    _check_size(n_entries, "max_entries", what, "payoff entries (players x profiles)",
+                "building the expected payoffs grows faster than the number of entries")
 
 
 def check_digits(n: int, what: str) -> None:
