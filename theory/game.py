@@ -165,6 +165,10 @@ class Game:
                 raise GameError(f"{str(key)[:40]!r} is not a payoff symbol of game "
                                 f"{self.name!r} (declared: {declared})")
             sub[by_name[name]] = to_exact(value, f"value of {name}")
+            stray = sub[by_name[name]].free_symbols - set(self.payoff_symbols)
+            if stray:  # a parameter symbol here would silently change the game's variables
+                raise GameError(f"value of {name} may use only the game's payoff symbols, "
+                                f"not {', '.join(sorted(str(s) for s in stray))}")
         if not sub:
             return self
         for entry in _flat(self.payoffs) or self.values:

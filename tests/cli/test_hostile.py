@@ -61,6 +61,24 @@ def test_huge_games_are_refused_naming_the_option(tmp_path, capsys):
     assert code == 2 and "--max-entries" in err and one_error_line(err)
 
 
+@pytest.mark.parametrize("players,actions,argv,needle", [
+    (6, 2, ["equilibria", "--param", "direct"], "6 policy parameters; equilibria handles up to 4"),
+    (12, 2, ["derive"], "--max-entries"),
+    (3, 10, ["derive", "--param", "softmax"], "3000 payoff entries"),
+])
+def test_the_issues_oversized_games_are_refused_at_once(tmp_path, capsys, players, actions,
+                                                         argv, needle):
+    import numpy as np
+
+    game = tmp_path / "g.json"
+    game.write_text(json.dumps({"payoffs": np.zeros((players,) + (actions,) * players,
+                                                    dtype=int).tolist()}))
+    start = time.perf_counter()
+    code, _, err = run([argv[0], str(game), *argv[1:]], capsys)
+    assert code == 2 and needle in err and one_error_line(err), err
+    assert time.perf_counter() - start < 10
+
+
 def test_a_late_huge_symbol_value_is_refused_by_numeric_commands(tmp_path, capsys):
     game = tmp_path / "late.json"
     game.write_text(json.dumps({"payoffs": [[["2^a", 0], [3, 2]], [[4, 3], [0, 2]]],
@@ -205,7 +223,6 @@ def test_a_game_name_with_input_reaches_the_report_escaped(tmp_path, capsys):
     game = tmp_path / "g.json"
     game.write_text(json.dumps({"name": "evil \\input{/etc/hostname} ^~",
                                 "payoffs": [[[3, 0], [5, 1]], [[3, 5], [0, 1]]]}))
-    out = tmp_path / "rep"
     assert main(["derive", str(game), "--latex", "--standalone"]) == 0
     tex = capsys.readouterr().out
     assert "\\input{/etc/hostname}" not in tex and "\\textbackslash{}input" in tex

@@ -69,6 +69,10 @@ def test_substitute_maps_names_and_refuses_unknown_keys():
             game.substitute(bad)
     with pytest.raises(GameError, match="real number"):
         game.substitute({"a": "__import__('os')"})
+    with pytest.raises(GameError, match="only the game's payoff symbols"):
+        game.substitute({"a": sp.Symbol("p1")})
+    assert game.substitute({"a": sp.Symbol("b") + 1}).payoff_symbols.keys() == {
+        sp.Symbol(n) for n in "bcd"}
     with pytest.raises(GameError, match="mapping"):
         game.substitute([("a", 1)])
 
