@@ -174,6 +174,27 @@ def test_failure_keeps_the_previous_report_and_stale_stages_are_removed(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
 
 
+def test_a_failure_while_swapping_in_restores_the_previous_report(tmp_path, capsys,
+                                                                   monkeypatch):
+    import eqselect.output as output
+
+    out = tmp_path / "rep"
+    assert main(["report", "tandem", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_rename = os.rename
+
+    def failing_rename(src, dst):
+        if "eqselect-stage" in str(src):
+            raise OSError(28, "No space left on device")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(output.os, "rename", failing_rename)
+    code, _, err = run(["report", "tandem", "--out", str(out)], capsys)
+    assert code == 2 and "No space left" in err and one_error_line(err)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
+
+
 def test_a_folder_set_aside_by_a_killed_swap_is_restored(tmp_path, capsys):
     out = tmp_path / "rep"
     assert main(["report", "tandem", "--out", str(out)]) == 0
