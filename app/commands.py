@@ -88,7 +88,7 @@ def derive_json(dec: Decomposition) -> dict:
         extra["subexpressions"] = [[str(k), str(v)] for k, v in reps]
         strings = [str(e) for e in reduced]
     else:
-        strings = [str(tidy(engine.to_sympy(e))) for e in exprs]
+        strings = _tidied(exprs)
     n, d = game.n_agents, len(game.parameters)
     comps = {name: strings[n + k * d:n + (k + 1) * d] for k, name in enumerate(names)}
     return {
@@ -103,6 +103,22 @@ def derive_json(dec: Decomposition) -> dict:
         "payoff_symbols": {s.name: str(v) for s, v in game.payoff_symbols.items()},
         "certified": "exact",
     }
+
+
+#: Seconds allowed for factoring the printed expressions; past it they are
+#: printed as derived (sympy's multivariate factoring can take minutes on
+#: payoffs such as exp(-71169/4) + 18584).
+TIDY_SECONDS = 5.0
+
+
+def _tidied(exprs) -> list[str]:
+    """Each expression factored for reading, or all as derived past the budget."""
+    plain = [engine.to_sympy(e) for e in exprs]
+    try:
+        with limits.deadline("factoring the printed expressions", TIDY_SECONDS):
+            return [str(tidy(e)) for e in plain]
+    except limits.TimeBudgetExceeded:
+        return [str(e) for e in plain]
 
 
 def cmd_equilibria(args) -> int:

@@ -120,6 +120,8 @@ def command_lines(draw, game):
     if draw(st.integers(0, 4)) == 0:
         argv += [draw(st.sampled_from(["--max-params", "--max-entries", "--time-limit"])),
                  draw(OPTION_VALUES)]
+    if "--time-limit" not in argv:
+        argv += ["--time-limit", str(BUDGET_SECONDS // 2)]
     return argv
 
 

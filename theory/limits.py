@@ -34,6 +34,7 @@ import contextvars
 import math
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -172,7 +173,8 @@ def deadline(what: str, seconds: float | None = None):
     (default: the ``time_limit`` in force).
 
     Uses the real-time interval timer, so it works only in the main thread;
-    elsewhere (and with no limit) the block runs unbounded.
+    elsewhere (and with no limit) the block runs unbounded. Deadlines nest:
+    an inner one never outlives the enclosing one, which keeps counting.
     """
     seconds = current().time_limit if seconds is None else seconds
     if seconds is None or threading.current_thread() is not threading.main_thread():
@@ -183,7 +185,9 @@ def deadline(what: str, seconds: float | None = None):
         raise _Expired()
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0]  # an enclosing deadline, if any
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds)
     try:
         yield
     except _Expired:
@@ -193,3 +197,6 @@ def deadline(what: str, seconds: float | None = None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_left:  # the enclosing deadline keeps counting
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(outer_left - (time.monotonic() - start), 1e-3))

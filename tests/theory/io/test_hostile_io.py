@@ -186,3 +186,24 @@ def test_any_nfg_text_is_a_game_or_one_game_error(text):
         nfg_game("NFG 1 R " + text)
     except GameError:
         pass
+
+
+def test_deadlines_nest_and_the_outer_keeps_counting():
+    from eqselect.theory.limits import TimeBudgetExceeded, deadline
+
+    def spin(seconds):
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+
+    start = time.perf_counter()
+    with pytest.raises(TimeBudgetExceeded, match="outer"):
+        with deadline("outer", 0.6):
+            with pytest.raises(TimeBudgetExceeded, match="inner"):
+                with deadline("inner", 0.2):
+                    spin(5)
+            spin(5)
+    assert time.perf_counter() - start < 2
+    with deadline("nothing to do", 0.05):
+        pass
+    spin(0.1)  # the timer is off once the block is left
