@@ -18,12 +18,18 @@ that ``import eqselect`` stays light (no matplotlib). The theory is in
 docs/theory.md, the rules in docs/rules.md, the command line in docs/cli.md.
 """
 
-from eqselect.theory import (
+from eqselect.signals import start_import_guard, stop_import_guard
+
+_SAVED_HANDLERS = start_import_guard()  # the command line: a signal while importing is one line
+
+from eqselect.theory import (  # noqa: E402
     COMPONENTS, PAPER, Decomposition, EqselectError, Game, GameError, Method, OptionsError,
     Rule, as_rule, builtin, entropy_regularized, ipd, normal_form_game, tandem,
 )
-from eqselect.theory.lazy import lazy_exports
-from eqselect.theory.serialize import package_version
+from eqselect.theory.lazy import lazy_exports  # noqa: E402
+from eqselect.theory.serialize import package_version  # noqa: E402
+
+stop_import_guard(_SAVED_HANDLERS)
 
 __version__ = package_version()
 

@@ -1,28 +1,45 @@
 """The ``eqselect`` command line (contract: docs/cli.md).
 
-Exit status: 0 success; 2 bad input, with one line on stderr; 1 internal failure.
+Exit status: 0 success; 2 bad input, with one line on stderr; 130 on Ctrl-C
+and 143 on SIGTERM, with one line and the previous output left intact;
+1 internal failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import signal
 import sys
+import threading
 from fractions import Fraction
 
-import sympy as sp
+from eqselect.signals import (
+    MESSAGE, STATUS, Terminated, raise_terminated, start_import_guard, stop_import_guard)
 
-from eqselect.commands import (
+_SAVED = start_import_guard()  # the imports below take about a second
+
+import sympy as sp  # noqa: E402
+
+from eqselect.commands import (  # noqa: E402
     cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay, cmd_report)
-from eqselect.sweep import add_sweep_parser
-from eqselect.theory.errors import EqselectError, OptionsError
-from eqselect.theory.exact import to_exact
-from eqselect.theory.rules import method_names
-from eqselect.theory.serialize import package_version
-from eqselect.theory.rules import PAPER as PAPER_DEFAULTS
+from eqselect.sweep import add_sweep_parser  # noqa: E402
+from eqselect.theory import limits  # noqa: E402
+from eqselect.theory.errors import EqselectError, OptionsError  # noqa: E402
+from eqselect.theory.exact import to_exact  # noqa: E402
+from eqselect.theory.rules import PAPER as PAPER_DEFAULTS  # noqa: E402
+from eqselect.theory.rules import method_names  # noqa: E402
+from eqselect.theory.serialize import package_version  # noqa: E402
 
+stop_import_guard(_SAVED)
 
 #: The paper's defaults (docs/replay.md).
 PAPER = {"eta": sp.Rational(11, 20), "own": sp.Rational(7, 20), "lam": sp.Rational(3, 2)}
+#: A number on the command line: decimal or fraction, at most this many characters.
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?\s*")
+_NUMBER_CHARS = 40
+#: Upper limits of the integer options (the work they ask for is estimated too).
+MAX_GRID, MAX_STEPS, MAX_SEED = 1001, 100_000, 2**32 - 1
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -55,13 +72,21 @@ class _Parser(argparse.ArgumentParser):
 def number(text: str) -> sp.Expr:
     """An exact number from a decimal or fraction literal ("0.55", "2/3").
 
-    Parsed with ``fractions.Fraction``: nothing else is accepted.
+    At most 40 characters, no exponent notation (so no literal can denote a
+    huge number), parsed with ``fractions.Fraction``: nothing else is accepted.
     """
+    if len(text) > _NUMBER_CHARS or not _NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"not a number: {text[:_NUMBER_CHARS]!r} (a decimal or a fraction such as 2/3, "
+            f"at most {_NUMBER_CHARS} characters)")
     try:
         value = Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    return to_exact(value)
+    try:
+        return to_exact(value)
+    except EqselectError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _range(text: str) -> tuple:
@@ -74,14 +99,27 @@ def _range(text: str) -> tuple:
     return a, b
 
 
-def _positive_int(text: str) -> int:
-    try:
+def _int_in(low: int, high: int):
+    def parse(text: str) -> int:
+        if len(text) > 20 or not re.fullmatch(r"\s*[-+]?\d+\s*", text):
+            raise argparse.ArgumentTypeError(f"not an integer: {text[:20]!r}")
         value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"must be <= {high}, got {value}")
+        return value
+    return parse
+
+
+_positive_int = _int_in(1, 10**9)
+
+
+def _seconds(text: str) -> float:
+    value = number(text)
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"must be in (0, 86400] seconds, got {text!r}")
+    return float(value)
 
 
 def _positive_seconds(text: str) -> float:
@@ -98,6 +136,14 @@ def _game_args(p: argparse.ArgumentParser) -> None:
                         "game file's own)")
     p.add_argument("--tau", type=number, default=None,
                    help="entropy temperature (None: no regularisation)")
+    p.add_argument("--max-params", type=_positive_int, default=None, metavar="D",
+                   help="refuse games with more policy parameters (default per command: "
+                        "derive/report 16, equilibria/continue 4; docs/cli.md)")
+    p.add_argument("--max-entries", type=_positive_int, default=None, metavar="E",
+                   help="refuse normal-form games with more payoff entries (default 2048)")
+    p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                   help="wall-clock budget of the symbolic derivation and of the "
+                        "estimated basin work (default 300 s; report 600 s)")
 
 
 def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False) -> None:
@@ -134,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     _learning_args(e, lam=True)
     e.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
                    help="Newton seeds (default grows with the number of parameters)")
-    e.add_argument("--seed", type=int, default=0, metavar="S", help="numpy seed of the seeds")
+    e.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0, metavar="S",
+                   help="numpy seed of the Newton seeds")
     e.add_argument("--budget", type=_positive_seconds, default=5.0, metavar="SECONDS",
                    help="time budget of each exact route (default 5)")
     e.add_argument("--json", action="store_true", help=_JSON_HELP)
@@ -143,8 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("basins", help="basin map of a method (grid of starts)")
     _game_args(b)
     _learning_args(b, lam=True, method_required=True)
-    b.add_argument("--grid", type=_positive_int, default=21, help="grid points per axis")
-    b.add_argument("--steps", type=_positive_int, default=140, help="updates per start")
+    b.add_argument("--grid", type=_int_in(1, MAX_GRID), default=21,
+                   help=f"grid points per axis (at most {MAX_GRID})")
+    b.add_argument("--steps", type=_int_in(1, MAX_STEPS), default=140,
+                   help=f"updates per start (at most {MAX_STEPS})")
     b.add_argument("--schedule", choices=("paper", "flow"), default="paper",
                    help="paper: the paper's clipped step schedule (docs/replay.md); "
                         "flow: integrate the continuous projected flow")
@@ -154,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--samples", type=_positive_int, default=None, metavar="N",
                    help="Monte-Carlo basin volumes from N random starts (Wilson intervals) "
                         "instead of a grid")
-    b.add_argument("--seed", type=int, default=0, help="seed of --samples (default 0)")
+    b.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0,
+                   help=f"seed of --samples (0 to {MAX_SEED})")
     b.add_argument("--json", action="store_true", help=_JSON_HELP)
     b.add_argument("--plot", metavar="FILE", help="write the basin map as a PNG")
     b.set_defaults(run=cmd_basins)
@@ -178,8 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "estimators (the default mode)")
     mode.add_argument("--sampled", dest="mode", action="store_const", const="sampled",
                       help="the paper's likelihood-ratio estimators at its batch sizes, seeded")
-    r.add_argument("--seed", type=int, default=0,
-                   help="seed of the sampled experiments' random streams")
+    r.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0,
+                   help=f"seed of the sampled experiments' random streams (0 to {MAX_SEED})")
     r.add_argument("--json", action="store_true", help=_JSON_HELP)
     r.add_argument("--out", metavar="DIR",
                    help="write replay.json, replay.tex and PNG figures (None: nothing written)")
@@ -250,19 +300,48 @@ def cmd_convert(args) -> int:
     return 0
 
 
+def _limits_for(args) -> dict:
+    """The limits a command runs under: its defaults, then the options."""
+    command = args.command
+    out = {"command": command,
+           "max_params": limits.COMMAND_MAX_PARAMS.get(command, limits.Limits.max_params),
+           "time_limit": limits.COMMAND_TIME_LIMIT.get(command)}
+    for key in ("max_params", "max_entries", "time_limit"):
+        if getattr(args, key, None) is not None:
+            out[key] = getattr(args, key)
+    return out
+
+
 def main(argv=None) -> int:
-    parser = build_parser()
+    """Run one command; every failure is one line on stderr (see the module docstring)."""
+    previous = signal.signal(signal.SIGTERM, raise_terminated) if _main_thread() else None
     try:
-        args = parser.parse_args(argv)
-        return args.run(args)
+        args = build_parser().parse_args(argv)
+        with limits.using(**_limits_for(args)):
+            return args.run(args)
     except EqselectError as exc:
-        print(f"eqselect: error: {exc}", file=sys.stderr)
+        print(f"eqselect: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("eqselect: interrupted", file=sys.stderr)
-        return 130
+        print(MESSAGE[signal.SIGINT], file=sys.stderr)
+        return STATUS[signal.SIGINT]
+    except Terminated:
+        print(MESSAGE[signal.SIGTERM], file=sys.stderr)
+        return STATUS[signal.SIGTERM]
     except BrokenPipeError:
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _one_line(exc) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 600 else text[:597] + "..."
 
 
 if __name__ == "__main__":

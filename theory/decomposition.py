@@ -27,10 +27,10 @@ from functools import cached_property
 import symengine as se
 import sympy as sp
 
-from eqselect.theory import engine
+from eqselect.theory import engine, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
-from eqselect.theory.game import Game
+from eqselect.theory.game import Game, GameError
 from eqselect.theory.rules import SYMBOLIC_OPS, TERMS, resolve, sos_weight
 
 ETA = sp.Symbol("eta")
@@ -69,6 +69,8 @@ class Decomposition:
     """
 
     def __init__(self, game: Game, eta=None):
+        if not isinstance(game, Game):
+            raise GameError(f"Decomposition takes a Game, got {type(game).__name__}")
         self.game = game
         self.eta = ETA if eta is None else to_exact(eta, "inner learning rate eta")
         self._phi = [engine.to_engine(s) for s in game.parameters]
@@ -306,7 +308,7 @@ class Decomposition:
             extra["subexpressions"] = [[str(k), str(v)] for k, v in reps]
             strings = [str(e) for e in reduced]
         else:
-            strings = [str(engine.tidy(engine.to_sympy(e))) for e in exprs]
+            strings = _tidied(exprs)
         n, d = game.n_agents, len(game.parameters)
         comps = {name: strings[n + k * d:n + (k + 1) * d]
                  for k, name in enumerate(JSON_COMPONENTS)}
@@ -331,6 +333,22 @@ class Decomposition:
         from eqselect.theory.unrolled import series_check
 
         return series_check(self)
+
+
+#: Seconds allowed for factoring the printed expressions; past it they are
+#: printed as derived (sympy's multivariate factoring can take minutes on
+#: payoffs such as exp(-71169/4) + 18584).
+TIDY_SECONDS = 5.0
+
+
+def _tidied(exprs) -> list[str]:
+    """Each expression factored for reading, or all as derived past the budget."""
+    plain = [engine.to_sympy(e) for e in exprs]
+    try:
+        with limits.deadline("factoring the printed expressions", TIDY_SECONDS):
+            return [str(engine.tidy(e)) for e in plain]
+    except limits.TimeBudgetExceeded:
+        return [str(e) for e in plain]
 
 
 def _check_name(name: str, valid) -> None:

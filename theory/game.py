@@ -148,14 +148,40 @@ class Game:
 
         Parameters
         ----------
-        values : mapping from symbol to number or expression, optional
+        values : mapping from symbol (or its name) to number or expression, optional
             Defaults to ``payoff_symbols`` (every symbol at its default).
             Floats are kept exact (0.55 -> 11/20); text is refused.
-        """
-        from eqselect.theory.exact import to_exact  # exact.py imports GameError from here
 
+        Raises
+        ------
+        GameError
+            For a key that is not one of the game's payoff symbols, a value
+            that is not a number, or values under which a payoff would denote
+            a number beyond the limits of :mod:`eqselect.theory.limits`
+            (checked before anything is computed).
+        """
+        from eqselect.theory.exact import check_magnitude, to_exact  # exact imports this module
+
+        if values is not None and not isinstance(values, Mapping):
+            raise GameError("substitute takes a mapping from payoff symbols to values")
         values = dict(self.payoff_symbols if values is None else values)
-        sub = {k: to_exact(v, f"value of {k}") for k, v in values.items()}
+        by_name = {s.name: s for s in self.payoff_symbols}
+        sub = {}
+        for key, value in values.items():
+            name = key.name if isinstance(key, sp.Symbol) else key
+            if not isinstance(name, str) or name not in by_name:
+                declared = ", ".join(sorted(by_name)) or "none"
+                raise GameError(f"{str(key)[:40]!r} is not a payoff symbol of game "
+                                f"{self.name!r} (declared: {declared})")
+            sub[by_name[name]] = to_exact(value, f"value of {name}")
+            stray = sub[by_name[name]].free_symbols - set(self.payoff_symbols)
+            if stray:  # a parameter symbol here would silently change the game's variables
+                raise GameError(f"value of {name} may use only the game's payoff symbols, "
+                                f"not {', '.join(sorted(str(s) for s in stray))}")
+        if not sub:
+            return self
+        for entry in _flat(self.payoffs) or self.values:
+            check_magnitude(to_exact(entry, "payoff"), sub, f"a payoff of {self.name!r}")
         rest = {k: v for k, v in self.payoff_symbols.items() if k not in sub}
         return replace(
             self,
@@ -183,6 +209,17 @@ class Game:
         """Agent's mixed strategy over its actions in one state."""
         m = self.actions[agent]
         return self.strategies[agent][state * m:(state + 1) * m]
+
+
+def _flat(obj) -> list:
+    out, stack = [], [obj]
+    while stack:
+        top = stack.pop()
+        if isinstance(top, (tuple, list)):
+            stack.extend(top)
+        else:
+            out.append(top)
+    return out
 
 
 def _map_nested(obj, fn):

@@ -284,8 +284,44 @@ def decomposition_latex(dec, standalone: bool = False, roots: RootNotes | None =
             + body + "\\end{document}\n")
 
 
+#: Every character LaTeX treats specially, and what prints it literally.
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
+    "%": r"\%", "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+
+
 def escape_latex(text: str) -> str:
-    """Plain text made safe for LaTeX (the characters & % $ # _ { } escaped)."""
-    for ch in "&%$#_{}":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    r"""Plain text made safe for LaTeX: it prints literally and runs nothing.
+
+    The ten special characters (``# $ % & ~ _ ^ \ { }``) and ``< > |``
+    become the commands that print them; line breaks, tabs and other control
+    characters become one space (a blank line would end a paragraph inside a
+    command's argument); accented letters lose their accents and any other
+    non-ASCII character becomes ``?``, since pdflatex without extra packages
+    stops at characters its fonts lack.
+
+    Examples
+    --------
+    >>> print(escape_latex(r"a_b \input{x} ~^"))
+    a\_b \textbackslash{}input\{x\} \textasciitilde{}\textasciicircum{}
+    """
+    import unicodedata
+
+    if not isinstance(text, str):
+        text = str(text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c if c.isascii() else "?" for c in decomposed
+                         if not unicodedata.combining(c))
+    out = []
+    for ch in ascii_text:
+        if ch in _LATEX_SPECIALS:
+            out.append(_LATEX_SPECIALS[ch])
+        elif ch.isspace() or not ch.isprintable():
+            if out and out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out).strip()

@@ -28,7 +28,7 @@ import sympy as sp
 
 from eqselect.theory.game import Game, GameError
 from eqselect.theory.games.ipd import ipd
-from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.theory.games.normal_form import RESERVED_NAMES, normal_form_game
 from eqselect.theory.games.tandem import tandem
 
 A, B, C, D = sp.symbols("a b c d")
@@ -66,7 +66,7 @@ def two_by_two(name: str, parameterization: str = "logit", symbolic: bool = Fals
     names = _ACTION_NAMES.get(name, ("C", "D"))
     return normal_form_game([row, col], parameterization, name=name,
                             payoff_symbols=symbols, description=text,
-                            action_names=(names, names))
+                            action_names=(names, names), reserved=RESERVED_NAMES - {"c"})
 
 
 #: Action names of the 2x2 games other than cooperate / defect ("C", "D").
@@ -122,10 +122,15 @@ def builtin(name: str, parameterization: str | None = None, symbolic: bool = Fal
     Raises
     ------
     GameError
-        For an unknown name (the message lists the valid ones).
+        For an unknown name (the message lists the valid ones), a
+        parameterisation that is not a name, or ``symbolic`` not a bool.
     """
-    if name not in BUILTINS:
-        raise GameError(f"unknown game {name!r}; built-ins: {', '.join(sorted(BUILTINS))}")
+    if not isinstance(name, str) or name not in BUILTINS:
+        raise GameError(f"unknown game {str(name)[:60]!r}; built-ins: {', '.join(sorted(BUILTINS))}")
+    if parameterization is not None and not isinstance(parameterization, str):
+        raise GameError(f"parameterization must be a name or None, got {parameterization!r}"[:200])
+    if not isinstance(symbolic, bool):
+        raise GameError(f"symbolic must be True or False, got {symbolic!r}"[:200])
     if parameterization is None and name not in CONTINUOUS:
         parameterization = "logit"
     return BUILTINS[name](parameterization, symbolic=symbolic)

@@ -7,6 +7,7 @@ states for tabular policies.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 import sympy as sp
@@ -16,8 +17,26 @@ from eqselect.theory.game import Game, GameError
 
 
 def shannon_entropy(probabilities) -> sp.Expr:
-    """-sum p log p, exact."""
-    return -sum((p * sp.log(p) for p in probabilities), sp.Integer(0))
+    """-sum p log p, exact.
+
+    Each probability must be a number or a sympy expression: text is refused
+    before it can reach sympy (``sp.log`` of a string would parse it).
+
+    Raises
+    ------
+    GameError
+        For a non-sequence, text, or a value that is not a real number.
+
+    Examples
+    --------
+    >>> shannon_entropy([sp.Rational(1, 2), sp.Rational(1, 2)])
+    log(2)
+    """
+    if isinstance(probabilities, (str, bytes)) or not isinstance(probabilities, Iterable):
+        raise GameError("shannon_entropy takes a sequence of probabilities, "
+                        f"got {type(probabilities).__name__}")
+    ps = [to_exact(p, "a probability") for p in probabilities]
+    return -sum((p * sp.log(p) for p in ps if p != 0), sp.Integer(0))
 
 
 def entropy_regularized(game: Game, tau) -> Game:
@@ -35,6 +54,8 @@ def entropy_regularized(game: Game, tau) -> Game:
     GameError
         For continuous games (no policy to take the entropy of) or tau < 0.
     """
+    if not isinstance(game, Game):
+        raise GameError(f"entropy_regularized takes a Game, got {type(game).__name__}")
     tau = to_exact(tau, "temperature tau")
     if tau.is_number and tau < 0:
         raise GameError(f"temperature tau must be >= 0, got {tau}")

@@ -7,13 +7,50 @@ with U_i agent i's payoff tensor of shape (m_1, ..., m_N).
 from __future__ import annotations
 
 import itertools
+import math
+import re
 from typing import Mapping, Sequence
 
 import sympy as sp
 
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError, Region, RegionKind
+from eqselect.theory.limits import check_entries, check_parameters, current
 from eqselect.theory.parameterizations import Parameterization, parameter_names, policy, symbol_for
+
+_SYMBOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}")
+#: Names a payoff symbol may not take: the rules' symbols (eta, lambda, c, tau),
+#: the expression functions, the tandem game's parameters, and names that mean
+#: something else when sympy reads printed output back.
+RESERVED_NAMES = frozenset({"eta", "lambda", "lam", "c", "tau", "exp", "log", "sqrt",
+                            "x", "y", "E", "I", "pi", "oo", "nan", "zoo", "S", "N", "O", "Q"})
+#: Policy parameter names (p1, theta2, p1_0, ...): a payoff symbol named like
+#: one would silently become that parameter.
+_PARAMETER_NAME = re.compile(r"(?:p|theta)\d+(?:_\d+)?")
+
+
+def check_symbol_name(name, reserved=RESERVED_NAMES) -> str:
+    """``name`` if it may name a payoff symbol; `GameError` with the reason otherwise.
+
+    Examples
+    --------
+    >>> check_symbol_name("p1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    eqselect.theory.errors.GameError: payoff symbol 'p1' would collide with a policy parameter ...
+    """
+    from eqselect.theory.rules import Method
+
+    if not isinstance(name, str) or not _SYMBOL_NAME.fullmatch(name):
+        raise GameError(f"payoff symbol name {str(name)[:40]!r} is not allowed: a letter, "
+                        "then letters and digits, at most 32 characters")
+    if _PARAMETER_NAME.fullmatch(name):
+        raise GameError(f"payoff symbol {name!r} would collide with a policy parameter "
+                        "(p1, theta1, p1_0, ... name the parameters)")
+    if name in reserved or name in {m.value for m in Method}:
+        raise GameError(f"payoff symbol {name!r} is reserved (a rule, function or "
+                        f"coefficient name; reserved: {', '.join(sorted(reserved))})")
+    return name
 
 
 def payoff_tensors(payoffs: Sequence, what: str = "payoff") -> tuple[sp.MutableDenseNDimArray, ...]:
@@ -31,12 +68,14 @@ def payoff_tensors(payoffs: Sequence, what: str = "payoff") -> tuple[sp.MutableD
         Wrong number of tensors, ragged or mismatched shapes, an agent with
         fewer than two actions, or a non-finite entry.
     """
+    if not isinstance(payoffs, (list, tuple)) and not hasattr(payoffs, "tolist"):
+        raise GameError(f"payoffs must be a sequence of tensors, got {type(payoffs).__name__}")
     n = len(payoffs)
     if n < 2:
         raise GameError(f"a game needs at least two agents' payoff tensors, got {n}")
     tensors, shape = [], None
     for i, table in enumerate(payoffs):
-        arr = _nested_to_array(table, f"{what} tensor for agent {i + 1}")
+        arr = _nested_to_array(table, f"{what} tensor for agent {i + 1}", n)
         if arr.rank() != n:
             raise GameError(
                 f"{what} tensor for agent {i + 1} has shape {arr.shape}; "
@@ -53,22 +92,27 @@ def payoff_tensors(payoffs: Sequence, what: str = "payoff") -> tuple[sp.MutableD
     return tuple(tensors)
 
 
-def _nested_to_array(table, what: str) -> sp.ImmutableDenseNDimArray:
+def _nested_to_array(table, what: str, n_agents: int) -> sp.ImmutableDenseNDimArray:
     shape = _shape(table, what)
+    check_entries(n_agents * math.prod(shape), "the game")
     flat = [to_exact(x, f"entry of the {what}") for x in _flatten(table)]
     return sp.ImmutableDenseNDimArray(flat, shape)
 
 
-def _shape(table, what: str) -> tuple[int, ...]:
+def _shape(table, what: str, depth: int = 0) -> tuple[int, ...]:
+    if depth > current().max_nesting:
+        raise GameError(f"{what} nests deeper than {current().max_nesting} levels")
+    if isinstance(table, str):
+        return ()
     if isinstance(table, (list, tuple)):
         if not table:
             raise GameError(f"{what} has an empty axis")
-        inner = {_shape(t, what) for t in table}
+        inner = {_shape(t, what, depth + 1) for t in table}
         if len(inner) != 1:
             raise GameError(f"{what} is ragged (rows of different shapes)")
         return (len(table),) + inner.pop()
     if hasattr(table, "shape") and hasattr(table, "tolist"):
-        return _shape(table.tolist(), what)
+        return _shape(table.tolist(), what, depth)
     return ()
 
 
@@ -86,7 +130,8 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
                      name: str = "normal-form",
                      payoff_symbols: Mapping[sp.Symbol, object] | None = None,
                      description: str = "", players: Sequence[str] | None = None,
-                     action_names: Sequence[Sequence[str]] | None = None) -> Game:
+                     action_names: Sequence[Sequence[str]] | None = None, *,
+                     reserved=RESERVED_NAMES) -> Game:
     """An N-agent normal-form game under a policy parameterisation.
 
     Parameters
@@ -96,12 +141,17 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
     parameterization : {"direct", "logit", "softmax"}
     name : str
     payoff_symbols : mapping, optional
-        Free symbols in the payoffs and their default values.
+        Free symbols in the payoffs (or their names) and their default
+        values; every symbol in the payoffs must be declared here.
     description : str
     players : sequence of N str, optional
         Player names (default "1", "2", ...).
     action_names : sequence of N sequences of str, optional
         ``action_names[i]`` names agent i's m_i actions (default "0", "1", ...).
+    reserved : set of str
+        Names refused for payoff symbols (see :func:`check_symbol_name`).
+        The built-in 2x2 games allow ``c`` because the contract names their
+        payoffs a, b, c, d.
 
     Returns
     -------
@@ -115,9 +165,21 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
     >>> g.players, g.action_names
     (('1', '2'), (('0', '1'), ('0', '1')))
     """
+    if not isinstance(parameterization, str):
+        raise GameError(f"parameterization must be a name, got {parameterization!r}"[:200])
     kind = Parameterization.parse(parameterization)
+    for label, text in (("name", name), ("description", description)):
+        if not isinstance(text, str):
+            raise GameError(f"the game's {label} must be text, got {type(text).__name__}")
+    symbols = declared_symbols(payoff_symbols, reserved)
     tensors = payoff_tensors(payoffs)
     shape = tensors[0].shape
+    check_parameters(sum(m - 1 for m in shape), f"game {name[:60]!r}")
+    undeclared = set().union(*(t.free_symbols for t in tensors)) - set(symbols)
+    if undeclared:
+        raise GameError(f"payoffs use undeclared symbol(s) "
+                        f"{', '.join(sorted(str(u) for u in undeclared))}; declare them "
+                        "with their default values in payoff_symbols")
     agents, strategies = [], []
     for i, m in enumerate(shape):
         names = parameter_names(kind, i, m, 0, multi=m > 2)
@@ -126,7 +188,6 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
         strategies.append(policy(kind, list(syms), m))
     values = tuple(_expected_payoff(t, strategies) for t in tensors)
     region = _region(kind, agents, shape)
-    symbols = {s: to_exact(v, f"default of {s}") for s, v in (payoff_symbols or {}).items()}
     return Game(
         name=name, agents=tuple(agents), values=values, region=region,
         parameterization=kind.value, strategies=tuple(strategies),
@@ -134,6 +195,32 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
         actions=tuple(shape), description=description,
         **game_names(shape, players, action_names),
     )
+
+
+def declared_symbols(payoff_symbols, reserved=RESERVED_NAMES) -> dict:
+    """``{Symbol: exact default}`` from a mapping keyed by symbols or names.
+
+    Raises
+    ------
+    GameError
+        For a mapping of another type, a name that is not allowed
+        (:func:`check_symbol_name`) or a default that is not a number.
+    """
+    if payoff_symbols is None:
+        return {}
+    if not isinstance(payoff_symbols, Mapping):
+        raise GameError("payoff_symbols must map symbols (or their names) to default values")
+    out = {}
+    for key, value in payoff_symbols.items():
+        if isinstance(key, sp.Symbol):
+            key = key.name
+        sym = sp.Symbol(check_symbol_name(key, reserved))
+        if sym in out:
+            raise GameError(f"payoff symbol {key!r} is declared twice")
+        out[sym] = to_exact(value, f"default of {key}")
+        if out[sym].free_symbols:
+            raise GameError(f"default of {key} must be a number, got {out[sym]}")
+    return out
 
 
 def game_names(shape, players=None, action_names=None) -> dict:

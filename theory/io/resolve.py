@@ -18,15 +18,17 @@ def load_game(spec: str, parameterization: str | None = None, symbolic: bool = F
     GameError
         Unknown name, missing file, or a file that breaks the spec rules.
     """
+    if not isinstance(spec, str):
+        raise GameError(f"a game is a built-in name or a file path, got {type(spec).__name__}")
     if spec in BUILTINS:
         return builtin(spec, parameterization, symbolic=symbolic)
     path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:
         if not path.is_file():
-            raise GameError(f"game file not found: {spec}")
+            raise GameError(f"game file not found: {spec[:200]!r}")
         from eqselect.theory.io.spec import load_spec
 
         return load_spec(path, parameterization or "logit")
     raise GameError(
-        f"unknown game {spec!r}; built-ins: {', '.join(sorted(BUILTINS))}; "
+        f"unknown game {spec[:60]!r}; built-ins: {', '.join(sorted(BUILTINS))}; "
         f"or a path ending in {', '.join(FILE_SUFFIXES)}")

@@ -1,10 +1,13 @@
-"""``eqselect report`` on the command line: options in, files and a summary out."""
+"""``eqselect report`` on the command line: options in, files and a summary out.
+
+The report itself (computation and LaTeX) is :mod:`eqselect.report`."""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
 
+from eqselect.theory import limits
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Method
 
@@ -33,7 +36,8 @@ def options_from(args):
 
 def cmd_report(args) -> int:
     """Write the report folder and print what it found."""
-    from eqselect.commands import prepare_game, staged_folder
+    from eqselect.commands import prepare_game
+    from eqselect.output import StagedFolder
     from eqselect.progress import Progress
     from eqselect.report.build import build_report
 
@@ -43,11 +47,13 @@ def cmd_report(args) -> int:
     except GameError:
         game = prepare_game(args)  # games without a symbolic form
     out = Path(args.out or f"report-{Path(args.game).stem}")
-    if out.exists() and not out.is_dir():
-        raise OptionsError(f"eqselect report: --out {str(out)!r} exists and is not a directory")
-    with Progress(4, f"report {game.name}") as bar:
-        with staged_folder(out) as stage:
-            rep = build_report(game, stage, options, progress=bar)
+    stage = StagedFolder(out, "report.json")
+    try:
+        with limits.deadline("eqselect report"), Progress(4, f"report {game.name}") as bar:
+            with stage as folder:
+                rep = build_report(game, folder, options, progress=bar)
+    finally:
+        stage.discard()
     print(f"eqselect report for {game.name} ({game.parameterization}) written to {out}/")
     print(f"  report.tex, report.json, {len(rep.figures)} figure file(s)")
     for m, found in rep.equilibria.items():

@@ -1,0 +1,63 @@
+"""Interrupting ``report`` and ``replay`` at random moments (SIGINT, SIGTERM,
+SIGKILL) never loses the previous output and never leaves a staging folder
+behind past the next run; the interrupted process prints one line."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from eqselect.cli import main
+from eqselect.output import StagedFolder
+
+
+def _snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _interrupt(argv, sig, after, cwd):
+    proc = subprocess.Popen([sys.executable, "-m", "eqselect", *argv], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    time.sleep(after)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+def _check(code, err, sig, out, before, marker):
+    assert "Traceback" not in err, err
+    if code == 0:  # finished before the signal: the new output is whole
+        assert (out / marker).exists()
+        return
+    expected = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}[sig]
+    if code == -sig and not err:
+        pass  # the signal came while Python itself was starting: nothing ran yet
+    else:
+        assert code == expected, (code, err)
+    if sig != signal.SIGKILL:
+        assert err.strip().splitlines()[-1] in ("eqselect: interrupted", "eqselect: terminated")
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("command,marker,sig", [
+    (["report", "stag-hunt", "--param", "direct"], "report.json", signal.SIGINT),
+    (["report", "stag-hunt", "--param", "direct"], "report.json", signal.SIGTERM),
+    (["report", "stag-hunt", "--param", "direct"], "report.json", signal.SIGKILL),
+    (["replay", "basin-map"], "replay.json", signal.SIGTERM),
+])
+def test_interrupted_run_keeps_the_previous_output(tmp_path, capsys, command, marker, sig):
+    out = tmp_path / "out"
+    previous = ["report", "tandem"] if command[0] == "report" else ["replay", "basin-map"]
+    assert main([*previous, "--out", str(out)]) == 0
+    capsys.readouterr()
+    before = _snapshot(out)
+    after = random.Random(f"{command}{sig}").uniform(0.2, 4.0)
+    code, err = _interrupt([*command, "--out", str(out)], sig, after, tmp_path)
+    _check(code, err, sig, out, before, marker)
+    StagedFolder(out, marker).discard()  # what the next run does first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
