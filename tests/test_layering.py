@@ -22,7 +22,7 @@ PACKAGES = {"theory": "eqselect.theory", "numerics": "eqselect.numerics",
 LAYER = {"theory": 0, "numerics": 1, "proofs_check": 2, "app": 3}
 #: Underscore attributes of other libraries that the numerics use (symengine's
 #: conversion hook, namedtuple's field list). None of them is a theory name.
-FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_make"})
+FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_make", "_exit"})
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 450, 60
 
 

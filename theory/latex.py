@@ -125,7 +125,7 @@ def number_latex(value, roots: RootNotes | None = None) -> str:
     >>> number_latex(sp.CRootOf(132 * sp.Symbol("x")**3 - 20 * sp.Symbol("x")**2 - 15, 0))
     '0.540498\\ldots^{(a)}'
     """
-    value = sp.Float(value) if isinstance(value, float) else sp.sympify(value)
+    value = sp.Float(value) if isinstance(value, float) else engine.to_sympy(value)
     return ExactLatex(roots=roots).doprint(value)
 
 
@@ -209,7 +209,7 @@ def payoffs_latex(game, p: ExactLatex) -> str:
     if game.n_agents == 2:
         mats = []
         for i, table in enumerate(game.payoffs):
-            body = r" \\ ".join(" & ".join(p.doprint(sp.sympify(x)) for x in row) for row in table)
+            body = r" \\ ".join(" & ".join(p.doprint(engine.to_sympy(x)) for x in row) for row in table)
             mats.append(rf"U_{{{i + 1}}} = \begin{{bmatrix}} {body} \end{{bmatrix}}")
         return r"\[ " + r", \qquad ".join(mats) + r" \]" + "\n"
     import itertools
@@ -223,7 +223,7 @@ def payoffs_latex(game, p: ExactLatex) -> str:
         for table in game.payoffs:
             for k in profile:
                 table = table[k]
-            vals.append(f"${p.doprint(sp.sympify(table))}$")
+            vals.append(f"${p.doprint(engine.to_sympy(table))}$")
         rows.append(" & ".join(str(k + 1) for k in profile) + " & " + " & ".join(vals) + r" \\")
     return ("\\begin{center}\\small\n\\begin{tabular}{" + "c" * n + "|" + "r" * n + "}\n"
             + head + " \\\\\n\\hline\n" + "\n".join(rows) + "\n\\end{tabular}\n\\end{center}\n")

@@ -12,6 +12,7 @@ import math
 
 import sympy as sp
 
+from eqselect.theory import engine
 from eqselect.theory.rules import PAPER
 from eqselect.theory.latex import (
     PREAMBLE, ExactLatex, RootNotes, decomposition_latex, escape_latex, latex_names,
@@ -79,7 +80,7 @@ def settings_latex(rep, p: ExactLatex) -> str:
               sorted(rep.substituted.items(), key=lambda kv: kv[0].name)]
     if rep.game.name.startswith("ipd") and rep.game.payoffs:
         (r, s), (t, q) = rep.game.payoffs[0]
-        values.append(", ".join(rf"${k} = {p.doprint(sp.sympify(v))}$"
+        values.append(", ".join(rf"${k} = {p.doprint(engine.to_sympy(v))}$"
                                 for k, v in zip("RSTP", (r, s, t, q))))
     text = ("\\section*{Settings}\nMethods compared: "
             + ", ".join(escape_latex(m) for m in o.methods) + ". Numerics at "

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import eqselect.report as report
+import eqselect.report.build as report
 from eqselect.cli import main
 from eqselect.theory.latex import escape_latex
 

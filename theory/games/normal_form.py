@@ -165,21 +165,12 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
     >>> g.players, g.action_names
     (('1', '2'), (('0', '1'), ('0', '1')))
     """
-    if not isinstance(parameterization, str):
-        raise GameError(f"parameterization must be a name, got {parameterization!r}"[:200])
-    kind = Parameterization.parse(parameterization)
-    for label, text in (("name", name), ("description", description)):
-        if not isinstance(text, str):
-            raise GameError(f"the game's {label} must be text, got {type(text).__name__}")
+    kind = _checked_kind(parameterization, name, description)
     symbols = declared_symbols(payoff_symbols, reserved)
     tensors = payoff_tensors(payoffs)
     shape = tensors[0].shape
     check_parameters(sum(m - 1 for m in shape), f"game {name[:60]!r}")
-    undeclared = set().union(*(t.free_symbols for t in tensors)) - set(symbols)
-    if undeclared:
-        raise GameError(f"payoffs use undeclared symbol(s) "
-                        f"{', '.join(sorted(str(u) for u in undeclared))}; declare them "
-                        "with their default values in payoff_symbols")
+    _check_declared(tensors, symbols)
     agents, strategies = [], []
     for i, m in enumerate(shape):
         names = parameter_names(kind, i, m, 0, multi=m > 2)
@@ -195,6 +186,23 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
         actions=tuple(shape), description=description,
         **game_names(shape, players, action_names),
     )
+
+
+def _checked_kind(parameterization, name, description) -> Parameterization:
+    if not isinstance(parameterization, str):
+        raise GameError(f"parameterization must be a name, got {parameterization!r}"[:200])
+    for label, text in (("name", name), ("description", description)):
+        if not isinstance(text, str):
+            raise GameError(f"the game's {label} must be text, got {type(text).__name__}")
+    return Parameterization.parse(parameterization)
+
+
+def _check_declared(tensors, symbols) -> None:
+    undeclared = set().union(*(t.free_symbols for t in tensors)) - set(symbols)
+    if undeclared:
+        raise GameError(f"payoffs use undeclared symbol(s) "
+                        f"{', '.join(sorted(str(u) for u in undeclared))}; declare them "
+                        "with their default values in payoff_symbols")
 
 
 def declared_symbols(payoff_symbols, reserved=RESERVED_NAMES) -> dict:

@@ -156,6 +156,8 @@ def _declare(table) -> dict:
         check_symbol_name(name)
         if isinstance(value, float) and not math.isfinite(value):
             raise GameError(f"default of symbol {name} is not finite: {value!r}")
+        if isinstance(value, str):  # an exact default such as "1/3" or "sqrt(2)"
+            value = parse_expression(value, {})
         out[sp.Symbol(name)] = to_exact(value, f"default of symbol {name}")
     return out
 

@@ -129,7 +129,7 @@ def test_unwritable_games_leave_nothing(tmp_path):
                    tmp_path / "g.nfg")
     with pytest.raises(GameError, match="no payoff tensors"):
         write_game(builtin("tandem"), tmp_path / "t.toml")
-    with pytest.raises(GameError, match="symbol name 'c' is not allowed"):
+    with pytest.raises(GameError, match="payoff symbol 'c' is reserved"):
         write_game(builtin("stag-hunt", symbolic=True), tmp_path / "s.toml")
     with pytest.raises(OptionsError, match="unknown game file type"):
         write_game(builtin("stag-hunt"), tmp_path / "s.csv")
