@@ -1,7 +1,6 @@
 """Tests for eqselect.numerics.sources.markov: DP values, gradients and Hessians of the IPD."""
 
 import itertools
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -143,16 +142,6 @@ def test_always_cooperate_value_and_cooperation_probabilities():
     s = 1 / (1 + np.exp(-2.0))
     np.testing.assert_allclose([x[0, 0, 0], dx[0, 0, 0], ddx[0, 0, 0]],
                                [s, s * (1 - s), s * (1 - s) * (1 - 2 * s)])
-
-
-def test_speed_h12_ten_thousand_points():
-    theta = np.random.default_rng(0).normal(size=(10_000, 10))
-    ipd_value_grad_hess(theta[:100])
-    start = time.perf_counter()
-    J, grad, hess = ipd_value_grad_hess(theta, horizon=12, gamma=0.96)
-    elapsed = time.perf_counter() - start
-    assert hess.shape == (10_000, 2, 10, 10)
-    assert elapsed < 1.5, f"H=12 DP on 10,000 points took {elapsed:.2f} s"
 
 
 @pytest.mark.parametrize("kwargs, match", [
