@@ -165,12 +165,20 @@ def lambda_max_exact(A: sp.Matrix):
 
 
 def _is_exact(point) -> bool:
+    """Exact numbers (rationals, or algebraic / transcendental constants)."""
     return point is not None and all(isinstance(x, sp.Basic) and x.is_number
                                      and not x.has(sp.Float) for x in point)
 
 
+def _is_rational(point) -> bool:
+    return point is not None and all(isinstance(x, sp.Basic) and x.is_Rational for x in point)
+
+
 def margins_at(sf: ShapingField, point, exact=None) -> Margins:
-    """mu and mu_M at a point, exact where ``exact`` (or ``point``) is exact.
+    """mu and mu_M at a point: exact at a rational point, else enclosed in balls.
+
+    At an exact irrational point (log((1 + sqrt 5)/2), ...) the enclosure is
+    evaluated at the exact coordinates, so it is certified for that point.
 
     Parameters
     ----------
@@ -191,7 +199,7 @@ def margins_at(sf: ShapingField, point, exact=None) -> Margins:
             lo, hi = iv.bounds(e)
             encl.append((-hi, -lo))
     exact_vals = [None, None]
-    if exact is not None:
+    if _is_rational(exact):  # beyond rationals sympy's simplification has no budget
         sub = dict(zip(sf.symbols, exact))
         for k, J in enumerate((sf.J_v, sf.J_M)):
             top = lambda_max_exact(J.xreplace(sub))

@@ -42,7 +42,7 @@ def _report(sf, c) -> PointReport:
 
 def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
                preferred="payoff-dominant", lam_max=None, statements: bool = True,
-               tau_high: float = 10.0, n_seeds: int = 64) -> CheckResult:
+               tau_high: float = 10.0, n_seeds: int | None = None) -> CheckResult:
     """Decide A0-A5 and the paper's statements for ``game`` under ``rule``.
 
     Parameters
@@ -62,6 +62,9 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
         Also check the paper's statements (the claims).
     tau_high : float
         Starting temperature of the QRE branches (tau > 0 only).
+    n_seeds : int or None
+        Newton seeds for the fixed points of v (None: 64 for up to two
+        parameters, 16 beyond).
 
     Returns
     -------
@@ -72,6 +75,8 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
     g = entropy_regularized(base, tau) if tau is not None else base
     dec = Decomposition(g, eta=to_exact(eta, "inner learning rate eta"))
     sf = ShapingField(dec, r)
+    if n_seeds is None:  # seeded Newton costs grow with the dimension
+        n_seeds = 64 if len(g.parameters) <= 2 else 16
     fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
     Pc, Rc, notes = choose(g, fps.points, preferred)
     P, R = _report(sf, Pc), _report(sf, Rc)

@@ -118,6 +118,8 @@ def _arb(A):
 
 
 def _exact_gap(Jv, JM, lam):
+    if not all(x.is_Rational for x in (*Jv, *JM)):
+        return None
     top = [lambda_max_exact(A) for A in (Jv + lam * JM, Jv, JM)]
     if any(t is None for t in top):
         return None

@@ -27,7 +27,7 @@ INFINITY_REASON = ("{who} is a pure profile at infinity under {param}: the polic
 
 def _values_at(sf: ShapingField, fp):
     """own, peer, M and the shift at a fixed point: exact when its point is exact."""
-    if fp.exact is not None:
+    if fp.exact is not None and all(x.is_Rational for x in fp.exact):
         sub = dict(zip(sf.symbols, fp.exact))
         own = sf.dec.own.xreplace(sub).applyfunc(sp.nsimplify)
         peer = sf.dec.peer.xreplace(sub).applyfunc(sp.nsimplify)
@@ -37,7 +37,7 @@ def _values_at(sf: ShapingField, fp):
         return own, peer, shift, Certified.EXACT, Jv.trace()
     with iv.working_precision():
         f = iv.IntervalFunction([*sf.dec.own, *sf.dec.peer], sf.symbols)
-        vals = f(fp.point)
+        vals = f(fp.exact if fp.exact is not None else fp.point)
     d = len(sf.symbols)
     own = [iv.bounds(x) for x in vals[:d]]
     peer = [iv.bounds(x) for x in vals[d:]]

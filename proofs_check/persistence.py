@@ -60,8 +60,10 @@ def check_a5(sf, P, R, lam_max: float) -> Verdict:
         {"type": t, "lam": v, "exact_lam": ex, "point": p} for t, v, p, ex in events]}
     evidence = {"branches": len(branches), "notes": list(notes)}
     if kp is None:
+        why = [n for n in notes if "not tracked" in n]
         return Verdict("A5", A5, None, Certified.NUMERICAL, values, evidence,
-                       "no continuation branch starts at P: not decidable here")
+                       "no continuation branch starts at P: not decidable here"
+                       + (f" ({'; '.join(why)})" if why else ""))
     sp_ = _summary(branches[kp], kp)
     values["P_branch"] = sp_
     holds = sp_["stable_up_to"] >= lam_max - 1e-9
