@@ -16,7 +16,8 @@ certified eigen-solver.
 
 An expression is compiled once (`IntervalFunction`): common subexpressions
 are eliminated and the tree is walked with arb operations. Rationals enter
-exactly as ``fmpq`` (11/20 is never rounded to the double 0.55 first).
+as ``fmpq`` balls at the working precision (11/20 is never rounded to the
+double 0.55 first).
 """
 
 from __future__ import annotations

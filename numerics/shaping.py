@@ -159,8 +159,7 @@ def lambda_max_exact(A: sp.Matrix):
         return sp.radsimp((a + c) / 2 + sp.sqrt(((a - c) / 2) ** 2 + b ** 2))
     if d > MAX_EXACT_DIM or not all(x.is_Rational for x in S):
         return None
-    lam = sp.Dummy("x")
-    roots = sp.Poly(S.charpoly(lam).as_expr(), lam).real_roots()
+    roots = S.charpoly().real_roots()  # a symmetric matrix: every root is real
     return max(roots, key=lambda r: r.evalf(30)) if roots else None
 
 

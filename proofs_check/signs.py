@@ -31,7 +31,8 @@ class SegmentSign:
         p > 0 on all of [a, b].
     nonnegative : bool
     roots : tuple of (Rational, Rational)
-        Isolating intervals of the real roots in [a, b] (each holds exactly one).
+        Isolating intervals of the real roots in [a, b]: each open interval
+        (lo, hi) holds exactly one root, a degenerate one (r, r) is the root.
     negative_at : sympy.Rational or None
         An exact point of [a, b] where p < 0.
     sturm_count : int
