@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from eqselect.theory import Decomposition, as_rule
+from eqselect.theory import Decomposition, GameError, as_rule
 from eqselect.numerics.continuation.branches import continue_in_lambda, continue_in_parameter
 from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.fixed_points.find import find_equilibria
@@ -45,7 +45,12 @@ def fixed_points(dec: Decomposition, rule, lam=None, n_seeds: int = 64) -> Fixed
     """Every fixed point of the rule's field (lambda overridable)."""
     r = as_rule(rule)
     lam = r.lam if lam is None else lam
-    es = find_equilibria(dec, r.method.value, lam, r.own_coef, n_seeds=n_seeds)
+    try:
+        es = find_equilibria(dec, r.method.value, lam, r.own_coef, n_seeds=n_seeds)
+    except sp.PolynomialError as exc:  # e.g. entropy (log p) on the faces of the box
+        raise GameError(f"the fixed-point finder cannot handle game {dec.game.name!r} "
+                        f"({dec.game.parameterization}): {str(exc).rstrip('.')}; for entropy "
+                        "regularisation use --param logit") from None
     pts = tuple(FixedPoint(tuple(float(x) for x in e.point), e.exact, e.strategies,
                            e.stability.value, e.nash, e.boundary, e.route.value,
                            float(e.residual)) for e in es.equilibria)
@@ -132,3 +137,20 @@ def compiled_components(dec: Decomposition):
         return out[:d], out[d:]
 
     return run
+
+
+def first_hit_steps(field_exprs, symbols, starts, target, radius: float, dt: float = 0.5,
+                    max_steps: int = 4000) -> np.ndarray:
+    """Euler steps of phi' = F(phi) until |phi - target| <= radius (-1 if never)."""
+    from eqselect.numerics.codegen import compile_exprs
+
+    f = compile_exprs(list(field_exprs), list(symbols))
+    x = np.array(starts, dtype=float)
+    hit = np.full(len(x), -1)
+    for k in range(max_steps + 1):
+        inside = np.linalg.norm(x - np.asarray(target), axis=1) <= radius
+        hit[(hit < 0) & inside] = k
+        if np.all(hit >= 0):
+            break
+        x = np.clip(x + dt * f(x), -30.0, 30.0)
+    return hit

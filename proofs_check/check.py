@@ -114,7 +114,8 @@ def _claims(sf, r, P, g, lam_max):
     out = [geometry.check_ift(sf, P), geometry.check_weyl(sf, P, lam_max), radius,
            rates.check_two_phase(), rates.check_n0(radius, P, lam)]
     if radius0 is not None:
-        out.append(rates.check_speedup(radius0, radius, lam, P))
+        out.append(rates.check_speedup(radius0, radius, lam, _first_hits(sf, lam, radius0,
+                                                                          radius)))
     if radius.holds is True and g.region.kind is RegionKind.FREE:
         mass = adapter.basin_mass(sf.F(lam), sf.symbols, radius.values["phi*_lambda"],
                                   -3.0, 3.0, n=200, steps=1500)
@@ -123,6 +124,19 @@ def _claims(sf, r, P, g, lam_max):
     if est is not None:
         out.append(est)
     return out
+
+
+def _first_hits(sf, lam, r0, rl, n: int = 64):
+    """First-hit steps under v and F_lambda from starts around P (certified radii only)."""
+    if r0.holds is not True or rl.holds is not True:
+        return None
+    import numpy as np
+
+    rho = min(r0.values["rho"], rl.values["rho"])
+    c0, cl = np.asarray(r0.values["phi*_lambda"]), np.asarray(rl.values["phi*_lambda"])
+    starts = c0 + np.random.default_rng(0).uniform(-1.0, 1.0, size=(n, len(c0)))
+    return (adapter.first_hit_steps(sf.v, sf.symbols, starts, c0, rho),
+            adapter.first_hit_steps(sf.F(lam), sf.symbols, starts, cl, rho))
 
 
 def _estimator(sf, g):

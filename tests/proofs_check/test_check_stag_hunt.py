@@ -164,3 +164,31 @@ def test_bad_check_input_exits_2(args, needle, capsys):
     assert main(["check", "stag-hunt", "--param", "direct", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("eqselect: error:") and needle in err
+
+
+def _claim(doc, id):
+    return next(c for c in doc["claims"] if c["id"] == id)
+
+
+def test_regularised_statements_and_their_evidence(regularised):
+    ift = _claim(regularised, "ift-shift")
+    assert ift["holds"] is True and ift["values"]["relative_error"] < 1e-4
+    radius = _claim(regularised, "radius")
+    assert radius["holds"] is True and radius["certified"] == "interval"
+    # re-check the contraction inequality at sampled points of the ball, at 30 digits
+    g = entropy_regularized(builtin("stag-hunt", "logit"), sp.Rational(1, 4)).substitute()
+    sf = ShapingField(Decomposition(g, eta=ETA), "meta-mapg")
+    F = sp.lambdify(g.parameters, list(sf.F(sp.Rational(3, 2))), "mpmath")
+    c, rho, m = (radius["values"][k] for k in ("phi*_lambda", "rho", "m"))
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        u = rng.normal(size=2)
+        x = np.asarray(c) + rho * rng.uniform() * u / np.linalg.norm(u)
+        with mpmath.workdps(30):
+            h = [mpmath.mpf(float(a)) - mpmath.mpf(float(b)) for a, b in zip(x, c)]
+            val = F(*[mpmath.mpf(float(a)) for a in x])
+            lhs = sum(a * b for a, b in zip(val, h))
+            assert lhs <= -m / 2 * sum(a * a for a in h) + 1e-20
+    two = _claim(regularised, "two-phase")
+    assert two["holds"] is False and two["values"]["p"] == "6/25"
+    assert _claim(regularised, "weyl")["holds"] is True
