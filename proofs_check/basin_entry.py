@@ -103,6 +103,22 @@ def _segment_range(x0, w):
     return lo, hi
 
 
+def _refine(f, n, lo, hi, k: int = 8):
+    """<M, n> on the box as the hull of its enclosures on k x k sub-boxes (tighter)."""
+    from flint import arb
+
+    lows, highs = [], []
+    step = (np.asarray(hi) - np.asarray(lo)) / k
+    for i in range(k):
+        for j in range(k):
+            a = np.asarray(lo) + step * (i, j)
+            M = f(iv.box(a, a + step))
+            b = iv.bounds(M[0] * iv.to_arb(n[0]) + M[1] * iv.to_arb(n[1]))
+            lows.append(b[0])
+            highs.append(b[1])
+    return iv.ball(arb(min(lows)), arb(max(highs)))
+
+
 def _covering(sf, saddle, P, tube):
     line, ends, notes = trace_separatrix(sf.dec, saddle.point)
     seg = np.diff(line, axis=0)
@@ -129,10 +145,11 @@ def _covering(sf, saddle, P, tube):
             M = f(iv.box(lo, hi))
             enc = M[0] * iv.to_arb(normals[k][0]) + M[1] * iv.to_arb(normals[k][1])
             boxes += 1
-            low = iv.bounds(enc)[0]
-            worst = min(worst, low)
             if not enc > 0:
-                failed.append((tuple(lo), tuple(hi), iv.bounds(enc)))
+                enc = _refine(f, normals[k], lo, hi)
+            worst = min(worst, iv.bounds(enc)[0])
+            if not enc > 0:
+                failed.append((tuple(map(float, lo)), tuple(map(float, hi)), iv.bounds(enc)))
     values = {"saddle": saddle.point, "min_lower_bound": worst, "boxes": boxes}
     evidence = {"covering": {"boxes": boxes, "tube": tube,
                              "max_side": float(np.abs(seg).max() + 2 * tube),
