@@ -90,6 +90,8 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
                             f"{g.parameterization}: mu, mu_M -> 0 there; check it with "
                             "--param direct or --tau > 0 where the quantities are finite")
     lam_max = float(2 * r.lam) if lam_max is None else float(lam_max)
+    if P is None:
+        return _without_p(g, r, dec, sf, fps, findings, statements)
     conditions = [check_a0(sf, fps.points), check_a1(sf, P), check_a2(sf, P, R),
                   check_a3(sf, fps.points, P, R), check_a4(sf), check_a5(sf, P, R, lam_max)]
     if tau is not None and to_exact(tau) > 0 and len(g.parameters) <= 2:
@@ -97,6 +99,23 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
     claims = _claims(sf, r, P, g, lam_max) if statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
                        tuple(str(s) for s in g.parameters), P, R, tuple(conditions),
+                       tuple(claims), tuple(findings), fps.complete)
+
+
+def _without_p(g, r, dec, sf, fps, findings, statements):
+    """Only what needs no P: A0, A4 and the schedule check; the rest does not apply."""
+    from eqselect.proofs_check.local import A1, A2
+    from eqselect.proofs_check.basin_entry import A3
+    from eqselect.proofs_check.persistence import A5
+    from eqselect.proofs_check.verdict import not_applicable
+
+    why = "v has no stable equilibrium to prefer: no P, so the condition does not apply"
+    conditions = [check_a0(sf, fps.points), not_applicable("A1", A1, why),
+                  not_applicable("A2", A2, why), not_applicable("A3", A3, why),
+                  check_a4(sf), not_applicable("A5", A5, why)]
+    claims = [rates.check_two_phase()] if statements else []
+    return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
+                       tuple(str(s) for s in g.parameters), None, None, tuple(conditions),
                        tuple(claims), tuple(findings), fps.complete)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from eqselect.theory import Game, GameError, OptionsError, RegionKind
+from eqselect.theory import Game, OptionsError, RegionKind
 
 _LETTERS = {"C": 0, "D": 1}
 
@@ -120,7 +120,8 @@ def parse_profile(game: Game, text: str) -> tuple:
 
 
 def choose(game: Game, fixed_points, preferred="payoff-dominant"):
-    """(P, R, notes) for a preference; R is None when there is no alternative."""
+    """(P, R, notes) for a preference; R is None when there is no alternative,
+    P too when v has no stable candidate at all (an index still names a point)."""
     cands = candidates(game, fixed_points)
     notes = []
     if isinstance(preferred, int) or (isinstance(preferred, str) and preferred.isdigit()):
@@ -135,7 +136,9 @@ def choose(game: Game, fixed_points, preferred="payoff-dominant"):
         if not P.stable:
             notes.append(f"P = fixed point #{k} is {fp.stability}, not stable")
     elif not cands:
-        raise GameError(f"game {game.name!r} has no stable equilibrium of v to prefer")
+        notes.append(f"game {game.name!r} has no stable equilibrium of v (nor a strict pure "
+                     "Nash profile at infinity): there is no P to prefer")
+        return None, None, notes
     elif preferred in ("payoff-dominant", "welfare"):
         P = _best(cands, preferred, notes)
     else:

@@ -74,3 +74,12 @@ def test_bigger_games_finish_with_verdicts_or_reasons(game):
         if v.holds is None:
             assert v.reason
     assert res.verdict("A3").holds is None and "2 parameters" in res.verdict("A3").reason
+
+
+def test_a_game_without_a_stable_equilibrium_reports_no_p():
+    # matching pennies: the only fixed point of v under logit is the centre (0, 0)
+    res = check_game(builtin("matching-pennies", "logit"), "meta-mapg", eta=ETA)
+    assert res.preferred is None and res.alternative is None
+    assert res.verdict("A0").holds is True  # own vanishes at the exact centre
+    for id in ("A1", "A2", "A3", "A5"):
+        assert res.verdict(id).holds is None and "no P" in res.verdict(id).reason
