@@ -31,6 +31,7 @@ from functools import cached_property
 import sympy as sp
 
 from eqselect.theory import Decomposition, Method, as_rule
+from eqselect.theory.exact import to_exact
 from eqselect.theory.serialize import Record
 from eqselect.numerics import intervals as iv
 
@@ -100,13 +101,12 @@ class ShapingField:
         return self.M.jacobian(sp.Matrix(self.symbols))
 
     def F(self, lam) -> sp.Matrix:
-        """F_lambda = v + lambda M."""
-        return self.v + sp.nsimplify(lam) * self.M if not isinstance(lam, sp.Basic) \
-            else self.v + lam * self.M
+        """F_lambda = v + lambda M (a float lambda is kept exact: 0.55 -> 11/20)."""
+        return self.v + to_exact(lam, "lambda") * self.M
 
     def DF(self, lam) -> sp.Matrix:
         """DF_lambda = J_v + lambda J_M."""
-        return self.J_v + (lam if isinstance(lam, sp.Basic) else sp.nsimplify(lam)) * self.J_M
+        return self.J_v + to_exact(lam, "lambda") * self.J_M
 
     @property
     def trivial(self) -> bool:
@@ -153,7 +153,7 @@ def lambda_max_exact(A: sp.Matrix):
     S = (A + A.T) / 2
     d = S.shape[0]
     if d == 1:
-        return sp.nsimplify(S[0, 0]) if S[0, 0].is_number else None
+        return S[0, 0] if S[0, 0].is_number else None
     if d == 2:
         a, b, c = S[0, 0], S[0, 1], S[1, 1]
         return sp.radsimp((a + c) / 2 + sp.sqrt(((a - c) / 2) ** 2 + b ** 2))

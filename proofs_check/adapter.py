@@ -13,6 +13,7 @@ import numpy as np
 import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, as_rule
+from eqselect.theory.exact import to_exact
 from eqselect.numerics.continuation.branches import continue_in_lambda, continue_in_parameter
 from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.fixed_points.find import find_equilibria
@@ -100,7 +101,7 @@ def tau_game_decomposition(game, tau_value, eta) -> Decomposition:
     from eqselect.theory import entropy_regularized
 
     g = entropy_regularized(game, TAU)
-    g = replace(g, payoff_symbols={**dict(g.payoff_symbols), TAU: sp.nsimplify(tau_value)})
+    g = replace(g, payoff_symbols={**dict(g.payoff_symbols), TAU: to_exact(tau_value, "tau")})
     return Decomposition(g, eta=eta)
 
 

@@ -71,7 +71,7 @@ def pure_nash_profiles(game: Game) -> list[tuple]:
             for b in range(game.actions[i]):
                 if b != a[i]:
                     alt = a[:i] + (b,) + a[i + 1:]
-                    if not sp.nsimplify(t[a] - t[alt]) > 0:
+                    if not sp.S(t[a] - t[alt]) > 0:
                         strict = False
         if strict:
             out.append(a)

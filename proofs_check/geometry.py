@@ -23,6 +23,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from eqselect.theory.exact import to_exact
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.shaping import ShapingField, lambda_max_exact
 from eqselect.proofs_check.verdict import Certified, Verdict, not_applicable
@@ -89,7 +90,7 @@ def check_weyl(sf: ShapingField, P, lam_max, n: int = 7) -> Verdict:
     pt = P.exact if P.exact is not None else [sp.Rational(x) for x in P.point]
     sub = dict(zip(sf.symbols, pt))
     Jv, JM = sf.J_v.xreplace(sub), sf.J_M.xreplace(sub)
-    grid = [sp.Rational(k, n - 1) * sp.nsimplify(lam_max) for k in range(n)]
+    grid = [sp.Rational(k, n - 1) * to_exact(lam_max, "lambda_max") for k in range(n)]
     margins, status = [], []
     with iv.working_precision():
         mu = -iv.lambda_max_enclosure(iv.symmetric_part(iv.interval_matrix(_arb(Jv))))
@@ -164,7 +165,7 @@ def check_radius(sf: ShapingField, P, lam, margins_fn) -> Verdict:
     skip = _finite_interior(sf, P, "radius", RADIUS)
     if skip:
         return skip
-    x = newton(sf, sp.nsimplify(lam), P.point)
+    x = newton(sf, to_exact(lam, "lambda"), P.point)
     if x is None:
         return not_applicable("radius", RADIUS, "phi*_lambda not found by Newton from P")
     center = [float(c) for c in x]

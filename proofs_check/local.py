@@ -29,8 +29,8 @@ def _values_at(sf: ShapingField, fp):
     """own, peer, M and the shift at a fixed point: exact when its point is exact."""
     if fp.exact is not None and all(x.is_Rational for x in fp.exact):
         sub = dict(zip(sf.symbols, fp.exact))
-        own = sf.dec.own.xreplace(sub).applyfunc(sp.nsimplify)
-        peer = sf.dec.peer.xreplace(sub).applyfunc(sp.nsimplify)
+        own = sf.dec.own.xreplace(sub)
+        peer = sf.dec.peer.xreplace(sub)
         M = sf.M.xreplace(sub)
         Jv = sf.J_v.xreplace(sub)
         shift = None if Jv.det() == 0 else sp.simplify(-Jv.LUsolve(M))
@@ -113,7 +113,7 @@ def check_a2(sf: ShapingField, P: PointReport, R: PointReport | None) -> Verdict
     values = {"mu_M(P)": ep if ep is not None else P.mu_M,
               "mu_M(R)": er if er is not None else R.mu_M}
     if ep is not None and er is not None:
-        diff = sp.nsimplify(ep - er)
+        diff = ep - er
         values["difference"] = diff
         return Verdict("A2", A2, bool(diff > 0), Certified.EXACT, values)
     ip = ip or (float(ep),) * 2

@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from eqselect.theory import PAPER
+from eqselect.theory.exact import to_exact
 from eqselect.proofs_check.verdict import Certified, Verdict, not_applicable
 
 TWO_PHASE = (r"\tfrac12 < p \le 1,\ q > 1 - p \Rightarrow \textstyle\sum\alpha_n = \infty,"
@@ -38,7 +39,7 @@ DELTA = sp.Rational(1, 10)
 
 def check_two_phase() -> Verdict:
     """The paper's schedule exponents against the theorem's conditions (exact)."""
-    p, q = sp.nsimplify(PAPER.lr_power), sp.nsimplify(PAPER.anneal_power)
+    p, q = to_exact(PAPER.lr_power), to_exact(PAPER.anneal_power)
     conds = {"1/2 < p <= 1": bool(sp.Rational(1, 2) < p <= 1), "q > 1 - p": bool(q > 1 - p)}
     holds = all(conds.values())
     reason = "" if holds else (f"the paper's experiments use step power p = {p} and annealing "

@@ -115,8 +115,10 @@ def test_direct_peer_only_a3_is_exact_and_positive(direct):
     assert a3.holds is True and a3.certified.value == "exact"
     assert a3.values["inner_product"] == 18 * ETA
     assert a3.evidence["root_isolating_intervals"] == () and a3.evidence["sturm_root_count"] == 0
-    (x0, w) = (sp.Matrix(a3.values["saddle"]), None)
+    x0 = sp.Matrix(a3.values["saddle"])
     assert sum(x0) == sp.Rational(4, 3)
+    lo, hi = a3.values["s_range"]  # the segment runs wall to wall inside the box
+    assert hi - lo == sp.Rational(2, 3)
 
 
 def test_direct_peer_only_a4_is_exact_and_fails(direct):
