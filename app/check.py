@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from eqselect.theory import Rule
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.io.resolve import load_game
 from eqselect.theory.latex import escape_latex
 from eqselect.theory.serialize import document
-from eqselect.proofs_check.check import check_game
-from eqselect.proofs_check.verdict import CheckResult
+
+if TYPE_CHECKING:  # the checker (numerics, continuation) loads only when check runs
+    from eqselect.proofs_check.verdict import CheckResult
 
 
 def _preferred(text: str):
@@ -25,6 +27,8 @@ def _preferred(text: str):
 
 def cmd_check(args) -> int:
     """Run `check_game` on the command line's game and print the verdicts."""
+    from eqselect.proofs_check.check import check_game
+
     if args.json and args.latex:
         raise OptionsError("eqselect check: choose one of --json and --latex")
     game = load_game(args.game, args.param)

@@ -23,7 +23,8 @@ TAU = sp.Symbol("tau")
 
 @dataclass(frozen=True)
 class FixedPoint:
-    """A fixed point as the checks use it."""
+    """A fixed point as the checks use it (fields as in the numerics' Equilibrium;
+    ``stability`` and ``route`` as their string values)."""
 
     point: tuple
     exact: tuple | None
@@ -37,6 +38,8 @@ class FixedPoint:
 
 @dataclass(frozen=True)
 class FixedPointList:
+    """Every fixed point found, whether the list is proven complete, the finder's notes."""
+
     points: tuple
     complete: bool
     notes: tuple
