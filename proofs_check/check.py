@@ -64,7 +64,7 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
         Starting temperature of the QRE branches (tau > 0 only).
     n_seeds : int or None
         Newton seeds for the fixed points of v (None: 64 for up to two
-        parameters, 16 beyond).
+        parameters or a regularised game, 16 otherwise).
 
     Returns
     -------
@@ -75,8 +75,8 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
     g = entropy_regularized(base, tau) if tau is not None else base
     dec = Decomposition(g, eta=to_exact(eta, "inner learning rate eta"))
     sf = ShapingField(dec, r)
-    if n_seeds is None:  # seeded Newton costs grow with the dimension
-        n_seeds = 64 if len(g.parameters) <= 2 else 16
+    if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
+        n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
     fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
     Pc, Rc, notes = choose(g, fps.points, preferred)
     P, R = _report(sf, Pc), _report(sf, Rc)

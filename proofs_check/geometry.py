@@ -23,6 +23,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from eqselect.theory import engine
 from eqselect.theory.exact import to_exact
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.shaping import ShapingField, lambda_max_exact
@@ -130,9 +131,17 @@ def _exact_gap(Jv, JM, lam):
 
 def certified_radius(sf: ShapingField, center, lam, m: float, r0: float = 1.0):
     """(rho, L, lambda_max bound on the ball) for F_lambda at ``center`` with margin m."""
-    F = sf.F(lam)
-    second = [sp.diff(F[i], a, b) for i in range(len(F)) for a in sf.symbols
-              for b in sf.symbols]
+    F = [engine.to_engine(e) for e in sf.F(lam)]
+    phi = [engine.to_engine(s) for s in sf.symbols]
+    # second derivatives in symengine (sympy's diff of logit fields takes minutes),
+    # each unordered pair once: |D^2 F|_F counts d^2 F_i / dx_a dx_b twice for a != b
+    second, weight = [], []
+    for Fi in F:
+        for a in range(len(phi)):
+            da = Fi.diff(phi[a])
+            for b in range(a, len(phi)):
+                second.append(engine.to_sympy(da.diff(phi[b])))
+                weight.append(1 if a == b else 2)
     f2 = iv.IntervalFunction(second, sf.symbols)
     fj = iv.IntervalFunction(list(sf.DF(lam)), sf.symbols)
     d = len(sf.symbols)
@@ -140,7 +149,8 @@ def certified_radius(sf: ShapingField, center, lam, m: float, r0: float = 1.0):
     with iv.working_precision():
         for _ in range(30):  # shrink until the enclosure of D^2 F is finite
             B = iv.box([c - r for c in center], [c + r for c in center])
-            L = math.sqrt(sum(max(abs(a), abs(b)) ** 2 for a, b in map(iv.bounds, f2(B))))
+            L = math.sqrt(sum(w * max(abs(a), abs(b)) ** 2
+                              for w, (a, b) in zip(weight, map(iv.bounds, f2(B)))))
             if math.isfinite(L):
                 break
             r /= 4
