@@ -23,6 +23,7 @@ import sympy as sp  # noqa: E402
 
 from eqselect.commands import (  # noqa: E402
     cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay, cmd_report)
+from eqselect.check import cmd_check  # noqa: E402
 from eqselect.sweep import add_sweep_parser  # noqa: E402
 from eqselect.theory import limits  # noqa: E402
 from eqselect.theory.errors import EqselectError, OptionsError  # noqa: E402
@@ -217,6 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help=_JSON_HELP)
     c.add_argument("--plot", metavar="FILE", help="write the bifurcation diagram as a PNG")
     c.set_defaults(run=cmd_continue)
+
+    ck = sub.add_parser("check", help="alignment conditions A0-A5 and the paper's statements "
+                                      "(docs/alignment.md)")
+    _game_args(ck)
+    _learning_args(ck, lam=True)
+    ck.set_defaults(method="meta-mapg")
+    ck.add_argument("--preferred", default="payoff-dominant",
+                    help="payoff-dominant (default), welfare, a pure profile such as C,C or "
+                         "0,1, or an index into the fixed-point list of v")
+    ck_out = ck.add_mutually_exclusive_group()
+    ck_out.add_argument("--json", action="store_true")
+    ck_out.add_argument("--latex", action="store_true")
+    ck.set_defaults(run=cmd_check)
 
     r = sub.add_parser("replay", help="replay the paper's experiments")
     r.add_argument("experiments", nargs="*", metavar="EXPERIMENT",

@@ -1,0 +1,83 @@
+"""``eqselect check``: the alignment conditions and the paper's statements for one game.
+
+Text by default, ``--json`` (one document: "conditions", "claims",
+"preferred", "alternative", ...) or ``--latex`` (a table of verdicts and the
+equations they rest on). The conditions are described in docs/alignment.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from eqselect.theory import Rule
+from eqselect.theory.errors import OptionsError
+from eqselect.theory.io.resolve import load_game
+from eqselect.theory.latex import escape_latex
+from eqselect.theory.serialize import document
+
+if TYPE_CHECKING:  # the checker (numerics, continuation) loads only when check runs
+    from eqselect.proofs_check.verdict import CheckResult
+
+
+def _preferred(text: str):
+    return int(text) if text.isdigit() else text
+
+
+def cmd_check(args) -> int:
+    """Run `check_game` on the command line's game and print the verdicts."""
+    from eqselect.proofs_check.check import check_game
+
+    if args.json and args.latex:
+        raise OptionsError("eqselect check: choose one of --json and --latex")
+    game = load_game(args.game, args.param)
+    rule = Rule(args.method, lam=args.lam, own_coef=args.own)
+    result = check_game(game, rule, eta=args.eta, tau=args.tau,
+                        preferred=_preferred(args.preferred))
+    if args.json:
+        inputs = {"game": args.game, "parameterization": args.param, "tau": args.tau,
+                  "rule": rule.to_json(), "eta": args.eta, "preferred": args.preferred}
+        print(json.dumps(document("check", result, inputs)))
+    elif args.latex:
+        sys.stdout.write(check_latex(result))
+    else:
+        sys.stdout.write(check_text(result))
+    return 0
+
+
+def _holds(v) -> str:
+    return {True: "holds", False: "fails", None: "not decided"}[v.holds]
+
+
+def _point(r) -> str:
+    if r is None:
+        return "none"
+    pt = ", ".join("inf" if x == float("inf") else "-inf" if x == float("-inf")
+                   else f"{x:.6g}" for x in r.point)
+    mu = "" if r.at_infinity else f"; mu = {r.mu:.6g}, mu_M = {r.mu_M:.6g} ({r.certified})"
+    return f"{r.label} at ({pt}){mu}"
+
+
+def check_text(result: CheckResult) -> str:
+    """A plain-text summary: P, R, one line per verdict, the findings."""
+    lines = [f"{result.game} ({result.parameterization}); rule {result.rule['method']}",
+             f"P: {_point(result.preferred)}", f"R: {_point(result.alternative)}", ""]
+    for v in (*result.conditions, *result.claims):
+        why = f"  [{v.reason}]" if v.reason else ""
+        lines.append(f"{v.id:10s} {_holds(v):12s} {v.certified.value:9s}{why}")
+    lines += [f"note: {f}" for f in result.findings]
+    return "\n".join(lines) + "\n"
+
+
+def check_latex(result: CheckResult) -> str:
+    """A LaTeX table: id, statement, verdict, certification, reason."""
+    rows = []
+    for v in (*result.conditions, *result.claims):
+        rows.append(f"{escape_latex(v.id)} & ${v.statement}$ & {_holds(v)} & "
+                    f"{v.certified.value} & {escape_latex(v.reason)} \\\\")
+    head = (f"% eqselect check: {escape_latex(result.game)} "
+            f"({result.parameterization}), rule {result.rule['method']}\n")
+    return (head + "\\begin{tabular}{llllp{6cm}}\n\\hline\n"
+            "id & statement & verdict & certified & reason \\\\\n\\hline\n"
+            + "\n".join(rows) + "\n\\hline\n\\end{tabular}\n")

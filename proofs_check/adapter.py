@@ -1,0 +1,160 @@
+"""The one place the checker calls the numerics it builds on.
+
+Fixed points, separatrices and continuation come from
+:mod:`eqselect.numerics`; the checks only see the small records below, so a
+change of those APIs is absorbed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import sympy as sp
+
+from eqselect.theory import Decomposition, GameError, as_rule
+from eqselect.theory.exact import to_exact
+from eqselect.numerics.continuation.branches import continue_in_lambda, continue_in_parameter
+from eqselect.numerics.dynamics.separatrix import separatrix
+from eqselect.numerics.fixed_points.find import find_equilibria
+
+TAU = sp.Symbol("tau")
+
+
+@dataclass(frozen=True)
+class FixedPoint:
+    """A fixed point as the checks use it (fields as in the numerics' Equilibrium;
+    ``stability`` and ``route`` as their string values)."""
+
+    point: tuple
+    exact: tuple | None
+    strategies: tuple
+    stability: str
+    nash: bool | None
+    boundary: bool
+    route: str
+    residual: float
+
+
+@dataclass(frozen=True)
+class FixedPointList:
+    """Every fixed point found, whether the list is proven complete, the finder's notes."""
+
+    points: tuple
+    complete: bool
+    notes: tuple
+
+
+def fixed_points(dec: Decomposition, rule, lam=None, n_seeds: int = 64) -> FixedPointList:
+    """Every fixed point of the rule's field (lambda overridable)."""
+    r = as_rule(rule)
+    lam = r.lam if lam is None else lam
+    try:
+        es = find_equilibria(dec, r.method.value, lam, r.own_coef, n_seeds=n_seeds)
+    except sp.PolynomialError as exc:  # e.g. entropy (log p) on the faces of the box
+        raise GameError(f"the fixed-point finder cannot handle game {dec.game.name!r} "
+                        f"({dec.game.parameterization}): {str(exc).rstrip('.')}; for entropy "
+                        "regularisation use --param logit") from None
+    pts = tuple(FixedPoint(tuple(float(x) for x in e.point), e.exact, e.strategies,
+                           e.stability.value, e.nash, e.boundary, e.route.value,
+                           float(e.residual)) for e in es.equilibria)
+    return FixedPointList(pts, bool(es.complete), tuple(es.notes))
+
+
+def trace_separatrix(dec: Decomposition, saddle, bound: float = 8.0):
+    """The stable manifold of ``saddle`` under v as a polyline (m, 2) and notes."""
+    sep = separatrix(dec, np.asarray(saddle, dtype=float), "pg", 0, 0, bound=bound)
+    return sep.polyline, tuple(sep.ends), tuple(sep.notes)
+
+
+@dataclass(frozen=True)
+class BranchSummary:
+    """One continuation branch: rows [p, phi...], stability per row, events."""
+
+    points: np.ndarray
+    stability: tuple
+    events: tuple  # (type, value, point, exact_value)
+    status: str
+    kind: str
+
+
+def _summaries(res) -> tuple:
+    out = []
+    for b in res.branches:
+        ev = tuple((e.type.value, float(e.value), tuple(float(x) for x in e.point),
+                    e.exact_value) for e in b.events)
+        out.append(BranchSummary(np.asarray(b.points, dtype=float),
+                                 tuple(s.value for s in b.stability), ev,
+                                 b.status.value, b.kind))
+    events = tuple((e.type.value, float(e.value), tuple(float(x) for x in e.point),
+                    e.exact_value) for e in res.events)
+    return tuple(out), events, tuple(res.notes)
+
+
+def lambda_branches(dec: Decomposition, rule, lam_max: float, starts=None):
+    """Branches of the rule's field in lambda over [0, lam_max] (from lambda = 0)."""
+    r = as_rule(rule)
+    res = continue_in_lambda(dec, r.method.value, (0.0, float(lam_max)), float(r.own_coef),
+                             starts=starts)
+    return _summaries(res)
+
+
+def tau_game_decomposition(game, tau_value, eta) -> Decomposition:
+    """The entropy-regularised game with tau kept as the payoff symbol ``tau``."""
+    from eqselect.theory import entropy_regularized
+
+    g = entropy_regularized(game, TAU)
+    g = replace(g, payoff_symbols={**dict(g.payoff_symbols), TAU: to_exact(tau_value, "tau")})
+    return Decomposition(g, eta=eta)
+
+
+def tau_branches(dec_tau: Decomposition, rule, lam, tau_range, starts=None):
+    """Branches in tau of the rule's field at fixed lambda (``tau_range`` = (from, to))."""
+    r = as_rule(rule)
+    res = continue_in_parameter(dec_tau, r.method.value, "tau", tuple(map(float, tau_range)),
+                                lam=float(lam), own_coef=float(r.own_coef), starts=starts)
+    return _summaries(res)
+
+
+def basin_mass(field_exprs, symbols, target, lower, upper, n: int = 400, steps: int = 4000,
+               dt: float = 0.5, seed: int = 0, tol: float = 0.05) -> float:
+    """Share of uniform starts in the box whose Euler flow phi' = F(phi) ends near ``target``."""
+    from eqselect.numerics.codegen import compile_exprs
+
+    f = compile_exprs(list(field_exprs), list(symbols))
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(lower, upper, size=(n, len(symbols)))
+    for _ in range(steps):
+        x = np.clip(x + dt * f(x), -30.0, 30.0)
+    return float(np.mean(np.max(np.abs(x - np.asarray(target)), axis=1) < tol))
+
+
+def compiled_components(dec: Decomposition):
+    """theta -> (cur, peer) as float arrays, from the exact components."""
+    from eqselect.numerics.codegen import compile_exprs
+
+    f = compile_exprs([*dec.cur, *dec.peer], list(dec.game.parameters))
+    d = len(dec.game.parameters)
+
+    def run(theta):
+        out = f(np.asarray(theta, dtype=float)[None])[0]
+        return out[:d], out[d:]
+
+    return run
+
+
+def first_hit_steps(field_exprs, symbols, starts, target, radius: float, dt: float = 0.5,
+                    max_steps: int = 4000) -> np.ndarray:
+    """Euler steps of phi' = F(phi) until |phi - target| <= radius (-1 if never)."""
+    from eqselect.numerics.codegen import compile_exprs
+
+    f = compile_exprs(list(field_exprs), list(symbols))
+    x = np.array(starts, dtype=float)
+    hit = np.full(len(x), -1)
+    for k in range(max_steps + 1):
+        inside = np.linalg.norm(x - np.asarray(target), axis=1) <= radius
+        hit[(hit < 0) & inside] = k
+        if np.all(hit >= 0):
+            break
+        x = np.clip(x + dt * f(x), -30.0, 30.0)
+    return hit

@@ -1,0 +1,174 @@
+"""Choosing the preferred equilibrium P and the alternative R.
+
+Candidates are the stable fixed points of the plain field v (from a list that
+says whether it is complete) and, under logit / softmax without entropy, the
+strict pure Nash profiles, which no finite parameter reaches: they lie at
+infinity (docs/alignment.md, "P and R").
+
+``preferred`` is one of
+- ``"payoff-dominant"`` (default): the candidate whose payoff vector weakly
+  dominates every other candidate's (falls back to welfare, with a note);
+- ``"welfare"``: the candidate with the largest W = sum_i J_i;
+- a pure profile ``"C,C"`` / ``"0,1"`` (action indices, or C / D for two-action
+  games where index 0 = C): the candidate nearest to it;
+- an integer N (or ``"N"``): the N-th entry of the fixed-point list of v.
+R is the stable candidate other than P with the largest welfare.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from eqselect.theory import Game, OptionsError, RegionKind
+
+_LETTERS = {"C": 0, "D": 1}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible P or R."""
+
+    label: str
+    point: tuple
+    exact: tuple | None
+    strategies: tuple
+    stable: bool
+    at_infinity: bool
+    payoffs: tuple
+    index: int | None = None  # into the fixed-point list of v
+
+    @property
+    def welfare(self) -> float:
+        """W = sum_i J_i (payoffs, without entropy)."""
+        return float(sum(self.payoffs))
+
+
+def expected_payoffs(game: Game, strategies) -> tuple:
+    """Each agent's expected payoff under mixed ``strategies`` (one-state games)."""
+    out = []
+    for tensor in game.payoffs:
+        t = np.array(sp.Matrix(np.array(tensor, dtype=object).ravel()).evalf(), dtype=float)
+        t = t.reshape(game.actions)
+        for s in reversed(strategies):
+            t = t @ np.asarray(s, dtype=float)
+        out.append(float(t))
+    return tuple(out)
+
+
+def pure_nash_profiles(game: Game) -> list[tuple]:
+    """Strict pure Nash profiles of a one-state normal-form game (exact)."""
+    if not game.payoffs or game.states != 1:
+        return []
+    tensors = [np.array(t, dtype=object) for t in game.payoffs]
+    out = []
+    for a in itertools.product(*(range(m) for m in game.actions)):
+        strict = True
+        for i, t in enumerate(tensors):
+            for b in range(game.actions[i]):
+                if b != a[i]:
+                    alt = a[:i] + (b,) + a[i + 1:]
+                    if not sp.S(t[a] - t[alt]) > 0:
+                        strict = False
+        if strict:
+            out.append(a)
+    return out
+
+
+def _pure_strategies(game, profile):
+    return tuple(tuple(1.0 if k == a else 0.0 for k in range(m))
+                 for a, m in zip(profile, game.actions))
+
+
+def candidates(game: Game, fixed_points) -> list[Candidate]:
+    """Stable fixed points of v, then strict pure Nash profiles at infinity."""
+    out = []
+    for k, fp in enumerate(fixed_points):
+        if fp.stability != "stable":
+            continue
+        pay = expected_payoffs(game, fp.strategies) if game.payoffs and fp.strategies else ()
+        out.append(Candidate(f"#{k}", fp.point, fp.exact, fp.strategies, True, False, pay, k))
+    free = game.region.kind is RegionKind.FREE and game.tau is None and game.strategies
+    if free:
+        for a in pure_nash_profiles(game):
+            st = _pure_strategies(game, a)
+            out.append(Candidate(",".join(map(str, a)), tuple(float("inf") if x == 0 else
+                                                               float("-inf") for x in a),
+                                 None, st, True, True, expected_payoffs(game, st)))
+    return out
+
+
+def parse_profile(game: Game, text: str) -> tuple:
+    """Action indices from "C,C" / "0,1"; an error naming the valid forms."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != len(game.actions or ()):
+        raise OptionsError(f"--preferred {text!r}: the game has {len(game.actions)} agents; "
+                           "give one action per agent, e.g. C,C or 0,1")
+    out = []
+    for p, m in zip(parts, game.actions):
+        if p.upper() in _LETTERS and m == 2:
+            out.append(_LETTERS[p.upper()])
+        elif p.isdigit() and int(p) < m:
+            out.append(int(p))
+        else:
+            raise OptionsError(f"--preferred {text!r}: {p!r} is not an action (0..{m - 1}"
+                               f"{', or C / D' if m == 2 else ''})")
+    return tuple(out)
+
+
+def choose(game: Game, fixed_points, preferred="payoff-dominant"):
+    """(P, R, notes) for a preference; R is None when there is no alternative,
+    P too when v has no stable candidate at all (an index still names a point)."""
+    cands = candidates(game, fixed_points)
+    notes = []
+    if isinstance(preferred, int) or (isinstance(preferred, str) and preferred.isdigit()):
+        k = int(preferred)
+        if not 0 <= k < len(fixed_points):
+            raise OptionsError(f"--preferred {k}: the fixed-point list of v has "
+                               f"{len(fixed_points)} entries (0..{len(fixed_points) - 1})")
+        fp = fixed_points[k]
+        pay = expected_payoffs(game, fp.strategies) if game.payoffs and fp.strategies else ()
+        P = Candidate(f"#{k}", fp.point, fp.exact, fp.strategies, fp.stability == "stable",
+                      False, pay, k)
+        if not P.stable:
+            notes.append(f"P = fixed point #{k} is {fp.stability}, not stable")
+    elif not cands:
+        notes.append(f"game {game.name!r} has no stable equilibrium of v (nor a strict pure "
+                     "Nash profile at infinity): there is no P to prefer")
+        return None, None, notes
+    elif preferred in ("payoff-dominant", "welfare"):
+        P = _best(cands, preferred, notes)
+    else:
+        P = _nearest(game, cands, parse_profile(game, str(preferred)), notes)
+    rest = [c for c in cands if c.point != P.point and c.stable]
+    R = max(rest, key=lambda c: c.welfare) if rest else None
+    return P, R, notes
+
+
+def _best(cands, preferred, notes):
+    if preferred == "payoff-dominant" and all(c.payoffs for c in cands):
+        for c in cands:
+            if all(all(x >= y - 1e-12 for x, y in zip(c.payoffs, o.payoffs)) for o in cands):
+                return c
+        notes.append("no candidate is payoff-dominant; P is the welfare-maximal one")
+    return max(cands, key=lambda c: c.welfare)
+
+
+def _nearest(game, cands, profile, notes):
+    target = _pure_strategies(game, profile)
+    flat = np.concatenate([np.asarray(s, dtype=float) for s in target])
+
+    def dist(c):
+        return float(np.abs(np.concatenate([np.asarray(s, dtype=float)
+                                            for s in c.strategies]) - flat).max())
+    best = min(cands, key=dist)
+    if dist(best) > 0.25:
+        raise OptionsError(f"--preferred {','.join(map(str, profile))}: no stable equilibrium "
+                           f"near that profile (nearest differs by {dist(best):.3g})")
+    if dist(best) > 0:
+        notes.append(f"P is the stable equilibrium nearest to the profile "
+                     f"{','.join(map(str, profile))} (max strategy difference {dist(best):.3g})")
+    return best
