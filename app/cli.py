@@ -228,8 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="payoff-dominant (default), welfare, a pure profile such as C,C or "
                          "0,1, or an index into the fixed-point list of v")
     ck_out = ck.add_mutually_exclusive_group()
-    ck_out.add_argument("--json", action="store_true")
-    ck_out.add_argument("--latex", action="store_true")
+    ck_out.add_argument("--json", action="store_true", help=_JSON_HELP)
+    ck_out.add_argument("--latex", action="store_true",
+                        help="print a LaTeX table of the verdicts and their equations")
     ck.set_defaults(run=cmd_check)
 
     r = sub.add_parser("replay", help="replay the paper's experiments")

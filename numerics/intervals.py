@@ -28,6 +28,7 @@ from typing import Sequence
 import sympy as sp
 from flint import acb_mat, arb, ctx, fmpq
 
+from eqselect.theory import engine
 from eqselect.theory.errors import GameError
 
 #: Working precision (bits) of every enclosure in this module.
@@ -106,7 +107,7 @@ class IntervalFunction:
 
     def __init__(self, exprs: Sequence, symbols: Sequence):
         self.symbols = tuple(symbols)
-        exprs = [sp.sympify(e) if not isinstance(e, sp.Basic) else e for e in exprs]
+        exprs = [engine.to_sympy(e) for e in exprs]  # text is refused
         extra = set().union(*(e.free_symbols for e in exprs)) - set(self.symbols) if exprs else set()
         if extra:
             raise GameError(f"interval evaluation needs values for {sorted(map(str, extra))}")

@@ -30,20 +30,30 @@ from functools import cached_property
 
 import sympy as sp
 
-from eqselect.theory import Decomposition, Method, as_rule
+from eqselect.theory import Decomposition, OptionsError, as_rule
+from eqselect.theory.rules import TERMS, spec
 from eqselect.theory.exact import to_exact
 from eqselect.theory.serialize import Record
 from eqselect.numerics import intervals as iv
 
-#: The pieces of M per method, with their weights.
-SHAPING_PIECES = {
-    Method.PG: {},
-    Method.META_PG: {"own": 1},
-    Method.PEER_ONLY: {"peer": 1},
-    Method.META_MAPG: {"own": 1, "peer": 1},
-    Method.LOOKAHEAD: {"lookahead": 1},
-    Method.LOLA: {"lookahead": 1, "peer": 1},
-}
+def shaping_pieces(method) -> dict[str, int]:
+    """The pieces of M for a method: every term but cur that its field weighs.
+
+    M = own + peer for meta-mapg, peer for peer-only and lola-foerster, own for
+    meta-pg, la for lookahead, la + peer for lola, A v for sga, -H^T v for
+    consensus, own + peer + la + sla for meta-mapg-exact (docs/alignment.md).
+
+    Raises
+    ------
+    OptionsError
+        For sos, whose weight is chosen pointwise (no smooth M to differentiate).
+    """
+    s = spec(method)
+    if s.adaptive:
+        raise OptionsError(f"{s.method.value}: the shaping field is piecewise in the adaptive "
+                           "weight p, so mu_M and the alignment conditions are not defined")
+    return {term: 1 for term, w in zip(TERMS, s.weights) if term != "cur" and w != 0}
+
 
 #: Exact eigenvalues are attempted up to this dimension.
 MAX_EXACT_DIM = 6
@@ -70,7 +80,7 @@ class ShapingField:
     def __init__(self, dec: Decomposition, rule):
         self.dec = dec
         self.rule = as_rule(rule)
-        self.pieces = SHAPING_PIECES[self.rule.method]
+        self.pieces = shaping_pieces(self.rule.method)
 
     @property
     def symbols(self) -> tuple:
@@ -87,7 +97,7 @@ class ShapingField:
         """M, the sum of the rule's shaping pieces (module table)."""
         out = sp.zeros(len(self.symbols), 1)
         for name, weight in self.pieces.items():
-            out += weight * self.dec.component(name)
+            out += weight * self.dec.term(name)
         return sp.Matrix([sp.expand(x) if x.is_polynomial(*self.symbols) else x for x in out])
 
     @cached_property

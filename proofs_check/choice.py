@@ -24,6 +24,7 @@ import numpy as np
 import sympy as sp
 
 from eqselect.theory import Game, OptionsError, RegionKind
+from eqselect.theory.exact import to_exact
 
 _LETTERS = {"C": 0, "D": 1}
 
@@ -71,7 +72,7 @@ def pure_nash_profiles(game: Game) -> list[tuple]:
             for b in range(game.actions[i]):
                 if b != a[i]:
                     alt = a[:i] + (b,) + a[i + 1:]
-                    if not sp.S(t[a] - t[alt]) > 0:
+                    if not to_exact(t[a] - t[alt], "payoff difference") > 0:
                         strict = False
         if strict:
             out.append(a)

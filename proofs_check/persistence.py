@@ -91,7 +91,7 @@ def tau_paths(game, sf, P, R, tau, tau_high: float = 10.0) -> dict:
     for label, rule in (("no shaping (pg)", "pg"), (sf.rule.describe(), sf.rule)):
         branches, events, notes = adapter.tau_branches(dec_tau, rule, float(sf.rule.lam),
                                                        (tau_high, float(tau)))
-        ends = []
+        ends, others = [], []
         for b in branches:
             end = b.points[-1]
             reached = abs(end[0] - float(tau)) < 1e-6
@@ -100,10 +100,13 @@ def tau_paths(game, sf, P, R, tau, tau_high: float = 10.0) -> dict:
                 if r is not None and not r.at_infinity and reached and \
                         np.max(np.abs(end[1:] - np.asarray(r.point))) < 0.5:
                     near = name
-            ends.append({"start": b.points[0].tolist(), "end": end.tolist(),
-                         "reaches_tau": bool(reached), "lands_near": near,
-                         "status": b.status})
-        out[label] = {"principal": ends, "events": [
+            # the principal path starts at the high temperature; branches found
+            # from the low end (e.g. P's, born at a fold) are reported beside it
+            principal = abs(b.points[0][0] - tau_high) < 1e-6
+            (ends if principal else others).append(
+                {"start": b.points[0].tolist(), "end": end.tolist(),
+                 "reaches_tau": bool(reached), "lands_near": near, "status": b.status})
+        out[label] = {"principal": ends, "other_branches": others, "events": [
             {"type": t, "tau": v, "point": p} for t, v, p, _ in events], "notes": list(notes)}
     if P is not None and not P.at_infinity:
         branches, events, _ = adapter.tau_branches(dec_tau, "pg", 0.0, (float(tau), tau_high),

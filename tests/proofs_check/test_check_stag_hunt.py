@@ -160,7 +160,7 @@ def test_cli_text_and_latex(capsys):
 @pytest.mark.parametrize("args, needle", [
     (["--preferred", "X,Y"], "not an action"),
     (["--preferred", "7"], "fixed-point list"),
-    (["--method", "sos"], "unknown method"),
+    (["--method", "sgd"], "unknown method"),
 ])
 def test_bad_check_input_exits_2(args, needle, capsys):
     assert main(["check", "stag-hunt", "--param", "direct", *args]) == 2
