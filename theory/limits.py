@@ -161,6 +161,10 @@ class TimeBudgetExceeded(EqselectError):
     """A symbolic route ran past its wall-clock budget."""
 
 
+#: Seconds between repeats of an expired timer.
+_REPEAT = 0.05
+
+
 class _Expired(BaseException):
     """Raised by the timer; a BaseException so that no ``except Exception`` in
     sympy or symengine swallows it. :func:`deadline` turns it into
@@ -172,7 +176,10 @@ def deadline(what: str, seconds: float | None = None):
     """Raise `TimeBudgetExceeded` if the block runs longer than ``seconds``
     (default: the ``time_limit`` in force).
 
-    Uses the real-time interval timer, so it works only in the main thread;
+    Once the time is up, whatever the block raises (compiled code may turn
+    the timer's exception into another one) or returns is dropped and
+    `TimeBudgetExceeded` raised instead. Uses the real-time interval timer,
+    so it works only in the main thread;
     elsewhere (and with no limit) the block runs unbounded. Deadlines nest:
     an inner one never outlives the enclosing one, which keeps counting.
     """
@@ -181,22 +188,33 @@ def deadline(what: str, seconds: float | None = None):
         yield
         return
 
+    state = {"armed": True, "fired": False}
+
     def expired(signum, frame):
-        raise _Expired()
+        if state["armed"]:
+            state["fired"] = True
+            raise _Expired()
 
     previous = signal.signal(signal.SIGALRM, expired)
     outer_left = signal.getitimer(signal.ITIMER_REAL)[0]  # an enclosing deadline, if any
     start = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds)
+    # the timer repeats: compiled code that swallows one _Expired gets another
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds,
+                     _REPEAT)
     try:
         yield
-    except _Expired:
-        raise TimeBudgetExceeded(
-            f"{what} did not finish within its budget of {seconds:g} s "
-            f"({raise_hint('time_limit')})") from None
+    except BaseException:
+        state["armed"] = False
+        if not state["fired"]:
+            raise
     finally:
+        state["armed"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer_left:  # the enclosing deadline keeps counting
             signal.setitimer(signal.ITIMER_REAL,
-                             max(outer_left - (time.monotonic() - start), 1e-3))
+                             max(outer_left - (time.monotonic() - start), 1e-3), _REPEAT)
+    if state["fired"]:  # whatever escaped (or a result computed past an interruption) is dropped
+        raise TimeBudgetExceeded(
+            f"{what} did not finish within its budget of {seconds:g} s "
+            f"({raise_hint('time_limit')})")
