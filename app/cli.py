@@ -34,8 +34,6 @@ from eqselect.theory.serialize import package_version  # noqa: E402
 
 stop_import_guard(_SAVED)
 
-#: The paper's defaults (docs/replay.md).
-PAPER = {"eta": sp.Rational(11, 20), "own": sp.Rational(7, 20), "lam": sp.Rational(3, 2)}
 #: A number on the command line: decimal or fraction, at most this many characters.
 _NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?\s*")
 _NUMBER_CHARS = 40
@@ -152,11 +150,11 @@ def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required
                    required=method_required,
                    help="one of: " + ", ".join(method_names()) + " (docs/rules.md)")
     if lam:
-        p.add_argument("--lam", type=number, default=PAPER["lam"],
+        p.add_argument("--lam", type=number, default=PAPER_DEFAULTS.lam,
                        help="shaping coefficient lambda")
-    p.add_argument("--eta", type=number, default=PAPER["eta"],
+    p.add_argument("--eta", type=number, default=PAPER_DEFAULTS.eta,
                    help="inner learning rate eta")
-    p.add_argument("--own", type=number, default=PAPER["own"],
+    p.add_argument("--own", type=number, default=PAPER_DEFAULTS.own,
                    help="own-learning coefficient c")
 
 
@@ -193,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     _learning_args(b, lam=True, method_required=True)
     b.add_argument("--grid", type=_int_in(1, MAX_GRID), default=21,
                    help=f"grid points per axis (at most {MAX_GRID})")
-    b.add_argument("--steps", type=_int_in(1, MAX_STEPS), default=140,
+    b.add_argument("--steps", type=_int_in(1, MAX_STEPS), default=PAPER_DEFAULTS.steps,
                    help=f"updates per start (at most {MAX_STEPS})")
     b.add_argument("--schedule", choices=("paper", "flow"), default="paper",
                    help="paper: the paper's clipped step schedule (docs/replay.md); "

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from eqselect.output import StagedFolder, check_plot_path, replaced_file, staged_folder  # noqa: F401
-from eqselect.theory import Decomposition, Method, entropy_regularized, limits
+from eqselect.theory import PAPER, Decomposition, Method, entropy_regularized, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.io.resolve import load_game
 
@@ -132,7 +132,7 @@ def cmd_basins(args) -> int:
         raise OptionsError("eqselect basins: grid maps need a game with two parameters; "
                          f"{dec.game.name} has {len(dec.game.parameters)} (use --samples N)")
     low, high = (0.0, 1.0) if args.schedule == "flow" and dec.game.parameterization == "direct" \
-        else (0.05, 0.95)
+        else (PAPER.grid_low, PAPER.grid_high)
     backend = getattr(args, "backend", None) or ("numba" if available() else "numpy")
     kernel = backend if args.schedule == "paper" else "numpy"
     total = samples if samples is not None else args.grid ** len(dec.game.parameters)

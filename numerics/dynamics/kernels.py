@@ -39,7 +39,7 @@ import numpy as np
 import symengine as se
 from sympy.printing.pycode import pycode
 
-from eqselect.theory import GameError, RegionKind, as_rule
+from eqselect.theory import PAPER, GameError, RegionKind, as_rule
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperSchedule
 from eqselect.numerics.dynamics.starts import chunks
@@ -187,7 +187,7 @@ _JIT = ("field0", "field1", "success_probabilities", "lr", "lam_k", "project",
 
 
 def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
-                  threshold: float = 0.82) -> str:
+                  threshold: float = PAPER.success) -> str:
     """The text of a kernel module (see the module docstring).
 
     Parameters
