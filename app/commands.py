@@ -88,7 +88,8 @@ def cmd_equilibria(args) -> int:
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
         print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu:.4g}  {nash}  [{eq.route.value}]")
     for eq in found.at_infinity:
-        profile = ", ".join(f"agent {i + 1} action {s.index(max(s))}"
+        game = dec.game
+        profile = ", ".join(game.action_name(i, list(s).index(max(s)))
                             for i, s in enumerate(eq.strategies))
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
         print(f"  at infinity: ({profile})  {eq.stability.value:<10} {nash}")

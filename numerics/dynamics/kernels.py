@@ -69,15 +69,65 @@ def scalar_function(name: str, exprs, parameters) -> str:
     with Python names) and read from ``t``.
     """
     ren = {to_engine(s): se.Symbol(f"_p{i}") for i, s in enumerate(parameters)}
-    exprs = [to_engine(e).xreplace(ren) for e in exprs]
+    exprs, used = exp_as_powers([to_engine(e).xreplace(ren) for e in exprs],
+                                [se.Symbol(f"_p{i}") for i in range(len(parameters))])
     reps, reduced = se.cse(exprs)
     lines = [f"def {name}(t, out):"]
     lines += [f"    _p{i} = t[{i}]" for i in range(len(parameters))]
+    lines += [f"    _e{i} = math.exp(_p{i})" for i in used]
     lines += [f"    {k} = {pycode(v._sympy_(), fully_qualified_modules=True)}"
               for k, v in reps]
     lines += [f"    out[{j}] = {pycode(e._sympy_(), fully_qualified_modules=True)}"
               for j, e in enumerate(reduced)]
     return "\n".join(lines) + "\n"
+
+
+def exp_as_powers(exprs, params) -> tuple[list, list[int]]:
+    """Write exp(k_1 p_1 + ... + k_d p_d + c), integer k, as exp(c) e_1^k_1 ... e_d^k_d.
+
+    With e_i = exp(p_i) computed once, a step of a logit or softmax field costs
+    one exponential per parameter: common-subexpression elimination alone does
+    not see that exp(-2 p) = exp(-p)^2 or exp(-p_1 - p_2) = exp(-p_1) exp(-p_2).
+    Other exponentials are left as they are.
+
+    Returns
+    -------
+    exprs : list
+        The rewritten expressions, in the symbols ``_e0, _e1, ...``.
+    used : list of int
+        The indices i whose e_i the expressions use.
+
+    Examples
+    --------
+    >>> x, y = se.symbols("_p0 _p1")
+    >>> out, used = exp_as_powers([se.exp(-2 * x) + 1 / (1 + se.exp(-x - y))], [x, y])
+    >>> out[0] == _e(0) ** -2 + 1 / (1 + _e(0) ** -1 * _e(1) ** -1), used
+    (True, [0, 1])
+    """
+    rep = {}
+    for e in exprs:
+        for a in e.atoms(se.Pow):
+            if a.args[0] != se.E or a in rep:
+                continue
+            arg = se.expand(a.args[1])
+            ks = [arg.diff(p) for p in params]
+            if not all(getattr(k, "is_Integer", False) for k in ks):
+                continue
+            const = se.expand(arg - sum(k * p for k, p in zip(ks, params)))
+            if const.free_symbols:
+                continue
+            term = se.exp(const) if const != 0 else se.Integer(1)
+            for i, k in enumerate(ks):
+                if k != 0:
+                    term = term * _e(i) ** k
+            rep[a] = term
+    out = [e.xreplace(rep) for e in exprs]
+    used = sorted({i for e in out for i in range(len(params)) if _e(i) in e.free_symbols})
+    return out, used
+
+
+def _e(i: int) -> se.Symbol:
+    return se.Symbol(f"_e{i}")
 
 
 def _schedule_code(sched) -> tuple[str, object]:
