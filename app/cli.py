@@ -137,7 +137,7 @@ def _game_args(p: argparse.ArgumentParser) -> None:
                    help="entropy temperature (None: no regularisation)")
     p.add_argument("--max-params", type=_positive_int, default=None, metavar="D",
                    help="refuse games with more policy parameters (default per command: "
-                        "derive/report 16, equilibria/continue 4; docs/cli.md)")
+                        "derive/report 16, equilibria/continue 10; docs/limits.md)")
     p.add_argument("--max-entries", type=_positive_int, default=None, metavar="E",
                    help="refuse normal-form games with more payoff entries (default 2048)")
     p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",

@@ -44,7 +44,7 @@ from eqselect.theory.errors import EqselectError, GameError
 #: derive of 3 players x 5 actions (softmax, 12 parameters) takes 4.5 s; the
 #: fixed-point search of 4 players x 2 actions (direct) 3 s, of 5 players
 #: over 120 s (it visits every face of the box, 3^N of them).
-COMMAND_MAX_PARAMS = {"derive": 16, "equilibria": 4, "continue": 4,
+COMMAND_MAX_PARAMS = {"derive": 16, "equilibria": 10, "continue": 10,
                       "report": 16, "library": 16}
 #: Wall-clock seconds of the symbolic derivation per command.
 COMMAND_TIME_LIMIT = {"derive": 300.0, "basins": 300.0, "report": 600.0}

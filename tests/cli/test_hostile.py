@@ -37,7 +37,8 @@ def one_error_line(err):
     (["replay", "--seed", "-1"], "must be >= 0"),
     (["replay", "--seed", "1e9"], "not an integer"),
     (["derive", "stag-hunt", "--param", "no-such"], "unknown parameterization"),
-    (["equilibria", "ipd"], "10 policy parameters; equilibria handles up to 4 (raise it "
+    (["equilibria", "ipd", "--max-params", "4"],
+     "10 policy parameters; equilibria handles up to 4 (raise it "
                             "with --max-params"),
     (["derive", "stag-hunt", "--max-params", "1"], "--max-params"),
     (["derive", "ipd", "--time-limit", "0.2"], "budget of 0.2 s"),
@@ -62,7 +63,8 @@ def test_huge_games_are_refused_naming_the_option(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("players,actions,argv,needle", [
-    (6, 2, ["equilibria", "--param", "direct"], "6 policy parameters; equilibria handles up to 4"),
+    (11, 2, ["equilibria", "--param", "direct", "--max-entries", "30000"],
+     "11 policy parameters; equilibria handles up to 10"),
     (12, 2, ["derive"], "--max-entries"),
     (3, 10, ["derive", "--param", "softmax"], "3000 payoff entries"),
 ])
