@@ -18,16 +18,6 @@ from eqselect.numerics.dynamics.schedules import (
 from eqselect.theory import Decomposition, GameError, builtin
 
 
-@pytest.fixture(scope="module")
-def logit_sh():
-    return Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
-
-
-@pytest.fixture(scope="module")
-def direct_sh():
-    return Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-
-
 # --- the paper's discrete schedule against a plain per-point loop -----------
 
 def _reference(dec, method, starts, steps=140):

@@ -11,16 +11,6 @@ from eqselect.numerics.dynamics.separatrix import basin_area, separatrix, stable
 from eqselect.theory import Decomposition, GameError, builtin
 
 
-@pytest.fixture(scope="module")
-def direct_sh():
-    return Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-
-
-@pytest.fixture(scope="module")
-def logit_sh():
-    return Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
-
-
 def test_stag_hunt_direct_separatrix_is_the_line(direct_sh):
     sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
     line = sep.polyline

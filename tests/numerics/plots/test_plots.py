@@ -25,16 +25,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def direct_sh():
-    return Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-
-
-@pytest.fixture(scope="module")
-def logit_sh():
-    return Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
-
-
-@pytest.fixture(scope="module")
 def peer_branches(direct_sh):
     return continue_in_lambda(direct_sh, "peer-only", (0, 3), own_coef=0.35)
 
