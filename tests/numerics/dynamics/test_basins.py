@@ -15,7 +15,7 @@ from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
 from eqselect.numerics.dynamics.flow import integrate_flow, project_capped_simplex
 from eqselect.numerics.dynamics.schedules import (
     ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
-from eqselect.theory import Decomposition, GameError, builtin
+from eqselect.theory import GameError
 
 
 # --- the paper's discrete schedule against a plain per-point loop -----------

@@ -8,7 +8,7 @@ from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.portrait import probability_field
 from eqselect.numerics.dynamics.separatrix import basin_area, separatrix, stable_direction
-from eqselect.theory import Decomposition, GameError, builtin
+from eqselect.theory import GameError
 
 
 def test_stag_hunt_direct_separatrix_is_the_line(direct_sh):

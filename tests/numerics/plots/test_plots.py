@@ -19,7 +19,7 @@ from eqselect.numerics.plots.portrait import (
 from eqselect.numerics.plots.replay import basin_maps_figure, pg_separatrix_probabilities
 from eqselect.numerics.plots.style import new_figure, parameter_label
 from eqselect.numerics.plots.tikz import bifurcation_tikz, phase_portrait_tikz
-from eqselect.theory import Decomposition, builtin
+from eqselect.theory import builtin
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
