@@ -161,6 +161,21 @@ def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="eqselect", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
+    _add_derive(sub)
+    _add_equilibria(sub)
+    _add_basins(sub)
+    _add_continue(sub)
+    _add_check(sub)
+    _add_replay(sub)
+    _add_report(sub)
+    add_sweep_parser(sub, _game_args, number)
+    _add_convert(sub)
+    _add_version(parser, sub)
+    return parser
+
+
+def _add_derive(sub) -> None:
+    """The ``derive`` subcommand."""
     d = sub.add_parser("derive", help="closed-form cur / own / peer / look-ahead terms")
     _game_args(d)
     d.add_argument("--symbolic", action="store_true", help="keep 2x2 payoffs as a, b, c, d")
@@ -174,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --latex: a complete document")
     d.set_defaults(run=cmd_derive)
 
+
+def _add_equilibria(sub) -> None:
+    """The ``equilibria`` subcommand."""
     e = sub.add_parser("equilibria", help="every fixed point of a method's field")
     _game_args(e)
     _learning_args(e, lam=True)
@@ -186,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help=_JSON_HELP)
     e.set_defaults(run=cmd_equilibria)
 
+
+def _add_basins(sub) -> None:
+    """The ``basins`` subcommand."""
     b = sub.add_parser("basins", help="basin map of a method (grid of starts)")
     _game_args(b)
     _learning_args(b, lam=True, method_required=True)
@@ -208,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--plot", metavar="FILE", help="write the basin map as a PNG")
     b.set_defaults(run=cmd_basins)
 
+
+def _add_continue(sub) -> None:
+    """The ``continue`` subcommand."""
     c = sub.add_parser("continue", help="follow fixed points in lambda (pseudo-arclength)")
     _game_args(c)
     _learning_args(c, lam=False, method_required=True)
@@ -217,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--plot", metavar="FILE", help="write the bifurcation diagram as a PNG")
     c.set_defaults(run=cmd_continue)
 
+
+def _add_check(sub) -> None:
+    """The ``check`` subcommand."""
     ck = sub.add_parser("check", help="alignment conditions A0-A5 and the paper's statements "
                                       "(docs/alignment.md)")
     _game_args(ck)
@@ -231,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print a LaTeX table of the verdicts and their equations")
     ck.set_defaults(run=cmd_check)
 
+
+def _add_replay(sub) -> None:
+    """The ``replay`` subcommand."""
     r = sub.add_parser("replay", help="replay the paper's experiments")
     r.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
                    help="basin-map, peer-sweep, ablation, restarts, restart-selection, "
@@ -248,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write replay.json, replay.tex and PNG figures (None: nothing written)")
     r.set_defaults(run=cmd_replay, mode="exact")
 
+
+def _add_report(sub) -> None:
+    """The ``report`` subcommand."""
     rp = sub.add_parser("report", help="the main job: everything for one game, as LaTeX, PNG, JSON")
     _game_args(rp)
     rp.add_argument("--out", metavar="DIR", default=None,
@@ -262,21 +295,21 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"own-learning coefficient (default {PAPER_DEFAULTS.own})")
     rp.add_argument("--lam-range", type=_range, default=None, metavar="A:B",
                     help="continuation window in lambda (default 0:3)")
-    rp.add_argument("--grid", type=_positive_int, default=None,
+    rp.add_argument("--grid", type=_int_in(1, MAX_GRID), default=None,
                     help="basin-map grid points per axis (default 21)")
-    rp.add_argument("--steps", type=_positive_int, default=None,
+    rp.add_argument("--steps", type=_int_in(1, MAX_STEPS), default=None,
                     help=f"basin-map updates per start (default {PAPER_DEFAULTS.steps})")
     rp.add_argument("--tikz", action="store_true",
                     help="also write pgfplots .tex beside the bifurcation and phase figures")
     rp.set_defaults(run=cmd_report)
 
-    add_sweep_parser(sub, _game_args, number)
+
+def _add_convert(sub) -> None:
+    """The ``convert`` subcommand."""
     cv = sub.add_parser("convert", help="convert a game between .toml, .json and Gambit .nfg")
     cv.add_argument("input", metavar="IN", help="built-in name or a .toml / .json / .nfg file")
     cv.add_argument("output", metavar="OUT", help="file to write; its suffix picks the format")
     cv.set_defaults(run=cmd_convert)
-    _add_version(parser, sub)
-    return parser
 
 
 _JSON_HELP = "print one JSON document on stdout (schema in docs/cli.md)"

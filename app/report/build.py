@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from eqselect.theory import Decomposition, Game
+from eqselect.theory import Decomposition, EqselectError, Game
 from eqselect.theory.rules import PAPER, Method, Rule
 from eqselect.theory.serialize import document
 
@@ -162,11 +162,21 @@ def _tick(progress, n: int = 1) -> None:
 def _coefficients(rep: Report) -> dict:
     return {"lam": float(rep.options.lam), "own_coef": float(rep.options.own)}
 
+#: Seconds for each exact fixed-point route in a report (a report runs unattended,
+#: so it allows more than the interactive default).
+REPORT_BUDGET = 30.0
+
+
 def _equilibria(rep: Report) -> None:
     from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 
     for m in rep.options.methods:
-        found = find_equilibria(rep.numeric, m, **_coefficients(rep))
+        try:
+            found = find_equilibria(rep.numeric, m, **_coefficients(rep),
+                                    budget=REPORT_BUDGET)
+        except EqselectError as exc:  # e.g. an exact search past its budget
+            rep.skipped[f"equilibria of {m}"] = str(exc)
+            continue
         found.equilibria.sort(key=sort_key)
         rep.equilibria[m] = found
 
