@@ -66,6 +66,10 @@ def cmd_report(args) -> int:
                   f"at lambda = {ev.value:.6g}")
     for m, b in rep.basins.items():
         print(f"  {m}: basin of the first-action profile {100 * b.fraction:.1f}%")
+    if rep.check is not None:
+        verdict = {True: "holds", False: "fails", None: "not decided"}
+        print(f"  alignment ({rep.check.rule['method']}): " + ", ".join(
+            f"{v.id} {verdict[v.holds]}" for v in rep.check.conditions))
     for k, v in rep.skipped.items():
         print(f"  not computed ({k}): {v}")
     return 0

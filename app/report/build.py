@@ -84,6 +84,7 @@ class Report:
     continuation: object = None
     basins: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
+    check: object = None  # the alignment verdicts (a proofs_check CheckResult)
     skipped: dict = field(default_factory=dict)
 
     @property
@@ -104,6 +105,7 @@ class Report:
                 "equilibria": {m: s.to_json() for m, s in self.equilibria.items()},
                 "continuation": cont,
                 "basins": {m: b.to_json() for m, b in self.basins.items()},
+                "check": None if self.check is None else self.check.to_json(),
                 "figures": list(self.figures), "skipped": self.skipped}
         inputs = {"game": self.game.name, "parameterization": self.game.parameterization,
                   "payoff_values": {s.name: str(v) for s, v in self.substituted.items()},
@@ -145,6 +147,7 @@ def build_report(game: Game, out_dir, options: ReportOptions | None = None,
                   f"{MAX_NUMERIC_PARAMETERS} (use eqselect equilibria / continue directly)")
         rep.skipped["equilibria"] = rep.skipped["continuation"] = reason
         _tick(progress)
+    _alignment(rep)
     _tick(progress)
     if d == 2 and game.strategies:
         _basins_and_portraits(rep, out)
@@ -154,6 +157,26 @@ def build_report(game: Game, out_dir, options: ReportOptions | None = None,
     (out / "report.json").write_text(json.dumps(rep.to_json(), indent=2))
     (out / "report.tex").write_text(report_latex(rep))
     return rep
+
+def _alignment(rep: Report) -> None:
+    """The alignment conditions and the paper's statements for the first shaping
+    method compared (the same verdicts as ``eqselect check``; docs/alignment.md)."""
+    from eqselect.proofs_check import check_game
+
+    method = rep.options.continuation_method
+    if method is None:
+        rep.skipped["alignment"] = "none of the compared methods shapes the field (M = 0)"
+        return
+    if len(rep.game.parameters) > 2 or not rep.game.strategies:
+        rep.skipped["alignment"] = ("the alignment checks of a report cover finite games "
+                                    "with two parameters (use eqselect check directly)")
+        return
+    try:
+        rep.check = check_game(rep.game, rep.options.rule(method), eta=rep.options.eta,
+                               tau=rep.options.tau)
+    except EqselectError as exc:
+        rep.skipped["alignment"] = str(exc)
+
 
 def _tick(progress, n: int = 1) -> None:
     if progress is not None:

@@ -62,10 +62,12 @@ def _table(spec: str, head: str, rows: list[str], caption: str, label: str) -> s
                 f"\\caption{{{caption}}}\\label{{{label}}}\\\\\n\\toprule\n{head} \\\\\n"
                 "\\midrule\n\\endfirsthead\n\\toprule\n" + head + " \\\\\n\\midrule\n\\endhead\n"
                 + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}\n}\n")
-    return ("\\begin{center}\\small\n"
+    # a minipage keeps the caption and its table on one page
+    return ("\\begin{center}\\begin{minipage}{\\linewidth}\\centering\\small\n"
             f"\\captionof{{table}}{{{caption}}}\\label{{{label}}}\n"
             "\\begin{tabular}{" + spec + "}\n\\toprule\n" + head + " \\\\\n\\midrule\n"
-            + "\n".join(rows) + "\n\\bottomrule\n\\end{tabular}\n\\end{center}\n")
+            + "\n".join(rows) + "\n\\bottomrule\n\\end{tabular}\n\\end{minipage}"
+            "\\end{center}\n")
 
 
 def settings_latex(rep, p: ExactLatex) -> str:
@@ -115,6 +117,25 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
         body += ("{\\small\n\\begin{itemize}\n" + "\n".join(f"\\item {n}" for n in notes)
                  + "\n\\end{itemize}\n}\n")
     return "\\section*{Fixed points}\n" + body
+
+
+def alignment_latex(rep) -> str:
+    """The verdicts of the alignment conditions and the paper's statements."""
+    res = rep.check
+    if res is None:
+        return ""
+    verdict = {True: "holds", False: "fails", None: "not decided"}
+    rows = [f"{escape_latex(v.id)} & {verdict[v.holds]} & {v.certified.value} & "
+            f"{escape_latex(v.reason)} \\\\" for v in (*res.conditions, *res.claims)]
+    rule = escape_latex(res.rule["method"])
+    body = _table(">{\\raggedright}p{1.8cm}p{1.9cm}p{1.7cm}"
+                  ">{\\raggedright\\arraybackslash}p{9cm}",
+                  "id & verdict & certified & reason", rows,
+                  f"Alignment conditions A0--A5 and the paper's statements for {rule} "
+                  "(docs/alignment.md states each one; the same verdicts as "
+                  "\\texttt{eqselect check}).", "tab:alignment")
+    body += "".join(f"\\par\\noindent Note: {escape_latex(str(f))}\n" for f in res.findings)
+    return "\\section*{Alignment conditions}\n" + body
 
 
 def continuation_latex(rep, p: ExactLatex) -> str:
@@ -186,7 +207,8 @@ def report_latex(rep) -> str:
     parts = [PREAMBLE + REPORT_PACKAGES + "\\begin{document}\n",
              f"\\section*{{eqselect report: {title}}}\n", settings_latex(rep, p),
              "\\section*{The decomposition}\n", decomposition_latex(rep.symbolic, roots=roots),
-             equilibria_latex(rep, roots), continuation_latex(rep, p), basins_latex(rep),
+             equilibria_latex(rep, roots), continuation_latex(rep, p), alignment_latex(rep),
+             basins_latex(rep),
              skipped_latex(rep)]
     if roots.roots:
         parts.append("\\section*{Algebraic numbers}\nMarked decimals are real algebraic "
