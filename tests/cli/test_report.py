@@ -192,3 +192,19 @@ def test_tikz_figures_compile(stag_hunt, tmp_path):
     log = (tmp_path / "t.log").read_text(errors="replace")
     assert proc.returncode == 0, log[-2000:]
     assert "Overfull \\hbox" not in log
+
+
+def test_report_alignment_section_equals_eqselect_check(stag_hunt, capsys):
+    """The report's verdicts are eqselect check's for the first shaping method (peer-only)."""
+    rep = json.loads((stag_hunt / "report.json").read_text())["check"]
+    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                 "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    strip = lambda vs: [{k: v[k] for k in ("id", "holds", "certified", "values")} for v in vs]
+    assert strip(rep["conditions"]) == strip(alone["conditions"])
+    assert strip(rep["claims"]) == strip(alone["claims"])
+    # direct Stag Hunt under peer shaping: A3 holds exactly, A4 fails exactly
+    by_id = {v["id"]: v for v in rep["conditions"]}
+    assert (by_id["A3"]["holds"], by_id["A3"]["certified"]) == (True, "exact")
+    assert (by_id["A4"]["holds"], by_id["A4"]["certified"]) == (False, "exact")
+    assert "Alignment conditions" in (stag_hunt / "report.tex").read_text()
