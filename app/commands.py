@@ -14,6 +14,7 @@ from eqselect.output import StagedFolder, check_plot_path, replaced_file, staged
 from eqselect.theory import PAPER, Decomposition, Method, entropy_regularized, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.io.resolve import load_game
+from eqselect.theory.serialize import document
 
 #: Basin-map updates per second on one core (measured: 301 x 301 starts x 1000
 #: steps of stag hunt in about 10 s), for the estimate made before the work.
@@ -51,7 +52,7 @@ def cmd_derive(args) -> int:
         sys.stdout.write(text)
         return 0
     if args.json:
-        print(json.dumps(doc))
+        print(json.dumps(document("derive", doc, command_inputs(args))))
         return 0
     print(f"{game.name} ({game.parameterization}); parameters {', '.join(doc['parameters'])}")
     for i, value in enumerate(doc["values"]):
@@ -60,6 +61,11 @@ def cmd_derive(args) -> int:
         for sym, e in zip(doc["parameters"], exprs):
             print(f"{name}[{sym}] = {e}")
     return 0
+
+
+def command_inputs(args) -> dict:
+    """What a command was asked: every option as given (recorded in its JSON)."""
+    return {k: v for k, v in vars(args).items() if k != "run"}
 
 
 def derive_json(dec: Decomposition) -> dict:
@@ -75,7 +81,7 @@ def cmd_equilibria(args) -> int:
                             n_seeds=args.seeds, budget=args.budget)
     found.equilibria.sort(key=sort_key)
     if args.json:
-        print(json.dumps(found.to_json()))
+        print(json.dumps(document("equilibria", found, command_inputs(args))))
         return 0
     names = [s.name for s in dec.game.parameters]
     print(f"{_heading(dec, args)}: "
@@ -151,9 +157,8 @@ def cmd_basins(args) -> int:
         with replaced_file(args.plot) as tmp:
             basin_plot(bm, tmp)
     if args.json:
-        from eqselect.theory.serialize import document
-
-        print(json.dumps(document("basins", bm, bm.problem.to_json())))
+        print(json.dumps(document("basins", bm, {**command_inputs(args),
+                                                 "problem": bm.problem.to_json()})))
         return 0
     where = f"{args.grid}x{args.grid} starts" if samples is None else f"{samples} random starts"
     print(f"{_heading(dec, args)}, lambda = {float(args.lam):g}: "
@@ -185,10 +190,8 @@ def cmd_continue(args) -> int:
     if args.plot:
         with replaced_file(args.plot) as tmp:
             bifurcation_diagram(result, coordinate=0, path=tmp)
-    doc = result.to_json()
-    doc["notes"] = list(result.notes)
     if args.json:
-        print(json.dumps(doc))
+        print(json.dumps(document("continue", result, command_inputs(args))))
         return 0
     print(f"{_heading(dec, args)}, lambda in "
           f"[{float(a):g}, {float(b):g}]: {len(doc['branches'])} branch(es)")
@@ -225,7 +228,7 @@ def cmd_replay(args) -> int:
         if stage is not None:
             stage.discard()
     if args.json:
-        print(json.dumps(result.to_json()))
+        print(json.dumps(document("replay", result, command_inputs(args))))
         return 0
     from eqselect.numerics.plots.replay import table_rows
 

@@ -20,6 +20,7 @@ from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.plots.portrait import SUCCESS_COLORS, draw_starts
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, series_color
 from eqselect.numerics.replay.experiments import METHODS, PUBLISHED, ReplayResult
+from eqselect.theory.serialize import document
 from eqselect.theory import Decomposition, builtin
 from eqselect.theory.rules import PAPER
 
@@ -168,7 +169,8 @@ def write_outputs(result: ReplayResult, out_dir) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "replay.json", out / "replay.tex"]
-    written[0].write_text(json.dumps(result.to_json(), indent=2))
+    inputs = {"mode": result.mode, "seed": result.seed}
+    written[0].write_text(json.dumps(document("replay", result, inputs), indent=2))
     written[1].write_text(latex_table(result))
     if "basin_map" in result.raw:
         basin_maps_figure(result, out / "basin_maps.png")

@@ -9,6 +9,7 @@ import pytest
 
 from eqselect import __version__
 from eqselect.cli import build_parser, main
+from eqselect.theory.serialize import SCHEMA_VERSION, package_version
 
 PARSER = build_parser()
 SUBCOMMANDS = sorted(next(a for a in PARSER._actions
@@ -128,3 +129,17 @@ def test_convert_reads_any_shape_and_keeps_a_stated_parameterization(tmp_path, c
                                 [[[1, 0, 0], [0, 1, 0], [0, 0, 1]]] * 2}))
     assert run(["convert", str(soft), str(tmp_path / "soft.toml")], capsys)[0] == 0
     assert 'parameterization = "softmax"' in (tmp_path / "soft.toml").read_text()
+
+
+@pytest.mark.parametrize("argv", [
+    ["derive", "stag-hunt"], ["equilibria", "stag-hunt"],
+    ["continue", "stag-hunt", "--method", "peer-only", "--lam", "0:1"],
+    ["basins", "stag-hunt", "--method", "pg", "--grid", "5", "--backend", "numpy"],
+    ["check", "stag-hunt", "--param", "direct", "--method", "peer-only"],
+    ["replay", "estimator"]])
+def test_every_json_document_carries_the_schema_and_its_inputs(argv, capsys):
+    assert main([*argv, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema_version"] == SCHEMA_VERSION and doc["kind"] == argv[0]
+    assert doc["eqselect_version"] == package_version()
+    assert isinstance(doc["inputs"], dict) and doc["inputs"]
