@@ -23,7 +23,7 @@ LAYER = {"theory": 0, "numerics": 1, "proofs_check": 2, "app": 3}
 #: Underscore attributes of other libraries that the numerics use (symengine's
 #: conversion hook, namedtuple's field list). None of them is a theory name.
 FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_make", "_exit"})
-MAX_MODULE_LINES, MAX_FUNCTION_LINES = 450, 60
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 450, 65  # "about 60", docstring included
 
 
 def _modules():
@@ -176,8 +176,10 @@ def _oversized():
     return out
 
 
-def test_theory_modules_and_functions_stay_small():
-    assert not _oversized().get("theory"), _oversized().get("theory")
+def test_modules_and_functions_stay_small():
+    """Every package: modules up to MAX_MODULE_LINES, functions up to about 60
+    lines (MAX_FUNCTION_LINES, docstring included)."""
+    assert not _oversized(), _oversized()
 
 
 @pytest.mark.parametrize("source,expected", [

@@ -227,14 +227,18 @@ def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
             traj.append(x.copy())
         if success is not None:
             hit[(hit < 0) & np.asarray(success(x), dtype=bool)] = k
-    notes = []
-    if not np.all(np.isfinite(x)):
-        notes.append(f"{int(np.sum(~np.isfinite(x).all(axis=1)))} trajectories became non-finite")
-    else:
-        speed = np.abs(tan(x, f(x))).max(axis=1) if x.size else np.zeros(0)
-        moving = int(np.sum(speed > 1e-6))
-        if moving:
-            notes.append(f"{moving} of {x.shape[0]} points still move at t = {steps * dt:g} "
-                         f"(max |F| = {speed.max():.3g})")
     return FlowResult(np.arange(steps + 1) * dt, x,
-                      np.stack(traj) if record else None, hit, tuple(notes))
+                      np.stack(traj) if record else None, hit,
+                      _settling_notes(x, f, tan, steps * dt))
+
+
+def _settling_notes(x, f, tan, horizon: float) -> tuple[str, ...]:
+    """Whether the flow settled: non-finite points, or points that still move."""
+    if not np.all(np.isfinite(x)):
+        return (f"{int(np.sum(~np.isfinite(x).all(axis=1)))} trajectories became non-finite",)
+    speed = np.abs(tan(x, f(x))).max(axis=1) if x.size else np.zeros(0)
+    moving = int(np.sum(speed > 1e-6))
+    if moving:
+        return (f"{moving} of {x.shape[0]} points still move at t = {horizon:g} "
+                f"(max |F| = {speed.max():.3g})",)
+    return ()

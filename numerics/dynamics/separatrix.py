@@ -216,13 +216,7 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None,
     if len(game.parameters) != 2:
         raise GameError(f"separatrix tracing needs 2 parameters, game {game.name!r} has "
                         f"{len(game.parameters)}")
-    notes = []
-    if isinstance(saddle, Equilibrium):
-        if saddle.stability is not Stability.SADDLE:
-            notes.append(f"fixed point was classified {saddle.stability.value}, not saddle")
-        point = np.array(saddle.point, dtype=float)
-    else:
-        point = np.array(saddle, dtype=float).reshape(2)
+    point, notes = _saddle_point(saddle)
     rule = as_rule(method)
     lam = rule.lam if lam is None else lam
     own_coef = rule.own_coef if own_coef is None else own_coef
@@ -235,6 +229,23 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None,
     ds = float(np.max(upper - lower)) / 500 if ds is None else ds
     if not ds > 0:
         raise GameError(f"arc-length step ds must be > 0, got {ds!r}")
+    branches, ends = _both_branches(cf.field, point, v, eps, lower, upper, ds, max_length)
+    if any(e != "boundary" for e in ends):
+        notes.append(f"a branch did not reach the boundary: ends {ends}")
+    return Separatrix(point, eig, v, tuple(branches), tuple(ends), lower, upper, tuple(notes))
+
+
+def _saddle_point(saddle) -> tuple[np.ndarray, list[str]]:
+    """The saddle's coordinates, and a note when its record says it is no saddle."""
+    if isinstance(saddle, Equilibrium):
+        notes = [] if saddle.stability is Stability.SADDLE else [
+            f"fixed point was classified {saddle.stability.value}, not saddle"]
+        return np.array(saddle.point, dtype=float), notes
+    return np.array(saddle, dtype=float).reshape(2), []
+
+
+def _both_branches(field, point, v, eps, lower, upper, ds, max_length):
+    """The two halves of the stable manifold, from point +- eps v."""
     branches, ends = [], []
     for sign in (1.0, -1.0):
         start = point + sign * eps * v
@@ -242,12 +253,10 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None,
             branches.append(point[None].copy())
             ends.append("boundary")
             continue
-        pts, end = trace_branch(cf.field, start, lower, upper, ds, max_length)
+        pts, end = trace_branch(field, start, lower, upper, ds, max_length)
         branches.append(np.vstack([point[None], pts]))
         ends.append(end)
-    if any(e != "boundary" for e in ends):
-        notes.append(f"a branch did not reach the boundary: ends {ends}")
-    return Separatrix(point, eig, v, tuple(branches), tuple(ends), lower, upper, tuple(notes))
+    return branches, ends
 
 
 def _shoelace(poly: np.ndarray) -> float:
