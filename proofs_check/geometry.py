@@ -58,9 +58,11 @@ def newton(sf: ShapingField, lam, x0, dps: int = 30):
         try:
             x = mpmath.findroot(lambda *a: F(*a), [mpmath.mpf(float(v)) for v in x0],
                                 J=lambda *a: mpmath.matrix(J(*a)), tol=mpmath.mpf(10) ** (-dps + 5))
-        except (ZeroDivisionError, ValueError):
+        except (ZeroDivisionError, ValueError, TypeError):
+            return None  # no root found, or the iterate left the real domain (log p, p < 0)
+        if any(mpmath.im(x[k]) != 0 for k in range(len(syms))):
             return None
-        return [mpmath.mpf(x[k]) for k in range(len(syms))]
+        return [mpmath.re(x[k]) for k in range(len(syms))]
 
 
 def check_ift(sf: ShapingField, P, h: float = 1e-8) -> Verdict:

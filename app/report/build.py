@@ -149,7 +149,11 @@ def build_report(game: Game, out_dir, options: ReportOptions | None = None,
         _tick(progress)
     _alignment(rep)
     _tick(progress)
-    if d == 2 and game.strategies:
+    if d == 2 and game.strategies and game.parameterization == "direct" and opts.tau:
+        rep.skipped["basins"] = ("basin maps of an entropy-regularised game need the logit or "
+                                 "softmax parameterisation (the entropy gradient is infinite "
+                                 "on the boundary of the simplex)")
+    elif d == 2 and game.strategies:
         _basins_and_portraits(rep, out)
     else:
         rep.skipped["basins"] = "basin maps and phase portraits need a finite game with two parameters"

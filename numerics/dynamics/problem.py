@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from eqselect.theory import PAPER, Decomposition, GameError, Rule
+from eqselect.theory import PAPER, Decomposition, GameError, OptionsError, Rule
 from eqselect.theory.serialize import Record
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 
@@ -80,6 +80,14 @@ class BasinProblem:
             raise GameError(f"unknown kernel {self.kernel!r}; valid: {', '.join(KERNELS)}")
         if int(self.steps) != self.steps or self.steps < 0:
             raise GameError(f"steps must be a non-negative integer, got {self.steps!r}")
+        game = self.dec.game
+        if game.parameterization == "direct" and game.tau is not None and game.tau != 0:
+            # the entropy gradient tau log p is unbounded at the boundary, where
+            # projected steps jump from face to face: no meaningful basin map
+            raise OptionsError(
+                f"basins of the entropy-regularised game (tau = {game.tau}) need the logit or "
+                "softmax parameterisation: under 'direct' the entropy gradient is infinite on "
+                "the boundary of the simplex, so projected steps jump from face to face")
 
     def to_json(self) -> dict:
         """The inputs that identify the run (game, rule, starts, steps, schedule)."""

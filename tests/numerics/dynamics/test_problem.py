@@ -69,3 +69,17 @@ def test_cli_backends_agree_and_samples_give_an_interval(capsys):
                  "--backend", "numpy", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["n"] == 40 and doc["interval"][0] <= doc["fraction"] <= doc["interval"][1]
+
+
+def test_basins_of_a_regularised_direct_game_are_refused_not_guessed(capsys):
+    """Under 'direct' the entropy gradient tau log p is infinite on the boundary:
+    a basin map would be meaningless, so it is refused with the reason (issue:
+    fixed points you can trust)."""
+    from eqselect.cli import main
+
+    assert main(["basins", "stag-hunt", "--param", "direct", "--tau", "0.25",
+                 "--method", "pg"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("eqselect: error: basins of the entropy-regularised game")
+    assert main(["basins", "stag-hunt", "--tau", "0.25", "--method", "pg", "--grid", "5",
+                 "--backend", "numpy"]) == 0
