@@ -103,20 +103,24 @@ def candidates(game: Game, fixed_points) -> list[Candidate]:
 
 
 def parse_profile(game: Game, text: str) -> tuple:
-    """Action indices from "C,C" / "0,1"; an error naming the valid forms."""
+    """Action indices from action names ("stag,stag"), "C,C" or "0,1"; an error
+    naming the valid forms."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != len(game.actions or ()):
         raise OptionsError(f"--preferred {text!r}: the game has {len(game.actions)} agents; "
                            "give one action per agent, e.g. C,C or 0,1")
     out = []
-    for p, m in zip(parts, game.actions):
-        if p.upper() in _LETTERS and m == 2:
+    for i, (p, m) in enumerate(zip(parts, game.actions)):
+        names = [game.action_name(i, a) for a in range(m)]
+        if p in names:  # the game's own action names first (game files, built-ins)
+            out.append(names.index(p))
+        elif p.upper() in _LETTERS and m == 2:
             out.append(_LETTERS[p.upper()])
         elif p.isdigit() and int(p) < m:
             out.append(int(p))
         else:
-            raise OptionsError(f"--preferred {text!r}: {p!r} is not an action (0..{m - 1}"
-                               f"{', or C / D' if m == 2 else ''})")
+            raise OptionsError(f"--preferred {text!r}: {p!r} is not an action of agent "
+                               f"{i + 1} ({', '.join(names)}, or an index 0..{m - 1})")
     return tuple(out)
 
 

@@ -1,5 +1,6 @@
 """Conditions that fail in games built for it; games without an alternative; bigger games."""
 
+import json
 import itertools
 import time
 
@@ -83,3 +84,17 @@ def test_a_game_without_a_stable_equilibrium_reports_no_p():
     assert res.verdict("A0").holds is True  # own vanishes at the exact centre
     for id in ("A1", "A2", "A3", "A5"):
         assert res.verdict(id).holds is None and "no P" in res.verdict(id).reason
+
+
+def test_preferred_profile_by_the_games_action_names(tmp_path, capsys):
+    from eqselect.cli import main
+
+    game = tmp_path / "named.toml"
+    game.write_text('name = "named"\nactions = [["stag", "hare"], ["stag", "hare"]]\n'
+                    'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    args = ["check", str(game), "--param", "direct", "--method", "peer-only", "--json"]
+    assert main([*args, "--preferred", "hare,hare"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["preferred"]["point"] == [0.0, 0.0] and doc["alternative"]["point"] == [1.0, 1.0]
+    assert main([*args, "--preferred", "fox,hare"]) == 2
+    assert "'fox' is not an action of agent 1 (stag, hare" in capsys.readouterr().err
