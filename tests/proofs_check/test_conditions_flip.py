@@ -1,7 +1,7 @@
 """Conditions that fail in games built for it; games without an alternative; bigger games."""
 
-import json
 import itertools
+import json
 import time
 
 import pytest
