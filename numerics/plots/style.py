@@ -55,13 +55,19 @@ def parameter_label(symbol) -> str:
 def probability_label(game, k: int, initial: bool = False) -> str:
     """Axis label for parameter k of a probability-coordinate plot.
 
-    Names the agent, its first action and the parameter, e.g.
-    ``P(agent 1 plays action 1)  [$\\theta_{1}$]``.
+    Names the player and the action by the game's names, and the parameter,
+    e.g. ``P(player 1 plays C)  [$\\theta_{1}$]`` or ``P(row plays stag)``.
     """
     agent = next(i for i, s in enumerate(game.slices) if s.start <= k < s.stop)
     start = "initial " if initial else ""
-    return (f"{start}P(agent {agent + 1} plays action 1) "
-            f"[{parameter_label(game.parameters[k])}]")
+    player = game.player_name(agent)
+    player = f"player {player}" if player.isdigit() else player
+    block = game.slices[agent]
+    if not game.actions or block.stop - block.start != game.actions[agent] - 1:
+        # several states per agent (e.g. the IPD's memory-one policies)
+        return f"{start}{player}: {parameter_label(game.parameters[k])}"
+    action = game.action_name(agent, k - block.start)
+    return f"{start}P({player} plays {action}) [{parameter_label(game.parameters[k])}]"
 
 
 __all__ = ["DPI", "OKABE_ITO", "SERIES", "finish", "new_figure", "parameter_label",
