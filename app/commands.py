@@ -155,7 +155,7 @@ def cmd_basins(args) -> int:
                                    kernel=kernel, progress=bar)
     if args.plot:
         with replaced_file(args.plot) as tmp:
-            basin_plot(bm, tmp)
+            basin_plot(bm, tmp, game=dec.game)
     if args.json:
         print(json.dumps(document("basins", bm, {**command_inputs(args),
                                                  "problem": bm.problem.to_json()})))

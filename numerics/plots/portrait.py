@@ -217,8 +217,8 @@ def basin_plot(basin_map: BasinMap, path=None, title: str | None = None, game=No
         _probability_axes(ax, game, initial=True)
     else:
         ax.set_aspect("equal")
-        ax.set_xlabel("initial P(agent 1 plays action 1)", fontsize=9)
-        ax.set_ylabel("initial P(agent 2 plays action 1)", fontsize=9)
+        ax.set_xlabel("initial P(player 1 plays its first action)", fontsize=9)
+        ax.set_ylabel("initial P(player 2 plays its first action)", fontsize=9)
     return finish(fig, path)
 
 
