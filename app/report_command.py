@@ -59,7 +59,8 @@ def cmd_report(args) -> int:
     for m, found in rep.equilibria.items():
         counts = Counter(e.stability.value for e in found.equilibria)
         kinds = ", ".join(f"{n} {k}" for k, n in counts.items()) or "none found"
-        print(f"  {m}: {len(found.equilibria)} fixed point(s): {kinds}")
+        far = f"; {len(found.at_infinity)} pure profile(s) at infinity" if found.at_infinity else ""
+        print(f"  {m}: {len(found.equilibria)} fixed point(s): {kinds}{far}")
     if rep.continuation is not None:
         for ev in rep.continuation.events:
             print(f"  {options.continuation_method} continuation: {ev.type.value} "

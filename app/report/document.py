@@ -92,6 +92,12 @@ def settings_latex(rep, p: ExactLatex) -> str:
     return text + "\n"
 
 
+def _profile(game, e) -> str:
+    """The pure profile of a record at infinity, by the game's action names: (C, C)."""
+    names = (game.action_name(i, list(st).index(max(st))) for i, st in enumerate(e.strategies))
+    return "(" + ", ".join(escape_latex(n) for n in names) + ")"
+
+
 def equilibria_latex(rep, roots: RootNotes) -> str:
     """The fixed points of each method: point, stability, mu, Nash, how found."""
     if not rep.equilibria:
@@ -104,6 +110,10 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
             nash = {True: "yes", False: "no", None: "--"}[e.nash]
             rows.append(f"{escape_latex(m)} & {where} & {e.stability.value} & {_float(e.mu)} & "
                         f"{nash} & {e.route.value} \\\\")
+        for e in found.at_infinity:  # pure profiles that are limits of the logit dynamics
+            nash = {True: "yes", False: "no", None: "--"}[e.nash]
+            rows.append(f"{escape_latex(m)} & {_profile(rep.game, e)} at infinity & "
+                        f"{e.stability.value} & -- & {nash} & at infinity \\\\")
         if not found.complete:
             notes.append(f"{escape_latex(m)}: found by seeded Newton, may be incomplete.")
         notes += [f"{escape_latex(m)}: {escape_latex(str(n))}" for n in found.notes]
@@ -111,7 +121,8 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
             "p{1.7cm}p{1.5cm}p{1cm}p{1.4cm}")
     head = r"method & point $\phi^*$ & stability & $\mu$ & Nash & route"
     caption = (r"Fixed points of each method's field ($\mu = -\lambda_{\max}"
-               r"(\operatorname{sym} DF)$; route: exact or Newton).")
+               r"(\operatorname{sym} DF)$; route: exact, Newton, or a pure profile at "
+               r"infinity, stable when the direct parameterisation's vertex is).")
     body = _table(spec, head, rows, caption, "tab:fixed-points")
     if notes:
         body += ("{\\small\n\\begin{itemize}\n" + "\n".join(f"\\item {n}" for n in notes)
