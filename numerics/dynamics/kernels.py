@@ -207,6 +207,11 @@ def succeeded(t, coop):
 
 def run(x0, steps, final, first_hit):
     n, d = x0.shape
+    rates = np.empty(steps)  # the schedule does not depend on the start: once per run
+    lams = np.empty(steps)
+    for k in range(steps):
+        rates[k] = lr(k)
+        lams[k] = lam_k(k)
     for i in numba.prange(n):
         t = x0[i].copy()
         u = np.empty(d)
@@ -218,10 +223,10 @@ def run(x0, steps, final, first_hit):
             field0(t, u)
             if ANNEALED:
                 field1(t, v)
-                lam = lam_k(k)
+                lam = lams[k]
                 for j in range(d):
                     u[j] = u[j] + lam * (v[j] - u[j])
-            rate = lr(k)
+            rate = rates[k]
             for j in range(d):
                 t[j] = t[j] + rate * u[j]
             project(t)
