@@ -121,13 +121,6 @@ def _seconds(text: str) -> float:
     return float(value)
 
 
-def _positive_seconds(text: str) -> float:
-    value = float(number(text))
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
-    return value
-
-
 def _game_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("game", help="built-in name or a .toml / .json / .nfg file")
     p.add_argument("--param", default=None,
@@ -199,7 +192,7 @@ def _add_equilibria(sub) -> None:
                    help="Newton seeds (default grows with the number of parameters)")
     e.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0, metavar="S",
                    help="numpy seed of the Newton seeds")
-    e.add_argument("--budget", type=_positive_seconds, default=5.0, metavar="SECONDS",
+    e.add_argument("--budget", type=_seconds, default=5.0, metavar="SECONDS",
                    help="time budget of each exact route (default 5)")
     e.add_argument("--json", action="store_true", help=_JSON_HELP)
     e.set_defaults(run=cmd_equilibria)

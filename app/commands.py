@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from eqselect.output import StagedFolder, check_plot_path, replaced_file, staged_folder  # noqa: F401
+from eqselect.output import StagedFolder, check_plot_path, replaced_file
 from eqselect.theory import PAPER, Decomposition, Method, entropy_regularized, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.io.resolve import load_game

@@ -184,8 +184,3 @@ class StagedFolder:
         finally:
             self.discard()
         return False
-
-
-def staged_folder(out, marker: str = "report.json", option: str = "--out") -> StagedFolder:
-    """The `StagedFolder` for ``out`` (kept for callers of the earlier name)."""
-    return StagedFolder(out, marker, option)

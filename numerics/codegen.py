@@ -94,10 +94,7 @@ def compile_exprs(exprs: Sequence, symbols: Sequence, params: Sequence = (),
         raise ValueError(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
     args = [to_engine(s) for s in symbols] + [to_engine(s) for s in params]
     se_exprs = [to_engine(e) for e in exprs]
-    loose = set().union(*(e.free_symbols for e in se_exprs)) - set(args) if se_exprs else set()
-    if loose:
-        names = ", ".join(sorted(str(s) for s in loose))
-        raise ValueError(f"expressions have symbols with no value: {names}")
+    refuse_loose_symbols(se_exprs, args)
     run = BACKENDS[backend](se_exprs, args)
     d, k = len(symbols), len(params)
 
@@ -151,6 +148,18 @@ def compile_mpmath(exprs: Sequence, symbols: Sequence, params: Sequence = (),
     return run
 
 
+def refuse_loose_symbols(se_exprs, args) -> None:
+    """Refuse expressions with symbols that are not arguments.
+
+    Generated source (mpmath functions, basin kernels) then holds only numbers
+    and the argument names it makes itself, never a name taken from a game.
+    """
+    loose = set().union(*(e.free_symbols for e in se_exprs)) - set(args) if se_exprs else set()
+    if loose:
+        names = ", ".join(sorted(str(s) for s in loose))
+        raise ValueError(f"expressions have symbols with no value: {names}")
+
+
 def mpmath_function(exprs: Sequence, args: Sequence) -> Callable[..., list]:
     """One Python function ``f(*args) -> list`` of mpmath values, generated once.
 
@@ -175,6 +184,7 @@ def mpmath_function(exprs: Sequence, args: Sequence) -> Callable[..., list]:
     """
     se_args = [to_engine(a) for a in args]
     se_exprs = [to_engine(e) for e in exprs]
+    refuse_loose_symbols(se_exprs, se_args)
     names = {a: f"x{k}" for k, a in enumerate(se_args)}
     try:
         reps, reduced = se.cse(se_exprs)

@@ -40,6 +40,7 @@ import symengine as se
 from sympy.printing.pycode import pycode
 
 from eqselect.theory import PAPER, GameError, RegionKind, as_rule
+from eqselect.numerics.codegen import refuse_loose_symbols
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperSchedule
 from eqselect.numerics.dynamics.starts import chunks
@@ -69,8 +70,9 @@ def scalar_function(name: str, exprs, parameters) -> str:
     with Python names) and read from ``t``.
     """
     ren = {to_engine(s): se.Symbol(f"_p{i}") for i, s in enumerate(parameters)}
-    exprs, used = exp_as_powers([to_engine(e).xreplace(ren) for e in exprs],
-                                [se.Symbol(f"_p{i}") for i in range(len(parameters))])
+    renamed = [to_engine(e).xreplace(ren) for e in exprs]
+    refuse_loose_symbols(renamed, list(ren.values()))  # only numbers and _p<i> are printed
+    exprs, used = exp_as_powers(renamed, list(ren.values()))
     reps, reduced = se.cse(exprs)
     lines = [f"def {name}(t, out):"]
     lines += [f"    _p{i} = t[{i}]" for i in range(len(parameters))]
