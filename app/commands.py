@@ -193,6 +193,7 @@ def cmd_continue(args) -> int:
     if args.json:
         print(json.dumps(document("continue", result, command_inputs(args))))
         return 0
+    doc = result.to_json()
     print(f"{_heading(dec, args)}, lambda in "
           f"[{float(a):g}, {float(b):g}]: {len(doc['branches'])} branch(es)")
     for k, br in enumerate(doc["branches"]):
