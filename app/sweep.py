@@ -40,6 +40,15 @@ def add_sweep_parser(sub, game_args, number) -> None:
                    help="address of an existing dask scheduler (instead of a LocalCluster)")
     s.add_argument("--out", metavar="DIR", default=None,
                    help="output folder, resumable (default: sweep-GAME)")
+    s.add_argument("--preferred", default="payoff-dominant",
+                   metavar="payoff-dominant|welfare|PROFILE|N",
+                   help="the preferred equilibrium P of the alignment verdicts, as in "
+                        "eqselect check (default payoff-dominant)")
+    s.add_argument("--no-verdicts", dest="verdicts", action="store_false",
+                   help="skip the alignment verdicts A1-A3 (docs/sweep.md)")
+    s.add_argument("--verdict-seconds", type=float, default=None, metavar="S",
+                   help="wall-clock budget of one cell's verdicts; past it they are null "
+                        "with the reason (default 30)")
     s.add_argument("--json", action="store_true", help="print a JSON summary, no progress")
     s.set_defaults(run=cmd_sweep)
 
@@ -53,6 +62,18 @@ def _spec(args):
                      parse_axis(args.lam, "lam"), tuple(args.method or ["pg"]), args.eta,
                      args.own, args.grid, args.steps, args.schedule, args.chunk,
                      file_digest(args.game))
+
+
+def _extension(args, spec):
+    """The alignment verdicts as the runner's per-cell extension, or None."""
+    if not args.verdicts:
+        return None
+    from eqselect.numerics.sweep.cell import GameSpec
+    from eqselect.proofs_check.atlas import SECONDS, alignment_extension
+
+    seconds = SECONDS if args.verdict_seconds is None else args.verdict_seconds
+    return alignment_extension(GameSpec(spec.game, spec.parameterization), args.preferred,
+                               seconds)
 
 
 def _write_maps(doc, out: Path) -> list:
@@ -83,26 +104,34 @@ def _check_dask(args) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from eqselect.numerics.sweep.runner import run_sweep
+    from eqselect.numerics.sweep.runner import extended, run_sweep, validate
     from eqselect.numerics.sweep.store import SweepStore
     from eqselect.progress import Progress
 
     spec = _spec(args)
     _check_dask(args)
+    if not args.verdicts and (args.preferred != "payoff-dominant"
+                              or args.verdict_seconds is not None):
+        raise OptionsError("eqselect sweep: --preferred and --verdict-seconds need the "
+                           "verdicts; drop --no-verdicts")
+    validate(spec)
+    extension = _extension(args, spec)
     out = Path(args.out or f"sweep-{Path(args.game).stem}")
-    done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).done())
+    done = sum(len(spec.chunk(k)) for k in SweepStore(out, extended(spec, extension)).done())
     with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
         bar.update(done)
         run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
-                        on_chunk=lambda k, n: bar.update(n))
+                        on_chunk=lambda k, n: bar.update(n), extension=extension)
     maps = _write_maps(run.document, out)
     summary = {"out": str(out), "cells": spec.n_cells, "computed_cells": run.computed_cells,
                "seconds": run.seconds, "cells_per_second": run.cells_per_second,
                "workers": run.workers, "scheduler": args.scheduler,
                "files": ["manifest.json", "cells.json"] + [p.name for p in maps],
-               "alignment": run.document["alignment"], "notes": run.document["notes"]}
+               "alignment": _alignment_summary(run.document),
+               "notes": run.document["notes"]}
     if args.json:
-        print(json.dumps(document("sweep-run", summary, {"spec": spec})))
+        print(json.dumps(document("sweep-run", summary,
+                                  {"spec": run.document["inputs"]["spec"]})))
         return 0
     rate = "" if run.cells_per_second is None else f", {run.cells_per_second:.1f} cells/s"
     where = args.scheduler or ("serial" if run.workers == 0 else f"{run.workers} workers")
@@ -116,7 +145,30 @@ def cmd_sweep(args) -> int:
             for c in panel["curves"]:
                 print(f"  {method}{at}: {c['corner']} stops being a fixed point where "
                       f"{'; '.join(c['solutions'])}")
-    print("  alignment verdicts A1-A3: not computed")
+    _print_verdicts(run.document)
     for note in run.document["notes"]:
         print(f"  note: {note}")
     return 0
+
+
+def _alignment_summary(doc) -> dict:
+    """The document's alignment entry, with the per-method counts when computed."""
+    if doc["alignment"].get("status") != "computed":
+        return doc["alignment"]
+    from eqselect.proofs_check.atlas import verdict_counts
+
+    return {**doc["alignment"], "counts": verdict_counts(doc["cells"], doc["methods"])}
+
+
+def _print_verdicts(doc) -> None:
+    """One line per method: in how many cells A1, A2, A3 hold, fail, are not decided."""
+    if doc["alignment"].get("status") != "computed":
+        print("  alignment verdicts A1-A3: not computed")
+        return
+    from eqselect.proofs_check.atlas import verdict_counts
+
+    preferred = doc["alignment"]["options"]["preferred"]
+    for method, counts in verdict_counts(doc["cells"], doc["methods"]).items():
+        parts = [f"{k} {n['holds']}/{n['fails']}/{n['not decided']}" for k, n in counts.items()]
+        print(f"  {method}: alignment (P {preferred}; cells holding/failing/not decided) "
+              + ", ".join(parts))

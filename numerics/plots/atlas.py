@@ -6,7 +6,12 @@ One PNG per (method, quantity) of a sweep document (docs/sweep.md):
 - ``share L``: share of starts ending at attractor L;
 - ``exists L`` / ``stable L``: 1 where the pure profile L is a (stable) fixed
   point, 0 where not (direct parameterisation);
-- ``n_stable``: number of stable fixed points.
+- ``n_stable``: number of stable fixed points;
+- with the alignment verdicts (``eqselect.proofs_check.atlas``): ``A1 holds``,
+  ``A2 holds``, ``A3 holds`` (1 holds, 0 fails, grey where not decided or
+  not applicable), ``mu_M(P)`` and ``A3 min`` (min of <M, n_P> on the
+  separatrix) on a diverging scale centred at 0; a verdict map that is grey
+  (or 0) in every cell of a method (pg has no shaping field) is not drawn.
 
 A one-symbol sweep is drawn as symbol (x) against lambda (y); a two-symbol
 sweep as symbol 1 against symbol 2, one panel per drawn lambda. The exact
@@ -58,12 +63,35 @@ def atlas_quantities(doc: dict) -> dict:
         found = [{e["label"]: e["stability"] for e in c["equilibria"]} for c in cells]
         columns[f"exists {lab}"] = [float(lab in f) for f in found]
         columns[f"stable {lab}"] = [float(f.get(lab) == "stable") for f in found]
+    verdicts = _verdict_columns(cells)
+    columns.update(verdicts)
     out = {}
     for name, col in columns.items():
         arr = np.asarray(col, dtype=float).reshape(shape)
         for m, method in enumerate(doc["methods"]):
-            out[method, name] = arr[m]
+            if name not in verdicts or not np.all(np.isnan(arr[m]) | (arr[m] == 0)):
+                out[method, name] = arr[m]
     return out
+
+
+VERDICT_MAPS = ("A1 holds", "A2 holds", "A3 holds")
+VALUE_MAPS = ("mu_M(P)", "A3 min")
+
+
+def _verdict_columns(cells) -> dict:
+    """The verdict quantities (NaN where null), when the cells carry computed verdicts."""
+    if not any(c.get("alignment", {}).get("status") in ("computed", "timed out",
+                                                       "not decided") for c in cells):
+        return {}
+    nan = float("nan")
+    cols = {}
+    for k, name in zip(("A1", "A2", "A3"), VERDICT_MAPS):
+        holds = [c["alignment"].get("conditions", {}).get(k, {}).get("holds") for c in cells]
+        cols[name] = [nan if h is None else float(h) for h in holds]
+    for name in VALUE_MAPS:
+        vals = [c["alignment"].get("values", {}).get(name) for c in cells]
+        cols[name] = [nan if v is None else float(v) for v in vals]
+    return cols
 
 
 def _edges(values) -> np.ndarray:
@@ -85,13 +113,30 @@ def _draw_curves(ax, curves) -> None:
                     label=label if k == 0 else None)
 
 
-def _panel(ax, fig, x_ax, y_ax, z, curves, vmax):
+def _style(name: str, values: np.ndarray) -> dict:
+    """Colour map, range and colour-bar ticks of a quantity."""
+    if name in VERDICT_MAPS:
+        cmap = matplotlib.colors.ListedColormap(["tab:purple", "gold"])
+        return {"cmap": cmap, "vmin": -0.5, "vmax": 1.5,
+                "ticks": ([0, 1], ["fails", "holds"])}
+    if name in VALUE_MAPS:
+        top = float(np.nanmax(np.abs(values))) if np.any(np.isfinite(values)) else 1.0
+        return {"cmap": "coolwarm", "vmin": -(top or 1.0), "vmax": top or 1.0, "ticks": None}
+    vmax = max(1.0, float(np.nanmax(values))) if name == "n_stable" else 1.0
+    return {"cmap": "viridis", "vmin": 0.0, "vmax": vmax, "ticks": None}
+
+
+def _panel(ax, fig, x_ax, y_ax, z, curves, style):
+    ax.set_facecolor("0.75")  # grey shows through where a value is null (NaN)
     mesh = ax.pcolormesh(_edges(x_ax["values"]), _edges(y_ax["values"]), z.T,
-                         cmap="viridis", vmin=0.0, vmax=vmax, shading="flat")
+                         cmap=style["cmap"], vmin=style["vmin"], vmax=style["vmax"],
+                         shading="flat")
     _draw_curves(ax, curves)
     ax.set_xlabel(x_ax["name"])
     ax.set_ylabel("lambda" if y_ax["name"] == "lam" else y_ax["name"])
-    fig.colorbar(mesh, ax=ax)
+    bar = fig.colorbar(mesh, ax=ax)
+    if style["ticks"] is not None:
+        bar.set_ticks(style["ticks"][0], labels=style["ticks"][1])
     if curves:
         ax.legend(loc="upper right", fontsize=7, framealpha=0.85, facecolor="0.25",
                   labelcolor="white")
@@ -105,11 +150,13 @@ def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -
     """Write one heat map (a panel per drawn lambda for two symbols) as PNG."""
     axes = doc["axes"]
     panels = doc["events"][method]
-    vmax = max(1.0, float(np.nanmax(values))) if name == "n_stable" else 1.0
+    style = _style(name, values)
     title = f"{doc['inputs']['spec']['game']}, {method}: {name}"
+    if name in VERDICT_MAPS + VALUE_MAPS:
+        title += f" (P {doc['alignment']['options']['preferred']}; grey: not decided)"
     if len(axes) == 2:
         fig, ax = plt.subplots(figsize=(7.5, 5.2))
-        _panel(ax, fig, axes[0], axes[1], values, panels[0]["curves"], vmax)
+        _panel(ax, fig, axes[0], axes[1], values, panels[0]["curves"], style)
         ax.set_title(title)
     else:
         lam = [str(v) for v in axes[2]["values"]]
@@ -121,7 +168,7 @@ def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -
             ax.set_visible(False)
         for ax, panel in zip(grid.flat, panels):
             j = lam.index(panel["fixed"]["lam"])
-            _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel["curves"], vmax)
+            _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel["curves"], style)
             ax.set_title(f"lambda = {panel['fixed']['lam']}", fontsize=9)
         fig.suptitle(title)
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)

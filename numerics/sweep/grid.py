@@ -10,7 +10,9 @@ A sweep evaluates one cell per (method, symbol values, lambda) (docs/sweep.md):
    a worker and of the resumable store;
 4. the argument hash: sha256 of the canonical JSON of everything that decides
    a cell's content (game and its file's bytes, axes, rules, grid, steps,
-   schedule, eta, chunk size), so a restarted sweep can tell its own chunks.
+   schedule, eta, chunk size, and the per-cell extension with its options,
+   e.g. whether and how the alignment verdicts are computed), so a restarted
+   sweep can tell its own chunks.
 """
 
 from __future__ import annotations
@@ -111,6 +113,10 @@ class SweepSpec(Record):
     chunk_size : int
     game_digest : str
         sha256 of the game file's bytes ("" for a built-in).
+    extension : dict or None
+        What a higher layer adds to every cell (`runner.CellExtension.describe`:
+        the slot it fills, its function's name, its options), None for none.
+        Set by `runner.extended`, never by hand.
     """
 
     game: str
@@ -125,6 +131,7 @@ class SweepSpec(Record):
     schedule: str
     chunk_size: int
     game_digest: str = ""
+    extension: dict | None = None
 
     def __post_init__(self):
         if not 1 <= len(self.over) <= 2:

@@ -12,6 +12,14 @@
 
 Workers keep the compiled field of each rule in their process
 (`eqselect.numerics.sweep.cell.kernel`), so a worker compiles it once.
+
+A higher layer adds work to every cell through a `CellExtension`: a
+module-level function (dask pickles it by reference) run in the worker right
+after the numerics cell, whose result fills one key of the cell. The numerics
+cannot import the checker (theory <- numerics <- proofs_check <- app), so
+``eqselect sweep`` passes the alignment verdicts of
+`eqselect.proofs_check.atlas` in this way. The extension's description (its
+slot, function name and options) is part of the argument hash.
 """
 
 from __future__ import annotations
@@ -19,12 +27,12 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Rule
-from eqselect.theory.serialize import document
+from eqselect.theory.serialize import document, jsonable
 
 from eqselect.numerics.dynamics.basins import probability_kind
 from eqselect.numerics.sweep.cell import (
@@ -66,6 +74,55 @@ class SweepRun:
         return self.computed_cells / self.seconds if self.computed_cells and self.seconds else None
 
 
+@dataclass(frozen=True)
+class CellExtension:
+    """Work a higher layer adds to every cell, run in the worker after the numerics cell.
+
+    Attributes
+    ----------
+    slot : str
+        The cell key its result fills (``"alignment"``); the document's key of
+        the same name describes it.
+    function : callable
+        Module-level (pickled by reference), called as
+        ``function(game_spec, symbol_values, rule, eta, **options)`` with the
+        cell's `GameSpec`, its {symbol: exact value}, its `Rule` and eta;
+        returns JSON data. It must be deterministic (serial and dask runs
+        write the same bytes).
+    options : dict
+        Keyword arguments of ``function`` (JSON data): part of the argument hash.
+
+    Raises
+    ------
+    ValueError
+        For a function that is not module-level (a lambda, a closure).
+    """
+
+    slot: str
+    function: Callable
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        name = getattr(self.function, "__qualname__", "")
+        if not name or "<" in name:
+            raise ValueError(f"a cell extension needs a module-level function, got {name!r}")
+
+    def describe(self) -> dict:
+        """The slot, the function's dotted name and the options (JSON data)."""
+        return {"slot": self.slot, "options": jsonable(self.options),
+                "function": f"{self.function.__module__}.{self.function.__qualname__}"}
+
+    def run(self, game_spec, symbol_values, rule, cell_options) -> dict:
+        """The function's result for one cell, as JSON data."""
+        return jsonable(self.function(game_spec, symbol_values, rule, cell_options.eta,
+                                      **self.options))
+
+
+def extended(spec: SweepSpec, extension: CellExtension | None) -> SweepSpec:
+    """``spec`` recording ``extension`` (None: none), so the argument hash covers it."""
+    return replace(spec, extension=None if extension is None else extension.describe())
+
+
 def _cell_args(spec: SweepSpec, index: int):
     method, values, lam = spec.cell(index)
     options = CellOptions(eta=spec.eta, grid=spec.grid, steps=spec.steps,
@@ -74,10 +131,17 @@ def _cell_args(spec: SweepSpec, index: int):
             Rule(method, lam=lam, own_coef=spec.own_coef), options)
 
 
-def evaluate_chunk(spec: SweepSpec, k: int) -> list:
-    """The cells of chunk ``k`` as JSON data, each with its ``index``."""
-    return [{"index": i, **evaluate_cell(*_cell_args(spec, i)).to_json()}
-            for i in spec.chunk(k)]
+def evaluate_chunk(spec: SweepSpec, k: int, extension: CellExtension | None = None) -> list:
+    """The cells of chunk ``k`` as JSON data, each with its ``index`` (and the
+    extension's slot filled when one is given)."""
+    cells = []
+    for i in spec.chunk(k):
+        args = _cell_args(spec, i)
+        cell = {"index": i, **evaluate_cell(*args).to_json()}
+        if extension is not None:
+            cell[extension.slot] = extension.run(*args)
+        cells.append(cell)
+    return cells
 
 
 def validate(spec: SweepSpec) -> None:
@@ -130,13 +194,13 @@ def panel_values(values) -> list:
     return [values[i] for i in idx]
 
 
-def _serial(spec, store, missing, on_chunk):
+def _serial(spec, store, missing, on_chunk, extension):
     for k in missing:
-        store.write_chunk(k, evaluate_chunk(spec, k))
+        store.write_chunk(k, evaluate_chunk(spec, k, extension))
         on_chunk(k, len(spec.chunk(k)))
 
 
-def _distributed(spec, store, missing, on_chunk, workers, scheduler):
+def _distributed(spec, store, missing, on_chunk, workers, scheduler, extension):
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -147,8 +211,8 @@ def _distributed(spec, store, missing, on_chunk, workers, scheduler):
     client = Client(cluster if cluster is not None else scheduler)
     try:
         tag = spec.digest()[:16]
-        futures = {client.submit(evaluate_chunk, spec, k, key=f"eqselect-sweep-{tag}-{k}"): k
-                   for k in missing}
+        futures = {client.submit(evaluate_chunk, spec, k, extension,
+                                 key=f"eqselect-sweep-{tag}-{k}"): k for k in missing}
         for fut in as_completed(futures):
             k = futures[fut]
             store.write_chunk(k, fut.result())
@@ -162,7 +226,8 @@ def _distributed(spec, store, missing, on_chunk, workers, scheduler):
 
 def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
               scheduler: str | None = None,
-              on_chunk: Callable[[int, int], None] | None = None) -> SweepRun:
+              on_chunk: Callable[[int, int], None] | None = None,
+              extension: CellExtension | None = None) -> SweepRun:
     """Compute every missing chunk of ``spec`` into ``out`` and write cells.json.
 
     Parameters
@@ -177,6 +242,9 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
         Address of an existing dask scheduler.
     on_chunk : callable or None
         ``on_chunk(k, n_cells)`` after chunk k is stored (progress).
+    extension : CellExtension or None
+        Work added to every cell (the alignment verdicts of ``eqselect sweep``);
+        it enters the argument hash (`extended`).
 
     Returns
     -------
@@ -187,6 +255,7 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
     OptionsError, GameError
         Bad arguments, checked before anything is written.
     """
+    spec = extended(spec, extension)
     validate(spec)
     if workers is not None and workers < 0:
         raise OptionsError(f"--workers must be >= 0, got {workers}")
@@ -198,15 +267,16 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
     n_workers = 0 if workers == 0 and scheduler is None else (workers or os.cpu_count() or 1)
     start = time.perf_counter()
     if missing and n_workers == 0:
-        _serial(spec, store, missing, on_chunk)
+        _serial(spec, store, missing, on_chunk, extension)
     elif missing:
-        _distributed(spec, store, missing, on_chunk, n_workers, scheduler)
+        _distributed(spec, store, missing, on_chunk, n_workers, scheduler, extension)
     seconds = time.perf_counter() - start
-    doc = document("sweep", {"axes": spec.axes, "methods": list(spec.methods),
-                             "shape": list(spec.shape), "cells": store.read_cells(),
-                             "events": events, "alignment": ALIGNMENT_NOT_COMPUTED,
-                             "notes": notes},
-                   {"spec": spec, "arguments_sha256": spec.digest()})
+    body = {"axes": spec.axes, "methods": list(spec.methods), "shape": list(spec.shape),
+            "cells": store.read_cells(), "events": events,
+            "alignment": ALIGNMENT_NOT_COMPUTED, "notes": notes}
+    if extension is not None:
+        body[extension.slot] = {"status": "computed", **extension.describe()}
+    doc = document("sweep", body, {"spec": spec, "arguments_sha256": spec.digest()})
     write_atomic(store.out / CELLS, dumps(doc))
     return SweepRun(doc, len(missing), sum(len(spec.chunk(k)) for k in missing), seconds,
                     None if scheduler is not None else n_workers)
