@@ -23,25 +23,48 @@ def test_sweep_writes_cells_maps_and_a_summary(tmp_path, capsys):
     summary = json.loads(io.out)
     assert summary["kind"] == "sweep-run" and summary["cells"] == 9
     assert summary["computed_cells"] == 9 and summary["workers"] == 0
-    assert summary["alignment"]["status"] == "not computed"
+    assert summary["alignment"]["status"] == "computed"
+    assert summary["alignment"]["options"] == {"preferred": "payoff-dominant", "seconds": 30.0}
+    # a = 3: P = (0, 0) alone; a = 4, 5: P = (1, 1), R = (0, 0), A3 exact and true
+    assert summary["alignment"]["counts"]["meta-mapg"] == {
+        "A1": {"holds": 0, "fails": 9, "not decided": 0},
+        "A2": {"holds": 0, "fails": 6, "not decided": 3},
+        "A3": {"holds": 6, "fails": 0, "not decided": 3}}
     assert io.err == ""  # no progress bar under --json
     files = {p.name for p in out.iterdir()}
     assert {"cells.json", "manifest.json", "meta-mapg-fraction.png",
-            "meta-mapg-exists-0-0.png"} <= files
+            "meta-mapg-exists-0-0.png", "meta-mapg-A3-holds.png",
+            "meta-mapg-mu-M-P.png"} <= files
     assert set(summary["files"]) <= files
     assert not [f for f in files if f.startswith(".")]
     code, io = run(ARGS + ["--out", str(out)], capsys)
     assert code == 0 and "0 computed, 9 already on disk" in io.out
     assert "(0, 0) stops being a fixed point where lambda = 40/(11*(a - 1))" in io.out
-    assert "alignment verdicts A1-A3: not computed" in io.out
+    assert ("meta-mapg: alignment (P payoff-dominant; cells holding/failing/not decided) "
+            "A1 0/9/0, A2 0/6/3, A3 6/0/3") in io.out
     code, io = run(ARGS + ["--out", str(out), "--steps", "6"], capsys)
     assert code == 2 and "holds a sweep with other arguments" in io.err
+    code, io = run(ARGS + ["--out", str(out), "--no-verdicts"], capsys)
+    assert code == 2 and "holds a sweep with other arguments" in io.err
+
+
+def test_sweep_without_verdicts_says_so(tmp_path, capsys):
+    out = tmp_path / "plain"
+    code, io = run(ARGS + ["--out", str(out), "--no-verdicts"], capsys)
+    assert code == 0, io.err
+    assert "alignment verdicts A1-A3: not computed" in io.out
+    assert not list(out.glob("*-A1-holds.png"))
+    code, io = run(ARGS + ["--out", str(tmp_path / "x"), "--no-verdicts", "--preferred", "welfare"],
+                   capsys)
+    assert code == 2 and "need the verdicts" in io.err
 
 
 @pytest.mark.parametrize("extra,message", [
     (["--over", "z=0:1:2"], "no payoff symbol 'z'"),
     (["--lam", "0:1"], "expected A:B:N"),
     (["--method", "sgd"], "unknown method"),
+    (["--preferred", "stag,hare"], "is not an action"),
+    (["--verdict-seconds", "0"], "must be > 0"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, extra, message):
     out = tmp_path / "atlas"
