@@ -8,10 +8,10 @@ One PNG per (method, quantity) of a sweep document (docs/sweep.md):
   point, 0 where not (direct parameterisation);
 - ``n_stable``: number of stable fixed points;
 - with the alignment verdicts (``eqselect.proofs_check.atlas``): ``A1 holds``,
-  ``A2 holds``, ``A3 holds`` (1 holds, 0 fails, grey where not decided or
-  not applicable), ``mu_M(P)`` and ``A3 min`` (min of <M, n_P> on the
-  separatrix) on a diverging scale centred at 0; a verdict map that is grey
-  (or 0) in every cell of a method (pg has no shaping field) is not drawn.
+  ``A2 holds``, ``A3 holds`` (1 holds, 0 fails, hatched grey where not decided
+  or not applicable), ``mu_M(P)`` and ``A3 min`` (min of <M, n_P> on the
+  separatrix) on a diverging scale centred at 0; a verdict map that is null
+  (a value map: or 0) in every cell of a method (pg has no shaping field) is not drawn.
 
 A one-symbol sweep is drawn as symbol (x) against lambda (y); a two-symbol
 sweep as symbol 1 against symbol 2, one panel per drawn lambda. The exact
@@ -69,7 +69,8 @@ def atlas_quantities(doc: dict) -> dict:
     for name, col in columns.items():
         arr = np.asarray(col, dtype=float).reshape(shape)
         for m, method in enumerate(doc["methods"]):
-            if name not in verdicts or not np.all(np.isnan(arr[m]) | (arr[m] == 0)):
+            blank = np.isnan(arr[m]) | ((arr[m] == 0) if name in VALUE_MAPS else False)
+            if name not in verdicts or not np.all(blank):
                 out[method, name] = arr[m]
     return out
 
@@ -127,7 +128,9 @@ def _style(name: str, values: np.ndarray) -> dict:
 
 
 def _panel(ax, fig, x_ax, y_ax, z, curves, style):
-    ax.set_facecolor("0.75")  # grey shows through where a value is null (NaN)
+    ax.set_facecolor("0.6")  # hatched grey shows through where a value is null (NaN)
+    ax.patch.set_hatch("//")
+    ax.patch.set_edgecolor("0.4")
     mesh = ax.pcolormesh(_edges(x_ax["values"]), _edges(y_ax["values"]), z.T,
                          cmap=style["cmap"], vmin=style["vmin"], vmax=style["vmax"],
                          shading="flat")
@@ -153,7 +156,7 @@ def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -
     style = _style(name, values)
     title = f"{doc['inputs']['spec']['game']}, {method}: {name}"
     if name in VERDICT_MAPS + VALUE_MAPS:
-        title += f" (P {doc['alignment']['options']['preferred']}; grey: not decided)"
+        title += f" (P {doc['alignment']['options']['preferred']}; hatched: not decided)"
     if len(axes) == 2:
         fig, ax = plt.subplots(figsize=(7.5, 5.2))
         _panel(ax, fig, axes[0], axes[1], values, panels[0]["curves"], style)
