@@ -50,7 +50,8 @@ from eqselect.numerics.fixed_points.record import Stability
 ALIGNMENT_NOT_COMPUTED = {
     "status": "not computed",
     "conditions": ["A1", "A2", "A3"],
-    "reason": "alignment verdicts are not evaluated by sweeps in this version",
+    "reason": "not requested: the numerics alone do not evaluate the verdicts; eqselect "
+              "sweep adds them from the checker unless --no-verdicts is given",
 }
 
 
