@@ -38,7 +38,10 @@ import numpy as np
 
 from eqselect.theory import Decomposition, GameError, Region, RegionKind
 
-from eqselect.numerics.continuation.corners import MAX_CORNER_DIM, corner_fixed_points
+from eqselect.numerics.continuation.corners import (MAX_CORNER_DIM, MAX_VERTICES,
+                                                    corner_fixed_points)
+from eqselect.numerics.continuation.face_branches import (MAX_TRACKED_FACES, FaceTracker,
+                                                          n_faces)
 from eqselect.numerics.continuation.graph import branch_graph
 from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions,
                                                              ContinuationProblem,
@@ -208,9 +211,14 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
             rev = replace(opts, ds=-opts.ds)
             branches += _follow(dec, rule, system, back, b, parameter, lam, own_coef,
                                 algorithm, rev, notes, len(branches))
-    events = [e for br in branches for e in br.events]
-    cb, ce, cn = _boundary_branches(system, region, opts)
+    cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec))
+    if region.kind is not RegionKind.FREE and not any(_has_log(e) for e in system.exprs):
+        fb, fn = _face_branches(dec, rule, system, branches, ce, opts, _blocks(dec),
+                                algorithm, parameter, lam, own_coef)
+        branches += fb
+        notes += fn
     branches += cb
+    events = [e for br in branches for e in br.events]
     return ContinuationResult(system.parameter, (a, b), tuple(branches),
                               tuple(_dedupe_events(events + ce)), branch_graph(branches),
                               tuple(notes + cn))
@@ -234,6 +242,13 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
     return branches
 
 
+def _blocks(dec) -> tuple:
+    """The simplex blocks of a box or simplex region (singletons for a box)."""
+    from eqselect.numerics.fixed_points.faces import region_blocks
+
+    return region_blocks(dec.game) if dec.game.region.kind is not RegionKind.FREE else ()
+
+
 def _has_log(expr) -> bool:
     """Whether a symengine expression holds a log (an entropy term)."""
     stack = [expr]
@@ -245,8 +260,8 @@ def _has_log(expr) -> bool:
     return False
 
 
-def _boundary_branches(system, region, opts):
-    """Corner branches and events of a box; a note for regions not tracked."""
+def _boundary_branches(system, region, opts, blocks):
+    """Corner branches and events of a box or simplex product; a note for regions not tracked."""
     if region.kind is not RegionKind.FREE and any(_has_log(e) for e in system.exprs):
         return [], [], ["entropy term: F is infinite on the boundary, which is no fixed point"]
     if region.kind is RegionKind.BOX:
@@ -254,8 +269,36 @@ def _boundary_branches(system, region, opts):
             return corner_fixed_points(system, (opts.p_min, opts.p_max))
         return [], [], [f"corners not tracked: {system.dim} parameters > {MAX_CORNER_DIM}"]
     if region.kind is RegionKind.SIMPLEX:
-        return [], [], ["boundary fixed points on simplex faces are not tracked"]
+        n = math.prod(len(b) + 1 for b in blocks)
+        if n <= MAX_VERTICES:
+            return corner_fixed_points(system, (opts.p_min, opts.p_max), blocks=blocks)
+        return [], [], [f"pure profiles not tracked: {n} vertices > {MAX_VERTICES}"]
     return [], [], []
+
+
+def _face_branches(dec, rule, system, interior, corner_events, opts, blocks, algorithm,
+                   parameter, lam, own_coef):
+    """Edge and face branches (`eqselect.numerics.continuation.face_branches`): seeded on
+    every face at both ends of the window and handed over at boundary events."""
+    n = n_faces(blocks)
+    if n > MAX_TRACKED_FACES:
+        return [], [f"edge and face fixed points not tracked: {n} faces > "
+                    f"{MAX_TRACKED_FACES}"]
+    problem = dict(dec=dec, method=rule, parameter=parameter, lam=lam, own_coef=own_coef,
+                   region=dec.game.region)
+    tracker = FaceTracker(problem, system, blocks, opts, algorithm)
+    full = tuple(tuple(range(len(b) + 1)) for b in blocks)
+    for br in interior:
+        tracker.register(full, br)
+    a, b = (opts.p_min, opts.p_max) if opts.ds > 0 else (opts.p_max, opts.p_min)
+    tracker.seed(a, math.copysign(1.0, b - a))
+    for br in interior:
+        tracker.hand_over(br)
+    for ev in corner_events:
+        tracker.release(ev)
+    tracker.run()
+    tracker.seed(b, math.copysign(1.0, a - b))
+    return tracker.branches, tracker.notes
 
 
 def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_coef=None,
@@ -271,7 +314,13 @@ def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
     >>> res = continue_in_lambda(dec, "peer-only", (0, 3))
     >>> [(e.type.value, round(e.value, 9), [round(x, 9) for x in e.point]) for e in res.events]
-    [('branch', 0.606060606, [0.166666667, 0.166666667]), ('boundary', 1.212121212, [0.0, 0.0])]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('branch', 0.606060606, [0.166666667, 0.166666667]),
+     ('boundary', 0.606060606, [0.333333333, 0.0]),
+     ('boundary', 0.606060606, [0.0, 0.333333333]),
+     ('boundary', 1.212121212, [0.0, 0.0])]
+    >>> sorted((b.kind, b.face) for b in res.branches)
+    [('corner', 'p1 = 0; p2 = 0'), ('corner', 'p1 = 1; p2 = 1'), ('face', 'p1 = 0'), ('face', 'p2 = 0'), ('interior', '')]
     """
     return continue_in_parameter(dec, rule, "lam", lam_range, own_coef=own_coef,
                                  starts=starts, options=options)
