@@ -221,7 +221,7 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     events = [e for br in branches for e in br.events]
     return ContinuationResult(system.parameter, (a, b), tuple(branches),
                               tuple(_dedupe_events(events + ce)), branch_graph(branches),
-                              tuple(notes + cn))
+                              tuple(dict.fromkeys(notes + cn)))
 
 
 def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
@@ -236,6 +236,12 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
         br = continuation(prob, algorithm, opts)
         if br.status is BranchStatus.START_FAILED:
             notes.append(f"start {np.round(x, 9).tolist()}: {'; '.join(br.notes)}")
+            continue
+        if np.ptp(br.points[:, 0]) <= 1e-9 and br.status in (BranchStatus.WINDOW,
+                                                          BranchStatus.REGION):
+            notes.append(f"start {np.round(x, 9).tolist()} at p = {a:g} lies on the boundary "
+                         "and the interior branch leaves the region at once; see the face "
+                         "and corner branches")
             continue
         notes += [f"branch {first + len(branches)}: {n}" for n in br.notes]
         branches.append(br)

@@ -1,9 +1,11 @@
-"""Corners of the box as fixed points of the projected dynamics, exactly in p.
+"""Corners of the box (and pure profiles of a simplex product) as fixed points, exactly in p.
 
 Under the direct parameterisation with two actions per agent (BOX region)
 every corner c in {0, 1}^d is a fixed point of the projected dynamics while
 F(c, p) points outward in every coordinate (F_k <= 0 where c_k = 0,
-F_k >= 0 where c_k = 1). F(c, p) is a polynomial in p (affine in lambda for
+F_k >= 0 where c_k = 1). With more actions (SIMPLEX region) a pure profile
+is one while every KKT multiplier G_{s0} - G_j is >= 0
+(`eqselect.numerics.continuation.faces`). F(c, p) is a polynomial in p (affine in lambda for
 the shaped methods), so the values of p where it stops (or starts) being
 one are its real roots, isolated exactly (sympy), and reported as
 "boundary" events.
@@ -79,16 +81,8 @@ def corner_fixed_points(system: ExtendedField, window, corners=None, blocks=None
     d = system.dim
     sym = sp.Symbol(system.symbol.name)
     lo, hi = (to_exact(window[0], "p_min"), to_exact(window[1], "p_max"))
-    if blocks is not None:
-        vertices = [(f.q, [m[:2] for m in f.multipliers], f.supports) for f in faces(blocks, d)
-                    if all(len(S) == 1 for S in f.supports)]
-    else:
-        corners = itertools.product((0, 1), repeat=d) if corners is None else corners
-        vertices = [(tuple(int(v) for v in c),
-                     [(k, None) if c[k] else (None, k) for k in range(d)], None)
-                    for c in corners]
     branches, events, notes = [], [], []
-    for c, mults, supports in vertices:
+    for c, mults, supports in _vertices(d, corners, blocks):
         try:
             roots, cuts, status = _corner_status(system, c, mults, sym, lo, hi)
         except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError,
@@ -108,6 +102,16 @@ def corner_fixed_points(system: ExtendedField, window, corners=None, blocks=None
         branches += [replace(_corner_branch(system, point, cuts[a], cuts[b + 1], strict, lo, hi),
                              face=label) for a, b, strict in _runs(status)]
     return branches, events, notes
+
+
+def _vertices(d: int, corners, blocks) -> list:
+    """(point, multipliers (s0, j), supports or None) of every vertex tried."""
+    if blocks is not None:
+        return [(f.q, [m[:2] for m in f.multipliers], f.supports) for f in faces(blocks, d)
+                if all(len(S) == 1 for S in f.supports)]
+    corners = itertools.product((0, 1), repeat=d) if corners is None else corners
+    return [(tuple(int(v) for v in c), [(k, None) if c[k] else (None, k) for k in range(d)],
+             None) for c in corners]
 
 
 def _label(system, c, supports) -> str:

@@ -25,6 +25,11 @@ from eqselect.numerics.continuation.results import EventType
 from eqselect.numerics.continuation.steps import correct, tangent
 
 
+#: A constraint g_j this close below 0 still counts as satisfied (rounding of a
+#: start on the boundary); a branch leaves the region when g_j < -G_TOL.
+G_TOL = 1e-12
+
+
 def fold_test(t: np.ndarray) -> float:
     """Fold test function: t_p, the parameter component of the unit tangent."""
     return float(t[-1])
@@ -101,8 +106,8 @@ def crossings(a: Point, b: Point, window) -> list:
         if ta is not None and tb is not None and ta * tb < 0:
             out.append((kind, None, ta, tb))
     ga, gb = a.tests["g"], b.tests["g"]
-    for j in range(ga.size):
-        if ga[j] >= 0 > gb[j]:
+    for j in range(ga.size):  # from >= 0 (up to rounding) to < 0
+        if ga[j] >= -G_TOL > gb[j]:
             out.append((EventType.BOUNDARY, j, ga[j], gb[j]))
     for bound in window:
         ta, tb = a.u[-1] - bound, b.u[-1] - bound

@@ -36,7 +36,7 @@ import numpy as np
 
 from eqselect.theory import Region, RegionKind
 
-from eqselect.numerics.continuation.faces import FaceField, face_of
+from eqselect.numerics.continuation.faces import FaceField
 from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions,
                                                              ContinuationProblem, continuation)
 from eqselect.numerics.continuation.results import BranchStatus, EventType
@@ -94,15 +94,17 @@ class FaceTracker:
     branches: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     _systems: dict = field(default_factory=dict)
+    _faces: dict = field(default_factory=dict)
     _queue: deque = field(default_factory=deque)
 
     def system(self, supports) -> FaceField:
         """The restricted field of a face (compiled once per face)."""
+        if not self._faces:
+            self._faces.update((f.supports, f) for f in faces(self.blocks, self.base.dim))
         if supports not in self._systems:
             names = tuple(s.name for s in self.base.phi)
-            self._systems[supports] = FaceField(self.base, face_of(self.blocks, supports,
-                                                                   self.base.dim),
-                                                self.blocks, names)
+            self._systems[supports] = FaceField(self.base, self._faces[supports], self.blocks,
+                                                names)
         return self._systems[supports]
 
     def covered(self, supports, x, value, tol: float = 1e-6) -> bool:
@@ -121,12 +123,13 @@ class FaceTracker:
     # -- seeds and hand-overs -----------------------------------------------------------
     def seed(self, value: float, sign: float) -> None:
         """Queue the fixed points at p = value on every proper face of positive dimension."""
-        for face in faces(self.blocks, self.base.dim):
-            fs = self.system(face.supports)
+        self.system(tuple(tuple(range(len(b) + 1)) for b in self.blocks))
+        for supports in list(self._faces):
+            fs = self.system(supports)
             if fs.dim == 0 or fs.interior:
                 continue
             for x in face_seeds(fs, value):
-                self._queue.append((face.supports, x, value, sign))
+                self._queue.append((supports, x, value, sign))
         self.run()
 
     def hand_over(self, branch, supports=None) -> None:
@@ -172,11 +175,11 @@ class FaceTracker:
                                    constraints=(fs.constraints, list(fs.constraint_names)))
         br = continuation(prob, self.algorithm, opts)
         if br.status is BranchStatus.START_FAILED:
-            self.notes.append(f"face {fs.label}, start {np.round(x, 9).tolist()}: "
+            self.notes.append(f"{_where(fs)}, start {np.round(x, 9).tolist()}: "
                               f"{'; '.join(br.notes)}")
             return
         full = to_full(fs, br)
-        self.notes += [f"face {fs.label}: {n}" for n in br.notes]
+        self.notes += [f"{_where(fs)}: {n}" for n in br.notes]
         self.register(supports, full)
         self.branches.append(full)
         self.hand_over(full, supports)
@@ -189,7 +192,7 @@ class FaceTracker:
         e_p[-1] = 1.0
         t = tangent(fs.jacobian(y0, value), e_p)
         if abs(t[-1]) < 1e-9:
-            self.notes.append(f"face {fs.label}: the branch is vertical in p at the hand-over "
+            self.notes.append(f"{_where(fs)}: the branch is vertical in p at the hand-over "
                               f"at p = {value:.6g} (fold, branch point or continuum); "
                               "not followed")
             return []
@@ -205,19 +208,28 @@ class FaceTracker:
         return out
 
 
+def _where(fs: FaceField) -> str:
+    return "interior" if fs.interior else f"face {fs.label}"
+
+
 def face_seeds(fs: FaceField, value: float, tol: float = 1e-10) -> list:
     """Fixed points of the projected dynamics in the relative interior of a face at p.
 
     Batch Newton on G(y, p) = 0 from a grid in [0.05, 0.95]^k; a root counts
-    when max|G| <= tol, every support probability and multiplier is >= 0 and
-    D_y G is regular (singular ones are folds or continua: no seeds).
+    when max|G| <= tol, every support probability is > SUPPORT_TOL (a point
+    on the face's own boundary is seeded on the smaller face), every
+    multiplier is >= 0 and D_y G is regular (singular ones are folds or
+    continua: no seeds).
     """
     k = fs.dim
     seeds = seed_grid(Region(RegionKind.BOX), k, n_per_axis=7 if k <= 2 else 4)
     y, status = newton_batch(fs.at(value), seeds, np.zeros((0, k)), 40)
     found = []
     for yk in y[status == 1]:
-        if np.max(np.abs(fs.field(yk, value))) > tol or np.any(fs.constraints(yk, value) < 0):
+        c = fs.constraints(yk, value)
+        n_probs = len(c) - len(fs.multipliers(fs.point(yk), value)) if len(c) else 0
+        if np.max(np.abs(fs.field(yk, value))) > tol or np.any(c[:n_probs] <= SUPPORT_TOL) \
+                or np.any(c[n_probs:] < 0):
             continue
         if np.linalg.svd(fs.jacobian(yk, value)[:, :k], compute_uv=False)[-1] < 1e-9:
             continue

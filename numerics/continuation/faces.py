@@ -23,6 +23,7 @@ added: the "boundary" events of a face branch.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,19 @@ import numpy as np
 from eqselect.numerics.continuation.system import ExtendedField
 from eqselect.numerics.fixed_points.faces import Face, faces
 from eqselect.numerics.fixed_points.record import classify
+
+
+def block_name(names) -> str:
+    """A simplex block's name: the common stem of its parameters, else all of them.
+
+    Examples
+    --------
+    >>> block_name(["p1_0", "p1_1"]), block_name(["a", "b"])
+    ('p1', 'a, b')
+    """
+    stem = os.path.commonprefix(list(names)).rstrip("_")
+    return stem if stem and all(n[len(stem):].startswith("_") for n in names) \
+        else ", ".join(names)
 
 
 def face_of(blocks, supports, d: int) -> Face:
@@ -127,7 +141,7 @@ class FaceField:
 
     @property
     def label(self) -> str:
-        """The pinned coordinates, e.g. ``p1 = 0`` or ``p1, p2 support (0, 2)``; "interior"."""
+        """The pinned coordinates, e.g. ``p1 = 0`` or ``p2 support (0, 2)``; "interior"."""
         parts = []
         for block, S in zip(self.blocks, self.face.supports):
             if len(S) == len(block) + 1:
@@ -135,7 +149,7 @@ class FaceField:
             if len(block) == 1:
                 parts.append(f"{self.names[block[0]]} = {1 if S == (0,) else 0}")
             else:
-                parts.append(f"{', '.join(self.names[i] for i in block)} support {S}")
+                parts.append(f"{block_name([self.names[i] for i in block])} support {S}")
         return "; ".join(parts) or "interior"
 
     @property
@@ -195,14 +209,22 @@ class FaceAt:
     system: FaceField
     value: float
 
+    def _points(self, y) -> np.ndarray:
+        fs = self.system
+        return np.atleast_2d(np.asarray(y, dtype=float)) @ fs.P.T + fs.q
+
     def field(self, y) -> np.ndarray:
-        """G for every row."""
-        return np.array([self.system.field(r, self.value) for r in np.atleast_2d(y)])
+        """G for every row: W F(P y + q)."""
+        F = self.system.base.batch_field(self._points(y), [self.value])
+        return F @ self.system.W.T
 
     def jacobian(self, y) -> np.ndarray:
-        """D_y G for every row, shape (n, k, k)."""
-        k = self.system.dim
-        return np.array([self.system.jacobian(r, self.value)[:, :k] for r in np.atleast_2d(y)])
+        """D_y G = W D_phi F P for every row, shape (n, k, k)."""
+        fs = self.system
+        x = self._points(y)
+        d = fs.base.dim
+        J = fs.base.batch_jacobian(x, [self.value]).reshape(len(x), d, d + 1)[:, :, :d]
+        return np.einsum("kd,nde,ej->nkj", fs.W, J, fs.P)
 
 
 __all__ = ["FaceAt", "FaceField", "face_of"]

@@ -98,7 +98,7 @@ class Branch(Record):
         fixed point of the projected dynamics over a window).
     face : str
         The pinned coordinates of a face or corner branch (e.g. "p1 = 0",
-        "p1, p2 support (0, 2)"); "" for an interior branch.
+        "p2 support (0, 2)"); "" for an interior branch.
     """
 
     parameter: str

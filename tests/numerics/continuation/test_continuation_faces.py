@@ -202,8 +202,7 @@ def test_simplex_face_hands_over_to_the_pure_profile():
     mults = [F[1] - F[0], F[1], -F[2], -F[3]]
     start = min(_roots([m.xreplace(at) for m in mults]), key=lambda r: abs(float(r) - 1.8))
     assert vertex.points[0, 0] == pytest.approx(float(start), abs=1e-12)
-    face = next(b for b in res.branches if b.face.endswith("support (1,); "
-                                                         "p2_0, p2_1 support (0, 2)"))
+    face = next(b for b in res.branches if b.face == "p1 support (1,); p2 support (0, 2)")
     assert abs(face.events[-1].value - float(start)) < 1e-9
 
 
@@ -221,7 +220,7 @@ def test_restricted_field_is_the_projected_dynamics_on_the_face():
     fd = np.column_stack([(fs.field(y + h * e, lam) - fs.field(y - h * e, lam)) / (2 * h)
                           for e in np.eye(2)])
     assert np.allclose(J[:, :2], fd, atol=1e-6)
-    assert fs.label == "p1_0, p1_1 support (0, 1); p2_0, p2_1 support (0, 2)"
+    assert fs.label == "p1 support (0, 1); p2 support (0, 2)"
     assert set(fs.transitions.values()) == {((1,), (0, 2)), ((0,), (0, 2)),
                                             ((0, 1), (0,)), ((0, 1), (2,)),
                                             ((0, 1, 2), (0, 2)), ((0, 1), (0, 1, 2))}
