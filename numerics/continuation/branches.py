@@ -11,20 +11,27 @@
 2. Each seed is followed by pseudo-arclength continuation
    (:mod:`eqselect.numerics.continuation.pseudo_arclength`) with fold, branch-point,
    Hopf and boundary events.
-3. Direct parameterisation (BOX region): every corner c in {0, 1}^d is a
-   fixed point of the projected dynamics while F(c, p) points outward in
-   every coordinate (F_k <= 0 where c_k = 0, F_k >= 0 where c_k = 1). F(c, p)
-   is a polynomial in p (affine in lambda for the shaped methods), so the
-   values of p where it stops (or starts) being one are solved exactly with
-   sympy and reported as "boundary" events
-   (`eqselect.numerics.continuation.corners`).
+3. Direct parameterisation (BOX or SIMPLEX region): every corner c in
+   {0, 1}^d (every pure profile of a simplex product) is a fixed point of
+   the projected dynamics while F(c, p) points outward in every coordinate
+   (F_k <= 0 where c_k = 0, F_k >= 0 where c_k = 1; for simplices every KKT
+   multiplier >= 0). F(c, p) is a polynomial in p (affine in lambda for the
+   shaped methods), so the values of p where it stops (or starts) being one
+   are solved exactly with sympy and reported as "boundary" events
+   (`eqselect.numerics.continuation.corners`). Fixed points on edges and
+   faces (some coordinates at a bound, the others interior) are followed by
+   pseudo-arclength continuation of the field restricted to the face, with
+   the support probabilities and the KKT multipliers as constraints; at a
+   "boundary" event the branch passes to the adjacent face and continues
+   there (`eqselect.numerics.continuation.face_branches`).
 4. The branches and events become a networkx graph
    (`eqselect.numerics.continuation.graph`): nodes are the fixed
    points at events and the branch ends, edges the branch segments.
 
 In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 (0, 0) stops being a fixed point at lambda = 2 / (3 eta) = 40/33, exactly where
-the interior saddle branch reaches it; on the way, at lambda = 1 / (3 eta) =
+the interior saddle branch reaches it and two edge branches (p1 = 0 and
+p2 = 0, saddles) leave it; on the way, at lambda = 1 / (3 eta) =
 20/33, D_phi F = [[9 lambda eta, 3], [3, 9 lambda eta]] is singular and the
 whole line p1 + p2 = 2/3 is fixed (a branch point).
 """
@@ -325,8 +332,9 @@ def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_
      ('boundary', 0.606060606, [0.333333333, 0.0]),
      ('boundary', 0.606060606, [0.0, 0.333333333]),
      ('boundary', 1.212121212, [0.0, 0.0])]
-    >>> sorted((b.kind, b.face) for b in res.branches)
-    [('corner', 'p1 = 0; p2 = 0'), ('corner', 'p1 = 1; p2 = 1'), ('face', 'p1 = 0'), ('face', 'p2 = 0'), ('interior', '')]
+    >>> sorted((b.kind, b.face) for b in res.branches)  # doctest: +NORMALIZE_WHITESPACE
+    [('corner', 'p1 = 0; p2 = 0'), ('corner', 'p1 = 1; p2 = 1'), ('face', 'p1 = 0'),
+     ('face', 'p2 = 0'), ('interior', '')]
     """
     return continue_in_parameter(dec, rule, "lam", lam_range, own_coef=own_coef,
                                  starts=starts, options=options)

@@ -29,6 +29,7 @@ stable direction, a zero multiplier a degenerate one).
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 
@@ -49,6 +50,9 @@ from eqselect.numerics.fixed_points.seeds import seed_grid
 MAX_TRACKED_FACES = 800
 #: A probability above this counts as in the support of a point.
 SUPPORT_TOL = 1e-9
+#: Wall-clock seconds for the face branches of one run; past it the seeding
+#: and the hand-overs stop and a note says the face branches may be incomplete.
+FACE_BUDGET = 20.0
 
 
 def n_faces(blocks) -> int:
@@ -79,6 +83,9 @@ class FaceTracker:
     opts : ContinuationOptions
         Window and direction of the run (ds > 0: from p_min up).
     algorithm : PseudoArclength or None
+    budget : float
+        Wall-clock seconds (`FACE_BUDGET`); past them no more faces are seeded
+        and no more branches followed, and ``notes`` says so.
     by_face : dict
         Supports -> branches on that face (the interior ones included).
     branches, notes : list
@@ -90,11 +97,14 @@ class FaceTracker:
     blocks: tuple
     opts: ContinuationOptions
     algorithm: object = None
+    budget: float = FACE_BUDGET
     by_face: dict = field(default_factory=dict)
     branches: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     _systems: dict = field(default_factory=dict)
     _faces: dict = field(default_factory=dict)
+    _t0: float = field(default_factory=time.monotonic)
+    _spent: bool = False
     _queue: deque = field(default_factory=deque)
 
     def system(self, supports) -> FaceField:
@@ -120,6 +130,15 @@ class FaceTracker:
         """Record a branch found elsewhere (an interior one) on its face."""
         self.by_face.setdefault(supports, []).append(branch)
 
+    def out_of_time(self, doing: str) -> bool:
+        """Whether the budget is spent (noted once, saying where it ran out)."""
+        if not self._spent and time.monotonic() - self._t0 > self.budget:
+            self._spent = True
+            self.notes.append(f"edge and face branches: time budget of {self.budget:g} s "
+                              f"spent while {doing}; the face branches listed may be "
+                              "incomplete")
+        return self._spent
+
     # -- seeds and hand-overs -----------------------------------------------------------
     def seed(self, value: float, sign: float) -> None:
         """Queue the fixed points at p = value on every proper face of positive dimension."""
@@ -128,6 +147,8 @@ class FaceTracker:
             fs = self.system(supports)
             if fs.dim == 0 or fs.interior:
                 continue
+            if self.out_of_time(f"seeding the faces at p = {value:g}"):
+                break
             for x in face_seeds(fs, value):
                 self._queue.append((supports, x, value, sign))
         self.run()
@@ -159,7 +180,7 @@ class FaceTracker:
 
     def run(self) -> None:
         """Follow every queued start not already on a branch of its face."""
-        while self._queue:
+        while self._queue and not self.out_of_time("following the face branches"):
             supports, x, value, sign = self._queue.popleft()
             fs = self.system(supports)
             if fs.dim == 0 or self.covered(supports, x, value):
@@ -222,7 +243,7 @@ def face_seeds(fs: FaceField, value: float, tol: float = 1e-10) -> list:
     continua: no seeds).
     """
     k = fs.dim
-    seeds = seed_grid(Region(RegionKind.BOX), k, n_per_axis=7 if k <= 2 else 4)
+    seeds = seed_grid(Region(RegionKind.BOX), k, n_per_axis=7 if k <= 2 else 3, max_points=64)
     y, status = newton_batch(fs.at(value), seeds, np.zeros((0, k)), 40)
     found = []
     for yk in y[status == 1]:

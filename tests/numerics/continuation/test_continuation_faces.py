@@ -17,8 +17,9 @@ import pytest
 import sympy as sp
 
 from eqselect.numerics.continuation.branches import continue_in_lambda
-from eqselect.numerics.continuation.face_branches import support_of
+from eqselect.numerics.continuation.face_branches import FaceTracker, support_of
 from eqselect.numerics.continuation.faces import FaceField, face_of
+from eqselect.numerics.continuation.pseudo_arclength import ContinuationOptions
 from eqselect.numerics.continuation.results import EventType
 from eqselect.numerics.continuation.system import extended_field
 from eqselect.numerics.fixed_points.faces import region_blocks
@@ -249,3 +250,18 @@ def test_three_player_box_gets_its_face_branches():
                 if stab is Stability.STABLE:
                     assert (F[k] if v == "1" else -F[k]) > 1e-9
     assert any(e.type is EventType.BOUNDARY and e.exact_value is None for e in res.events)
+
+
+def test_face_tracking_stops_at_its_time_budget_and_says_so():
+    dec = Decomposition(normal_form_game(SIMPLEX_3X3, "direct"), eta=float(ETA))
+    base = extended_field(dec, "peer-only")
+    problem = dict(dec=dec, method="peer-only", parameter="lam", lam=None, own_coef=None,
+                   region=dec.game.region)
+    opts = ContinuationOptions(ds=0.02, p_min=0.0, p_max=3.0)
+    spent = FaceTracker(problem, base, region_blocks(dec.game), opts, budget=0.0)
+    spent.seed(0.0, 1.0)
+    assert not spent.branches
+    assert len(spent.notes) == 1 and "time budget of 0 s" in spent.notes[0]
+    full = FaceTracker(problem, base, region_blocks(dec.game), opts)
+    full.seed(0.0, 1.0)
+    assert full.branches and not full.notes
