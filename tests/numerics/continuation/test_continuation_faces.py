@@ -265,3 +265,21 @@ def test_face_tracking_stops_at_its_time_budget_and_says_so():
     full = FaceTracker(problem, base, region_blocks(dec.game), opts)
     full.seed(0.0, 1.0)
     assert full.branches and not full.notes
+
+
+def test_stag_hunt_edge_branches_in_closed_form():
+    """Stag Hunt (direct, peer-only): on the edge p2 = 0, F_1 = -2 + 3 lam eta (3 p1 + 1) = 0
+    gives p1 = (2 / (3 lam eta) - 1) / 3, from the corner at 40/33 to the interior at 20/33,
+    where -F_2 = -(z - 1)(z - 2) / z (z = 3 lam eta) vanishes."""
+    from eqselect.theory import builtin
+
+    res = continue_in_lambda(Decomposition(builtin("stag-hunt", "direct"), eta=0.55),
+                             "peer-only", (0, 3))
+    for face, free in (("p2 = 0", 0), ("p1 = 0", 1)):
+        br = next(b for b in res.branches if b.face == face)
+        lam = br.points[:, 0]
+        assert np.max(np.abs(br.points[:, 1 + free] - (2 / (1.65 * lam) - 1) / 3)) < 1e-9
+        assert np.all(br.points[:, 2 - free] == 0.0)
+        assert br.points[0, 0] == pytest.approx(40 / 33, abs=1e-12)
+        assert br.events[-1].value == pytest.approx(20 / 33, abs=1e-10)
+        assert set(br.stability[1:-1]) == {Stability.SADDLE}
