@@ -226,6 +226,10 @@ class FaceTracker:
             u, _, ok = correct(fs, u0 + sgn * 1e-4 * t, t, 1e-11, 12)
             if ok and np.all(fs.constraints(u[:-1], u[-1])[zero] > 0):
                 out.append(sgn)
+        if not out and zero.any() and self.opts.p_min < value < self.opts.p_max:
+            self.notes.append(f"{_where(fs)}: at the hand-over at p = {value:.6g} no "
+                              "direction enters the face (a degenerate meeting of faces); "
+                              "not followed")
         return out
 
 
