@@ -199,7 +199,8 @@ def cmd_continue(args) -> int:
     for k, br in enumerate(doc["branches"]):
         first, last = br["points"][0], br["points"][-1]
         kinds = ", ".join(dict.fromkeys(br["stability"]))
-        print(f"  branch {k}: lambda {first[0]:.4g} -> {last[0]:.4g}, {len(br['points'])} points, {kinds}")
+        where = f" on {br['face']}" if br.get("face") else ""
+        print(f"  branch {k}: lambda {first[0]:.4g} -> {last[0]:.4g}, {len(br['points'])} points, {kinds}{where}")
     for ev in doc["events"]:
         pt = ", ".join(f"{x:.6g}" for x in ev["point"])
         print(f"  {ev['type']} at lambda = {ev['lam']:.10g}: ({pt})")

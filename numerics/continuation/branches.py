@@ -11,20 +11,27 @@
 2. Each seed is followed by pseudo-arclength continuation
    (:mod:`eqselect.numerics.continuation.pseudo_arclength`) with fold, branch-point,
    Hopf and boundary events.
-3. Direct parameterisation (BOX region): every corner c in {0, 1}^d is a
-   fixed point of the projected dynamics while F(c, p) points outward in
-   every coordinate (F_k <= 0 where c_k = 0, F_k >= 0 where c_k = 1). F(c, p)
-   is a polynomial in p (affine in lambda for the shaped methods), so the
-   values of p where it stops (or starts) being one are solved exactly with
-   sympy and reported as "boundary" events
-   (`eqselect.numerics.continuation.corners`).
+3. Direct parameterisation (BOX or SIMPLEX region): every corner c in
+   {0, 1}^d (every pure profile of a simplex product) is a fixed point of
+   the projected dynamics while F(c, p) points outward in every coordinate
+   (F_k <= 0 where c_k = 0, F_k >= 0 where c_k = 1; for simplices every KKT
+   multiplier >= 0). F(c, p) is a polynomial in p (affine in lambda for the
+   shaped methods), so the values of p where it stops (or starts) being one
+   are solved exactly with sympy and reported as "boundary" events
+   (`eqselect.numerics.continuation.corners`). Fixed points on edges and
+   faces (some coordinates at a bound, the others interior) are followed by
+   pseudo-arclength continuation of the field restricted to the face, with
+   the support probabilities and the KKT multipliers as constraints; at a
+   "boundary" event the branch passes to the adjacent face and continues
+   there (`eqselect.numerics.continuation.face_branches`).
 4. The branches and events become a networkx graph
    (`eqselect.numerics.continuation.graph`): nodes are the fixed
    points at events and the branch ends, edges the branch segments.
 
 In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 (0, 0) stops being a fixed point at lambda = 2 / (3 eta) = 40/33, exactly where
-the interior saddle branch reaches it; on the way, at lambda = 1 / (3 eta) =
+the interior saddle branch reaches it and two edge branches (p1 = 0 and
+p2 = 0, saddles) leave it; on the way, at lambda = 1 / (3 eta) =
 20/33, D_phi F = [[9 lambda eta, 3], [3, 9 lambda eta]] is singular and the
 whole line p1 + p2 = 2/3 is fixed (a branch point).
 """
@@ -38,7 +45,10 @@ import numpy as np
 
 from eqselect.theory import Decomposition, GameError, Region, RegionKind
 
-from eqselect.numerics.continuation.corners import MAX_CORNER_DIM, corner_fixed_points
+from eqselect.numerics.continuation.corners import (MAX_CORNER_DIM, MAX_VERTICES,
+                                                    corner_fixed_points)
+from eqselect.numerics.continuation.face_branches import (MAX_TRACKED_FACES, FaceTracker,
+                                                          n_faces)
 from eqselect.numerics.continuation.graph import branch_graph
 from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions,
                                                              ContinuationProblem,
@@ -208,12 +218,17 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
             rev = replace(opts, ds=-opts.ds)
             branches += _follow(dec, rule, system, back, b, parameter, lam, own_coef,
                                 algorithm, rev, notes, len(branches))
-    events = [e for br in branches for e in br.events]
-    cb, ce, cn = _boundary_branches(system, region, opts)
+    cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec))
+    if region.kind is not RegionKind.FREE and not any(_has_log(e) for e in system.exprs):
+        fb, fn = _face_branches(dec, rule, system, branches, ce, opts, _blocks(dec),
+                                algorithm, parameter, lam, own_coef)
+        branches += fb
+        notes += fn
     branches += cb
+    events = [e for br in branches for e in br.events]
     return ContinuationResult(system.parameter, (a, b), tuple(branches),
                               tuple(_dedupe_events(events + ce)), branch_graph(branches),
-                              tuple(notes + cn))
+                              tuple(dict.fromkeys(notes + cn)))
 
 
 def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
@@ -229,9 +244,22 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
         if br.status is BranchStatus.START_FAILED:
             notes.append(f"start {np.round(x, 9).tolist()}: {'; '.join(br.notes)}")
             continue
+        if np.ptp(br.points[:, 0]) <= 1e-9 and br.status in (BranchStatus.WINDOW,
+                                                          BranchStatus.REGION):
+            notes.append(f"start {np.round(x, 9).tolist()} at p = {a:g} lies on the boundary "
+                         "and the interior branch leaves the region at once; see the face "
+                         "and corner branches")
+            continue
         notes += [f"branch {first + len(branches)}: {n}" for n in br.notes]
         branches.append(br)
     return branches
+
+
+def _blocks(dec) -> tuple:
+    """The simplex blocks of a box or simplex region (singletons for a box)."""
+    from eqselect.numerics.fixed_points.faces import region_blocks
+
+    return region_blocks(dec.game) if dec.game.region.kind is not RegionKind.FREE else ()
 
 
 def _has_log(expr) -> bool:
@@ -245,8 +273,8 @@ def _has_log(expr) -> bool:
     return False
 
 
-def _boundary_branches(system, region, opts):
-    """Corner branches and events of a box; a note for regions not tracked."""
+def _boundary_branches(system, region, opts, blocks):
+    """Corner branches and events of a box or simplex product; a note for regions not tracked."""
     if region.kind is not RegionKind.FREE and any(_has_log(e) for e in system.exprs):
         return [], [], ["entropy term: F is infinite on the boundary, which is no fixed point"]
     if region.kind is RegionKind.BOX:
@@ -254,8 +282,36 @@ def _boundary_branches(system, region, opts):
             return corner_fixed_points(system, (opts.p_min, opts.p_max))
         return [], [], [f"corners not tracked: {system.dim} parameters > {MAX_CORNER_DIM}"]
     if region.kind is RegionKind.SIMPLEX:
-        return [], [], ["boundary fixed points on simplex faces are not tracked"]
+        n = math.prod(len(b) + 1 for b in blocks)
+        if n <= MAX_VERTICES:
+            return corner_fixed_points(system, (opts.p_min, opts.p_max), blocks=blocks)
+        return [], [], [f"pure profiles not tracked: {n} vertices > {MAX_VERTICES}"]
     return [], [], []
+
+
+def _face_branches(dec, rule, system, interior, corner_events, opts, blocks, algorithm,
+                   parameter, lam, own_coef):
+    """Edge and face branches (`eqselect.numerics.continuation.face_branches`): seeded on
+    every face at both ends of the window and handed over at boundary events."""
+    n = n_faces(blocks)
+    if n > MAX_TRACKED_FACES:
+        return [], [f"edge and face fixed points not tracked: {n} faces > "
+                    f"{MAX_TRACKED_FACES}"]
+    problem = dict(dec=dec, method=rule, parameter=parameter, lam=lam, own_coef=own_coef,
+                   region=dec.game.region)
+    tracker = FaceTracker(problem, system, blocks, opts, algorithm)
+    full = tuple(tuple(range(len(b) + 1)) for b in blocks)
+    for br in interior:
+        tracker.register(full, br)
+    a, b = (opts.p_min, opts.p_max) if opts.ds > 0 else (opts.p_max, opts.p_min)
+    tracker.seed(a, math.copysign(1.0, b - a))
+    for br in interior:
+        tracker.hand_over(br)
+    for ev in corner_events:
+        tracker.release(ev)
+    tracker.run()
+    tracker.seed(b, math.copysign(1.0, a - b))
+    return tracker.branches, tracker.notes
 
 
 def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_coef=None,
@@ -271,7 +327,14 @@ def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
     >>> res = continue_in_lambda(dec, "peer-only", (0, 3))
     >>> [(e.type.value, round(e.value, 9), [round(x, 9) for x in e.point]) for e in res.events]
-    [('branch', 0.606060606, [0.166666667, 0.166666667]), ('boundary', 1.212121212, [0.0, 0.0])]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('branch', 0.606060606, [0.166666667, 0.166666667]),
+     ('boundary', 0.606060606, [0.333333333, 0.0]),
+     ('boundary', 0.606060606, [0.0, 0.333333333]),
+     ('boundary', 1.212121212, [0.0, 0.0])]
+    >>> sorted((b.kind, b.face) for b in res.branches)  # doctest: +NORMALIZE_WHITESPACE
+    [('corner', 'p1 = 0; p2 = 0'), ('corner', 'p1 = 1; p2 = 1'), ('face', 'p1 = 0'),
+     ('face', 'p2 = 0'), ('interior', '')]
     """
     return continue_in_parameter(dec, rule, "lam", lam_range, own_coef=own_coef,
                                  starts=starts, options=options)

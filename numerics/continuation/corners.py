@@ -1,9 +1,11 @@
-"""Corners of the box as fixed points of the projected dynamics, exactly in p.
+"""Corners of the box (and pure profiles of a simplex product) as fixed points, exactly in p.
 
 Under the direct parameterisation with two actions per agent (BOX region)
 every corner c in {0, 1}^d is a fixed point of the projected dynamics while
 F(c, p) points outward in every coordinate (F_k <= 0 where c_k = 0,
-F_k >= 0 where c_k = 1). F(c, p) is a polynomial in p (affine in lambda for
+F_k >= 0 where c_k = 1). With more actions (SIMPLEX region) a pure profile
+is one while every KKT multiplier G_{s0} - G_j is >= 0
+(`eqselect.numerics.continuation.faces`). F(c, p) is a polynomial in p (affine in lambda for
 the shaped methods), so the values of p where it stops (or starts) being
 one are its real roots, isolated exactly (sympy), and reported as
 "boundary" events.
@@ -15,6 +17,7 @@ In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import symengine as se
@@ -25,19 +28,25 @@ from eqselect.theory.exact import to_exact
 
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.system import ExtendedField
+from eqselect.numerics.fixed_points.faces import faces
 from eqselect.numerics.fixed_points.record import Stability
 
 #: Corners are tracked exactly up to this many parameters (2^d corners).
 MAX_CORNER_DIM = 8
+#: Simplex vertices (pure profiles) are tracked exactly up to this many.
+MAX_VERTICES = 256
 
 
-def corner_fixed_points(system: ExtendedField, window, corners=None):
+def corner_fixed_points(system: ExtendedField, window, corners=None, blocks=None):
     """Exact windows of p where box corners are fixed points of the projected dynamics.
 
     A corner c is a fixed point while s_k F_k(c, p) >= 0 for every k, with
     s_k = -1 where c_k = 0 and +1 where c_k = 1 (the field points out of the
     box). Each F_k(c, p) is a polynomial in p: its real roots are isolated
-    exactly (sympy), and the status is decided exactly between them.
+    exactly (sympy), and the status is decided exactly between them. With
+    simplex ``blocks`` the vertices are the pure profiles (one action per
+    block) and the signs are the KKT multipliers G_{s0} - G_j
+    (`eqselect.numerics.continuation.faces`).
 
     Parameters
     ----------
@@ -45,7 +54,10 @@ def corner_fixed_points(system: ExtendedField, window, corners=None):
     window : (float, float)
         p_min < p_max.
     corners : iterable of tuples in {0, 1}^d, optional
-        Defaults to all 2^d corners.
+        Defaults to all 2^d corners (box only).
+    blocks : tuple of tuple of int, optional
+        The region's simplex blocks (`region_blocks`); then every vertex of
+        the product of simplices is tried and ``corners`` is ignored.
 
     Returns
     -------
@@ -69,17 +81,17 @@ def corner_fixed_points(system: ExtendedField, window, corners=None):
     d = system.dim
     sym = sp.Symbol(system.symbol.name)
     lo, hi = (to_exact(window[0], "p_min"), to_exact(window[1], "p_max"))
-    corners = itertools.product((0, 1), repeat=d) if corners is None else corners
     branches, events, notes = [], [], []
-    for c in corners:
+    for c, mults, supports in _vertices(d, corners, blocks):
         try:
-            roots, cuts, status = _corner_status(system, c, sym, lo, hi)
+            roots, cuts, status = _corner_status(system, c, mults, sym, lo, hi)
         except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError,
                 TypeError) as err:
             notes.append(f"corner {tuple(c)}: the sign of F in {sym} could not be decided "
                          f"exactly ({type(err).__name__}: {err}); skipped")
             continue
         point = tuple(float(v) for v in c)
+        label = _label(system, c, supports)
         for i, r in enumerate(roots):
             if status[i][0] != status[i + 1][0]:
                 events.append(Event(EventType.BOUNDARY, float(r), point, exact_value=r,
@@ -87,19 +99,41 @@ def corner_fixed_points(system: ExtendedField, window, corners=None):
                                          f"{'stops' if status[i][0] else 'starts'} being "
                                          f"a fixed point as {sym} increases",
                                     parameter=system.parameter))
-        branches += [_corner_branch(system, point, cuts[a], cuts[b + 1], strict, lo, hi)
-                     for a, b, strict in _runs(status)]
+        branches += [replace(_corner_branch(system, point, cuts[a], cuts[b + 1], strict, lo, hi),
+                             face=label) for a, b, strict in _runs(status)]
     return branches, events, notes
 
 
-def _corner_status(system, c, sym, lo, hi):
-    """(roots in (lo, hi), cuts, [(fixed, strictly) per interval]) of one corner, exactly."""
+def _vertices(d: int, corners, blocks) -> list:
+    """(point, multipliers (s0, j), supports or None) of every vertex tried."""
+    if blocks is not None:
+        return [(f.q, [m[:2] for m in f.multipliers], f.supports) for f in faces(blocks, d)
+                if all(len(S) == 1 for S in f.supports)]
+    corners = itertools.product((0, 1), repeat=d) if corners is None else corners
+    return [(tuple(int(v) for v in c), [(k, None) if c[k] else (None, k) for k in range(d)],
+             None) for c in corners]
+
+
+def _label(system, c, supports) -> str:
+    names = [s.name for s in system.phi]
+    if supports is None:
+        return "; ".join(f"{n} = {int(v)}" for n, v in zip(names, c))
+    return "pure " + str(tuple(S[0] for S in supports))
+
+
+def _corner_status(system, c, mults, sym, lo, hi):
+    """(roots in (lo, hi), cuts, [(fixed, strictly) per interval]) of one corner, exactly.
+
+    ``mults`` lists (s0, j) per bound direction: the multiplier G_{s0} - G_j,
+    an index None standing for G = 0.
+    """
     d = system.dim
     phi = [to_engine(s) for s in system.phi]
     subs = {phi[k]: se.Integer(int(c[k])) for k in range(d)}
     comps = [sp.expand(to_sympy(e.subs(subs)).xreplace({system.symbol: sym}))
              for e in system.exprs]
-    signed = [(-1 if c[k] == 0 else 1) * comps[k] for k in range(d)]
+    G = lambda i: sp.Integer(0) if i is None else comps[i]  # noqa: E731
+    signed = [sp.expand(G(ref) - G(j)) for ref, j in mults]
     roots = sorted({r for s in signed if s.free_symbols
                     for r in sp.Poly(s, sym).real_roots() if lo < r < hi},
                    key=lambda r: float(r))
@@ -142,4 +176,4 @@ def _corner_branch(system, point, a, b, strict, lo, hi) -> Branch:
                   BranchStatus.FIXED, notes, kind="corner")
 
 
-__all__ = ["MAX_CORNER_DIM", "corner_fixed_points"]
+__all__ = ["MAX_CORNER_DIM", "MAX_VERTICES", "corner_fixed_points"]

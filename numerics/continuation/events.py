@@ -25,6 +25,11 @@ from eqselect.numerics.continuation.results import EventType
 from eqselect.numerics.continuation.steps import correct, tangent
 
 
+#: A constraint g_j this close below 0 still counts as satisfied (rounding of a
+#: start on the boundary); a branch leaves the region when g_j < -G_TOL.
+G_TOL = 1e-12
+
+
 def fold_test(t: np.ndarray) -> float:
     """Fold test function: t_p, the parameter component of the unit tangent."""
     return float(t[-1])
@@ -51,7 +56,7 @@ def hopf_test(eigenvalues, tol: float = 1e-9) -> float | None:
 
 
 def region_constraints(region: Region, d: int):
-    """The functions g_j(phi) >= 0 that define the region, as one vector function.
+    """The functions g_j(phi) >= 0 that define the region, as one vector function g(phi, p).
 
     BOX: (x_k, 1 - x_k); SIMPLEX: (x_k, 1 - sum of each block); FREE: none.
 
@@ -63,12 +68,12 @@ def region_constraints(region: Region, d: int):
     """
     if region.kind is RegionKind.BOX:
         names = [f"x{k + 1} = 0" for k in range(d)] + [f"x{k + 1} = 1" for k in range(d)]
-        return (lambda x: np.concatenate([x, 1.0 - x])), names
+        return (lambda x, p=None: np.concatenate([x, 1.0 - x])), names
     if region.kind is RegionKind.SIMPLEX:
         blocks = [list(b) for b in region.blocks]
         names = [f"x{k + 1} = 0" for k in range(d)] + [f"sum{b} = 1" for b in region.blocks]
-        return (lambda x: np.concatenate([x, [1.0 - x[b].sum() for b in blocks]])), names
-    return (lambda x: np.zeros(0)), []
+        return (lambda x, p=None: np.concatenate([x, [1.0 - x[b].sum() for b in blocks]])), names
+    return (lambda x, p=None: np.zeros(0)), []
 
 
 # -- points and sign changes ------------------------------------------------------
@@ -90,7 +95,7 @@ def evaluate(system, u, t_ref, g) -> "Point":
     eig = np.linalg.eigvals(J[:, :d]) if d else np.zeros(0)
     tests = {EventType.FOLD: fold_test(t), EventType.BRANCH: branch_test(J, t),
              EventType.HOPF: hopf_test(eig)}
-    return Point(u, t, J, eig, {**tests, "g": g(u[:d]), "p": u[d]})
+    return Point(u, t, J, eig, {**tests, "g": g(u[:d], u[d]), "p": u[d]})
 
 
 def crossings(a: Point, b: Point, window) -> list:
@@ -101,8 +106,8 @@ def crossings(a: Point, b: Point, window) -> list:
         if ta is not None and tb is not None and ta * tb < 0:
             out.append((kind, None, ta, tb))
     ga, gb = a.tests["g"], b.tests["g"]
-    for j in range(ga.size):
-        if ga[j] >= 0 > gb[j]:
+    for j in range(ga.size):  # from >= 0 (up to rounding) to < 0
+        if ga[j] >= -G_TOL > gb[j]:
             out.append((EventType.BOUNDARY, j, ga[j], gb[j]))
     for bound in window:
         ta, tb = a.u[-1] - bound, b.u[-1] - bound

@@ -158,7 +158,11 @@ class ContinuationProblem:
     region : Region or None
         Where the branch may live; None takes the game's region.
     system : ExtendedField or None
-        A compiled field to reuse; None compiles one.
+        A compiled field to reuse (or a `FaceField`); None compiles one.
+    constraints : (callable, list of str) or None
+        g(phi, p) >= 0 along the branch and the names of its components
+        (a face's support probabilities and KKT multipliers); None takes
+        the region's (`region_constraints`).
     """
 
     dec: Decomposition
@@ -170,6 +174,7 @@ class ContinuationProblem:
     own_coef: float | None = None
     region: Region | None = None
     system: ExtendedField | None = None
+    constraints: tuple | None = None
 
     def __post_init__(self):
         if self.region is None:
@@ -218,7 +223,7 @@ def continuation(problem: ContinuationProblem, algorithm: PseudoArclength | None
     alg = algorithm or PseudoArclength()
     opts = options or ContinuationOptions()
     sys_ = problem.system
-    g, gnames = region_constraints(problem.region, sys_.dim)
+    g, gnames = problem.constraints or region_constraints(problem.region, sys_.dim)
     first, notes = _start(problem, opts, g)
     if isinstance(first, Branch):
         return first
@@ -298,8 +303,10 @@ class _Walk:
             if stop is not None and s > stop[0]:
                 break
             self.pts.append(pt)
-            if kind == "window":
-                self.status = BranchStatus.WINDOW
+            if kind == "window" or _on_edge(pt.u[-1], window):
+                # an event on the window's edge is left out: a run from that edge
+                # starts there and records none, so both directions agree
+                self.status = BranchStatus.WINDOW if stop is not None else self.status
                 continue
             self.event(kind, pt, self.gnames[sub] if kind is EventType.BOUNDARY else "")
             if kind is EventType.BOUNDARY:
@@ -323,6 +330,11 @@ class _Walk:
         self.events.append(Event(kind, value, tuple(float(v) for v in pt.u[:-1]),
                                  len(self.pts) - 1, note=note,
                                  parameter=self.sys_.parameter))
+
+
+def _on_edge(value: float, window, tol: float = 1e-9) -> bool:
+    """Whether p lies on an end of the parameter window (within tol, relative)."""
+    return any(abs(value - w) <= tol * (1 + abs(w)) for w in window)
 
 
 def _failed(sys_, note: str) -> Branch:

@@ -92,8 +92,13 @@ class Branch(Record):
     status : BranchStatus
     notes : tuple of str
     kind : str
-        "interior" (an arclength branch) or "corner" (a vertex of the box
-        that is a fixed point of the projected dynamics over a window).
+        "interior" (an arclength branch), "face" (an arclength branch on an
+        edge or face of the region, some coordinates pinned at a bound) or
+        "corner" (a vertex of the box or of the simplex product that is a
+        fixed point of the projected dynamics over a window).
+    face : str
+        The pinned coordinates of a face or corner branch (e.g. "p1 = 0",
+        "p2 support (0, 2)"); "" for an interior branch.
     """
 
     parameter: str
@@ -104,6 +109,7 @@ class Branch(Record):
     status: BranchStatus
     notes: tuple = ()
     kind: str = "interior"
+    face: str = ""
 
     _json_skip = ("eigenvalues",)
 
@@ -122,7 +128,8 @@ class ContinuationResult(Record):
     value_range : tuple of float
         (a, b), seeds at a.
     branches : tuple of Branch
-        Arclength branches first, then corner branches.
+        Interior arclength branches first, then face branches, then corner
+        branches.
     events : tuple of Event
         Every event, deduplicated, sorted by parameter value.
     graph : networkx.Graph

@@ -2,9 +2,10 @@
 
 One coordinate of the fixed points against the continuation parameter.
 Each branch has its own colour and marker (sparse markers along the curve,
-so branches that lie on top of each other stay visible); stable stretches
-are solid, every other class dashed; events are black markers, one legend
-entry per event type.
+so branches that lie on top of each other stay visible) and names its face
+or corner in the legend (e.g. "p2 = 0"); stable stretches are solid, every
+other class dashed; events are black markers, one legend entry per event
+type.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from eqselect.numerics.fixed_points.record import Stability
 from eqselect.numerics.plots.style import finish, new_figure, series_color
 
 #: Marker per event type.
-EVENT_MARKERS = {"fold": "o", "boundary": "s", "branch": "D", "hopf": "^"}
+EVENT_MARKERS = {"fold": "o", "boundary": "s", "branch": "D", "hopf": "^", "saturation": "*"}
+#: Longest face name written into the legend (longer ones say "face").
+MAX_FACE_LABEL = 32
 #: Marker along branch k (every few points), cycling.
 BRANCH_MARKERS = ("o", "v", "s", "P", "X", "D", "^", "<")
 
@@ -55,7 +58,22 @@ def _draw_branch(ax, br, k: int, coordinate: int) -> None:
                 linestyle="-" if stable else (0, (5, 3)), linewidth=2.2 if stable else 1.4,
                 marker=marker, markevery=slice(k % every, None, every), markersize=4,
                 markerfacecolor="white" if not stable else color, zorder=2 + k % 3)
-    ax.plot([], [], color=color, marker=marker, markersize=4, label=f"branch {k + 1}")
+    ax.plot([], [], color=color, marker=marker, markersize=4, label=branch_label(br, k))
+
+
+def branch_label(br, k: int) -> str:
+    """``branch 2``, ``branch 3: p2 = 0`` (a face or corner), ``branch 4: face`` (long names).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> branch_label(NS(kind="face", face="p2 = 0"), 2)
+    'branch 3: p2 = 0'
+    """
+    face = getattr(br, "face", "")
+    if not face:
+        return f"branch {k + 1}"
+    return f"branch {k + 1}: {face if len(face) <= MAX_FACE_LABEL else br.kind}"
 
 
 def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None, *, names=None):
@@ -119,5 +137,5 @@ def branch_table(result, coordinate: int = 0) -> list[tuple[int, bool, np.ndarra
     return out
 
 
-__all__ = ["BRANCH_MARKERS", "EVENT_MARKERS", "bifurcation_diagram", "branch_table",
+__all__ = ["BRANCH_MARKERS", "EVENT_MARKERS", "bifurcation_diagram", "branch_label", "branch_table",
            "parameter_axis_label", "stability_runs"]

@@ -36,7 +36,7 @@ def test_continue_reports_the_corner_collision(capsys):
     doc = run_json(["continue", "stag-hunt", "--param", "direct", "--method", "peer-only",
                     "--eta", "0.55", "--lam", "0:3"], capsys)
     assert doc["parameter"] == "lam"
-    boundary = [e for e in doc["events"] if e["type"] == "boundary"]
+    boundary = [e for e in doc["events"] if e["type"] == "boundary" and e["exact_value"]]
     # F_1(0, 0) = (b - d) + lam eta S (c - d) = -2 + lam * 0.55 * 3 vanishes at lam = 40/33
     assert boundary and boundary[0]["lam"] == pytest.approx(40 / 33, abs=1e-9)
     assert boundary[0]["point"] == pytest.approx([0, 0], abs=1e-9)

@@ -85,11 +85,12 @@ def test_saddle_branch_reaches_the_corner(stag_peer):
     lam, p = br.points[:, 0], br.points[:, 1:]
     expected = (2 - 3 * lam * ETA) / (3 + 9 * lam * ETA)
     assert np.max(np.abs(p - expected[:, None])) < 1e-9
-    # one graph node joins the saddle branch and the corner's branch
+    # one graph node joins the saddle branch, the corner's branch and the two
+    # edge branches p1 = 0 and p2 = 0 that leave the corner there
     node = [n for n, a in stag_peer.graph.nodes(data=True)
             if a["type"] == "boundary" and abs(a["lam"] - 40 / 33) < 1e-9]
     assert len(node) == 1
-    assert stag_peer.graph.degree(node[0]) == 2
+    assert stag_peer.graph.degree(node[0]) == 4
 
 
 def test_branch_point_where_a_line_of_fixed_points_crosses(stag_peer):

@@ -59,3 +59,29 @@ def test_events_name_a_payoff_parameter():
     assert doc["parameter"] == "b"
     for ev in doc["events"]:
         assert ev["parameter"] == "b" and "lam" not in ev and isinstance(ev["value"], float)
+
+
+def _random_game(seed, shape, param):
+    rng = np.random.default_rng(seed)
+    return normal_form_game(rng.integers(-5, 6, size=(len(shape), *shape)).tolist(), param)
+
+
+@pytest.mark.parametrize("seed,shape,param,method", [
+    (11, (2, 2), "direct", "peer-only"), (12, (2, 2), "direct", "meta-mapg"),
+    (13, (2, 2), "direct", "pg"), (14, (3, 3), "direct", "peer-only"),
+    (15, (2, 2, 2), "direct", "peer-only"), (44, (2, 2), "logit", "peer-only"),
+    (57, (2, 2), "logit", "meta-mapg"), (20, (2, 2), "logit", "peer-only"),
+    (18, (3, 3), "softmax", "peer-only")])
+def test_reversed_range_on_random_games(seed, shape, param, method):
+    """Forward and reversed ranges: the same branches (kind, face, window) and events."""
+    dec = Decomposition(_random_game(seed, shape, param), eta=0.55)
+    forward = continue_in_lambda(dec, method, (0, 3))
+    backward = continue_in_lambda(dec, method, (3, 0))
+    faces = lambda r: sorted(b.face for b in r.branches)  # noqa: E731
+    assert _summary(forward) == _summary(backward)
+    assert faces(forward) == faces(backward)
+    assert forward.branches
+    if seed in (44, 57):  # a fold inside the window, found from both ends
+        assert [e.type for e in forward.events] == [EventType.FOLD]
+    if param == "direct":
+        assert any(b.kind != "interior" for b in forward.branches)
