@@ -98,6 +98,8 @@ def _run(problem: BasinProblem, x0, success, progress=None):
                             "schedule, not schedule='flow'")
         res = integrate_flow(field, x0, dt=problem.dt, steps=problem.steps,
                              region=problem.dec.game.region, bound=None, success=success)
+        if progress is not None:
+            progress.update(len(x0))
         return res.final, res.first_hit, name, field.lam, res.notes
     final, hit, notes = _run_discrete(problem, field, sched, x0, success, progress)
     return final, hit, ("annealed" if field.step_dependent else name), field.lam, notes
@@ -126,8 +128,34 @@ def _summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, note
                     tuple(notes))
 
 
+def _run_attractors(problem: BasinProblem, p0, x0, success, progress) -> BasinMap:
+    """Run and judge by attractor (`eqselect.numerics.dynamics.classify`)."""
+    from eqselect.numerics.dynamics.classify import settle_flow, summarise
+
+    name, sched = _resolve_schedule(problem.schedule)
+    field = rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
+    if problem.preferred is not None or not problem.predicate:
+        success = None  # the preferred attractor decides, not the predicate
+    if name == "flow" and problem.settle:
+        if field.step_dependent:
+            raise GameError("an annealing schedule for lambda needs the discrete "
+                            "schedule, not schedule='flow'")
+        final, done, used = settle_flow(problem, field, x0, progress)
+        hit = np.full(len(x0), -1, dtype=int)
+        bad = int(np.sum(~np.isfinite(final).all(axis=1)))
+        notes = (f"{bad} trajectories became non-finite",) if bad else ()
+        return summarise(problem, p0, x0, final, hit, success, name, field.lam, notes,
+                         field, None, done, used)
+    final, hit, name, lam, notes = _run(problem, x0, success, progress)
+    return summarise(problem, p0, x0, final, hit, success, name, lam, notes, field,
+                     None if name == "flow" else sched)
+
+
 def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     """Solve a basin problem: draw the starts, run the rule, judge the end points.
+
+    With ``problem.equilibria`` the end points are classified by the
+    attractor they reached (`eqselect.numerics.dynamics.classify`).
 
     Parameters
     ----------
@@ -141,6 +169,8 @@ def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     """
     p0, x0 = problem.starts.draw(problem.dec.game)
     success = problem_success(problem)
+    if problem.equilibria is not None:
+        return _run_attractors(problem, p0, x0, success, progress)
     final, hit, name, lam, notes = _run(problem, x0, success, progress)
     return _summarise(problem, p0, x0, final, hit, success, name, lam, notes)
 
@@ -159,7 +189,8 @@ def rule_from(rule, lam=None, own_coef=None):
     return r if own_coef is None else r.with_(own_coef=own_coef)
 
 
-_PROBLEM_OPTIONS = ("preferred", "criterion", "tol", "dt", "backend", "kernel")
+_PROBLEM_OPTIONS = ("preferred", "criterion", "tol", "dt", "backend", "kernel", "equilibria",
+                    "predicate", "settle", "settle_tol", "window", "per_start")
 
 
 def _problem(dec, rule, lam, own_coef, starts, steps, schedule, success, fixed_points,
@@ -196,7 +227,8 @@ def basin_map(dec: Decomposition, rule="pg", lam=None, own_coef=None, grid: int 
         The probability range of the grid.
     progress : object with ``update(n)``, optional
     **options
-        preferred, criterion, tol, dt, backend, kernel (see `BasinProblem`).
+        preferred, criterion, tol, dt, backend, kernel, equilibria, settle,
+        settle_tol, window, per_start (see `BasinProblem`).
 
     Returns
     -------
