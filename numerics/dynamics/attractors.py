@@ -124,6 +124,8 @@ def attractor_list(game, found) -> tuple[Attractor, ...]:
     return tuple(out)
 
 
+#: Most listed attractors shown with their counts even when no start reaches them.
+MAX_LISTED_OUTCOMES = 12
 #: Most pure profiles tried as unlisted attractors at infinity.
 MAX_PURE_CANDIDATES = 256
 #: Stability given to a pure profile the fixed-point list does not hold.
@@ -332,12 +334,15 @@ def _nearest(game, attractors, profile) -> int:
 def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, dict, dict]:
     """(counts, shares, Wilson intervals) per attractor, then still moving and cycle.
 
-    Unlisted pure profiles (`pure_candidates`) appear only when reached.
+    Unlisted pure profiles (`pure_candidates`) appear only when reached, and
+    so do listed ones when there are more than `MAX_LISTED_OUTCOMES` (the
+    IPD's Newton search lists many).
     Shares sum to 1 over every start; intervals only for random starts.
     """
     n = len(labels)
-    keys = [(j, a.name) for j, a in enumerate(attractors)
-            if a.stability != UNLISTED or np.any(labels == j)]
+    listed = sum(a.stability != UNLISTED for a in attractors)
+    keys = [(j, a.name) for j, a in enumerate(attractors) if np.any(labels == j)
+            or (a.stability != UNLISTED and listed <= MAX_LISTED_OUTCOMES)]
     keys += [(MOVING, MOVING_NAME), (CYCLE, CYCLE_NAME)]
     counts = {name: int(np.sum(labels == j)) for j, name in keys}
     if not counts[CYCLE_NAME]:

@@ -83,14 +83,19 @@ def _run_discrete(problem, field, sched, x0, success, progress):
 def _run(problem: BasinProblem, x0, success, progress=None):
     """Run the dynamics; returns (final, first_hit, schedule name, lambda, notes)."""
     name, sched = _resolve_schedule(problem.schedule)
+    fallback = ()
     if name != "flow" and problem.kernel == "numba":
         from eqselect.numerics.dynamics.kernels import run_kernel
 
-        final, hit, notes = run_kernel(problem, sched, x0, success, progress)
-        rule = problem.rule
-        annealed = rule.annealing is not None
-        lam = repr(rule.annealing) if annealed else float(rule.lam)
-        return final, hit, ("annealed" if annealed else name), lam, notes
+        try:
+            final, hit, notes = run_kernel(problem, sched, x0, success, progress)
+        except GameError as exc:  # a rule or schedule the kernel does not know
+            fallback = (f"compiled kernel not used ({exc}); the numpy kernel ran",)
+        else:
+            rule = problem.rule
+            annealed = rule.annealing is not None
+            lam = repr(rule.annealing) if annealed else float(rule.lam)
+            return final, hit, ("annealed" if annealed else name), lam, notes
     field = rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
     if name == "flow":
         if field.step_dependent:
@@ -102,7 +107,8 @@ def _run(problem: BasinProblem, x0, success, progress=None):
             progress.update(len(x0))
         return res.final, res.first_hit, name, field.lam, res.notes
     final, hit, notes = _run_discrete(problem, field, sched, x0, success, progress)
-    return final, hit, ("annealed" if field.step_dependent else name), field.lam, notes
+    return (final, hit, ("annealed" if field.step_dependent else name), field.lam,
+            fallback + notes)
 
 
 def _summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, notes):

@@ -230,7 +230,8 @@ class BasinMap(Record):
 
     def _json_extra(self) -> dict:
         out = {"grid": self.grid, "steps": self.steps, "n": self.n, "game": self.game,
-               "method": self.method, "own_coef": self.own_coef, "seed": self.seed}
+               "method": self.method, "own_coef": self.own_coef, "seed": self.seed,
+               "reached": int(round(self.fraction * self.n))}
         if self.problem.per_start:
             out["per_start"] = self.per_start()
         return out
