@@ -234,24 +234,39 @@ def distance_to_fixed_points(game, found, final) -> np.ndarray:
     return np.min([np.abs(s - c).max(axis=1) for c in centres], axis=0)
 
 
-def recurrent(strategies_path: np.ndarray, eps: float = 0.02, share: float = 0.25) -> np.ndarray:
-    """Which runs come back: a cycle test on a window of extra steps.
+class Recurrence:
+    """Online cycle test over a window of extra steps (no path kept in memory).
 
     With d_k the max-norm distance (strategy space) of step k from the
-    window's first point and D_k = max_{j <= k} d_j its largest excursion so
-    far, a run is recurrent when it first goes away (d > 5 eps) and later
-    comes back, d_k < max(eps, share * D_k): a closed orbit, or a spiral
-    that winds round once in the window (Matching Pennies' discrete PG
-    spirals slowly outward).
+    window's first point s_0 and D_k = max_{j <= k} d_j its largest
+    excursion so far, a run is recurrent when it first goes away (d > 5 eps)
+    and later comes back, d_k < max(eps, share * D_k): a closed orbit, or a
+    spiral that winds round once in the window (Matching Pennies' discrete
+    PG spirals slowly outward).
+    """
 
-    Parameters
-    ----------
-    strategies_path : ndarray, shape (T + 1, n, S)
-    eps, share : float
+    def __init__(self, s0: np.ndarray, eps: float = 0.02, share: float = 0.25):
+        self.s0, self.eps, self.share = np.array(s0, dtype=float), eps, share
+        n = len(self.s0)
+        self.widest = np.zeros(n)
+        self.left = np.zeros(n, dtype=bool)
+        self.back = np.zeros(n, dtype=bool)
 
-    Returns
-    -------
-    ndarray of bool, shape (n,)
+    def update(self, s: np.ndarray) -> None:
+        """Take the strategies of the next step, shape (n, S)."""
+        d = np.abs(s - self.s0).max(axis=1)
+        self.widest = np.maximum(self.widest, d)
+        self.back |= self.left & (d < np.maximum(self.eps, self.share * self.widest))
+        self.left |= d > 5 * self.eps
+
+    @property
+    def recurrent(self) -> np.ndarray:
+        """Which runs went away and came back (bool, shape (n,))."""
+        return self.back.copy()
+
+
+def recurrent(strategies_path: np.ndarray, eps: float = 0.02, share: float = 0.25) -> np.ndarray:
+    """`Recurrence` over a whole path of strategies, shape (T + 1, n, S).
 
     Examples
     --------
@@ -261,12 +276,10 @@ def recurrent(strategies_path: np.ndarray, eps: float = 0.02, share: float = 0.2
     >>> recurrent(np.concatenate([loop, line], axis=1)).tolist()
     [True, False]
     """
-    d = np.abs(strategies_path - strategies_path[:1]).max(axis=2)  # (T + 1, n)
-    away = d > 5 * eps
-    left = np.where(away.any(axis=0), away.argmax(axis=0), d.shape[0])
-    later = np.arange(d.shape[0])[:, None] > left[None, :]
-    back = d < np.maximum(eps, share * np.maximum.accumulate(d, axis=0))
-    return (back & later).any(axis=0)
+    test = Recurrence(strategies_path[0], eps, share)
+    for s in strategies_path[1:]:
+        test.update(s)
+    return test.recurrent
 
 
 def preferred_attractor(game, attractors, preferred) -> tuple[int | None, list[str]]:
@@ -356,4 +369,4 @@ def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, d
 __all__ = ["Attractor", "CYCLE", "CYCLE_NAME", "MOVING", "MOVING_NAME", "UNLISTED",
            "attractor_list", "pure_candidates",
            "attractor_name", "classify_ends", "distance_to_fixed_points", "expected_payoffs",
-           "preferred_attractor", "recurrent", "volumes"]
+           "preferred_attractor", "Recurrence", "recurrent", "volumes"]

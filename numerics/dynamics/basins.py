@@ -151,10 +151,10 @@ def _run_attractors(problem: BasinProblem, p0, x0, success, progress) -> BasinMa
         bad = int(np.sum(~np.isfinite(final).all(axis=1)))
         notes = (f"{bad} trajectories became non-finite",) if bad else ()
         return summarise(problem, p0, x0, final, hit, success, name, field.lam, notes,
-                         field, None, done, used)
+                         field, None, done, used, progress)
     final, hit, name, lam, notes = _run(problem, x0, success, progress)
     return summarise(problem, p0, x0, final, hit, success, name, lam, notes, field,
-                     None if name == "flow" else sched)
+                     None if name == "flow" else sched, progress=progress)
 
 
 def run_basins(problem: BasinProblem, progress=None) -> BasinMap:

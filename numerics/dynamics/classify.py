@@ -8,7 +8,7 @@ carries the rule's fixed points (``BasinProblem.equilibria``):
 2. every end point is classified (`classify_ends`) against the attractors
    (`attractor_list`);
 3. the runs that reached none go on for ``window`` more steps (numpy) and
-   those that come back to where they were are cycles (`recurrent`); the
+   those that come back to where they were are cycles (`Recurrence`); the
    others are "still moving", reported with their distance to the nearest
    fixed point;
 4. volumes: counts and shares per outcome summing to 1 (Wilson intervals
@@ -21,12 +21,12 @@ from __future__ import annotations
 import numpy as np
 
 from eqselect.numerics.dynamics.attractors import (
-    CYCLE, MOVING, UNLISTED, attractor_list, classify_ends, distance_to_fixed_points,
-    pure_candidates, recurrent, volumes)
-from eqselect.numerics.dynamics.flow import integrate_flow, integrate_until_settled
+    CYCLE, MOVING, UNLISTED, Recurrence, attractor_list, classify_ends,
+    distance_to_fixed_points, pure_candidates, volumes)
+from eqselect.numerics.dynamics.flow import (
+    integrate_until_settled, region_projector, rk4_step, tangent_projector)
 from eqselect.numerics.dynamics.outcomes import wilson_interval
 from eqselect.numerics.dynamics.problem import BasinMap
-from eqselect.numerics.dynamics.schedules import run_schedule
 from eqselect.numerics.dynamics.starts import SampledStarts, chunks, parameters_to_strategies
 
 #: Starts integrated together by the settling flow.
@@ -65,32 +65,48 @@ def settle_flow(problem, field, x0, progress=None):
     return final, done, used
 
 
-class _Shifted:
-    """A schedule continued from step ``offset`` (lr_k of the original at k + offset)."""
-
-    def __init__(self, schedule, offset: int):
-        self.schedule, self.offset = schedule, offset
-        self.clip = getattr(schedule, "clip", None)
-
-    def lr(self, k):
-        return self.schedule.lr(np.asarray(k) + self.offset)
+#: Starts stepped together by the cycle test.
+WINDOW_CHUNK = 1 << 14
 
 
-def window_path(problem, field, sched, x) -> np.ndarray:
-    """Strategies along ``problem.window`` more steps from x, shape (T + 1, m, S)."""
+def cycling(problem, field, sched, x, progress=None) -> np.ndarray:
+    """Which of the runs at x come back within ``problem.window`` more steps.
+
+    The discrete schedule goes on from step K (lr_{K + k}, lambda_{K + k});
+    the flow goes on with RK4 steps of ``dt``. Runs in chunks, testing each
+    step online (`Recurrence`), so memory stays flat.
+    """
     game, k0 = problem.dec.game, int(problem.steps)
-    if sched is None:  # the flow
-        path = integrate_flow(field, x, dt=problem.dt, steps=problem.window,
-                              region=game.region, record=True).trajectory
-    else:
-        f = (lambda y, k: field(y, k + k0)) if field.step_dependent else field
-        path = run_schedule(f, x, _Shifted(sched, k0), problem.window, region=game.region,
-                            step_dependent=field.step_dependent, record=True).trajectory
-    flat = parameters_to_strategies(game, path.reshape(-1, path.shape[2]))
-    return flat.reshape(path.shape[0], path.shape[1], -1)
+    proj = region_projector(game.region, getattr(sched, "clip", None) if sched else None)
+    tan = tangent_projector(game.region)
+    out = np.zeros(len(x), dtype=bool)
+    for part in chunks(len(x), WINDOW_CHUNK):
+        y = x[part].copy()
+        test = Recurrence(parameters_to_strategies(game, y))
+        for k in range(int(problem.window)):
+            if sched is None:
+                y = rk4_step(field, y, problem.dt, tan, proj)
+            else:
+                u = field(y, k0 + k) if field.step_dependent else field(y)
+                y = proj(y + sched.lr(k0 + k) * u)
+            test.update(parameters_to_strategies(game, y))
+        out[part] = test.recurrent
+        if progress is not None:
+            progress.update(part.stop - part.start)
+    return out
 
 
-def attractor_labels(problem, attractors, field, sched, final, done=None):
+def _restart(progress, total: int, label: str):
+    """The progress bar restarted for a second phase (tqdm), or None."""
+    if progress is None or not hasattr(progress, "reset"):
+        return None
+    progress.reset(total=total)
+    if hasattr(progress, "set_description"):
+        progress.set_description(label)
+    return progress
+
+
+def attractor_labels(problem, attractors, field, sched, final, done=None, progress=None):
     """Labels of the end points (attractor index, MOVING or CYCLE) and notes."""
     game = problem.dec.game
     labels = classify_ends(game, attractors, final, end_field(field, int(problem.steps)),
@@ -100,7 +116,8 @@ def attractor_labels(problem, attractors, field, sched, final, done=None):
     notes = []
     idle = np.flatnonzero((labels == MOVING) & np.isfinite(final).all(axis=1))
     if problem.window and idle.size:
-        cyc = recurrent(window_path(problem, field, sched, final[idle]))
+        bar = _restart(progress, idle.size, "cycle test")
+        cyc = cycling(problem, field, sched, final[idle], bar)
         labels[idle[cyc]] = CYCLE
         if cyc.any():
             notes.append(f"{int(cyc.sum())} runs that reached no attractor come back to "
@@ -136,12 +153,12 @@ def settling_report(problem, final, labels, done, used, name) -> tuple[dict, lis
 
 
 def summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, notes,
-              field, sched, done=None, used=None) -> BasinMap:
+              field, sched, done=None, used=None, progress=None) -> BasinMap:
     """The `BasinMap` of an attractor-classified run."""
     game = problem.dec.game
     attractors = all_attractors(game, problem.equilibria)
     names = tuple(a.name for a in attractors)
-    labels, more = attractor_labels(problem, attractors, field, sched, final, done)
+    labels, more = attractor_labels(problem, attractors, field, sched, final, done, progress)
     notes = list(notes) + more
     for j, a in enumerate(attractors):
         if a.stability == UNLISTED and np.any(labels == j):
@@ -175,4 +192,4 @@ def summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, notes
                     attractors, shares, intervals or None, settling, preferred)
 
 
-__all__ = ["all_attractors", "attractor_labels", "settle_flow", "settling_report", "summarise", "window_path"]
+__all__ = ["all_attractors", "attractor_labels", "settle_flow", "settling_report", "summarise", "cycling"]
