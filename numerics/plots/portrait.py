@@ -270,6 +270,8 @@ def basin_plot(basin_map: BasinMap, path=None, title: str | None = None, game=No
     fig, ax = new_figure(figsize=(4.2, 4.6))
     draw_basin(ax, bm)
     text = f"fraction {bm.fraction:.3f}"
+    if bm.shares is not None:
+        text += f" {bm.preferred}" if bm.preferred else " (success predicate)"
     if bm.interval is not None:
         text += f" [{bm.interval[0]:.3f}, {bm.interval[1]:.3f}]"
     ax.set_title(title or f"{bm.game} {bm.method} ({bm.schedule}): {text}", fontsize=9)
