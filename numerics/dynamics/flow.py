@@ -207,16 +207,8 @@ def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
     >>> res.final.tolist()
     [[1.0, 1.0]]
     """
-    if not dt > 0:
-        raise GameError(f"flow step dt must be > 0, got {dt!r}")
-    if int(steps) != steps or steps < 0:
-        raise GameError(f"steps must be a non-negative integer, got {steps!r}")
-    x = np.array(x0, dtype=float, ndmin=2)
-    region = region or Region(RegionKind.FREE)
-    proj = region_projector(region, bound)
-    tan = tangent_projector(region)
+    x, proj, tan = _flow_setup(x0, dt, steps, region, bound)
     f = (lambda y: -field(y)) if reverse else field
-    x = proj(x)
     hit = np.full(x.shape[0], -1, dtype=int)
     traj = [x.copy()] if record else None
     if success is not None:
@@ -230,6 +222,17 @@ def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
     return FlowResult(np.arange(steps + 1) * dt, x,
                       np.stack(traj) if record else None, hit,
                       _settling_notes(x, f, tan, steps * dt))
+
+
+def _flow_setup(x0, dt, steps, region, bound):
+    """Checked inputs of a flow: (projected starts, region projector, tangent projector)."""
+    if not dt > 0:
+        raise GameError(f"flow step dt must be > 0, got {dt!r}")
+    if int(steps) != steps or steps < 0:
+        raise GameError(f"steps must be a non-negative integer, got {steps!r}")
+    region = region or Region(RegionKind.FREE)
+    proj = region_projector(region, bound)
+    return proj(np.array(x0, dtype=float, ndmin=2)), proj, tangent_projector(region)
 
 
 def _settling_notes(x, f, tan, horizon: float) -> tuple[str, ...]:
@@ -273,14 +276,9 @@ def integrate_until_settled(field: Callable, x0, settled: Callable, dt: float = 
     >>> done.tolist(), used, bool(abs(x[0, 0]) < 1e-3)
     ([True, True], 70, True)
     """
-    if not dt > 0:
-        raise GameError(f"flow step dt must be > 0, got {dt!r}")
     if int(check_every) != check_every or check_every < 1:
         raise GameError(f"check_every must be a positive integer, got {check_every!r}")
-    x = np.array(x0, dtype=float, ndmin=2)
-    region = region or Region(RegionKind.FREE)
-    proj, tan = region_projector(region, None), tangent_projector(region)
-    x = proj(x)
+    x, proj, tan = _flow_setup(x0, dt, steps, region, None)
 
     def rests(y):
         speed = np.abs(tan(y, field(y))).max(axis=1) if y.size else np.zeros(len(y))

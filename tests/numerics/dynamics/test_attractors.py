@@ -57,11 +57,12 @@ def test_chicken_attractors_are_its_two_pure_equilibria(chicken):
 
 
 def test_numba_and_numpy_kernels_classify_identically(chicken):
-    dec, found = chicken
-    ref = run_basins(_problem(dec, found, GridStarts(9), preferred=0, kernel="numpy"))
-    fast = run_basins(_problem(dec, found, GridStarts(9), preferred=0, kernel="numba"))
-    assert fast.labels.tolist() == ref.labels.tolist()
-    assert fast.outcomes == ref.outcomes
+    g33 = _setup(normal_form_game(G33, "softmax", name="g33"))
+    for (dec, found), starts in ((chicken, GridStarts(9)), (g33, SampledStarts(200, 1, "simplex"))):
+        ref = run_basins(_problem(dec, found, starts, preferred=0, kernel="numpy"))
+        fast = run_basins(_problem(dec, found, starts, preferred=0, kernel="numba"))
+        assert fast.labels.tolist() == ref.labels.tolist()
+        assert fast.outcomes == ref.outcomes
 
 
 @pytest.mark.parametrize("payoffs,param", [(G33, "softmax"), (COORDINATION_33, "softmax"),
