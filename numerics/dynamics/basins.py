@@ -16,7 +16,12 @@ one ends (docs/replay.md, "Basin map"):
    the first state >= 0.82) and/or the nearest stable fixed point; the
    basin fraction is the share of successes (or of starts reaching the
    ``preferred`` fixed point when no predicate applies); first-hit steps
-   are averaged over the successes.
+   are averaged over the successes. Given the rule's fixed points
+   (``equilibria``), every end point is instead named by the attractor it
+   reached, with "still moving" and "cycle" counted apart
+   (`eqselect.numerics.dynamics.classify`, docs/cli.md "Basins and
+   attractors"); starts can then also be slices of larger games
+   (`eqselect.numerics.dynamics.slices`) or uniform on each player's simplex.
 
 A `BasinProblem` holds the inputs and `run_basins` returns a `BasinMap`;
 `basin_map` and `basin_monte_carlo` build the problem from keyword options.
