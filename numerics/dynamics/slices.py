@@ -26,7 +26,7 @@ import numpy as np
 
 from eqselect.theory import PAPER, GameError, OptionsError
 from eqselect.numerics.dynamics.starts import (
-    action_blocks, grid_starts, probability_kind, strategies_to_parameters)
+    action_blocks, grid_starts, start_kind, strategies_to_parameters)
 
 #: |logit| allowed in --fix (beyond it a logit stands for a pure strategy).
 MAX_FIXED_LOGIT = 30.0
@@ -111,7 +111,7 @@ class SliceStarts:
         base = _base(game, probs, axes)
         rows = np.repeat(base[None, :], len(plane), axis=0)
         keep = np.ones(len(plane), dtype=bool)
-        logit = probability_kind(game) != "direct"
+        logit = start_kind(game) != "direct"
         for agent, state, _, m in action_blocks(game):
             on = [(j, ax[2]) for j, ax in enumerate(axes) if ax[:2] == (agent, state)]
             if not on:
@@ -145,7 +145,7 @@ class SliceStarts:
 def _base(game, probs, axes) -> np.ndarray:
     """Every block's strategy off the axes: fixed values, the rest shared equally."""
     out = []
-    logit = probability_kind(game) != "direct"
+    logit = start_kind(game) != "direct"
     for agent, state, _, m in action_blocks(game):
         row = np.full(m, 1.0 / m)
         fixed = {a: v for (g, s, a), v in probs.items() if (g, s) == (agent, state)}
@@ -174,7 +174,7 @@ def _fixed(game, fixed, axes) -> tuple[dict, list]:
     """(probabilities by (agent, state, action), parameter writes [(index, value)])."""
     probs, writes = {}, []
     names = [s.name for s in game.parameters]
-    kind = probability_kind(game)
+    kind = start_kind(game)
     for name, value in fixed:
         where = coordinate(game, name)
         if where in axes:

@@ -20,7 +20,7 @@ from eqselect.theory import PAPER, GameError, RegionKind
 MAX_GRID_STARTS = 10_000_000
 
 
-def probability_kind(game) -> str:
+def start_kind(game) -> str:
     """``"logit"``, ``"softmax"`` or ``"direct"``: how start probabilities map to parameters.
 
     ``"logit"`` also covers softmax games with two actions per agent (one
@@ -43,6 +43,27 @@ def probability_kind(game) -> str:
         f"basin starts live in probability space and need a game with policies "
         f"(direct, logit or softmax parameterization); game {game.name!r} has "
         f"{game.parameterization!r}")
+
+
+def probability_kind(game) -> str:
+    """``"logit"`` or ``"direct"``: games with one probability per parameter.
+
+    A square grid of one probability per parameter (a sweep cell, a phase
+    portrait) needs these; softmax games with three or more actions have
+    starts of their own (`start_kind`, `simplex_starts`, slices).
+
+    Raises
+    ------
+    GameError
+        For parameterisations with no one-probability-per-parameter grid.
+    """
+    kind = start_kind(game)
+    if kind == "softmax":
+        raise GameError(
+            f"probability grids need the direct or logit parameterization (two actions "
+            f"per agent for softmax); game {game.name!r} has {game.parameterization!r} "
+            "(eqselect basins takes slices of it: --axes, --fix)")
+    return kind
 
 
 def action_blocks(game) -> list[tuple[int, int, list[int], int]]:
@@ -86,7 +107,7 @@ def probability_to_parameters(game, p) -> np.ndarray:
     [[0.0, 1.098612]]
     """
     p = np.array(p, dtype=float, ndmin=2)
-    kind = probability_kind(game)
+    kind = start_kind(game)
     if np.any((p <= 0) | (p >= 1)) and kind != "direct":
         bad = p[(p <= 0) | (p >= 1)][0]
         raise GameError(f"start probability {bad!r} is outside (0, 1); its logit is infinite")
@@ -119,7 +140,7 @@ def parameters_to_probability(game, x) -> np.ndarray:
     [[0.5, 0.5]]
     """
     x = np.array(x, dtype=float, ndmin=2)
-    kind = probability_kind(game)
+    kind = start_kind(game)
     if kind == "logit":
         return 0.5 * (1.0 + np.tanh(0.5 * x))  # sigma, overflow-free
     if kind == "direct":
@@ -177,7 +198,7 @@ def simplex_starts(game, n: int, rng) -> np.ndarray:
         cols.append(draw[:, :m - 1])
     p = np.concatenate(cols, axis=1)
     # a flat Dirichlet draw is 0 or 1 with probability 0; keep logits finite anyway
-    return np.clip(p, 1e-12, 1 - 1e-12) if probability_kind(game) != "direct" else p
+    return np.clip(p, 1e-12, 1 - 1e-12) if start_kind(game) != "direct" else p
 
 
 def _check_range(low, high) -> None:
@@ -233,7 +254,7 @@ def monte_carlo_starts(game, n: int, seed: int,
     if sampler not in ("normal", "uniform-parameter"):
         raise GameError(f"unknown sampler {sampler!r}; valid: probability, simplex, normal, "
                         "uniform-parameter")
-    if probability_kind(game) != "logit":
+    if start_kind(game) != "logit":
         raise GameError(f"sampler {sampler!r} draws logits; game {game.name!r} is "
                         f"{game.parameterization}")
     if sampler == "normal":
