@@ -63,6 +63,10 @@ class Attractor(Record):
         one-state game.
     payoffs : tuple of float
         Each agent's expected payoff there (one-state normal-form games).
+    vertices : tuple of tuple of float
+        For kind ``"continuum"`` (a polytope of fixed points of the direct
+        parameterisation's affine field, e.g. weak equilibria): the full
+        strategies (flattened) at its extreme points; empty otherwise.
     """
 
     name: str
@@ -72,6 +76,7 @@ class Attractor(Record):
     strategies: tuple
     profile: tuple | None
     payoffs: tuple = ()
+    vertices: tuple = ()
 
 
 def attractor_name(game, strategies, fallback: str) -> str:
@@ -80,6 +85,8 @@ def attractor_name(game, strategies, fallback: str) -> str:
         return fallback
     parts = []
     for i, s in enumerate(strategies):
+        if s is None:
+            continue
         s = np.asarray(s, dtype=float)
         if s.max() >= 1 - 1e-9:
             parts.append(game.action_name(i, int(s.argmax())))
@@ -106,12 +113,22 @@ def expected_payoffs(game, strategies) -> tuple:
 
 
 def attractor_list(game, found) -> tuple[Attractor, ...]:
-    """The attractors of a fixed-point search (`EquilibriumSet`), finite ones first."""
-    out = []
+    """The attractors of a fixed-point search (`EquilibriumSet`), finite ones first.
+
+    A continuum of fixed points (a representative with ``extreme_points``)
+    is one attractor of kind ``"continuum"``; listed points lying on it are
+    folded into it.
+    """
+    pieces = [_continuum(game, eq) for eq in found.equilibria
+              if eq.extreme_points and eq.stability in ATTRACTING]
+    out = list(pieces)
     for eq in list(found.equilibria) + list(getattr(found, "at_infinity", ())):
-        if eq.stability not in ATTRACTING or not eq.strategies:
+        if eq.stability not in ATTRACTING or not eq.strategies or eq.extreme_points:
             continue
         strategies = tuple(tuple(float(v) for v in s) for s in eq.strategies)
+        if any(_hull_distance(_flat(strategies)[None, :], c.vertices)[0] < 1e-9
+               for c in pieces):
+            continue
         infinite = eq.route is Route.AT_INFINITY
         pure = game.states == 1 and all(max(s) >= 1 - 1e-9 for s in strategies)
         profile = tuple(int(np.argmax(s)) for s in strategies) if pure else None
@@ -122,6 +139,43 @@ def attractor_list(game, found) -> tuple[Attractor, ...]:
                              eq.stability.value, tuple(float(v) for v in eq.point), strategies,
                              profile, expected_payoffs(game, strategies)))
     return tuple(out)
+
+
+def _continuum(game, eq) -> Attractor:
+    """The continuum of fixed points that ``eq`` represents, named by its ends."""
+    ends = parameters_to_strategies(game, np.array(eq.extreme_points, dtype=float))
+    strategies = tuple(tuple(float(v) for v in s) for s in eq.strategies)
+    parts, col = [], 0
+    for i, s in enumerate(strategies):
+        block = ends[:, col:col + len(s)]
+        col += len(s)
+        names = list(dict.fromkeys(attractor_name(game, _one(game, i, b), "?")[1:-1]
+                                   for b in block))
+        parts.append(names[0] if len(names) == 1 else "[" + " .. ".join(names) + "]")
+    return Attractor("(" + ", ".join(parts) + ")", "continuum", eq.stability.value,
+                     tuple(float(v) for v in eq.point), strategies, None,
+                     expected_payoffs(game, strategies), tuple(map(tuple, ends.tolist())))
+
+
+def _one(game, agent, s):
+    """Strategies of which only ``agent``'s is named (the others pure placeholders)."""
+    return tuple(tuple(s) if i == agent else None for i in range(game.n_agents))
+
+
+def _hull_distance(s: np.ndarray, vertices) -> np.ndarray:
+    """Max-norm distance of rows of s to the segments between the vertices.
+
+    Exact for a segment (a one-dimensional continuum), an upper bound for a
+    polytope of higher dimension.
+    """
+    v = np.asarray(vertices, dtype=float)
+    best = np.abs(s[:, None, :] - v[None, :, :]).max(axis=2).min(axis=1)
+    for a in range(len(v)):
+        for b in range(a + 1, len(v)):
+            e = v[b] - v[a]
+            t = np.clip((s - v[a]) @ e / max(float(e @ e), 1e-300), 0.0, 1.0)
+            best = np.minimum(best, np.abs(s - v[a] - t[:, None] * e).max(axis=1))
+    return best
 
 
 #: Most listed attractors shown with their counts even when no start reaches them.
@@ -198,7 +252,8 @@ def classify_ends(game, attractors, final, field_at=None, tol: float = 0.05,
     probe = None
     dist = np.full((len(final), len(attractors)), np.inf)
     for j, a in enumerate(attractors):
-        d = np.abs(s - _flat(a.strategies)).max(axis=1)
+        d = (_hull_distance(s, a.vertices) if a.vertices
+             else np.abs(s - _flat(a.strategies)).max(axis=1))
         if a.kind == "at infinity":
             if probe is None:
                 if field_at is None:
@@ -223,15 +278,15 @@ def _profile_columns(game, profile) -> list[int]:
 
 def distance_to_fixed_points(game, found, final) -> np.ndarray:
     """Max-norm strategy distance of each end point to its nearest fixed point
-    of any stability, finite or at infinity (inf when the list is empty)."""
+    of any stability, finite, on a continuum or at infinity (inf when none)."""
     final = np.atleast_2d(np.asarray(final, dtype=float))
-    centres = [_flat(e.strategies) for e in
-               list(found.equilibria) + list(getattr(found, "at_infinity", ()))
-               if e.strategies]
-    if not centres or not len(final):
+    eqs = [e for e in list(found.equilibria) + list(getattr(found, "at_infinity", ()))
+           if e.strategies]
+    if not eqs or not len(final):
         return np.full(len(final), np.inf)
     s = parameters_to_strategies(game, final)
-    return np.min([np.abs(s - c).max(axis=1) for c in centres], axis=0)
+    return np.min([_hull_distance(s, _continuum(game, e).vertices) if e.extreme_points
+                   else np.abs(s - _flat(e.strategies)).max(axis=1) for e in eqs], axis=0)
 
 
 class Recurrence:

@@ -198,3 +198,19 @@ def test_per_start_outcomes(chicken):
     assert len(rows) == 25
     assert [r["attractor"] for r in rows] == bm.labels.tolist()
     assert rows[3]["start"] == pytest.approx(bm.starts[3].tolist())
+
+
+def test_a_continuum_of_weak_equilibria_is_one_attractor():
+    """The 3x3 game's direct field has the fixed points (C, t B + (1 - t) C), t <= 1/2."""
+    dec, found = _setup(normal_form_game(G33, "direct", name="g33"))
+    attractors = attractor_list(dec.game, found)
+    [line] = [a for a in attractors if a.kind == "continuum"]
+    assert line.name == "(2, [2 .. 0.5 1 + 0.5 2])"
+    assert not any(a.name == "(2, 2)" for a in attractors)  # an end of the line, folded in
+    bm = run_basins(_problem(dec, found, SampledStarts(300, 5, "simplex"), schedule="flow",
+                             settle=True, steps=2000, preferred=0))
+    ends = bm.final[bm.labels == attractors.index(line)]
+    assert len(ends) > 100 and bm.outcomes[MOVING_NAME] == 0
+    # row plays its third action, column mixes its last two with weight <= 1/2 on the second
+    assert np.all(ends[:, :2] <= 0.05) and np.all(ends[:, 2] <= 0.05)
+    assert np.all(ends[:, 3] <= 0.5 + 0.05)
