@@ -37,6 +37,8 @@ from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strat
 MOVING, CYCLE = -1, -2
 #: Outcome names of those labels.
 MOVING_NAME, CYCLE_NAME = "still moving", "cycle"
+#: End points classified together (bounds the temporaries of a large map).
+CLASSIFY_CHUNK = 1 << 16
 #: Stability classes that can attract (degenerate: weak pure Nash, continua).
 ATTRACTING = (Stability.STABLE, Stability.DEGENERATE)
 
@@ -248,6 +250,14 @@ def classify_ends(game, attractors, final, field_at=None, tol: float = 0.05,
     labels = np.full(len(final), MOVING, dtype=int)
     if not attractors or not len(final):
         return labels
+    for a in range(0, len(final), CLASSIFY_CHUNK):  # bounded temporaries
+        part = slice(a, min(len(final), a + CLASSIFY_CHUNK))
+        labels[part] = _classify(game, attractors, final[part], field_at, tol, step)
+    return labels
+
+
+def _classify(game, attractors, final, field_at, tol, step) -> np.ndarray:
+    labels = np.full(len(final), MOVING, dtype=int)
     s = parameters_to_strategies(game, final)
     probe = None
     dist = np.full((len(final), len(attractors)), np.inf)
