@@ -198,18 +198,35 @@ def _add_equilibria(sub) -> None:
     e.set_defaults(run=cmd_equilibria)
 
 
+def _assignment(text: str) -> tuple:
+    """NAME=VALUE of --fix: a coordinate name and an exact number."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or len(name) > 60:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text[:60]!r}")
+    return name.strip(), float(number(value))
+
+
+def _axes(text: str) -> tuple:
+    parts = tuple(p.strip() for p in text.split(","))
+    if len(parts) != 2 or not all(parts) or len(text) > 120:
+        raise argparse.ArgumentTypeError(f"expected two axes A,B, got {text[:60]!r}")
+    return parts
+
+
 def _add_basins(sub) -> None:
     """The ``basins`` subcommand."""
-    b = sub.add_parser("basins", help="basin map of a method (grid of starts)")
+    b = sub.add_parser("basins", help="basin map of a method: the attractor each start reaches")
     _game_args(b)
     _learning_args(b, lam=True, method_required=True)
     b.add_argument("--grid", type=_int_in(1, MAX_GRID), default=21,
                    help=f"grid points per axis (at most {MAX_GRID})")
-    b.add_argument("--steps", type=_int_in(1, MAX_STEPS), default=PAPER_DEFAULTS.steps,
-                   help=f"updates per start (at most {MAX_STEPS})")
+    b.add_argument("--steps", type=_int_in(1, MAX_STEPS), default=None,
+                   help=f"updates per start (paper schedule, default {PAPER_DEFAULTS.steps}), or "
+                        "the time limit in RK4 steps of 0.05 (flow, default 2000; the flow stops "
+                        f"as soon as every start has settled); at most {MAX_STEPS}")
     b.add_argument("--schedule", choices=("paper", "flow"), default="paper",
                    help="paper: the paper's clipped step schedule (docs/replay.md); "
-                        "flow: integrate the continuous projected flow")
+                        "flow: integrate the continuous projected flow until it settles")
     b.add_argument("--backend", choices=("numba", "numpy"), default=None,
                    help="stepping kernel: compiled numba (default when installed) or the "
                         "numpy reference")
@@ -218,6 +235,21 @@ def _add_basins(sub) -> None:
                         "instead of a grid")
     b.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0,
                    help=f"seed of --samples (0 to {MAX_SEED})")
+    b.add_argument("--axes", type=_axes, default=None, metavar="A,B",
+                   help="the two coordinates of a grid slice: parameter names (p1_0, theta2) "
+                        "or PLAYER:ACTION probabilities (1:C); None: the game's two "
+                        "parameters, or 1:FIRST,2:FIRST for larger games (docs/cli.md)")
+    b.add_argument("--fix", type=_assignment, action="append", default=None,
+                   metavar="NAME=VALUE",
+                   help="hold a coordinate off the axes (repeatable): PLAYER:ACTION=P or a "
+                        "parameter; the rest start from the uniform strategy")
+    b.add_argument("--preferred", default=None,
+                   help="the outcome the fraction counts: payoff-dominant, welfare, a pure "
+                        "profile such as C,C, or an index into the attractor list (None: the "
+                        "paper's success predicate for the paper schedule when everyone's "
+                        "first action is an attractor, else payoff-dominant)")
+    b.add_argument("--per-start", action="store_true",
+                   help="with --json: every start, its end point and its attractor index")
     b.add_argument("--json", action="store_true", help=_JSON_HELP)
     b.add_argument("--plot", metavar="FILE", help="write the basin map as a PNG")
     b.set_defaults(run=cmd_basins)

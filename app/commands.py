@@ -11,15 +11,10 @@ import sys
 from pathlib import Path
 
 from eqselect.output import StagedFolder, check_plot_path, replaced_file
-from eqselect.theory import PAPER, Decomposition, Method, entropy_regularized, limits
+from eqselect.theory import Decomposition, Method, entropy_regularized, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.io.resolve import load_game
 from eqselect.theory.serialize import document
-
-#: Basin-map updates per second on one core (measured: 301 x 301 starts x 1000
-#: steps of stag hunt in about 10 s), for the estimate made before the work.
-BASIN_UPDATES_PER_SECOND = 1e7
-
 
 def prepare_game(args, symbolic: bool = False):
     """The game named on the command line, with --param and --tau applied,
@@ -112,71 +107,10 @@ def _print_notes(notes) -> None:
         print(f"  note: {note}")
 
 
-def _check_basin_work(grid: int, steps: int) -> None:
-    """Refuse a basin map whose estimated time exceeds the time limit, before
-    any work (two parameters: grid^2 starts, each ``steps`` updates)."""
-    updates = grid * grid * steps
-    seconds = updates / BASIN_UPDATES_PER_SECOND
-    budget = limits.current().time_limit
-    if budget is not None and seconds > budget:
-        megabytes = grid * grid * 8 * 8 / 1e6
-        raise OptionsError(
-            f"eqselect basins: --grid {grid} --steps {steps} asks for {updates:.3g} updates, "
-            f"about {seconds:.0f} s and {megabytes:.0f} MB; the time limit is {budget:g} s "
-            f"({limits.raise_hint('time_limit')})")
-
-
 def cmd_basins(args) -> int:
-    from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
-    from eqselect.numerics.dynamics.kernels import available
-    from eqselect.numerics.plots.portrait import basin_plot
+    from eqselect.basins_command import cmd_basins as run
 
-    check_plot_path(args.plot)
-    _check_basin_work(args.grid, args.steps)
-    dec = numeric_decomposition(args)
-    samples = getattr(args, "samples", None)
-    if samples is None and len(dec.game.parameters) != 2:
-        raise OptionsError("eqselect basins: grid maps need a game with two parameters; "
-                         f"{dec.game.name} has {len(dec.game.parameters)} (use --samples N)")
-    low, high = (0.0, 1.0) if args.schedule == "flow" and dec.game.parameterization == "direct" \
-        else (PAPER.grid_low, PAPER.grid_high)
-    backend = getattr(args, "backend", None) or ("numba" if available() else "numpy")
-    kernel = backend if args.schedule == "paper" else "numpy"
-    total = samples if samples is not None else args.grid ** len(dec.game.parameters)
-    with _basin_progress(total, args.json) as bar:
-        if samples is None:
-            bm = basin_map(dec, args.method, float(args.lam), float(args.own), grid=args.grid,
-                           steps=args.steps, schedule=args.schedule, low=low, high=high,
-                           kernel=kernel, progress=bar)
-        else:
-            bm = basin_monte_carlo(dec, args.method, float(args.lam), float(args.own),
-                                   n=samples, seed=args.seed, steps=args.steps,
-                                   schedule=args.schedule, low=low, high=high,
-                                   kernel=kernel, progress=bar)
-    if args.plot:
-        with replaced_file(args.plot) as tmp:
-            basin_plot(bm, tmp, game=dec.game)
-    if args.json:
-        print(json.dumps(document("basins", bm, {**command_inputs(args),
-                                                 "problem": bm.problem.to_json()})))
-        return 0
-    where = f"{args.grid}x{args.grid} starts" if samples is None else f"{samples} random starts"
-    print(f"{_heading(dec, args)}, lambda = {float(args.lam):g}: "
-          f"{100 * bm.fraction:.1f}% of {where} reach the preferred outcome")
-    if bm.interval is not None:
-        print(f"  95% Wilson interval: [{100 * bm.interval[0]:.1f}%, {100 * bm.interval[1]:.1f}%]")
-    for k, v in bm.to_json()["outcomes"].items():
-        print(f"  {k}: {v}")
-    _print_notes(bm.notes)
-    return 0
-
-
-def _basin_progress(total: int, quiet: bool):
-    """A tqdm bar over the starts on a terminal; silent under --json or a pipe."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="start", unit_scale=True, leave=False,
-                disable=quiet or not sys.stderr.isatty())
+    return run(args)
 
 
 def cmd_continue(args) -> int:

@@ -8,7 +8,9 @@ from eqselect.theory.lazy import lazy_exports
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "eqselect.numerics.dynamics.basins": [
         "BasinMap", "basin_map", "basin_monte_carlo", "wilson_interval"],
-    "eqselect.numerics.dynamics.flow": ["FlowResult", "integrate_flow"],
+    "eqselect.numerics.dynamics.attractors": ["Attractor", "attractor_list", "classify_ends"],
+    "eqselect.numerics.dynamics.flow": ["FlowResult", "integrate_flow", "integrate_until_settled"],
+    "eqselect.numerics.dynamics.slices": ["SliceStarts"],
     "eqselect.numerics.dynamics.schedules": [
         "ConstantSchedule", "PaperAnnealing", "PaperSchedule", "run_schedule"],
     "eqselect.numerics.dynamics.separatrix": ["Separatrix", "basin_area", "separatrix"],

@@ -16,7 +16,12 @@ one ends (docs/replay.md, "Basin map"):
    the first state >= 0.82) and/or the nearest stable fixed point; the
    basin fraction is the share of successes (or of starts reaching the
    ``preferred`` fixed point when no predicate applies); first-hit steps
-   are averaged over the successes.
+   are averaged over the successes. Given the rule's fixed points
+   (``equilibria``), every end point is instead named by the attractor it
+   reached, with "still moving" and "cycle" counted apart
+   (`eqselect.numerics.dynamics.classify`, docs/cli.md "Basins and
+   attractors"); starts can then also be slices of larger games
+   (`eqselect.numerics.dynamics.slices`) or uniform on each player's simplex.
 
 A `BasinProblem` holds the inputs and `run_basins` returns a `BasinMap`;
 `basin_map` and `basin_monte_carlo` build the problem from keyword options.
@@ -83,14 +88,19 @@ def _run_discrete(problem, field, sched, x0, success, progress):
 def _run(problem: BasinProblem, x0, success, progress=None):
     """Run the dynamics; returns (final, first_hit, schedule name, lambda, notes)."""
     name, sched = _resolve_schedule(problem.schedule)
+    fallback = ()
     if name != "flow" and problem.kernel == "numba":
         from eqselect.numerics.dynamics.kernels import run_kernel
 
-        final, hit, notes = run_kernel(problem, sched, x0, success, progress)
-        rule = problem.rule
-        annealed = rule.annealing is not None
-        lam = repr(rule.annealing) if annealed else float(rule.lam)
-        return final, hit, ("annealed" if annealed else name), lam, notes
+        try:
+            final, hit, notes = run_kernel(problem, sched, x0, success, progress)
+        except GameError as exc:  # a rule or schedule the kernel does not know
+            fallback = (f"compiled kernel not used ({exc}); the numpy kernel ran",)
+        else:
+            rule = problem.rule
+            annealed = rule.annealing is not None
+            lam = repr(rule.annealing) if annealed else float(rule.lam)
+            return final, hit, ("annealed" if annealed else name), lam, notes
     field = rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
     if name == "flow":
         if field.step_dependent:
@@ -98,9 +108,12 @@ def _run(problem: BasinProblem, x0, success, progress=None):
                             "schedule, not schedule='flow'")
         res = integrate_flow(field, x0, dt=problem.dt, steps=problem.steps,
                              region=problem.dec.game.region, bound=None, success=success)
+        if progress is not None:
+            progress.update(len(x0))
         return res.final, res.first_hit, name, field.lam, res.notes
     final, hit, notes = _run_discrete(problem, field, sched, x0, success, progress)
-    return final, hit, ("annealed" if field.step_dependent else name), field.lam, notes
+    return (final, hit, ("annealed" if field.step_dependent else name), field.lam,
+            fallback + notes)
 
 
 def _summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, notes):
@@ -126,8 +139,34 @@ def _summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, note
                     tuple(notes))
 
 
+def _run_attractors(problem: BasinProblem, p0, x0, success, progress) -> BasinMap:
+    """Run and judge by attractor (`eqselect.numerics.dynamics.classify`)."""
+    from eqselect.numerics.dynamics.classify import settle_flow, summarise
+
+    name, sched = _resolve_schedule(problem.schedule)
+    field = rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
+    if problem.preferred is not None or not problem.predicate:
+        success = None  # the preferred attractor decides, not the predicate
+    if name == "flow" and problem.settle:
+        if field.step_dependent:
+            raise GameError("an annealing schedule for lambda needs the discrete "
+                            "schedule, not schedule='flow'")
+        final, done, used = settle_flow(problem, field, x0, progress)
+        hit = np.full(len(x0), -1, dtype=int)
+        bad = int(np.sum(~np.isfinite(final).all(axis=1)))
+        notes = (f"{bad} trajectories became non-finite",) if bad else ()
+        return summarise(problem, p0, x0, final, hit, success, name, field.lam, notes,
+                         field, None, done, used, progress)
+    final, hit, name, lam, notes = _run(problem, x0, success, progress)
+    return summarise(problem, p0, x0, final, hit, success, name, lam, notes, field,
+                     None if name == "flow" else sched, progress=progress)
+
+
 def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     """Solve a basin problem: draw the starts, run the rule, judge the end points.
+
+    With ``problem.equilibria`` the end points are classified by the
+    attractor they reached (`eqselect.numerics.dynamics.classify`).
 
     Parameters
     ----------
@@ -141,6 +180,8 @@ def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     """
     p0, x0 = problem.starts.draw(problem.dec.game)
     success = problem_success(problem)
+    if problem.equilibria is not None:
+        return _run_attractors(problem, p0, x0, success, progress)
     final, hit, name, lam, notes = _run(problem, x0, success, progress)
     return _summarise(problem, p0, x0, final, hit, success, name, lam, notes)
 
@@ -159,7 +200,8 @@ def rule_from(rule, lam=None, own_coef=None):
     return r if own_coef is None else r.with_(own_coef=own_coef)
 
 
-_PROBLEM_OPTIONS = ("preferred", "criterion", "tol", "dt", "backend", "kernel")
+_PROBLEM_OPTIONS = ("preferred", "criterion", "tol", "dt", "backend", "kernel", "equilibria",
+                    "predicate", "settle", "settle_tol", "window", "per_start")
 
 
 def _problem(dec, rule, lam, own_coef, starts, steps, schedule, success, fixed_points,
@@ -196,7 +238,8 @@ def basin_map(dec: Decomposition, rule="pg", lam=None, own_coef=None, grid: int 
         The probability range of the grid.
     progress : object with ``update(n)``, optional
     **options
-        preferred, criterion, tol, dt, backend, kernel (see `BasinProblem`).
+        preferred, criterion, tol, dt, backend, kernel, equilibria, settle,
+        settle_tol, window, per_start (see `BasinProblem`).
 
     Returns
     -------

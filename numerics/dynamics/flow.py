@@ -207,16 +207,8 @@ def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
     >>> res.final.tolist()
     [[1.0, 1.0]]
     """
-    if not dt > 0:
-        raise GameError(f"flow step dt must be > 0, got {dt!r}")
-    if int(steps) != steps or steps < 0:
-        raise GameError(f"steps must be a non-negative integer, got {steps!r}")
-    x = np.array(x0, dtype=float, ndmin=2)
-    region = region or Region(RegionKind.FREE)
-    proj = region_projector(region, bound)
-    tan = tangent_projector(region)
+    x, proj, tan = _flow_setup(x0, dt, steps, region, bound)
     f = (lambda y: -field(y)) if reverse else field
-    x = proj(x)
     hit = np.full(x.shape[0], -1, dtype=int)
     traj = [x.copy()] if record else None
     if success is not None:
@@ -232,6 +224,17 @@ def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
                       _settling_notes(x, f, tan, steps * dt))
 
 
+def _flow_setup(x0, dt, steps, region, bound):
+    """Checked inputs of a flow: (projected starts, region projector, tangent projector)."""
+    if not dt > 0:
+        raise GameError(f"flow step dt must be > 0, got {dt!r}")
+    if int(steps) != steps or steps < 0:
+        raise GameError(f"steps must be a non-negative integer, got {steps!r}")
+    region = region or Region(RegionKind.FREE)
+    proj = region_projector(region, bound)
+    return proj(np.array(x0, dtype=float, ndmin=2)), proj, tangent_projector(region)
+
+
 def _settling_notes(x, f, tan, horizon: float) -> tuple[str, ...]:
     """Whether the flow settled: non-finite points, or points that still move."""
     if not np.all(np.isfinite(x)):
@@ -242,3 +245,53 @@ def _settling_notes(x, f, tan, horizon: float) -> tuple[str, ...]:
         return (f"{moving} of {x.shape[0]} points still move at t = {horizon:g} "
                 f"(max |F| = {speed.max():.3g})",)
     return ()
+
+
+def integrate_until_settled(field: Callable, x0, settled: Callable, dt: float = 0.05,
+                            steps: int = 2000, region: Region | None = None,
+                            check_every: int = 10, tol: float = 1e-6) -> tuple:
+    """Integrate the projected flow until every start has settled, or ``steps`` run out.
+
+    Every ``check_every`` RK4 steps the runs are tested: a run has settled
+    when ``settled(x)`` holds (it reached an attractor) or its projected
+    speed max |P F(x)| is below ``tol`` (it rests at a fixed point, e.g. a
+    saddle it started on). Settled runs stop there; the rest go on. The
+    horizon ``steps * dt`` is the time limit.
+
+    Returns
+    -------
+    final : ndarray, shape (n, d)
+    done : ndarray of bool, shape (n,)
+        Settled within the time limit.
+    used : int
+        Steps run (the last check at which some run still moved, or
+        ``steps``).
+
+    Examples
+    --------
+    >>> from eqselect.theory import Region, RegionKind
+    >>> x, done, used = integrate_until_settled(
+    ...     lambda x: -x, [[1.0], [0.0]], lambda x: np.abs(x[:, 0]) < 1e-3, dt=0.1,
+    ...     steps=500)
+    >>> done.tolist(), used, bool(abs(x[0, 0]) < 1e-3)
+    ([True, True], 70, True)
+    """
+    if int(check_every) != check_every or check_every < 1:
+        raise GameError(f"check_every must be a positive integer, got {check_every!r}")
+    x, proj, tan = _flow_setup(x0, dt, steps, region, None)
+
+    def rests(y):
+        speed = np.abs(tan(y, field(y))).max(axis=1) if y.size else np.zeros(len(y))
+        return np.asarray(settled(y), dtype=bool) | (speed < tol)
+
+    done = rests(x)
+    used = 0
+    while used < steps and not done.all():
+        live = np.flatnonzero(~done)
+        y = x[live]
+        for _ in range(min(int(check_every), steps - used)):
+            y = rk4_step(field, y, dt, tan, proj)
+        used = min(used + int(check_every), steps)
+        x[live] = y
+        done[live] = rests(y)
+    return x, done, used

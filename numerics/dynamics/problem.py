@@ -57,6 +57,25 @@ class BasinProblem:
     kernel : "numpy" or "numba"
         The stepping loop: vectorised numpy (the reference) or a fused
         compiled kernel (`eqselect.numerics.dynamics.kernels`).
+    equilibria : EquilibriumSet or None
+        The rule's fixed points (`find_equilibria`): end points are then
+        classified by the attractor they reached
+        (`eqselect.numerics.dynamics.attractors`), and ``preferred``
+        indexes the attractor list (None: the success predicate decides
+        the fraction if ``predicate``, else nothing is preferred and the
+        fraction is 0).
+    predicate : bool
+        See ``equilibria``.
+    settle : bool
+        Flow only: stop as soon as every start has settled (reached an
+        attractor, or |P F| < ``settle_tol``), checking every 10 steps;
+        ``steps`` is then the time limit.
+    settle_tol : float
+    window : int
+        Extra steps run (numpy) from the end points that reached no
+        attractor, to tell cycles from runs still moving; 0: none.
+    per_start : bool
+        Put every start, end point and attractor index in the JSON.
     """
 
     dec: Decomposition
@@ -72,6 +91,12 @@ class BasinProblem:
     dt: float = 0.05
     backend: str = "llvm"
     kernel: str = "numpy"
+    equilibria: object = None
+    predicate: bool = True
+    settle: bool = False
+    settle_tol: float = 1e-6
+    window: int = 0
+    per_start: bool = False
 
     def __post_init__(self):
         if self.criterion not in CRITERIA:
@@ -80,6 +105,8 @@ class BasinProblem:
             raise GameError(f"unknown kernel {self.kernel!r}; valid: {', '.join(KERNELS)}")
         if int(self.steps) != self.steps or self.steps < 0:
             raise GameError(f"steps must be a non-negative integer, got {self.steps!r}")
+        if int(self.window) != self.window or self.window < 0:
+            raise GameError(f"window must be a non-negative integer, got {self.window!r}")
         game = self.dec.game
         if game.parameterization == "direct" and game.tau is not None and game.tau != 0:
             # the entropy gradient tau log p is unbounded at the boundary, where
@@ -125,6 +152,18 @@ class BasinMap(Record):
     interval : (float, float) or None
         Wilson 95% interval (Monte Carlo).
     notes : tuple of str
+    attractors : tuple of Attractor
+        When the problem classifies by attractor: ``labels`` then index
+        this list (-1: still moving, -2: cycle).
+    shares : dict of str to float or None
+        Share of the starts per outcome (sums to 1).
+    intervals : dict of str to [float, float] or None
+        Wilson interval per outcome (Monte Carlo).
+    settling : dict or None
+        How the runs ended: starts still moving, their distances to the
+        nearest fixed point, steps run (flow: until every start settled).
+    preferred : str or None
+        Name of the preferred attractor (None: the success predicate).
     """
 
     problem: BasinProblem
@@ -142,6 +181,11 @@ class BasinMap(Record):
     mean_first_hit: float | None
     interval: tuple | None = None
     notes: tuple = ()
+    attractors: tuple = ()
+    shares: dict | None = None
+    intervals: dict | None = None
+    settling: dict | None = None
+    preferred: str | None = None
 
     _json_skip = ("problem", "starts_probability", "starts", "final", "success", "labels",
                   "label_names", "first_hit")
@@ -166,7 +210,7 @@ class BasinMap(Record):
     def grid(self) -> int | None:
         """Points per axis for a grid map; None for Monte Carlo."""
         s = self.problem.starts
-        return int(s.grid) if isinstance(s, GridStarts) else None
+        return None if isinstance(s, SampledStarts) else int(s.grid)
 
     @property
     def seed(self) -> int | None:
@@ -185,5 +229,17 @@ class BasinMap(Record):
         return int(self.starts.shape[0])
 
     def _json_extra(self) -> dict:
-        return {"grid": self.grid, "steps": self.steps, "n": self.n, "game": self.game,
-                "method": self.method, "own_coef": self.own_coef, "seed": self.seed}
+        out = {"grid": self.grid, "steps": self.steps, "n": self.n, "game": self.game,
+               "method": self.method, "own_coef": self.own_coef, "seed": self.seed,
+               "reached": int(round(self.fraction * self.n))}
+        if self.problem.per_start:
+            out["per_start"] = self.per_start()
+        return out
+
+    def per_start(self) -> list[dict]:
+        """Every start: its parameters, its end point and its outcome index
+        (into ``attractors``; -1 still moving, -2 cycle; null without labels)."""
+        labels = self.labels if self.labels is not None else [None] * self.n
+        return [{"start": [float(v) for v in a], "end": [float(v) for v in b],
+                 "attractor": None if k is None else int(k)}
+                for a, b, k in zip(self.starts, self.final, labels)]

@@ -20,13 +20,16 @@ from eqselect.theory import PAPER, GameError, RegionKind
 MAX_GRID_STARTS = 10_000_000
 
 
-def probability_kind(game) -> str:
-    """``"logit"`` or ``"direct"``: how start probabilities map to parameters.
+def start_kind(game) -> str:
+    """``"logit"``, ``"softmax"`` or ``"direct"``: how start probabilities map to parameters.
+
+    ``"logit"`` also covers softmax games with two actions per agent (one
+    logit per agent and state).
 
     Raises
     ------
     GameError
-        For parameterisations with no one-probability-per-parameter map.
+        For games without policies (continuous games).
     """
     if game.parameterization == "direct":
         return "direct"
@@ -34,26 +37,68 @@ def probability_kind(game) -> str:
             game.parameterization == "softmax" and game.actions
             and all(m == 2 for m in game.actions)):
         return "logit"
+    if game.parameterization == "softmax" and game.actions:
+        return "softmax"
     raise GameError(
-        f"basin grids live in probability space and need the direct or logit "
-        f"parameterization (two actions per agent for softmax); game "
-        f"{game.name!r} has {game.parameterization!r}")
+        f"basin starts live in probability space and need a game with policies "
+        f"(direct, logit or softmax parameterization); game {game.name!r} has "
+        f"{game.parameterization!r}")
+
+
+def probability_kind(game) -> str:
+    """``"logit"`` or ``"direct"``: games with one probability per parameter.
+
+    A square grid of one probability per parameter (a sweep cell, a phase
+    portrait) needs these; softmax games with three or more actions have
+    starts of their own (`start_kind`, `simplex_starts`, slices).
+
+    Raises
+    ------
+    GameError
+        For parameterisations with no one-probability-per-parameter grid.
+    """
+    kind = start_kind(game)
+    if kind == "softmax":
+        raise GameError(
+            f"probability grids need the direct or logit parameterization (two actions "
+            f"per agent for softmax); game {game.name!r} has {game.parameterization!r} "
+            "(eqselect basins takes slices of it: --axes, --fix)")
+    return kind
+
+
+def action_blocks(game) -> list[tuple[int, int, list[int], int]]:
+    """One entry per agent and state: (agent, state, parameter indices, m).
+
+    Agent i's parameters are ``states * (m_i - 1)`` numbers, state by state;
+    in each state the m_i - 1 parameters belong to its first m_i - 1 actions
+    (direct: their probabilities; logit / softmax: their logits against the
+    last action, whose logit is pinned at 0; docs/theory.md).
+    """
+    out = []
+    for i, sl in enumerate(game.slices):
+        m = int(game.actions[i]) if game.actions else 2
+        for state in range(game.states):
+            start = sl.start + state * (m - 1)
+            out.append((i, state, list(range(start, start + m - 1)), m))
+    return out
 
 
 def probability_to_parameters(game, p) -> np.ndarray:
-    """Map start probabilities to parameters: logit(p) (logit) or p (direct).
+    """Map start probabilities to parameters: logit(p) (logit), log(p_k / p_last)
+    (softmax) or p (direct).
 
     Parameters
     ----------
     game : Game
     p : array_like, shape (n, d)
-        One probability per parameter, each in (0, 1).
+        One probability per parameter: that of the action the parameter
+        belongs to (`action_blocks`), each in (0, 1) for logits.
 
     Raises
     ------
     GameError
-        For probabilities outside (0, 1), for direct simplex points whose
-        block sums exceed 1, or for parameterisations without such a map.
+        For probabilities outside (0, 1) (logits) or [0, 1] (direct), for
+        blocks whose probabilities sum past 1, or for games without policies.
 
     Examples
     --------
@@ -62,25 +107,31 @@ def probability_to_parameters(game, p) -> np.ndarray:
     [[0.0, 1.098612]]
     """
     p = np.array(p, dtype=float, ndmin=2)
-    kind = probability_kind(game)
-    if np.any((p <= 0) | (p >= 1)) and kind == "logit":
+    kind = start_kind(game)
+    if np.any((p <= 0) | (p >= 1)) and kind != "direct":
         bad = p[(p <= 0) | (p >= 1)][0]
-        raise GameError(f"start probability {bad!r} is outside (0, 1); logit(p) is infinite")
+        raise GameError(f"start probability {bad!r} is outside (0, 1); its logit is infinite")
     if kind == "logit":
         return np.log(p) - np.log1p(-p)
     if np.any((p < 0) | (p > 1)):
         raise GameError(f"start probabilities must lie in [0, 1], got {p.min()!r}..{p.max()!r}")
-    if game.region.kind is RegionKind.SIMPLEX:
-        for b in game.region.blocks:
-            total = p[:, list(b)].sum(axis=1).max()
-            if total > 1:
-                raise GameError(f"start probabilities sum to {total!r} > 1 in a simplex "
-                                f"block {list(b)}")
-    return p
+    blocks = ([list(b) for b in game.region.blocks] if game.region.kind is RegionKind.SIMPLEX
+              else [b for _, _, b, _ in action_blocks(game)] if kind == "softmax" else [])
+    for b in blocks:
+        total = p[:, b].sum(axis=1).max()
+        if total > 1 or (kind == "softmax" and total >= 1):
+            raise GameError(f"start probabilities sum to {total!r} >= 1 in a simplex "
+                            f"block {b}")
+    if kind == "direct":
+        return p
+    x = np.log(p)
+    for b in blocks:
+        x[:, b] -= np.log1p(-p[:, b].sum(axis=1))[:, None]
+    return x
 
 
 def parameters_to_probability(game, x) -> np.ndarray:
-    """Inverse of `probability_to_parameters`: sigma(theta) or phi itself.
+    """Inverse of `probability_to_parameters`: sigma(theta), the softmax, or phi itself.
 
     Examples
     --------
@@ -89,9 +140,65 @@ def parameters_to_probability(game, x) -> np.ndarray:
     [[0.5, 0.5]]
     """
     x = np.array(x, dtype=float, ndmin=2)
-    if probability_kind(game) == "logit":
+    kind = start_kind(game)
+    if kind == "logit":
         return 0.5 * (1.0 + np.tanh(0.5 * x))  # sigma, overflow-free
-    return x
+    if kind == "direct":
+        return x
+    p = np.empty_like(x)
+    for _, _, b, _ in action_blocks(game):
+        top = np.maximum(x[:, b].max(axis=1), 0.0)[:, None]  # the pinned logit is 0
+        e = np.exp(x[:, b] - top)
+        p[:, b] = e / (np.exp(-top) + e.sum(axis=1, keepdims=True))
+    return p
+
+
+def parameters_to_strategies(game, x) -> np.ndarray:
+    """Every agent's full mixed strategy, shape (n, sum_i states m_i).
+
+    Columns follow ``game.strategies``: agent by agent, state by state, all
+    actions (the last one 1 - the others).
+
+    Examples
+    --------
+    >>> from eqselect.theory import builtin
+    >>> parameters_to_strategies(builtin("stag-hunt", "direct"), [[0.25, 1.0]]).tolist()
+    [[0.25, 0.75, 1.0, 0.0]]
+    """
+    p = parameters_to_probability(game, x)
+    cols = []
+    for _, _, b, _ in action_blocks(game):
+        cols += [p[:, b], 1.0 - p[:, b].sum(axis=1, keepdims=True)]
+    return np.concatenate(cols, axis=1)
+
+
+def strategies_to_parameters(game, s) -> np.ndarray:
+    """Inverse of `parameters_to_strategies` (each block's last action dropped)."""
+    s = np.array(s, dtype=float, ndmin=2)
+    keep, col = [], 0
+    for _, _, b, m in action_blocks(game):
+        keep += list(range(col, col + m - 1))
+        col += m
+    if s.shape[1] != col:
+        raise GameError(f"game {game.name!r} has {col} action probabilities per start, "
+                        f"got {s.shape[1]}")
+    return probability_to_parameters(game, s[:, keep])
+
+
+def simplex_starts(game, n: int, rng) -> np.ndarray:
+    """Start probabilities (one per parameter) uniform on each agent's simplex.
+
+    Each agent and state draws its strategy from the uniform (flat
+    Dirichlet) distribution on the simplex of its m actions; for two actions
+    that is p uniform on (0, 1).
+    """
+    cols = []
+    for _, _, b, m in action_blocks(game):
+        draw = rng.dirichlet(np.ones(m), size=int(n))
+        cols.append(draw[:, :m - 1])
+    p = np.concatenate(cols, axis=1)
+    # a flat Dirichlet draw is 0 or 1 with probability 0; keep logits finite anyway
+    return np.clip(p, 1e-12, 1 - 1e-12) if start_kind(game) != "direct" else p
 
 
 def _check_range(low, high) -> None:
@@ -121,12 +228,14 @@ def grid_starts(d: int, grid: int = 21, low: float = PAPER.grid_low,
 
 
 def monte_carlo_starts(game, n: int, seed: int,
-                       sampler: Literal["probability", "normal", "uniform-parameter"] = "probability",
+                       sampler: Literal["probability", "simplex", "normal", "uniform-parameter"] = "probability",
                        low: float = PAPER.grid_low, high: float = PAPER.grid_high,
                        scale: float = 1.35) -> tuple[np.ndarray, np.ndarray]:
     """Random starts (probabilities, parameters), reproducible from ``seed``.
 
     - ``"probability"``: p uniform in [low, high]^d, mapped to parameters;
+    - ``"simplex"``: each agent's strategy uniform on its simplex
+      (`simplex_starts`), for any number of actions;
     - ``"normal"``: theta ~ N(0, scale^2) (the paper's ablation, logit only);
     - ``"uniform-parameter"``: theta uniform in [-scale, scale]^d (restarts,
       logit only).
@@ -139,10 +248,13 @@ def monte_carlo_starts(game, n: int, seed: int,
         _check_range(low, high)
         p = rng.uniform(low, high, size=(int(n), d))
         return p, probability_to_parameters(game, p)
+    if sampler == "simplex":
+        p = simplex_starts(game, n, rng)
+        return p, probability_to_parameters(game, p)
     if sampler not in ("normal", "uniform-parameter"):
-        raise GameError(f"unknown sampler {sampler!r}; valid: probability, normal, "
+        raise GameError(f"unknown sampler {sampler!r}; valid: probability, simplex, normal, "
                         "uniform-parameter")
-    if probability_kind(game) != "logit":
+    if start_kind(game) != "logit":
         raise GameError(f"sampler {sampler!r} draws logits; game {game.name!r} is "
                         f"{game.parameterization}")
     if sampler == "normal":

@@ -144,11 +144,17 @@ def _probability_axes(ax, game, initial: bool = False) -> None:
 def draw_basin(ax, basin_map: BasinMap) -> None:
     """Draw one basin map into ``ax`` with a legend (grid maps as cells, else dots).
 
-    Success maps are two-coloured (reaches the preferred outcome or not);
+    Maps classified by attractor get one colour per attractor (Okabe-Ito),
+    light grey for "still moving" and dark grey for cycles, the legend
+    naming each profile with its share; success maps are two-coloured;
     maps labelled by nearest stable fixed point get one colour per outcome.
-    Only the first two start probabilities are drawn for more parameters.
+    Monte-Carlo maps of larger games show each player's first-action
+    probability for players 1 and 2.
     """
     bm = basin_map
+    if bm.shares is not None:
+        _draw_attractors(ax, bm)
+        return
     p = bm.starts_probability
     if p.shape[1] < 2:
         raise GameError("basin plots need at least 2 parameters")
@@ -161,6 +167,60 @@ def draw_basin(ax, basin_map: BasinMap) -> None:
         colors = OUTCOME_COLORS[:len(bm.label_names) + 1]
         names = ("no stable point within tolerance",) + tuple(bm.label_names)
     draw_starts(ax, p, value, colors, names, bm.grid)
+
+
+#: Colours of the outcomes that are no attractor: still moving, cycle.
+MOVING_COLORS = ("#DDDDDD", "#777777")
+#: Attractor colours: Okabe-Ito without black, blue first.
+ATTRACTOR_COLORS = tuple(OKABE_ITO[i] for i in (5, 6, 3, 7, 1, 2, 4))
+
+
+def _draw_attractors(ax, bm) -> None:
+    from eqselect.numerics.dynamics.attractors import CYCLE_NAME, MOVING_NAME
+
+    names = [MOVING_NAME, CYCLE_NAME] + [
+        f"{a.name}{' (preferred)' if a.name == bm.preferred else ''}" for a in bm.attractors]
+    colors = list(MOVING_COLORS) + [ATTRACTOR_COLORS[j % len(ATTRACTOR_COLORS)]
+                                    for j in range(len(bm.attractors))]
+    shares = [bm.shares.get(MOVING_NAME, 0.0), bm.shares.get(CYCLE_NAME, 0.0)] + [
+        bm.shares.get(a.name, 0.0) for a in bm.attractors]
+    names = [f"{nm}: {100 * sh:.1f}%" for nm, sh in zip(names, shares)]
+    value = np.where(bm.labels >= 0, bm.labels + 2, np.where(bm.labels == -1, 0, 1))
+    plane, grid = plane_of(bm)
+    if grid is not None and len(plane) < grid * grid:
+        _draw_cells(ax, plane, value, colors, bm.problem.starts)
+        present = sorted(set(value.tolist()))
+        handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=names[v]) for v in present]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                  fontsize=8, frameon=False, ncol=1)
+        return
+    draw_starts(ax, plane, value, colors, names, grid)
+
+
+def plane_of(bm) -> tuple[np.ndarray, int | None]:
+    """The two plotted start coordinates of a map and its grid size (None: dots).
+
+    A slice's two axes; a two-parameter grid's probabilities; else each
+    player's first-parameter probability for players 1 and 2.
+    """
+    p = bm.starts_probability
+    if p.shape[1] == 2:
+        return p, bm.grid
+    game = bm.problem.dec.game
+    cols = [game.slices[0].start, game.slices[1].start] if game.n_agents > 1 else [0, 1]
+    return p[:, cols], None
+
+
+def _draw_cells(ax, plane, value, colors, starts) -> None:
+    """Cells of a slice grid with holes (points off the simplex left blank)."""
+    g, low, high = int(starts.grid), float(starts.low), float(starts.high)
+    axis = np.linspace(low, high, g)
+    step = (high - low) / (g - 1) if g > 1 else 1.0
+    ij = np.rint((plane - low) / step).astype(int)
+    image = np.ma.masked_all((g, g))
+    image[ij[:, 1], ij[:, 0]] = value
+    ax.pcolormesh(axis, axis, image, shading="nearest", cmap=ListedColormap(colors),
+                  vmin=-0.5, vmax=len(colors) - 0.5)
 
 
 def draw_starts(ax, starts_probability, value, colors, names, grid=None, legend=True):
@@ -210,16 +270,42 @@ def basin_plot(basin_map: BasinMap, path=None, title: str | None = None, game=No
     fig, ax = new_figure(figsize=(4.2, 4.6))
     draw_basin(ax, bm)
     text = f"fraction {bm.fraction:.3f}"
+    if bm.shares is not None:
+        text += f" {bm.preferred}" if bm.preferred else " (success predicate)"
     if bm.interval is not None:
         text += f" [{bm.interval[0]:.3f}, {bm.interval[1]:.3f}]"
     ax.set_title(title or f"{bm.game} {bm.method} ({bm.schedule}): {text}", fontsize=9)
     if game is not None:
-        _probability_axes(ax, game, initial=True)
+        _basin_axes(ax, game, bm)
     else:
         ax.set_aspect("equal")
         ax.set_xlabel("initial P(player 1 plays its first action)", fontsize=9)
         ax.set_ylabel("initial P(player 2 plays its first action)", fontsize=9)
     return finish(fig, path)
+
+
+def _basin_axes(ax, game, bm) -> None:
+    """Axis names by player and action: a slice's axes, else the first parameters."""
+    axes = getattr(bm.problem.starts, "axes", None)
+    if not axes:
+        if len(game.parameters) == 2 or bm.shares is None:
+            _probability_axes(ax, game, initial=True)
+            return
+        axes = [game.parameters[game.slices[i].start].name for i in range(2)]
+    from eqselect.numerics.dynamics.slices import coordinate
+
+    labels = []
+    for name in axes:
+        agent, state, action = coordinate(game, name)
+        player = game.player_name(agent)
+        player = f"player {player}" if player.isdigit() else player
+        where = f", state {state}" if game.states > 1 else ""
+        labels.append(f"initial P({player} plays {game.action_name(agent, action)}{where})")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel(labels[0], fontsize=9)
+    ax.set_ylabel(labels[1], fontsize=9)
 
 
 def separatrix_line(game, separatrix) -> np.ndarray:

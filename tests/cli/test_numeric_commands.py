@@ -47,8 +47,9 @@ def test_continue_reports_the_corner_collision(capsys):
 def test_basins_json_contract(capsys):
     doc = run_json(["basins", "stag-hunt", "--method", "pg", "--grid", "11"], capsys)
     assert doc["grid"] == 11 and doc["steps"] == 140
-    assert sum(doc["outcomes"].values()) == 121
-    assert doc["fraction"] == pytest.approx(doc["outcomes"]["success"] / 121)
+    assert sum(doc["outcomes"].values()) == 121  # every attractor, and "still moving"
+    assert sum(doc["shares"].values()) == pytest.approx(1.0)
+    assert doc["fraction"] == pytest.approx(doc["reached"] / 121)
 
 
 def test_replay_exact_lands_near_the_published_figures(capsys):
@@ -78,7 +79,7 @@ def test_replay_writes_table_and_figures(tmp_path, capsys):
     (["continue", "stag-hunt", "--method", "pg", "--lam", "3"], "expected A:B"),
     (["basins", "stag-hunt", "--method", "pg", "--grid", "0"], "must be >= 1"),
     (["basins", "stag-hunt", "--method", "pg", "--plot", "x.pdf"], "PNG"),
-    (["basins", "ipd", "--method", "pg"], "two parameters"),
+    (["basins", "ipd", "--method", "pg", "--axes", "theta1_0,theta9"], "unknown axis"),
     (["replay", "tournament"], "unknown experiment"),
 ])
 def test_bad_numeric_input_exits_2(args, needle, capsys):

@@ -1,0 +1,164 @@
+"""``eqselect basins``: the attractor each start of a grid, slice or sample reaches.
+
+The starts (docs/cli.md, "basins"): the grid of the game's two parameters,
+a two-axis slice (``--axes``, ``--fix``) for larger games, or ``--samples N``
+random starts. The rule's fixed points (the ``equilibria`` route, with the
+pure profiles at infinity under logit / softmax) give the attractors; every
+end point is classified against them, with "still moving" and "cycle"
+counted apart. The fraction counts the preferred attractor (``--preferred``,
+chosen as ``eqselect check`` chooses P), or the paper's success predicate
+for the paper schedule on games where everyone's first action is an
+attractor (Stag Hunt; the replayed numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from eqselect.output import check_plot_path, replaced_file
+from eqselect.theory import PAPER, limits
+from eqselect.theory.errors import OptionsError
+from eqselect.theory.serialize import document
+
+#: Basin-map updates per second on one core (measured: 301 x 301 starts x 1000
+#: steps of stag hunt in about 10 s), for the estimate made before the work.
+BASIN_UPDATES_PER_SECOND = 1e7
+#: RK4 steps of the flow's default time limit (dt = 0.05: t = 100).
+FLOW_STEPS = 2000
+#: Extra steps run from the starts that reached no attractor, to find cycles.
+CYCLE_WINDOW = 400
+
+
+def check_basin_work(starts: int, steps: int) -> None:
+    """Refuse a basin map whose estimated time exceeds the time limit, before any work."""
+    updates = starts * steps
+    seconds = updates / BASIN_UPDATES_PER_SECOND
+    budget = limits.current().time_limit
+    if budget is not None and seconds > budget:
+        megabytes = starts * 8 * 8 / 1e6
+        raise OptionsError(
+            f"eqselect basins: {starts} starts x {steps} steps asks for {updates:.3g} updates, "
+            f"about {seconds:.0f} s and {megabytes:.0f} MB; the time limit is {budget:g} s "
+            f"({limits.raise_hint('time_limit')})")
+
+
+def basin_starts(args, game):
+    """(starts, description) from --grid / --axes / --fix / --samples."""
+    from eqselect.numerics.dynamics.slices import SliceStarts
+    from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
+
+    low, high = (0.0, 1.0) if args.schedule == "flow" and game.parameterization == "direct" \
+        else (PAPER.grid_low, PAPER.grid_high)
+    if args.samples is not None:
+        if args.axes or args.fix:
+            raise OptionsError("eqselect basins: --axes and --fix shape a grid slice; "
+                               "--samples draws from the whole start space")
+        two = game.states == 1 and all(int(m) == 2 for m in game.actions or (2,))
+        sampler = "probability" if two else "simplex"
+        where = (f"{args.samples} random starts" +
+                 ("" if two else " (uniform on each player's simplex)"))
+        return SampledStarts(args.samples, args.seed, sampler, low, high), where
+    if args.axes is None and not args.fix and len(game.parameters) == 2:
+        return GridStarts(args.grid, low, high), f"{args.grid}x{args.grid} starts"
+    axes = args.axes or tuple(f"{game.player_name(i)}:{game.action_name(i, 0)}"
+                              for i in range(min(2, game.n_agents)))
+    starts = SliceStarts(args.grid, tuple(axes), tuple(args.fix or ()), low, high)
+    fixed = ", ".join(f"{k}={v:g}" for k, v in starts.fixed) or "the rest uniform"
+    return starts, f"a {args.grid}x{args.grid} slice over {axes[0]}, {axes[1]} ({fixed})"
+
+
+def preferred_choice(args, game, attractors) -> tuple:
+    """(preferred attractor index or None, use the paper's predicate, notes)."""
+    from eqselect.numerics.dynamics.attractors import UNLISTED, preferred_attractor
+    from eqselect.proofs_check.choice import parse_profile
+
+    text = args.preferred
+    if text is None:
+        two = all(int(m) == 2 for m in game.actions or ())
+        first = tuple(0 for _ in range(game.n_agents))
+        listed = [a for a in attractors if a.stability != UNLISTED]
+        if args.schedule == "paper" and game.actions and two and (
+                game.states > 1 or any(a.profile == first for a in listed)):
+            return None, True, ["fraction: the paper's success predicate (every player's "
+                                f"first-action probability >= {float(PAPER.success):g})"]
+        text = "payoff-dominant"
+    if text in ("payoff-dominant", "welfare"):
+        choice = text
+    elif text.isdigit():
+        choice = int(text)
+    else:
+        choice = parse_profile(game, text)
+    index, notes = preferred_attractor(game, attractors, choice)
+    return index, False, notes
+
+
+def cmd_basins(args) -> int:
+    from eqselect.commands import command_inputs, numeric_decomposition
+    from eqselect.numerics.dynamics.classify import all_attractors
+    from eqselect.numerics.dynamics.basins import rule_from, run_basins
+    from eqselect.numerics.dynamics.kernels import available
+    from eqselect.numerics.dynamics.problem import BasinProblem
+    from eqselect.numerics.fixed_points.find import find_equilibria
+
+    check_plot_path(args.plot)
+    steps = args.steps or (FLOW_STEPS if args.schedule == "flow" else PAPER.steps)
+    if args.per_start and not args.json:
+        raise OptionsError("eqselect basins: --per-start needs --json")
+    dec = numeric_decomposition(args)
+    starts, where = basin_starts(args, dec.game)
+    total = len(starts.draw(dec.game)[1])
+    check_basin_work(total, steps)
+    found = find_equilibria(dec, args.method, args.lam, args.own)
+    attractors = all_attractors(dec.game, found)
+    index, predicate, notes = preferred_choice(args, dec.game, attractors)
+    backend = args.backend or ("numba" if available() else "numpy")
+    problem = BasinProblem(
+        dec, rule_from(args.method, float(args.lam), float(args.own)), starts, steps,
+        args.schedule, equilibria=found, preferred=index, predicate=predicate,
+        settle=args.schedule == "flow", window=CYCLE_WINDOW, per_start=args.per_start,
+        kernel=backend if args.schedule == "paper" else "numpy")
+    with basin_progress(total, args.json) as bar:
+        bm = run_basins(problem, bar)
+    if args.plot:
+        from eqselect.numerics.plots.portrait import basin_plot
+
+        with replaced_file(args.plot) as tmp:
+            basin_plot(bm, tmp, game=dec.game)
+    search = {"route": found.route, "complete": found.complete}
+    if args.json:
+        doc = document("basins", bm, {**command_inputs(args), "problem": problem.to_json()})
+        doc["notes"] = list(notes) + doc["notes"]
+        print(json.dumps({**doc, "fixed_points": search}))
+        return 0
+    print_basins(bm, args, dec, where, notes, search)
+    return 0
+
+
+def print_basins(bm, args, dec, where, notes, search) -> None:
+    """The text form of a basin map: the fraction, then every outcome's share."""
+    target = f" {bm.preferred}" if bm.preferred else ""
+    print(f"{dec.game.name} ({dec.game.parameterization}), {args.method}, lambda = "
+          f"{float(args.lam):g}, {bm.schedule} schedule: {100 * bm.fraction:.1f}% of {where} "
+          f"reach the preferred outcome{target}")
+    if bm.interval is not None:
+        print(f"  95% Wilson interval: [{100 * bm.interval[0]:.1f}%, {100 * bm.interval[1]:.1f}%]")
+    print(f"  attractors (fixed points of {args.method}, route {search['route']}"
+          + (", complete):" if search["complete"] else ", may be incomplete):"))
+    kinds = {a.name: f"{a.kind}, {a.stability}" for a in bm.attractors}
+    for name, count in bm.outcomes.items():
+        share = bm.shares[name]
+        band = (f"  [{100 * bm.intervals[name][0]:.1f}%, {100 * bm.intervals[name][1]:.1f}%]"
+                if bm.intervals else "")
+        kind = f" ({kinds[name]})" if name in kinds else ""
+        print(f"    {name}{kind}: {count} ({100 * share:.1f}%){band}")
+    for note in list(notes) + list(bm.notes):
+        print(f"  note: {note}")
+
+
+def basin_progress(total: int, quiet: bool):
+    """A tqdm bar over the starts on a terminal; silent under --json or a pipe."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="start", unit_scale=True, leave=False,
+                disable=quiet or not sys.stderr.isatty())
