@@ -1,0 +1,103 @@
+"""Interior fixed points of PG under logit / softmax: the totally mixed Nash equilibria, exactly.
+
+With softmax logits theta_i (the last action's logit fixed at 0; logit is
+the case of two actions) agent i plays p_i = softmax(theta_i, 0), and with
+g_a = u_i(a, p_{-i}) the payoff of its action a, the PG field is
+
+    cur_{i,k} = dJ_i / d theta_{i,k} = p_{i,k} (g_k - <g, p_i>),   k < m_i.
+
+Since every p_{i,k} > 0, cur = 0 exactly when g_k = <g, p_i> for k < m_i,
+and then also for the last action (<g, p_i> is their mean), i.e. when every
+action of every agent earns the same payoff: a totally mixed Nash
+equilibrium. These are the fixed points of the direct parameterisation
+in the relative interior of the product of simplices, which the exact
+face-by-face search (`projected_fixed_points`) finds completely; they map
+back by theta_{i,k} = log(p_{i,k} / p_{i,m_i}). A continuum of totally
+mixed equilibria is not a set of isolated fixed points, and the route
+refuses it.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+from eqselect.theory import Decomposition, GameError
+from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.theory.rules import Method
+
+from eqselect.numerics.fixed_points.characterise import characterise
+from eqselect.numerics.fixed_points.field import MpField
+from eqselect.numerics.fixed_points.infinity import saturating
+from eqselect.numerics.fixed_points.nash import exact_sign
+from eqselect.numerics.fixed_points.record import Route
+
+NOTE = ("a totally mixed Nash equilibrium, solved exactly on the interior face of the "
+        "direct parameterisation")
+
+
+def applies(dec: Decomposition, rule) -> bool:
+    """Whether the route applies: PG on a one-state logit / softmax normal-form game."""
+    game = dec.game
+    return (rule.method is Method.PG and saturating(game) and game.states == 1
+            and bool(game.payoffs) and not any(v.has(sp.log) for v in game.values))
+
+
+def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):
+    """(list of Equilibrium, "") every interior PG fixed point, exact; or (None, reason).
+
+    Parameters
+    ----------
+    dec : Decomposition
+        Of a one-state normal-form game under logit or softmax (`applies`).
+    rule : Rule
+        PG.
+    budget : float
+        Seconds for the face-by-face search of the direct parameterisation.
+
+    Examples
+    --------
+    >>> from eqselect.theory import builtin
+    >>> from eqselect.theory.rules import Rule
+    >>> eqs, _ = pg_interior_fixed_points(Decomposition(builtin("stag-hunt", "logit")),
+    ...                                   Rule("pg"), 5.0)
+    >>> [e.exact for e in eqs]
+    [(log(2), log(2))]
+    """
+    from eqselect.numerics.fixed_points.projected import projected_fixed_points
+
+    game = dec.game
+    direct = normal_form_game(game.payoffs, "direct", name=game.name,
+                              payoff_symbols=game.payoff_symbols)
+    try:
+        points = projected_fixed_points(Decomposition(direct, eta=dec.eta), rule, budget=budget)
+    except GameError as err:
+        return None, f"the direct parameterisation's faces: {err}"
+    inner = [e for e in points if _totally_mixed(direct, e)]
+    if any(e.extreme_points or any("continuum" in n for n in e.notes) for e in inner):
+        return None, "a continuum of totally mixed Nash equilibria (not isolated)"
+    mpf, out = MpField(dec, rule), []
+    with mpmath.workdps(30):
+        for e in inner:
+            blocks = _blocks(direct, e) if e.exact is not None else e.strategies
+            theta = tuple(sp.log(sp.sympify(block[k]) / sp.sympify(block[-1]))
+                          for block in blocks for k in range(len(block) - 1))
+            x = [mpmath.mpf(str(sp.N(t, 40))) for t in theta]
+            exact = theta if e.exact is not None else None
+            out.append(characterise(x, mpf, exact=exact, route=Route.EXACT, notes=(NOTE,)))
+    return out, ""
+
+
+def _blocks(direct, e):
+    from eqselect.numerics.fixed_points.nash import strategies_at
+
+    return strategies_at(direct, e.exact)
+
+
+def _totally_mixed(direct, e) -> bool:
+    if e.exact is None:
+        return all(x > 0 for s in e.strategies for x in s)
+    return all(exact_sign(x) > 0 for s in _blocks(direct, e) for x in s)
+
+
+__all__ = ["applies", "pg_interior_fixed_points"]
