@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from eqselect.theory.engine import to_sympy
+
 
 class NotRationalInExp(ValueError):
     """The expression is not rational in exp(theta) with rational coefficients."""
@@ -49,7 +51,7 @@ def exp_numerators(F, params):
     ctx = flint.fmpz_mpoly_ctx.get(tuple(f"u{i + 1}" for i in range(len(params))), "lex")
     walker = _Walker(ctx, list(params))
     try:
-        pairs = [walker.convert(sp.sympify(f)) for f in F]
+        pairs = [walker.convert(to_sympy(f)) for f in F]
     except NotRationalInExp:
         return None
     return [n for n, _ in pairs], [d for _, d in pairs], ctx

@@ -23,6 +23,7 @@ import mpmath
 import sympy as sp
 
 from eqselect.theory import Decomposition, GameError
+from eqselect.theory.engine import to_sympy
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.rules import Method
 
@@ -80,7 +81,7 @@ def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):
     with mpmath.workdps(30):
         for e in inner:
             blocks = _blocks(direct, e) if e.exact is not None else e.strategies
-            theta = tuple(sp.log(sp.sympify(block[k]) / sp.sympify(block[-1]))
+            theta = tuple(sp.log(to_sympy(block[k]) / to_sympy(block[-1]))
                           for block in blocks for k in range(len(block) - 1))
             x = [mpmath.mpf(str(sp.N(t, 40))) for t in theta]
             exact = theta if e.exact is not None else None
