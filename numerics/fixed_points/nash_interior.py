@@ -11,7 +11,8 @@ and then also for the last action (<g, p_i> is their mean), i.e. when every
 action of every agent earns the same payoff: a totally mixed Nash
 equilibrium. These are the fixed points of the direct parameterisation
 in the relative interior of the product of simplices, which the exact
-face-by-face search (`projected_fixed_points`) finds completely; they map
+face-by-face search finds completely on that one face (all supports full,
+under the caller's budget); they map
 back by theta_{i,k} = log(p_{i,k} / p_{i,m_i}). A continuum of totally
 mixed equilibria is not a set of isolated fixed points, and the route
 refuses it.
@@ -19,20 +20,26 @@ refuses it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import mpmath
 import sympy as sp
 
-from eqselect.theory import Decomposition, GameError
+from eqselect.theory import Decomposition
 from eqselect.theory.engine import to_sympy
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.rules import Method
 
+from eqselect.numerics.fixed_points.budget import run_with_budget
 from eqselect.numerics.fixed_points.characterise import characterise
 from eqselect.numerics.fixed_points.field import MpField
 from eqselect.numerics.fixed_points.infinity import saturating
 from eqselect.numerics.fixed_points.nash import exact_sign
 from eqselect.numerics.fixed_points.record import Route
 
+#: Tolerance of the logit record's own (numerical) checks; its Nash flag is the
+#: direct face's exact decision.
+TOL = 1e-20
 NOTE = ("a totally mixed Nash equilibrium, solved exactly on the interior face of the "
         "direct parameterisation")
 
@@ -54,7 +61,7 @@ def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):
     rule : Rule
         PG.
     budget : float
-        Seconds for the face-by-face search of the direct parameterisation.
+        Seconds for solving the interior face of the direct parameterisation.
 
     Examples
     --------
@@ -65,15 +72,13 @@ def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):
     >>> [e.exact for e in eqs]
     [(log(2), log(2))]
     """
-    from eqselect.numerics.fixed_points.projected import projected_fixed_points
-
     game = dec.game
     direct = normal_form_game(game.payoffs, "direct", name=game.name,
                               payoff_symbols=game.payoff_symbols)
-    try:
-        points = projected_fixed_points(Decomposition(direct, eta=dec.eta), rule, budget=budget)
-    except GameError as err:
-        return None, f"the direct parameterisation's faces: {err}"
+    run = run_with_budget(_interior_face, (Decomposition(direct, eta=dec.eta), rule), budget)
+    if not run.finished:
+        return None, f"the interior face of the direct parameterisation: {run.error}"
+    points = run.value
     inner = [e for e in points if _totally_mixed(direct, e)]
     if any(e.extreme_points or any("continuum" in n for n in e.notes) for e in inner):
         return None, "a continuum of totally mixed Nash equilibria (not isolated)"
@@ -84,9 +89,28 @@ def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):
             theta = tuple(sp.log(to_sympy(block[k]) / to_sympy(block[-1]))
                           for block in blocks for k in range(len(block) - 1))
             x = [mpmath.mpf(str(sp.N(t, 40))) for t in theta]
-            exact = theta if e.exact is not None else None
-            out.append(characterise(x, mpf, exact=exact, route=Route.EXACT, notes=(NOTE,)))
+            rec = characterise(x, mpf, route=Route.EXACT, notes=(NOTE,), tol=TOL)
+            # Nash as decided exactly on the direct face (the same profile)
+            out.append(replace(rec, exact=theta if e.exact is not None else None,
+                               nash=e.nash))
     return out, ""
+
+
+def _interior_face(ddec, rule) -> list:
+    """The fixed points of the direct field on the interior face (full supports), exact."""
+    from eqselect.numerics.fixed_points.affine import affine_form, solve_global_affine
+    from eqselect.numerics.fixed_points.faces import faces, region_blocks
+    from eqselect.numerics.fixed_points.polynomial import solve_polynomial_face
+    from eqselect.numerics.fixed_points.projected import projected_problem
+
+    blocks = region_blocks(ddec.game)
+    problem = projected_problem(ddec, rule, blocks)
+    face = next(f for f in faces(blocks, len(problem.params), problem.agents)
+                if not f.multipliers)
+    affine = affine_form(problem.F, problem.params)
+    if affine is not None:
+        return solve_global_affine(problem, face, *affine)
+    return solve_polynomial_face(problem, face)
 
 
 def _blocks(direct, e):

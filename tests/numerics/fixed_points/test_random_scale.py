@@ -9,12 +9,11 @@
   square-free part, the partner coordinate from ``mpmath.polyroots``), and
   say it is complete. SOS has no closed-form field (its weight p is chosen
   pointwise), and the search refuses it with that reason.
-- 30 random 3x3 bimatrix games under softmax, PG: the interior fixed points
-  are pygambit's totally mixed Nash equilibria, the fixed points at
-  infinity its pure ones. (Random 2x2x2 games are not here: their direct
-  faces take seconds each through Groebner bases, and on one game
-  pygambit's enumpoly listed no totally mixed equilibrium where this
-  search lists one; that disagreement is not settled.)
+- 30 random 3x3 bimatrix games under softmax and 20 random 2x2x2 games
+  under logit, PG: the interior fixed points are pygambit's totally mixed
+  Nash equilibria (for 2x2x2, every one of ``enumpoly``'s, and any other
+  listed point has zero regret by pygambit: enumpoly is known to miss
+  some), the fixed points at infinity the pure Nash equilibria.
 - The 3-player Stag Hunt of the issue for every rule: the route, whether
   the list is complete, and the interior saddle at theta ~ 1.5097 where the
   rule has it.
@@ -248,3 +247,38 @@ def test_small_budget_falls_back_to_newton_and_says_so():
     assert found.seeds == 96 and "Latin hypercube" in found.sampling
     pg = find_equilibria(dec, "pg", budget=1e-3)  # the direct faces need more than 1 ms
     assert pg.route == "newton" and "interior Nash route" in pg.notes[0]
+
+
+def _pure_nash(tables):
+    """Pure Nash equilibria by brute force (every unilateral deviation checked)."""
+    u = [np.array(t) for t in tables]
+    out = set()
+    for prof in np.ndindex(u[0].shape):
+        if all(u[i][prof] >= max(u[i][prof[:i] + (a,) + prof[i + 1:]]
+                                 for a in range(u[i].shape[i])) for i in range(len(u))):
+            out.add(tuple(tuple(int(a == b) for b in range(u[i].shape[i]))
+                          for i, a in enumerate(prof)))
+    return out
+
+
+def _regret(tables, strategies):
+    g = gambit_oracle.game(tables, exact=False)
+    p = g.mixed_strategy_profile()
+    for player, s in zip(g.players, strategies):
+        p.set_mixed_strategy(player, {st: float(x) for st, x in zip(g.get_strategies(player), s)})
+    return p.max_regret()
+
+
+def test_pg_three_player_interior_points_contain_gambits_and_all_have_zero_regret():
+    for tables in _random_tables((2, 2, 2), 20, 222):
+        found = find_equilibria(Decomposition(normal_form_game(tables, "logit"), eta=1), "pg")
+        assert found.complete and found.route == "nash-interior", found.notes
+        got = [np.concatenate(e.strategies) for e in found.equilibria]
+        for m in gambit_oracle.enumpoly(tables):
+            if all(x > 1e-9 for s in m for x in s):
+                assert any(np.allclose(g, np.concatenate(m), atol=1e-6) for g in got), tables
+        for e in found.equilibria:
+            assert e.nash and _regret(tables, e.strategies) < 1e-12, tables
+        at_inf = {tuple(tuple(int(round(x)) for x in s) for s in e.strategies)
+                  for e in found.at_infinity}
+        assert at_inf == _pure_nash(tables), tables
