@@ -47,7 +47,10 @@ def solve_affine_system(M, r):
     n = len(M)
     k = len(M[0]) if n else 0
     R = [list(row) + [rhs] for row, rhs in zip(M, r)]
-    pivots = _eliminate(R, n, k)
+    if n and all(isinstance(x, (Fraction, int)) for row in R for x in row):
+        pivots = _eliminate_rational(R, n, k)
+    else:
+        pivots = _eliminate(R, n, k)
     if any(nonzero(R[i][k]) for i in range(len(pivots), n)):
         return None
     y0 = [Fraction(0)] * k
@@ -61,6 +64,21 @@ def solve_affine_system(M, r):
             v[col] = -R[i][fcol]
         basis.append(v)
     return y0, basis
+
+
+def _eliminate_rational(R, n, k) -> list:
+    """`_eliminate` for rational rows, by python-flint's exact ``fmpq_mat.rref``."""
+    import flint
+
+    flat = [flint.fmpq(x.numerator, x.denominator) if isinstance(x, Fraction) else x
+            for row in R for x in row]
+    E, rank = flint.fmpq_mat(n, k + 1, flat).rref()
+    pivots = []
+    for i in range(n):
+        R[i] = [Fraction(int(E[i, j].p), int(E[i, j].q)) for j in range(k + 1)]
+        if i < rank:
+            pivots.append(next(j for j in range(k + 1) if R[i][j] != 0))
+    return [c for c in pivots if c < k]
 
 
 def _eliminate(R, n, k) -> list:
@@ -140,17 +158,14 @@ def rational(x) -> sp.Expr:
     return sp.radsimp(sp.expand(x))
 
 
-def _matvec(A, x):
-    return [sum((a * b for a, b in zip(row, x)), Fraction(0)) for row in A]
-
-
 def solve_global_affine(problem: ProjectedProblem, face, A, c) -> list:
     """Solve a face when F = A phi + c everywhere (two-agent games)."""
     d, k = len(problem.params), len(face.free)
-    # F(P y + q) = (A P) y + (A q + c)
-    Aqc = [x + y for x, y in zip(_matvec(A, face.q), c)]
-    Fy = [([sum((A[i][l] * face.P[l][j] for l in range(d)), Fraction(0))
-            for j in range(k)], Aqc[i]) for i in range(d)]
+    # F(P y + q) = (A P) y + (A q + c); P and q are sparse integer matrices
+    q_nz = [(l, v) for l, v in enumerate(face.q) if v]
+    cols = [[(l, face.P[l][j]) for l in range(d) if face.P[l][j]] for j in range(k)]
+    Fy = [([sum((A[i][l] * v for l, v in col), Fraction(0)) for col in cols],
+           sum((A[i][l] * v for l, v in q_nz), c[i])) for i in range(d)]
     return solve_affine_face(problem, face, Fy)
 
 
@@ -177,11 +192,25 @@ def solve_affine_face(problem: ProjectedProblem, face, Fy) -> list:
     if sol is None:
         return []
     y0, basis = sol
+    mults = [diff(s0, j) for s0, j, _ in face.multipliers]
     if not basis:
+        if _violates(face, mults, y0):
+            return []
         rec = face_record(problem, face, tuple(rational(x) for x in affine_point(face, y0)))
         return [rec] if rec is not None else []
-    mults = [diff(s0, j) for s0, j, _ in face.multipliers]
     return _affine_continuum(problem, face, mults, y0, basis)
+
+
+def _violates(face, mults, y0) -> bool:
+    """A rational point with a negative support probability or multiplier (a quick exact
+    reject before `face_record`, which checks the same and more)."""
+    if not all(isinstance(v, (Fraction, int)) for row in mults for v in (*row[0], row[1])):
+        return False
+    if not all(isinstance(v, Fraction) for v in y0):
+        return False
+    phi = affine_point(face, y0)
+    return any(probability(spec, phi) < 0 for spec in face.probabilities) or \
+        any(sum((a * b for a, b in zip(lin, y0)), const) < 0 for lin, const in mults)
 
 
 def _constraints(face, mults, y_of, r) -> list:

@@ -5,12 +5,16 @@
   under a time budget; the list is complete.
 - Direct parameterisation with an entropy term: interior roots by Newton
   in softmax coordinates (`eqselect.numerics.fixed_points.interior`).
-- Logit, softmax and continuous parameters: exact solving of F = 0 where
-  sympy decides it completely within the budget (then the list of finite
-  fixed points is complete), then for two logit / softmax parameters by
-  resultants and certified real-root isolation
-  (`eqselect.numerics.fixed_points.resultant`, complete, with its
-  certificate), otherwise mpmath Newton with deflation from
+- Logit and softmax with two parameters: resultants and certified real-root
+  isolation (`eqselect.numerics.fixed_points.resultant`, complete, with its
+  certificate).
+- PG under logit and softmax: the interior fixed points are the totally
+  mixed Nash equilibria, solved exactly on the direct parameterisation's
+  faces (`eqselect.numerics.fixed_points.nash_interior`, complete).
+- Logit, softmax and continuous parameters otherwise (or where the
+  resultant route refuses): exact solving of F = 0 where sympy decides it
+  completely within the budget (then the list of finite fixed points is
+  complete), otherwise mpmath Newton with deflation from
   many seeds (`eqselect.numerics.fixed_points.newton`), which can miss roots:
   the result then says how many seeds were tried and how they were drawn.
 
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.serialize import Record
 
+from eqselect.numerics.fixed_points import nash_interior
 from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
 from eqselect.numerics.fixed_points.field import resolve_rule
 from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
@@ -51,7 +56,9 @@ class EquilibriumSet(Record):
     route : str
         "exact-faces" (direct parameterisation), "exact-solve" (sympy on
         F = 0), "resultant" (two logit / softmax parameters: resultants and
-        certified root isolation), "newton" (deflated Newton, the fallback) or
+        certified root isolation), "nash-interior" (PG under logit /
+        softmax: the totally mixed Nash equilibria, exact, `nash_interior`),
+        "newton" (deflated Newton, the fallback) or
         "newton-interior" (entropy under the direct parameterisation).
     seeds : int
         Newton starting points tried (0 for an exact route).
@@ -126,26 +133,42 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
         notes = sorted({n for e in points for n in e.notes})
         return EquilibriumSet(points, *head, True, notes, "exact-faces",
                               components=continua(points, dec.game))
+    return _free_region(dec, r, head, seed, n_seeds, budget)
+
+
+def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
+    """The free-region routes in order (module docstring); Newton last, labelled."""
     from eqselect.numerics.fixed_points.exact_solve import exact_attempt
 
     infinite = pure_profiles_at_infinity(dec, r)
-    attempt = exact_attempt(dec, r, budget=budget)
-    if attempt.equilibria is not None:
-        notes = sorted({n for e in attempt.equilibria for n in e.notes})
-        notes.append("F = 0 solved exactly: every finite fixed point is listed")
-        return EquilibriumSet(attempt.equilibria, *head, True, notes, "exact-solve",
-                              at_infinity=infinite)
-    reason = attempt.reason
+    reasons = []
     if len(dec.game.parameters) == 2 and saturating(dec.game):
         from eqselect.numerics.fixed_points.resultant import resultant_attempt
 
         res = resultant_attempt(dec, r, budget=budget)
         if res.equilibria is not None:
-            notes = [f"exact solve not used ({reason}); resultants and certified real-root "
-                     "isolation: every finite fixed point is listed"]
+            notes = ["resultants and certified real-root isolation: every finite fixed "
+                     "point is listed"]
             return EquilibriumSet(res.equilibria, *head, True, notes, "resultant",
                                   at_infinity=infinite, certificate=res.certificate)
-        reason = f"{reason}; resultant route: {res.reason}"
+        reasons.append(f"resultant route: {res.reason}")
+    if nash_interior.applies(dec, r):
+        found, why = nash_interior.pg_interior_fixed_points(dec, r, budget)
+        if found is not None:
+            notes = ["PG's interior fixed points are the totally mixed Nash equilibria, "
+                     "solved exactly face by face: every finite fixed point is listed"]
+            return EquilibriumSet(found, *head, True, notes, "nash-interior",
+                                  at_infinity=infinite)
+        reasons.append(f"interior Nash route: {why}")
+    attempt = exact_attempt(dec, r, budget=budget)
+    if attempt.equilibria is not None:
+        notes = sorted({n for e in attempt.equilibria for n in e.notes})
+        notes.append("F = 0 solved exactly: every finite fixed point is listed")
+        if reasons:
+            notes.append(f"exact solve after the {'; '.join(reasons)}")
+        return EquilibriumSet(attempt.equilibria, *head, True, notes, "exact-solve",
+                              at_infinity=infinite)
+    reason = "; ".join([attempt.reason] + reasons)
     return replace(_newton(dec, r, head, seed, n_seeds, reason), at_infinity=infinite)
 
 

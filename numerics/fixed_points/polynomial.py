@@ -8,24 +8,31 @@ equations G_k = G_{s0} in the free coordinates y are solved exactly:
    FGLM, shape position, exact real roots);
 3. a positive-dimensional one (a continuum) is sliced: free coordinates are
    fixed to sample rationals until the system is zero-dimensional, and the
-   first admitted point is one representative.
+   first admitted point is one representative; it carries the continuum's
+   extreme points when the continuum is a polytope
+   (`eqselect.numerics.fixed_points.continua`), otherwise a note with
+   sample points.
 """
 
 from __future__ import annotations
 
 import itertools
 import warnings
+from dataclasses import replace
 
 import sympy as sp
 
 from eqselect.theory.engine import to_sympy
 
 from eqselect.numerics.fixed_points.affine import affine_in, solve_affine_face
+from eqselect.numerics.fixed_points.continua import polytope_continuum
 from eqselect.numerics.fixed_points.face_points import ProjectedProblem, face_record
 from eqselect.numerics.fixed_points.faces import face_point
 
 #: How many sample slices are tried to locate a nonlinear continuum.
 CONTINUUM_TRIES = 24
+#: How many sample points describe a continuum that is not shown to be a polytope.
+CONTINUUM_SAMPLES = 3
 
 
 def solve_polynomial_face(problem: ProjectedProblem, face) -> list:
@@ -43,13 +50,14 @@ def solve_polynomial_face(problem: ProjectedProblem, face) -> list:
     Fy = affine_in(Fs, ys)
     if Fy is not None:  # e.g. one mixed agent: linear on this face
         return solve_affine_face(problem, face, Fy)
+    mults = [sp.expand(_g(Fs, s0) - _g(Fs, j)) for s0, j, _ in face.multipliers]
     if not eqs:
-        return _polynomial_continuum(problem, face, ys, eqs)
+        return _polynomial_continuum(problem, face, ys, eqs, mults)
     G = sp.groebner(eqs, *ys, order="grevlex")
     if list(G.exprs) == [1]:
         return []
     if not G.is_zero_dimensional:
-        return _polynomial_continuum(problem, face, ys, list(G.exprs))
+        return _polynomial_continuum(problem, face, ys, list(G.exprs), mults)
     out = []
     for sol in real_solutions(list(G.exprs), ys):
         phi = tuple(to_sympy(sub[s]).xreplace(dict(zip(ys, sol))) for s in params)
@@ -90,25 +98,42 @@ def _slice_solutions(eqs, ys, fix) -> list:
     return [dict(fix)]
 
 
-def _polynomial_continuum(problem, face, ys, eqs):
+def _polynomial_continuum(problem, face, ys, eqs, mults):
     """A representative of a positive-dimensional solution set inside the face.
 
     Free coordinates are fixed one by one to sample rationals until the
     system becomes zero-dimensional; the first real solution inside the
-    face with multipliers >= 0 is the representative.
+    face with multipliers >= 0 is the representative. When the continuum is
+    a polytope (`polytope_continuum`) the representative carries its exact
+    extreme points; otherwise its note says so and lists up to
+    ``CONTINUUM_SAMPLES`` sample points.
     """
     label = face.describe()
-    note = f"continuum of fixed points on face {label}; this is one representative"
+    shape = polytope_continuum(face, ys, eqs, mults)
+    samples = []
     for fix in _slices(ys):
         for point in _slice_solutions(eqs, ys, fix):
             phi = face_point(face, [point[s] for s in ys])
-            rec = face_record(problem, face, phi, continuum=note)
-            if rec is not None:
-                return [rec]
-    warnings.warn(f"F_free = 0 has a continuum of solutions on face {label}, but no "
-                  "representative inside the face was located; fixed points there may "
-                  "be missing", RuntimeWarning, stacklevel=3)
-    return []
+            if face_record(problem, face, phi, continuum="probe") is not None and \
+                    phi not in samples:
+                samples.append(phi)
+        if samples and (shape is not None or len(samples) >= CONTINUUM_SAMPLES):
+            break
+    if not samples:
+        warnings.warn(f"F_free = 0 has a continuum of solutions on face {label}, but no "
+                      "representative inside the face was located; fixed points there may "
+                      "be missing", RuntimeWarning, stacklevel=3)
+        return []
+    if shape is not None:
+        note = (f"continuum of fixed points on face {label} (dimension {shape[1]}): a "
+                "polytope, its extreme points listed; this is one representative")
+    else:
+        listed = "; ".join("(" + ", ".join(str(x) for x in p) + ")" for p in samples)
+        note = (f"continuum of fixed points on face {label} that is not shown to be a "
+                f"polytope (its equations are not linear on the face); samples: {listed}; "
+                "this is one representative")
+    rec = face_record(problem, face, samples[0], continuum=note)
+    return [replace(rec, extreme_points=shape[0]) if shape is not None else rec]
 
 
 def real_solutions(polys, gens) -> list[tuple]:
@@ -181,4 +206,4 @@ def _dedupe(sols):
     return sorted(out, key=lambda s: [float(sp.N(v, 30)) for v in s])
 
 
-__all__ = ["CONTINUUM_TRIES", "real_solutions", "solve_polynomial_face"]
+__all__ = ["CONTINUUM_SAMPLES", "CONTINUUM_TRIES", "real_solutions", "solve_polynomial_face"]

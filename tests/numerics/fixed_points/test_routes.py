@@ -43,21 +43,13 @@ def test_budget_reports_errors_of_the_work():
     assert not run.finished and run.error.startswith("ValueError")
 
 
-def test_exact_route_past_its_budget_falls_back_labelled():
+def test_two_parameter_logit_route_is_the_certified_resultant():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
-    exact = find_equilibria(dec, "pg")
-    assert exact.route == "exact-solve" and exact.complete
-    fallback = find_equilibria(dec, "pg", budget=1e-6)
-    assert fallback.route in ("resultant", "newton")
-    assert "budget" in fallback.notes[0] and "exact solve not used" in fallback.notes[0] or \
-        "exact route not used" in fallback.notes[0]
-    if fallback.route == "newton":  # the resultant route may also beat a tiny budget
-        assert not fallback.complete and fallback.seeds == 64
-        assert "Latin hypercube" in fallback.sampling
-    else:
-        assert fallback.complete and fallback.certificate["u1"]["intervals"]
-    # either way the root ln 2 is found
-    assert [round(x, 12) for x in fallback.equilibria[0].point] == [round(np.log(2), 12)] * 2
+    found = find_equilibria(dec, "pg", budget=1e-6)  # small systems are eliminated in-process
+    assert found.route == "resultant" and found.complete
+    assert found.certificate["u1"]["polynomial"] == [-2, 1]  # u1 = 2, theta1 = ln 2
+    assert "every finite fixed point is listed" in found.notes[0]
+    assert [round(x, 12) for x in found.equilibria[0].point] == [round(np.log(2), 12)] * 2
 
 
 def test_face_search_past_its_budget_is_refused_clearly():
@@ -72,7 +64,10 @@ def test_face_search_past_its_budget_is_refused_clearly():
 def test_three_player_stag_hunt_interior_saddle_found_and_labelled(method, theta):
     dec = Decomposition(normal_form_game(STAG3, "logit"), eta=0.55)
     found = find_equilibria(dec, method, budget=1.0)
-    assert not found.complete and found.route == "newton" and found.seeds == 96
+    if method == "pg":  # the interior points are the totally mixed Nash equilibria
+        assert found.complete and found.route == "nash-interior"
+    else:
+        assert not found.complete and found.route == "newton" and found.seeds == 96
     pts = [e.point for e in found.equilibria]
     assert any(np.allclose(p, theta, atol=1e-4) for p in pts)
     sym = [e for e in found.equilibria if np.allclose(e.point, theta, atol=1e-4)][0]
