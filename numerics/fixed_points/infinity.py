@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from eqselect.theory import Decomposition
+from eqselect.theory import Decomposition, as_rule
 from eqselect.theory.games.normal_form import normal_form_game
 
 from eqselect.numerics.fixed_points.face_points import face_record
@@ -32,26 +32,33 @@ def saturating(game) -> bool:
         "logit", "softmax")
 
 
-
-
-
 def pure_profiles_at_infinity(dec, rule) -> list:
     """The pure profiles that are fixed points at infinity of a logit / softmax field.
 
     A pure profile sits at theta -> +-inf in logit coordinates (p = 1 at
     +inf, 0 at -inf; the last action of a softmax block has every logit at
-    -inf). Near it the logit field is the direct field scaled by sigma' > 0,
-    so the profile is a limit of the dynamics exactly when the vertex is a
-    fixed point of the projected dynamics under the direct parameterisation
-    (every normal-cone multiplier >= 0): for PG, a pure Nash equilibrium.
-    Its record comes from that vertex (`face_record`): stability from the
-    multipliers, the exact Nash check, route AT_INFINITY, point +-inf.
+    -inf). Every logit-field component carries the factor s_i by which its
+    own probabilities saturate (sigma'(theta_i) = p_i (1 - p_i) for logit,
+    p_ik (...) for softmax): cur_i = s_i (dJ_i/dp_i), while own, peer,
+    lookahead and the other shaping terms are products of a second
+    derivative and a gradient and carry at least one more factor s_j. So
+
+        F_i = s_i (g_i(vertex) + O(s)),   g_i = cur's direct gradient,
+
+    and near a pure profile every rule's field points the way PG's does:
+    the profile is a limit of the dynamics exactly when it is a pure Nash
+    equilibrium (stable when strict; degenerate when a payoff tie leaves
+    g_i = 0, where the higher-order terms decide). The record therefore
+    comes from PG's field at the vertex of the direct parameterisation
+    (`face_record`: stability from the normal-cone multipliers, the exact
+    Nash check), route AT_INFINITY, point +-inf, whatever the rule.
 
     Parameters
     ----------
     dec : Decomposition
         Of a one-state normal-form game under logit or softmax, eta numeric.
     rule : Rule
+        Named in the notes; the limit does not depend on it (see above).
 
     Returns
     -------
@@ -76,7 +83,7 @@ def pure_profiles_at_infinity(dec, rule) -> list:
                               payoff_symbols=game.payoff_symbols)
     ddec = Decomposition(direct, eta=dec.eta)
     blocks = region_blocks(direct)
-    problem = projected_problem(ddec, rule, blocks)
+    problem = projected_problem(ddec, as_rule("pg"), blocks)
     out = []
     for face in faces(blocks, len(direct.parameters), problem.agents):
         if face.free:
@@ -87,7 +94,9 @@ def pure_profiles_at_infinity(dec, rule) -> list:
         point = tuple(float("inf") if q == 1 else float("-inf") for q in face.q)
         note = ("fixed point at infinity: the pure profile "
                 + ", ".join(str(s.index(max(s))) for s in rec.strategies)
-                + "; stability and Nash read at the vertex of the direct parameterisation")
+                + "; stability and Nash read from cur at the vertex of the direct "
+                "parameterisation (under logit / softmax every other term of "
+                + as_rule(rule).method.value + " vanishes faster there)")
         out.append(replace(rec, point=point, exact=None, route=Route.AT_INFINITY,
                            notes=(note,) + rec.notes))
     return out

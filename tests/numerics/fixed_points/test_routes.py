@@ -12,7 +12,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import gambit_oracle
@@ -108,6 +108,46 @@ def test_pg_at_infinity_are_the_pure_nash_equilibria_of_gambit(vals):
         big = tuple(40.0 if x > 0 else -40.0 for x in e.point)
         approx = strategies_at(dec.game, big)
         assert np.allclose(np.array(approx, dtype=float), e.strategies, atol=1e-12)
+
+
+CLOSED_FORM_RULES = ["pg", "meta-pg", "peer-only", "meta-mapg", "lookahead", "lola",
+                     "lola-foerster", "meta-mapg-exact", "sga", "consensus"]
+
+
+def _strict_at(tables, ends) -> bool:
+    """No payoff tie for either agent at the pure profile ``ends`` (+1: first action)."""
+    a = [0 if e > 0 else 1 for e in ends]
+    return (tables[0][0][a[1]] != tables[0][1][a[1]]
+            and tables[1][a[0]][0] != tables[1][a[0]][1])
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.integers(-4, 4), min_size=8, max_size=8),
+       st.sampled_from(CLOSED_FORM_RULES))
+@example([4, 0, 3, 2, 4, 3, 0, 2], "meta-mapg")  # Stag Hunt
+@example([4, 0, 3, 2, 4, 3, 0, 2], "consensus")
+def test_every_rule_points_like_pg_deep_near_a_pure_profile(vals, method):
+    """The profiles at infinity of a shaped rule are read from the rule's own
+    logit field at theta = +-T (T = 60, mpmath at 60 digits): a strict pure
+    Nash equilibrium is listed exactly when every component points outward
+    there (guards the (D, D) of logit Meta-MAPG Stag Hunt, once missed).
+    Profiles with a payoff tie are left out: higher-order terms decide them."""
+    tables = [[vals[0:2], vals[2:4]], [vals[4:6], vals[6:8]]]
+    dec = Decomposition(normal_form_game(tables, "logit"), eta=sp.Rational(11, 20))
+    listed = {tuple(x > 0 for x in e.point): e.stability
+              for e in pure_profiles_at_infinity(dec, Rule(method))}
+    mp = MpField(dec, method)
+    with mpmath.workdps(60):
+        for ends in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+            if not _strict_at(tables, ends):
+                continue
+            f = mp.field([60 * e for e in ends])
+            outward = [mpmath.sign(f[i]) * ends[i] for i in range(2)]
+            key = tuple(e > 0 for e in ends)
+            if all(o > 0 for o in outward):
+                assert listed.get(key) is Stability.STABLE, (ends, listed)
+            elif any(o < 0 for o in outward):
+                assert key not in listed, (ends, listed)
 
 
 def test_logit_prisoners_dilemma_reports_its_nash_at_infinity():
