@@ -327,10 +327,9 @@ def cmd_convert(args) -> int:
     from eqselect.theory.io.write import write_game
 
     # direct reads every shape; a parameterisation the file states is kept
-    param = None if args.input in BUILTINS else "direct"
-    game = load_game(args.input, param)
-    out = write_game(game, args.output, default_parameterization=game.parameterization
-                     if param is None else param)
+    fallback = None if args.input in BUILTINS else "direct"
+    game = load_game(args.input, None, fallback=fallback or "logit")
+    out = write_game(game, args.output, default_parameterization=fallback or game.parameterization)
     if game.payoff_symbols and out.suffix.lower() == ".nfg":
         names = ", ".join(s.name for s in game.free_symbols)
         print(f"note: symbols {names} replaced by their defaults (.nfg holds numbers)",

@@ -143,3 +143,15 @@ def test_every_json_document_carries_the_schema_and_its_inputs(argv, capsys):
     assert doc["schema_version"] == SCHEMA_VERSION and doc["kind"] == argv[0]
     assert doc["eqselect_version"] == package_version()
     assert isinstance(doc["inputs"], dict) and doc["inputs"]
+
+
+def test_param_on_the_command_line_wins_over_the_game_files(tmp_path, capsys):
+    """Guards `eqselect equilibria FILE --param logit` for a file stating
+    parameterization = "direct": it used to run (and print) direct."""
+    f = tmp_path / "g.toml"
+    f.write_text('parameterization = "direct"\n'
+                 'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    code, out, _ = run(["derive", str(f), "--param", "logit"], capsys)
+    assert code == 0 and out.startswith("g (logit); parameters theta1, theta2")
+    code, out, _ = run(["derive", str(f)], capsys)
+    assert code == 0 and out.startswith("g (direct); parameters p1, p2")

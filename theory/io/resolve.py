@@ -10,8 +10,12 @@ from eqselect.theory.games.builtins import BUILTINS
 FILE_SUFFIXES = (".toml", ".json", ".nfg")
 
 
-def load_game(spec: str, parameterization: str | None = None, symbolic: bool = False) -> Game:
+def load_game(spec: str, parameterization: str | None = None, symbolic: bool = False, *,
+              fallback: str = "logit") -> Game:
     """The game a user named: a key of ``BUILTINS`` or a path to a game file.
+
+    A ``parameterization`` given (``--param``) wins over the one a game file
+    states; None takes the file's, else ``fallback`` (built-ins: logit).
 
     Raises
     ------
@@ -28,7 +32,7 @@ def load_game(spec: str, parameterization: str | None = None, symbolic: bool = F
             raise GameError(f"game file not found: {spec[:200]!r}")
         from eqselect.theory.io.spec import load_spec
 
-        return load_spec(path, parameterization or "logit")
+        return load_spec(path, parameterization, fallback=fallback)
     raise GameError(
         f"unknown game {spec[:60]!r}; built-ins: {', '.join(sorted(BUILTINS))}; "
         f"or a path ending in {', '.join(FILE_SUFFIXES)}")

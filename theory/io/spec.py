@@ -37,8 +37,17 @@ from eqselect.theory.io.nfg import nfg_game
 from eqselect.theory.limits import check_entries, check_nesting, current
 
 
-def load_spec(path, parameterization: str = "logit") -> Game:
+def load_spec(path, parameterization: str | None = None, *, fallback: str = "logit") -> Game:
     """Read a game file (.toml, .json or .nfg).
+
+    Parameters
+    ----------
+    path : str or Path
+    parameterization : str, optional
+        Given, it wins over the file's own ``parameterization`` (the command
+        line's ``--param``); None takes the file's, else ``fallback``.
+    fallback : str
+        The parameterisation of a file that states none (``.nfg`` never does).
 
     Raises
     ------
@@ -47,13 +56,14 @@ def load_spec(path, parameterization: str = "logit") -> Game:
     """
     if not isinstance(path, (str, os.PathLike)):
         raise GameError(f"a game file path must be text or a path, got {type(path).__name__}")
-    if not isinstance(parameterization, str):
-        raise GameError(f"parameterization must be a name, got {parameterization!r}")
+    if not isinstance(parameterization, (str, type(None))) or not isinstance(fallback, str):
+        raise GameError(f"parameterization must be a name, got {parameterization!r} "
+                        f"(fallback {fallback!r})")
     path = Path(path)
     text = _read(path)
     suffix = path.suffix.lower()
     if suffix == ".nfg":
-        return nfg_game(text, parameterization, name=path.stem)
+        return nfg_game(text, parameterization or fallback, name=path.stem)
     if suffix in (".json", ".toml"):
         check_nesting(text, path.name)
         data = _parse_json(text, path.name) if suffix == ".json" else _parse_toml(text, path.name)
@@ -61,7 +71,7 @@ def load_spec(path, parameterization: str = "logit") -> Game:
         raise GameError(f"{path.name}: unknown game file type {suffix!r}; use .toml, .json or .nfg")
     if not isinstance(data, dict):
         raise GameError(f"{path.name}: the top level must be a table/object")
-    return spec_game(data, parameterization, default_name=path.stem)
+    return spec_game(data, parameterization, default_name=path.stem, fallback=fallback)
 
 
 def _read(path: Path) -> str:
@@ -124,8 +134,13 @@ def _parse_toml(text: str, name: str):
         raise GameError(f"{name}: not readable TOML ({str(exc)[:120]})") from None
 
 
-def spec_game(data: dict, parameterization: str = "logit", default_name: str = "game") -> Game:
-    """A normal-form game from a parsed spec dictionary (see the module docstring)."""
+def spec_game(data: dict, parameterization: str | None = None, default_name: str = "game", *,
+              fallback: str = "logit") -> Game:
+    """A normal-form game from a parsed spec dictionary (see the module docstring).
+
+    A ``parameterization`` given here wins over the spec's; None takes the
+    spec's, else ``fallback``.
+    """
     if not isinstance(data, dict):
         raise GameError("a game spec must be a table/object")
     unknown = set(data) - {"name", "description", "parameterization", "payoffs", "symbols",
@@ -139,7 +154,9 @@ def spec_game(data: dict, parameterization: str = "logit", default_name: str = "
     check_entries(_count_leaves(data["payoffs"]), "the game spec")
     payoffs = _map_entries(data["payoffs"], lambda x: _entry(x, lookup))
     texts = {k: data.get(k, d) for k, d in (("name", default_name), ("description", ""),
-                                              ("parameterization", parameterization))}
+                                              ("parameterization", fallback))}
+    if parameterization is not None:
+        texts["parameterization"] = parameterization
     for key, value in texts.items():
         if not isinstance(value, str) or len(value) > 1000:
             raise GameError(f"'{key}' must be text of at most 1000 characters")

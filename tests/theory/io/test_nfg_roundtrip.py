@@ -81,7 +81,7 @@ def test_spec_round_trip_keeps_symbols_expressions_and_names(tmp_path, suffix):
          [[v, 1], [2, -sp.Rational(7, 2)]]], "direct", name="mixed",
         payoff_symbols={u: Fraction(1, 3), v: 2}, players=["row", "column"],
         action_names=[["up", "down"], ["left", "right"]], description='a "quoted" game')
-    back = load_spec(write_game(game, tmp_path / f"g{suffix}"), "logit")
+    back = load_spec(write_game(game, tmp_path / f"g{suffix}"))  # the file's own
     assert back.payoffs == game.payoffs
     assert back.payoff_symbols == game.payoff_symbols
     assert (back.players, back.action_names) == (game.players, game.action_names)

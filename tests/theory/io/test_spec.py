@@ -47,3 +47,18 @@ def test_parser_agrees_with_sympy_arithmetic(n, m, k):
     text = f"({n} - a/{m})^{k} * exp(a) + 0.25"
     assert sp.expand(parse_expression(text, {"a": a})
                      - ((n - a / m) ** k * sp.exp(a) + sp.Rational(1, 4))) == 0
+
+
+def test_an_explicit_parameterization_wins_over_the_files(tmp_path):
+    """Guards --param on a file that states its own parameterization: the
+    command line wins, the file's counts only when none is given."""
+    f = tmp_path / "g.toml"
+    f.write_text('parameterization = "direct"\n'
+                 'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    assert load_spec(f).parameterization == "direct"
+    assert load_spec(f, "logit").parameterization == "logit"
+    assert load_spec(f, "softmax").parameterization == "softmax"
+    bare = tmp_path / "h.toml"
+    bare.write_text('payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    assert load_spec(bare).parameterization == "logit"
+    assert load_spec(bare, fallback="direct").parameterization == "direct"
