@@ -55,7 +55,8 @@ def _point(r) -> str:
         return "none"
     pt = ", ".join("inf" if x == float("inf") else "-inf" if x == float("-inf")
                    else f"{x:.6g}" for x in r.point)
-    mu = "" if r.at_infinity else f"; mu = {r.mu:.6g}, mu_M = {r.mu_M:.6g} ({r.certified})"
+    mu = "" if r.at_infinity else \
+        f"; mu = {r.mu + 0.0:.6g}, mu_M = {r.mu_M + 0.0:.6g} ({r.certified})"  # no -0
     return f"{r.label} at ({pt}){mu}"
 
 
@@ -65,7 +66,7 @@ def check_text(result: CheckResult) -> str:
              f"P: {_point(result.preferred)}", f"R: {_point(result.alternative)}", ""]
     for v in (*result.conditions, *result.claims):
         why = f"  [{v.reason}]" if v.reason else ""
-        lines.append(f"{v.id:10s} {_holds(v):12s} {v.certified.value:9s}{why}")
+        lines.append(f"{v.id:10s} {_holds(v):12s} {v.certified.value:9s}{why}".rstrip())
     lines += [f"note: {f}" for f in result.findings]
     return "\n".join(lines) + "\n"
 

@@ -92,7 +92,7 @@ def cmd_equilibria(args) -> int:
         where = eq.exact if eq.exact is not None else tuple(f"{x:.6g}" for x in eq.point)
         coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
-        print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu:.4g}  {nash}  [{eq.route.value}]")
+        print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu + 0.0:.4g}  {nash}  [{eq.route.value}]")
     for eq in found.at_infinity:
         game = dec.game
         profile = ", ".join(game.action_name(i, list(s).index(max(s)))
