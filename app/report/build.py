@@ -176,8 +176,9 @@ def _alignment(rep: Report) -> None:
                                     "with two parameters (use eqselect check directly)")
         return
     try:
+        # rep.game is regularised already (at options.tau); the derivation is shared
         rep.check = check_game(rep.game, rep.options.rule(method), eta=rep.options.eta,
-                               tau=rep.options.tau)
+                               decomposition=rep.numeric)
     except EqselectError as exc:
         rep.skipped["alignment"] = str(exc)
 

@@ -228,3 +228,19 @@ def test_report_alignment_section_equals_eqselect_check(stag_hunt, capsys):
     assert (by_id["A3"]["holds"], by_id["A3"]["certified"]) == (True, "exact")
     assert (by_id["A4"]["holds"], by_id["A4"]["certified"]) == (False, "exact")
     assert "Alignment conditions" in (stag_hunt / "report.tex").read_text()
+
+
+def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch):
+    """Guards `eqselect report GAME --tau T`: its alignment verdicts were those
+    of the game regularised twice (2T); they are eqselect check --tau T's."""
+    import eqselect.proofs_check as pc
+    from eqselect.theory import builtin
+
+    real = pc.check_game
+    monkeypatch.setattr(pc, "check_game",  # the statements are not what is tested: skip them
+                        lambda *a, **k: real(*a, **{**k, "statements": False}))
+    out = _report(tmp_path / "r", "stag-hunt", "--tau", "1/10", "--method", "peer-only",
+                  "--grid", "3", "--steps", "5", "--lam-range", "0:1")
+    got = json.loads((out / "report.json").read_text())["check"]
+    alone = real(builtin("stag-hunt"), "peer-only", tau=sp.Rational(1, 10), statements=False)
+    assert got == json.loads(json.dumps(alone.to_json()))
