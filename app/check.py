@@ -71,14 +71,26 @@ def check_text(result: CheckResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Column widths of the check table (fractions of the line width; with the
+#: narrowed column gap they fill at most the line, in any text width).
+_LATEX_COLUMNS = (0.08, 0.36, 0.1, 0.12, 0.24)
+
+
 def check_latex(result: CheckResult) -> str:
-    """A LaTeX table: id, statement, verdict, certification, reason."""
+    """A LaTeX table: id, statement, verdict, certification, reason.
+
+    Fixed-width columns of the line width, text set ragged right, so the
+    table fits the page; it needs the packages amsmath and amssymb.
+    """
     rows = []
     for v in (*result.conditions, *result.claims):
-        rows.append(f"{escape_latex(v.id)} & ${v.statement}$ & {_holds(v)} & "
-                    f"{v.certified.value} & {escape_latex(v.reason)} \\\\")
+        cells = [escape_latex(v.id), f"${v.statement}$", _holds(v), v.certified.value,
+                 escape_latex(v.reason)]
+        rows.append(" & ".join(f"\\raggedright {c}" for c in cells) + " \\tabularnewline")
     head = (f"% eqselect check: {escape_latex(result.game)} "
-            f"({result.parameterization}), rule {result.rule['method']}\n")
-    return (head + "\\begin{tabular}{llllp{6cm}}\n\\hline\n"
-            "id & statement & verdict & certified & reason \\\\\n\\hline\n"
-            + "\n".join(rows) + "\n\\hline\n\\end{tabular}\n")
+            f"({result.parameterization}), rule {result.rule['method']}; "
+            "needs amsmath and amssymb\n")
+    spec = "".join(f"p{{{w}\\linewidth}}" for w in _LATEX_COLUMNS)
+    return (head + "{\\small\\setlength{\\tabcolsep}{3pt}\n\\begin{tabular}{" + spec + "}\n"
+            "\\hline\nid & statement & verdict & certified & reason \\tabularnewline\n\\hline\n"
+            + "\n".join(rows) + "\n\\hline\n\\end{tabular}}\n")

@@ -1,6 +1,8 @@
 """eqselect check on the Stag Hunt: the regularised logit game and the direct game."""
 
 import json
+import shutil
+import subprocess
 
 import mpmath
 import numpy as np
@@ -221,3 +223,20 @@ def test_check_game_uses_the_decomposition_it_is_given():
         check_game(builtin("chicken", "direct"), "peer-only", eta=ETA, decomposition=dec)
     with pytest.raises(GameError, match="not that of the checked game"):
         check_game(game, "peer-only", eta=sp.Rational(1, 2), decomposition=dec)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_check_latex_compiles_within_the_page(capsys, tmp_path):
+    """Guards `eqselect check --latex`: its table ran 180 pt past an A4 page
+    with 2 cm margins (columns sized to their content)."""
+    from eqselect.theory.latex import PREAMBLE
+
+    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                 "--latex"]) == 0
+    (tmp_path / "c.tex").write_text(PREAMBLE + "\\begin{document}\n"
+                                    + capsys.readouterr().out + "\\end{document}\n")
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    log = (tmp_path / "c.log").read_text(errors="replace")
+    assert proc.returncode == 0, log[-2000:]
+    assert "Overfull \\hbox" not in log
