@@ -155,3 +155,10 @@ def test_param_on_the_command_line_wins_over_the_game_files(tmp_path, capsys):
     assert code == 0 and out.startswith("g (logit); parameters theta1, theta2")
     code, out, _ = run(["derive", str(f)], capsys)
     assert code == 0 and out.startswith("g (direct); parameters p1, p2")
+
+
+def test_a_folder_named_like_a_game_file_is_called_a_folder(tmp_path, capsys):
+    """Guards `eqselect derive DIR.toml`: it said "game file not found"."""
+    (tmp_path / "d.toml").mkdir()
+    code, _, err = run(["derive", str(tmp_path / "d.toml")], capsys)
+    assert code == 2 and err.startswith("eqselect: error: ") and "is a folder" in err

@@ -28,6 +28,8 @@ def load_game(spec: str, parameterization: str | None = None, symbolic: bool = F
         return builtin(spec, parameterization, symbolic=symbolic)
     path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:
+        if path.is_dir():
+            raise GameError(f"game file {spec[:200]!r} is a folder, not a file")
         if not path.is_file():
             raise GameError(f"game file not found: {spec[:200]!r}")
         from eqselect.theory.io.spec import load_spec
