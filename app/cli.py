@@ -354,7 +354,10 @@ def main(argv=None) -> int:
     """Run one command; every failure is one line on stderr (see the module docstring)."""
     previous = signal.signal(signal.SIGTERM, raise_terminated) if _main_thread() else None
     try:
-        args = build_parser().parse_args(argv)
+        args, extra = build_parser().parse_known_args(argv)
+        if extra:  # named by the subcommand, which is what did not take them
+            raise OptionsError(f"eqselect {args.command}: unrecognized arguments: "
+                               f"{' '.join(extra)[:200]} (see eqselect {args.command} --help)")
         with limits.using(**_limits_for(args)):
             return args.run(args)
     except EqselectError as exc:

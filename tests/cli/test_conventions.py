@@ -162,3 +162,12 @@ def test_a_folder_named_like_a_game_file_is_called_a_folder(tmp_path, capsys):
     (tmp_path / "d.toml").mkdir()
     code, _, err = run(["derive", str(tmp_path / "d.toml")], capsys)
     assert code == 2 and err.startswith("eqselect: error: ") and "is a folder" in err
+
+
+def test_an_unknown_option_is_named_with_its_subcommand(capsys):
+    """Guards `eqselect equilibria stag-hunt --symbolic`: the error said
+    "eqselect: unrecognized arguments", naming no subcommand."""
+    code, out, err = run(["equilibria", "stag-hunt", "--symbolic"], capsys)
+    assert code == 2 and out == ""
+    assert err == ("eqselect: error: eqselect equilibria: unrecognized arguments: --symbolic "
+                   "(see eqselect equilibria --help)\n")
