@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from eqselect.theory import Rule
 from eqselect.theory.errors import OptionsError
+from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.io.resolve import load_game
 from eqselect.theory.latex import escape_latex
 from eqselect.theory.serialize import document
@@ -32,6 +33,8 @@ def cmd_check(args) -> int:
     if args.json and args.latex:
         raise OptionsError("eqselect check: choose one of --json and --latex")
     game = load_game(args.game, args.param)
+    if args.tau is not None:  # --tau wins over a game file's tau
+        game = without_entropy(game)
     rule = Rule(args.method, lam=args.lam, own_coef=args.own)
     result = check_game(game, rule, eta=args.eta, tau=args.tau,
                         preferred=_preferred(args.preferred))

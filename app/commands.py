@@ -12,6 +12,7 @@ from pathlib import Path
 
 from eqselect.output import StagedFolder, check_plot_path, replaced_file
 from eqselect.theory import PAPER, Decomposition, Method, entropy_regularized, limits
+from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.io.resolve import load_game
 from eqselect.theory.serialize import document
@@ -26,8 +27,8 @@ def prepare_game(args, symbolic: bool = False):
     refused if it has more parameters than the command handles."""
     game = load_game(args.game, args.param, symbolic=symbolic)
     limits.check_parameters(len(game.parameters), f"game {game.name[:60]!r}")
-    if args.tau is not None:
-        game = entropy_regularized(game, args.tau)
+    if args.tau is not None:  # --tau wins over a game file's tau
+        game = entropy_regularized(without_entropy(game), args.tau)
     return game
 
 

@@ -171,3 +171,13 @@ def test_an_unknown_option_is_named_with_its_subcommand(capsys):
     assert code == 2 and out == ""
     assert err == ("eqselect: error: eqselect equilibria: unrecognized arguments: --symbolic "
                    "(see eqselect equilibria --help)\n")
+
+
+def test_tau_on_the_command_line_wins_over_the_game_files(tmp_path, capsys):
+    f = tmp_path / "g.toml"
+    f.write_text('tau = "1/10"\nparameterization = "direct"\n'
+                 'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    code, out, _ = run(["derive", str(f), "--json"], capsys)
+    assert code == 0 and "log" in json.loads(out)["values"][0]
+    code, out, _ = run(["derive", str(f), "--tau", "0", "--json"], capsys)
+    assert code == 0 and json.loads(out)["values"][0] == "3*p1*p2 - 2*p1 + p2 + 2"

@@ -7,6 +7,7 @@ TOML / JSON spec::
     players = ["row", "column"]             # optional player names
     actions = [["C", "D"], ["C", "D"]]      # optional action names per player
     parameterization = "logit"              # optional; the command line wins
+    tau = 0.1                               # optional: entropy temperature (--tau wins)
     payoffs = [[[ "a", 0], [3, 2]],         # one tensor per agent, shape (m_1, ..., m_N);
                [[ "a", 3], [0, 2]]]         # entries numbers or expressions
     [symbols]                               # optional: payoff symbols and defaults
@@ -31,6 +32,7 @@ import sympy as sp
 
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
+from eqselect.theory.games.entropy import entropy_regularized
 from eqselect.theory.games.normal_form import check_symbol_name, normal_form_game
 from eqselect.theory.io.expressions import parse_expression
 from eqselect.theory.io.nfg import nfg_game
@@ -144,7 +146,7 @@ def spec_game(data: dict, parameterization: str | None = None, default_name: str
     if not isinstance(data, dict):
         raise GameError("a game spec must be a table/object")
     unknown = set(data) - {"name", "description", "parameterization", "payoffs", "symbols",
-                           "players", "actions"}
+                           "players", "actions", "tau"}
     if unknown:
         raise GameError(f"unknown key(s) in game spec: {', '.join(sorted(unknown))}")
     if "payoffs" not in data:
@@ -160,9 +162,12 @@ def spec_game(data: dict, parameterization: str | None = None, default_name: str
     for key, value in texts.items():
         if not isinstance(value, str) or len(value) > 1000:
             raise GameError(f"'{key}' must be text of at most 1000 characters")
-    return normal_form_game(payoffs, texts["parameterization"], name=texts["name"],
+    game = normal_form_game(payoffs, texts["parameterization"], name=texts["name"],
                             payoff_symbols=symbols, description=texts["description"],
                             players=data.get("players"), action_names=data.get("actions"))
+    if "tau" not in data:
+        return game
+    return entropy_regularized(game, _number(data["tau"], "temperature tau"))
 
 
 def _declare(table) -> dict:
@@ -177,6 +182,15 @@ def _declare(table) -> dict:
             value = parse_expression(value, {})
         out[sp.Symbol(name)] = to_exact(value, f"default of symbol {name}")
     return out
+
+
+def _number(x, what: str):
+    """A finite number, or exact text over no symbols ("1/10")."""
+    if isinstance(x, str):
+        return parse_expression(x, {})
+    if isinstance(x, float) and not math.isfinite(x):
+        raise GameError(f"{what} is not finite: {x!r}")
+    return to_exact(x, what)
 
 
 def _entry(x, lookup):
