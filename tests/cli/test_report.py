@@ -244,3 +244,15 @@ def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch)
     got = json.loads((out / "report.json").read_text())["check"]
     alone = real(builtin("stag-hunt"), "peer-only", tau=sp.Rational(1, 10), statements=False)
     assert got == json.loads(json.dumps(alone.to_json()))
+
+
+def test_report_of_a_game_file_with_tau_states_it_and_skips_direct_basins(tmp_path):
+    """Guards a game file's tau in a report: the basins ran (and failed the
+    report) under direct, and the settings did not state the temperature."""
+    game = tmp_path / "g.toml"
+    game.write_text('tau = "1/10"\nparameterization = "direct"\n'
+                    'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    out = _report(tmp_path / "r", str(game), "--method", "pg", "--grid", "3", "--steps", "5")
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["inputs"]["tau"] == "1/10" and "basins" in doc["skipped"]
+    assert r"entropy temperature $\tau = \frac{1}{10}$" in (out / "report.tex").read_text()
