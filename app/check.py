@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from eqselect.theory import Rule
 from eqselect.theory.errors import OptionsError
+from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.io.resolve import load_game
 from eqselect.theory.latex import escape_latex
 from eqselect.theory.serialize import document
@@ -32,6 +33,8 @@ def cmd_check(args) -> int:
     if args.json and args.latex:
         raise OptionsError("eqselect check: choose one of --json and --latex")
     game = load_game(args.game, args.param)
+    if args.tau is not None:  # --tau wins over a game file's tau
+        game = without_entropy(game)
     rule = Rule(args.method, lam=args.lam, own_coef=args.own)
     result = check_game(game, rule, eta=args.eta, tau=args.tau,
                         preferred=_preferred(args.preferred))
@@ -55,7 +58,8 @@ def _point(r) -> str:
         return "none"
     pt = ", ".join("inf" if x == float("inf") else "-inf" if x == float("-inf")
                    else f"{x:.6g}" for x in r.point)
-    mu = "" if r.at_infinity else f"; mu = {r.mu:.6g}, mu_M = {r.mu_M:.6g} ({r.certified})"
+    mu = "" if r.at_infinity else \
+        f"; mu = {r.mu + 0.0:.6g}, mu_M = {r.mu_M + 0.0:.6g} ({r.certified})"  # no -0
     return f"{r.label} at ({pt}){mu}"
 
 
@@ -65,19 +69,31 @@ def check_text(result: CheckResult) -> str:
              f"P: {_point(result.preferred)}", f"R: {_point(result.alternative)}", ""]
     for v in (*result.conditions, *result.claims):
         why = f"  [{v.reason}]" if v.reason else ""
-        lines.append(f"{v.id:10s} {_holds(v):12s} {v.certified.value:9s}{why}")
+        lines.append(f"{v.id:10s} {_holds(v):12s} {v.certified.value:9s}{why}".rstrip())
     lines += [f"note: {f}" for f in result.findings]
     return "\n".join(lines) + "\n"
 
 
+#: Column widths of the check table (fractions of the line width; with the
+#: narrowed column gap they fill at most the line, in any text width).
+_LATEX_COLUMNS = (0.08, 0.36, 0.1, 0.12, 0.24)
+
+
 def check_latex(result: CheckResult) -> str:
-    """A LaTeX table: id, statement, verdict, certification, reason."""
+    """A LaTeX table: id, statement, verdict, certification, reason.
+
+    Fixed-width columns of the line width, text set ragged right, so the
+    table fits the page; it needs the packages amsmath and amssymb.
+    """
     rows = []
     for v in (*result.conditions, *result.claims):
-        rows.append(f"{escape_latex(v.id)} & ${v.statement}$ & {_holds(v)} & "
-                    f"{v.certified.value} & {escape_latex(v.reason)} \\\\")
+        cells = [escape_latex(v.id), f"${v.statement}$", _holds(v), v.certified.value,
+                 escape_latex(v.reason)]
+        rows.append(" & ".join(f"\\raggedright {c}" for c in cells) + " \\tabularnewline")
     head = (f"% eqselect check: {escape_latex(result.game)} "
-            f"({result.parameterization}), rule {result.rule['method']}\n")
-    return (head + "\\begin{tabular}{llllp{6cm}}\n\\hline\n"
-            "id & statement & verdict & certified & reason \\\\\n\\hline\n"
-            + "\n".join(rows) + "\n\\hline\n\\end{tabular}\n")
+            f"({result.parameterization}), rule {result.rule['method']}; "
+            "needs amsmath and amssymb\n")
+    spec = "".join(f"p{{{w}\\linewidth}}" for w in _LATEX_COLUMNS)
+    return (head + "{\\small\\setlength{\\tabcolsep}{3pt}\n\\begin{tabular}{" + spec + "}\n"
+            "\\hline\nid & statement & verdict & certified & reason \\tabularnewline\n\\hline\n"
+            + "\n".join(rows) + "\n\\hline\n\\end{tabular}}\n")

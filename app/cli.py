@@ -359,10 +359,9 @@ def cmd_convert(args) -> int:
     from eqselect.theory.io.write import write_game
 
     # direct reads every shape; a parameterisation the file states is kept
-    param = None if args.input in BUILTINS else "direct"
-    game = load_game(args.input, param)
-    out = write_game(game, args.output, default_parameterization=game.parameterization
-                     if param is None else param)
+    fallback = None if args.input in BUILTINS else "direct"
+    game = load_game(args.input, None, fallback=fallback or "logit")
+    out = write_game(game, args.output, default_parameterization=fallback or game.parameterization)
     if game.payoff_symbols and out.suffix.lower() == ".nfg":
         names = ", ".join(s.name for s in game.free_symbols)
         print(f"note: symbols {names} replaced by their defaults (.nfg holds numbers)",
@@ -387,7 +386,10 @@ def main(argv=None) -> int:
     """Run one command; every failure is one line on stderr (see the module docstring)."""
     previous = signal.signal(signal.SIGTERM, raise_terminated) if _main_thread() else None
     try:
-        args = build_parser().parse_args(argv)
+        args, extra = build_parser().parse_known_args(argv)
+        if extra:  # named by the subcommand, which is what did not take them
+            raise OptionsError(f"eqselect {args.command}: unrecognized arguments: "
+                               f"{' '.join(extra)[:200]} (see eqselect {args.command} --help)")
         with limits.using(**_limits_for(args)):
             return args.run(args)
     except EqselectError as exc:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from eqselect.output import StagedFolder, check_plot_path, replaced_file
 from eqselect.theory import Decomposition, Method, entropy_regularized, limits
+from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.io.resolve import load_game
 from eqselect.theory.serialize import document
@@ -21,8 +22,8 @@ def prepare_game(args, symbolic: bool = False):
     refused if it has more parameters than the command handles."""
     game = load_game(args.game, args.param, symbolic=symbolic)
     limits.check_parameters(len(game.parameters), f"game {game.name[:60]!r}")
-    if args.tau is not None:
-        game = entropy_regularized(game, args.tau)
+    if args.tau is not None:  # --tau wins over a game file's tau
+        game = entropy_regularized(without_entropy(game), args.tau)
     return game
 
 
@@ -87,7 +88,7 @@ def cmd_equilibria(args) -> int:
         where = eq.exact if eq.exact is not None else tuple(f"{x:.6g}" for x in eq.point)
         coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
-        print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu:.4g}  {nash}  [{eq.route.value}]")
+        print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu + 0.0:.4g}  {nash}  [{eq.route.value}]")
     for eq in found.at_infinity:
         game = dec.game
         profile = ", ".join(game.action_name(i, list(s).index(max(s)))

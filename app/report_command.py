@@ -5,6 +5,7 @@ The report itself (computation and LaTeX) is :mod:`eqselect.report`."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from eqselect.theory import limits
@@ -46,6 +47,8 @@ def cmd_report(args) -> int:
         game = prepare_game(args, symbolic=True)  # payoff symbols for the closed forms
     except GameError:
         game = prepare_game(args)  # games without a symbolic form
+    if options.tau is None and game.tau is not None:  # a game file's tau, stated
+        options = replace(options, tau=game.tau)
     out = Path(args.out or f"report-{Path(args.game).stem}")
     stage = StagedFolder(out, "report.json")
     try:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from eqselect.theory import PAPER, Decomposition, Game, RegionKind, as_rule, entropy_regularized
+from eqselect.theory import (
+    PAPER, Decomposition, Game, GameError, RegionKind, as_rule, entropy_regularized)
 from eqselect.theory.exact import to_exact
+from eqselect.theory.games.entropy import without_entropy
 from eqselect.numerics.shaping import ShapingField, margins_at
 from eqselect.proofs_check import adapter, geometry, rates
 from eqselect.proofs_check.basin_entry import check_a3
@@ -40,20 +42,45 @@ def _report(sf, c) -> PointReport:
                        enclosure_mu=m.enclosure_mu, enclosure_mu_M=m.enclosure_mu_M)
 
 
+def _games(game: Game, tau):
+    """(the checked game, its plain game, tau): substituted, regularised once."""
+    if game.tau is not None:
+        if tau is not None and to_exact(tau, "temperature tau") != game.tau:
+            raise GameError(f"game {game.name!r} is already entropy-regularised "
+                            f"(tau = {game.tau}); pass tau=None or the plain game")
+        g = game.substitute()
+        return g, without_entropy(g), g.tau
+    base = game.substitute()
+    return (entropy_regularized(base, tau) if tau is not None else base), base, tau
+
+
+def _decomposition(g: Game, eta, shared: Decomposition | None) -> Decomposition:
+    """The caller's decomposition when it is that of ``g`` at ``eta``; else a new one."""
+    eta = to_exact(eta, "inner learning rate eta")
+    if shared is None:
+        return Decomposition(g, eta=eta)
+    if shared.game != g or shared.eta != eta:
+        raise GameError("check_game: the decomposition given is not that of the checked "
+                        "game at this eta")
+    return shared
+
+
 def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
                preferred="payoff-dominant", lam_max=None, statements: bool = True,
-               tau_high: float = 10.0, n_seeds: int | None = None) -> CheckResult:
+               tau_high: float = 10.0, n_seeds: int | None = None,
+               decomposition: Decomposition | None = None) -> CheckResult:
     """Decide A0-A5 and the paper's statements for ``game`` under ``rule``.
 
     Parameters
     ----------
     game : Game
-        Payoff symbols are set to their defaults.
+        Payoff symbols are set to their defaults. An entropy-regularised game
+        (``game.tau`` set) is checked at its own temperature.
     rule : Rule or method name
     eta : number
         Inner learning rate.
     tau : number or None
-        Entropy temperature (the game is regularised first).
+        Entropy temperature (the plain game is regularised first).
     preferred : str or int
         "payoff-dominant", "welfare", a profile ("C,C") or an index.
     lam_max : number or None
@@ -65,15 +92,17 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
     n_seeds : int or None
         Newton seeds for the fixed points of v (None: 64 for up to two
         parameters or a regularised game, 16 otherwise).
+    decomposition : Decomposition or None
+        The caller's decomposition of the checked game (substituted,
+        regularised) at ``eta``, used instead of deriving it again.
 
     Returns
     -------
     CheckResult
     """
     r = as_rule(rule)
-    base = game.substitute()
-    g = entropy_regularized(base, tau) if tau is not None else base
-    dec = Decomposition(g, eta=to_exact(eta, "inner learning rate eta"))
+    g, base, tau = _games(game, tau)
+    dec = _decomposition(g, eta, decomposition)
     sf = ShapingField(dec, r)
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16

@@ -96,7 +96,8 @@ def candidates(game: Game, fixed_points) -> list[Candidate]:
     if free:
         for a in pure_nash_profiles(game):
             st = _pure_strategies(game, a)
-            out.append(Candidate(",".join(map(str, a)), tuple(float("inf") if x == 0 else
+            name = ",".join(game.action_name(i, x) for i, x in enumerate(a))  # "C,C"
+            out.append(Candidate(name, tuple(float("inf") if x == 0 else
                                                                float("-inf") for x in a),
                                  None, st, True, True, expected_payoffs(game, st)))
     return out

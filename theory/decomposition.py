@@ -236,7 +236,8 @@ class Decomposition:
         rule : Rule, Method or str
         lam, own_coef : number or sympy.Expr, optional
             Override the rule's lambda and own coefficient c. A bare method
-            name keeps the symbols ``lambda`` and ``c`` unless given.
+            name keeps the symbols ``lambda`` and ``c_own`` (the own
+            coefficient c, apart from a payoff symbol c) unless given.
 
         Returns
         -------

@@ -289,17 +289,21 @@ _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
     "%": r"\%", "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
-    "|": r"\textbar{}",
+    "|": r"\textbar{}", '"': r'\texttt{"}', "`": r"\textasciigrave{}",
 }
+#: Characters that form a ligature with an equal neighbour (``--`` an en dash,
+#: ``''`` a closing quote); an empty group between the two keeps them apart.
+_LIGATURE_HALVES = "-'"
 
 
 def escape_latex(text: str) -> str:
     r"""Plain text made safe for LaTeX: it prints literally and runs nothing.
 
-    The ten special characters (``# $ % & ~ _ ^ \ { }``) and ``< > |``
-    become the commands that print them; line breaks, tabs and other control
-    characters become one space (a blank line would end a paragraph inside a
-    command's argument); accented letters lose their accents and any other
+    The ten special characters (``# $ % & ~ _ ^ \ { }``) and ``< > | " ` ``
+    become the commands that print them; ``--`` and ``''`` are kept from
+    becoming a dash or a closing quote (``--param`` prints as typed); line
+    breaks, tabs and other control characters become one space (a blank line
+    would end a paragraph inside a command's argument); accented letters lose their accents and any other
     non-ASCII character becomes ``?``, since pdflatex without extra packages
     stops at characters its fonts lack.
 
@@ -307,6 +311,8 @@ def escape_latex(text: str) -> str:
     --------
     >>> print(escape_latex(r"a_b \input{x} ~^"))
     a\_b \textbackslash{}input\{x\} \textasciitilde{}\textasciicircum{}
+    >>> print(escape_latex("use --param direct"))
+    use -{}-param direct
     """
     import unicodedata
 
@@ -316,9 +322,11 @@ def escape_latex(text: str) -> str:
     ascii_text = "".join(c if c.isascii() else "?" for c in decomposed
                          if not unicodedata.combining(c))
     out = []
-    for ch in ascii_text:
+    for ch, after in zip(ascii_text, ascii_text[1:] + " "):
         if ch in _LATEX_SPECIALS:
             out.append(_LATEX_SPECIALS[ch])
+        elif ch in _LIGATURE_HALVES and after == ch:
+            out.append(ch + "{}")
         elif ch.isspace() or not ch.isprintable():
             if out and out[-1] != " ":
                 out.append(" ")

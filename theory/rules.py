@@ -48,7 +48,9 @@ from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 
 LAMBDA = sp.Symbol("lambda")
-OWN_COEF = sp.Symbol("c")
+#: The own-learning coefficient c, kept symbolic. Its name is not a legal payoff
+#: symbol name, so it never meets the payoff c of the symbolic 2x2 games.
+OWN_COEF = sp.Symbol("c_own")
 
 #: The exact terms a field is built from: the five components of the one-step
 #: decomposition, then symplectic = A v and consensus = -H^T v (docs/rules.md).

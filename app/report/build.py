@@ -149,7 +149,7 @@ def build_report(game: Game, out_dir, options: ReportOptions | None = None,
         _tick(progress)
     _alignment(rep)
     _tick(progress)
-    if d == 2 and game.strategies and game.parameterization == "direct" and opts.tau:
+    if d == 2 and game.strategies and game.parameterization == "direct" and game.tau:
         rep.skipped["basins"] = ("basin maps of an entropy-regularised game need the logit or "
                                  "softmax parameterisation (the entropy gradient is infinite "
                                  "on the boundary of the simplex)")
@@ -176,8 +176,9 @@ def _alignment(rep: Report) -> None:
                                     "with two parameters (use eqselect check directly)")
         return
     try:
+        # rep.game is regularised already (at options.tau); the derivation is shared
         rep.check = check_game(rep.game, rep.options.rule(method), eta=rep.options.eta,
-                               tau=rep.options.tau)
+                               decomposition=rep.numeric)
     except EqselectError as exc:
         rep.skipped["alignment"] = str(exc)
 

@@ -3,7 +3,8 @@ r"""The report as a LaTeX document, rendered from the result objects.
 Every exact number and point goes through :class:`eqselect.theory.latex.ExactLatex`
 (one `RootNotes` per document lists algebraic numbers in an appendix); tables
 are ``longtable`` with fixed column widths, so they break across pages and fit
-the text width; figures are ``figure`` environments with captions and labels.
+the text width; figures stay in their section (minipages with captions and
+labels, like the short tables).
 """
 
 from __future__ import annotations
@@ -174,11 +175,14 @@ def continuation_latex(rep, p: ExactLatex) -> str:
 
 
 def _figure(files, width: float, caption: str, label: str) -> str:
+    """Figures in place, in their own section: a minipage with ``\\captionof``
+    (a floating ``figure`` could drift above its section's heading)."""
     files = [files] if isinstance(files, str) else files
     graphics = "\\hfill\n".join(f"\\includegraphics[width={width:.3g}\\textwidth]{{{f}}}"
                                 for f in files)
-    return (f"\\begin{{figure}}[tbp]\n\\centering\n{graphics}\n\\caption{{{caption}}}"
-            f"\\label{{{label}}}\n\\end{{figure}}\n")
+    return ("\\begin{center}\\begin{minipage}{\\linewidth}\\centering\n"
+            f"{graphics}\n\\captionof{{figure}}{{{caption}}}\\label{{{label}}}\n"
+            "\\end{minipage}\\end{center}\n")
 
 
 def basins_latex(rep) -> str:

@@ -143,3 +143,41 @@ def test_every_json_document_carries_the_schema_and_its_inputs(argv, capsys):
     assert doc["schema_version"] == SCHEMA_VERSION and doc["kind"] == argv[0]
     assert doc["eqselect_version"] == package_version()
     assert isinstance(doc["inputs"], dict) and doc["inputs"]
+
+
+def test_param_on_the_command_line_wins_over_the_game_files(tmp_path, capsys):
+    """Guards `eqselect equilibria FILE --param logit` for a file stating
+    parameterization = "direct": it used to run (and print) direct."""
+    f = tmp_path / "g.toml"
+    f.write_text('parameterization = "direct"\n'
+                 'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    code, out, _ = run(["derive", str(f), "--param", "logit"], capsys)
+    assert code == 0 and out.startswith("g (logit); parameters theta1, theta2")
+    code, out, _ = run(["derive", str(f)], capsys)
+    assert code == 0 and out.startswith("g (direct); parameters p1, p2")
+
+
+def test_a_folder_named_like_a_game_file_is_called_a_folder(tmp_path, capsys):
+    """Guards `eqselect derive DIR.toml`: it said "game file not found"."""
+    (tmp_path / "d.toml").mkdir()
+    code, _, err = run(["derive", str(tmp_path / "d.toml")], capsys)
+    assert code == 2 and err.startswith("eqselect: error: ") and "is a folder" in err
+
+
+def test_an_unknown_option_is_named_with_its_subcommand(capsys):
+    """Guards `eqselect equilibria stag-hunt --symbolic`: the error said
+    "eqselect: unrecognized arguments", naming no subcommand."""
+    code, out, err = run(["equilibria", "stag-hunt", "--symbolic"], capsys)
+    assert code == 2 and out == ""
+    assert err == ("eqselect: error: eqselect equilibria: unrecognized arguments: --symbolic "
+                   "(see eqselect equilibria --help)\n")
+
+
+def test_tau_on_the_command_line_wins_over_the_game_files(tmp_path, capsys):
+    f = tmp_path / "g.toml"
+    f.write_text('tau = "1/10"\nparameterization = "direct"\n'
+                 'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    code, out, _ = run(["derive", str(f), "--json"], capsys)
+    assert code == 0 and "log" in json.loads(out)["values"][0]
+    code, out, _ = run(["derive", str(f), "--tau", "0", "--json"], capsys)
+    assert code == 0 and json.loads(out)["values"][0] == "3*p1*p2 - 2*p1 + p2 + 2"

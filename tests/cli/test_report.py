@@ -81,7 +81,7 @@ def test_report_stag_hunt(stag_hunt):
     assert r"\mathrm{peer}_{1} &= \eta S \left(S p_{1} + \left(c - d\right)\right)" in tex
     assert all(f"${k} = {v}$" in tex for k, v in zip("abcd", (4, 0, 3, 2)))
     assert r"\left(\frac{2}{3}, \frac{2}{3}\right)" not in tex and r"$\frac{2}{3}$" in tex
-    assert tex.count(r"\begin{figure}") == 3 and tex.count(r"\caption") >= 6
+    assert tex.count(r"\captionof{figure}") == 3 and tex.count(r"\caption") >= 6
 
 
 def test_report_states_the_ipd_payoffs(small_reports):
@@ -136,6 +136,26 @@ def test_report_compiles_without_errors_or_overfull_boxes(which, stag_hunt, smal
     code, log = _compile(folder)
     assert code == 0 and not re.search(r"^! ", log, re.M), log[-2000:]
     assert "Overfull \\" not in log, [ln for ln in log.splitlines() if "Overfull" in ln]
+
+
+@needs_tex
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_every_figure_prints_inside_its_own_section(stag_hunt, tmp_path):
+    """Guards the figures' placement: floating figures drifted above their
+    section's heading (the bifurcation diagram above "Continuation", the basin
+    maps inside "Alignment conditions")."""
+    folder = tmp_path / "copy"
+    shutil.copytree(stag_hunt, folder)
+    assert _compile(folder)[0] == 0
+    text = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"],
+                          capture_output=True, text=True).stdout
+    headings = ["Continuation in", "Alignment conditions", "Basins"]
+    at = {h: re.search(r"(?m)^\f?" + h, text).start() for h in headings}
+    figures = {"Bifurcation diagram": ("Continuation in", "Alignment conditions"),
+               "Basin maps": ("Basins", None), "Phase portraits": ("Basins", None)}
+    for caption, (section, following) in figures.items():
+        where = re.search(r"Figure \d+: " + caption, text).start()
+        assert at[section] < where < (at[following] if following else len(text)), caption
 
 
 def test_report_says_what_it_skips(tmp_path, capsys):
@@ -208,3 +228,31 @@ def test_report_alignment_section_equals_eqselect_check(stag_hunt, capsys):
     assert (by_id["A3"]["holds"], by_id["A3"]["certified"]) == (True, "exact")
     assert (by_id["A4"]["holds"], by_id["A4"]["certified"]) == (False, "exact")
     assert "Alignment conditions" in (stag_hunt / "report.tex").read_text()
+
+
+def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch):
+    """Guards `eqselect report GAME --tau T`: its alignment verdicts were those
+    of the game regularised twice (2T); they are eqselect check --tau T's."""
+    import eqselect.proofs_check as pc
+    from eqselect.theory import builtin
+
+    real = pc.check_game
+    monkeypatch.setattr(pc, "check_game",  # the statements are not what is tested: skip them
+                        lambda *a, **k: real(*a, **{**k, "statements": False}))
+    out = _report(tmp_path / "r", "stag-hunt", "--tau", "1/10", "--method", "peer-only",
+                  "--grid", "3", "--steps", "5", "--lam-range", "0:1")
+    got = json.loads((out / "report.json").read_text())["check"]
+    alone = real(builtin("stag-hunt"), "peer-only", tau=sp.Rational(1, 10), statements=False)
+    assert got == json.loads(json.dumps(alone.to_json()))
+
+
+def test_report_of_a_game_file_with_tau_states_it_and_skips_direct_basins(tmp_path):
+    """Guards a game file's tau in a report: the basins ran (and failed the
+    report) under direct, and the settings did not state the temperature."""
+    game = tmp_path / "g.toml"
+    game.write_text('tau = "1/10"\nparameterization = "direct"\n'
+                    'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    out = _report(tmp_path / "r", str(game), "--method", "pg", "--grid", "3", "--steps", "5")
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["inputs"]["tau"] == "1/10" and "basins" in doc["skipped"]
+    assert r"entropy temperature $\tau = \frac{1}{10}$" in (out / "report.tex").read_text()

@@ -36,3 +36,23 @@ def test_continue_text_counts_the_json_branches(capsys):
     listed = [ln for ln in text.splitlines() if ln.startswith("  branch ") and ln[9].isdigit()]
     assert len(listed) == len(doc["branches"])
     assert text.count(" at lambda = ") == len(doc["events"])
+
+
+def test_text_prints_no_negative_zero_and_no_trailing_spaces(capsys):
+    """Guards `equilibria matching-pennies` (printed mu=-0 at the centre) and
+    `check` (verdict lines without a reason ended in spaces)."""
+    assert main(["equilibria", "matching-pennies", "--method", "pg"]) == 0
+    text = capsys.readouterr().out
+    assert "mu=0 " in text and "-0 " not in text
+    assert main(["check", "stag-hunt", "--method", "peer-only"]) == 0
+    text = capsys.readouterr().out
+    assert all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_check_names_pure_profiles_at_infinity_by_their_actions(capsys):
+    """Guards `check stag-hunt` under logit: P and R were "0,0" and "1,1"
+    (indices) where the game's actions are C and D."""
+    assert main(["check", "stag-hunt", "--method", "peer-only"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("P: C,C at (inf, inf)")
+    assert lines[2].startswith("R: D,D at (-inf, -inf)")

@@ -1,6 +1,8 @@
 """eqselect check on the Stag Hunt: the regularised logit game and the direct game."""
 
 import json
+import shutil
+import subprocess
 
 import mpmath
 import numpy as np
@@ -11,7 +13,7 @@ from eqselect.cli import main
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.shaping import ShapingField
 from eqselect.proofs_check.check import check_game
-from eqselect.theory import Decomposition, builtin, entropy_regularized
+from eqselect.theory import Decomposition, GameError, builtin, entropy_regularized
 
 ETA = sp.Rational(11, 20)
 
@@ -194,3 +196,47 @@ def test_regularised_statements_and_their_evidence(regularised):
     two = _claim(regularised, "two-phase")
     assert two["holds"] is False and two["values"]["p"] == "6/25"
     assert _claim(regularised, "weyl")["holds"] is True
+
+
+def test_a_regularised_game_is_checked_at_its_own_temperature():
+    """Guards `eqselect report GAME --tau T`: the report passed its regularised
+    game and tau again, so its alignment verdicts were those of tau = 2T."""
+    tau = sp.Rational(1, 10)
+    reg = entropy_regularized(builtin("stag-hunt"), tau)
+    plain = check_game(builtin("stag-hunt"), "peer-only", tau=tau, statements=False)
+    own = check_game(reg, "peer-only", statements=False)
+    assert own.to_json() == plain.to_json()
+    assert check_game(reg, "peer-only", tau=tau, statements=False).to_json() == plain.to_json()
+    with pytest.raises(GameError, match="already entropy-regularised"):
+        check_game(reg, "peer-only", tau=2 * tau)
+
+
+def test_check_game_uses_the_decomposition_it_is_given():
+    """The report shares its decomposition with the checker instead of deriving
+    the game twice; a decomposition of another game is refused."""
+    game = builtin("stag-hunt", "direct")
+    dec = Decomposition(game, eta=ETA)
+    shared = check_game(game, "peer-only", eta=ETA, decomposition=dec, statements=False)
+    assert shared.to_json() == check_game(game, "peer-only", eta=ETA,
+                                          statements=False).to_json()
+    with pytest.raises(GameError, match="not that of the checked game"):
+        check_game(builtin("chicken", "direct"), "peer-only", eta=ETA, decomposition=dec)
+    with pytest.raises(GameError, match="not that of the checked game"):
+        check_game(game, "peer-only", eta=sp.Rational(1, 2), decomposition=dec)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_check_latex_compiles_within_the_page(capsys, tmp_path):
+    """Guards `eqselect check --latex`: its table ran 180 pt past an A4 page
+    with 2 cm margins (columns sized to their content)."""
+    from eqselect.theory.latex import PREAMBLE
+
+    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                 "--latex"]) == 0
+    (tmp_path / "c.tex").write_text(PREAMBLE + "\\begin{document}\n"
+                                    + capsys.readouterr().out + "\\end{document}\n")
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    log = (tmp_path / "c.log").read_text(errors="replace")
+    assert proc.returncode == 0, log[-2000:]
+    assert "Overfull \\hbox" not in log

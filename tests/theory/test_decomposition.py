@@ -239,7 +239,7 @@ def test_tandem_lookahead_keeps_and_lola_moves_the_fixed_points():
 
 def test_fields_are_the_method_table():
     dec = Decomposition(builtin("stag-hunt", "logit"))
-    lam, cc = sp.symbols("lambda c")
+    lam, cc = sp.symbols("lambda c_own")  # c_own: the own coefficient, not a payoff c
     assert dec.field("meta-mapg") == dec.cur + cc * dec.own + lam * dec.peer
     assert dec.field("lola", 9, 9) == dec.cur + dec.lookahead + dec.peer
     assert dec.field("peer-only", 2) == dec.cur + 2 * dec.peer

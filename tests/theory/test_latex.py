@@ -139,3 +139,22 @@ def test_softmax_3x3_decomposition_compiles_without_overfull_boxes(tmp_path):
     log = (tmp_path / "d.log").read_text(errors="replace")
     assert proc.returncode == 0, log[-2000:]
     assert "Overfull \\hbox" not in log
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
+                    reason="pdflatex or pdftotext is not installed")
+def test_escaped_text_prints_dashes_quotes_and_backticks_as_typed(tmp_path):
+    """Guards the report's notes ("check it in --param direct"): pdflatex turned
+    -- into an en dash, '' into a closing quote and " into a right quote."""
+    from eqselect.theory.latex import PREAMBLE, escape_latex
+
+    text = "use --param direct or ---x; say ''hi'' or `q` and \"q\""
+    (tmp_path / "e.tex").write_text(PREAMBLE + "\\begin{document}\n" + escape_latex(text)
+                                    + "\n\\end{document}\n")
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "e.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    printed = subprocess.run(["pdftotext", str(tmp_path / "e.pdf"), "-"],
+                             capture_output=True, text=True).stdout
+    printed = printed.replace("\u2018", "`").replace("\u2019", "'")
+    assert text in " ".join(printed.split())

@@ -11,7 +11,7 @@ from eqselect.numerics.compiled import compile_field, field_at_precision, field_
 from eqselect.theory import Decomposition, Game, Region, RegionKind, normal_form_game, tandem
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import (
-    PAPER, REGISTRY, SOS_CONSTANTS, Method, Rule, coefficients, method_names, resolve,
+    OWN_COEF, PAPER, REGISTRY, SOS_CONSTANTS, Method, Rule, coefficients, method_names, resolve,
     sos_weight)
 
 x1, x2, y, eta = sp.symbols("x1 x2 y eta")
@@ -55,7 +55,7 @@ def test_registry_names_every_method_with_its_source():
 
 
 def test_the_six_original_methods_keep_their_coefficients():
-    lam, c = sp.symbols("lambda c")
+    lam, c = sp.Symbol("lambda"), OWN_COEF
     table = {"pg": (1, 0, 0, 0), "meta-pg": (1, c, 0, 0), "peer-only": (1, 0, lam, 0),
              "meta-mapg": (1, c, lam, 0), "lookahead": (1, 0, 0, 1), "lola": (1, 0, 1, 1)}
     for m, row in table.items():
@@ -295,3 +295,23 @@ def test_tandem_lola_forms_move_the_fixed_points(method, line):
     assert len(fixed) == 1 and sp.simplify(fixed[0] - line) == 0
     assert sp.simplify(F[1] - F[0]) == 0
     assert sp.simplify(line.subs(eta, R(1, 10)) - 1) != 0  # off the line x + y = 1
+
+
+def test_the_own_coefficient_is_not_the_payoff_c():
+    """Guards the symbolic 2x2 games: the own coefficient and the payoff c were
+    one symbol, so filling in the payoffs of a symbolic field also set c."""
+    from eqselect.theory import builtin
+
+    game = builtin("stag-hunt", "logit", symbolic=True)
+    filled = Decomposition(game).field("meta-mapg").subs(game.payoff_symbols)
+    numeric = Decomposition(game.substitute()).field("meta-mapg")
+    assert sp.simplify(filled - numeric) == sp.zeros(2, 1)
+    assert OWN_COEF in numeric.free_symbols and sp.Symbol("c") not in numeric.free_symbols
+
+
+def test_a_game_file_may_name_a_payoff_c(tmp_path):
+    from eqselect.theory.io.spec import load_spec
+
+    f = tmp_path / "g.toml"
+    f.write_text('payoffs = [[[4, "c"], [3, 2]], [[4, 3], ["c", 2]]]\n[symbols]\nc = 1\n')
+    assert [s.name for s in load_spec(f).payoff_symbols] == ["c"]

@@ -28,7 +28,7 @@ import sympy as sp
 
 from eqselect.theory.game import Game, GameError
 from eqselect.theory.games.ipd import ipd
-from eqselect.theory.games.normal_form import RESERVED_NAMES, normal_form_game
+from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.games.tandem import tandem
 
 A, B, C, D = sp.symbols("a b c d")
@@ -66,7 +66,7 @@ def two_by_two(name: str, parameterization: str = "logit", symbolic: bool = Fals
     names = _ACTION_NAMES.get(name, ("C", "D"))
     return normal_form_game([row, col], parameterization, name=name,
                             payoff_symbols=symbols, description=text,
-                            action_names=(names, names), reserved=RESERVED_NAMES - {"c"})
+                            action_names=(names, names))
 
 
 #: Action names of the 2x2 games other than cooperate / defect ("C", "D").

@@ -61,7 +61,37 @@ def entropy_regularized(game: Game, tau) -> Game:
         raise GameError(f"temperature tau must be >= 0, got {tau}")
     if not game.strategies:
         raise GameError(f"game {game.name!r} has continuous parameters; entropy needs a policy")
+    if game.tau is not None:  # a second term would go unrecorded in game.tau
+        raise GameError(f"game {game.name!r} is already entropy-regularised (tau = {game.tau}); "
+                        "regularise the plain game (see without_entropy)")
     values = tuple(
         v + tau * shannon_entropy(game.strategies[i]) for i, v in enumerate(game.values))
     return replace(game, values=values, tau=tau,
-                   description=f"{game.description}; entropy-regularised, tau = {tau}")
+                   description=f"{game.description}{_SUFFIX.format(tau=tau)}")
+
+
+#: What `entropy_regularized` appends to a game's description.
+_SUFFIX = "; entropy-regularised, tau = {tau}"
+
+
+def without_entropy(game: Game) -> Game:
+    """The plain game of an entropy-regularised one (itself when ``game.tau`` is None).
+
+    J_i = J_i^tau - tau * H(pi_i), exactly: sympy cancels the entropy term that
+    `entropy_regularized` added.
+
+    Examples
+    --------
+    >>> from eqselect.theory import builtin
+    >>> plain = builtin("stag-hunt", "direct")
+    >>> without_entropy(entropy_regularized(plain, sp.Rational(1, 10))) == plain
+    True
+    """
+    if not isinstance(game, Game):
+        raise GameError(f"without_entropy takes a Game, got {type(game).__name__}")
+    if game.tau is None:
+        return game
+    values = tuple(v - game.tau * shannon_entropy(game.strategies[i])
+                   for i, v in enumerate(game.values))
+    return replace(game, values=values, tau=None,
+                   description=game.description.removesuffix(_SUFFIX.format(tau=game.tau)))

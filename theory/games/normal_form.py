@@ -19,10 +19,10 @@ from eqselect.theory.limits import check_entries, check_parameters, current
 from eqselect.theory.parameterizations import Parameterization, parameter_names, policy, symbol_for
 
 _SYMBOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}")
-#: Names a payoff symbol may not take: the rules' symbols (eta, lambda, c, tau),
+#: Names a payoff symbol may not take: the rules' symbols (eta, lambda, tau),
 #: the expression functions, the tandem game's parameters, and names that mean
 #: something else when sympy reads printed output back.
-RESERVED_NAMES = frozenset({"eta", "lambda", "lam", "c", "tau", "exp", "log", "sqrt",
+RESERVED_NAMES = frozenset({"eta", "lambda", "lam", "tau", "exp", "log", "sqrt",
                             "x", "y", "E", "I", "pi", "oo", "nan", "zoo", "S", "N", "O", "Q"})
 #: Policy parameter names (p1, theta2, p1_0, ...): a payoff symbol named like
 #: one would silently become that parameter.

@@ -10,8 +10,12 @@ from eqselect.theory.games.builtins import BUILTINS
 FILE_SUFFIXES = (".toml", ".json", ".nfg")
 
 
-def load_game(spec: str, parameterization: str | None = None, symbolic: bool = False) -> Game:
+def load_game(spec: str, parameterization: str | None = None, symbolic: bool = False, *,
+              fallback: str = "logit") -> Game:
     """The game a user named: a key of ``BUILTINS`` or a path to a game file.
+
+    A ``parameterization`` given (``--param``) wins over the one a game file
+    states; None takes the file's, else ``fallback`` (built-ins: logit).
 
     Raises
     ------
@@ -24,11 +28,13 @@ def load_game(spec: str, parameterization: str | None = None, symbolic: bool = F
         return builtin(spec, parameterization, symbolic=symbolic)
     path = Path(spec)
     if path.suffix.lower() in FILE_SUFFIXES:
+        if path.is_dir():
+            raise GameError(f"game file {spec[:200]!r} is a folder, not a file")
         if not path.is_file():
             raise GameError(f"game file not found: {spec[:200]!r}")
         from eqselect.theory.io.spec import load_spec
 
-        return load_spec(path, parameterization or "logit")
+        return load_spec(path, parameterization, fallback=fallback)
     raise GameError(
         f"unknown game {spec[:60]!r}; built-ins: {', '.join(sorted(BUILTINS))}; "
         f"or a path ending in {', '.join(FILE_SUFFIXES)}")

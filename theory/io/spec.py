@@ -7,6 +7,7 @@ TOML / JSON spec::
     players = ["row", "column"]             # optional player names
     actions = [["C", "D"], ["C", "D"]]      # optional action names per player
     parameterization = "logit"              # optional; the command line wins
+    tau = 0.1                               # optional: entropy temperature (--tau wins)
     payoffs = [[[ "a", 0], [3, 2]],         # one tensor per agent, shape (m_1, ..., m_N);
                [[ "a", 3], [0, 2]]]         # entries numbers or expressions
     [symbols]                               # optional: payoff symbols and defaults
@@ -31,14 +32,24 @@ import sympy as sp
 
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
+from eqselect.theory.games.entropy import entropy_regularized
 from eqselect.theory.games.normal_form import check_symbol_name, normal_form_game
 from eqselect.theory.io.expressions import parse_expression
 from eqselect.theory.io.nfg import nfg_game
 from eqselect.theory.limits import check_entries, check_nesting, current
 
 
-def load_spec(path, parameterization: str = "logit") -> Game:
+def load_spec(path, parameterization: str | None = None, *, fallback: str = "logit") -> Game:
     """Read a game file (.toml, .json or .nfg).
+
+    Parameters
+    ----------
+    path : str or Path
+    parameterization : str, optional
+        Given, it wins over the file's own ``parameterization`` (the command
+        line's ``--param``); None takes the file's, else ``fallback``.
+    fallback : str
+        The parameterisation of a file that states none (``.nfg`` never does).
 
     Raises
     ------
@@ -47,13 +58,14 @@ def load_spec(path, parameterization: str = "logit") -> Game:
     """
     if not isinstance(path, (str, os.PathLike)):
         raise GameError(f"a game file path must be text or a path, got {type(path).__name__}")
-    if not isinstance(parameterization, str):
-        raise GameError(f"parameterization must be a name, got {parameterization!r}")
+    if not isinstance(parameterization, (str, type(None))) or not isinstance(fallback, str):
+        raise GameError(f"parameterization must be a name, got {parameterization!r} "
+                        f"(fallback {fallback!r})")
     path = Path(path)
     text = _read(path)
     suffix = path.suffix.lower()
     if suffix == ".nfg":
-        return nfg_game(text, parameterization, name=path.stem)
+        return nfg_game(text, parameterization or fallback, name=path.stem)
     if suffix in (".json", ".toml"):
         check_nesting(text, path.name)
         data = _parse_json(text, path.name) if suffix == ".json" else _parse_toml(text, path.name)
@@ -61,7 +73,7 @@ def load_spec(path, parameterization: str = "logit") -> Game:
         raise GameError(f"{path.name}: unknown game file type {suffix!r}; use .toml, .json or .nfg")
     if not isinstance(data, dict):
         raise GameError(f"{path.name}: the top level must be a table/object")
-    return spec_game(data, parameterization, default_name=path.stem)
+    return spec_game(data, parameterization, default_name=path.stem, fallback=fallback)
 
 
 def _read(path: Path) -> str:
@@ -124,12 +136,17 @@ def _parse_toml(text: str, name: str):
         raise GameError(f"{name}: not readable TOML ({str(exc)[:120]})") from None
 
 
-def spec_game(data: dict, parameterization: str = "logit", default_name: str = "game") -> Game:
-    """A normal-form game from a parsed spec dictionary (see the module docstring)."""
+def spec_game(data: dict, parameterization: str | None = None, default_name: str = "game", *,
+              fallback: str = "logit") -> Game:
+    """A normal-form game from a parsed spec dictionary (see the module docstring).
+
+    A ``parameterization`` given here wins over the spec's; None takes the
+    spec's, else ``fallback``.
+    """
     if not isinstance(data, dict):
         raise GameError("a game spec must be a table/object")
     unknown = set(data) - {"name", "description", "parameterization", "payoffs", "symbols",
-                           "players", "actions"}
+                           "players", "actions", "tau"}
     if unknown:
         raise GameError(f"unknown key(s) in game spec: {', '.join(sorted(unknown))}")
     if "payoffs" not in data:
@@ -139,13 +156,18 @@ def spec_game(data: dict, parameterization: str = "logit", default_name: str = "
     check_entries(_count_leaves(data["payoffs"]), "the game spec")
     payoffs = _map_entries(data["payoffs"], lambda x: _entry(x, lookup))
     texts = {k: data.get(k, d) for k, d in (("name", default_name), ("description", ""),
-                                              ("parameterization", parameterization))}
+                                              ("parameterization", fallback))}
+    if parameterization is not None:
+        texts["parameterization"] = parameterization
     for key, value in texts.items():
         if not isinstance(value, str) or len(value) > 1000:
             raise GameError(f"'{key}' must be text of at most 1000 characters")
-    return normal_form_game(payoffs, texts["parameterization"], name=texts["name"],
+    game = normal_form_game(payoffs, texts["parameterization"], name=texts["name"],
                             payoff_symbols=symbols, description=texts["description"],
                             players=data.get("players"), action_names=data.get("actions"))
+    if "tau" not in data:
+        return game
+    return entropy_regularized(game, _number(data["tau"], "temperature tau"))
 
 
 def _declare(table) -> dict:
@@ -160,6 +182,15 @@ def _declare(table) -> dict:
             value = parse_expression(value, {})
         out[sp.Symbol(name)] = to_exact(value, f"default of symbol {name}")
     return out
+
+
+def _number(x, what: str):
+    """A finite number, or exact text over no symbols ("1/10")."""
+    if isinstance(x, str):
+        return parse_expression(x, {})
+    if isinstance(x, float) and not math.isfinite(x):
+        raise GameError(f"{what} is not finite: {x!r}")
+    return to_exact(x, what)
 
 
 def _entry(x, lookup):

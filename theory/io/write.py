@@ -32,6 +32,7 @@ from sympy.printing.str import StrPrinter
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game
+from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.io.expressions import parse_expression
 
 SUFFIXES = (".toml", ".json", ".nfg")
@@ -117,11 +118,12 @@ def game_spec(game: Game, default_parameterization: str = "logit") -> dict:
     >>> spec["payoffs"][0], spec["actions"], spec["symbols"]
     ([['a', 'b'], ['c', 'd']], [['C', 'D'], ['C', 'D']], {'a': 4, 'b': 0, 'c': 3, 'd': 2})
     """
-    _require_payoffs(game)
+    _require_payoffs(game, entropy=True)
     lookup = {s.name: s for s in game.payoff_symbols}
     spec = {"name": game.name}
-    if game.description:
-        spec["description"] = game.description
+    description = without_entropy(game).description  # the reader regularises again
+    if description:
+        spec["description"] = description
     if game.parameterization != default_parameterization:
         spec["parameterization"] = game.parameterization
     spec["players"] = [game.player_name(i) for i in range(game.n_agents)]
@@ -131,6 +133,8 @@ def game_spec(game: Game, default_parameterization: str = "logit") -> dict:
     if game.payoff_symbols:
         spec["symbols"] = {s.name: _entry(game.payoff_symbols[s], {})
                            for s in game.free_symbols}
+    if game.tau is not None:
+        spec["tau"] = _entry(game.tau, {})
     return spec
 
 
@@ -186,13 +190,15 @@ def nfg_text(game: Game) -> str:
             + " ".join(numbers) + "\n")
 
 
-def _require_payoffs(game: Game) -> None:
+def _require_payoffs(game: Game, entropy: bool = False) -> None:
+    """Refuse a game without payoff tensors, and (unless the format states
+    ``tau``, ``entropy``) an entropy-regularised one."""
     if not game.payoffs or not game.actions:
         raise GameError(f"game {game.name!r} has no payoff tensors; only normal-form "
                         f"games can be written as game files")
-    if game.tau is not None:
-        raise GameError(f"game {game.name!r} is entropy-regularised; game files hold the "
-                        f"payoffs only, so write the game before regularising it")
+    if game.tau is not None and not entropy:
+        raise GameError(f"game {game.name!r} is entropy-regularised; .nfg files hold the "
+                        f"payoffs only (write .toml or .json, which keep tau)")
 
 
 class _SpecPrinter(StrPrinter):

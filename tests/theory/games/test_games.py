@@ -104,3 +104,15 @@ def test_entropy_adds_tau_times_shannon_entropy():
     assert sp.simplify(gap - 5 * tau * sp.log(2)) == 0  # summed over five states
     with pytest.raises(GameError, match="tau must be >= 0"):
         entropy_regularized(base, -1)
+
+
+def test_entropy_is_added_once_and_taken_away_exactly():
+    """Guards double regularisation: a second entropy_regularized added another
+    tau * H to the values while game.tau recorded one."""
+    from eqselect.theory.games.entropy import without_entropy
+
+    plain = builtin("stag-hunt", "softmax", symbolic=True)
+    reg = entropy_regularized(plain, sp.Rational(1, 4))
+    with pytest.raises(GameError, match="already entropy-regularised"):
+        entropy_regularized(reg, sp.Rational(1, 4))
+    assert without_entropy(reg) == plain and without_entropy(plain) is plain

@@ -50,7 +50,8 @@ def test_shannon_entropy_never_parses_text(tmp_path):
     (lambda: entropy_regularized(builtin("stag-hunt"), -1), ">= 0"),
     (lambda: Decomposition("stag-hunt"), "takes a Game"),
     (lambda: load_spec(3), "path"),
-    (lambda: load_spec("g.json", parameterization=None), "parameterization"),
+    (lambda: load_spec("g.json", parameterization=3), "parameterization"),
+    (lambda: load_spec("g.json", fallback=None), "parameterization"),
 ])
 def test_wrong_types_raise_game_errors(call, match):
     with pytest.raises(GameError, match=match):

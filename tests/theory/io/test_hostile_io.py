@@ -99,7 +99,7 @@ PD = [[[3, 0], [5, 1]], [[3, 5], [0, 1]]]
     ('{"payoffs": [[["a", 0], [3, 2]], [[4, 3], [0, 2]]], "symbols": {"exp": 1}}', "reserved"),
     ('{"payoffs": [[["a", 0], [3, 2]], [[4, 3], [0, 2]]], "symbols": {"lambda": 1}}', "reserved"),
     ('{"payoffs": [[["a", 0], [3, 2]], [[4, 3], [0, 2]]], "symbols": {"tau": 1}}', "reserved"),
-    ('{"payoffs": [[["a", 0], [3, 2]], [[4, 3], [0, 2]]], "symbols": {"c": 1}}', "reserved"),
+    ('{"payoffs": [[["a", 0], [3, 2]], [[4, 3], [0, 2]]], "symbols": {"lam": 1}}', "reserved"),
     ('{"payoffs": [[["a", 0], [3, 2]], [[4, 3], [0, 2]]], "symbols": {"lola": 1}}',
      "not allowed|reserved"),
     ('{"payoffs": [[[1, 0], [3, 2]], [[4, 3], [0, 2]]], "name": ["x"]}', "must be text"),

@@ -81,7 +81,7 @@ def test_spec_round_trip_keeps_symbols_expressions_and_names(tmp_path, suffix):
          [[v, 1], [2, -sp.Rational(7, 2)]]], "direct", name="mixed",
         payoff_symbols={u: Fraction(1, 3), v: 2}, players=["row", "column"],
         action_names=[["up", "down"], ["left", "right"]], description='a "quoted" game')
-    back = load_spec(write_game(game, tmp_path / f"g{suffix}"), "logit")
+    back = load_spec(write_game(game, tmp_path / f"g{suffix}"))  # the file's own
     assert back.payoffs == game.payoffs
     assert back.payoff_symbols == game.payoff_symbols
     assert (back.players, back.action_names) == (game.players, game.action_names)
@@ -129,8 +129,14 @@ def test_unwritable_games_leave_nothing(tmp_path):
                    tmp_path / "g.nfg")
     with pytest.raises(GameError, match="no payoff tensors"):
         write_game(builtin("tandem"), tmp_path / "t.toml")
-    with pytest.raises(GameError, match="payoff symbol 'c' is reserved"):
-        write_game(builtin("stag-hunt", symbolic=True), tmp_path / "s.toml")
     with pytest.raises(OptionsError, match="unknown game file type"):
         write_game(builtin("stag-hunt"), tmp_path / "s.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_symbolic_builtin_is_written_and_read_back(tmp_path):
+    """The symbolic 2x2 games' payoff c is no longer reserved, so they can be
+    saved as game files (refused before: 'c' was the own coefficient's name)."""
+    game = builtin("stag-hunt", "direct", symbolic=True)
+    back = load_spec(write_game(game, tmp_path / "s.toml"), "direct")
+    assert back.payoffs == game.payoffs and back.payoff_symbols == game.payoff_symbols
