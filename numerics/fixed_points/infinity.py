@@ -84,8 +84,13 @@ def pure_profiles_at_infinity(dec, rule) -> list:
     ddec = Decomposition(direct, eta=dec.eta)
     blocks = region_blocks(direct)
     problem = projected_problem(ddec, as_rule("pg"), blocks)
+    return _vertex_records(problem, blocks, len(direct.parameters), as_rule(rule).method.value)
+
+
+def _vertex_records(problem, blocks, dim: int, method: str) -> list:
+    """The records of the vertices that are fixed points of ``problem``, moved to +-inf."""
     out = []
-    for face in faces(blocks, len(direct.parameters), problem.agents):
+    for face in faces(blocks, dim, problem.agents):
         if face.free:
             continue
         rec = face_record(problem, face, tuple(face.q))
@@ -95,10 +100,11 @@ def pure_profiles_at_infinity(dec, rule) -> list:
         note = ("fixed point at infinity: the pure profile "
                 + ", ".join(str(s.index(max(s))) for s in rec.strategies)
                 + "; stability and Nash read from cur at the vertex of the direct "
-                "parameterisation (under logit / softmax every other term of "
-                + as_rule(rule).method.value + " vanishes faster there)")
+                f"parameterisation (under logit / softmax every other term of {method} "
+                "vanishes faster there)")
         out.append(replace(rec, point=point, exact=None, route=Route.AT_INFINITY,
                            notes=(note,) + rec.notes))
     return out
+
 
 __all__ = ["AT_INFINITY", "pure_profiles_at_infinity", "saturating"]
