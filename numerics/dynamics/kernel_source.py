@@ -1,0 +1,229 @@
+"""The text of a fused basin kernel: field, schedule, projection and predicate in one loop.
+
+`kernel_source` writes one numba module whose ``run(x0, steps, q, final,
+first_hit)`` advances every start through all steps inside a single
+``prange`` loop over the starts. The coordinates live in scalar locals
+``_p0 .. _p{d-1}`` (no array per start and step), the run-time symbols
+(payoffs, lambda, ...) are read once from ``q`` into ``_q0 .. _q{m-1}``,
+and each step
+
+    e_i     = exp(p_i)                      (only the e_i the field reads)
+    u       = F(p; q)                       (or F_0 + lambda_k (F_1 - F_0))
+    p       = proj(p + lr_k u)
+
+is the straight-line code of `eqselect.numerics.dynamics.kernel_codegen.
+scalar_block`, with lr_k and lambda_k computed once per run. The success
+predicate (every agent's probability of its first action in the first
+state >= threshold) is tested on each state before its step; a coordinate
+that is the logistic function of one logit is tested in logit space
+(no exponential). The arithmetic is that of the numpy reference
+(`eqselect.numerics.dynamics.schedules.run_schedule`) operation for
+operation, compiled without fastmath.
+"""
+
+from __future__ import annotations
+
+import re
+
+from eqselect.theory import PAPER, GameError, RegionKind
+from eqselect.numerics.codegen import refuse_loose_symbols
+from eqselect.theory.engine import to_engine
+from eqselect.numerics.dynamics.kernel_codegen import (
+    coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
+from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperSchedule
+
+_JIT = "numba.njit(cache=True, error_model='numpy', boundscheck=False)"
+_PAR = "numba.njit(cache=True, parallel=True, error_model='numpy', boundscheck=False)"
+
+
+def schedule_code(sched) -> tuple[str, object]:
+    """(source of ``lr(k)``, the clip bound or None)."""
+    if isinstance(sched, PaperSchedule):
+        body = (f"return {float(sched.base)!r} / (k + {float(sched.offset)!r}) "
+                f"** {float(sched.power)!r}")
+        return f"def lr(k):\n    {body}\n", sched.clip
+    if isinstance(sched, ConstantSchedule):
+        return f"def lr(k):\n    return {float(sched.rate)!r}\n", sched.clip
+    raise GameError(f"the compiled kernel runs the paper's or a constant schedule, not {sched!r}")
+
+
+def annealing_code(annealing) -> str:
+    """Source of ``lam_k(k)`` (the paper's two-phase annealing, or 0)."""
+    if annealing is None:
+        return "def lam_k(k):\n    return 0.0\n"
+    a = annealing
+    try:
+        lam_c, n0, tau, pw = (float(a.lam_c), int(a.n0), float(a.tau), float(a.power))
+    except AttributeError:
+        raise GameError("the compiled kernel knows the paper's two-phase annealing "
+                        f"(lam_c, n0, tau, power); got {a!r}") from None
+    return ("def lam_k(k):\n"
+            f"    if k < {n0}:\n        return {lam_c!r}\n"
+            f"    return {lam_c!r} / (1 + (k - {n0}) / {tau!r}) ** {pw!r}\n")
+
+
+def _projection(region, clip, d: int) -> list:
+    """Lines projecting the scalars _p<i> onto the region (or clipping logits)."""
+    if region.kind is RegionKind.BOX:
+        return [f"_p{i} = min(max(_p{i}, 0.0), 1.0)" for i in range(d)]
+    if region.kind is RegionKind.SIMPLEX:
+        lines = []
+        for b in region.blocks:
+            b = [int(i) for i in b]
+            lines += [f"_y[{j}] = _p{i}" for j, i in enumerate(b)]
+            lines.append(f"project_capped(_y, {len(b)})")
+            lines += [f"_p{i} = _y[{j}]" for j, i in enumerate(b)]
+        return lines
+    if clip is None:
+        return []
+    c = float(clip)
+    return [f"_p{i} = min(max(_p{i}, {-c!r}), {c!r})" for i in range(d)]
+
+
+_PROJECT_CAPPED = '''
+def project_capped(y, m):
+    """Euclidean projection of y[:m] onto {x >= 0, sum x <= 1} (as project_capped_simplex)."""
+    total = 0.0
+    for j in range(m):
+        total += max(y[j], 0.0)
+    if total <= 1.0:
+        for j in range(m):
+            y[j] = max(y[j], 0.0)
+        return
+    u = -np.sort(-y[:m])
+    css = 0.0
+    rho = 0
+    theta = 0.0
+    for j in range(m):
+        css += u[j]
+        if u[j] - (css - 1.0) / (j + 1) > 0:
+            rho = j + 1
+            theta = (css - 1.0) / rho
+    for j in range(m):
+        y[j] = max(y[j] - theta, 0.0)
+'''
+
+
+def _success(coop, params, threshold: float) -> tuple[list, str, set]:
+    """(lines computing the test, the boolean expression, e_i the lines read)."""
+    if coop is None:
+        return [], "False", set()
+    lo, hi = logit_band(threshold)
+    tests, generic, targets = [], [], []
+    for j, c in enumerate(coop):
+        i = sigmoid_index(c, params)
+        if i is None:
+            generic.append(c)
+            targets.append(f"_c{j}")
+            tests.append(f"_c{j} >= {threshold!r}")
+        else:  # logit space; sigma only inside the rounding band
+            tests.append(f"(_p{i} >= {hi!r} or (_p{i} > {lo!r} and "
+                         f"1.0 / (1.0 + math.exp(-_p{i})) >= {threshold!r}))")
+    lines, used = scalar_block(generic, targets, params, "_s") if generic else ([], set())
+    return lines, " and ".join(tests), used
+
+
+def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
+                  threshold: float = PAPER.success, extras=()) -> str:
+    """The text of a kernel module (see the module docstring).
+
+    Parameters
+    ----------
+    fields : (F,) or (F_0, F_1)
+        Field expressions (symengine or sympy), one list per field; two for
+        an annealed rule (lambda = 0 and lambda = 1).
+    parameters : sequence of symbols
+        The coordinates, in the order of x0's columns.
+    schedule : PaperSchedule or ConstantSchedule
+    annealing : PaperAnnealing or None
+    region : Region
+    coop : sequence of expressions or None
+        Each agent's probability of its first action in the first state
+        (the success predicate); None: no predicate.
+    threshold : float
+    extras : sequence of symbols
+        Symbols the fields may hold besides the coordinates, valued at run
+        time from ``q`` (in this order).
+    """
+    d = len(parameters)
+    ren = {to_engine(s): coordinate(i) for i, s in enumerate(parameters)}
+    ren.update({to_engine(s): runtime(i) for i, s in enumerate(extras)})
+    params = [coordinate(i) for i in range(d)]
+    flat = [to_engine(e).xreplace(ren) for f in fields for e in f]
+    coop_r = None if coop is None else [to_engine(c).xreplace(ren) for c in coop]
+    refuse_loose_symbols(flat + (coop_r or []), list(ren.values()))
+    targets = [f"_u{j}" for j in range(d)] + [f"_v{j}" for j in range(d)][:len(flat) - d]
+    field_lines, used = scalar_block(logistic_form(flat, params) or flat, targets, params, "_a")
+    s_lines, s_test, s_used = _success(coop_r, params, float(threshold))
+    lr_code, clip = schedule_code(schedule)
+    body = _loop(d, len(extras), len(fields) > 1, used, field_lines, s_used, s_lines, s_test,
+                 _projection(region, clip, d), region.kind is RegionKind.SIMPLEX)
+    helpers = _PROJECT_CAPPED + f"\n\nproject_capped = {_JIT}(project_capped)\n" \
+        if region.kind is RegionKind.SIMPLEX else ""
+    return "\n".join(["import math", "import numba", "import numpy as np", "", "",
+                      lr_code, f"lr = {_JIT}(lr)\n", annealing_code(annealing),
+                      f"lam_k = {_JIT}(lam_k)\n", helpers, body, f"\nrun = {_PAR}(run)\n"])
+
+
+def _loop(d, m, annealed, used, field_lines, s_used, s_lines, s_test, proj, simplex) -> str:
+    """The source of ``run`` (see the module docstring).
+
+    Each prange iteration advances `lanes` starts side by side: their
+    straight-line code is interleaved, so the processor overlaps the long
+    dependency chains (exponentials, divisions) of independent starts.
+    """
+    lanes = lanes_for(len(field_lines))
+    exps = [step_quantity(x) for x in sorted(used | s_used)]
+    step = []
+    for j in range(d):
+        u = f"(_u{j} + lam * (_v{j} - _u{j}))" if annealed else f"_u{j}"
+        step.append(f"_p{j} = _p{j} + rate * {u}")
+    test = s_lines + [f"if {s_test}:", "    hit = k"]
+    inner = (_interleave(exps if s_used else [], lanes)
+             + [ln for lane in range(lanes)
+                for ln in _lane(["if hit < 0:"] + _ind(test, 1), lane)]
+             + ["if k == steps:", "    break", "rate = rates[k]"]
+             + (["lam = lams[k]"] if annealed else [])
+             + _interleave(([] if s_used else exps) + field_lines + step + proj, lanes))
+    start = [f"_i_{lane} = min(i * {lanes} + {lane}, n - 1)" for lane in range(lanes)]
+    start += _interleave([f"_p{j} = x0[_i, {j}]" for j in range(d)]
+                         + (["_y = np.empty(%d)" % d] if simplex else []) + proj
+                         + ["hit = -1"], lanes)
+    start += ["for k in range(steps + 1):"] + _ind(inner, 1)
+    start += _interleave([f"final[_i, {j}] = _p{j}" for j in range(d)]
+                         + ["first_hit[_i] = hit"], lanes)
+    head = ["def run(x0, steps, q, final, first_hit):",
+            "    n = x0.shape[0]",
+            "    rates = np.empty(steps)  # the schedule: once per run, not per start",
+            "    lams = np.empty(steps)", "    for k in range(steps):",
+            "        rates[k] = lr(k)", "        lams[k] = lam_k(k)"]
+    head += [f"    _q{i} = q[{i}]" for i in range(m)]
+    head += [f"    for i in numba.prange((n + {lanes - 1}) // {lanes}):"] + _ind(start, 2)
+    return "\n".join(head) + "\n"
+
+
+def lanes_for(n_lines: int) -> int:
+    """Starts advanced side by side: 4 for small fields, 2 for medium, 1 for large ones.
+
+    Interleaving hides the latency of a small field's dependency chain; a
+    large field has enough independent work in one start, and interleaving
+    it would only multiply the compile time.
+    """
+    return 4 if n_lines <= 120 else 2 if n_lines <= 400 else 1
+
+
+_LOCAL = re.compile(r"\b(_[pegauvcsyi]\d*|hit)\b")
+
+
+def _lane(lines, lane: int) -> list:
+    """The lines with every per-start local renamed for one lane."""
+    return [_LOCAL.sub(lambda mt: f"{mt.group(1)}_{lane}", ln) for ln in lines]
+
+
+def _interleave(lines, lanes: int) -> list:
+    """Straight-line code for several lanes, line by line."""
+    return [ln for line in lines for ln in (_lane([line], lane)[0] for lane in range(lanes))]
+
+
+def _ind(lines, n: int) -> list:
+    return ["    " * n + ln for ln in lines]
