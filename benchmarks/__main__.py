@@ -15,6 +15,14 @@ Measures, in one run on this machine, and prints ratios (written as JSON to
    10^4 of them, extrapolated (labelled).
 3. Derivation and kernel compilation of the IPD: first run (empty cache) and
    cached (a fresh process that finds the kernel on disk).
+4. Continuation points per second along branches, and the fixed points of a
+   3 x 3 game (`benchmarks.solvers`).
+
+The Stag Hunt map is also run in a fresh process once the kernel is on disk
+(``compiled_cached_process``: what a user's second session sees), with that
+process's peak resident memory. The machine's load average is recorded at
+the start and at the end: on a shared machine both sides of a ratio suffer
+the same load, absolute seconds do not.
 
 ``--quick`` shrinks every size (a smoke test of the harness, not figures).
 """
@@ -35,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
+from benchmarks.solvers import continuation_speed, fixed_points_3x3
 from benchmarks.stag_hunt_numpy import basin_fraction
 from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
 from eqselect.theory import PAPER, Decomposition, builtin, ipd
@@ -66,6 +75,25 @@ def per_point_loop(dec, starts, steps):
     return ok
 
 
+_SH_CACHED = """
+import resource, sys, time
+from eqselect.theory import PAPER, Decomposition, builtin
+from eqselect.numerics.dynamics.basins import basin_map
+dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+t0 = time.perf_counter()
+r = basin_map(dec, "meta-mapg", grid=int(sys.argv[1]), steps=int(sys.argv[2]), kernel="numba")
+print(time.perf_counter() - t0, r.fraction, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def cached_process(grid: int, steps: int) -> tuple[float, float, float]:
+    """(seconds, fraction, peak RSS MB) of the map in a fresh process, kernel on disk."""
+    out = subprocess.run([sys.executable, "-c", _SH_CACHED, str(grid), str(steps)],
+                         capture_output=True, text=True, env=os.environ, check=True)
+    seconds, fraction, rss = out.stdout.split()
+    return float(seconds), float(fraction), float(rss)
+
+
 def stag_hunt(grid: int, steps: int, loop_starts: int) -> dict:
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
     n = grid * grid
@@ -77,26 +105,30 @@ def stag_hunt(grid: int, steps: int, loop_starts: int) -> dict:
         basin_fraction, grid, steps, float(PAPER.eta), float(PAPER.own), float(PAPER.lam),
         PAPER.lr_base, PAPER.lr_offset, PAPER.lr_power, PAPER.clip, PAPER.success)
     ref, t_ref, m_ref = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps)
+    t_proc, f_proc, rss_proc = cached_process(grid, steps)
     idx = np.linspace(0, n - 1, loop_starts).astype(int)
     _, t_loop, _ = measured(per_point_loop, dec, again.starts_probability[idx], steps)
     t_loop_all = t_loop * n / loop_starts
     return {
         "grid": grid, "steps": steps, "starts": n,
         "fraction": {"compiled": again.fraction, "numpy_baseline": base,
-                     "numpy_backend": ref.fraction},
+                     "numpy_backend": ref.fraction, "compiled_cached_process": f_proc},
         "seconds": {"compiled_first_run": t_first, "compiled": t_comp,
+                    "compiled_cached_process": t_proc,
                     "numpy_baseline": t_base, "numpy_backend": t_ref,
                     "per_point_loop_extrapolated": t_loop_all},
         "per_point_loop_subset": {"starts": loop_starts, "seconds": t_loop},
         "peak_traced_mb": {"compiled": m_comp, "compiled_first_run": m_first,
                            "numpy_baseline": m_base, "numpy_backend": m_ref},
+        "peak_rss_mb_cached_process": rss_proc,
         "start_steps_per_second": {"compiled": n * steps / t_comp,
                                    "numpy_baseline": n * steps / t_base},
         "ratios": {"compiled_vs_numpy_baseline": t_base / t_comp,
                    "compiled_first_run_vs_numpy_baseline": t_base / t_first,
+                   "compiled_cached_process_vs_numpy_baseline": t_base / t_proc,
                    "compiled_vs_numpy_backend": t_ref / t_comp,
                    "compiled_vs_per_point_loop": t_loop_all / t_comp},
-        "agree": again.fraction == ref.fraction == first.fraction,
+        "agree": again.fraction == ref.fraction == first.fraction == f_proc,
     }
 
 
@@ -169,8 +201,10 @@ def main(argv=None) -> int:
     import numba
 
     res = {"machine": {"cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
-                       "load_average": os.getloadavg()},
-           "stag_hunt": stag_hunt(*sizes[0]), "ipd": ipd_runs(*sizes[1])}
+                       "load_average_at_start": os.getloadavg()},
+           "stag_hunt": stag_hunt(*sizes[0]), "ipd": ipd_runs(*sizes[1]),
+           "continuation": continuation_speed(), "fixed_points_3x3": fixed_points_3x3()}
+    res["machine"]["load_average_at_end"] = os.getloadavg()
     Path(args.out).write_text(json.dumps(res, indent=2))
     _print(res)
     return 0
@@ -192,6 +226,16 @@ def _print(res) -> None:
         print(f"  {k:<30} {v:9.2f} s")
     print(f"  ratio compiled_vs_numpy_backend     {ip['ratios']['compiled_vs_numpy_backend']:7.2f}x")
     print(f"  IPD kernel already cached before the first run: {ip['kernel_was_cached_before']}")
+    print(f"  Stag Hunt peak RSS of a fresh process, kernel cached: "
+          f"{sh['peak_rss_mb_cached_process']:.0f} MB")
+    for k, v in res["continuation"].items():
+        print(f"Continuation {k}: {v['points']} points on {v['branches']} branches, "
+              f"{v['points_per_second']:.0f} points/s")
+    for k, v in res["fixed_points_3x3"].items():
+        print(f"3 x 3 game, {k}: {v['fixed_points']} fixed points in {v['seconds']:.2f} s "
+              f"(complete: {v['complete']})")
+    print(f"load average at start {res['machine']['load_average_at_start']}, "
+          f"at end {res['machine']['load_average_at_end']}")
 
 
 if __name__ == "__main__":

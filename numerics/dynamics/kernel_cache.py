@@ -60,7 +60,9 @@ def cached_kernel(spec: str, make_source: Callable[[], str], keyed_by_text: bool
         Everything the generated text depends on (hashed into the key,
         with `FORMAT` unless ``keyed_by_text``).
     make_source : callable
-        Returns the module text.
+        Returns the module text, or (text, {suffix: bytes}) with side files
+        the module reads next to itself (written before the module, so a
+        module on disk always has them).
     """
     key = digest(spec if keyed_by_text else FORMAT + "\n" + spec)
     if key in _LOADED:
@@ -72,8 +74,14 @@ def cached_kernel(spec: str, make_source: Callable[[], str], keyed_by_text: bool
         folder = Path(tempfile.mkdtemp(prefix="eqselect-kernels-"))
     path = folder / f"k_{key}.py"
     if not path.exists():
+        made = make_source()
+        text, side = (made, {}) if isinstance(made, str) else made
+        for suffix, blob in side.items():
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(blob)
+            os.replace(tmp, path.with_suffix(suffix))
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(make_source())
+        tmp.write_text(text)
         os.replace(tmp, path)
     name = f"eqselect_kernel_{key}"
     spec_ = importlib.util.spec_from_file_location(name, path)

@@ -143,6 +143,36 @@ def exp_as_powers(exprs, params, known=None) -> list:
     return [e.xreplace(rep) for e in exprs]
 
 
+def reduced_block(exprs, params, prefix: str) -> tuple[list, list, set]:
+    """Common subexpressions, then exponentials as powers (stages 1 and 2).
+
+    Returns
+    -------
+    assignments : list of (symbol, expression)
+        Intermediates named ``<prefix><j>``, each reading earlier ones.
+    outputs : list of expressions
+        One per entry of ``exprs``, in the intermediates.
+    used : set of str
+        The per-step quantities (`step_quantity`) they read.
+    """
+    reps, reduced = se.cse(list(exprs))
+    names = {s: se.Symbol(f"{prefix}{j}") for j, (s, _) in enumerate(reps)}
+    known, assignments, used = {}, [], set()
+    for s, v in reps:
+        v = v.xreplace(names)
+        if not (v.atoms(se.Pow) or v.atoms(se.Function)):
+            full = se.expand(v.xreplace(known))
+            if _linear_in(full, params):
+                known[names[s]] = full
+        (v,) = exp_as_powers([v], params, known)
+        used |= _powers_in(v, len(params))
+        assignments.append((names[s], v))
+    outputs = exp_as_powers([e.xreplace(names) for e in reduced], params, known)
+    for e in outputs:
+        used |= _powers_in(e, len(params))
+    return assignments, outputs, used
+
+
 def scalar_block(exprs, targets, params, prefix: str) -> tuple[list, set]:
     """Straight-line source computing ``targets[j] = exprs[j]``.
 
@@ -164,22 +194,9 @@ def scalar_block(exprs, targets, params, prefix: str) -> tuple[list, set]:
     used : set of str
         The per-step quantities (`step_quantity`) the lines read.
     """
-    reps, reduced = se.cse(list(exprs))
-    names = {s: se.Symbol(f"{prefix}{j}") for j, (s, _) in enumerate(reps)}
-    known, lines, used = {}, [], set()
-    for s, v in reps:
-        v = v.xreplace(names)
-        if not (v.atoms(se.Pow) or v.atoms(se.Function)):
-            full = se.expand(v.xreplace(known))
-            if _linear_in(full, params):
-                known[names[s]] = full
-        (v,) = exp_as_powers([v], params, known)
-        used |= _powers_in(v, len(params))
-        lines.append(f"{names[s]} = {_print(v)}")
-    for t, e in zip(targets, reduced):
-        (e,) = exp_as_powers([e.xreplace(names)], params, known)
-        used |= _powers_in(e, len(params))
-        lines.append(f"{t} = {_print(e)}")
+    assignments, outputs, used = reduced_block(exprs, params, prefix)
+    lines = [f"{s} = {_print(v)}" for s, v in assignments]
+    lines += [f"{t} = {_print(e)}" for t, e in zip(targets, outputs)]
     return lines, used
 
 

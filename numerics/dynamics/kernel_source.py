@@ -24,12 +24,16 @@ operation, compiled without fastmath.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+import symengine as se
 
 from eqselect.theory import PAPER, GameError, RegionKind
 from eqselect.numerics.codegen import refuse_loose_symbols
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernel_codegen import (
     coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
+from eqselect.numerics.dynamics.kernel_native import LOADER, NATIVE_LINES, native_field
 from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperSchedule
 
 _JIT = "numba.njit(cache=True, error_model='numpy', boundscheck=False)"
@@ -123,6 +127,24 @@ def _success(coop, params, threshold: float) -> tuple[list, str, set]:
     return lines, " and ".join(tests), used
 
 
+@dataclass
+class _Parts:
+    """The pieces `_loop` assembles."""
+
+    d: int
+    m: int
+    annealed: bool
+    field_lines: list
+    used: set
+    lanes: int
+    s_lines: list
+    s_test: str
+    s_used: set
+    proj: list
+    simplex: bool
+    native_io: tuple = ()  # (inputs, outputs) sizes of a native field
+
+
 def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
                   threshold: float = PAPER.success, extras=()) -> str:
     """The text of a kernel module (see the module docstring).
@@ -144,7 +166,17 @@ def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
     extras : sequence of symbols
         Symbols the fields may hold besides the coordinates, valued at run
         time from ``q`` (in this order).
+
+    A field too large for numba (`eqselect.numerics.dynamics.kernel_native`)
+    also needs the side file `kernel_files` returns with the text.
     """
+    return kernel_files(fields, parameters, schedule, annealing, region, coop, threshold,
+                        extras)[0]
+
+
+def kernel_files(fields, parameters, schedule, annealing, region, coop=None,
+                 threshold: float = PAPER.success, extras=()) -> tuple[str, dict]:
+    """(module text, {file suffix: bytes}) of a kernel; see `kernel_source`."""
     d = len(parameters)
     ren = {to_engine(s): coordinate(i) for i, s in enumerate(parameters)}
     ren.update({to_engine(s): runtime(i) for i, s in enumerate(extras)})
@@ -152,52 +184,82 @@ def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
     flat = [to_engine(e).xreplace(ren) for f in fields for e in f]
     coop_r = None if coop is None else [to_engine(c).xreplace(ren) for c in coop]
     refuse_loose_symbols(flat + (coop_r or []), list(ren.values()))
-    targets = [f"_u{j}" for j in range(d)] + [f"_v{j}" for j in range(d)][:len(flat) - d]
-    field_lines, used = scalar_block(logistic_form(flat, params) or flat, targets, params, "_a")
     s_lines, s_test, s_used = _success(coop_r, params, float(threshold))
     lr_code, clip = schedule_code(schedule)
-    body = _loop(d, len(extras), len(fields) > 1, used, field_lines, s_used, s_lines, s_test,
-                 _projection(region, clip, d), region.kind is RegionKind.SIMPLEX)
+    parts = _Parts(d, len(extras), len(fields) > 1, [], set(), 1, s_lines, s_test, s_used,
+                   _projection(region, clip, d), region.kind is RegionKind.SIMPLEX)
+    small = logistic_form(flat, params)
+    side = {}
+    if small is None and len(se.cse(flat)[0]) > NATIVE_LINES:
+        # the game's own symbols, in the numpy backend's order: the same machine code
+        blob, parts.used = native_field([to_engine(e) for f in fields for e in f],
+                                        [to_engine(s) for s in parameters],
+                                        [to_engine(s) for s in extras])
+        side[".field"] = blob
+        parts.native_io = (2 * d + len(extras), len(flat))
+        parts.field_lines = _native_lines(d, len(extras), len(flat), parts.used)
+    else:
+        targets = [f"_u{j}" for j in range(d)] + [f"_v{j}" for j in range(d)][:len(flat) - d]
+        parts.field_lines, parts.used = scalar_block(small or flat, targets, params, "_a")
+        parts.lanes = lanes_for(len(parts.field_lines))
     helpers = _PROJECT_CAPPED + f"\n\nproject_capped = {_JIT}(project_capped)\n" \
-        if region.kind is RegionKind.SIMPLEX else ""
-    return "\n".join(["import math", "import numba", "import numpy as np", "", "",
+        if parts.simplex else ""
+    name = "_run" if side else "run"
+    text = "\n".join(["import math", "import numba", "import numpy as np", "", "",
                       lr_code, f"lr = {_JIT}(lr)\n", annealing_code(annealing),
-                      f"lam_k = {_JIT}(lam_k)\n", helpers, body, f"\nrun = {_PAR}(run)\n"])
+                      f"lam_k = {_JIT}(lam_k)\n", helpers, _loop(parts),
+                      f"\n{name} = {_PAR}({name})\n", LOADER if side else ""])
+    return text, side
 
 
-def _loop(d, m, annealed, used, field_lines, s_used, s_lines, s_test, proj, simplex) -> str:
+def _native_lines(d: int, m: int, n_out: int, used: set) -> list:
+    """Fill the native field's inputs (p, e, q), call it, read u (and v)."""
+    lines = [f"_in[{j}] = _p{j}" for j in range(d)]
+    lines += [f"_in[{d + int(x[2:])}] = math.exp(_p{x[2:]})" for x in sorted(used)]
+    lines.append("call_native(addr, _out, _in, user)")
+    lines += [f"_u{j} = _out[{j}]" for j in range(d)]
+    lines += [f"_v{j} = _out[{d + j}]" for j in range(n_out - d)]
+    return lines
+
+
+def _loop(pt: _Parts) -> str:
     """The source of ``run`` (see the module docstring).
 
     Each prange iteration advances `lanes` starts side by side: their
     straight-line code is interleaved, so the processor overlaps the long
     dependency chains (exponentials, divisions) of independent starts.
     """
-    lanes = lanes_for(len(field_lines))
-    exps = [step_quantity(x) for x in sorted(used | s_used)]
+    lanes, d = pt.lanes, pt.d
+    exps = [step_quantity(x) for x in sorted(pt.s_used | (set() if pt.native_io else pt.used))]
     step = []
     for j in range(d):
-        u = f"(_u{j} + lam * (_v{j} - _u{j}))" if annealed else f"_u{j}"
+        u = f"(_u{j} + lam * (_v{j} - _u{j}))" if pt.annealed else f"_u{j}"
         step.append(f"_p{j} = _p{j} + rate * {u}")
-    test = s_lines + [f"if {s_test}:", "    hit = k"]
-    inner = (_interleave(exps if s_used else [], lanes)
+    test = pt.s_lines + [f"if {pt.s_test}:", "    hit = k"]
+    inner = (_interleave(exps if pt.s_used else [], lanes)
              + [ln for lane in range(lanes)
                 for ln in _lane(["if hit < 0:"] + _ind(test, 1), lane)]
              + ["if k == steps:", "    break", "rate = rates[k]"]
-             + (["lam = lams[k]"] if annealed else [])
-             + _interleave(([] if s_used else exps) + field_lines + step + proj, lanes))
+             + (["lam = lams[k]"] if pt.annealed else [])
+             + _interleave(([] if pt.s_used else exps) + pt.field_lines + step + pt.proj,
+                           lanes))
     start = [f"_i_{lane} = min(i * {lanes} + {lane}, n - 1)" for lane in range(lanes)]
+    if pt.native_io:
+        start += [f"_in = np.zeros({pt.native_io[0]})", f"_out = np.empty({pt.native_io[1]})"]
+        start += [f"_in[{2 * d + i}] = _q{i}" for i in range(pt.m)]
     start += _interleave([f"_p{j} = x0[_i, {j}]" for j in range(d)]
-                         + (["_y = np.empty(%d)" % d] if simplex else []) + proj
+                         + (["_y = np.empty(%d)" % d] if pt.simplex else []) + pt.proj
                          + ["hit = -1"], lanes)
     start += ["for k in range(steps + 1):"] + _ind(inner, 1)
     start += _interleave([f"final[_i, {j}] = _p{j}" for j in range(d)]
                          + ["first_hit[_i] = hit"], lanes)
-    head = ["def run(x0, steps, q, final, first_hit):",
+    head = [("def _run(x0, steps, q, final, first_hit, addr, user):" if pt.native_io else
+             "def run(x0, steps, q, final, first_hit):"),
             "    n = x0.shape[0]",
             "    rates = np.empty(steps)  # the schedule: once per run, not per start",
             "    lams = np.empty(steps)", "    for k in range(steps):",
             "        rates[k] = lr(k)", "        lams[k] = lam_k(k)"]
-    head += [f"    _q{i} = q[{i}]" for i in range(m)]
+    head += [f"    _q{i} = q[{i}]" for i in range(pt.m)]
     head += [f"    for i in numba.prange((n + {lanes - 1}) // {lanes}):"] + _ind(start, 2)
     return "\n".join(head) + "\n"
 

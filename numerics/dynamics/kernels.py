@@ -34,12 +34,14 @@ import symengine as se
 
 from eqselect.theory import PAPER, GameError, as_rule
 from eqselect.theory.engine import to_engine
-from eqselect.numerics.dynamics.kernel_cache import cache_dir, cached_kernel, load_kernel
+from eqselect.numerics.dynamics.kernel_cache import (
+    FORMAT, cache_dir, cached_kernel, digest, load_kernel)
 from eqselect.numerics.dynamics.kernel_source import (
-    annealing_code, kernel_source, schedule_code)
+    annealing_code, kernel_files, kernel_source, schedule_code)
 from eqselect.numerics.dynamics.starts import chunks
 
-__all__ = ["available", "cache_dir", "compiled_kernel", "kernel_source", "load_kernel",
+__all__ = ["available", "cache_dir", "compiled_kernel", "kernel_key", "kernel_source",
+           "load_kernel",
            "problem_kernel", "run_compiled", "run_kernel"]
 
 #: Starts per chunk handed to one kernel call.
@@ -69,6 +71,13 @@ def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extr
         annealing_code(annealing), f"{region.kind} {blocks!r}"])
 
 
+def kernel_key(fields, parameters, schedule, annealing, region, coop=None,
+               threshold: float = PAPER.success, extras=()) -> str:
+    """The disk-cache key of a kernel (parameters of `kernel_source`), without building it."""
+    return digest(FORMAT + "\n" + _spec(fields, parameters, schedule, annealing, region, coop,
+                                         threshold, extras))
+
+
 def compiled_kernel(fields, parameters, schedule, annealing, region, coop=None,
                     threshold: float = PAPER.success, extras=()):
     """The kernel module of a field and schedule, from the disk cache or generated once.
@@ -77,7 +86,7 @@ def compiled_kernel(fields, parameters, schedule, annealing, region, coop=None,
     q, final, first_hit)`` reads the values of ``extras`` from ``q``.
     """
     spec = _spec(fields, parameters, schedule, annealing, region, coop, threshold, extras)
-    return cached_kernel(spec, lambda: kernel_source(
+    return cached_kernel(spec, lambda: kernel_files(
         fields, parameters, schedule, annealing, region, coop, threshold, extras))
 
 

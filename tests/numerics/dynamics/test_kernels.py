@@ -68,3 +68,34 @@ def test_cache_key_changes_with_field_and_schedule(tmp_path, monkeypatch):
     written = sorted(p.name for p in (tmp_path / "kernels").glob("k_*.py"))
     assert len(written) == 1 + len(others)
     assert all(kernels.load_kernel(t).key in "".join(written) for t in others)
+
+
+def test_large_fields_call_symengine_code_and_agree_with_numpy_to_the_bit(monkeypatch):
+    from eqselect.numerics.dynamics import kernel_source
+
+    monkeypatch.setattr(kernel_source, "NATIVE_LINES", 0)  # every field takes that route
+    a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
+    dec = Decomposition(normal_form_game([a, a.T], "direct", name="3x3 native"), eta=PAPER.eta)
+    kw = dict(grid=3, steps=40, schedule=ConstantSchedule(0.3), low=0.05, high=0.45,
+              success=None)
+    fast = basin_map(dec, "meta-mapg", kernel="numba", **kw)
+    ref = basin_map(dec, "meta-mapg", **kw)
+    assert np.array_equal(fast.final, ref.final)
+    assert any(p.suffix == ".field" for p in kernels.cache_dir().glob("k_*"))
+
+
+def test_kernel_key_changes_with_field_schedule_predicate_and_runtime_symbols():
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    g = dec.game
+
+    def key(field=None, sched=PaperSchedule(), ann=None, coop=None, thr=0.82, extras=()):
+        return kernels.kernel_key((field or dec.field_engine("pg"),), g.parameters, sched, ann,
+                                  g.region, coop, thr, extras)
+
+    base = key()
+    assert key() == base  # a pure function of its inputs
+    coop = [s[0] for s in g.strategies]
+    variants = [key(field=dec.field_engine("meta-mapg")), key(sched=ConstantSchedule(0.1)),
+                key(sched=PaperSchedule(clip=6.0)), key(ann=PaperAnnealing()), key(coop=coop),
+                key(coop=coop, thr=0.9), key(extras=(g.parameters[0],))]
+    assert len(set(variants) | {base}) == len(variants) + 1
