@@ -78,8 +78,4 @@ with open(__file__[:-3] + ".field", "rb") as _fh:
 _FN, _USER = FIELD.as_ctypes()
 ADDR = ctypes.cast(_FN, ctypes.c_void_p).value
 USER = ctypes.cast(_USER, ctypes.c_void_p).value or 0
-
-
-def run(x0, steps, q, final, first_hit):
-    _run(x0, steps, q, final, first_hit, ADDR, USER)
 '''

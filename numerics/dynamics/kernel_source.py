@@ -1,8 +1,10 @@
 """The text of a fused basin kernel: field, schedule, projection and predicate in one loop.
 
 `kernel_source` writes one numba module whose ``run(x0, steps, q, final,
-first_hit)`` advances every start through all steps inside a single
-``prange`` loop over the starts. The coordinates live in scalar locals
+first_hit)`` advances every start of x0 through all steps inside one
+compiled loop over the starts, which releases the GIL (the caller runs
+chunks of starts on several threads: a serial loop compiles faster than a
+numba ``prange`` and runs as fast). The coordinates live in scalar locals
 ``_p0 .. _p{d-1}`` (no array per start and step), the run-time symbols
 (payoffs, lambda, ...) are read once from ``q`` into ``_q0 .. _q{m-1}``,
 and each step
@@ -12,7 +14,9 @@ and each step
     p       = proj(p + lr_k u)
 
 is the straight-line code of `eqselect.numerics.dynamics.kernel_codegen.
-scalar_block`, with lr_k and lambda_k computed once per run. The success
+scalar_block` (or a call of symengine's code for a large field,
+`eqselect.numerics.dynamics.kernel_native`), with lr_k and lambda_k
+computed once per call, in Python floats like the reference. The success
 predicate (every agent's probability of its first action in the first
 state >= threshold) is tested on each state before its step; a coordinate
 that is the logistic function of one logit is tested in logit space
@@ -36,8 +40,16 @@ from eqselect.numerics.dynamics.kernel_codegen import (
 from eqselect.numerics.dynamics.kernel_native import LOADER, NATIVE_LINES, native_field
 from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperSchedule
 
-_JIT = "numba.njit(cache=True, error_model='numpy', boundscheck=False)"
-_PAR = "numba.njit(cache=True, parallel=True, error_model='numpy', boundscheck=False)"
+_JIT = "numba.njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)"
+
+#: The Python entry point: the schedule's rates in Python floats (as the numpy
+#: reference computes them), then the compiled loop, which releases the GIL.
+_ENTRY = '''
+def run(x0, steps, q, final, first_hit):
+    rates = np.array([lr(k) for k in range(steps)], dtype=float)
+    lams = np.array([lam_k(k) for k in range(steps)], dtype=float)
+    _run(x0, rates, lams, q, final, first_hit{native})
+'''
 
 
 def schedule_code(sched) -> tuple[str, object]:
@@ -204,11 +216,10 @@ def kernel_files(fields, parameters, schedule, annealing, region, coop=None,
         parts.lanes = lanes_for(len(parts.field_lines))
     helpers = _PROJECT_CAPPED + f"\n\nproject_capped = {_JIT}(project_capped)\n" \
         if parts.simplex else ""
-    name = "_run" if side else "run"
-    text = "\n".join(["import math", "import numba", "import numpy as np", "", "",
-                      lr_code, f"lr = {_JIT}(lr)\n", annealing_code(annealing),
-                      f"lam_k = {_JIT}(lam_k)\n", helpers, _loop(parts),
-                      f"\n{name} = {_PAR}({name})\n", LOADER if side else ""])
+    text = "\n".join(["import math", "import numba", "import numpy as np", "",
+                      LOADER if side else "", lr_code, annealing_code(annealing), helpers,
+                      _loop(parts), f"\n_run = {_JIT}(_run)\n",
+                      _ENTRY.format(native=", ADDR, USER" if side else "")])
     return text, side
 
 
@@ -225,7 +236,7 @@ def _native_lines(d: int, m: int, n_out: int, used: set) -> list:
 def _loop(pt: _Parts) -> str:
     """The source of ``run`` (see the module docstring).
 
-    Each prange iteration advances `lanes` starts side by side: their
+    Each iteration advances `lanes` starts side by side: their
     straight-line code is interleaved, so the processor overlaps the long
     dependency chains (exponentials, divisions) of independent starts.
     """
@@ -253,14 +264,11 @@ def _loop(pt: _Parts) -> str:
     start += ["for k in range(steps + 1):"] + _ind(inner, 1)
     start += _interleave([f"final[_i, {j}] = _p{j}" for j in range(d)]
                          + ["first_hit[_i] = hit"], lanes)
-    head = [("def _run(x0, steps, q, final, first_hit, addr, user):" if pt.native_io else
-             "def run(x0, steps, q, final, first_hit):"),
-            "    n = x0.shape[0]",
-            "    rates = np.empty(steps)  # the schedule: once per run, not per start",
-            "    lams = np.empty(steps)", "    for k in range(steps):",
-            "        rates[k] = lr(k)", "        lams[k] = lam_k(k)"]
+    head = [("def _run(x0, rates, lams, q, final, first_hit, addr, user):" if pt.native_io
+             else "def _run(x0, rates, lams, q, final, first_hit):"),
+            "    n = x0.shape[0]", "    steps = rates.shape[0]"]
     head += [f"    _q{i} = q[{i}]" for i in range(pt.m)]
-    head += [f"    for i in numba.prange((n + {lanes - 1}) // {lanes}):"] + _ind(start, 2)
+    head += [f"    for i in range((n + {lanes - 1}) // {lanes}):"] + _ind(start, 2)
     return "\n".join(head) + "\n"
 
 

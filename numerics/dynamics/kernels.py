@@ -1,9 +1,10 @@
 """Fused compiled basin kernels: a rule's field and schedule generated as numba code.
 
 `run_kernel` advances every start through all steps of a discrete schedule
-in compiled code, in parallel over the starts (numba ``prange``), with no
-Python work per step and no temporaries over the grid; the starts are
-streamed in chunks, so memory stays flat as the grid grows. It computes
+in compiled code, in parallel over the starts (chunks of starts on one
+thread per core, the compiled loop releasing the GIL), with no Python work
+per step and no temporaries over the grid; the starts are streamed in
+chunks, so memory stays flat as the grid grows. It computes
 exactly what `eqselect.numerics.dynamics.schedules.run_schedule` computes
 (the numpy reference, which stays the fallback): for k = 0 .. K - 1,
 
@@ -28,6 +29,7 @@ for every value, as the sweeps do (`KernelRun`).
 from __future__ import annotations
 
 import importlib.util
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import symengine as se
@@ -44,8 +46,8 @@ __all__ = ["available", "cache_dir", "compiled_kernel", "kernel_key", "kernel_so
            "load_kernel",
            "problem_kernel", "run_compiled", "run_kernel"]
 
-#: Starts per chunk handed to one kernel call.
-CHUNK = 1 << 16
+#: Starts per chunk handed to one kernel call (one thread runs one chunk).
+CHUNK = 1 << 14
 
 
 def available() -> bool:
@@ -105,11 +107,23 @@ def run_compiled(module, x0, steps: int, q=(), progress=None):
     x0 = np.ascontiguousarray(x0, dtype=float)
     q = np.ascontiguousarray(q, dtype=float).reshape(-1)
     final, hit = np.empty_like(x0), np.empty(len(x0), dtype=np.int64)
-    for part in chunks(len(x0), CHUNK):
+
+    def work(part):
         module.run(x0[part], int(steps), q, final[part], hit[part])
-        if progress is not None:
-            progress.update(part.stop - part.start)
+        return part.stop - part.start
+
+    with ThreadPoolExecutor(max_workers=threads()) as pool:
+        for done in pool.map(work, chunks(len(x0), CHUNK)):
+            if progress is not None:
+                progress.update(done)
     return final, hit.astype(int)
+
+
+def threads() -> int:
+    """Threads running kernel chunks: numba's thread count (``NUMBA_NUM_THREADS``)."""
+    import numba
+
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
 
 
 #: Kernel modules already found in this process, by (decomposition, rule,
