@@ -84,15 +84,19 @@ def per_point_loop(dec, starts, steps):
 
 
 _SH_CACHED = """
-import resource, sys, time
+import sys, time
 from eqselect.theory import PAPER, Decomposition, builtin
 from eqselect.numerics.dynamics.basins import basin_map
 dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
-RSS0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def hwm():  # this process's peak resident memory, MB (not inherited across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+RSS0 = hwm()
 t0 = time.perf_counter()
 r = basin_map(dec, "meta-mapg", grid=int(sys.argv[1]), steps=int(sys.argv[2]), kernel="numba")
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(time.perf_counter() - t0, r.fraction, RSS0, rss)
+print(time.perf_counter() - t0, r.fraction, RSS0, hwm())
 """
 
 

@@ -20,9 +20,11 @@ computed once per call, in Python floats like the reference. The success
 predicate (every agent's probability of its first action in the first
 state >= threshold) is tested on each state before its step; a coordinate
 that is the logistic function of one logit is tested in logit space
-(no exponential). The arithmetic is that of the numpy reference
-(`eqselect.numerics.dynamics.schedules.run_schedule`) operation for
-operation, compiled without fastmath.
+(no exponential). Compiled without fastmath, the kernel computes what the
+numpy reference (`eqselect.numerics.dynamics.schedules.run_schedule`)
+computes: for small fields the same mathematics written more cheaply
+(rounding differs in the last bits; outcomes agree start for start), for
+large fields the same machine code for the field (bit for bit).
 """
 
 from __future__ import annotations

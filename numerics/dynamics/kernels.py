@@ -112,8 +112,10 @@ def run_compiled(module, x0, steps: int, q=(), progress=None):
         module.run(x0[part], int(steps), q, final[part], hit[part])
         return part.stop - part.start
 
-    with ThreadPoolExecutor(max_workers=threads()) as pool:
-        for done in pool.map(work, chunks(len(x0), CHUNK)):
+    workers = threads()
+    size = max(256, min(CHUNK, -(-len(x0) // (4 * workers))))  # >= 4 chunks a thread
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in pool.map(work, chunks(len(x0), size)):
             if progress is not None:
                 progress.update(done)
     return final, hit.astype(int)
