@@ -22,8 +22,8 @@ eta), with the payoff symbols and lambda as run-time parameters, and reused
 for every cell of that rule; maps of at least ``COMPILED_MIN_WORK``
 start-steps run the paper's schedule on the fused numba kernel built the
 same way (`eqselect.numerics.dynamics.kernels`, cached on disk), the numpy
-schedule being the reference and the fallback without numba. Swapping in other kernels or adding verdicts
-changes this module only.
+schedule being the reference and the fallback without numba. Swapping in
+other kernels or adding verdicts changes this module only.
 """
 
 from __future__ import annotations

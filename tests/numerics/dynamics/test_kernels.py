@@ -5,7 +5,9 @@ import pytest
 
 from eqselect.numerics.dynamics import kernels
 from eqselect.numerics.dynamics.basins import basin_map
-from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperAnnealing, PaperSchedule
+from eqselect.numerics.codegen import compile_exprs
+from eqselect.numerics.dynamics.schedules import (
+    ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
 from eqselect.theory import PAPER, Decomposition, Region, RegionKind, Rule, builtin, normal_form_game
 
 pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
@@ -99,3 +101,23 @@ def test_kernel_key_changes_with_field_schedule_predicate_and_runtime_symbols():
                 key(sched=PaperSchedule(clip=6.0)), key(ann=PaperAnnealing()), key(coop=coop),
                 key(coop=coop, thr=0.9), key(extras=(g.parameters[0],))]
     assert len(set(variants) | {base}) == len(variants) + 1
+
+
+def test_softmax_3x3_and_a_three_player_game_agree_start_for_start():
+    """Fields with exponentials of several logits (no logistic form) and N = 3 players."""
+    a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
+    games = [normal_form_game([a, a.T], "softmax", name="3x3 softmax")]
+    rng = np.random.default_rng(3)
+    games.append(normal_form_game([rng.integers(0, 4, (2, 2, 2)).astype(float) for _ in range(3)],
+                                  "logit", name="3 players"))
+    for game in games:
+        dec = Decomposition(game, eta=PAPER.eta)
+        d = len(game.parameters)
+        x0 = np.random.default_rng(0).normal(0, 1.5, (40, d))
+        sched = ConstantSchedule(0.3)
+        fast = kernels.run_compiled(kernels.compiled_kernel(
+            (dec.field_engine("meta-mapg", PAPER.lam, PAPER.own),), game.parameters, sched, None,
+            game.region), x0, 60)[0]
+        field = compile_exprs(dec.field_engine("meta-mapg", PAPER.lam, PAPER.own), game.parameters)
+        ref = run_schedule(field, x0, sched, 60, region=game.region).final
+        assert np.allclose(fast, ref, atol=1e-9)
