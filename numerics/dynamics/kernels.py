@@ -126,9 +126,11 @@ def run_compiled(module, x0, steps: int, q=(), progress=None):
 
 
 def _can_fork() -> bool:
+    """Whether this process may fork workers (a daemonic one, e.g. a dask worker, may not)."""
     import multiprocessing
 
-    return "fork" in multiprocessing.get_all_start_methods()
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)
 
 
 def _forked_work(name: str, x0, steps: int, q):
