@@ -84,6 +84,15 @@ def test_large_fields_call_symengine_code_and_agree_with_numpy_to_the_bit(monkey
     ref = basin_map(dec, "meta-mapg", **kw)
     assert np.array_equal(fast.final, ref.final)
     assert any(p.suffix == ".field" for p in kernels.cache_dir().glob("k_*"))
+    # more starts, on two forked workers (where the platform forks)
+    monkeypatch.setattr(kernels, "threads", lambda: 2)
+    x0 = np.random.default_rng(1).dirichlet(np.ones(3), size=(600, 2))[:, :, :2].reshape(600, 4)
+    module = kernels.compiled_kernel((dec.field_engine("meta-mapg", PAPER.lam, PAPER.own),),
+                                     dec.game.parameters, kw["schedule"], None, dec.game.region)
+    final, _ = kernels.run_compiled(module, x0, 40)
+    field = compile_exprs(dec.field_engine("meta-mapg", PAPER.lam, PAPER.own), dec.game.parameters)
+    assert np.array_equal(final, run_schedule(field, x0, kw["schedule"], 40,
+                                              region=dec.game.region).final)
 
 
 def test_kernel_key_changes_with_field_schedule_predicate_and_runtime_symbols():
