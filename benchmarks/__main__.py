@@ -12,9 +12,19 @@ Measures, in one run on this machine, and prints ratios (written as JSON to
    traced peak (numpy and Python allocations) of each run.
 2. The discounted IPD (10 parameters), logit, Meta-MAPG: 10^5 random starts
    x 200 steps on the compiled kernel, against eqselect's numpy backend on
-   10^4 of them, extrapolated (labelled).
+   10^4 of them, extrapolated (labelled): the numpy backend compiles its
+   field on every call, so that setup (timed on a 4-start call) is counted
+   once and only the stepping is scaled.
 3. Derivation and kernel compilation of the IPD: first run (empty cache) and
    cached (a fresh process that finds the kernel on disk).
+4. Continuation points per second along branches, and the fixed points of a
+   3 x 3 game (`benchmarks.solvers`).
+
+The Stag Hunt map is also run in a fresh process once the kernel is on disk
+(``compiled_cached_process``: what a user's second session sees), with that
+process's peak resident memory. The machine's load average is recorded at
+the start and at the end: on a shared machine both sides of a ratio suffer
+the same load, absolute seconds do not.
 
 ``--quick`` shrinks every size (a smoke test of the harness, not figures).
 """
@@ -35,19 +45,26 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
+from benchmarks.solvers import continuation_speed, fixed_points_3x3
 from benchmarks.stag_hunt_numpy import basin_fraction
 from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
 from eqselect.theory import PAPER, Decomposition, builtin, ipd
 
 
-def measured(fn, *args, **kw):
-    """(result, seconds, traced peak MB) of one call."""
-    tracemalloc.start()
+def measured(fn, *args, trace: bool = True, **kw):
+    """(result, seconds, traced peak MB or None) of one call.
+
+    Runs that compile are timed untraced (``trace=False``): tracemalloc
+    slows the Python work of code generation and numba's compiler severalfold.
+    """
+    if trace:
+        tracemalloc.start()
     t0 = time.perf_counter()
     out = fn(*args, **kw)
     seconds = time.perf_counter() - t0
-    peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
-    tracemalloc.stop()
+    peak = tracemalloc.get_traced_memory()[1] / 2 ** 20 if trace else None
+    if trace:
+        tracemalloc.stop()
     return out, seconds, peak
 
 
@@ -66,37 +83,71 @@ def per_point_loop(dec, starts, steps):
     return ok
 
 
+_SH_CACHED = """
+import sys, time
+from eqselect.theory import PAPER, Decomposition, builtin
+from eqselect.numerics.dynamics.basins import basin_map
+dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+def hwm():  # this process's peak resident memory, MB (not inherited across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+RSS0 = hwm()
+t0 = time.perf_counter()
+r = basin_map(dec, "meta-mapg", grid=int(sys.argv[1]), steps=int(sys.argv[2]), kernel="numba")
+print(time.perf_counter() - t0, r.fraction, RSS0, hwm())
+"""
+
+
+def cached_process(grid: int, steps: int) -> tuple[float, float, tuple]:
+    """(seconds, fraction, peak RSS MB before and after) of the map in a fresh process.
+
+    The kernel is on disk by then; "before" is the peak resident memory of
+    the imports (sympy, symengine, numba) and the derivation, "after"
+    includes the map.
+    """
+    out = subprocess.run([sys.executable, "-c", _SH_CACHED, str(grid), str(steps)],
+                         capture_output=True, text=True, env=os.environ, check=True)
+    seconds, fraction, rss0, rss = out.stdout.split()
+    return float(seconds), float(fraction), (float(rss0), float(rss))
+
+
 def stag_hunt(grid: int, steps: int, loop_starts: int) -> dict:
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
     n = grid * grid
-    first, t_first, m_first = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps,
-                                       kernel="numba")
+    first, t_first, _ = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps,
+                                 kernel="numba", trace=False)
     again, t_comp, m_comp = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps,
                                      kernel="numba")
     base, t_base, m_base = measured(
         basin_fraction, grid, steps, float(PAPER.eta), float(PAPER.own), float(PAPER.lam),
         PAPER.lr_base, PAPER.lr_offset, PAPER.lr_power, PAPER.clip, PAPER.success)
     ref, t_ref, m_ref = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps)
+    t_proc, f_proc, rss_proc = cached_process(grid, steps)
     idx = np.linspace(0, n - 1, loop_starts).astype(int)
     _, t_loop, _ = measured(per_point_loop, dec, again.starts_probability[idx], steps)
     t_loop_all = t_loop * n / loop_starts
     return {
         "grid": grid, "steps": steps, "starts": n,
         "fraction": {"compiled": again.fraction, "numpy_baseline": base,
-                     "numpy_backend": ref.fraction},
+                     "numpy_backend": ref.fraction, "compiled_cached_process": f_proc},
         "seconds": {"compiled_first_run": t_first, "compiled": t_comp,
+                    "compiled_cached_process": t_proc,
                     "numpy_baseline": t_base, "numpy_backend": t_ref,
                     "per_point_loop_extrapolated": t_loop_all},
         "per_point_loop_subset": {"starts": loop_starts, "seconds": t_loop},
-        "peak_traced_mb": {"compiled": m_comp, "compiled_first_run": m_first,
-                           "numpy_baseline": m_base, "numpy_backend": m_ref},
+        "peak_traced_mb": {"compiled": m_comp, "numpy_baseline": m_base,
+                           "numpy_backend": m_ref},
+        "peak_rss_mb_cached_process": {"before_the_map": rss_proc[0], "after": rss_proc[1]},
         "start_steps_per_second": {"compiled": n * steps / t_comp,
                                    "numpy_baseline": n * steps / t_base},
         "ratios": {"compiled_vs_numpy_baseline": t_base / t_comp,
                    "compiled_first_run_vs_numpy_baseline": t_base / t_first,
+                   "compiled_cached_process_vs_numpy_baseline": t_base / t_proc,
                    "compiled_vs_numpy_backend": t_ref / t_comp,
                    "compiled_vs_per_point_loop": t_loop_all / t_comp},
-        "agree": again.fraction == ref.fraction == first.fraction,
+        "agree": again.fraction == ref.fraction == first.fraction == f_proc,
     }
 
 
@@ -127,17 +178,21 @@ def ipd_runs(n: int, steps: int, numpy_n: int) -> dict:
     kw = dict(seed=0, steps=steps, sampler="normal")
     cached_before = _kernels_on_disk()
     _, t_compile, _ = measured(basin_monte_carlo, dec, "meta-mapg", n=4, kernel="numba",
-                               **{**kw, "steps": 2})
+                               trace=False, **{**kw, "steps": 2})
     fast, t_fast, m_fast = measured(basin_monte_carlo, dec, "meta-mapg", n=n,
                                     kernel="numba", **kw)
+    # the numpy backend compiles the field on every call: timed apart, counted once
+    _, t_np_setup, _ = measured(basin_monte_carlo, dec, "meta-mapg", n=4, trace=False,
+                                **{**kw, "steps": 2})
     small, t_np, m_np = measured(basin_monte_carlo, dec, "meta-mapg", n=numpy_n, **kw)
     same = fast.success[:numpy_n] if numpy_n <= n else None
     out = subprocess.run([sys.executable, "-c", _CACHED], capture_output=True, text=True,
                          env=os.environ, check=True).stdout.split()
-    t_np_all = t_np * n / numpy_n
+    t_np_all = t_np_setup + max(t_np - t_np_setup, 0.0) * n / numpy_n
     return {
         "starts": n, "steps": steps,
         "seconds": {"compiled": t_fast, "numpy_backend_subset": t_np,
+                    "numpy_backend_field_compilation": t_np_setup,
                     "numpy_backend_extrapolated": t_np_all},
         "numpy_subset_starts": numpy_n,
         "peak_traced_mb": {"compiled": m_fast, "numpy_backend_subset": m_np},
@@ -169,8 +224,10 @@ def main(argv=None) -> int:
     import numba
 
     res = {"machine": {"cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
-                       "load_average": os.getloadavg()},
-           "stag_hunt": stag_hunt(*sizes[0]), "ipd": ipd_runs(*sizes[1])}
+                       "load_average_at_start": os.getloadavg()},
+           "stag_hunt": stag_hunt(*sizes[0]), "ipd": ipd_runs(*sizes[1]),
+           "continuation": continuation_speed(), "fixed_points_3x3": fixed_points_3x3()}
+    res["machine"]["load_average_at_end"] = os.getloadavg()
     Path(args.out).write_text(json.dumps(res, indent=2))
     _print(res)
     return 0
@@ -186,12 +243,24 @@ def _print(res) -> None:
         print(f"  ratio {k:<34} {v:7.2f}x")
     for k, v in sh["peak_traced_mb"].items():
         print(f"  peak traced memory {k:<20} {v:7.1f} MB")
+    print(f"  IPD numpy subset agrees start for start: {ip['agree_on_subset']}")
     print(f"IPD {ip['starts']} starts x {ip['steps']} steps, numpy backend on "
           f"{ip['numpy_subset_starts']} starts, extrapolated")
     for k, v in {**ip["seconds"], **ip["derive_and_compile"]}.items():
         print(f"  {k:<30} {v:9.2f} s")
     print(f"  ratio compiled_vs_numpy_backend     {ip['ratios']['compiled_vs_numpy_backend']:7.2f}x")
     print(f"  IPD kernel already cached before the first run: {ip['kernel_was_cached_before']}")
+    rss = sh["peak_rss_mb_cached_process"]
+    print(f"  Stag Hunt peak RSS of a fresh process, kernel cached: {rss['after']:.0f} MB "
+          f"({rss['before_the_map']:.0f} MB before the map: imports and derivation)")
+    for k, v in res["continuation"].items():
+        print(f"Continuation {k}: {v['points']} points on {v['branches']} branches, "
+              f"{v['points_per_second']:.0f} points/s")
+    for k, v in res["fixed_points_3x3"].items():
+        print(f"3 x 3 game, {k}: {v['fixed_points']} fixed points in {v['seconds']:.2f} s "
+              f"(complete: {v['complete']})")
+    print(f"load average at start {res['machine']['load_average_at_start']}, "
+          f"at end {res['machine']['load_average_at_end']}")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ For one game, payoff-symbol values and rule (method, lambda, c), a cell holds
 
 The rule's field is compiled once per worker process and (game, method, c,
 eta), with the payoff symbols and lambda as run-time parameters, and reused
-for every cell of that rule. Swapping in other kernels or adding verdicts
-changes this module only.
+for every cell of that rule; maps of at least ``COMPILED_MIN_WORK``
+start-steps run the paper's schedule on the fused numba kernel built the
+same way (`eqselect.numerics.dynamics.kernels`, cached on disk), the numpy
+schedule being the reference and the fallback without numba. Swapping in
+other kernels or adding verdicts changes this module only.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from eqselect.numerics.dynamics.basins import (
     cooperation_success, grid_starts, parameters_to_probability, probability_kind,
     probability_to_parameters)
 from eqselect.numerics.dynamics.flow import integrate_flow
+from eqselect.numerics.dynamics.kernels import available as kernels_available
+from eqselect.numerics.dynamics.kernels import compiled_kernel, run_compiled
 from eqselect.numerics.dynamics.schedules import PaperSchedule, run_schedule
 from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 from eqselect.numerics.fixed_points.newton import newton_fixed_points
@@ -142,6 +147,7 @@ class _Kernel:
     game: object
     field: Callable  # field(x, p), p = (free symbols..., lambda)
     success: Callable
+    exprs: tuple = ()  # the field's expressions, for the fused compiled kernel
 
 
 _KERNELS: dict = {}
@@ -158,7 +164,7 @@ def kernel(spec: GameSpec, rule: Rule, eta) -> _Kernel:
         dec = Decomposition(game, eta=eta)
         exprs = dec.field_engine(rule.method, LAMBDA, rule.own_coef)
         f = compile_exprs(exprs, game.parameters, game.free_symbols + (LAMBDA,))
-        _KERNELS[key] = _Kernel(game, f, cooperation_success(game))
+        _KERNELS[key] = _Kernel(game, f, cooperation_success(game), tuple(exprs))
     return _KERNELS[key]
 
 
@@ -205,6 +211,39 @@ def _fixed_point_records(game, equilibria) -> tuple[list, list]:
     return records, stable
 
 
+#: Basin maps of at least this many start-steps run on the fused compiled
+#: kernel when numba is installed (the paper's 21 x 21 x 140 map has 61740);
+#: below it, compiling the kernel once per worker does not pay.
+COMPILED_MIN_WORK = 50_000
+
+_COMPILED: dict = {}
+
+
+def compiled_field_kernel(k: _Kernel):
+    """The fused kernel of k's field, payoff symbols and lambda valued at run time.
+
+    One per process and (game, method, c, eta), like `kernel`; its machine
+    code is cached on disk (`eqselect.numerics.dynamics.kernels`).
+    """
+    if id(k) not in _COMPILED:
+        game = k.game
+        module = compiled_kernel((k.exprs,), game.parameters, PaperSchedule(), None,
+                                 game.region, extras=tuple(game.free_symbols) + (LAMBDA,))
+        _COMPILED[id(k)] = (k, module)
+    return _COMPILED[id(k)][1]
+
+
+def schedule_run(k: _Kernel, x0: np.ndarray, p: np.ndarray, steps: int):
+    """(final, notes) of the paper's schedule: compiled for large maps, else numpy."""
+    if kernels_available() and len(x0) * steps >= COMPILED_MIN_WORK:
+        final, _ = run_compiled(compiled_field_kernel(k), x0, steps, p)
+        bad = int(np.sum(~np.isfinite(final).all(axis=1)))
+        return final, ((f"{bad} trajectories became non-finite",) if bad else ())
+    run = run_schedule(lambda x: k.field(x, p), x0, PaperSchedule(), steps,
+                       region=k.game.region)
+    return run.final, run.notes
+
+
 def _basin_run(k: _Kernel, p: np.ndarray, options: CellOptions):
     game = k.game
     flow_box = options.schedule == "flow" and probability_kind(game) == "direct"
@@ -215,10 +254,9 @@ def _basin_run(k: _Kernel, p: np.ndarray, options: CellOptions):
     def fld(x):
         return k.field(x, p)
 
-    if options.schedule == "flow":
-        run = integrate_flow(fld, x0, dt=0.05, steps=options.steps, region=game.region)
-    else:
-        run = run_schedule(fld, x0, PaperSchedule(), options.steps, region=game.region)
+    if options.schedule != "flow":
+        return schedule_run(k, x0, p, options.steps)
+    run = integrate_flow(fld, x0, dt=0.05, steps=options.steps, region=game.region)
     return run.final, run.notes
 
 

@@ -5,7 +5,9 @@ import pytest
 
 from eqselect.numerics.dynamics import kernels
 from eqselect.numerics.dynamics.basins import basin_map
-from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperAnnealing, PaperSchedule
+from eqselect.numerics.codegen import compile_exprs
+from eqselect.numerics.dynamics.schedules import (
+    ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
 from eqselect.theory import PAPER, Decomposition, Region, RegionKind, Rule, builtin, normal_form_game
 
 pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
@@ -68,3 +70,63 @@ def test_cache_key_changes_with_field_and_schedule(tmp_path, monkeypatch):
     written = sorted(p.name for p in (tmp_path / "kernels").glob("k_*.py"))
     assert len(written) == 1 + len(others)
     assert all(kernels.load_kernel(t).key in "".join(written) for t in others)
+
+
+def test_large_fields_call_symengine_code_and_agree_with_numpy_to_the_bit(monkeypatch):
+    from eqselect.numerics.dynamics import kernel_source
+
+    monkeypatch.setattr(kernel_source, "NATIVE_LINES", 0)  # every field takes that route
+    a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
+    dec = Decomposition(normal_form_game([a, a.T], "direct", name="3x3 native"), eta=PAPER.eta)
+    kw = dict(grid=3, steps=40, schedule=ConstantSchedule(0.3), low=0.05, high=0.45,
+              success=None)
+    fast = basin_map(dec, "meta-mapg", kernel="numba", **kw)
+    ref = basin_map(dec, "meta-mapg", **kw)
+    assert np.array_equal(fast.final, ref.final)
+    assert any(p.suffix == ".field" for p in kernels.cache_dir().glob("k_*"))
+    # more starts, on two forked workers (where the platform forks)
+    monkeypatch.setattr(kernels, "threads", lambda: 2)
+    x0 = np.random.default_rng(1).dirichlet(np.ones(3), size=(600, 2))[:, :, :2].reshape(600, 4)
+    module = kernels.compiled_kernel((dec.field_engine("meta-mapg", PAPER.lam, PAPER.own),),
+                                     dec.game.parameters, kw["schedule"], None, dec.game.region)
+    final, _ = kernels.run_compiled(module, x0, 40)
+    field = compile_exprs(dec.field_engine("meta-mapg", PAPER.lam, PAPER.own), dec.game.parameters)
+    assert np.array_equal(final, run_schedule(field, x0, kw["schedule"], 40,
+                                              region=dec.game.region).final)
+
+
+def test_kernel_key_changes_with_field_schedule_predicate_and_runtime_symbols():
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    g = dec.game
+
+    def key(field=None, sched=PaperSchedule(), ann=None, coop=None, thr=0.82, extras=()):
+        return kernels.kernel_key((field or dec.field_engine("pg"),), g.parameters, sched, ann,
+                                  g.region, coop, thr, extras)
+
+    base = key()
+    assert key() == base  # a pure function of its inputs
+    coop = [s[0] for s in g.strategies]
+    variants = [key(field=dec.field_engine("meta-mapg")), key(sched=ConstantSchedule(0.1)),
+                key(sched=PaperSchedule(clip=6.0)), key(ann=PaperAnnealing()), key(coop=coop),
+                key(coop=coop, thr=0.9), key(extras=(g.parameters[0],))]
+    assert len(set(variants) | {base}) == len(variants) + 1
+
+
+def test_softmax_3x3_and_a_three_player_game_agree_start_for_start():
+    """Fields with exponentials of several logits (no logistic form) and N = 3 players."""
+    a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
+    games = [normal_form_game([a, a.T], "softmax", name="3x3 softmax")]
+    rng = np.random.default_rng(3)
+    games.append(normal_form_game([rng.integers(0, 4, (2, 2, 2)).astype(float) for _ in range(3)],
+                                  "logit", name="3 players"))
+    for game in games:
+        dec = Decomposition(game, eta=PAPER.eta)
+        d = len(game.parameters)
+        x0 = np.random.default_rng(0).normal(0, 1.5, (40, d))
+        sched = ConstantSchedule(0.3)
+        fast = kernels.run_compiled(kernels.compiled_kernel(
+            (dec.field_engine("meta-mapg", PAPER.lam, PAPER.own),), game.parameters, sched, None,
+            game.region), x0, 60)[0]
+        field = compile_exprs(dec.field_engine("meta-mapg", PAPER.lam, PAPER.own), game.parameters)
+        ref = run_schedule(field, x0, sched, 60, region=game.region).final
+        assert np.allclose(fast, ref, atol=1e-9)
