@@ -29,7 +29,6 @@ for every value, as the sweeps do (`KernelRun`).
 from __future__ import annotations
 
 import importlib.util
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -116,48 +115,10 @@ def run_compiled(module, x0, steps: int, q=(), progress=None):
     workers = threads()
     size = max(256, min(CHUNK, -(-len(x0) // (4 * workers))))  # >= 4 chunks a thread
     parts = list(chunks(len(x0), size))
-    if hasattr(module, "FIELD") and workers > 1 and len(parts) > 1 and _can_fork():
-        return _run_forked(module, x0, int(steps), q, parts, workers, final, hit, progress)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for done in pool.map(work, parts):
             if progress is not None:
                 progress.update(done)
-    return final, hit.astype(int)
-
-
-def _can_fork() -> bool:
-    """Whether this process may fork workers (a daemonic one, e.g. a dask worker, may not)."""
-    import multiprocessing
-
-    return ("fork" in multiprocessing.get_all_start_methods()
-            and not multiprocessing.current_process().daemon)
-
-
-def _forked_work(name: str, x0, steps: int, q):
-    """One chunk in a forked worker, whose memory holds the parent's loaded kernel."""
-    final, hit = np.empty_like(x0), np.empty(len(x0), dtype=np.int64)
-    sys.modules[name].run(x0, steps, q, final, hit)
-    return final, hit
-
-
-def _run_forked(module, x0, steps, q, parts, workers, final, hit, progress):
-    """Chunks on forked processes, for kernels calling symengine's code.
-
-    symengine exposes its compiled field through a callback that holds the
-    GIL, so threads would take turns; forked workers inherit the loaded
-    kernel (machine code included) and run side by side.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [(p, pool.submit(_forked_work, module.__name__, x0[p], steps, q))
-                   for p in parts]
-        for p, fut in futures:
-            final[p], hit[p] = fut.result()
-            if progress is not None:
-                progress.update(p.stop - p.start)
     return final, hit.astype(int)
 
 

@@ -84,7 +84,7 @@ def test_large_fields_call_symengine_code_and_agree_with_numpy_to_the_bit(monkey
     ref = basin_map(dec, "meta-mapg", **kw)
     assert np.array_equal(fast.final, ref.final)
     assert any(p.suffix == ".field" for p in kernels.cache_dir().glob("k_*"))
-    # more starts, on two forked workers (where the platform forks)
+    # more starts, in chunks on two threads
     monkeypatch.setattr(kernels, "threads", lambda: 2)
     x0 = np.random.default_rng(1).dirichlet(np.ones(3), size=(600, 2))[:, :, :2].reshape(600, 4)
     module = kernels.compiled_kernel((dec.field_engine("meta-mapg", PAPER.lam, PAPER.own),),
