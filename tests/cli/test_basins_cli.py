@@ -126,3 +126,19 @@ def test_three_player_game_runs_on_a_default_slice(tmp_path, capsys):
     assert sum(doc["shares"].values()) == pytest.approx(1.0)
     assert {"(S, S, S)", "(H, H, H)"} <= set(doc["outcomes"])
 
+
+
+G32_NFG = ('NFG 1 R "A test game" { "Alice" "Bob" } { { "U" "M" "D" } { "L" "R" } } ""\n'
+           '1 1 0 2 2 0 3 3 1 0 0 1\n')
+
+
+def test_direct_3x2_monte_carlo_runs_on_the_default_backend(tmp_path, capsys):
+    """A direct 3x2 game: starts on Alice's simplex, and the compiled kernel's
+    failure to compile its uneven simplex blocks falls back to numpy, labelled."""
+    path = tmp_path / "g.nfg"
+    path.write_text(G32_NFG)
+    doc = run_json([str(path), "--param", "direct", "--method", "pg", "--samples", "200"],
+                   capsys)
+    assert doc["n"] == 200 and sum(doc["outcomes"].values()) == 200
+    assert sum(doc["shares"].values()) == pytest.approx(1.0)
+    assert not any("np.float64" in n for n in doc["notes"])
