@@ -26,8 +26,6 @@ from eqselect.theory.serialize import document
 BASIN_UPDATES_PER_SECOND = 1e7
 #: RK4 steps of the flow's default time limit (dt = 0.05: t = 100).
 FLOW_STEPS = 2000
-#: Extra steps run from the starts that reached no attractor, to find cycles.
-CYCLE_WINDOW = 400
 
 
 def check_basin_work(starts: int, steps: int) -> None:
@@ -69,20 +67,18 @@ def basin_starts(args, game):
 
 
 def preferred_choice(args, game, attractors) -> tuple:
-    """(preferred attractor index or None, use the paper's predicate, notes)."""
-    from eqselect.numerics.dynamics.attractors import UNLISTED, preferred_attractor
+    """(preferred attractor index or None, use the paper's predicate, notes);
+    ``--preferred``, else `default_preference`."""
+    from eqselect.numerics.dynamics.attractors import preferred_attractor
+    from eqselect.numerics.dynamics.classify import default_preference
     from eqselect.proofs_check.choice import parse_profile
 
     text = args.preferred
     if text is None:
-        two = all(int(m) == 2 for m in game.actions or ())
-        first = tuple(0 for _ in range(game.n_agents))
-        listed = [a for a in attractors if a.stability != UNLISTED]
-        if args.schedule == "paper" and game.actions and two and (
-                game.states > 1 or any(a.profile == first for a in listed)):
+        text = default_preference(game, attractors, args.schedule)
+        if text is None:
             return None, True, ["fraction: the paper's success predicate (every player's "
                                 f"first-action probability >= {float(PAPER.success):g})"]
-        text = "payoff-dominant"
     if text in ("payoff-dominant", "welfare"):
         choice = text
     elif text.isdigit():
@@ -95,7 +91,7 @@ def preferred_choice(args, game, attractors) -> tuple:
 
 def cmd_basins(args) -> int:
     from eqselect.commands import command_inputs, numeric_decomposition
-    from eqselect.numerics.dynamics.classify import all_attractors
+    from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
     from eqselect.numerics.dynamics.basins import rule_from, run_basins
     from eqselect.numerics.dynamics.kernels import available
     from eqselect.numerics.dynamics.problem import BasinProblem
