@@ -142,3 +142,20 @@ def test_direct_3x2_monte_carlo_runs_on_the_default_backend(tmp_path, capsys):
     assert doc["n"] == 200 and sum(doc["outcomes"].values()) == 200
     assert sum(doc["shares"].values()) == pytest.approx(1.0)
     assert not any("np.float64" in n for n in doc["notes"])
+
+
+def test_fixed_point_search_for_attractors_has_a_budget(monkeypatch, capsys):
+    """The IPD's Newton search ran 25-34 s with no budget; past its budget the
+    map runs on, the note says the attractor list may be incomplete."""
+    import time
+
+    from eqselect import basins_command
+
+    monkeypatch.setattr(basins_command, "FIXED_POINT_SECONDS", 0.5)
+    start = time.monotonic()
+    doc = run_json(["ipd", "--method", "pg", "--grid", "3", "--steps", "5"], capsys)
+    assert time.monotonic() - start < 12
+    assert doc["fixed_points"] == {"route": "none (time budget)", "complete": False,
+                                   "finished": False}
+    assert any("budget of 0.5 s" in n and "may be incomplete" in n for n in doc["notes"])
+    assert sum(doc["outcomes"].values()) == 9
