@@ -26,8 +26,6 @@ from eqselect.theory.serialize import document
 BASIN_UPDATES_PER_SECOND = 1e7
 #: RK4 steps of the flow's default time limit (dt = 0.05: t = 100).
 FLOW_STEPS = 2000
-#: Extra steps run from the starts that reached no attractor, to find cycles.
-CYCLE_WINDOW = 400
 
 
 def check_basin_work(starts: int, steps: int) -> None:
@@ -69,20 +67,18 @@ def basin_starts(args, game):
 
 
 def preferred_choice(args, game, attractors) -> tuple:
-    """(preferred attractor index or None, use the paper's predicate, notes)."""
-    from eqselect.numerics.dynamics.attractors import UNLISTED, preferred_attractor
+    """(preferred attractor index or None, use the paper's predicate, notes);
+    ``--preferred``, else `default_preference`."""
+    from eqselect.numerics.dynamics.attractors import preferred_attractor
+    from eqselect.numerics.dynamics.classify import default_preference
     from eqselect.proofs_check.choice import parse_profile
 
     text = args.preferred
     if text is None:
-        two = all(int(m) == 2 for m in game.actions or ())
-        first = tuple(0 for _ in range(game.n_agents))
-        listed = [a for a in attractors if a.stability != UNLISTED]
-        if args.schedule == "paper" and game.actions and two and (
-                game.states > 1 or any(a.profile == first for a in listed)):
+        text = default_preference(game, attractors, args.schedule)
+        if text is None:
             return None, True, ["fraction: the paper's success predicate (every player's "
                                 f"first-action probability >= {float(PAPER.success):g})"]
-        text = "payoff-dominant"
     if text in ("payoff-dominant", "welfare"):
         choice = text
     elif text.isdigit():
@@ -93,13 +89,45 @@ def preferred_choice(args, game, attractors) -> tuple:
     return index, False, notes
 
 
+#: Seconds of the fixed-point search that names the attractors (``--time-limit``
+#: sets it instead): the IPD's Newton search takes 15-35 s on 2 cores.
+FIXED_POINT_SECONDS = 5.0
+
+
+def basin_fixed_points(dec, args) -> tuple:
+    """(EquilibriumSet, notes): the rule's fixed points, searched under a time budget.
+
+    Past the budget (`FIXED_POINT_SECONDS`, or ``--time-limit`` when given)
+    the search is stopped and the map runs with an empty fixed-point list,
+    marked incomplete: pure profiles of one-state logit / softmax games are
+    still recognised (`pure_candidates`), every other end point counts as
+    still moving or cycle, and a note says the attractor list may be
+    incomplete because of the budget.
+    """
+    from eqselect.numerics.dynamics.basins import rule_from
+    from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
+    from eqselect.numerics.fixed_points.find import EquilibriumSet, find_equilibria
+
+    seconds = FIXED_POINT_SECONDS if args.time_limit is None else float(args.time_limit)
+    try:
+        with limits.deadline("the fixed-point search", seconds):
+            return find_equilibria(dec, args.method, args.lam, args.own,
+                                   budget=min(DEFAULT_BUDGET, seconds)), []
+    except limits.TimeBudgetExceeded:
+        rule = rule_from(args.method, float(args.lam), float(args.own))
+        note = (f"the fixed-point search that names the attractors stopped at its budget of "
+                f"{seconds:g} s: the attractor list may be incomplete (runs reaching an "
+                "unlisted fixed point count as still moving); raise it with --time-limit")
+        return EquilibriumSet([], rule.method.value, float(rule.lam), float(rule.own_coef),
+                              False, [note], "none (time budget)"), [note]
+
+
 def cmd_basins(args) -> int:
     from eqselect.commands import command_inputs, numeric_decomposition
-    from eqselect.numerics.dynamics.classify import all_attractors
+    from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
     from eqselect.numerics.dynamics.basins import rule_from, run_basins
     from eqselect.numerics.dynamics.kernels import available
     from eqselect.numerics.dynamics.problem import BasinProblem
-    from eqselect.numerics.fixed_points.find import find_equilibria
 
     check_plot_path(args.plot)
     steps = args.steps or (FLOW_STEPS if args.schedule == "flow" else PAPER.steps)
@@ -109,9 +137,10 @@ def cmd_basins(args) -> int:
     starts, where = basin_starts(args, dec.game)
     total = len(starts.draw(dec.game)[1])
     check_basin_work(total, steps)
-    found = find_equilibria(dec, args.method, args.lam, args.own)
+    found, budget_notes = basin_fixed_points(dec, args)
     attractors = all_attractors(dec.game, found)
     index, predicate, notes = preferred_choice(args, dec.game, attractors)
+    notes = budget_notes + notes
     backend = args.backend or ("numba" if available() else "numpy")
     problem = BasinProblem(
         dec, rule_from(args.method, float(args.lam), float(args.own)), starts, steps,
@@ -125,7 +154,8 @@ def cmd_basins(args) -> int:
 
         with replaced_file(args.plot) as tmp:
             basin_plot(bm, tmp, game=dec.game)
-    search = {"route": found.route, "complete": found.complete}
+    search = {"route": found.route, "complete": found.complete,
+              "finished": not budget_notes}
     if args.json:
         doc = document("basins", bm, {**command_inputs(args), "problem": problem.to_json()})
         doc["notes"] = list(notes) + doc["notes"]

@@ -135,7 +135,8 @@ def _game_args(p: argparse.ArgumentParser) -> None:
                    help="refuse normal-form games with more payoff entries (default 2048)")
     p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="wall-clock budget of the symbolic derivation and of the "
-                        "estimated basin work (default 300 s; report 600 s)")
+                        "estimated basin work (default 300 s; report 600 s); basins: "
+                        "also of its fixed-point search (default 5 s)")
 
 
 def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False) -> None:

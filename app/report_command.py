@@ -69,7 +69,8 @@ def cmd_report(args) -> int:
             print(f"  {options.continuation_method} continuation: {ev.type.value} "
                   f"at lambda = {ev.value:.6g}")
     for m, b in rep.basins.items():
-        print(f"  {m}: basin of the first-action profile {100 * b.fraction:.1f}%")
+        counted = b.preferred or "the success predicate"
+        print(f"  {m}: basin of {counted} {100 * b.fraction:.1f}%")
     if rep.check is not None:
         verdict = {True: "holds", False: "fails", None: "not decided"}
         print(f"  alignment ({rep.check.rule['method']}): " + ", ".join(

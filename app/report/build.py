@@ -230,13 +230,44 @@ def _continuation(rep: Report, out: Path) -> None:
             bifurcation_tikz(result, 0, ylabel=names[0].strip("$"), path=out / "bifurcation.tex")
             rep.figures["bifurcation.tex"] = "tikz"
 
-def _basins_and_portraits(rep: Report, out: Path) -> None:
+def _basin_map(rep: Report, method: str):
+    """One method's basin map, its end points classified by attractor.
+
+    The attractors are the method's fixed points of the report's search
+    (with the pure profiles at infinity); the fraction counts the preferred
+    attractor, or the paper's success predicate where ``eqselect basins``
+    uses it (Stag Hunt: the replayed numbers). Without a fixed-point list
+    the map counts the success predicate, and the report says so.
+    """
+    from dataclasses import replace
+
+    from eqselect.numerics.dynamics.attractors import preferred_attractor
     from eqselect.numerics.dynamics.basins import basin_map
+    from eqselect.numerics.dynamics.classify import (
+        CYCLE_WINDOW, all_attractors, default_preference)
+
+    dec, opts = rep.numeric, rep.options
+    found = rep.equilibria.get(method)
+    if found is None:
+        rep.skipped[f"attractors of {method}"] = (
+            "no fixed-point list: its basin map counts the paper's success predicate")
+        return basin_map(dec, method, grid=opts.grid, steps=opts.steps, **_coefficients(rep))
+    attractors = all_attractors(dec.game, found)
+    choice = default_preference(dec.game, attractors)
+    index, notes = (None, []) if choice is None else preferred_attractor(dec.game, attractors,
+                                                                         choice)
+    bm = basin_map(dec, method, grid=opts.grid, steps=opts.steps, equilibria=found,
+                   preferred=index, predicate=choice is None, window=CYCLE_WINDOW,
+                   **_coefficients(rep))
+    return replace(bm, notes=tuple(notes) + tuple(bm.notes))
+
+
+def _basins_and_portraits(rep: Report, out: Path) -> None:
     from eqselect.numerics.plots.portrait import basin_plot, phase_portrait
 
     dec, opts = rep.numeric, rep.options
     for m in opts.methods:
-        bm = basin_map(dec, m, grid=opts.grid, steps=opts.steps, **_coefficients(rep))
+        bm = _basin_map(rep, m)
         rep.basins[m] = bm
         basin_plot(bm, out / f"basin-{m}.png", game=rep.game)
         rep.figures[f"basin-{m}.png"] = "basin"

@@ -185,25 +185,56 @@ def _figure(files, width: float, caption: str, label: str) -> str:
             "\\end{minipage}\\end{center}\n")
 
 
+def _shares(bm) -> str:
+    """Every outcome a start reached, with its share: (C, C) 62.1\\%, ..."""
+    if bm.shares is None:
+        return "--"
+    return ", ".join(f"{escape_latex(name)} {100 * share:.1f}\\%"
+                     for name, share in bm.shares.items() if share > 0) or "--"
+
+
+def _counted(bm) -> str:
+    """What the fraction counts: the preferred attractor or the success predicate."""
+    if bm.preferred:
+        return escape_latex(bm.preferred)
+    return f"success predicate ($p_i \\geq {float(PAPER.success):g}$)"
+
+
 def basins_latex(rep) -> str:
-    """Basin fractions, basin maps and phase portraits (two-parameter games)."""
+    """Basin shares per attractor, the preferred one's share, basin maps and
+    phase portraits (two-parameter games)."""
     if not rep.basins:
         return ""
     o = rep.options
-    rows = [f"{escape_latex(m)} & {100 * b.fraction:.1f}\\% \\\\" for m, b in rep.basins.items()]
+    rows = [f"{escape_latex(m)} & {_shares(b)} & {_counted(b)} & {100 * b.fraction:.1f}\\% \\\\"
+            for m, b in rep.basins.items()]
     order = ", ".join(escape_latex(m) for m in rep.basins)
     width = 0.95 / max(len(rep.basins), 1)
     figures = _figure([f for f, k in rep.figures.items() if k == "basin"], width,
-                      f"Basin maps ({order}, left to right): starts coloured by whether every "
-                      "agent ends playing its first action with probability at least "
-                      f"{PAPER.success}.", "fig:basins")
+                      f"Basin maps ({order}, left to right): starts coloured by the attractor "
+                      "(stable fixed point or pure profile at infinity) the run reaches, the "
+                      "legend naming each profile by its actions with its share; light grey: "
+                      "still moving, dark grey: cycle.", "fig:basins")
     figures += _figure([f for f, k in rep.figures.items() if k == "phase"], width,
                        f"Phase portraits ({order}, left to right) in probability coordinates; "
                        "filled: stable, cross: saddle, open: unstable; the separatrix where "
                        "the method has one interior saddle.", "fig:phase")
-    table = _table("p{4cm}r", r"method & basin", rows,
-                   rf"Share of the ${o.grid}\times {o.grid}$ starts (paper schedule, "
-                   f"{o.steps} steps) reaching the first-action profile.", "tab:basins")
+    table = _table(">{\\raggedright}p{2cm}>{\\raggedright}p{7.4cm}"
+                   ">{\\raggedright}p{3cm}>{\\raggedleft\\arraybackslash}p{1.4cm}",
+                   r"method & share of the starts per outcome & fraction counts & fraction",
+                   rows,
+                   rf"Outcomes of the ${o.grid}\times {o.grid}$ starts (paper schedule, "
+                   f"{o.steps} steps), classified by the attractor each run reaches among the "
+                   "method's fixed points; the fraction is the preferred attractor's share "
+                   "(payoff-dominant), or the paper's success predicate (every agent's first "
+                   "action with probability at least "
+                   f"{float(PAPER.success):g}) where its first-action profile is an attractor.",
+                   "tab:basins")
+    notes = sorted({f"{escape_latex(m)}: {escape_latex(str(n))}"
+                    for m, b in rep.basins.items() for n in b.notes})
+    if notes:
+        table += ("{\\small\n\\begin{itemize}\n" + "\n".join(f"\\item {n}" for n in notes)
+                  + "\n\\end{itemize}\n}\n")
     return "\\section*{Basins}\n" + table + figures
 
 

@@ -90,12 +90,19 @@ def _run(problem: BasinProblem, x0, success, progress=None):
     name, sched = _resolve_schedule(problem.schedule)
     fallback = ()
     if name != "flow" and problem.kernel == "numba":
+        try:
+            from numba.core.errors import NumbaError
+        except ImportError:  # no numba: run_kernel says so (GameError)
+            NumbaError = ()
         from eqselect.numerics.dynamics.kernels import run_kernel
 
         try:
             final, hit, notes = run_kernel(problem, sched, x0, success, progress)
         except GameError as exc:  # a rule or schedule the kernel does not know
             fallback = (f"compiled kernel not used ({exc}); the numpy kernel ran",)
+        except NumbaError as exc:  # generated code numba cannot compile (labelled fallback)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            fallback = (f"compiled kernel failed to compile ({first}); the numpy kernel ran",)
         else:
             rule = problem.rule
             annealed = rule.annealing is not None

@@ -39,6 +39,27 @@ def all_attractors(game, equilibria) -> tuple:
     return listed + pure_candidates(game, listed)
 
 
+#: Extra steps run from the starts that reached no attractor, to find cycles.
+CYCLE_WINDOW = 400
+
+
+def default_preference(game, attractors, schedule: str = "paper") -> str | None:
+    """What a basin map counts when no attractor is named.
+
+    None (the paper's success predicate) under the paper schedule when every
+    player has two actions and everyone's first action is a listed
+    attractor (Stag Hunt: the replayed numbers) or the game has several
+    states; else ``"payoff-dominant"`` (as ``eqselect check`` chooses P).
+    """
+    two = all(int(m) == 2 for m in game.actions or ())
+    first = tuple(0 for _ in range(game.n_agents))
+    listed = [a for a in attractors if a.stability != UNLISTED]
+    if schedule == "paper" and game.actions and two and (
+            game.states > 1 or any(a.profile == first for a in listed)):
+        return None
+    return "payoff-dominant"
+
+
 def end_field(field, steps: int):
     """The update direction at the end of the run (lambda_K for annealed rules)."""
     if field.step_dependent:
@@ -192,4 +213,4 @@ def summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, notes
                     attractors, shares, intervals or None, settling, preferred)
 
 
-__all__ = ["all_attractors", "attractor_labels", "settle_flow", "settling_report", "summarise", "cycling"]
+__all__ = ["CYCLE_WINDOW", "all_attractors", "default_preference", "attractor_labels", "settle_flow", "settling_report", "summarise", "cycling"]

@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from eqselect.theory import GameError, Region, RegionKind
+from eqselect.numerics.dynamics.plain import plain
 
 
 def project_box(x: np.ndarray, low: float = 0.0, high: float = 1.0) -> np.ndarray:
@@ -227,9 +228,9 @@ def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
 def _flow_setup(x0, dt, steps, region, bound):
     """Checked inputs of a flow: (projected starts, region projector, tangent projector)."""
     if not dt > 0:
-        raise GameError(f"flow step dt must be > 0, got {dt!r}")
+        raise GameError(f"flow step dt must be > 0, got {plain(dt)}")
     if int(steps) != steps or steps < 0:
-        raise GameError(f"steps must be a non-negative integer, got {steps!r}")
+        raise GameError(f"steps must be a non-negative integer, got {plain(steps)}")
     region = region or Region(RegionKind.FREE)
     proj = region_projector(region, bound)
     return proj(np.array(x0, dtype=float, ndmin=2)), proj, tangent_projector(region)
@@ -277,7 +278,7 @@ def integrate_until_settled(field: Callable, x0, settled: Callable, dt: float = 
     ([True, True], 70, True)
     """
     if int(check_every) != check_every or check_every < 1:
-        raise GameError(f"check_every must be a positive integer, got {check_every!r}")
+        raise GameError(f"check_every must be a positive integer, got {plain(check_every)}")
     x, proj, tan = _flow_setup(x0, dt, steps, region, None)
 
     def rests(y):

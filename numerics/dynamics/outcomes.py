@@ -11,6 +11,7 @@ from eqselect.theory import PAPER, GameError
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.fixed_points.record import Equilibrium, Stability
 from eqselect.numerics.dynamics.starts import parameters_to_probability
+from eqselect.numerics.dynamics.plain import plain
 
 #: The paper's success threshold on the cooperation probabilities.
 SUCCESS_THRESHOLD = float(PAPER.success)
@@ -49,7 +50,7 @@ def cooperation_success(game, threshold: float = SUCCESS_THRESHOLD,
     [True, False]
     """
     if not 0 < threshold < 1:
-        raise GameError(f"success threshold must be in (0, 1), got {threshold!r}")
+        raise GameError(f"success threshold must be in (0, 1), got {plain(threshold)}")
     coop = cooperation_probabilities(game, backend)
 
     def success(x):
@@ -81,11 +82,11 @@ def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     (0.1927, 0.3643)
     """
     if int(n) != n or n < 1:
-        raise GameError(f"sample size n must be a positive integer, got {n!r}")
+        raise GameError(f"sample size n must be a positive integer, got {plain(n)}")
     if int(k) != k or not 0 <= k <= n:
-        raise GameError(f"success count k must be an integer in [0, {n}], got {k!r}")
+        raise GameError(f"success count k must be an integer in [0, {n}], got {plain(k)}")
     if not z > 0:
-        raise GameError(f"z must be > 0, got {z!r}")
+        raise GameError(f"z must be > 0, got {plain(z)}")
     phat = k / n
     denom = 1 + z * z / n
     centre = (phat + z * z / (2 * n)) / denom

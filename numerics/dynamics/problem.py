@@ -17,6 +17,7 @@ import numpy as np
 from eqselect.theory import PAPER, Decomposition, GameError, OptionsError, Rule
 from eqselect.theory.serialize import Record
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
+from eqselect.numerics.dynamics.plain import plain
 
 CRITERIA = ("final", "ever")
 KERNELS = ("numpy", "numba")
@@ -104,9 +105,9 @@ class BasinProblem:
         if self.kernel not in KERNELS:
             raise GameError(f"unknown kernel {self.kernel!r}; valid: {', '.join(KERNELS)}")
         if int(self.steps) != self.steps or self.steps < 0:
-            raise GameError(f"steps must be a non-negative integer, got {self.steps!r}")
+            raise GameError(f"steps must be a non-negative integer, got {plain(self.steps)}")
         if int(self.window) != self.window or self.window < 0:
-            raise GameError(f"window must be a non-negative integer, got {self.window!r}")
+            raise GameError(f"window must be a non-negative integer, got {plain(self.window)}")
         game = self.dec.game
         if game.parameterization == "direct" and game.tau is not None and game.tau != 0:
             # the entropy gradient tau log p is unbounded at the boundary, where

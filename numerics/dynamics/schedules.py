@@ -26,6 +26,7 @@ import numpy as np
 
 from eqselect.theory import PAPER, GameError, Region, RegionKind
 from eqselect.numerics.dynamics.flow import region_projector
+from eqselect.numerics.dynamics.plain import plain
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,13 @@ class PaperSchedule:
 
     def __post_init__(self):
         if not self.base > 0:
-            raise GameError(f"schedule base must be > 0, got {self.base!r}")
+            raise GameError(f"schedule base must be > 0, got {plain(self.base)}")
         if not self.offset > 0:
-            raise GameError(f"schedule offset must be > 0, got {self.offset!r}")
+            raise GameError(f"schedule offset must be > 0, got {plain(self.offset)}")
         if not self.power >= 0:
-            raise GameError(f"schedule power must be >= 0, got {self.power!r}")
+            raise GameError(f"schedule power must be >= 0, got {plain(self.power)}")
         if not self.clip > 0:
-            raise GameError(f"schedule clip must be > 0, got {self.clip!r}")
+            raise GameError(f"schedule clip must be > 0, got {plain(self.clip)}")
 
     def lr(self, k):
         """lr_k = base / (k + offset)^power (k may be an array)."""
@@ -75,9 +76,9 @@ class ConstantSchedule:
 
     def __post_init__(self):
         if not self.rate > 0:
-            raise GameError(f"constant step rate must be > 0, got {self.rate!r}")
+            raise GameError(f"constant step rate must be > 0, got {plain(self.rate)}")
         if self.clip is not None and not self.clip > 0:
-            raise GameError(f"schedule clip must be > 0 or None, got {self.clip!r}")
+            raise GameError(f"schedule clip must be > 0 or None, got {plain(self.clip)}")
 
     def lr(self, k):
         """The constant rate (broadcast to k's shape when k is an array)."""
@@ -107,13 +108,13 @@ class PaperAnnealing:
 
     def __post_init__(self):
         if not self.lam_c >= 0:
-            raise GameError(f"lambda_c must be >= 0, got {self.lam_c!r}")
+            raise GameError(f"lambda_c must be >= 0, got {plain(self.lam_c)}")
         if int(self.n0) != self.n0 or self.n0 < 0:
-            raise GameError(f"N_0 must be a non-negative integer, got {self.n0!r}")
+            raise GameError(f"N_0 must be a non-negative integer, got {plain(self.n0)}")
         if not self.tau > 0:
-            raise GameError(f"annealing tau must be > 0, got {self.tau!r}")
+            raise GameError(f"annealing tau must be > 0, got {plain(self.tau)}")
         if not self.power >= 0:
-            raise GameError(f"annealing power must be >= 0, got {self.power!r}")
+            raise GameError(f"annealing power must be >= 0, got {plain(self.power)}")
 
     def lam(self, k) -> float:
         """lambda_k."""
@@ -205,7 +206,7 @@ def run_schedule(field: Callable, x0, schedule=None, steps: int = 140,
     """
     schedule = PaperSchedule() if schedule is None else schedule
     if int(steps) != steps or steps < 0:
-        raise GameError(f"steps must be a non-negative integer, got {steps!r}")
+        raise GameError(f"steps must be a non-negative integer, got {plain(steps)}")
     region = region or Region(RegionKind.FREE)
     proj = region_projector(region, getattr(schedule, "clip", None))
     x = proj(np.array(x0, dtype=float, ndmin=2))

@@ -28,6 +28,7 @@ import numpy as np
 from eqselect.theory import Decomposition, GameError, RegionKind, as_rule
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.record import Equilibrium, Stability
+from eqselect.numerics.dynamics.plain import plain
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None,
     lower, upper = _box(game, bound)
     ds = float(np.max(upper - lower)) / 500 if ds is None else ds
     if not ds > 0:
-        raise GameError(f"arc-length step ds must be > 0, got {ds!r}")
+        raise GameError(f"arc-length step ds must be > 0, got {plain(ds)}")
     branches, ends = _both_branches(cf.field, point, v, eps, lower, upper, ds, max_length)
     if any(e != "boundary" for e in ends):
         notes.append(f"a branch did not reach the boundary: ends {ends}")

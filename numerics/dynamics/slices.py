@@ -27,6 +27,7 @@ import numpy as np
 from eqselect.theory import PAPER, GameError, OptionsError
 from eqselect.numerics.dynamics.starts import (
     action_blocks, grid_starts, start_kind, strategies_to_parameters)
+from eqselect.numerics.dynamics.plain import plain
 
 #: |logit| allowed in --fix (beyond it a logit stands for a pure strategy).
 MAX_FIXED_LOGIT = 30.0
@@ -181,7 +182,7 @@ def _fixed(game, fixed, axes) -> tuple[dict, list]:
             raise OptionsError(f"--fix {name}: {name!r} is an axis of the slice")
         value = float(value)
         if not np.isfinite(value):
-            raise OptionsError(f"--fix {name}={value!r}: the value must be finite")
+            raise OptionsError(f"--fix {name}={plain(value)}: the value must be finite")
         if name in names and kind == "softmax":
             if abs(value) > MAX_FIXED_LOGIT:
                 raise OptionsError(f"--fix {name}={value:g}: a logit must lie in "

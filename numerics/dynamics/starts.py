@@ -14,6 +14,7 @@ from typing import Iterator, Literal
 import numpy as np
 
 from eqselect.theory import PAPER, GameError, RegionKind
+from eqselect.numerics.dynamics.plain import plain
 
 #: Most starts a grid may have (grids are streamed in chunks, so this bounds
 #: time, not memory).
@@ -110,17 +111,17 @@ def probability_to_parameters(game, p) -> np.ndarray:
     kind = start_kind(game)
     if np.any((p <= 0) | (p >= 1)) and kind != "direct":
         bad = p[(p <= 0) | (p >= 1)][0]
-        raise GameError(f"start probability {bad!r} is outside (0, 1); its logit is infinite")
+        raise GameError(f"start probability {plain(bad)} is outside (0, 1); its logit is infinite")
     if kind == "logit":
         return np.log(p) - np.log1p(-p)
     if np.any((p < 0) | (p > 1)):
-        raise GameError(f"start probabilities must lie in [0, 1], got {p.min()!r}..{p.max()!r}")
+        raise GameError(f"start probabilities must lie in [0, 1], got {plain(p.min())}..{plain(p.max())}")
     blocks = ([list(b) for b in game.region.blocks] if game.region.kind is RegionKind.SIMPLEX
               else [b for _, _, b, _ in action_blocks(game)] if kind == "softmax" else [])
     for b in blocks:
         total = p[:, b].sum(axis=1).max()
         if total > 1 or (kind == "softmax" and total >= 1):
-            raise GameError(f"start probabilities sum to {total!r} >= 1 in a simplex "
+            raise GameError(f"start probabilities sum to {plain(total)} >= 1 in a simplex "
                             f"block {b}")
     if kind == "direct":
         return p
@@ -203,7 +204,7 @@ def simplex_starts(game, n: int, rng) -> np.ndarray:
 
 def _check_range(low, high) -> None:
     if not 0 <= low <= high <= 1:
-        raise GameError(f"need 0 <= low <= high <= 1, got low={low!r}, high={high!r}")
+        raise GameError(f"need 0 <= low <= high <= 1, got low={plain(low)}, high={plain(high)}")
 
 
 def grid_starts(d: int, grid: int = 21, low: float = PAPER.grid_low,
@@ -217,7 +218,7 @@ def grid_starts(d: int, grid: int = 21, low: float = PAPER.grid_low,
     [[0.0, 0.0], [0.0, 0.5], [0.0, 1.0], [0.5, 0.0]]
     """
     if int(grid) != grid or grid < 1:
-        raise GameError(f"grid must be a positive integer, got {grid!r}")
+        raise GameError(f"grid must be a positive integer, got {plain(grid)}")
     _check_range(low, high)
     if grid ** d > max_starts:
         raise GameError(f"a {grid}-point grid in {d} dimensions has {grid ** d} starts "
@@ -233,7 +234,9 @@ def monte_carlo_starts(game, n: int, seed: int,
                        scale: float = 1.35) -> tuple[np.ndarray, np.ndarray]:
     """Random starts (probabilities, parameters), reproducible from ``seed``.
 
-    - ``"probability"``: p uniform in [low, high]^d, mapped to parameters;
+    - ``"probability"``: p uniform in [low, high]^d, mapped to parameters
+      (an agent with three or more actions draws its strategy uniform on
+      its simplex, as ``"simplex"``: a box draw would leave the simplex);
     - ``"simplex"``: each agent's strategy uniform on its simplex
       (`simplex_starts`), for any number of actions;
     - ``"normal"``: theta ~ N(0, scale^2) (the paper's ablation, logit only);
@@ -241,12 +244,17 @@ def monte_carlo_starts(game, n: int, seed: int,
       logit only).
     """
     if int(n) != n or n < 1:
-        raise GameError(f"sample size n must be a positive integer, got {n!r}")
+        raise GameError(f"sample size n must be a positive integer, got {plain(n)}")
     rng = np.random.default_rng(seed)
     d = len(game.parameters)
     if sampler == "probability":
         _check_range(low, high)
         p = rng.uniform(low, high, size=(int(n), d))
+        wide = [(b, m) for _, _, b, m in action_blocks(game) if m > 2]
+        if wide:  # a box draw would leave the simplex of three or more actions
+            simplex = simplex_starts(game, n, rng)
+            for b, _ in wide:
+                p[:, b] = simplex[:, b]
         return p, probability_to_parameters(game, p)
     if sampler == "simplex":
         p = simplex_starts(game, n, rng)

@@ -269,19 +269,46 @@ def basin_plot(basin_map: BasinMap, path=None, title: str | None = None, game=No
     bm = basin_map
     fig, ax = new_figure(figsize=(4.2, 4.6))
     draw_basin(ax, bm)
-    text = f"fraction {bm.fraction:.3f}"
-    if bm.shares is not None:
-        text += f" {bm.preferred}" if bm.preferred else " (success predicate)"
-    if bm.interval is not None:
-        text += f" [{bm.interval[0]:.3f}, {bm.interval[1]:.3f}]"
-    ax.set_title(title or f"{bm.game} {bm.method} ({bm.schedule}): {text}", fontsize=9)
     if game is not None:
         _basin_axes(ax, game, bm)
     else:
         ax.set_aspect("equal")
         ax.set_xlabel("initial P(player 1 plays its first action)", fontsize=9)
         ax.set_ylabel("initial P(player 2 plays its first action)", fontsize=9)
+    fit_title(ax, title or basin_title(bm))
     return finish(fig, path)
+
+
+#: Widest title line tried, in characters (fontsize 9, a 4.2 inch figure).
+TITLE_WIDTH = 56
+
+
+def basin_title(bm) -> str:
+    """Game, method and schedule, then the fraction (what it counts, its interval)."""
+    text = f"fraction {bm.fraction:.3f}"
+    if bm.shares is not None:
+        text += f" {bm.preferred}" if bm.preferred else " (success predicate)"
+    if bm.interval is not None:
+        text += f" [{bm.interval[0]:.3f}, {bm.interval[1]:.3f}]"
+    return f"{bm.game} {bm.method} ({bm.schedule}):\n{text}"
+
+
+def fit_title(ax, text: str, fontsize: float = 9, width: int = TITLE_WIDTH) -> None:
+    """Set ``text`` as the title, its lines wrapped until it lies inside the figure.
+
+    Lines are wrapped at ``width`` characters (long words broken), then
+    narrower while the laid-out title is measured past an edge of the figure.
+    """
+    import textwrap
+
+    fig = ax.figure
+    for w in range(width, 9, -4):
+        ax.set_title("\n".join(textwrap.fill(line, w, break_long_words=True) or line
+                                for line in text.split("\n")), fontsize=fontsize)
+        fig.tight_layout()
+        box = ax.title.get_window_extent(fig.canvas.get_renderer())
+        if box.x0 >= 0 and box.x1 <= fig.bbox.width:
+            return
 
 
 def _basin_axes(ax, game, bm) -> None:

@@ -126,3 +126,36 @@ def test_three_player_game_runs_on_a_default_slice(tmp_path, capsys):
     assert sum(doc["shares"].values()) == pytest.approx(1.0)
     assert {"(S, S, S)", "(H, H, H)"} <= set(doc["outcomes"])
 
+
+
+G32_NFG = ('NFG 1 R "A test game" { "Alice" "Bob" } { { "U" "M" "D" } { "L" "R" } } ""\n'
+           '1 1 0 2 2 0 3 3 1 0 0 1\n')
+
+
+def test_direct_3x2_monte_carlo_runs_on_the_default_backend(tmp_path, capsys):
+    """A direct 3x2 game: starts on Alice's simplex, and the compiled kernel's
+    failure to compile its uneven simplex blocks falls back to numpy, labelled."""
+    path = tmp_path / "g.nfg"
+    path.write_text(G32_NFG)
+    doc = run_json([str(path), "--param", "direct", "--method", "pg", "--samples", "200"],
+                   capsys)
+    assert doc["n"] == 200 and sum(doc["outcomes"].values()) == 200
+    assert sum(doc["shares"].values()) == pytest.approx(1.0)
+    assert not any("np.float64" in n for n in doc["notes"])
+
+
+def test_fixed_point_search_for_attractors_has_a_budget(monkeypatch, capsys):
+    """The IPD's Newton search ran 25-34 s with no budget; past its budget the
+    map runs on, the note says the attractor list may be incomplete."""
+    import time
+
+    from eqselect import basins_command
+
+    monkeypatch.setattr(basins_command, "FIXED_POINT_SECONDS", 0.5)
+    start = time.monotonic()
+    doc = run_json(["ipd", "--method", "pg", "--grid", "3", "--steps", "5"], capsys)
+    assert time.monotonic() - start < 12
+    assert doc["fixed_points"] == {"route": "none (time budget)", "complete": False,
+                                   "finished": False}
+    assert any("budget of 0.5 s" in n and "may be incomplete" in n for n in doc["notes"])
+    assert sum(doc["outcomes"].values()) == 9

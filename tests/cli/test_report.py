@@ -256,3 +256,26 @@ def test_report_of_a_game_file_with_tau_states_it_and_skips_direct_basins(tmp_pa
     doc = json.loads((out / "report.json").read_text())
     assert doc["inputs"]["tau"] == "1/10" and "basins" in doc["skipped"]
     assert r"entropy temperature $\tau = \frac{1}{10}$" in (out / "report.tex").read_text()
+
+
+def test_report_basins_classify_by_attractor(tmp_path, stag_hunt):
+    """Chicken's basin section names its two pure equilibria (it used to count
+    "everyone plays C", which is no equilibrium: 4.8%); Stag Hunt's fractions
+    stay the paper's success predicate (the replayed numbers)."""
+    from eqselect.numerics.dynamics.basins import basin_map
+    from eqselect.theory import Decomposition, builtin
+    from eqselect.theory.rules import PAPER
+
+    out = _report(tmp_path / "ch", "chicken", "--method", "pg", "--grid", "7")
+    doc = json.loads((out / "report.json").read_text())
+    bm = doc["basins"]["pg"]
+    assert {a["name"] for a in bm["attractors"]} >= {"(C, D)", "(D, C)"}
+    assert bm["preferred"] in ("(C, D)", "(D, C)")
+    assert bm["fraction"] == pytest.approx(bm["shares"][bm["preferred"]]) and bm["fraction"] > 0.3
+    section = (out / "report.tex").read_text().split("\\section*{Basins}")[1]
+    assert "(C, D)" in section and "(D, C)" in section and "first-action profile." not in section
+    sh = json.loads((stag_hunt / "report.json").read_text())["basins"]
+    dec = Decomposition(builtin("stag-hunt", "direct"), eta=PAPER.eta)
+    for m in ("pg", "meta-mapg"):
+        assert sh[m]["preferred"] is None and "(C, C)" in sh[m]["shares"]
+        assert sh[m]["fraction"] == basin_map(dec, m, grid=21).fraction

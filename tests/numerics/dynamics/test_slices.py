@@ -89,3 +89,30 @@ def test_coordinate_names():
 def test_slice_errors(axes, fixed, needle):
     with pytest.raises(OptionsError, match=needle):
         SliceStarts(3, axes, fixed).draw(_game("softmax"))
+
+
+def _g32_direct():
+    return normal_form_game([[[1, 3], [0, 1], [2, 0]], [[1, 3], [2, 0], [0, 1]]], "direct",
+                            name="g32", players=["Alice", "Bob"],
+                            action_names=[["U", "M", "D"], ["L", "R"]])
+
+
+def test_probability_sampler_stays_on_a_simplex_of_three_actions():
+    """A box draw of Alice's two free probabilities (U, M) leaves her simplex."""
+    game = _g32_direct()
+    p, x = monte_carlo_starts(game, 500, 1, "probability", 0.0, 1.0)
+    s = parameters_to_strategies(game, x)
+    assert (s >= -1e-12).all() and np.allclose(s[:, :3].sum(axis=1), 1.0)
+    assert p[:, :2].sum(axis=1).max() <= 1 + 1e-12
+
+
+def test_start_errors_show_plain_numbers():
+    from eqselect.numerics.dynamics.starts import probability_to_parameters
+    from eqselect.theory import GameError
+
+    with pytest.raises(GameError) as err:
+        probability_to_parameters(_g32_direct(), np.array([[np.float64(0.9), 0.9, 0.5]]))
+    assert "np." not in str(err.value) and "1.8" in str(err.value)
+    with pytest.raises(GameError) as err:
+        probability_to_parameters(builtin("stag-hunt", "logit"), np.array([[1.0, 0.5]]))
+    assert "np." not in str(err.value)

@@ -132,3 +132,29 @@ def test_separatrix_in_probabilities_passes_the_mixed_saddle():
     curve = pg_separatrix_probabilities()
     assert ((curve > 0) & (curve < 1)).all()
     assert np.min(np.linalg.norm(curve - 2 / 3, axis=1)) < 1e-3
+
+
+def _title_fits(fig) -> bool:
+    fig.canvas.draw()
+    box = fig.axes[0].title.get_window_extent(fig.canvas.get_renderer())
+    return box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
+
+
+def test_basin_titles_fit_the_figure(tmp_path):
+    """A 3-player Monte-Carlo map's title (game, method, fraction and interval)
+    ran past the right edge; long custom titles and attractor names too."""
+    from eqselect.numerics.dynamics.attractors import attractor_list
+    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect.theory import Decomposition
+    from eqselect.theory.games.normal_form import normal_form_game
+
+    pay = [[[[4, 0], [0, 0]], [[2, 2], [2, 2]]], [[[4, 0], [2, 2]], [[0, 0], [2, 2]]],
+           [[[4, 2], [0, 2]], [[0, 2], [0, 2]]]]
+    game = normal_form_game(pay, "direct", name="three-stag", players=["a1", "a2", "a3"],
+                            action_names=[["S", "H"]] * 3)
+    dec = Decomposition(game, eta=0.55)
+    found = find_equilibria(dec, "meta-mapg")
+    bm = basin_monte_carlo(dec, "meta-mapg", n=40, steps=20, equilibria=found)
+    assert attractor_list(game, found)
+    assert _title_fits(basin_plot(bm, tmp_path / "b3.png", game=game))
+    assert _title_fits(basin_plot(bm, tmp_path / "t.png", title="x" * 30 + " y" * 40))
