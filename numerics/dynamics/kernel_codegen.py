@@ -76,7 +76,7 @@ def logistic_form(exprs, params, budget: int = LOGISTIC_OPS):
     0
     """
     exprs = [to_engine(e) for e in exprs]
-    if sum(se.count_ops(e) for e in exprs) > budget:
+    if sum(se.count_ops(e) for e in exprs) > budget or _mixes_coordinates(exprs, params):
         return None
     ps = [to_sympy(p) for p in params]
     gs = [to_sympy(logistic(i)) for i in range(len(params))]
@@ -98,6 +98,30 @@ def logistic_form(exprs, params, budget: int = LOGISTIC_OPS):
             return None
         out.append(to_engine(sp.factor(num) / den))
     return out
+
+
+def _mixes_coordinates(exprs, params) -> bool:
+    """Whether some sum adds exponentials of different coordinates (a softmax
+    normaliser such as 1 + exp(p_0) + exp(p_1)).
+
+    Such a field is no polynomial in the sigma(p_i), and cancelling it in
+    sympy takes minutes, so `logistic_form` refuses it before any symbolic work.
+    """
+    for e in exprs:
+        for add in e.atoms(se.Add):
+            seen = set()
+            for term in add.args:
+                bare = [f for f in (term.args if isinstance(term, se.Mul) else (term,))
+                        if not f.is_Number]
+                if len(bare) == 1 and _is_exp(bare[0]):
+                    seen |= {p for p in params if bare[0].args[1].has(p)}
+            if len(seen) > 1:
+                return True
+    return False
+
+
+def _is_exp(x) -> bool:
+    return isinstance(x, se.Pow) and x.args[0] == se.E
 
 
 def _linear_in(expr, params) -> bool:

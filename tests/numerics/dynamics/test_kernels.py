@@ -130,3 +130,33 @@ def test_softmax_3x3_and_a_three_player_game_agree_start_for_start():
         field = compile_exprs(dec.field_engine("meta-mapg", PAPER.lam, PAPER.own), game.parameters)
         ref = run_schedule(field, x0, sched, 60, region=game.region).final
         assert np.allclose(fast, ref, atol=1e-9)
+
+
+def test_softmax_normalisers_skip_the_symbolic_logistic_rewrite(monkeypatch):
+    """A 3-action softmax field is no polynomial in the sigma(theta_i); the
+    rewrite must refuse it before sympy's cancel, which took minutes there
+    (a 3x3 softmax basin map spent 9 min generating its kernel)."""
+    from eqselect.numerics.dynamics import kernel_codegen
+    from eqselect.numerics.dynamics.kernel_source import coordinate
+    from eqselect.theory.engine import to_engine
+
+    def flat(game, method):
+        f = Decomposition(game, eta=PAPER.eta).field_engine(method, PAPER.lam, PAPER.own)
+        ren = {to_engine(s): coordinate(i) for i, s in enumerate(game.parameters)}
+        return [to_engine(e).xreplace(ren) for e in f], [coordinate(i) for i in
+                                                          range(len(game.parameters))]
+
+    a = [[4, 4, -3], [5, -3, -3], [4, -3, 4]]
+    b = [[-5, -5, 3], [3, -1, -4], [2, 3, 3]]
+    softmax = normal_form_game([a, b], "softmax", name="3x3")
+
+    def refuse(*args, **kw):
+        raise AssertionError("sympy.cancel reached on a softmax field")
+
+    with monkeypatch.context() as m:
+        m.setattr(kernel_codegen.sp, "cancel", refuse)
+        for method in ("pg", "meta-mapg"):
+            assert kernel_codegen.logistic_form(*flat(softmax, method)) is None
+    # logit fields still take the rewrite (one exponential per coordinate and step)
+    for method in ("pg", "meta-mapg"):
+        assert kernel_codegen.logistic_form(*flat(builtin("stag-hunt", "logit"), method))
