@@ -218,8 +218,8 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
             rev = replace(opts, ds=-opts.ds)
             branches += _follow(dec, rule, system, back, b, parameter, lam, own_coef,
                                 algorithm, rev, notes, len(branches))
-    cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec))
-    if region.kind is not RegionKind.FREE and not any(_has_log(e) for e in system.exprs):
+    cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec), has_entropy(dec))
+    if region.kind is not RegionKind.FREE and not has_entropy(dec):
         fb, fn = _face_branches(dec, rule, system, branches, ce, opts, _blocks(dec),
                                 algorithm, parameter, lam, own_coef)
         branches += fb
@@ -262,20 +262,12 @@ def _blocks(dec) -> tuple:
     return region_blocks(dec.game) if dec.game.region.kind is not RegionKind.FREE else ()
 
 
-def _has_log(expr) -> bool:
-    """Whether a symengine expression holds a log (an entropy term)."""
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if type(e).__name__ == "log":
-            return True
-        stack.extend(e.args)
-    return False
+def _boundary_branches(system, region, opts, blocks, entropy: bool):
+    """Corner branches and events of a box or simplex product; a note for regions not tracked.
 
-
-def _boundary_branches(system, region, opts, blocks):
-    """Corner branches and events of a box or simplex product; a note for regions not tracked."""
-    if region.kind is not RegionKind.FREE and any(_has_log(e) for e in system.exprs):
+    ``entropy`` (the game carries tau H(pi), `has_entropy`): no boundary point is fixed.
+    """
+    if region.kind is not RegionKind.FREE and entropy:
         return [], [], ["entropy term: F is infinite on the boundary, which is no fixed point"]
     if region.kind is RegionKind.BOX:
         if system.dim <= MAX_CORNER_DIM:
