@@ -86,3 +86,38 @@ def test_bad_numeric_input_exits_2(args, needle, capsys):
     code = main(args)
     err = capsys.readouterr().err
     assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def _write(tmp_path, name, payoffs):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'name = "{name}"\npayoffs = {payoffs}\n')
+    return str(path)
+
+
+@pytest.mark.parametrize("payoffs,dimension,agents,extreme", [
+    # every payoff 1: the field is identically zero, every point of [0,1]^2 is fixed
+    ("[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]", 2, "1, 2",
+     "(p1=0, p2=0), (p1=0, p2=1), (p1=1, p2=0), (p1=1, p2=1)"),
+    # agent 1 plays its dominant first action, agent 2 is indifferent: a segment
+    ("[[[2, 2], [0, 0]], [[1, 1], [1, 1]]]", 1, "2", "(p1=1, p2=0), (p1=1, p2=1)"),
+])
+def test_equilibria_text_reports_a_continuum_as_a_component(tmp_path, capsys, payoffs,
+                                                            dimension, agents, extreme):
+    assert main(["equilibria", _write(tmp_path, "ties", payoffs), "--param", "direct",
+                 "--method", "pg"]) == 0
+    out = capsys.readouterr().out
+    head = out.splitlines()[0]
+    assert "0 isolated fixed point(s) and 1 continuum component(s)" in head
+    assert " fixed point(s) [route" not in head  # no bare list of points called complete
+    assert (f"component 0: a connected set of fixed points of dimension {dimension}, "
+            f"extreme points {extreme}; agent(s) {agents} indifferent") in out
+    listed = [line for line in out.splitlines() if line.startswith("  (p1=")]
+    assert listed and all(line.endswith("(on component 0)") for line in listed)
+
+
+def test_equilibria_text_keeps_isolated_points_plain(capsys):
+    assert main(["equilibria", "stag-hunt", "--param", "direct", "--method", "pg"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("stag-hunt (direct), pg: 3 fixed point(s) [route exact-faces, "
+                          "proven complete]")
+    assert "component" not in out
