@@ -121,3 +121,25 @@ def test_equilibria_text_keeps_isolated_points_plain(capsys):
     assert out.startswith("stag-hunt (direct), pg: 3 fixed point(s) [route exact-faces, "
                           "proven complete]")
     assert "component" not in out
+
+
+NFG_3X2 = ('NFG 1 R "A test game" { "Alice" "Bob" } { { "U" "M" "D" } { "L" "R" } } ""\n'
+           "1 1 0 2 2 0 3 3 1 0 0 1\n")
+
+
+@pytest.mark.parametrize("lam", ["0:3", "3:0"])
+def test_continue_3x2_follows_the_strict_pure_equilibrium(tmp_path, capsys, lam):
+    """(U, R) is a strict Nash equilibrium at every lambda (Alice: 3 > 1, 0; Bob: 3 > 1)
+    and, the field pointing strictly outward there, a stable corner of the simplex x box."""
+    path = tmp_path / "g.nfg"
+    path.write_text(NFG_3X2)
+    doc = run_json(["continue", str(path), "--param", "direct", "--method", "peer-only",
+                    "--lam", lam], capsys)
+    corner = [b for b in doc["branches"] if b["kind"] == "corner"]
+    assert len(corner) == 1 and corner[0]["face"] == "pure (0, 1)"
+    pts = corner[0]["points"]
+    assert sorted(p[0] for p in pts) == [0.0, 3.0]
+    assert all(p[1:] == [1.0, 0.0, 0.0] for p in pts)
+    assert set(corner[0]["stability"]) == {"stable"}
+    notes = " ".join(doc["notes"])
+    assert f"lambda = {lam[0]}" in notes and "p = " not in notes
