@@ -154,6 +154,7 @@ def cmd_basins(args) -> int:
 def cmd_continue(args) -> int:
     from eqselect.numerics.continuation.branches import continue_in_lambda
     from eqselect.numerics.plots.bifurcation import bifurcation_diagram
+    from eqselect.numerics.plots.style import parameter_label
 
     check_plot_path(args.plot)
     dec = numeric_decomposition(args)
@@ -161,7 +162,8 @@ def cmd_continue(args) -> int:
     result = continue_in_lambda(dec, args.method, (float(a), float(b)), own_coef=float(args.own))
     if args.plot:
         with replaced_file(args.plot) as tmp:
-            bifurcation_diagram(result, coordinate=0, path=tmp)
+            bifurcation_diagram(result, coordinate=0, path=tmp,
+                                names=[parameter_label(s) for s in dec.game.parameters])
     if args.json:
         print(json.dumps(document("continue", result, command_inputs(args))))
         return 0

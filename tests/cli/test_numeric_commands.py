@@ -143,3 +143,23 @@ def test_continue_3x2_follows_the_strict_pure_equilibrium(tmp_path, capsys, lam)
     assert set(corner[0]["stability"]) == {"stable"}
     notes = " ".join(doc["notes"])
     assert f"lambda = {lam[0]}" in notes and "p = " not in notes
+
+
+@pytest.mark.parametrize("param,ylabel", [("direct", "$p_{1}$"), ("logit", r"$\theta_{1}$")])
+def test_continue_plot_names_the_game_parameter(tmp_path, capsys, monkeypatch, param, ylabel):
+    import eqselect.numerics.plots.bifurcation as bifurcation
+
+    figures = []
+
+    def keep(*args, **kwargs):
+        figures.append(real(*args, **kwargs))
+        return figures[-1]
+
+    real = bifurcation.bifurcation_diagram
+    monkeypatch.setattr(bifurcation, "bifurcation_diagram", keep)
+    plot = tmp_path / "bif.png"
+    assert main(["continue", "stag-hunt", "--param", param, "--method", "pg",
+                 "--lam", "0:1", "--plot", str(plot)]) == 0
+    capsys.readouterr()
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    assert figures[0].axes[0].get_ylabel() == ylabel
