@@ -111,19 +111,20 @@ def _on_continuum(eq, components):
         pts = {tuple(p) for p in comp["extreme_points"]}
         if (own and own <= pts) or exact in pts:
             return f"component {k}"
-    return "a continuum" if any("continuum" in n for n in eq.notes) else None
+    return "a continuum" if any(n.startswith("continuum of fixed points") for n in eq.notes) \
+        else None
 
 
 def _count_heading(found, where_on) -> str:
     """'N fixed point(s)', or the isolated points and continua when a continuum exists
     (a list of points alone is then not the whole set of fixed points)."""
-    if all(on is None for on in where_on):
-        return f"{len(found.equilibria)} fixed point(s)"
-    sampled = sum(on == "a continuum" for on in where_on)
+    n, sampled = len(found.equilibria), sum(on == "a continuum" for on in where_on)
+    of_them = f", {sampled} of them sample(s) of a continuum of fixed points" if sampled else ""
+    if not found.components:
+        return f"{n} fixed point(s){of_them}"
     return (f"{sum(on is None for on in where_on)} isolated fixed point(s) and "
-            f"{len(found.components)} continuum component(s) of fixed points"
-            + (f" plus {sampled} continuum(s) not shown to be a polytope" if sampled else "")
-            + f"; {len(found.equilibria)} listed point(s)")
+            f"{len(found.components)} continuum component(s) of fixed points; {n} listed "
+            f"point(s){of_them}")
 
 
 def _print_components(components, names) -> None:
