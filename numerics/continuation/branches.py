@@ -134,17 +134,17 @@ def _seed_notes(found, regular, far, at: str, n_seeds, bounded: bool) -> list:
     notes = []
     singular = [x for x in found if not any(x is y for y in regular)]
     if singular:
-        notes.append(f"{len(singular)} fixed point(s) at {at} have a singular D_phi F "
+        notes.append(f"{len(singular)} fixed point(s) for {at} have a singular D_phi F "
                      f"(fold, branch point or continuum), not used as seeds, e.g. "
                      f"{np.round(singular[0], 9).tolist()}")
     if far:
-        notes.append(f"{far} Newton run(s) at {at} ended beyond |phi| = "
+        notes.append(f"{far} Newton run(s) for {at} ended beyond |phi| = "
                      f"{AT_INFINITY:g} (saturated policies, fixed points at infinity); dropped")
     if not found:
-        notes.append(f"no zero of F found at {at} from {n_seeds} Newton seeds (fixed "
+        notes.append(f"no zero of F found for {at} from {n_seeds} Newton seeds (fixed "
                      "points on the boundary are followed as corner and face branches)"
                      if bounded else
-                     f"no fixed point found at {at} from {n_seeds} Newton seeds")
+                     f"no fixed point found for {at} from {n_seeds} Newton seeds")
     return notes
 
 
@@ -250,7 +250,7 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
             continue
         if np.ptp(br.points[:, 0]) <= 1e-9 and br.status in (BranchStatus.WINDOW,
                                                           BranchStatus.REGION):
-            notes.append(f"start {np.round(x, 9).tolist()} at {system.label} = {a:g} lies on the boundary "
+            notes.append(f"start {np.round(x, 9).tolist()} for {system.label} = {a:g} lies on the boundary "
                          "and the interior branch leaves the region at once; see the face "
                          "and corner branches")
             continue

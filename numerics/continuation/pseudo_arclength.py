@@ -261,7 +261,7 @@ def _start(problem: ContinuationProblem, opts: ContinuationOptions, g):
     u0, _, ok = correct(sys_, u0, e_p, opts.newton_tol, 50)
     first = evaluate(sys_, u0, e_p, g) if ok else None
     if not ok:
-        return _failed(sys_, f"Newton at {note_name(problem.parameter)} = {u0[-1]:.6g} did "
+        return _failed(sys_, f"Newton ({note_name(problem.parameter)} = {u0[-1]:.6g}) did "
                              "not converge from the start "
                              "point"), []
     if first is None:
