@@ -80,15 +80,18 @@ def cmd_equilibria(args) -> int:
         print(json.dumps(document("equilibria", found, command_inputs(args))))
         return 0
     names = [s.name for s in dec.game.parameters]
-    print(f"{_heading(dec, args)}: "
-          f"{len(found.equilibria)} fixed point(s)"
+    where_on = [_on_continuum(eq, found.components) for eq in found.equilibria]
+    print(f"{_heading(dec, args)}: " + _count_heading(found, where_on)
           + ("" if found.complete else " found by seeded Newton (may be incomplete)")
           + f" [route {found.route}" + (", proven complete]" if found.complete else "]"))
-    for eq in found.equilibria:
+    for eq, on in zip(found.equilibria, where_on):
         where = eq.exact if eq.exact is not None else tuple(f"{x:.6g}" for x in eq.point)
         coords = ", ".join(f"{n}={v}" for n, v in zip(names, where))
         nash = {True: "Nash", False: "not Nash", None: ""}[eq.nash]
-        print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu + 0.0:.4g}  {nash}  [{eq.route.value}]")
+        tag = "" if on is None else f"  (on {on})"
+        print(f"  ({coords})  {eq.stability.value:<10} mu={eq.mu + 0.0:.4g}  {nash}  "
+              f"[{eq.route.value}]{tag}")
+    _print_components(found.components, names)
     for eq in found.at_infinity:
         game = dec.game
         profile = ", ".join(game.action_name(i, list(s).index(max(s)))
@@ -97,6 +100,41 @@ def cmd_equilibria(args) -> int:
         print(f"  at infinity: ({profile})  {eq.stability.value:<10} {nash}")
     _print_notes(found.notes)
     return 0
+
+
+def _on_continuum(eq, components):
+    """'component k' when ``eq`` lies on the k-th continuum component, 'a continuum' when it
+    represents a continuum that is not shown to be a polytope, None when it is isolated."""
+    own = {tuple(str(x) for x in p) for p in eq.extreme_points}
+    exact = tuple(str(x) for x in eq.exact) if eq.exact is not None else None
+    for k, comp in enumerate(components):
+        pts = {tuple(p) for p in comp["extreme_points"]}
+        if (own and own <= pts) or exact in pts:
+            return f"component {k}"
+    return "a continuum" if any(n.startswith("continuum of fixed points") for n in eq.notes) \
+        else None
+
+
+def _count_heading(found, where_on) -> str:
+    """'N fixed point(s)', or the isolated points and continua when a continuum exists
+    (a list of points alone is then not the whole set of fixed points)."""
+    n, sampled = len(found.equilibria), sum(on == "a continuum" for on in where_on)
+    of_them = f", {sampled} of them sample(s) of a continuum of fixed points" if sampled else ""
+    if not found.components:
+        return f"{n} fixed point(s){of_them}"
+    return (f"{sum(on is None for on in where_on)} isolated fixed point(s) and "
+            f"{len(found.components)} continuum component(s) of fixed points; {n} listed "
+            f"point(s){of_them}")
+
+
+def _print_components(components, names) -> None:
+    for k, comp in enumerate(components):
+        pts = ", ".join("(" + ", ".join(f"{n}={v}" for n, v in zip(names, p)) + ")"
+                        for p in comp["extreme_points"])
+        agents = ", ".join(str(i) for i in comp["varying_agents"])
+        print(f"  component {k}: a connected set of fixed points of dimension "
+              f"{comp['dimension']}, extreme points {pts}; agent(s) {agents} indifferent "
+              "on it (several best responses)")
 
 
 def _heading(dec: Decomposition, args) -> str:
@@ -117,6 +155,7 @@ def cmd_basins(args) -> int:
 def cmd_continue(args) -> int:
     from eqselect.numerics.continuation.branches import continue_in_lambda
     from eqselect.numerics.plots.bifurcation import bifurcation_diagram
+    from eqselect.numerics.plots.style import parameter_label
 
     check_plot_path(args.plot)
     dec = numeric_decomposition(args)
@@ -124,7 +163,8 @@ def cmd_continue(args) -> int:
     result = continue_in_lambda(dec, args.method, (float(a), float(b)), own_coef=float(args.own))
     if args.plot:
         with replaced_file(args.plot) as tmp:
-            bifurcation_diagram(result, coordinate=0, path=tmp)
+            bifurcation_diagram(result, coordinate=0, path=tmp,
+                                names=[parameter_label(s) for s in dec.game.parameters])
     if args.json:
         print(json.dumps(document("continue", result, command_inputs(args))))
         return 0

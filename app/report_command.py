@@ -63,6 +63,8 @@ def cmd_report(args) -> int:
         counts = Counter(e.stability.value for e in found.equilibria)
         kinds = ", ".join(f"{n} {k}" for k, n in counts.items()) or "none found"
         far = f"; {len(found.at_infinity)} pure profile(s) at infinity" if found.at_infinity else ""
+        far += (f"; {len(found.components)} continuum component(s) (the points listed "
+                "include samples of them)" if found.components else "")
         print(f"  {m}: {len(found.equilibria)} fixed point(s): {kinds}{far}")
     if rep.continuation is not None:
         for ev in rep.continuation.events:

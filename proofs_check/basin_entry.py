@@ -67,8 +67,9 @@ def _toward(P, base) -> np.ndarray:
 def _exact_segment(sf, saddle, P):
     affine = all(x.is_polynomial(*sf.symbols) and sp.Poly(x, *sf.symbols).total_degree() <= 1
                  for x in sf.v)
-    if not affine or saddle.exact is None or sf.dec.game.region.kind is not RegionKind.BOX:
-        return None
+    if not affine or saddle.exact is None or sf.dec.game.region.kind is not RegionKind.BOX \
+            or not all(isinstance(x, (int, sp.Rational)) for x in saddle.exact):
+        return None  # an irrational saddle (payoff sqrt(2)): the tube covering decides
     x0 = sp.Matrix(saddle.exact)
     Jv = sf.J_v.xreplace(dict(zip(sf.symbols, saddle.exact)))
     stable = [(val, vecs) for val, _, vecs in Jv.eigenvects() if val.is_real and val < 0]

@@ -117,6 +117,11 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
                         f"{e.stability.value} & -- & {nash} & at infinity \\\\")
         if not found.complete:
             notes.append(f"{escape_latex(m)}: found by seeded Newton, may be incomplete.")
+        notes += [f"{escape_latex(m)}: continuum component {k} of fixed points, dimension "
+                  f"{c['dimension']}, extreme points "
+                  + ", ".join("$(" + ", ".join(p) + ")$" for p in c["extreme_points"])
+                  + f"; agent(s) {', '.join(map(str, c['varying_agents']))} indifferent on "
+                  "it; the table lists points of it" for k, c in enumerate(found.components)]
         notes += [f"{escape_latex(m)}: {escape_latex(str(n))}" for n in found.notes]
     spec = (">{\\raggedright}p{2cm}>{\\raggedright\\arraybackslash}p{6.2cm}"
             "p{1.7cm}p{1.5cm}p{1cm}p{1.4cm}")

@@ -117,7 +117,8 @@ def interior_fixed_points(system: ExtendedField, value: float, region: Region,
             found.append(xk)
     regular = [xk for xk in found
                if np.linalg.svd(system.jacobian(xk, value)[:, :d], compute_uv=False)[-1] >= 1e-9]
-    return regular, _seed_notes(found, regular, far, value, len(seeds))
+    return regular, _seed_notes(found, regular, far, f"{system.label} = {value:g}",
+                                 len(seeds), region.kind is not RegionKind.FREE)
 
 
 def _entropy_seeds(dec, rule, value, own_coef) -> list:
@@ -129,18 +130,21 @@ def _entropy_seeds(dec, rule, value, own_coef) -> list:
     return [np.array(e.point) for e in interior(dec, r).equilibria]
 
 
-def _seed_notes(found, regular, far, value, n_seeds) -> list:
+def _seed_notes(found, regular, far, at: str, n_seeds, bounded: bool) -> list:
     notes = []
     singular = [x for x in found if not any(x is y for y in regular)]
     if singular:
-        notes.append(f"{len(singular)} fixed point(s) at p = {value} have a singular D_phi F "
+        notes.append(f"{len(singular)} fixed point(s) for {at} have a singular D_phi F "
                      f"(fold, branch point or continuum), not used as seeds, e.g. "
                      f"{np.round(singular[0], 9).tolist()}")
     if far:
-        notes.append(f"{far} Newton run(s) at p = {value} ended beyond |phi| = "
+        notes.append(f"{far} Newton run(s) for {at} ended beyond |phi| = "
                      f"{AT_INFINITY:g} (saturated policies, fixed points at infinity); dropped")
     if not found:
-        notes.append(f"no fixed point found at p = {value} from {n_seeds} Newton seeds")
+        notes.append(f"no zero of F found for {at} from {n_seeds} Newton seeds (fixed "
+                     "points on the boundary are followed as corner and face branches)"
+                     if bounded else
+                     f"no fixed point found for {at} from {n_seeds} Newton seeds")
     return notes
 
 
@@ -218,8 +222,8 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
             rev = replace(opts, ds=-opts.ds)
             branches += _follow(dec, rule, system, back, b, parameter, lam, own_coef,
                                 algorithm, rev, notes, len(branches))
-    cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec))
-    if region.kind is not RegionKind.FREE and not any(_has_log(e) for e in system.exprs):
+    cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec), has_entropy(dec))
+    if region.kind is not RegionKind.FREE and not has_entropy(dec):
         fb, fn = _face_branches(dec, rule, system, branches, ce, opts, _blocks(dec),
                                 algorithm, parameter, lam, own_coef)
         branches += fb
@@ -246,7 +250,7 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
             continue
         if np.ptp(br.points[:, 0]) <= 1e-9 and br.status in (BranchStatus.WINDOW,
                                                           BranchStatus.REGION):
-            notes.append(f"start {np.round(x, 9).tolist()} at p = {a:g} lies on the boundary "
+            notes.append(f"start {np.round(x, 9).tolist()} for {system.label} = {a:g} lies on the boundary "
                          "and the interior branch leaves the region at once; see the face "
                          "and corner branches")
             continue
@@ -262,20 +266,12 @@ def _blocks(dec) -> tuple:
     return region_blocks(dec.game) if dec.game.region.kind is not RegionKind.FREE else ()
 
 
-def _has_log(expr) -> bool:
-    """Whether a symengine expression holds a log (an entropy term)."""
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if type(e).__name__ == "log":
-            return True
-        stack.extend(e.args)
-    return False
+def _boundary_branches(system, region, opts, blocks, entropy: bool):
+    """Corner branches and events of a box or simplex product; a note for regions not tracked.
 
-
-def _boundary_branches(system, region, opts, blocks):
-    """Corner branches and events of a box or simplex product; a note for regions not tracked."""
-    if region.kind is not RegionKind.FREE and any(_has_log(e) for e in system.exprs):
+    ``entropy`` (the game carries tau H(pi), `has_entropy`): no boundary point is fixed.
+    """
+    if region.kind is not RegionKind.FREE and entropy:
         return [], [], ["entropy term: F is infinite on the boundary, which is no fixed point"]
     if region.kind is RegionKind.BOX:
         if system.dim <= MAX_CORNER_DIM:

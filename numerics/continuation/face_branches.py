@@ -147,7 +147,7 @@ class FaceTracker:
             fs = self.system(supports)
             if fs.dim == 0 or fs.interior:
                 continue
-            if self.out_of_time(f"seeding the faces at p = {value:g}"):
+            if self.out_of_time(f"seeding the faces ({self.base.label} = {value:g})"):
                 break
             for x in face_seeds(fs, value):
                 self._queue.append((supports, x, value, sign))
@@ -213,9 +213,9 @@ class FaceTracker:
         e_p[-1] = 1.0
         t = tangent(fs.jacobian(y0, value), e_p)
         if abs(t[-1]) < 1e-9:
-            self.notes.append(f"{_where(fs)}: the branch is vertical in p at the hand-over "
-                              f"at p = {value:.6g} (fold, branch point or continuum); "
-                              "not followed")
+            self.notes.append(f"{_where(fs)}: the branch is vertical in {self.base.label} at "
+                              f"the hand-over ({self.base.label} = {value:.6g}; fold, branch "
+                              "point or continuum); not followed")
             return []
         zero = np.abs(fs.constraints(y0, value)) < 1e-6
         out = []
@@ -227,8 +227,8 @@ class FaceTracker:
             if ok and np.all(fs.constraints(u[:-1], u[-1])[zero] > 0):
                 out.append(sgn)
         if not out and zero.any() and self.opts.p_min < value < self.opts.p_max:
-            self.notes.append(f"{_where(fs)}: at the hand-over at p = {value:.6g} no "
-                              "direction enters the face (a degenerate meeting of faces); "
+            self.notes.append(f"{_where(fs)}: at the hand-over ({self.base.label} = "
+                              f"{value:.6g}) no direction enters the face (a degenerate meeting of faces); "
                               "not followed")
         return out
 

@@ -48,7 +48,7 @@ from eqselect.numerics.continuation.events import (Point, branch_test, crossings
                                                    region_constraints)
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
-from eqselect.numerics.continuation.system import (ExtendedField, extended_field,
+from eqselect.numerics.continuation.system import (ExtendedField, extended_field, note_name,
                                                    parameter_symbol)
 from eqselect.numerics.fixed_points.infinity import AT_INFINITY, saturating
 from eqselect.numerics.fixed_points.record import classify
@@ -237,7 +237,8 @@ def continuation(problem: ContinuationProblem, algorithm: PseudoArclength | None
         if b is None or b.t @ a.t < alg.min_cos:
             if ds / 2 < opts.ds_min:
                 walk.status = BranchStatus.DS_MIN
-                notes.append(f"corrector failed at ds_min near p = {a.u[-1]:.6g}")
+                notes.append(f"corrector failed at ds_min near "
+                             f"{note_name(problem.parameter)} = {a.u[-1]:.6g}")
                 break
             ds /= 2
             continue
@@ -260,7 +261,8 @@ def _start(problem: ContinuationProblem, opts: ContinuationOptions, g):
     u0, _, ok = correct(sys_, u0, e_p, opts.newton_tol, 50)
     first = evaluate(sys_, u0, e_p, g) if ok else None
     if not ok:
-        return _failed(sys_, f"Newton at p = {u0[-1]:.6g} did not converge from the start "
+        return _failed(sys_, f"Newton ({note_name(problem.parameter)} = {u0[-1]:.6g}) did "
+                             "not converge from the start "
                              "point"), []
     if first is None:
         return _failed(sys_, "D F is not finite at the start point"), []

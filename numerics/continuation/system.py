@@ -52,6 +52,11 @@ class ExtendedField:
     batch_field: object = field(repr=False)
     batch_jacobian: object = field(repr=False)
 
+    @property
+    def label(self) -> str:
+        """The parameter's name in notes: "lambda" for the shaping coefficient."""
+        return note_name(self.parameter)
+
     def field(self, x, p: float) -> np.ndarray:
         """F(x, p); x shape (d,) -> shape (d,)."""
         return self.batch_field(np.asarray(x, dtype=float), [p])
@@ -63,6 +68,11 @@ class ExtendedField:
     def at(self, value: float) -> "FieldAt":
         """The field at fixed p, batched (for Newton from many seeds)."""
         return FieldAt(self, float(value))
+
+
+def note_name(parameter: str) -> str:
+    """A continuation parameter's name in notes: "lambda" for "lam", else itself."""
+    return "lambda" if parameter in _LAMBDA_NAMES else parameter
 
 
 def parameter_symbol(dec: Decomposition, parameter: str) -> sp.Symbol:
@@ -156,4 +166,4 @@ class FieldAt:
         return self.system.batch_jacobian(x, [self.value]).reshape(len(x), d, d + 1)[:, :, :d]
 
 
-__all__ = ["ExtendedField", "FieldAt", "extended_field", "parameter_symbol"]
+__all__ = ["ExtendedField", "FieldAt", "extended_field", "note_name", "parameter_symbol"]

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import sympy as sp
-
 from eqselect.theory import Decomposition, as_rule
+from eqselect.theory.games.entropy import has_entropy_term
 from eqselect.theory.games.normal_form import normal_form_game
 
 from eqselect.numerics.fixed_points.face_points import face_record
@@ -75,9 +74,7 @@ def pure_profiles_at_infinity(dec, rule) -> list:
     [((inf, inf), 'stable', True), ((-inf, -inf), 'stable', True)]
     """
     game = dec.game
-    if not saturating(game) or game.states != 1 or not game.payoffs:
-        return []
-    if any(v.has(sp.log) for v in game.values):
+    if not saturating(game) or game.states != 1 or not game.payoffs or has_entropy_term(game):
         return []  # an entropy term pushes every pure profile inward
     direct = normal_form_game(game.payoffs, "direct", name=game.name,
                               payoff_symbols=game.payoff_symbols)

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-import sympy as sp
 
 from eqselect.theory import Decomposition
+from eqselect.theory.games.entropy import has_entropy_term
 
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.characterise import characterise
@@ -40,8 +40,12 @@ Z_BOX = (-12.0, 12.0)
 
 
 def has_entropy(dec: Decomposition) -> bool:
-    """Whether the game's values hold a log (an entropy term)."""
-    return any(v.has(sp.log) for v in dec.game.values)
+    """Whether the game carries an entropy term tau H(pi) (``game.tau`` set, not zero).
+
+    Read from ``game.tau`` (theory/games/entropy.py), never from a log in the
+    values: a payoff such as log(3) is no entropy term.
+    """
+    return has_entropy_term(dec.game)
 
 
 def to_region(z: np.ndarray, blocks) -> np.ndarray:

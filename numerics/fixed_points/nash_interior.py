@@ -27,6 +27,7 @@ import sympy as sp
 
 from eqselect.theory import Decomposition
 from eqselect.theory.engine import to_sympy
+from eqselect.theory.games.entropy import has_entropy_term
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.rules import Method
 
@@ -48,7 +49,7 @@ def applies(dec: Decomposition, rule) -> bool:
     """Whether the route applies: PG on a one-state logit / softmax normal-form game."""
     game = dec.game
     return (rule.method is Method.PG and saturating(game) and game.states == 1
-            and bool(game.payoffs) and not any(v.has(sp.log) for v in game.values))
+            and bool(game.payoffs) and not has_entropy_term(game))
 
 
 def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):

@@ -62,18 +62,20 @@ def _draw_branch(ax, br, k: int, coordinate: int) -> None:
 
 
 def branch_label(br, k: int) -> str:
-    """``branch 2``, ``branch 3: p2 = 0`` (a face or corner), ``branch 4: face`` (long names).
+    """``branch 2``, ``branch 2: p2 = 0`` (a face or corner), ``branch 2: face`` (long names).
+
+    ``k`` is 0-based, as the branches are numbered in the ``continue`` text and JSON.
 
     Examples
     --------
     >>> from types import SimpleNamespace as NS
     >>> branch_label(NS(kind="face", face="p2 = 0"), 2)
-    'branch 3: p2 = 0'
+    'branch 2: p2 = 0'
     """
     face = getattr(br, "face", "")
     if not face:
-        return f"branch {k + 1}"
-    return f"branch {k + 1}: {face if len(face) <= MAX_FACE_LABEL else br.kind}"
+        return f"branch {k}"
+    return f"branch {k}: {face if len(face) <= MAX_FACE_LABEL else br.kind}"
 
 
 def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None, *, names=None):

@@ -86,3 +86,80 @@ def test_bad_numeric_input_exits_2(args, needle, capsys):
     code = main(args)
     err = capsys.readouterr().err
     assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def _write(tmp_path, name, payoffs):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'name = "{name}"\npayoffs = {payoffs}\n')
+    return str(path)
+
+
+@pytest.mark.parametrize("payoffs,dimension,agents,extreme", [
+    # every payoff 1: the field is identically zero, every point of [0,1]^2 is fixed
+    ("[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]", 2, "1, 2",
+     "(p1=0, p2=0), (p1=0, p2=1), (p1=1, p2=0), (p1=1, p2=1)"),
+    # agent 1 plays its dominant first action, agent 2 is indifferent: a segment
+    ("[[[2, 2], [0, 0]], [[1, 1], [1, 1]]]", 1, "2", "(p1=1, p2=0), (p1=1, p2=1)"),
+])
+def test_equilibria_text_reports_a_continuum_as_a_component(tmp_path, capsys, payoffs,
+                                                            dimension, agents, extreme):
+    assert main(["equilibria", _write(tmp_path, "ties", payoffs), "--param", "direct",
+                 "--method", "pg"]) == 0
+    out = capsys.readouterr().out
+    head = out.splitlines()[0]
+    assert "0 isolated fixed point(s) and 1 continuum component(s)" in head
+    assert " fixed point(s) [route" not in head  # no bare list of points called complete
+    assert (f"component 0: a connected set of fixed points of dimension {dimension}, "
+            f"extreme points {extreme}; agent(s) {agents} indifferent") in out
+    listed = [line for line in out.splitlines() if line.startswith("  (p1=")]
+    assert listed and all(line.endswith("(on component 0)") for line in listed)
+
+
+def test_equilibria_text_keeps_isolated_points_plain(capsys):
+    assert main(["equilibria", "stag-hunt", "--param", "direct", "--method", "pg"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("stag-hunt (direct), pg: 3 fixed point(s) [route exact-faces, "
+                          "proven complete]")
+    assert "component" not in out
+
+
+NFG_3X2 = ('NFG 1 R "A test game" { "Alice" "Bob" } { { "U" "M" "D" } { "L" "R" } } ""\n'
+           "1 1 0 2 2 0 3 3 1 0 0 1\n")
+
+
+@pytest.mark.parametrize("lam", ["0:3", "3:0"])
+def test_continue_3x2_follows_the_strict_pure_equilibrium(tmp_path, capsys, lam):
+    """(U, R) is a strict Nash equilibrium at every lambda (Alice: 3 > 1, 0; Bob: 3 > 1)
+    and, the field pointing strictly outward there, a stable corner of the simplex x box."""
+    path = tmp_path / "g.nfg"
+    path.write_text(NFG_3X2)
+    doc = run_json(["continue", str(path), "--param", "direct", "--method", "peer-only",
+                    "--lam", lam], capsys)
+    corner = [b for b in doc["branches"] if b["kind"] == "corner"]
+    assert len(corner) == 1 and corner[0]["face"] == "pure (0, 1)"
+    pts = corner[0]["points"]
+    assert sorted(p[0] for p in pts) == [0.0, 3.0]
+    assert all(p[1:] == [1.0, 0.0, 0.0] for p in pts)
+    assert set(corner[0]["stability"]) == {"stable"}
+    notes = " ".join(doc["notes"])
+    assert f"lambda = {lam[0]}" in notes and "p = " not in notes
+
+
+@pytest.mark.parametrize("param,ylabel", [("direct", "$p_{1}$"), ("logit", r"$\theta_{1}$")])
+def test_continue_plot_names_the_game_parameter(tmp_path, capsys, monkeypatch, param, ylabel):
+    import eqselect.numerics.plots.bifurcation as bifurcation
+
+    figures = []
+
+    def keep(*args, **kwargs):
+        figures.append(real(*args, **kwargs))
+        return figures[-1]
+
+    real = bifurcation.bifurcation_diagram
+    monkeypatch.setattr(bifurcation, "bifurcation_diagram", keep)
+    plot = tmp_path / "bif.png"
+    assert main(["continue", "stag-hunt", "--param", param, "--method", "pg",
+                 "--lam", "0:1", "--plot", str(plot)]) == 0
+    capsys.readouterr()
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    assert figures[0].axes[0].get_ylabel() == ylabel

@@ -240,3 +240,15 @@ def test_check_latex_compiles_within_the_page(capsys, tmp_path):
     log = (tmp_path / "c.log").read_text(errors="replace")
     assert proc.returncode == 0, log[-2000:]
     assert "Overfull \\hbox" not in log
+
+
+def test_an_irrational_saddle_is_decided_by_the_covering():
+    """Payoffs [[sqrt(2), 0], [log(3), 1]] under direct: the saddle p1 = p2 =
+    1 / (1 + sqrt(2) - log(3)) is exact but irrational, so A3's exact segment (rational
+    root isolation) does not apply and the interval covering decides it."""
+    from eqselect.theory import normal_form_game
+
+    irr = [[[sp.sqrt(2), 0], [sp.log(3), 1]], [[sp.sqrt(2), sp.log(3)], [0, 1]]]
+    a3 = check_game(normal_form_game(irr, "direct"), "peer-only", eta=ETA,
+                    statements=False).verdict("A3")
+    assert a3.certified.value != "exact" and a3.holds is not None

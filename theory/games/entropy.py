@@ -70,6 +70,23 @@ def entropy_regularized(game: Game, tau) -> Game:
                    description=f"{game.description}{_SUFFIX.format(tau=tau)}")
 
 
+def has_entropy_term(game: Game) -> bool:
+    """Whether ``game`` carries an entropy term tau H(pi): ``game.tau`` set and not zero.
+
+    Read from ``game.tau``, never from a log in the values: a payoff such as
+    log(3) is no entropy term.
+
+    Examples
+    --------
+    >>> from eqselect.theory.games.normal_form import normal_form_game
+    >>> g = normal_form_game([[[sp.log(3), 0], [0, 1]], [[1, 0], [0, 1]]], "direct")
+    >>> has_entropy_term(g), has_entropy_term(entropy_regularized(g, sp.Rational(1, 4)))
+    (False, True)
+    """
+    tau = game.tau
+    return tau is not None and not (tau.is_number and tau == 0)
+
+
 #: What `entropy_regularized` appends to a game's description.
 _SUFFIX = "; entropy-regularised, tau = {tau}"
 

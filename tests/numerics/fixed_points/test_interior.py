@@ -7,11 +7,12 @@ the PG field is g(p) = 3 p - 2 + tau log((1 - p) / p), written here by hand.
 import numpy as np
 import pytest
 from scipy.optimize import brentq
+import sympy as sp
 
 from eqselect.numerics.continuation.branches import continue_in_lambda
 from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.numerics.fixed_points.interior import to_region
-from eqselect.theory import Decomposition, builtin
+from eqselect.theory import Decomposition, builtin, normal_form_game
 from eqselect.theory.games.entropy import entropy_regularized
 
 TAU = 0.25
@@ -61,3 +62,38 @@ def test_softmax_coordinates_cover_the_open_region():
     q = to_region(np.array([[1.0, -2.0]]), blocks)
     e = np.exp([1.0, -2.0])
     assert np.allclose(q, e / (1 + e.sum()))
+
+
+# -- a log payoff is no entropy term ------------------------------------------------------
+# Symmetric 2x2 game with payoffs [[sqrt(2), 0], [log(3), 1]]: the pure profiles
+# (x1, y1) and (x2, y2) are strict Nash equilibria, and the mixed one has
+# q = 1 / (1 + sqrt(2) - log(3)) (indifference sqrt(2) q = log(3) q + 1 - q).
+_IRR = [[[sp.sqrt(2), 0], [sp.log(3), 1]], [[sp.sqrt(2), sp.log(3)], [0, 1]]]
+_Q = 1 / (1 + sp.sqrt(2) - sp.log(3))
+
+
+def test_log_payoff_direct_is_solved_exactly_face_by_face():
+    found = find_equilibria(Decomposition(normal_form_game(_IRR, "direct"), eta=0.55), "pg")
+    assert found.route == "exact-faces" and found.complete
+    exact = sorted((e.exact for e in found.equilibria), key=lambda x: float(x[0]))
+    assert [tuple(sp.simplify(v - w) == 0 for v, w in zip(x, y)) for x, y in
+            zip(exact, [(0, 0), (_Q, _Q), (1, 1)])] == [(True, True)] * 3
+    stab = [e.stability.value for e in sorted(found.equilibria, key=lambda e: e.point)]
+    assert stab == ["stable", "saddle", "stable"]
+
+
+def test_log_payoff_logit_lists_the_pure_profiles_at_infinity():
+    found = find_equilibria(Decomposition(normal_form_game(_IRR, "logit"), eta=0.55), "pg")
+    assert found.complete and len(found.equilibria) == 1
+    (theta,) = {round(float(t), 12) for t in found.equilibria[0].point}
+    assert theta == pytest.approx(float(sp.log(_Q / (1 - _Q))), abs=1e-12)
+    assert sorted(tuple(s[0] for s in e.strategies) for e in found.at_infinity) == [
+        (0.0, 0.0), (1.0, 1.0)]
+
+
+def test_log_payoff_continuation_tracks_the_corners():
+    result = continue_in_lambda(Decomposition(normal_form_game(_IRR, "direct"), eta=0.55), "pg", (0, 1))
+    assert not any("entropy" in n for n in result.notes)
+    starts = sorted(tuple(round(v, 9) for v in b.points[0, 1:]) for b in result.branches)
+    q = round(float(_Q), 9)
+    assert starts == [(0.0, 0.0), (q, q), (1.0, 1.0)]

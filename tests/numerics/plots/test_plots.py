@@ -104,6 +104,12 @@ def test_bifurcation_branches_stay_distinguishable(peer_branches, tmp_path):
     assert len(style) == len(peer_branches.branches)  # one colour and marker per branch
     labels = ax.get_legend_handles_labels()[1]
     assert {"stable", "not stable", "branch point", "boundary point"} <= set(labels)
+    # the legend numbers the branches as the continue text and JSON do: 0 .. N-1
+    numbered = [lab.split(":")[0] for lab in labels if lab.startswith("branch ")
+                and lab != "branch point"]
+    assert numbered == [f"branch {k}" for k in range(len(peer_branches.branches))]
+    faces = {lab.split(": ", 1)[1] for lab in labels if ": " in lab}
+    assert faces == {br.face for br in peer_branches.branches if br.face}
 
 
 def test_tikz_versions_carry_the_same_data(peer_branches, direct_sh, tmp_path):
