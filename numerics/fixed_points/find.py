@@ -58,6 +58,7 @@ class EquilibriumSet(Record):
         F = 0), "resultant" (two logit / softmax parameters: resultants and
         certified root isolation), "nash-interior" (PG under logit /
         softmax: the totally mixed Nash equilibria, exact, `nash_interior`),
+        "sos-from-lookahead" (SOS: LookAhead's zeros filtered, `sos`),
         "newton" (deflated Newton, the fallback) or
         "newton-interior" (entropy under the direct parameterisation).
     seeds : int
@@ -125,6 +126,11 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
         names = sorted(str(s) for s in free | ({dec.eta} if not dec.eta.is_number else set()))
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
     r = resolve_rule(rule, lam, own_coef)
+    if r.spec.adaptive and dec.game.region.kind not in (RegionKind.BOX, RegionKind.SIMPLEX):
+        from eqselect.numerics.fixed_points.sos import sos_fixed_points
+
+        return sos_fixed_points(dec, r, find_equilibria, seed=seed, n_seeds=n_seeds,
+                                budget=budget)
     head = (r.method.value, float(r.lam), float(r.own_coef))
     if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX) and has_entropy(dec):
         return _interior(dec, r, head, seed, n_seeds)

@@ -10,7 +10,8 @@
   ``sympy.resultant``, ``real_roots`` of the
   square-free part, the partner coordinate from ``mpmath.polyroots``), and
   say it is complete. SOS has no closed-form field (its weight p is chosen
-  pointwise), and the search refuses it with that reason.
+  pointwise): its zeros are PG's and those of LookAhead where peer vanishes,
+  checked against the same reference for PG and LookAhead.
 - 30 random 3x3 bimatrix games under softmax and 20 random 2x2x2 games
   under logit, PG: the interior fixed points are pygambit's totally mixed
   Nash equilibria (for 2x2x2, every one of ``enumpoly``'s, and any other
@@ -33,7 +34,7 @@ import sympy as sp
 
 import gambit_oracle
 from eqselect.numerics.fixed_points.find import find_equilibria
-from eqselect.theory import Decomposition, OptionsError, normal_form_game
+from eqselect.theory import Decomposition, normal_form_game
 from eqselect.theory.rules import REGISTRY, as_rule, spec
 
 CLOSED_FORM = [m.value for m in REGISTRY if not spec(m).adaptive]
@@ -234,9 +235,30 @@ def test_random_2x2_logit_games_equal_an_independent_resultant_solve(method):
     assert refused <= len(games) // 10
 
 
-def test_sos_has_no_closed_form_field_and_is_refused_with_the_reason():
-    with pytest.raises(OptionsError, match="adaptive weight p"):
-        find_equilibria(_random_2x2()[0], "sos")
+def test_sos_fixed_points_are_pg_zeros_and_lookahead_zeros_without_peer():
+    """SOS (piecewise in its weight p) has no resultant of its own; its zeros
+    are v = 0 and (u = 0, s = 0) (`fixed_points.sos`). The reference here:
+    the independent solve of PG's and LookAhead's fields, LookAhead's zeros
+    kept where PG's list has them or sympy's peer term vanishes."""
+    # eta = 4: LookAhead has zeros with v != 0 (I + eta H_o singular), which SOS drops
+    filtered = [Decomposition(normal_form_game([[v[0:2], v[2:4]], [v[4:6], v[6:8]]], "logit"),
+                              eta=4) for v in ([-1, 2, -4, 4, -2, -3, 0, 4],
+                                               [3, -5, -2, 5, 4, -5, 4, 4])]
+    for k, dec in enumerate(_random_2x2()[:SHAPED_GAMES] + filtered):
+        pg, la = _reference_fixed_points(dec, "pg"), _reference_fixed_points(dec, "lookahead")
+        if pg is None or la is None:
+            continue
+        assert k < SHAPED_GAMES or len(la) > len(pg)
+        peer = sp.lambdify(dec.game.parameters, dec.peer, "mpmath")
+        want = [x for x in la
+                if any(np.allclose(x, z, atol=1e-8) for z in pg)
+                or max(abs(v) for v in peer(*x)) < 1e-12]
+        found = find_equilibria(dec, "sos")
+        assert found.route == "sos-from-lookahead" and found.complete, found.notes
+        got = sorted((tuple(e.point) for e in found.equilibria), key=_rounded)
+        assert len(got) == len(want), (dec.game.payoffs, got, want)
+        for g, w in zip(got, sorted(want, key=_rounded)):
+            assert np.allclose(g, [float(v) for v in w], atol=1e-8)
 
 
 # -- PG on bigger games: interior points are gambit's totally mixed equilibria ----------
