@@ -89,7 +89,11 @@ def _run(problem: BasinProblem, x0, success, progress=None):
     """Run the dynamics; returns (final, first_hit, schedule name, lambda, notes)."""
     name, sched = _resolve_schedule(problem.schedule)
     fallback = ()
-    if name != "flow" and problem.kernel == "numba":
+    if name != "flow" and problem.kernel == "numba" and problem.rule.spec.adaptive:
+        # SOS's weight p is chosen pointwise: no closed form to generate code from
+        fallback = (f"compiled kernel not used ({problem.rule.method.value}'s weight p is "
+                    "chosen pointwise); the numpy kernel ran",)
+    elif name != "flow" and problem.kernel == "numba":
         try:
             from numba.core.errors import NumbaError
         except ImportError:  # no numba: run_kernel says so (GameError)

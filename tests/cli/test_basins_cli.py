@@ -159,3 +159,13 @@ def test_fixed_point_search_for_attractors_has_a_budget(monkeypatch, capsys):
                                    "finished": False}
     assert any("budget of 0.5 s" in n and "may be incomplete" in n for n in doc["notes"])
     assert sum(doc["outcomes"].values()) == 9
+
+
+def test_sos_runs_on_the_numpy_kernel_with_a_note(capsys):
+    """SOS's weight p is chosen pointwise, so no compiled kernel exists for it:
+    the default backend must fall back (labelled), not refuse the command."""
+    args = ["stag-hunt", "--method", "sos", "--grid", "5", "--steps", "20"]
+    default = run_json(args, capsys)
+    numpy = run_json(args + ["--backend", "numpy"], capsys)
+    assert any("weight p is chosen pointwise" in n for n in default["notes"])
+    assert default["outcomes"] == numpy["outcomes"] and default["fraction"] == numpy["fraction"]
