@@ -14,6 +14,7 @@ the vertices of the closed polytope {probabilities >= 0, multipliers >= 0}
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from fractions import Fraction
 
@@ -150,6 +151,28 @@ def affine_form(F, params):
     return [r for r, _ in rows], [c for _, c in rows]
 
 
+def integral_form(A, c):
+    """(D A, D c) in python ints for the least D > 0 that clears every
+    denominator, when A and c are rational; else (A, c) unchanged.
+
+    A positive factor changes neither the zeros of A phi + c nor the signs
+    of its multipliers, and integer rows keep the face-by-face search out of
+    Fraction arithmetic.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as Q
+    >>> integral_form([[Q(1, 2), Q(1, 3)]], [Q(-1)])
+    ([[3, 2]], [-6])
+    """
+    flat = [x for row in A for x in row] + list(c)
+    if not all(isinstance(x, (Fraction, int)) for x in flat):
+        return A, c
+    D = math.lcm(*(Fraction(x).denominator for x in flat)) if flat else 1
+    return ([[int(Fraction(x) * D) for x in row] for row in A],
+            [int(Fraction(x) * D) for x in c])
+
+
 def rational(x) -> sp.Expr:
     """A Fraction as a sympy Rational (an irrational sympy number unchanged)."""
     if isinstance(x, (Fraction, int)):
@@ -164,7 +187,7 @@ def solve_global_affine(problem: ProjectedProblem, face, A, c) -> list:
     # F(P y + q) = (A P) y + (A q + c); P and q are sparse integer matrices
     q_nz = [(l, v) for l, v in enumerate(face.q) if v]
     cols = [[(l, face.P[l][j]) for l in range(d) if face.P[l][j]] for j in range(k)]
-    Fy = [([sum((A[i][l] * v for l, v in col), Fraction(0)) for col in cols],
+    Fy = [([sum((A[i][l] * v for l, v in col), 0) for col in cols],
            sum((A[i][l] * v for l, v in q_nz), c[i])) for i in range(d)]
     return solve_affine_face(problem, face, Fy)
 
@@ -299,4 +322,4 @@ def _affine_continuum(problem, face, mults, y0, basis):
 
 
 __all__ = ["affine_form", "affine_in", "affine_point", "polytope_vertices", "rational",
-           "solve_affine_face", "solve_affine_system", "solve_global_affine"]
+           "solve_affine_face", "solve_affine_system", "solve_global_affine", "integral_form"]

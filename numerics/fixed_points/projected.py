@@ -45,7 +45,8 @@ import sympy as sp
 from eqselect.theory import Decomposition, GameError
 from eqselect.theory.engine import to_sympy
 
-from eqselect.numerics.fixed_points.affine import affine_form, solve_global_affine
+from eqselect.numerics.fixed_points.affine import (
+    affine_form, integral_form, solve_global_affine)
 from eqselect.numerics.fixed_points.budget import run_with_budget
 from eqselect.numerics.fixed_points.face_points import ProjectedProblem
 from eqselect.numerics.fixed_points.faces import (MAX_FACES, block_agents, faces,
@@ -122,6 +123,7 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=Non
 
 def _solve_faces(problem: ProjectedProblem, affine) -> list[Equilibrium]:
     out = []
+    affine = None if affine is None else integral_form(*affine)
     for face in faces(problem.blocks, len(problem.params), problem.agents):
         if affine is not None:
             out.extend(solve_global_affine(problem, face, *affine))
