@@ -15,7 +15,9 @@ For one game, payoff-symbol values and rule (method, lambda, c), a cell holds
    coordinates, else (logit) by the nearest pure profile within ``tol``, else
    ``unresolved``; ``fraction`` is the share meeting the paper's success
    predicate (every agent's first-action probability >= 0.82);
-3. a slot for the alignment verdicts A1-A3, reported as not computed.
+3. a slot for the alignment verdicts A1-A3: filled in the worker by a
+   higher layer's `CellExtension` (`eqselect sweep` passes the checker of
+   `eqselect.proofs_check.atlas`), else reported as not computed.
 
 The rule's field is compiled once per worker process and (game, method, c,
 eta), with the payoff symbols and lambda as run-time parameters, and reused
@@ -23,7 +25,7 @@ for every cell of that rule; maps of at least ``COMPILED_MIN_WORK``
 start-steps run the paper's schedule on the fused numba kernel built the
 same way (`eqselect.numerics.dynamics.kernels`, cached on disk), the numpy
 schedule being the reference and the fallback without numba. Swapping in
-other kernels or adding verdicts changes this module only.
+other kernels changes this module only.
 """
 
 from __future__ import annotations
