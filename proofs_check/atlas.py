@@ -34,6 +34,7 @@ import sympy as sp
 from eqselect.theory import Decomposition, as_rule
 from eqselect.theory.rules import Rule
 from eqselect.theory.errors import EqselectError, GameError, OptionsError
+from eqselect.theory.engine import to_sympy
 from eqselect.theory.exact import to_exact
 from eqselect.theory.limits import TimeBudgetExceeded
 from eqselect.theory.serialize import jsonable
@@ -196,11 +197,11 @@ def a3_minimum(verdict):
     vals = verdict.values
     if "inner_product" in vals:
         g = sp.Poly(vals["inner_product"], S)
-        lo, hi = (sp.nsimplify(x) for x in vals["s_range"])
+        lo, hi = (to_sympy(x) for x in vals["s_range"])  # exact values; text refused
         points = [lo, hi]
         if g.degree() > 1:
             points += [x for x in sp.Poly(g.diff(S), S).real_roots() if lo <= x <= hi]
-        norm = sp.sqrt(sum(sp.nsimplify(x) ** 2 for x in vals["normal_toward_P"]))
+        norm = sp.sqrt(sum(to_sympy(x) ** 2 for x in vals["normal_toward_P"]))
         return sp.radsimp(sp.Min(*(g.eval(x) for x in points)) / norm), "exact minimum"
     if "min_lower_bound" in vals:
         return vals["min_lower_bound"], "certified lower bound (interval covering)"
