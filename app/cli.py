@@ -15,7 +15,8 @@ import threading
 from fractions import Fraction
 
 from eqselect.signals import (
-    MESSAGE, STATUS, Terminated, raise_terminated, start_import_guard, stop_import_guard)
+    MESSAGE, STATUS, Terminated, raise_terminated, redeliver_swallowed, start_import_guard,
+    stop_import_guard)
 
 _SAVED = start_import_guard()  # the imports below take about a second
 
@@ -386,6 +387,9 @@ def _limits_for(args) -> dict:
 def main(argv=None) -> int:
     """Run one command; every failure is one line on stderr (see the module docstring)."""
     previous = signal.signal(signal.SIGTERM, raise_terminated) if _main_thread() else None
+    hook = sys.unraisablehook
+    if previous is not None:
+        sys.unraisablehook = redeliver_swallowed(hook)
     try:
         args, extra = build_parser().parse_known_args(argv)
         if extra:  # named by the subcommand, which is what did not take them
@@ -405,6 +409,7 @@ def main(argv=None) -> int:
     except BrokenPipeError:
         return 0
     finally:
+        sys.unraisablehook = hook
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

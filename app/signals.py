@@ -4,6 +4,8 @@
   `Terminated`. The command line catches both after cleanup has run (staging
   folders removed, the previous output left as it was) and prints one line:
   ``eqselect: interrupted`` (status 130) or ``eqselect: terminated`` (143).
+- A signal whose exception Python swallows in a callback (garbage
+  collection) is delivered again: see :func:`redeliver_swallowed`.
 - While the package's heavy modules are imported (about a second, before any
   cleanup can be needed) either signal ends the process at once with the same
   line and status: see :func:`guard_imports`.
@@ -56,3 +58,27 @@ def stop_import_guard(saved: dict) -> None:
     for sig, handler in saved.items():
         if signal.getsignal(sig) is _exit_now:
             signal.signal(sig, handler)
+
+
+def redeliver_swallowed(previous):
+    """A ``sys.unraisablehook`` for the time a command runs.
+
+    A signal's exception raised while Python runs a callback it cannot
+    propagate from (a weakref callback or ``__del__`` during garbage
+    collection) is swallowed there and printed as "Exception ignored in ...",
+    and the command would go on. This hook prints nothing for those and
+    sends the signal again 10 ms later, when the callback has returned, so
+    it ends the command the usual way; everything else goes to ``previous``.
+    """
+    def hook(unraisable):
+        exc = unraisable.exc_value
+        sig = (signal.SIGINT if isinstance(exc, KeyboardInterrupt)
+               else signal.SIGTERM if isinstance(exc, Terminated) else None)
+        if sig is None:
+            previous(unraisable)
+            return
+        timer = threading.Timer(0.01, os.kill, (os.getpid(), sig))
+        timer.daemon = True
+        timer.start()
+
+    return hook

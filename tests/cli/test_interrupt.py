@@ -61,3 +61,28 @@ def test_interrupted_run_keeps_the_previous_output(tmp_path, capsys, command, ma
     _check(code, err, sig, out, before, marker)
     StagedFolder(out, marker).discard()  # what the next run does first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_an_interrupt_swallowed_by_a_callback_is_delivered_again():
+    """Ctrl-C landing in a weakref callback during garbage collection was
+    printed as "Exception ignored ... KeyboardInterrupt" and lost; the hook
+    eqselect installs while a command runs sends the signal again, quietly."""
+    import threading
+    import types
+
+    from eqselect.signals import redeliver_swallowed
+
+    got, other = threading.Event(), []
+    old = signal.signal(signal.SIGINT, lambda *a: got.set())
+    try:
+        hook = redeliver_swallowed(other.append)
+        hook(types.SimpleNamespace(exc_value=KeyboardInterrupt()))
+        for _ in range(200):  # the handler runs in the main thread between bytecodes
+            if got.wait(0.01):
+                break
+        assert got.is_set() and other == []
+        odd = types.SimpleNamespace(exc_value=ValueError("x"))
+        hook(odd)
+        assert other == [odd]  # anything else goes to the previous hook
+    finally:
+        signal.signal(signal.SIGINT, old)
