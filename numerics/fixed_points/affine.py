@@ -1,15 +1,21 @@
-"""Faces on which the field is affine: exact Gauss-Jordan, an LP for a continuum.
+"""Faces on which the field is affine: exact Gauss-Jordan, vertices for a continuum.
 
 For every two-agent normal-form game F is affine in phi (every method), and
 on a face with one mixed agent it is affine in the face's free coordinates
 y. The face's equations G_k = G_{s0} are then a linear system M y = r,
 solved in exact rationals (`solve_affine_system`). A unique solution is
-checked by `face_record`; a null space (a continuum of fixed points) is
-searched by the LP max t s.t. every support probability >= t and every
-multiplier >= 0; t* > 0 means it meets the face's relative interior, and
-one representative is reported, carrying the continuum's extreme points:
-the vertices of the closed polytope {probabilities >= 0, multipliers >= 0}
-(`polytope_vertices`, exact).
+checked by `face_record`; a null space y = y0 + N z is a continuum of fixed
+points: the closed polytope {z : probabilities >= 0, multipliers >= 0},
+whose exact vertices (`polytope_vertices`) are its extreme points. Their
+centroid lies in the polytope's relative interior, so the continuum meets
+the face's relative interior exactly when every support probability is > 0
+there; it is then the one representative reported, carrying the extreme
+points. With irrational data (a payoff sqrt(2)) the LP max t s.t. every
+support probability >= t and every multiplier >= 0 decides instead
+(t* > 0), and its rounded optimum is the representative.
+
+Rational two-agent fields take the faster integer route of
+`eqselect.numerics.fixed_points.integer_faces`, which gives the same points.
 """
 
 from __future__ import annotations
@@ -123,7 +129,12 @@ def affine_point(face, y):
 def affine_in(exprs, gens):
     """[(row, const)] with e = row . gens + const for each e, or None if one is not affine."""
     out = []
+    index = {g: i for i, g in enumerate(gens)}
     for e in exprs:
+        row = _rational_affine(e, index, len(gens))
+        if row is not None:
+            out.append(row)
+            continue
         poly = sp.Poly(e, *gens)
         if poly.total_degree() > 1:
             return None
@@ -141,6 +152,24 @@ def affine_in(exprs, gens):
                 row[monom.index(1)] = value
         out.append((row, const))
     return out
+
+
+def _rational_affine(e, index, n):
+    """(row, const) of an expanded sum of rational multiples of 1 and the generators
+    (read off its terms, no polynomial conversion), or None for anything else."""
+    row, const = [Fraction(0)] * n, Fraction(0)
+    for term in sp.Add.make_args(sp.sympify(e)):
+        coeff, rest = term.as_coeff_Mul()
+        if not coeff.is_Rational:
+            return None
+        value = Fraction(int(coeff.p), int(coeff.q))
+        if rest == 1:
+            const = value
+        elif rest in index and not row[index[rest]]:
+            row[index[rest]] = value
+        else:
+            return None
+    return row, const
 
 
 def affine_form(F, params):
@@ -289,9 +318,9 @@ def polytope_vertices(cons, r) -> list:
 
 def _affine_continuum(problem, face, mults, y0, basis):
     """A representative of {y0 + N z} in the face's relative interior with
-    multipliers >= 0 (the LP of the module docstring)."""
-    from scipy.optimize import linprog
-
+    multipliers >= 0: with rational data the centroid of the polytope's
+    exact vertices (as `eqselect.numerics.fixed_points.integer_faces`),
+    otherwise the LP of the module docstring."""
     r = len(basis)
 
     def y_of(z):
@@ -299,26 +328,41 @@ def _affine_continuum(problem, face, mults, y0, basis):
                 for i, a in enumerate(y0)]
 
     cons = _constraints(face, mults, y_of, r)
+    note = (f"continuum of fixed points on face {face.describe()} "
+            f"(dimension {r}); this is one representative")
+    if not all(isinstance(x, Fraction) for c, g in cons for x in (c, *g)):
+        return _lp_representative(problem, face, cons, y_of, r, note)
+    vertices = polytope_vertices(cons, r)
+    centre = [sum(v[j] for v in vertices) / len(vertices) for j in range(r)] if vertices else ()
+    n_prob = len(face.probabilities)
+    if not vertices or any(c + sum(a * b for a, b in zip(g, centre)) <= 0
+                           for c, g in cons[:n_prob]):
+        return []  # empty, or the continuum only touches lower faces (found there)
+    extreme = tuple(tuple(rational(x) for x in affine_point(face, y_of(z))) for z in vertices)
+    rec = face_record(problem, face, tuple(rational(x) for x in affine_point(face, y_of(centre))),
+                      continuum=note)
+    return [replace(rec, extreme_points=extreme)] if rec is not None else []
+
+
+def _lp_representative(problem, face, cons, y_of, r, note):
+    """The LP's representative (irrational data; no extreme points listed)."""
+    from scipy.optimize import linprog
+
     rows, rhs = _continuum_lp(cons, len(face.probabilities))
     res = linprog([0.0] * r + [-1.0], A_ub=rows, b_ub=rhs,
                   bounds=[(None, None)] * r + [(None, 1.0)], method="highs")
     if res.status != 0 or res.x[-1] <= 1e-9:
         return []  # the continuum only touches lower faces (found there)
-    note = (f"continuum of fixed points on face {face.describe()} "
-            f"(dimension {r}); this is one representative")
-    exact = all(isinstance(x, Fraction) for c, g in cons for x in (c, *g))
-    extreme = tuple(tuple(rational(x) for x in affine_point(face, y_of(z)))
-                    for z in polytope_vertices(cons, r)) if exact else ()
     for den in (10 ** 3, 10 ** 6, 10 ** 12):
         z = [Fraction(float(x)).limit_denominator(den) for x in res.x[:r]]
         phi = tuple(rational(x) for x in affine_point(face, y_of(z)))
         rec = face_record(problem, face, phi, continuum=note)
         if rec is not None:
-            return [replace(rec, extreme_points=extreme)]
+            return [rec]
     phi = tuple(sp.Float(float(x), 30) for x in affine_point(
         face, y_of([Fraction(float(x)) for x in res.x[:r]])))
     rec = face_record(problem, face, phi, continuum=note, exact_ok=False)
-    return [replace(rec, extreme_points=extreme)] if rec is not None else []
+    return [rec] if rec is not None else []
 
 
 __all__ = ["affine_form", "affine_in", "affine_point", "polytope_vertices", "rational",

@@ -17,6 +17,8 @@ record means the same thing whichever route found it:
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -75,7 +77,7 @@ def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, not
     if continuum is not None:
         stability = Stability.DEGENERATE
         notes.insert(0, continuum)
-    strategies, nash = _strategies_and_nash(field.game, point, exact, tol, notes)
+    strategies, nash = _strategies_and_nash(field, point, exact, tol, notes)
     return Equilibrium(point=tuple(_to_float(x) for x in point), exact=exact,
                        strategies=strategies, stability=stability, eigenvalues=eigs, mu=mu,
                        nash=nash, boundary=boundary, route=route, residual=residual,
@@ -134,10 +136,20 @@ def _g(F, i):
     return 0 if i is None else F[i]
 
 
-def _strategies_and_nash(game, point, exact, tol, notes):
-    """(strategies as floats, nash) with the decision's basis noted when approximate."""
+def _strategies_and_nash(field, point, exact, tol, notes):
+    """(strategies as floats, nash) with the decision's basis noted when approximate.
+
+    An `AffineField` at an exact rational point gives both in Fractions.
+    """
+    game = field.game
     if not game.strategies:
         return (), None
+    fast = getattr(field, "exact_strategies", None)
+    rational = fast(exact) if fast is not None and exact is not None and tol is None else None
+    if rational is not None and game.states == 1 and game.payoffs:
+        nash = field.nash(rational)
+        if nash is not None:  # the exact check of the affine field, in Fractions
+            return tuple(tuple(float(x) for x in s) for s in rational), nash
     at = [x if isinstance(x, sp.Basic) else _to_float(x) for x in point]
     strategies = tuple(tuple(_to_float(x) for x in s) for s in strategies_at(game, at))
     if not (game.states == 1 and game.payoffs):
@@ -184,8 +196,10 @@ def _float_nested(obj):
 
 
 def _to_float(x) -> float:
-    if isinstance(x, (float, int, mpmath.mpf)):
+    if isinstance(x, (float, int, mpmath.mpf, Fraction)):
         return float(x)
+    if isinstance(x, sp.Rational):
+        return int(x.p) / int(x.q)
     return float(sp.re(sp.N(x, 30)))
 
 

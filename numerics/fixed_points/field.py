@@ -8,13 +8,19 @@ parameters, and gives F and DF two ways:
 - `MpField`: mpmath at the current precision (Newton polish, the Jacobian of
   a free-region root), generated once by `eqselect.numerics.codegen`;
 - `SymbolicField`: exact sympy values (signs of normal-cone multipliers on
-  the faces of the direct parameterisation) and a float Jacobian.
+  the faces of the direct parameterisation) and a float Jacobian;
+- `AffineField`: the same for an affine field F = A phi + c with rational
+  A and c (every two-agent normal-form game), in Python Fractions, with
+  the constant Jacobian A and an exact Nash check in Fractions.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import mpmath
 import numpy as np
+import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.rules import Rule, as_rule
@@ -137,4 +143,111 @@ class SymbolicField:
         return np.array(self.DF.xreplace(sub).evalf(30).tolist(), dtype=complex).real
 
 
-__all__ = ["MpField", "SymbolicField", "free_region_rule", "numeric_rule", "resolve_rule"]
+class AffineField:
+    """The `SymbolicField` of an affine F = A phi + c with rational A and c, in Fractions.
+
+    Parameters
+    ----------
+    game : Game
+    A : list of list of Fraction, shape (d, d)
+    c : list of Fraction, shape (d,)
+
+    ``F`` (sympy, expanded) is built from A and c when first asked for.
+
+    At a rational point (ints, Fractions, sympy Rationals) ``values`` is
+    exact in Fractions, ``jacobian`` is A in floats (DF is constant), and
+    ``exact_strategies`` / ``nash`` give the strategies and the Nash check
+    in Fractions (`is_nash_rational`), when the game's strategies are
+    affine in the parameters and its payoffs rational; at any other point
+    the sympy evaluation of `SymbolicField` is used.
+    """
+
+    def __init__(self, game, A, c):
+        self.game, self.symbols = game, game.parameters
+        self.A, self.c = A, c
+        self._F = None
+        self._J = np.array([[float(x) for x in row] for row in A])
+        self._strategy_rows = self._tables = None
+
+    @property
+    def F(self) -> list:
+        """The field's components as expanded sympy expressions."""
+        if self._F is None:
+            def q(x):
+                return sp.Rational(x.numerator, x.denominator)
+
+            self._F = [sp.Add(*(q(a) * s for a, s in zip(row, self.symbols) if a), q(ci))
+                       for row, ci in zip(self.A, self.c)]
+        return self._F
+
+    def values(self, at) -> list:
+        """F at ``at``: Fractions at a rational point, else exact sympy values."""
+        x = _fractions(at)
+        if x is None:
+            return [e.xreplace(dict(zip(self.symbols, at))) for e in self.F]
+        return [sum((a * v for a, v in zip(row, x) if a and v), ci)
+                for row, ci in zip(self.A, self.c)]
+
+    def jacobian(self, at) -> np.ndarray:
+        """DF = A, in double precision."""
+        return self._J.copy()
+
+    def exact_strategies(self, at):
+        """Each agent's strategy at a rational point in Fractions, or None."""
+        x = _fractions(at)
+        if x is None or not self._strategies_are_affine():
+            return None
+        return tuple(tuple(sum((a * v for a, v in zip(row, x) if a), c0) for row, c0 in block)
+                     for block in self._strategy_rows)
+
+    def nash(self, strategies) -> bool | None:
+        """The exact Nash check in Fractions (None: payoffs not all rational)."""
+        from eqselect.numerics.fixed_points.nash import is_nash_rational
+
+        if self._tables is None:
+            self._tables = _rational_tables(self.game.payoffs) or False
+        if not self._tables or self.game.states != 1:
+            return None
+        return is_nash_rational(self._tables, strategies)
+
+    def _strategies_are_affine(self) -> bool:
+        if self._strategy_rows is None:
+            from eqselect.numerics.fixed_points.affine import affine_in
+
+            blocks = []
+            for block in self.game.strategies:
+                rows = affine_in(list(block), list(self.symbols))
+                if rows is None or any(not isinstance(v, Fraction)
+                                       for r, c0 in rows for v in (*r, c0)):
+                    blocks = False
+                    break
+                blocks.append([(r, c0) for r, c0 in rows])
+            self._strategy_rows = blocks
+        return bool(self._strategy_rows)
+
+
+def _fractions(at):
+    """The point in Fractions when every coordinate is rational, else None."""
+    out = []
+    for v in at:
+        if isinstance(v, (int, Fraction)):
+            out.append(Fraction(v))
+        elif isinstance(v, sp.Rational):
+            out.append(Fraction(int(v.p), int(v.q)))
+        else:
+            return None
+    return out
+
+
+def _rational_tables(obj):
+    """Nested payoff tables in Fractions, or None when an entry is not rational."""
+    if isinstance(obj, (list, tuple)):
+        out = [_rational_tables(o) for o in obj]
+        return None if any(o is None for o in out) else out
+    if isinstance(obj, (int, Fraction)):
+        return Fraction(obj)
+    x = obj if isinstance(obj, sp.Basic) else sp.sympify(obj)
+    return Fraction(int(x.p), int(x.q)) if x.is_Rational else None
+
+
+__all__ = ["AffineField", "MpField", "SymbolicField", "free_region_rule", "numeric_rule", "resolve_rule"]

@@ -14,6 +14,7 @@ numerically indistinguishable from zero, by an exact zero test.
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import sympy as sp
 
@@ -48,9 +49,11 @@ def exact_sign(expr, tol=None) -> int:
     >>> exact_sign(sp.sqrt(2) - sp.Rational(7, 5)), exact_sign(sp.Integer(0))
     (1, 0)
     """
+    if isinstance(expr, (int, Fraction)):
+        return (expr > 0) - (expr < 0)
     e = to_sympy(expr)
     if e.is_Rational:
-        return int(sp.sign(e))
+        return (e.p > 0) - (e.p < 0)
     if e.free_symbols:
         raise GameError(f"cannot decide the sign of {e}: it has free symbols "
                         f"{sorted(map(str, e.free_symbols))}")
@@ -175,6 +178,43 @@ def is_nash(game: Game, strategies_exact, tol=None) -> bool:
         for a in support:
             if any(exact_sign(u[b] - u[a], tol) > 0 for b in range(len(u))):
                 return False
+    return True
+
+
+def is_nash_rational(tables, strategies) -> bool:
+    """`is_nash` for rational payoff tables and strategies, in Python Fractions.
+
+    Parameters
+    ----------
+    tables : sequence of N nested lists of Fraction (or int)
+        ``tables[i][a_1]...[a_N]`` is agent i's payoff.
+    strategies : sequence of N sequences of Fraction (or int)
+
+    Examples
+    --------
+    >>> T = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]  # Stag Hunt
+    >>> third = (Fraction(2, 3), Fraction(1, 3))
+    >>> is_nash_rational(T, (third, third)), is_nash_rational(T, ((1, 0), (0, 1)))
+    (True, False)
+    """
+    actions = [len(s) for s in strategies]
+    for i, table in enumerate(tables):
+        u = [Fraction(0)] * actions[i]
+        for a in itertools.product(*(range(m) for m in actions)):
+            w = 1
+            for k, a_k in enumerate(a):
+                if k != i:
+                    w *= strategies[k][a_k]
+                    if not w:
+                        break
+            if w:
+                x = table
+                for a_k in a:
+                    x = x[a_k]
+                u[a[i]] += x * w
+        best = max(u)
+        if any(x != 0 and u[a] < best for a, x in enumerate(strategies[i])):
+            return False
     return True
 
 

@@ -39,11 +39,12 @@ Algorithm (support enumeration, nashpy's ``support_enumeration`` in spirit):
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import sympy as sp
 
 from eqselect.theory import Decomposition, GameError
-from eqselect.theory.engine import to_sympy
+from eqselect.theory.engine import to_engine, to_sympy
 
 from eqselect.numerics.fixed_points.affine import (
     affine_form, integral_form, solve_global_affine)
@@ -51,7 +52,8 @@ from eqselect.numerics.fixed_points.budget import run_with_budget
 from eqselect.numerics.fixed_points.face_points import ProjectedProblem
 from eqselect.numerics.fixed_points.faces import (MAX_FACES, block_agents, faces,
                                                   region_blocks)
-from eqselect.numerics.fixed_points.field import SymbolicField, resolve_rule
+from eqselect.numerics.fixed_points.field import AffineField, SymbolicField, resolve_rule
+from eqselect.numerics.fixed_points.integer_faces import solve_integer_faces
 from eqselect.numerics.fixed_points.polynomial import solve_polynomial_face
 from eqselect.numerics.fixed_points.record import Equilibrium
 
@@ -110,6 +112,8 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=Non
             f"exact face-by-face search over {n_faces} faces of {game.name!r} is beyond the "
             f"limit of {MAX_FACES}; use the logit parameterization (Newton with deflation)")
     problem = projected_problem(dec, resolve_rule(rule, lam, own_coef), blocks)
+    if isinstance(problem.field, AffineField):
+        return solve_integer_faces(problem, *integral_form(problem.field.A, problem.field.c))
     affine = affine_form(problem.F, problem.params)
     if affine is not None or budget is None:
         return _solve_faces(problem, affine)
@@ -149,14 +153,54 @@ def projected_problem(dec: Decomposition, rule, blocks) -> ProjectedProblem:
         notes = ("payoff symbols at their defaults: "
                  + ", ".join(f"{s}={v}" for s, v in sorted(defaults.items(), key=str)),)
     params = game.parameters
+    affine = None if rule.spec.adaptive else engine_affine_form(
+        dec.field_engine(m, lam_x, own_x), params, defaults)
+    if affine is not None:  # DF = A: no sympy field, no symbolic Jacobian
+        return ProjectedProblem(AffineField(game, *affine), blocks,
+                                block_agents(game, blocks), notes)
     F = [sp.expand(e.xreplace(defaults)) for e in dec.field(m, lam_x, own_x)]
-    DF = dec.jacobian(m, lam_x, own_x).xreplace(defaults)
     extra = sorted({str(s) for e in F for s in e.free_symbols} - {str(s) for s in params})
     if extra:
         raise GameError(f"the {m.value} field of {game.name!r} has free symbols {extra}; "
                         "give eta a number (Decomposition(game, eta=...)) and payoffs values")
-    return ProjectedProblem(SymbolicField(game, F, DF), blocks, block_agents(game, blocks),
-                            notes)
+    field = SymbolicField(game, F, dec.jacobian(m, lam_x, own_x).xreplace(defaults))
+    return ProjectedProblem(field, blocks, block_agents(game, blocks), notes)
 
 
-__all__ = ["projected_fixed_points", "projected_problem"]
+def engine_affine_form(exprs, params, defaults=None):
+    """(A, c) in Fractions with F = A phi + c, read from symengine expressions, or None.
+
+    Each component is expanded in symengine (payoff ``defaults`` substituted)
+    and its terms read off: every term must be a rational multiple of 1 or
+    of one parameter. Anything else (a product of parameters, a symbol left
+    free, an irrational or floating coefficient) gives None, and the caller
+    takes the sympy route.
+    """
+    import symengine as se
+
+    sub = {to_engine(s): to_engine(v) for s, v in (defaults or {}).items()}
+    index = {to_engine(s): i for i, s in enumerate(params)}
+    A, c = [], []
+    for e in exprs:
+        row, const = [Fraction(0)] * len(params), Fraction(0)
+        for term, coef in se.expand(e.subs(sub) if sub else e).as_coefficients_dict().items():
+            if term == 0:
+                continue
+            if isinstance(coef, int):
+                value = Fraction(coef)
+            elif coef.is_Rational:
+                value = Fraction(int(coef.p), int(coef.q))
+            else:
+                return None
+            if term == 1:
+                const += value
+            elif term in index:
+                row[index[term]] += value
+            else:
+                return None
+        A.append(row)
+        c.append(const)
+    return A, c
+
+
+__all__ = ["engine_affine_form", "projected_fixed_points", "projected_problem"]
