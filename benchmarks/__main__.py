@@ -19,6 +19,11 @@ Measures, in one run on this machine, and prints ratios (written as JSON to
    cached (a fresh process that finds the kernel on disk).
 4. Continuation points per second along branches, and the fixed points of a
    3 x 3 game (`benchmarks.solvers`).
+5. Random degenerate 3 x 3 and 4 x 4 bimatrix games: eqselect's exact fixed
+   points of PG against pygambit's ``enummixed_solve``, medians per game and
+   their ratio, with and without building the games
+   (`benchmarks.solvers.degenerate_fixed_points`; alone:
+   ``python -m benchmarks.degenerate``).
 
 The Stag Hunt map is also run in a fresh process once the kernel is on disk
 (``compiled_cached_process``: what a user's second session sees), with that
@@ -45,7 +50,8 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from benchmarks.solvers import continuation_speed, fixed_points_3x3
+from benchmarks.degenerate import print_degenerate
+from benchmarks.solvers import continuation_speed, degenerate_fixed_points, fixed_points_3x3
 from benchmarks.stag_hunt_numpy import basin_fraction
 from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
 from eqselect.theory import PAPER, Decomposition, builtin, ipd
@@ -226,7 +232,9 @@ def main(argv=None) -> int:
     res = {"machine": {"cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
                        "load_average_at_start": os.getloadavg()},
            "stag_hunt": stag_hunt(*sizes[0]), "ipd": ipd_runs(*sizes[1]),
-           "continuation": continuation_speed(), "fixed_points_3x3": fixed_points_3x3()}
+           "continuation": continuation_speed(), "fixed_points_3x3": fixed_points_3x3(),
+           "degenerate_games": degenerate_fixed_points(
+               {3: (5, 35), 4: (2, 45)} if args.quick else None, 1 if args.quick else 3)}
     res["machine"]["load_average_at_end"] = os.getloadavg()
     Path(args.out).write_text(json.dumps(res, indent=2))
     _print(res)
@@ -259,6 +267,7 @@ def _print(res) -> None:
     for k, v in res["fixed_points_3x3"].items():
         print(f"3 x 3 game, {k}: {v['fixed_points']} fixed points in {v['seconds']:.2f} s "
               f"(complete: {v['complete']})")
+    print_degenerate(res["degenerate_games"])
     print(f"load average at start {res['machine']['load_average_at_start']}, "
           f"at end {res['machine']['load_average_at_end']}")
 

@@ -184,16 +184,14 @@ def engine_affine_form(exprs, params, defaults=None):
     for e in exprs:
         row, const = [Fraction(0)] * len(params), Fraction(0)
         for term, coef in se.expand(e.subs(sub) if sub else e).as_coefficients_dict().items():
-            if term == 0:
-                continue
-            if isinstance(coef, int):
-                value = Fraction(coef)
-            elif coef.is_Rational:
-                value = Fraction(int(coef.p), int(coef.q))
-            else:
+            value = _engine_fraction(coef)
+            if value is None:
                 return None
-            if term == 1:
-                const += value
+            if term.is_Number:  # a constant comes as {number: 1}
+                number = _engine_fraction(term)
+                if number is None:
+                    return None
+                const += number * value
             elif term in index:
                 row[index[term]] += value
             else:
@@ -201,6 +199,13 @@ def engine_affine_form(exprs, params, defaults=None):
         A.append(row)
         c.append(const)
     return A, c
+
+
+def _engine_fraction(x):
+    """A symengine (or Python) integer or rational as a Fraction; None otherwise."""
+    if isinstance(x, int):
+        return Fraction(x)
+    return Fraction(int(x.p), int(x.q)) if x.is_Rational else None
 
 
 __all__ = ["engine_affine_form", "projected_fixed_points", "projected_problem"]
