@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from dataclasses import replace
 from fractions import Fraction
 
 import sympy as sp
@@ -218,14 +219,8 @@ def _continuum(problem, face, A, c, R, pivots, D) -> list:
                     for z in vertices)
     note = (f"continuum of fixed points on face {face.describe()} "
             f"(dimension {len(free)}); this is one representative")
-    rec = _record(problem, face, phi_at(centre), continuum=note)
-    return [_with_extreme(rec, extreme)]
-
-
-def _with_extreme(rec, extreme):
-    from dataclasses import replace
-
-    return replace(rec, extreme_points=extreme)
+    return [replace(_record(problem, face, phi_at(centre), continuum=note),
+                    extreme_points=extreme)]
 
 
 def integer_vertices(cons, r: int) -> list:

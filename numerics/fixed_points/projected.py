@@ -22,15 +22,20 @@ Algorithm (support enumeration, nashpy's ``support_enumeration`` in spirit):
 1. Enumerate the faces: one non-empty support per block.
 2. On each face, fix the bound coordinates (p_k = 0, or p_{s0} = 1 - sum of
    the others when the sum is active) and solve the |S| - 1 equations
-   G_k = G_{s0} per block in the free coordinates, exactly: by exact
-   Gauss-Jordan elimination when F is affine (all two-agent normal-form
-   games, every method), otherwise by a lex Groebner basis and real root
-   isolation.
+   G_k = G_{s0} per block in the free coordinates, exactly: when F is
+   affine with rational coefficients (all two-agent normal-form games,
+   every method; read from symengine, `engine_affine_form`) by
+   fraction-free Gauss-Jordan elimination in integers with integer sign
+   tests (`eqselect.numerics.fixed_points.integer_faces`), when it is
+   affine otherwise (an irrational payoff) by exact Gauss-Jordan
+   elimination, otherwise by a lex Groebner basis and real root isolation.
 3. Keep the real solutions in the relative interior of the face (every
    support probability > 0) whose multipliers are >= 0.
 4. A positive-dimensional solution set that meets the face's relative
    interior is a continuum of fixed points: one representative is reported
-   with ``Stability.DEGENERATE`` and a note.
+   with ``Stability.DEGENERATE``, a note, and, where the continuum is a
+   polytope, its exact extreme points (on an affine face with rational
+   data the representative is their centroid).
 5. Linearise: eigenvalues of DF restricted to the face's tangent space, then
    one entry -multiplier per bound direction (strictly outward F is a stable
    direction, a zero multiplier a degenerate one); ``classify`` on the lot.
