@@ -26,6 +26,8 @@ from fractions import Fraction
 
 import sympy as sp
 
+from eqselect.theory.engine import to_sympy
+
 from eqselect.numerics.fixed_points.face_points import ProjectedProblem, face_record
 from eqselect.numerics.fixed_points.faces import probability
 
@@ -158,7 +160,7 @@ def _rational_affine(e, index, n):
     """(row, const) of an expanded sum of rational multiples of 1 and the generators
     (read off its terms, no polynomial conversion), or None for anything else."""
     row, const = [Fraction(0)] * n, Fraction(0)
-    for term in sp.Add.make_args(sp.sympify(e)):
+    for term in sp.Add.make_args(to_sympy(e)):
         coeff, rest = term.as_coeff_Mul()
         if not coeff.is_Rational:
             return None

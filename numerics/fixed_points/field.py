@@ -23,6 +23,7 @@ import numpy as np
 import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, RegionKind
+from eqselect.theory.engine import to_sympy
 from eqselect.theory.rules import Rule, as_rule
 
 from eqselect.numerics.codegen import mpmath_function
@@ -246,7 +247,7 @@ def _rational_tables(obj):
         return None if any(o is None for o in out) else out
     if isinstance(obj, (int, Fraction)):
         return Fraction(obj)
-    x = obj if isinstance(obj, sp.Basic) else sp.sympify(obj)
+    x = obj if isinstance(obj, sp.Basic) else to_sympy(obj)
     return Fraction(int(x.p), int(x.q)) if x.is_Rational else None
 
 
