@@ -25,7 +25,8 @@ def print_degenerate(res: dict) -> None:
             w = r[way]
             print(f"  {way:<18} eqselect {w['eqselect_ms']:7.2f} ms  pygambit "
                   f"{w['pygambit_ms']:6.2f} ms  ratio {w['ratio']:5.2f}x "
-                  f"(median per-game ratio {w['median_per_game_ratio']:5.2f}x)")
+                  f"(per game: median {w['median_per_game_ratio']:5.2f}x, largest "
+                  f"{w['max_per_game_ratio']:5.2f}x)")
 
 
 def main(argv=None) -> int:

@@ -281,13 +281,17 @@ def _check_names(names, count: int, what: str) -> None:
 
 
 def _expected_payoff(tensor, strategies) -> sp.Expr:
-    total = sp.Integer(0)
+    # one Add of every term (not a running sum, which re-flattens each step),
+    # entries read from nested lists (not the array's index parsing)
+    table, terms = tensor.tolist(), []
     for a in itertools.product(*(range(m) for m in tensor.shape)):
-        u = tensor[a]
+        u = table
+        for a_k in a:
+            u = u[a_k]
         if u == 0:
             continue
-        total += u * sp.Mul(*(strategies[k][a_k] for k, a_k in enumerate(a)))
-    return total
+        terms.append(u * sp.Mul(*(strategies[k][a_k] for k, a_k in enumerate(a))))
+    return sp.Add(*terms)
 
 
 def _region(kind: Parameterization, agents, shape) -> Region:
