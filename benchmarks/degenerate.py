@@ -21,9 +21,10 @@ def print_degenerate(res: dict) -> None:
         print(f"Degenerate {size} games ({r['games']}, seed {r['seed']}, best of "
               f"{r['repeats']}), agree with pygambit's extreme equilibria: "
               f"{r['agree_with_gambit']}/{r['games']}")
-        for way in ("with_construction", "solve_only"):
+        for way in ("with_construction", "solve_only", "with_construction_cpu",
+                    "solve_only_cpu"):
             w = r[way]
-            print(f"  {way:<18} eqselect {w['eqselect_ms']:7.2f} ms  pygambit "
+            print(f"  {way:<22} eqselect {w['eqselect_ms']:7.2f} ms  pygambit "
                   f"{w['pygambit_ms']:6.2f} ms  ratio {w['ratio']:5.2f}x "
                   f"(per game: median {w['median_per_game_ratio']:5.2f}x, largest "
                   f"{w['max_per_game_ratio']:5.2f}x)")
