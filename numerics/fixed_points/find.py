@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.serialize import Record
 
-from eqselect.numerics.fixed_points import nash_interior
+from eqselect.numerics.fixed_points import algebraic, nash_interior
 from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
 from eqselect.numerics.fixed_points.field import resolve_rule
 from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
@@ -147,7 +147,7 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
     from eqselect.numerics.fixed_points.exact_solve import exact_attempt
 
     infinite = pure_profiles_at_infinity(dec, r)
-    reasons = []
+    reasons, alg = [], None
     if len(dec.game.parameters) == 2 and saturating(dec.game):
         from eqselect.numerics.fixed_points.resultant import resultant_attempt
 
@@ -158,6 +158,12 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
             return EquilibriumSet(res.equilibria, *head, True, notes, "resultant",
                                   at_infinity=infinite, certificate=res.certificate)
         reasons.append(f"resultant route: {res.reason}")
+        alg = algebraic.algebraic_attempt(dec, r, budget)
+        if alg is not None and alg.complete:
+            return EquilibriumSet(alg.equilibria, *head, True, alg.notes, algebraic.ROUTE,
+                                  at_infinity=infinite, certificate=alg.certificate)
+        if alg is not None:
+            reasons.append(f"algebraic resultant route: {alg.reason}")
     if nash_interior.applies(dec, r):
         found, why = nash_interior.pg_interior_fixed_points(dec, r, budget)
         if found is not None:
@@ -174,8 +180,14 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
             notes.append(f"exact solve after the {'; '.join(reasons)}")
         return EquilibriumSet(attempt.equilibria, *head, True, notes, "exact-solve",
                               at_infinity=infinite)
+    if alg is not None and alg.equilibria is not None:  # undecided candidates: not complete
+        return EquilibriumSet(alg.equilibria, *head, False, alg.notes, algebraic.ROUTE,
+                              at_infinity=infinite, certificate=alg.certificate)
     reason = "; ".join([attempt.reason] + reasons)
-    return replace(_newton(dec, r, head, seed, n_seeds, reason), at_infinity=infinite)
+    found = _newton(dec, r, head, seed, n_seeds, reason)
+    if alg is not None and alg.transcendental:
+        found = algebraic.certified_newton(dec, r, found)
+    return replace(found, at_infinity=infinite)
 
 
 def _projected(dec, rule, budget) -> list:
