@@ -94,7 +94,7 @@ def irrational_constants(F) -> list:
     Examples
     --------
     >>> irrational_constants([sp.sqrt(2) * sp.Symbol("t") + 1 + sp.log(3)])
-    [log(3), sqrt(2)]
+    [sqrt(2), log(3)]
     """
     out = set()
     for f in F:
@@ -187,10 +187,10 @@ class _ConstantWalker(_Walker):
         super().__init__(ctx, params)
         self.constants = constants
 
-    def _convert(self, e):
+    def convert(self, e):
         if e in self.constants:
             return self.constants[e], self.one
-        return super()._convert(e)
+        return super().convert(e)
 
 
 def _minimal_polynomial(c, ctx, gen):
