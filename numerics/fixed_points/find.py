@@ -147,8 +147,8 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
     from eqselect.numerics.fixed_points.exact_solve import exact_attempt
 
     infinite = pure_profiles_at_infinity(dec, r)
-    reasons, alg = [], None
-    if len(dec.game.parameters) == 2 and saturating(dec.game):
+    reasons, two_logits = [], len(dec.game.parameters) == 2 and saturating(dec.game)
+    if two_logits:
         from eqselect.numerics.fixed_points.resultant import resultant_attempt
 
         res = resultant_attempt(dec, r, budget=budget)
@@ -158,12 +158,6 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
             return EquilibriumSet(res.equilibria, *head, True, notes, "resultant",
                                   at_infinity=infinite, certificate=res.certificate)
         reasons.append(f"resultant route: {res.reason}")
-        alg = algebraic.algebraic_attempt(dec, r, budget)
-        if alg is not None and alg.complete:
-            return EquilibriumSet(alg.equilibria, *head, True, alg.notes, algebraic.ROUTE,
-                                  at_infinity=infinite, certificate=alg.certificate)
-        if alg is not None:
-            reasons.append(f"algebraic resultant route: {alg.reason}")
     if nash_interior.applies(dec, r):
         found, why = nash_interior.pg_interior_fixed_points(dec, r, budget)
         if found is not None:
@@ -172,6 +166,12 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
             return EquilibriumSet(found, *head, True, notes, "nash-interior",
                                   at_infinity=infinite)
         reasons.append(f"interior Nash route: {why}")
+    alg = algebraic.algebraic_attempt(dec, r, budget) if two_logits else None
+    if alg is not None and alg.complete:
+        return EquilibriumSet(alg.equilibria, *head, True, alg.notes, algebraic.ROUTE,
+                              at_infinity=infinite, certificate=alg.certificate)
+    if alg is not None:
+        reasons.append(f"algebraic resultant route: {alg.reason}")
     attempt = exact_attempt(dec, r, budget=budget)
     if attempt.equilibria is not None:
         notes = sorted({n for e in attempt.equilibria for n in e.notes})
