@@ -102,6 +102,10 @@ def irrational_constants(F) -> list:
             if sub.is_number and not (sub.is_Rational or sub.is_Add or sub.is_Mul or
                                       (sub.is_Pow and sub.exp.is_Integer)):
                 out.add(sub)
+            elif isinstance(sub, sp.exp):  # exp(theta + c) = exp(c) exp(theta): sympy folds e
+                c = sub.args[0].as_independent(*sub.args[0].free_symbols, as_Add=True)[0]
+                if c != 0:
+                    out.add(sp.exp(c))
     return sorted(out, key=sp.default_sort_key)
 
 
@@ -111,6 +115,8 @@ def _kind(c) -> str:
         return "float"
     if c.is_algebraic and c.is_real:
         return "algebraic"
+    if c.is_algebraic:
+        return "algebraic but not known to be real"
     return "transcendental" if c.is_algebraic is False else "not known to be algebraic"
 
 

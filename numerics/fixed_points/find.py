@@ -8,6 +8,11 @@
 - Logit and softmax with two parameters: resultants and certified real-root
   isolation (`eqselect.numerics.fixed_points.resultant`, complete, with its
   certificate).
+- Logit with two parameters and algebraic payoffs (sqrt(2), 2^(1/3)):
+  the resultants normed to integer coefficients, each candidate decided by
+  interval arithmetic (`eqselect.numerics.fixed_points.algebraic`, complete
+  when every candidate is decided); with a transcendental payoff the Newton
+  points are each proven by the Krawczyk test (`krawczyk`).
 - PG under logit and softmax: the interior fixed points are the totally
   mixed Nash equilibria, solved exactly on the direct parameterisation's
   faces (`eqselect.numerics.fixed_points.nash_interior`, complete).
@@ -56,7 +61,9 @@ class EquilibriumSet(Record):
     route : str
         "exact-faces" (direct parameterisation), "exact-solve" (sympy on
         F = 0), "resultant" (two logit / softmax parameters: resultants and
-        certified root isolation), "nash-interior" (PG under logit /
+        certified root isolation), "resultant-algebraic" (the same with
+        algebraic payoffs: norms over Q(alpha), candidates decided by interval
+        arithmetic, `algebraic`), "nash-interior" (PG under logit /
         softmax: the totally mixed Nash equilibria, exact, `nash_interior`),
         "sos-from-lookahead" (SOS: LookAhead's zeros filtered, `sos`),
         "newton" (deflated Newton, the fallback) or
@@ -72,7 +79,9 @@ class EquilibriumSet(Record):
     certificate : dict or None
         For route "resultant": the square-free resultants in u_i =
         exp(theta_i) (integer coefficients, low degree first) and the
-        certified isolating intervals of their positive roots.
+        certified isolating intervals of their positive roots; for
+        "resultant-algebraic" the square-free norms likewise, plus
+        ``algebraic_numbers`` and ``candidates`` (the decision per pair).
     components : list of dict
         Direct parameterisation, affine field: each connected set of fixed
         points made of continua, ``{"extreme_points", "dimension",

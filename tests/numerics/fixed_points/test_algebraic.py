@@ -258,3 +258,18 @@ def test_a_small_budget_takes_the_labelled_fallback():
     assert "may be incomplete" in found.notes[0]
     full = find_equilibria(dec, "meta-mapg")
     assert full.route == "resultant-algebraic" and full.complete and len(full.equilibria) == 1
+
+
+def test_several_algebraic_constants_by_successive_norms():
+    """sqrt(2) and 2^(1/3) (norm degree 6 over Q): the algebraic route's PG point equals
+    the exact interior Nash route's, and its certificate names both minimal polynomials."""
+    game = [[[2 + S2, 0], [0, sp.cbrt(2)]], [[1, 0], [0, 1 + S2]]]
+    dec = Decomposition(normal_form_game(game, "logit"), eta=1)
+    found = algebraic_attempt(dec, "pg")
+    assert found.complete and len(found.equilibria) == 1
+    assert {(a["value"], tuple(a["minimal_polynomial"])) for a in
+            found.certificate["algebraic_numbers"]} == {("sqrt(2)", (-2, 0, 1)),
+                                                          ("2**(1/3)", (-2, 0, 0, 1))}
+    exact = find_equilibria(dec, "pg")
+    assert exact.route == "nash-interior"
+    assert np.allclose(exact.equilibria[0].point, found.equilibria[0].point, atol=1e-12)
