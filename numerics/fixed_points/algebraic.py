@@ -228,12 +228,35 @@ def _sign_changing_part(poly, consts):
     return out
 
 
+def reduce_mod(poly, m, var: int):
+    """The pseudo-remainder of ``poly`` by m(a) in the generator ``var`` (m of degree d).
+
+    Each step replaces the top power: poly <- lc(m) poly - c a^(D - d) m, with c
+    the coefficient of a^D; the result has degree < d in a and equals lc(m)^e
+    poly at every root of m, so it has the same zeros in u there. Norms of the
+    reduced polynomial are far cheaper (the Sylvester matrix shrinks).
+    """
+    d = m.degrees()[var]
+    lead = m.context().from_dict({k[:var] + (0,) + k[var + 1:]: v
+                                  for k, v in m.to_dict().items() if k[var] == d})
+    while poly.degrees()[var] >= d:
+        top = poly.degrees()[var]
+        shift = [0] * len(poly.degrees())
+        shift[var] = top - d
+        c = poly.context().from_dict({k[:var] + (0,) + k[var + 1:]: v
+                                      for k, v in poly.to_dict().items() if k[var] == top})
+        poly = lead * poly - c * poly.context().from_dict({tuple(shift): 1}) * m
+    return poly
+
+
 def _norm(res, minimal, consts, k):
     """Res_{a_m}(... Res_{a_1}(res, m_1) ...) as a univariate fmpz_poly in u_{k+1}."""
     import flint
 
     for j, (m, _) in enumerate(minimal):
-        res = res.resultant(m, f"a{j + 1}")
+        res = reduce_mod(res, m, 2 + j)
+    for j, (m, _) in enumerate(minimal):
+        res = reduce_mod(res, m, 2 + j).resultant(m, f"a{j + 1}")
     coeffs = [0] * (res.degrees()[k] + 1)
     for monom, c in res.to_dict().items():
         coeffs[monom[k]] += int(c)
@@ -308,4 +331,4 @@ def certified_newton(dec, rule, found):
 
 
 __all__ = ["ROUTE", "AlgebraicAttempt", "algebraic_attempt", "certified_newton",
-           "irrational_constants"]
+           "irrational_constants", "reduce_mod"]

@@ -120,7 +120,8 @@ def certify_points(dec, rule, equilibria, dps: int = 40) -> tuple[list, int]:
             proven += 1
             where = " x ".join(f"[{v.lower().str(12, radius=False)}, "
                                f"{v.upper().str(12, radius=False)}]" for v in found)
-            note = f"interval-certified: exactly one fixed point in theta in {where} (Krawczyk, arb)"
+            note = (f"interval-certified: exactly one fixed point in theta in {where} "
+                    "(Krawczyk, arb)")
             out.append(replace(e, route=Route.INTERVAL, notes=tuple(e.notes) + (note,)))
     return out, proven
 

@@ -15,6 +15,8 @@
 - A transcendental payoff (log 3): Newton, labelled, each point proven by
   the Krawczyk test (route "interval-certified").
 - A small budget: the fallback is taken and labelled.
+- Several constants (successive norms), and the pseudo-remainder modulo a
+  minimal polynomial that keeps the norms small.
 """
 
 import os
@@ -23,8 +25,10 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from eqselect.numerics.fixed_points.algebraic import algebraic_attempt
+from eqselect.numerics.fixed_points.algebraic import algebraic_attempt, reduce_mod
 from eqselect.numerics.fixed_points.field import MpField
 from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.numerics.fixed_points.krawczyk import prove_zero
@@ -212,7 +216,8 @@ def test_zeros_of_the_conjugate_system_are_candidates_and_are_dropped():
                                                        "minimal_polynomial": [-2, 0, 1]}]
 
     def holds(cand, u):
-        return all(float(cand[k][0]) <= float(v) <= float(cand[k][1]) for k, v in zip(("u1", "u2"), u))
+        return all(float(cand[k][0]) <= float(v) <= float(cand[k][1])
+                   for k, v in zip(("u1", "u2"), u))
 
     decisions = {name: [c["decision"] for c in found.certificate["candidates"] if holds(c, u)]
                  for name, u in (("true", true_u), ("conjugate", conj_u))}
@@ -273,3 +278,32 @@ def test_several_algebraic_constants_by_successive_norms():
     exact = find_equilibria(dec, "pg")
     assert exact.route == "nash-interior"
     assert np.allclose(exact.equilibria[0].point, found.equilibria[0].point, atol=1e-12)
+
+
+@settings(max_examples=30)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 7),
+                          st.integers(-9, 9)), min_size=1, max_size=8))
+def test_reduce_mod_keeps_the_values_at_every_root_of_m(terms):
+    """m(a) = 2 a^2 - 1 (roots +-1/sqrt 2, not monic): the pseudo-remainder has degree < 2
+    in a and equals 2^e p at both roots, for one e >= 0, at every u."""
+    import flint
+
+    ctx = flint.fmpz_mpoly_ctx.get(("u1", "u2", "a1"), "lex")
+    p = ctx.from_dict({})
+    for i, j, k, c in terms:
+        p += c * ctx.from_dict({(i, j, k): 1})
+    m = 2 * ctx.gens()[2] ** 2 - 1
+    red = reduce_mod(p, m, 2)
+    assert red.degrees()[2] < 2
+    with mpmath.workdps(40):
+        for alpha in (1 / mpmath.sqrt(2), -1 / mpmath.sqrt(2)):
+            for u in ((mpmath.mpf(3) / 7, mpmath.mpf(5) / 3), (mpmath.mpf(2), mpmath.mpf(1) / 9)):
+                def at(q):
+                    return sum(int(c) * u[0] ** int(k[0]) * u[1] ** int(k[1]) * alpha ** int(k[2])
+                               for k, c in q.to_dict().items())
+                want, got = at(p), at(red)
+                if abs(want) < 1e-20:
+                    assert abs(got) < 1e-15
+                    continue
+                ratio = mpmath.log(got / want, 2)
+                assert abs(ratio - mpmath.nint(ratio)) < 1e-20 and ratio > -0.5
