@@ -160,7 +160,7 @@ def _solve(F, params, consts):
     except NotRationalInExp as err:
         return f"the field is not rational in exp(theta) ({err})"
     minimal = [_minimal_polynomial(c, ctx, gens[2 + j]) for j, c in enumerate(consts)]
-    polys = [_sign_changing_part(n, consts) for n, _ in pairs]
+    polys = [_sign_changing_part(_reduced(n, minimal), consts) for n, _ in pairs]
     if any(p.is_zero() for p in polys):
         return "a component of the field vanishes identically"
     common = polys[0].gcd(polys[1])
@@ -249,12 +249,18 @@ def reduce_mod(poly, m, var: int):
     return poly
 
 
+def _reduced(poly, minimal):
+    """`reduce_mod` by every minimal polynomial in turn (the same zeros at alpha)."""
+    for j, (m, _) in enumerate(minimal):
+        poly = reduce_mod(poly, m, 2 + j)
+    return poly
+
+
 def _norm(res, minimal, consts, k):
     """Res_{a_m}(... Res_{a_1}(res, m_1) ...) as a univariate fmpz_poly in u_{k+1}."""
     import flint
 
-    for j, (m, _) in enumerate(minimal):
-        res = reduce_mod(res, m, 2 + j)
+    res = _reduced(res, minimal)
     for j, (m, _) in enumerate(minimal):
         res = reduce_mod(res, m, 2 + j).resultant(m, f"a{j + 1}")
     coeffs = [0] * (res.degrees()[k] + 1)
