@@ -102,8 +102,9 @@ class _Walker:
         if sp.expand(arg - sum(c * p for c, p in zip(powers, self.params))) != 0 or \
                 not all(c.is_Integer for c in powers):
             raise NotRationalInExp(f"exp({arg})")
-        up = tuple(max(int(c), 0) for c in powers)
-        down = tuple(max(-int(c), 0) for c in powers)
+        pad = (0,) * (self.ctx.nvars() - len(self.params))  # generators beyond u (constants)
+        up = tuple(max(int(c), 0) for c in powers) + pad
+        down = tuple(max(-int(c), 0) for c in powers) + pad
         return self.ctx.from_dict({up: 1}), self.ctx.from_dict({down: 1})
 
 

@@ -8,6 +8,11 @@
 - Logit and softmax with two parameters: resultants and certified real-root
   isolation (`eqselect.numerics.fixed_points.resultant`, complete, with its
   certificate).
+- Logit with two parameters and algebraic payoffs (sqrt(2), 2^(1/3)):
+  the resultants normed to integer coefficients, each candidate decided by
+  interval arithmetic (`eqselect.numerics.fixed_points.algebraic`, complete
+  when every candidate is decided); with a transcendental payoff the Newton
+  points are each proven by the Krawczyk test (`krawczyk`).
 - PG under logit and softmax: the interior fixed points are the totally
   mixed Nash equilibria, solved exactly on the direct parameterisation's
   faces (`eqselect.numerics.fixed_points.nash_interior`, complete).
@@ -30,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.serialize import Record
 
-from eqselect.numerics.fixed_points import nash_interior
+from eqselect.numerics.fixed_points import algebraic, nash_interior
 from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
 from eqselect.numerics.fixed_points.field import resolve_rule
 from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
@@ -56,7 +61,9 @@ class EquilibriumSet(Record):
     route : str
         "exact-faces" (direct parameterisation), "exact-solve" (sympy on
         F = 0), "resultant" (two logit / softmax parameters: resultants and
-        certified root isolation), "nash-interior" (PG under logit /
+        certified root isolation), "resultant-algebraic" (the same with
+        algebraic payoffs: norms over Q(alpha), candidates decided by interval
+        arithmetic, `algebraic`), "nash-interior" (PG under logit /
         softmax: the totally mixed Nash equilibria, exact, `nash_interior`),
         "sos-from-lookahead" (SOS: LookAhead's zeros filtered, `sos`),
         "newton" (deflated Newton, the fallback) or
@@ -72,7 +79,9 @@ class EquilibriumSet(Record):
     certificate : dict or None
         For route "resultant": the square-free resultants in u_i =
         exp(theta_i) (integer coefficients, low degree first) and the
-        certified isolating intervals of their positive roots.
+        certified isolating intervals of their positive roots; for
+        "resultant-algebraic" the square-free norms likewise, plus
+        ``algebraic_numbers`` and ``candidates`` (the decision per pair).
     components : list of dict
         Direct parameterisation, affine field: each connected set of fixed
         points made of continua, ``{"extreme_points", "dimension",
@@ -147,8 +156,8 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
     from eqselect.numerics.fixed_points.exact_solve import exact_attempt
 
     infinite = pure_profiles_at_infinity(dec, r)
-    reasons = []
-    if len(dec.game.parameters) == 2 and saturating(dec.game):
+    reasons, two_logits = [], len(dec.game.parameters) == 2 and saturating(dec.game)
+    if two_logits:
         from eqselect.numerics.fixed_points.resultant import resultant_attempt
 
         res = resultant_attempt(dec, r, budget=budget)
@@ -166,6 +175,12 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
             return EquilibriumSet(found, *head, True, notes, "nash-interior",
                                   at_infinity=infinite)
         reasons.append(f"interior Nash route: {why}")
+    alg = algebraic.algebraic_attempt(dec, r, budget) if two_logits else None
+    if alg is not None and alg.complete:
+        return EquilibriumSet(alg.equilibria, *head, True, alg.notes, algebraic.ROUTE,
+                              at_infinity=infinite, certificate=alg.certificate)
+    if alg is not None:
+        reasons.append(f"algebraic resultant route: {alg.reason}")
     attempt = exact_attempt(dec, r, budget=budget)
     if attempt.equilibria is not None:
         notes = sorted({n for e in attempt.equilibria for n in e.notes})
@@ -174,8 +189,14 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
             notes.append(f"exact solve after the {'; '.join(reasons)}")
         return EquilibriumSet(attempt.equilibria, *head, True, notes, "exact-solve",
                               at_infinity=infinite)
+    if alg is not None and alg.equilibria is not None:  # undecided candidates: not complete
+        return EquilibriumSet(alg.equilibria, *head, False, alg.notes, algebraic.ROUTE,
+                              at_infinity=infinite, certificate=alg.certificate)
     reason = "; ".join([attempt.reason] + reasons)
-    return replace(_newton(dec, r, head, seed, n_seeds, reason), at_infinity=infinite)
+    found = _newton(dec, r, head, seed, n_seeds, reason)
+    if alg is not None and alg.transcendental:
+        found = algebraic.certified_newton(dec, r, found)
+    return replace(found, at_infinity=infinite)
 
 
 def _projected(dec, rule, budget) -> list:

@@ -34,6 +34,7 @@ class Route(str, Enum):
     EXACT = "exact"  # solved in exact arithmetic (sympy, resultants, root isolation)
     NEWTON = "newton"  # mpmath Newton with deflation, residual certified to tolerance
     AT_INFINITY = "at-infinity"  # a pure profile, the limit theta -> +-inf of logits
+    INTERVAL = "interval-certified"  # a unique zero in a small box, proven (Krawczyk, arb)
 
 
 @dataclass(frozen=True)

@@ -119,15 +119,28 @@ def eliminate(polys) -> dict:
         coeffs = [0] * (res.degrees()[k] + 1)
         for monom, c in res.to_dict().items():
             coeffs[monom[k]] += int(c)
-        uni = flint.fmpz_poly(coeffs)
-        square_free = uni // uni.gcd(uni.derivative()) if uni.degree() > 0 else uni
-        intervals = []
-        for ball, _ in (square_free.complex_roots() if square_free.degree() > 0 else []):
-            if ball.imag == 0 and ball.real.lower() > 0:
-                intervals.append((ball.real.lower().str(30, radius=False),
-                                  ball.real.upper().str(30, radius=False)))
+        square_free, balls = positive_roots(flint.fmpz_poly(coeffs))
+        intervals = [(b.lower().str(30, radius=False), b.upper().str(30, radius=False))
+                     for b in balls]
         out[name] = ([int(c) for c in square_free.coeffs()], intervals)
     return out
+
+
+def positive_roots(uni):
+    """The square-free part of a univariate ``fmpz_poly`` and its positive real roots.
+
+    Returns
+    -------
+    (fmpz_poly, list of arb)
+        The square-free part and one certified ball per positive real root
+        (``complex_roots``: an exact zero imaginary part, a positive lower end).
+    """
+    square_free = uni // uni.gcd(uni.derivative()) if uni.degree() > 0 else uni
+    balls = []
+    for ball, _ in (square_free.complex_roots() if square_free.degree() > 0 else []):
+        if ball.imag == 0 and ball.real.lower() > 0:
+            balls.append(ball.real)
+    return square_free, balls
 
 
 def _eliminate_within(polys, budget) -> Budgeted:
@@ -243,4 +256,4 @@ def _slack(v):
 
 
 __all__ = ["INLINE_DEGREE", "ResultantAttempt", "coprime_numerators", "eliminate",
-           "positive_free_part", "resultant_attempt"]
+           "positive_free_part", "positive_roots", "resultant_attempt"]
