@@ -1,0 +1,274 @@
+r"""The IPD's field from its Markov chain: gradients and Hessian-vector products.
+
+The discounted memory-one IPD (`eqselect.theory.games.ipd`) has values
+J_c = q0 N r_c with N = (I - gamma P)^{-1}. Its closed-form field (the
+values differentiated twice symbolically) has about 12 000 operations;
+per point the same field costs a 4 x 4 inverse and a few products of
+length 4, because every parameter touches one row of the chain.
+
+Notation. Agent a in {0, 1}, state s in {0, ..., 4}, parameter
+theta_{a,s} (column 5 a + s of a point), x_{a,s} = pi_a(C | s):
+sigma(theta) under logit, theta itself under direct, with
+sigma' = x (1 - x) and sigma'' = x (1 - x)(1 - 2 x) (1 and 0 under direct).
+b = 1 - a is the other agent. The outcome distribution of state s is
+
+    rho_s = (x_0 x_1, x_0 (1 - x_1), (1 - x_0) x_1, (1 - x_0)(1 - x_1)),
+
+bilinear in (x_{0,s}, x_{1,s}): q0 = rho_0 and row k of P is rho_{k+1}. So
+d rho_s / d x_a . y is x_b (y_0 - y_2) + (1 - x_b)(y_1 - y_3) for a = 0 and
+x_b (y_0 - y_1) + (1 - x_b)(y_2 - y_3) for a = 1, d^2 rho / d x_a^2 = 0 and
+d^2 rho / d x_0 d x_1 = kappa = (1, -1, -1, 1).
+
+Gradient. With v_c = N r_c, w = q0 N and e_{c,a,s} = d rho_s / d x_a . v_c,
+
+    dJ_c / d theta_{a,0} = sigma'_{a,0} e_{c,a,0},
+    dJ_c / d theta_{a,s} = gamma w_{s-1} sigma'_{a,s} e_{c,a,s}   (s >= 1),
+
+from dN = gamma N dP N: dJ = dq0 . v + gamma w dP v, and dP has one row.
+
+Hessian-vector product. For a direction u (one entry per parameter), the
+derivatives of q0, P, v and w along u are
+
+    dq[u]  = sum_b u_{b,0} sigma'_{b,0} d rho_0 / d x_b,
+    z_k    = sum_b u_{b,k+1} sigma'_{b,k+1} e_{c,b,k+1}         (dP[u] v_c),
+    dv[u]  = gamma N z,
+    dw[u]  = (dq[u] + gamma sum_k w_k sum_b u_{b,k+1} sigma'_{b,k+1}
+              d rho_{k+1} / d x_b) N,
+
+and the second derivatives of rho live within one state, so with
+t_{a,s} = sigma''_{a,s} u_{a,s} e_{c,a,s} + sigma'_{a,s} sigma'_{b,s}
+u_{b,s} (kappa . v_c) and d_{a,s} = d rho_s / d x_a . dv[u]:
+
+    (Hess J_c u)_{a,0} = t_{a,0} + sigma'_{a,0} d_{a,0},
+    (Hess J_c u)_{a,s} = gamma (sigma'_{a,s} (dw_{s-1} e_{c,a,s} + w_{s-1} d_{a,s})
+                                + w_{s-1} t_{a,s})                  (s >= 1):
+
+O(d) work per product after the inverse. The terms of the decomposition
+(`eqselect.theory.decomposition`) are such products, for agent i with
+j = 1 - i, g_c = grad J_c, and rows restricted to agent i's parameters:
+
+    cur_i  = (g_i)_i,
+    own_i  = eta (Hess J_i [(g_i)_i on block i])_i            (= sla_i),
+    la_i   = eta (Hess J_i [(g_j)_j on block j])_i,
+    peer_i = eta (Hess J_j [(g_i)_j on block j])_i.
+
+`chain_terms` writes cur + eta (c_own own + c_la la) / eta (one product per
+agent) and peer (one more) for the fused basin kernel
+(`eqselect.numerics.dynamics.chain_kernel`), with no allocation per call:
+its work array comes from `workspace`. docs/cli.md ("Kernels") has the
+derivation in brief.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+#: Agents and states of the memory-one IPD; a point has AGENTS * STATES coordinates.
+AGENTS, STATES = 2, 5
+#: Layout of the constants array: gamma, r_0 (4), r_1 (4), logit flag,
+#: eta c_own, eta c_la, eta (peer; 0 skips it).
+GAMMA, REWARDS, LOGIT, OWN, LA, PEER, N_CONST = 0, 1, 9, 10, 11, 12, 13
+
+# Offsets into the flat work array (one array with constant offsets: no views,
+# so the compiled code keeps no reference counts and resolves every address).
+_X, _S1, _S2 = 0, 10, 20             # x, sigma', sigma'' at 5 a + s
+_Q0, _P, _A, _N = 30, 34, 50, 66      # q0; P, I - gamma P (eliminated), N at 4 i + j
+_V, _W, _Z, _DV, _Y, _DW = 82, 90, 94, 98, 102, 106  # v_c at _V + 4 c; 4-vectors
+_E, _G, _U = 110, 130, 150           # e, grad J at 10 c + 5 a + s; direction u at 5 a + s
+#: Size of the work array `chain_terms` uses.
+WORK = 160
+
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)
+
+
+@_jit
+def _drho_dot(a, xb, ws, y):
+    """d rho / d x_a . ws[y:y+4] at the state where the other agent's probability is xb."""
+    if a == 0:
+        return xb * (ws[y] - ws[y + 2]) + (1.0 - xb) * (ws[y + 1] - ws[y + 3])
+    return xb * (ws[y] - ws[y + 1]) + (1.0 - xb) * (ws[y + 2] - ws[y + 3])
+
+
+@_jit
+def _add_drho(a, xb, scale, ws, acc):
+    """ws[acc:acc+4] += scale * d rho / d x_a (the other agent's probability xb)."""
+    hi, lo = scale * xb, scale * (1.0 - xb)
+    if a == 0:
+        ws[acc] += hi
+        ws[acc + 1] += lo
+        ws[acc + 2] -= hi
+        ws[acc + 3] -= lo
+    else:
+        ws[acc] += hi
+        ws[acc + 1] -= hi
+        ws[acc + 2] += lo
+        ws[acc + 3] -= lo
+
+
+@_jit
+def _rho(x0, x1, ws, row):
+    ws[row] = x0 * x1
+    ws[row + 1] = x0 * (1.0 - x1)
+    ws[row + 2] = (1.0 - x0) * x1
+    ws[row + 3] = (1.0 - x0) * (1.0 - x1)
+
+
+@_jit
+def _policies(th, logit, ws):
+    """x, sigma', sigma'' of every (agent, state)."""
+    for k in range(AGENTS * STATES):
+        t = th[k]
+        if logit:
+            x = 1.0 / (1.0 + math.exp(-t))
+            d = x * (1.0 - x)
+            ws[_X + k], ws[_S1 + k], ws[_S2 + k] = x, d, d * (1.0 - 2.0 * x)
+        else:
+            ws[_X + k], ws[_S1 + k], ws[_S2 + k] = t, 1.0, 0.0
+
+
+@_jit
+def _inverse(gamma, ws):
+    """N = (I - gamma P)^{-1} by Gauss-Jordan elimination (over the rows of A).
+
+    No pivoting: for a stochastic P and gamma < 1, I - gamma P is strictly
+    diagonally dominant, and elimination keeps it so.
+    """
+    for i in range(4):
+        for j in range(4):
+            ws[_A + 4 * i + j] = (1.0 if i == j else 0.0) - gamma * ws[_P + 4 * i + j]
+            ws[_N + 4 * i + j] = 1.0 if i == j else 0.0
+    for k in range(4):
+        piv = 1.0 / ws[_A + 5 * k]
+        for j in range(4):
+            ws[_A + 4 * k + j] *= piv
+            ws[_N + 4 * k + j] *= piv
+        for i in range(4):
+            if i != k:
+                f = ws[_A + 4 * i + k]
+                for j in range(4):
+                    ws[_A + 4 * i + j] -= f * ws[_A + 4 * k + j]
+                    ws[_N + 4 * i + j] -= f * ws[_N + 4 * k + j]
+
+
+@_jit
+def _chain(th, C, ws):
+    """Policies, q0, P, N, v_c = N r_c and w = q0 N."""
+    _policies(th, C[LOGIT] != 0.0, ws)
+    _rho(ws[_X], ws[_X + STATES], ws, _Q0)
+    for k in range(4):
+        _rho(ws[_X + k + 1], ws[_X + STATES + k + 1], ws, _P + 4 * k)
+    _inverse(C[GAMMA], ws)
+    for i in range(4):
+        v0 = 0.0
+        v1 = 0.0
+        w = 0.0
+        for j in range(4):
+            v0 += ws[_N + 4 * i + j] * C[REWARDS + j]
+            v1 += ws[_N + 4 * i + j] * C[REWARDS + 4 + j]
+            w += ws[_Q0 + j] * ws[_N + 4 * j + i]
+        ws[_V + i], ws[_V + 4 + i], ws[_W + i] = v0, v1, w
+
+
+@_jit
+def _gradients(gamma, ws):
+    """e_{c,a,s} and grad J_c (module docstring)."""
+    for c in range(AGENTS):
+        for a in range(AGENTS):
+            for s in range(STATES):
+                e = _drho_dot(a, ws[_X + (1 - a) * STATES + s], ws, _V + 4 * c)
+                k = 10 * c + STATES * a + s
+                ws[_E + k] = e
+                scale = 1.0 if s == 0 else gamma * ws[_W + s - 1]
+                ws[_G + k] = scale * ws[_S1 + STATES * a + s] * e
+
+
+@_jit
+def _directions(c, gamma, ws):
+    """dv[u] (at _DV) and dw[u] (at _DW) of J_c's chain along u (at _U)."""
+    for i in range(4):
+        ws[_Y + i] = 0.0
+    for b in range(AGENTS):
+        k = STATES * b
+        _add_drho(b, ws[_X + STATES - k], ws[_U + k] * ws[_S1 + k], ws, _Y)
+    for m in range(4):
+        zm = 0.0
+        for b in range(AGENTS):
+            k = STATES * b + m + 1
+            t = ws[_U + k] * ws[_S1 + k]
+            zm += t * ws[_E + 10 * c + k]
+            _add_drho(b, ws[_X + (1 - b) * STATES + m + 1], gamma * ws[_W + m] * t, ws, _Y)
+        ws[_Z + m] = zm
+    for i in range(4):
+        dv = 0.0
+        dw = 0.0
+        for j in range(4):
+            dv += ws[_N + 4 * i + j] * ws[_Z + j]
+            dw += ws[_Y + j] * ws[_N + 4 * j + i]
+        ws[_DV + i], ws[_DW + i] = gamma * dv, dw
+
+
+@_jit
+def _hvp(c, a, scale, gamma, ws, out, off):
+    """out[off + 5 a + s] += scale (Hess J_c u)_{a,s} for every state s (u at _U)."""
+    _directions(c, gamma, ws)
+    b = 1 - a
+    v = _V + 4 * c
+    kv = ws[v] - ws[v + 1] - ws[v + 2] + ws[v + 3]
+    for s in range(STATES):
+        ka, kb = STATES * a + s, STATES * b + s
+        e = ws[_E + 10 * c + ka]
+        s1 = ws[_S1 + ka]
+        t = ws[_S2 + ka] * ws[_U + ka] * e + s1 * ws[_S1 + kb] * ws[_U + kb] * kv
+        d = _drho_dot(a, ws[_X + kb], ws, _DV)
+        if s == 0:
+            h = t + s1 * d
+        else:
+            w = ws[_W + s - 1]
+            h = gamma * (s1 * (ws[_DW + s - 1] * e + w * d) + w * t)
+        out[off + ka] += scale * h
+
+
+@_jit
+def workspace():
+    """The work array of `chain_terms`, allocated once per start."""
+    return np.zeros(WORK)
+
+
+@_jit
+def chain_terms(th, out, ws, C):
+    """The field's parts at one point of the IPD (module docstring).
+
+    Parameters
+    ----------
+    th : ndarray, shape (10,)
+        The point, agent 0's five parameters then agent 1's.
+    out : ndarray, shape (20,)
+        Receives cur + own-coefficient terms (out[:10]) and peer (out[10:]).
+    ws : ndarray, shape (WORK,)
+        From `workspace`.
+    C : ndarray, shape (N_CONST,)
+        gamma, rewards, the logit flag and the weights (layout above).
+    """
+    gamma = C[GAMMA]
+    _chain(th, C, ws)
+    _gradients(gamma, ws)
+    d = AGENTS * STATES
+    for i in range(AGENTS):
+        for s in range(STATES):
+            out[i * STATES + s] = ws[_G + 10 * i + STATES * i + s]
+            out[d + i * STATES + s] = 0.0
+    for i in range(AGENTS):
+        j = 1 - i
+        if C[OWN] != 0.0 or C[LA] != 0.0:
+            for s in range(STATES):
+                ws[_U + STATES * i + s] = C[OWN] * ws[_G + 10 * i + STATES * i + s]
+                ws[_U + STATES * j + s] = C[LA] * ws[_G + 10 * j + STATES * j + s]
+            _hvp(i, i, 1.0, gamma, ws, out, 0)
+        if C[PEER] != 0.0:
+            for s in range(STATES):
+                ws[_U + STATES * i + s] = 0.0
+                ws[_U + STATES * j + s] = ws[_G + 10 * i + STATES * j + s]
+            _hvp(j, i, C[PEER], gamma, ws, out, d)
