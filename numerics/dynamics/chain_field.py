@@ -186,16 +186,17 @@ def _gradients(gamma, ws):
 
 
 @_jit
-def _directions(c, gamma, ws):
-    """dv[u] (at _DV) and dw[u] (at _DW) of J_c's chain along u (at _U)."""
+def _directions(c, b0, b1, gamma, ws):
+    """dv[u] (at _DV) and dw[u] (at _DW) of J_c's chain along u (at _U), which is
+    zero outside the blocks of agents b0 .. b1 - 1."""
     for i in range(4):
         ws[_Y + i] = 0.0
-    for b in range(AGENTS):
+    for b in range(b0, b1):
         k = STATES * b
         _add_drho(b, ws[_X + STATES - k], ws[_U + k] * ws[_S1 + k], ws, _Y)
     for m in range(4):
         zm = 0.0
-        for b in range(AGENTS):
+        for b in range(b0, b1):
             k = STATES * b + m + 1
             t = ws[_U + k] * ws[_S1 + k]
             zm += t * ws[_E + 10 * c + k]
@@ -211,9 +212,10 @@ def _directions(c, gamma, ws):
 
 
 @_jit
-def _hvp(c, a, scale, gamma, ws, out, off):
-    """out[off + 5 a + s] += scale (Hess J_c u)_{a,s} for every state s (u at _U)."""
-    _directions(c, gamma, ws)
+def _hvp(c, a, b0, b1, scale, gamma, ws, out, off):
+    """out[off + 5 a + s] += scale (Hess J_c u)_{a,s} for every state s (u at _U, zero
+    outside the blocks of agents b0 .. b1 - 1)."""
+    _directions(c, b0, b1, gamma, ws)
     b = 1 - a
     v = _V + 4 * c
     kv = ws[v] - ws[v + 1] - ws[v + 2] + ws[v + 3]
@@ -266,9 +268,10 @@ def chain_terms(th, out, ws, C):
             for s in range(STATES):
                 ws[_U + STATES * i + s] = C[OWN] * ws[_G + 10 * i + STATES * i + s]
                 ws[_U + STATES * j + s] = C[LA] * ws[_G + 10 * j + STATES * j + s]
-            _hvp(i, i, 1.0, gamma, ws, out, 0)
+            both = C[LA] != 0.0
+            _hvp(i, i, 0 if both else i, 2 if both else i + 1, 1.0, gamma, ws, out, 0)
         if C[PEER] != 0.0:
             for s in range(STATES):
                 ws[_U + STATES * i + s] = 0.0
                 ws[_U + STATES * j + s] = ws[_G + 10 * i + STATES * j + s]
-            _hvp(j, i, C[PEER], gamma, ws, out, d)
+            _hvp(j, i, j, j + 1, C[PEER], gamma, ws, out, d)
