@@ -3,8 +3,9 @@ r"""The IPD's field from its Markov chain: gradients and Hessian-vector products
 The discounted memory-one IPD (`eqselect.theory.games.ipd`) has values
 J_c = q0 N r_c with N = (I - gamma P)^{-1}. Its closed-form field (the
 values differentiated twice symbolically) has about 12 000 operations;
-per point the same field costs a 4 x 4 inverse and a few products of
-length 4, because every parameter touches one row of the chain.
+per point the same field costs a 4 x 4 inverse (Laplace expansion in
+2 x 2 minors) and a few products of length 4, because every parameter
+touches either q0 or one row of P.
 
 Notation. Agent a in {0, 1}, state s in {0, ..., 4}, parameter
 theta_{a,s} (column 5 a + s of a point), x_{a,s} = pi_a(C | s):
@@ -75,13 +76,16 @@ GAMMA, REWARDS, LOGIT, OWN, LA, PEER, N_CONST = 0, 1, 9, 10, 11, 12, 13
 # Offsets into the flat work array (one array with constant offsets: no views,
 # so the compiled code keeps no reference counts and resolves every address).
 _X, _S1, _S2 = 0, 10, 20             # x, sigma', sigma'' at 5 a + s
-_Q0, _P, _A, _N = 30, 34, 50, 66      # q0; P, I - gamma P (eliminated), N at 4 i + j
+_Q0, _P, _N = 30, 34, 66             # q0; P and N at 4 i + j
 _V, _W, _Z, _DV, _Y, _DW = 82, 90, 94, 98, 102, 106  # v_c at _V + 4 c; 4-vectors
 _E, _G, _U = 110, 130, 150           # e, grad J at 10 c + 5 a + s; direction u at 5 a + s
 #: Size of the work array `chain_terms` uses.
 WORK = 160
 
-_jit = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)
+#: Compiled like the fused kernels, with fused multiply-adds allowed (contraction
+#: only: no reassociation, no approximate division or exponential).
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False,
+                  fastmath={"contract"})
 
 
 @_jit
@@ -131,26 +135,43 @@ def _policies(th, logit, ws):
 
 @_jit
 def _inverse(gamma, ws):
-    """N = (I - gamma P)^{-1} by Gauss-Jordan elimination (over the rows of A).
+    """N = (I - gamma P)^{-1} by the Laplace expansion in 2 x 2 minors.
 
-    No pivoting: for a stochastic P and gamma < 1, I - gamma P is strictly
-    diagonally dominant, and elimination keeps it so.
+    The twelve minors of the top and bottom row pairs give the determinant
+    and the adjugate (one division, no serial elimination). For a stochastic
+    P and gamma < 1, I - gamma P is strictly diagonally dominant, so the
+    determinant is bounded away from 0 and ||N||_inf <= 1 / (1 - gamma).
     """
-    for i in range(4):
-        for j in range(4):
-            ws[_A + 4 * i + j] = (1.0 if i == j else 0.0) - gamma * ws[_P + 4 * i + j]
-            ws[_N + 4 * i + j] = 1.0 if i == j else 0.0
-    for k in range(4):
-        piv = 1.0 / ws[_A + 5 * k]
-        for j in range(4):
-            ws[_A + 4 * k + j] *= piv
-            ws[_N + 4 * k + j] *= piv
-        for i in range(4):
-            if i != k:
-                f = ws[_A + 4 * i + k]
-                for j in range(4):
-                    ws[_A + 4 * i + j] -= f * ws[_A + 4 * k + j]
-                    ws[_N + 4 * i + j] -= f * ws[_N + 4 * k + j]
+    a00, a01, a02, a03 = 1.0 - gamma * ws[_P], -gamma * ws[_P + 1], -gamma * ws[_P + 2], \
+        -gamma * ws[_P + 3]
+    a10, a11, a12, a13 = -gamma * ws[_P + 4], 1.0 - gamma * ws[_P + 5], -gamma * ws[_P + 6], \
+        -gamma * ws[_P + 7]
+    a20, a21, a22, a23 = -gamma * ws[_P + 8], -gamma * ws[_P + 9], 1.0 - gamma * ws[_P + 10], \
+        -gamma * ws[_P + 11]
+    a30, a31, a32, a33 = -gamma * ws[_P + 12], -gamma * ws[_P + 13], -gamma * ws[_P + 14], \
+        1.0 - gamma * ws[_P + 15]
+    s0, s1, s2 = a00 * a11 - a10 * a01, a00 * a12 - a10 * a02, a00 * a13 - a10 * a03
+    s3, s4, s5 = a01 * a12 - a11 * a02, a01 * a13 - a11 * a03, a02 * a13 - a12 * a03
+    c5, c4, c3 = a22 * a33 - a32 * a23, a21 * a33 - a31 * a23, a21 * a32 - a31 * a22
+    c2, c1, c0 = a20 * a33 - a30 * a23, a20 * a32 - a30 * a22, a20 * a31 - a30 * a21
+    r = 1.0 / (s0 * c5 - s1 * c4 + s2 * c3 + s3 * c2 - s4 * c1 + s5 * c0)
+    n = _N
+    ws[n] = (a11 * c5 - a12 * c4 + a13 * c3) * r
+    ws[n + 1] = (a02 * c4 - a01 * c5 - a03 * c3) * r
+    ws[n + 2] = (a31 * s5 - a32 * s4 + a33 * s3) * r
+    ws[n + 3] = (a22 * s4 - a21 * s5 - a23 * s3) * r
+    ws[n + 4] = (a12 * c2 - a10 * c5 - a13 * c1) * r
+    ws[n + 5] = (a00 * c5 - a02 * c2 + a03 * c1) * r
+    ws[n + 6] = (a32 * s2 - a30 * s5 - a33 * s1) * r
+    ws[n + 7] = (a20 * s5 - a22 * s2 + a23 * s1) * r
+    ws[n + 8] = (a10 * c4 - a11 * c2 + a13 * c0) * r
+    ws[n + 9] = (a01 * c2 - a00 * c4 - a03 * c0) * r
+    ws[n + 10] = (a30 * s4 - a31 * s2 + a33 * s0) * r
+    ws[n + 11] = (a21 * s2 - a20 * s4 - a23 * s0) * r
+    ws[n + 12] = (a11 * c1 - a10 * c3 - a12 * c0) * r
+    ws[n + 13] = (a00 * c3 - a01 * c1 + a02 * c0) * r
+    ws[n + 14] = (a31 * s1 - a30 * s3 - a32 * s0) * r
+    ws[n + 15] = (a20 * s3 - a21 * s1 + a22 * s0) * r
 
 
 @_jit
@@ -189,26 +210,37 @@ def _gradients(gamma, ws):
 def _directions(c, b0, b1, gamma, ws):
     """dv[u] (at _DV) and dw[u] (at _DW) of J_c's chain along u (at _U), which is
     zero outside the blocks of agents b0 .. b1 - 1."""
-    for i in range(4):
-        ws[_Y + i] = 0.0
+    y0 = y1 = y2 = y3 = 0.0
+    z0 = z1 = z2 = z3 = 0.0
     for b in range(b0, b1):
-        k = STATES * b
-        _add_drho(b, ws[_X + STATES - k], ws[_U + k] * ws[_S1 + k], ws, _Y)
-    for m in range(4):
-        zm = 0.0
-        for b in range(b0, b1):
-            k = STATES * b + m + 1
+        for s in range(STATES):
+            k = STATES * b + s
             t = ws[_U + k] * ws[_S1 + k]
-            zm += t * ws[_E + 10 * c + k]
-            _add_drho(b, ws[_X + (1 - b) * STATES + m + 1], gamma * ws[_W + m] * t, ws, _Y)
-        ws[_Z + m] = zm
+            sc = t if s == 0 else gamma * ws[_W + s - 1] * t
+            xb = ws[_X + (1 - b) * STATES + s]
+            hi, lo = sc * xb, sc - sc * xb  # sc d rho / d x_b = (hi, lo, -hi, -lo) permuted
+            y0 += hi
+            y3 -= lo
+            if b == 0:
+                y1 += lo
+                y2 -= hi
+            else:
+                y1 -= hi
+                y2 += lo
+            ze = t * ws[_E + 10 * c + k]
+            if s == 1:
+                z0 += ze
+            elif s == 2:
+                z1 += ze
+            elif s == 3:
+                z2 += ze
+            elif s == 4:
+                z3 += ze
     for i in range(4):
-        dv = 0.0
-        dw = 0.0
-        for j in range(4):
-            dv += ws[_N + 4 * i + j] * ws[_Z + j]
-            dw += ws[_Y + j] * ws[_N + 4 * j + i]
-        ws[_DV + i], ws[_DW + i] = gamma * dv, dw
+        ws[_DV + i] = gamma * (ws[_N + 4 * i] * z0 + ws[_N + 4 * i + 1] * z1
+                               + ws[_N + 4 * i + 2] * z2 + ws[_N + 4 * i + 3] * z3)
+        ws[_DW + i] = (y0 * ws[_N + i] + y1 * ws[_N + 4 + i] + y2 * ws[_N + 8 + i]
+                       + y3 * ws[_N + 12 + i])
 
 
 @_jit

@@ -127,7 +127,8 @@ def chain_source(C, weights, annealed: bool, schedule, annealing, region, coop=N
     for j in range(_D):
         peer = f"_out[{_D + j}]"
         if annealed:
-            lines += [f"_u{j} = _out[{j}] + {w0!r} * {peer}", f"_v{j} = _out[{j}] + {w1!r} * {peer}"]
+            lines += [f"_u{j} = _out[{j}] + {w0!r} * {peer}",
+                      f"_v{j} = _out[{j}] + {w1!r} * {peer}"]
         else:
             lines.append(f"_u{j} = _out[{j}] + {w!r} * {peer}")
     parts = _Parts(_D, 0, annealed, lines, set(), 1, s_lines, s_test, s_used,

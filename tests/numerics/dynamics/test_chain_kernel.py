@@ -154,7 +154,8 @@ def test_cache_keys_differ_from_the_generic_kernel_and_between_rules(tmp_path, m
     assert key("meta-mapg") == base
     variants = [key("pg"), key("lola"), key(Rule("meta-mapg", lam=2)),
                 key(Rule("meta-mapg", annealing=PaperAnnealing())),
-                key("meta-mapg", PaperSchedule(power=0.3)), key("meta-mapg", ConstantSchedule(0.1)),
+                key("meta-mapg", PaperSchedule(power=0.3)),
+                key("meta-mapg", ConstantSchedule(0.1)),
                 key("meta-mapg", success=False)]
     assert len(set(variants) | {base}) == len(variants) + 1
     generic = kernels.kernel_key((dec.field_engine("meta-mapg", PAPER.lam, PAPER.own),),
