@@ -108,8 +108,12 @@ def test_basin_kernel_agrees_with_the_numpy_backend_start_for_start(sources, met
     under Meta-MAPG and 20% under LOLA, none under PG): moving a start by 1e-13
     relative moves the reference's own end point by O(1) there. The chain field
     differs from the closed form by ~1e-13 relative, so on those starts no end
-    point is the right one; on every other start (the reference moving less
-    than 1e-7) both must agree to 1e-6 with the same success flag and first hit.
+    point is the right one. On every other start (the reference moving less
+    than 1e-7) the success flag and first hit must agree, and the end points
+    within 100 times the reference's own spread under that perturbation (plus
+    1e-9): a difference of 1e-13 per step, amplified as the reference amplifies
+    a change of its start (observed up to 13 times that spread). A wrong field
+    moves end points by O(1).
     """
     dec, src = sources["paper"]
     steps = 120
@@ -126,7 +130,9 @@ def test_basin_kernel_agrees_with_the_numpy_backend_start_for_start(sources, met
     spread = np.abs(reference(fast.starts * (1 + 1e-13)).final - ref.final).max(axis=1)
     stable = spread < 1e-7
     assert stable.mean() > 0.7 and (method != "pg" or stable.all())
-    assert np.abs(fast.final - ref.final).max(axis=1)[stable].max() < 1e-6
+    gap = np.abs(fast.final - ref.final).max(axis=1)
+    assert (gap[stable] <= 100 * spread[stable] + 1e-9).all()
+    assert np.median(gap) < 1e-9
     assert fast.success[stable].tolist() == success(ref.final)[stable].tolist()
     assert fast.first_hit[stable].tolist() == ref.first_hit[stable].tolist()
 
