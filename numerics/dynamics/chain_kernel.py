@@ -29,7 +29,6 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-import sympy as sp
 
 from eqselect.theory import PAPER, RegionKind, as_rule
 from eqselect.theory.engine import to_engine
@@ -48,6 +47,11 @@ CHAIN_FORMAT = "eqselect-chain-kernel-1"
 _D = chain_field.AGENTS * chain_field.STATES
 
 
+def _is_number(x) -> bool:
+    """Whether x is a Python or sympy number (no symbols)."""
+    return isinstance(x, (int, float)) or bool(getattr(x, "is_number", False))
+
+
 def chain_game(game) -> MarkovChain | None:
     """The game's chain if `chain_field` computes its field, else None.
 
@@ -62,7 +66,7 @@ def chain_game(game) -> MarkovChain | None:
     if kind not in ("logit", "direct") or len(game.parameters) != _D:
         return None
     numbers = [chain.gamma, *chain.rewards[0], *chain.rewards[1]]
-    if not all(sp.sympify(x).is_number for x in numbers):
+    if not all(_is_number(x) for x in numbers):
         return None
     par = Parameterization.parse(kind)
     for block, coop in zip(game.agents, chain.coop):
@@ -89,7 +93,7 @@ def chain_weights(rule) -> tuple | None:
     own = [c["own"] + c.get("self_lookahead", 0) for c in at]
     la = [c["lookahead"] for c in at]
     peer = [c["peer"] for c in at]
-    if not all(sp.sympify(x).is_number for x in own + la + peer):
+    if not all(_is_number(x) for x in own + la + peer):
         return None
     if len(set(own)) > 1 or len(set(la)) > 1:
         return None
@@ -159,7 +163,7 @@ def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.su
     """
     game, rule = problem.dec.game, as_rule(problem.rule)
     chain, weights = chain_game(game), chain_weights(rule)
-    if chain is None or weights is None or not sp.sympify(problem.dec.eta).is_number:
+    if chain is None or weights is None or not _is_number(problem.dec.eta):
         return None
     if game.region.kind not in (RegionKind.BOX, RegionKind.FREE):
         return None
