@@ -205,6 +205,8 @@ def ipd_runs(n: int, steps: int, numpy_n: int) -> dict:
         "fraction": {"compiled": fast.fraction, "numpy_backend_subset": small.fraction},
         "agree_on_subset": bool(same is not None and
                                 np.array_equal(same, small.success)),
+        "success_flags_differing_on_subset": (None if same is None else
+                                              int(np.sum(same != small.success))),
         "ratios": {"compiled_vs_numpy_backend": t_np_all / t_fast},
         "kernel_was_cached_before": bool(cached_before & _kernels_on_disk()
                                          and len(_kernels_on_disk()) == len(cached_before)),
@@ -251,7 +253,8 @@ def _print(res) -> None:
         print(f"  ratio {k:<34} {v:7.2f}x")
     for k, v in sh["peak_traced_mb"].items():
         print(f"  peak traced memory {k:<20} {v:7.1f} MB")
-    print(f"  IPD numpy subset agrees start for start: {ip['agree_on_subset']}")
+    print(f"  IPD numpy subset agrees start for start: {ip['agree_on_subset']} "
+          f"({ip.get('success_flags_differing_on_subset')} success flags differ)")
     print(f"IPD {ip['starts']} starts x {ip['steps']} steps, numpy backend on "
           f"{ip['numpy_subset_starts']} starts, extrapolated")
     for k, v in {**ip["seconds"], **ip["derive_and_compile"]}.items():

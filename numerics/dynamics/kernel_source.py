@@ -157,6 +157,7 @@ class _Parts:
     proj: list
     simplex: bool
     native_io: tuple = ()  # (inputs, outputs) sizes of a native field
+    start_lines: tuple = ()  # run once per start before its steps (work arrays)
 
 
 def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
@@ -260,6 +261,7 @@ def _loop(pt: _Parts) -> str:
     if pt.native_io:
         start += [f"_in = np.zeros({pt.native_io[0]})", f"_out = np.empty({pt.native_io[1]})"]
         start += [f"_in[{2 * d + i}] = _q{i}" for i in range(pt.m)]
+    start += list(pt.start_lines)
     start += _interleave([f"_p{j} = x0[_i, {j}]" for j in range(d)]
                          + (["_y = np.empty(%d)" % d] if pt.simplex else []) + pt.proj
                          + ["hit = -1"], lanes)

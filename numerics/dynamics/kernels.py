@@ -145,9 +145,13 @@ def problem_kernel(problem, sched, with_success: bool):
 
 
 def _problem_module(problem, sched, with_success: bool):
+    from eqselect.numerics.dynamics.chain_kernel import chain_kernel
     from eqselect.numerics.dynamics.outcomes import SUCCESS_THRESHOLD
     from eqselect.numerics.sources.symbolic import SymbolicSource
 
+    structured = chain_kernel(problem, sched, with_success, SUCCESS_THRESHOLD)
+    if structured is not None:  # the IPD on its Markov chain
+        return structured
     rule, game = as_rule(problem.rule), problem.dec.game
     src = SymbolicSource(problem.dec)
     fields = ((src.field_expressions(rule),) if rule.annealing is None else

@@ -1,0 +1,181 @@
+"""Fused basin kernels for the IPD on its Markov chain instead of its closed form.
+
+For the discounted memory-one IPD (a game whose ``structure`` is the
+`eqselect.theory.games.ipd.MarkovChain`, logit or direct, no entropy term)
+and every rule whose field is a fixed combination of cur, own, peer,
+look-ahead and self look-ahead (pg, meta-pg, peer-only, meta-mapg,
+meta-mapg-exact, lookahead, lola, lola-foerster), the fused kernel's field
+is `eqselect.numerics.dynamics.chain_field.chain_terms`: the 4 x 4 inverse
+of the chain and Hessian-vector products on it, some 1 000 operations a
+step instead of the closed form's 12 000. The loop around it (schedule,
+clip or box, annealing, success test) is the generic kernel's
+(`eqselect.numerics.dynamics.kernel_source`); the field lines are
+
+    th = p;  chain_terms(th, out, ws, C)
+    u_j = out_j + w_peer(lambda) out_{10+j}     (w_peer(0), w_peer(1) when annealed)
+
+with C the chain's gamma and rewards and the rule's eta c_own, eta c_la and
+eta. `chain_kernel` returns None for any other game or rule, which then
+keeps the generic kernel; the numpy backend stays the closed-form reference.
+
+The disk-cache key covers the text of ``chain_field.py`` (numba's cache of
+a kernel does not see changes in the functions it calls), the constants,
+the peer weights, the schedule, the annealing, the region and the predicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from eqselect.theory import PAPER, RegionKind, as_rule
+from eqselect.theory.engine import to_engine
+from eqselect.theory.games.ipd import MarkovChain
+from eqselect.theory.parameterizations import Parameterization, policy
+from eqselect.numerics.dynamics import chain_field
+from eqselect.numerics.dynamics.kernel_cache import cached_kernel
+from eqselect.numerics.dynamics.kernel_codegen import coordinate
+from eqselect.numerics.dynamics.kernel_source import (
+    _ENTRY, _JIT, _loop, _Parts, _projection, _success, annealing_code, schedule_code)
+
+__all__ = ["chain_constants", "chain_game", "chain_kernel", "chain_source", "chain_weights"]
+
+#: Bumped whenever the generated text's form changes.
+CHAIN_FORMAT = "eqselect-chain-kernel-1"
+_D = chain_field.AGENTS * chain_field.STATES
+
+
+def _is_number(x) -> bool:
+    """Whether x is a Python or sympy number (no symbols)."""
+    return isinstance(x, (int, float)) or bool(getattr(x, "is_number", False))
+
+
+def chain_game(game) -> MarkovChain | None:
+    """The game's chain if `chain_field` computes its field, else None.
+
+    The game must be the discounted memory-one IPD as `ipd` builds it:
+    numeric gamma and rewards, no entropy term, ten parameters and
+    pi_i(C | s) = sigma(theta_{i,s}) (logit) or theta_{i,s} (direct).
+    """
+    chain = getattr(game, "structure", None)
+    if not isinstance(chain, MarkovChain) or chain.horizon is not None or game.tau is not None:
+        return None
+    kind = game.parameterization
+    if kind not in ("logit", "direct") or len(game.parameters) != _D:
+        return None
+    numbers = [chain.gamma, *chain.rewards[0], *chain.rewards[1]]
+    if not all(_is_number(x) for x in numbers):
+        return None
+    par = Parameterization.parse(kind)
+    for block, coop in zip(game.agents, chain.coop):
+        if len(block) != chain_field.STATES or any(
+                c != policy(par, [t], 2)[0] for t, c in zip(block, coop)):
+            return None
+    return chain
+
+
+def chain_weights(rule) -> tuple | None:
+    """(c_own + c_sla, c_la, peer weight at lambda = 0, at lambda = 1, at lambda), or None.
+
+    None for rules `chain_field` does not compute: SOS (adaptive weight),
+    SGA and consensus (the antisymmetric part and H^T v), symbolic
+    coefficients, or own / look-ahead weights that move with lambda.
+    Hess_{ii} J_i is symmetric, so the self look-ahead equals own.
+    """
+    r = as_rule(rule)
+    if r.spec.adaptive:
+        return None
+    at = [r.with_(lam=lam).coefficients for lam in (0, 1)] + [r.coefficients]
+    if any(c.get(k, 0) != 0 for c in at for k in ("symplectic", "consensus")):
+        return None
+    own = [c["own"] + c.get("self_lookahead", 0) for c in at]
+    la = [c["lookahead"] for c in at]
+    peer = [c["peer"] for c in at]
+    if not all(_is_number(x) for x in own + la + peer):
+        return None
+    if len(set(own)) > 1 or len(set(la)) > 1:
+        return None
+    return float(own[0]), float(la[0]), float(peer[0]), float(peer[1]), float(peer[2])
+
+
+def chain_constants(chain: MarkovChain, logit: bool, eta, weights) -> np.ndarray:
+    """The constants array C of `chain_field.chain_terms`."""
+    C = np.zeros(chain_field.N_CONST)
+    C[chain_field.GAMMA] = float(chain.gamma)
+    C[chain_field.REWARDS:chain_field.REWARDS + 4] = [float(x) for x in chain.rewards[0]]
+    C[chain_field.REWARDS + 4:chain_field.LOGIT] = [float(x) for x in chain.rewards[1]]
+    C[chain_field.LOGIT] = 1.0 if logit else 0.0
+    eta = float(eta)
+    C[chain_field.OWN], C[chain_field.LA] = eta * weights[0], eta * weights[1]
+    C[chain_field.PEER] = eta if any(weights[2:]) else 0.0
+    return C
+
+
+def chain_source(C, weights, annealed: bool, schedule, annealing, region, coop=None,
+                 threshold: float = PAPER.success) -> str:
+    """The text of a kernel module whose field is `chain_field.chain_terms`.
+
+    Parameters are those of `eqselect.numerics.dynamics.kernel_source.
+    kernel_source` with the field given by the constants ``C``
+    (`chain_constants`) and ``weights`` (`chain_weights`); ``coop`` are
+    the success coordinates in the game's parameters, renamed by the caller
+    to `coordinate` symbols.
+    """
+    params = [coordinate(i) for i in range(_D)]
+    s_lines, s_test, s_used = _success(coop, params, float(threshold))
+    lr_code, clip = schedule_code(schedule)
+    lines = [f"_th[{j}] = _p{j}" for j in range(_D)] + ["chain_terms(_th, _out, _ws, _C)"]
+    w0, w1, w = weights[2:]
+    for j in range(_D):
+        peer = f"_out[{_D + j}]"
+        if annealed:
+            lines += [f"_u{j} = _out[{j}] + {w0!r} * {peer}",
+                      f"_v{j} = _out[{j}] + {w1!r} * {peer}"]
+        else:
+            lines.append(f"_u{j} = _out[{j}] + {w!r} * {peer}")
+    parts = _Parts(_D, 0, annealed, lines, set(), 1, s_lines, s_test, s_used,
+                   _projection(region, clip, _D), False,
+                   start_lines=("_th = np.empty(%d)" % _D, "_out = np.empty(%d)" % (2 * _D),
+                                "_ws = workspace()"))
+    return "\n".join([
+        "import math", "import numba", "import numpy as np", "",
+        "from eqselect.numerics.dynamics.chain_field import chain_terms, workspace", "",
+        f"_C = np.array({[float(c) for c in C]!r})", "", lr_code, annealing_code(annealing),
+        _loop(parts), f"\n_run = {_JIT}(_run)\n", _ENTRY.format(native="")])
+
+
+def _field_digest() -> str:
+    return hashlib.sha256(Path(chain_field.__file__).read_bytes()).hexdigest()
+
+
+def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.success):
+    """The chain kernel module of a basin problem, or None when it does not qualify.
+
+    Parameters
+    ----------
+    problem : BasinProblem
+    sched : PaperSchedule or ConstantSchedule
+    with_success : bool
+        Compile the paper's success predicate in.
+    threshold : float
+    """
+    game, rule = problem.dec.game, as_rule(problem.rule)
+    chain, weights = chain_game(game), chain_weights(rule)
+    if chain is None or weights is None or not _is_number(problem.dec.eta):
+        return None
+    if game.region.kind not in (RegionKind.BOX, RegionKind.FREE):
+        return None
+    C = chain_constants(chain, game.parameterization == "logit", problem.dec.eta, weights)
+    annealed = rule.annealing is not None
+    ren = {to_engine(s): coordinate(i) for i, s in enumerate(game.parameters)}
+    coop = ([to_engine(s[0]).xreplace(ren) for s in game.strategies] if with_success
+            else None)
+    spec = "\n".join([
+        CHAIN_FORMAT, _field_digest(), repr([float(c) for c in C]), repr(weights),
+        repr(annealed), schedule_code(sched)[0], repr(schedule_code(sched)[1]),
+        annealing_code(rule.annealing), str(game.region.kind),
+        repr([str(c) for c in coop or []]), repr(with_success), repr(float(threshold))])
+    return cached_kernel(spec, lambda: chain_source(
+        C, weights, annealed, sched, rule.annealing, game.region, coop, threshold))
