@@ -66,3 +66,17 @@ def test_past_the_limit_newton_uses_differences_and_finds_the_same_points(monkey
         assert np.allclose(a.eigenvalues, b.eigenvalues, atol=1e-8)
     assert any("central differences" in n for n in approx.notes)
     assert not any("central differences" in n for n in exact.notes)
+
+
+def test_extended_field_differences_match_the_exact_extended_jacobian(monkeypatch):
+    from eqselect.numerics.continuation.system import extended_field
+
+    exact = extended_field(DEC, "meta-mapg", "lam", own_coef=PAPER.own)
+    monkeypatch.setattr(differences, "SYMBOLIC_JACOBIAN_OPS", 10)
+    approx = extended_field(DEC, "meta-mapg", "lam", own_coef=PAPER.own)
+    assert (exact.jacobian_kind, approx.jacobian_kind) == ("exact", "central differences")
+    x = np.random.default_rng(5).normal(size=(6, 4))
+    for lam in (0.0, 0.7, 3.0):
+        a, b = exact.batch_jacobian(x, [lam]), approx.batch_jacobian(x, [lam])
+        assert a.shape == b.shape == (6, 20)
+        assert np.abs(a - b).max() <= 1e-6 * max(1.0, np.abs(a).max())
