@@ -10,6 +10,7 @@ to every point; its Jacobian is that of the active piece (docs/rules.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -18,6 +19,7 @@ from eqselect.theory import Decomposition, Method, engine
 from eqselect.theory.exact import to_exact
 from eqselect.theory.rules import Rule, resolve, sos_weight
 from eqselect.numerics.codegen import compile_exprs
+from eqselect.numerics.differences import central_jacobian, differences_needed
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class CompiledField:
         ``jacobian(x)``: x shape (n, d) -> DF shape (n, d, d).
     rule : Rule
         The rule with its exact coefficients.
+    jacobian_kind : {"exact", "central differences"}
+        How DF is evaluated: compiled from the exact Jacobian, or, for a
+        field past `eqselect.numerics.differences.SYMBOLIC_JACOBIAN_OPS`,
+        by central differences of F (about 10 correct digits).
     """
 
     method: Method
@@ -43,6 +49,7 @@ class CompiledField:
     field: Callable[[np.ndarray], np.ndarray]
     jacobian: Callable[[np.ndarray], np.ndarray]
     rule: Rule | None = None
+    jacobian_kind: str = "exact"
 
 
 def compile_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
@@ -67,12 +74,16 @@ def compile_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
         When a symbol other than the parameters is left free.
     """
     r = resolve(rule, lam, own_coef)
+    kind = "exact"
     if r.spec.adaptive:
         field, jacobian = _sos_functions(dec, r, backend)
+    elif differences_needed(dec.field_engine(r)):
+        field = compile_exprs(dec.field_engine(r), dec.game.parameters, backend=backend)
+        jacobian, kind = partial(central_jacobian, field), "central differences"
     else:
         field, jacobian = _linear_functions(dec, r, backend)
     return CompiledField(r.method, float(r.lam), float(r.own_coef), len(dec.parameters),
-                         field, jacobian, r)
+                         field, jacobian, r, kind)
 
 
 def _linear_functions(dec: Decomposition, r: Rule, backend: str):

@@ -25,6 +25,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Sequence
 
+import symengine as se
 import sympy as sp
 from flint import acb_mat, arb, ctx, fmpq
 
@@ -92,7 +93,10 @@ class IntervalFunction:
 
     Parameters
     ----------
-    exprs : sequence of sympy.Expr
+    exprs : sequence of sympy.Expr or symengine.Basic
+        Common subexpressions are found by symengine on the shared graph
+        (sympy's tree walk of a large field, e.g. the IPD's, takes minutes);
+        the reduced pieces are walked as sympy expressions.
     symbols : sequence of sympy.Symbol
         Argument order of the call.
 
@@ -107,11 +111,22 @@ class IntervalFunction:
 
     def __init__(self, exprs: Sequence, symbols: Sequence):
         self.symbols = tuple(symbols)
-        exprs = [engine.to_sympy(e) for e in exprs]  # text is refused
-        extra = set().union(*(e.free_symbols for e in exprs)) - set(self.symbols) if exprs else set()
+        exprs = [e if isinstance(e, se.Basic) else engine.to_sympy(e) for e in exprs]
+        names = {str(x) for x in self.symbols}
+        try:  # symengine walks the shared graph; sympy's tree walk of a large field takes minutes
+            graph = [engine.to_engine(e) for e in exprs]
+            extra = {str(x) for e in graph for x in e.free_symbols} - names
+            if not extra:
+                reps, reduced = se.cse(graph)
+                self._subs = [(engine.to_sympy(a), engine.to_sympy(b)) for a, b in reps]
+                self._exprs = [engine.to_sympy(e) for e in reduced]
+        except (RuntimeError, TypeError, NotImplementedError):  # a form symengine lacks
+            exprs = [engine.to_sympy(e) for e in exprs]
+            extra = {str(x) for e in exprs for x in e.free_symbols} - names
+            if not extra:
+                self._subs, self._exprs = sp.cse(exprs, optimizations=None)
         if extra:
-            raise GameError(f"interval evaluation needs values for {sorted(map(str, extra))}")
-        self._subs, self._exprs = sp.cse(exprs, optimizations=None)
+            raise GameError(f"interval evaluation needs values for {sorted(extra)}")
 
     def __call__(self, point: Sequence) -> list:
         """Enclosures of every expression on the box ``point`` (balls or numbers)."""

@@ -203,7 +203,7 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     region = dec.game.region
     base = options or ContinuationOptions(ds=0.02, ds_max=0.1)
     opts = replace(base, ds=math.copysign(abs(base.ds), b - a), p_min=min(a, b), p_max=max(a, b))
-    notes = []
+    notes = list(system.notes)
     if starts is None and parameter in ("lam", "lambda") and region.kind is not \
             RegionKind.FREE and has_entropy(dec):
         seeds = _entropy_seeds(dec, rule, a, own_coef)

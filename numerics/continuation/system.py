@@ -2,13 +2,15 @@
 
 The continuation parameter p is the shaping coefficient lambda ("lam"), a
 payoff symbol of the game, or eta when the decomposition keeps it symbolic.
-Derivatives are exact (symengine); the compiled functions evaluate at one
+Derivatives are exact (symengine), except for fields too large for that
+(central differences, docs/limits.md); the compiled functions evaluate at one
 point with p as the last argument (`eqselect.numerics.codegen`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import sympy as sp
@@ -18,6 +20,7 @@ from eqselect.theory.engine import to_engine
 from eqselect.theory.rules import LAMBDA
 
 from eqselect.numerics.codegen import compile_exprs
+from eqselect.numerics.differences import FLOAT_STEP, central_jacobian, differences_needed
 from eqselect.numerics.fixed_points.field import resolve_rule
 
 _LAMBDA_NAMES = ("lam", "lambda")
@@ -42,6 +45,9 @@ class ExtendedField:
     batch_field, batch_jacobian : callable
         The compiled F and [D_phi F, D_p F] on many points: ``(x, [p])`` with x of
         shape (n, d) -> (n, d) and (n, d * (d + 1)).
+    jacobian_kind : {"exact", "central differences"}
+        Exact (symengine), or by central differences of F for a field past
+        `eqselect.numerics.differences.SYMBOLIC_JACOBIAN_OPS` (docs/limits.md).
     """
 
     symbol: sp.Symbol
@@ -51,6 +57,16 @@ class ExtendedField:
     phi: tuple
     batch_field: object = field(repr=False)
     batch_jacobian: object = field(repr=False)
+    jacobian_kind: str = "exact"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What a result computed with this field should say about its Jacobian."""
+        if self.jacobian_kind == "exact":
+            return ()
+        return ("the field is too large for a compiled exact Jacobian: [D_phi F, D_p F] "
+                "comes from central differences of F (about 10 correct digits; "
+                "docs/limits.md)",)
 
     @property
     def label(self) -> str:
@@ -137,12 +153,26 @@ def extended_field(dec: Decomposition, rule="pg", parameter: str = "lam", lam=No
                         "Decomposition(game, eta=...) with a number or continue in 'eta'")
     phi = [to_engine(s) for s in dec.game.parameters]
     se_sym = to_engine(sym)
-    jac = [e.diff(v) for e in exprs for v in [*phi, se_sym]]
     params = dec.game.parameters
     f = compile_exprs(exprs, params, params=[sym], backend=backend)
-    J = compile_exprs(jac, params, params=[sym], backend=backend)
     name = "lam" if sym == LAMBDA else sym.name
+    if differences_needed(exprs):  # a field too large for its exact Jacobian (docs/limits.md)
+        return ExtendedField(sym, name, tuple(exprs), len(phi), tuple(params), f,
+                             partial(_extended_differences, f, len(phi)),
+                             "central differences")
+    jac = [e.diff(v) for e in exprs for v in [*phi, se_sym]]
+    J = compile_exprs(jac, params, params=[sym], backend=backend)
     return ExtendedField(sym, name, tuple(exprs), len(phi), tuple(params), f, J)
+
+
+def _extended_differences(f, d: int, x, p) -> np.ndarray:
+    """[D_phi F, D_p F] by central differences: shape (n, d * (d + 1)), rows of F first."""
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    p = float(np.asarray(p, dtype=float).reshape(-1)[0])
+    d_phi = central_jacobian(lambda y: f(y, [p]), x)                    # (n, d, d)
+    h = FLOAT_STEP * max(1.0, abs(p))
+    d_p = (f(x, [p + h]) - f(x, [p - h])) / ((p + h) - (p - h))          # (n, d)
+    return np.concatenate([d_phi, d_p[:, :, None]], axis=2).reshape(len(x), d * (d + 1))
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def run_compiled(module, x0, steps: int, q=(), progress=None):
         for done in pool.map(work, parts):
             if progress is not None:
                 progress.update(done)
-    return final, hit.astype(int)
+    return final, hit.astype(int, copy=False)
 
 
 def threads() -> int:

@@ -10,11 +10,13 @@ import numpy as np
 from eqselect.theory import PAPER, GameError
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.fixed_points.record import Equilibrium, Stability
-from eqselect.numerics.dynamics.starts import parameters_to_probability
+from eqselect.numerics.dynamics.starts import chunks, parameters_to_probability
 from eqselect.numerics.dynamics.plain import plain
 
 #: The paper's success threshold on the cooperation probabilities.
 SUCCESS_THRESHOLD = float(PAPER.success)
+#: Rows the success predicate evaluates at a time (bounds its temporaries).
+PREDICATE_CHUNK = 1 << 16
 
 
 def cooperation_probabilities(game, backend: str = "llvm") -> Callable:
@@ -54,7 +56,11 @@ def cooperation_success(game, threshold: float = SUCCESS_THRESHOLD,
     coop = cooperation_probabilities(game, backend)
 
     def success(x):
-        return np.all(coop(np.atleast_2d(x)) >= threshold, axis=1)
+        x = np.atleast_2d(x)
+        ok = np.empty(len(x), dtype=bool)
+        for part in chunks(len(x), PREDICATE_CHUNK):  # no temporaries over a large map
+            ok[part] = np.all(coop(x[part]) >= threshold, axis=1)
+        return ok
 
     return success
 

@@ -107,13 +107,17 @@ def probability_to_parameters(game, p) -> np.ndarray:
     >>> probability_to_parameters(builtin("stag-hunt", "logit"), [[0.5, 0.75]]).round(6).tolist()
     [[0.0, 1.098612]]
     """
-    p = np.array(p, dtype=float, ndmin=2)
+    p = np.asarray(p, dtype=float)
+    p = p.reshape(1, -1) if p.ndim < 2 else p
     kind = start_kind(game)
     if np.any((p <= 0) | (p >= 1)) and kind != "direct":
         bad = p[(p <= 0) | (p >= 1)][0]
         raise GameError(f"start probability {plain(bad)} is outside (0, 1); its logit is infinite")
     if kind == "logit":
-        return np.log(p) - np.log1p(-p)
+        x = np.empty_like(p)
+        for part in chunks(len(p), 1 << 16):  # no temporaries over a large grid
+            x[part] = np.log(p[part]) - np.log1p(-p[part])
+        return x
     if np.any((p < 0) | (p > 1)):
         raise GameError(f"start probabilities must lie in [0, 1], got {plain(p.min())}..{plain(p.max())}")
     blocks = ([list(b) for b in game.region.blocks] if game.region.kind is RegionKind.SIMPLEX
@@ -124,7 +128,7 @@ def probability_to_parameters(game, p) -> np.ndarray:
             raise GameError(f"start probabilities sum to {plain(total)} >= 1 in a simplex "
                             f"block {b}")
     if kind == "direct":
-        return p
+        return p.copy()  # the caller's array stays its own
     x = np.log(p)
     for b in blocks:
         x[:, b] -= np.log1p(-p[:, b].sum(axis=1))[:, None]
@@ -224,8 +228,11 @@ def grid_starts(d: int, grid: int = 21, low: float = PAPER.grid_low,
         raise GameError(f"a {grid}-point grid in {d} dimensions has {grid ** d} starts "
                         f"(limit {max_starts}); use basin_monte_carlo")
     axis = np.linspace(low, high, int(grid))
-    mesh = np.meshgrid(*([axis] * d), indexing="ij")
-    return np.stack([m.ravel() for m in mesh], axis=1)
+    out = np.empty((int(grid) ** d, d))
+    cube = out.reshape((int(grid),) * d + (d,))  # a view: no grid-sized temporaries
+    for j in range(d):
+        cube[..., j] = axis.reshape((1,) * j + (-1,) + (1,) * (d - j - 1))
+    return out
 
 
 def monte_carlo_starts(game, n: int, seed: int,

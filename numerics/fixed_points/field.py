@@ -27,6 +27,7 @@ from eqselect.theory.engine import to_sympy
 from eqselect.theory.rules import Rule, as_rule
 
 from eqselect.numerics.codegen import mpmath_function
+from eqselect.numerics.differences import differences_needed, mp_central_jacobian
 
 
 def resolve_rule(rule="pg", lam=None, own_coef=None) -> Rule:
@@ -94,6 +95,8 @@ class MpField:
     symbols : tuple of sympy.Symbol
     field_expr : sympy.Matrix, shape (d, 1)
     dim : int
+    jacobian_kind : {"exact", "central differences"}
+        How `jacobian` is evaluated (`eqselect.numerics.differences`).
     """
 
     def __init__(self, dec: Decomposition, rule="pg", lam=None, own_coef=None):
@@ -102,10 +105,14 @@ class MpField:
         self.symbols = dec.game.parameters
         self.field_expr = dec.field(r.method, r.lam, r.own_coef)
         d = len(self.symbols)
-        self._f = mpmath_function(dec.field_engine(r.method, r.lam, r.own_coef), self.symbols)
-        jac = dec.jacobian_engine(r.method, r.lam, r.own_coef)
-        self._j = mpmath_function([e for row in jac for e in row], self.symbols)
+        exprs = dec.field_engine(r.method, r.lam, r.own_coef)
+        self._f = mpmath_function(exprs, self.symbols)
         self.dim = d
+        self._j = None
+        self.jacobian_kind = "central differences" if differences_needed(exprs) else "exact"
+        if self.jacobian_kind == "exact":
+            jac = dec.jacobian_engine(r.method, r.lam, r.own_coef)
+            self._j = mpmath_function([e for row in jac for e in row], self.symbols)
 
     def field(self, x) -> mpmath.matrix:
         """F(x) as an mpmath column at the current precision."""
@@ -114,7 +121,13 @@ class MpField:
     values = field
 
     def jacobian(self, x) -> mpmath.matrix:
-        """DF(x) as a d x d mpmath matrix at the current precision."""
+        """DF(x) as a d x d mpmath matrix at the current precision.
+
+        Exact for a field up to `SYMBOLIC_JACOBIAN_OPS` operations; past it
+        central differences at the current precision (``jacobian_kind``).
+        """
+        if self._j is None:
+            return mp_central_jacobian(self.field, x)
         flat = self._j(*[mpmath.mpf(c) for c in x])
         d = self.dim
         return mpmath.matrix([[mpmath.mpf(flat[r * d + c]) for c in range(d)] for r in range(d)])

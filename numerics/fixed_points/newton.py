@@ -29,6 +29,7 @@ from eqselect.theory import Decomposition, GameError
 from eqselect.theory.serialize import Record
 
 from eqselect.numerics.compiled import compile_field
+from eqselect.numerics.differences import SYMBOLIC_JACOBIAN_OPS
 from eqselect.numerics.fixed_points.characterise import characterise
 from eqselect.numerics.fixed_points.deflation import deflated_step
 from eqselect.numerics.fixed_points.field import MpField, free_region_rule
@@ -291,6 +292,10 @@ def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None, 
     with mpmath.workdps(dps):
         rounds, diverged, notes = _rounds(search, cf, x0, d, max_iter, max_rounds)
     notes += _search_notes(search, diverged, tol, max_iter)
+    if cf.jacobian_kind != "exact":
+        notes.append(f"the field is too large for a compiled exact Jacobian (more than "
+                     f"{SYMBOLIC_JACOBIAN_OPS} operations): Newton steps and stability use "
+                     f"central differences of F (double precision, then at {dps} digits)")
     return NewtonResult(search.equilibria, search.roots, search.failures, diverged, rounds,
                         tuple(notes), len(x0), sampling)
 

@@ -1,13 +1,14 @@
 """The arb interval backend: enclosures contain the exact values and decide signs."""
 
 import mpmath
+import pytest
 import numpy as np
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
 from eqselect.numerics import intervals as iv
-from eqselect.theory import Decomposition, builtin, entropy_regularized
+from eqselect.theory import Decomposition, GameError, builtin, entropy_regularized
 
 GAME = entropy_regularized(builtin("stag-hunt", "logit"), sp.Rational(1, 4)).substitute()
 DEC = Decomposition(GAME, eta=sp.Rational(11, 20))
@@ -62,3 +63,17 @@ def test_lambda_max_enclosure_holds_every_member_matrix(entries, r):
         B = A + (E + E.T) / 2
         lo, hi = iv.bounds(enc)
         assert lo <= np.linalg.eigvalsh(B).max() <= hi
+
+
+def test_symengine_and_sympy_inputs_give_the_same_enclosures():
+    """Large fields arrive as symengine graphs; the enclosure must not depend on the form."""
+    import symengine as se
+    from eqselect.numerics.intervals import IntervalFunction, bounds, box
+
+    x, y = sp.symbols("theta1 theta2")
+    e = (sp.exp(-x) / (1 + sp.exp(-x)) ** 2) * (3 * y - sp.Rational(11, 20)) + 1 / (1 + sp.exp(-y))
+    a = IntervalFunction([e], [x, y])(box([-1, 0], [0, 1]))[0]
+    b = IntervalFunction([se.sympify(e)], [x, y])(box([-1, 0], [0, 1]))[0]
+    assert bounds(a) == pytest.approx(bounds(b), rel=1e-12)
+    with pytest.raises(GameError, match="theta3"):
+        IntervalFunction([se.sympify(e) + se.Symbol("theta3")], [x, y])
