@@ -28,6 +28,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fraction_walk import fraction_field
+
 from eqselect.numerics.fixed_points.algebraic import algebraic_attempt, reduce_mod
 from eqselect.numerics.fixed_points.field import MpField
 from eqselect.numerics.fixed_points.find import find_equilibria
@@ -59,60 +61,15 @@ def _games():
 
 
 # -- the independent computation over QQ<sqrt(2)> ------------------------------------
-def _primes():
-    return (U1, U2, 1 + U1, 1 + U2)
-
-
 def _walk(e, th, memo):
-    """(numerator in QQ<sqrt 2>[u], exponents of u1, u2, 1 + u1, 1 + u2 in the denominator)."""
-    if e in memo:
-        return memo[e]
-    zero = (0, 0, 0, 0)
+    """A field component in u = exp(theta) (``fraction_field``) over QQ<sqrt 2>."""
+    return fraction_field(e, th, (RING, U1, U2), _algebraic, memo)
+
+
+def _algebraic(e):
     if e.is_number and not (e.is_Add or e.is_Mul or e.is_Pow and e.exp.is_Integer):
-        out = (RING(K.from_sympy(e)), zero)
-    elif e.is_Add:
-        parts = [_walk(a, th, memo) for a in e.args]
-        den = tuple(max(p[1][k] for p in parts) for k in range(4))
-        num = RING(0)
-        for n, d in parts:
-            for k, prime in enumerate(_primes()):
-                n = n * prime ** (den[k] - d[k])
-            num += n
-        out = (num, den)
-    elif e.is_Mul:
-        num, den = RING(1), zero
-        for a in e.args:
-            n, d = _walk(a, th, memo)
-            num, den = num * n, tuple(x + y for x, y in zip(den, d))
-        out = (num, den)
-    elif e.is_Pow and e.exp >= 0:
-        n, d = _walk(e.base, th, memo)
-        out = (n ** int(e.exp), tuple(int(e.exp) * x for x in d))
-    elif e.is_Pow:
-        n, d = _walk(e.base, th, memo)
-        out = _invert(n ** -int(e.exp), tuple(-int(e.exp) * x for x in d))
-    else:
-        assert isinstance(e, sp.exp), f"unexpected node {e}"
-        c = [int(sp.expand(e.args[0]).coeff(t)) for t in th]
-        out = (U1 ** max(c[0], 0) * U2 ** max(c[1], 0), (max(-c[0], 0), max(-c[1], 0), 0, 0))
-    memo[e] = out
-    return out
-
-
-def _invert(den, den_exps):
-    """1 / (den / prod primes^den_exps): den must be a constant times powers of the primes."""
-    exps = [0, 0, 0, 0]
-    for k, prime in enumerate(_primes()):
-        while True:
-            q, r = den.div(prime)
-            if r:
-                break
-            den, exps[k] = q, exps[k] + 1
-    assert den.is_ground, f"denominator factor {den} is not a product of u and 1 + u"
-    num = RING(1)
-    for prime, k in zip(_primes(), den_exps):
-        num *= prime ** k
-    return num.quo_ground(den.LC), tuple(exps)
+        return RING(K.from_sympy(e))
+    return None
 
 
 def _mp(c):

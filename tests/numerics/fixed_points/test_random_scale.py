@@ -33,6 +33,7 @@ import pytest
 import sympy as sp
 
 import gambit_oracle
+from fraction_walk import fraction_field
 from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.theory import Decomposition, normal_form_game
 from eqselect.theory.rules import REGISTRY, as_rule, spec
@@ -58,65 +59,13 @@ def _random_2x2(n=100, seed=9):
 
 
 # -- the independent resultant computation ------------------------------------------
-def _primes():
-    return (U1, U2, 1 + U1, 1 + U2)
-
-
 def _to_fraction_field(e, th, memo):
-    """A field component in u = exp(theta) as (numerator, denominator exponents), by a
-    tree walk: the denominators of a logit field are products of u1, u2, 1 + u1 and
-    1 + u2 (all positive), kept as exponents, so no gcd is ever computed."""
-    if e in memo:
-        return memo[e]
-    zero = (0, 0, 0, 0)
-    if e.is_Rational:
-        out = (R(sp.QQ(int(e.p), int(e.q))), zero)
-    elif e.is_Add:
-        parts = [_to_fraction_field(a, th, memo) for a in e.args]
-        den = tuple(max(p[1][k] for p in parts) for k in range(4))
-        num = R(0)
-        for n, d in parts:
-            for k, prime in enumerate(_primes()):
-                n = n * prime ** (den[k] - d[k])
-            num += n
-        out = (num, den)
-    elif e.is_Mul:
-        num, den = R(1), zero
-        for a in e.args:
-            n, d = _to_fraction_field(a, th, memo)
-            num, den = num * n, tuple(x + y for x, y in zip(den, d))
-        out = (num, den)
-    elif e.is_Pow and e.exp.is_Integer and e.exp >= 0:
-        n, d = _to_fraction_field(e.base, th, memo)
-        out = (n ** int(e.exp), tuple(int(e.exp) * x for x in d))
-    elif e.is_Pow and e.exp.is_Integer:
-        n, d = _to_fraction_field(e.base, th, memo)
-        k = -int(e.exp)
-        num = R(1)
-        for j, prime in enumerate(_primes()):
-            num *= prime ** (k * d[j])
-        out = _divide(num, n ** k)
-    elif isinstance(e, sp.exp):
-        arg = sp.expand(e.args[0])
-        c = [int(arg.coeff(t)) for t in th]
-        out = (U1 ** max(c[0], 0) * U2 ** max(c[1], 0), (max(-c[0], 0), max(-c[1], 0), 0, 0))
-    else:
-        raise AssertionError(f"unexpected node {e}")
-    memo[e] = out
-    return out
+    """A field component in u = exp(theta) (``fraction_field``) over QQ."""
+    return fraction_field(e, th, (R, U1, U2), _rational, memo)
 
 
-def _divide(num, den):
-    """num / den with den split into the positive primes and a rational constant."""
-    exps = [0, 0, 0, 0]
-    for k, prime in enumerate(_primes()):
-        while True:
-            q, r = den.div(prime)
-            if r:
-                break
-            den, exps[k] = q, exps[k] + 1
-    assert den.is_ground, f"denominator factor {den} is not a product of u and 1 + u"
-    return num.quo_ground(den.LC), tuple(exps)
+def _rational(e):
+    return R(sp.QQ(int(e.p), int(e.q))) if e.is_Rational else None
 
 
 def _reference_fixed_points(dec, method):
