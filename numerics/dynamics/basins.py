@@ -150,12 +150,27 @@ def _summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, note
                     tuple(notes))
 
 
+def _attractor_field(problem: BasinProblem):
+    """The field the attractor phases step with: the IPD's chain field when the
+    compiled kernel runs the dynamics (`chain_rule_field`), else the closed form."""
+    if problem.kernel == "numba" and problem.backend != "numpy":
+        from eqselect.numerics.dynamics.kernels import available
+
+        if available():
+            from eqselect.numerics.dynamics.chain_kernel import chain_rule_field
+
+            chain = chain_rule_field(problem)
+            if chain is not None:
+                return chain
+    return rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
+
+
 def _run_attractors(problem: BasinProblem, p0, x0, success, progress) -> BasinMap:
     """Run and judge by attractor (`eqselect.numerics.dynamics.classify`)."""
     from eqselect.numerics.dynamics.classify import settle_flow, summarise
 
     name, sched = _resolve_schedule(problem.schedule)
-    field = rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
+    field = _attractor_field(problem)
     if problem.preferred is not None or not problem.predicate:
         success = None  # the preferred attractor decides, not the predicate
     if name == "flow" and problem.settle:

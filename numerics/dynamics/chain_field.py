@@ -307,3 +307,27 @@ def chain_terms(th, out, ws, C):
                 ws[_U + STATES * i + s] = 0.0
                 ws[_U + STATES * j + s] = ws[_G + 10 * i + STATES * j + s]
             _hvp(j, i, j, j + 1, C[PEER], gamma, ws, out, d)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False,
+            fastmath={"contract"}, parallel=True)
+def chain_batch(X, C, peer_weight, U):
+    """U[k] = the field at X[k] (out[:10] + peer_weight out[10:] of `chain_terms`).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, 10)
+    C : ndarray, shape (N_CONST,)
+    peer_weight : float
+        The rule's coefficient of peer at its lambda (`chain_kernel.chain_weights`).
+    U : ndarray, shape (n, 10)
+        Receives the field.
+    """
+    d = AGENTS * STATES
+    for k in numba.prange(X.shape[0]):
+        th, out, ws = np.empty(d), np.empty(2 * d), workspace()
+        for j in range(d):
+            th[j] = X[k, j]
+        chain_terms(th, out, ws, C)
+        for j in range(d):
+            U[k, j] = out[j] + peer_weight * out[d + j]

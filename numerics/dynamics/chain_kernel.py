@@ -40,7 +40,8 @@ from eqselect.numerics.dynamics.kernel_codegen import coordinate
 from eqselect.numerics.dynamics.kernel_source import (
     _ENTRY, _JIT, _loop, _Parts, _projection, _success, annealing_code, schedule_code)
 
-__all__ = ["chain_constants", "chain_game", "chain_kernel", "chain_source", "chain_weights"]
+__all__ = ["chain_constants", "chain_game", "chain_kernel", "chain_rule_field", "chain_source",
+           "chain_weights"]
 
 #: Bumped whenever the generated text's form changes.
 CHAIN_FORMAT = "eqselect-chain-kernel-1"
@@ -179,3 +180,32 @@ def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.su
         repr([str(c) for c in coop or []]), repr(with_success), repr(float(threshold))])
     return cached_kernel(spec, lambda: chain_source(
         C, weights, annealed, sched, rule.annealing, game.region, coop, threshold))
+
+
+def chain_rule_field(problem):
+    """The rule's field on the chain as a vectorised `RuleField`, or None.
+
+    For the phases of a basin map that step many starts from Python (the
+    cycle test after the run, the probe of the field at the end points)
+    when the compiled kernel runs the dynamics: the same field as the
+    kernel's, evaluated by `chain_field.chain_batch` over the cores, in
+    place of the closed form (some 12 000 operations a point). None for
+    an annealed rule or one the chain does not compute (the caller keeps
+    the closed form).
+    """
+    from eqselect.numerics.sources.fields import RuleField
+
+    game, rule = problem.dec.game, as_rule(problem.rule)
+    chain, weights = chain_game(game), chain_weights(rule)
+    if (chain is None or weights is None or rule.annealing is not None
+            or not _is_number(problem.dec.eta)):
+        return None
+    C = chain_constants(chain, game.parameterization == "logit", problem.dec.eta, weights)
+
+    def field(x):
+        x = np.ascontiguousarray(np.atleast_2d(x), dtype=float)
+        out = np.empty_like(x)
+        chain_field.chain_batch(x, C, weights[4], out)
+        return out
+
+    return RuleField(field, False, float(rule.lam))

@@ -172,3 +172,21 @@ def test_cache_keys_differ_from_the_generic_kernel_and_between_rules(tmp_path, m
     assert generic not in set(variants) | {base}
     module = kernels.problem_kernel(BasinProblem(dec, Rule("meta-mapg")), PaperSchedule(), True)
     assert hasattr(module, "chain_terms") and not hasattr(module, "call_native")
+
+
+@pytest.mark.parametrize("method", ["pg", "meta-mapg", "lola"])
+def test_the_batched_chain_field_is_the_pointwise_one_and_the_closed_form(sources, method):
+    """`chain_rule_field` (the field of the attractor phases) against `chain_terms` point by
+    point (the same terms; the sum may fuse a multiply-add) and against the closed-form
+    rule field (rounding only)."""
+    dec, src = sources["paper"]
+    rule = Rule(method, lam=PAPER.lam, own_coef=PAPER.own)
+    problem = BasinProblem(dec, rule, kernel="numba")
+    field = chain_kernel.chain_rule_field(problem)
+    x = np.random.default_rng(11).normal(scale=2.0, size=(64, 10))
+    u = field(x)
+    assert np.allclose(u, _structured(dec, rule, x), rtol=1e-14, atol=1e-14)
+    ref = rule_field(src, rule)(x)
+    assert np.abs(u - ref).max() <= 1e-10 * max(1.0, np.abs(ref).max())
+    annealed = BasinProblem(dec, rule.with_(annealing=PaperAnnealing()), kernel="numba")
+    assert chain_kernel.chain_rule_field(annealed) is None
