@@ -28,6 +28,10 @@ from eqselect.numerics.continuation.steps import correct, tangent
 #: A constraint g_j this close below 0 still counts as satisfied (rounding of a
 #: start on the boundary); a branch leaves the region when g_j < -G_TOL.
 G_TOL = 1e-12
+#: A fold or branch-point test this small on both sides of a sign change is
+#: rounding, not an event: along a vertical branch (a continuum of fixed
+#: points at one p) t_p and det [DH; t^T] vanish identically.
+FLAT_TOL = 1e-10
 
 
 def fold_test(t: np.ndarray) -> float:
@@ -103,7 +107,9 @@ def crossings(a: Point, b: Point, window) -> list:
     out = []
     for kind in (EventType.FOLD, EventType.BRANCH, EventType.HOPF):
         ta, tb = a.tests[kind], b.tests[kind]
-        if ta is not None and tb is not None and ta * tb < 0:
+        flat = kind is not EventType.HOPF and ta is not None and tb is not None and \
+            max(abs(ta), abs(tb)) < FLAT_TOL
+        if ta is not None and tb is not None and ta * tb < 0 and not flat:
             out.append((kind, None, ta, tb))
     ga, gb = a.tests["g"], b.tests["g"]
     for j in range(ga.size):  # from >= 0 (up to rounding) to < 0

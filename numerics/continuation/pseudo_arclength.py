@@ -29,6 +29,11 @@ classical one of Keller (1977) and AUTO (Doedel):
    AT_INFINITY (`eqselect.numerics.fixed_points.infinity`) ends there with
    one "saturation" event: it tends to a fixed point at infinity. An event
    that repeats the previous one of its type at the same p is dropped.
+8. A corrected point farther from the predicted one than the step ds has
+   jumped to another branch: the step is refused and ds halved. A branch
+   that comes back to its first point (a closed curve of fixed points, e.g.
+   one born at a branch point and ending at another) ends there, status
+   "closed".
 
 Stability along the branch is the class of the eigenvalues of D_phi F
 (:func:`eqselect.numerics.fixed_points.record.classify`).
@@ -163,6 +168,12 @@ class ContinuationProblem:
         g(phi, p) >= 0 along the branch and the names of its components
         (a face's support probabilities and KKT multipliers); None takes
         the region's (`region_constraints`).
+    start_tangent : sequence of float or None
+        A direction t0 in (phi, p) to leave the start along (a branch switch,
+        `eqselect.numerics.continuation.switching`): the start is corrected on
+        the hyperplane through it orthogonal to t0 and the first tangent is
+        oriented along t0 whatever the sign of ``ds``. None: along +-p (the
+        sign of ``ds``), the start corrected at fixed p.
     """
 
     dec: Decomposition
@@ -175,6 +186,7 @@ class ContinuationProblem:
     region: Region | None = None
     system: ExtendedField | None = None
     constraints: tuple | None = None
+    start_tangent: tuple | None = None
 
     def __post_init__(self):
         if self.region is None:
@@ -233,6 +245,8 @@ def continuation(problem: ContinuationProblem, algorithm: PseudoArclength | None
     for _ in range(int(opts.max_steps)):
         a = walk.pts[-1]
         u, iters, ok = correct(sys_, a.u + ds * a.t, a.t, opts.newton_tol, opts.newton_max_iter)
+        # a corrected point farther from the predictor than the step has jumped branches
+        ok = ok and np.linalg.norm(u - a.u - ds * a.t) <= ds
         b = evaluate(sys_, u, a.t, g) if ok else None
         if b is None or b.t @ a.t < alg.min_cos:
             if ds / 2 < opts.ds_min:
@@ -257,6 +271,9 @@ def _start(problem: ContinuationProblem, opts: ContinuationOptions, g):
     d = sys_.dim
     e_p = np.zeros(d + 1)
     e_p[-1] = 1.0 if opts.ds > 0 else -1.0
+    if problem.start_tangent is not None:
+        e_p = np.asarray(problem.start_tangent, dtype=float) / np.linalg.norm(
+            problem.start_tangent)
     u0 = np.append(np.asarray(problem.start_point, dtype=float), float(problem.start_value))
     u0, _, ok = correct(sys_, u0, e_p, opts.newton_tol, 50)
     first = evaluate(sys_, u0, e_p, g) if ok else None
@@ -316,12 +333,33 @@ class _Walk:
         if stop is not None:
             return True
         self.pts.append(b)
+        if self._closes(a, b):
+            self.pts.append(self.pts[0])
+            self.status = BranchStatus.CLOSED
+            return True
         if self.saturating and np.max(np.abs(b.u[:-1]), initial=0.0) > AT_INFINITY:
             self.event(EventType.SATURATION, b, f"|phi| > {AT_INFINITY:g}: the branch runs "
                                                 "off to a fixed point at infinity")
             self.status = BranchStatus.SATURATED
             return True
         return False
+
+    def _closes(self, a: Point, b: Point) -> bool:
+        """Whether the step a -> b passes the first point again, in its direction.
+
+        The first point u0 must lie between a and b along the chord (within
+        a quarter of its length of it) with the tangent at b along the first
+        one; the walk must have gone farther from u0 than one chord.
+        """
+        u0, t0 = self.pts[0].u, self.pts[0].t
+        chord = b.u - a.u
+        size = np.linalg.norm(chord)
+        if len(self.pts) < 4 or size == 0 or b.t @ t0 < 0.5:
+            return False
+        s = (u0 - a.u) @ chord / size ** 2
+        if not 0.0 <= s <= 1.0 or np.linalg.norm(a.u + s * chord - u0) > 0.25 * size:
+            return False
+        return max(np.linalg.norm(p.u - u0) for p in self.pts) > 2 * size
 
     def event(self, kind, pt: Point, note: str) -> None:
         """Append one event, unless it repeats the last one of its type at the same p."""
