@@ -321,6 +321,9 @@ class _Walk:
         for s, kind, sub, pt in found:
             if stop is not None and s > stop[0]:
                 break
+            if kind != "window" and not (self.opts.p_min - 1e-9 <= pt.u[-1] <= self.opts.p_max
+                                         + 1e-9):
+                continue  # located only roughly (a branch point), beyond the window's end
             self.pts.append(pt)
             if kind == "window" or _on_edge(pt.u[-1], window):
                 # an event on the window's edge is left out: a run from that edge
