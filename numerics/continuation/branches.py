@@ -24,7 +24,12 @@
    the support probabilities and the KKT multipliers as constraints; at a
    "boundary" event the branch passes to the adjacent face and continues
    there (`eqselect.numerics.continuation.face_branches`).
-4. The branches and events become a networkx graph
+4. Branch points: at each "branch" event the second branch through the
+   point is found from Keller's algebraic bifurcation equation and followed
+   both ways, on the interior and on every face
+   (`eqselect.numerics.continuation.switching`), so that a branch living
+   between two branch points is found from either end of the range.
+5. The branches and events become a networkx graph
    (`eqselect.numerics.continuation.graph`): nodes are the fixed
    points at events and the branch ends, edges the branch segments.
 
@@ -33,7 +38,8 @@ In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 the interior saddle branch reaches it and two edge branches (p1 = 0 and
 p2 = 0, saddles) leave it; on the way, at lambda = 1 / (3 eta) =
 20/33, D_phi F = [[9 lambda eta, 3], [3, 9 lambda eta]] is singular and the
-whole line p1 + p2 = 2/3 is fixed (a branch point).
+whole segment p1 + p2 = 1/3 is fixed (a branch point): the switch there
+follows it to the edges p2 = 0 and p1 = 0, where the edge branches start.
 """
 
 from __future__ import annotations
@@ -207,14 +213,7 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     base = options or ContinuationOptions(ds=0.02, ds_max=0.1)
     opts = replace(base, ds=math.copysign(abs(base.ds), b - a), p_min=min(a, b), p_max=max(a, b))
     notes = []
-    if starts is None and parameter in ("lam", "lambda") and region.kind is not \
-            RegionKind.FREE and has_entropy(dec):
-        seeds = _entropy_seeds(dec, rule, a, own_coef)
-    elif starts is None:
-        seeds, seed_notes = interior_fixed_points(system, a, region)
-        notes += seed_notes
-    else:
-        seeds = [np.asarray(s, dtype=float) for s in starts]
+    seeds = _seeds(dec, rule, system, parameter, a, own_coef, starts, notes)
     branches = _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
                        notes)
     if starts is None:  # branches alive at the far end only: followed back from b
@@ -226,12 +225,9 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
             branches += _follow(dec, rule, system, back, b, parameter, lam, own_coef,
                                 algorithm, rev, notes, len(branches))
     budget = SwitchBudget()
-    switcher = Switcher(dict(dec=dec, method=rule, parameter=parameter, lam=lam,
-                             own_coef=own_coef, region=region, system=system),
-                        opts, algorithm, budget)
-    switched, ends = switcher.run(branches)
+    switched, ends = _switch(dec, rule, system, branches, parameter, lam, own_coef, opts,
+                             algorithm, budget, notes)
     branches += switched
-    notes += switcher.notes
     cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec), has_entropy(dec))
     if region.kind is not RegionKind.FREE and not has_entropy(dec):
         fb, fn = _face_branches(dec, rule, system, branches + ends, ce, opts, _blocks(dec),
@@ -239,11 +235,25 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
         branches += fb
         notes += fn
     branches += cb
-    events = [e for br in branches for e in br.events]
-    return ContinuationResult(system.parameter, (a, b), tuple(branches),
-                              tuple(merge_branch_points(_dedupe_events(events + ce), budget.points)),
+    events = merge_branch_points(_dedupe_events([e for br in branches for e in br.events] +
+                                                ce), budget.points)
+    return ContinuationResult(system.parameter, (a, b), tuple(branches), tuple(events),
                               branch_graph(branches),
                               tuple(dict.fromkeys(notes + cn + budget.notes)))
+
+
+def _seeds(dec, rule, system, parameter, a, own_coef, starts, notes) -> list:
+    """The starts at p = a: the user's, the entropy-regularised interior fixed points, or
+    the batch-Newton solutions (`interior_fixed_points`, its notes added to ``notes``)."""
+    region = dec.game.region
+    if starts is not None:
+        return [np.asarray(s, dtype=float) for s in starts]
+    if parameter in ("lam", "lambda") and region.kind is not RegionKind.FREE and \
+            has_entropy(dec):
+        return _entropy_seeds(dec, rule, a, own_coef)
+    seeds, seed_notes = interior_fixed_points(system, a, region)
+    notes += seed_notes
+    return seeds
 
 
 def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
@@ -268,6 +278,18 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
         notes += [f"branch {first + len(branches)}: {n}" for n in br.notes]
         branches.append(br)
     return branches
+
+
+def _switch(dec, rule, system, branches, parameter, lam, own_coef, opts, algorithm, budget,
+            notes) -> tuple:
+    """The interior branches born at the branch points of ``branches`` and their two
+    ends (`eqselect.numerics.continuation.switching`); trouble goes to ``notes``."""
+    switcher = Switcher(dict(dec=dec, method=rule, parameter=parameter, lam=lam,
+                             own_coef=own_coef, region=dec.game.region, system=system),
+                        opts, algorithm, budget)
+    switched, ends = switcher.run(branches)
+    notes += switcher.notes
+    return switched, ends
 
 
 def _blocks(dec) -> tuple:

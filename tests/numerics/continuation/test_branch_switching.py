@@ -29,9 +29,9 @@ import sympy as sp
 
 from eqselect.numerics.continuation.branches import continue_in_lambda
 from eqselect.numerics.continuation.results import BranchStatus, EventType
-from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
-                                                      branch_directions,
-                                                      refine_branch_point)
+from eqselect.numerics.continuation.branch_points import (branch_directions,
+                                                          refine_branch_point)
+from eqselect.numerics.continuation.switching import SwitchBudget, Switcher
 from eqselect.numerics.continuation.pseudo_arclength import ContinuationOptions
 from eqselect.numerics.continuation.system import extended_field
 from eqselect.numerics.fixed_points.record import classify
