@@ -21,7 +21,8 @@ classical one of Keller (1977) and AUTO (Doedel):
 
    - fold: tau = t_p, the parameter component of the tangent;
    - branch point: tau = det [DH; t^T];
-   - Hopf: tau = max Re(z) over eigenvalues z of D_phi F with Im z != 0;
+   - Hopf: tau = prod_{i<j} (z_i + z_j) over the eigenvalues z of D_phi F,
+     a zero counting where a complex pair lies on the imaginary axis;
    - boundary (BOX or SIMPLEX region): tau = a coordinate (x_k, 1 - x_k, or
      1 - sum of a simplex block) crossing 0; the branch stops there
      (`eqselect.numerics.continuation.events`).
@@ -49,7 +50,8 @@ import numpy as np
 from eqselect.theory import Decomposition, GameError, Region, RegionKind
 
 from eqselect.numerics.continuation.events import (Point, branch_test, crossings, evaluate,
-                                                   exact_on, fold_test, hopf_test, locate,
+                                                   exact_on, fold_test, hopf_test, is_hopf,
+                                                   locate,
                                                    region_constraints)
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
@@ -324,6 +326,8 @@ class _Walk:
             if kind != "window" and not (self.opts.p_min - 1e-9 <= pt.u[-1] <= self.opts.p_max
                                          + 1e-9):
                 continue  # located only roughly (a branch point), beyond the window's end
+            if kind is EventType.HOPF and not is_hopf(pt.eig):
+                continue  # a neutral saddle (two real eigenvalues z and -z), no Hopf point
             self.pts.append(pt)
             if kind == "window" or _on_edge(pt.u[-1], window):
                 # an event on the window's edge is left out: a run from that edge
