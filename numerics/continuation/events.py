@@ -141,9 +141,10 @@ def crossings(a: Point, b: Point, window) -> list:
         ta, tb = a.tests[kind], b.tests[kind]
         flat = kind is not EventType.HOPF and ta is not None and tb is not None and \
             max(abs(ta), abs(tb)) < FLAT_TOL
-        # a pair on the imaginary axis at both ends (a branch of centres) is no crossing
-        flat = flat or (kind is EventType.HOPF and is_hopf(a.eig, 1e-9) and
-                        is_hopf(b.eig, 1e-9))
+        # a pair on the imaginary axis at an end (a branch of centres, or a centre at the
+        # window's edge, where lambda = 0 leaves plain PG) starts no crossing
+        flat = flat or (kind is EventType.HOPF and (is_hopf(a.eig, 1e-9) or
+                                                     is_hopf(b.eig, 1e-9)))
         if ta is not None and tb is not None and ta * tb < 0 and not flat:
             out.append((kind, None, ta, tb))
     ga, gb = a.tests["g"], b.tests["g"]
