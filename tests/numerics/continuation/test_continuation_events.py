@@ -115,3 +115,17 @@ def test_reversed_range_at_scale(k):
         assert np.all(br.points[:, 0] >= -1e-9) and np.all(br.points[:, 0] <= 3 + 1e-9)
         if param == "direct":
             assert np.all(br.points[:, 1:] >= -1e-9) and np.all(br.points[:, 1:] <= 1 + 1e-9)
+
+
+def test_hopf_point_next_to_a_fold_is_found_from_both_ends():
+    """A Hopf point at lambda ~ 0.2580, 0.003 from a fold, on a 2x2x2 game: with the Hopf
+    test max Re over complex pairs (undefined while the pair is real) only the reversed
+    range saw it; the bialternate product prod (z_i + z_j) is continuous there."""
+    dec = Decomposition(_random_game(1534, (2, 2, 2), "direct"), eta=0.55)
+    found = []
+    for window in ((0, 3), (3, 0)):
+        res = continue_in_lambda(dec, "peer-only", window)
+        found.append(sorted(round(e.value, 4) for e in res.events if e.type is EventType.HOPF))
+        fold = [e for e in res.events if e.type is EventType.FOLD]
+        assert any(0.254 < e.value < 0.256 for e in fold)
+    assert found[0] == found[1] and 0.258 in found[0]
