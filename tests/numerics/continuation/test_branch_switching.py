@@ -1,4 +1,5 @@
-"""Branch switching at branch points, against a game whose branches are known in closed form.
+"""Branch switching at branch points (issue 9: "a reversed range finds the same branches and
+events as the forward one"), against a game whose branches are known in closed form.
 
 The continuous two-agent game with values
 
@@ -28,10 +29,12 @@ import pytest
 import sympy as sp
 
 from eqselect.numerics.continuation.branches import continue_in_lambda
-from eqselect.numerics.continuation.results import BranchStatus, EventType
+from eqselect.numerics.continuation.results import BranchStatus, Event, EventType
 from eqselect.numerics.continuation.branch_points import (branch_directions,
                                                           refine_branch_point)
-from eqselect.numerics.continuation.switching import SwitchBudget, Switcher
+from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
+                                                      known_directions, merge_branch_points,
+                                                      new_directions)
 from eqselect.numerics.continuation.pseudo_arclength import ContinuationOptions
 from eqselect.numerics.continuation.system import extended_field
 from eqselect.numerics.fixed_points.record import classify
@@ -144,3 +147,28 @@ def test_the_cap_on_switches_is_said(bubble):
     new, ends = sw.run(trivial)
     assert new == [] and ends == []
     assert len(budget.notes) == 1 and "cap of 0 branch switches" in budget.notes[0]
+
+
+def test_known_secants_vote_for_the_nearer_root():
+    # a branch through u = 0 along (1, 1) / sqrt 2 in (x, p), sampled on both sides
+    rows = np.array([[-0.1, -0.1], [0.0, 0.0], [0.12, 0.1]])
+    secants = known_directions(rows, np.zeros(2))
+    assert len(secants) == 2
+    roots = [np.array([1.0, 1.0]) / math.sqrt(2), np.array([0.0, 1.0])]
+    assert [t.tolist() for t in new_directions(roots, secants)] == [[0.0, 1.0]]
+    # a roughly located branch-point row (1e-4 off) still marks the branch as through u
+    rough = np.array([[-0.1, -0.1], [1e-4, 0.0], [0.12, 0.1]])
+    assert known_directions(rough, np.zeros(2)) == []
+    assert len(known_directions(rough, np.zeros(2), event_rows=[1])) == 2
+
+
+def test_one_event_per_branch_point():
+    refined = [(0.5, (0.0, 0.0), True), (3.0, (1.0, 1.0), False)]
+    events = [Event(EventType.BRANCH, 0.5 + 2e-4, (1e-4, 0.0)),
+              Event(EventType.BRANCH, 0.5, (0.0, 0.0)),
+              Event(EventType.FOLD, 0.5 - 1e-4, (0.0, 3e-4)),
+              Event(EventType.FOLD, 0.9, (0.2, 0.0)),
+              Event(EventType.BRANCH, 3.0 - 1e-5, (1.0, 1.0))]  # on the window's edge
+    out = merge_branch_points(events, refined)
+    assert [(e.type, e.value, e.point) for e in out] == [
+        (EventType.BRANCH, 0.5, (0.0, 0.0)), (EventType.FOLD, 0.9, (0.2, 0.0))]

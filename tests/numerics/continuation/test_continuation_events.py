@@ -100,8 +100,8 @@ N_SCALE = 120 if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 30
 
 @pytest.mark.parametrize("k", range(N_SCALE))
 def test_reversed_range_at_scale(k):
-    """Forward and reversed ranges agree on every random game: branches (kind, face,
-    window), events and branch origins. Game 78 (2x2x2) used to differ: a face branch's
+    """Issue 9: forward and reversed ranges agree on every random game: branches (kind,
+    face, window), events and branch origins. Game 78 (2x2x2) used to differ: a face branch's
     corrector jumped to a far point of another branch, now refused."""
     shape, param, method = SCALE_KINDS[k % len(SCALE_KINDS)]
     dec = Decomposition(_random_game(1000 + k, shape, param), eta=0.55)
