@@ -303,18 +303,18 @@ class Switcher:
         k = len(m_rows)
         bp_ev = replace(ev, point=tuple(float(v) for v in u[:d]), index=k, note="")
         events = (*m_ev, bp_ev, *(replace(e, index=e.index + k + 1) for e in plus.events))
-        notes = [*(f"{minus.status.value} end: {n}" for n in minus.notes if minus is not plus),
+        ends = "a closed curve back to the point" if minus is plus else \
+            f"its two ends: {minus.status.value}, {plus.status.value}"
+        notes = [f"branch switched at {note_name(sys_.parameter)} = {u[d]:.6g}; {ends}",
+                 *(f"{minus.status.value} end: {n}" for n in minus.notes if minus is not plus),
                  *plus.notes]
-        if minus is not plus:
-            notes.insert(0, f"branch switched at {note_name(sys_.parameter)} = {u[d]:.6g}; "
-                            f"its two ends: {minus.status.value}, {plus.status.value}")
-        p_rows = plus.points[:-1] if minus is plus else plus.points
-        if minus is plus:  # the closing row is the branch point again
-            p_rows = np.vstack([p_rows, bp_row])
+        p_rows, p_stab, p_eig = plus.points, plus.stability, plus.eigenvalues
+        if minus is plus:  # the closing row (the first point again) is the branch point
+            p_rows = np.vstack([plus.points[:-1], bp_row])
+            p_stab, p_eig = (*plus.stability[:-1], classify(eig)), (*plus.eigenvalues[:-1], eig)
         joined = replace(plus, points=np.vstack([m_rows, bp_row, p_rows]),
-                         stability=(*m_stab, classify(eig), *plus.stability),
-                         eigenvalues=(*m_eig, eig, *plus.eigenvalues), events=events,
-                         notes=tuple(notes))
+                         stability=(*m_stab, classify(eig), *p_stab),
+                         eigenvalues=(*m_eig, eig, *p_eig), events=events, notes=tuple(notes))
         return replace(self._full(joined), origin="branch-switch", switched_at=float(u[d]))
 
 

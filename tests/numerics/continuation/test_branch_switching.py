@@ -101,6 +101,9 @@ def test_the_bubble_is_found_from_either_end(bubble, window):
     assert loop.points[:, 0].max() == pytest.approx(LAM2, abs=1e-6)
     assert _closed_form_error(loop) < 1e-6
     assert loop.points[:, 1].min() < -0.5 < 0.5 < loop.points[:, 1].max()  # both halves
+    for (lam, x, _), stab in zip(loop.points, loop.stability):
+        jac = np.array([[3.5 - 4 * lam - 3 * x ** 2, -2.0], [2.0, -(1 + 4 * lam)]])
+        assert stab is classify(np.linalg.eigvals(jac))
     # one event per branch point, on the point; no fold reported at a branch point
     bps = [e for e in res.events if e.type is EventType.BRANCH]
     assert [e.value for e in bps] == pytest.approx([LAM1, LAM2], abs=1e-12)
