@@ -175,6 +175,8 @@ def cmd_continue(args) -> int:
         first, last = br["points"][0], br["points"][-1]
         kinds = ", ".join(dict.fromkeys(br["stability"]))
         where = f" on {br['face']}" if br.get("face") else ""
+        if br.get("origin") == "branch-switch":
+            where += f" (branch switch, lambda = {br['switched_at']:.6g})"
         print(f"  branch {k}: lambda {first[0]:.4g} -> {last[0]:.4g}, {len(br['points'])} points, {kinds}{where}")
     for ev in doc["events"]:
         pt = ", ".join(f"{x:.6g}" for x in ev["point"])

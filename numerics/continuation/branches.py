@@ -24,7 +24,12 @@
    the support probabilities and the KKT multipliers as constraints; at a
    "boundary" event the branch passes to the adjacent face and continues
    there (`eqselect.numerics.continuation.face_branches`).
-4. The branches and events become a networkx graph
+4. Branch points: at each "branch" event the second branch through the
+   point is found from Keller's algebraic bifurcation equation and followed
+   both ways, on the interior and on every face
+   (`eqselect.numerics.continuation.switching`), so that a branch living
+   between two branch points is found from either end of the range.
+5. The branches and events become a networkx graph
    (`eqselect.numerics.continuation.graph`): nodes are the fixed
    points at events and the branch ends, edges the branch segments.
 
@@ -33,7 +38,8 @@ In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 the interior saddle branch reaches it and two edge branches (p1 = 0 and
 p2 = 0, saddles) leave it; on the way, at lambda = 1 / (3 eta) =
 20/33, D_phi F = [[9 lambda eta, 3], [3, 9 lambda eta]] is singular and the
-whole line p1 + p2 = 2/3 is fixed (a branch point).
+whole segment p1 + p2 = 1/3 is fixed (a branch point): the switch there
+follows it to the edges p2 = 0 and p1 = 0, where the edge branches start.
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions
                                                              PseudoArclength, continuation,
                                                              region_constraints)
 from eqselect.numerics.continuation.results import BranchStatus, ContinuationResult
+from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
+                                                      merge_branch_points, switch_on_faces)
 from eqselect.numerics.continuation.system import ExtendedField, extended_field
 from eqselect.numerics.fixed_points.field import resolve_rule
 from eqselect.numerics.fixed_points.infinity import AT_INFINITY
@@ -158,14 +166,15 @@ def _covered(x, value, branches, tol=1e-6) -> bool:
 
 
 def _dedupe_events(events, tol=1e-8):
+    """Events of the same type at the same point merged; an exactly solved one is kept."""
     out = []
-    for e in sorted(events, key=lambda e: (e.value, e.type.value)):
+    for e in sorted(events, key=lambda e: (e.exact_value is None, e.value, e.type.value)):
         if any(f.type is e.type and abs(f.value - e.value) <= tol and
                max((abs(x - y) for x, y in zip(f.point, e.point)), default=0) <= tol
                for f in out):
             continue
         out.append(e)
-    return out
+    return sorted(out, key=lambda e: (e.value, e.type.value))
 
 
 def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
@@ -204,14 +213,7 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     base = options or ContinuationOptions(ds=0.02, ds_max=0.1)
     opts = replace(base, ds=math.copysign(abs(base.ds), b - a), p_min=min(a, b), p_max=max(a, b))
     notes = list(system.notes)
-    if starts is None and parameter in ("lam", "lambda") and region.kind is not \
-            RegionKind.FREE and has_entropy(dec):
-        seeds = _entropy_seeds(dec, rule, a, own_coef)
-    elif starts is None:
-        seeds, seed_notes = interior_fixed_points(system, a, region)
-        notes += seed_notes
-    else:
-        seeds = [np.asarray(s, dtype=float) for s in starts]
+    seeds = _seeds(dec, rule, system, parameter, a, own_coef, starts, notes)
     branches = _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
                        notes)
     if starts is None:  # branches alive at the far end only: followed back from b
@@ -222,17 +224,36 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
             rev = replace(opts, ds=-opts.ds)
             branches += _follow(dec, rule, system, back, b, parameter, lam, own_coef,
                                 algorithm, rev, notes, len(branches))
+    budget = SwitchBudget()
+    switched, ends = _switch(dec, rule, system, branches, parameter, lam, own_coef, opts,
+                             algorithm, budget, notes)
+    branches += switched
     cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec), has_entropy(dec))
     if region.kind is not RegionKind.FREE and not has_entropy(dec):
-        fb, fn = _face_branches(dec, rule, system, branches, ce, opts, _blocks(dec),
-                                algorithm, parameter, lam, own_coef)
+        fb, fn = _face_branches(dec, rule, system, branches + ends, ce, opts, _blocks(dec),
+                                algorithm, parameter, lam, own_coef, budget)
         branches += fb
         notes += fn
     branches += cb
-    events = [e for br in branches for e in br.events]
-    return ContinuationResult(system.parameter, (a, b), tuple(branches),
-                              tuple(_dedupe_events(events + ce)), branch_graph(branches),
-                              tuple(dict.fromkeys(notes + cn)))
+    events = merge_branch_points(_dedupe_events([e for br in branches for e in br.events] +
+                                                ce), budget.points)
+    return ContinuationResult(system.parameter, (a, b), tuple(branches), tuple(events),
+                              branch_graph(branches),
+                              tuple(dict.fromkeys(notes + cn + budget.notes)))
+
+
+def _seeds(dec, rule, system, parameter, a, own_coef, starts, notes) -> list:
+    """The starts at p = a: the user's, the entropy-regularised interior fixed points, or
+    the batch-Newton solutions (`interior_fixed_points`, its notes added to ``notes``)."""
+    region = dec.game.region
+    if starts is not None:
+        return [np.asarray(s, dtype=float) for s in starts]
+    if parameter in ("lam", "lambda") and region.kind is not RegionKind.FREE and \
+            has_entropy(dec):
+        return _entropy_seeds(dec, rule, a, own_coef)
+    seeds, seed_notes = interior_fixed_points(system, a, region)
+    notes += seed_notes
+    return seeds
 
 
 def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
@@ -257,6 +278,18 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
         notes += [f"branch {first + len(branches)}: {n}" for n in br.notes]
         branches.append(br)
     return branches
+
+
+def _switch(dec, rule, system, branches, parameter, lam, own_coef, opts, algorithm, budget,
+            notes) -> tuple:
+    """The interior branches born at the branch points of ``branches`` and their two
+    ends (`eqselect.numerics.continuation.switching`); trouble goes to ``notes``."""
+    switcher = Switcher(dict(dec=dec, method=rule, parameter=parameter, lam=lam,
+                             own_coef=own_coef, region=dec.game.region, system=system),
+                        opts, algorithm, budget)
+    switched, ends = switcher.run(branches)
+    notes += switcher.notes
+    return switched, ends
 
 
 def _blocks(dec) -> tuple:
@@ -286,9 +319,10 @@ def _boundary_branches(system, region, opts, blocks, entropy: bool):
 
 
 def _face_branches(dec, rule, system, interior, corner_events, opts, blocks, algorithm,
-                   parameter, lam, own_coef):
+                   parameter, lam, own_coef, budget):
     """Edge and face branches (`eqselect.numerics.continuation.face_branches`): seeded on
-    every face at both ends of the window and handed over at boundary events."""
+    every face at both ends of the window, handed over at boundary events and switched at
+    branch points (`eqselect.numerics.continuation.switching`)."""
     n = n_faces(blocks)
     if n > MAX_TRACKED_FACES:
         return [], [f"edge and face fixed points not tracked: {n} faces > "
@@ -307,6 +341,7 @@ def _face_branches(dec, rule, system, interior, corner_events, opts, blocks, alg
         tracker.release(ev)
     tracker.run()
     tracker.seed(b, math.copysign(1.0, a - b))
+    switch_on_faces(tracker, budget)
     return tracker.branches, tracker.notes
 
 
@@ -324,13 +359,15 @@ def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_
     >>> res = continue_in_lambda(dec, "peer-only", (0, 3))
     >>> [(e.type.value, round(e.value, 9), [round(x, 9) for x in e.point]) for e in res.events]
     ... # doctest: +NORMALIZE_WHITESPACE
-    [('branch', 0.606060606, [0.166666667, 0.166666667]),
-     ('boundary', 0.606060606, [0.333333333, 0.0]),
+    [('boundary', 0.606060606, [0.333333333, 0.0]),
      ('boundary', 0.606060606, [0.0, 0.333333333]),
+     ('branch', 0.606060606, [0.166666667, 0.166666667]),
      ('boundary', 1.212121212, [0.0, 0.0])]
-    >>> sorted((b.kind, b.face) for b in res.branches)  # doctest: +NORMALIZE_WHITESPACE
-    [('corner', 'p1 = 0; p2 = 0'), ('corner', 'p1 = 1; p2 = 1'), ('face', 'p1 = 0'),
-     ('face', 'p2 = 0'), ('interior', '')]
+    >>> sorted((b.kind, b.face, b.origin) for b in res.branches)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('corner', 'p1 = 0; p2 = 0', 'continuation'), ('corner', 'p1 = 1; p2 = 1', 'continuation'),
+     ('face', 'p1 = 0', 'continuation'), ('face', 'p2 = 0', 'continuation'),
+     ('interior', '', 'branch-switch'), ('interior', '', 'continuation')]
     """
     return continue_in_parameter(dec, rule, "lam", lam_range, own_coef=own_coef,
                                  starts=starts, options=options)

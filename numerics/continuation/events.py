@@ -7,7 +7,11 @@ back onto the branch:
 
 - fold: tau = t_p, the parameter component of the tangent;
 - branch point: tau = det [DH; t^T];
-- Hopf: tau = max Re(z) over eigenvalues z of D_phi F with Im z != 0;
+- Hopf: tau = prod_{i < j} (z_i + z_j) over the eigenvalues z of D_phi F
+  (the determinant of the bialternate product 2 D_phi F (.) I, real and
+  continuous where a pair of eigenvalues turns from real to complex); it
+  also vanishes at a neutral saddle (z_i = -z_j real), so a located zero
+  counts only where a complex pair lies on the imaginary axis (`is_hopf`);
 - boundary (BOX or SIMPLEX region): tau = a coordinate (x_k, 1 - x_k, or
   1 - sum of a simplex block) crossing 0;
 - the parameter window's ends.
@@ -28,6 +32,11 @@ from eqselect.numerics.continuation.steps import correct, tangent
 #: A constraint g_j this close below 0 still counts as satisfied (rounding of a
 #: start on the boundary); a branch leaves the region when g_j < -G_TOL.
 G_TOL = 1e-12
+#: A fold or branch-point test this small on both sides of a sign change is
+#: rounding, not an event: along a vertical branch (a continuum of fixed
+#: points at one p) t_p and det [DH; t^T] vanish identically (and along a
+#: branch of centres, a pair on the imaginary axis, the Hopf test does).
+FLAT_TOL = 1e-10
 
 
 def fold_test(t: np.ndarray) -> float:
@@ -53,6 +62,33 @@ def hopf_test(eigenvalues, tol: float = 1e-9) -> float | None:
     z = np.asarray(eigenvalues, dtype=complex)
     pairs = z[np.abs(z.imag) > tol]
     return float(pairs.real.max()) if pairs.size else None
+
+
+def hopf_product(eigenvalues) -> float:
+    """Hopf test function: the real part of prod_{i < j} (z_i + z_j) (1 with one eigenvalue).
+
+    Examples
+    --------
+    >>> hopf_product([complex(-0.5, 2.0), complex(-0.5, -2.0), -3.0])
+    -16.25
+    """
+    z = np.asarray(eigenvalues, dtype=complex)
+    i, j = np.triu_indices(z.size, 1)
+    return float(np.prod(z[i] + z[j]).real)
+
+
+def is_hopf(eigenvalues, tol: float = 1e-6) -> bool:
+    """Whether a complex pair lies on the imaginary axis (|Re| <= tol (1 + max|z|)).
+
+    Examples
+    --------
+    >>> is_hopf([complex(1e-12, 2.0), complex(1e-12, -2.0), -3.0]), is_hopf([1.0, -1.0])
+    (True, False)
+    """
+    z = np.asarray(eigenvalues, dtype=complex)
+    pairs = z[np.abs(z.imag) > 1e-9]
+    scale = 1.0 + (np.abs(z).max() if z.size else 0.0)
+    return bool(pairs.size and np.abs(pairs.real).min() <= tol * scale)
 
 
 def region_constraints(region: Region, d: int):
@@ -94,7 +130,7 @@ def evaluate(system, u, t_ref, g) -> "Point":
     t = tangent(J, t_ref)
     eig = np.linalg.eigvals(J[:, :d]) if d else np.zeros(0)
     tests = {EventType.FOLD: fold_test(t), EventType.BRANCH: branch_test(J, t),
-             EventType.HOPF: hopf_test(eig)}
+             EventType.HOPF: hopf_product(eig)}
     return Point(u, t, J, eig, {**tests, "g": g(u[:d], u[d]), "p": u[d]})
 
 
@@ -103,7 +139,13 @@ def crossings(a: Point, b: Point, window) -> list:
     out = []
     for kind in (EventType.FOLD, EventType.BRANCH, EventType.HOPF):
         ta, tb = a.tests[kind], b.tests[kind]
-        if ta is not None and tb is not None and ta * tb < 0:
+        flat = kind is not EventType.HOPF and ta is not None and tb is not None and \
+            max(abs(ta), abs(tb)) < FLAT_TOL
+        # a pair on the imaginary axis at an end (a branch of centres, or a centre at the
+        # window's edge, where lambda = 0 leaves plain PG) starts no crossing
+        flat = flat or (kind is EventType.HOPF and (is_hopf(a.eig, 1e-9) or
+                                                     is_hopf(b.eig, 1e-9)))
+        if ta is not None and tb is not None and ta * tb < 0 and not flat:
             out.append((kind, None, ta, tb))
     ga, gb = a.tests["g"], b.tests["g"]
     for j in range(ga.size):  # from >= 0 (up to rounding) to < 0
@@ -174,4 +216,5 @@ def exact_on(pt: Point, kind, sub, region: Region) -> "Point":
     return pt
 
 
-__all__ = ["branch_test", "fold_test", "hopf_test", "region_constraints"]
+__all__ = ["branch_test", "fold_test", "hopf_product", "hopf_test", "is_hopf",
+           "region_constraints"]

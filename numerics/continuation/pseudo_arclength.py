@@ -21,7 +21,8 @@ classical one of Keller (1977) and AUTO (Doedel):
 
    - fold: tau = t_p, the parameter component of the tangent;
    - branch point: tau = det [DH; t^T];
-   - Hopf: tau = max Re(z) over eigenvalues z of D_phi F with Im z != 0;
+   - Hopf: tau = prod_{i<j} (z_i + z_j) over the eigenvalues z of D_phi F,
+     a zero counting where a complex pair lies on the imaginary axis;
    - boundary (BOX or SIMPLEX region): tau = a coordinate (x_k, 1 - x_k, or
      1 - sum of a simplex block) crossing 0; the branch stops there
      (`eqselect.numerics.continuation.events`).
@@ -29,6 +30,11 @@ classical one of Keller (1977) and AUTO (Doedel):
    AT_INFINITY (`eqselect.numerics.fixed_points.infinity`) ends there with
    one "saturation" event: it tends to a fixed point at infinity. An event
    that repeats the previous one of its type at the same p is dropped.
+8. A corrected point farther from the predicted one than the step ds has
+   jumped to another branch: the step is refused and ds halved. A branch
+   that comes back to its first point (a closed curve of fixed points, e.g.
+   one born at a branch point and ending at another) ends there, status
+   "closed".
 
 Stability along the branch is the class of the eigenvalues of D_phi F
 (:func:`eqselect.numerics.fixed_points.record.classify`).
@@ -44,7 +50,8 @@ import numpy as np
 from eqselect.theory import Decomposition, GameError, Region, RegionKind
 
 from eqselect.numerics.continuation.events import (Point, branch_test, crossings, evaluate,
-                                                   exact_on, fold_test, hopf_test, locate,
+                                                   exact_on, fold_test, hopf_test, is_hopf,
+                                                   locate,
                                                    region_constraints)
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
@@ -163,6 +170,12 @@ class ContinuationProblem:
         g(phi, p) >= 0 along the branch and the names of its components
         (a face's support probabilities and KKT multipliers); None takes
         the region's (`region_constraints`).
+    start_tangent : sequence of float or None
+        A direction t0 in (phi, p) to leave the start along (a branch switch,
+        `eqselect.numerics.continuation.switching`): the start is corrected on
+        the hyperplane through it orthogonal to t0 and the first tangent is
+        oriented along t0 whatever the sign of ``ds``. None: along +-p (the
+        sign of ``ds``), the start corrected at fixed p.
     """
 
     dec: Decomposition
@@ -175,6 +188,7 @@ class ContinuationProblem:
     region: Region | None = None
     system: ExtendedField | None = None
     constraints: tuple | None = None
+    start_tangent: tuple | None = None
 
     def __post_init__(self):
         if self.region is None:
@@ -233,6 +247,8 @@ def continuation(problem: ContinuationProblem, algorithm: PseudoArclength | None
     for _ in range(int(opts.max_steps)):
         a = walk.pts[-1]
         u, iters, ok = correct(sys_, a.u + ds * a.t, a.t, opts.newton_tol, opts.newton_max_iter)
+        # a corrected point farther from the predictor than the step has jumped branches
+        ok = ok and np.linalg.norm(u - a.u - ds * a.t) <= ds
         b = evaluate(sys_, u, a.t, g) if ok else None
         if b is None or b.t @ a.t < alg.min_cos:
             if ds / 2 < opts.ds_min:
@@ -257,6 +273,9 @@ def _start(problem: ContinuationProblem, opts: ContinuationOptions, g):
     d = sys_.dim
     e_p = np.zeros(d + 1)
     e_p[-1] = 1.0 if opts.ds > 0 else -1.0
+    if problem.start_tangent is not None:
+        e_p = np.asarray(problem.start_tangent, dtype=float) / np.linalg.norm(
+            problem.start_tangent)
     u0 = np.append(np.asarray(problem.start_point, dtype=float), float(problem.start_value))
     u0, _, ok = correct(sys_, u0, e_p, opts.newton_tol, 50)
     first = evaluate(sys_, u0, e_p, g) if ok else None
@@ -304,6 +323,11 @@ class _Walk:
         for s, kind, sub, pt in found:
             if stop is not None and s > stop[0]:
                 break
+            if kind != "window" and not (self.opts.p_min - 1e-9 <= pt.u[-1] <= self.opts.p_max
+                                         + 1e-9):
+                continue  # located only roughly (a branch point), beyond the window's end
+            if kind is EventType.HOPF and not is_hopf(pt.eig):
+                continue  # a neutral saddle (two real eigenvalues z and -z), no Hopf point
             self.pts.append(pt)
             if kind == "window" or _on_edge(pt.u[-1], window):
                 # an event on the window's edge is left out: a run from that edge
@@ -316,12 +340,33 @@ class _Walk:
         if stop is not None:
             return True
         self.pts.append(b)
+        if self._closes(a, b):
+            self.pts.append(self.pts[0])
+            self.status = BranchStatus.CLOSED
+            return True
         if self.saturating and np.max(np.abs(b.u[:-1]), initial=0.0) > AT_INFINITY:
             self.event(EventType.SATURATION, b, f"|phi| > {AT_INFINITY:g}: the branch runs "
                                                 "off to a fixed point at infinity")
             self.status = BranchStatus.SATURATED
             return True
         return False
+
+    def _closes(self, a: Point, b: Point) -> bool:
+        """Whether the step a -> b passes the first point again, in its direction.
+
+        The first point u0 must lie between a and b along the chord (within
+        a quarter of its length of it) with the tangent at b along the first
+        one; the walk must have gone farther from u0 than one chord.
+        """
+        u0, t0 = self.pts[0].u, self.pts[0].t
+        chord = b.u - a.u
+        size = np.linalg.norm(chord)
+        if len(self.pts) < 4 or size == 0 or b.t @ t0 < 0.5:
+            return False
+        s = (u0 - a.u) @ chord / size ** 2
+        if not 0.0 <= s <= 1.0 or np.linalg.norm(a.u + s * chord - u0) > 0.25 * size:
+            return False
+        return max(np.linalg.norm(p.u - u0) for p in self.pts) > 2 * size
 
     def event(self, kind, pt: Point, note: str) -> None:
         """Append one event, unless it repeats the last one of its type at the same p."""

@@ -72,6 +72,7 @@ class BranchStatus(str, Enum):
     MAX_STEPS = "max_steps"
     DS_MIN = "ds_min"  # the corrector kept failing at the smallest step
     START_FAILED = "start_failed"  # Newton did not converge at the start
+    CLOSED = "closed"  # came back to its first point: a closed curve of fixed points
     FIXED = "fixed"  # a boundary fixed point over a window (no arclength steps)
 
 
@@ -99,6 +100,15 @@ class Branch(Record):
     face : str
         The pinned coordinates of a face or corner branch (e.g. "p1 = 0",
         "p2 support (0, 2)"); "" for an interior branch.
+    origin : str
+        "continuation" (started from a fixed point found at an end of the
+        range, handed over at a boundary event, or a corner window) or
+        "branch-switch" (started at a branch point of another branch along
+        the second root of the algebraic bifurcation equation,
+        `eqselect.numerics.continuation.switching`).
+    switched_at : float or None
+        The parameter value of the branch point a switched branch started
+        from; None otherwise.
     """
 
     parameter: str
@@ -110,6 +120,8 @@ class Branch(Record):
     notes: tuple = ()
     kind: str = "interior"
     face: str = ""
+    origin: str = "continuation"
+    switched_at: float | None = None
 
     _json_skip = ("eigenvalues",)
 

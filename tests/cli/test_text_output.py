@@ -36,6 +36,8 @@ def test_continue_text_counts_the_json_branches(capsys):
     listed = [ln for ln in text.splitlines() if ln.startswith("  branch ") and ln[9].isdigit()]
     assert len(listed) == len(doc["branches"])
     assert text.count(" at lambda = ") == len(doc["events"])
+    switched = [b for b in doc["branches"] if b["origin"] == "branch-switch"]
+    assert switched and text.count("(branch switch, lambda = ") == len(switched)
 
 
 def test_text_prints_no_negative_zero_and_no_trailing_spaces(capsys):

@@ -73,7 +73,8 @@ def test_corner_boundary_event_in_closed_form(stag_peer):
 
 
 def test_saddle_branch_reaches_the_corner(stag_peer):
-    interior = [b for b in stag_peer.branches if b.kind == "interior"]
+    interior = [b for b in stag_peer.branches
+                if b.kind == "interior" and b.origin == "continuation"]
     assert len(interior) == 1
     br = interior[0]
     assert br.status is BranchStatus.REGION
@@ -102,6 +103,21 @@ def test_branch_point_where_a_line_of_fixed_points_crosses(stag_peer):
     assert np.allclose(bp[0].point, [1 / 6, 1 / 6], atol=1e-8)
     stabilities = {d["stability"] for _, _, d in stag_peer.graph.edges(data=True)}
     assert {"saddle", "unstable", "stable"} <= stabilities
+
+
+def test_switch_at_the_branch_point_follows_the_line_of_fixed_points(stag_peer):
+    # the second root of the bifurcation equation at (1/6, 1/6, 20/33) is the line
+    # p1 + p2 = 1/3 (vertical in lambda), followed to the edges p2 = 0 and p1 = 0
+    switched = [b for b in stag_peer.branches if b.origin == "branch-switch"]
+    assert len(switched) == 1
+    br = switched[0]
+    assert br.switched_at == pytest.approx(20 / 33, abs=1e-12)
+    assert np.max(np.abs(br.points[:, 0] - 20 / 33)) < 1e-9
+    assert np.max(np.abs(br.points[:, 1] + br.points[:, 2] - 1 / 3)) < 1e-9
+    ends = sorted(br.points[i, 1:].tolist() for i in (0, -1))
+    assert np.allclose(ends, [[0.0, 1 / 3], [1 / 3, 0.0]], atol=1e-12)
+    assert [e.type for e in br.events].count(EventType.BOUNDARY) == 2
+    assert [e.type for e in stag_peer.events].count(EventType.FOLD) == 0
 
 
 def test_payoff_dominant_corner_stays_fixed(stag_peer):

@@ -6,6 +6,7 @@ a logit / softmax branch that runs off to infinity ends with one
 """
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -85,3 +86,46 @@ def test_reversed_range_on_random_games(seed, shape, param, method):
         assert [e.type for e in forward.events] == [EventType.FOLD]
     if param == "direct":
         assert any(b.kind != "interior" for b in forward.branches)
+
+
+#: The random games of the reversed-range check at scale: (shape, parameterisation, rule)
+#: in turn, payoffs drawn in -5..5 (many ties) from seed 1000 + k.
+SCALE_KINDS = [((2, 2), "direct", "peer-only"), ((2, 2), "direct", "meta-mapg"),
+               ((2, 2), "direct", "pg"), ((2, 2), "logit", "peer-only"),
+               ((2, 2), "logit", "meta-mapg"), ((3, 3), "direct", "peer-only"),
+               ((2, 2, 2), "direct", "peer-only"), ((3, 3), "softmax", "peer-only")]
+#: 30 games by default (about 7 s); 120 with EQSELECT_FULL_SCALE=1 (about 25 s).
+N_SCALE = 120 if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 30
+
+
+@pytest.mark.parametrize("k", range(N_SCALE))
+def test_reversed_range_at_scale(k):
+    """Issue 9: forward and reversed ranges agree on every random game: branches (kind,
+    face, window), events and branch origins. Game 78 (2x2x2) used to differ: a face branch's
+    corrector jumped to a far point of another branch, now refused."""
+    shape, param, method = SCALE_KINDS[k % len(SCALE_KINDS)]
+    dec = Decomposition(_random_game(1000 + k, shape, param), eta=0.55)
+    forward = continue_in_lambda(dec, method, (0, 3))
+    backward = continue_in_lambda(dec, method, (3, 0))
+    full = lambda r: sorted((b.kind, b.face, b.origin, round(min(b.points[:, 0]), 6),  # noqa: E731
+                             round(max(b.points[:, 0]), 6)) for b in r.branches)
+    assert _summary(forward) == _summary(backward)
+    assert full(forward) == full(backward)
+    for br in forward.branches:  # no branch leaves the region or the window
+        assert np.all(br.points[:, 0] >= -1e-9) and np.all(br.points[:, 0] <= 3 + 1e-9)
+        if param == "direct":
+            assert np.all(br.points[:, 1:] >= -1e-9) and np.all(br.points[:, 1:] <= 1 + 1e-9)
+
+
+def test_hopf_point_next_to_a_fold_is_found_from_both_ends():
+    """A Hopf point at lambda ~ 0.2580, 0.003 from a fold, on a 2x2x2 game: with the Hopf
+    test max Re over complex pairs (undefined while the pair is real) only the reversed
+    range saw it; the bialternate product prod (z_i + z_j) is continuous there."""
+    dec = Decomposition(_random_game(1534, (2, 2, 2), "direct"), eta=0.55)
+    found = []
+    for window in ((0, 3), (3, 0)):
+        res = continue_in_lambda(dec, "peer-only", window)
+        found.append(sorted(round(e.value, 4) for e in res.events if e.type is EventType.HOPF))
+        fold = [e for e in res.events if e.type is EventType.FOLD]
+        assert any(0.254 < e.value < 0.256 for e in fold)
+    assert found[0] == found[1] and 0.258 in found[0]
