@@ -64,11 +64,19 @@ def _resolve_schedule(schedule):
 
 
 def problem_success(problem: BasinProblem) -> Callable | None:
-    """The problem's success predicate; the paper's when none is given and the game has policies."""
+    """The problem's success predicate; the paper's when none is given and the game has policies.
+
+    When the compiled kernel will step the starts it tests the predicate itself,
+    and the predicate here only judges the end points once: symengine's evaluator
+    ("lambda") serves that as well as its LLVM JIT, whose start-up would add
+    about 20 MB to a process that does no other JIT work.
+    """
     game = problem.dec.game
     if problem.success is not None or not game.strategies:
         return problem.success
-    return cooperation_success(game, SUCCESS_THRESHOLD, problem.backend)
+    once = (problem.backend == "llvm" and problem.kernel == "numba"
+            and problem.schedule != "flow" and not problem.rule.spec.adaptive)
+    return cooperation_success(game, SUCCESS_THRESHOLD, "lambda" if once else problem.backend)
 
 
 def _run_discrete(problem, field, sched, x0, success, progress):

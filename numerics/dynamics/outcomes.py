@@ -53,9 +53,7 @@ def cooperation_success(game, threshold: float = SUCCESS_THRESHOLD,
     """
     if not 0 < threshold < 1:
         raise GameError(f"success threshold must be in (0, 1), got {plain(threshold)}")
-    # a few logistic functions: symengine's evaluator serves them as well as its LLVM
-    # JIT, whose start-up would add about 20 MB to a process that does no other JIT work
-    coop = cooperation_probabilities(game, "lambda" if backend == "llvm" else backend)
+    coop = cooperation_probabilities(game, backend)
 
     def success(x):
         x = np.atleast_2d(x)
