@@ -195,7 +195,7 @@ def _add_equilibria(sub) -> None:
     e.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0, metavar="S",
                    help="numpy seed of the Newton seeds")
     e.add_argument("--budget", type=_seconds, default=5.0, metavar="SECONDS",
-                   help="time budget of each exact route (default 5)")
+                   help="time budget of each exact route")
     e.add_argument("--json", action="store_true", help=_JSON_HELP)
     e.set_defaults(run=cmd_equilibria)
 
