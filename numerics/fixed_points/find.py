@@ -206,11 +206,19 @@ def _projected(dec, rule, budget) -> list:
 
 
 def _interior(dec, rule, head, seed, n_seeds) -> EquilibriumSet:
+    """Entropy-regularised direct fields: interior Newton points, each interval-certified."""
+    from eqselect.numerics.fixed_points.krawczyk import certify_points
+
     result = interior_fixed_points(dec, rule, n_seeds=n_seeds, seed=seed)
     notes = list(result.notes)
     if result.failures:
         notes.append(f"{result.failures} candidate(s) did not polish")
-    return EquilibriumSet(list(result.equilibria), *head, False, notes, "newton-interior",
+    points, proven = certify_points(dec, rule, list(result.equilibria))
+    if points:
+        notes.append(f"{proven} of {len(points)} interior point(s) interval-certified "
+                     "(Krawczyk test on the field's arb enclosure, rigorous for the "
+                     "entropy term's logarithms)")
+    return EquilibriumSet(points, *head, False, notes, "newton-interior",
                           result.seeds, result.sampling)
 
 

@@ -90,7 +90,11 @@ def prove_zero(f, jac, box, steps: int = 6):
 
 
 def certify_points(dec, rule, equilibria, dps: int = 40) -> tuple[list, int]:
-    """Newton points of a free-region field, each proven by `prove_zero` in theta.
+    """Newton points of a field, each proven by `prove_zero` in its parameters.
+
+    The points must be zeros of F itself: points of a free region (theta),
+    or interior points of the direct parameterisation (p), e.g. those of an
+    entropy-regularised game, whose F is finite only inside the simplex.
 
     Each point is polished at ``dps`` digits, a box of radius 10^(-dps/2)
     (1 + |x|) around it is tested with the field's interval enclosure
@@ -108,6 +112,7 @@ def certify_points(dec, rule, equilibria, dps: int = 40) -> tuple[list, int]:
     J = [[f.diff(p) for p in params] for f in F]
     encl = IntervalFunction(F + [e for row in J for e in row], params)
     d, mpf, out, proven = len(params), MpField(dec, rule), [], 0
+    coordinates = "p" if dec.game.parameterization == "direct" else "theta"
     with mpmath.workdps(dps), working_precision(int(dps * 3.4) + 64):
         for e in equilibria:
             x, ok, _ = newton_polish(mpf, list(e.point), mpmath.mpf(10) ** (-dps + 5), 40)
@@ -120,8 +125,8 @@ def certify_points(dec, rule, equilibria, dps: int = 40) -> tuple[list, int]:
             proven += 1
             where = " x ".join(f"[{v.lower().str(12, radius=False)}, "
                                f"{v.upper().str(12, radius=False)}]" for v in found)
-            note = (f"interval-certified: exactly one fixed point in theta in {where} "
-                    "(Krawczyk, arb)")
+            note = (f"interval-certified: exactly one fixed point in {coordinates} in "
+                    f"{where} (Krawczyk, arb)")
             out.append(replace(e, route=Route.INTERVAL, notes=tuple(e.notes) + (note,)))
     return out, proven
 

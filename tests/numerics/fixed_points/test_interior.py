@@ -47,6 +47,20 @@ def test_direct_entropy_pg_has_the_three_interior_points(stag_tau):
     assert stab == ["stable", "saddle", "stable"]
 
 
+def test_direct_entropy_points_are_proven_by_the_krawczyk_test(stag_tau):
+    """Each interior point lies in a proven box, and that box holds the hand root."""
+    found = find_equilibria(stag_tau, "pg")
+    assert all(e.route.value == "interval-certified" for e in found.equilibria)
+    assert any("3 of 3 interior point(s) interval-certified" in n for n in found.notes)
+    for e, p in zip(sorted(found.equilibria, key=lambda e: e.point), _hand_roots(TAU)):
+        box = [n for n in e.notes if n.startswith("interval-certified")][0]
+        lo, hi = (float(x) for x in box.split(" in p in [")[1].split("]")[0].split(", "))
+        # the note prints the box's ends to 12 digits
+        assert lo - 1e-11 * abs(lo) <= e.point[0] <= hi + 1e-11 * abs(hi)
+        assert hi - lo <= 1e-11 * abs(hi)
+        assert abs(p - e.point[0]) < 1e-12
+
+
 def test_direct_entropy_continuation_follows_every_interior_branch(stag_tau):
     result = continue_in_lambda(stag_tau, "pg", (0, 1))
     starts = sorted(round(b.points[0, 1], 6) for b in result.branches)
@@ -80,6 +94,20 @@ def test_log_payoff_direct_is_solved_exactly_face_by_face():
             zip(exact, [(0, 0), (_Q, _Q), (1, 1)])] == [(True, True)] * 3
     stab = [e.stability.value for e in sorted(found.equilibria, key=lambda e: e.point)]
     assert stab == ["stable", "saddle", "stable"]
+
+
+def test_direct_entropy_points_are_proven_by_the_krawczyk_test(stag_tau):
+    """Each interior point lies in a proven box, and that box holds the hand root."""
+    found = find_equilibria(stag_tau, "pg")
+    assert all(e.route.value == "interval-certified" for e in found.equilibria)
+    assert any("3 of 3 interior point(s) interval-certified" in n for n in found.notes)
+    for e, p in zip(sorted(found.equilibria, key=lambda e: e.point), _hand_roots(TAU)):
+        box = [n for n in e.notes if n.startswith("interval-certified")][0]
+        lo, hi = (float(x) for x in box.split(" in p in [")[1].split("]")[0].split(", "))
+        # the note prints the box's ends to 12 digits
+        assert lo - 1e-11 * abs(lo) <= e.point[0] <= hi + 1e-11 * abs(hi)
+        assert hi - lo <= 1e-11 * abs(hi)
+        assert abs(p - e.point[0]) < 1e-12
 
 
 def test_log_payoff_logit_lists_the_pure_profiles_at_infinity():
