@@ -96,20 +96,6 @@ def test_log_payoff_direct_is_solved_exactly_face_by_face():
     assert stab == ["stable", "saddle", "stable"]
 
 
-def test_direct_entropy_points_are_proven_by_the_krawczyk_test(stag_tau):
-    """Each interior point lies in a proven box, and that box holds the hand root."""
-    found = find_equilibria(stag_tau, "pg")
-    assert all(e.route.value == "interval-certified" for e in found.equilibria)
-    assert any("3 of 3 interior point(s) interval-certified" in n for n in found.notes)
-    for e, p in zip(sorted(found.equilibria, key=lambda e: e.point), _hand_roots(TAU)):
-        box = [n for n in e.notes if n.startswith("interval-certified")][0]
-        lo, hi = (float(x) for x in box.split(" in p in [")[1].split("]")[0].split(", "))
-        # the note prints the box's ends to 12 digits
-        assert lo - 1e-11 * abs(lo) <= e.point[0] <= hi + 1e-11 * abs(hi)
-        assert hi - lo <= 1e-11 * abs(hi)
-        assert abs(p - e.point[0]) < 1e-12
-
-
 def test_log_payoff_logit_lists_the_pure_profiles_at_infinity():
     found = find_equilibria(Decomposition(normal_form_game(_IRR, "logit"), eta=0.55), "pg")
     assert found.complete and len(found.equilibria) == 1
