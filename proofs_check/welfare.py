@@ -32,8 +32,7 @@ PRINT_OPS = 2000
 
 def welfare_alignment(sf: ShapingField) -> sp.Expr:
     """g = <peer, grad W>, exact."""
-    g = engine.to_sympy(_inner_product_engine(sf))
-    return sp.expand(g) if g.is_polynomial(*sf.symbols) else g
+    return _exact(_inner_product_engine(sf), sf)
 
 
 def _inner_product_engine(sf: ShapingField):
@@ -44,13 +43,18 @@ def _inner_product_engine(sf: ShapingField):
     return sum((p * q for p, q in zip(dec.term_engine("peer"), grad)), engine.to_engine(0))
 
 
-def _reported(g_engine, sf: ShapingField):
-    """g for the verdict's values: exact when small, else its size (the check used it all)."""
-    ops = field_operations([g_engine])
-    if ops > PRINT_OPS:
-        return f"<peer, grad W>: {ops} operations after cse (too large to print)"
+def _exact(g_engine, sf: ShapingField) -> sp.Expr:
     g = engine.to_sympy(g_engine)
     return sp.expand(g) if g.is_polynomial(*sf.symbols) else g
+
+
+def _reported(g_engine, sf: ShapingField):
+    """g exact when small, else None and its size for the verdict (the check used it all)."""
+    ops = field_operations([g_engine])
+    if ops > PRINT_OPS:
+        return None, f"<peer, grad W>: {ops} operations after cse (too large to print)"
+    g = _exact(g_engine, sf)
+    return g, g
 
 
 def _simplex_guard(game, f):
@@ -75,7 +79,7 @@ def check_a4(sf: ShapingField, window: float = 8.0, min_width: float = 1e-3,
         return Verdict("A4", A4, True, Certified.EXACT, {"inner_product": sp.Integer(0)}, {},
                        "peer = 0 identically")
     g_engine = _inner_product_engine(sf)
-    g = _reported(g_engine, sf)
+    g, shown = _reported(g_engine, sf)
     fi = iv.IntervalFunction([g_engine], sf.symbols)
 
     def f(box):
@@ -91,7 +95,7 @@ def check_a4(sf: ShapingField, window: float = 8.0, min_width: float = 1e-3,
         if game.region.kind is RegionKind.SIMPLEX:
             f = _simplex_guard(game, f)
     res = box_sign(f, lower, upper, min_width=min_width, max_boxes=max_boxes)
-    values = {"inner_product": g, "region": where}
+    values = {"inner_product": shown, "region": where}
     evidence = {"boxes_proven": res.proven, "minimum_lower_bound": res.minimum_lower,
                 "undecided_boxes": res.undecided, "n_undecided": res.n_undecided,
                 "min_width": min_width}
@@ -99,7 +103,8 @@ def check_a4(sf: ShapingField, window: float = 8.0, min_width: float = 1e-3,
         point = res.counterexample
         values["counterexample"] = point
         evidence["counterexample_enclosure"] = res.counter_enclosure
-        if game.region.kind is not RegionKind.FREE and g.is_polynomial(*sf.symbols):
+        if (game.region.kind is not RegionKind.FREE and g is not None
+                and g.is_polynomial(*sf.symbols)):
             exact_pt = tuple(sp.Rational(x) for x in point)  # dyadic centres: exact
             val = g.xreplace(dict(zip(sf.symbols, exact_pt)))
             values["counterexample"], values["value_there"] = exact_pt, val
