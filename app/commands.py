@@ -186,7 +186,7 @@ def cmd_continue(args) -> int:
 
 
 def cmd_replay(args) -> int:
-    from eqselect.numerics.replay.experiments import EXPERIMENTS, replay, work_units
+    from eqselect.studies.replay.experiments import EXPERIMENTS, replay, work_units
     from eqselect.progress import Progress
 
     wanted = args.experiments or list(EXPERIMENTS)
@@ -199,7 +199,7 @@ def cmd_replay(args) -> int:
         with Progress(work_units(wanted), f"replay ({args.mode})", quiet=args.json) as bar:
             result = replay(wanted, mode=args.mode, seed=args.seed, progress=bar)
         if stage is not None:
-            from eqselect.numerics.plots.replay import write_outputs
+            from eqselect.studies.replay.plots import write_outputs
 
             with stage as folder:
                 write_outputs(result, folder)
@@ -209,7 +209,7 @@ def cmd_replay(args) -> int:
     if args.json:
         print(json.dumps(document("replay", result, command_inputs(args))))
         return 0
-    from eqselect.numerics.plots.replay import table_rows
+    from eqselect.studies.replay.plots import table_rows
 
     print(f"replay ({args.mode}) of {', '.join(wanted)} in {result.seconds:.1f} s")
     rows = [("experiment", "replay", "published")] + table_rows(result)

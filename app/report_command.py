@@ -1,6 +1,6 @@
 """``eqselect report`` on the command line: options in, files and a summary out.
 
-The report itself (computation and LaTeX) is :mod:`eqselect.report`."""
+The report itself (computation and LaTeX) is :mod:`eqselect.studies.report`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def methods_option(text: str) -> tuple[str, ...]:
 
 def options_from(args):
     """`ReportOptions` from parsed arguments (defaults: the paper's)."""
-    from eqselect.report.build import ReportOptions
+    from eqselect.studies.report.build import ReportOptions
 
     base = ReportOptions()
     return ReportOptions(
@@ -40,7 +40,7 @@ def cmd_report(args) -> int:
     from eqselect.commands import prepare_game
     from eqselect.output import StagedFolder
     from eqselect.progress import Progress
-    from eqselect.report.build import build_report
+    from eqselect.studies.report.build import build_report
 
     options = options_from(args)
     try:

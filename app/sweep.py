@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from eqselect.theory.errors import OptionsError
@@ -54,7 +55,7 @@ def add_sweep_parser(sub, game_args, number) -> None:
 
 
 def _spec(args):
-    from eqselect.numerics.sweep.grid import SweepSpec, file_digest, parse_axis
+    from eqselect.studies.sweep.grid import SweepSpec, file_digest, parse_axis
 
     if args.tau is not None:
         raise OptionsError("eqselect sweep: --tau is not supported by sweeps")
@@ -64,21 +65,21 @@ def _spec(args):
                      file_digest(args.game))
 
 
-def _extension(args, spec):
-    """The alignment verdicts as the runner's per-cell extension, or None."""
+def _verdicts(args, spec):
+    """The alignment verdicts the cells get (options checked on the game), or None."""
     if not args.verdicts:
         return None
-    from eqselect.numerics.sweep.cell import GameSpec
-    from eqselect.proofs_check.atlas import SECONDS, alignment_extension
+    from eqselect.studies.sweep.cell import GameSpec
+    from eqselect.studies.sweep.verdicts import SECONDS, AlignmentVerdicts
 
     seconds = SECONDS if args.verdict_seconds is None else args.verdict_seconds
-    return alignment_extension(GameSpec(spec.game, spec.parameterization), args.preferred,
-                               seconds)
+    return AlignmentVerdicts.for_game(GameSpec(spec.game, spec.parameterization),
+                                      args.preferred, seconds)
 
 
 def _write_maps(doc, out: Path) -> list:
     """Heat maps written in a staging folder, then moved into ``out``."""
-    from eqselect.numerics.plots.atlas import write_atlas
+    from eqselect.studies.sweep.plots import write_atlas
 
     stage = Path(tempfile.mkdtemp(prefix=".maps-", dir=out))
     try:
@@ -104,8 +105,8 @@ def _check_dask(args) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from eqselect.numerics.sweep.runner import extended, run_sweep, validate
-    from eqselect.numerics.sweep.store import SweepStore
+    from eqselect.studies.sweep.runner import run_sweep, validate
+    from eqselect.studies.sweep.store import SweepStore
     from eqselect.progress import Progress
 
     spec = _spec(args)
@@ -115,13 +116,13 @@ def cmd_sweep(args) -> int:
         raise OptionsError("eqselect sweep: --preferred and --verdict-seconds need the "
                            "verdicts; drop --no-verdicts")
     validate(spec)
-    extension = _extension(args, spec)
+    spec = replace(spec, verdicts=_verdicts(args, spec))
     out = Path(args.out or f"sweep-{Path(args.game).stem}")
-    done = sum(len(spec.chunk(k)) for k in SweepStore(out, extended(spec, extension)).done())
+    done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).done())
     with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
         bar.update(done)
         run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
-                        on_chunk=lambda k, n: bar.update(n), extension=extension)
+                        on_chunk=lambda k, n: bar.update(n))
     maps = _write_maps(run.document, out)
     summary = {"out": str(out), "cells": spec.n_cells, "computed_cells": run.computed_cells,
                "seconds": run.seconds, "cells_per_second": run.cells_per_second,
@@ -155,7 +156,7 @@ def _alignment_summary(doc) -> dict:
     """The document's alignment entry, with the per-method counts when computed."""
     if doc["alignment"].get("status") != "computed":
         return doc["alignment"]
-    from eqselect.proofs_check.atlas import verdict_counts
+    from eqselect.studies.sweep.verdicts import verdict_counts
 
     return {**doc["alignment"], "counts": verdict_counts(doc["cells"], doc["methods"])}
 
@@ -165,7 +166,7 @@ def _print_verdicts(doc) -> None:
     if doc["alignment"].get("status") != "computed":
         print("  alignment verdicts A1-A3: not computed")
         return
-    from eqselect.proofs_check.atlas import verdict_counts
+    from eqselect.studies.sweep.verdicts import verdict_counts
 
     preferred = doc["alignment"]["options"]["preferred"]
     for method, counts in verdict_counts(doc["cells"], doc["methods"]).items():

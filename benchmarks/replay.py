@@ -10,7 +10,7 @@ map) so that the ratio shows what the other experiments cost on top of it.
 import sys
 import time
 
-from eqselect.numerics.replay.experiments import replay
+from eqselect.studies.replay.experiments import replay
 
 
 def main():

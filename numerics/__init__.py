@@ -1,7 +1,7 @@
-"""eqselect.numerics: compiled fields, fixed points, continuation, basins, replay.
+"""eqselect.numerics: compiled fields, fixed points, continuation, basins.
 
 Sub-packages, one concern each: ``fixed_points``, ``continuation``,
-``dynamics``, ``sources``, ``replay``, ``plots``. The everyday names are
+``dynamics``, ``sources``, ``plots``. The everyday names are
 re-exported here and imported on first use (numpy, scipy and llvmlite load
 then, matplotlib only with the plots)::
 
@@ -22,5 +22,4 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "eqselect.numerics.continuation.pseudo_arclength": ["Branch", "Event", "EventType"],
     "eqselect.numerics.dynamics.basins": ["BasinMap", "basin_map", "basin_monte_carlo"],
     "eqselect.numerics.dynamics.separatrix": ["Separatrix", "separatrix"],
-    "eqselect.numerics.replay.experiments": ["ReplayResult", "replay"],
 }, globals())

@@ -29,7 +29,9 @@ from eqselect.proofs_check.verdict import CheckResult, PointReport
 from eqselect.proofs_check.welfare import check_a4
 
 
-def _report(sf, c) -> PointReport:
+def point_report(sf, c) -> PointReport | None:
+    """The `PointReport` of a chosen point ``c`` (P or R): its margins mu and mu_M
+    under the shaping field ``sf``; None when nothing was chosen."""
     if c is None:
         return None
     base = dict(label=c.label, point=c.point, exact=c.exact, strategies=c.strategies,
@@ -108,7 +110,7 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
     fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
     Pc, Rc, notes = choose(g, fps.points, preferred)
-    P, R = _report(sf, Pc), _report(sf, Rc)
+    P, R = point_report(sf, Pc), point_report(sf, Rc)
     findings = list(notes)
     if not fps.complete:
         findings.append("the fixed-point list of v comes from seeded Newton and is not proven "

@@ -1,7 +1,7 @@
 """The architecture, checked on the source: layers, private names, cycles, sizes.
 
-Layering (docs/theory.md): theory <- numerics <- proofs_check <- app (the
-CLI and report). Nothing in theory imports the packages above it; nothing
+Layering (docs/theory.md): theory <- numerics <- proofs_check <- studies (sweeps,
+replays, reports) <- app (the CLI). Nothing in theory imports the packages above it; nothing
 outside theory reads a private (``_x``) name of theory; the sub-packages
 import each other without cycles; theory's modules stay under 450 lines and
 its functions under 60.
@@ -18,8 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: Folder -> the package it installs as (pyproject's package-dir).
 PACKAGES = {"theory": "eqselect.theory", "numerics": "eqselect.numerics",
-            "proofs_check": "eqselect.proofs_check", "app": "eqselect"}
-LAYER = {"theory": 0, "numerics": 1, "proofs_check": 2, "app": 3}
+            "proofs_check": "eqselect.proofs_check", "studies": "eqselect.studies",
+            "app": "eqselect"}
+LAYER = {"theory": 0, "numerics": 1, "proofs_check": 2, "studies": 3, "app": 4}
 #: Underscore attributes of other libraries that the numerics use (symengine's
 #: conversion hook, namedtuple's field list). None of them is a theory name.
 FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_make", "_exit"})

@@ -10,7 +10,8 @@ import pytest
 PACKAGES = ["eqselect", "eqselect.theory", "eqselect.theory.games", "eqselect.theory.io",
             "eqselect.numerics", "eqselect.numerics.fixed_points",
             "eqselect.numerics.continuation", "eqselect.numerics.dynamics",
-            "eqselect.numerics.sources", "eqselect.numerics.replay", "eqselect.numerics.plots"]
+            "eqselect.numerics.sources", "eqselect.numerics.plots",
+            "eqselect.studies", "eqselect.studies.replay", "eqselect.studies.report"]
 
 EVERYDAY = ["builtin", "normal_form_game", "load_game", "load_spec", "Game", "Decomposition",
             "Rule", "PAPER", "find_equilibria", "continue_in_lambda", "continue_in_parameter",

@@ -9,7 +9,6 @@ live in :mod:`eqselect.numerics.plots.style`.
 
 - :mod:`~eqselect.numerics.plots.bifurcation`: branches of a continuation.
 - :mod:`~eqselect.numerics.plots.portrait`: phase portraits and basin maps.
-- :mod:`~eqselect.numerics.plots.replay`: the replay's figures and table.
 - :mod:`~eqselect.numerics.plots.tikz`: pgfplots versions of the first two.
 """
 
@@ -18,5 +17,4 @@ from eqselect.theory.lazy import lazy_exports
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "eqselect.numerics.plots.bifurcation": ["bifurcation_diagram"],
     "eqselect.numerics.plots.portrait": ["basin_plot", "phase_portrait"],
-    "eqselect.numerics.plots.replay": ["write_outputs"],
 }, globals())

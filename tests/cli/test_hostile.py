@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import eqselect.report.build as report
+import eqselect.studies.report.build as report
 from eqselect.cli import main
 from eqselect.theory.latex import escape_latex
 
@@ -113,7 +113,7 @@ def _file_system_cases(tmp_path):
 
 
 def test_file_system_errors_before_any_computation(tmp_path, capsys, monkeypatch):
-    import eqselect.numerics.replay.experiments as experiments
+    import eqselect.studies.replay.experiments as experiments
 
     def never(*a, **k):
         raise AssertionError("computation started before the output was checked")

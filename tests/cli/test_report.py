@@ -180,7 +180,7 @@ def test_report_bad_input_exits_2(args, capsys):
 
 
 def test_failed_report_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
-    import eqselect.report.build as report
+    import eqselect.studies.report.build as report
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure in the basin maps")

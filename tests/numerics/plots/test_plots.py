@@ -16,7 +16,6 @@ from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.bifurcation import bifurcation_diagram
 from eqselect.numerics.plots.portrait import (
     SUCCESS_COLORS, basin_plot, draw_starts, phase_portrait, probability_field)
-from eqselect.numerics.plots.replay import basin_maps_figure, pg_separatrix_probabilities
 from eqselect.numerics.plots.style import new_figure, parameter_label
 from eqselect.numerics.plots.tikz import bifurcation_tikz, phase_portrait_tikz
 from eqselect.theory import builtin
@@ -121,23 +120,6 @@ def test_tikz_versions_carry_the_same_data(peer_branches, direct_sh, tmp_path):
         assert f"({ev.value:.6g},{ev.point[0]:.6g})" in tex
     tex = phase_portrait_tikz(direct_sh, "pg", fixed_points=_points(), n=5)
     assert "quiver" in tex and tex.count("only marks") == 2 and "**" not in tex
-
-
-def test_replay_basin_figure_reuses_the_renderer():
-    n = 5
-    ok = grid_starts(2, n)[:, 0] > 0.5
-    raw = {m: SimpleNamespace(success=ok, fraction=ok.mean())
-           for m in ("pg", "meta-pg", "peer-only", "meta-mapg")}
-    fig = basin_maps_figure(SimpleNamespace(raw={"basin_map": raw}, mode="exact"))
-    assert isinstance(fig, Figure)
-    cells = np.asarray(fig.axes[0].collections[0].get_array()).reshape(n, n)
-    assert (cells[:, -1] == 1).all() and (cells[:, 0] == 0).all()  # success where p1 > 1/2
-
-
-def test_separatrix_in_probabilities_passes_the_mixed_saddle():
-    curve = pg_separatrix_probabilities()
-    assert ((curve > 0) & (curve < 1)).all()
-    assert np.min(np.linalg.norm(curve - 2 / 3, axis=1)) < 1e-3
 
 
 def _title_fits(fig) -> bool:

@@ -7,7 +7,7 @@ One PNG per (method, quantity) of a sweep document (docs/sweep.md):
 - ``exists L`` / ``stable L``: 1 where the pure profile L is a (stable) fixed
   point, 0 where not (direct parameterisation);
 - ``n_stable``: number of stable fixed points;
-- with the alignment verdicts (``eqselect.proofs_check.atlas``): ``A1 holds``,
+- with the alignment verdicts (``eqselect.studies.sweep.verdicts``): ``A1 holds``,
   ``A2 holds``, ``A3 holds`` (1 holds, 0 fails, hatched grey where not decided
   or not applicable), ``mu_M(P)`` and ``A3 min`` (min of <M, n_P> on the
   separatrix) on a diverging scale centred at 0; a verdict map that is null
@@ -15,7 +15,7 @@ One PNG per (method, quantity) of a sweep document (docs/sweep.md):
 
 A one-symbol sweep is drawn as symbol (x) against lambda (y); a two-symbol
 sweep as symbol 1 against symbol 2, one panel per drawn lambda. The exact
-corner-boundary curves of `eqselect.numerics.sweep.events` are drawn over
+corner-boundary curves of `eqselect.studies.sweep.events` are drawn over
 every map of their method, so cells and theory can be compared at a glance.
 """
 

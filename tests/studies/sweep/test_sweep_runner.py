@@ -1,30 +1,35 @@
 """Sweeps on dask equal serial sweeps; interrupted sweeps resume to the same bytes (issue 13).
 
-The sweeps carry the alignment verdicts (the checker's per-cell extension), so
+The sweeps carry the alignment verdicts (the checker, called for every cell), so
 these properties hold for them too."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import PAPER
 from eqselect.theory.rules import Rule
-from eqselect.numerics.sweep.cell import GameSpec
-from eqselect.numerics.sweep.grid import SweepSpec, parse_axis
-from eqselect.numerics.sweep.runner import CELLS, CellExtension, extended, run_sweep
-from eqselect.numerics.sweep.store import CHUNKS, MANIFEST
-from eqselect.proofs_check.atlas import alignment_extension, cell_verdicts
+from eqselect.studies.sweep.cell import GameSpec
+from eqselect.studies.sweep.grid import SweepSpec, parse_axis
+from eqselect.studies.sweep.runner import CELLS, run_sweep
+from eqselect.studies.sweep.store import CHUNKS, MANIFEST
+from eqselect.studies.sweep.verdicts import AlignmentVerdicts, cell_verdicts
 
-SPEC = SweepSpec("stag-hunt", "direct", (parse_axis("a=3:5:3"),), parse_axis("0:2:4", "lam"),
-                 ("pg", "peer-only"), PAPER.eta, PAPER.own, 5, 20, "paper", 4)
-VERDICTS = alignment_extension(GameSpec("stag-hunt", "direct"))
+PLAIN = SweepSpec("stag-hunt", "direct", (parse_axis("a=3:5:3"),), parse_axis("0:2:4", "lam"),
+                  ("pg", "peer-only"), PAPER.eta, PAPER.own, 5, 20, "paper", 4)
+VERDICTS = AlignmentVerdicts.for_game(GameSpec("stag-hunt", "direct"))
+SPEC = replace(PLAIN, verdicts=VERDICTS)
+#: The argument hashes sweep folders of PLAIN and SPEC record in their manifests.
+GOLDEN_PLAIN = "dce6ecf941c5c1aae6cca9bb37ccfb9c8e8e7a01c879510eed9de8b673dd8780"
+GOLDEN_VERDICTS = "cf4e3e428a5f68e7bc505e12c551b802dd6ac1f3023fffa2b236edaed84fc7d0"
 
 
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory):
     out = tmp_path_factory.mktemp("serial")
-    run = run_sweep(SPEC, out, workers=0, extension=VERDICTS)
+    run = run_sweep(SPEC, out, workers=0)
     return out, run
 
 
@@ -37,7 +42,7 @@ def test_serial_sweep_writes_every_chunk_and_the_cells(serial):
     assert doc["schema_version"] >= 1 and doc["kind"] == "sweep"
     assert [c["index"] for c in doc["cells"]] == list(range(24))
     assert doc["alignment"]["status"] == "computed"
-    assert doc["inputs"]["spec"]["extension"] == VERDICTS.describe()
+    assert doc["inputs"]["spec"]["extension"] == VERDICTS.to_json()
     for c in doc["cells"]:  # each cell's verdicts are the checker's at its payoffs and rule
         method, values, lam = SPEC.cell(c["index"])
         assert c["alignment"] == cell_verdicts(GameSpec("stag-hunt", "direct"), values,
@@ -52,7 +57,7 @@ def test_serial_sweep_writes_every_chunk_and_the_cells(serial):
 
 def test_local_cluster_with_two_workers_equals_serial(serial, tmp_path):
     out, ref = serial
-    run = run_sweep(SPEC, tmp_path, workers=2, extension=VERDICTS)
+    run = run_sweep(SPEC, tmp_path, workers=2)
     assert run.workers == 2 and run.computed_chunks == 6
     assert run.document["cells"] == ref.document["cells"]
     assert (tmp_path / CELLS).read_bytes() == (out / CELLS).read_bytes()
@@ -68,18 +73,17 @@ def test_interrupted_sweep_resumes_to_the_same_bytes(serial, tmp_path):
             raise KeyboardInterrupt  # as Ctrl-C between two chunks
 
     with pytest.raises(KeyboardInterrupt):
-        run_sweep(SPEC, tmp_path, workers=0, on_chunk=stop_after_two, extension=VERDICTS)
+        run_sweep(SPEC, tmp_path, workers=0, on_chunk=stop_after_two)
     assert len(list((tmp_path / CHUNKS).glob("chunk-*.json"))) == 2
     assert not (tmp_path / CELLS).exists()
     # a kill during a write leaves only a temporary file, which is not a chunk
     (tmp_path / CHUNKS / ".chunk-000003.json.tmp123").write_text('{"chunk": 3, "cel')
     redone = []
-    run = run_sweep(SPEC, tmp_path, workers=0, on_chunk=lambda k, n: redone.append(k),
-                    extension=VERDICTS)
+    run = run_sweep(SPEC, tmp_path, workers=0, on_chunk=lambda k, n: redone.append(k))
     assert sorted(redone) == [k for k in range(6) if k not in seen]
     assert run.computed_chunks == 4
     assert (tmp_path / CELLS).read_bytes() == (out / CELLS).read_bytes()
-    again = run_sweep(SPEC, tmp_path, workers=0, extension=VERDICTS)
+    again = run_sweep(SPEC, tmp_path, workers=0)
     assert again.computed_chunks == 0 and again.cells_per_second is None
 
 
@@ -87,25 +91,25 @@ def test_other_arguments_into_the_same_folder_are_refused(serial, tmp_path):
     out, _ = serial
     other = SweepSpec("stag-hunt", "direct", (parse_axis("a=3:5:3"),),
                       parse_axis("0:2:4", "lam"), ("pg", "peer-only"), PAPER.eta, PAPER.own,
-                      5, 21, "paper", 4)
+                      5, 21, "paper", 4, verdicts=VERDICTS)
     before = (out / MANIFEST).read_bytes()
     with pytest.raises(OptionsError, match="other arguments"):
-        run_sweep(other, out, workers=0, extension=VERDICTS)
+        run_sweep(other, out, workers=0)
     assert (out / MANIFEST).read_bytes() == before
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(OptionsError, match="not empty"):
-        run_sweep(SPEC, tmp_path, workers=0, extension=VERDICTS)
+        run_sweep(SPEC, tmp_path, workers=0)
 
 
 def test_whether_and_how_verdicts_are_computed_is_part_of_the_argument_hash(serial, tmp_path):
     out, _ = serial
-    digests = {extended(SPEC, e).digest() for e in (
-        None, VERDICTS, alignment_extension(GameSpec("stag-hunt", "direct"), "welfare"),
-        alignment_extension(GameSpec("stag-hunt", "direct"), seconds=5))}
+    digests = {replace(PLAIN, verdicts=v).digest() for v in (
+        None, VERDICTS, AlignmentVerdicts.for_game(GameSpec("stag-hunt", "direct"), "welfare"),
+        AlignmentVerdicts.for_game(GameSpec("stag-hunt", "direct"), seconds=5))}
     assert len(digests) == 4
     with pytest.raises(OptionsError, match="other arguments"):
-        run_sweep(SPEC, out, workers=0)  # the same sweep without verdicts
-    plain = run_sweep(SPEC, tmp_path, workers=0)
+        run_sweep(PLAIN, out, workers=0)  # the same sweep without verdicts
+    plain = run_sweep(PLAIN, tmp_path, workers=0)
     assert plain.document["alignment"]["status"] == "not computed"
     assert all(c["alignment"]["status"] == "not computed" for c in plain.document["cells"])
     assert [{k: v for k, v in c.items() if k != "alignment"} for c in plain.document["cells"]] \
@@ -113,6 +117,11 @@ def test_whether_and_how_verdicts_are_computed_is_part_of_the_argument_hash(seri
             for c in json.loads((out / CELLS).read_text())["cells"]]
 
 
-def test_an_extension_must_be_module_level():
-    with pytest.raises(ValueError, match="module-level"):
-        CellExtension("alignment", lambda *a, **k: {})
+def test_the_argument_hash_and_the_recorded_verdicts_keep_their_form():
+    """Sweep folders already on disk resume: the spec's JSON, and so its hash,
+    is the one they recorded (key ``extension``, procedure name, options)."""
+    recorded = {"slot": "alignment", "function": "eqselect.proofs_check.atlas.cell_verdicts",
+                "options": {"preferred": "payoff-dominant", "seconds": 30.0}}
+    assert SPEC.to_json()["extension"] == recorded and "verdicts" not in SPEC.to_json()
+    assert PLAIN.to_json()["extension"] is None
+    assert PLAIN.digest() == GOLDEN_PLAIN and SPEC.digest() == GOLDEN_VERDICTS

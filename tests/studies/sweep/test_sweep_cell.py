@@ -9,7 +9,7 @@ from eqselect.theory.io.resolve import load_game
 from eqselect.theory.rules import PAPER, Rule
 from eqselect.numerics.dynamics.basins import basin_map
 from eqselect.numerics.fixed_points.find import find_equilibria
-from eqselect.numerics.sweep.cell import CellOptions, GameSpec, evaluate_cell, kernel
+from eqselect.studies.sweep.cell import CellOptions, GameSpec, evaluate_cell, kernel
 
 A = sp.Symbol("a")
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from eqselect.numerics.plots.atlas import atlas_quantities
+from eqselect.studies.sweep.plots import atlas_quantities
 
 
 def _cell(method, holds, mu):

@@ -8,18 +8,15 @@
    or on an existing cluster (``scheduler`` address); each finished chunk is
    written atomically as soon as it arrives, in whatever order;
 4. assemble ``cells.json`` from the chunk files, in cell order, with the
-   exact event curves (`eqselect.numerics.sweep.events`).
+   exact event curves (`eqselect.studies.sweep.events`).
 
 Workers keep the compiled field of each rule in their process
-(`eqselect.numerics.sweep.cell.kernel`), so a worker compiles it once.
+(`eqselect.studies.sweep.cell.kernel`), so a worker compiles it once.
 
-A higher layer adds work to every cell through a `CellExtension`: a
-module-level function (dask pickles it by reference) run in the worker right
-after the numerics cell, whose result fills one key of the cell. The numerics
-cannot import the checker (theory <- numerics <- proofs_check <- app), so
-``eqselect sweep`` passes the alignment verdicts of
-`eqselect.proofs_check.atlas` in this way. The extension's description (its
-slot, function name and options) is part of the argument hash.
+When the spec asks for the alignment verdicts (``SweepSpec.verdicts``), the
+worker computes each cell's A1-A3 with the checker right after its fixed
+points and basins (`eqselect.studies.sweep.verdicts.cell_verdicts`, under its
+per-cell budget) and stores them in the cell's ``alignment`` key.
 """
 
 from __future__ import annotations
@@ -27,19 +24,20 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Callable
 
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Rule
-from eqselect.theory.serialize import document, jsonable
+from eqselect.theory.serialize import document
 
 from eqselect.numerics.dynamics.basins import probability_kind
-from eqselect.numerics.sweep.cell import (
+from eqselect.studies.sweep.cell import (
     ALIGNMENT_NOT_COMPUTED, CellOptions, GameSpec, evaluate_cell, sweep_game)
-from eqselect.numerics.sweep.events import event_curves
-from eqselect.numerics.sweep.grid import SweepSpec
-from eqselect.numerics.sweep.store import SweepStore, dumps, write_atomic
+from eqselect.studies.sweep.events import event_curves
+from eqselect.studies.sweep.grid import SweepSpec
+from eqselect.studies.sweep.store import SweepStore, dumps, write_atomic
+from eqselect.studies.sweep.verdicts import SLOT
 
 CELLS = "cells.json"
 #: Lambda panels drawn (and event curves computed) for a two-symbol sweep.
@@ -74,55 +72,6 @@ class SweepRun:
         return self.computed_cells / self.seconds if self.computed_cells and self.seconds else None
 
 
-@dataclass(frozen=True)
-class CellExtension:
-    """Work a higher layer adds to every cell, run in the worker after the numerics cell.
-
-    Attributes
-    ----------
-    slot : str
-        The cell key its result fills (``"alignment"``); the document's key of
-        the same name describes it.
-    function : callable
-        Module-level (pickled by reference), called as
-        ``function(game_spec, symbol_values, rule, eta, **options)`` with the
-        cell's `GameSpec`, its {symbol: exact value}, its `Rule` and eta;
-        returns JSON data. It must be deterministic (serial and dask runs
-        write the same bytes).
-    options : dict
-        Keyword arguments of ``function`` (JSON data): part of the argument hash.
-
-    Raises
-    ------
-    ValueError
-        For a function that is not module-level (a lambda, a closure).
-    """
-
-    slot: str
-    function: Callable
-    options: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        name = getattr(self.function, "__qualname__", "")
-        if not name or "<" in name:
-            raise ValueError(f"a cell extension needs a module-level function, got {name!r}")
-
-    def describe(self) -> dict:
-        """The slot, the function's dotted name and the options (JSON data)."""
-        return {"slot": self.slot, "options": jsonable(self.options),
-                "function": f"{self.function.__module__}.{self.function.__qualname__}"}
-
-    def run(self, game_spec, symbol_values, rule, cell_options) -> dict:
-        """The function's result for one cell, as JSON data."""
-        return jsonable(self.function(game_spec, symbol_values, rule, cell_options.eta,
-                                      **self.options))
-
-
-def extended(spec: SweepSpec, extension: CellExtension | None) -> SweepSpec:
-    """``spec`` recording ``extension`` (None: none), so the argument hash covers it."""
-    return replace(spec, extension=None if extension is None else extension.describe())
-
-
 def _cell_args(spec: SweepSpec, index: int):
     method, values, lam = spec.cell(index)
     options = CellOptions(eta=spec.eta, grid=spec.grid, steps=spec.steps,
@@ -131,15 +80,15 @@ def _cell_args(spec: SweepSpec, index: int):
             Rule(method, lam=lam, own_coef=spec.own_coef), options)
 
 
-def evaluate_chunk(spec: SweepSpec, k: int, extension: CellExtension | None = None) -> list:
-    """The cells of chunk ``k`` as JSON data, each with its ``index`` (and the
-    extension's slot filled when one is given)."""
+def evaluate_chunk(spec: SweepSpec, k: int) -> list:
+    """The cells of chunk ``k`` as JSON data, each with its ``index`` and, when
+    the spec asks for them, its alignment verdicts."""
     cells = []
     for i in spec.chunk(k):
-        args = _cell_args(spec, i)
-        cell = {"index": i, **evaluate_cell(*args).to_json()}
-        if extension is not None:
-            cell[extension.slot] = extension.run(*args)
+        game_spec, values, rule, options = _cell_args(spec, i)
+        cell = {"index": i, **evaluate_cell(game_spec, values, rule, options).to_json()}
+        if spec.verdicts is not None:
+            cell[SLOT] = spec.verdicts.of_cell(game_spec, values, rule, options.eta)
         cells.append(cell)
     return cells
 
@@ -194,13 +143,13 @@ def panel_values(values) -> list:
     return [values[i] for i in idx]
 
 
-def _serial(spec, store, missing, on_chunk, extension):
+def _serial(spec, store, missing, on_chunk):
     for k in missing:
-        store.write_chunk(k, evaluate_chunk(spec, k, extension))
+        store.write_chunk(k, evaluate_chunk(spec, k))
         on_chunk(k, len(spec.chunk(k)))
 
 
-def _distributed(spec, store, missing, on_chunk, workers, scheduler, extension):
+def _distributed(spec, store, missing, on_chunk, workers, scheduler):
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -211,7 +160,7 @@ def _distributed(spec, store, missing, on_chunk, workers, scheduler, extension):
     client = Client(cluster if cluster is not None else scheduler)
     try:
         tag = spec.digest()[:16]
-        futures = {client.submit(evaluate_chunk, spec, k, extension,
+        futures = {client.submit(evaluate_chunk, spec, k,
                                  key=f"eqselect-sweep-{tag}-{k}"): k for k in missing}
         for fut in as_completed(futures):
             k = futures[fut]
@@ -226,8 +175,7 @@ def _distributed(spec, store, missing, on_chunk, workers, scheduler, extension):
 
 def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
               scheduler: str | None = None,
-              on_chunk: Callable[[int, int], None] | None = None,
-              extension: CellExtension | None = None) -> SweepRun:
+              on_chunk: Callable[[int, int], None] | None = None) -> SweepRun:
     """Compute every missing chunk of ``spec`` into ``out`` and write cells.json.
 
     Parameters
@@ -242,9 +190,6 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
         Address of an existing dask scheduler.
     on_chunk : callable or None
         ``on_chunk(k, n_cells)`` after chunk k is stored (progress).
-    extension : CellExtension or None
-        Work added to every cell (the alignment verdicts of ``eqselect sweep``);
-        it enters the argument hash (`extended`).
 
     Returns
     -------
@@ -255,7 +200,6 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
     OptionsError, GameError
         Bad arguments, checked before anything is written.
     """
-    spec = extended(spec, extension)
     validate(spec)
     if workers is not None and workers < 0:
         raise OptionsError(f"--workers must be >= 0, got {workers}")
@@ -267,15 +211,15 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
     n_workers = 0 if workers == 0 and scheduler is None else (workers or os.cpu_count() or 1)
     start = time.perf_counter()
     if missing and n_workers == 0:
-        _serial(spec, store, missing, on_chunk, extension)
+        _serial(spec, store, missing, on_chunk)
     elif missing:
-        _distributed(spec, store, missing, on_chunk, n_workers, scheduler, extension)
+        _distributed(spec, store, missing, on_chunk, n_workers, scheduler)
     seconds = time.perf_counter() - start
     body = {"axes": spec.axes, "methods": list(spec.methods), "shape": list(spec.shape),
             "cells": store.read_cells(), "events": events,
             "alignment": ALIGNMENT_NOT_COMPUTED, "notes": notes}
-    if extension is not None:
-        body[extension.slot] = {"status": "computed", **extension.describe()}
+    if spec.verdicts is not None:
+        body[SLOT] = {"status": "computed", **spec.verdicts.to_json()}
     doc = document("sweep", body, {"spec": spec, "arguments_sha256": spec.digest()})
     write_atomic(store.out / CELLS, dumps(doc))
     return SweepRun(doc, len(missing), sum(len(spec.chunk(k)) for k in missing), seconds,

@@ -21,12 +21,14 @@ A1-A3 do not depend on lambda (F_lambda = v + lambda M: lambda scales M only),
 so each worker computes them once per (game, payoffs, method, c, eta,
 preferred, budget) and repeats them along the lambda axis.
 
-`alignment_extension` hands `cell_verdicts` to the sweep runner as a
-`CellExtension` (the numerics cannot import the checker).
+`AlignmentVerdicts` says whether and how a sweep computes them; it is part of
+the sweep's `SweepSpec`, so the argument hash covers it, and the runner calls
+`cell_verdicts` for every cell.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import sympy as sp
@@ -39,12 +41,11 @@ from eqselect.theory.exact import to_exact
 from eqselect.theory.limits import TimeBudgetExceeded
 from eqselect.theory.serialize import jsonable
 from eqselect.numerics.shaping import ShapingField
-from eqselect.numerics.sweep.cell import GameSpec, sweep_game
-from eqselect.numerics.sweep.runner import CellExtension
+from eqselect.studies.sweep.cell import GameSpec, sweep_game
 from eqselect.proofs_check import adapter
 from eqselect.proofs_check.basin_entry import A3, S, check_a3
 from eqselect.proofs_check.budget import call_with_budget
-from eqselect.proofs_check.check import _report as point_report
+from eqselect.proofs_check.check import point_report
 from eqselect.proofs_check.choice import choose, parse_profile
 from eqselect.proofs_check.local import A1, A2, check_a1, check_a2
 from eqselect.proofs_check.verdict import not_applicable
@@ -52,24 +53,70 @@ from eqselect.proofs_check.verdict import not_applicable
 CONDITIONS = ("A1", "A2", "A3")
 #: Default wall-clock seconds of the verdicts of one cell.
 SECONDS = 30.0
+#: The cell key the verdicts fill, and the document key that describes them.
+SLOT = "alignment"
+#: The verdicts' name in a sweep's argument hash, manifest and cells.json. It
+#: names the procedure of this module, not an import path, and stays fixed so
+#: that sweep folders written by eqselect 0.2.0 resume and keep their bytes.
+PROCEDURE = "eqselect.proofs_check.atlas.cell_verdicts"
 
 
-def alignment_extension(game_spec: GameSpec, preferred="payoff-dominant",
-                        seconds: float = SECONDS) -> CellExtension:
-    """The verdicts as a sweep's per-cell extension, its options checked first.
+@dataclass(frozen=True)
+class AlignmentVerdicts:
+    """Whether and how a sweep's cells get their alignment verdicts.
+
+    Attributes
+    ----------
+    preferred : str
+        P as in ``eqselect check --preferred``: ``"payoff-dominant"``,
+        ``"welfare"``, a profile such as ``"C,C"`` or an index.
+    seconds : float
+        Wall-clock budget of one cell's verdicts (`cell_verdicts`).
 
     Raises
     ------
     OptionsError
-        A ``preferred`` profile that names no action of the game, or a budget <= 0.
+        A budget that is not > 0.
+
+    Examples
+    --------
+    >>> AlignmentVerdicts(seconds=5).to_json()["options"]
+    {'preferred': 'payoff-dominant', 'seconds': 5.0}
     """
-    preferred = str(preferred)
-    if preferred not in ("payoff-dominant", "welfare") and not preferred.isdigit():
-        parse_profile(sweep_game(game_spec), preferred)
-    if not float(seconds) > 0:
-        raise OptionsError(f"the verdicts' budget per cell must be > 0 s, got {seconds}")
-    return CellExtension("alignment", cell_verdicts,
-                         {"preferred": preferred, "seconds": float(seconds)})
+
+    preferred: str = "payoff-dominant"
+    seconds: float = SECONDS
+
+    def __post_init__(self):
+        object.__setattr__(self, "preferred", str(self.preferred))
+        if not float(self.seconds) > 0:
+            raise OptionsError(f"the verdicts' budget per cell must be > 0 s, got {self.seconds}")
+        object.__setattr__(self, "seconds", float(self.seconds))
+
+    @classmethod
+    def for_game(cls, game_spec: GameSpec, preferred="payoff-dominant",
+                 seconds: float = SECONDS) -> "AlignmentVerdicts":
+        """The options, with a ``preferred`` profile checked against the game's actions.
+
+        Raises
+        ------
+        OptionsError
+            A profile that names no action of the game, or a budget <= 0.
+        """
+        out = cls(preferred, seconds)
+        if out.preferred not in ("payoff-dominant", "welfare") and not out.preferred.isdigit():
+            parse_profile(sweep_game(game_spec), out.preferred)
+        return out
+
+    def to_json(self) -> dict:
+        """The slot, the procedure's name and the options: the form the hash covers."""
+        return {"slot": SLOT, "function": PROCEDURE,
+                "options": {"preferred": self.preferred, "seconds": self.seconds}}
+
+    def of_cell(self, game_spec: GameSpec, symbol_values: dict, rule, eta) -> dict:
+        """`cell_verdicts` of one cell under these options."""
+        return cell_verdicts(game_spec, symbol_values, rule, eta, preferred=self.preferred,
+                             seconds=self.seconds)
 
 
 def cell_verdicts(game_spec: GameSpec, symbol_values: dict, rule, eta, *,

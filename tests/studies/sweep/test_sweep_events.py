@@ -10,10 +10,10 @@ import pytest
 import sympy as sp
 
 from eqselect.theory.rules import PAPER
-from eqselect.numerics.sweep.cell import GameSpec, sweep_game
-from eqselect.numerics.sweep.events import event_curves
-from eqselect.numerics.sweep.grid import SweepSpec, parse_axis
-from eqselect.numerics.sweep.runner import run_sweep
+from eqselect.studies.sweep.cell import GameSpec, sweep_game
+from eqselect.studies.sweep.events import event_curves
+from eqselect.studies.sweep.grid import SweepSpec, parse_axis
+from eqselect.studies.sweep.runner import run_sweep
 
 ETA = PAPER.eta
 

@@ -19,7 +19,7 @@ from eqselect.numerics.dynamics.basins import parameters_to_probability
 from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.plots.portrait import SUCCESS_COLORS, draw_starts
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, series_color
-from eqselect.numerics.replay.experiments import METHODS, PUBLISHED, ReplayResult
+from eqselect.studies.replay.experiments import METHODS, PUBLISHED, ReplayResult
 from eqselect.theory.serialize import document
 from eqselect.theory import Decomposition, builtin
 from eqselect.theory.rules import PAPER

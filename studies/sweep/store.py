@@ -24,7 +24,7 @@ from pathlib import Path
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.serialize import SCHEMA_VERSION, jsonable
 
-from eqselect.numerics.sweep.grid import SweepSpec
+from eqselect.studies.sweep.grid import SweepSpec
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"

@@ -15,9 +15,9 @@ For one game, payoff-symbol values and rule (method, lambda, c), a cell holds
    coordinates, else (logit) by the nearest pure profile within ``tol``, else
    ``unresolved``; ``fraction`` is the share meeting the paper's success
    predicate (every agent's first-action probability >= 0.82);
-3. a slot for the alignment verdicts A1-A3: filled in the worker by a
-   higher layer's `CellExtension` (`eqselect sweep` passes the checker of
-   `eqselect.proofs_check.atlas`), else reported as not computed.
+3. a slot for the alignment verdicts A1-A3, reported as not computed: the
+   runner fills it from the checker (`eqselect.studies.sweep.verdicts`) when
+   the sweep asks for the verdicts.
 
 The rule's field is compiled once per worker process and (game, method, c,
 eta), with the payoff symbols and lambda as run-time parameters, and reused

@@ -6,7 +6,7 @@ import pytest
 
 from eqselect.numerics.dynamics import kernels
 from eqselect.numerics.dynamics.basins import grid_starts, probability_to_parameters
-from eqselect.numerics.sweep import cell
+from eqselect.studies.sweep import cell
 from eqselect.theory.rules import PAPER, Rule
 
 pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")

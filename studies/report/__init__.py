@@ -2,12 +2,12 @@
 
 The report is written to a folder: ``report.tex`` (compiles with pdflatex),
 PNG figures (and, with ``--tikz``, pgfplots ``.tex`` beside them) and
-``report.json``. :mod:`~eqselect.report.build` computes the sections as result
-objects, :mod:`~eqselect.report.document` renders them, and
+``report.json``. :mod:`~eqselect.studies.report.build` computes the sections as result
+objects, :mod:`~eqselect.studies.report.document` renders them, and
 :mod:`eqselect.report_command` is the command line's entry.
 """
 
-from eqselect.report.build import REPORT_METHODS, Report, ReportOptions, build_report
-from eqselect.report.document import report_latex
+from eqselect.studies.report.build import REPORT_METHODS, Report, ReportOptions, build_report
+from eqselect.studies.report.document import report_latex
 
 __all__ = ["REPORT_METHODS", "Report", "ReportOptions", "build_report", "report_latex"]

@@ -10,9 +10,8 @@ A sweep evaluates one cell per (method, symbol values, lambda) (docs/sweep.md):
    a worker and of the resumable store;
 4. the argument hash: sha256 of the canonical JSON of everything that decides
    a cell's content (game and its file's bytes, axes, rules, grid, steps,
-   schedule, eta, chunk size, and the per-cell extension with its options,
-   e.g. whether and how the alignment verdicts are computed), so a restarted
-   sweep can tell its own chunks.
+   schedule, eta, chunk size, and whether and how the alignment verdicts are
+   computed), so a restarted sweep can tell its own chunks.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ import sympy as sp
 
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import Method
-from eqselect.theory.serialize import Record
+from eqselect.theory.serialize import Record, jsonable
 
 #: Hard limit on the number of cells of one sweep (a typo like N=10000 x 10000).
 MAX_CELLS = 200_000
@@ -113,11 +112,14 @@ class SweepSpec(Record):
     chunk_size : int
     game_digest : str
         sha256 of the game file's bytes ("" for a built-in).
-    extension : dict or None
-        What a higher layer adds to every cell (`runner.CellExtension.describe`:
-        the slot it fills, its function's name, its options), None for none.
-        Set by `runner.extended`, never by hand.
+    verdicts : AlignmentVerdicts or None
+        Whether and how every cell gets its alignment verdicts A1-A3
+        (`eqselect.studies.sweep.verdicts`); None for none. Its JSON form (the
+        slot it fills, the procedure's name, its options) is stored under the
+        key ``extension``, the name sweep manifests and cells.json use.
     """
+
+    _json_skip = ("verdicts",)
 
     game: str
     parameterization: str | None
@@ -131,7 +133,10 @@ class SweepSpec(Record):
     schedule: str
     chunk_size: int
     game_digest: str = ""
-    extension: dict | None = None
+    verdicts: object = None
+
+    def _json_extra(self) -> dict:
+        return {"extension": jsonable(self.verdicts)}
 
     def __post_init__(self):
         if not 1 <= len(self.over) <= 2:

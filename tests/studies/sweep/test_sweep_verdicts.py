@@ -13,9 +13,9 @@ from eqselect.theory.io.resolve import load_game
 from eqselect.theory.limits import TimeBudgetExceeded
 from eqselect.theory.rules import LAMBDA, PAPER, Rule
 from eqselect.numerics.codegen import compile_exprs
-from eqselect.numerics.sweep.cell import GameSpec
+from eqselect.studies.sweep.cell import GameSpec
 from eqselect.proofs_check import check_game
-from eqselect.proofs_check.atlas import alignment_extension, cell_verdicts
+from eqselect.studies.sweep.verdicts import AlignmentVerdicts, cell_verdicts
 from eqselect.proofs_check.budget import call_with_budget
 
 STAG = GameSpec("stag-hunt", "direct")
@@ -155,4 +155,4 @@ def test_a_budget_never_hides_an_error():
     ("Z,Z", 30.0, "is not an action"), ("payoff-dominant", 0.0, "must be > 0")])
 def test_bad_options_are_refused_before_the_sweep(preferred, seconds, message):
     with pytest.raises(OptionsError, match=message):
-        alignment_extension(STAG, preferred, seconds)
+        AlignmentVerdicts.for_game(STAG, preferred, seconds)

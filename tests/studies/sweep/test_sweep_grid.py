@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import PAPER
-from eqselect.numerics.sweep.grid import SweepSpec, parse_axis
+from eqselect.studies.sweep.grid import SweepSpec, parse_axis
 
 
 def spec(over=("a=3:5:3",), lam="0:1:2", methods=("pg",), chunk=2, **kw):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from eqselect.numerics.replay.experiments import (
+from eqselect.studies.replay.experiments import (
     Setting, exact_source, grid_starts, method_field, replay, sampled_source,
     success_predicate)
 

@@ -154,7 +154,7 @@ def event_curves(game, rule, eta, x_name: str, y_name: str, window, fixed: dict,
     Parameters
     ----------
     game : Game
-        With payoff symbols free (`eqselect.numerics.sweep.cell.sweep_game`).
+        With payoff symbols free (`eqselect.studies.sweep.cell.sweep_game`).
     rule : Rule or method name
     eta : exact number
     x_name, y_name : str

@@ -1,7 +1,7 @@
 """Compute a report: derive, equilibria, continuation and basins for one game.
 
 The sections keep the result objects (`EquilibriumSet`, `ContinuationResult`,
-`BasinMap`); :mod:`eqselect.report.document` renders them as LaTeX and
+`BasinMap`); :mod:`eqselect.studies.report.document` renders them as LaTeX and
 `Report.to_json` as the JSON document (``eqselect.theory.serialize.document``).
 Sections that do not apply to a game say so and why.
 """
@@ -127,7 +127,7 @@ def build_report(game: Game, out_dir, options: ReportOptions | None = None,
         The paper's settings by default.
     progress : object with ``update(n)``, optional
     """
-    from eqselect.report.document import report_latex
+    from eqselect.studies.report.document import report_latex
 
     opts = options or ReportOptions()
     for m in opts.methods:
