@@ -77,13 +77,13 @@ def _verdicts(args, spec):
                                       args.preferred, seconds)
 
 
-def _write_maps(doc, out: Path) -> list:
+def _write_maps(atlas, out: Path) -> list:
     """Heat maps written in a staging folder, then moved into ``out``."""
     from eqselect.studies.sweep.plots import write_atlas
 
     stage = Path(tempfile.mkdtemp(prefix=".maps-", dir=out))
     try:
-        paths = write_atlas(doc, stage)
+        paths = write_atlas(atlas, stage)
         for p in paths:
             os.replace(p, out / p.name)
         return [out / p.name for p in paths]
@@ -123,7 +123,7 @@ def cmd_sweep(args) -> int:
         bar.update(done)
         run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
                         on_chunk=lambda k, n: bar.update(n))
-    maps = _write_maps(run.document, out)
+    maps = _write_maps(run.atlas, out)
     summary = {"out": str(out), "cells": spec.n_cells, "computed_cells": run.computed_cells,
                "seconds": run.seconds, "cells_per_second": run.cells_per_second,
                "workers": run.workers, "scheduler": args.scheduler,
@@ -156,9 +156,10 @@ def _alignment_summary(doc) -> dict:
     """The document's alignment entry, with the per-method counts when computed."""
     if doc["alignment"].get("status") != "computed":
         return doc["alignment"]
+    from eqselect.studies.sweep.atlas import read_atlas
     from eqselect.studies.sweep.verdicts import verdict_counts
 
-    return {**doc["alignment"], "counts": verdict_counts(doc["cells"], doc["methods"])}
+    return {**doc["alignment"], "counts": verdict_counts(read_atlas(doc))}
 
 
 def _print_verdicts(doc) -> None:
@@ -166,10 +167,11 @@ def _print_verdicts(doc) -> None:
     if doc["alignment"].get("status") != "computed":
         print("  alignment verdicts A1-A3: not computed")
         return
+    from eqselect.studies.sweep.atlas import read_atlas
     from eqselect.studies.sweep.verdicts import verdict_counts
 
-    preferred = doc["alignment"]["options"]["preferred"]
-    for method, counts in verdict_counts(doc["cells"], doc["methods"]).items():
+    atlas = read_atlas(doc)
+    for method, counts in verdict_counts(atlas).items():
         parts = [f"{k} {n['holds']}/{n['fails']}/{n['not decided']}" for k, n in counts.items()]
-        print(f"  {method}: alignment (P {preferred}; cells holding/failing/not decided) "
+        print(f"  {method}: alignment (P {atlas.preferred}; cells holding/failing/not decided) "
               + ", ".join(parts))

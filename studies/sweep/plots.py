@@ -7,7 +7,7 @@ One PNG per (method, quantity) of a sweep document (docs/sweep.md):
 - ``exists L`` / ``stable L``: 1 where the pure profile L is a (stable) fixed
   point, 0 where not (direct parameterisation);
 - ``n_stable``: number of stable fixed points;
-- with the alignment verdicts (``eqselect.studies.sweep.verdicts``): ``A1 holds``,
+- with the alignment verdicts (`eqselect.studies.sweep.verdicts`): ``A1 holds``,
   ``A2 holds``, ``A3 holds`` (1 holds, 0 fails, hatched grey where not decided
   or not applicable), ``mu_M(P)`` and ``A3 min`` (min of <M, n_P> on the
   separatrix) on a diverging scale centred at 0; a verdict map that is null
@@ -17,12 +17,14 @@ A one-symbol sweep is drawn as symbol (x) against lambda (y); a two-symbol
 sweep as symbol 1 against symbol 2, one panel per drawn lambda. The exact
 corner-boundary curves of `eqselect.studies.sweep.events` are drawn over
 every map of their method, so cells and theory can be compared at a glance.
+
+Everything here reads an `Atlas` (`eqselect.studies.sweep.atlas.read_atlas`
+turns a sweep document into one).
 """
 
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from pathlib import Path
 
 import matplotlib
@@ -31,84 +33,79 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from eqselect.studies.sweep.atlas import CONDITIONS, Atlas, AtlasAxis, EventCurve  # noqa: E402
+
 _CURVE_COLOURS = ("white", "tab:red", "tab:cyan", "tab:orange", "magenta", "lime")
 
+VERDICT_MAPS = tuple(f"{k} holds" for k in CONDITIONS)
+VALUE_MAPS = ("mu_M(P)", "A3 min")
 
-def _is_corner(eq) -> bool:
-    return eq["exact"] is not None and all(v in ("0", "1") for v in eq["exact"])
 
-
-def atlas_quantities(doc: dict) -> dict:
+def atlas_quantities(atlas: Atlas) -> dict:
     """{(method, quantity): array of shape (axis_1 [, axis_2], lambda)}.
 
     Examples
     --------
-    >>> doc = {"methods": ["pg"], "shape": [1, 1, 2], "cells": [
-    ...     {"fraction": 0.5, "outcomes": {"(1, 1)": 2}, "n_starts": 4, "equilibria": []},
-    ...     {"fraction": 1.0, "outcomes": {"(1, 1)": 4}, "n_starts": 4, "equilibria": []}]}
-    >>> q = atlas_quantities(doc)
+    >>> from eqselect.studies.sweep.atlas import AtlasCell
+    >>> atlas = Atlas("stag-hunt", ("pg",), (1, 1, 2), (
+    ...     AtlasCell("pg", 0.5, {"(1, 1)": 2}, 4), AtlasCell("pg", 1.0, {"(1, 1)": 4}, 4)))
+    >>> q = atlas_quantities(atlas)
     >>> sorted(k for _, k in q), q["pg", "share (1, 1)"].tolist()
     (['fraction', 'n_stable', 'share (1, 1)'], [[0.5, 1.0]])
     """
-    shape = tuple(doc["shape"])
-    cells = doc["cells"]
-    labels = sorted({k for c in cells for k in c["outcomes"]})
-    corners = sorted({e["label"] for c in cells for e in c["equilibria"] if _is_corner(e)})
-    columns = {"fraction": [c["fraction"] for c in cells],
-               "n_stable": [sum(e["stability"] == "stable" for e in c["equilibria"])
-                            for c in cells]}
+    cells = atlas.cells
+    labels = sorted({k for c in cells for k in c.outcomes})
+    corners = sorted({p.label for c in cells for p in c.points if p.is_corner})
+    columns = {"fraction": [c.fraction for c in cells],
+               "n_stable": [c.n_stable for c in cells]}
     for lab in labels:
-        columns[f"share {lab}"] = [c["outcomes"].get(lab, 0) / c["n_starts"] for c in cells]
+        columns[f"share {lab}"] = [c.outcomes.get(lab, 0) / c.n_starts for c in cells]
     for lab in corners:
-        found = [{e["label"]: e["stability"] for e in c["equilibria"]} for c in cells]
+        found = [{p.label: p.stability for p in c.points} for c in cells]
         columns[f"exists {lab}"] = [float(lab in f) for f in found]
         columns[f"stable {lab}"] = [float(f.get(lab) == "stable") for f in found]
     verdicts = _verdict_columns(cells)
     columns.update(verdicts)
     out = {}
     for name, col in columns.items():
-        arr = np.asarray(col, dtype=float).reshape(shape)
-        for m, method in enumerate(doc["methods"]):
+        arr = np.asarray(col, dtype=float).reshape(atlas.shape)
+        for m, method in enumerate(atlas.methods):
             blank = np.isnan(arr[m]) | ((arr[m] == 0) if name in VALUE_MAPS else False)
             if name not in verdicts or not np.all(blank):
                 out[method, name] = arr[m]
     return out
 
 
-VERDICT_MAPS = ("A1 holds", "A2 holds", "A3 holds")
-VALUE_MAPS = ("mu_M(P)", "A3 min")
-
-
 def _verdict_columns(cells) -> dict:
-    """The verdict quantities (NaN where null), when the cells carry computed verdicts."""
-    if not any(c.get("alignment", {}).get("status") in ("computed", "timed out",
-                                                       "not decided") for c in cells):
+    """The verdict quantities (NaN where null), when the cells carry verdicts."""
+    if all(c.verdicts is None for c in cells):
         return {}
     nan = float("nan")
-    cols = {}
-    for k, name in zip(("A1", "A2", "A3"), VERDICT_MAPS):
-        holds = [c["alignment"].get("conditions", {}).get(k, {}).get("holds") for c in cells]
-        cols[name] = [nan if h is None else float(h) for h in holds]
-    for name in VALUE_MAPS:
-        vals = [c["alignment"].get("values", {}).get(name) for c in cells]
-        cols[name] = [nan if v is None else float(v) for v in vals]
+
+    def value(x):
+        return nan if x is None else float(x)
+
+    cols = {name: [nan if c.verdicts is None else value(c.verdicts.holds[k]) for c in cells]
+            for k, name in zip(CONDITIONS, VERDICT_MAPS)}
+    cols.update({name: [nan if c.verdicts is None else value(c.verdicts.values[name])
+                        for c in cells] for name in VALUE_MAPS})
     return cols
 
 
-def _edges(values) -> np.ndarray:
-    v = np.array([float(Fraction(x)) for x in values])  # exact values as text
+def _edges(axis: AtlasAxis) -> np.ndarray:
+    v = np.array(axis.floats)
     if v.size == 1:
         return np.array([v[0] - 0.5, v[0] + 0.5])
     mid = (v[1:] + v[:-1]) / 2
     return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
 
 
-def _draw_curves(ax, curves) -> None:
+def _draw_curves(ax, curves: tuple[EventCurve, ...]) -> None:
     for i, c in enumerate(curves):
         colour = _CURVE_COLOURS[i % len(_CURVE_COLOURS)]
-        forms = "; ".join(c["solutions"])
-        label = f"{c['corner']} boundary" + (f": {forms}" if len(forms) <= 40 else "")
-        for k, seg in enumerate(c["segments"]):
+        forms = "; ".join(c.solutions)
+        label = f"{c.corner} boundary" + (f": {forms}" if len(forms) <= 40 else "")
+        for k, seg in enumerate(c.segments):
             xy = np.asarray(seg, dtype=float)
             ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=2.0, ls="--",
                     label=label if k == 0 else None)
@@ -131,12 +128,12 @@ def _panel(ax, fig, x_ax, y_ax, z, curves, style):
     ax.set_facecolor("0.6")  # hatched grey shows through where a value is null (NaN)
     ax.patch.set_hatch("//")
     ax.patch.set_edgecolor("0.4")
-    mesh = ax.pcolormesh(_edges(x_ax["values"]), _edges(y_ax["values"]), z.T,
+    mesh = ax.pcolormesh(_edges(x_ax), _edges(y_ax), z.T,
                          cmap=style["cmap"], vmin=style["vmin"], vmax=style["vmax"],
                          shading="flat")
     _draw_curves(ax, curves)
-    ax.set_xlabel(x_ax["name"])
-    ax.set_ylabel("lambda" if y_ax["name"] == "lam" else y_ax["name"])
+    ax.set_xlabel(x_ax.name)
+    ax.set_ylabel("lambda" if y_ax.name == "lam" else y_ax.name)
     bar = fig.colorbar(mesh, ax=ax)
     if style["ticks"] is not None:
         bar.set_ticks(style["ticks"][0], labels=style["ticks"][1])
@@ -149,20 +146,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
 
-def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -> Path:
+def plot_quantity(atlas: Atlas, method: str, name: str, values: np.ndarray, path) -> Path:
     """Write one heat map (a panel per drawn lambda for two symbols) as PNG."""
-    axes = doc["axes"]
-    panels = doc["events"][method]
+    axes = atlas.axes
+    panels = atlas.events[method]
     style = _style(name, values)
-    title = f"{doc['inputs']['spec']['game']}, {method}: {name}"
+    title = f"{atlas.game}, {method}: {name}"
     if name in VERDICT_MAPS + VALUE_MAPS:
-        title += f" (P {doc['alignment']['options']['preferred']}; hatched: not decided)"
+        title += f" (P {atlas.preferred}; hatched: not decided)"
     if len(axes) == 2:
         fig, ax = plt.subplots(figsize=(7.5, 5.2))
-        _panel(ax, fig, axes[0], axes[1], values, panels[0]["curves"], style)
+        _panel(ax, fig, axes[0], axes[1], values, panels[0].curves, style)
         ax.set_title(title)
     else:
-        lam = [str(v) for v in axes[2]["values"]]
+        lam = list(axes[2].values)
         ncols = min(3, len(panels))
         nrows = -(-len(panels) // ncols)
         fig, grid = plt.subplots(nrows, ncols, figsize=(5.0 * ncols, 4.0 * nrows + 0.6),
@@ -170,9 +167,9 @@ def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -
         for ax in grid.flat[len(panels):]:
             ax.set_visible(False)
         for ax, panel in zip(grid.flat, panels):
-            j = lam.index(panel["fixed"]["lam"])
-            _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel["curves"], style)
-            ax.set_title(f"lambda = {panel['fixed']['lam']}", fontsize=9)
+            j = lam.index(panel.fixed["lam"])
+            _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel.curves, style)
+            ax.set_title(f"lambda = {panel.fixed['lam']}", fontsize=9)
         fig.suptitle(title)
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)
     fig.savefig(path, dpi=110)
@@ -180,8 +177,8 @@ def plot_quantity(doc: dict, method: str, name: str, values: np.ndarray, path) -
     return Path(path)
 
 
-def write_atlas(doc: dict, folder) -> list[Path]:
-    """Write every heat map of a sweep document into ``folder``; returns the paths."""
+def write_atlas(atlas: Atlas, folder) -> list[Path]:
+    """Write every heat map of an atlas into ``folder``; returns the paths."""
     folder = Path(folder)
-    return [plot_quantity(doc, m, name, values, folder / f"{_slug(m)}-{_slug(name)}.png")
-            for (m, name), values in atlas_quantities(doc).items()]
+    return [plot_quantity(atlas, m, name, values, folder / f"{_slug(m)}-{_slug(name)}.png")
+            for (m, name), values in atlas_quantities(atlas).items()]

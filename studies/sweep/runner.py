@@ -32,6 +32,7 @@ from eqselect.theory.rules import Rule
 from eqselect.theory.serialize import document
 
 from eqselect.numerics.dynamics.basins import probability_kind
+from eqselect.studies.sweep.atlas import Atlas, read_atlas
 from eqselect.studies.sweep.cell import (
     ALIGNMENT_NOT_COMPUTED, CellOptions, GameSpec, evaluate_cell, sweep_game)
 from eqselect.studies.sweep.events import event_curves
@@ -65,6 +66,11 @@ class SweepRun:
     computed_cells: int
     seconds: float
     workers: int | None
+
+    @property
+    def atlas(self) -> Atlas:
+        """The document's cells and event curves as typed records (for the maps)."""
+        return read_atlas(self.document)
 
     @property
     def cells_per_second(self) -> float | None:

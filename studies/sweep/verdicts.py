@@ -41,6 +41,7 @@ from eqselect.theory.exact import to_exact
 from eqselect.theory.limits import TimeBudgetExceeded
 from eqselect.theory.serialize import jsonable
 from eqselect.numerics.shaping import ShapingField
+from eqselect.studies.sweep.atlas import CONDITIONS, Atlas
 from eqselect.studies.sweep.cell import GameSpec, sweep_game
 from eqselect.proofs_check import adapter
 from eqselect.proofs_check.basin_entry import A3, S, check_a3
@@ -50,7 +51,6 @@ from eqselect.proofs_check.choice import choose, parse_profile
 from eqselect.proofs_check.local import A1, A2, check_a1, check_a2
 from eqselect.proofs_check.verdict import not_applicable
 
-CONDITIONS = ("A1", "A2", "A3")
 #: Default wall-clock seconds of the verdicts of one cell.
 SECONDS = 30.0
 #: The cell key the verdicts fill, and the document key that describes them.
@@ -255,13 +255,13 @@ def a3_minimum(verdict):
     return None, None
 
 
-def verdict_counts(cells, methods) -> dict:
+def verdict_counts(atlas: Atlas) -> dict:
     """{method: {condition: {"holds": n, "fails": n, "not decided": n}}} over the cells."""
     out = {m: {k: {"holds": 0, "fails": 0, "not decided": 0} for k in CONDITIONS}
-           for m in methods}
+           for m in atlas.methods}
     word = {True: "holds", False: "fails", None: "not decided"}
-    for c in cells:
-        for k, v in c["alignment"].get("conditions", {}).items():
-            if k in CONDITIONS:
-                out[c["method"]][k][word[v["holds"]]] += 1
+    for c in atlas.cells:
+        if c.verdicts is not None:
+            for k in CONDITIONS:
+                out[c.method][k][word[c.verdicts.holds[k]]] += 1
     return out

@@ -1,0 +1,212 @@
+"""A sweep's document (cells.json) as typed records, read in one place.
+
+The heat maps and the verdict counts work on an `Atlas`, never on the JSON:
+`read_atlas` is the only function that knows the document's keys
+(docs/sweep.md, "The output folder" and "What a cell holds"). An atlas holds
+
+- the game, the methods and the shape (methods, axis 1 [, axis 2], lambda);
+- one `AtlasCell` per cell, in cell order (lambda fastest): its success
+  fraction, its starts per attractor, its fixed points (`AtlasPoint`) and its
+  alignment verdicts (`CellVerdicts`, None when the sweep did not compute them);
+- the axes with their exact values, and per method the panels of exact event
+  curves drawn over its maps (`EventPanel`, `EventCurve`);
+- the preferred equilibrium P of the verdicts, when computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import prod
+
+#: Alignment conditions a sweep cell decides.
+CONDITIONS = ("A1", "A2", "A3")
+#: The per-cell values of the verdicts drawn as maps (floats, None where undefined).
+VERDICT_VALUES = ("mu_M(P)", "mu_M(R)", "A3 min")
+
+
+@dataclass(frozen=True)
+class AtlasPoint:
+    """A fixed point of a cell: its label (probability coordinates), its exact
+    coordinates as text (None when not exact) and its stability class."""
+
+    label: str
+    exact: tuple | None
+    stability: str
+
+    @property
+    def is_corner(self) -> bool:
+        """Whether it is exactly a pure profile (every coordinate 0 or 1)."""
+        return self.exact is not None and all(v in ("0", "1") for v in self.exact)
+
+
+@dataclass(frozen=True)
+class CellVerdicts:
+    """A cell's alignment verdicts.
+
+    Attributes
+    ----------
+    status : str
+        ``"computed"``, ``"timed out"`` or ``"not decided"``.
+    holds : dict of str to bool or None
+        A1, A2, A3: True holds, False fails, None not decided or not applicable.
+    values : dict of str to float or None
+        ``mu_M(P)``, ``mu_M(R)``, ``A3 min``.
+    """
+
+    status: str
+    holds: dict
+    values: dict
+
+
+@dataclass(frozen=True)
+class AtlasCell:
+    """One cell of an atlas, as the maps read it.
+
+    Attributes
+    ----------
+    method : str
+    fraction : float
+        Share of starts meeting the success predicate.
+    outcomes : dict of str to int
+        Starts per attractor label, plus ``unresolved``.
+    n_starts : int
+    points : tuple of AtlasPoint
+        The fixed points of the rule's field.
+    verdicts : CellVerdicts or None
+        None when the sweep did not compute the verdicts.
+    """
+
+    method: str
+    fraction: float
+    outcomes: dict
+    n_starts: int
+    points: tuple = ()
+    verdicts: CellVerdicts | None = None
+
+    @property
+    def n_stable(self) -> int:
+        """Number of stable fixed points."""
+        return sum(p.stability == "stable" for p in self.points)
+
+
+@dataclass(frozen=True)
+class AtlasAxis:
+    """A swept quantity (a payoff symbol or ``lam``) and its exact values as text."""
+
+    name: str
+    values: tuple
+
+    @property
+    def floats(self) -> list[float]:
+        """The values as floats (exact fractions first, then rounded once)."""
+        return [float(Fraction(v)) for v in self.values]
+
+
+@dataclass(frozen=True)
+class EventCurve:
+    """Where a pure profile stops being a fixed point: its exact solutions (text)
+    and the curve's segments as (x, y) points in the map's coordinates."""
+
+    corner: str
+    solutions: tuple
+    segments: tuple
+
+
+@dataclass(frozen=True)
+class EventPanel:
+    """The exact event curves of one panel; ``fixed`` holds the values (text)
+    of the quantities the panel keeps fixed, e.g. {"lam": "3/2"}."""
+
+    fixed: dict
+    curves: tuple
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """A sweep's cells with what is drawn over them.
+
+    Attributes
+    ----------
+    game : str
+    methods : tuple of str
+    shape : tuple of int
+        (methods, axis 1 [, axis 2], lambda).
+    cells : tuple of AtlasCell
+        In cell order, lambda varying fastest; ``prod(shape)`` of them.
+    axes : tuple of AtlasAxis
+        The symbol axes then lambda (empty when only quantities are wanted).
+    events : dict of str to tuple of EventPanel
+        Per method, the panels of exact event curves.
+    preferred : str or None
+        P of the verdicts (``--preferred``), None when they were not computed.
+
+    Raises
+    ------
+    ValueError
+        When the number of cells does not match the shape.
+    """
+
+    game: str
+    methods: tuple
+    shape: tuple
+    cells: tuple
+    axes: tuple = ()
+    events: dict = field(default_factory=dict)
+    preferred: str | None = None
+
+    def __post_init__(self):
+        if len(self.cells) != prod(self.shape) or self.shape[0] != len(self.methods):
+            raise ValueError(f"an atlas of shape {tuple(self.shape)} over "
+                             f"{len(self.methods)} methods needs {prod(self.shape)} cells "
+                             f"and one shape entry per method; got {len(self.cells)} cells")
+
+
+def read_atlas(doc: dict) -> Atlas:
+    """The `Atlas` of a sweep document (the contents of cells.json).
+
+    Examples
+    --------
+    >>> doc = {"inputs": {"spec": {"game": "stag-hunt"}}, "methods": ["pg"],
+    ...        "shape": [1, 1, 1], "axes": [{"name": "a", "values": ["4"]},
+    ...        {"name": "lam", "values": ["0"]}], "events": {"pg": []},
+    ...        "alignment": {"status": "not computed"},
+    ...        "cells": [{"method": "pg", "fraction": 1.0, "outcomes": {"(1, 1)": 4},
+    ...                   "n_starts": 4, "equilibria": [{"label": "(1, 1)",
+    ...                   "exact": ["1", "1"], "stability": "stable"}],
+    ...                   "alignment": {"status": "not computed"}}]}
+    >>> atlas = read_atlas(doc)
+    >>> atlas.cells[0].points[0].is_corner, atlas.cells[0].verdicts, atlas.axes[0].floats
+    (True, None, [4.0])
+    """
+    alignment = doc.get("alignment", {})
+    computed = alignment.get("status") == "computed"
+    return Atlas(
+        game=doc["inputs"]["spec"]["game"], methods=tuple(doc["methods"]),
+        shape=tuple(doc["shape"]), cells=tuple(_cell(c) for c in doc["cells"]),
+        axes=tuple(AtlasAxis(a["name"], tuple(a["values"])) for a in doc["axes"]),
+        events={m: tuple(_panel(p) for p in panels) for m, panels in doc["events"].items()},
+        preferred=alignment["options"]["preferred"] if computed else None)
+
+
+def _cell(c: dict) -> AtlasCell:
+    points = tuple(AtlasPoint(e["label"], None if e["exact"] is None else tuple(e["exact"]),
+                              e["stability"]) for e in c["equilibria"])
+    return AtlasCell(c["method"], float(c["fraction"]), dict(c["outcomes"]),
+                     int(c["n_starts"]), points, _verdicts(c["alignment"]))
+
+
+def _verdicts(al: dict) -> CellVerdicts | None:
+    if al["status"] == "not computed":
+        return None
+    conditions = al.get("conditions", {})
+    return CellVerdicts(al["status"],
+                        {k: conditions.get(k, {}).get("holds") for k in CONDITIONS},
+                        {k: al.get("values", {}).get(k) for k in VERDICT_VALUES})
+
+
+def _panel(p: dict) -> EventPanel:
+    curves = tuple(EventCurve(c["corner"], tuple(c["solutions"]),
+                              tuple(tuple(map(tuple, seg)) for seg in c["segments"]))
+                   for c in p["curves"])
+    return EventPanel(dict(p["fixed"]), curves)
