@@ -123,12 +123,13 @@ def cmd_sweep(args) -> int:
         bar.update(done)
         run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
                         on_chunk=lambda k, n: bar.update(n))
-    maps = _write_maps(run.atlas, out)
+    atlas = run.atlas
+    maps = _write_maps(atlas, out)
     summary = {"out": str(out), "cells": spec.n_cells, "computed_cells": run.computed_cells,
                "seconds": run.seconds, "cells_per_second": run.cells_per_second,
                "workers": run.workers, "scheduler": args.scheduler,
                "files": ["manifest.json", "cells.json"] + [p.name for p in maps],
-               "alignment": _alignment_summary(run.document),
+               "alignment": _alignment_summary(run.document, atlas),
                "notes": run.document["notes"]}
     if args.json:
         print(json.dumps(document("sweep-run", summary,
@@ -140,37 +141,34 @@ def cmd_sweep(args) -> int:
           f"{spec.n_cells - run.computed_cells} already on disk) in {run.seconds:.1f} s"
           f"{rate} ({where})")
     print(f"  written to {out}/: cells.json and {len(maps)} heat map(s)")
-    for method, panels in run.document["events"].items():
+    for method, panels in atlas.events.items():
         for panel in panels:
-            at = "".join(f" at {k} = {v}" for k, v in panel["fixed"].items())
-            for c in panel["curves"]:
-                print(f"  {method}{at}: {c['corner']} stops being a fixed point where "
-                      f"{'; '.join(c['solutions'])}")
-    _print_verdicts(run.document)
+            at = "".join(f" at {k} = {v}" for k, v in panel.fixed.items())
+            for c in panel.curves:
+                print(f"  {method}{at}: {c.corner} stops being a fixed point where "
+                      f"{'; '.join(c.solutions)}")
+    _print_verdicts(atlas)
     for note in run.document["notes"]:
         print(f"  note: {note}")
     return 0
 
 
-def _alignment_summary(doc) -> dict:
+def _alignment_summary(doc, atlas) -> dict:
     """The document's alignment entry, with the per-method counts when computed."""
-    if doc["alignment"].get("status") != "computed":
+    if not atlas.has_verdicts:
         return doc["alignment"]
-    from eqselect.studies.sweep.atlas import read_atlas
     from eqselect.studies.sweep.verdicts import verdict_counts
 
-    return {**doc["alignment"], "counts": verdict_counts(read_atlas(doc))}
+    return {**doc["alignment"], "counts": verdict_counts(atlas)}
 
 
-def _print_verdicts(doc) -> None:
+def _print_verdicts(atlas) -> None:
     """One line per method: in how many cells A1, A2, A3 hold, fail, are not decided."""
-    if doc["alignment"].get("status") != "computed":
+    if not atlas.has_verdicts:
         print("  alignment verdicts A1-A3: not computed")
         return
-    from eqselect.studies.sweep.atlas import read_atlas
     from eqselect.studies.sweep.verdicts import verdict_counts
 
-    atlas = read_atlas(doc)
     for method, counts in verdict_counts(atlas).items():
         parts = [f"{k} {n['holds']}/{n['fails']}/{n['not decided']}" for k, n in counts.items()]
         print(f"  {method}: alignment (P {atlas.preferred}; cells holding/failing/not decided) "

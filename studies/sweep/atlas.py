@@ -155,6 +155,11 @@ class Atlas:
     events: dict = field(default_factory=dict)
     preferred: str | None = None
 
+    @property
+    def has_verdicts(self) -> bool:
+        """Whether the sweep computed the alignment verdicts of its cells."""
+        return self.preferred is not None
+
     def __post_init__(self):
         if len(self.cells) != prod(self.shape) or self.shape[0] != len(self.methods):
             raise ValueError(f"an atlas of shape {tuple(self.shape)} over "

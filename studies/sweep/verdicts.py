@@ -110,8 +110,8 @@ class AlignmentVerdicts:
 
     def to_json(self) -> dict:
         """The slot, the procedure's name and the options: the form the hash covers."""
-        return {"slot": SLOT, "function": PROCEDURE,
-                "options": {"preferred": self.preferred, "seconds": self.seconds}}
+        return {"slot": SLOT, "options": {"preferred": self.preferred, "seconds": self.seconds},
+                "function": PROCEDURE}
 
     def of_cell(self, game_spec: GameSpec, symbol_values: dict, rule, eta) -> dict:
         """`cell_verdicts` of one cell under these options."""

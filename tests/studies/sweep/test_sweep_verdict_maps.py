@@ -64,7 +64,7 @@ def test_the_atlas_reads_every_key_the_maps_and_counts_use():
                                                       for k in ("A1", "A2", "A3")},
                  "values": {"mu_M(P)": None, "mu_M(R)": None, "A3 min": None}}
     atlas = read_atlas(_document([computed, timed_out]))
-    assert atlas.game == "stag-hunt" and atlas.preferred == "C,C"
+    assert atlas.game == "stag-hunt" and atlas.preferred == "C,C" and atlas.has_verdicts
     assert atlas.axes[1].floats == [0.0, 1.5]
     first = atlas.cells[0]
     assert first.n_stable == 1 and [p.is_corner for p in first.points] == [True, False]
