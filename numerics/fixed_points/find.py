@@ -1,26 +1,26 @@
 """Every fixed point of a learning field: one entry point, labelled routes.
 
 - Direct parameterisation (box / simplex): the projected dynamics' fixed
-  points face by face, exactly (`eqselect.numerics.fixed_points.projected`),
+  points face by face, exactly (`eqselect.numerics.fixed_points.exact_faces.projected`),
   under a time budget; the list is complete.
 - Direct parameterisation with an entropy term: interior roots by Newton
-  in softmax coordinates (`eqselect.numerics.fixed_points.interior`).
+  in softmax coordinates (`eqselect.numerics.fixed_points.newton.entropy_interior`).
 - Logit and softmax with two parameters: resultants and certified real-root
-  isolation (`eqselect.numerics.fixed_points.resultant`, complete, with its
+  isolation (`eqselect.numerics.fixed_points.resultants.two_parameter`, complete, with its
   certificate).
 - Logit with two parameters and algebraic payoffs (sqrt(2), 2^(1/3)):
   the resultants normed to integer coefficients, each candidate decided by
-  interval arithmetic (`eqselect.numerics.fixed_points.algebraic`, complete
+  interval arithmetic (`eqselect.numerics.fixed_points.resultants.algebraic_payoffs`, complete
   when every candidate is decided); with a transcendental payoff the Newton
   points are each proven by the Krawczyk test (`krawczyk`).
 - PG under logit and softmax: the interior fixed points are the totally
   mixed Nash equilibria, solved exactly on the direct parameterisation's
-  faces (`eqselect.numerics.fixed_points.nash_interior`, complete).
+  faces (`eqselect.numerics.fixed_points.nash.totally_mixed`, complete).
 - Logit, softmax and continuous parameters otherwise (or where the
   resultant route refuses): exact solving of F = 0 where sympy decides it
   completely within the budget (then the list of finite fixed points is
   complete), otherwise mpmath Newton with deflation from
-  many seeds (`eqselect.numerics.fixed_points.newton`), which can miss roots:
+  many seeds (`eqselect.numerics.fixed_points.newton.multistart`), which can miss roots:
   the result then says how many seeds were tried and how they were drawn.
 
 Each `Equilibrium` says which route found it (``route``); the
@@ -35,12 +35,13 @@ from dataclasses import dataclass, field, replace
 from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.serialize import Record
 
-from eqselect.numerics.fixed_points import algebraic, nash_interior
-from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
-from eqselect.numerics.fixed_points.field import resolve_rule
-from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
-from eqselect.numerics.fixed_points.interior import has_entropy, interior_fixed_points
-from eqselect.numerics.fixed_points.record import Equilibrium, Stability
+from eqselect.numerics.fixed_points.resultants import algebraic_payoffs as algebraic
+from eqselect.numerics.fixed_points.nash import totally_mixed as nash_interior
+from eqselect.theory.budget import DEFAULT_BUDGET
+from eqselect.numerics.fixed_points.core.field import resolve_rule
+from eqselect.numerics.fixed_points.infinity.pure_profiles import pure_profiles_at_infinity, saturating
+from eqselect.numerics.fixed_points.newton.entropy_interior import has_entropy, interior_fixed_points
+from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
     r = resolve_rule(rule, lam, own_coef)
     if r.spec.adaptive and dec.game.region.kind not in (RegionKind.BOX, RegionKind.SIMPLEX):
-        from eqselect.numerics.fixed_points.sos import sos_fixed_points
+        from eqselect.numerics.fixed_points.adaptive.sos import sos_fixed_points
 
         return sos_fixed_points(dec, r, find_equilibria, seed=seed, n_seeds=n_seeds,
                                 budget=budget)
@@ -153,12 +154,12 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
 
 def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
     """The free-region routes in order (module docstring); Newton last, labelled."""
-    from eqselect.numerics.fixed_points.exact_solve import exact_attempt
+    from eqselect.numerics.fixed_points.exact_faces.sympy_solve import exact_attempt
 
     infinite = pure_profiles_at_infinity(dec, r)
     reasons, two_logits = [], len(dec.game.parameters) == 2 and saturating(dec.game)
     if two_logits:
-        from eqselect.numerics.fixed_points.resultant import resultant_attempt
+        from eqselect.numerics.fixed_points.resultants.two_parameter import resultant_attempt
 
         res = resultant_attempt(dec, r, budget=budget)
         if res.equilibria is not None:
@@ -200,14 +201,14 @@ def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
 
 
 def _projected(dec, rule, budget) -> list:
-    from eqselect.numerics.fixed_points.projected import projected_fixed_points
+    from eqselect.numerics.fixed_points.exact_faces.projected import projected_fixed_points
 
     return projected_fixed_points(dec, rule, budget=budget)
 
 
 def _interior(dec, rule, head, seed, n_seeds) -> EquilibriumSet:
     """Entropy-regularised direct fields: interior Newton points, each interval-certified."""
-    from eqselect.numerics.fixed_points.krawczyk import certify_points
+    from eqselect.numerics.fixed_points.certify.krawczyk import certify_points
 
     result = interior_fixed_points(dec, rule, n_seeds=n_seeds, seed=seed)
     notes = list(result.notes)
@@ -223,7 +224,7 @@ def _interior(dec, rule, head, seed, n_seeds) -> EquilibriumSet:
 
 
 def _newton(dec, rule, head, seed, n_seeds, reason) -> EquilibriumSet:
-    from eqselect.numerics.fixed_points.newton import newton_fixed_points
+    from eqselect.numerics.fixed_points.newton.multistart import newton_fixed_points
 
     result = newton_fixed_points(dec, rule, n_seeds=n_seeds, seed=seed)
     notes = [f"exact route not used ({reason}); fell back to Newton with deflation from "

@@ -13,8 +13,8 @@ from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.differences import (
     central_jacobian, field_operations, mp_central_jacobian)
-from eqselect.numerics.fixed_points.field import MpField
-from eqselect.numerics.fixed_points.newton import newton_fixed_points
+from eqselect.numerics.fixed_points.core.field import MpField
+from eqselect.numerics.fixed_points.newton.multistart import newton_fixed_points
 
 DEC = Decomposition(normal_form_game([[[4, 4, -3], [5, -3, -3], [4, -3, 4]],
                                       [[-5, -5, 3], [3, -1, -4], [2, 3, 3]]], "softmax"),
