@@ -27,8 +27,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from eqselect.theory import Decomposition, as_rule
+from eqselect.theory import Decomposition
 from eqselect.numerics.codegen import compile_exprs
+from eqselect.numerics.fixed_points.core.routes import RouteResult, RouteStatus, SetRoute
 
 #: Distance (max-norm) within which a LookAhead zero is the PG zero of the same list.
 MATCH = 1e-8
@@ -36,8 +37,8 @@ MATCH = 1e-8
 PEER_ZERO = 1e-10
 
 
-def sos_fixed_points(dec: Decomposition, rule, find, **options):
-    """SOS's fixed points as an `EquilibriumSet` (see the module docstring).
+def sos_fixed_points(dec: Decomposition, rule, find, **options) -> RouteResult:
+    """SOS's fixed points (see the module docstring).
 
     Parameters
     ----------
@@ -49,11 +50,10 @@ def sos_fixed_points(dec: Decomposition, rule, find, **options):
 
     Returns
     -------
-    EquilibriumSet
+    RouteResult
         LookAhead's zeros that are zeros of v, or of s; route
-        ``"sos-from-lookahead"``; complete when both lists are.
+        SOS_FROM_LOOKAHEAD; complete when both lists are.
     """
-    r = as_rule(rule)
     la = find(dec, "lookahead", **options)
     pg = find(dec, "pg", **options)
     zeros = np.array([e.point for e in pg.equilibria], dtype=float).reshape(-1, len(
@@ -73,9 +73,10 @@ def sos_fixed_points(dec: Decomposition, rule, find, **options):
     notes = [f"SOS's zeros are v = 0 and (u = 0, s = 0): LookAhead's zeros by route "
              f"{la.route}, filtered by PG's ({pg.route}); {extra} with v != 0"]
     notes += [n for n in la.notes if n not in notes]
-    return replace(la, equilibria=kept, method=r.method.value, lam=float(r.lam),
-                   own_coef=float(r.own_coef), complete=la.complete and pg.complete,
-                   notes=notes, route="sos-from-lookahead")
+    status = RouteStatus.COMPLETE if la.complete and pg.complete else RouteStatus.PARTIAL
+    return RouteResult(SetRoute.SOS_FROM_LOOKAHEAD, status, tuple(kept), notes=tuple(notes),
+                       certificate=la.certificate, seeds=la.seeds, sampling=la.sampling,
+                       at_infinity=tuple(la.at_infinity))
 
 
 __all__ = ["sos_fixed_points"]

@@ -109,6 +109,9 @@ class RouteResult:
         Newton starting points tried (0 for an exact route).
     sampling : str
         How the seeds were drawn ("" for an exact route).
+    at_infinity : tuple of Equilibrium or None
+        The fixed points at infinity when the route found them itself; None
+        leaves them to `find_equilibria` (the pure profiles of a free region).
     """
 
     route: SetRoute
@@ -119,6 +122,7 @@ class RouteResult:
     certificate: dict | None = None
     seeds: int = 0
     sampling: str = ""
+    at_infinity: tuple | None = None
 
     def __post_init__(self):
         if self.points and not self.found:

@@ -37,6 +37,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from eqselect.theory.budget import check_deadline
 from eqselect.numerics.fixed_points.core.characterise import characterise
 from eqselect.numerics.fixed_points.exact_faces.enumeration import faces
 from eqselect.numerics.fixed_points.core.record import Route
@@ -95,6 +96,7 @@ def face_table(blocks, d: int, agents) -> tuple:
 
     out = []
     for face in faces(blocks, d, agents):
+        check_deadline()  # the cooperative stop of an in-process budget
         cols = []
         for j, f in enumerate(face.free):
             minus = [l for l in range(d) if face.P[l][j] == -1]

@@ -53,7 +53,7 @@ from eqselect.theory.engine import to_engine, to_sympy
 
 from eqselect.numerics.fixed_points.exact_faces.affine import solve_global_affine
 from eqselect.numerics.fixed_points.core.affine_forms import affine_form, integral_form
-from eqselect.theory.budget import run_with_budget
+from eqselect.theory.budget import check_deadline, run_with_budget
 from eqselect.numerics.fixed_points.exact_faces.problem import ProjectedProblem
 from eqselect.numerics.fixed_points.exact_faces.enumeration import (MAX_FACES, block_agents, faces,
                                                   region_blocks)
@@ -134,6 +134,7 @@ def _solve_faces(problem: ProjectedProblem, affine) -> list[Equilibrium]:
     out = []
     affine = None if affine is None else integral_form(*affine)
     for face in faces(problem.blocks, len(problem.params), problem.agents):
+        check_deadline()  # the cooperative stop where the budget runs in-process
         if affine is not None:
             out.extend(solve_global_affine(problem, face, *affine))
         else:

@@ -12,7 +12,7 @@ caller falls back to Newton with deflation, saying so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import mpmath
 import sympy as sp
@@ -24,29 +24,14 @@ from eqselect.theory.budget import DEFAULT_BUDGET, run_with_budget
 from eqselect.numerics.fixed_points.core.characterise import characterise
 from eqselect.numerics.fixed_points.core.field import MpField, free_region_rule
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability
+from eqselect.numerics.fixed_points.core.routes import (RouteResult, RouteStatus, SetRoute,
+                                                       not_found)
 
 #: Size limits for the exact route: parameters and operations in the field.
 EXACT_MAX_DIM = 3
 EXACT_MAX_OPS = 400
-
-
-@dataclass(frozen=True)
-class ExactAttempt:
-    """The outcome of the exact route.
-
-    Attributes
-    ----------
-    equilibria : list of Equilibrium or None
-        Every finite fixed point (route EXACT), or None when not decided.
-    reason : str
-        Why it was not decided ("" when it was).
-    seconds : float
-        Time spent solving.
-    """
-
-    equilibria: list | None
-    reason: str = ""
-    seconds: float = 0.0
+ROUTE = SetRoute.EXACT_SOLVE
+NOTE = "F = 0 solved exactly: every finite fixed point is listed"
 
 
 def _exp_to_z(expr, params, zs):
@@ -91,31 +76,33 @@ def exact_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     >>> [e.exact for e in eqs]
     [(log(2), log(2))]
     """
-    return exact_attempt(dec, rule, lam, own_coef, budget).equilibria
+    run = exact_attempt(dec, rule, lam, own_coef, budget)
+    return list(run.points) if run.complete else None
 
 
 def exact_attempt(dec: Decomposition, rule="pg", lam=None, own_coef=None,
-                  budget: float = DEFAULT_BUDGET) -> ExactAttempt:
-    """`exact_fixed_points` with the reason when it does not decide."""
+                  budget: float = DEFAULT_BUDGET) -> RouteResult:
+    """`exact_fixed_points` as a route: complete (route EXACT_SOLVE), or why it did not decide."""
     try:
         r = free_region_rule(dec, rule, lam, own_coef)
     except GameError as err:
-        return ExactAttempt(None, str(err))
+        return not_found(ROUTE, str(err))
     params = list(dec.game.parameters)
     if len(params) > EXACT_MAX_DIM:
-        return ExactAttempt(None, f"{len(params)} parameters > {EXACT_MAX_DIM}")
+        return not_found(ROUTE, f"{len(params)} parameters > {EXACT_MAX_DIM}")
     F = list(dec.field(r.method, r.lam, r.own_coef))
     ops = sum(sp.count_ops(f) for f in F)
     if ops > EXACT_MAX_OPS:
-        return ExactAttempt(None, f"field too large for sympy ({ops} operations > "
-                                  f"{EXACT_MAX_OPS})")
+        return not_found(ROUTE, f"field too large for sympy ({ops} operations > "
+                                f"{EXACT_MAX_OPS})")
     run = run_with_budget(_solve_or_none, (F, params), budget)
     if not run.finished:
-        return ExactAttempt(None, run.error, run.seconds)
+        return not_found(ROUTE, run.error, budget_out=run.expired)
     if run.value is None:
-        return ExactAttempt(None, "sympy could not decide the system completely",
-                            run.seconds)
-    return ExactAttempt(_records(dec, r, run.value), "", run.seconds)
+        return not_found(ROUTE, "sympy could not decide the system completely")
+    points = _records(dec, r, run.value)
+    notes = tuple(sorted({n for e in points for n in e.notes})) + (NOTE,)
+    return RouteResult(ROUTE, RouteStatus.COMPLETE, tuple(points), notes=notes)
 
 
 def _solve_or_none(F, params):
@@ -239,5 +226,5 @@ def _dedupe_exact(sols):
 
 
 
-__all__ = ["EXACT_MAX_DIM", "EXACT_MAX_OPS", "ExactAttempt", "exact_attempt",
+__all__ = ["EXACT_MAX_DIM", "EXACT_MAX_OPS", "NOTE", "ROUTE", "exact_attempt",
            "exact_fixed_points"]

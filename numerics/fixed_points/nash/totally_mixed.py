@@ -37,12 +37,17 @@ from eqselect.numerics.fixed_points.core.field import MpField
 from eqselect.numerics.fixed_points.infinity.pure_profiles import saturating
 from eqselect.numerics.fixed_points.core.nash_check import exact_sign
 from eqselect.numerics.fixed_points.core.record import Route
+from eqselect.numerics.fixed_points.core.routes import (RouteResult, RouteStatus, SetRoute,
+                                                       not_found)
 
 #: Tolerance of the logit record's own (numerical) checks; its Nash flag is the
 #: direct face's exact decision.
 TOL = 1e-20
 NOTE = ("a totally mixed Nash equilibrium, solved exactly on the interior face of the "
         "direct parameterisation")
+ROUTE = SetRoute.NASH_INTERIOR
+COMPLETE_NOTE = ("PG's interior fixed points are the totally mixed Nash equilibria, solved "
+                 "exactly face by face: every finite fixed point is listed")
 
 
 def applies(dec: Decomposition, rule) -> bool:
@@ -52,8 +57,8 @@ def applies(dec: Decomposition, rule) -> bool:
             and bool(game.payoffs) and not has_entropy_term(game))
 
 
-def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):
-    """(list of Equilibrium, "") every interior PG fixed point, exact; or (None, reason).
+def pg_interior_fixed_points(dec: Decomposition, rule, budget: float) -> RouteResult:
+    """Every interior PG fixed point, exact (route NASH_INTERIOR), or why not.
 
     Parameters
     ----------
@@ -68,21 +73,22 @@ def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):
     --------
     >>> from eqselect.theory import builtin
     >>> from eqselect.theory.rules import Rule
-    >>> eqs, _ = pg_interior_fixed_points(Decomposition(builtin("stag-hunt", "logit")),
-    ...                                   Rule("pg"), 5.0)
-    >>> [e.exact for e in eqs]
-    [(log(2), log(2))]
+    >>> res = pg_interior_fixed_points(Decomposition(builtin("stag-hunt", "logit")),
+    ...                                Rule("pg"), 5.0)
+    >>> [e.exact for e in res.points], res.complete
+    ([(log(2), log(2))], True)
     """
     game = dec.game
     direct = normal_form_game(game.payoffs, "direct", name=game.name,
                               payoff_symbols=game.payoff_symbols)
     run = run_with_budget(_interior_face, (Decomposition(direct, eta=dec.eta), rule), budget)
     if not run.finished:
-        return None, f"the interior face of the direct parameterisation: {run.error}"
+        return not_found(ROUTE, f"the interior face of the direct parameterisation: {run.error}",
+                         budget_out=run.expired)
     points = run.value
     inner = [e for e in points if _totally_mixed(direct, e)]
     if any(e.extreme_points or any("continuum" in n for n in e.notes) for e in inner):
-        return None, "a continuum of totally mixed Nash equilibria (not isolated)"
+        return not_found(ROUTE, "a continuum of totally mixed Nash equilibria (not isolated)")
     mpf, out = MpField(dec, rule), []
     with mpmath.workdps(30):
         for e in inner:
@@ -94,7 +100,7 @@ def pg_interior_fixed_points(dec: Decomposition, rule, budget: float):
             # Nash as decided exactly on the direct face (the same profile)
             out.append(replace(rec, exact=theta if e.exact is not None else None,
                                nash=e.nash))
-    return out, ""
+    return RouteResult(ROUTE, RouteStatus.COMPLETE, tuple(out), notes=(COMPLETE_NOTE,))
 
 
 def _interior_face(ddec, rule) -> list:

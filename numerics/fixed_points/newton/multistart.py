@@ -26,6 +26,7 @@ import mpmath
 import numpy as np
 
 from eqselect.theory import Decomposition, GameError
+from eqselect.theory.budget import check_deadline
 from eqselect.theory.serialize import Record
 
 from eqselect.numerics.compiled import compile_field
@@ -233,10 +234,47 @@ class _Search:
         return True
 
 
-def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None, seeds=None,
-                        n_seeds: int | None = None, seed: int = 0, box=(-8, 8),
-                        dps: int = 30, tol: float = 1e-20, max_iter: int = 60,
-                        max_rounds: int = 6) -> NewtonResult:
+@dataclass(frozen=True)
+class NewtonOptions:
+    """How `newton_fixed_points` searches.
+
+    Attributes
+    ----------
+    seeds : array_like, shape (k, d), or None
+        Extra starting points, tried after the Latin-hypercube ones.
+    n_seeds, seed, box : int or None, int, (low, high)
+        Latin-hypercube points (default ``default_seed_count(d)``; see
+        `newton_seeds`), the numpy seed and the box.
+    dps, tol : int, float
+        mpmath digits (>= 15) and residual tolerance max|F| (> 0) of the polish.
+    max_iter, max_rounds : int
+        Newton steps per seed and round (>= 1); deflation rounds after round 0 (>= 0).
+
+    Raises
+    ------
+    GameError
+        An option out of its range.
+    """
+
+    seeds: tuple | None = None
+    n_seeds: int | None = None
+    seed: int = 0
+    box: tuple = (-8, 8)
+    dps: int = 30
+    tol: float = 1e-20
+    max_iter: int = 60
+    max_rounds: int = 6
+
+    def __post_init__(self):
+        dps, max_iter, tol, max_rounds = self.dps, self.max_iter, self.tol, self.max_rounds
+        if dps < 15 or max_iter < 1 or not tol > 0 or max_rounds < 0:
+            raise GameError(f"need dps >= 15, max_iter >= 1, tol > 0, max_rounds >= 0; got "
+                            f"dps={dps}, max_iter={max_iter}, tol={tol}, "
+                            f"max_rounds={max_rounds}")
+
+
+def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+                        options: NewtonOptions = NewtonOptions()) -> NewtonResult:
     """Roots of a rule's field F by deflated Newton, polished in mpmath.
 
     Farrell, Birkisson & Funke (2015). Round 0 is damped Newton (steps
@@ -252,15 +290,8 @@ def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None, 
         Of a game whose region is FREE, with eta and every payoff numeric.
     rule : Rule, Method or str
         With ``lam`` / ``own_coef`` (optional) overriding its coefficients.
-    seeds : array_like, shape (k, d), optional
-        Extra starting points, tried after the Latin-hypercube ones.
-    n_seeds, seed, box : int, int, (low, high)
-        Latin-hypercube points (default ``default_seed_count(d)``; see
-        `newton_seeds`), the numpy seed and the box.
-    dps, tol : int, float
-        mpmath digits and residual tolerance max|F| of the polish.
-    max_iter, max_rounds : int
-        Newton steps per seed and round; deflation rounds after round 0.
+    options : NewtonOptions
+        Seeds, precision and iteration limits.
 
     Returns
     -------
@@ -269,24 +300,23 @@ def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None, 
     Raises
     ------
     GameError
-        Region not FREE, free symbols left in the field, bad options.
+        Region not FREE, free symbols left in the field.
 
     Examples
     --------
     >>> from eqselect.theory import builtin
     >>> dec = Decomposition(builtin("matching-pennies", "logit"))
-    >>> res = newton_fixed_points(dec, "pg", seeds=[[0.3, -0.2]], n_seeds=0,
-    ...                           dps=20, tol=1e-15)
+    >>> opts = NewtonOptions(seeds=[[0.3, -0.2]], n_seeds=0, dps=20, tol=1e-15)
+    >>> res = newton_fixed_points(dec, "pg", options=opts)
     >>> [round(c, 12) + 0.0 for c in res.equilibria[0].point], res.equilibria[0].stability.value
     ([0.0, 0.0], 'center')
     """
     r = free_region_rule(dec, rule, lam, own_coef)
-    if dps < 15 or max_iter < 1 or not tol > 0 or max_rounds < 0:
-        raise GameError(f"need dps >= 15, max_iter >= 1, tol > 0, max_rounds >= 0; got "
-                        f"dps={dps}, max_iter={max_iter}, tol={tol}, max_rounds={max_rounds}")
+    o = options
+    dps, tol, max_iter, max_rounds = o.dps, o.tol, o.max_iter, o.max_rounds
     d = len(dec.game.parameters)
-    n_seeds = default_seed_count(d) if n_seeds is None else int(n_seeds)
-    x0, sampling = newton_seeds(d, n_seeds, seed, box, seeds)
+    n_seeds = default_seed_count(d) if o.n_seeds is None else int(o.n_seeds)
+    x0, sampling = newton_seeds(d, n_seeds, o.seed, o.box, o.seeds)
     cf = compile_field(dec, r.method, r.lam, r.own_coef)
     search = _Search(dec, r, tol, min(max_iter, POLISH_ITER), saturating(dec.game))
     with mpmath.workdps(dps):
@@ -304,6 +334,7 @@ def _rounds(search: _Search, cf, x0, d, max_iter, max_rounds):
     """Round 0 and the deflation rounds; (rounds run, seeds diverged, notes)."""
     notes, diverged, rounds = [], 0, 0
     for rounds in range(max_rounds + 1):
+        check_deadline()  # the cooperative stop of an in-process budget
         roots = np.array([[float(c) for c in r] for r in search.roots]).reshape(-1, d)
         x, status = newton_batch(cf, x0, roots, max_iter)
         if rounds == 0:
@@ -339,5 +370,5 @@ def _search_notes(search: _Search, diverged, tol, max_iter) -> list:
     return notes
 
 
-__all__ = ["NewtonResult", "POLISH_ITER", "mp_pinv_solve", "newton_batch",
+__all__ = ["NewtonOptions", "NewtonResult", "POLISH_ITER", "mp_pinv_solve", "newton_batch",
            "newton_fixed_points", "newton_polish"]

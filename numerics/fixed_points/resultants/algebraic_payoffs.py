@@ -26,14 +26,14 @@ such as sqrt(2) or 2^(1/3), with minimal polynomial m_j over Z):
    undecided after the refinements (the list is then not proven complete).
 
 A constant that is not algebraic (pi, e, log 3) cannot be normed: the
-route says so (`AlgebraicAttempt.transcendental`) and the caller falls back
+route says so (`transcendental_constants`) and the caller falls back
 to Newton, certifying each point with `krawczyk.certify_points`. The whole
 computation runs in a child process under the caller's budget.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 import mpmath
 import sympy as sp
@@ -49,40 +49,12 @@ from eqselect.numerics.fixed_points.resultants.exp_polynomials import NotRationa
 from eqselect.numerics.fixed_points.core.field import MpField, free_region_rule
 from eqselect.numerics.fixed_points.newton.multistart import newton_polish
 from eqselect.numerics.fixed_points.core.record import Route
+from eqselect.numerics.fixed_points.core.routes import (RouteResult, RouteStatus, SetRoute,
+                                                       not_found)
 from eqselect.numerics.fixed_points.resultants.two_parameter import positive_roots
 
 #: The route's name on an `EquilibriumSet`.
-ROUTE = "resultant-algebraic"
-
-
-@dataclass(frozen=True)
-class AlgebraicAttempt:
-    """The outcome of the algebraic resultant route.
-
-    Attributes
-    ----------
-    equilibria : list of Equilibrium or None
-        The fixed points proven (None when the route did not run to the end).
-    complete : bool
-        Every candidate decided: the list holds every finite fixed point.
-    reason : str
-        Why the route did not apply or is not complete ("" otherwise).
-    notes : list of str
-    certificate : dict or None
-        ``u1`` / ``u2`` (the square-free norms, integer coefficients low
-        degree first, and their isolating intervals), ``algebraic_numbers``
-        (each constant and its minimal polynomial) and ``candidates`` (per
-        pair of intervals: the decision and the refined intervals).
-    transcendental : list of str
-        Constants of the field that are not algebraic (or not known to be).
-    """
-
-    equilibria: list | None
-    complete: bool = False
-    reason: str = ""
-    notes: list = field(default_factory=list)
-    certificate: dict | None = None
-    transcendental: list = field(default_factory=list)
+ROUTE = SetRoute.RESULTANT_ALGEBRAIC
 
 
 def irrational_constants(F) -> list:
@@ -120,29 +92,42 @@ def _kind(c) -> str:
     return "transcendental" if c.is_algebraic is False else "not known to be algebraic"
 
 
-def algebraic_attempt(dec: Decomposition, rule="pg", budget: float = DEFAULT_BUDGET):
-    """The algebraic route for a two-parameter logit / softmax field, or None.
+def transcendental_constants(F) -> list:
+    """The constants of F that cannot be normed (not real algebraic), as strings."""
+    return [str(c) for c in irrational_constants(F) if _kind(c) != "algebraic"]
 
-    None when the field has no irrational constant (the rational route
-    `resultant` covers it). Otherwise an `AlgebraicAttempt`; its
-    ``transcendental`` list is non-empty when a constant cannot be normed.
+
+def algebraic_attempt(dec: Decomposition, rule="pg", budget: float = DEFAULT_BUDGET) -> RouteResult:
+    """The algebraic route for a two-parameter logit / softmax field.
+
+    Returns
+    -------
+    RouteResult
+        Route RESULTANT_ALGEBRAIC: not applicable when the field has no
+        irrational constant (the rational route `resultant_attempt` covers
+        it); undecided when a constant cannot be normed
+        (`transcendental_constants`); else the proven points, complete when
+        every candidate is decided, with the certificate (``u1`` / ``u2``,
+        the square-free norms and their isolating intervals;
+        ``algebraic_numbers``; ``candidates``, the decision per pair).
     """
     r = free_region_rule(dec, rule)
     F = list(dec.field(r.method, r.lam, r.own_coef))
     consts = irrational_constants(F)
     if not consts:
-        return None
+        return RouteResult(ROUTE, RouteStatus.NOT_APPLICABLE,
+                           reason="no irrational constant in the field")
     other = [c for c in consts if _kind(c) != "algebraic"]
     if other:
         words = ", ".join(f"{c} is {_kind(c) if _kind(c) != 'float' else 'a float'}"
                           for c in other)
-        return AlgebraicAttempt(None, reason=f"the payoff constant {words}: it cannot be normed "
-                                "to rational coefficients", transcendental=[str(c) for c in other])
+        return not_found(ROUTE, f"the payoff constant {words}: it cannot be normed to "
+                                "rational coefficients")
     run = run_with_budget(_solve, (F, list(dec.game.parameters), consts), budget)
     if not run.finished:
-        return AlgebraicAttempt(None, reason=run.error)
+        return not_found(ROUTE, run.error, budget_out=run.expired)
     if isinstance(run.value, str):
-        return AlgebraicAttempt(None, reason=run.value)
+        return not_found(ROUTE, run.value)
     return _records(dec, r, consts, run.value)
 
 
@@ -269,7 +254,7 @@ def _norm(res, minimal, consts, k):
     return flint.fmpz_poly(coeffs)
 
 
-def _records(dec, rule, consts, data) -> AlgebraicAttempt:
+def _records(dec, rule, consts, data) -> RouteResult:
     """Characterise every proven fixed point; certificate and notes from the child's data."""
     mpf, out = MpField(dec, rule), []
     with mpmath.workdps(50):
@@ -298,9 +283,11 @@ def _records(dec, rule, consts, data) -> AlgebraicAttempt:
         reason = (f"{counts[UNDECIDED]} candidate pair(s) undecided after refining to "
                   "the precision budget (a singular zero or a vanishing denominator)")
         out += _polish_undecided(mpf, data["candidates"])
-        return AlgebraicAttempt(out, False, reason, notes + [reason], cert)
+        return RouteResult(ROUTE, RouteStatus.PARTIAL, tuple(out), reason,
+                           tuple(notes) + (reason,), cert)
     notes.append("every finite fixed point is listed")
-    return AlgebraicAttempt(out, True, "", notes, cert)
+    return RouteResult(ROUTE, RouteStatus.COMPLETE, tuple(out), notes=tuple(notes),
+                       certificate=cert)
 
 
 def _polish_undecided(mpf, candidates) -> list:
@@ -319,22 +306,20 @@ def _polish_undecided(mpf, candidates) -> list:
     return out
 
 
-def certified_newton(dec, rule, found):
-    """A Newton `EquilibriumSet` with each point proven by the Krawczyk test in theta.
+def certified_newton(dec, rule, found: RouteResult) -> RouteResult:
+    """A Newton `RouteResult` with each point proven by the Krawczyk test in theta.
 
     For fields with a transcendental constant: the list stays "may be
     incomplete", but every point that passes is a proven fixed point
     (route ``interval-certified``).
     """
-    from dataclasses import replace
-
     from eqselect.numerics.fixed_points.certify.krawczyk import certify_points
 
-    points, proven = certify_points(dec, rule, found.equilibria)
+    points, proven = certify_points(dec, rule, list(found.points))
     note = (f"{proven} of {len(points)} Newton point(s) interval-certified (Krawczyk test on "
             "the field's arb enclosure, which is rigorous for the transcendental constants)")
-    return replace(found, equilibria=points, notes=list(found.notes) + [note])
+    return replace(found, points=tuple(points), notes=tuple(found.notes) + (note,))
 
 
-__all__ = ["ROUTE", "AlgebraicAttempt", "algebraic_attempt", "certified_newton",
-           "irrational_constants", "reduce_mod"]
+__all__ = ["ROUTE", "algebraic_attempt", "certified_newton", "irrational_constants",
+           "reduce_mod", "transcendental_constants"]

@@ -32,8 +32,6 @@ larger ones in a child process under the caller's budget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import mpmath
 
 from eqselect.theory import Decomposition
@@ -44,29 +42,13 @@ from eqselect.numerics.fixed_points.resultants.exp_polynomials import exp_numera
 from eqselect.numerics.fixed_points.core.field import MpField, free_region_rule
 from eqselect.numerics.fixed_points.newton.multistart import newton_polish
 from eqselect.numerics.fixed_points.core.record import Route
+from eqselect.numerics.fixed_points.core.routes import (RouteResult, RouteStatus, SetRoute,
+                                                       not_found)
 
 #: Largest degree in each variable eliminated in the calling process.
 INLINE_DEGREE = 12
-
-
-@dataclass(frozen=True)
-class ResultantAttempt:
-    """The outcome of the resultant route.
-
-    Attributes
-    ----------
-    equilibria : list of Equilibrium or None
-        Every finite fixed point (complete), or None when the route does not apply.
-    reason : str
-        Why not ("" when it applied).
-    certificate : dict or None
-        ``{"u1": {"polynomial", "intervals"}, "u2": {...}}``: the square-free
-        resultants (in u_i = exp(theta_i)) and their certified positive roots.
-    """
-
-    equilibria: list | None
-    reason: str = ""
-    certificate: dict | None = None
+ROUTE = SetRoute.RESULTANT
+NOTE = "resultants and certified real-root isolation: every finite fixed point is listed"
 
 
 def positive_free_part(poly):
@@ -150,43 +132,53 @@ def _eliminate_within(polys, budget) -> Budgeted:
 
 
 def resultant_attempt(dec: Decomposition, rule="pg", lam=None, own_coef=None,
-                      budget: float = DEFAULT_BUDGET) -> ResultantAttempt:
+                      budget: float = DEFAULT_BUDGET) -> RouteResult:
     """Every finite fixed point of a two-parameter logit / softmax field, certified.
 
     Steps as in the module docstring.
+
+    Returns
+    -------
+    RouteResult
+        Route RESULTANT; complete, with the certificate ``{"u1": {"polynomial",
+        "intervals"}, "u2": {...}}`` (the square-free resultants in
+        u_i = exp(theta_i) and their certified positive roots), or not found
+        with the reason.
 
     Examples
     --------
     >>> from eqselect.theory import builtin
     >>> res = resultant_attempt(Decomposition(builtin("stag-hunt", "logit"), eta=0.55))
-    >>> [[round(x, 12) for x in e.point] for e in res.equilibria], res.certificate["u1"]["polynomial"]
+    >>> [[round(x, 12) for x in e.point] for e in res.points], res.certificate["u1"]["polynomial"]
     ([[0.69314718056, 0.69314718056]], [-2, 1])
     """
     r = free_region_rule(dec, rule, lam, own_coef)
     params = list(dec.game.parameters)
     if len(params) != 2:
-        return ResultantAttempt(None, f"{len(params)} parameters, not 2")
+        return RouteResult(ROUTE, RouteStatus.NOT_APPLICABLE,
+                           reason=f"{len(params)} parameters, not 2")
     try:
         found = exp_numerators(dec.field(r.method, r.lam, r.own_coef), params)
     except ImportError as err:
-        return ResultantAttempt(None, f"python-flint is needed ({err})")
+        return not_found(ROUTE, f"python-flint is needed ({err})")
     if found is None:
-        return ResultantAttempt(None, "the field is not rational in exp(theta) with rational "
-                                      "coefficients")
+        return not_found(ROUTE, "the field is not rational in exp(theta) with rational "
+                                "coefficients")
     nums, dens, _ = found
     polys = coprime_numerators(nums)
     if isinstance(polys, str):
-        return ResultantAttempt(None, polys)
+        return not_found(ROUTE, polys)
     run = _eliminate_within(polys, budget)
     if not run.finished:
-        return ResultantAttempt(None, run.error)
+        return not_found(ROUTE, run.error, budget_out=run.expired)
     cert = {k: {"polynomial": c, "intervals": [list(iv) for iv in ivs]}
             for k, (c, ivs) in run.value.items()}
     records = _pairs(dec, r, cert, polys, dens)
     if records is None:
-        return ResultantAttempt(None, "a near-root pair where Newton does not converge "
-                                      "(a singular root)", cert)
-    return ResultantAttempt(records, "", cert)
+        return RouteResult(ROUTE, RouteStatus.UNDECIDED, certificate=cert, reason=(
+            "a near-root pair where Newton does not converge (a singular root)"))
+    return RouteResult(ROUTE, RouteStatus.COMPLETE, tuple(records), notes=(NOTE,),
+                       certificate=cert)
 
 
 def _encloses_zero(poly, box) -> bool:
@@ -255,5 +247,5 @@ def _slack(v):
     return abs(v) * mpmath.mpf(10) ** -20
 
 
-__all__ = ["INLINE_DEGREE", "ResultantAttempt", "coprime_numerators", "eliminate",
+__all__ = ["INLINE_DEGREE", "NOTE", "ROUTE", "coprime_numerators", "eliminate",
            "positive_free_part", "positive_roots", "resultant_attempt"]

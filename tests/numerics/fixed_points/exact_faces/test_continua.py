@@ -44,19 +44,31 @@ def test_extreme_points_equal_gambit_extreme_equilibria(shape, data):
               .reshape(shape).tolist() for _ in range(2)]
     game, found, ours, theirs = _extreme_sets(tables)
     assert ours == theirs
-    for comp in found.components:
+    for k, comp in enumerate(found.components):
         pts = [tuple(sp.Rational(x) for x in p) for p in comp["extreme_points"]]
         assert all(is_nash(game, strategies_at(game, p)) for p in pts)
-        assert 1 <= comp["dimension"] and comp["varying_agents"]
+        assert 1 <= comp.dimension and comp.varying_agents
+        assert list(comp.extreme_strategies) == [strategies_at(game, p) for p in pts]
+        on = [e for e in found.equilibria if e.component == k]
+        assert on and all(set(e.extreme_points) <= set(comp.extreme_points)
+                          or tuple(e.exact) in comp.extreme_points for e in on)
+    assert all(e.component is None for e in found.equilibria
+               if not e.extreme_points and not any(
+                   e.exact is not None and tuple(e.exact) in c.extreme_points
+                   for c in found.components))
 
 
 def test_all_zero_game_is_one_component_spanning_the_square():
     tables = [[[0, 0], [0, 0]], [[0, 0], [0, 0]]]
     _, found, ours, theirs = _extreme_sets(tables)
     assert ours == theirs and len(ours) == 4
-    assert found.components == [{"extreme_points": [["0", "0"], ["0", "1"], ["1", "0"],
-                                                     ["1", "1"]],
-                                 "dimension": 2, "varying_agents": [1, 2]}]
+    assert [c.to_json() for c in found.components] == [{
+        "extreme_points": [["0", "0"], ["0", "1"], ["1", "0"], ["1", "1"]],
+        "dimension": 2, "varying_agents": [1, 2],
+        "extreme_strategies": [[["0", "1"], ["0", "1"]], [["0", "1"], ["1", "0"]],
+                               [["1", "0"], ["0", "1"]], [["1", "0"], ["1", "0"]]]}]
+    # every point of the square lies on the component; none is isolated
+    assert [e.component for e in found.equilibria] == [0] * len(found.equilibria)
 
 
 def test_polytope_vertices_of_a_triangle():
@@ -102,11 +114,13 @@ def test_polytope_continuum_on_a_polynomial_face_lists_its_extreme_points():
     cont = [e for e in found.equilibria if e.extreme_points and e.exact[0] == half]
     assert len(cont) == 1 and "a polytope, its extreme points listed" in " ".join(cont[0].notes)
     assert sorted(cont[0].extreme_points) == [(half, half, 0), (half, half, 1)]
-    assert "(dimension 1)" in " ".join(cont[0].notes)
+    assert "(dimension 1)" in " ".join(cont[0].notes) and cont[0].dimension == 1
     for p in (*cont[0].extreme_points, (half, half, sp.Rational(1, 3))):
         assert is_nash(game, strategies_at(game, p))
+    comps = [{k: v for k, v in c.to_json().items() if k != "extreme_strategies"}
+             for c in found.components]
     assert {"extreme_points": [["1/2", "1/2", "0"], ["1/2", "1/2", "1"]], "dimension": 1,
-            "varying_agents": [3]} in found.components
+            "varying_agents": [3]} in comps
 
 
 @pytest.mark.parametrize("method", ["pg", "peer-only"])

@@ -16,7 +16,8 @@ from eqselect.numerics.fixed_points.core.characterise import best_response_gap
 from eqselect.numerics.fixed_points.newton.deflation import deflated_step, deflation_operator
 from eqselect.numerics.fixed_points.exact_faces.sympy_solve import exact_fixed_points
 from eqselect.numerics.fixed_points.core.field import MpField
-from eqselect.numerics.fixed_points.newton.multistart import mp_pinv_solve, newton_fixed_points
+from eqselect.numerics.fixed_points.newton.multistart import (NewtonOptions, mp_pinv_solve,
+                                                              newton_fixed_points)
 from eqselect.numerics.fixed_points.newton.seeds import seed_points
 from eqselect.theory import ETA, Decomposition, Game, GameError, Region, RegionKind, builtin, tandem
 
@@ -26,7 +27,7 @@ X, Y = sp.symbols("x y")
 @pytest.fixture(scope="module")
 def stag_pg():
     dec = Decomposition(builtin("stag-hunt", "logit"))
-    return dec, newton_fixed_points(dec, "pg", dps=30, tol=1e-20)
+    return dec, newton_fixed_points(dec, "pg", options=NewtonOptions(dps=30, tol=1e-20))
 
 
 def two_root_game() -> Game:
@@ -61,7 +62,7 @@ def test_stag_hunt_pure_equilibria_at_infinity_not_returned(stag_pg):
 
 def test_matching_pennies_center():
     dec = Decomposition(builtin("matching-pennies", "logit"))
-    res = newton_fixed_points(dec, "pg", n_seeds=16)
+    res = newton_fixed_points(dec, "pg", options=NewtonOptions(n_seeds=16))
     assert len(res.equilibria) == 1
     eq = res.equilibria[0]
     assert eq.point == pytest.approx((0.0, 0.0), abs=1e-20)
@@ -72,7 +73,7 @@ def test_matching_pennies_center():
 
 def test_tandem_lookahead_continuum_marked_degenerate():
     dec = Decomposition(tandem(), eta=0.55)
-    res = newton_fixed_points(dec, "lookahead", n_seeds=6)
+    res = newton_fixed_points(dec, "lookahead", options=NewtonOptions(n_seeds=6))
     assert res.equilibria
     for eq, point in zip(res.equilibria, res.points):
         assert abs(point[0] + point[1] - 1) < 1e-20
@@ -90,7 +91,8 @@ def test_tandem_lola_closed_form_from_the_field():
     (s_star,) = sp.solve(on_line[0], s)
     assert sp.simplify(s_star - (1 - 2 * ETA) / (1 - 4 * ETA)) == 0
     eta = sp.Rational(1, 10)
-    res = newton_fixed_points(Decomposition(tandem(), eta=0.1), "lola", n_seeds=6)
+    res = newton_fixed_points(Decomposition(tandem(), eta=0.1), "lola",
+                              options=NewtonOptions(n_seeds=6))
     assert res.equilibria
     target = mpmath.mpf(sp.N(s_star.subs(ETA, eta), 40))
     for eq, point in zip(res.equilibria, res.points):
@@ -100,7 +102,7 @@ def test_tandem_lola_closed_form_from_the_field():
 
 def test_stag_hunt_peer_only_roots_agree_with_fsolve():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
-    res = newton_fixed_points(dec, "peer-only", lam=1.5, dps=30, tol=1e-20)
+    res = newton_fixed_points(dec, "peer-only", lam=1.5, options=NewtonOptions(dps=30, tol=1e-20))
     assert res.equilibria
     mpf = MpField(dec, "peer-only", 1.5, 0.35)
     cf = compile_field(dec, "peer-only", 1.5, 0.35)
@@ -120,7 +122,7 @@ def test_stag_hunt_peer_only_roots_agree_with_fsolve():
 def test_deflation_finds_both_roots_from_one_seed():
     dec = Decomposition(two_root_game())
     seeds = [[0.5, 0.3]] * 5
-    res = newton_fixed_points(dec, "pg", seeds=seeds, n_seeds=0)
+    res = newton_fixed_points(dec, "pg", options=NewtonOptions(seeds=seeds, n_seeds=0))
     found = sorted(tuple(round(c, 12) for c in e.point) for e in res.equilibria)
     assert found == [(-1.0, -1.0), (1.0, 1.0)]
     assert any("deflation round" in n for n in res.notes)
@@ -128,7 +130,8 @@ def test_deflation_finds_both_roots_from_one_seed():
     kinds = {tuple(round(c) for c in e.point): e.stability for e in res.equilibria}
     assert kinds == {(1, 1): Stability.STABLE, (-1, -1): Stability.SADDLE}
     # without deflation the same seed only ever reaches one root
-    plain = newton_fixed_points(dec, "pg", seeds=seeds, n_seeds=0, max_rounds=0)
+    plain = newton_fixed_points(dec, "pg",
+                                options=NewtonOptions(seeds=seeds, n_seeds=0, max_rounds=0))
     assert len(plain.equilibria) == 1
 
 
@@ -218,7 +221,7 @@ def test_exact_never_disagrees_with_newton(name, method, eta):
     exact = exact_fixed_points(dec, method)
     if exact is None:  # allowed: it could not decide
         return
-    newton = newton_fixed_points(dec, method, n_seeds=32)
+    newton = newton_fixed_points(dec, method, options=NewtonOptions(n_seeds=32))
     assert sorted(np.round(e.point, 9).tolist() for e in exact) == \
         sorted(np.round(e.point, 9).tolist() for e in newton.equilibria)
 

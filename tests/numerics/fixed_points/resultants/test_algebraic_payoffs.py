@@ -30,7 +30,9 @@ from hypothesis import strategies as st
 
 from fraction_walk import fraction_field
 
-from eqselect.numerics.fixed_points.resultants.algebraic_payoffs import algebraic_attempt, reduce_mod
+from eqselect.numerics.fixed_points.core.routes import RouteStatus
+from eqselect.numerics.fixed_points.resultants.algebraic_payoffs import (
+    algebraic_attempt, reduce_mod, transcendental_constants)
 from eqselect.numerics.fixed_points.core.field import MpField
 from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.numerics.fixed_points.certify.krawczyk import prove_zero
@@ -143,10 +145,10 @@ def test_algebraic_route_equals_independent_solve_over_q_sqrt2(k):
             assert not found.complete
             continue
         assert found.complete, (rule, found.notes)
-        got = sorted(tuple(e.point) for e in found.equilibria)
+        got = sorted(tuple(e.point) for e in found.points)
         assert len(got) == len(expected), (rule, got, expected)
         assert np.allclose(got, expected, atol=1e-8) if got else True, (rule, got, expected)
-        assert all(e.route.value == "interval-certified" for e in found.equilibria)
+        assert all(e.route.value == "interval-certified" for e in found.points)
         mpf = MpField(dec, rule)
         with mpmath.workdps(60):
             for cand in found.certificate["candidates"]:
@@ -166,9 +168,9 @@ def test_zeros_of_the_conjugate_system_are_candidates_and_are_dropped():
     assert found.complete
     exact = find_equilibria(dec, "pg")  # the exact Nash route agrees
     assert exact.route == "nash-interior"
-    assert np.allclose([e.point for e in exact.equilibria], [e.point for e in found.equilibria])
+    assert np.allclose([e.point for e in exact.equilibria], [e.point for e in found.points])
     true_u, conj_u = (3 + S2, 1 / (2 + S2)), (3 - S2, 1 / (2 - S2))
-    assert np.allclose([e.point for e in found.equilibria], [[float(sp.log(u)) for u in true_u]])
+    assert np.allclose([e.point for e in found.points], [[float(sp.log(u)) for u in true_u]])
     assert found.certificate["algebraic_numbers"] == [{"value": "sqrt(2)",
                                                        "minimal_polynomial": [-2, 0, 1]}]
 
@@ -186,7 +188,8 @@ def test_transcendental_payoff_falls_back_to_newton_with_certified_points():
     game = [[[4, 0], [1 + sp.log(3), 2]], [[4, 1 + sp.log(3)], [0, 2]]]
     dec = Decomposition(normal_form_game(game, "logit"), eta=1)
     attempt = algebraic_attempt(dec, "meta-mapg")
-    assert attempt.equilibria is None and attempt.transcendental == ["log(3)"]
+    assert attempt.status is RouteStatus.UNDECIDED and not attempt.points
+    assert transcendental_constants(list(dec.field("meta-mapg"))) == ["log(3)"]
     found = find_equilibria(dec, "meta-mapg")
     assert found.route == "newton" and not found.complete
     assert "log(3) is transcendental" in found.notes[0]
@@ -228,13 +231,13 @@ def test_several_algebraic_constants_by_successive_norms():
     game = [[[2 + S2, 0], [0, sp.cbrt(2)]], [[1, 0], [0, 1 + S2]]]
     dec = Decomposition(normal_form_game(game, "logit"), eta=1)
     found = algebraic_attempt(dec, "pg")
-    assert found.complete and len(found.equilibria) == 1
+    assert found.complete and len(found.points) == 1
     assert {(a["value"], tuple(a["minimal_polynomial"])) for a in
             found.certificate["algebraic_numbers"]} == {("sqrt(2)", (-2, 0, 1)),
                                                           ("2**(1/3)", (-2, 0, 0, 1))}
     exact = find_equilibria(dec, "pg")
     assert exact.route == "nash-interior"
-    assert np.allclose(exact.equilibria[0].point, found.equilibria[0].point, atol=1e-12)
+    assert np.allclose(exact.equilibria[0].point, found.points[0].point, atol=1e-12)
 
 
 @settings(max_examples=30)

@@ -43,11 +43,11 @@ def _fsolve_roots(cf):
 def test_resultant_roots_are_complete_against_multistart_newton(method, vals):
     dec = Decomposition(normal_form_game(_tables(vals), "logit"), eta=1)
     res = resultant_attempt(dec, method)
-    if res.equilibria is None:  # a curve of fixed points: the route must say so
+    if not res.found:  # a curve of fixed points: the route must say so
         assert res.reason
         return
     cf = compile_field(dec, method, PAPER.lam, PAPER.own)
-    listed = [np.array(e.point) for e in res.equilibria]
+    listed = [np.array(e.point) for e in res.points]
     for x in listed:
         assert np.abs(cf.field(x)).max() < 1e-9
         for k, var in enumerate(("u1", "u2")):  # the certificate vanishes on the root
@@ -67,10 +67,10 @@ def test_pg_resultant_roots_are_gambits_totally_mixed_equilibria(vals):
     res = resultant_attempt(dec, "pg")
     mixed = [tuple(float(s[0]) for s in eq) for eq in gambit_oracle.enummixed(tables)
              if all(0 < float(x) < 1 for s in eq for x in s)]
-    if res.equilibria is None:
+    if not res.found:
         assert len(mixed) != 1 or res.reason  # a continuum, not an isolated point
         return
-    got = sorted(tuple(s[0] for s in e.strategies) for e in res.equilibria)
+    got = sorted(tuple(s[0] for s in e.strategies) for e in res.points)
     assert len(got) == len(mixed)
     for g, m in zip(got, sorted(mixed)):
         assert np.allclose(g, m, atol=1e-12)
