@@ -132,7 +132,8 @@ def interior_fixed_points(system: ExtendedField, value: float, region: Region,
 def _entropy_seeds(dec, rule, value, own_coef) -> list:
     """Interior fixed points at lambda = ``value`` of an entropy-regularised direct game,
     from the fixed-point search in softmax coordinates (they can lie near the boundary)."""
-    from eqselect.numerics.fixed_points.newton.entropy_interior import interior_fixed_points as interior
+    from eqselect.numerics.fixed_points.newton.entropy_interior import (
+        interior_fixed_points as interior)
 
     r = resolve_rule(rule, value, own_coef)
     return [np.array(e.point) for e in interior(dec, r).equilibria]

@@ -21,7 +21,8 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "eqselect.numerics.fixed_points.core.routes": ["RouteResult", "RouteStatus", "SearchOptions",
                                                    "SetRoute"],
     "eqselect.numerics.fixed_points.components": ["Component"],
-    "eqselect.numerics.fixed_points.core.record": ["Equilibrium", "Route", "Stability", "classify"],
+    "eqselect.numerics.fixed_points.core.record":
+        ["Equilibrium", "Route", "Stability", "classify"],
     "eqselect.numerics.fixed_points.core.nash_check": ["is_nash", "strategies_at"],
     "eqselect.numerics.fixed_points.newton.multistart": ["newton_fixed_points"],
     "eqselect.numerics.fixed_points.exact_faces.sympy_solve": ["exact_fixed_points"],

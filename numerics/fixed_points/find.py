@@ -165,7 +165,7 @@ def solve(problem: FixedPointProblem, routes=None) -> EquilibriumSet:
             break
         result = entry.run(problem)
         if result.complete:
-            return _assemble(problem, result, after=_gave_way(result, reasons))
+            return _assemble(problem, result, after=_gave_way(entry, reasons))
         if result.found and entry.fallback:
             return _assemble(problem, result, before=[_fallback_note(result, reasons)])
         if result.found and partial is None:
@@ -182,7 +182,7 @@ def _assemble(problem, result: RouteResult, before=(), after=()) -> EquilibriumS
     """The set of one route's answer: notes, fixed points at infinity, components."""
     r, game = problem.rule, problem.dec.game
     points, components = list(result.points), []
-    if result.route is SetRoute.EXACT_FACES:
+    if any(e.extreme_points for e in points):
         points, components = group_components(points, game)
     infinite = result.at_infinity
     if infinite is None:
@@ -193,11 +193,11 @@ def _assemble(problem, result: RouteResult, before=(), after=()) -> EquilibriumS
                           list(infinite), result.certificate, components)
 
 
-def _gave_way(result, reasons) -> list:
-    """The note of an exact solve that answers after other routes gave way."""
-    if result.route is not SetRoute.EXACT_SOLVE or not reasons:
+def _gave_way(entry, reasons) -> list:
+    """The entry's note that it answered after other routes gave way (if it has one)."""
+    if not entry.after_others or not reasons:
         return []
-    return [f"exact solve after the {'; '.join(_named(reasons))}"]
+    return [entry.after_others.format(reasons="; ".join(_named(reasons)))]
 
 
 def _fallback_note(result, reasons) -> str:
@@ -306,7 +306,8 @@ ROUTES = (
                lambda p: totally_mixed.pg_interior_fixed_points(p.dec, p.rule, p.options.budget)),
     RouteEntry(SetRoute.RESULTANT_ALGEBRAIC, "algebraic resultant route", _two_logits,
                lambda p: algebraic_payoffs.algebraic_attempt(p.dec, p.rule, p.options.budget)),
-    RouteEntry(SetRoute.EXACT_SOLVE, "", _free, _exact_solve),
+    RouteEntry(SetRoute.EXACT_SOLVE, "", _free, _exact_solve,
+               after_others="exact solve after the {reasons}"),
     RouteEntry(SetRoute.NEWTON, "", _free, _newton, fallback=True),
 )
 

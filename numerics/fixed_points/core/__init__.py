@@ -11,6 +11,8 @@ protocol (`routes`). The routes import these, and the entry point
 from eqselect.theory.lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "eqselect.numerics.fixed_points.core.record": ["Equilibrium", "Route", "Stability", "classify"],
-    "eqselect.numerics.fixed_points.core.routes": ["RouteResult", "RouteStatus", "SearchOptions", "SetRoute"],
+    "eqselect.numerics.fixed_points.core.record":
+        ["Equilibrium", "Route", "Stability", "classify"],
+    "eqselect.numerics.fixed_points.core.routes":
+        ["RouteResult", "RouteStatus", "SearchOptions", "SetRoute"],
 }, globals())

@@ -162,6 +162,9 @@ class RouteEntry:
     fallback : bool
         The route that answers when no earlier one completed (Newton): a
         partial list of an earlier route is preferred to it.
+    after_others : str
+        The note added when the route completes after others gave way, with
+        ``{reasons}`` for their labelled reasons ("" for none).
     """
 
     route: SetRoute
@@ -169,6 +172,7 @@ class RouteEntry:
     applies: Callable[[FixedPointProblem], bool]
     run: Callable[[FixedPointProblem], RouteResult]
     fallback: bool = False
+    after_others: str = ""
 
 
 __all__ = ["FixedPointProblem", "RouteEntry", "RouteResult", "RouteStatus", "SearchOptions",

@@ -30,7 +30,8 @@ import sympy as sp
 
 from eqselect.theory.engine import to_sympy
 
-from eqselect.numerics.fixed_points.exact_faces.affine import polytope_vertices, solve_affine_system
+from eqselect.numerics.fixed_points.exact_faces.affine import (
+    polytope_vertices, solve_affine_system)
 from eqselect.numerics.fixed_points.core.affine_forms import affine_in, rational
 from eqselect.numerics.fixed_points.exact_faces.enumeration import face_point, probability
 

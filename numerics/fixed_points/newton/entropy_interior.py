@@ -32,7 +32,8 @@ from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.core.characterise import characterise
 from eqselect.numerics.fixed_points.exact_faces.enumeration import region_blocks
 from eqselect.numerics.fixed_points.core.field import MpField, numeric_rule
-from eqselect.numerics.fixed_points.newton.multistart import NewtonResult, newton_batch, newton_polish
+from eqselect.numerics.fixed_points.newton.multistart import (
+    NewtonResult, newton_batch, newton_polish)
 from eqselect.numerics.fixed_points.newton.seeds import default_seed_count, newton_seeds
 
 #: The box of softmax coordinates the seeds are drawn from (p down to ~1e-5).

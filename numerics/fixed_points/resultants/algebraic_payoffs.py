@@ -6,7 +6,7 @@ alpha_m) for the algebraic constants alpha_j of the field (each a leaf
 such as sqrt(2) or 2^(1/3), with minimal polynomial m_j over Z):
 
 1. the field is walked into numerators and denominators in
-   Z[u1, u2, a1, ..., am] (`exp_polys` with one generator a_j per
+   Z[u1, u2, a1, ..., am] (`exp_polynomials` with one generator a_j per
    constant); each numerator is reduced to the product of its distinct
    factors that may vanish on the positive orthant (P1, P2, coprime, or
    the route is refused);
@@ -19,15 +19,15 @@ such as sqrt(2) or 2^(1/3), with minimal polynomial m_j over Z):
    with no mixing of conjugates between P1 and P2. A norm that vanishes
    identically (a common curve after substituting alpha) refuses the route;
 3. the positive real roots of the square-free norms are isolated with
-   certified balls (`resultant.positive_roots`), and every pair of
+   certified balls (`two_parameter.positive_roots`), and every pair of
    isolating intervals is decided with alpha's true value by interval
-   arithmetic (`algebraic_decide`): a fixed point (Krawczyk), not a zero
+   arithmetic (`interval_decision`): a fixed point (Krawczyk), not a zero
    (the enclosure of P excludes 0: a conjugate system's zero), or
    undecided after the refinements (the list is then not proven complete).
 
 A constant that is not algebraic (pi, e, log 3) cannot be normed: the
 route says so (`transcendental_constants`) and the caller falls back
-to Newton, certifying each point with `krawczyk.certify_points`. The whole
+to Newton, certifying each point with `certify.krawczyk.certify_points`. The whole
 computation runs in a child process under the caller's budget.
 """
 
@@ -97,7 +97,8 @@ def transcendental_constants(F) -> list:
     return [str(c) for c in irrational_constants(F) if _kind(c) != "algebraic"]
 
 
-def algebraic_attempt(dec: Decomposition, rule="pg", budget: float = DEFAULT_BUDGET) -> RouteResult:
+def algebraic_attempt(dec: Decomposition, rule="pg",
+                      budget: float = DEFAULT_BUDGET) -> RouteResult:
     """The algebraic route for a two-parameter logit / softmax field.
 
     Returns
@@ -172,7 +173,7 @@ def _solve(F, params, consts):
 
 
 class _ConstantWalker(_Walker):
-    """`exp_polys`' walker with each algebraic constant as a generator of its own."""
+    """`exp_polynomials`' walker with each algebraic constant as a generator of its own."""
 
     def __init__(self, ctx, params, constants):
         super().__init__(ctx, params)

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gambit_oracle
-from eqselect.numerics.fixed_points.core.nash_check import action_values, exact_sign, is_nash, strategies_at
+from eqselect.numerics.fixed_points.core.nash_check import (
+    action_values, exact_sign, is_nash, strategies_at)
 from eqselect.theory import GameError, builtin, normal_form_game
 
 R = sp.Rational

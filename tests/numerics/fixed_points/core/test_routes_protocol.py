@@ -42,20 +42,20 @@ def _problem():
     return FixedPointProblem(dec, resolve_rule("pg", None, None))
 
 
-def _fixed(route, status, reason="", n=0):
+def _fixed(route, status, reason="", n=0, after=""):
     pts = tuple(find_equilibria(_problem().dec, "pg").equilibria)[:n]
     return RouteEntry(route, f"{route.value} route", lambda p: True,
-                      lambda p: RouteResult(route, status, pts, reason))
+                      lambda p: RouteResult(route, status, pts, reason), after_others=after)
 
 
 def test_the_table_takes_the_first_complete_route_and_skips_inapplicable_ones():
     table = (RouteEntry(SetRoute.RESULTANT, "x", lambda p: False, lambda p: 1 / 0),
              _fixed(SetRoute.NASH_INTERIOR, RouteStatus.UNDECIDED, "too hard"),
-             _fixed(SetRoute.EXACT_SOLVE, RouteStatus.COMPLETE, n=1),
+             _fixed(SetRoute.EXACT_SOLVE, RouteStatus.COMPLETE, n=1, after="after the {reasons}"),
              _fixed(SetRoute.NEWTON, RouteStatus.PARTIAL, n=1))
     out = solve(_problem(), table)
     assert out.route is SetRoute.EXACT_SOLVE and out.complete and len(out.equilibria) == 1
-    assert out.notes == ["exact solve after the nash-interior route: too hard"]
+    assert out.notes == ["after the nash-interior route: too hard"]
 
 
 def test_a_partial_list_is_preferred_to_the_fallback_and_the_fallback_says_why():

@@ -1,4 +1,5 @@
-"""Tests for eqselect.numerics.fixed_points.exact_faces.integer_elimination (affine fields in integers).
+"""Tests of the integer route for affine fields
+(eqselect.numerics.fixed_points.exact_faces.integer_elimination).
 
 The integer route must give exactly what the Fraction / sympy route gives:
 the same echelon forms as exact rational elimination, the same polytope
@@ -15,15 +16,18 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eqselect.numerics.fixed_points.exact_faces.affine import polytope_vertices, solve_global_affine
+from eqselect.numerics.fixed_points.exact_faces.affine import (
+    polytope_vertices, solve_global_affine)
 from eqselect.numerics.fixed_points.core.affine_forms import affine_form, integral_form
 from eqselect.numerics.fixed_points.exact_faces.problem import ProjectedProblem
-from eqselect.numerics.fixed_points.exact_faces.enumeration import block_agents, faces, region_blocks
+from eqselect.numerics.fixed_points.exact_faces.enumeration import (
+    block_agents, faces, region_blocks)
 from eqselect.numerics.fixed_points.core.field import AffineField, SymbolicField
 from eqselect.numerics.fixed_points.exact_faces.integer_elimination import (
     integer_gauss_jordan, integer_vertices, solve_integer_faces)
 from eqselect.numerics.fixed_points.core.nash_check import is_nash, is_nash_rational, strategies_at
-from eqselect.numerics.fixed_points.exact_faces.projected import engine_affine_form, projected_problem
+from eqselect.numerics.fixed_points.exact_faces.projected import (
+    engine_affine_form, projected_problem)
 from eqselect.theory import Decomposition, normal_form_game
 from eqselect.theory.rules import as_rule
 

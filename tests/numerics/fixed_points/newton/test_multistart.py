@@ -19,7 +19,8 @@ from eqselect.numerics.fixed_points.core.field import MpField
 from eqselect.numerics.fixed_points.newton.multistart import (NewtonOptions, mp_pinv_solve,
                                                               newton_fixed_points)
 from eqselect.numerics.fixed_points.newton.seeds import seed_points
-from eqselect.theory import ETA, Decomposition, Game, GameError, Region, RegionKind, builtin, tandem
+from eqselect.theory import (
+    ETA, Decomposition, Game, GameError, Region, RegionKind, builtin, tandem)
 
 X, Y = sp.symbols("x y")
 

@@ -193,7 +193,8 @@ def test_transcendental_payoff_falls_back_to_newton_with_certified_points():
     found = find_equilibria(dec, "meta-mapg")
     assert found.route == "newton" and not found.complete
     assert "log(3) is transcendental" in found.notes[0]
-    assert found.equilibria and all(e.route.value == "interval-certified" for e in found.equilibria)
+    assert found.equilibria
+    assert all(e.route.value == "interval-certified" for e in found.equilibria)
     mpf = MpField(dec, "meta-mapg")
     for e in found.equilibria:
         assert any(n.startswith("interval-certified: exactly one fixed point") for n in e.notes)
