@@ -105,7 +105,7 @@ def basin_fixed_points(dec, args) -> tuple:
     incomplete because of the budget.
     """
     from eqselect.numerics.dynamics.basins import rule_from
-    from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
+    from eqselect.theory.budget import DEFAULT_BUDGET
     from eqselect.numerics.fixed_points.find import EquilibriumSet, find_equilibria
 
     seconds = FIXED_POINT_SECONDS if args.time_limit is None else float(args.time_limit)

@@ -104,7 +104,7 @@ def _agrees(tables, game, found, g, res) -> bool:
     extreme equilibria (the property tests/numerics/fixed_points/test_continua.py checks)."""
     from fractions import Fraction
 
-    from eqselect.numerics.fixed_points.nash import strategies_at
+    from eqselect.numerics.fixed_points.core.nash_check import strategies_at
 
     ours = set()
     for e in found.equilibria:

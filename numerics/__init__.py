@@ -16,7 +16,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "eqselect.numerics.codegen": ["BACKENDS", "compile_exprs", "compile_mpmath"],
     "eqselect.numerics.compiled": ["CompiledField", "compile_field", "field_exact"],
     "eqselect.numerics.fixed_points.find": ["EquilibriumSet", "find_equilibria"],
-    "eqselect.numerics.fixed_points.record": ["Equilibrium", "Stability"],
+    "eqselect.numerics.fixed_points.core.record": ["Equilibrium", "Stability"],
     "eqselect.numerics.continuation.branches": [
         "ContinuationResult", "continue_in_lambda", "continue_in_parameter"],
     "eqselect.numerics.continuation.pseudo_arclength": ["Branch", "Event", "EventType"],

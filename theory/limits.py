@@ -21,7 +21,7 @@ limit                  default       what it bounds
                                      normal-form game (8 players x 2 actions:
                                      2 048 entries, derive in 15 s); ``--max-entries``
 ``time_limit``         per command   wall-clock seconds of a symbolic route;
-                                     ``--time-limit``
+                                     ``--time-limit`` (`eqselect.theory.budget`)
 =====================  ============  =============================================
 
 The library reads the current limits from :func:`current`; the command line
@@ -32,13 +32,12 @@ from __future__ import annotations
 
 import contextvars
 import math
-import signal
-import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from eqselect.theory.errors import EqselectError, GameError
+from eqselect.theory import budget
+from eqselect.theory.budget import TimeBudgetExceeded
+from eqselect.theory.errors import GameError
 
 #: Policy parameters each command handles by default. Measured on 2 cores:
 #: derive of 3 players x 5 actions (softmax, 12 parameters) takes 4.5 s; the
@@ -157,64 +156,10 @@ def check_nesting(text: str, what: str, openers: str = "[{(", closers: str = "]}
             depth -= 1
 
 
-class TimeBudgetExceeded(EqselectError):
-    """A symbolic route ran past its wall-clock budget."""
-
-
-#: Seconds between repeats of an expired timer.
-_REPEAT = 0.05
-
-
-class _Expired(BaseException):
-    """Raised by the timer; a BaseException so that no ``except Exception`` in
-    sympy or symengine swallows it. :func:`deadline` turns it into
-    `TimeBudgetExceeded`."""
-
-
 @contextmanager
 def deadline(what: str, seconds: float | None = None):
-    """Raise `TimeBudgetExceeded` if the block runs longer than ``seconds``
-    (default: the ``time_limit`` in force).
-
-    Once the time is up, whatever the block raises (compiled code may turn
-    the timer's exception into another one) or returns is dropped and
-    `TimeBudgetExceeded` raised instead. Uses the real-time interval timer,
-    so it works only in the main thread;
-    elsewhere (and with no limit) the block runs unbounded. Deadlines nest:
-    an inner one never outlives the enclosing one, which keeps counting.
-    """
+    """`eqselect.theory.budget.deadline` with the ``time_limit`` in force as default
+    and the hint of how to raise it."""
     seconds = current().time_limit if seconds is None else seconds
-    if seconds is None or threading.current_thread() is not threading.main_thread():
+    with budget.deadline(what, seconds, raise_hint("time_limit")):
         yield
-        return
-
-    state = {"armed": True, "fired": False}
-
-    def expired(signum, frame):
-        if state["armed"]:
-            state["fired"] = True
-            raise _Expired()
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    outer_left = signal.getitimer(signal.ITIMER_REAL)[0]  # an enclosing deadline, if any
-    start = time.monotonic()
-    # the timer repeats: compiled code that swallows one _Expired gets another
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds,
-                     _REPEAT)
-    try:
-        yield
-    except BaseException:
-        state["armed"] = False
-        if not state["fired"]:
-            raise
-    finally:
-        state["armed"] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer_left:  # the enclosing deadline keeps counting
-            signal.setitimer(signal.ITIMER_REAL,
-                             max(outer_left - (time.monotonic() - start), 1e-3), _REPEAT)
-    if state["fired"]:  # whatever escaped (or a result computed past an interruption) is dropped
-        raise TimeBudgetExceeded(
-            f"{what} did not finish within its budget of {seconds:g} s "
-            f"({raise_hint('time_limit')})")

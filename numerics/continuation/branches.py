@@ -5,8 +5,8 @@
 1. Seeds: the interior fixed points at p = a (and those at p = b on no
    branch found from a, followed back towards a, so that a reversed range
    finds the same branches), found by the batch Newton of
-   `eqselect.numerics.fixed_points.newton` from a grid of starts
-   (`eqselect.numerics.fixed_points.seeds.seed_grid`, deduplicated), or the
+   `eqselect.numerics.fixed_points.newton.multistart` from a grid of starts
+   (`eqselect.numerics.fixed_points.newton.seeds.seed_grid`, deduplicated), or the
    user's ``starts``.
 2. Each seed is followed by pseudo-arclength continuation
    (:mod:`eqselect.numerics.continuation.pseudo_arclength`) with fold, branch-point,
@@ -64,11 +64,11 @@ from eqselect.numerics.continuation.results import BranchStatus, ContinuationRes
 from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
                                                       merge_branch_points, switch_on_faces)
 from eqselect.numerics.continuation.system import ExtendedField, extended_field
-from eqselect.numerics.fixed_points.field import resolve_rule
-from eqselect.numerics.fixed_points.infinity import AT_INFINITY
-from eqselect.numerics.fixed_points.interior import has_entropy
-from eqselect.numerics.fixed_points.newton import newton_batch
-from eqselect.numerics.fixed_points.seeds import seed_grid
+from eqselect.numerics.fixed_points.core.field import resolve_rule
+from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY
+from eqselect.numerics.fixed_points.newton.entropy_interior import has_entropy
+from eqselect.numerics.fixed_points.newton.multistart import newton_batch
+from eqselect.numerics.fixed_points.newton.seeds import seed_grid
 
 #: Residual max|F| a batch-Newton root must reach to seed a branch.
 SEED_TOL = 1e-10
@@ -132,7 +132,8 @@ def interior_fixed_points(system: ExtendedField, value: float, region: Region,
 def _entropy_seeds(dec, rule, value, own_coef) -> list:
     """Interior fixed points at lambda = ``value`` of an entropy-regularised direct game,
     from the fixed-point search in softmax coordinates (they can lie near the boundary)."""
-    from eqselect.numerics.fixed_points.interior import interior_fixed_points as interior
+    from eqselect.numerics.fixed_points.newton.entropy_interior import (
+        interior_fixed_points as interior)
 
     r = resolve_rule(rule, value, own_coef)
     return [np.array(e.point) for e in interior(dec, r).equilibria]
@@ -294,7 +295,7 @@ def _switch(dec, rule, system, branches, parameter, lam, own_coef, opts, algorit
 
 def _blocks(dec) -> tuple:
     """The simplex blocks of a box or simplex region (singletons for a box)."""
-    from eqselect.numerics.fixed_points.faces import region_blocks
+    from eqselect.numerics.fixed_points.exact_faces.enumeration import region_blocks
 
     return region_blocks(dec.game) if dec.game.region.kind is not RegionKind.FREE else ()
 

@@ -28,8 +28,8 @@ from eqselect.theory.exact import to_exact
 
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.system import ExtendedField
-from eqselect.numerics.fixed_points.faces import faces
-from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.fixed_points.exact_faces.enumeration import faces
+from eqselect.numerics.fixed_points.core.record import Stability
 
 #: Corners are tracked exactly up to this many parameters (2^d corners).
 MAX_CORNER_DIM = 8

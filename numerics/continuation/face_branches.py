@@ -42,9 +42,9 @@ from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions
                                                              ContinuationProblem, continuation)
 from eqselect.numerics.continuation.results import BranchStatus, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
-from eqselect.numerics.fixed_points.faces import faces
-from eqselect.numerics.fixed_points.newton import newton_batch
-from eqselect.numerics.fixed_points.seeds import seed_grid
+from eqselect.numerics.fixed_points.exact_faces.enumeration import faces
+from eqselect.numerics.fixed_points.newton.multistart import newton_batch
+from eqselect.numerics.fixed_points.newton.seeds import seed_grid
 
 #: Faces are tracked up to this many faces of the region (3^d for a box).
 MAX_TRACKED_FACES = 800

@@ -2,7 +2,7 @@
 
 Under the direct parameterisation the parameters live in a product of
 simplex blocks (a box [0, 1]^d for two actions per agent). A face is one
-non-empty support per block (`eqselect.numerics.fixed_points.faces.Face`); on
+non-empty support per block (`eqselect.numerics.fixed_points.exact_faces.enumeration.Face`); on
 it phi = P y + q with y the free coordinates. A point of the face is a fixed
 point of the projected dynamics when F has no component along the face and
 points out of the region across every bound (KKT, docs/theory.md):
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eqselect.numerics.continuation.system import ExtendedField
-from eqselect.numerics.fixed_points.faces import Face, faces
-from eqselect.numerics.fixed_points.record import classify
+from eqselect.numerics.fixed_points.exact_faces.enumeration import Face, faces
+from eqselect.numerics.fixed_points.core.record import classify
 
 
 def block_name(names) -> str:

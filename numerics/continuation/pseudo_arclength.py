@@ -27,7 +27,7 @@ classical one of Keller (1977) and AUTO (Doedel):
      1 - sum of a simplex block) crossing 0; the branch stops there
      (`eqselect.numerics.continuation.events`).
 7. Saturation (logit / softmax): a branch that runs past |phi|_inf =
-   AT_INFINITY (`eqselect.numerics.fixed_points.infinity`) ends there with
+   AT_INFINITY (`eqselect.numerics.fixed_points.infinity.pure_profiles`) ends there with
    one "saturation" event: it tends to a fixed point at infinity. An event
    that repeats the previous one of its type at the same p is dropped.
 8. A corrected point farther from the predicted one than the step ds has
@@ -37,7 +37,7 @@ classical one of Keller (1977) and AUTO (Doedel):
    "closed".
 
 Stability along the branch is the class of the eigenvalues of D_phi F
-(:func:`eqselect.numerics.fixed_points.record.classify`).
+(:func:`eqselect.numerics.fixed_points.core.record.classify`).
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, 
 from eqselect.numerics.continuation.steps import correct, tangent
 from eqselect.numerics.continuation.system import (ExtendedField, extended_field, note_name,
                                                    parameter_symbol)
-from eqselect.numerics.fixed_points.infinity import AT_INFINITY, saturating
-from eqselect.numerics.fixed_points.record import classify
+from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY, saturating
+from eqselect.numerics.fixed_points.core.record import classify
 
 
 # -- options and algorithm ----------------------------------------------------

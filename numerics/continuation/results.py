@@ -85,7 +85,7 @@ class Branch(Record):
     parameter : str
     points : ndarray, shape (n, 1 + d)
         Rows [p, phi_1, ..., phi_d] in arclength order (events included).
-    stability : tuple of eqselect.numerics.fixed_points.record.Stability
+    stability : tuple of eqselect.numerics.fixed_points.core.record.Stability
         Class of the eigenvalues of D_phi F at each row.
     eigenvalues : tuple of ndarray
         Eigenvalues of D_phi F at each row (left out of the JSON form).

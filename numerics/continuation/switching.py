@@ -61,7 +61,7 @@ from eqselect.numerics.continuation.pseudo_arclength import (ContinuationProblem
                                                              continuation)
 from eqselect.numerics.continuation.results import BranchStatus, EventType
 from eqselect.numerics.continuation.system import note_name
-from eqselect.numerics.fixed_points.record import classify
+from eqselect.numerics.fixed_points.core.record import classify
 
 #: Branch switches (branch points switched at) per continuation run.
 MAX_SWITCHES = 12

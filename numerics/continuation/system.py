@@ -21,7 +21,7 @@ from eqselect.theory.rules import LAMBDA
 
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.differences import FLOAT_STEP, central_jacobian, differences_needed
-from eqselect.numerics.fixed_points.field import resolve_rule
+from eqselect.numerics.fixed_points.core.field import resolve_rule
 
 _LAMBDA_NAMES = ("lam", "lambda")
 

@@ -4,7 +4,7 @@ The candidates come from the fixed-point list of the rule's own field
 (`eqselect.numerics.fixed_points.find.find_equilibria`): its stable (and
 degenerate, e.g. weak pure Nash) finite fixed points and, under logit /
 softmax, the pure profiles that are fixed points at infinity
-(`eqselect.numerics.fixed_points.infinity`). An end point phi_K is
+(`eqselect.numerics.fixed_points.infinity.pure_profiles`). An end point phi_K is
 classified (docs/cli.md, "basins") as
 
 - the finite attractor whose strategies are within ``tol`` of its own
@@ -29,7 +29,7 @@ import numpy as np
 
 from eqselect.theory import GameError, OptionsError
 from eqselect.theory.serialize import Record
-from eqselect.numerics.fixed_points.record import Route, Stability
+from eqselect.numerics.fixed_points.core.record import Route, Stability
 from eqselect.numerics.dynamics.outcomes import fixed_point_label, wilson_interval
 from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strategies
 

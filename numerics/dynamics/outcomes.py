@@ -9,7 +9,7 @@ import numpy as np
 
 from eqselect.theory import PAPER, GameError
 from eqselect.numerics.codegen import compile_exprs
-from eqselect.numerics.fixed_points.record import Equilibrium, Stability
+from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
 from eqselect.numerics.dynamics.starts import chunks, parameters_to_probability
 from eqselect.numerics.dynamics.plain import plain
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from eqselect.theory import Decomposition, GameError, RegionKind, as_rule
 from eqselect.numerics.compiled import compile_field
-from eqselect.numerics.fixed_points.record import Equilibrium, Stability
+from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
 from eqselect.numerics.dynamics.plain import plain
 
 

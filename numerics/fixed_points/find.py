@@ -1,46 +1,58 @@
-"""Every fixed point of a learning field: one entry point, labelled routes.
+"""Every fixed point of a learning field: one entry point, an ordered table of routes.
 
 - Direct parameterisation (box / simplex): the projected dynamics' fixed
-  points face by face, exactly (`eqselect.numerics.fixed_points.projected`),
+  points face by face, exactly (`eqselect.numerics.fixed_points.exact_faces`),
   under a time budget; the list is complete.
 - Direct parameterisation with an entropy term: interior roots by Newton
-  in softmax coordinates (`eqselect.numerics.fixed_points.interior`).
+  in softmax coordinates (`eqselect.numerics.fixed_points.newton.entropy_interior`).
 - Logit and softmax with two parameters: resultants and certified real-root
-  isolation (`eqselect.numerics.fixed_points.resultant`, complete, with its
-  certificate).
+  isolation (`eqselect.numerics.fixed_points.resultants.two_parameter`,
+  complete, with its certificate).
 - Logit with two parameters and algebraic payoffs (sqrt(2), 2^(1/3)):
   the resultants normed to integer coefficients, each candidate decided by
-  interval arithmetic (`eqselect.numerics.fixed_points.algebraic`, complete
-  when every candidate is decided); with a transcendental payoff the Newton
-  points are each proven by the Krawczyk test (`krawczyk`).
+  interval arithmetic (`eqselect.numerics.fixed_points.resultants.algebraic_payoffs`,
+  complete when every candidate is decided); with a transcendental payoff the
+  Newton points are each proven by the Krawczyk test
+  (`eqselect.numerics.fixed_points.certify.krawczyk`).
 - PG under logit and softmax: the interior fixed points are the totally
   mixed Nash equilibria, solved exactly on the direct parameterisation's
-  faces (`eqselect.numerics.fixed_points.nash_interior`, complete).
+  faces (`eqselect.numerics.fixed_points.nash.totally_mixed`, complete).
 - Logit, softmax and continuous parameters otherwise (or where the
   resultant route refuses): exact solving of F = 0 where sympy decides it
   completely within the budget (then the list of finite fixed points is
   complete), otherwise mpmath Newton with deflation from
-  many seeds (`eqselect.numerics.fixed_points.newton`), which can miss roots:
-  the result then says how many seeds were tried and how they were drawn.
+  many seeds (`eqselect.numerics.fixed_points.newton.multistart`), which can miss
+  roots: the result then says how many seeds were tried and how they were drawn.
 
-Each `Equilibrium` says which route found it (``route``); the
-`EquilibriumSet` says which route ran, whether the list is proven complete,
-and carries every note of the search.
+`ROUTES` lists them in this order; each `RouteEntry` says which problems it
+applies to and returns a `RouteResult`. `find_equilibria` takes the first
+complete answer; a route that gives way leaves its reason in the notes, an
+earlier partial list is preferred to the Newton fallback, and Newton's list
+says which exact routes it replaces. Each `Equilibrium` says which route
+found it (``route``); the `EquilibriumSet` says which route ran (a
+`SetRoute`), whether the list is proven complete, and carries every note of
+the search.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from eqselect.theory import Decomposition, GameError, RegionKind
+from eqselect.theory.budget import DEFAULT_BUDGET
 from eqselect.theory.serialize import Record
 
-from eqselect.numerics.fixed_points import algebraic, nash_interior
-from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
-from eqselect.numerics.fixed_points.field import resolve_rule
-from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
-from eqselect.numerics.fixed_points.interior import has_entropy, interior_fixed_points
-from eqselect.numerics.fixed_points.record import Equilibrium, Stability
+from eqselect.numerics.fixed_points.components import group_components
+from eqselect.numerics.fixed_points.core.field import resolve_rule
+from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
+from eqselect.numerics.fixed_points.core.routes import (FixedPointProblem, RouteEntry,
+                                                       RouteResult, RouteStatus,
+                                                       SearchOptions, SetRoute)
+from eqselect.numerics.fixed_points.infinity.pure_profiles import (pure_profiles_at_infinity,
+                                                                   saturating)
+from eqselect.numerics.fixed_points.nash import totally_mixed
+from eqselect.numerics.fixed_points.newton.entropy_interior import has_entropy
+from eqselect.numerics.fixed_points.resultants import algebraic_payoffs
 
 
 @dataclass(frozen=True)
@@ -58,16 +70,11 @@ class EquilibriumSet(Record):
     notes : list of str
         Failures and warnings of the search (seeds that did not converge,
         continua of fixed points, a budget that ran out).
-    route : str
-        "exact-faces" (direct parameterisation), "exact-solve" (sympy on
-        F = 0), "resultant" (two logit / softmax parameters: resultants and
-        certified root isolation), "resultant-algebraic" (the same with
-        algebraic payoffs: norms over Q(alpha), candidates decided by interval
-        arithmetic, `algebraic`), "nash-interior" (PG under logit /
-        softmax: the totally mixed Nash equilibria, exact, `nash_interior`),
-        "sos-from-lookahead" (SOS: LookAhead's zeros filtered, `sos`),
-        "newton" (deflated Newton, the fallback) or
-        "newton-interior" (entropy under the direct parameterisation).
+    route : SetRoute
+        Which route produced the list (`SetRoute`: its value is the string
+        printed, e.g. "exact-faces", "resultant", "newton";
+        ``TIME_BUDGET`` when a caller's budget stopped the search before any
+        route finished).
     seeds : int
         Newton starting points tried (0 for an exact route).
     sampling : str
@@ -82,12 +89,13 @@ class EquilibriumSet(Record):
         certified isolating intervals of their positive roots; for
         "resultant-algebraic" the square-free norms likewise, plus
         ``algebraic_numbers`` and ``candidates`` (the decision per pair).
-    components : list of dict
+    components : list of Component
         Direct parameterisation, affine field: each connected set of fixed
-        points made of continua, ``{"extreme_points", "dimension",
-        "varying_agents"}`` (`continua`): its exact extreme points (for PG,
-        pygambit's extreme equilibria), the largest dimension of its pieces,
-        and the agents whose strategy varies over it (several best responses).
+        points made of continua (`eqselect.numerics.fixed_points.components`):
+        its exact extreme points (for PG, pygambit's extreme equilibria) also
+        as strategies, the largest dimension of its pieces, and the agents
+        whose strategy varies over it (several best responses). A point's
+        ``component`` indexes this list.
     """
 
     equilibria: list
@@ -96,12 +104,15 @@ class EquilibriumSet(Record):
     own_coef: float
     complete: bool
     notes: list = field(default_factory=list)
-    route: str = "exact-faces"
+    route: SetRoute = SetRoute.EXACT_FACES
     seeds: int = 0
     sampling: str = ""
     at_infinity: list = field(default_factory=list)
     certificate: dict | None = None
     components: list = field(default_factory=list)
+
+    def __post_init__(self):
+        object.__setattr__(self, "route", SetRoute(self.route))
 
 
 def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
@@ -134,139 +145,171 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     if free or not dec.eta.is_number:
         names = sorted(str(s) for s in free | ({dec.eta} if not dec.eta.is_number else set()))
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
-    r = resolve_rule(rule, lam, own_coef)
-    if r.spec.adaptive and dec.game.region.kind not in (RegionKind.BOX, RegionKind.SIMPLEX):
-        from eqselect.numerics.fixed_points.sos import sos_fixed_points
-
-        return sos_fixed_points(dec, r, find_equilibria, seed=seed, n_seeds=n_seeds,
-                                budget=budget)
-    head = (r.method.value, float(r.lam), float(r.own_coef))
-    if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX) and has_entropy(dec):
-        return _interior(dec, r, head, seed, n_seeds)
-    if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX):
-        points = _projected(dec, r, budget)
-        notes = sorted({n for e in points for n in e.notes})
-        return EquilibriumSet(points, *head, True, notes, "exact-faces",
-                              components=continua(points, dec.game))
-    return _free_region(dec, r, head, seed, n_seeds, budget)
+    problem = FixedPointProblem(dec, resolve_rule(rule, lam, own_coef),
+                                SearchOptions(seed, n_seeds, budget))
+    return solve(problem)
 
 
-def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
-    """The free-region routes in order (module docstring); Newton last, labelled."""
-    from eqselect.numerics.fixed_points.exact_solve import exact_attempt
+def solve(problem: FixedPointProblem, routes=None) -> EquilibriumSet:
+    """Walk the route table (default `ROUTES`): the first complete answer, else the fallback.
 
-    infinite = pure_profiles_at_infinity(dec, r)
-    reasons, two_logits = [], len(dec.game.parameters) == 2 and saturating(dec.game)
-    if two_logits:
-        from eqselect.numerics.fixed_points.resultant import resultant_attempt
-
-        res = resultant_attempt(dec, r, budget=budget)
-        if res.equilibria is not None:
-            notes = ["resultants and certified real-root isolation: every finite fixed "
-                     "point is listed"]
-            return EquilibriumSet(res.equilibria, *head, True, notes, "resultant",
-                                  at_infinity=infinite, certificate=res.certificate)
-        reasons.append(f"resultant route: {res.reason}")
-    if nash_interior.applies(dec, r):
-        found, why = nash_interior.pg_interior_fixed_points(dec, r, budget)
-        if found is not None:
-            notes = ["PG's interior fixed points are the totally mixed Nash equilibria, "
-                     "solved exactly face by face: every finite fixed point is listed"]
-            return EquilibriumSet(found, *head, True, notes, "nash-interior",
-                                  at_infinity=infinite)
-        reasons.append(f"interior Nash route: {why}")
-    alg = algebraic.algebraic_attempt(dec, r, budget) if two_logits else None
-    if alg is not None and alg.complete:
-        return EquilibriumSet(alg.equilibria, *head, True, alg.notes, algebraic.ROUTE,
-                              at_infinity=infinite, certificate=alg.certificate)
-    if alg is not None:
-        reasons.append(f"algebraic resultant route: {alg.reason}")
-    attempt = exact_attempt(dec, r, budget=budget)
-    if attempt.equilibria is not None:
-        notes = sorted({n for e in attempt.equilibria for n in e.notes})
-        notes.append("F = 0 solved exactly: every finite fixed point is listed")
-        if reasons:
-            notes.append(f"exact solve after the {'; '.join(reasons)}")
-        return EquilibriumSet(attempt.equilibria, *head, True, notes, "exact-solve",
-                              at_infinity=infinite)
-    if alg is not None and alg.equilibria is not None:  # undecided candidates: not complete
-        return EquilibriumSet(alg.equilibria, *head, False, alg.notes, algebraic.ROUTE,
-                              at_infinity=infinite, certificate=alg.certificate)
-    reason = "; ".join([attempt.reason] + reasons)
-    found = _newton(dec, r, head, seed, n_seeds, reason)
-    if alg is not None and alg.transcendental:
-        found = algebraic.certified_newton(dec, r, found)
-    return replace(found, at_infinity=infinite)
+    A route that does not apply is skipped silently; one that gives way
+    leaves ``"label: reason"`` for the notes. A partial list is kept and
+    returned when the table reaches the fallback (Newton) or its end.
+    """
+    reasons, partial = [], None
+    for entry in ROUTES if routes is None else routes:
+        if not entry.applies(problem):
+            continue
+        if entry.fallback and partial is not None:
+            break
+        result = entry.run(problem)
+        if result.complete:
+            return _assemble(problem, result, after=_gave_way(entry, reasons))
+        if result.found and entry.fallback:
+            return _assemble(problem, result, before=[_fallback_note(result, reasons)])
+        if result.found and partial is None:
+            partial = result
+        if result.status is not RouteStatus.NOT_APPLICABLE:
+            reasons.append((entry.label, result.reason))
+    if partial is None:
+        raise GameError(f"no fixed-point route answers for {problem.dec.game.name!r} "
+                        f"({'; '.join(r for _, r in reasons) or 'none applies'})")
+    return _assemble(problem, partial)
 
 
-def _projected(dec, rule, budget) -> list:
-    from eqselect.numerics.fixed_points.projected import projected_fixed_points
+def _assemble(problem, result: RouteResult, before=(), after=()) -> EquilibriumSet:
+    """The set of one route's answer: notes, fixed points at infinity, components."""
+    r, game = problem.rule, problem.dec.game
+    points, components = list(result.points), []
+    if any(e.extreme_points for e in points):
+        points, components = group_components(points, game)
+    infinite = result.at_infinity
+    if infinite is None:
+        infinite = () if _box(problem) else pure_profiles_at_infinity(problem.dec, r)
+    notes = [*before, *result.notes, *after]
+    return EquilibriumSet(points, r.method.value, float(r.lam), float(r.own_coef),
+                          result.complete, notes, result.route, result.seeds, result.sampling,
+                          list(infinite), result.certificate, components)
 
-    return projected_fixed_points(dec, rule, budget=budget)
+
+def _gave_way(entry, reasons) -> list:
+    """The entry's note that it answered after other routes gave way (if it has one)."""
+    if not entry.after_others or not reasons:
+        return []
+    return [entry.after_others.format(reasons="; ".join(_named(reasons)))]
 
 
-def _interior(dec, rule, head, seed, n_seeds) -> EquilibriumSet:
+def _fallback_note(result, reasons) -> str:
+    bare = [why for label, why in reasons if not label]
+    why = "; ".join(bare + _named([(lb, w) for lb, w in reasons if lb]))
+    return (f"exact route not used ({why}); fell back to Newton with deflation from "
+            f"{result.seeds} seed(s), {result.sampling}: the list may be incomplete")
+
+
+def _named(reasons) -> list:
+    return [f"{label}: {why}" if label else why for label, why in reasons]
+
+
+# -- the routes --------------------------------------------------------------------
+def _box(p) -> bool:
+    return p.dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX)
+
+
+def _free(p) -> bool:
+    return not _box(p) and not p.rule.spec.adaptive
+
+
+def _two_logits(p) -> bool:
+    return _free(p) and len(p.dec.game.parameters) == 2 and saturating(p.dec.game)
+
+
+def _sos(p) -> RouteResult:
+    from eqselect.numerics.fixed_points.adaptive.sos import sos_fixed_points
+
+    o = p.options
+    return sos_fixed_points(p.dec, p.rule, find_equilibria, seed=o.seed, n_seeds=o.n_seeds,
+                            budget=o.budget)
+
+
+def _entropy_interior(p) -> RouteResult:
     """Entropy-regularised direct fields: interior Newton points, each interval-certified."""
-    from eqselect.numerics.fixed_points.krawczyk import certify_points
+    from eqselect.numerics.fixed_points.certify.krawczyk import certify_points
+    from eqselect.numerics.fixed_points.newton.entropy_interior import interior_fixed_points
 
-    result = interior_fixed_points(dec, rule, n_seeds=n_seeds, seed=seed)
+    result = interior_fixed_points(p.dec, p.rule, n_seeds=p.options.n_seeds, seed=p.options.seed)
     notes = list(result.notes)
     if result.failures:
         notes.append(f"{result.failures} candidate(s) did not polish")
-    points, proven = certify_points(dec, rule, list(result.equilibria))
+    points, proven = certify_points(p.dec, p.rule, list(result.equilibria))
     if points:
         notes.append(f"{proven} of {len(points)} interior point(s) interval-certified "
                      "(Krawczyk test on the field's arb enclosure, rigorous for the "
                      "entropy term's logarithms)")
-    return EquilibriumSet(points, *head, False, notes, "newton-interior",
-                          result.seeds, result.sampling)
+    return RouteResult(SetRoute.NEWTON_INTERIOR, RouteStatus.PARTIAL, tuple(points),
+                       "seeded Newton", tuple(notes), seeds=result.seeds,
+                       sampling=result.sampling)
 
 
-def _newton(dec, rule, head, seed, n_seeds, reason) -> EquilibriumSet:
-    from eqselect.numerics.fixed_points.newton import newton_fixed_points
+def _exact_faces(p) -> RouteResult:
+    from eqselect.numerics.fixed_points.exact_faces.projected import projected_fixed_points
 
-    result = newton_fixed_points(dec, rule, n_seeds=n_seeds, seed=seed)
-    notes = [f"exact route not used ({reason}); fell back to Newton with deflation from "
-             f"{result.seeds} seed(s), {result.sampling}: the list may be incomplete"]
-    notes += list(result.notes)
+    points = projected_fixed_points(p.dec, p.rule, budget=p.options.budget)
+    notes = tuple(sorted({n for e in points for n in e.notes}))
+    return RouteResult(SetRoute.EXACT_FACES, RouteStatus.COMPLETE, tuple(points), notes=notes)
+
+
+def _resultant(p) -> RouteResult:
+    from eqselect.numerics.fixed_points.resultants.two_parameter import resultant_attempt
+
+    return resultant_attempt(p.dec, p.rule, budget=p.options.budget)
+
+
+def _exact_solve(p) -> RouteResult:
+    from eqselect.numerics.fixed_points.exact_faces.sympy_solve import exact_attempt
+
+    return exact_attempt(p.dec, p.rule, budget=p.options.budget)
+
+
+def _newton(p) -> RouteResult:
+    """Deflated Newton (the fallback); with a transcendental payoff each point is proven."""
+    from eqselect.numerics.fixed_points.newton.multistart import NewtonOptions, newton_fixed_points
+
+    result = newton_fixed_points(p.dec, p.rule, options=NewtonOptions(
+        n_seeds=p.options.n_seeds, seed=p.options.seed))
+    notes = list(result.notes)
     singular = [e for e in result.equilibria if e.stability is Stability.DEGENERATE]
     if len(singular) > 1:
         notes.append(f"{len(singular)} degenerate points with a singular Jacobian: the field "
                      "has a continuum of fixed points and these are samples of it")
-    return EquilibriumSet(list(result.equilibria), *head, False, notes, "newton",
-                          result.seeds, result.sampling)
+    found = RouteResult(SetRoute.NEWTON, RouteStatus.PARTIAL, tuple(result.equilibria),
+                        "seeded Newton", tuple(notes), seeds=result.seeds,
+                        sampling=result.sampling)
+    if _two_logits(p) and algebraic_payoffs.transcendental_constants(
+            list(p.dec.field(p.rule.method, p.rule.lam, p.rule.own_coef))):
+        return algebraic_payoffs.certified_newton(p.dec, p.rule, found)
+    return found
 
 
-def continua(points, game) -> list:
-    """Group the continua's extreme points into connected components.
-
-    Two continua (one per face, each with its vertices in ``extreme_points``)
-    belong to one component when they share an extreme point.
-    """
-    pieces = [(set(e.extreme_points), _dimension(e)) for e in points if e.extreme_points]
-    merged = []
-    for pts, dim in pieces:
-        hits = [m for m in merged if m[0] & pts]
-        for m in hits:
-            merged.remove(m)
-            pts, dim = pts | m[0], max(dim, m[1])
-        merged.append((pts, dim))
-    out = []
-    for pts, dim in merged:
-        ordered = sorted(pts, key=lambda p: [float(x) for x in p])
-        blocks = [game.slices[i] for i in range(len(game.slices))]
-        varying = [i + 1 for i, sl in enumerate(blocks)
-                   if len({p[sl] for p in ordered}) > 1]
-        out.append({"extreme_points": [[str(x) for x in p] for p in ordered],
-                    "dimension": dim, "varying_agents": varying})
-    return out
-
-
-def _dimension(e: Equilibrium) -> int:
-    for n in e.notes:
-        if "(dimension " in n:
-            return int(n.split("(dimension ")[1].split(")")[0])
-    return 1
+#: The routes in the order they are tried (module docstring). A new route is
+#: one entry: which problems it applies to, and the callable returning a RouteResult.
+ROUTES = (
+    RouteEntry(SetRoute.SOS_FROM_LOOKAHEAD, "",
+               lambda p: p.rule.spec.adaptive and not _box(p), _sos),
+    RouteEntry(SetRoute.NEWTON_INTERIOR, "", lambda p: _box(p) and has_entropy(p.dec),
+               _entropy_interior),
+    RouteEntry(SetRoute.EXACT_FACES, "", lambda p: _box(p) and not has_entropy(p.dec),
+               _exact_faces),
+    RouteEntry(SetRoute.RESULTANT, "resultant route", _two_logits, _resultant),
+    RouteEntry(SetRoute.NASH_INTERIOR, "interior Nash route",
+               lambda p: _free(p) and totally_mixed.applies(p.dec, p.rule),
+               lambda p: totally_mixed.pg_interior_fixed_points(p.dec, p.rule, p.options.budget)),
+    RouteEntry(SetRoute.RESULTANT_ALGEBRAIC, "algebraic resultant route", _two_logits,
+               lambda p: algebraic_payoffs.algebraic_attempt(p.dec, p.rule, p.options.budget)),
+    RouteEntry(SetRoute.EXACT_SOLVE, "", _free, _exact_solve,
+               after_others="exact solve after the {reasons}"),
+    RouteEntry(SetRoute.NEWTON, "", _free, _newton, fallback=True),
+)
 
 
 def sort_key(e: Equilibrium) -> tuple:
@@ -274,4 +317,4 @@ def sort_key(e: Equilibrium) -> tuple:
     return tuple(round(float(x), 12) for x in e.point)
 
 
-__all__ = ["EquilibriumSet", "continua", "find_equilibria", "sort_key"]
+__all__ = ["ROUTES", "EquilibriumSet", "find_equilibria", "solve", "sort_key"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.fixed_points.core.record import Stability
 from eqselect.numerics.plots.style import finish, new_figure, series_color
 
 #: Marker per event type.

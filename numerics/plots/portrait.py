@@ -16,7 +16,7 @@ from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.dynamics.basins import (
     BasinMap, parameters_to_probability, probability_kind, probability_to_parameters)
 from eqselect.numerics.dynamics.flow import tangent_projector
-from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.fixed_points.core.record import Stability
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, probability_label
 from eqselect.theory import Decomposition, GameError
 from eqselect.theory.rules import as_rule

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from eqselect.numerics.dynamics.basins import parameters_to_probability
-from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.fixed_points.core.record import Stability
 from eqselect.numerics.plots.bifurcation import branch_table, parameter_axis_label
 from eqselect.numerics.plots.portrait import probability_field, separatrix_line
 from eqselect.numerics.plots.style import SERIES

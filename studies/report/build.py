@@ -288,7 +288,7 @@ def _basins_and_portraits(rep: Report, out: Path) -> None:
 def _separatrix(rep: Report, method: str, points):
     """The stable manifold of the method's saddle, when it has exactly one."""
     from eqselect.numerics.dynamics.separatrix import separatrix
-    from eqselect.numerics.fixed_points.record import Stability
+    from eqselect.numerics.fixed_points.core.record import Stability
 
     saddles = [e for e in points if e.stability is Stability.SADDLE and not e.boundary]
     if len(saddles) != 1:

@@ -50,8 +50,8 @@ from eqselect.numerics.dynamics.kernels import available as kernels_available
 from eqselect.numerics.dynamics.kernels import compiled_kernel, run_compiled
 from eqselect.numerics.dynamics.schedules import PaperSchedule, run_schedule
 from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
-from eqselect.numerics.fixed_points.newton import newton_fixed_points
-from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.fixed_points.newton.multistart import newton_fixed_points
+from eqselect.numerics.fixed_points.core.record import Stability
 
 #: What a sweep says in place of the alignment verdicts it does not compute.
 ALIGNMENT_NOT_COMPUTED = {

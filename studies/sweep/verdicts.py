@@ -10,7 +10,7 @@ For one game at exact payoff values and one rule, the verdicts are those of
 3. A1 (mu_M(P) > 0), A2 (mu_M(P) > mu_M(R)) and A3 (<M, n_P> > 0 on the
    separatrix), each with how it was certified;
 
-all under a wall-clock budget per cell (`eqselect.proofs_check.budget`): past
+all under a wall-clock budget per cell (`eqselect.theory.budget`): past
 it the three verdicts are null with the reason, and the sweep goes on.
 
 The key values are kept per cell: mu_M(P), mu_M(R) and the minimum of
@@ -45,7 +45,7 @@ from eqselect.studies.sweep.atlas import CONDITIONS, Atlas
 from eqselect.studies.sweep.cell import GameSpec, sweep_game
 from eqselect.proofs_check import adapter
 from eqselect.proofs_check.basin_entry import A3, S, check_a3
-from eqselect.proofs_check.budget import call_with_budget
+from eqselect.theory.budget import call_with_budget
 from eqselect.proofs_check.check import point_report
 from eqselect.proofs_check.choice import choose, parse_profile
 from eqselect.proofs_check.local import A1, A2, check_a1, check_a2

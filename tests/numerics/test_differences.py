@@ -13,8 +13,8 @@ from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.differences import (
     central_jacobian, field_operations, mp_central_jacobian)
-from eqselect.numerics.fixed_points.field import MpField
-from eqselect.numerics.fixed_points.newton import newton_fixed_points
+from eqselect.numerics.fixed_points.core.field import MpField
+from eqselect.numerics.fixed_points.newton.multistart import NewtonOptions, newton_fixed_points
 
 DEC = Decomposition(normal_form_game([[[4, 4, -3], [5, -3, -3], [4, -3, 4]],
                                       [[-5, -5, 3], [3, -1, -4], [2, 3, 3]]], "softmax"),
@@ -52,7 +52,8 @@ def test_field_operations_counts_the_cse_form():
 
 def test_past_the_limit_newton_uses_differences_and_finds_the_same_points(monkeypatch):
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
-    kw = dict(rule="meta-mapg", lam=PAPER.lam, own_coef=PAPER.own, n_seeds=24, seed=3)
+    kw = dict(rule="meta-mapg", lam=PAPER.lam, own_coef=PAPER.own,
+              options=NewtonOptions(n_seeds=24, seed=3))
     exact = newton_fixed_points(dec, **kw)
     monkeypatch.setattr(differences, "SYMBOLIC_JACOBIAN_OPS", 10)
     assert compile_field(dec, "meta-mapg", PAPER.lam, PAPER.own).jacobian_kind == \

@@ -37,7 +37,7 @@ from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
                                                       new_directions)
 from eqselect.numerics.continuation.pseudo_arclength import ContinuationOptions
 from eqselect.numerics.continuation.system import extended_field
-from eqselect.numerics.fixed_points.record import classify
+from eqselect.numerics.fixed_points.core.record import classify
 from eqselect.theory import Decomposition, Game, Region, RegionKind
 
 LAM1, LAM2 = (5 - math.sqrt(17)) / 16, (5 + math.sqrt(17)) / 16

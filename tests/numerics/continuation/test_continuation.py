@@ -16,7 +16,7 @@ from eqselect.numerics.continuation.branches import (continue_in_lambda, continu
 from eqselect.numerics.continuation.corners import corner_fixed_points
 from eqselect.numerics.continuation.graph import branch_graph
 from eqselect.numerics.continuation.results import ContinuationResult
-from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.fixed_points.core.record import Stability
 from eqselect.numerics.plots.bifurcation import bifurcation_diagram, stability_runs
 from eqselect.numerics.continuation.pseudo_arclength import (BranchStatus, ContinuationOptions,
                                                 ContinuationProblem, EventType, PseudoArclength,

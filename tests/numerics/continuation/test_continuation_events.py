@@ -13,7 +13,7 @@ import pytest
 
 from eqselect.numerics.continuation.branches import continue_in_lambda, continue_in_parameter
 from eqselect.numerics.continuation.results import BranchStatus, EventType
-from eqselect.numerics.fixed_points.infinity import AT_INFINITY
+from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY
 from eqselect.theory import Decomposition, builtin, normal_form_game
 
 RANDOM_3X3 = [[[4, 4, -3], [5, -3, -3], [4, -3, 4]], [[-5, -5, 3], [3, -1, -4], [2, 3, 3]]]

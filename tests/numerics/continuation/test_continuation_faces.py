@@ -22,9 +22,9 @@ from eqselect.numerics.continuation.faces import FaceField, face_of
 from eqselect.numerics.continuation.pseudo_arclength import ContinuationOptions
 from eqselect.numerics.continuation.results import EventType
 from eqselect.numerics.continuation.system import extended_field
-from eqselect.numerics.fixed_points.faces import region_blocks
-from eqselect.numerics.fixed_points.projected import projected_fixed_points
-from eqselect.numerics.fixed_points.record import Stability
+from eqselect.numerics.fixed_points.exact_faces.enumeration import region_blocks
+from eqselect.numerics.fixed_points.exact_faces.projected import projected_fixed_points
+from eqselect.numerics.fixed_points.core.record import Stability
 from eqselect.theory import Decomposition, normal_form_game
 
 ETA = sp.Rational(11, 20)

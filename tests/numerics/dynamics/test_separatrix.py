@@ -5,7 +5,7 @@ import pytest
 
 from eqselect.numerics.dynamics.basins import basin_monte_carlo, parameters_to_probability
 from eqselect.numerics.compiled import compile_field
-from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
+from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.portrait import probability_field
 from eqselect.numerics.dynamics.separatrix import basin_area, separatrix, stable_direction
 from eqselect.theory import GameError

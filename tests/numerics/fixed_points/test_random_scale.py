@@ -186,7 +186,7 @@ def test_random_2x2_logit_games_equal_an_independent_resultant_solve(method):
 
 def test_sos_fixed_points_are_pg_zeros_and_lookahead_zeros_without_peer():
     """SOS (piecewise in its weight p) has no resultant of its own; its zeros
-    are v = 0 and (u = 0, s = 0) (`fixed_points.sos`). The reference here:
+    are v = 0 and (u = 0, s = 0) (`fixed_points.adaptive.sos`). The reference here:
     the independent solve of PG's and LookAhead's fields, LookAhead's zeros
     kept where PG's list has them or sympy's peer term vanishes."""
     # eta = 4: LookAhead has zeros with v != 0 (I + eta H_o singular), which SOS drops

@@ -16,13 +16,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import gambit_oracle
-from eqselect.numerics.fixed_points.budget import run_with_budget
-from eqselect.numerics.fixed_points.field import MpField
+from eqselect.theory.budget import run_with_budget
+from eqselect.numerics.fixed_points.core.field import MpField
 from eqselect.numerics.fixed_points.find import find_equilibria
-from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity
-from eqselect.numerics.fixed_points.nash import strategies_at
-from eqselect.numerics.fixed_points.record import Route, Stability
-from eqselect.numerics.fixed_points.seeds import newton_seeds
+from eqselect.numerics.fixed_points.infinity.pure_profiles import pure_profiles_at_infinity
+from eqselect.numerics.fixed_points.core.nash_check import strategies_at
+from eqselect.numerics.fixed_points.core.record import Route, Stability
+from eqselect.numerics.fixed_points.newton.seeds import newton_seeds
 from eqselect.theory import Decomposition, GameError, builtin, normal_form_game
 from eqselect.theory.rules import Rule
 

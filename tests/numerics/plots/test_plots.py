@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from eqselect.numerics.continuation.branches import continue_in_lambda
 from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, grid_starts
 from eqselect.numerics.dynamics.separatrix import separatrix
-from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
+from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.bifurcation import bifurcation_diagram
 from eqselect.numerics.plots.portrait import (
     SUCCESS_COLORS, basin_plot, draw_starts, phase_portrait, probability_field)

@@ -1,0 +1,96 @@
+"""The one wall-clock budget: a forked child that is stopped, in any thread and process."""
+
+import multiprocessing as mp
+import os
+import threading
+import time
+
+import pytest
+import sympy as sp
+
+from eqselect.theory import budget
+from eqselect.theory.budget import (TimeBudgetExceeded, call_with_budget, check_deadline,
+                                    deadline, run_with_budget)
+
+
+def _spin():
+    while True:
+        check_deadline()
+
+
+def test_a_finished_call_returns_its_exact_value():
+    x = sp.Symbol("x")
+    run = run_with_budget(sp.solve, (x ** 2 - 2, x), 10.0)
+    assert run.finished and not run.expired and run.raised is None
+    assert sorted(run.value, key=float) == [-sp.sqrt(2), sp.sqrt(2)]
+
+
+def test_the_child_is_stopped_at_the_budget():
+    start = time.monotonic()
+    run = run_with_budget(time.sleep, (30,), 0.3)
+    assert run.expired and not run.finished and "budget of 0.3 s" in run.error
+    assert time.monotonic() - start < 5
+
+
+def test_the_childs_exception_is_raised_again_with_its_type():
+    with pytest.raises(KeyError, match="missing"):
+        call_with_budget(lambda: {}["missing"], 5.0, "a lookup")
+    run = run_with_budget(int, ("x",), 5.0)
+    assert isinstance(run.raised, ValueError) and run.error.startswith("ValueError")
+
+
+def _in_daemon(queue):
+    try:
+        queue.put(call_with_budget(lambda: sum(range(10)), 5.0, "a sum"))
+        call_with_budget(lambda: time.sleep(30), 0.3, "a sleep")
+    except TimeBudgetExceeded as exc:
+        queue.put(str(exc))
+
+
+def test_a_daemonic_worker_process_may_use_the_budget():
+    """dask's worker processes are daemonic: multiprocessing refuses their children,
+    os.fork does not."""
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_in_daemon, args=(queue,), daemon=True)
+    proc.start()
+    got = [queue.get(timeout=30), queue.get(timeout=30)]
+    proc.join(10)
+    assert got == [45, "a sleep did not finish within its budget of 0.3 s"]
+
+
+def test_without_fork_the_work_stops_at_a_cooperative_check(monkeypatch):
+    monkeypatch.delattr(os, "fork")
+    start = time.monotonic()
+    run = run_with_budget(_spin, (), 0.2)
+    assert run.expired and "budget of 0.2 s" in run.error
+    assert time.monotonic() - start < 5
+    assert run_with_budget(sum, ([1, 2],), 1.0).value == 3
+
+
+def test_a_deadline_outside_the_main_thread_is_cooperative():
+    out = []
+
+    def work():
+        try:
+            with deadline("a spin", 0.2):
+                _spin()
+        except TimeBudgetExceeded as exc:
+            out.append(str(exc))
+        check_deadline()  # the deadline ended with its block
+        out.append("after")
+
+    th = threading.Thread(target=work)
+    th.start()
+    th.join(10)
+    assert out == ["a spin did not finish within its budget of 0.2 s", "after"]
+
+
+def test_the_main_thread_deadline_interrupts_python_code():
+    start = time.monotonic()
+    with pytest.raises(TimeBudgetExceeded, match="a loop"):
+        with deadline("a loop", 0.2):
+            while True:
+                pass
+    assert time.monotonic() - start < 5
+    assert budget.DEFAULT_BUDGET == 5.0

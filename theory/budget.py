@@ -1,0 +1,306 @@
+"""The wall-clock budget of eqselect: one mechanism for every route and every check.
+
+sympy's ``solve``, ``groebner`` and ``solve_poly_system`` cannot be
+interrupted from inside: a thread cannot be killed, and a signal is not seen
+while compiled code runs. Work under a budget therefore runs in a child
+process that is stopped when the budget is spent:
+
+1. `run_with_budget` forks (``os.fork``, so it also works in a dask worker
+   process, whose ``multiprocessing`` refuses children) and the child
+   sends back its value, or the exception it raised, pickled through a pipe;
+2. the parent waits at most ``seconds`` for the answer, then kills the
+   child; it answers a `Budgeted` record: finished or not, expired or not,
+   the value or the error, and the time spent;
+3. `call_with_budget` is the same as a call: the value, the child's own
+   exception re-raised, or `TimeBudgetExceeded`.
+
+The child is a copy of the calling thread only, so this works in any
+thread (a sweep's cells run in dask's worker threads); a child that waits
+on a lock another thread held at the fork never answers and is stopped like
+any slow child. Where ``os.fork`` does not exist the work runs in-process
+under a cooperative deadline: long loops call `check_deadline`, which raises
+`TimeBudgetExceeded` once the time is spent, and a result that arrives late
+is dropped (the answer says so).
+
+`deadline` bounds a block of the main thread that cannot move to a child
+(a derivation whose result is a large symbolic object) by the real-time
+interval timer; in other threads it leaves the block to the cooperative
+checks. `eqselect.theory.limits` keeps the size limits and the default time
+limit of each command.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import pickle
+import select
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable
+
+from eqselect.theory.errors import EqselectError
+
+#: Default seconds for an exact route (raise with ``--budget``).
+DEFAULT_BUDGET = 5.0
+
+
+class TimeBudgetExceeded(EqselectError):
+    """A computation ran past its wall-clock budget."""
+
+
+@dataclass(frozen=True)
+class Budgeted:
+    """The outcome of one budgeted computation.
+
+    Attributes
+    ----------
+    finished : bool
+        False when the budget ran out (the work was stopped) or it raised.
+    value : object
+        The work's return value (None unless finished).
+    seconds : float
+        Wall-clock time spent.
+    error : str
+        Why it did not finish ("" when it did).
+    expired : bool
+        True when the budget ran out (as opposed to the work raising).
+    raised : BaseException or None
+        The exception the work raised, when it raised one.
+    """
+
+    finished: bool
+    value: object
+    seconds: float
+    error: str = ""
+    expired: bool = False
+    raised: BaseException | None = None
+
+
+_DEADLINE = contextvars.ContextVar("eqselect_deadline", default=None)
+
+
+def check_deadline() -> None:
+    """Raise `TimeBudgetExceeded` when an in-process budget is spent (else nothing).
+
+    Long loops call it between steps, so the in-process fallback of
+    `run_with_budget` and `deadline` in a non-main thread stop cooperatively.
+    """
+    limit = _DEADLINE.get()
+    if limit is not None and time.monotonic() > limit[0]:
+        raise TimeBudgetExceeded(f"{limit[1]} did not finish within its budget of "
+                                 f"{limit[2]:g} s")
+
+
+def run_with_budget(fn, args=(), seconds: float = DEFAULT_BUDGET) -> Budgeted:
+    """``fn(*args)`` in a forked child process, stopped after ``seconds``.
+
+    The return value must be picklable (sympy expressions are).
+
+    Examples
+    --------
+    >>> run_with_budget(sum, ([1, 2, 3],), 5.0).value
+    6
+    >>> run_with_budget(time.sleep, (10,), 0.2).expired
+    True
+    """
+    start = time.monotonic()
+    if not seconds > 0:
+        return Budgeted(False, None, 0.0, f"no time budget ({seconds} s)", expired=True)
+    if not hasattr(os, "fork"):
+        return _in_process(fn, args, seconds, start)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer once, never return into the parent's code
+        os.close(read)
+        _answer(write, fn, args)
+    os.close(write)
+    try:
+        payload = _receive(read, seconds, start)
+    finally:
+        os.close(read)
+        _stop(pid)
+    spent = time.monotonic() - start
+    if payload is None:
+        return Budgeted(False, None, spent, f"stopped after the budget of {seconds:g} s",
+                        expired=True)
+    if not payload:
+        return Budgeted(False, None, spent, "the exact route crashed")
+    ok, value = pickle.loads(payload)
+    if ok:
+        return Budgeted(True, value, spent)
+    return Budgeted(False, None, spent, f"{type(value).__name__}: {value}", raised=value)
+
+
+def _answer(fd, fn, args) -> None:
+    """In the child: run, pickle (ok, value-or-exception), write, exit at once."""
+    code = 0
+    try:
+        try:
+            out = pickle.dumps((True, fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 -- every failure goes to the parent
+            try:
+                out = pickle.dumps((False, exc))
+            except Exception:  # noqa: BLE001 -- an exception that does not pickle
+                out = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        view = memoryview(out)
+        while view:
+            view = view[os.write(fd, view):]
+    except BaseException:  # noqa: BLE001 -- the parent sees an empty answer
+        code = 1
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _receive(fd, seconds, start) -> bytes | None:
+    """Everything the child writes, or None when the budget runs out first."""
+    chunks = []
+    while True:
+        left = seconds - (time.monotonic() - start)
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _stop(pid) -> None:
+    """Kill the child if it still runs and reap it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
+def _in_process(fn, args, seconds, start) -> Budgeted:
+    token = _DEADLINE.set((start + seconds, "the budgeted work", seconds))
+    try:
+        value = fn(*args)
+    except TimeBudgetExceeded as exc:
+        return Budgeted(False, None, time.monotonic() - start, str(exc), expired=True)
+    except Exception as exc:  # noqa: BLE001 -- same contract as the forked route
+        return Budgeted(False, None, time.monotonic() - start,
+                        f"{type(exc).__name__}: {exc}", raised=exc)
+    finally:
+        _DEADLINE.reset(token)
+    spent = time.monotonic() - start
+    if spent > seconds:
+        return Budgeted(False, None, spent, f"took {spent:.3g} s, over the budget of "
+                                            f"{seconds:g} s (no fork: not stopped)", expired=True)
+    return Budgeted(True, value, spent)
+
+
+def call_with_budget(fn: Callable, seconds: float, what: str):
+    """``fn()``, or `TimeBudgetExceeded` once it has run ``seconds`` of wall time.
+
+    Runs ``fn`` through `run_with_budget`, so it works in any thread.
+
+    Parameters
+    ----------
+    fn : callable
+        Called without arguments; its value must be picklable.
+    seconds : float
+        The budget, > 0.
+    what : str
+        Named in the error.
+
+    Raises
+    ------
+    TimeBudgetExceeded
+        The call ran past its budget (it was stopped).
+    Exception
+        Whatever ``fn`` raised.
+
+    Examples
+    --------
+    >>> call_with_budget(lambda: 6 * 7, 5.0, "the answer")
+    42
+    """
+    run = run_with_budget(fn, (), seconds)
+    if run.expired:
+        raise TimeBudgetExceeded(f"{what} did not finish within its budget of {seconds:g} s")
+    if run.raised is not None:
+        raise run.raised
+    if not run.finished:
+        raise RuntimeError(f"{what}: {run.error}")
+    return run.value
+
+
+#: Seconds between repeats of an expired timer.
+_REPEAT = 0.05
+
+
+class _Expired(BaseException):
+    """Raised by the timer; a BaseException so that no ``except Exception`` in
+    sympy or symengine swallows it. `deadline` turns it into `TimeBudgetExceeded`."""
+
+
+@contextmanager
+def deadline(what: str, seconds: float | None, hint: str = ""):
+    """Raise `TimeBudgetExceeded` if the block runs longer than ``seconds``.
+
+    In the main thread the real-time interval timer interrupts the block;
+    once the time is up, whatever the block raises (compiled code may turn
+    the timer's exception into another one) or returns is dropped and
+    `TimeBudgetExceeded` raised instead. In another thread the block runs
+    under the cooperative deadline of `check_deadline`. Deadlines nest: an
+    inner one never outlives the enclosing one, which keeps counting. With
+    ``seconds`` None the block runs unbounded.
+    """
+    if seconds is None:
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        token = _DEADLINE.set((time.monotonic() + seconds, what, seconds))
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+        return
+    with _interval_timer(what, seconds, hint):
+        yield
+
+
+@contextmanager
+def _interval_timer(what, seconds, hint):
+    state = {"armed": True, "fired": False}
+
+    def expired(signum, frame):
+        if state["armed"]:
+            state["fired"] = True
+            raise _Expired()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0]  # an enclosing deadline, if any
+    start = time.monotonic()
+    # the timer repeats: compiled code that swallows one _Expired gets another
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds,
+                     _REPEAT)
+    try:
+        yield
+    except BaseException:
+        state["armed"] = False
+        if not state["fired"]:
+            raise
+    finally:
+        state["armed"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left:  # the enclosing deadline keeps counting
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(outer_left - (time.monotonic() - start), 1e-3), _REPEAT)
+    if state["fired"]:  # whatever escaped (or a result computed past an interruption) is dropped
+        raise TimeBudgetExceeded(f"{what} did not finish within its budget of {seconds:g} s"
+                                 + (f" ({hint})" if hint else ""))
+
+
+__all__ = ["Budgeted", "DEFAULT_BUDGET", "TimeBudgetExceeded", "call_with_budget",
+           "check_deadline", "deadline", "run_with_budget"]
