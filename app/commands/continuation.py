@@ -41,7 +41,8 @@ def run(args) -> int:
         where = f" on {br['face']}" if br.get("face") else ""
         if br.get("origin") == "branch-switch":
             where += f" (branch switch, lambda = {br['switched_at']:.6g})"
-        print(f"  branch {k}: lambda {first[0]:.4g} -> {last[0]:.4g}, {len(br['points'])} points, {kinds}{where}")
+        print(f"  branch {k}: lambda {first[0]:.4g} -> {last[0]:.4g}, "
+              f"{len(br['points'])} points, {kinds}{where}")
     for ev in doc["events"]:
         pt = ", ".join(f"{x:.6g}" for x in ev["point"])
         print(f"  {ev['type']} at lambda = {ev['lam']:.10g}: ({pt})")
