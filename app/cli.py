@@ -8,11 +8,11 @@ and 143 on SIGTERM, with one line and the previous output left intact;
 from __future__ import annotations
 
 import argparse
-import re
+import functools
+import importlib
 import signal
 import sys
 import threading
-from fractions import Fraction
 
 from eqselect.signals import (
     MESSAGE, STATUS, Terminated, raise_terminated, redeliver_swallowed, start_import_guard,
@@ -22,25 +22,16 @@ _SAVED = start_import_guard()  # the imports below take about a second
 
 import sympy as sp  # noqa: E402
 
-from eqselect.commands import (  # noqa: E402
-    cmd_basins, cmd_continue, cmd_derive, cmd_equilibria, cmd_replay, cmd_report)
-from eqselect.check import cmd_check  # noqa: E402
-from eqselect.sweep import add_sweep_parser  # noqa: E402
+from eqselect.options import (  # noqa: E402
+    MAX_GRID, MAX_SEED, MAX_STEPS, assignment, axes, int_in, lam_range, number, positive_int,
+    seconds)
 from eqselect.theory import limits  # noqa: E402
 from eqselect.theory.errors import EqselectError, OptionsError  # noqa: E402
-from eqselect.theory.exact import to_exact  # noqa: E402
 from eqselect.theory.rules import PAPER as PAPER_DEFAULTS  # noqa: E402
 from eqselect.theory.rules import method_names  # noqa: E402
 from eqselect.theory.serialize import package_version  # noqa: E402
 
 stop_import_guard(_SAVED)
-
-#: A number on the command line: decimal or fraction, at most this many characters.
-_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?\s*")
-_NUMBER_CHARS = 40
-#: Upper limits of the integer options (the work they ask for is estimated too).
-MAX_GRID, MAX_STEPS, MAX_SEED = 1001, 100_000, 2**32 - 1
-
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows every optional argument's default, exact numbers as decimals (0.55)."""
@@ -69,57 +60,15 @@ class _Parser(argparse.ArgumentParser):
         raise OptionsError(f"{self.prog}: {message}")
 
 
-def number(text: str) -> sp.Expr:
-    """An exact number from a decimal or fraction literal ("0.55", "2/3").
-
-    At most 40 characters, no exponent notation (so no literal can denote a
-    huge number), parsed with ``fractions.Fraction``: nothing else is accepted.
-    """
-    if len(text) > _NUMBER_CHARS or not _NUMBER.fullmatch(text):
-        raise argparse.ArgumentTypeError(
-            f"not a number: {text[:_NUMBER_CHARS]!r} (a decimal or a fraction such as 2/3, "
-            f"at most {_NUMBER_CHARS} characters)")
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    try:
-        return to_exact(value)
-    except EqselectError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def _bind(p: argparse.ArgumentParser, module: str) -> None:
+    """Run ``eqselect.commands.<module>.run`` for the subcommand ``p``; the module
+    is imported only when its subcommand runs (``--version`` and ``--help`` stay
+    light)."""
+    p.set_defaults(run=functools.partial(_run, module))
 
 
-def _range(text: str) -> tuple:
-    parts = text.split(":")
-    if len(parts) != 2:
-        raise argparse.ArgumentTypeError(f"expected A:B, got {text!r}")
-    a, b = (number(p) for p in parts)
-    if a == b:
-        raise argparse.ArgumentTypeError(f"empty range {text!r}")
-    return a, b
-
-
-def _int_in(low: int, high: int):
-    def parse(text: str) -> int:
-        if len(text) > 20 or not re.fullmatch(r"\s*[-+]?\d+\s*", text):
-            raise argparse.ArgumentTypeError(f"not an integer: {text[:20]!r}")
-        value = int(text)
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
-        if value > high:
-            raise argparse.ArgumentTypeError(f"must be <= {high}, got {value}")
-        return value
-    return parse
-
-
-_positive_int = _int_in(1, 10**9)
-
-
-def _seconds(text: str) -> float:
-    value = number(text)
-    if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError(f"must be in (0, 86400] seconds, got {text!r}")
-    return float(value)
+def _run(module: str, args) -> int:
+    return importlib.import_module(f"eqselect.commands.{module}").run(args)
 
 
 def _game_args(p: argparse.ArgumentParser) -> None:
@@ -129,12 +78,12 @@ def _game_args(p: argparse.ArgumentParser) -> None:
                         "game file's own)")
     p.add_argument("--tau", type=number, default=None,
                    help="entropy temperature (None: no regularisation)")
-    p.add_argument("--max-params", type=_positive_int, default=None, metavar="D",
+    p.add_argument("--max-params", type=positive_int, default=None, metavar="D",
                    help="refuse games with more policy parameters (default per command: "
                         "derive/report 16, equilibria/continue 10; docs/limits.md)")
-    p.add_argument("--max-entries", type=_positive_int, default=None, metavar="E",
+    p.add_argument("--max-entries", type=positive_int, default=None, metavar="E",
                    help="refuse normal-form games with more payoff entries (default 2048)")
-    p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+    p.add_argument("--time-limit", type=seconds, default=None, metavar="SECONDS",
                    help="wall-clock budget of the symbolic derivation and of the "
                         "estimated basin work (default 300 s; report 600 s); basins: "
                         "also of its fixed-point search (default 5 s)")
@@ -163,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub)
     _add_replay(sub)
     _add_report(sub)
-    add_sweep_parser(sub, _game_args, number)
+    _add_sweep(sub)
     _add_convert(sub)
     _add_version(parser, sub)
     return parser
@@ -182,7 +131,7 @@ def _add_derive(sub) -> None:
                      help="print the game and its components as LaTeX (align* blocks)")
     d.add_argument("--standalone", action="store_true",
                    help="with --latex: a complete document")
-    d.set_defaults(run=cmd_derive)
+    _bind(d, "derive")
 
 
 def _add_equilibria(sub) -> None:
@@ -190,29 +139,14 @@ def _add_equilibria(sub) -> None:
     e = sub.add_parser("equilibria", help="every fixed point of a method's field")
     _game_args(e)
     _learning_args(e, lam=True)
-    e.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
+    e.add_argument("--seeds", type=positive_int, default=None, metavar="N",
                    help="Newton seeds (default grows with the number of parameters)")
-    e.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0, metavar="S",
+    e.add_argument("--seed", type=int_in(0, MAX_SEED), default=0, metavar="S",
                    help="numpy seed of the Newton seeds")
-    e.add_argument("--budget", type=_seconds, default=5.0, metavar="SECONDS",
+    e.add_argument("--budget", type=seconds, default=5.0, metavar="SECONDS",
                    help="time budget of each exact route")
     e.add_argument("--json", action="store_true", help=_JSON_HELP)
-    e.set_defaults(run=cmd_equilibria)
-
-
-def _assignment(text: str) -> tuple:
-    """NAME=VALUE of --fix: a coordinate name and an exact number."""
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip() or len(name) > 60:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text[:60]!r}")
-    return name.strip(), float(number(value))
-
-
-def _axes(text: str) -> tuple:
-    parts = tuple(p.strip() for p in text.split(","))
-    if len(parts) != 2 or not all(parts) or len(text) > 120:
-        raise argparse.ArgumentTypeError(f"expected two axes A,B, got {text[:60]!r}")
-    return parts
+    _bind(e, "equilibria")
 
 
 def _add_basins(sub) -> None:
@@ -220,9 +154,9 @@ def _add_basins(sub) -> None:
     b = sub.add_parser("basins", help="basin map of a method: the attractor each start reaches")
     _game_args(b)
     _learning_args(b, lam=True, method_required=True)
-    b.add_argument("--grid", type=_int_in(1, MAX_GRID), default=21,
+    b.add_argument("--grid", type=int_in(1, MAX_GRID), default=21,
                    help=f"grid points per axis (at most {MAX_GRID})")
-    b.add_argument("--steps", type=_int_in(1, MAX_STEPS), default=None,
+    b.add_argument("--steps", type=int_in(1, MAX_STEPS), default=None,
                    help=f"updates per start (paper schedule, default {PAPER_DEFAULTS.steps}), or "
                         "the time limit in RK4 steps of 0.05 (flow, default 2000; the flow stops "
                         f"as soon as every start has settled); at most {MAX_STEPS}")
@@ -232,16 +166,16 @@ def _add_basins(sub) -> None:
     b.add_argument("--backend", choices=("numba", "numpy"), default=None,
                    help="stepping kernel: compiled numba (default when installed) or the "
                         "numpy reference")
-    b.add_argument("--samples", type=_positive_int, default=None, metavar="N",
+    b.add_argument("--samples", type=positive_int, default=None, metavar="N",
                    help="Monte-Carlo basin volumes from N random starts (Wilson intervals) "
                         "instead of a grid")
-    b.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0,
+    b.add_argument("--seed", type=int_in(0, MAX_SEED), default=0,
                    help=f"seed of --samples (0 to {MAX_SEED})")
-    b.add_argument("--axes", type=_axes, default=None, metavar="A,B",
+    b.add_argument("--axes", type=axes, default=None, metavar="A,B",
                    help="the two coordinates of a grid slice: parameter names (p1_0, theta2) "
                         "or PLAYER:ACTION probabilities (1:C); None: the game's two "
                         "parameters, or 1:FIRST,2:FIRST for larger games (docs/cli.md)")
-    b.add_argument("--fix", type=_assignment, action="append", default=None,
+    b.add_argument("--fix", type=assignment, action="append", default=None,
                    metavar="NAME=VALUE",
                    help="hold a coordinate off the axes (repeatable): PLAYER:ACTION=P or a "
                         "parameter; the rest start from the uniform strategy")
@@ -254,7 +188,7 @@ def _add_basins(sub) -> None:
                    help="with --json: every start, its end point and its attractor index")
     b.add_argument("--json", action="store_true", help=_JSON_HELP)
     b.add_argument("--plot", metavar="FILE", help="write the basin map as a PNG")
-    b.set_defaults(run=cmd_basins)
+    _bind(b, "basins")
 
 
 def _add_continue(sub) -> None:
@@ -262,11 +196,11 @@ def _add_continue(sub) -> None:
     c = sub.add_parser("continue", help="follow fixed points in lambda (pseudo-arclength)")
     _game_args(c)
     _learning_args(c, lam=False, method_required=True)
-    c.add_argument("--lam", type=_range, required=True, metavar="A:B",
+    c.add_argument("--lam", type=lam_range, required=True, metavar="A:B",
                    help="range of the shaping coefficient, e.g. 0:3")
     c.add_argument("--json", action="store_true", help=_JSON_HELP)
     c.add_argument("--plot", metavar="FILE", help="write the bifurcation diagram as a PNG")
-    c.set_defaults(run=cmd_continue)
+    _bind(c, "continuation")
 
 
 def _add_check(sub) -> None:
@@ -283,7 +217,7 @@ def _add_check(sub) -> None:
     ck_out.add_argument("--json", action="store_true", help=_JSON_HELP)
     ck_out.add_argument("--latex", action="store_true",
                         help="print a LaTeX table of the verdicts and their equations")
-    ck.set_defaults(run=cmd_check)
+    _bind(ck, "check")
 
 
 def _add_replay(sub) -> None:
@@ -298,12 +232,13 @@ def _add_replay(sub) -> None:
                            "estimators (the default mode)")
     mode.add_argument("--sampled", dest="mode", action="store_const", const="sampled",
                       help="the paper's likelihood-ratio estimators at its batch sizes, seeded")
-    r.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0,
+    r.add_argument("--seed", type=int_in(0, MAX_SEED), default=0,
                    help=f"seed of the sampled experiments' random streams (0 to {MAX_SEED})")
     r.add_argument("--json", action="store_true", help=_JSON_HELP)
     r.add_argument("--out", metavar="DIR",
                    help="write replay.json, replay.tex and PNG figures (None: nothing written)")
-    r.set_defaults(run=cmd_replay, mode="exact")
+    r.set_defaults(mode="exact")
+    _bind(r, "replay")
 
 
 def _add_report(sub) -> None:
@@ -320,15 +255,56 @@ def _add_report(sub) -> None:
                     help=f"inner learning rate (default {PAPER_DEFAULTS.eta})")
     rp.add_argument("--own", type=number, default=None,
                     help=f"own-learning coefficient (default {PAPER_DEFAULTS.own})")
-    rp.add_argument("--lam-range", type=_range, default=None, metavar="A:B",
+    rp.add_argument("--lam-range", type=lam_range, default=None, metavar="A:B",
                     help="continuation window in lambda (default 0:3)")
-    rp.add_argument("--grid", type=_int_in(1, MAX_GRID), default=None,
+    rp.add_argument("--grid", type=int_in(1, MAX_GRID), default=None,
                     help="basin-map grid points per axis (default 21)")
-    rp.add_argument("--steps", type=_int_in(1, MAX_STEPS), default=None,
+    rp.add_argument("--steps", type=int_in(1, MAX_STEPS), default=None,
                     help=f"basin-map updates per start (default {PAPER_DEFAULTS.steps})")
     rp.add_argument("--tikz", action="store_true",
                     help="also write pgfplots .tex beside the bifurcation and phase figures")
-    rp.set_defaults(run=cmd_report)
+    _bind(rp, "report")
+
+
+def _add_sweep(sub) -> None:
+    """The ``sweep`` subcommand."""
+    s = sub.add_parser("sweep", help="selection atlas: basins and fixed points over a grid "
+                                     "of payoff values and lambda (on dask)")
+    _game_args(s)
+    s.add_argument("--over", action="append", required=True, metavar="SYMBOL=A:B:N",
+                   help="a payoff symbol and N values from A to B (once or twice)")
+    s.add_argument("--lam", required=True, metavar="A:B:N",
+                   help="N values of the shaping coefficient lambda from A to B")
+    s.add_argument("--method", action="extend", nargs="+", default=None, metavar="M",
+                   help="one or more of pg, meta-pg, peer-only, meta-mapg, lookahead, lola "
+                        "(default: pg)")
+    s.add_argument("--eta", type=number, default=PAPER_DEFAULTS.eta,
+                   help=f"inner learning rate (default {float(PAPER_DEFAULTS.eta):g})")
+    s.add_argument("--own", type=number, default=PAPER_DEFAULTS.own,
+                   help=f"own-learning coefficient (default {float(PAPER_DEFAULTS.own):g})")
+    s.add_argument("--grid", type=int, default=21, help="basin starts per axis (default 21)")
+    s.add_argument("--steps", type=int, default=PAPER_DEFAULTS.steps,
+                   help=f"updates per start (default {PAPER_DEFAULTS.steps})")
+    s.add_argument("--schedule", choices=("paper", "flow"), default="paper",
+                   help="the paper's discrete schedule (default) or the projected flow")
+    s.add_argument("--chunk", type=int, default=16, help="cells per task (default 16)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="LocalCluster worker processes (default: one per core; 0: serial)")
+    s.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="address of an existing dask scheduler (instead of a LocalCluster)")
+    s.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder, resumable (default: sweep-GAME)")
+    s.add_argument("--preferred", default="payoff-dominant",
+                   metavar="payoff-dominant|welfare|PROFILE|N",
+                   help="the preferred equilibrium P of the alignment verdicts, as in "
+                        "eqselect check (default payoff-dominant)")
+    s.add_argument("--no-verdicts", dest="verdicts", action="store_false",
+                   help="skip the alignment verdicts A1-A3 (docs/sweep.md)")
+    s.add_argument("--verdict-seconds", type=float, default=None, metavar="S",
+                   help="wall-clock budget of one cell's verdicts; past it they are null "
+                        "with the reason (default 30)")
+    s.add_argument("--json", action="store_true", help="print a JSON summary, no progress")
+    _bind(s, "sweep")
 
 
 def _add_convert(sub) -> None:
@@ -336,7 +312,7 @@ def _add_convert(sub) -> None:
     cv = sub.add_parser("convert", help="convert a game between .toml, .json and Gambit .nfg")
     cv.add_argument("input", metavar="IN", help="built-in name or a .toml / .json / .nfg file")
     cv.add_argument("output", metavar="OUT", help="file to write; its suffix picks the format")
-    cv.set_defaults(run=cmd_convert)
+    _bind(cv, "convert")
 
 
 _JSON_HELP = "print one JSON document on stdout (schema in docs/cli.md)"
@@ -348,28 +324,6 @@ def _add_version(parser, sub) -> None:
     for p in (parser, *sub.choices.values()):
         p.add_argument("--version", action="version", version=version,
                        help="print the package version and exit")
-
-
-def cmd_convert(args) -> int:
-    """Read a game and write it in the format of OUT's suffix (docs/cli.md).
-
-    Payoff symbols are replaced by their defaults when OUT is an .nfg file.
-    Nothing is written when IN cannot be read or OUT cannot hold the game.
-    """
-    from eqselect.theory.games.builtins import BUILTINS
-    from eqselect.theory.io.resolve import load_game
-    from eqselect.theory.io.write import write_game
-
-    # direct reads every shape; a parameterisation the file states is kept
-    fallback = None if args.input in BUILTINS else "direct"
-    game = load_game(args.input, None, fallback=fallback or "logit")
-    out = write_game(game, args.output, default_parameterization=fallback or game.parameterization)
-    if game.payoff_symbols and out.suffix.lower() == ".nfg":
-        names = ", ".join(s.name for s in game.free_symbols)
-        print(f"note: symbols {names} replaced by their defaults (.nfg holds numbers)",
-              file=sys.stderr)
-    print(f"wrote {out}")
-    return 0
 
 
 def _limits_for(args) -> dict:

@@ -25,6 +25,7 @@ import sympy as sp
 
 from eqselect.theory import Game, OptionsError, RegionKind
 from eqselect.theory.exact import to_exact
+from eqselect.theory.profile_names import profile_actions
 
 _LETTERS = {"C": 0, "D": 1}
 
@@ -96,7 +97,7 @@ def candidates(game: Game, fixed_points) -> list[Candidate]:
     if free:
         for a in pure_nash_profiles(game):
             st = _pure_strategies(game, a)
-            name = ",".join(game.action_name(i, x) for i, x in enumerate(a))  # "C,C"
+            name = ",".join(profile_actions(game, a))  # "C,C", as --preferred spells it
             out.append(Candidate(name, tuple(float("inf") if x == 0 else
                                                                float("-inf") for x in a),
                                  None, st, True, True, expected_payoffs(game, st)))

@@ -189,3 +189,48 @@ def test_modules_and_functions_stay_small():
 def test_the_size_rule_counts_function_lines(source, expected):
     node = ast.parse(source).body[0]
     assert node.end_lineno - node.lineno + 1 == expected > MAX_FUNCTION_LINES
+
+
+def _module_graph(modules) -> nx.DiGraph:
+    """Edges from each module to every project module it imports, at any depth
+    (lazy and TYPE_CHECKING imports too); ``from package import name`` points at
+    the submodule when ``name`` is one, else at the package's __init__."""
+    graph = nx.DiGraph()
+    for name, (_, _, tree) in modules.items():
+        graph.add_node(name)
+        for module, _ in _imports(name, tree):
+            if _folder_of(module) is None:
+                continue
+            while module not in modules and "." in module:
+                module = module.rpartition(".")[0]
+            if module in modules and module != name:
+                graph.add_edge(name, module)
+    return graph
+
+
+def _module_cycles(graph: nx.DiGraph) -> list:
+    """Every import cycle between modules."""
+    return list(nx.simple_cycles(graph))
+
+
+def test_the_module_graph_sees_lazy_and_type_checking_imports(monkeypatch):
+    source = {"eqselect.theory.a": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                                   "    from eqselect.theory.b import B\n",
+              "eqselect.theory.b": "def f():\n    from eqselect.theory import a\n"}
+    for name, text in source.items():
+        monkeypatch.setitem(MODULES, name, ("theory", Path(name + ".py"), ast.parse(text)))
+    graph = _module_graph(MODULES)
+    assert graph.has_edge("eqselect.theory.a", "eqselect.theory.b")
+    assert graph.has_edge("eqselect.theory.b", "eqselect.theory.a")
+    cycles = _module_cycles(graph.subgraph(source))
+    assert sorted(map(sorted, cycles)) == [["eqselect.theory.a", "eqselect.theory.b"]]
+
+
+def test_no_import_cycle_between_modules():
+    """Across the whole project, no module imports (directly or through others)
+    a module that imports it back."""
+    graph = _module_graph(MODULES)
+    assert graph.has_edge("eqselect.theory.latex", "eqselect.theory.closed_forms")
+    assert graph.has_edge("eqselect.commands.basins", "eqselect.commands.inputs")
+    cycles = _module_cycles(graph)
+    assert not cycles, cycles

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from eqselect.theory import engine
 
 if TYPE_CHECKING:
-    from eqselect.theory.latex import ExactLatex
+    from eqselect.theory.latex_printer import ExactLatex
 
 #: Expressions with more operations than this are summarised, not printed.
 MAX_PRINTED_OPS = 400

@@ -4,7 +4,7 @@ The report is written to a folder: ``report.tex`` (compiles with pdflatex),
 PNG figures (and, with ``--tikz``, pgfplots ``.tex`` beside them) and
 ``report.json``. :mod:`~eqselect.studies.report.build` computes the sections as result
 objects, :mod:`~eqselect.studies.report.document` renders them, and
-:mod:`eqselect.report_command` is the command line's entry.
+:mod:`eqselect.commands.report` is the command line's entry.
 """
 
 from eqselect.studies.report.build import REPORT_METHODS, Report, ReportOptions, build_report

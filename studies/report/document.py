@@ -1,6 +1,6 @@
 r"""The report as a LaTeX document, rendered from the result objects.
 
-Every exact number and point goes through :class:`eqselect.theory.latex.ExactLatex`
+Every exact number and point goes through :class:`eqselect.theory.latex_printer.ExactLatex`
 (one `RootNotes` per document lists algebraic numbers in an appendix); tables
 are ``longtable`` with fixed column widths, so they break across pages and fit
 the text width; figures stay in their section (minipages with captions and
@@ -15,9 +15,8 @@ import sympy as sp
 
 from eqselect.theory import engine
 from eqselect.theory.rules import PAPER
-from eqselect.theory.latex import (
-    PREAMBLE, ExactLatex, RootNotes, decomposition_latex, escape_latex, latex_names,
-    number_latex)
+from eqselect.theory.latex import PREAMBLE, decomposition_latex, escape_latex, latex_names
+from eqselect.theory.latex_printer import ExactLatex, RootNotes, number_latex
 
 #: Packages the report adds to the shared preamble.
 REPORT_PACKAGES = ("\\usepackage{graphicx,longtable,booktabs,array,caption}\n"

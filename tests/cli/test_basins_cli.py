@@ -149,7 +149,7 @@ def test_fixed_point_search_for_attractors_has_a_budget(monkeypatch, capsys):
     map runs on, the note says the attractor list may be incomplete."""
     import time
 
-    from eqselect import basins_command
+    from eqselect.commands import basins as basins_command
 
     monkeypatch.setattr(basins_command, "FIXED_POINT_SECONDS", 0.5)
     start = time.monotonic()

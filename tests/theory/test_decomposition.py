@@ -271,7 +271,7 @@ def test_public_accessors_expose_the_exact_terms():
 
 
 def test_to_json_is_the_derive_contract():
-    from eqselect.commands import derive_json
+    from eqselect.commands.derive import derive_json
 
     dec = Decomposition(builtin("stag-hunt", "direct", symbolic=True))
     doc = dec.to_json()

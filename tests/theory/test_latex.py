@@ -11,9 +11,8 @@ from hypothesis import given, strategies as st
 from eqselect.theory import Decomposition, builtin
 from eqselect.theory.closed_forms import (
     LINE_WIDTH, S, broken_lines, grouped, sigma_symbols, visible_width)
-from eqselect.theory.latex import (
-    ExactLatex, RootNotes, decomposition_latex, latex_names, number_latex, point_latex,
-    term_latex)
+from eqselect.theory.latex import decomposition_latex, latex_names, term_latex
+from eqselect.theory.latex_printer import ExactLatex, RootNotes, number_latex, point_latex
 
 x = sp.Symbol("x")
 FORBIDDEN = ("**", "CRootOf", "sqrt(", "log(")

@@ -8,7 +8,9 @@ end point is classified against them, with "still moving" and "cycle"
 counted apart. The fraction counts the preferred attractor (``--preferred``,
 chosen as ``eqselect check`` chooses P), or the paper's success predicate
 for the paper schedule on games where everyone's first action is an
-attractor (Stag Hunt; the replayed numbers).
+attractor (Stag Hunt; the replayed numbers). Attractors are named by the
+game's actions, ``(Stag, Stag)``; the JSON adds each one's action names and
+strategies by action name (:mod:`eqselect.theory.profile_names`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from __future__ import annotations
 import json
 import sys
 
+from eqselect.commands.inputs import command_inputs, numeric_decomposition
 from eqselect.output import check_plot_path, replaced_file
 from eqselect.theory import PAPER, limits
 from eqselect.theory.errors import OptionsError
+from eqselect.theory.profile_names import player_and_action_names, point_names
 from eqselect.theory.serialize import document
 
 #: Basin-map updates per second on one core (measured: 301 x 301 starts x 1000
@@ -122,8 +126,8 @@ def basin_fixed_points(dec, args) -> tuple:
                               False, [note], "none (time budget)"), [note]
 
 
-def cmd_basins(args) -> int:
-    from eqselect.commands import command_inputs, numeric_decomposition
+def run(args) -> int:
+    """Run the basin map of ``--method`` and print or write it."""
     from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
     from eqselect.numerics.dynamics.basins import rule_from, run_basins
     from eqselect.numerics.dynamics.kernels import available
@@ -157,12 +161,23 @@ def cmd_basins(args) -> int:
     search = {"route": found.route, "complete": found.complete,
               "finished": not budget_notes}
     if args.json:
-        doc = document("basins", bm, {**command_inputs(args), "problem": problem.to_json()})
-        doc["notes"] = list(notes) + doc["notes"]
-        print(json.dumps({**doc, "fixed_points": search}))
+        inputs = {**command_inputs(args), "problem": problem.to_json()}
+        print(json.dumps(basins_json(bm, dec.game, inputs, notes, search)))
         return 0
     print_basins(bm, args, dec, where, notes, search)
     return 0
+
+
+def basins_json(bm, game, inputs: dict, notes, search: dict) -> dict:
+    """The basins document: the map, the notes of the command first, the fixed-point
+    search, and every attractor named by the game's actions (``"named_profile"``,
+    the action names of a pure profile or null, and ``"named_strategies"``)."""
+    doc = document("basins", bm, inputs)
+    doc["notes"] = list(notes) + doc["notes"]
+    for record, attractor in zip(doc["attractors"], bm.attractors):
+        names = point_names(game, attractor.strategies)
+        record.update(named_profile=names["profile"], named_strategies=names["named_strategies"])
+    return {**doc, "fixed_points": search, **player_and_action_names(game)}
 
 
 def print_basins(bm, args, dec, where, notes, search) -> None:

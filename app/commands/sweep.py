@@ -9,49 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from eqselect.theory.errors import OptionsError
-from eqselect.theory.rules import PAPER
 from eqselect.theory.serialize import document
-
-
-def add_sweep_parser(sub, game_args, number) -> None:
-    """Register ``sweep`` on the CLI's subparsers (``game_args`` adds GAME, --param, --tau)."""
-    s = sub.add_parser("sweep", help="selection atlas: basins and fixed points over a grid "
-                                     "of payoff values and lambda (on dask)")
-    game_args(s)
-    s.add_argument("--over", action="append", required=True, metavar="SYMBOL=A:B:N",
-                   help="a payoff symbol and N values from A to B (once or twice)")
-    s.add_argument("--lam", required=True, metavar="A:B:N",
-                   help="N values of the shaping coefficient lambda from A to B")
-    s.add_argument("--method", action="extend", nargs="+", default=None, metavar="M",
-                   help="one or more of pg, meta-pg, peer-only, meta-mapg, lookahead, lola "
-                        "(default: pg)")
-    s.add_argument("--eta", type=number, default=PAPER.eta,
-                   help=f"inner learning rate (default {float(PAPER.eta):g})")
-    s.add_argument("--own", type=number, default=PAPER.own,
-                   help=f"own-learning coefficient (default {float(PAPER.own):g})")
-    s.add_argument("--grid", type=int, default=21, help="basin starts per axis (default 21)")
-    s.add_argument("--steps", type=int, default=PAPER.steps,
-                   help=f"updates per start (default {PAPER.steps})")
-    s.add_argument("--schedule", choices=("paper", "flow"), default="paper",
-                   help="the paper's discrete schedule (default) or the projected flow")
-    s.add_argument("--chunk", type=int, default=16, help="cells per task (default 16)")
-    s.add_argument("--workers", type=int, default=None,
-                   help="LocalCluster worker processes (default: one per core; 0: serial)")
-    s.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="address of an existing dask scheduler (instead of a LocalCluster)")
-    s.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder, resumable (default: sweep-GAME)")
-    s.add_argument("--preferred", default="payoff-dominant",
-                   metavar="payoff-dominant|welfare|PROFILE|N",
-                   help="the preferred equilibrium P of the alignment verdicts, as in "
-                        "eqselect check (default payoff-dominant)")
-    s.add_argument("--no-verdicts", dest="verdicts", action="store_false",
-                   help="skip the alignment verdicts A1-A3 (docs/sweep.md)")
-    s.add_argument("--verdict-seconds", type=float, default=None, metavar="S",
-                   help="wall-clock budget of one cell's verdicts; past it they are null "
-                        "with the reason (default 30)")
-    s.add_argument("--json", action="store_true", help="print a JSON summary, no progress")
-    s.set_defaults(run=cmd_sweep)
 
 
 def _spec(args):
@@ -104,7 +62,8 @@ def _check_dask(args) -> None:
                            ) from None
 
 
-def cmd_sweep(args) -> int:
+def run(args) -> int:
+    """Run (or resume) the sweep and print or summarise its atlas."""
     from eqselect.studies.sweep.runner import run_sweep, validate
     from eqselect.studies.sweep.store import SweepStore
     from eqselect.progress import Progress

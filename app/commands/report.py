@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from eqselect.commands.inputs import prepare_game
 from eqselect.theory import limits
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Method
@@ -35,9 +36,8 @@ def options_from(args):
         lam_range=args.lam_range or base.lam_range, tikz=args.tikz)
 
 
-def cmd_report(args) -> int:
+def run(args) -> int:
     """Write the report folder and print what it found."""
-    from eqselect.commands import prepare_game
     from eqselect.output import StagedFolder
     from eqselect.progress import Progress
     from eqselect.studies.report.build import build_report

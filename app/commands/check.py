@@ -3,6 +3,10 @@
 Text by default, ``--json`` (one document: "conditions", "claims",
 "preferred", "alternative", ...) or ``--latex`` (a table of verdicts and the
 equations they rest on). The conditions are described in docs/alignment.md.
+P and R are named by the game's actions (:mod:`eqselect.theory.profile_names`):
+in the text a pure profile as ``(Stag, Stag)`` when the game names its
+actions, in the JSON ``"profile"`` and ``"named_strategies"`` on each, and
+``"players"`` / ``"actions"`` in the document.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from eqselect.theory.errors import OptionsError
 from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.io.resolve import load_game
 from eqselect.theory.latex import escape_latex
+from eqselect.theory.profile_names import (
+    actions_are_named, player_and_action_names, point_names, profile_actions, profile_name,
+    pure_profile, strategies_at)
 from eqselect.theory.serialize import document
 
 if TYPE_CHECKING:  # the checker (numerics, continuation) loads only when check runs
@@ -26,7 +33,7 @@ def _preferred(text: str):
     return int(text) if text.isdigit() else text
 
 
-def cmd_check(args) -> int:
+def run(args) -> int:
     """Run `check_game` on the command line's game and print the verdicts."""
     from eqselect.proofs_check.check import check_game
 
@@ -41,32 +48,54 @@ def cmd_check(args) -> int:
     if args.json:
         inputs = {"game": args.game, "parameterization": args.param, "tau": args.tau,
                   "rule": rule.to_json(), "eta": args.eta, "preferred": args.preferred}
-        print(json.dumps(document("check", result, inputs)))
+        print(json.dumps(check_json(result, game, inputs)))
     elif args.latex:
         sys.stdout.write(check_latex(result))
     else:
-        sys.stdout.write(check_text(result))
+        sys.stdout.write(check_text(result, game))
     return 0
+
+
+def check_json(result: CheckResult, game, inputs: dict) -> dict:
+    """The check document, P and R named by the game's actions."""
+    doc = document("check", result, inputs)
+    for key in ("preferred", "alternative"):
+        if doc.get(key) is not None:
+            r = getattr(result, key)
+            doc[key].update(point_names(game, strategies_at(game, r.exact, r.strategies)))
+    return {**doc, **player_and_action_names(game)}
 
 
 def _holds(v) -> str:
     return {True: "holds", False: "fails", None: "not decided"}[v.holds]
 
 
-def _point(r) -> str:
+def _point(r, game) -> str:
     if r is None:
         return "none"
     pt = ", ".join("inf" if x == float("inf") else "-inf" if x == float("-inf")
                    else f"{x:.6g}" for x in r.point)
     mu = "" if r.at_infinity else \
         f"; mu = {r.mu + 0.0:.6g}, mu_M = {r.mu_M + 0.0:.6g} ({r.certified})"  # no -0
-    return f"{r.label} at ({pt}){mu}"
+    return f"{_label(r, game)} at ({pt}){mu}"
 
 
-def check_text(result: CheckResult) -> str:
-    """A plain-text summary: P, R, one line per verdict, the findings."""
+def _label(r, game) -> str:
+    """How P or R was chosen, then its pure profile by action names (``#2 (Stag, Stag)``)
+    when the game names its actions and the label does not already say it."""
+    profile = pure_profile(game, r.strategies)
+    if profile is None or not actions_are_named(game) \
+            or r.label == ",".join(profile_actions(game, profile)):
+        return r.label
+    return f"{r.label} {profile_name(game, profile)}"
+
+
+def check_text(result: CheckResult, game) -> str:
+    """A plain-text summary: P, R (named by ``game``'s actions), one line per verdict,
+    the findings."""
     lines = [f"{result.game} ({result.parameterization}); rule {result.rule['method']}",
-             f"P: {_point(result.preferred)}", f"R: {_point(result.alternative)}", ""]
+             f"P: {_point(result.preferred, game)}", f"R: {_point(result.alternative, game)}",
+             ""]
     for v in (*result.conditions, *result.claims):
         why = f"  [{v.reason}]" if v.reason else ""
         lines.append(f"{v.id:10s} {_holds(v):12s} {v.certified.value:9s}{why}".rstrip())

@@ -1,0 +1,51 @@
+"""``eqselect replay``: the paper's experiments, replayed (docs/replay.md).
+
+Text by default (each replayed number beside the published one),
+``--json`` the contract's replay document; ``--out DIR`` writes
+replay.json, replay.tex and the figures into a folder that is replaced
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+
+from eqselect.commands.inputs import command_inputs
+from eqselect.output import StagedFolder
+from eqselect.theory.errors import OptionsError
+from eqselect.theory.serialize import document
+
+
+def run(args) -> int:
+    """Replay the experiments named (all by default) and print or write the results."""
+    from eqselect.studies.replay.experiments import EXPERIMENTS, replay, work_units
+    from eqselect.progress import Progress
+
+    wanted = args.experiments or list(EXPERIMENTS)
+    bad = [e for e in wanted if e not in EXPERIMENTS]
+    if bad:
+        raise OptionsError(f"eqselect replay: unknown experiment {bad[0]!r}; "
+                         f"valid: {', '.join(EXPERIMENTS)}")
+    stage = StagedFolder(args.out, "replay.json") if args.out else None
+    try:
+        with Progress(work_units(wanted), f"replay ({args.mode})", quiet=args.json) as bar:
+            result = replay(wanted, mode=args.mode, seed=args.seed, progress=bar)
+        if stage is not None:
+            from eqselect.studies.replay.plots import write_outputs
+
+            with stage as folder:
+                write_outputs(result, folder)
+    finally:
+        if stage is not None:
+            stage.discard()
+    if args.json:
+        print(json.dumps(document("replay", result, command_inputs(args))))
+        return 0
+    from eqselect.studies.replay.plots import table_rows
+
+    print(f"replay ({args.mode}) of {', '.join(wanted)} in {result.seconds:.1f} s")
+    rows = [("experiment", "replay", "published")] + table_rows(result)
+    width = max(len(r[0]) for r in rows)
+    for name, got, pub in rows:
+        print(f"  {name:<{width}}  {got:>9}  {pub:>9}")
+    return 0
