@@ -74,8 +74,8 @@ def exact_sign(x) -> int | None:
 
     Examples
     --------
-    >>> exact_sign(sp.sqrt(2) - sp.Rational(99, 70)), exact_sign(sp.sqrt(8) - 2 * sp.sqrt(2))
-    (1, 0)
+    >>> exact_sign(sp.sqrt(2) - sp.Rational(99, 70)), exact_sign(sp.sqrt(2) - sp.Rational(140, 99))
+    (-1, 1)
     """
     x = sp.sympify(x)
     if x.is_Rational:
