@@ -6,7 +6,7 @@ field of a registry rule with its own coefficient c set to lambda
 (`field_rule`: meta-mapg's cur + lambda own + lambda peer, peer-only's
 cur + lambda peer, ...); rules whose M no registry rule weighs by lambda
 (lookahead, lola: la enters with weight 1) are not continued, which the
-verdict says.
+verdict says; their F_lambda is still decided on the exact route.
 
 - Exact route: when F_lambda is affine in phi on a box (direct 2x2 games) its
   fixed points are solved exactly in lambda, face by face
@@ -44,6 +44,8 @@ A5 = (r"P \text{ stays a stable fixed point of } F_\lambda = v + \lambda M \text
       r"\lambda \in [0, \lambda_{\max}]")
 #: Two lambdas closer than this are one event on the numerical route.
 SAME_LAMBDA = 1e-6
+#: Branch ends that are failures of the continuation, not events of the field.
+STOPPED = ("ds_min", "max_steps", "start_failed")
 
 
 def field_rule(sf) -> Rule | None:
@@ -69,8 +71,17 @@ def field_rule(sf) -> Rule | None:
             continue
         if all((w[t] in ("lam", "own")) if t in sf.pieces else w[t] == 0
                for t in TERMS if t != "cur"):
-            return Rule(s.method, own_coef=LAMBDA)
+            needs_c = any(w[t] == "own" for t in sf.pieces)
+            return Rule(s.method, own_coef=LAMBDA) if needs_c else Rule(s.method)
     return None
+
+
+def _continuable(sf, rule) -> bool:
+    """Whether the continuation takes the rule: on a box with an entropy term its seeds are
+    solved at a numeric own coefficient c, so c = lambda is refused there."""
+    boxed_entropy = sf.dec.game.tau is not None and \
+        sf.dec.game.region.kind is not RegionKind.FREE
+    return rule is not None and not (boxed_entropy and isinstance(rule.own_coef, sp.Symbol))
 
 
 def _branch_of(branches, point, tol=1e-3):
@@ -141,15 +152,21 @@ def check_a5(sf, P, R, lam_max: float) -> Verdict:
         return not_applicable("A5", A5, "P lies at infinity under logit: there is no finite "
                               "branch to continue; use --param direct or --tau > 0")
     rule = field_rule(sf)
-    if rule is None:
-        return not_applicable("A5", A5, f"F_lambda = v + lambda M with M = "
-                              f"{' + '.join(sf.pieces)}: no rule weighs these pieces by "
-                              "lambda, so the continuation does not build F_lambda; not "
-                              "decided here")
     exact = _exact(sf, P, R, lam_max)
+    values = {"lam_max": lam_max, "field": "F_lambda = v + lambda M"}
+    if not _continuable(sf, rule):
+        why = (f"F_lambda = v + lambda M with M = {' + '.join(sf.pieces)}: no rule weighs "
+               "these pieces by lambda, so the continuation does not build F_lambda"
+               if rule is None else "the continuation seeds an entropy-regularised box "
+               "game at a numeric own coefficient, so it does not follow c = lambda")
+        if exact is None:
+            return not_applicable("A5", A5, why + "; not decided here")
+        values["events"] = _events((), exact)
+        return _exact_verdict(exact, values, {"continuation": why}, lam_max)
     branches, events, notes = adapter.lambda_branches(sf.dec, rule, lam_max)
-    values = {"lam_max": lam_max, "field": "F_lambda = v + lambda M",
-              "continued_as": f"{rule.method.value} with c = lambda", "events": _events(events, exact)}
+    values.update({"continued_as": rule.method.value + (
+                       " with c = lambda" if isinstance(rule.own_coef, sp.Symbol) else ""),
+                   "events": _events(events, exact)})
     evidence = {"branches": len(branches), "notes": list(notes)}
     if exact is not None:
         return _exact_verdict(exact, values, evidence, lam_max)
@@ -245,6 +262,12 @@ def _numerical_verdict(branches, P, R, values, evidence, notes, lam_max):
     sp_ = _summary(branches[kp], kp)
     values["P_branch"] = sp_
     p_lost = _lost(sp_, lam_max)
+    if p_lost is not None and sp_["status"] in STOPPED and sp_["stable_up_to"] >= \
+            sp_["lam_end"] - SAME_LAMBDA:
+        return Verdict("A5", A5, None, Certified.NUMERICAL, values, evidence,
+                       f"the continuation of P's branch stopped at lambda = "
+                       f"{sp_['lam_end']:.6g} ({sp_['status']}) with P still stable: not "
+                       "decided beyond it")
     kr = _branch_of(branches, None if R is None or R.at_infinity else R.point)
     if kr is not None:
         sr = _summary(branches[kr], kr)

@@ -88,8 +88,9 @@ class TraceSign:
 
     @property
     def open_nodes(self) -> np.ndarray:
-        """Indices of nodes whose ball still holds 0 at the highest precision."""
-        return np.flatnonzero((self.lower <= 0) & (self.upper >= 0))
+        """Indices of nodes whose ball still holds 0 at the highest precision (or is not
+        finite)."""
+        return np.flatnonzero(~(self.lower > 0) & ~(self.upper < 0))
 
 
 def window_bound(sf, points, base: float = 8.0, margin: float = 2.0) -> float:
@@ -120,9 +121,15 @@ def trace_sign(sf, saddle_point, toward_P, bound: float) -> TraceSign:
     lower, upper = np.empty(len(nodes)), np.empty(len(nodes))
     for k, x in enumerate(nodes):
         lower[k], upper[k] = _node_bounds(f, x, travel[k], sigma, w)
+    # the exit points of a box game lie on its walls, where an entropy term's log is
+    # infinite: they are no points of the open box and are left out, with a note
+    wall = np.any((nodes <= sep.lower) | (nodes >= sep.upper), axis=1)
+    drop = wall & ~(np.isfinite(lower) & np.isfinite(upper))
+    notes = tuple(sep.notes) + ((f"{int(drop.sum())} node(s) on the region's walls, where "
+                                 "the field is not finite, left out",) if drop.any() else ())
+    nodes, lower, upper, travel = nodes[~drop], lower[~drop], upper[~drop], travel[~drop]
     window = (float(sep.lower[0]), float(sep.upper[0]))
-    return TraceSign(nodes, lower, upper, window, tuple(sep.ends), tuple(sep.notes), travel,
-                     sigma, w)
+    return TraceSign(nodes, lower, upper, window, tuple(sep.ends), notes, travel, sigma, w)
 
 
 def _node_bounds(f, x, travel, sigma, w) -> tuple[float, float]:
