@@ -219,18 +219,27 @@ def test_coordination_tau_one_tenth_a3_is_false_with_a_point_on_sigma(coordinati
     assert float(val) == pytest.approx(lo, rel=0.05)
 
 
-@pytest.mark.parametrize("A, tau, rule, starts, sign", [
-    ([[4, 0], [3, 2]], sp.Rational(1, 4), "meta-mapg", [(3.7, 3.7), (-8, -8), (1.2, 1.2)], 1),
+@pytest.mark.parametrize("A, tau, rule, starts", [
+    ([[4, 0], [3, 2]], sp.Rational(1, 4), "meta-mapg", [(3.7, 3.7), (-8, -8), (1.2, 1.2)]),
+    ([[2, 0], [0, 1]], sp.Rational(1, 4), "peer-only", [(8, 8), (-3.7, -3.7), (-1.2, -1.2)]),
+    ([[2, 0], [0, 1]], sp.Rational(1, 4), "meta-mapg", [(8, 8), (-3.7, -3.7), (-1.2, -1.2)]),
+    ([[5, 0], [4, 2]], sp.Rational(1, 4), "peer-only", [(3.7, 3.7), (-8, -8), (1.2, 1.2)]),
 ])
-def test_logit_a3_sign_matches_an_independent_trace(A, tau, rule, starts, sign):
-    """The regularised Stag Hunt (tau = 1/4, meta-mapg): every value of <M, n_P> along
-    the independently traced separatrix is positive, and A3 holds (trace-certified)."""
+def test_logit_a3_sign_matches_an_independent_trace(A, tau, rule, starts):
+    """Entropy-regularised logit games (the first is the regularised Stag Hunt of
+    `eqselect check stag-hunt --tau 0.25 --method meta-mapg`): A3 holds exactly when
+    <M, n_P> is positive all along the separatrix traced here, and fails when it is
+    clearly negative somewhere on it."""
     sf, dec, P, R, S = _logit_case(A, tau, rule, starts)
     v = check_a3(sf, [_saddle(S)], _point("C,C", P), _point("D,D", R))
     toward = [float(P[0]) - float(S[0]), float(P[1]) - float(S[1])]
     bound = max(8.0, max(abs(float(c)) for c in (*P, *R)) + 2)
     along = _signs_along(dec, sf.M, _trace_independently(dec, S, bound, h=0.1), toward)
-    assert all(val * sign > 0 for _, val in along)
-    assert v.holds is (sign > 0) and v.certified.value == "trace-certified"
-    assert v.values["min_lower_bound"] == pytest.approx(float(min(val for _, val in along)),
-                                                        rel=0.2)
+    lowest = float(min(val for _, val in along))
+    assert v.certified.value == "trace-certified"
+    if lowest > 0:
+        assert v.holds is True
+        assert v.values["min_lower_bound"] == pytest.approx(lowest, rel=0.2)
+    else:
+        assert lowest < -1e-6 and v.holds is False
+        assert v.values["value_there"][1] < 0
