@@ -173,6 +173,10 @@ def check_a5(sf, P, R, lam_max: float) -> Verdict:
     return _numerical_verdict(branches, P, R, values, evidence, notes, lam_max)
 
 
+#: The continuation's event type for each exact one.
+_KIND = {"boundary": "boundary", "line": "branch", "hopf": "hopf"}
+
+
 def _events(numeric, exact) -> list:
     """The continuation's events, each with the exact lambda of a matching exact event;
     then the exact events the continuation did not report."""
@@ -182,8 +186,10 @@ def _events(numeric, exact) -> list:
     seen = set()
     for e in out:
         for x in exact["events"]:
-            if abs(x["lam"] - e["lam"]) < SAME_LAMBDA:
+            if abs(x["lam"] - e["lam"]) < SAME_LAMBDA and _KIND[x["type"]] == e["type"]:
                 e["exact_lam"] = e["exact_lam"] if e["exact_lam"] is not None else x["exact_lam"]
+                if x["type"] == "line":  # the branch point is a line of fixed points
+                    e["line_of_fixed_points"] = x["equations"]
                 seen.add(id(x))
     keys = set()
     for x in exact["events"]:

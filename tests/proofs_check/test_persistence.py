@@ -85,6 +85,10 @@ def test_direct_stag_hunt_peer_only_events_are_exact():
     assert v.values["selection_global_beyond"] == sp.Rational(40, 33)
     lams = {e["exact_lam"] for e in v.values["events"]}
     assert {sp.Rational(20, 33), sp.Rational(40, 33)} <= lams
+    line = [e for e in v.values["events"] if e.get("line_of_fixed_points") or e["type"] == "line"]
+    assert line and line[0]["exact_lam"] == sp.Rational(20, 33)
+    eqs = line[0].get("line_of_fixed_points") or line[0]["equations"]
+    assert all(e == "Eq(3*p1 + 3*p2 - 1, 0)" for e in eqs)
     assert "R stops" in v.reason and "P stays stable" in v.reason
 
 
