@@ -117,8 +117,9 @@ def explain(p_lost, r_lost, lam_max, same=lambda a, b: a == b) -> tuple[str, obj
 
     Examples
     --------
-    >>> explain(None, sp.Rational(40, 33), 3)[0]
-    'R stops being a stable fixed point at lambda = 40/33 while P stays stable on [0, 3]: beyond it, of the two only P is stable'
+    >>> text, beyond = explain(None, sp.Rational(40, 33), 3)
+    >>> text.split(":")[0], beyond
+    ('R stops being a stable fixed point at lambda = 40/33 while P stays stable on [0, 3]', 40/33)
     >>> explain(1, 1, 3)[0]
     'P and R both stop being stable fixed points at lambda = 1: beyond it neither is'
     """
