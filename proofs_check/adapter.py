@@ -92,10 +92,9 @@ def _summaries(res) -> tuple:
 
 
 def lambda_branches(dec: Decomposition, rule, lam_max: float, starts=None):
-    """Branches of the rule's field in lambda over [0, lam_max] (from lambda = 0)."""
-    r = as_rule(rule)
-    res = continue_in_lambda(dec, r.method.value, (0.0, float(lam_max)), float(r.own_coef),
-                             starts=starts)
+    """Branches of the rule's field in lambda over [0, lam_max] (from lambda = 0); the
+    rule's own coefficient c may be the symbol lambda (F_lambda = v + lambda M)."""
+    res = continue_in_lambda(dec, as_rule(rule), (0.0, float(lam_max)), starts=starts)
     return _summaries(res)
 
 

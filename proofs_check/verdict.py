@@ -18,7 +18,10 @@ class Certified(str, Enum):
     """How a verdict was decided."""
 
     EXACT = "exact"  # exact arithmetic (sympy rationals / algebraic numbers, Sturm)
-    INTERVAL = "interval"  # ball arithmetic enclosures, real-root isolation on floats
+    INTERVAL = "interval"  # ball arithmetic enclosures of the whole object checked
+    # a numerically traced curve (a separatrix) whose values are enclosed in
+    # balls at every traced point: the evaluation is certified, the curve is not
+    TRACE = "trace-certified"
     NUMERICAL = "numerical"  # floating point (continuation, sampling, tracing)
 
 

@@ -342,3 +342,71 @@ def basin_area(sep: Separatrix, inside) -> float:
     probe = np.clip(np.asarray(inside, dtype=float), lower, upper)
     probe = probe + 1e-7 * (centre - probe)
     return area if _contains(poly, probe) else total - area
+
+
+def tangent_signs(sep: Separatrix) -> np.ndarray:
+    """Orientation of F along `Separatrix.polyline`, one sign per row.
+
+    Sigma is invariant under the flow and F points along it towards the
+    saddle. On the polyline (end of branch 0 -> saddle -> end of branch 1)
+    the direction of travel is therefore +F on branch 0 and -F on branch 1;
+    the saddle row (F = 0) gets 0. Rotating ``sign * F`` by 90 degrees gives
+    a normal of one orientation along the whole curve.
+
+    Examples
+    --------
+    >>> sep = Separatrix(np.zeros(2), -1.0, np.array([1.0, 0.0]),
+    ...                  (np.zeros((3, 2)), np.zeros((2, 2))), ("boundary",) * 2,
+    ...                  -np.ones(2), np.ones(2))
+    >>> tangent_signs(sep).tolist()
+    [1.0, 1.0, 0.0, -1.0]
+    """
+    n0, n1 = len(sep.branches[0]), len(sep.branches[1])
+    return np.concatenate([np.ones(n0 - 1), [0.0], -np.ones(n1 - 1)])
+
+
+def flow_outcome(field: Callable, starts, targets, dt: float = 0.05, steps: int = 20000,
+                 tol: float = 1e-3, lower=None, upper=None,
+                 coords: Callable | None = None) -> np.ndarray:
+    """Which target each start reaches under phi' = F(phi) (RK4, fixed step).
+
+    Parameters
+    ----------
+    field : callable
+        ``field(x)`` on shape (n, 2).
+    starts : ndarray, shape (n, 2)
+    targets : ndarray, shape (k, 2)
+        Attractors (finite coordinates).
+    lower, upper : array_like or None
+        A box the states are clipped to (projected flow of a box game).
+    coords : callable or None
+        The map (rows -> rows) in which closeness is measured, e.g. logits to
+        probabilities: a saturated attractor (theta = 20) is approached at a
+        speed of order e^-theta in theta, but within ``tol`` in probability
+        soon.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        Index of the target reached within ``tol`` (max norm), -1 if none.
+    """
+    x = np.array(starts, dtype=float)
+    coords = coords or (lambda y: y)
+    targets = coords(np.asarray(targets, dtype=float))
+    out = np.full(len(x), -1)
+
+    def clip(y):
+        return y if lower is None else np.clip(y, lower, upper)
+
+    for _ in range(steps):
+        k1 = field(x)
+        k2 = field(clip(x + 0.5 * dt * k1))
+        k3 = field(clip(x + 0.5 * dt * k2))
+        k4 = field(clip(x + dt * k3))
+        x = clip(x + dt * (k1 + 2 * k2 + 2 * k3 + k4) / 6.0)
+        dist = np.max(np.abs(coords(x)[:, None, :] - targets[None]), axis=2)
+        hit = (out < 0) & (dist.min(axis=1) < tol)
+        out[hit] = dist[hit].argmin(axis=1)
+        if np.all(out >= 0):
+            break
+    return out

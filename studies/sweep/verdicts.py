@@ -15,7 +15,7 @@ it the three verdicts are null with the reason, and the sweep goes on.
 
 The key values are kept per cell: mu_M(P), mu_M(R) and the minimum of
 <M, n_P / |n_P|> on the separatrix (the exact minimum on the exact segment,
-or the certified lower bound of the interval covering).
+or the smallest certified lower bound at the nodes of the traced separatrix).
 
 A1-A3 do not depend on lambda (F_lambda = v + lambda M: lambda scales M only),
 so each worker computes them once per (game, payoffs, method, c, eta,
@@ -229,8 +229,8 @@ def a3_minimum(verdict):
 
     On the exact segment saddle + s w, s in [s_0, s_1], the inner product g(s)
     with the unnormalised normal n is a polynomial: its exact minimum over the
-    ends and the real critical points in between, divided by |n|. On an
-    interval covering, the certified lower bound over the boxes (unit
+    ends and the real critical points in between, divided by |n|. On a traced
+    separatrix, the smallest certified lower bound over its nodes (unit
     normals). (None, None) when A3 was not evaluated.
 
     Examples
@@ -251,7 +251,7 @@ def a3_minimum(verdict):
         norm = sp.sqrt(sum(to_sympy(x) ** 2 for x in vals["normal_toward_P"]))
         return sp.radsimp(sp.Min(*(g.eval(x) for x in points)) / norm), "exact minimum"
     if "min_lower_bound" in vals:
-        return vals["min_lower_bound"], "certified lower bound (interval covering)"
+        return vals["min_lower_bound"], "certified lower bound at the traced nodes"
     return None, None
 
 

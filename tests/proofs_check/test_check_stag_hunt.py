@@ -41,7 +41,7 @@ def test_regularised_check_finds_the_payoff_dominant_equilibrium(regularised):
     assert [c["id"] for c in regularised["conditions"]] == ["A0", "A1", "A2", "A3", "A4", "A5"]
     for c in regularised["conditions"]:
         assert c["holds"] in (True, False, None) and c["certified"] in (
-            "exact", "interval", "numerical")
+            "exact", "interval", "trace-certified", "numerical")
         if c["holds"] is None:
             assert c["reason"]
     assert regularised["kind"] == "check" and "schema_version" in regularised
@@ -85,23 +85,20 @@ def test_regularised_tau_branches_principal_lands_at_the_risk_dominant(regularis
     assert folds and 0.25 < folds[0]["tau"] < 1.0
 
 
-def test_regularised_interval_evidence_rechecks(regularised):
-    """A3's covering: the enclosure of <M, n> on the first boxes holds sampled values."""
+def test_regularised_a3_is_decided_and_its_node_values_recheck(regularised):
+    """A3 decided (trace-certified, true) and the enclosures of <M, n_P> at the reported
+    nodes hold det[v, M] / |v| recomputed at 40 digits with mpmath (n_P is v rotated)."""
     a3 = next(c for c in regularised["conditions"] if c["id"] == "A3")
+    assert (a3["holds"], a3["certified"]) == (True, "trace-certified")
     g = entropy_regularized(builtin("stag-hunt", "logit"), sp.Rational(1, 4)).substitute()
-    sf = ShapingField(Decomposition(g, eta=ETA), "meta-mapg")
-    f = sp.lambdify(g.parameters, list(sf.M), "mpmath")
-    F = iv.IntervalFunction(list(sf.M), g.parameters)
-    rng = np.random.default_rng(0)
-    for lo, hi in a3["evidence"]["covering"]["first"]:
-        enc = F(iv.box(lo, hi))
-        for _ in range(5):
-            x = rng.uniform(lo, hi)
-            with mpmath.workdps(30):
-                val = f(*[mpmath.mpf(float(v)) for v in x])
-            for e, v in zip(enc, val):
-                a, b = iv.bounds(e)
-                assert a <= float(v) <= b
+    dec = Decomposition(g, eta=ETA)
+    M = dec.own + dec.peer
+    f = sp.lambdify(g.parameters, [*M, *dec.cur], "mpmath")
+    for node, (lo, hi) in a3["evidence"]["first_nodes"][1:]:
+        with mpmath.workdps(40):
+            m0, m1, v0, v1 = f(*[mpmath.mpf(float(x)) for x in node])
+            val = abs(v0 * m1 - v1 * m0) / mpmath.sqrt(v0 ** 2 + v1 ** 2)
+        assert lo <= float(val) <= hi and lo > 0
 
 
 @pytest.fixture(scope="module")
@@ -242,13 +239,24 @@ def test_check_latex_compiles_within_the_page(capsys, tmp_path):
     assert "Overfull \\hbox" not in log
 
 
-def test_an_irrational_saddle_is_decided_by_the_covering():
+def test_an_irrational_saddle_is_decided_on_the_exact_segment():
     """Payoffs [[sqrt(2), 0], [log(3), 1]] under direct: the saddle p1 = p2 =
-    1 / (1 + sqrt(2) - log(3)) is exact but irrational, so A3's exact segment (rational
-    root isolation) does not apply and the interval covering decides it."""
+    1 / (1 + sqrt(2) - log(3)) is exact but irrational; Sigma is still the exact line
+    p1 + p2 = 2 p* and <M, n_P> an exact constant whose sign is proven, which agrees with
+    a 50-digit evaluation of 2 eta k (k p* + (c - d)) * 2, k = a - b - c + d."""
     from eqselect.theory import normal_form_game
 
     irr = [[[sp.sqrt(2), 0], [sp.log(3), 1]], [[sp.sqrt(2), sp.log(3)], [0, 1]]]
     a3 = check_game(normal_form_game(irr, "direct"), "peer-only", eta=ETA,
                     statements=False).verdict("A3")
-    assert a3.certified.value != "exact" and a3.holds is not None
+    assert a3.certified.value == "exact" and a3.holds is not None
+    k = sp.sqrt(2) - 0 - sp.log(3) + 1
+    p_star = 1 / (1 + sp.sqrt(2) - sp.log(3))
+    # peer_1 = eta k (k p1 + (c - d)); on p1 + p2 = 2 p*, n_P = (1, 1) up to scale
+    expected = ETA * k * (k * 2 * p_star + 2 * (sp.log(3) - 1))
+    n = sp.Matrix(a3.values["normal_toward_P"])
+    scale = n[0]
+    assert n[1] == scale
+    got = a3.values["inner_product"] / scale
+    assert abs(sp.N(got - expected, 50)) < 1e-40
+    assert a3.holds == bool(sp.N(expected, 50) > 0)

@@ -2,12 +2,14 @@
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from eqselect.numerics.dynamics.basins import basin_monte_carlo, parameters_to_probability
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.portrait import probability_field
-from eqselect.numerics.dynamics.separatrix import basin_area, separatrix, stable_direction
+from eqselect.numerics.dynamics.separatrix import (basin_area, flow_outcome, separatrix,
+                                                   stable_direction, tangent_signs)
 from eqselect.theory import GameError
 
 
@@ -64,3 +66,29 @@ def test_probability_field_logit_push_forward(logit_sh):
     # logit PG: dtheta1 = p1 (1 - p1) (3 p2 - 2), so dp1 = (p1 (1 - p1))^2 (3 p2 - 2)
     assert U[2, 3] == pytest.approx((p1 * (1 - p1)) ** 2 * (3 * p2 - 2))
     assert V[2, 3] == pytest.approx((p2 * (1 - p2)) ** 2 * (3 * p1 - 2))
+
+
+def test_separatrix_tangent_signs_follow_the_polyline(logit_sh):
+    """On a logit separatrix, sign * v at each node points along the polyline's next chord
+    (Sigma is invariant and v points towards the saddle on both halves)."""
+    cf = compile_field(logit_sh, "pg", 0, 0)
+    f = sp.lambdify(logit_sh.game.parameters, list(logit_sh.cur))
+    saddle = (np.log(2.0), np.log(2.0))  # p = 2/3 under logit
+    sep = separatrix(logit_sh, saddle, "pg")
+    signs = tangent_signs(sep)
+    line = sep.polyline
+    assert len(signs) == len(line) and signs[len(sep.branches[0]) - 1] == 0
+    for k in range(5, len(line) - 5, 37):
+        chord = line[k + 1] - line[k]
+        t = signs[k] * cf.field(line[k][None])[0]
+        cos = chord @ t / (np.linalg.norm(chord) * np.linalg.norm(t))
+        assert cos > 0.999
+        assert np.allclose(f(*line[k]), cf.field(line[k][None])[0])
+
+
+def test_flow_outcome_sides_of_the_stag_hunt_separatrix(direct_sh):
+    """Direct Stag Hunt: starts just above p1 + p2 = 4/3 reach (1, 1), just below (0, 0)."""
+    cf = compile_field(direct_sh, "pg", 0, 0)
+    starts = np.array([[0.5, 0.84], [0.5, 0.83], [0.9, 0.4343], [0.9, 0.4323]])
+    out = flow_outcome(cf.field, starts, [[1, 1], [0, 0]], lower=np.zeros(2), upper=np.ones(2))
+    assert out.tolist() == [0, 1, 0, 1]
