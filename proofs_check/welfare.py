@@ -131,13 +131,15 @@ def _exact_verdict(sf: ShapingField, g, fac, where: str):
 def check_a4(sf: ShapingField, window: float = 8.0, min_width: float = 1e-3,
              max_boxes: int = 6000) -> Verdict:
     """A4 on the region (see the module docstring)."""
-    game = sf.dec.game
+    lower, upper, guard, where = _window(sf, window)
     if all(x == 0 for x in sf.dec.peer):
-        return Verdict("A4", A4, True, Certified.EXACT, {"inner_product": sp.Integer(0)}, {},
+        region = where if sf.dec.game.region.kind is not RegionKind.FREE \
+            else f"all of R^{len(sf.symbols)}"
+        return Verdict("A4", A4, True, Certified.EXACT,
+                       {"inner_product": sp.Integer(0), "region": region}, {},
                        "peer = 0 identically")
     g_engine = _inner_product_engine(sf)
     g, shown = _reported(g_engine, sf)
-    lower, upper, guard, where = _window(sf, window)
     fac = _factored(sf, g)
     if fac is not None:
         exact = _exact_verdict(sf, g, fac, where)
