@@ -68,7 +68,8 @@ MEANING = {
 #: What would decide a condition left undecided, when its check does not say.
 TO_DECIDE = {
     "A0": "exact fixed points (--param direct, or a game whose fixed points are algebraic)",
-    "A1": "an exact P (--param direct) or a tighter enclosure of mu_M(P)",
+    "A1": "a finite P (--param direct or --tau > 0) whose mu_M(P) is exact or enclosed "
+          "away from 0",
     "A2": "an exact P and R, or enclosures of mu_M(P) and mu_M(R) that do not overlap; with "
           "no R, a game with a second stable equilibrium",
     "A3": "an exact separatrix (--param direct, affine v) or a covering of the traced "
@@ -78,7 +79,8 @@ TO_DECIDE = {
     "A5": "a continuation branch through P (a finite P: --param direct or --tau > 0)",
     "ift-shift": "an interior P with J_v invertible: a finite one under logit (--tau > 0), "
                  "an interior equilibrium in the direct parameterisation",
-    "weyl": "an exact P, so that every gap is formed exactly",
+    "weyl": "a finite P (--param direct or --tau > 0) with exact coordinates, so that every "
+            "gap is formed exactly",
     "radius": "an interior P with a positive margin mu + lambda mu_M at the shifted point, "
               "and a finer subdivision of the ball",
     "n0": "a certified radius at P (see radius)",
