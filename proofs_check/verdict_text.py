@@ -109,6 +109,8 @@ def verdict_word(v: Verdict) -> str:
 
 def show(x) -> str:
     """A value as a reader reads it: exact numbers as they are, floats to 6 digits."""
+    if isinstance(x, sp.MatrixBase):
+        x = tuple(x)
     if isinstance(x, bool) or x is None:
         return str(x)
     if isinstance(x, float):
@@ -166,6 +168,9 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
         out.append(("<M, n_P> < 0 at s", v.evidence["negative_at"]))
     if v.id == "A4" and "signed_factors" in vals and "counterexample" not in vals:
         out += [(f"{sign} factor of g", f) for f, sign in vals["signed_factors"]]
+    if v.id == "A0":  # one entry per interior fixed point, "#k" as in the fixed-point list
+        out += [(f"shift at {k}", x["shift_direction"]) for k, x in vals.items()
+                if isinstance(x, dict) and x.get("shift_direction") is not None]
     if v.id == "A5":
         out += _events(v)
         branch = vals.get("P_branch")
@@ -182,6 +187,8 @@ LATEX_NAMES = {"mu_M(P)": r"$\mu_M(P)$", "mu_M(R)": r"$\mu_M(R)$", "M(P)": "$M(P
 
 def latex_value(x) -> str:
     """A value in LaTeX: numbers and expressions in math mode, text escaped."""
+    if isinstance(x, sp.MatrixBase):
+        x = tuple(x)
     if isinstance(x, bool) or x is None:
         return str(x)
     if isinstance(x, float):
