@@ -70,10 +70,11 @@ TO_DECIDE = {
     "A0": "exact fixed points (--param direct, or a game whose fixed points are algebraic)",
     "A1": "a finite P (--param direct or --tau > 0) whose mu_M(P) is exact or enclosed "
           "away from 0",
-    "A2": "an exact P and R, or enclosures of mu_M(P) and mu_M(R) that do not overlap; with "
-          "no R, a game with a second stable equilibrium",
-    "A3": "an exact separatrix (--param direct, affine v) or a covering of the traced "
-          "separatrix by boxes on which <M, n_P> is enclosed away from 0",
+    "A2": "an alternative R (a second stable equilibrium), and exact P and R or enclosures "
+          "of mu_M(P) and mu_M(R) that do not overlap",
+    "A3": "an alternative R (a second stable equilibrium), then an exact separatrix "
+          "(--param direct, affine v) or a covering of the traced separatrix by boxes on "
+          "which <M, n_P> is enclosed away from 0",
     "A4": "a finer subdivision around the undecided boxes, or a factorisation of g that "
           "isolates the factor vanishing there",
     "A5": "a continuation branch through P (a finite P: --param direct or --tau > 0)",
