@@ -216,7 +216,11 @@ def _add_check(sub) -> None:
     ck_out = ck.add_mutually_exclusive_group()
     ck_out.add_argument("--json", action="store_true", help=_JSON_HELP)
     ck_out.add_argument("--latex", action="store_true",
-                        help="print a LaTeX table of the verdicts and their equations")
+                        help="print the verdicts in LaTeX: statement, values, meaning, what "
+                             "would decide them (a fragment needing amsmath and amssymb)")
+    ck.add_argument("--standalone", action="store_true",
+                    help="with --latex: a complete document that pdflatex compiles as it is "
+                         "(default: a fragment)")
     _bind(ck, "check")
 
 

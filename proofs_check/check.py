@@ -26,6 +26,7 @@ from eqselect.proofs_check.choice import choose
 from eqselect.proofs_check.local import check_a0, check_a1, check_a2
 from eqselect.proofs_check.persistence import check_a5, tau_paths
 from eqselect.proofs_check.verdict import CheckResult, PointReport
+from eqselect.proofs_check.verdict_text import with_to_decide
 from eqselect.proofs_check.welfare import check_a4
 
 
@@ -129,8 +130,9 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
         conditions[5] = _with_tau(conditions[5], tau_paths(base, sf, P, R, tau, tau_high))
     claims = _claims(sf, r, P, g, lam_max) if statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
-                       tuple(str(s) for s in g.parameters), P, R, tuple(conditions),
-                       tuple(claims), tuple(findings), fps.complete)
+                       tuple(str(s) for s in g.parameters), P, R,
+                       tuple(map(with_to_decide, conditions)), tuple(map(with_to_decide, claims)),
+                       tuple(findings), fps.complete)
 
 
 def _without_p(g, r, dec, sf, fps, findings, statements):
@@ -146,8 +148,9 @@ def _without_p(g, r, dec, sf, fps, findings, statements):
                   check_a4(sf), not_applicable("A5", A5, why)]
     claims = [rates.check_two_phase()] if statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
-                       tuple(str(s) for s in g.parameters), None, None, tuple(conditions),
-                       tuple(claims), tuple(findings), fps.complete)
+                       tuple(str(s) for s in g.parameters), None, None,
+                       tuple(map(with_to_decide, conditions)), tuple(map(with_to_decide, claims)),
+                       tuple(findings), fps.complete)
 
 
 def _with_tau(verdict, paths):

@@ -3,10 +3,13 @@
 With F_lambda = v + lambda M, J_v = Dv(P), J_M = DM(P) (docs/alignment.md):
 
 - ift-shift: the branch phi*_lambda of F_lambda = 0 through P has tangent
-  -J_v^{-1} M(P) at lambda = 0; compared with the secant of two 30-digit
-  Newton solutions at lambda = 0 and lambda = h.
+  -J_v^{-1} M(P) at lambda = 0. At an exact P where M(P) = 0 exactly the
+  branch is constant and the statement holds exactly; otherwise the shift is
+  compared with the central secant of two 30-digit Newton solutions at
+  lambda = -h and lambda = h.
 - weyl: -lambda_max(sym(J_v + lambda J_M)) >= mu + lambda mu_M on a grid of
-  lambda in [0, lambda_max], every comparison enclosed in arb balls.
+  lambda in [0, lambda_max]: at an exact P every gap is formed exactly (0 is
+  equality), elsewhere every comparison is enclosed in arb balls.
 - radius: at the shifted point phi*_lambda, with m = mu + lambda mu_M > 0 and an
   interval bound L of the Lipschitz constant of DF_lambda on a ball,
   rho_lambda = m / (2 L); on the ball of that radius the contraction
@@ -65,35 +68,107 @@ def newton(sf: ShapingField, lam, x0, dps: int = 30):
         return [mpmath.re(x[k]) for k in range(len(syms))]
 
 
+#: Largest denominator tried when a Newton point is recognised as rational.
+MAX_DENOMINATOR = 10**4
+#: Operation count past which an entry is not simplified.
+MAX_SIMPLIFY_OPS = 400
+
+
+def _simplified(x):
+    """x simplified by sympy when small enough, else as it is."""
+    return sp.simplify(x) if sp.count_ops(x) <= MAX_SIMPLIFY_OPS else x
+
+
+def exact_point(sf: ShapingField, P):
+    """P as an exact point: its exact coordinates, or its Newton point recognised.
+
+    A Newton point whose coordinates are within 1e-12 of fractions with small
+    denominators is accepted only when v vanishes there exactly (sympy), so the
+    exact point is a proven fixed point of v. None otherwise.
+    """
+    if P.exact is not None:
+        return tuple(P.exact)
+    if P.at_infinity:
+        return None
+    cand = tuple(sp.Rational(float(x)).limit_denominator(MAX_DENOMINATOR) for x in P.point)
+    if any(abs(float(c) - float(x)) > 1e-12 for c, x in zip(cand, P.point)):
+        return None
+    sub = dict(zip(sf.symbols, cand))
+    return cand if all(_simplified(e.xreplace(sub)) == 0 for e in sf.v) else None
+
+
 def check_ift(sf: ShapingField, P, h: float = 1e-8) -> Verdict:
-    """IFT shift against the secant of the continued branch."""
+    """IFT shift: exact when M(P) = 0 exactly, else against a central secant.
+
+    1. At an exact P with M(P) = 0 exactly, F_lambda(P) = v(P) + lambda M(P) = 0
+       for every lambda: the IFT branch (unique near P) is constant, and
+       0 = -J_v^{-1} M(P) holds exactly.
+    2. Otherwise the shift -J_v^{-1} M(P) (exact at an exact P) is compared with
+       (phi*_h - phi*_{-h}) / (2h), two 30-digit Newton solutions; the error
+       is relative to max(|shift|, 1e-6), so a shift near 0 is compared in
+       absolute terms and never divided by.
+    """
     skip = _finite_interior(sf, P, "ift-shift", IFT)
     if skip or sf.trivial:
         return skip or not_applicable("ift-shift", IFT, "M = 0: nothing shifts")
-    sub = dict(zip(sf.symbols, P.exact if P.exact is not None else P.point))
+    exact = exact_point(sf, P)
+    if exact is not None:
+        done = _exact_ift(sf, exact)
+        if done is not None:
+            return done
+    sub = dict(zip(sf.symbols, exact if exact is not None else P.point))
     Jv, M = sf.J_v.xreplace(sub).evalf(40), sf.M.xreplace(sub).evalf(40)
     if abs(Jv.det()) < 1e-20:
         return not_applicable("ift-shift", IFT, "J_v is singular at P: the implicit function "
                               "theorem does not apply")
     shift = [float(x) for x in -Jv.LUsolve(M)]
-    x0, xh = newton(sf, 0, P.point), newton(sf, sp.Float(h, 40), P.point)
-    if x0 is None or xh is None:
+    xm, xh = newton(sf, sp.Float(-h, 40), P.point), newton(sf, sp.Float(h, 40), P.point)
+    if xm is None or xh is None:
         return not_applicable("ift-shift", IFT, "Newton did not converge near P")
-    secant = [float((b - a) / mpmath.mpf(h)) for a, b in zip(x0, xh)]
-    err = float(np.linalg.norm(np.subtract(secant, shift)) / max(np.linalg.norm(shift), 1e-300))
+    secant = [float((b - a) / (2 * mpmath.mpf(h))) for a, b in zip(xm, xh)]
+    err = float(np.linalg.norm(np.subtract(secant, shift)) / max(np.linalg.norm(shift), 1e-6))
     return Verdict("ift-shift", IFT, err < 1e-4, Certified.NUMERICAL,
                    {"shift_direction": shift, "secant": secant, "relative_error": err, "h": h},
-                   {"newton_digits": 30})
+                   {"newton_digits": 30, "difference": "central, at lambda = -h and h"})
+
+
+def _exact_ift(sf: ShapingField, point):
+    """The verdict when J_v is exactly singular or M(P) = 0 exactly, else None."""
+    sub = dict(zip(sf.symbols, point))
+    Jv = sf.J_v.xreplace(sub).applyfunc(_simplified)
+    M = sf.M.xreplace(sub).applyfunc(_simplified)
+    values = {"point": point, "M(P)": tuple(M)}
+    if _simplified(Jv.det()) == 0:
+        return not_applicable("ift-shift", IFT, "J_v is singular at P (exactly): the implicit "
+                              "function theorem does not apply", **values)
+    if not all(x == 0 for x in M):
+        return None
+    values["shift_direction"] = tuple(sp.Integer(0) for _ in point)
+    return Verdict("ift-shift", IFT, True, Certified.EXACT, values, {},
+                   "M(P) = 0 exactly and v(P) = 0: F_lambda(P) = 0 for every lambda, so the "
+                   "branch through P is constant and 0 = -J_v^{-1} M(P)")
 
 
 def check_weyl(sf: ShapingField, P, lam_max, n: int = 7) -> Verdict:
-    """Weyl's bound on a grid of lambda, each comparison certified in balls."""
+    """Weyl's bound on a grid of lambda: exact gaps at an exact P, else balls.
+
+    At an exact P every gap -lambda_max(sym(J_v + lambda J_M)) - mu - lambda mu_M
+    is formed exactly (:func:`eqselect.numerics.shaping.lambda_max_exact`): 0
+    after simplification is equality, otherwise its sign is that of an arb
+    enclosure of the exact closed form. Elsewhere each gap is enclosed from
+    the enclosed matrices.
+    """
     if P.at_infinity:
         return not_applicable("weyl", WEYL, "P lies at infinity: J_v = J_M = 0 there")
-    pt = P.exact if P.exact is not None else [sp.Rational(x) for x in P.point]
+    exact = exact_point(sf, P)
+    pt = exact if exact is not None else [sp.Rational(x) for x in P.point]
     sub = dict(zip(sf.symbols, pt))
     Jv, JM = sf.J_v.xreplace(sub), sf.J_M.xreplace(sub)
     grid = [sp.Rational(k, n - 1) * to_exact(lam_max, "lambda_max") for k in range(n)]
+    if exact is not None:
+        done = _exact_weyl(Jv.applyfunc(_simplified), JM.applyfunc(_simplified), grid, pt)
+        if done is not None:
+            return done
     margins, status = [], []
     with iv.working_precision():
         mu = -iv.lambda_max_enclosure(iv.symmetric_part(iv.interval_matrix(_arb(Jv))))
@@ -114,7 +189,41 @@ def check_weyl(sf: ShapingField, P, lam_max, n: int = 7) -> Verdict:
     v = Verdict("weyl", WEYL, holds, Certified.INTERVAL,
                 {"lambda_grid": [float(x) for x in grid], "gap_enclosures": margins,
                  "status": status}, {"point": [str(x) for x in pt]})
-    return v if holds is not None else v.undecided("a gap enclosure contains 0")
+    return v if holds is not None else v.undecided(
+        "a gap enclosure contains 0", "an exact P (its exact coordinates or a Newton point "
+        "recognised as a rational fixed point) so that each gap is formed exactly")
+
+
+def _exact_weyl(Jv, JM, grid, pt):
+    """Weyl from exact gaps on the grid, or None when one cannot be formed or signed."""
+    tops = [lambda_max_exact(A) for A in (Jv, JM)]
+    if any(t is None for t in tops):
+        return None
+    gaps, status, margins = [], [], []
+    with iv.working_precision():
+        for lam in grid[1:]:
+            top = lambda_max_exact(Jv + lam * JM)
+            if top is None:
+                return None
+            gap = _simplified(-top + tops[0] + lam * tops[1])
+            enc = iv.IntervalFunction([gap], [])([])[0] if gap != 0 else iv.to_arb(0)
+            if gap == 0:
+                status.append("equality")
+            elif enc > 0:
+                status.append("exact > 0")
+            elif enc < 0:
+                status.append("violated")
+            else:
+                return None
+            gaps.append(gap)
+            margins.append((float(lam), iv.bounds(enc)))
+    holds = "violated" not in status
+    reason = "equality at every lambda of the grid" if set(status) == {"equality"} else (
+        "with equality at some lambda" if "equality" in status else "")
+    return Verdict("weyl", WEYL, holds, Certified.EXACT,
+                   {"lambda_grid": [float(x) for x in grid], "gap_enclosures": margins,
+                    "status": status, "gaps_exact": gaps},
+                   {"point": [str(x) for x in pt]}, reason)
 
 
 def _arb(A):

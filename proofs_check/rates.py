@@ -27,7 +27,7 @@ from eqselect.proofs_check.verdict import Certified, Verdict, not_applicable
 
 TWO_PHASE = (r"\tfrac12 < p \le 1,\ q > 1 - p \Rightarrow \textstyle\sum\alpha_n = \infty,"
              r"\ \sum\alpha_n^2 < \infty,\ \sum\alpha_n\lambda_n < \infty")
-N0 = (r"N_0 = \Big\lceil \frac{\log(8 V_0 / (\delta\rho^2))}{\mu_{\lambda_c}\alpha_0}"
+N0 = (r"N_0 = \Big\lceil \frac{\log\bigl(8 V_0 / (\delta\rho^2)\bigr)}{\mu_{\lambda_c}\alpha_0}"
       r"\Big\rceil")
 SPEEDUP = r"N_0(0) / N_0(\lambda) \gtrsim 1 + \lambda\mu_M/\mu"
 RESTART = (r"p_\rho = \nu(B_\rho) \le \text{basin mass of } P,\quad "

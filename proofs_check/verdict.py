@@ -45,6 +45,10 @@ class Verdict(Record):
         Isolating intervals, enclosures, the grid or samples used.
     reason : str
         Why ``holds`` is None, or a finding that qualifies the verdict.
+    to_decide : str
+        For a verdict left undecided: what would decide it (a finer
+        subdivision, another parameterisation, a tighter enclosure...).
+        Empty when the verdict is decided.
     """
 
     id: str
@@ -54,10 +58,11 @@ class Verdict(Record):
     values: dict = field(default_factory=dict)
     evidence: dict = field(default_factory=dict)
     reason: str = ""
+    to_decide: str = ""
 
-    def undecided(self, reason: str) -> "Verdict":
+    def undecided(self, reason: str, to_decide: str = "") -> "Verdict":
         """The same check, marked not decidable here with ``reason``."""
-        return replace(self, holds=None, reason=reason)
+        return replace(self, holds=None, reason=reason, to_decide=to_decide or self.to_decide)
 
 
 def not_applicable(id: str, statement: str, reason: str, **values) -> Verdict:

@@ -17,6 +17,7 @@ from eqselect.theory import engine
 from eqselect.theory.rules import PAPER
 from eqselect.theory.latex import PREAMBLE, decomposition_latex, escape_latex, latex_names
 from eqselect.theory.latex_printer import ExactLatex, RootNotes, number_latex
+from eqselect.proofs_check.verdict_text import verdicts_latex
 
 #: Packages the report adds to the shared preamble.
 REPORT_PACKAGES = ("\\usepackage{graphicx,longtable,booktabs,array,caption}\n"
@@ -136,22 +137,16 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
 
 
 def alignment_latex(rep) -> str:
-    """The verdicts of the alignment conditions and the paper's statements."""
+    """The verdicts of the alignment conditions and the paper's statements, written
+    by the renderer of ``eqselect check --latex`` (one text for both)."""
     res = rep.check
     if res is None:
         return ""
-    verdict = {True: "holds", False: "fails", None: "not decided"}
-    rows = [f"{escape_latex(v.id)} & {verdict[v.holds]} & {v.certified.value} & "
-            f"{escape_latex(v.reason)} \\\\" for v in (*res.conditions, *res.claims)]
     rule = escape_latex(res.rule["method"])
-    body = _table(">{\\raggedright}p{1.8cm}p{1.9cm}p{1.7cm}"
-                  ">{\\raggedright\\arraybackslash}p{9cm}",
-                  "id & verdict & certified & reason", rows,
-                  f"Alignment conditions A0--A5 and the paper's statements for {rule} "
-                  "(docs/alignment.md states each one; the same verdicts as "
-                  "\\texttt{eqselect check}).", "tab:alignment")
-    body += "".join(f"\\par\\noindent Note: {escape_latex(str(f))}\n" for f in res.findings)
-    return "\\section*{Alignment conditions}\n" + body
+    return ("\\section*{Alignment conditions}\n"
+            f"Alignment conditions A0--A5 and the paper's statements for {rule} "
+            "(docs/alignment.md states each one; the same verdicts as "
+            "\\texttt{eqselect check}).\n" + verdicts_latex(res, rep.game))
 
 
 def continuation_latex(rep, p: ExactLatex) -> str:

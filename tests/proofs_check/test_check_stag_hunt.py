@@ -153,7 +153,7 @@ def test_cli_text_and_latex(capsys):
     assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
                  "--latex"]) == 0
     tex = capsys.readouterr().out
-    assert "\\begin{tabular}" in tex and "A4" in tex
+    assert "\\begin{description}" in tex and "\\item[A4]" in tex
 
 
 @pytest.mark.parametrize("args, needle", [
