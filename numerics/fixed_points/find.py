@@ -13,6 +13,11 @@
   interval arithmetic (`eqselect.numerics.fixed_points.algebraic`, complete
   when every candidate is decided); with a transcendental payoff the Newton
   points are each proven by the Krawczyk test (`krawczyk`).
+- PG under logit with an entropy term (one-state, two actions per agent):
+  every zero lies in a box given by the entropy term's asymptotics, which
+  is subdivided until each piece is excluded or proven to hold one zero
+  (`eqselect.numerics.fixed_points.entropy_logit`, complete when every
+  piece is settled).
 - PG under logit and softmax: the interior fixed points are the totally
   mixed Nash equilibria, solved exactly on the direct parameterisation's
   faces (`eqselect.numerics.fixed_points.nash_interior`, complete).
@@ -66,7 +71,9 @@ class EquilibriumSet(Record):
         arithmetic, `algebraic`), "nash-interior" (PG under logit /
         softmax: the totally mixed Nash equilibria, exact, `nash_interior`),
         "sos-from-lookahead" (SOS: LookAhead's zeros filtered, `sos`),
-        "newton" (deflated Newton, the fallback) or
+        "entropy-exclusion" (PG under logit with entropy: exclusion by
+        subdivision of the box the entropy term confines the zeros to,
+        `entropy_logit`), "newton" (deflated Newton, the fallback) or
         "newton-interior" (entropy under the direct parameterisation).
     seeds : int
         Newton starting points tried (0 for an exact route).
@@ -148,7 +155,22 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
         notes = sorted({n for e in points for n in e.notes})
         return EquilibriumSet(points, *head, True, notes, "exact-faces",
                               components=continua(points, dec.game))
+    if saturating(dec.game) and has_entropy(dec):
+        found = _entropy_logit(dec, r, head)
+        if found is not None:
+            return found
     return _free_region(dec, r, head, seed, n_seeds, budget)
+
+
+def _entropy_logit(dec, r, head):
+    """The exclusion route for PG under logit with entropy, or None where it does not apply."""
+    from eqselect.numerics.fixed_points import entropy_logit
+
+    res = entropy_logit.entropy_logit_attempt(dec, r)
+    if res.equilibria is None:
+        return None
+    return EquilibriumSet(res.equilibria, *head, res.complete, res.notes, entropy_logit.ROUTE,
+                          certificate=res.certificate)
 
 
 def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:

@@ -1,0 +1,361 @@
+"""Every fixed point of PG under logit with an entropy term, proven, with completeness.
+
+For a one-state game of two-action agents, agent i's logit theta_i gives
+p_i = sigma(theta_i), and the regularised value J_i + tau H(pi_i) has
+
+    cur_i = s_i(theta_i) G_i(theta),   s_i = p_i (1 - p_i) > 0,
+    G_i(theta) = g_i(sigma(theta)) - tau theta_i,
+
+with g_i = dJ_i/dp_i the gradient of the direct parameterisation (it does
+not depend on p_i: J_i is affine in p_i) and dH/dtheta_i = -s_i theta_i.
+So the finite fixed points of PG are exactly the zeros of G (the logit
+quantal response equilibria), and:
+
+1. Bound (the asymptotics of the entropy term): with B_i >= |g_i| on the
+   whole unit cube (an arb enclosure of g_i over [0, 1]^d), G_i < 0 for
+   theta_i > B_i / tau and G_i > 0 for theta_i < -B_i / tau, so every zero
+   lies in the box T = prod [-B_i/tau, B_i/tau]. A zero far out (theta ~ 20,
+   p ~ 1 - 2e-9 for tau = 1/10) is as reachable as one at the centre.
+2. Exclusion by subdivision of T: a box on which some enclosure of G_i
+   excludes 0, or on which the Krawczyk operator misses the box, holds no
+   zero; a box on which the Krawczyk operator maps into its interior holds
+   exactly one (`eqselect.numerics.fixed_points.krawczyk`). A box that
+   neither test decides is bisected; a small one is handed to Newton, whose
+   root is proven in a box U around it (one zero in U), and boxes inside a U
+   are settled by it.
+3. The list is complete when every box is settled; otherwise (a box down
+   to ``min_width`` undecided, e.g. a singular zero, or the box budget
+   spent) the result says so, with the reason and the open boxes.
+4. Each zero is recorded by `characterise` with its stability decided from
+   a certified eigenvalue enclosure of DF = diag(s) DG over the proven box
+   (`certified_stability`): DF at a zero of G is diag(s) DG there, since
+   the term diag(s') G vanishes.
+
+Other rules (own, peer, look-ahead terms) do not factor as s_i G_i, so the
+bound of step 1 does not follow; `entropy_logit_attempt` refuses them with
+the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+from flint import arb, arb_mat
+
+from eqselect.theory import Decomposition
+from eqselect.theory.games.entropy import has_entropy_term, without_entropy
+from eqselect.theory.games.normal_form import normal_form_game
+
+from eqselect.numerics.intervals import IntervalFunction, bounds, box, working_precision
+from eqselect.numerics.fixed_points.characterise import certified_stability, characterise
+from eqselect.numerics.fixed_points.field import MpField
+from eqselect.numerics.fixed_points.krawczyk import krawczyk, prove_zero
+from eqselect.numerics.fixed_points.record import Route
+
+#: The route's label on the `EquilibriumSet`.
+ROUTE = "entropy-exclusion"
+
+
+@dataclass(frozen=True)
+class ReducedField:
+    """G(theta) = g(sigma(theta)) - tau theta and its bound (module docstring, step 1).
+
+    Attributes
+    ----------
+    symbols : tuple of sympy.Symbol
+        The logits theta_1..theta_d.
+    G : list of sympy.Expr
+    DG : list of list of sympy.Expr
+    tau : sympy.Rational or sympy.Expr
+    bound : tuple of float
+        B_i / tau rounded up: every zero has |theta_i| <= bound[i].
+    """
+
+    symbols: tuple
+    G: list
+    DG: list
+    tau: sp.Expr
+    bound: tuple
+
+
+@dataclass(frozen=True)
+class ExclusionResult:
+    """What the route found and how far it is proven.
+
+    Attributes
+    ----------
+    equilibria : list of Equilibrium or None
+        None when the route does not apply (``reason`` says why).
+    complete : bool
+        Every box of the search box is settled: the list holds every finite
+        fixed point.
+    reason : str
+        Why the route does not apply, or why the list is not proven complete
+        ("" when complete).
+    certificate : dict
+        The search box, the bounds B_i, the number of boxes examined, the
+        proven zero boxes and uniqueness boxes, the undecided boxes.
+    notes : list of str
+    """
+
+    equilibria: list | None
+    complete: bool
+    reason: str
+    certificate: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+
+def applies(dec: Decomposition, rule) -> str:
+    """"" when the route applies to ``rule``'s field, else the reason it does not."""
+    game = dec.game
+    if str(game.parameterization) not in ("logit", "softmax"):
+        return "not a logit / softmax parameterisation"
+    if not has_entropy_term(game):
+        return "no entropy term"
+    if game.states != 1 or not game.payoffs or any(m != 2 for m in game.actions):
+        return ("the exclusion argument is written for one-state games of two-action "
+                "agents (one logit each)")
+    if len(game.parameters) != len(game.actions):
+        return "one logit per agent is needed"
+    if list(dec.field(rule.method, rule.lam, rule.own_coef)) != list(dec.cur):
+        return (f"the field of {rule.describe()} does not factor as s_i (g_i - tau theta_i), "
+                "so the entropy term's bound on the zeros does not follow")
+    return ""
+
+
+def reduced_field(dec: Decomposition) -> ReducedField:
+    """G = g(sigma(theta)) - tau theta with g from the direct parameterisation.
+
+    Raises
+    ------
+    ArithmeticError
+        When cur differs from s_i G_i at a test point (the factorisation the
+        route rests on does not hold for this game).
+    """
+    game = dec.game
+    plain = without_entropy(game)
+    direct = normal_form_game(plain.payoffs, "direct", name=game.name)
+    ps, thetas = list(direct.parameters), list(game.parameters)
+    sig = {p: 1 / (1 + sp.exp(-t)) for p, t in zip(ps, thetas)}
+    g = [sp.expand(sp.diff(direct.values[i], ps[i])) for i in range(len(ps))]
+    G = [gi.xreplace(sig) - game.tau * t for gi, t in zip(g, thetas)]
+    DG = [[sp.diff(Gi, t) for t in thetas] for Gi in G]
+    with working_precision():
+        unit = box([0] * len(ps), [1] * len(ps))
+        B = [max(abs(a), abs(b)) for a, b in map(bounds, IntervalFunction(g, ps)(unit))]
+    tau = float(game.tau)
+    rf = ReducedField(tuple(thetas), G, DG, game.tau,
+                      tuple(b / tau * (1 + 1e-12) + 1e-12 for b in B))
+    _check_factorisation(dec, rf)
+    return rf
+
+
+def _check_factorisation(dec, rf: ReducedField) -> None:
+    """cur_i = s_i G_i at three points, at 30 digits (guards the derivation above)."""
+    cur = sp.lambdify(rf.symbols, list(dec.cur), "mpmath")
+    G = sp.lambdify(rf.symbols, rf.G, "mpmath")
+    with mpmath.workdps(30):
+        for pt in ([0.3, -0.7, 1.1, 0.2][:len(rf.symbols)],
+                   [-2.5, 1.75, -0.4, 3.0][:len(rf.symbols)], [1.0] * len(rf.symbols)):
+            x = [mpmath.mpf(v) for v in pt]
+            s = [1 / (1 + mpmath.exp(-v)) * (1 - 1 / (1 + mpmath.exp(-v))) for v in x]
+            for c, si, gi in zip(cur(*x), s, G(*x)):
+                if abs(c - si * gi) > mpmath.mpf(10) ** -20 * (1 + abs(c)):
+                    raise ArithmeticError("cur is not s_i (g_i - tau theta_i) for this game")
+
+
+def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
+                          min_width: float = 1e-9) -> ExclusionResult:
+    """Every fixed point of PG's field under logit with entropy, proven (steps 1-4).
+
+    Parameters
+    ----------
+    dec : Decomposition
+        Of a one-state game of two-action agents under logit, with entropy
+        (``game.tau``) and numeric payoffs.
+    rule : Rule
+        The route applies when its field is cur (PG, or shaping coefficients 0).
+    max_boxes : int
+        Boxes examined before the search stops (then not complete).
+    min_width : float
+        Boxes narrower than this that no test settles are left open.
+
+    Returns
+    -------
+    ExclusionResult
+
+    Examples
+    --------
+    >>> from eqselect.theory import Decomposition, builtin, entropy_regularized
+    >>> from eqselect.theory.rules import Rule
+    >>> g = entropy_regularized(builtin("coordination", "logit").substitute(), sp.Rational(1, 10))
+    >>> res = entropy_logit_attempt(Decomposition(g), Rule("pg"))
+    >>> res.complete, sorted(round(e.point[0], 3) for e in res.equilibria)
+    (True, [-9.999, -0.819, 20.0])
+    """
+    why = applies(dec, rule)
+    if why:
+        return ExclusionResult(None, False, why)
+    try:
+        rf = reduced_field(dec)
+    except ArithmeticError as exc:
+        return ExclusionResult(None, False, str(exc))
+    search = _Search(rf, max_boxes, min_width)
+    with working_precision():
+        search.run()
+    mpf = MpField(dec, rule)
+    records = [search.record(z, mpf) for z in search.zeros]
+    records.sort(key=lambda e: tuple(e.point))
+    complete = not search.open_boxes and not search.exhausted
+    reason = "" if complete else (
+        f"box budget of {max_boxes} spent" if search.exhausted else
+        f"{len(search.open_boxes)} box(es) narrower than {min_width:g} neither excluded nor "
+        "proven to hold one zero (a singular zero or a continuum)")
+    notes = [f"entropy term: every zero of G = g(sigma(theta)) - tau theta lies in |theta_i| <= "
+             f"{', '.join(f'{b:.6g}' for b in rf.bound)}; that box is subdivided and every "
+             f"piece excluded or proven (Krawczyk, arb), {search.examined} boxes: "
+             + ("every finite fixed point is listed" if complete else
+                f"the list may be incomplete ({reason})")]
+    return ExclusionResult(records, complete, reason, search.certificate(), notes)
+
+
+class _Search:
+    """The subdivision of step 2, on arb balls."""
+
+    def __init__(self, rf: ReducedField, max_boxes: int, min_width: float):
+        self.rf, self.max_boxes, self.min_width = rf, max_boxes, min_width
+        self.d = len(rf.symbols)
+        self.G = IntervalFunction(rf.G, rf.symbols)
+        self.DG = IntervalFunction([e for row in rf.DG for e in row], rf.symbols)
+        self.mpG = sp.lambdify(rf.symbols, rf.G, "mpmath")
+        self.mpDG = sp.lambdify(rf.symbols, rf.DG, "mpmath")
+        self.zeros, self.unique, self.open_boxes = [], [], []
+        self.examined, self.exhausted = 0, False
+
+    def f(self, b):
+        return self.G(b)
+
+    def jac(self, b):
+        flat = self.DG(b)
+        return [flat[i * self.d:(i + 1) * self.d] for i in range(self.d)]
+
+    def run(self) -> None:
+        stack = [box([-b for b in self.rf.bound], list(self.rf.bound))]
+        while stack:
+            if self.examined >= self.max_boxes:
+                self.exhausted = True
+                self.open_boxes.extend(stack)
+                return
+            X = stack.pop()
+            self.examined += 1
+            if any(_inside(X, U) for U in self.unique):
+                continue
+            if any(v > 0 or v < 0 for v in self.f(X)):
+                continue  # G_i has one sign on X
+            settled = self._krawczyk(X)
+            if settled:
+                continue
+            width = max(float(x.rad()) * 2 for x in X)
+            if width < 1e-2 and self._newton_from(X):
+                stack.append(X)  # a new uniqueness box may settle X now
+                continue
+            if width < self.min_width:
+                self.open_boxes.append(X)
+                continue
+            stack.extend(_bisect(X))
+
+    def _krawczyk(self, X) -> bool:
+        """True when X is settled: no zero in X, or exactly one (then recorded)."""
+        centre = [arb(x.mid()) for x in X]
+        try:
+            arb_mat([[arb(v.mid()) for v in row] for row in self.jac(centre)]).inv()
+        except ZeroDivisionError:
+            return False  # singular at the centre: no conclusion either way
+        inside, K = krawczyk(self.f, self.jac, X)
+        if K is None:
+            return True  # K(X) misses X: no zero in X
+        if inside:
+            self._add(X, prove_zero(self.f, self.jac, X, steps=12) or K)
+            return True
+        return False
+
+    def _newton_from(self, X) -> bool:
+        """Newton from X's centre; True when it proves a new zero in a box around it."""
+        with mpmath.workdps(40):
+            x = mpmath.matrix([mpmath.mpf(x.mid().str(40, radius=False)) for x in X])
+            for _ in range(60):
+                try:
+                    step = mpmath.lu_solve(mpmath.matrix(self.mpDG(*x)),
+                                           -mpmath.matrix(self.mpG(*x)))
+                except ZeroDivisionError:
+                    return False
+                x += step
+                if mpmath.norm(step, mpmath.inf) < mpmath.mpf(10) ** -35 * (
+                        1 + mpmath.norm(x, mpmath.inf)):
+                    break
+            else:
+                return False
+            centre = [arb(mpmath.nstr(v, 45)) for v in x]
+        if any(all(c.overlaps(u) for c, u in zip(centre, U)) for U in self.unique):
+            return False
+        w = max(float(v.rad()) * 2 for v in X)
+        for r in (4 * w, w, w / 16, 1e-6 * w, 1e-12):
+            U = [c + arb(0, r) for c in centre]
+            inside, K = krawczyk(self.f, self.jac, U)
+            if inside:
+                self._add(U, prove_zero(self.f, self.jac, U, steps=12) or K)
+                return True
+        return False
+
+    def _add(self, U, Z) -> None:
+        self.unique.append(U)
+        self.zeros.append(Z)
+
+    def record(self, Z, mpf):
+        """The `Equilibrium` of the zero in the proven box Z."""
+        with mpmath.workdps(30):
+            point = [mpmath.mpf(z.mid().str(35, radius=False)) for z in Z]
+            with working_precision():
+                s = [_logistic_slope(z) for z in Z]
+                DG = self.jac(Z)
+                DF = [[s[i] * DG[i][j] for j in range(self.d)] for i in range(self.d)]
+                stability, enclosures = certified_stability(DF)
+            where = " x ".join(f"[{z.lower().str(12, radius=False)}, "
+                               f"{z.upper().str(12, radius=False)}]" for z in Z)
+            note = (f"interval-certified: exactly one fixed point in theta in {where} "
+                    "(Krawczyk, arb); stability from the enclosure of "
+                    "DF = diag(s) DG over that box")
+            return characterise(point, mpf, route=Route.INTERVAL, notes=(note,),
+                                stability=(stability, enclosures))
+
+    def certificate(self) -> dict:
+        def show(b):
+            return [[float(x.lower()), float(x.upper())] for x in b]
+        return {"search_box": [[-b, b] for b in self.rf.bound], "tau": str(self.rf.tau),
+                "boxes_examined": self.examined, "zero_boxes": [show(z) for z in self.zeros],
+                "uniqueness_boxes": [show(u) for u in self.unique],
+                "open_boxes": [show(b) for b in self.open_boxes]}
+
+
+def _logistic_slope(theta: arb) -> arb:
+    """s = sigma(theta) (1 - sigma(theta)) = 1 / (2 + 2 cosh theta), tight on a ball."""
+    return 1 / (2 + 2 * theta.cosh())
+
+
+def _inside(X, U) -> bool:
+    return all(u.contains(x) for x, u in zip(X, U))
+
+
+def _bisect(X) -> list:
+    k = max(range(len(X)), key=lambda i: float(X[i].rad()))
+    lo, hi, mid = X[k].lower(), X[k].upper(), arb(X[k].mid())
+    left, right = list(X), list(X)
+    left[k] = box([lo], [mid])[0]
+    right[k] = box([mid], [hi])[0]
+    return [left, right]
+
+
+__all__ = ["ROUTE", "ExclusionResult", "ReducedField", "applies", "entropy_logit_attempt",
+           "reduced_field"]
