@@ -23,7 +23,7 @@ from eqselect.numerics.shaping import ShapingField, margins_at
 from eqselect.proofs_check import adapter, geometry, rates
 from eqselect.proofs_check.basin_entry import check_a3
 from eqselect.proofs_check.choice import choose
-from eqselect.proofs_check.local import check_a0, check_a1, check_a2
+from eqselect.proofs_check.local import boundary_margins, check_a0, check_a1, check_a2
 from eqselect.proofs_check.persistence import check_a5, tau_paths
 from eqselect.proofs_check.verdict import CheckResult, PointReport
 from eqselect.proofs_check.welfare import check_a4
@@ -36,6 +36,9 @@ def _report(sf, c) -> PointReport:
                 at_infinity=c.at_infinity, welfare=c.welfare if c.payoffs else None)
     if c.at_infinity:
         return PointReport(**base, mu=0.0, mu_M=0.0, certified="limit")
+    face = boundary_margins(sf, c.exact)
+    if face is not None:  # the face margins, as `eqselect equilibria` prints them
+        return PointReport(**base, **{k: v for k, v in face.items() if k != "face"})
     m = margins_at(sf, c.point, c.exact)
     return PointReport(**base, mu=m.mu, mu_M=m.mu_M, exact_mu=m.exact_mu,
                        exact_mu_M=m.exact_mu_M, certified=m.certified,

@@ -7,7 +7,10 @@ record means the same thing whichever route found it:
 - eigenvalues of DF: at a free-region root, of the full DF (mpmath); on a
   face of the direct region with tangent basis Q (orthonormal columns of the
   face's P), of Q^T DF Q, then one entry -multiplier per bound direction;
-- mu = -lambda_max(sym DF) on the free directions (+inf at a vertex);
+- mu = -lambda_max(sym DF) at an interior root; on a face, the smaller of
+  -lambda_max(sym Q^T DF Q) and the normal-cone multipliers (at a vertex,
+  the smallest multiplier), the one definition of docs/theory.md
+  ("Margins at the boundary", `eqselect.numerics.fixed_points.boundary_margin`);
 - stability from ``classify``; a free-region root whose DF has a singular
   value below 1e-10 of the largest is DEGENERATE (possibly a continuum);
   where the route proves the root in a box, stability comes instead from a
@@ -125,9 +128,9 @@ def _face_linearisation(field, point, F, face, notes, tol):
         mu = 0.0 - float(np.max(np.linalg.eigvalsh((R + R.T) / 2)))
     else:
         tangent, mu = [], float("inf")
-        notes.append("vertex: no free coordinate, so the restricted Jacobian is empty "
-                     "and mu = +inf")
     mults = face_multipliers(face, F)
+    if mults:  # the bound directions' margins are the multipliers (docs/theory.md)
+        mu = min([mu] + [_to_float(x) for x in mults])
     for (_, _, (block, action)), x in zip(face.multipliers, mults):
         if exact_sign(x, tol) == 0:
             notes.append(f"F is tangent to the bound where agent "
