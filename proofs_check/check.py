@@ -22,7 +22,7 @@ from eqselect.theory.games.entropy import without_entropy
 from eqselect.numerics.shaping import ShapingField, margins_at
 from eqselect.proofs_check import adapter, geometry, rates
 from eqselect.proofs_check.basin_entry import check_a3
-from eqselect.proofs_check.choice import choose
+from eqselect.proofs_check.choice import alternative, choose_candidates
 from eqselect.proofs_check.local import boundary_margins, check_a0, check_a1, check_a2
 from eqselect.proofs_check.persistence import check_a5, tau_paths
 from eqselect.proofs_check.verdict import CheckResult, PointReport
@@ -110,7 +110,8 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
     fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
-    Pc, Rc, notes = choose(g, fps.points, preferred)
+    choice = choose_candidates(g, fps.points, preferred)
+    Pc, Rc, notes = choice.P, choice.R, list(choice.notes)
     P, R = _report(sf, Pc), _report(sf, Rc)
     findings = list(notes)
     if not fps.complete:
@@ -131,7 +132,18 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
     claims = _claims(sf, r, P, g, lam_max) if statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
                        tuple(str(s) for s in g.parameters), P, R, tuple(conditions),
-                       tuple(claims), tuple(findings), fps.complete)
+                       tuple(claims), tuple(findings), fps.complete, _ties(sf, choice))
+
+
+def _ties(sf, choice) -> tuple:
+    """A1 and A2 with each candidate tied for P taken as P (R chosen for it as for P)."""
+    out = []
+    for c in choice.ties:
+        T, R = _report(sf, c), _report(sf, alternative(choice.candidates, c))
+        out.append({"label": c.label, "point": T.point, "mu_M": T.mu_M,
+                    "alternative": None if R is None else R.label,
+                    "A1": check_a1(sf, T), "A2": check_a2(sf, T, R)})
+    return tuple(out)
 
 
 def _without_p(g, r, dec, sf, fps, findings, statements):
