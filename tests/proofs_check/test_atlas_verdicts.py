@@ -57,21 +57,6 @@ def test_cell_verdicts_equal_check_game_at_the_same_payoffs(method, a, lam, pref
         assert cell["values"]["mu_M(R)"] == pytest.approx(ref.alternative.mu_M)
 
 
-def _mu_M_by_finite_differences(game, method, point, h=1e-6):
-    """-lambda_max(sym J_M) with M = F_1 - F_0 of the compiled rule field, J_M by
-    central differences (no ShapingField, no exact eigenvalues)."""
-    dec = Decomposition(game, eta=PAPER.eta)
-    f = compile_exprs(dec.field_engine(method, LAMBDA, PAPER.own), game.parameters, (LAMBDA,))
-
-    def M(x):
-        x = np.asarray(x, dtype=float)[None]
-        return (f(x, np.array([1.0])) - f(x, np.array([0.0])))[0]
-
-    d = len(point)
-    J = np.column_stack([(M(point + h * e) - M(point - h * e)) / (2 * h) for e in np.eye(d)])
-    return -np.linalg.eigvalsh((J + J.T) / 2).max()
-
-
 GAME_FILE = """
 name = "stag-lead"
 description = "row: Stag Hunt; column: (C, C) 4, (C, D) 3, (D, C) h, (D, D) 2"
