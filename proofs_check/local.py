@@ -84,10 +84,11 @@ def closure_margins(sf: ShapingField, strategies):
     if game.tau is not None or game.states != 1 or game.actions != (2, 2):
         return None, ("the direct-closure correspondence is derived for two agents of two "
                       "actions without entropy")
-    if set(sf.pieces) - {"peer", "lookahead"}:
-        return None, (f"M has the piece(s) {', '.join(sorted(set(sf.pieces) - {'peer', 'lookahead'}))}"
-                      ", whose logit scale at a pure profile differs from peer's, so the "
-                      "direct closure does not decide the sign of the logit margin")
+    other = sorted(set(sf.pieces) - {"peer", "lookahead"})
+    if other:
+        return None, (f"M has the piece(s) {', '.join(other)}, whose logit scale at a pure "
+                      "profile differs from peer's, so the direct closure does not decide "
+                      "the sign of the logit margin")
     direct = normal_form_game(game.payoffs, "direct", name=game.name)
     dsf = ShapingField(Decomposition(direct, eta=sf.dec.eta), sf.rule)
     vertex = tuple(sp.Integer(round(s[0])) for s in strategies)
