@@ -95,6 +95,9 @@ class EquilibriumSet(Record):
         "varying_agents"}`` (`continua`): its exact extreme points (for PG,
         pygambit's extreme equilibria), the largest dimension of its pieces,
         and the agents whose strategy varies over it (several best responses).
+    incomplete_reason : str
+        Why the list is not proven complete, where the route states it
+        (route "entropy-exclusion" and the fallback after it); "" otherwise.
     """
 
     equilibria: list
@@ -109,6 +112,7 @@ class EquilibriumSet(Record):
     at_infinity: list = field(default_factory=list)
     certificate: dict | None = None
     components: list = field(default_factory=list)
+    incomplete_reason: str = ""
 
 
 def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
@@ -156,21 +160,24 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
         return EquilibriumSet(points, *head, True, notes, "exact-faces",
                               components=continua(points, dec.game))
     if saturating(dec.game) and has_entropy(dec):
-        found = _entropy_logit(dec, r, head)
-        if found is not None:
-            return found
+        return _entropy_logit(dec, r, head, seed, n_seeds, budget)
     return _free_region(dec, r, head, seed, n_seeds, budget)
 
 
-def _entropy_logit(dec, r, head):
-    """The exclusion route for PG under logit with entropy, or None where it does not apply."""
+def _entropy_logit(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
+    """The exclusion route under logit with entropy; where it does not apply, the
+    free-region routes, with the reason the list is then not proven complete."""
     from eqselect.numerics.fixed_points import entropy_logit
 
     res = entropy_logit.entropy_logit_attempt(dec, r)
-    if res.equilibria is None:
-        return None
-    return EquilibriumSet(res.equilibria, *head, res.complete, res.notes, entropy_logit.ROUTE,
-                          certificate=res.certificate)
+    if res.equilibria is not None:
+        return EquilibriumSet(res.equilibria, *head, res.complete, res.notes,
+                              entropy_logit.ROUTE, certificate=res.certificate,
+                              incomplete_reason=res.reason)
+    found = _free_region(dec, r, head, seed, n_seeds, budget)
+    why = f"entropy-exclusion does not apply: {res.reason}"
+    return found if found.complete else replace(found, notes=[*found.notes, why],
+                                                incomplete_reason=why)
 
 
 def _free_region(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
