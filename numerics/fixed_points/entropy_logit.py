@@ -334,8 +334,31 @@ class _Search:
             note = (f"interval-certified: exactly one fixed point in theta in {where} "
                     "(Krawczyk, arb); stability from the enclosure of "
                     "DF = diag(s) DG over that box")
-            return characterise(point, field, route=Route.INTERVAL, notes=(note,),
-                                stability=(stability, enclosures))
+            exact = self.rational_zero(Z)
+            if exact is not None:
+                point = [mpmath.mpf(int(x.p)) / int(x.q) for x in exact]
+                note += "; the zero is the rational point " + ", ".join(map(str, exact))
+            return characterise(point, field, exact=exact, route=Route.INTERVAL,
+                                notes=(note,), stability=(stability, enclosures))
+
+    def rational_zero(self, Z, max_denominator: int = 1000):
+        """The zero as exact rationals when a simple one in Z makes G vanish exactly.
+
+        A symmetric game's QRE often sits at theta = 0 (matching pennies): the
+        proven box then holds 0 and G(0) = 0 holds in exact arithmetic.
+        """
+        from fractions import Fraction
+
+        cand = []
+        for z in Z:
+            q = Fraction(z.mid().str(30, radius=False)).limit_denominator(max_denominator)
+            if not z.contains(arb(q.numerator) / q.denominator):
+                return None
+            cand.append(sp.Rational(q.numerator, q.denominator))
+        sub = dict(zip(self.rf.symbols, cand))
+        if all(sp.simplify(g.xreplace(sub)) == 0 for g in self.rf.G):
+            return tuple(cand)
+        return None
 
     def certificate(self) -> dict:
         def show(b):

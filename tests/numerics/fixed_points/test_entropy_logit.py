@@ -150,3 +150,17 @@ def test_stability_is_judged_by_the_enclosure_not_by_the_scale():
     assert certified_stability(mul(mul(T, D), Ti))[0] is Stability.UNSTABLE
     D[0][0] = arb(0, 1e-9)
     assert certified_stability(mul(mul(T, D), Ti))[0] is Stability.DEGENERATE
+
+
+def test_a_rational_zero_is_reported_exactly():
+    """Matching pennies at tau = 1/2: the only QRE is theta = (0, 0), where
+    G = g(1/2) - 0 = 0 in exact arithmetic; it is stable (trace < 0, det > 0)."""
+    dec = Decomposition(entropy_regularized(builtin("matching-pennies", "logit").substitute(),
+                                            sp.Rational(1, 2)), eta=sp.Rational(11, 20))
+    es = find_equilibria(dec, "pg", 0)
+    assert es.complete and len(es.equilibria) == 1
+    (e,) = es.equilibria
+    assert e.exact == (0, 0) and e.point == (0.0, 0.0)
+    assert e.stability is Stability.STABLE
+    ref = _qre_by_bisection([[1, -1], [-1, 1]], [[-1, 1], [1, -1]], sp.Rational(1, 2))
+    assert len(ref) == 1 and abs(ref[0][0]) < 1e-30 and ref[0][2]
