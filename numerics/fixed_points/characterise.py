@@ -11,8 +11,10 @@ record means the same thing whichever route found it:
   -lambda_max(sym Q^T DF Q) and the normal-cone multipliers (at a vertex,
   the smallest multiplier), the one definition of docs/theory.md
   ("Margins at the boundary", `eqselect.numerics.fixed_points.boundary_margin`);
-- stability from ``classify``; a free-region root whose DF has a singular
-  value below 1e-10 of the largest is DEGENERATE (possibly a continuum);
+- stability from ``classify``, with the zero tolerance relative to the size
+  of DF when DF is small (`SIGN_TOL`); a free-region root whose DF has a
+  singular value below 1e-10 of the largest is DEGENERATE (possibly a
+  continuum);
   where the route proves the root in a box, stability comes instead from a
   certified enclosure of DF over the box (`certified_stability`): Routh-Hurwitz
   signs of its characteristic polynomial, decided in arb, so an eigenvalue of
@@ -39,6 +41,9 @@ from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability,
 
 #: Relative size of the smallest singular value below which DF is singular.
 SINGULAR_RTOL = 1e-10
+#: Eigenvalue real parts within SIGN_TOL * min(1, max|DF_ij|) of 0 count as 0: relative
+#: for a small DF (saturated logits scale DF by s_i ~ 1e-9), 1e-9 otherwise.
+SIGN_TOL = 1e-9
 #: Best-response gap below which a finite-game root is reported as Nash.
 NASH_GAP = 1e-9
 
@@ -78,14 +83,17 @@ def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, not
     """
     notes = list(notes)
     F = field.values(point)
+    scale = 1.0
     if face is None:
-        eigs, mu, singular, residual = _free_linearisation(field.jacobian(point), F, notes)
+        J = field.jacobian(point)
+        eigs, mu, singular, residual = _free_linearisation(J, F, notes)
+        scale = _scale(J)
         boundary = False
     else:
         eigs, mu, residual = _face_linearisation(field, point, F, face, notes, tol)
         singular, boundary = False, len(face.free) < len(point)
     judged = stability
-    stability = classify(eigs)
+    stability = classify(eigs, tol=SIGN_TOL * scale)
     if singular:
         stability = Stability.DEGENERATE
     if judged is not None:
@@ -115,6 +123,12 @@ def _free_linearisation(J, F, notes):
                      f"{mpmath.nstr(smin, 3)}, largest {mpmath.nstr(smax, 3)})")
     residual = float(max(abs(v) for v in F))
     return eigs, mu, singular, residual
+
+
+def _scale(J) -> float:
+    """min(1, max |J_ij|): the size against which eigenvalue signs are read."""
+    rows = J.tolist() if isinstance(J, mpmath.matrix) else np.asarray(J, dtype=object).tolist()
+    return min(1.0, max((abs(float(x)) for row in rows for x in row), default=0.0))
 
 
 def _face_linearisation(field, point, F, face, notes, tol):

@@ -164,3 +164,25 @@ def test_a_rational_zero_is_reported_exactly():
     assert e.stability is Stability.STABLE
     ref = _qre_by_bisection([[1, -1], [-1, 1]], [[-1, 1], [1, -1]], sp.Rational(1, 2))
     assert len(ref) == 1 and abs(ref[0][0]) < 1e-30 and ref[0][2]
+
+
+def test_free_root_signs_are_read_against_the_size_of_DF():
+    """A Newton root whose DF is uniformly small (saturated logits) keeps its class;
+    a DF with one tiny eigenvalue beside a large one is still degenerate."""
+    from types import SimpleNamespace
+
+    import mpmath
+
+    from eqselect.numerics.fixed_points.characterise import characterise
+
+    def field(J):
+        return SimpleNamespace(game=SimpleNamespace(strategies=()),
+                               values=lambda x: mpmath.matrix([0, 0]),
+                               jacobian=lambda x: mpmath.matrix(J))
+
+    small = characterise([0, 0], field([[-2e-10, 1e-11], [0, -3e-10]]))
+    assert small.stability is Stability.STABLE
+    tilted = characterise([0, 0], field([[-2e-10, 0], [0, 3e-10]]))
+    assert tilted.stability is Stability.SADDLE
+    mixed = characterise([0, 0], field([[-2, 0], [0, -2e-10]]))
+    assert mixed.stability is Stability.DEGENERATE
