@@ -156,8 +156,9 @@ def _check_factorisation(dec, rf: ReducedField) -> None:
     cur = sp.lambdify(rf.symbols, list(dec.cur), "mpmath")
     G = sp.lambdify(rf.symbols, rf.G, "mpmath")
     with mpmath.workdps(30):
-        for pt in ([0.3, -0.7, 1.1, 0.2][:len(rf.symbols)],
-                   [-2.5, 1.75, -0.4, 3.0][:len(rf.symbols)], [1.0] * len(rf.symbols)):
+        d = len(rf.symbols)
+        for pt in ([(0.3, -0.7, 1.1, 0.2)[k % 4] for k in range(d)],
+                   [(-2.5, 1.75, -0.4, 3.0)[k % 4] for k in range(d)], [1.0] * d):
             x = [mpmath.mpf(v) for v in pt]
             s = [1 / (1 + mpmath.exp(-v)) * (1 - 1 / (1 + mpmath.exp(-v))) for v in x]
             for c, si, gi in zip(cur(*x), s, G(*x)):
