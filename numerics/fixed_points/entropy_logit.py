@@ -31,9 +31,18 @@ quantal response equilibria), and:
    (`certified_stability`): DF at a zero of G is diag(s) DG there, since
    the term diag(s') G vanishes.
 
-Other rules (own, peer, look-ahead terms) do not factor as s_i G_i, so the
-bound of step 1 does not follow; `entropy_logit_attempt` refuses them with
-the reason.
+A rule whose field is cur + k peer (peer-only, k = lambda; lola-foerster,
+k = 1) factors the same way: D_ij = s_i s_j dg_j/dp_i and
+grad_{theta_j} J_i = s_j dU_i/dp_j (U_i the payoff; the entropy of agent i
+does not depend on theta_j), so F_i = s_i H_i with
+
+    H_i = G_i + k eta sum_{j != i} s_j^2 (dg_j/dp_i) (dU_i/dp_j),
+
+and the added term is bounded by k eta C_i, C_i = sum_j (1/16) max|dg_j/dp_i|
+max|dU_i/dp_j| on the unit cube (s_j <= 1/4), so step 1 holds with the bound
+(B_i + |k| eta C_i) / tau. Rules with own or look-ahead terms carry theta
+itself in their added terms; `entropy_logit_attempt` refuses them with the
+reason.
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from flint import arb, arb_mat
 from eqselect.theory import Decomposition
 from eqselect.theory.games.entropy import has_entropy_term, without_entropy
 from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.theory.rules import TERMS, spec
 
 from eqselect.numerics.intervals import IntervalFunction, bounds, box, working_precision
 from eqselect.numerics.fixed_points.characterise import certified_stability, characterise
@@ -118,42 +128,71 @@ def applies(dec: Decomposition, rule) -> str:
                 "agents (one logit each)")
     if len(game.parameters) != len(game.actions):
         return "one logit per agent is needed"
-    if list(dec.field(rule.method, rule.lam, rule.own_coef)) != list(dec.cur):
-        return (f"the field of {rule.describe()} does not factor as s_i (g_i - tau theta_i), "
-                "so the entropy term's bound on the zeros does not follow")
+    if peer_weight(rule) is None:
+        return (f"the field of {rule.describe()} has own or look-ahead terms: it is not "
+                "s_i (g_i - tau theta_i + bounded peer term), so the entropy term's bound on "
+                "the zeros does not follow")
     return ""
 
 
-def reduced_field(dec: Decomposition) -> ReducedField:
-    """G = g(sigma(theta)) - tau theta with g from the direct parameterisation.
+def peer_weight(rule):
+    """k when the rule's field is cur + k peer (0 for PG), else None."""
+    weights = dict(zip(TERMS, spec(rule.method).weights))
+    if weights["cur"] != 1 or any(w != 0 for t, w in weights.items() if t not in ("cur", "peer")):
+        return None
+    k = weights["peer"]
+    return {"lam": rule.lam, "own": rule.own_coef}.get(k, k) if isinstance(k, str) else k
+
+
+def reduced_field(dec: Decomposition, rule=None) -> ReducedField:
+    """H = F / s (G for PG) with g and U from the direct parameterisation, and its bound.
+
+    Parameters
+    ----------
+    dec : Decomposition
+    rule : Rule, optional
+        PG when None; otherwise a rule with field cur + k peer (`peer_weight`).
 
     Raises
     ------
     ArithmeticError
-        When cur differs from s_i G_i at a test point (the factorisation the
-        route rests on does not hold for this game).
+        When the rule's field differs from s_i H_i at a test point (the
+        factorisation the route rests on does not hold for this game).
     """
     game = dec.game
-    plain = without_entropy(game)
-    direct = normal_form_game(plain.payoffs, "direct", name=game.name)
+    k = 0 if rule is None else peer_weight(rule)
+    direct = normal_form_game(without_entropy(game).payoffs, "direct", name=game.name)
     ps, thetas = list(direct.parameters), list(game.parameters)
+    U = list(direct.values)
     sig = {p: 1 / (1 + sp.exp(-t)) for p, t in zip(ps, thetas)}
-    g = [sp.expand(sp.diff(direct.values[i], ps[i])) for i in range(len(ps))]
-    G = [gi.xreplace(sig) - game.tau * t for gi, t in zip(g, thetas)]
-    DG = [[sp.diff(Gi, t) for t in thetas] for Gi in G]
+    slope = [sp.exp(-t) / (1 + sp.exp(-t)) ** 2 for t in thetas]
+    g = [sp.expand(sp.diff(U[i], ps[i])) for i in range(len(ps))]
+    d = len(ps)
+    cross = [[sp.expand(sp.diff(g[j], ps[i]) * sp.diff(U[i], ps[j])) for j in range(d)]
+             for i in range(d)]
+    H = [g[i].xreplace(sig) - game.tau * thetas[i]
+         + k * dec.eta * sum((slope[j] ** 2 * cross[i][j].xreplace(sig)
+                              for j in range(d) if j != i), sp.Integer(0))
+         for i in range(d)]
+    DH = [[sp.diff(Hi, t) for t in thetas] for Hi in H]
     with working_precision():
-        unit = box([0] * len(ps), [1] * len(ps))
+        unit = box([0] * d, [1] * d)
         B = [max(abs(a), abs(b)) for a, b in map(bounds, IntervalFunction(g, ps)(unit))]
-    tau = float(game.tau)
-    rf = ReducedField(tuple(thetas), G, DG, game.tau,
-                      tuple(b / tau * (1 + 1e-12) + 1e-12 for b in B))
-    _check_factorisation(dec, rf)
+        flat = [bounds(x) for x in IntervalFunction([c for row in cross for c in row], ps)(unit)]
+    C = [sum(max(abs(a), abs(b)) / 16 for j, (a, b) in enumerate(flat[i * d:(i + 1) * d])
+             if j != i) for i in range(d)]
+    extra = abs(float(k)) * float(dec.eta) if k != 0 else 0.0
+    rf = ReducedField(tuple(thetas), H, DH, game.tau,
+                      tuple((b + extra * c) / float(game.tau) * (1 + 1e-12) + 1e-12
+                            for b, c in zip(B, C)))
+    _check_factorisation(dec, rf, rule)
     return rf
 
 
-def _check_factorisation(dec, rf: ReducedField) -> None:
-    """cur_i = s_i G_i at three points, at 30 digits (guards the derivation above)."""
-    cur = sp.lambdify(rf.symbols, list(dec.cur), "mpmath")
+def _check_factorisation(dec, rf: ReducedField, rule) -> None:
+    """F_i = s_i H_i at three points, at 30 digits (guards the derivation above)."""
+    field = dec.cur if rule is None else dec.field(rule.method, rule.lam, rule.own_coef)
+    cur = sp.lambdify(rf.symbols, list(field), "mpmath")
     G = sp.lambdify(rf.symbols, rf.G, "mpmath")
     with mpmath.workdps(30):
         d = len(rf.symbols)
@@ -163,7 +202,8 @@ def _check_factorisation(dec, rf: ReducedField) -> None:
             s = [1 / (1 + mpmath.exp(-v)) * (1 - 1 / (1 + mpmath.exp(-v))) for v in x]
             for c, si, gi in zip(cur(*x), s, G(*x)):
                 if abs(c - si * gi) > mpmath.mpf(10) ** -20 * (1 + abs(c)):
-                    raise ArithmeticError("cur is not s_i (g_i - tau theta_i) for this game")
+                    raise ArithmeticError("the field is not s_i H_i for this game (module "
+                                          "docstring): the exclusion argument does not apply")
 
 
 def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
@@ -199,7 +239,7 @@ def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
     if why:
         return ExclusionResult(None, False, why)
     try:
-        rf = reduced_field(dec)
+        rf = reduced_field(dec, rule)
     except ArithmeticError as exc:
         return ExclusionResult(None, False, str(exc))
     search = _Search(rf, max_boxes, min_width)
@@ -213,7 +253,7 @@ def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
         f"box budget of {max_boxes} spent" if search.exhausted else
         f"{len(search.open_boxes)} box(es) narrower than {min_width:g} neither excluded nor "
         "proven to hold one zero (a singular zero or a continuum)")
-    notes = [f"entropy term: every zero of G = g(sigma(theta)) - tau theta lies in |theta_i| <= "
+    notes = [f"entropy term: every zero of F / s (module docstring) lies in |theta_i| <= "
              f"{', '.join(f'{b:.6g}' for b in rf.bound)}; that box is subdivided and every "
              f"piece excluded or proven (Krawczyk, arb), {search.examined} boxes: "
              + ("every finite fixed point is listed" if complete else

@@ -103,12 +103,14 @@ def test_coordination_at_tau_one_tenth_lists_the_far_point():
         assert (e.stability is Stability.STABLE) == stable
 
 
-def test_other_rules_are_refused_with_the_reason():
+def test_rules_with_own_or_lookahead_terms_are_refused_with_the_reason():
     dec = Decomposition(entropy_regularized(builtin("stag-hunt", "logit").substitute(),
-                                            sp.Rational(1, 4)))
-    assert "does not factor" in applies(dec, Rule("peer-only"))
-    assert applies(dec, Rule("pg")) == ""
-    assert entropy_logit_attempt(dec, Rule("meta-mapg")).equilibria is None
+                                            sp.Rational(1, 4)), eta=sp.Rational(11, 20))
+    for rule in ("meta-mapg", "lola", "lookahead", "meta-pg"):
+        assert "own or look-ahead" in applies(dec, Rule(rule))
+        assert entropy_logit_attempt(dec, Rule(rule)).equilibria is None
+    for rule in ("pg", "peer-only", "lola-foerster"):
+        assert applies(dec, Rule(rule)) == ""
 
 
 payoff = st.integers(-4, 4)
@@ -186,3 +188,47 @@ def test_free_root_signs_are_read_against_the_size_of_DF():
     assert tilted.stability is Stability.SADDLE
     mixed = characterise([0, 0], field([[-2, 0], [0, -2e-10]]))
     assert mixed.stability is Stability.DEGENERATE
+
+
+def _zeros_of_field_over_s(dec, rule, bound, n=13):
+    """Roots of F_i / s_i found by mpmath Newton (50 digits) from an n x n grid of
+    starts over |theta_i| <= bound, F from the decomposition's own rule field,
+    s_i = sigma'(theta_i) evaluated directly (no reduced form)."""
+    t = dec.game.parameters
+    F = sp.lambdify(t, list(dec.field(rule.method, rule.lam, rule.own_coef)), "mpmath")
+
+    def H(*x):
+        return [f * (2 + 2 * mpmath.cosh(v)) for f, v in zip(F(*x), x)]
+
+    found = []
+    with mpmath.workdps(50):
+        for a in np.linspace(-bound, bound, n):
+            for b in np.linspace(-bound, bound, n):
+                try:
+                    r = mpmath.findroot(H, (mpmath.mpf(a), mpmath.mpf(b)), tol=1e-40)
+                except (ValueError, ZeroDivisionError):
+                    continue
+                r = (float(r[0]), float(r[1]))
+                if max(abs(v) for v in H(*r)) < 1e-8 and all(
+                        max(abs(u - v) for u, v in zip(r, q)) > 1e-6 for q in found):
+                    found.append(r)
+    return sorted(found, key=lambda r: r[1])
+
+
+@settings(max_examples=4, deadline=None)
+@given(A=matrix, B=matrix, tau=st.sampled_from([sp.Rational(1, 4), sp.Rational(1, 2)]))
+@example(A=((2, 0), (0, 1)), B=((2, 0), (0, 1)), tau=sp.Rational(1, 10))
+def test_peer_only_list_equals_newton_on_the_rule_field_from_a_grid(A, B, tau):
+    """Peer-only (lambda = 3/2, eta = 11/20): the proven list against an independent
+    Newton sweep over the box the route bounds the zeros by."""
+    g = normal_form_game([[list(r) for r in A], [list(r) for r in B]], "logit")
+    dec = Decomposition(entropy_regularized(g, tau), eta=sp.Rational(11, 20))
+    rule = Rule("peer-only")
+    res = entropy_logit_attempt(dec, rule)
+    assert res.complete
+    bound = max(abs(x) for side in res.certificate["search_box"] for x in side)
+    ref = _zeros_of_field_over_s(dec, rule, bound)
+    got = sorted((e.point for e in res.equilibria), key=lambda p: p[1])
+    assert len(got) == len(ref)
+    for p, q in zip(got, ref):
+        assert p == pytest.approx(q, abs=1e-7)
