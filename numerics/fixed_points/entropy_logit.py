@@ -47,6 +47,7 @@ reason.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import mpmath
@@ -207,7 +208,7 @@ def _check_factorisation(dec, rf: ReducedField, rule) -> None:
 
 
 def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
-                          min_width: float = 1e-9) -> ExclusionResult:
+                          min_width: float = 1e-9, budget: float = 60.0) -> ExclusionResult:
     """Every fixed point of PG's field under logit with entropy, proven (steps 1-4).
 
     Parameters
@@ -219,6 +220,8 @@ def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
         The route applies when its field is cur (PG, or shaping coefficients 0).
     max_boxes : int
         Boxes examined before the search stops (then not complete).
+    budget : float
+        Wall-clock seconds before the search stops (then not complete).
     min_width : float
         Boxes narrower than this that no test settles are left open.
 
@@ -244,13 +247,13 @@ def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
         return ExclusionResult(None, False, str(exc))
     search = _Search(rf, max_boxes, min_width)
     with working_precision():
-        search.run()
+        search.run(time.monotonic() + budget)
     at = _FactoredField(dec.game, search)
     records = [search.record(z, at) for z in search.zeros]
     records.sort(key=lambda e: tuple(e.point))
     complete = not search.open_boxes and not search.exhausted
     reason = "" if complete else (
-        f"box budget of {max_boxes} spent" if search.exhausted else
+        f"budget of {max_boxes} boxes or {budget:g} s spent" if search.exhausted else
         f"{len(search.open_boxes)} box(es) narrower than {min_width:g} neither excluded nor "
         "proven to hold one zero (a singular zero or a continuum)")
     notes = [f"entropy term: every zero of F / s (module docstring) lies in |theta_i| <= "
@@ -281,10 +284,11 @@ class _Search:
         flat = self.DG(b)
         return [flat[i * self.d:(i + 1) * self.d] for i in range(self.d)]
 
-    def run(self) -> None:
+    def run(self, deadline: float) -> None:
         stack = [box([-b for b in self.rf.bound], list(self.rf.bound))]
         while stack:
-            if self.examined >= self.max_boxes:
+            if self.examined >= self.max_boxes or (
+                    self.examined % 64 == 0 and time.monotonic() > deadline):
                 self.exhausted = True
                 self.open_boxes.extend(stack)
                 return
@@ -386,7 +390,8 @@ class _Search:
         """The zero as exact rationals when a simple one in Z makes G vanish exactly.
 
         A symmetric game's QRE often sits at theta = 0 (matching pennies): the
-        proven box then holds 0 and G(0) = 0 holds in exact arithmetic.
+        proven box then holds 0 and G(0) = 0 holds in exact arithmetic. Values
+        still holding exp(q), q != 0, are left undecided (no exact point).
         """
         from fractions import Fraction
 
@@ -397,7 +402,9 @@ class _Search:
                 return None
             cand.append(sp.Rational(q.numerator, q.denominator))
         sub = dict(zip(self.rf.symbols, cand))
-        if all(sp.simplify(g.xreplace(sub)) == 0 for g in self.rf.G):
+        values = [g.xreplace(sub) for g in self.rf.G]
+        # exp(q) of a rational q != 0 is transcendental: only rational values are decided
+        if all(v.is_Rational and v == 0 for v in values):
             return tuple(cand)
         return None
 

@@ -169,7 +169,7 @@ def _entropy_logit(dec, r, head, seed, n_seeds, budget) -> EquilibriumSet:
     free-region routes, with the reason the list is then not proven complete."""
     from eqselect.numerics.fixed_points import entropy_logit
 
-    res = entropy_logit.entropy_logit_attempt(dec, r)
+    res = entropy_logit.entropy_logit_attempt(dec, r, budget=max(4 * budget, 10.0))
     if res.equilibria is not None:
         return EquilibriumSet(res.equilibria, *head, res.complete, res.notes,
                               entropy_logit.ROUTE, certificate=res.certificate,
