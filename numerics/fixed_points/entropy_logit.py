@@ -19,7 +19,7 @@ quantal response equilibria), and:
 2. Exclusion by subdivision of T: a box on which some enclosure of G_i
    excludes 0, or on which the Krawczyk operator misses the box, holds no
    zero; a box on which the Krawczyk operator maps into its interior holds
-   exactly one (`eqselect.numerics.fixed_points.krawczyk`). A box that
+   exactly one (`eqselect.numerics.fixed_points.exclusion`). A box that
    neither test decides is bisected; a small one is handed to Newton, whose
    root is proven in a box U around it (one zero in U), and boxes inside a U
    are settled by it.
@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 import sympy as sp
-from flint import arb, arb_mat
+from flint import arb
 
 from eqselect.theory import Decomposition
 from eqselect.theory.games.entropy import has_entropy_term, without_entropy
@@ -61,7 +61,7 @@ from eqselect.theory.rules import TERMS, spec
 
 from eqselect.numerics.intervals import IntervalFunction, bounds, box, working_precision
 from eqselect.numerics.fixed_points.characterise import certified_stability, characterise
-from eqselect.numerics.fixed_points.krawczyk import krawczyk, prove_zero
+from eqselect.numerics.fixed_points.exclusion import ExclusionSearch
 from eqselect.numerics.fixed_points.record import Route
 
 #: The route's label on the `EquilibriumSet`.
@@ -245,11 +245,11 @@ def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
         rf = reduced_field(dec, rule)
     except ArithmeticError as exc:
         return ExclusionResult(None, False, str(exc))
-    search = _Search(rf, max_boxes, min_width)
+    search = ExclusionSearch(rf.symbols, rf.G, rf.DG, rf.bound, max_boxes, min_width)
     with working_precision():
         search.run(time.monotonic() + budget)
     at = _FactoredField(dec.game, search)
-    records = [search.record(z, at) for z in search.zeros]
+    records = [_record(search, rf, z, at) for z in search.zeros]
     records.sort(key=lambda e: tuple(e.point))
     complete = not search.open_boxes and not search.exhausted
     reason = "" if complete else (
@@ -261,160 +261,54 @@ def entropy_logit_attempt(dec: Decomposition, rule, *, max_boxes: int = 200_000,
              f"piece excluded or proven (Krawczyk, arb), {search.examined} boxes: "
              + ("every finite fixed point is listed" if complete else
                 f"the list may be incomplete ({reason})")]
-    return ExclusionResult(records, complete, reason, search.certificate(), notes)
+    certificate = {**search.certificate(), "tau": str(rf.tau)}
+    return ExclusionResult(records, complete, reason, certificate, notes)
 
 
-class _Search:
-    """The subdivision of step 2, on arb balls."""
+def _record(search, rf: ReducedField, Z, field):
+    """The `Equilibrium` of the zero in the proven box Z (``field``: `_FactoredField`)."""
+    d = len(Z)
+    with mpmath.workdps(30):
+        point = [mpmath.mpf(z.mid().str(35, radius=False)) for z in Z]
+        with working_precision():
+            s = [_logistic_slope(z) for z in Z]
+            DG = search.jac(Z)
+            DF = [[s[i] * DG[i][j] for j in range(d)] for i in range(d)]
+            stability, enclosures = certified_stability(DF)
+        where = " x ".join(f"[{z.lower().str(12, radius=False)}, "
+                           f"{z.upper().str(12, radius=False)}]" for z in Z)
+        note = (f"interval-certified: exactly one fixed point in theta in {where} "
+                "(Krawczyk, arb); stability from the enclosure of "
+                "DF = diag(s) DG over that box")
+        exact = _rational_zero(rf, Z)
+        if exact is not None:
+            point = [mpmath.mpf(int(x.p)) / int(x.q) for x in exact]
+            note += "; the zero is the rational point " + ", ".join(map(str, exact))
+        return characterise(point, field, exact=exact, route=Route.INTERVAL,
+                            notes=(note,), stability=(stability, enclosures))
 
-    def __init__(self, rf: ReducedField, max_boxes: int, min_width: float):
-        self.rf, self.max_boxes, self.min_width = rf, max_boxes, min_width
-        self.d = len(rf.symbols)
-        self.G = IntervalFunction(rf.G, rf.symbols)
-        self.DG = IntervalFunction([e for row in rf.DG for e in row], rf.symbols)
-        self.mpG = sp.lambdify(rf.symbols, rf.G, "mpmath")
-        self.mpDG = sp.lambdify(rf.symbols, rf.DG, "mpmath")
-        self.zeros, self.owners, self.unique, self.open_boxes = [], [], [], []
-        self.examined, self.exhausted = 0, False
 
-    def f(self, b):
-        return self.G(b)
+def _rational_zero(rf: ReducedField, Z, max_denominator: int = 1000):
+    """The zero as exact rationals when a simple one in Z makes G vanish exactly.
 
-    def jac(self, b):
-        flat = self.DG(b)
-        return [flat[i * self.d:(i + 1) * self.d] for i in range(self.d)]
+    A symmetric game's QRE often sits at theta = 0 (matching pennies): the
+    proven box then holds 0 and G(0) = 0 holds in exact arithmetic. Values
+    still holding exp(q), q != 0, are left undecided (no exact point).
+    """
+    from fractions import Fraction
 
-    def run(self, deadline: float) -> None:
-        stack = [box([-b for b in self.rf.bound], list(self.rf.bound))]
-        while stack:
-            if self.examined >= self.max_boxes or (
-                    self.examined % 64 == 0 and time.monotonic() > deadline):
-                self.exhausted = True
-                self.open_boxes.extend(stack)
-                return
-            X = stack.pop()
-            self.examined += 1
-            if any(_inside(X, U) for U in self.unique):
-                continue
-            if any(v > 0 or v < 0 for v in self.f(X)):
-                continue  # G_i has one sign on X
-            settled = self._krawczyk(X)
-            if settled:
-                continue
-            width = max(float(x.rad()) * 2 for x in X)
-            if width < 1e-2 and self._newton_from(X):
-                stack.append(X)  # a new uniqueness box may settle X now
-                continue
-            if width < self.min_width:
-                self.open_boxes.append(X)
-                continue
-            stack.extend(_bisect(X))
-
-    def _krawczyk(self, X) -> bool:
-        """True when X is settled: no zero in X, or exactly one (then recorded)."""
-        centre = [arb(x.mid()) for x in X]
-        try:
-            arb_mat([[arb(v.mid()) for v in row] for row in self.jac(centre)]).inv()
-        except ZeroDivisionError:
-            return False  # singular at the centre: no conclusion either way
-        inside, K = krawczyk(self.f, self.jac, X)
-        if K is None:
-            return True  # K(X) misses X: no zero in X
-        if inside:
-            self._add(X, prove_zero(self.f, self.jac, X, steps=12) or K)
-            return True
-        return False
-
-    def _newton_from(self, X) -> bool:
-        """Newton from X's centre; True when it proves a new zero in a box around it."""
-        with mpmath.workdps(40):
-            x = mpmath.matrix([mpmath.mpf(x.mid().str(40, radius=False)) for x in X])
-            for _ in range(60):
-                try:
-                    step = mpmath.lu_solve(mpmath.matrix(self.mpDG(*x)),
-                                           -mpmath.matrix(self.mpG(*x)))
-                except ZeroDivisionError:
-                    return False
-                x += step
-                if mpmath.norm(step, mpmath.inf) < mpmath.mpf(10) ** -35 * (
-                        1 + mpmath.norm(x, mpmath.inf)):
-                    break
-            else:
-                return False
-            centre = [arb(mpmath.nstr(v, 45)) for v in x]
-        if any(all(c.overlaps(u) for c, u in zip(centre, U)) for U in self.unique):
-            return False
-        w = max(float(v.rad()) * 2 for v in X)
-        for r in (4 * w, w, w / 16, 1e-6 * w, 1e-12):
-            U = [c + arb(0, r) for c in centre]
-            inside, K = krawczyk(self.f, self.jac, U)
-            if inside:
-                self._add(U, prove_zero(self.f, self.jac, U, steps=12) or K)
-                return True
-        return False
-
-    def _add(self, U, Z) -> None:
-        """Record the zero in Z (unique in U) unless it is one already listed.
-
-        A zero on the cut between two boxes is proven in both; it is the same
-        zero when its box lies in the other's uniqueness box (or the reverse).
-        """
-        same = any(_inside(Z, U0) or _inside(Z0, U) for Z0, U0 in zip(self.zeros, self.owners))
-        self.unique.append(U)
-        if not same:
-            self.zeros.append(Z)
-            self.owners.append(U)
-
-    def record(self, Z, field):
-        """The `Equilibrium` of the zero in the proven box Z (``field``: `_FactoredField`)."""
-        with mpmath.workdps(30):
-            point = [mpmath.mpf(z.mid().str(35, radius=False)) for z in Z]
-            with working_precision():
-                s = [_logistic_slope(z) for z in Z]
-                DG = self.jac(Z)
-                DF = [[s[i] * DG[i][j] for j in range(self.d)] for i in range(self.d)]
-                stability, enclosures = certified_stability(DF)
-            where = " x ".join(f"[{z.lower().str(12, radius=False)}, "
-                               f"{z.upper().str(12, radius=False)}]" for z in Z)
-            note = (f"interval-certified: exactly one fixed point in theta in {where} "
-                    "(Krawczyk, arb); stability from the enclosure of "
-                    "DF = diag(s) DG over that box")
-            exact = self.rational_zero(Z)
-            if exact is not None:
-                point = [mpmath.mpf(int(x.p)) / int(x.q) for x in exact]
-                note += "; the zero is the rational point " + ", ".join(map(str, exact))
-            return characterise(point, field, exact=exact, route=Route.INTERVAL,
-                                notes=(note,), stability=(stability, enclosures))
-
-    def rational_zero(self, Z, max_denominator: int = 1000):
-        """The zero as exact rationals when a simple one in Z makes G vanish exactly.
-
-        A symmetric game's QRE often sits at theta = 0 (matching pennies): the
-        proven box then holds 0 and G(0) = 0 holds in exact arithmetic. Values
-        still holding exp(q), q != 0, are left undecided (no exact point).
-        """
-        from fractions import Fraction
-
-        cand = []
-        for z in Z:
-            q = Fraction(z.mid().str(30, radius=False)).limit_denominator(max_denominator)
-            if not z.contains(arb(q.numerator) / q.denominator):
-                return None
-            cand.append(sp.Rational(q.numerator, q.denominator))
-        sub = dict(zip(self.rf.symbols, cand))
-        values = [g.xreplace(sub) for g in self.rf.G]
-        # exp(q) of a rational q != 0 is transcendental: only rational values are decided
-        if all(v.is_Rational and v == 0 for v in values):
-            return tuple(cand)
-        return None
-
-    def certificate(self) -> dict:
-        def show(b):
-            return [[float(x.lower()), float(x.upper())] for x in b]
-        return {"search_box": [[-b, b] for b in self.rf.bound], "tau": str(self.rf.tau),
-                "boxes_examined": self.examined, "zero_boxes": [show(z) for z in self.zeros],
-                "uniqueness_boxes": [show(u) for u in self.unique],
-                "open_boxes": [show(b) for b in self.open_boxes]}
+    cand = []
+    for z in Z:
+        q = Fraction(z.mid().str(30, radius=False)).limit_denominator(max_denominator)
+        if not z.contains(arb(q.numerator) / q.denominator):
+            return None
+        cand.append(sp.Rational(q.numerator, q.denominator))
+    sub = dict(zip(rf.symbols, cand))
+    values = [g.xreplace(sub) for g in rf.G]
+    # exp(q) of a rational q != 0 is transcendental: only rational values are decided
+    if all(v.is_Rational and v == 0 for v in values):
+        return tuple(cand)
+    return None
 
 
 class _FactoredField:
@@ -425,7 +319,7 @@ class _FactoredField:
     digits once theta > 70 (tau = 1/100 puts QREs at theta ~ 400).
     """
 
-    def __init__(self, game, search: "_Search"):
+    def __init__(self, game, search: ExclusionSearch):
         self.game, self.search = game, search
 
     def _s(self, x):
@@ -443,19 +337,6 @@ class _FactoredField:
 def _logistic_slope(theta: arb) -> arb:
     """s = sigma(theta) (1 - sigma(theta)) = 1 / (2 + 2 cosh theta), tight on a ball."""
     return 1 / (2 + 2 * theta.cosh())
-
-
-def _inside(X, U) -> bool:
-    return all(u.contains(x) for x, u in zip(X, U))
-
-
-def _bisect(X) -> list:
-    k = max(range(len(X)), key=lambda i: float(X[i].rad()))
-    lo, hi, mid = X[k].lower(), X[k].upper(), arb(X[k].mid())
-    left, right = list(X), list(X)
-    left[k] = box([lo], [mid])[0]
-    right[k] = box([mid], [hi])[0]
-    return [left, right]
 
 
 __all__ = ["ROUTE", "ExclusionResult", "ReducedField", "applies", "entropy_logit_attempt",
