@@ -120,8 +120,10 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
     for who, x in (("P", P), ("R", R)):
         if x is not None and x.at_infinity:
             findings.append(f"{who} = pure profile {x.label} lies at infinity under "
-                            f"{g.parameterization}: mu, mu_M -> 0 there; check it with "
-                            "--param direct or --tau > 0 where the quantities are finite")
+                            f"{g.parameterization}: mu, mu_M -> 0 there; A1 and A2 read "
+                            "its vertex in the direct closure where the rule allows it "
+                            "(docs/alignment.md), the local statements need --param direct "
+                            "or --tau > 0 where the quantities are finite")
     lam_max = float(2 * r.lam) if lam_max is None else float(lam_max)
     if P is None:
         return _without_p(g, r, dec, sf, fps, findings, statements)
