@@ -1,7 +1,7 @@
 """eqselect.proofs_check: the alignment conditions A0-A5 and the paper's statements,
 decided exactly or certified (docs/alignment.md)."""
 
-from eqselect.proofs_check.check import check_game
+from eqselect.proofs_check.check import CheckOptions, check_game
 from eqselect.proofs_check.verdict import Certified, CheckResult, PointReport, Verdict
 
-__all__ = ["Certified", "CheckResult", "PointReport", "Verdict", "check_game"]
+__all__ = ["Certified", "CheckOptions", "CheckResult", "PointReport", "Verdict", "check_game"]

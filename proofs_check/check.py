@@ -13,17 +13,20 @@ its reason, never a pass (docs/alignment.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import sympy as sp
 
 from eqselect.theory import (
     PAPER, Decomposition, Game, GameError, RegionKind, as_rule, entropy_regularized)
+from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.games.entropy import without_entropy
 from eqselect.numerics.shaping import ShapingField, margins_at
 from eqselect.proofs_check import adapter, geometry, rates
 from eqselect.proofs_check.basin_entry import check_a3
-from eqselect.proofs_check.choice import choose
-from eqselect.proofs_check.local import check_a0, check_a1, check_a2
+from eqselect.proofs_check.choice import alternative, choose_candidates
+from eqselect.proofs_check.local import boundary_margins, check_a0, check_a1, check_a2
 from eqselect.proofs_check.persistence import check_a5, tau_paths
 from eqselect.proofs_check.verdict import CheckResult, PointReport
 from eqselect.proofs_check.verdict_text import with_to_decide
@@ -39,6 +42,9 @@ def point_report(sf, c) -> PointReport | None:
                 at_infinity=c.at_infinity, welfare=c.welfare if c.payoffs else None)
     if c.at_infinity:
         return PointReport(**base, mu=0.0, mu_M=0.0, certified="limit")
+    face = boundary_margins(sf, c.exact)
+    if face is not None:  # the face margins, as `eqselect equilibria` prints them
+        return PointReport(**base, **{k: v for k, v in face.items() if k != "face"})
     m = margins_at(sf, c.point, c.exact)
     return PointReport(**base, mu=m.mu, mu_M=m.mu_M, exact_mu=m.exact_mu,
                        exact_mu_M=m.exact_mu_M, certified=m.certified,
@@ -68,18 +74,12 @@ def _decomposition(g: Game, eta, shared: Decomposition | None) -> Decomposition:
     return shared
 
 
-def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
-               preferred="payoff-dominant", lam_max=None, statements: bool = True,
-               tau_high: float = 10.0, n_seeds: int | None = None,
-               decomposition: Decomposition | None = None) -> CheckResult:
-    """Decide A0-A5 and the paper's statements for ``game`` under ``rule``.
+@dataclass(frozen=True)
+class CheckOptions:
+    """What `check_game` is asked, beside the game and the rule.
 
-    Parameters
+    Attributes
     ----------
-    game : Game
-        Payoff symbols are set to their defaults. An entropy-regularised game
-        (``game.tau`` set) is checked at its own temperature.
-    rule : Rule or method name
     eta : number
         Inner learning rate.
     tau : number or None
@@ -95,44 +95,110 @@ def check_game(game: Game, rule="meta-mapg", *, eta=PAPER.eta, tau=None,
     n_seeds : int or None
         Newton seeds for the fixed points of v (None: 64 for up to two
         parameters or a regularised game, 16 otherwise).
+    """
+
+    eta: object = PAPER.eta
+    tau: object = None
+    preferred: object = "payoff-dominant"
+    lam_max: object = None
+    statements: bool = True
+    tau_high: float = 10.0
+    n_seeds: int | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.statements, bool):
+            raise OptionsError(f"statements must be True or False, not {self.statements!r}")
+        if not (isinstance(self.tau_high, (int, float)) and 0 < self.tau_high < float("inf")):
+            raise OptionsError("tau_high must be a positive finite number, "
+                               f"not {self.tau_high!r}")
+        if self.n_seeds is not None and not (
+                isinstance(self.n_seeds, int) and not isinstance(self.n_seeds, bool)
+                and 1 <= self.n_seeds <= MAX_SEEDS):
+            raise OptionsError(f"n_seeds must be an integer in [1, {MAX_SEEDS}], "
+                               f"not {self.n_seeds!r}")
+
+
+#: Newton seeds a check may ask for (each seed is a Newton run in the full dimension).
+MAX_SEEDS = 10_000
+
+
+def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None, *,
+               decomposition: Decomposition | None = None, **fields) -> CheckResult:
+    """Decide A0-A5 and the paper's statements for ``game`` under ``rule``.
+
+    Parameters
+    ----------
+    game : Game
+        Payoff symbols are set to their defaults. An entropy-regularised game
+        (``game.tau`` set) is checked at its own temperature.
+    rule : Rule or method name
+    options : CheckOptions or None
+        eta, tau, the preferred equilibrium, the lambda range, ... (defaults:
+        the paper's).
     decomposition : Decomposition or None
         The caller's decomposition of the checked game (substituted,
         regularised) at ``eta``, used instead of deriving it again.
+    **fields
+        Fields of `CheckOptions` given one by one (``eta=0.55, tau=0.25``).
 
     Returns
     -------
     CheckResult
     """
+    o = replace(options or CheckOptions(), **fields)
     r = as_rule(rule)
-    g, base, tau = _games(game, tau)
-    dec = _decomposition(g, eta, decomposition)
+    g, base, tau = _games(game, o.tau)
+    dec = _decomposition(g, o.eta, decomposition)
     sf = ShapingField(dec, r)
-    if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
-        n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
-    fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
-    Pc, Rc, notes = choose(g, fps.points, preferred)
-    P, R = point_report(sf, Pc), point_report(sf, Rc)
-    findings = list(notes)
-    if not fps.complete:
-        findings.append("the fixed-point list of v comes from seeded Newton and is not proven "
-                        "complete: P and R are chosen from what was found")
-    for who, x in (("P", P), ("R", R)):
-        if x is not None and x.at_infinity:
-            findings.append(f"{who} = pure profile {x.label} lies at infinity under "
-                            f"{g.parameterization}: mu, mu_M -> 0 there; check it with "
-                            "--param direct or --tau > 0 where the quantities are finite")
-    lam_max = float(2 * r.lam) if lam_max is None else float(lam_max)
+    fps, choice, findings = _candidates(g, dec, o)
+    P, R = point_report(sf, choice.P), point_report(sf, choice.R)
+    findings += _at_infinity_findings(g, P, R)
+    lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
     if P is None:
-        return _without_p(g, r, dec, sf, fps, findings, statements)
+        return _without_p(g, r, dec, sf, fps, findings, o.statements)
     conditions = [check_a0(sf, fps.points), check_a1(sf, P), check_a2(sf, P, R),
                   check_a3(sf, fps.points, P, R), check_a4(sf), check_a5(sf, P, R, lam_max)]
     if tau is not None and to_exact(tau) > 0 and len(g.parameters) <= 2:
-        conditions[5] = _with_tau(conditions[5], tau_paths(base, sf, P, R, tau, tau_high))
-    claims = _claims(sf, r, P, g, lam_max) if statements else []
+        conditions[5] = _with_tau(conditions[5], tau_paths(base, sf, P, R, tau, o.tau_high))
+    claims = _claims(sf, r, P, g, lam_max) if o.statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
                        tuple(str(s) for s in g.parameters), P, R,
                        tuple(map(with_to_decide, conditions)), tuple(map(with_to_decide, claims)),
-                       tuple(findings), fps.complete)
+                       tuple(findings), fps.complete, _ties(sf, choice))
+
+
+def _candidates(g: Game, dec: Decomposition, o: CheckOptions):
+    """Every fixed point of v, the choice of P and R among them, and the findings so far."""
+    n_seeds = o.n_seeds
+    if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
+        n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
+    fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
+    choice = choose_candidates(g, fps.points, o.preferred)
+    findings = list(choice.notes)
+    if not fps.complete:
+        findings.append("the fixed-point list of v comes from seeded Newton and is not proven "
+                        "complete: P and R are chosen from what was found")
+    return fps, choice, findings
+
+
+def _at_infinity_findings(g: Game, P, R) -> list:
+    return [f"{who} = pure profile {x.label} lies at infinity under "
+            f"{g.parameterization}: mu, mu_M -> 0 there; A1 and A2 read "
+            "its vertex in the direct closure where the rule allows it "
+            "(docs/alignment.md), the local statements need --param direct "
+            "or --tau > 0 where the quantities are finite"
+            for who, x in (("P", P), ("R", R)) if x is not None and x.at_infinity]
+
+
+def _ties(sf, choice) -> tuple:
+    """A1 and A2 with each candidate tied for P taken as P (R chosen for it as for P)."""
+    out = []
+    for c in choice.ties:
+        T, R = point_report(sf, c), point_report(sf, alternative(choice.candidates, c))
+        out.append({"label": c.label, "point": T.point, "mu_M": T.mu_M,
+                    "alternative": None if R is None else R.label,
+                    "A1": check_a1(sf, T), "A2": check_a2(sf, T, R)})
+    return tuple(out)
 
 
 def _without_p(g, r, dec, sf, fps, findings, statements):

@@ -13,6 +13,12 @@ infinity (docs/alignment.md, "P and R").
   games where index 0 = C): the candidate nearest to it;
 - an integer N (or ``"N"``): the N-th entry of the fixed-point list of v.
 R is the stable candidate other than P with the largest welfare.
+
+A preference that several candidates meet equally (equal payoff vectors for
+``payoff-dominant``, equal welfare for ``welfare`` or its fallback: the two
+pure equilibria of Battle of the Sexes, of Hawk-Dove) is a tie: P is the
+first of them in the fixed-point list, and `Choice.ties` lists them all so
+that each is checked and the user can name one (a profile or an index).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from eqselect.theory.exact import to_exact
 from eqselect.theory.profile_names import profile_actions
 
 _LETTERS = {"C": 0, "D": 1}
+#: Relative tolerance within which two payoffs or welfares count as equal.
+TIE_RTOL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -126,11 +134,40 @@ def parse_profile(game: Game, text: str) -> tuple:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """P, R and how they were chosen.
+
+    Attributes
+    ----------
+    P, R : Candidate or None
+    notes : tuple of str
+    ties : tuple of Candidate
+        Every candidate meeting the preference as well as P (P first);
+        empty when P is the only one.
+    candidates : tuple of Candidate
+        The stable candidates the choice was made from.
+    """
+
+    P: Candidate | None
+    R: Candidate | None
+    notes: tuple
+    ties: tuple = ()
+    candidates: tuple = ()
+
+
 def choose(game: Game, fixed_points, preferred="payoff-dominant"):
     """(P, R, notes) for a preference; R is None when there is no alternative,
-    P too when v has no stable candidate at all (an index still names a point)."""
+    P too when v has no stable candidate at all (an index still names a point).
+    Ties are in `choose_candidates`."""
+    c = choose_candidates(game, fixed_points, preferred)
+    return c.P, c.R, list(c.notes)
+
+
+def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant") -> Choice:
+    """The `Choice` of P and R for a preference, ties listed."""
     cands = candidates(game, fixed_points)
-    notes = []
+    notes, ties = [], ()
     if isinstance(preferred, int) or (isinstance(preferred, str) and preferred.isdigit()):
         k = int(preferred)
         if not 0 <= k < len(fixed_points):
@@ -145,23 +182,42 @@ def choose(game: Game, fixed_points, preferred="payoff-dominant"):
     elif not cands:
         notes.append(f"game {game.name!r} has no stable equilibrium of v (nor a strict pure "
                      "Nash profile at infinity): there is no P to prefer")
-        return None, None, notes
+        return Choice(None, None, tuple(notes))
     elif preferred in ("payoff-dominant", "welfare"):
-        P = _best(cands, preferred, notes)
+        ties = _best(cands, preferred, notes)
+        P = ties[0]
+        if len(ties) > 1:
+            notes.append(f"{len(ties)} candidates tie for P ({preferred}): "
+                         f"{', '.join(c.label for c in ties)}; P is the first, each is "
+                         "checked, and --preferred with a profile or an index chooses")
+        else:
+            ties = ()
     else:
         P = _nearest(game, cands, parse_profile(game, str(preferred)), notes)
+    return Choice(P, alternative(cands, P), tuple(notes), tuple(ties), tuple(cands))
+
+
+def alternative(cands, P):
+    """R: the stable candidate other than P with the largest welfare (None if none)."""
     rest = [c for c in cands if c.point != P.point and c.stable]
-    R = max(rest, key=lambda c: c.welfare) if rest else None
-    return P, R, notes
+    return max(rest, key=lambda c: c.welfare) if rest else None
 
 
-def _best(cands, preferred, notes):
+def _same(x: float, y: float) -> bool:
+    return abs(x - y) <= TIE_RTOL * max(1.0, abs(x), abs(y))
+
+
+def _best(cands, preferred, notes) -> list:
+    """The candidates meeting the preference best (ties: more than one), in list order."""
     if preferred == "payoff-dominant" and all(c.payoffs for c in cands):
-        for c in cands:
-            if all(all(x >= y - 1e-12 for x, y in zip(c.payoffs, o.payoffs)) for o in cands):
-                return c
+        top = [c for c in cands
+               if all(all(x >= y or _same(x, y) for x, y in zip(c.payoffs, o.payoffs))
+                      for o in cands)]
+        if top:
+            return top
         notes.append("no candidate is payoff-dominant; P is the welfare-maximal one")
-    return max(cands, key=lambda c: c.welfare)
+    w = max(c.welfare for c in cands)
+    return [c for c in cands if _same(c.welfare, w)]
 
 
 def _nearest(game, cands, profile, notes):

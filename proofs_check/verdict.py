@@ -124,6 +124,10 @@ class CheckResult(Record):
         Facts that limit what could be checked (equilibria at infinity, ...).
     complete : bool
         Whether the fixed-point list P and R were chosen from is complete.
+    ties : tuple of dict
+        When several candidates meet the preference equally: each one
+        (``label``, ``point``, ``mu_M``, ``alternative``) with A1 and A2
+        decided as if it were P; empty without a tie.
     """
 
     game: str
@@ -136,6 +140,7 @@ class CheckResult(Record):
     claims: tuple
     findings: tuple = ()
     complete: bool = False
+    ties: tuple = ()
 
     def verdict(self, id: str) -> Verdict:
         """The condition or claim called ``id``."""

@@ -156,8 +156,8 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
         out.append(("mu_M(R)", _margin(R, "mu_M")))
     keys = {
         "A0": (), "A1": (), "A2": ("difference",),
-        "A3": ("minimum", "minimum_at", "min_lower_bound", "counterexample", "saddle",
-               "Sigma"),
+        "A3": ("inner_product", "minimum", "minimum_at", "min_lower_bound", "counterexample",
+               "saddle", "Sigma"),
         "A4": ("counterexample", "value_there", "region"),
         "A5": ("selection_global_beyond",),
         "ift-shift": ("shift_direction", "secant", "relative_error", "M(P)"),
@@ -183,7 +183,8 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
 
 
 #: Names of values written in mathematics in LaTeX.
-LATEX_NAMES = {"mu_M(P)": r"$\mu_M(P)$", "mu_M(R)": r"$\mu_M(R)$", "M(P)": "$M(P)$",
+LATEX_NAMES = {"inner_product": r"$\langle M, n_P\rangle$ on $\Sigma$",
+               "mu_M(P)": r"$\mu_M(P)$", "mu_M(R)": r"$\mu_M(R)$", "M(P)": "$M(P)$",
                "phi*_lambda": r"$\phi^*_\lambda$", "rho": r"$\rho$", "m": "$m$", "L": "$L$",
                "<M, n_P> < 0 at s": r"$\langle M, n_P\rangle < 0$ at $s$"}
 

@@ -14,6 +14,11 @@
   complete when every candidate is decided); with a transcendental payoff the
   Newton points are each proven by the Krawczyk test
   (`eqselect.numerics.fixed_points.certify.krawczyk`).
+- PG (and cur + k peer) under logit with an entropy term (one-state, two
+  actions per agent): every zero lies in a box given by the entropy term's
+  asymptotics, which is subdivided until each piece is excluded or proven to
+  hold one zero (`eqselect.numerics.fixed_points.exclusion.entropy_logit`,
+  complete when every piece is settled).
 - PG under logit and softmax: the interior fixed points are the totally
   mixed Nash equilibria, solved exactly on the direct parameterisation's
   faces (`eqselect.numerics.fixed_points.nash.totally_mixed`, complete).
@@ -96,6 +101,10 @@ class EquilibriumSet(Record):
         as strategies, the largest dimension of its pieces, and the agents
         whose strategy varies over it (several best responses). A point's
         ``component`` indexes this list.
+    incomplete_reason : str
+        Why the list is not proven complete: the answering route's reason,
+        and the reasons of the routes that gave way before it; "" when
+        complete.
     """
 
     equilibria: list
@@ -110,6 +119,7 @@ class EquilibriumSet(Record):
     at_infinity: list = field(default_factory=list)
     certificate: dict | None = None
     components: list = field(default_factory=list)
+    incomplete_reason: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "route", SetRoute(self.route))
@@ -167,7 +177,8 @@ def solve(problem: FixedPointProblem, routes=None) -> EquilibriumSet:
         if result.complete:
             return _assemble(problem, result, after=_gave_way(entry, reasons))
         if result.found and entry.fallback:
-            return _assemble(problem, result, before=[_fallback_note(result, reasons)])
+            return _assemble(problem, result, before=[_fallback_note(result, reasons)],
+                             gave_way=reasons)
         if result.found and partial is None:
             partial = result
         if result.status is not RouteStatus.NOT_APPLICABLE:
@@ -175,10 +186,10 @@ def solve(problem: FixedPointProblem, routes=None) -> EquilibriumSet:
     if partial is None:
         raise GameError(f"no fixed-point route answers for {problem.dec.game.name!r} "
                         f"({'; '.join(r for _, r in reasons) or 'none applies'})")
-    return _assemble(problem, partial)
+    return _assemble(problem, partial, gave_way=[x for x in reasons if x[1] != partial.reason])
 
 
-def _assemble(problem, result: RouteResult, before=(), after=()) -> EquilibriumSet:
+def _assemble(problem, result: RouteResult, before=(), after=(), gave_way=()) -> EquilibriumSet:
     """The set of one route's answer: notes, fixed points at infinity, components."""
     r, game = problem.rule, problem.dec.game
     points, components = list(result.points), []
@@ -188,9 +199,10 @@ def _assemble(problem, result: RouteResult, before=(), after=()) -> EquilibriumS
     if infinite is None:
         infinite = () if _box(problem) else pure_profiles_at_infinity(problem.dec, r)
     notes = [*before, *result.notes, *after]
+    why = "" if result.complete else "; ".join(_named([*gave_way, ("", result.reason)]))
     return EquilibriumSet(points, r.method.value, float(r.lam), float(r.own_coef),
                           result.complete, notes, result.route, result.seeds, result.sampling,
-                          list(infinite), result.certificate, components)
+                          list(infinite), result.certificate, components, why)
 
 
 def _gave_way(entry, reasons) -> list:
@@ -208,7 +220,7 @@ def _fallback_note(result, reasons) -> str:
 
 
 def _named(reasons) -> list:
-    return [f"{label}: {why}" if label else why for label, why in reasons]
+    return [f"{label}: {why}" if label else why for label, why in reasons if why]
 
 
 # -- the routes --------------------------------------------------------------------
@@ -222,6 +234,19 @@ def _free(p) -> bool:
 
 def _two_logits(p) -> bool:
     return _free(p) and len(p.dec.game.parameters) == 2 and saturating(p.dec.game)
+
+
+def _entropy_logit(p) -> RouteResult:
+    """Logit with entropy: every zero confined to a box and found by exclusion."""
+    from eqselect.numerics.fixed_points.exclusion.entropy_logit import entropy_logit_attempt
+
+    res = entropy_logit_attempt(p.dec, p.rule, budget=max(4 * p.options.budget, 10.0))
+    if res.equilibria is None:
+        return RouteResult(SetRoute.ENTROPY_EXCLUSION, RouteStatus.UNDECIDED,
+                           reason=f"does not apply: {res.reason}")
+    status = RouteStatus.COMPLETE if res.complete else RouteStatus.PARTIAL
+    return RouteResult(SetRoute.ENTROPY_EXCLUSION, status, tuple(res.equilibria), res.reason,
+                       tuple(res.notes), res.certificate)
 
 
 def _sos(p) -> RouteResult:
@@ -300,6 +325,9 @@ ROUTES = (
                _entropy_interior),
     RouteEntry(SetRoute.EXACT_FACES, "", lambda p: _box(p) and not has_entropy(p.dec),
                _exact_faces),
+    RouteEntry(SetRoute.ENTROPY_EXCLUSION, "entropy-exclusion",
+               lambda p: _free(p) and saturating(p.dec.game) and has_entropy(p.dec),
+               _entropy_logit),
     RouteEntry(SetRoute.RESULTANT, "resultant route", _two_logits, _resultant),
     RouteEntry(SetRoute.NASH_INTERIOR, "interior Nash route",
                lambda p: _free(p) and totally_mixed.applies(p.dec, p.rule),

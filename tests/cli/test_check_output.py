@@ -35,7 +35,7 @@ def _block(text, id):
 def test_text_states_the_values_each_verdict_rests_on(capsys):
     text = _run(capsys, STAG)
     doc = json.loads(_run(capsys, STAG + ["--json"]))
-    assert "rests on: mu_M(P) = -99/20; mu_M(R) = -99/20; difference = 0" in _block(text, "A2")
+    assert "rests on: mu_M(P) = 33/5; mu_M(R) = -33/20; difference = 33/4" in _block(text, "A2")
     a4 = [c for c in doc["conditions"] if c["id"] == "A4"][0]
     assert a4["values"]["counterexample"] == ["1/8", "1/8"]
     assert any("counterexample = (1/8, 1/8)" in ln for ln in _block(text, "A4"))
@@ -86,7 +86,7 @@ def test_latex_fragment_and_standalone_compile_without_overfull_boxes(capsys, tm
     assert standalone.startswith("\\documentclass") and fragment.split("\n", 1)[1] in standalone
     _pdflatex(tmp_path, "standalone", standalone)
     if args is STAG:
-        assert r"$\mu_M(P)$ = $- \frac{99}{20}$" in fragment
+        assert r"$\mu_M(P)$ = $\frac{33}{5}$" in fragment
         assert r"\frac{40}{33}" in fragment and r"\frac{1}{8}" in fragment
     else:
         assert r"\emph{To decide:}" in fragment

@@ -7,9 +7,19 @@ record means the same thing whichever route found it:
 - eigenvalues of DF: at a free-region root, of the full DF (mpmath); on a
   face of the direct region with tangent basis Q (orthonormal columns of the
   face's P), of Q^T DF Q, then one entry -multiplier per bound direction;
-- mu = -lambda_max(sym DF) on the free directions (+inf at a vertex);
-- stability from ``classify``; a free-region root whose DF has a singular
-  value below 1e-10 of the largest is DEGENERATE (possibly a continuum);
+- mu = -lambda_max(sym DF) at an interior root; on a face, the smaller of
+  -lambda_max(sym Q^T DF Q) and the normal-cone multipliers (at a vertex,
+  the smallest multiplier), the one definition of docs/theory.md
+  ("Margins at the boundary", `eqselect.numerics.fixed_points.exact_faces.boundary_margin`);
+- stability from ``classify``, with the zero tolerance relative to the size
+  of DF when DF is small (`SIGN_TOL`); a free-region root whose DF has a
+  singular value below 1e-10 of the largest is DEGENERATE (possibly a
+  continuum);
+  where the route proves the root in a box, stability comes instead from a
+  certified enclosure of DF over the box (`certified_stability`): Routh-Hurwitz
+  signs of its characteristic polynomial, decided in arb, so an eigenvalue of
+  -2e-10 (saturated logits) is stable and DEGENERATE means the enclosure
+  holds 0, whatever the scale;
 - Nash (finite one-state games): exact best-response check at exact
   coordinates, or at high-precision Floats with a tie tolerance, else the
   best-response gap in double precision (said in the notes).
@@ -22,6 +32,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy as sp
+from flint import acb_mat, arb, arb_mat
 
 from eqselect.theory.engine import to_sympy
 
@@ -30,12 +41,15 @@ from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stabi
 
 #: Relative size of the smallest singular value below which DF is singular.
 SINGULAR_RTOL = 1e-10
+#: Eigenvalue real parts within SIGN_TOL * min(1, max|DF_ij|) of 0 count as 0: relative
+#: for a small DF (saturated logits scale DF by s_i ~ 1e-9), 1e-9 otherwise.
+SIGN_TOL = 1e-9
 #: Best-response gap below which a finite-game root is reported as Nash.
 NASH_GAP = 1e-9
 
 
 def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, notes=(),
-                 continuum=None, tol=None) -> Equilibrium:
+                 continuum=None, tol=None, stability=None) -> Equilibrium:
     """The `Equilibrium` record of a fixed point.
 
     Parameters
@@ -58,6 +72,10 @@ def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, not
         A note that the point represents a continuum (stability DEGENERATE).
     tol : float, optional
         Zero tolerance for signs at high-precision Floats (None: exact signs).
+    stability : (Stability, str), optional
+        A certified judgement (`certified_stability` of an enclosure of DF
+        over a box proven to hold the root); it replaces the judgement from
+        the floating-point eigenvalues and the singular-value threshold.
 
     Returns
     -------
@@ -65,15 +83,23 @@ def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, not
     """
     notes = list(notes)
     F = field.values(point)
+    scale = 1.0
     if face is None:
-        eigs, mu, singular, residual = _free_linearisation(field.jacobian(point), F, notes)
+        J = field.jacobian(point)
+        eigs, mu, singular, residual = _free_linearisation(J, F, notes)
+        scale = _scale(J)
         boundary = False
     else:
         eigs, mu, residual = _face_linearisation(field, point, F, face, notes, tol)
         singular, boundary = False, len(face.free) < len(point)
-    stability = classify(eigs)
+    judged = stability
+    stability = classify(eigs, tol=SIGN_TOL * scale)
     if singular:
         stability = Stability.DEGENERATE
+    if judged is not None:
+        stability = judged[0]
+        notes = [n for n in notes if not n.startswith("singular Jacobian")]
+        notes.append(f"stability certified: {judged[1]}")
     if continuum is not None:
         stability = Stability.DEGENERATE
         notes.insert(0, continuum)
@@ -99,6 +125,12 @@ def _free_linearisation(J, F, notes):
     return eigs, mu, singular, residual
 
 
+def _scale(J) -> float:
+    """min(1, max |J_ij|): the size against which eigenvalue signs are read."""
+    rows = J.tolist() if isinstance(J, mpmath.matrix) else np.asarray(J, dtype=object).tolist()
+    return min(1.0, max((abs(float(x)) for row in rows for x in row), default=0.0))
+
+
 def _face_linearisation(field, point, F, face, notes, tol):
     """(eigenvalues, mu, residual) on a face: tangent block, then -multipliers."""
     d, k = len(point), len(face.free)
@@ -110,9 +142,9 @@ def _face_linearisation(field, point, F, face, notes, tol):
         mu = 0.0 - float(np.max(np.linalg.eigvalsh((R + R.T) / 2)))
     else:
         tangent, mu = [], float("inf")
-        notes.append("vertex: no free coordinate, so the restricted Jacobian is empty "
-                     "and mu = +inf")
     mults = face_multipliers(face, F)
+    if mults:  # the bound directions' margins are the multipliers (docs/theory.md)
+        mu = min([mu] + [_to_float(x) for x in mults])
     for (_, _, (block, action)), x in zip(face.multipliers, mults):
         if exact_sign(x, tol) == 0:
             notes.append(f"F is tangent to the bound where agent "
@@ -125,6 +157,72 @@ def _face_linearisation(field, point, F, face, notes, tol):
     residual = max((abs(_to_float(_g(F, a) - _g(F, b))) for a, b in face.equations),
                    default=0.0)
     return eigs, mu, residual
+
+
+def certified_stability(J) -> tuple:
+    """Stability of every matrix in an arb enclosure ``J`` of DF, decided rigorously.
+
+    With c(x) = det(x I - J) = x^d + c_1 x^{d-1} + ... + c_d (arb's
+    characteristic polynomial, an enclosure for every matrix in the balls):
+
+    - STABLE when every Hurwitz determinant of c is > 0 (Routh-Hurwitz: all
+      eigenvalues have Re < 0), UNSTABLE when the same holds for c(-x);
+    - SADDLE when d = 2 and c_2 = det J < 0 (one real eigenvalue of each
+      sign), or when arb's eigenvalue enclosures (`acb_mat.eig`) have real
+      parts of both signs, none holding 0;
+    - DEGENERATE otherwise: some enclosure holds 0.
+
+    The decision is scale-free: eigenvalues of -2e-10 are as stable as -2.
+
+    Parameters
+    ----------
+    J : list of list of arb, shape (d, d)
+
+    Returns
+    -------
+    (Stability, str)
+        The class and the enclosures it was decided from (for the notes).
+
+    Examples
+    --------
+    >>> from flint import arb
+    >>> certified_stability([[arb("-2e-10"), arb(0)], [arb(0), arb("-3e-10")]])[0].value
+    'stable'
+    >>> certified_stability([[arb(0, 1e-12), arb(0)], [arb(0), arb(-1)]])[0].value
+    'degenerate'
+    """
+    d = len(J)
+    c = list(reversed(arb_mat(J).charpoly().coeffs()))  # 1, c_1, ..., c_d
+    shown = "characteristic polynomial coefficients " + ", ".join(
+        x.str(3) for x in c[1:])
+    if _hurwitz_positive(c):
+        return Stability.STABLE, shown + " (Routh-Hurwitz: every Re < 0)"
+    if _hurwitz_positive([x * (-1) ** k for k, x in enumerate(c)]):
+        return Stability.UNSTABLE, shown + " (Routh-Hurwitz: every Re > 0)"
+    if d == 2 and c[2] < 0:
+        return Stability.SADDLE, shown + " (det DF < 0)"
+    try:
+        eigs = acb_mat([[x for x in row] for row in J]).eig(multiple=True)
+    except ValueError:
+        eigs = None
+    if eigs is not None:
+        re = [e.real for e in eigs]
+        if all(r < 0 or r > 0 for r in re) and any(r < 0 for r in re) \
+                and any(r > 0 for r in re):
+            return Stability.SADDLE, "eigenvalue enclosures " + ", ".join(
+                e.str(3) for e in eigs)
+    return Stability.DEGENERATE, shown + ": an eigenvalue enclosure holds 0"
+
+
+def _hurwitz_positive(c) -> bool:
+    """Whether every leading minor of the Hurwitz matrix of c is certified > 0."""
+    n = len(c) - 1
+    H = [[c[2 * (j + 1) - (i + 1)] if 0 <= 2 * (j + 1) - (i + 1) <= n else arb(0)
+          for j in range(n)] for i in range(n)]
+    for k in range(1, n + 1):
+        if not arb_mat([row[:k] for row in H[:k]]).det() > 0:
+            return False
+    return True
 
 
 def face_multipliers(face, F) -> list:
@@ -203,5 +301,5 @@ def _to_float(x) -> float:
     return float(sp.re(sp.N(x, 30)))
 
 
-__all__ = ["NASH_GAP", "SINGULAR_RTOL", "best_response_gap", "characterise",
-           "face_multipliers"]
+__all__ = ["NASH_GAP", "SINGULAR_RTOL", "best_response_gap", "certified_stability",
+           "characterise", "face_multipliers"]

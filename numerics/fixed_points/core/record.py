@@ -53,8 +53,10 @@ class Equilibrium(Record):
     eigenvalues : tuple of complex
         Of DF at the point (tangent-cone restricted at a boundary point).
     mu : float
-        -lambda_max(sym DF), the linearised strong-monotonicity margin
-        (+inf at a corner, where no direction is free; null in JSON).
+        -lambda_max(sym DF), the linearised strong-monotonicity margin; at a
+        boundary point of the direct region the smaller of that on the face
+        and the normal-cone multipliers (docs/theory.md, "Margins at the
+        boundary"; at a corner the smallest multiplier).
     nash : bool or None
         Whether the strategies form a Nash equilibrium (exact best-response
         check); None for games without a policy (continuous games).

@@ -34,6 +34,7 @@ class SetRoute(str, Enum):
     RESULTANT = "resultant"  # two logit / softmax parameters: resultants, certified roots
     RESULTANT_ALGEBRAIC = "resultant-algebraic"  # the same over algebraic payoffs
     NASH_INTERIOR = "nash-interior"  # PG under logit / softmax: totally mixed Nash equilibria
+    ENTROPY_EXCLUSION = "entropy-exclusion"  # logit with entropy: exclusion by subdivision
     SOS_FROM_LOOKAHEAD = "sos-from-lookahead"  # SOS: LookAhead's zeros filtered
     NEWTON = "newton"  # deflated Newton from seeds, the fallback
     NEWTON_INTERIOR = "newton-interior"  # entropy under the direct parameterisation

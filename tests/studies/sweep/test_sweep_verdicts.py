@@ -57,21 +57,6 @@ def test_cell_verdicts_equal_check_game_at_the_same_payoffs(method, a, lam, pref
         assert cell["values"]["mu_M(R)"] == pytest.approx(ref.alternative.mu_M)
 
 
-def _mu_M_by_finite_differences(game, method, point, h=1e-6):
-    """-lambda_max(sym J_M) with M = F_1 - F_0 of the compiled rule field, J_M by
-    central differences (no ShapingField, no exact eigenvalues)."""
-    dec = Decomposition(game, eta=PAPER.eta)
-    f = compile_exprs(dec.field_engine(method, LAMBDA, PAPER.own), game.parameters, (LAMBDA,))
-
-    def M(x):
-        x = np.asarray(x, dtype=float)[None]
-        return (f(x, np.array([1.0])) - f(x, np.array([0.0])))[0]
-
-    d = len(point)
-    J = np.column_stack([(M(point + h * e) - M(point - h * e)) / (2 * h) for e in np.eye(d)])
-    return -np.linalg.eigvalsh((J + J.T) / 2).max()
-
-
 GAME_FILE = """
 name = "stag-lead"
 description = "row: Stag Hunt; column: (C, C) 4, (C, D) 3, (D, C) h, (D, D) 2"
@@ -84,8 +69,30 @@ h = 0
 """
 
 
+def _face_margin_by_finite_differences(game, method, point, h=1e-6):
+    """The boundary margin of M at a point of the box [0, 1]^d (docs/theory.md):
+    min of -lambda_max(sym J_M) over the free coordinates and the multipliers
+    M_k (p_k = 1), -M_k (p_k = 0), from the compiled rule field M = F_1 - F_0."""
+    dec = Decomposition(game, eta=PAPER.eta)
+    f = compile_exprs(dec.field_engine(method, LAMBDA, PAPER.own), game.parameters, (LAMBDA,))
+
+    def M(x):
+        x = np.asarray(x, dtype=float)[None]
+        return (f(x, np.array([1.0])) - f(x, np.array([0.0])))[0]
+
+    at = M(point)
+    pieces = [at[k] if x == 1 else -at[k] for k, x in enumerate(point) if x in (0, 1)]
+    free = [k for k, x in enumerate(point) if 0 < x < 1]
+    if free:
+        J = np.column_stack([(M(point + h * e) - M(point - h * e)) / (2 * h)
+                             for e in np.eye(len(point))])[np.ix_(free, free)]
+        pieces.append(-np.linalg.eigvalsh((J + J.T) / 2).max())
+    return min(pieces)
+
+
 def test_a1_flips_where_mu_M_of_P_crosses_zero(tmp_path):
-    """Column's S_2 = 3 - h: mu_M(P) = -eta S_1 S_2 changes sign at h = 3, where A1 flips."""
+    """P = (1, 1) is a vertex: mu_M(P) is M's smallest normal-cone multiplier,
+    M_2(P) = 4 eta (3 - h), which changes sign at h = 3, where A1 flips."""
     path = tmp_path / "stag-lead.toml"
     path.write_text(GAME_FILE)
     spec = GameSpec(str(path), "direct")
@@ -94,13 +101,14 @@ def test_a1_flips_where_mu_M_of_P_crosses_zero(tmp_path):
         cell = cell_verdicts(spec, {"h": h}, Rule("meta-mapg", lam=1), PAPER.eta)
         game = _game_at(str(path), "direct", {"h": h})
         P = np.array([float(v) for v in cell["P"]["point"]])
-        independent = _mu_M_by_finite_differences(game, "meta-mapg", P)
+        assert P.tolist() == [1.0, 1.0]
+        independent = _face_margin_by_finite_differences(game, "meta-mapg", P)
         assert cell["values"]["mu_M(P)"] == pytest.approx(independent, abs=1e-6)
         assert sp.Rational(cell["conditions"]["A1"]["values"]["mu_M(P)"]) == \
-            -PAPER.eta * 3 * (3 - h)
+            PAPER.eta * 4 * (3 - h)
         assert cell["conditions"]["A1"]["holds"] is bool(independent > 1e-9)
         seen.append(cell["conditions"]["A1"]["holds"])
-    assert seen == [False] * 3 + [True] * 6  # fails for h <= 3 (mu_M = 0 at h = 3), then holds
+    assert seen == [True] * 2 + [False] * 7  # holds for h < 3 (mu_M = 0 at h = 3), then fails
 
 
 def test_a3_minimum_is_the_minimum_on_the_separatrix():
