@@ -126,7 +126,7 @@ def cmd_basins(args) -> int:
     from eqselect.commands import command_inputs, numeric_decomposition
     from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
     from eqselect.numerics.dynamics.basins import rule_from, run_basins
-    from eqselect.numerics.dynamics.kernels import available
+    from eqselect.numerics.dynamics.kernels.fused import available
     from eqselect.numerics.dynamics.problem import BasinProblem
 
     check_plot_path(args.plot)

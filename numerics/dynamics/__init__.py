@@ -6,8 +6,9 @@ See docs/replay.md for the schedule and docs/theory.md for the geometry.
 from eqselect.theory.lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "eqselect.numerics.dynamics.basins": [
-        "BasinMap", "basin_map", "basin_monte_carlo", "wilson_interval"],
+    "eqselect.numerics.dynamics.basins": ["basin_map", "basin_monte_carlo", "run_basins"],
+    "eqselect.numerics.dynamics.problem": ["BasinMap", "BasinProblem"],
+    "eqselect.numerics.dynamics.outcomes": ["wilson_interval"],
     "eqselect.numerics.dynamics.attractors": ["Attractor", "attractor_list", "classify_ends"],
     "eqselect.numerics.dynamics.flow": ["FlowResult", "integrate_flow", "integrate_until_settled"],
     "eqselect.numerics.dynamics.slices": ["SliceStarts"],

@@ -106,7 +106,7 @@ def _run(problem: BasinProblem, x0, success, progress=None):
             from numba.core.errors import NumbaError
         except ImportError:  # no numba: run_kernel says so (GameError)
             NumbaError = ()
-        from eqselect.numerics.dynamics.kernels import run_kernel
+        from eqselect.numerics.dynamics.kernels.fused import run_kernel
 
         try:
             final, hit, notes = run_kernel(problem, sched, x0, success, progress)
@@ -162,10 +162,10 @@ def _attractor_field(problem: BasinProblem):
     """The field the attractor phases step with: the IPD's chain field when the
     compiled kernel runs the dynamics (`chain_rule_field`), else the closed form."""
     if problem.kernel == "numba" and problem.backend != "numpy":
-        from eqselect.numerics.dynamics.kernels import available
+        from eqselect.numerics.dynamics.kernels.fused import available
 
         if available():
-            from eqselect.numerics.dynamics.chain_kernel import chain_rule_field
+            from eqselect.numerics.dynamics.kernels.chain import chain_rule_field
 
             chain = chain_rule_field(problem)
             if chain is not None:

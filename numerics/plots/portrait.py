@@ -13,8 +13,9 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 from eqselect.numerics.compiled import compile_field
-from eqselect.numerics.dynamics.basins import (
-    BasinMap, parameters_to_probability, probability_kind, probability_to_parameters)
+from eqselect.numerics.dynamics.problem import BasinMap
+from eqselect.numerics.dynamics.starts import (
+    parameters_to_probability, probability_kind, probability_to_parameters)
 from eqselect.numerics.dynamics.flow import tangent_projector
 from eqselect.numerics.fixed_points.record import Stability
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, probability_label

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from eqselect.numerics.dynamics.basins import parameters_to_probability
+from eqselect.numerics.dynamics.starts import parameters_to_probability
 from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.plots.portrait import SUCCESS_COLORS, draw_starts
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, series_color

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eqselect.numerics.dynamics.basins import parameters_to_probability
+from eqselect.numerics.dynamics.starts import parameters_to_probability
 from eqselect.numerics.fixed_points.record import Stability
 from eqselect.numerics.plots.bifurcation import branch_table, parameter_axis_label
 from eqselect.numerics.plots.portrait import probability_field, separatrix_line

@@ -42,12 +42,12 @@ from eqselect.theory.io.resolve import load_game
 from eqselect.theory.rules import LAMBDA, PAPER, Rule, as_rule
 from eqselect.theory.serialize import Record
 from eqselect.numerics.codegen import compile_exprs
-from eqselect.numerics.dynamics.basins import (
-    cooperation_success, grid_starts, parameters_to_probability, probability_kind,
-    probability_to_parameters)
+from eqselect.numerics.dynamics.outcomes import cooperation_success
+from eqselect.numerics.dynamics.starts import (
+    grid_starts, parameters_to_probability, probability_kind, probability_to_parameters)
 from eqselect.numerics.dynamics.flow import integrate_flow
-from eqselect.numerics.dynamics.kernels import available as kernels_available
-from eqselect.numerics.dynamics.kernels import compiled_kernel, run_compiled
+from eqselect.numerics.dynamics.kernels.fused import available as kernels_available
+from eqselect.numerics.dynamics.kernels.fused import compiled_kernel, run_compiled
 from eqselect.numerics.dynamics.schedules import PaperSchedule, run_schedule
 from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 from eqselect.numerics.fixed_points.newton import newton_fixed_points

@@ -34,7 +34,7 @@ from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Rule
 from eqselect.theory.serialize import document, jsonable
 
-from eqselect.numerics.dynamics.basins import probability_kind
+from eqselect.numerics.dynamics.starts import probability_kind
 from eqselect.numerics.sweep.cell import (
     ALIGNMENT_NOT_COMPUTED, CellOptions, GameSpec, evaluate_cell, sweep_game)
 from eqselect.numerics.sweep.events import event_curves

@@ -8,9 +8,9 @@ import pytest
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from eqselect.numerics.dynamics.basins import (
-    basin_map, basin_monte_carlo, cooperation_success, grid_starts, probability_to_parameters,
-    wilson_interval)
+from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
+from eqselect.numerics.dynamics.outcomes import cooperation_success, wilson_interval
+from eqselect.numerics.dynamics.starts import grid_starts, probability_to_parameters
 from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
 from eqselect.numerics.dynamics.flow import integrate_flow, project_capped_simplex
 from eqselect.numerics.dynamics.schedules import (

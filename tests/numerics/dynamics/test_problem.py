@@ -7,7 +7,7 @@ import pytest
 
 from eqselect.cli import main
 from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, run_basins
-from eqselect.numerics.dynamics.kernels import available
+from eqselect.numerics.dynamics.kernels.fused import available
 from eqselect.numerics.dynamics.problem import BasinProblem
 from eqselect.numerics.dynamics.schedules import PaperAnnealing
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts

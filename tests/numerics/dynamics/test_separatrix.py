@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from eqselect.numerics.dynamics.basins import basin_monte_carlo, parameters_to_probability
+from eqselect.numerics.dynamics.basins import basin_monte_carlo
+from eqselect.numerics.dynamics.starts import parameters_to_probability
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.portrait import probability_field

@@ -10,7 +10,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from eqselect.numerics.continuation.branches import continue_in_lambda
-from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, grid_starts
+from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
+from eqselect.numerics.dynamics.starts import grid_starts
 from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.bifurcation import bifurcation_diagram

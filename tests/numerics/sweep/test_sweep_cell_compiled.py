@@ -4,7 +4,7 @@ against the numpy schedule, start for start."""
 import numpy as np
 import pytest
 
-from eqselect.numerics.dynamics import kernels
+from eqselect.numerics.dynamics.kernels import fused as kernels
 from eqselect.numerics.dynamics.basins import grid_starts, probability_to_parameters
 from eqselect.numerics.sweep import cell
 from eqselect.theory.rules import PAPER, Rule

@@ -17,8 +17,8 @@ Euclidean projection onto each capped simplex block (direct), and it
 records the first k at which the paper's success predicate holds (every
 agent's probability of its first action in the first state >= threshold).
 
-The generated text is `eqselect.numerics.dynamics.kernel_source.
-kernel_source`; the disk cache is `eqselect.numerics.dynamics.kernel_cache`
+The generated text is `eqselect.numerics.dynamics.kernels.source.
+kernel_source`; the disk cache is `eqselect.numerics.dynamics.kernels.cache`
 (keyed by a hash of the field after common-subexpression elimination, the
 schedule, the region and the predicate). A field may keep symbols
 (payoffs, lambda) as run-time values (`compiled_kernel` with ``extras``):
@@ -36,15 +36,13 @@ import symengine as se
 
 from eqselect.theory import PAPER, GameError, as_rule
 from eqselect.theory.engine import to_engine
-from eqselect.numerics.dynamics.kernel_cache import (
-    FORMAT, cache_dir, cached_kernel, digest, load_kernel)
-from eqselect.numerics.dynamics.kernel_source import (
-    annealing_code, kernel_files, kernel_source, schedule_code)
+from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel, digest
+from eqselect.numerics.dynamics.kernels.source import (
+    annealing_code, kernel_files, schedule_code)
 from eqselect.numerics.dynamics.starts import chunks
 
-__all__ = ["available", "cache_dir", "compiled_kernel", "kernel_key", "kernel_source",
-           "load_kernel",
-           "problem_kernel", "run_compiled", "run_kernel"]
+__all__ = ["available", "compiled_kernel", "kernel_key", "problem_kernel", "run_compiled",
+           "run_kernel"]
 
 #: Starts per chunk handed to one kernel call (one thread runs one chunk).
 CHUNK = 1 << 14
@@ -145,7 +143,7 @@ def problem_kernel(problem, sched, with_success: bool):
 
 
 def _problem_module(problem, sched, with_success: bool):
-    from eqselect.numerics.dynamics.chain_kernel import chain_kernel
+    from eqselect.numerics.dynamics.kernels.chain import chain_kernel
     from eqselect.numerics.dynamics.outcomes import SUCCESS_THRESHOLD
     from eqselect.numerics.sources.symbolic import SymbolicSource
 

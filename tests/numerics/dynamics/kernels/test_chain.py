@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from eqselect.numerics.dynamics import kernels
+from eqselect.numerics.dynamics.kernels import fused as kernels
 from eqselect.numerics.dynamics.basins import basin_monte_carlo
 from eqselect.numerics.dynamics.outcomes import cooperation_success
 from eqselect.numerics.dynamics.problem import BasinProblem
@@ -18,7 +18,8 @@ from eqselect.theory.rules import method_names
 
 pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
 
-from eqselect.numerics.dynamics import chain_field, chain_kernel  # noqa: E402  (numba)
+from eqselect.numerics.sources import chain_field  # noqa: E402  (numba)
+from eqselect.numerics.dynamics.kernels import chain as chain_kernel  # noqa: E402
 
 GAMES = {
     "paper": lambda: ipd("logit"),
