@@ -126,6 +126,7 @@ def cmd_basins(args) -> int:
     from eqselect.commands import command_inputs, numeric_decomposition
     from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
     from eqselect.numerics.dynamics.basins import rule_from, run_basins
+    from eqselect.numerics.dynamics.judges import AttractorJudge
     from eqselect.numerics.dynamics.kernels.fused import available
     from eqselect.numerics.dynamics.problem import BasinProblem
 
@@ -144,9 +145,9 @@ def cmd_basins(args) -> int:
     backend = args.backend or ("numba" if available() else "numpy")
     problem = BasinProblem(
         dec, rule_from(args.method, float(args.lam), float(args.own)), starts, steps,
-        args.schedule, equilibria=found, preferred=index, predicate=predicate,
-        settle=args.schedule == "flow", window=CYCLE_WINDOW, per_start=args.per_start,
-        kernel=backend if args.schedule == "paper" else "numpy")
+        args.schedule, AttractorJudge(preferred=index, predicate=predicate,
+                                      settle=args.schedule == "flow", window=CYCLE_WINDOW),
+        found, per_start=args.per_start, kernel=backend if args.schedule == "paper" else "numpy")
     with basin_progress(total, args.json) as bar:
         bm = run_basins(problem, bar)
     if args.plot:

@@ -207,7 +207,7 @@ def plane_of(bm) -> tuple[np.ndarray, int | None]:
     p = bm.starts_probability
     if p.shape[1] == 2:
         return p, bm.grid
-    game = bm.problem.dec.game
+    game = bm.problem.game
     cols = [game.slices[0].start, game.slices[1].start] if game.n_agents > 1 else [0, 1]
     return p[:, cols], None
 

@@ -162,7 +162,7 @@ def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.su
         Compile the paper's success predicate in.
     threshold : float
     """
-    game, rule = problem.dec.game, as_rule(problem.rule)
+    game, rule = problem.game, as_rule(problem.rule)
     chain, weights = chain_game(game), chain_weights(rule)
     if chain is None or weights is None or not _is_number(problem.dec.eta):
         return None
@@ -195,7 +195,7 @@ def chain_rule_field(problem):
     """
     from eqselect.numerics.sources.fields import RuleField
 
-    game, rule = problem.dec.game, as_rule(problem.rule)
+    game, rule = problem.game, as_rule(problem.rule)
     chain, weights = chain_game(game), chain_weights(rule)
     if (chain is None or weights is None or rule.annealing is not None
             or not _is_number(problem.dec.eta)):

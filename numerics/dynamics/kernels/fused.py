@@ -150,7 +150,7 @@ def _problem_module(problem, sched, with_success: bool):
     structured = chain_kernel(problem, sched, with_success, SUCCESS_THRESHOLD)
     if structured is not None:  # the IPD on its Markov chain
         return structured
-    rule, game = as_rule(problem.rule), problem.dec.game
+    rule, game = as_rule(problem.rule), problem.game
     src = SymbolicSource(problem.dec)
     fields = ((src.field_expressions(rule),) if rule.annealing is None else
               (src.field_expressions(rule.with_(lam=0)), src.field_expressions(rule.with_(lam=1))))
@@ -162,7 +162,7 @@ def _problem_module(problem, sched, with_success: bool):
 def run_kernel(problem, sched, x0, success, progress=None):
     """Step every start of a basin problem with its compiled kernel.
 
-    The paper's success predicate (``problem.success`` None) is compiled in;
+    The paper's success predicate (the judge's ``success_predicate`` None) is compiled in;
     any other predicate is evaluated on the end points only, so first-hit
     steps are then unknown (-1) and a note says so.
 
@@ -175,7 +175,7 @@ def run_kernel(problem, sched, x0, success, progress=None):
     if not available():
         raise GameError("the compiled kernel needs numba (pip install numba); "
                         "use the numpy kernel")
-    builtin_success = problem.success is None and success is not None
+    builtin_success = problem.judge.success_predicate is None and success is not None
     module = problem_kernel(problem, sched, builtin_success)
     final, hit = run_compiled(module, x0, int(problem.steps), (), progress)
     notes = []
