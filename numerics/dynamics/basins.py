@@ -87,7 +87,7 @@ def _source_kernel(problem, sched, x0, progress):
     """
     from eqselect.numerics.dynamics.kernels.fused import run_compiled
 
-    module, values = problem.source.compiled(sched)
+    module, values = problem.source.compiled(sched, problem.rule)
     final, hit = run_compiled(module, x0, int(problem.steps), values, progress)
     return final, hit, _nonfinite(final)
 

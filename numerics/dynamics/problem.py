@@ -56,9 +56,11 @@ class BasinProblem:
     per_start : bool
         Put every start, end point and attractor index in the JSON.
     source : GradientSource or None
-        Steps with ``rule_field(source, rule)`` on the numpy kernel instead
-        of the decomposition's compiled components (the replay's dynamic
-        programming or sampled estimators).
+        Steps with ``rule_field(source, rule)`` instead of the
+        decomposition's compiled components (the replay's dynamic
+        programming or sampled estimators, a sweep cell's field); the
+        numba kernel then needs the source's ``compiled(schedule, rule)``
+        -> (kernel module, run-time values).
     game : Game or None
         The game the starts and the predicate read; None: ``dec.game``.
     """
@@ -88,9 +90,9 @@ class BasinProblem:
             raise GameError("a basin problem without a decomposition needs a gradient source")
         if self.kernel not in KERNELS:
             raise GameError(f"unknown kernel {self.kernel!r}; valid: {', '.join(KERNELS)}")
-        if self.source is not None and self.kernel != "numpy":
-            raise GameError("a gradient source is stepped by the numpy kernel; "
-                            f"got kernel={self.kernel!r}")
+        if self.source is not None and self.kernel != "numpy" and not hasattr(self.source,
+                                                                              "compiled"):
+            raise GameError("this gradient source has no compiled kernel; use kernel='numpy'")
         if int(self.steps) != self.steps or self.steps < 0:
             raise GameError(f"steps must be a non-negative integer, got {plain(self.steps)}")
         if isinstance(self.judge, AttractorJudge) and not hasattr(self.fixed_points,
