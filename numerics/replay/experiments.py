@@ -179,7 +179,7 @@ def run_method(source: Source, game: str, method: str, starts, steps: int,
     return run_rule(source, game, setting.rule(method, lam), starts, steps, setting)
 
 
-def basin_map(source_for: Callable, setting: Setting, grid: int = 21, steps: int | None = None,
+def method_maps(source_for: Callable, setting: Setting, grid: int = 21, steps: int | None = None,
               progress=None) -> dict:
     """Fraction of the 21 x 21 grid (probabilities in linspace(0.05, 0.95), theta =
     logit(p)) reaching (C, C), per method (Stag Hunt)."""
@@ -381,7 +381,7 @@ class _Sources:
 
 
 def _run_basin_map(figures, raw, sources, want, progress) -> None:
-    raw["basin_map"] = out = basin_map(sources.grid, sources.setting, progress=progress)
+    raw["basin_map"] = out = method_maps(sources.grid, sources.setting, progress=progress)
     figures["basin_map"] = {m: o.fraction for m, o in out.items()}
 
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from eqselect.numerics.dynamics.starts import GridStarts
 from eqselect.numerics.replay.experiments import (
-    Setting, basin_map, exact_source, replay, run_method, sampled_source, success_predicate)
+    Setting, exact_source, method_maps, replay, run_method, sampled_source, success_predicate)
 from eqselect.numerics.sources.fields import rule_field
 from eqselect.theory import Rule, builtin
 
@@ -20,7 +20,7 @@ def test_a_replayed_map_is_the_papers_loop_written_out():
     theta <- clip(theta + 0.9 / (k + 10)^0.24 u, -8, 8), success at the end."""
     setting = Setting()
     src = exact_source("stag-hunt")
-    out = basin_map(lambda game: src, setting, grid=5, steps=40)
+    out = method_maps(lambda game: src, setting, grid=5, steps=40)
     x = GridStarts(5).draw(builtin("stag-hunt", "logit"))[1]
     ok = success_predicate("stag-hunt", setting.threshold)
     for m, outcome in out.items():
