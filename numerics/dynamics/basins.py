@@ -37,12 +37,15 @@ import numpy as np
 from eqselect.theory import PAPER, Decomposition, GameError, as_rule
 from eqselect.numerics.sources.fields import rule_field
 from eqselect.numerics.sources.symbolic import SymbolicSource
-from eqselect.numerics.dynamics.flow import integrate_flow, integrate_until_settled
+from eqselect.numerics.dynamics.attractors import Recurrence
+from eqselect.numerics.dynamics.flow import (
+    integrate_flow, integrate_until_settled, region_projector, rk4_step, tangent_projector)
 from eqselect.numerics.dynamics.judges import AttractorJudge, Run, SuccessJudge
 from eqselect.numerics.dynamics.problem import BasinMap, BasinProblem
 from eqselect.numerics.dynamics.schedules import (
     ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
-from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts, chunks
+from eqselect.numerics.dynamics.starts import (
+    GridStarts, SampledStarts, chunks, parameters_to_strategies)
 
 #: Starts stepped together by the numpy kernel (bounds its temporaries).
 CHUNK = 1 << 17
@@ -168,6 +171,38 @@ def _step(problem: BasinProblem, p0, x0, success, progress=None) -> Run:
     final, hit, notes = _run_discrete(problem, field, sched, x0, success, progress)
     return Run(p0, x0, final, hit, ("annealed" if field.step_dependent else name), field.lam,
                fallback + notes, judged or field, sched)
+
+
+#: Starts stepped together by the cycle test.
+WINDOW_CHUNK = 1 << 14
+
+
+def cycling(problem, window: int, field, sched, x, progress=None) -> np.ndarray:
+    """Which of the runs at x come back within ``window`` more steps (the
+    attractor judge's cycle test, `eqselect.numerics.dynamics.classify`).
+
+    The discrete schedule goes on from step K (lr_{K + k}, lambda_{K + k});
+    the flow goes on with RK4 steps of ``dt``. Runs in chunks, testing each
+    step online (`Recurrence`), so memory stays flat.
+    """
+    game, k0 = problem.game, int(problem.steps)
+    proj = region_projector(game.region, getattr(sched, "clip", None) if sched else None)
+    tan = tangent_projector(game.region)
+    out = np.zeros(len(x), dtype=bool)
+    for part in chunks(len(x), WINDOW_CHUNK):
+        y = x[part].copy()
+        test = Recurrence(parameters_to_strategies(game, y))
+        for k in range(int(window)):
+            if sched is None:
+                y = rk4_step(field, y, problem.dt, tan, proj)
+            else:
+                u = field(y, k0 + k) if field.step_dependent else field(y)
+                y = proj(y + sched.lr(k0 + k) * u)
+            test.update(parameters_to_strategies(game, y))
+        out[part] = test.recurrent
+        if progress is not None:
+            progress.update(part.stop - part.start)
+    return out
 
 
 def _judge_field(problem: BasinProblem):

@@ -21,12 +21,12 @@ from __future__ import annotations
 import numpy as np
 
 from eqselect.numerics.dynamics.attractors import (
-    CYCLE, MOVING, UNLISTED, Recurrence, attractor_list, classify_ends,
+    CYCLE, MOVING, UNLISTED, attractor_list, classify_ends,
     distance_to_fixed_points, pure_candidates, volumes)
-from eqselect.numerics.dynamics.flow import region_projector, rk4_step, tangent_projector
+from eqselect.numerics.dynamics.basins import cycling
 from eqselect.numerics.dynamics.outcomes import wilson_interval
 from eqselect.numerics.dynamics.problem import BasinMap
-from eqselect.numerics.dynamics.starts import SampledStarts, chunks, parameters_to_strategies
+from eqselect.numerics.dynamics.starts import SampledStarts
 
 def all_attractors(game, equilibria) -> tuple:
     """The listed attractors, then the unlisted pure profiles (`pure_candidates`)."""
@@ -60,37 +60,6 @@ def end_field(field, steps: int):
     if field.step_dependent:
         return lambda x: field(x, steps)
     return field
-
-
-#: Starts stepped together by the cycle test.
-WINDOW_CHUNK = 1 << 14
-
-
-def cycling(problem, window: int, field, sched, x, progress=None) -> np.ndarray:
-    """Which of the runs at x come back within ``window`` more steps.
-
-    The discrete schedule goes on from step K (lr_{K + k}, lambda_{K + k});
-    the flow goes on with RK4 steps of ``dt``. Runs in chunks, testing each
-    step online (`Recurrence`), so memory stays flat.
-    """
-    game, k0 = problem.game, int(problem.steps)
-    proj = region_projector(game.region, getattr(sched, "clip", None) if sched else None)
-    tan = tangent_projector(game.region)
-    out = np.zeros(len(x), dtype=bool)
-    for part in chunks(len(x), WINDOW_CHUNK):
-        y = x[part].copy()
-        test = Recurrence(parameters_to_strategies(game, y))
-        for k in range(int(window)):
-            if sched is None:
-                y = rk4_step(field, y, problem.dt, tan, proj)
-            else:
-                u = field(y, k0 + k) if field.step_dependent else field(y)
-                y = proj(y + sched.lr(k0 + k) * u)
-            test.update(parameters_to_strategies(game, y))
-        out[part] = test.recurrent
-        if progress is not None:
-            progress.update(part.stop - part.start)
-    return out
 
 
 def _restart(progress, total: int, label: str):
@@ -191,4 +160,4 @@ def summarise(problem, judge, run, success, progress=None) -> BasinMap:
 
 
 __all__ = ["CYCLE_WINDOW", "all_attractors", "default_preference", "attractor_labels",
-           "settling_report", "summarise", "cycling"]
+           "settling_report", "summarise"]

@@ -39,7 +39,6 @@ from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel, digest
 from eqselect.numerics.dynamics.kernels.source import (
     annealing_code, kernel_files, schedule_code)
-from eqselect.numerics.dynamics.starts import chunks
 
 __all__ = ["available", "compiled_kernel", "kernel_key", "problem_kernel", "run_compiled",
            "run_kernel"]
@@ -112,7 +111,7 @@ def run_compiled(module, x0, steps: int, q=(), progress=None):
 
     workers = threads()
     size = max(256, min(CHUNK, -(-len(x0) // (4 * workers))))  # >= 4 chunks a thread
-    parts = list(chunks(len(x0), size))
+    parts = [slice(a, min(len(x0), a + size)) for a in range(0, len(x0), size)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for done in pool.map(work, parts):
             if progress is not None:
@@ -144,10 +143,10 @@ def problem_kernel(problem, sched, with_success: bool):
 
 def _problem_module(problem, sched, with_success: bool):
     from eqselect.numerics.dynamics.kernels.chain import chain_kernel
-    from eqselect.numerics.dynamics.outcomes import SUCCESS_THRESHOLD
     from eqselect.numerics.sources.symbolic import SymbolicSource
 
-    structured = chain_kernel(problem, sched, with_success, SUCCESS_THRESHOLD)
+    threshold = float(PAPER.success)  # the paper's success predicate
+    structured = chain_kernel(problem, sched, with_success, threshold)
     if structured is not None:  # the IPD on its Markov chain
         return structured
     rule, game = as_rule(problem.rule), problem.game
@@ -156,7 +155,7 @@ def _problem_module(problem, sched, with_success: bool):
               (src.field_expressions(rule.with_(lam=0)), src.field_expressions(rule.with_(lam=1))))
     coop = [s[0] for s in game.strategies] if with_success else None
     return compiled_kernel(fields, game.parameters, sched, rule.annealing, game.region, coop,
-                           SUCCESS_THRESHOLD)
+                           threshold)
 
 
 def run_kernel(problem, sched, x0, success, progress=None):

@@ -40,7 +40,6 @@ from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.codegen import (
     coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
 from eqselect.numerics.dynamics.kernels.native import LOADER, NATIVE_LINES, native_field
-from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperSchedule
 
 _JIT = "numba.njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)"
 
@@ -55,12 +54,17 @@ def run(x0, steps, q, final, first_hit):
 
 
 def schedule_code(sched) -> tuple[str, object]:
-    """(source of ``lr(k)``, the clip bound or None)."""
-    if isinstance(sched, PaperSchedule):
+    """(source of ``lr(k)``, the clip bound or None).
+
+    The schedule is read by its fields (``base, offset, power``: the paper's
+    lr_k = base / (k + offset)^power; ``rate``: constant), so the kernels need
+    nothing from the dynamics that define and run them.
+    """
+    if all(hasattr(sched, a) for a in ("base", "offset", "power", "clip")):
         body = (f"return {float(sched.base)!r} / (k + {float(sched.offset)!r}) "
                 f"** {float(sched.power)!r}")
         return f"def lr(k):\n    {body}\n", sched.clip
-    if isinstance(sched, ConstantSchedule):
+    if all(hasattr(sched, a) for a in ("rate", "clip")):
         return f"def lr(k):\n    return {float(sched.rate)!r}\n", sched.clip
     raise GameError(f"the compiled kernel runs the paper's or a constant schedule, not {sched!r}")
 
