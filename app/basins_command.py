@@ -104,7 +104,7 @@ def basin_fixed_points(dec, args) -> tuple:
     still moving or cycle, and a note says the attractor list may be
     incomplete because of the budget.
     """
-    from eqselect.numerics.dynamics.basins import rule_from
+    from eqselect.theory.rules import resolve
     from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
     from eqselect.numerics.fixed_points.find import EquilibriumSet, find_equilibria
 
@@ -114,7 +114,7 @@ def basin_fixed_points(dec, args) -> tuple:
             return find_equilibria(dec, args.method, args.lam, args.own,
                                    budget=min(DEFAULT_BUDGET, seconds)), []
     except limits.TimeBudgetExceeded:
-        rule = rule_from(args.method, float(args.lam), float(args.own))
+        rule = resolve(args.method, float(args.lam), float(args.own))
         note = (f"the fixed-point search that names the attractors stopped at its budget of "
                 f"{seconds:g} s: the attractor list may be incomplete (runs reaching an "
                 "unlisted fixed point count as still moving); raise it with --time-limit")
@@ -125,7 +125,8 @@ def basin_fixed_points(dec, args) -> tuple:
 def cmd_basins(args) -> int:
     from eqselect.commands import command_inputs, numeric_decomposition
     from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
-    from eqselect.numerics.dynamics.basins import rule_from, run_basins
+    from eqselect.numerics.dynamics.basins import run_basins
+    from eqselect.theory.rules import resolve
     from eqselect.numerics.dynamics.judges import AttractorJudge
     from eqselect.numerics.dynamics.kernels.fused import available
     from eqselect.numerics.dynamics.problem import BasinProblem
@@ -144,7 +145,7 @@ def cmd_basins(args) -> int:
     notes = budget_notes + notes
     backend = args.backend or ("numba" if available() else "numpy")
     problem = BasinProblem(
-        dec, rule_from(args.method, float(args.lam), float(args.own)), starts, steps,
+        dec, resolve(args.method, float(args.lam), float(args.own)), starts, steps,
         args.schedule, AttractorJudge(preferred=index, predicate=predicate,
                                       settle=args.schedule == "flow", window=CYCLE_WINDOW),
         found, per_start=args.per_start, kernel=backend if args.schedule == "paper" else "numpy")

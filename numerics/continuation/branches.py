@@ -64,7 +64,7 @@ from eqselect.numerics.continuation.results import BranchStatus, ContinuationRes
 from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
                                                       merge_branch_points, switch_on_faces)
 from eqselect.numerics.continuation.system import ExtendedField, extended_field
-from eqselect.numerics.fixed_points.field import resolve_rule
+from eqselect.theory.rules import resolve
 from eqselect.numerics.fixed_points.infinity import AT_INFINITY
 from eqselect.numerics.fixed_points.interior import has_entropy
 from eqselect.numerics.fixed_points.newton import newton_batch
@@ -134,7 +134,7 @@ def _entropy_seeds(dec, rule, value, own_coef) -> list:
     from the fixed-point search in softmax coordinates (they can lie near the boundary)."""
     from eqselect.numerics.fixed_points.interior import interior_fixed_points as interior
 
-    r = resolve_rule(rule, value, own_coef)
+    r = resolve(rule, value, own_coef)
     return [np.array(e.point) for e in interior(dec, r).equilibria]
 
 

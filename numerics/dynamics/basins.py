@@ -34,7 +34,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from eqselect.theory import PAPER, Decomposition, GameError, as_rule
+from eqselect.theory import PAPER, Decomposition, GameError
+from eqselect.theory.rules import resolve
 from eqselect.numerics.sources.fields import rule_field
 from eqselect.numerics.sources.symbolic import SymbolicSource
 from eqselect.numerics.dynamics.attractors import Recurrence
@@ -253,14 +254,6 @@ def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     return problem.judge.summarise(problem, run, progress)
 
 
-def rule_from(rule, lam=None, own_coef=None):
-    """A `Rule` from a rule or method name with optional overrides."""
-    r = as_rule(rule)
-    if lam is not None:
-        r = r.with_(lam=lam)
-    return r if own_coef is None else r.with_(own_coef=own_coef)
-
-
 _JUDGE_OPTIONS = {"success": "success_predicate", "criterion": "criterion", "preferred": "preferred"}
 _ATTRACTOR_OPTIONS = {"success": "success_predicate", "criterion": "criterion",
                       "preferred": "preferred", "predicate": "predicate", "settle": "settle",
@@ -281,7 +274,7 @@ def _problem(dec, rule, starts, steps, schedule, success, fixed_points, options)
         **{names[k]: v for k, v in options.items() if k in names})
     points = found if found is not None else (
         None if fixed_points is None else tuple(fixed_points))
-    return BasinProblem(dec, as_rule(rule), starts, steps, schedule, judge, points,
+    return BasinProblem(dec, rule, starts, steps, schedule, judge, points,
                         **{k: v for k, v in options.items() if k in _PROBLEM_OPTIONS})
 
 
@@ -325,7 +318,7 @@ def basin_map(dec: Decomposition, rule="pg", lam=None, own_coef=None, grid: int 
     >>> bm.outcomes  # the starts with p1 + p2 > 4/3
     {'success': 28, 'failure': 93}
     """
-    problem = _problem(dec, rule_from(rule, lam, own_coef), GridStarts(int(grid), low, high),
+    problem = _problem(dec, resolve(rule, lam, own_coef), GridStarts(int(grid), low, high),
                        steps, schedule, success, fixed_points, options)
     return run_basins(problem, progress)
 
@@ -352,6 +345,6 @@ def basin_monte_carlo(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     True
     """
     starts = SampledStarts(n, seed, sampler, low, high, scale, z)
-    problem = _problem(dec, rule_from(rule, lam, own_coef), starts, steps, schedule, success,
+    problem = _problem(dec, resolve(rule, lam, own_coef), starts, steps, schedule, success,
                        fixed_points, options)
     return run_basins(problem, progress)

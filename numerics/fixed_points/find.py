@@ -37,7 +37,7 @@ from eqselect.theory.serialize import Record
 
 from eqselect.numerics.fixed_points import algebraic, nash_interior
 from eqselect.numerics.fixed_points.budget import DEFAULT_BUDGET
-from eqselect.numerics.fixed_points.field import resolve_rule
+from eqselect.theory.rules import resolve
 from eqselect.numerics.fixed_points.infinity import pure_profiles_at_infinity, saturating
 from eqselect.numerics.fixed_points.interior import has_entropy, interior_fixed_points
 from eqselect.numerics.fixed_points.record import Equilibrium, Stability
@@ -134,7 +134,7 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     if free or not dec.eta.is_number:
         names = sorted(str(s) for s in free | ({dec.eta} if not dec.eta.is_number else set()))
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
-    r = resolve_rule(rule, lam, own_coef)
+    r = resolve(rule, lam, own_coef)
     if r.spec.adaptive and dec.game.region.kind not in (RegionKind.BOX, RegionKind.SIMPLEX):
         from eqselect.numerics.fixed_points.sos import sos_fixed_points
 

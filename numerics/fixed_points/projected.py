@@ -57,7 +57,8 @@ from eqselect.numerics.fixed_points.budget import run_with_budget
 from eqselect.numerics.fixed_points.face_points import ProjectedProblem
 from eqselect.numerics.fixed_points.faces import (MAX_FACES, block_agents, faces,
                                                   region_blocks)
-from eqselect.numerics.fixed_points.field import AffineField, SymbolicField, resolve_rule
+from eqselect.numerics.fixed_points.field import AffineField, SymbolicField
+from eqselect.theory.rules import resolve
 from eqselect.numerics.fixed_points.integer_faces import solve_integer_faces
 from eqselect.numerics.fixed_points.polynomial import solve_polynomial_face
 from eqselect.numerics.fixed_points.record import Equilibrium
@@ -116,7 +117,7 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=Non
         raise GameError(
             f"exact face-by-face search over {n_faces} faces of {game.name!r} is beyond the "
             f"limit of {MAX_FACES}; use the logit parameterization (Newton with deflation)")
-    problem = projected_problem(dec, resolve_rule(rule, lam, own_coef), blocks)
+    problem = projected_problem(dec, resolve(rule, lam, own_coef), blocks)
     if isinstance(problem.field, AffineField):
         return solve_integer_faces(problem, *integral_form(problem.field.A, problem.field.c))
     affine = affine_form(problem.F, problem.params)

@@ -9,7 +9,7 @@ from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.portrait import probability_field
 from eqselect.numerics.dynamics.separatrix import basin_area, separatrix, stable_direction
-from eqselect.theory import GameError
+from eqselect.theory import GameError, Rule
 
 
 def test_stag_hunt_direct_separatrix_is_the_line(direct_sh):
@@ -60,7 +60,7 @@ def test_logit_separatrix_is_invariant_and_bounds_the_flow_basin(logit_sh):
 
 
 def test_probability_field_logit_push_forward(logit_sh):
-    P1, P2, U, V = probability_field(logit_sh, "pg", n=5)
+    P1, P2, U, V = probability_field(logit_sh, Rule("pg"), n=5)
     p1, p2 = P1[2, 3], P2[2, 3]
     # logit PG: dtheta1 = p1 (1 - p1) (3 p2 - 2), so dp1 = (p1 (1 - p1))^2 (3 p2 - 2)
     assert U[2, 3] == pytest.approx((p1 * (1 - p1)) ** 2 * (3 * p2 - 2))
