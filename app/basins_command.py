@@ -181,7 +181,7 @@ def print_basins(bm, args, dec, where, notes, search) -> None:
     for name, count in bm.outcomes.items():
         share = bm.shares[name]
         band = (f"  [{100 * bm.intervals[name][0]:.1f}%, {100 * bm.intervals[name][1]:.1f}%]"
-                if bm.intervals else "")
+                if bm.intervals and name in bm.intervals else "")
         kind = f" ({kinds[name]})" if name in kinds else ""
         print(f"    {name}{kind}: {count} ({100 * share:.1f}%){band}")
     for note in list(notes) + list(bm.notes):

@@ -25,7 +25,7 @@ from eqselect.numerics.dynamics.attractors import (
     distance_to_fixed_points, pure_candidates, volumes)
 from eqselect.numerics.dynamics.basins import cycling
 from eqselect.numerics.dynamics.outcomes import wilson_interval
-from eqselect.numerics.dynamics.problem import BasinMap
+from eqselect.numerics.dynamics.problem import FRACTION, BasinMap
 from eqselect.numerics.dynamics.starts import SampledStarts
 
 def all_attractors(game, equilibria) -> tuple:
@@ -152,11 +152,12 @@ def summarise(problem, judge, run, success, progress=None) -> BasinMap:
         hit, preferred = ok, None
     n, k = len(final), int(hit.sum())
     hits = first_hit[hit & (first_hit >= 0)]
+    if sampled and n:
+        intervals = {FRACTION: wilson_interval(k, n, z), **(intervals or {})}
     return BasinMap(problem, run.schedule, run.lam, run.starts_probability, run.starts, final,
-                    ok, labels, names, first_hit, k / n if n else 0.0, counts,
-                    float(hits.mean()) if hits.size else None,
-                    wilson_interval(k, n, z) if sampled and n else None, tuple(notes),
-                    attractors, shares, intervals or None, settling, preferred)
+                    ok, labels, attractors, first_hit, k / n if n else 0.0, counts,
+                    float(hits.mean()) if hits.size else None, tuple(notes), shares,
+                    intervals or None, settling, preferred)
 
 
 __all__ = ["CYCLE_WINDOW", "all_attractors", "default_preference", "attractor_labels",

@@ -30,6 +30,9 @@ from eqselect.numerics.dynamics.outcomes import (
 from eqselect.numerics.dynamics.plain import plain
 from eqselect.numerics.dynamics.starts import SampledStarts
 
+#: The key of the basin fraction's own interval in `BasinMap.intervals`.
+FRACTION = "fraction"
+
 CRITERIA = ("final", "ever")
 
 
@@ -143,7 +146,7 @@ class SuccessJudge:
 
         success = self.success(problem)
         notes = list(run.notes)
-        ok, labels, names, outcomes = None, None, (), {}
+        ok, labels, names, outcomes, points = None, None, (), {}, ()
         if success is not None:
             ok = _successes(success, self.criterion, run.final, run.first_hit)
             outcomes.update(success=int(ok.sum()), failure=int((~ok).sum()))
@@ -152,14 +155,27 @@ class SuccessJudge:
                 problem.game, run.final, problem.fixed_point_list, problem.tol)
             outcomes.update(counts)
             notes += more
+            points = _stable_points(problem, names)
         hit = reached(ok, labels, names, self.preferred)
         n, k = run.final.shape[0], int(hit.sum())
         hits = run.first_hit[hit & (run.first_hit >= 0)]
-        interval = (wilson_interval(k, n, problem.starts.z)
-                    if isinstance(problem.starts, SampledStarts) else None)
+        intervals = ({FRACTION: wilson_interval(k, n, problem.starts.z)}
+                     if isinstance(problem.starts, SampledStarts) else None)
         return BasinMap(problem, run.schedule, run.lam, run.starts_probability, run.starts,
-                        run.final, ok, labels, names, run.first_hit, k / n, outcomes,
-                        float(hits.mean()) if hits.size else None, interval, tuple(notes))
+                        run.final, ok, labels, points, run.first_hit, k / n, outcomes,
+                        float(hits.mean()) if hits.size else None, tuple(notes),
+                        intervals=intervals)
+
+
+def _stable_points(problem, names) -> tuple:
+    """The stable fixed points the success judge labels by, as `Attractor` records."""
+    from eqselect.numerics.dynamics.attractors import Attractor
+    from eqselect.numerics.fixed_points.record import Stability
+
+    stable = [e for e in problem.fixed_point_list if e.stability is Stability.STABLE]
+    return tuple(Attractor(name, "point", "stable", tuple(float(v) for v in e.point),
+                           tuple(e.strategies or ()), None)
+                 for name, e in zip(names, stable))
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eqselect.theory import PAPER, Decomposition, GameError, OptionsError, Rule
-from eqselect.theory.serialize import Record
-from eqselect.numerics.dynamics.judges import AttractorJudge, SuccessJudge
+from eqselect.theory.serialize import Record, jsonable
+from eqselect.numerics.dynamics.judges import FRACTION, AttractorJudge, SuccessJudge
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.numerics.dynamics.plain import plain
 
@@ -131,6 +131,7 @@ class BasinMap(Record):
     Attributes
     ----------
     problem : BasinProblem
+        What was asked (game, rule, starts, steps, schedule, judge).
     schedule : str
         What ran: ``"paper"``, ``"constant"``, ``"flow"`` or ``"annealed"``.
     lam : float or str
@@ -138,27 +139,27 @@ class BasinMap(Record):
     starts_probability, starts, final : ndarray, shape (n, d)
         Start probabilities, start parameters, end parameters.
     success : ndarray of bool, shape (n,), or None
+        The success predicate at each end point (None: not judged by it).
     labels : ndarray of int, shape (n,), or None
-        Index into ``label_names`` of the nearest stable fixed point
-        (-1: farther than the tolerance from every one).
-    label_names : tuple of str
+        Index into ``attractors`` of the outcome each start reached; -1:
+        none (by attractor: still moving), -2: cycle; None without fixed points.
+    attractors : tuple of Attractor
+        What ``labels`` index: the attractors (by attractor), or the stable
+        fixed points within ``problem.tol`` (by success, with fixed points).
     first_hit : ndarray of int, shape (n,)
         First step with success (-1: never).
     fraction : float
         Share of starts reaching the preferred outcome.
     outcomes : dict of str to int
+        Starts per outcome.
     mean_first_hit : float or None
         Mean first-hit step over the successes.
-    interval : (float, float) or None
-        Wilson 95% interval (Monte Carlo).
     notes : tuple of str
-    attractors : tuple of Attractor
-        When the problem classifies by attractor: ``labels`` then index
-        this list (-1: still moving, -2: cycle).
     shares : dict of str to float or None
-        Share of the starts per outcome (sums to 1).
-    intervals : dict of str to [float, float] or None
-        Wilson interval per outcome (Monte Carlo).
+        Share of the starts per outcome (sums to 1; by attractor).
+    intervals : dict of str to (float, float) or None
+        Wilson intervals at the starts' z, random starts only: ``"fraction"``
+        for the basin fraction, and one per outcome when judged by attractor.
     settling : dict or None
         How the runs ended: starts still moving, their distances to the
         nearest fixed point, steps run (flow: until every start settled).
@@ -174,21 +175,29 @@ class BasinMap(Record):
     final: np.ndarray
     success: np.ndarray | None
     labels: np.ndarray | None
-    label_names: tuple
+    attractors: tuple
     first_hit: np.ndarray
     fraction: float
     outcomes: dict
     mean_first_hit: float | None
-    interval: tuple | None = None
     notes: tuple = ()
-    attractors: tuple = ()
     shares: dict | None = None
     intervals: dict | None = None
     settling: dict | None = None
     preferred: str | None = None
 
     _json_skip = ("problem", "starts_probability", "starts", "final", "success", "labels",
-                  "label_names", "first_hit")
+                  "first_hit", "intervals")
+
+    @property
+    def interval(self) -> tuple | None:
+        """The Wilson interval of the basin fraction (random starts; None for a grid)."""
+        return None if self.intervals is None else self.intervals.get(FRACTION)
+
+    @property
+    def label_names(self) -> tuple:
+        """The names of what ``labels`` index."""
+        return tuple(a.name for a in self.attractors)
 
     # -- the inputs, read through the problem --------------------------------
     @property
@@ -229,7 +238,9 @@ class BasinMap(Record):
         return int(self.starts.shape[0])
 
     def _json_extra(self) -> dict:
-        out = {"grid": self.grid, "steps": self.steps, "n": self.n, "game": self.game,
+        per = {k: v for k, v in (self.intervals or {}).items() if k != FRACTION}
+        out = {"interval": jsonable(self.interval), "intervals": jsonable(per) if per else None,
+               "grid": self.grid, "steps": self.steps, "n": self.n, "game": self.game,
                "method": self.method, "own_coef": self.own_coef, "seed": self.seed,
                "reached": int(round(self.fraction * self.n))}
         if self.problem.per_start:

@@ -79,7 +79,10 @@ def test_volumes_sum_to_one_with_the_still_moving_share(payoffs, param):
     assert sum(bm.shares.values()) == pytest.approx(1.0)
     assert MOVING_NAME in bm.outcomes and bm.settling["still_moving"] == bm.outcomes[MOVING_NAME]
     for name, (lo, hi) in bm.intervals.items():
-        assert lo <= bm.shares[name] <= hi
+        share = bm.fraction if name == "fraction" else bm.shares[name]
+        assert lo <= share <= hi
+    assert set(bm.intervals) == set(bm.outcomes) | {"fraction"}
+    assert bm.interval == bm.intervals["fraction"]
     assert set(np.unique(bm.labels)) <= set(range(len(bm.attractors))) | {MOVING, CYCLE}
 
 
