@@ -124,6 +124,11 @@ class BasinProblem:
                 else type(self.schedule).__name__, "kernel": self.kernel}
 
 
+#: The order of the basin JSON keys (docs/cli.md, "eqselect basins --json").
+_JSON_ORDER = ("schedule", "lam", "fraction", "outcomes", "mean_first_hit", "interval", "notes",
+               "attractors", "shares", "intervals", "settling", "preferred")
+
+
 @dataclass(frozen=True)
 class BasinMap(Record):
     """Outcomes of one learning rule from many starts.
@@ -188,6 +193,12 @@ class BasinMap(Record):
 
     _json_skip = ("problem", "starts_probability", "starts", "final", "success", "labels",
                   "first_hit", "intervals")
+
+    def to_json(self) -> dict:
+        """The map's JSON (`Record.to_json`), its keys in the order of the CLI contract."""
+        out = super().to_json()
+        first = [k for k in _JSON_ORDER if k in out]
+        return {**{k: out[k] for k in first}, **{k: v for k, v in out.items() if k not in first}}
 
     @property
     def interval(self) -> tuple | None:
