@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from eqselect.theory import Decomposition, GameError, as_rule
+from eqselect.theory import Decomposition, GameError, Rule, as_rule
 from eqselect.theory.exact import to_exact
 from eqselect.numerics.continuation.branches import continue_in_lambda, continue_in_parameter
 from eqselect.numerics.dynamics.separatrix import separatrix
@@ -63,7 +63,7 @@ def fixed_points(dec: Decomposition, rule, lam=None, n_seeds: int = 64) -> Fixed
 
 def trace_separatrix(dec: Decomposition, saddle, bound: float = 8.0):
     """The stable manifold of ``saddle`` under v as a polyline (m, 2) and notes."""
-    sep = separatrix(dec, np.asarray(saddle, dtype=float), "pg", 0, 0, bound=bound)
+    sep = separatrix(dec, np.asarray(saddle, dtype=float), Rule("pg", 0, 0), bound=bound)
     return sep.polyline, tuple(sep.ends), tuple(sep.notes)
 
 

@@ -43,7 +43,7 @@ def _is_png(path):
 
 def test_phase_portrait_returns_a_figure_and_writes_the_file(direct_sh, logit_sh, tmp_path):
     backend = matplotlib.get_backend()
-    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
+    sep = separatrix(direct_sh, (2 / 3, 2 / 3), Rule("pg"))
     fig = phase_portrait(direct_sh, Rule("pg"), fixed_points=_points(), separatrix=sep,
                          path=tmp_path / "phase.png")
     assert isinstance(fig, Figure) and _is_png(tmp_path / "phase.png")
