@@ -172,7 +172,7 @@ print(t1 - t0, t2 - t1)
 
 
 def _kernels_on_disk() -> set:
-    from eqselect.numerics.dynamics.kernels import cache_dir
+    from eqselect.numerics.dynamics.kernels.cache import cache_dir
 
     return {p.name for p in cache_dir().glob("k_*.py")}
 

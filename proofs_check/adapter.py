@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from eqselect.theory import Decomposition, GameError, as_rule
+from eqselect.theory import Decomposition, GameError, Rule, as_rule
 from eqselect.theory.exact import to_exact
 from eqselect.numerics.continuation.branches import continue_in_lambda, continue_in_parameter
 from eqselect.numerics.dynamics.separatrix import separatrix
@@ -63,7 +63,7 @@ def fixed_points(dec: Decomposition, rule, lam=None, n_seeds: int = 64) -> Fixed
 
 def trace_separatrix(dec: Decomposition, saddle, bound: float = 8.0):
     """The stable manifold of ``saddle`` under v as a polyline (m, 2) and notes."""
-    sep = separatrix(dec, np.asarray(saddle, dtype=float), "pg", 0, 0, bound=bound)
+    sep = separatrix(dec, np.asarray(saddle, dtype=float), Rule("pg", 0, 0), bound=bound)
     return sep.polyline, tuple(sep.ends), tuple(sep.notes)
 
 
@@ -115,17 +115,47 @@ def tau_branches(dec_tau: Decomposition, rule, lam, tau_range, starts=None):
     return _summaries(res)
 
 
+class _ExpressionField:
+    """A field given by its expressions, as the ``cur`` term of a gradient source
+    (so that the rule "pg" steps exactly this field)."""
+
+    def __init__(self, field_exprs, symbols):
+        from eqselect.numerics.codegen import compile_exprs
+
+        self.f, self.dim = compile_exprs(list(field_exprs), list(symbols)), len(symbols)
+
+    def components(self, x) -> dict:
+        return {"cur": self.f(x)}
+
+
+def _euler_map(field_exprs, symbols, starts, steps: int, dt: float, judge):
+    """The basin map of the Euler steps phi <- clip(phi + dt F(phi), -30, 30)."""
+    from eqselect.numerics.dynamics.basins import run_basins
+    from eqselect.numerics.dynamics.problem import BasinProblem
+    from eqselect.numerics.dynamics.schedules import ConstantSchedule
+    from eqselect.numerics.dynamics.starts import GivenStarts
+    from eqselect.theory import Game, Region, RegionKind, Rule
+
+    game = Game("field", (tuple(symbols),), (sp.Integer(0),), Region(RegionKind.FREE), "free")
+    problem = BasinProblem(None, Rule("pg"), GivenStarts(starts), int(steps),
+                           ConstantSchedule(dt, 30.0), judge,
+                           source=_ExpressionField(field_exprs, symbols), game=game)
+    return run_basins(problem)
+
+
 def basin_mass(field_exprs, symbols, target, lower, upper, n: int = 400, steps: int = 4000,
                dt: float = 0.5, seed: int = 0, tol: float = 0.05) -> float:
     """Share of uniform starts in the box whose Euler flow phi' = F(phi) ends near ``target``."""
-    from eqselect.numerics.codegen import compile_exprs
+    from eqselect.numerics.dynamics.judges import SuccessJudge
 
-    f = compile_exprs(list(field_exprs), list(symbols))
     rng = np.random.default_rng(seed)
     x = rng.uniform(lower, upper, size=(n, len(symbols)))
-    for _ in range(steps):
-        x = np.clip(x + dt * f(x), -30.0, 30.0)
-    return float(np.mean(np.max(np.abs(x - np.asarray(target)), axis=1) < tol))
+    target = np.asarray(target, dtype=float)
+
+    def near(y):
+        return np.max(np.abs(y - target), axis=1) < tol
+
+    return float(_euler_map(field_exprs, symbols, x, steps, dt, SuccessJudge(near)).fraction)
 
 
 def compiled_components(dec: Decomposition):
@@ -145,15 +175,12 @@ def compiled_components(dec: Decomposition):
 def first_hit_steps(field_exprs, symbols, starts, target, radius: float, dt: float = 0.5,
                     max_steps: int = 4000) -> np.ndarray:
     """Euler steps of phi' = F(phi) until |phi - target| <= radius (-1 if never)."""
-    from eqselect.numerics.codegen import compile_exprs
+    from eqselect.numerics.dynamics.judges import SuccessJudge
 
-    f = compile_exprs(list(field_exprs), list(symbols))
-    x = np.array(starts, dtype=float)
-    hit = np.full(len(x), -1)
-    for k in range(max_steps + 1):
-        inside = np.linalg.norm(x - np.asarray(target), axis=1) <= radius
-        hit[(hit < 0) & inside] = k
-        if np.all(hit >= 0):
-            break
-        x = np.clip(x + dt * f(x), -30.0, 30.0)
-    return hit
+    target = np.asarray(target, dtype=float)
+
+    def inside(y):
+        return np.linalg.norm(y - target, axis=1) <= radius
+
+    bm = _euler_map(field_exprs, symbols, starts, max_steps, dt, SuccessJudge(inside, "ever"))
+    return bm.first_hit

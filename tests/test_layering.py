@@ -234,3 +234,78 @@ def test_no_import_cycle_between_modules():
     assert graph.has_edge("eqselect.commands.basins", "eqselect.commands.inputs")
     cycles = _module_cycles(graph)
     assert not cycles, cycles
+
+
+# -- one loop over starts -------------------------------------------------------
+#: The functions that step a field over a batch of starts, by the module that
+#: defines them: the schedule runner, the flow integrators, the compiled kernels.
+STEPPERS = {
+    "eqselect.numerics.dynamics.schedules": {"run_schedule"},
+    "eqselect.numerics.dynamics.flow": {"integrate_flow", "integrate_until_settled",
+                                        "rk4_step"},
+    "eqselect.numerics.dynamics.kernels.fused": {"run_compiled", "run_kernel"},
+}
+#: The basin engine: the only module that calls a stepper (its definers call
+#: each other: integrate_flow steps with rk4_step, run_kernel with run_compiled).
+ENGINE = "eqselect.numerics.dynamics.basins"
+
+
+def _called_names(tree: ast.AST) -> set[str]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            out.add(f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute)
+                    else "")
+    return out
+
+
+def _update_steps(tree: ast.AST) -> list[int]:
+    """Lines of ``x = ...(x + a * F(...))...`` inside a loop: a hand-written step."""
+    lines = []
+    for loop in (n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))):
+        for node in ast.walk(loop):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)):
+                continue
+            x = node.targets[0].id
+            for add in (n for n in ast.walk(node.value)
+                        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add)):
+                if (isinstance(add.left, ast.Name) and add.left.id == x
+                        and isinstance(add.right, ast.BinOp)
+                        and isinstance(add.right.op, ast.Mult)
+                        and any(isinstance(s, ast.Call) for s in ast.walk(add.right))):
+                    lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_basin_engine_steps_a_field_over_starts():
+    """run_basins (numerics/dynamics/basins.py) is the one loop over starts: every
+    other module that needs a basin map builds a BasinProblem and calls it."""
+    every = set().union(*STEPPERS.values())
+    callers = {name for name, (_, _, tree) in MODULES.items()
+               if name != ENGINE and _called_names(tree)
+               & (every - STEPPERS.get(name, set()))}
+    assert callers - set(STEPPERS) == set(), sorted(callers)
+    by_hand = {name: lines for name, (_, _, tree) in MODULES.items()
+               if name not in (ENGINE, *STEPPERS) and (lines := _update_steps(tree))}
+    assert by_hand == {}
+
+
+def test_the_step_detector_sees_a_hand_written_schedule():
+    tree = ast.parse("for k in range(n):\n    x = np.clip(x + dt * f(x), -8, 8)\n"
+                     "while True:\n    y = proj(y + sched.lr(k) * u)\n"
+                     "for i in range(3):\n    z = z + 1\n")
+    assert _update_steps(tree) == [2, 4]
+    assert "run_schedule" in _called_names(ast.parse("r = dyn.run_schedule(f, x0)"))
+
+
+def test_pyproject_lists_every_package_folder():
+    """A non-editable ``pip install .`` ships only the packages pyproject.toml names:
+    every folder with an ``__init__.py`` must be listed, and nothing else."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    on_disk = {name for name, (_, path, _) in MODULES.items() if path.name == "__init__.py"}
+    assert listed == on_disk, (sorted(on_disk - listed), sorted(listed - on_disk))

@@ -309,7 +309,7 @@ def sos_weight(v_sq, u_sq, dot, a, b, ops=EXACT_OPS):
 
 @dataclass(frozen=True)
 class Rule:
-    """One learning rule: a method, its coefficients, its schedule.
+    """One learning rule: a method, its coefficients, its lambda annealing.
 
     Attributes
     ----------
@@ -319,9 +319,6 @@ class Rule:
         lambda and consensus optimisation's gamma.
     own_coef : sympy number or Symbol
         Own-learning coefficient c.
-    schedule : object or None
-        The numerics' step schedule (``eqselect.numerics.dynamics.schedules``);
-        None means the paper's.
     annealing : object or None
         A lambda_k schedule with a ``lam(k)`` method (e.g. the paper's two-phase
         annealing); None keeps lambda constant.
@@ -339,7 +336,6 @@ class Rule:
     method: Method = Method.PG
     lam: object = PAPER.lam
     own_coef: object = PAPER.own
-    schedule: object = field(default=None, compare=False)
     annealing: object = field(default=None, compare=False)
     sos_a: object = SOS_CONSTANTS.a
     sos_b: object = SOS_CONSTANTS.b

@@ -108,7 +108,7 @@ def basin_fixed_points(dec, args) -> tuple:
     still moving or cycle, and a note says the attractor list may be
     incomplete because of the budget.
     """
-    from eqselect.numerics.dynamics.basins import rule_from
+    from eqselect.theory.rules import resolve
     from eqselect.theory.budget import DEFAULT_BUDGET
     from eqselect.numerics.fixed_points.find import EquilibriumSet, find_equilibria
 
@@ -118,7 +118,7 @@ def basin_fixed_points(dec, args) -> tuple:
             return find_equilibria(dec, args.method, args.lam, args.own,
                                    budget=min(DEFAULT_BUDGET, seconds)), []
     except limits.TimeBudgetExceeded:
-        rule = rule_from(args.method, float(args.lam), float(args.own))
+        rule = resolve(args.method, float(args.lam), float(args.own))
         note = (f"the fixed-point search that names the attractors stopped at its budget of "
                 f"{seconds:g} s: the attractor list may be incomplete (runs reaching an "
                 "unlisted fixed point count as still moving); raise it with --time-limit")
@@ -129,8 +129,10 @@ def basin_fixed_points(dec, args) -> tuple:
 def run(args) -> int:
     """Run the basin map of ``--method`` and print or write it."""
     from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
-    from eqselect.numerics.dynamics.basins import rule_from, run_basins
-    from eqselect.numerics.dynamics.kernels import available
+    from eqselect.numerics.dynamics.basins import run_basins
+    from eqselect.theory.rules import resolve
+    from eqselect.numerics.dynamics.judges import AttractorJudge
+    from eqselect.numerics.dynamics.kernels.fused import available
     from eqselect.numerics.dynamics.problem import BasinProblem
 
     check_plot_path(args.plot)
@@ -147,10 +149,10 @@ def run(args) -> int:
     notes = budget_notes + notes
     backend = args.backend or ("numba" if available() else "numpy")
     problem = BasinProblem(
-        dec, rule_from(args.method, float(args.lam), float(args.own)), starts, steps,
-        args.schedule, equilibria=found, preferred=index, predicate=predicate,
-        settle=args.schedule == "flow", window=CYCLE_WINDOW, per_start=args.per_start,
-        kernel=backend if args.schedule == "paper" else "numpy")
+        dec, resolve(args.method, float(args.lam), float(args.own)), starts, steps,
+        args.schedule, AttractorJudge(preferred=index, predicate=predicate,
+                                      settle=args.schedule == "flow", window=CYCLE_WINDOW),
+        found, per_start=args.per_start, kernel=backend if args.schedule == "paper" else "numpy")
     with basin_progress(total, args.json) as bar:
         bm = run_basins(problem, bar)
     if args.plot:
@@ -194,7 +196,7 @@ def print_basins(bm, args, dec, where, notes, search) -> None:
     for name, count in bm.outcomes.items():
         share = bm.shares[name]
         band = (f"  [{100 * bm.intervals[name][0]:.1f}%, {100 * bm.intervals[name][1]:.1f}%]"
-                if bm.intervals else "")
+                if bm.intervals and name in bm.intervals else "")
         kind = f" ({kinds[name]})" if name in kinds else ""
         print(f"    {name}{kind}: {count} ({100 * share:.1f}%){band}")
     for note in list(notes) + list(bm.notes):

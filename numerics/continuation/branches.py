@@ -64,7 +64,7 @@ from eqselect.numerics.continuation.results import BranchStatus, ContinuationRes
 from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
                                                       merge_branch_points, switch_on_faces)
 from eqselect.numerics.continuation.system import ExtendedField, extended_field
-from eqselect.numerics.fixed_points.core.field import resolve_rule
+from eqselect.theory.rules import resolve
 from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY
 from eqselect.numerics.fixed_points.newton.entropy_interior import has_entropy
 from eqselect.numerics.fixed_points.newton.multistart import newton_batch
@@ -129,14 +129,13 @@ def interior_fixed_points(system: ExtendedField, value: float, region: Region,
                                  len(seeds), region.kind is not RegionKind.FREE)
 
 
-def _entropy_seeds(dec, rule, value, own_coef) -> list:
+def _entropy_seeds(dec, rule, value) -> list:
     """Interior fixed points at lambda = ``value`` of an entropy-regularised direct game,
     from the fixed-point search in softmax coordinates (they can lie near the boundary)."""
     from eqselect.numerics.fixed_points.newton.entropy_interior import (
         interior_fixed_points as interior)
 
-    r = resolve_rule(rule, value, own_coef)
-    return [np.array(e.point) for e in interior(dec, r).equilibria]
+    return [np.array(e.point) for e in interior(dec, rule.with_(lam=value)).equilibria]
 
 
 def _seed_notes(found, regular, far, at: str, n_seeds, bounded: bool) -> list:
@@ -209,30 +208,30 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     a, b = (float(v) for v in value_range)
     if not (math.isfinite(a) and math.isfinite(b)) or a == b:
         raise GameError(f"parameter range {value_range!r} needs two distinct finite values")
-    system = extended_field(dec, rule, parameter, lam, own_coef)
+    rule = resolve(rule, lam, own_coef)  # the one conversion: a Rule from here on
+    system = extended_field(dec, rule, parameter)
     region = dec.game.region
     base = options or ContinuationOptions(ds=0.02, ds_max=0.1)
     opts = replace(base, ds=math.copysign(abs(base.ds), b - a), p_min=min(a, b), p_max=max(a, b))
     notes = list(system.notes)
-    seeds = _seeds(dec, rule, system, parameter, a, own_coef, starts, notes)
-    branches = _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
-                       notes)
+    seeds = _seeds(dec, rule, system, parameter, a, starts, notes)
+    branches = _follow(dec, rule, system, seeds, a, parameter, algorithm, opts, notes)
     if starts is None:  # branches alive at the far end only: followed back from b
         back, back_notes = interior_fixed_points(system, b, region)
         back = [x for x in back if not _covered(x, b, branches)]
         if back:
             notes += back_notes
             rev = replace(opts, ds=-opts.ds)
-            branches += _follow(dec, rule, system, back, b, parameter, lam, own_coef,
-                                algorithm, rev, notes, len(branches))
+            branches += _follow(dec, rule, system, back, b, parameter, algorithm, rev, notes,
+                                len(branches))
     budget = SwitchBudget()
-    switched, ends = _switch(dec, rule, system, branches, parameter, lam, own_coef, opts,
-                             algorithm, budget, notes)
+    switched, ends = _switch(dec, rule, system, branches, parameter, opts, algorithm, budget,
+                             notes)
     branches += switched
     cb, ce, cn = _boundary_branches(system, region, opts, _blocks(dec), has_entropy(dec))
     if region.kind is not RegionKind.FREE and not has_entropy(dec):
         fb, fn = _face_branches(dec, rule, system, branches + ends, ce, opts, _blocks(dec),
-                                algorithm, parameter, lam, own_coef, budget)
+                                algorithm, parameter, budget)
         branches += fb
         notes += fn
     branches += cb
@@ -243,7 +242,7 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
                               tuple(dict.fromkeys(notes + cn + budget.notes)))
 
 
-def _seeds(dec, rule, system, parameter, a, own_coef, starts, notes) -> list:
+def _seeds(dec, rule, system, parameter, a, starts, notes) -> list:
     """The starts at p = a: the user's, the entropy-regularised interior fixed points, or
     the batch-Newton solutions (`interior_fixed_points`, its notes added to ``notes``)."""
     region = dec.game.region
@@ -251,21 +250,20 @@ def _seeds(dec, rule, system, parameter, a, own_coef, starts, notes) -> list:
         return [np.asarray(s, dtype=float) for s in starts]
     if parameter in ("lam", "lambda") and region.kind is not RegionKind.FREE and \
             has_entropy(dec):
-        return _entropy_seeds(dec, rule, a, own_coef)
+        return _entropy_seeds(dec, rule, a)
     seeds, seed_notes = interior_fixed_points(system, a, region)
     notes += seed_notes
     return seeds
 
 
-def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, opts,
-            notes, first: int = 0) -> list:
+def _follow(dec, rule, system, seeds, a, parameter, algorithm, opts, notes,
+            first: int = 0) -> list:
     """One arclength branch per seed not already on a branch (failures noted)."""
     branches = []
     for x in seeds:
         if _covered(x, a, branches):
             continue
-        prob = ContinuationProblem(dec, rule, tuple(x), a, parameter, lam, own_coef,
-                                   dec.game.region, system)
+        prob = ContinuationProblem(dec, rule, tuple(x), a, parameter, dec.game.region, system)
         br = continuation(prob, algorithm, opts)
         if br.status is BranchStatus.START_FAILED:
             notes.append(f"start {np.round(x, 9).tolist()}: {'; '.join(br.notes)}")
@@ -281,12 +279,11 @@ def _follow(dec, rule, system, seeds, a, parameter, lam, own_coef, algorithm, op
     return branches
 
 
-def _switch(dec, rule, system, branches, parameter, lam, own_coef, opts, algorithm, budget,
-            notes) -> tuple:
+def _switch(dec, rule, system, branches, parameter, opts, algorithm, budget, notes) -> tuple:
     """The interior branches born at the branch points of ``branches`` and their two
     ends (`eqselect.numerics.continuation.switching`); trouble goes to ``notes``."""
-    switcher = Switcher(dict(dec=dec, method=rule, parameter=parameter, lam=lam,
-                             own_coef=own_coef, region=dec.game.region, system=system),
+    switcher = Switcher(dict(dec=dec, method=rule, parameter=parameter,
+                             region=dec.game.region, system=system),
                         opts, algorithm, budget)
     switched, ends = switcher.run(branches)
     notes += switcher.notes
@@ -320,7 +317,7 @@ def _boundary_branches(system, region, opts, blocks, entropy: bool):
 
 
 def _face_branches(dec, rule, system, interior, corner_events, opts, blocks, algorithm,
-                   parameter, lam, own_coef, budget):
+                   parameter, budget):
     """Edge and face branches (`eqselect.numerics.continuation.face_branches`): seeded on
     every face at both ends of the window, handed over at boundary events and switched at
     branch points (`eqselect.numerics.continuation.switching`)."""
@@ -328,8 +325,7 @@ def _face_branches(dec, rule, system, interior, corner_events, opts, blocks, alg
     if n > MAX_TRACKED_FACES:
         return [], [f"edge and face fixed points not tracked: {n} faces > "
                     f"{MAX_TRACKED_FACES}"]
-    problem = dict(dec=dec, method=rule, parameter=parameter, lam=lam, own_coef=own_coef,
-                   region=dec.game.region)
+    problem = dict(dec=dec, method=rule, parameter=parameter, region=dec.game.region)
     tracker = FaceTracker(problem, system, blocks, opts, algorithm)
     full = tuple(tuple(range(len(b) + 1)) for b in blocks)
     for br in interior:

@@ -77,7 +77,7 @@ class FaceTracker:
     ----------
     problem : dict
         The keyword arguments of `ContinuationProblem` shared by every branch
-        (dec, method, parameter, lam, own_coef).
+        (dec, method: a Rule, parameter, region).
     base : ExtendedField
     blocks : tuple of tuple of int
     opts : ContinuationOptions

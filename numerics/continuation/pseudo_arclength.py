@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from eqselect.theory import Decomposition, GameError, Region, RegionKind
+from eqselect.theory import Decomposition, GameError, Region, RegionKind, Rule
 
 from eqselect.numerics.continuation.events import (Point, branch_test, crossings, evaluate,
                                                    exact_on, fold_test, hopf_test, is_hopf,
@@ -152,16 +152,14 @@ class ContinuationProblem:
     Attributes
     ----------
     dec : Decomposition
-    method : Rule, Method or str
-        The learning rule.
+    method : Rule
+        The learning rule, with its lambda (when not continued in) and c.
     start_point : sequence of float
         phi at the start (corrected by Newton at fixed p first).
     start_value : float
         p at the start.
     parameter : str
         "lam" or a payoff symbol's name (see :func:`extended_field`).
-    lam, own_coef : float, optional
-        Override the rule's lambda (when not continued in) and c.
     region : Region or None
         Where the branch may live; None takes the game's region.
     system : ExtendedField or None
@@ -179,12 +177,10 @@ class ContinuationProblem:
     """
 
     dec: Decomposition
-    method: object
+    method: Rule
     start_point: tuple
     start_value: float
     parameter: str = "lam"
-    lam: float | None = None
-    own_coef: float | None = None
     region: Region | None = None
     system: ExtendedField | None = None
     constraints: tuple | None = None
@@ -195,7 +191,7 @@ class ContinuationProblem:
             object.__setattr__(self, "region", self.dec.game.region)
         if self.system is None:
             object.__setattr__(self, "system", extended_field(
-                self.dec, self.method, self.parameter, self.lam, self.own_coef))
+                self.dec, self.method, self.parameter))
         d = self.system.dim
         x = np.asarray(self.start_point, dtype=float).reshape(-1)
         if x.size != d or not np.all(np.isfinite(x)):
@@ -229,7 +225,7 @@ def continuation(problem: ContinuationProblem, algorithm: PseudoArclength | None
     --------
     >>> from eqselect.theory import builtin
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> prob = ContinuationProblem(dec, "peer-only", (2/3, 2/3), 0.0)
+    >>> prob = ContinuationProblem(dec, Rule("peer-only"), (2/3, 2/3), 0.0)
     >>> br = continuation(prob, PseudoArclength(), ContinuationOptions(p_min=0, p_max=3))
     >>> br.status.value, br.events[-1].type.value, round(br.events[-1].value, 9)
     ('region', 'boundary', 1.212121212)

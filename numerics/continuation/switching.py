@@ -149,7 +149,7 @@ class Switcher:
     ----------
     problem : dict
         Keyword arguments of `ContinuationProblem` other than the start (dec,
-        method, parameter, lam, own_coef, region, system, constraints).
+        method: a Rule, parameter, region, system, constraints).
     opts : ContinuationOptions
     algorithm : PseudoArclength or None
     budget : SwitchBudget

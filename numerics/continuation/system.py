@@ -17,11 +17,10 @@ import sympy as sp
 
 from eqselect.theory import Decomposition, GameError
 from eqselect.theory.engine import to_engine
-from eqselect.theory.rules import LAMBDA
+from eqselect.theory.rules import LAMBDA, resolve
 
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.differences import FLOAT_STEP, central_jacobian, differences_needed
-from eqselect.numerics.fixed_points.core.field import resolve_rule
 
 _LAMBDA_NAMES = ("lam", "lambda")
 
@@ -139,7 +138,7 @@ def extended_field(dec: Decomposition, rule="pg", parameter: str = "lam", lam=No
     >>> ef.jacobian([0.0, 0.0], 0.0).round(12).tolist()
     [[0.0, 3.0, 1.65], [3.0, 0.0, 1.65]]
     """
-    r = resolve_rule(rule, lam, own_coef)
+    r = resolve(rule, lam, own_coef)
     m, own_x = r.method, r.own_coef
     sym = parameter_symbol(dec, parameter)
     lam_x = LAMBDA if sym == LAMBDA else r.lam

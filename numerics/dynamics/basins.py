@@ -30,26 +30,31 @@ Monte-Carlo maps report the Wilson score interval of the fraction.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from typing import Callable, Sequence
 
 import numpy as np
 
-from eqselect.theory import PAPER, Decomposition, GameError, as_rule
+from eqselect.theory import PAPER, Decomposition, GameError
+from eqselect.theory.rules import resolve
 from eqselect.numerics.sources.fields import rule_field
 from eqselect.numerics.sources.symbolic import SymbolicSource
-from eqselect.numerics.dynamics.flow import integrate_flow
-from eqselect.numerics.dynamics.outcomes import (  # noqa: F401  (re-exported)
-    SUCCESS_THRESHOLD, classify_nearest, cooperation_probabilities, cooperation_success,
-    label_outcomes, reached, wilson_interval)
-from eqselect.numerics.dynamics.problem import BasinMap, BasinProblem
+from eqselect.numerics.dynamics.attractors import Recurrence
+from eqselect.numerics.dynamics.flow import (
+    integrate_flow, integrate_until_settled, region_projector, rk4_step, tangent_projector)
+from eqselect.numerics.dynamics.judges import AttractorJudge, Run, SuccessJudge
+from eqselect.numerics.dynamics.basin_map import BasinMap
+from eqselect.numerics.dynamics.problem import BasinProblem
 from eqselect.numerics.dynamics.schedules import (
     ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
-from eqselect.numerics.dynamics.starts import (  # noqa: F401  (re-exported)
-    GridStarts, SampledStarts, chunks, grid_starts, monte_carlo_starts,
-    parameters_to_probability, probability_kind, probability_to_parameters)
+from eqselect.numerics.dynamics.starts import (
+    GridStarts, SampledStarts, chunks, parameters_to_strategies)
 
 #: Starts stepped together by the numpy kernel (bounds its temporaries).
 CHUNK = 1 << 17
+#: Starts integrated together by the settling flow.
+FLOW_CHUNK = 1 << 14
 
 
 def _resolve_schedule(schedule):
@@ -63,144 +68,178 @@ def _resolve_schedule(schedule):
                     "or a PaperSchedule / ConstantSchedule")
 
 
-def problem_success(problem: BasinProblem) -> Callable | None:
-    """The problem's success predicate; the paper's when none is given and the game has policies.
-
-    When the compiled kernel will step the starts it tests the predicate itself,
-    and the predicate here only judges the end points once: symengine's evaluator
-    ("lambda") serves that as well as its LLVM JIT, whose start-up would add
-    about 20 MB to a process that does no other JIT work.
-    """
-    game = problem.dec.game
-    if problem.success is not None or not game.strategies:
-        return problem.success
-    once = (problem.backend == "llvm" and problem.kernel == "numba"
-            and problem.schedule != "flow" and not problem.rule.spec.adaptive)
-    return cooperation_success(game, SUCCESS_THRESHOLD, "lambda" if once else problem.backend)
+def _nonfinite(final) -> tuple:
+    bad = int(np.sum(~np.isfinite(final).all(axis=1)))
+    return (f"{bad} trajectories became non-finite",) if bad else ()
 
 
 def _run_discrete(problem, field, sched, x0, success, progress):
     """Step the discrete schedule in chunks with the numpy kernel: (final, first_hit, notes)."""
-    final, hit, bad = np.empty_like(x0), np.empty(len(x0), dtype=int), 0
+    final, hit = np.empty_like(x0), np.empty(len(x0), dtype=int)
     for part in chunks(len(x0), CHUNK):
         run = run_schedule(field, x0[part], sched, problem.steps, success=success,
-                           region=problem.dec.game.region,
+                           region=problem.game.region,
                            step_dependent=field.step_dependent)
         final[part], hit[part] = run.final, run.first_hit
-        bad += int(np.sum(~np.isfinite(run.final).all(axis=1)))
         if progress is not None:
             progress.update(part.stop - part.start)
-    return final, hit, ((f"{bad} trajectories became non-finite",) if bad else ())
+    return final, hit, _nonfinite(final)
 
 
-def _run(problem: BasinProblem, x0, success, progress=None):
-    """Run the dynamics; returns (final, first_hit, schedule name, lambda, notes)."""
-    name, sched = _resolve_schedule(problem.schedule)
-    fallback = ()
-    if name != "flow" and problem.kernel == "numba" and problem.rule.spec.adaptive:
+def _source_kernel(problem, sched, x0, progress):
+    """A source's own compiled kernel (payoffs and lambda as run-time values).
+
+    The kernel records no first hits (-1): its predicate is judged on the end
+    points.
+    """
+    from eqselect.numerics.dynamics.kernels.fused import run_compiled
+
+    module, values = problem.source.compiled(sched, problem.rule)
+    final, hit = run_compiled(module, x0, int(problem.steps), values, progress)
+    return final, hit, _nonfinite(final)
+
+
+def _compiled(problem, name, sched, x0, success, progress):
+    """(final, hit, notes) on the fused kernel, or (None, fallback notes) to run numpy."""
+    if problem.source is not None:
+        return _source_kernel(problem, sched, x0, progress), ()
+    if problem.rule.spec.adaptive:
         # SOS's weight p is chosen pointwise: no closed form to generate code from
-        fallback = (f"compiled kernel not used ({problem.rule.method.value}'s weight p is "
-                    "chosen pointwise); the numpy kernel ran",)
-    elif name != "flow" and problem.kernel == "numba":
-        try:
-            from numba.core.errors import NumbaError
-        except ImportError:  # no numba: run_kernel says so (GameError)
-            NumbaError = ()
-        from eqselect.numerics.dynamics.kernels import run_kernel
+        return None, (f"compiled kernel not used ({problem.rule.method.value}'s weight p is "
+                      "chosen pointwise); the numpy kernel ran",)
+    try:
+        from numba.core.errors import NumbaError
+    except ImportError:  # no numba: run_kernel says so (GameError)
+        NumbaError = ()
+    from eqselect.numerics.dynamics.kernels.fused import run_kernel
 
-        try:
-            final, hit, notes = run_kernel(problem, sched, x0, success, progress)
-        except GameError as exc:  # a rule or schedule the kernel does not know
-            fallback = (f"compiled kernel not used ({exc}); the numpy kernel ran",)
-        except NumbaError as exc:  # generated code numba cannot compile (labelled fallback)
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            fallback = (f"compiled kernel failed to compile ({first}); the numpy kernel ran",)
-        else:
-            rule = problem.rule
-            annealed = rule.annealing is not None
-            lam = repr(rule.annealing) if annealed else float(rule.lam)
-            return final, hit, ("annealed" if annealed else name), lam, notes
-    field = rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
+    try:
+        return run_kernel(problem, sched, x0, success, progress), ()
+    except GameError as exc:  # a rule or schedule the kernel does not know
+        return None, (f"compiled kernel not used ({exc}); the numpy kernel ran",)
+    except NumbaError as exc:  # generated code numba cannot compile (labelled fallback)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, (f"compiled kernel failed to compile ({first}); the numpy kernel ran",)
+
+
+def _field(problem):
+    """The rule's field on the problem's source (None: the decomposition's, compiled)."""
+    source = problem.source or SymbolicSource(problem.dec, problem.backend)
+    return rule_field(source, problem.rule)
+
+
+def _settle(problem, field, x0, settled, progress):
+    """Integrate the flow in chunks until every start settled: (final, done, steps used)."""
+    final, done, used = np.empty_like(x0), np.zeros(len(x0), dtype=bool), 0
+    for part in chunks(len(x0), FLOW_CHUNK):
+        final[part], done[part], u = integrate_until_settled(
+            field, x0[part], settled, dt=problem.dt, steps=int(problem.steps),
+            region=problem.game.region, tol=problem.judge.settle_tol)
+        used = max(used, u)
+        if progress is not None:
+            progress.update(part.stop - part.start)
+    return final, done, used
+
+
+def _step(problem: BasinProblem, p0, x0, success, progress=None) -> Run:
+    """Run the dynamics from every start: the one loop over starts of eqselect."""
+    name, sched = _resolve_schedule(problem.schedule)
+    judged = _judge_field(problem)
     if name == "flow":
+        field = _field(problem) if judged is None else judged
         if field.step_dependent:
             raise GameError("an annealing schedule for lambda needs the discrete "
                             "schedule, not schedule='flow'")
+        settled = problem.judge.settled(problem, field)
+        if settled is not None:
+            final, done, used = _settle(problem, field, x0, settled, progress)
+            return Run(p0, x0, final, np.full(len(x0), -1, dtype=int), name, field.lam,
+                       _nonfinite(final), field, None, done, used)
+        field = _field(problem)
         res = integrate_flow(field, x0, dt=problem.dt, steps=problem.steps,
-                             region=problem.dec.game.region, bound=None, success=success)
+                             region=problem.game.region, bound=None, success=success)
         if progress is not None:
             progress.update(len(x0))
-        return res.final, res.first_hit, name, field.lam, res.notes
+        return Run(p0, x0, res.final, res.first_hit, name, field.lam, res.notes,
+                   judged or field, None)
+    fallback = ()
+    if problem.kernel == "numba":
+        done, fallback = _compiled(problem, name, sched, x0, success, progress)
+        if done is not None:
+            rule = problem.rule
+            annealed = rule.annealing is not None
+            lam = repr(rule.annealing) if annealed else float(rule.lam)
+            return Run(p0, x0, *done[:2], ("annealed" if annealed else name), lam, done[2],
+                       judged, sched)
+    field = _field(problem)
     final, hit, notes = _run_discrete(problem, field, sched, x0, success, progress)
-    return (final, hit, ("annealed" if field.step_dependent else name), field.lam,
-            fallback + notes)
+    return Run(p0, x0, final, hit, ("annealed" if field.step_dependent else name), field.lam,
+               fallback + notes, judged or field, sched)
 
 
-def _summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, notes):
-    game = problem.dec.game
-    notes = list(notes)
-    ok, labels, names, outcomes = None, None, (), {}
-    if success is not None:
-        ok = (np.asarray(success(final), dtype=bool) if problem.criterion == "final"
-              else first_hit >= 0)
-        outcomes.update(success=int(ok.sum()), failure=int((~ok).sum()))
-    if problem.fixed_points is not None:
-        labels, names, counts, more = label_outcomes(game, final, problem.fixed_points,
-                                                     problem.tol)
-        outcomes.update(counts)
-        notes += more
-    hit = reached(ok, labels, names, problem.preferred)
-    n, k = x0.shape[0], int(hit.sum())
-    hits = first_hit[hit & (first_hit >= 0)]
-    interval = (wilson_interval(k, n, problem.starts.z)
-                if isinstance(problem.starts, SampledStarts) else None)
-    return BasinMap(problem, sched_name, lam, p0, x0, final, ok, labels, names, first_hit,
-                    k / n, outcomes, float(hits.mean()) if hits.size else None, interval,
-                    tuple(notes))
+#: Starts stepped together by the cycle test.
+WINDOW_CHUNK = 1 << 14
 
 
-def _attractor_field(problem: BasinProblem):
-    """The field the attractor phases step with: the IPD's chain field when the
-    compiled kernel runs the dynamics (`chain_rule_field`), else the closed form."""
+def cycling(problem, window: int, field, sched, x, progress=None) -> np.ndarray:
+    """Which of the runs at x come back within ``window`` more steps (the
+    attractor judge's cycle test, `eqselect.numerics.dynamics.classify`).
+
+    The discrete schedule goes on from step K (lr_{K + k}, lambda_{K + k});
+    the flow goes on with RK4 steps of ``dt``. Runs in chunks, testing each
+    step online (`Recurrence`), so memory stays flat.
+    """
+    game, k0 = problem.game, int(problem.steps)
+    proj = region_projector(game.region, getattr(sched, "clip", None) if sched else None)
+    tan = tangent_projector(game.region)
+    out = np.zeros(len(x), dtype=bool)
+    for part in chunks(len(x), WINDOW_CHUNK):
+        y = x[part].copy()
+        test = Recurrence(parameters_to_strategies(game, y))
+        for k in range(int(window)):
+            if sched is None:
+                y = rk4_step(field, y, problem.dt, tan, proj)
+            else:
+                u = field(y, k0 + k) if field.step_dependent else field(y)
+                y = proj(y + sched.lr(k0 + k) * u)
+            test.update(parameters_to_strategies(game, y))
+        out[part] = test.recurrent
+        if progress is not None:
+            progress.update(part.stop - part.start)
+    return out
+
+
+def _judge_field(problem: BasinProblem):
+    """The field the attractor judge steps with (None for the success judge): the
+    IPD's chain field when the compiled kernel runs the dynamics
+    (`chain_rule_field`), else the closed form."""
+    if not isinstance(problem.judge, AttractorJudge):
+        return None
     if problem.kernel == "numba" and problem.backend != "numpy":
-        from eqselect.numerics.dynamics.kernels import available
+        from eqselect.numerics.dynamics.kernels.fused import available
 
         if available():
-            from eqselect.numerics.dynamics.chain_kernel import chain_rule_field
+            from eqselect.numerics.dynamics.kernels.chain import chain_rule_field
 
             chain = chain_rule_field(problem)
             if chain is not None:
                 return chain
-    return rule_field(SymbolicSource(problem.dec, problem.backend), problem.rule)
-
-
-def _run_attractors(problem: BasinProblem, p0, x0, success, progress) -> BasinMap:
-    """Run and judge by attractor (`eqselect.numerics.dynamics.classify`)."""
-    from eqselect.numerics.dynamics.classify import settle_flow, summarise
-
-    name, sched = _resolve_schedule(problem.schedule)
-    field = _attractor_field(problem)
-    if problem.preferred is not None or not problem.predicate:
-        success = None  # the preferred attractor decides, not the predicate
-    if name == "flow" and problem.settle:
-        if field.step_dependent:
-            raise GameError("an annealing schedule for lambda needs the discrete "
-                            "schedule, not schedule='flow'")
-        final, done, used = settle_flow(problem, field, x0, progress)
-        hit = np.full(len(x0), -1, dtype=int)
-        bad = int(np.sum(~np.isfinite(final).all(axis=1)))
-        notes = (f"{bad} trajectories became non-finite",) if bad else ()
-        return summarise(problem, p0, x0, final, hit, success, name, field.lam, notes,
-                         field, None, done, used, progress)
-    final, hit, name, lam, notes = _run(problem, x0, success, progress)
-    return summarise(problem, p0, x0, final, hit, success, name, lam, notes, field,
-                     None if name == "flow" else sched, progress=progress)
+    return _field(problem)
 
 
 def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
-    """Solve a basin problem: draw the starts, run the rule, judge the end points.
+    """Solve a basin problem: draw the starts, run the rule, let the judge judge.
 
-    With ``problem.equilibria`` the end points are classified by the
-    attractor they reached (`eqselect.numerics.dynamics.classify`).
+    This is the only loop of eqselect that steps a field over a batch of
+    starts (a test holds it to that): the CLI, the report, the sweep cells
+    and the replay build a `BasinProblem` and call it.
+
+    1. draw the starts (``problem.starts``);
+    2. step them all: the discrete schedule on the numpy kernel or the fused
+       compiled kernel, or the projected flow (until every start settled
+       when the judge asks for it), recording the first step at which the
+       judge's predicate holds;
+    3. the judge (``problem.judge``) turns the end points into a `BasinMap`.
 
     Parameters
     ----------
@@ -212,40 +251,36 @@ def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     -------
     BasinMap
     """
-    p0, x0 = problem.starts.draw(problem.dec.game)
-    success = problem_success(problem)
-    if problem.equilibria is not None:
-        return _run_attractors(problem, p0, x0, success, progress)
-    final, hit, name, lam, notes = _run(problem, x0, success, progress)
-    return _summarise(problem, p0, x0, final, hit, success, name, lam, notes)
+    p0, x0 = problem.starts.draw(problem.game)
+    success = problem.judge.success(problem)
+    run = _step(problem, p0, x0, success, progress)
+    run = replace(run, recur=lambda window, x, bar=None: cycling(
+        problem, window, run.field, run.stepper, x, bar))
+    return problem.judge.summarise(problem, run, progress)
 
 
-def rule_from(rule, lam=None, own_coef=None):
-    """A `Rule` from a rule or method name with optional overrides.
-
-    For backward compatibility ``lam`` may be a `PaperAnnealing` schedule,
-    which becomes the rule's ``annealing`` (lambda_c its lambda).
-    """
-    r = as_rule(rule)
-    if isinstance(lam, PaperAnnealing):
-        r = r.with_(lam=lam.lam_c, annealing=lam)
-    elif lam is not None:
-        r = r.with_(lam=lam)
-    return r if own_coef is None else r.with_(own_coef=own_coef)
+_JUDGE_OPTIONS = {"success": "success_predicate", "criterion": "criterion", "preferred": "preferred"}
+_ATTRACTOR_OPTIONS = {"success": "success_predicate", "criterion": "criterion",
+                      "preferred": "preferred", "predicate": "predicate", "settle": "settle",
+                      "settle_tol": "settle_tol", "window": "window"}
+_PROBLEM_OPTIONS = ("tol", "dt", "backend", "kernel", "per_start")
 
 
-_PROBLEM_OPTIONS = ("preferred", "criterion", "tol", "dt", "backend", "kernel", "equilibria",
-                    "predicate", "settle", "settle_tol", "window", "per_start")
-
-
-def _problem(dec, rule, lam, own_coef, starts, steps, schedule, success, fixed_points,
-             options) -> BasinProblem:
-    unknown = set(options) - set(_PROBLEM_OPTIONS)
+def _problem(dec, rule, starts, steps, schedule, success, fixed_points, options):
+    """The `BasinProblem` of the keyword conveniences: by attractor with an
+    `EquilibriumSet` in ``equilibria``, else by the success predicate."""
+    options = dict(options, success=success)
+    found = options.pop("equilibria", None)
+    names = _ATTRACTOR_OPTIONS if found is not None else _JUDGE_OPTIONS
+    unknown = set(options) - set(names) - set(_PROBLEM_OPTIONS)
     if unknown:
         raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
-    return BasinProblem(dec, rule_from(rule, lam, own_coef), starts, steps, schedule,
-                        success, None if fixed_points is None else tuple(fixed_points),
-                        **options)
+    judge = (AttractorJudge if found is not None else SuccessJudge)(
+        **{names[k]: v for k, v in options.items() if k in names})
+    points = found if found is not None else (
+        None if fixed_points is None else tuple(fixed_points))
+    return BasinProblem(dec, rule, starts, steps, schedule, judge, points,
+                        **{k: v for k, v in options.items() if k in _PROBLEM_OPTIONS})
 
 
 def basin_map(dec: Decomposition, rule="pg", lam=None, own_coef=None, grid: int = 21,
@@ -260,9 +295,8 @@ def basin_map(dec: Decomposition, rule="pg", lam=None, own_coef=None, grid: int 
         With eta and every payoff symbol numeric.
     rule : Rule, Method or str
     lam, own_coef : number, optional
-        Override the rule's lambda and c (``lam`` may also be a
-        `PaperAnnealing`, kept for backward compatibility; prefer
-        ``Rule(..., annealing=...)``).
+        Override the rule's lambda and c (an annealed lambda is
+        ``Rule(..., annealing=PaperAnnealing(...))``).
     grid : int
         Points per axis: starts are linspace(low, high, grid)^d in probability
         space (the paper: 21, 0.05, 0.95).
@@ -272,8 +306,10 @@ def basin_map(dec: Decomposition, rule="pg", lam=None, own_coef=None, grid: int 
         The probability range of the grid.
     progress : object with ``update(n)``, optional
     **options
-        preferred, criterion, tol, dt, backend, kernel, equilibria, settle,
-        settle_tol, window, per_start (see `BasinProblem`).
+        tol, dt, backend, kernel, per_start (see `BasinProblem`); preferred,
+        criterion (see `SuccessJudge`); ``equilibria`` (an `EquilibriumSet`:
+        judge by attractor, see `AttractorJudge`) with predicate, settle,
+        settle_tol, window.
 
     Returns
     -------
@@ -287,8 +323,8 @@ def basin_map(dec: Decomposition, rule="pg", lam=None, own_coef=None, grid: int 
     >>> bm.outcomes  # the starts with p1 + p2 > 4/3
     {'success': 28, 'failure': 93}
     """
-    problem = _problem(dec, rule, lam, own_coef, GridStarts(int(grid), low, high), steps,
-                       schedule, success, fixed_points, options)
+    problem = _problem(dec, resolve(rule, lam, own_coef), GridStarts(int(grid), low, high),
+                       steps, schedule, success, fixed_points, options)
     return run_basins(problem, progress)
 
 
@@ -314,6 +350,6 @@ def basin_monte_carlo(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     True
     """
     starts = SampledStarts(n, seed, sampler, low, high, scale, z)
-    problem = _problem(dec, rule, lam, own_coef, starts, steps, schedule, success,
+    problem = _problem(dec, resolve(rule, lam, own_coef), starts, steps, schedule, success,
                        fixed_points, options)
     return run_basins(problem, progress)

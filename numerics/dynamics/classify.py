@@ -1,17 +1,17 @@
 """A basin map judged by attractors: settle the flow, classify, look for cycles, count.
 
-Used by `eqselect.numerics.dynamics.basins.run_basins` when the problem
-carries the rule's fixed points (``BasinProblem.equilibria``):
+The work of `eqselect.numerics.dynamics.judges.AttractorJudge`, after
+`eqselect.numerics.dynamics.basins.run_basins` has stepped the starts (under
+the flow with ``settle``, until every start settled or the time limit
+``steps * dt``):
 
-1. flow (``settle``): integrate in chunks of starts until every start has
-   settled (`integrate_until_settled`) or the time limit ``steps * dt``;
-2. every end point is classified (`classify_ends`) against the attractors
+1. every end point is classified (`classify_ends`) against the attractors
    (`attractor_list`);
-3. the runs that reached none go on for ``window`` more steps (numpy) and
+2. the runs that reached none go on for ``window`` more steps (numpy) and
    those that come back to where they were are cycles (`Recurrence`); the
    others are "still moving", reported with their distance to the nearest
    fixed point;
-4. volumes: counts and shares per outcome summing to 1 (Wilson intervals
+3. volumes: counts and shares per outcome summing to 1 (Wilson intervals
    for random starts); the fraction is the share of the preferred
    attractor, or of the success predicate when none is preferred.
 """
@@ -21,17 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 from eqselect.numerics.dynamics.attractors import (
-    CYCLE, MOVING, UNLISTED, Recurrence, attractor_list, classify_ends,
+    CYCLE, MOVING, UNLISTED, attractor_list, classify_ends,
     distance_to_fixed_points, pure_candidates, volumes)
-from eqselect.numerics.dynamics.flow import (
-    integrate_until_settled, region_projector, rk4_step, tangent_projector)
 from eqselect.numerics.dynamics.outcomes import wilson_interval
-from eqselect.numerics.dynamics.problem import BasinMap
-from eqselect.numerics.dynamics.starts import SampledStarts, chunks, parameters_to_strategies
-
-#: Starts integrated together by the settling flow.
-FLOW_CHUNK = 1 << 14
-
+from eqselect.numerics.dynamics.basin_map import FRACTION, BasinMap
+from eqselect.numerics.dynamics.starts import SampledStarts
 
 def all_attractors(game, equilibria) -> tuple:
     """The listed attractors, then the unlisted pure profiles (`pure_candidates`)."""
@@ -67,56 +61,6 @@ def end_field(field, steps: int):
     return field
 
 
-def settle_flow(problem, field, x0, progress=None):
-    """Integrate the flow until every start settled; (final, settled, steps used)."""
-    game = problem.dec.game
-    attractors = all_attractors(game, problem.equilibria)
-
-    def reached(y):
-        return classify_ends(game, attractors, y, field, problem.tol) >= 0
-
-    final, done, used = np.empty_like(x0), np.zeros(len(x0), dtype=bool), 0
-    for part in chunks(len(x0), FLOW_CHUNK):
-        final[part], done[part], u = integrate_until_settled(
-            field, x0[part], reached, dt=problem.dt, steps=int(problem.steps),
-            region=game.region, tol=problem.settle_tol)
-        used = max(used, u)
-        if progress is not None:
-            progress.update(part.stop - part.start)
-    return final, done, used
-
-
-#: Starts stepped together by the cycle test.
-WINDOW_CHUNK = 1 << 14
-
-
-def cycling(problem, field, sched, x, progress=None) -> np.ndarray:
-    """Which of the runs at x come back within ``problem.window`` more steps.
-
-    The discrete schedule goes on from step K (lr_{K + k}, lambda_{K + k});
-    the flow goes on with RK4 steps of ``dt``. Runs in chunks, testing each
-    step online (`Recurrence`), so memory stays flat.
-    """
-    game, k0 = problem.dec.game, int(problem.steps)
-    proj = region_projector(game.region, getattr(sched, "clip", None) if sched else None)
-    tan = tangent_projector(game.region)
-    out = np.zeros(len(x), dtype=bool)
-    for part in chunks(len(x), WINDOW_CHUNK):
-        y = x[part].copy()
-        test = Recurrence(parameters_to_strategies(game, y))
-        for k in range(int(problem.window)):
-            if sched is None:
-                y = rk4_step(field, y, problem.dt, tan, proj)
-            else:
-                u = field(y, k0 + k) if field.step_dependent else field(y)
-                y = proj(y + sched.lr(k0 + k) * u)
-            test.update(parameters_to_strategies(game, y))
-        out[part] = test.recurrent
-        if progress is not None:
-            progress.update(part.stop - part.start)
-    return out
-
-
 def _restart(progress, total: int, label: str):
     """The progress bar restarted for a second phase (tqdm), or None."""
     if progress is None or not hasattr(progress, "reset"):
@@ -127,29 +71,29 @@ def _restart(progress, total: int, label: str):
     return progress
 
 
-def attractor_labels(problem, attractors, field, sched, final, done=None, progress=None):
+def attractor_labels(problem, window, attractors, run, progress=None):
     """Labels of the end points (attractor index, MOVING or CYCLE) and notes."""
-    game = problem.dec.game
-    labels = classify_ends(game, attractors, final, end_field(field, int(problem.steps)),
+    game, final, done = problem.game, run.final, run.settled
+    labels = classify_ends(game, attractors, final, end_field(run.field, int(problem.steps)),
                            problem.tol)
     if done is not None:  # settled at rest but at no attractor (e.g. on a saddle's manifold)
         labels[(labels < 0) & done] = MOVING
     notes = []
     idle = np.flatnonzero((labels == MOVING) & np.isfinite(final).all(axis=1))
-    if problem.window and idle.size:
+    if window and idle.size:
         bar = _restart(progress, idle.size, "cycle test")
-        cyc = cycling(problem, field, sched, final[idle], bar)
+        cyc = run.recur(window, final[idle], bar)
         labels[idle[cyc]] = CYCLE
         if cyc.any():
             notes.append(f"{int(cyc.sum())} runs that reached no attractor come back to "
-                         f"where they were within {problem.window} more steps: cycles")
+                         f"where they were within {window} more steps: cycles")
     return labels, notes
 
 
 def settling_report(problem, final, labels, done, used, name) -> tuple[dict, list[str]]:
     """How many starts still move, and how far they are from a fixed point."""
     moving = labels == MOVING
-    dist = distance_to_fixed_points(problem.dec.game, problem.equilibria, final[moving])
+    dist = distance_to_fixed_points(problem.game, problem.fixed_points, final[moving])
     finite = dist[np.isfinite(dist)]
     report = {"still_moving": int(moving.sum()), "steps_run": int(used),
               "time": float(used * problem.dt) if name == "flow" else None,
@@ -173,44 +117,45 @@ def settling_report(problem, final, labels, done, used, name) -> tuple[dict, lis
     return report, notes
 
 
-def summarise(problem, p0, x0, final, first_hit, success, sched_name, lam, notes,
-              field, sched, done=None, used=None, progress=None) -> BasinMap:
-    """The `BasinMap` of an attractor-classified run."""
-    game = problem.dec.game
-    attractors = all_attractors(game, problem.equilibria)
+def summarise(problem, judge, run, success, progress=None) -> BasinMap:
+    """The `BasinMap` of an attractor-judged run (`AttractorJudge`)."""
+    game, final, first_hit = problem.game, run.final, run.first_hit
+    attractors = all_attractors(game, problem.fixed_points)
     names = tuple(a.name for a in attractors)
-    labels, more = attractor_labels(problem, attractors, field, sched, final, done, progress)
-    notes = list(notes) + more
+    labels, more = attractor_labels(problem, judge.window, attractors, run, progress)
+    notes = list(run.notes) + more
     for j, a in enumerate(attractors):
         if a.stability == UNLISTED and np.any(labels == j):
             notes.append(f"{a.name}: {int(np.sum(labels == j))} runs end at this pure profile "
                          "with the field pushing outward, though the search for fixed points "
                          "at infinity does not list it")
-    if not problem.equilibria.complete:
+    if not problem.fixed_points.complete:
         notes.append("the fixed-point list is not proven complete: an attractor it misses "
                      "shows up as 'still moving'")
-    used = int(problem.steps) if used is None else used
-    settling, more = settling_report(problem, final, labels, done, used, sched_name)
+    used = int(problem.steps) if run.steps_run is None else run.steps_run
+    settling, more = settling_report(problem, final, labels, run.settled, used, run.schedule)
     notes += more
     sampled = isinstance(problem.starts, SampledStarts)
     z = getattr(problem.starts, "z", 1.96)
     counts, shares, intervals = volumes(attractors, labels, sampled, z)
     ok = None
-    if problem.preferred is not None:
-        hit = labels == problem.preferred
-        preferred = names[problem.preferred]
+    if judge.preferred is not None:
+        hit = labels == judge.preferred
+        preferred = names[judge.preferred]
     else:
-        ok = (np.asarray(success(final), dtype=bool) if problem.criterion == "final"
-              else first_hit >= 0) if success is not None and problem.predicate \
+        ok = (np.asarray(success(final), dtype=bool) if judge.criterion == "final"
+              else first_hit >= 0) if success is not None and judge.predicate \
             else np.zeros(len(final), bool)
         hit, preferred = ok, None
     n, k = len(final), int(hit.sum())
     hits = first_hit[hit & (first_hit >= 0)]
-    return BasinMap(problem, sched_name, lam, p0, x0, final, ok, labels, names, first_hit,
-                    k / n if n else 0.0, counts,
-                    float(hits.mean()) if hits.size else None,
-                    wilson_interval(k, n, z) if sampled and n else None, tuple(notes),
-                    attractors, shares, intervals or None, settling, preferred)
+    if sampled and n:
+        intervals = {FRACTION: wilson_interval(k, n, z), **(intervals or {})}
+    return BasinMap(problem, run.schedule, run.lam, run.starts_probability, run.starts, final,
+                    ok, labels, attractors, first_hit, k / n if n else 0.0, counts,
+                    float(hits.mean()) if hits.size else None, tuple(notes), shares,
+                    intervals or None, settling, preferred)
 
 
-__all__ = ["CYCLE_WINDOW", "all_attractors", "default_preference", "attractor_labels", "settle_flow", "settling_report", "summarise", "cycling"]
+__all__ = ["CYCLE_WINDOW", "all_attractors", "default_preference", "attractor_labels",
+           "settling_report", "summarise"]

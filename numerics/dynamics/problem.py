@@ -10,16 +10,14 @@ the outcomes and refers to the problem that produced them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
 from eqselect.theory import PAPER, Decomposition, GameError, OptionsError, Rule
-from eqselect.theory.serialize import Record
+from eqselect.numerics.dynamics.judges import AttractorJudge, SuccessJudge
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.numerics.dynamics.plain import plain
 
-CRITERIA = ("final", "ever")
 KERNELS = ("numpy", "numba")
 
 
@@ -29,26 +27,22 @@ class BasinProblem:
 
     Attributes
     ----------
-    dec : Decomposition
-        With eta and every payoff symbol numeric.
+    dec : Decomposition or None
+        With eta and every payoff symbol numeric: the rule's field is
+        compiled from it (None: ``source`` and ``game`` give the field).
     rule : Rule
         Method, lambda, c; ``rule.annealing`` (an object with ``lam(k)``)
         makes lambda step dependent.
-    starts : GridStarts or SampledStarts
+    starts : GridStarts, SampledStarts or GivenStarts
     steps : int
         Updates (discrete schedules) or RK4 steps of size ``dt`` (flow).
     schedule : "paper", "flow", PaperSchedule or ConstantSchedule
-    success : callable or None
-        ``success(x)`` -> bool (n,) on parameters; None: the paper's
-        predicate (every cooperation probability >= 0.82) when the game has
-        policies.
-    fixed_points : sequence of Equilibrium or None
-        Also label end points by the nearest stable fixed point.
-    preferred : int or None
-        Index among the stable ``fixed_points`` counted as success when
-        there is no predicate.
-    criterion : "final" or "ever"
-        Success judged at the last step, or at any step.
+    judge : SuccessJudge or AttractorJudge
+        How an end point is judged (`eqselect.numerics.dynamics.judges`).
+    fixed_points : EquilibriumSet, sequence of Equilibrium, or None
+        The rule's fixed points: the success judge labels end points by the
+        nearest stable one, the attractor judge names the attractor reached
+        (it needs an `EquilibriumSet`, which says whether the list is complete).
     tol : float
         Distance (probability coordinates) for the fixed-point labels.
     dt : float
@@ -58,57 +52,53 @@ class BasinProblem:
     kernel : "numpy" or "numba"
         The stepping loop: vectorised numpy (the reference) or a fused
         compiled kernel (`eqselect.numerics.dynamics.kernels`).
-    equilibria : EquilibriumSet or None
-        The rule's fixed points (`find_equilibria`): end points are then
-        classified by the attractor they reached
-        (`eqselect.numerics.dynamics.attractors`), and ``preferred``
-        indexes the attractor list (None: the success predicate decides
-        the fraction if ``predicate``, else nothing is preferred and the
-        fraction is 0).
-    predicate : bool
-        See ``equilibria``.
-    settle : bool
-        Flow only: stop as soon as every start has settled (reached an
-        attractor, or |P F| < ``settle_tol``), checking every 10 steps;
-        ``steps`` is then the time limit.
-    settle_tol : float
-    window : int
-        Extra steps run (numpy) from the end points that reached no
-        attractor, to tell cycles from runs still moving; 0: none.
     per_start : bool
         Put every start, end point and attractor index in the JSON.
+    source : GradientSource or None
+        Steps with ``rule_field(source, rule)`` instead of the
+        decomposition's compiled components (the replay's dynamic
+        programming or sampled estimators, a sweep cell's field); the
+        numba kernel then needs the source's ``compiled(schedule, rule)``
+        -> (kernel module, run-time values).
+    game : Game or None
+        The game the starts and the predicate read; None: ``dec.game``.
     """
 
-    dec: Decomposition
+    dec: Decomposition | None
     rule: Rule = field(default_factory=Rule)
-    starts: GridStarts | SampledStarts = field(default_factory=GridStarts)
+    starts: object = field(default_factory=GridStarts)
     steps: int = PAPER.steps
     schedule: object = "paper"
-    success: Callable | None = None
-    fixed_points: Sequence | None = None
-    preferred: int | None = None
-    criterion: str = "final"
+    judge: object = field(default_factory=SuccessJudge)
+    fixed_points: object = None
     tol: float = 0.05
     dt: float = 0.05
     backend: str = "llvm"
     kernel: str = "numpy"
-    equilibria: object = None
-    predicate: bool = True
-    settle: bool = False
-    settle_tol: float = 1e-6
-    window: int = 0
     per_start: bool = False
+    source: object = None
+    game: object = None
 
     def __post_init__(self):
-        if self.criterion not in CRITERIA:
-            raise GameError(f"criterion must be 'final' or 'ever', got {self.criterion!r}")
+        if self.game is None:
+            if self.dec is None:
+                raise GameError("a basin problem needs a decomposition, or a gradient source "
+                                "and its game")
+            object.__setattr__(self, "game", self.dec.game)
+        if self.dec is None and self.source is None:
+            raise GameError("a basin problem without a decomposition needs a gradient source")
         if self.kernel not in KERNELS:
             raise GameError(f"unknown kernel {self.kernel!r}; valid: {', '.join(KERNELS)}")
+        if self.source is not None and self.kernel != "numpy" and not hasattr(self.source,
+                                                                              "compiled"):
+            raise GameError("this gradient source has no compiled kernel; use kernel='numpy'")
         if int(self.steps) != self.steps or self.steps < 0:
             raise GameError(f"steps must be a non-negative integer, got {plain(self.steps)}")
-        if int(self.window) != self.window or self.window < 0:
-            raise GameError(f"window must be a non-negative integer, got {plain(self.window)}")
-        game = self.dec.game
+        if isinstance(self.judge, AttractorJudge) and not hasattr(self.fixed_points,
+                                                                  "complete"):
+            raise GameError("judging by attractor needs the rule's fixed points as an "
+                            "EquilibriumSet (find_equilibria) in fixed_points")
+        game = self.game
         if game.parameterization == "direct" and game.tau is not None and game.tau != 0:
             # the entropy gradient tau log p is unbounded at the boundary, where
             # projected steps jump from face to face: no meaningful basin map
@@ -117,130 +107,20 @@ class BasinProblem:
                 "softmax parameterisation: under 'direct' the entropy gradient is infinite on "
                 "the boundary of the simplex, so projected steps jump from face to face")
 
+    @property
+    def fixed_point_list(self) -> list:
+        """The fixed points as a list of `Equilibrium` (empty when none are given)."""
+        fp = self.fixed_points
+        if fp is None:
+            return []
+        return list(fp.equilibria) if hasattr(fp, "equilibria") else list(fp)
+
     def to_json(self) -> dict:
         """The inputs that identify the run (game, rule, starts, steps, schedule)."""
-        return {"game": self.dec.game.name, "rule": self.rule.to_json(),
+        return {"game": self.game.name, "rule": self.rule.to_json(),
                 "starts": self.starts.to_json(), "steps": int(self.steps),
                 "schedule": self.schedule if isinstance(self.schedule, str)
                 else type(self.schedule).__name__, "kernel": self.kernel}
 
 
-@dataclass(frozen=True)
-class BasinMap(Record):
-    """Outcomes of one learning rule from many starts.
-
-    Attributes
-    ----------
-    problem : BasinProblem
-    schedule : str
-        What ran: ``"paper"``, ``"constant"``, ``"flow"`` or ``"annealed"``.
-    lam : float or str
-        lambda (a description of the annealing schedule when annealed).
-    starts_probability, starts, final : ndarray, shape (n, d)
-        Start probabilities, start parameters, end parameters.
-    success : ndarray of bool, shape (n,), or None
-    labels : ndarray of int, shape (n,), or None
-        Index into ``label_names`` of the nearest stable fixed point
-        (-1: farther than the tolerance from every one).
-    label_names : tuple of str
-    first_hit : ndarray of int, shape (n,)
-        First step with success (-1: never).
-    fraction : float
-        Share of starts reaching the preferred outcome.
-    outcomes : dict of str to int
-    mean_first_hit : float or None
-        Mean first-hit step over the successes.
-    interval : (float, float) or None
-        Wilson 95% interval (Monte Carlo).
-    notes : tuple of str
-    attractors : tuple of Attractor
-        When the problem classifies by attractor: ``labels`` then index
-        this list (-1: still moving, -2: cycle).
-    shares : dict of str to float or None
-        Share of the starts per outcome (sums to 1).
-    intervals : dict of str to [float, float] or None
-        Wilson interval per outcome (Monte Carlo).
-    settling : dict or None
-        How the runs ended: starts still moving, their distances to the
-        nearest fixed point, steps run (flow: until every start settled).
-    preferred : str or None
-        Name of the preferred attractor (None: the success predicate).
-    """
-
-    problem: BasinProblem
-    schedule: str
-    lam: object
-    starts_probability: np.ndarray
-    starts: np.ndarray
-    final: np.ndarray
-    success: np.ndarray | None
-    labels: np.ndarray | None
-    label_names: tuple
-    first_hit: np.ndarray
-    fraction: float
-    outcomes: dict
-    mean_first_hit: float | None
-    interval: tuple | None = None
-    notes: tuple = ()
-    attractors: tuple = ()
-    shares: dict | None = None
-    intervals: dict | None = None
-    settling: dict | None = None
-    preferred: str | None = None
-
-    _json_skip = ("problem", "starts_probability", "starts", "final", "success", "labels",
-                  "label_names", "first_hit")
-
-    # -- the inputs, read through the problem --------------------------------
-    @property
-    def game(self) -> str:
-        """The game's name."""
-        return self.problem.dec.game.name
-
-    @property
-    def method(self) -> str:
-        """The rule's method name."""
-        return self.problem.rule.method.value
-
-    @property
-    def own_coef(self) -> float:
-        """The own-learning coefficient c."""
-        return float(self.problem.rule.own_coef)
-
-    @property
-    def grid(self) -> int | None:
-        """Points per axis for a grid map; None for Monte Carlo."""
-        s = self.problem.starts
-        return None if isinstance(s, SampledStarts) else int(s.grid)
-
-    @property
-    def seed(self) -> int | None:
-        """The seed of a Monte-Carlo map; None for a grid."""
-        s = self.problem.starts
-        return s.seed if isinstance(s, SampledStarts) else None
-
-    @property
-    def steps(self) -> int:
-        """Steps per start."""
-        return int(self.problem.steps)
-
-    @property
-    def n(self) -> int:
-        """Number of starts."""
-        return int(self.starts.shape[0])
-
-    def _json_extra(self) -> dict:
-        out = {"grid": self.grid, "steps": self.steps, "n": self.n, "game": self.game,
-               "method": self.method, "own_coef": self.own_coef, "seed": self.seed,
-               "reached": int(round(self.fraction * self.n))}
-        if self.problem.per_start:
-            out["per_start"] = self.per_start()
-        return out
-
-    def per_start(self) -> list[dict]:
-        """Every start: its parameters, its end point and its outcome index
-        (into ``attractors``; -1 still moving, -2 cycle; null without labels)."""
-        labels = self.labels if self.labels is not None else [None] * self.n
-        return [{"start": [float(v) for v in a], "end": [float(v) for v in b],
-                 "attractor": None if k is None else int(k)}
-                for a, b, k in zip(self.starts, self.final, labels)]
+__all__ = ["KERNELS", "BasinProblem"]

@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from eqselect.theory import Decomposition, GameError, RegionKind, as_rule
+from eqselect.theory import Decomposition, GameError, RegionKind, Rule
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
 from eqselect.numerics.dynamics.plain import plain
@@ -173,7 +173,7 @@ def _box(game, bound):
                     f"{game.region.kind.value} region")
 
 
-def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None, *,
+def separatrix(dec: Decomposition, saddle, rule: Rule, *,
                eps: float = 1e-6, ds: float | None = None, bound: float = 8.0,
                max_length: float = 50.0, backend: str = "llvm") -> Separatrix:
     """Trace the stable manifold of a saddle of a 2-parameter game.
@@ -183,10 +183,8 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None,
     dec : Decomposition
         Of a game with exactly two parameters, eta and payoffs numeric.
     saddle : Equilibrium or array_like, shape (2,)
-    method : Rule, Method or str
-        The learning rule whose field F is traced.
-    lam, own_coef : number, optional
-        Override the rule's lambda and c (default: the paper's).
+    rule : Rule
+        The learning rule whose field F is traced (lambda and c numeric).
     eps : float
         Offset of the two starts along the stable eigenvector.
     ds : float or None
@@ -209,7 +207,7 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None,
     --------
     >>> from eqselect.theory import builtin, Decomposition
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> sep = separatrix(dec, (2 / 3, 2 / 3), "pg")
+    >>> sep = separatrix(dec, (2 / 3, 2 / 3), Rule("pg"))
     >>> sep.ends, float(np.abs(sep.polyline.sum(axis=1) - 4 / 3).max()) < 1e-9
     (('boundary', 'boundary'), True)
     """
@@ -218,10 +216,7 @@ def separatrix(dec: Decomposition, saddle, method="pg", lam=None, own_coef=None,
         raise GameError(f"separatrix tracing needs 2 parameters, game {game.name!r} has "
                         f"{len(game.parameters)}")
     point, notes = _saddle_point(saddle)
-    rule = as_rule(method)
-    lam = rule.lam if lam is None else lam
-    own_coef = rule.own_coef if own_coef is None else own_coef
-    cf = compile_field(dec, rule.method, lam, own_coef, backend)
+    cf = compile_field(dec, rule.method, float(rule.lam), float(rule.own_coef), backend)
     residual = float(np.abs(cf.field(point[None])[0]).max())
     if residual > 1e-6:
         notes.append(f"|F(saddle)| = {residual:.3g}: the start is not a fixed point")
@@ -315,7 +310,7 @@ def basin_area(sep: Separatrix, inside) -> float:
     --------
     >>> from eqselect.theory import builtin, Decomposition
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> round(basin_area(separatrix(dec, (2 / 3, 2 / 3), "pg"), (1, 1)), 9)  # 2/9
+    >>> round(basin_area(separatrix(dec, (2 / 3, 2 / 3), Rule("pg")), (1, 1)), 9)  # 2/9
     0.222222222
     """
     if any(e != "boundary" for e in sep.ends):

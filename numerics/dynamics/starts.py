@@ -320,6 +320,28 @@ class SampledStarts:
                 "scale": self.scale, "z": self.z}
 
 
+@dataclass(frozen=True, eq=False)
+class GivenStarts:
+    """Starts given as parameters (points of the game's region), shape (n, d).
+
+    For a game without policies (a continuous field) the "probabilities" of
+    a `BasinMap` are the parameters themselves.
+    """
+
+    parameters: np.ndarray
+
+    def draw(self, game) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, parameters), each shape (n, d)."""
+        x = np.array(self.parameters, dtype=float, ndmin=2)
+        if x.shape[1] != len(game.parameters):
+            raise GameError(f"starts have {x.shape[1]} coordinates; game {game.name!r} has "
+                            f"{len(game.parameters)} parameters")
+        return (parameters_to_probability(game, x) if game.strategies else x.copy()), x
+
+    def to_json(self) -> dict:
+        return {"kind": "given", "n": int(np.shape(self.parameters)[0])}
+
+
 def chunks(n: int, size: int) -> Iterator[slice]:
     """Consecutive slices of at most ``size`` rows covering range(n).
 

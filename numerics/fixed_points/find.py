@@ -48,7 +48,6 @@ from eqselect.theory.budget import DEFAULT_BUDGET
 from eqselect.theory.serialize import Record
 
 from eqselect.numerics.fixed_points.components import group_components
-from eqselect.numerics.fixed_points.core.field import resolve_rule
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
 from eqselect.numerics.fixed_points.core.routes import (FixedPointProblem, RouteEntry,
                                                        RouteResult, RouteStatus,
@@ -58,6 +57,7 @@ from eqselect.numerics.fixed_points.infinity.pure_profiles import (pure_profiles
 from eqselect.numerics.fixed_points.nash import totally_mixed
 from eqselect.numerics.fixed_points.newton.entropy_interior import has_entropy
 from eqselect.numerics.fixed_points.resultants import algebraic_payoffs
+from eqselect.theory.rules import resolve
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     if free or not dec.eta.is_number:
         names = sorted(str(s) for s in free | ({dec.eta} if not dec.eta.is_number else set()))
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
-    problem = FixedPointProblem(dec, resolve_rule(rule, lam, own_coef),
+    problem = FixedPointProblem(dec, resolve(rule, lam, own_coef),
                                 SearchOptions(seed, n_seeds, budget))
     return solve(problem)
 

@@ -13,13 +13,14 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 from eqselect.numerics.compiled import compile_field
-from eqselect.numerics.dynamics.basins import (
-    BasinMap, parameters_to_probability, probability_kind, probability_to_parameters)
+from eqselect.numerics.dynamics.basin_map import BasinMap
+from eqselect.numerics.dynamics.starts import (
+    parameters_to_probability, probability_kind, probability_to_parameters)
 from eqselect.numerics.dynamics.flow import tangent_projector
 from eqselect.numerics.fixed_points.core.record import Stability
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, probability_label
 from eqselect.theory import Decomposition, GameError
-from eqselect.theory.rules import as_rule
+from eqselect.theory.rules import Rule
 
 _MARKERS = {
     Stability.STABLE: dict(marker="o", color=OKABE_ITO[0], markersize=9),
@@ -36,15 +37,7 @@ SUCCESS_NAMES = ("does not reach it", "reaches the preferred outcome")
 OUTCOME_COLORS = ("#DDDDDD",) + tuple(OKABE_ITO[i] for i in (5, 6, 3, 7, 1, 2, 4))
 
 
-def resolve_rule(rule, lam=None, own_coef=None) -> tuple[str, float, float]:
-    """(method, lambda, own coefficient) as floats; explicit values win over the rule's."""
-    r = as_rule(rule)
-    lam = r.lam if lam is None else lam
-    own = r.own_coef if own_coef is None else own_coef
-    return r.method.value, float(lam), float(own)
-
-
-def probability_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+def probability_field(dec: Decomposition, rule: Rule,
                       n: int = 41, backend: str = "llvm"):
     """The learning field on an n x n grid in probability coordinates.
 
@@ -60,7 +53,7 @@ def probability_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     --------
     >>> from eqselect.theory import builtin
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> P1, P2, U, V = probability_field(dec, "pg", n=3)
+    >>> P1, P2, U, V = probability_field(dec, Rule("pg"), n=3)
     >>> float(U[1, 1]), float(V[1, 1])  # F(1/2, 1/2) = (3/2 - 2, 3/2 - 2)
     (-0.5, -0.5)
     """
@@ -74,7 +67,8 @@ def probability_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     P1, P2 = np.meshgrid(axis, axis)
     p = np.column_stack([P1.ravel(), P2.ravel()])
     x = probability_to_parameters(game, p)
-    f = compile_field(dec, *resolve_rule(rule, lam, own_coef), backend).field(x)
+    f = compile_field(dec, rule.method.value, float(rule.lam), float(rule.own_coef),
+                      backend).field(x)
     if kind == "direct":
         f = tangent_projector(game.region)(x, f)
     else:
@@ -82,7 +76,7 @@ def probability_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     return P1, P2, f[:, 0].reshape(P1.shape), f[:, 1].reshape(P1.shape)
 
 
-def phase_portrait(dec: Decomposition, rule="pg", lam=None, own_coef=None, *,
+def phase_portrait(dec: Decomposition, rule: Rule, *,
                    fixed_points=None, separatrix=None, path=None, n: int = 41,
                    title: str | None = None, backend: str = "llvm"):
     """Streamplot of a 2-parameter game's learning field, fixed points marked.
@@ -90,8 +84,8 @@ def phase_portrait(dec: Decomposition, rule="pg", lam=None, own_coef=None, *,
     Parameters
     ----------
     dec : Decomposition
-    rule : Rule, Method or method name
-        The field F; ``lam`` and ``own_coef``, if given, override the rule's.
+    rule : Rule
+        The field F.
     fixed_points : sequence of Equilibrium, optional
         Marked by stability (stable: filled circle; saddle: cross; unstable:
         open circle), with a legend.
@@ -107,8 +101,8 @@ def phase_portrait(dec: Decomposition, rule="pg", lam=None, own_coef=None, *,
     matplotlib.figure.Figure
     """
     game = dec.game
-    method = resolve_rule(rule, lam, own_coef)[0]
-    P1, P2, U, V = probability_field(dec, rule, lam, own_coef, n, backend)
+    method = rule.method.value
+    P1, P2, U, V = probability_field(dec, rule, n, backend)
     fig, ax = new_figure(figsize=(4.2, 4.5))
     speed = np.hypot(U, V)
     width = 0.5 + 1.5 * speed / speed.max() if speed.max() > 0 else 0.8
@@ -206,7 +200,7 @@ def plane_of(bm) -> tuple[np.ndarray, int | None]:
     p = bm.starts_probability
     if p.shape[1] == 2:
         return p, bm.grid
-    game = bm.problem.dec.game
+    game = bm.problem.game
     cols = [game.slices[0].start, game.slices[1].start] if game.n_agents > 1 else [0, 1]
     return p[:, cols], None
 
@@ -340,5 +334,5 @@ def separatrix_line(game, separatrix) -> np.ndarray:
     return separatrix.mapped(lambda x: parameters_to_probability(game, x)).polyline
 
 
-__all__ = ["SUCCESS_COLORS", "SUCCESS_NAMES", "basin_plot", "draw_basin", "draw_starts", "phase_portrait", "probability_field", "resolve_rule",
+__all__ = ["SUCCESS_COLORS", "SUCCESS_NAMES", "basin_plot", "draw_basin", "draw_starts", "phase_portrait", "probability_field",
            "separatrix_line"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eqselect.numerics.dynamics.basins import parameters_to_probability
+from eqselect.numerics.dynamics.starts import parameters_to_probability
 from eqselect.numerics.fixed_points.core.record import Stability
 from eqselect.numerics.plots.bifurcation import branch_table, parameter_axis_label
 from eqselect.numerics.plots.portrait import probability_field, separatrix_line
@@ -73,7 +73,7 @@ def bifurcation_tikz(result, coordinate: int = 0, *, ylabel: str | None = None,
     return _write("\n".join(lines), path)
 
 
-def phase_portrait_tikz(dec, rule="pg", lam=None, own_coef=None, *, fixed_points=None,
+def phase_portrait_tikz(dec, rule, *, fixed_points=None,
                         separatrix=None, n: int = 15, labels=("p_{1}", "p_{2}"),
                         path=None) -> str:
     """The phase portrait as a pgfplots quiver plot in probability coordinates.
@@ -82,7 +82,7 @@ def phase_portrait_tikz(dec, rule="pg", lam=None, own_coef=None, *, fixed_points
     the fixed points are drawn as in :func:`~eqselect.numerics.plots.portrait.phase_portrait`.
     """
     game = dec.game
-    P1, P2, U, V = probability_field(dec, rule, lam, own_coef, n)
+    P1, P2, U, V = probability_field(dec, rule, n)
     speed = np.hypot(U, V)
     scale = 0.6 / (n - 1) / np.where(speed > 0, speed, 1.0)
     rows = "\n".join(f"{x:.4f} {y:.4f} {u:.4f} {v:.4f}" for x, y, u, v in zip(

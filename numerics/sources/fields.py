@@ -33,7 +33,7 @@ from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
-from eqselect.theory import GameError, as_rule
+from eqselect.theory import GameError, Rule
 
 #: The terms a field can combine, in the order they are summed.
 TERMS = ("cur", "own", "peer", "lookahead")
@@ -82,25 +82,15 @@ class RuleField:
         return self.func(x, k) if self.step_dependent else self.func(x)
 
 
-def float_coefficients(rule, lam=None, own_coef=None) -> dict:
+def float_coefficients(rule: Rule) -> dict:
     """The rule's coefficients of cur, own, peer, lookahead as floats.
 
     Examples
     --------
-    >>> float_coefficients("meta-mapg", lam=2)
+    >>> float_coefficients(Rule("meta-mapg", lam=2))
     {'cur': 1.0, 'own': 0.35, 'peer': 2.0, 'lookahead': 0.0}
     """
-    r = _override(as_rule(rule), lam, own_coef)
-    return {k: float(v) for k, v in r.coefficients.items()}
-
-
-def _override(rule, lam, own_coef):
-    changes = {}
-    if lam is not None:
-        changes["lam"] = lam
-    if own_coef is not None:
-        changes["own_coef"] = own_coef
-    return rule.with_(**changes) if changes else rule
+    return {k: float(v) for k, v in rule.coefficients.items()}
 
 
 def combine(terms: dict, coef: dict) -> np.ndarray:
@@ -142,31 +132,28 @@ def _constant_field(source, rule) -> Callable:
     return field
 
 
-def rule_field(source: GradientSource, rule="pg", *, lam=None, own_coef=None) -> RuleField:
+def rule_field(source: GradientSource, rule: Rule) -> RuleField:
     """The field of ``rule`` on ``source`` (the one way fields are formed).
 
     Parameters
     ----------
     source : GradientSource
-    rule : Rule, Method or method name
+    rule : Rule
         With ``rule.annealing`` set (an object with ``lam(k)``) the field is
         step dependent: u_k = u_0 + lambda_k (u_1 - u_0).
-    lam, own_coef : number, optional
-        Override the rule's coefficients.
 
     Returns
     -------
     RuleField
     """
-    r = _override(as_rule(rule), lam, own_coef)
-    if r.annealing is None:
-        return RuleField(_constant_field(source, r), False, float(r.lam))
-    f0 = _constant_field(source, r.with_(lam=0))
-    f1 = _constant_field(source, r.with_(lam=1))
-    lam_k = r.annealing.lam
+    if rule.annealing is None:
+        return RuleField(_constant_field(source, rule), False, float(rule.lam))
+    f0 = _constant_field(source, rule.with_(lam=0))
+    f1 = _constant_field(source, rule.with_(lam=1))
+    lam_k = rule.annealing.lam
 
     def field(x, k):
         a = f0(x)
         return a + lam_k(k) * (f1(x) - a)
 
-    return RuleField(field, True, repr(r.annealing))
+    return RuleField(field, True, repr(rule.annealing))

@@ -36,7 +36,7 @@ from typing import Callable, NamedTuple
 import mpmath
 import numpy as np
 
-from eqselect.theory import PAPER, GameError
+from eqselect.theory import PAPER, GameError, Rule
 from eqselect.theory.games.ipd import IPD_PAYOFF, N_STATES
 from eqselect.numerics.sources.arithmetic import (  # noqa: F401  (re-exported)
     ARITHMETICS, N_PARAMS, _payoff_vectors, _points, _scalar, _solve_right)
@@ -396,8 +396,7 @@ class MarkovSource(Source):
         return c._asdict()
 
 
-def ipd_field(method="meta-mapg", lam=None, own_coef=None, eta=None, horizon: int | None = 12,
-              gamma=0.96, payoff=IPD_PAYOFF,
+def ipd_field(rule: Rule, eta=None, horizon: int | None = 12, gamma=0.96, payoff=IPD_PAYOFF,
               parameterization: str = "logit") -> Callable[[np.ndarray], np.ndarray]:
     """A learning rule's update direction on the IPD as a vectorised function.
 
@@ -406,11 +405,11 @@ def ipd_field(method="meta-mapg", lam=None, own_coef=None, eta=None, horizon: in
 
     Parameters
     ----------
-    method : Rule, Method or str
-        pg, meta-pg, peer-only, meta-mapg, lookahead, lola.
-    lam, own_coef, eta : number, optional
-        Override the rule's lambda and c; the inner learning rate (default
-        the paper's).
+    rule : Rule
+        pg, meta-pg, peer-only, meta-mapg, lookahead or lola, with its
+        coefficients.
+    eta : number, optional
+        The inner learning rate (default the paper's).
     horizon, gamma, payoff, parameterization
         As in :func:`ipd_value_grad_hess`.
 
@@ -421,12 +420,11 @@ def ipd_field(method="meta-mapg", lam=None, own_coef=None, eta=None, horizon: in
 
     Examples
     --------
-    >>> F = ipd_field("pg")
+    >>> F = ipd_field(Rule("pg"))
     >>> np.allclose(F(np.zeros(10)), ipd_components(np.zeros((1, 10))).cur[0])
     True
     """
-    u = rule_field(MarkovSource(eta, horizon, gamma, payoff, parameterization), method,
-                   lam=lam, own_coef=own_coef)
+    u = rule_field(MarkovSource(eta, horizon, gamma, payoff, parameterization), rule)
 
     def field(x):
         x = np.asarray(x, dtype=float)

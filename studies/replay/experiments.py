@@ -17,7 +17,8 @@ rule's update u = cur + c own + lambda peer is formed by
 `eqselect.theory.PAPER` through `Setting`.
 Updates follow the paper's schedule theta <- clip(theta + lr_k u, -8, 8),
 lr_k = 0.9 / (k + 10)^0.24; success means both agents' (start-state)
-cooperation probabilities are >= 0.82 at the end of the run.
+cooperation probabilities are >= 0.82 at the end of the run. Every
+experiment is a `BasinProblem` on its source, solved by `run_basins`.
 """
 
 from __future__ import annotations
@@ -32,12 +33,14 @@ import sympy as sp
 
 from eqselect.theory import PAPER, Decomposition, Rule, builtin
 from eqselect.theory.serialize import Record
+from eqselect.numerics.dynamics.basins import run_basins
+from eqselect.numerics.dynamics.judges import SuccessJudge
 from eqselect.numerics.dynamics.outcomes import cooperation_success, wilson_interval
-from eqselect.numerics.dynamics.schedules import PaperAnnealing, PaperSchedule, run_schedule
-from eqselect.numerics.dynamics.starts import grid_starts as basin_grid
-from eqselect.numerics.dynamics.starts import probability_to_parameters
+from eqselect.numerics.dynamics.problem import BasinProblem
+from eqselect.numerics.dynamics.schedules import PaperAnnealing
+from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.numerics.sources.estimators import SampledSource
-from eqselect.numerics.sources.fields import Source, rule_field
+from eqselect.numerics.sources.fields import Source
 from eqselect.numerics.sources.markov import MarkovSource
 from eqselect.numerics.sources.symbolic import SymbolicSource
 
@@ -135,24 +138,10 @@ def _payoffs(game: str):
     return [np.array(t, dtype=float) for t in g.payoffs]
 
 
-def method_field(source: Source, method: str, lam=None, own_coef=None) -> Callable:
-    """u(x) = cur + c own + lambda peer for one of the paper's methods (`rule_field`)."""
-    return rule_field(source, method, lam=lam, own_coef=own_coef)
-
-
 # -- starts and success -------------------------------------------------------
 def success_predicate(game: str, threshold: float) -> Callable:
     """Both agents' (start-state) cooperation probabilities are >= threshold."""
     return cooperation_success(builtin(game, "logit"), threshold)
-
-
-def grid_starts(n: int) -> np.ndarray:
-    """theta = logit(p) on the n x n grid p in linspace(0.05, 0.95)."""
-    return probability_to_parameters(builtin("stag-hunt", "logit"), basin_grid(2, n))
-
-
-def dimension(game: str) -> int:
-    return 10 if game == "ipd" else 2
 
 
 # -- experiments --------------------------------------------------------------
@@ -173,31 +162,32 @@ class Outcome(Record):
         return float(hits.mean()) if hits.size else None
 
 
-def run_rule(source: Source, game: str, rule: Rule, x0, steps: int,
+def run_rule(source: Source, game: str, rule: Rule, starts, steps: int,
              setting: Setting) -> Outcome:
-    """Train ``rule`` from every start at once with the paper's schedule."""
-    succ = success_predicate(game, setting.threshold)
-    field = rule_field(source, rule)
-    run = run_schedule(field, x0, PaperSchedule(), steps, success=succ,
-                       step_dependent=field.step_dependent)
-    final = succ(run.final)
-    return Outcome(final, np.where(final, run.first_hit, -1))
+    """Train ``rule`` from every start (a `GridStarts` or `SampledStarts`) with the
+    paper's schedule: the `BasinProblem` of ``source`` solved by `run_basins`."""
+    judge = SuccessJudge(success_predicate(game, setting.threshold))
+    problem = BasinProblem(None, rule, starts, steps, "paper", judge, source=source,
+                           game=builtin(game, "logit"))
+    bm = run_basins(problem)
+    return Outcome(bm.success, np.where(bm.success, bm.first_hit, -1))
 
 
-def run_method(source: Source, game: str, method: str, x0, steps: int, setting: Setting,
-               lam: float | None = None) -> Outcome:
-    """Train ``method`` (with the setting's coefficients) from every start at once."""
-    return run_rule(source, game, setting.rule(method, lam), x0, steps, setting)
+def run_method(source: Source, game: str, method: str, starts, steps: int,
+               setting: Setting, lam: float | None = None) -> Outcome:
+    """Train ``method`` (with the setting's coefficients) from every start."""
+    return run_rule(source, game, setting.rule(method, lam), starts, steps, setting)
 
 
-def basin_map(source_for: Callable, setting: Setting, grid: int = 21, steps: int | None = None,
+def method_maps(source_for: Callable, setting: Setting, grid: int = 21, steps: int | None = None,
               progress=None) -> dict:
-    """Fraction of the 21 x 21 grid reaching (C, C), per method (Stag Hunt)."""
-    x0 = grid_starts(grid)
+    """Fraction of the 21 x 21 grid (probabilities in linspace(0.05, 0.95), theta =
+    logit(p)) reaching (C, C), per method (Stag Hunt)."""
+    starts = GridStarts(grid)
     steps = setting.map_steps if steps is None else steps
     out = {}
     for m in METHODS:
-        out[m] = run_method(source_for("stag-hunt"), "stag-hunt", m, x0, steps, setting)
+        out[m] = run_method(source_for("stag-hunt"), "stag-hunt", m, starts, steps, setting)
         _tick(progress)
     return out
 
@@ -205,25 +195,25 @@ def basin_map(source_for: Callable, setting: Setting, grid: int = 21, steps: int
 def peer_sweep(source_for: Callable, setting: Setting, grid: int = 11, steps: int | None = None,
                progress=None) -> dict:
     """Meta-MAPG's success fraction and mean first-hit step against lambda."""
-    x0 = grid_starts(grid)
+    starts = GridStarts(grid)
     steps = setting.map_steps if steps is None else steps
     out = {}
     for lam in setting.peer_sweep:
-        out[_key(lam)] = run_method(source_for("stag-hunt"), "stag-hunt", "meta-mapg", x0,
+        out[_key(lam)] = run_method(source_for("stag-hunt"), "stag-hunt", "meta-mapg", starts,
                                     steps, setting, lam=lam)
         _tick(progress)
     return out
 
 
 def ablation(source_for: Callable, setting: Setting, seed: int = 0, progress=None) -> dict:
-    """Success over seeded Gaussian starts, four methods, Stag Hunt and IPD."""
+    """Success over seeded Gaussian starts theta ~ N(0, 1.35^2), four methods,
+    Stag Hunt and IPD."""
+    starts = SampledStarts(setting.ablation_seeds, seed, "normal", scale=setting.ablation_std)
     out = {}
     for game in ("stag-hunt", "ipd"):
-        rng = np.random.default_rng(seed)
-        x0 = rng.normal(0.0, setting.ablation_std, (setting.ablation_seeds, dimension(game)))
         out[game] = {}
         for m in METHODS:
-            out[game][m] = run_method(source_for(game), game, m, x0,
+            out[game][m] = run_method(source_for(game), game, m, starts,
                                       setting.ablation_steps, setting)
             _tick(progress)
     return out
@@ -240,13 +230,11 @@ def restarts(source_for: Callable, setting: Setting, seed: int = 0, progress=Non
     """
     out = {}
     B, n = setting.restart_budget, setting.restart_seeds
+    starts = SampledStarts(n * (B + 1), seed, "uniform-parameter", scale=setting.restart_range)
     for game in ("stag-hunt", "ipd"):
-        rng = np.random.default_rng(seed)
-        r = setting.restart_range
-        x0 = rng.uniform(-r, r, (n * (B + 1), dimension(game)))
         out[game] = {}
         for m in METHODS:
-            res = run_method(source_for(game), game, m, x0, setting.restart_steps, setting)
+            res = run_method(source_for(game), game, m, starts, setting.restart_steps, setting)
             ok = res.success.reshape(n, B + 1)
             first = np.where(ok.any(axis=1), ok.argmax(axis=1), B + 1)
             out[game][m] = first
@@ -260,16 +248,15 @@ def annealing(source_for: Callable, setting: Setting, seed: int = 0, progress=No
     Two-phase: lambda_c for N_0 = 100 steps, then
     lambda_k = lambda_c / (1 + (k - N_0) / 30)^0.7; 260 steps in all.
     """
-    rng = np.random.default_rng(seed)
-    x0 = rng.normal(0.0, setting.ablation_std, (setting.anneal_seeds, 2))
+    starts = SampledStarts(setting.anneal_seeds, seed, "normal", scale=setting.ablation_std)
     steps, game = setting.ablation_steps, "stag-hunt"
     src = source_for(game)
-    out = {"pg": run_method(src, game, "pg", x0, steps, setting),
-           "constant": run_method(src, game, "meta-mapg", x0, steps, setting)}
+    out = {"pg": run_method(src, game, "pg", starts, steps, setting),
+           "constant": run_method(src, game, "meta-mapg", starts, steps, setting)}
     _tick(progress, 2)
     two_phase = setting.rule("meta-mapg", annealing=PaperAnnealing(lam_c=setting.lam,
                                                                    n0=setting.anneal_n0))
-    out["two-phase"] = run_rule(src, game, two_phase, x0, steps, setting)
+    out["two-phase"] = run_rule(src, game, two_phase, starts, steps, setting)
     _tick(progress)
     return out
 
@@ -394,7 +381,7 @@ class _Sources:
 
 
 def _run_basin_map(figures, raw, sources, want, progress) -> None:
-    raw["basin_map"] = out = basin_map(sources.grid, sources.setting, progress=progress)
+    raw["basin_map"] = out = method_maps(sources.grid, sources.setting, progress=progress)
     figures["basin_map"] = {m: o.fraction for m, o in out.items()}
 
 

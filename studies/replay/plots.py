@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from eqselect.numerics.dynamics.basins import parameters_to_probability
+from eqselect.numerics.dynamics.starts import parameters_to_probability
 from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.plots.portrait import SUCCESS_COLORS, draw_starts
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, series_color
 from eqselect.studies.replay.experiments import METHODS, PUBLISHED, ReplayResult
 from eqselect.theory.serialize import document
 from eqselect.theory import Decomposition, builtin
-from eqselect.theory.rules import PAPER
+from eqselect.theory.rules import PAPER, Rule
 
 
 def pg_separatrix_probabilities() -> np.ndarray:
@@ -32,7 +32,7 @@ def pg_separatrix_probabilities() -> np.ndarray:
     splits the starts that reach (C, C) from those that reach (D, D).
     """
     game = builtin("stag-hunt", "logit")
-    sep = separatrix(Decomposition(game, eta=PAPER.eta), (np.log(2.0), np.log(2.0)), "pg")
+    sep = separatrix(Decomposition(game, eta=PAPER.eta), (np.log(2.0), np.log(2.0)), Rule("pg"))
     return parameters_to_probability(game, sep.polyline)
 
 

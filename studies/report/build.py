@@ -293,4 +293,4 @@ def _separatrix(rep: Report, method: str, points):
     saddles = [e for e in points if e.stability is Stability.SADDLE and not e.boundary]
     if len(saddles) != 1:
         return None
-    return separatrix(rep.numeric, saddles[0].point, method, **_coefficients(rep))
+    return separatrix(rep.numeric, saddles[0].point, rep.options.rule(method))

@@ -42,13 +42,15 @@ from eqselect.theory.io.resolve import load_game
 from eqselect.theory.rules import LAMBDA, PAPER, Rule, as_rule
 from eqselect.theory.serialize import Record
 from eqselect.numerics.codegen import compile_exprs
-from eqselect.numerics.dynamics.basins import (
-    cooperation_success, grid_starts, parameters_to_probability, probability_kind,
-    probability_to_parameters)
-from eqselect.numerics.dynamics.flow import integrate_flow
-from eqselect.numerics.dynamics.kernels import available as kernels_available
-from eqselect.numerics.dynamics.kernels import compiled_kernel, run_compiled
-from eqselect.numerics.dynamics.schedules import PaperSchedule, run_schedule
+from eqselect.numerics.dynamics.outcomes import cooperation_success
+from eqselect.numerics.dynamics.starts import (
+    GridStarts, parameters_to_probability, probability_kind)
+from eqselect.numerics.dynamics.basins import run_basins
+from eqselect.numerics.dynamics.judges import SuccessJudge
+from eqselect.numerics.dynamics.kernels.fused import available as kernels_available
+from eqselect.numerics.dynamics.kernels.fused import compiled_kernel
+from eqselect.numerics.dynamics.problem import BasinProblem
+from eqselect.numerics.dynamics.schedules import PaperSchedule
 from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 from eqselect.numerics.fixed_points.newton.multistart import newton_fixed_points
 from eqselect.numerics.fixed_points.core.record import Stability
@@ -235,31 +237,44 @@ def compiled_field_kernel(k: _Kernel):
     return _COMPILED[id(k)][1]
 
 
-def schedule_run(k: _Kernel, x0: np.ndarray, p: np.ndarray, steps: int):
-    """(final, notes) of the paper's schedule: compiled for large maps, else numpy."""
-    if kernels_available() and len(x0) * steps >= COMPILED_MIN_WORK:
-        final, _ = run_compiled(compiled_field_kernel(k), x0, steps, p)
-        bad = int(np.sum(~np.isfinite(final).all(axis=1)))
-        return final, ((f"{bad} trajectories became non-finite",) if bad else ())
-    run = run_schedule(lambda x: k.field(x, p), x0, PaperSchedule(), steps,
-                       region=k.game.region)
-    return run.final, run.notes
+class CellSource:
+    """A cell's field as a gradient source for `run_basins`: k's compiled field at
+    this cell's payoff values, lambda read from the rule it serves.
+
+    ``exact_field(rule)`` is the numpy field; ``compiled(schedule)`` the fused
+    kernel with the same values (`compiled_field_kernel`).
+    """
+
+    def __init__(self, k: _Kernel, values: np.ndarray):
+        self.k, self.values, self.dim = k, np.asarray(values, dtype=float), len(k.game.parameters)
+
+    def _with_lam(self, lam) -> np.ndarray:
+        return np.append(self.values, float(lam))
+
+    def exact_field(self, rule) -> Callable:
+        p = self._with_lam(rule.lam)
+        return lambda x: self.k.field(x, p)
+
+    def compiled(self, schedule, rule):
+        if not isinstance(schedule, PaperSchedule) or schedule != PaperSchedule():
+            raise GameError("a sweep cell's compiled kernel runs the paper's schedule only")
+        return compiled_field_kernel(self.k), self._with_lam(rule.lam)
 
 
-def _basin_run(k: _Kernel, p: np.ndarray, options: CellOptions):
+def cell_basin_map(k: _Kernel, values: np.ndarray, rule: Rule, options: CellOptions):
+    """The cell's `BasinMap`: compiled for maps of at least ``COMPILED_MIN_WORK``
+    start-steps when numba is installed, else numpy."""
     game = k.game
-    flow_box = options.schedule == "flow" and probability_kind(game) == "direct"
-    low, high = (0.0, 1.0) if flow_box else (PAPER.grid_low, PAPER.grid_high)
-    x0 = probability_to_parameters(game, grid_starts(len(game.parameters), options.grid,
-                                                     low, high))
-
-    def fld(x):
-        return k.field(x, p)
-
-    if options.schedule != "flow":
-        return schedule_run(k, x0, p, options.steps)
-    run = integrate_flow(fld, x0, dt=0.05, steps=options.steps, region=game.region)
-    return run.final, run.notes
+    flow = options.schedule == "flow"
+    low, high = (0.0, 1.0) if flow and probability_kind(game) == "direct" else (
+        PAPER.grid_low, PAPER.grid_high)
+    starts = GridStarts(options.grid, low, high)
+    n = options.grid ** len(game.parameters)
+    fused = not flow and kernels_available() and n * options.steps >= COMPILED_MIN_WORK
+    problem = BasinProblem(None, rule, starts, options.steps, options.schedule,
+                           SuccessJudge(k.success), source=CellSource(k, values), game=game,
+                           kernel="numba" if fused else "numpy")
+    return run_basins(problem)
 
 
 def _outcomes(game, final, stable, tol) -> dict:
@@ -315,13 +330,12 @@ def evaluate_cell(game_spec: GameSpec, symbol_values: dict, rule,
     dec = Decomposition(game.substitute(values), eta=options.eta)
     equilibria, complete, notes = _fixed_points(dec, rule)
     records, stable = _fixed_point_records(game, equilibria)
-    p = np.array([float(values[s]) for s in game.free_symbols] + [float(rule.lam)])
-    final, run_notes = _basin_run(k, p, options)
-    ok = np.asarray(k.success(final), dtype=bool)
+    bm = cell_basin_map(k, np.array([float(values[s]) for s in game.free_symbols]), rule, options)
     return CellResult(
         method=rule.method.value, lam=str(rule.lam),
         symbols={s.name: str(values[s]) for s in game.free_symbols},
-        fraction=float(ok.mean()), outcomes=_outcomes(game, final, stable, options.tol),
-        n_starts=int(len(final)), equilibria=tuple(records),
+        fraction=float(bm.success.mean()),
+        outcomes=_outcomes(game, bm.final, stable, options.tol),
+        n_starts=int(len(bm.final)), equilibria=tuple(records),
         equilibria_complete=complete, alignment=dict(ALIGNMENT_NOT_COMPUTED),
-        notes=notes + tuple(run_notes))
+        notes=notes + tuple(bm.notes))

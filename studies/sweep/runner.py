@@ -31,7 +31,7 @@ from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Rule
 from eqselect.theory.serialize import document
 
-from eqselect.numerics.dynamics.basins import probability_kind
+from eqselect.numerics.dynamics.starts import probability_kind
 from eqselect.studies.sweep.atlas import Atlas, read_atlas
 from eqselect.studies.sweep.cell import (
     ALIGNMENT_NOT_COMPUTED, CellOptions, GameSpec, evaluate_cell, sweep_game)

@@ -24,26 +24,10 @@ import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.engine import to_sympy
-from eqselect.theory.rules import Rule, as_rule
+from eqselect.theory.rules import Rule, resolve
 
 from eqselect.numerics.codegen import mpmath_function
 from eqselect.numerics.differences import differences_needed, mp_central_jacobian
-
-
-def resolve_rule(rule="pg", lam=None, own_coef=None) -> Rule:
-    """One `Rule` from a Rule, Method or method name, with explicit overrides.
-
-    ``lam`` and ``own_coef`` (when not None) replace the rule's own values,
-    so old calls ``f(dec, "peer-only", lam=0.5)`` keep their meaning.
-
-    Examples
-    --------
-    >>> resolve_rule("peer-only", lam=0.5).describe()
-    'peer-only, lambda = 1/2'
-    """
-    r = as_rule(rule)
-    changes = {k: v for k, v in (("lam", lam), ("own_coef", own_coef)) if v is not None}
-    return r.with_(**changes) if changes else r
 
 
 def numeric_rule(dec: Decomposition, rule: Rule) -> Rule:
@@ -65,7 +49,7 @@ def numeric_rule(dec: Decomposition, rule: Rule) -> Rule:
 
 
 def free_region_rule(dec: Decomposition, rule="pg", lam=None, own_coef=None) -> Rule:
-    """`resolve_rule` plus `numeric_rule` for a game on R^d (logit, softmax, continuous).
+    """`resolve` plus `numeric_rule` for a game on R^d (logit, softmax, continuous).
 
     Raises
     ------
@@ -76,7 +60,7 @@ def free_region_rule(dec: Decomposition, rule="pg", lam=None, own_coef=None) -> 
     if game.region.kind is not RegionKind.FREE:
         raise GameError(f"Newton fixed points need parameters on R^d (logit, softmax or "
                         f"continuous); game {game.name!r} has region {game.region.kind.value!r}")
-    return numeric_rule(dec, resolve_rule(rule, lam, own_coef))
+    return numeric_rule(dec, resolve(rule, lam, own_coef))
 
 
 class MpField:
@@ -100,7 +84,7 @@ class MpField:
     """
 
     def __init__(self, dec: Decomposition, rule="pg", lam=None, own_coef=None):
-        r = resolve_rule(rule, lam, own_coef)
+        r = resolve(rule, lam, own_coef)
         self.game = dec.game
         self.symbols = dec.game.parameters
         self.field_expr = dec.field(r.method, r.lam, r.own_coef)
@@ -264,4 +248,4 @@ def _rational_tables(obj):
     return Fraction(int(x.p), int(x.q)) if x.is_Rational else None
 
 
-__all__ = ["AffineField", "MpField", "SymbolicField", "free_region_rule", "numeric_rule", "resolve_rule"]
+__all__ = ["AffineField", "MpField", "SymbolicField", "free_region_rule", "numeric_rule"]

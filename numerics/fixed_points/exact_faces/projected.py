@@ -57,10 +57,11 @@ from eqselect.theory.budget import check_deadline, run_with_budget
 from eqselect.numerics.fixed_points.exact_faces.problem import ProjectedProblem
 from eqselect.numerics.fixed_points.exact_faces.enumeration import (MAX_FACES, block_agents, faces,
                                                   region_blocks)
-from eqselect.numerics.fixed_points.core.field import AffineField, SymbolicField, resolve_rule
+from eqselect.numerics.fixed_points.core.field import AffineField, SymbolicField
 from eqselect.numerics.fixed_points.exact_faces.integer_elimination import solve_integer_faces
 from eqselect.numerics.fixed_points.exact_faces.polynomial import solve_polynomial_face
 from eqselect.numerics.fixed_points.core.record import Equilibrium
+from eqselect.theory.rules import resolve
 
 
 def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
@@ -116,7 +117,7 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=Non
         raise GameError(
             f"exact face-by-face search over {n_faces} faces of {game.name!r} is beyond the "
             f"limit of {MAX_FACES}; use the logit parameterization (Newton with deflation)")
-    problem = projected_problem(dec, resolve_rule(rule, lam, own_coef), blocks)
+    problem = projected_problem(dec, resolve(rule, lam, own_coef), blocks)
     if isinstance(problem.field, AffineField):
         return solve_integer_faces(problem, *integral_form(problem.field.A, problem.field.c))
     affine = affine_form(problem.F, problem.params)

@@ -21,8 +21,8 @@ from eqselect.numerics.plots.bifurcation import bifurcation_diagram, stability_r
 from eqselect.numerics.continuation.pseudo_arclength import (BranchStatus, ContinuationOptions,
                                                 ContinuationProblem, EventType, PseudoArclength,
                                                 continuation, extended_field, tangent)
-from eqselect.theory import (Decomposition, Game, GameError, Region, RegionKind, builtin,
-                             tandem)
+from eqselect.theory import (Decomposition, Game, GameError, Region, RegionKind, Rule,
+                             builtin, tandem)
 from eqselect.theory.exact import to_exact
 
 ETA = 0.55
@@ -172,7 +172,7 @@ def test_continuum_is_reported_not_dropped():
 
 def test_start_without_a_fixed_point_fails_with_a_note():
     # F = mu - x^2 has no zero at mu = -1
-    prob = ContinuationProblem(Decomposition(_fold_game(1, 0), eta=0.5), "pg", (0.5,), -1.0,
+    prob = ContinuationProblem(Decomposition(_fold_game(1, 0), eta=0.5), Rule("pg"), (0.5,), -1.0,
                                parameter="mu")
     br = continuation(prob, options=ContinuationOptions(p_min=-2, p_max=2))
     assert br.status is BranchStatus.START_FAILED
@@ -206,7 +206,7 @@ def test_seeds_and_problem_direct(stag_direct):
     pts, notes = interior_fixed_points(extended_field(stag_direct, "pg"), 0.0,
                                        stag_direct.game.region)
     assert len(pts) == 1 and np.allclose(pts[0], [2 / 3, 2 / 3]) and not notes
-    prob = ContinuationProblem(stag_direct, "peer-only", (0.6, 0.7), 0.0)
+    prob = ContinuationProblem(stag_direct, Rule("peer-only"), (0.6, 0.7), 0.0)
     br = continuation(prob, PseudoArclength(), ContinuationOptions(ds=0.05, p_min=0, p_max=1))
     assert br.status is BranchStatus.WINDOW
     assert br.points[-1, 0] == 1.0

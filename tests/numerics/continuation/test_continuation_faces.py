@@ -25,7 +25,7 @@ from eqselect.numerics.continuation.system import extended_field
 from eqselect.numerics.fixed_points.exact_faces.enumeration import region_blocks
 from eqselect.numerics.fixed_points.exact_faces.projected import projected_fixed_points
 from eqselect.numerics.fixed_points.core.record import Stability
-from eqselect.theory import Decomposition, normal_form_game
+from eqselect.theory import Decomposition, Rule, normal_form_game
 
 ETA = sp.Rational(11, 20)
 LAM = sp.Symbol("lam")
@@ -211,7 +211,7 @@ def test_simplex_face_hands_over_to_the_pure_profile():
 def test_restricted_field_is_the_projected_dynamics_on_the_face():
     """G = W F(P y + q) with W P = I: its Jacobian is the face part of D_phi F."""
     dec = Decomposition(normal_form_game(SIMPLEX_3X3, "direct"), eta=float(ETA))
-    base = extended_field(dec, "peer-only")
+    base = extended_field(dec, Rule("peer-only"))
     blocks = region_blocks(dec.game)
     fs = FaceField(base, face_of(blocks, ((0, 1), (0, 2)), 4), blocks,
                    tuple(s.name for s in base.phi))
@@ -236,7 +236,7 @@ def test_three_player_box_gets_its_face_branches():
     res = continue_in_lambda(dec, "peer-only", (0, 3))
     faces = [b for b in res.branches if b.kind == "face"]
     assert {b.face for b in faces} >= {"p1 = 0", "p3 = 1", "p1 = 0; p3 = 0"}
-    base = extended_field(dec, "peer-only")
+    base = extended_field(dec, Rule("peer-only"))
     for br in faces:
         pinned = dict(part.split(" = ") for part in br.face.split("; "))
         free = [k for k, s in enumerate(base.phi) if s.name not in pinned]
@@ -254,8 +254,8 @@ def test_three_player_box_gets_its_face_branches():
 
 def test_face_tracking_stops_at_its_time_budget_and_says_so():
     dec = Decomposition(normal_form_game(SIMPLEX_3X3, "direct"), eta=float(ETA))
-    base = extended_field(dec, "peer-only")
-    problem = dict(dec=dec, method="peer-only", parameter="lam", lam=None, own_coef=None,
+    base = extended_field(dec, Rule("peer-only"))
+    problem = dict(dec=dec, method=Rule("peer-only"), parameter="lam",
                    region=dec.game.region)
     opts = ContinuationOptions(ds=0.02, p_min=0.0, p_max=3.0)
     spent = FaceTracker(problem, base, region_blocks(dec.game), opts, budget=0.0)

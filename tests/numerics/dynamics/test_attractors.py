@@ -10,6 +10,7 @@ from eqselect.numerics.dynamics.attractors import (
 from eqselect.numerics.dynamics.basins import run_basins
 from eqselect.numerics.dynamics.classify import all_attractors
 from eqselect.numerics.dynamics.flow import integrate_until_settled
+from eqselect.numerics.dynamics.judges import AttractorJudge
 from eqselect.numerics.dynamics.problem import BasinProblem
 from eqselect.numerics.dynamics.starts import (
     GridStarts, SampledStarts, strategies_to_parameters)
@@ -30,9 +31,13 @@ def _setup(game, method="pg"):
     return dec, find_equilibria(dec, method)
 
 
+_JUDGE = ("preferred", "predicate", "settle", "settle_tol", "window")
+
+
 def _problem(dec, found, starts, **kw):
     kw.setdefault("window", 200)
-    return BasinProblem(dec, Rule("pg"), starts, equilibria=found, **kw)
+    judge = AttractorJudge(**{k: kw.pop(k) for k in _JUDGE if k in kw})
+    return BasinProblem(dec, Rule("pg"), starts, judge=judge, fixed_points=found, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +79,10 @@ def test_volumes_sum_to_one_with_the_still_moving_share(payoffs, param):
     assert sum(bm.shares.values()) == pytest.approx(1.0)
     assert MOVING_NAME in bm.outcomes and bm.settling["still_moving"] == bm.outcomes[MOVING_NAME]
     for name, (lo, hi) in bm.intervals.items():
-        assert lo <= bm.shares[name] <= hi
+        share = bm.fraction if name == "fraction" else bm.shares[name]
+        assert lo <= share <= hi
+    assert set(bm.intervals) == set(bm.outcomes) | {"fraction"}
+    assert bm.interval == bm.intervals["fraction"]
     assert set(np.unique(bm.labels)) <= set(range(len(bm.attractors))) | {MOVING, CYCLE}
 
 
@@ -171,7 +179,8 @@ def test_unlisted_pure_profiles_are_found_by_the_outward_test(logit_sh):
     everything = all_attractors(logit_sh.game, found)
     dd = [a for a in everything if a.name == "(D, D)"]
     assert dd and dd[0].stability in (UNLISTED, "stable")
-    bm = BasinProblem(logit_sh, Rule("meta-mapg"), GridStarts(7), equilibria=found)
+    bm = BasinProblem(logit_sh, Rule("meta-mapg"), GridStarts(7), judge=AttractorJudge(),
+                      fixed_points=found)
     out = run_basins(bm)
     assert out.outcomes.get("(D, D)", 0) > 0  # the paper's map: (D, D) keeps a basin
     assert out.fraction == pytest.approx(

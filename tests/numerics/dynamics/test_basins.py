@@ -8,14 +8,14 @@ import pytest
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from eqselect.numerics.dynamics.basins import (
-    basin_map, basin_monte_carlo, cooperation_success, grid_starts, probability_to_parameters,
-    wilson_interval)
+from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
+from eqselect.numerics.dynamics.outcomes import cooperation_success, wilson_interval
+from eqselect.numerics.dynamics.starts import grid_starts, probability_to_parameters
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability
 from eqselect.numerics.dynamics.flow import integrate_flow, project_capped_simplex
 from eqselect.numerics.dynamics.schedules import (
     ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
-from eqselect.theory import GameError
+from eqselect.theory import GameError, Rule
 
 
 # --- the paper's discrete schedule against a plain per-point loop -----------
@@ -99,11 +99,12 @@ def test_paper_schedule_rates_and_validation():
 
 def test_annealing_hook_with_no_decay_equals_constant_lambda(logit_sh):
     const = basin_map(logit_sh, "meta-mapg", 1.5, 0.35, grid=9, steps=60)
-    anneal = basin_map(logit_sh, "meta-mapg", PaperAnnealing(1.5, n0=60), 0.35,
+    anneal = basin_map(logit_sh, Rule("meta-mapg", 1.5, 0.35, annealing=PaperAnnealing(1.5, n0=60)),
                        grid=9, steps=60)
     assert anneal.schedule == "annealed"
     assert np.allclose(anneal.final, const.final, atol=1e-12)
-    decayed = basin_map(logit_sh, "meta-mapg", PaperAnnealing(1.5, n0=0, tau=1.0), 0.35,
+    decayed = basin_map(logit_sh, Rule("meta-mapg", 1.5, 0.35,
+                                       annealing=PaperAnnealing(1.5, n0=0, tau=1.0)),
                         grid=9, steps=60)
     assert not np.allclose(decayed.final, const.final)
 

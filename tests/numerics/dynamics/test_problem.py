@@ -7,9 +7,12 @@ import pytest
 
 from eqselect.cli import main
 from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, run_basins
-from eqselect.numerics.dynamics.kernels import available
+from eqselect.numerics.dynamics.kernels.fused import available
 from eqselect.numerics.dynamics.problem import BasinProblem
-from eqselect.numerics.dynamics.schedules import PaperAnnealing
+from eqselect.numerics.codegen import compile_exprs
+from eqselect.numerics.dynamics.judges import SuccessJudge
+from eqselect.numerics.dynamics.schedules import (
+    PaperAnnealing, PaperSchedule, annealed_field, run_schedule)
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.theory import PAPER, Decomposition, GameError, Rule, builtin
 from eqselect.theory.serialize import SCHEMA_VERSION
@@ -33,9 +36,15 @@ def test_annealing_is_the_rules_not_a_guess(dec):
     sched = PaperAnnealing(n0=10, tau=3.0)
     by_rule = run_basins(BasinProblem(dec, Rule("meta-mapg", annealing=sched),
                                       GridStarts(7), steps=30))
-    legacy = basin_map(dec, "meta-mapg", sched, grid=7, steps=30)
-    assert by_rule.schedule == legacy.schedule == "annealed"
-    assert np.array_equal(by_rule.final, legacy.final)
+    f0, f1 = (compile_exprs(dec.field_engine("meta-mapg", lam, PAPER.own), dec.game.parameters)
+              for lam in (0, 1))
+    x0 = GridStarts(7).draw(dec.game)[1]
+    ref = run_schedule(annealed_field(f0, f1, sched.lam), x0, PaperSchedule(), 30,
+                       step_dependent=True)
+    assert by_rule.schedule == "annealed"
+    assert np.allclose(by_rule.final, ref.final, rtol=0, atol=1e-9)
+    constant = run_basins(BasinProblem(dec, Rule("meta-mapg"), GridStarts(7), steps=30))
+    assert not np.allclose(by_rule.final, constant.final)
 
 
 def test_json_keeps_the_contract_and_leaves_out_the_arrays(dec):
@@ -50,7 +59,7 @@ def test_json_keeps_the_contract_and_leaves_out_the_arrays(dec):
 
 def test_problem_validates_its_options(dec):
     with pytest.raises(GameError, match="criterion"):
-        BasinProblem(dec, criterion="sometimes")
+        BasinProblem(dec, judge=SuccessJudge(criterion="sometimes"))
     with pytest.raises(GameError, match="kernel"):
         BasinProblem(dec, kernel="cuda")
     assert SampledStarts(5).to_json()["kind"] == "sample"

@@ -4,17 +4,18 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from eqselect.numerics.dynamics.basins import basin_monte_carlo, parameters_to_probability
+from eqselect.numerics.dynamics.basins import basin_monte_carlo
+from eqselect.numerics.dynamics.starts import parameters_to_probability
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.portrait import probability_field
 from eqselect.numerics.dynamics.separatrix import (basin_area, flow_outcome, separatrix,
                                                    stable_direction, tangent_signs)
-from eqselect.theory import GameError
+from eqselect.theory import GameError, Rule
 
 
 def test_stag_hunt_direct_separatrix_is_the_line(direct_sh):
-    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
+    sep = separatrix(direct_sh, (2 / 3, 2 / 3), Rule("pg"))
     line = sep.polyline
     assert np.abs(line.sum(axis=1) - 4 / 3).max() < 1e-6
     assert sep.ends == ("boundary", "boundary")
@@ -25,7 +26,7 @@ def test_stag_hunt_direct_separatrix_is_the_line(direct_sh):
 
 
 def test_basin_area_is_exact_two_ninths(direct_sh):
-    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
+    sep = separatrix(direct_sh, (2 / 3, 2 / 3), Rule("pg"))
     assert basin_area(sep, (1, 1)) == pytest.approx(2 / 9, abs=1e-9)
     assert basin_area(sep, (0, 0)) == pytest.approx(7 / 9, abs=1e-9)
 
@@ -33,9 +34,9 @@ def test_basin_area_is_exact_two_ninths(direct_sh):
 def test_separatrix_accepts_equilibrium_and_flags_non_saddles(direct_sh):
     eq = Equilibrium((2 / 3, 2 / 3), None, (), Stability.STABLE, (), 0.0, False, False,
                      Route.EXACT)
-    sep = separatrix(direct_sh, eq, "pg")
+    sep = separatrix(direct_sh, eq, Rule("pg"))
     assert any("not saddle" in n for n in sep.notes)
-    off = separatrix(direct_sh, (1.0, 1.0), "pg")  # a corner: F = (1, 1) there
+    off = separatrix(direct_sh, (1.0, 1.0), Rule("pg"))  # a corner: F = (1, 1) there
     assert any("not a fixed point" in n for n in off.notes)
     with pytest.raises(GameError, match="not a saddle"):
         stable_direction(np.array([[0.0, 1.0], [-1.0, 0.0]]))
@@ -43,7 +44,7 @@ def test_separatrix_accepts_equilibrium_and_flags_non_saddles(direct_sh):
 
 def test_logit_separatrix_is_invariant_and_bounds_the_flow_basin(logit_sh):
     g = logit_sh.game
-    sep = separatrix(logit_sh, (np.log(2), np.log(2)), "pg")
+    sep = separatrix(logit_sh, (np.log(2), np.log(2)), Rule("pg"))
     assert sep.ends == ("boundary", "boundary")
     line = sep.polyline
     # the stable manifold is invariant: F is tangent to the traced curve
@@ -61,7 +62,7 @@ def test_logit_separatrix_is_invariant_and_bounds_the_flow_basin(logit_sh):
 
 
 def test_probability_field_logit_push_forward(logit_sh):
-    P1, P2, U, V = probability_field(logit_sh, "pg", n=5)
+    P1, P2, U, V = probability_field(logit_sh, Rule("pg"), n=5)
     p1, p2 = P1[2, 3], P2[2, 3]
     # logit PG: dtheta1 = p1 (1 - p1) (3 p2 - 2), so dp1 = (p1 (1 - p1))^2 (3 p2 - 2)
     assert U[2, 3] == pytest.approx((p1 * (1 - p1)) ** 2 * (3 * p2 - 2))

@@ -10,7 +10,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from eqselect.numerics.continuation.branches import continue_in_lambda
-from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo, grid_starts
+from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
+from eqselect.numerics.dynamics.starts import grid_starts
 from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability
 from eqselect.numerics.plots.bifurcation import bifurcation_diagram
@@ -18,7 +19,7 @@ from eqselect.numerics.plots.portrait import (
     SUCCESS_COLORS, basin_plot, draw_starts, phase_portrait, probability_field)
 from eqselect.numerics.plots.style import new_figure, parameter_label
 from eqselect.numerics.plots.tikz import bifurcation_tikz, phase_portrait_tikz
-from eqselect.theory import builtin
+from eqselect.theory import Rule, builtin
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -41,25 +42,25 @@ def _is_png(path):
 
 def test_phase_portrait_returns_a_figure_and_writes_the_file(direct_sh, logit_sh, tmp_path):
     backend = matplotlib.get_backend()
-    sep = separatrix(direct_sh, (2 / 3, 2 / 3), "pg")
-    fig = phase_portrait(direct_sh, "pg", fixed_points=_points(), separatrix=sep,
+    sep = separatrix(direct_sh, (2 / 3, 2 / 3), Rule("pg"))
+    fig = phase_portrait(direct_sh, Rule("pg"), fixed_points=_points(), separatrix=sep,
                          path=tmp_path / "phase.png")
     assert isinstance(fig, Figure) and _is_png(tmp_path / "phase.png")
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert {"separatrix", "stable", "saddle"} <= set(labels)
     assert "theta_{1}" in fig.axes[0].get_xlabel() or "p_{1}" in fig.axes[0].get_xlabel()
     assert "$p_{2}$" in fig.axes[0].get_ylabel()
-    fig = phase_portrait(logit_sh, "meta-mapg", 1.5, 0.35)  # no path: the figure only
+    fig = phase_portrait(logit_sh, Rule("meta-mapg", 1.5, 0.35))  # no path: the figure only
     assert isinstance(fig, Figure) and r"$\theta_{1}$" in fig.axes[0].get_xlabel()
     assert matplotlib.get_backend() == backend  # the user's backend is left alone
 
 
 def test_rule_and_explicit_coefficients_give_the_same_field(logit_sh):
-    from eqselect.theory.rules import Rule
+    from eqselect.theory.rules import resolve
 
     a = probability_field(logit_sh, Rule("meta-mapg", lam=2, own_coef=0.5), n=4)
-    b = probability_field(logit_sh, "meta-mapg", 2.0, 0.5, n=4)
-    c = probability_field(logit_sh, "meta-mapg", n=4)  # the paper's lambda 3/2
+    b = probability_field(logit_sh, resolve("meta-mapg", 2.0, 0.5), n=4)
+    c = probability_field(logit_sh, Rule("meta-mapg"), n=4)  # the paper's lambda 3/2
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert not np.allclose(a[2], c[2])
 
@@ -118,7 +119,7 @@ def test_tikz_versions_carry_the_same_data(peer_branches, direct_sh, tmp_path):
     assert n_runs >= len(peer_branches.branches)
     for ev in peer_branches.events:
         assert f"({ev.value:.6g},{ev.point[0]:.6g})" in tex
-    tex = phase_portrait_tikz(direct_sh, "pg", fixed_points=_points(), n=5)
+    tex = phase_portrait_tikz(direct_sh, Rule("pg"), fixed_points=_points(), n=5)
     assert "quiver" in tex and tex.count("only marks") == 2 and "**" not in tex
 
 

@@ -50,7 +50,7 @@ def test_sources_satisfy_the_protocol(dec):
 
 
 def test_sampled_source_refuses_a_rule_that_needs_lookahead():
-    u = rule_field(SampledSource("2x2", 8, 0), "lola")
+    u = rule_field(SampledSource("2x2", 8, 0), Rule("lola"))
     with pytest.raises(GameError, match="lookahead"):
         u(np.zeros((2, 2)))
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from eqselect.numerics.compiled import compile_components
 from eqselect.numerics.sources.markov import (
     IPD_PAYOFF, cooperation_probabilities, ipd_components, ipd_field, ipd_value_grad_hess)
-from eqselect.theory import Decomposition, GameError, coefficients, ipd
+from eqselect.theory import Decomposition, GameError, Rule, coefficients, ipd
 
 GAMMA = sp.Rational(24, 25)
 
@@ -130,7 +130,7 @@ def test_field_is_the_method_combination(method):
     comps = ipd_components(theta, eta=0.55)
     coef = coefficients(method, 1.5, 0.35)
     expected = sum(float(coef[k]) * getattr(comps, k) for k in coef)
-    F = ipd_field(method, lam=1.5, own_coef=0.35, eta=0.55)
+    F = ipd_field(Rule(method, lam=1.5, own_coef=0.35), eta=0.55)
     np.testing.assert_allclose(F(theta), expected, atol=1e-13)
     np.testing.assert_allclose(F(theta[0]), expected[0], atol=1e-13)
 

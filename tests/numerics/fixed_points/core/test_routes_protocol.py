@@ -5,7 +5,7 @@ import json
 import pytest
 import sympy as sp
 
-from eqselect.numerics.fixed_points.core.field import resolve_rule
+from eqselect.theory.rules import resolve
 from eqselect.numerics.fixed_points.core.routes import (FixedPointProblem, RouteEntry,
                                                        RouteResult, RouteStatus,
                                                        SearchOptions, SetRoute, not_found)
@@ -39,7 +39,7 @@ def test_search_options_are_checked(kw, message):
 
 def _problem():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=sp.Rational(11, 20))
-    return FixedPointProblem(dec, resolve_rule("pg", None, None))
+    return FixedPointProblem(dec, resolve("pg", None, None))
 
 
 def _fixed(route, status, reason="", n=0, after=""):
@@ -84,7 +84,7 @@ def test_a_partial_list_is_preferred_to_the_fallback_and_the_fallback_says_why()
 def test_each_kind_of_problem_meets_its_first_route(game, param, rule, first):
     g = builtin(game, param) if param else builtin(game)
     p = FixedPointProblem(Decomposition(g, eta=sp.Rational(11, 20)),
-                          resolve_rule(rule, None, None))
+                          resolve(rule, None, None))
     assert [e.route for e in ROUTES if e.applies(p)][0] is first
 
 

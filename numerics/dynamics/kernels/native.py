@@ -21,7 +21,7 @@ from numba import types
 from numba.core.extending import intrinsic
 
 from eqselect.numerics.codegen import refuse_loose_symbols
-from eqselect.numerics.dynamics.kernel_codegen import power
+from eqselect.numerics.dynamics.kernels.codegen import power
 
 #: Fields with more common subexpressions than this use the native route.
 NATIVE_LINES = 400
@@ -71,7 +71,7 @@ LOADER = '''
 import ctypes
 import pickle
 
-from eqselect.numerics.dynamics.kernel_native import call_native
+from eqselect.numerics.dynamics.kernels.native import call_native
 
 with open(__file__[:-3] + ".field", "rb") as _fh:
     FIELD = pickle.load(_fh)  # written with this module, from the same cache folder

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 #: Bumped whenever the generated code's form changes (old files are ignored).
-FORMAT = "eqselect-fused-kernel-4"
+FORMAT = "eqselect-fused-kernel-5"
 
 _LOADED: dict = {}
 

@@ -55,7 +55,7 @@ j = 1 - i, g_c = grad J_c, and rows restricted to agent i's parameters:
 
 `chain_terms` writes cur + eta (c_own own + c_la la) / eta (one product per
 agent) and peer (one more) for the fused basin kernel
-(`eqselect.numerics.dynamics.chain_kernel`), with no allocation per call:
+(`eqselect.numerics.dynamics.kernels.chain`), with no allocation per call:
 its work array comes from `workspace`. docs/cli.md ("Kernels") has the
 derivation in brief.
 """

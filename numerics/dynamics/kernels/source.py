@@ -13,9 +13,9 @@ and each step
     u       = F(p; q)                       (or F_0 + lambda_k (F_1 - F_0))
     p       = proj(p + lr_k u)
 
-is the straight-line code of `eqselect.numerics.dynamics.kernel_codegen.
+is the straight-line code of `eqselect.numerics.dynamics.kernels.codegen.
 scalar_block` (or a call of symengine's code for a large field,
-`eqselect.numerics.dynamics.kernel_native`), with lr_k and lambda_k
+`eqselect.numerics.dynamics.kernels.native`), with lr_k and lambda_k
 computed once per call, in Python floats like the reference. The success
 predicate (every agent's probability of its first action in the first
 state >= threshold) is tested on each state before its step; a coordinate
@@ -37,10 +37,9 @@ import symengine as se
 from eqselect.theory import PAPER, GameError, RegionKind
 from eqselect.numerics.codegen import refuse_loose_symbols
 from eqselect.theory.engine import to_engine
-from eqselect.numerics.dynamics.kernel_codegen import (
+from eqselect.numerics.dynamics.kernels.codegen import (
     coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
-from eqselect.numerics.dynamics.kernel_native import LOADER, NATIVE_LINES, native_field
-from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperSchedule
+from eqselect.numerics.dynamics.kernels.native import LOADER, NATIVE_LINES, native_field
 
 _JIT = "numba.njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)"
 
@@ -55,12 +54,17 @@ def run(x0, steps, q, final, first_hit):
 
 
 def schedule_code(sched) -> tuple[str, object]:
-    """(source of ``lr(k)``, the clip bound or None)."""
-    if isinstance(sched, PaperSchedule):
+    """(source of ``lr(k)``, the clip bound or None).
+
+    The schedule is read by its fields (``base, offset, power``: the paper's
+    lr_k = base / (k + offset)^power; ``rate``: constant), so the kernels need
+    nothing from the dynamics that define and run them.
+    """
+    if all(hasattr(sched, a) for a in ("base", "offset", "power", "clip")):
         body = (f"return {float(sched.base)!r} / (k + {float(sched.offset)!r}) "
                 f"** {float(sched.power)!r}")
         return f"def lr(k):\n    {body}\n", sched.clip
-    if isinstance(sched, ConstantSchedule):
+    if all(hasattr(sched, a) for a in ("rate", "clip")):
         return f"def lr(k):\n    return {float(sched.rate)!r}\n", sched.clip
     raise GameError(f"the compiled kernel runs the paper's or a constant schedule, not {sched!r}")
 
@@ -182,7 +186,7 @@ def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
         Symbols the fields may hold besides the coordinates, valued at run
         time from ``q`` (in this order).
 
-    A field too large for numba (`eqselect.numerics.dynamics.kernel_native`)
+    A field too large for numba (`eqselect.numerics.dynamics.kernels.native`)
     also needs the side file `kernel_files` returns with the text.
     """
     return kernel_files(fields, parameters, schedule, annealing, region, coop, threshold,

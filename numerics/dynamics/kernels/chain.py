@@ -5,11 +5,11 @@ For the discounted memory-one IPD (a game whose ``structure`` is the
 and every rule whose field is a fixed combination of cur, own, peer,
 look-ahead and self look-ahead (pg, meta-pg, peer-only, meta-mapg,
 meta-mapg-exact, lookahead, lola, lola-foerster), the fused kernel's field
-is `eqselect.numerics.dynamics.chain_field.chain_terms`: the 4 x 4 inverse
+is `eqselect.numerics.sources.chain_field.chain_terms`: the 4 x 4 inverse
 of the chain and Hessian-vector products on it, some 1 000 operations a
 step instead of the closed form's 12 000. The loop around it (schedule,
 clip or box, annealing, success test) is the generic kernel's
-(`eqselect.numerics.dynamics.kernel_source`); the field lines are
+(`eqselect.numerics.dynamics.kernels.source`); the field lines are
 
     th = p;  chain_terms(th, out, ws, C)
     u_j = out_j + w_peer(lambda) out_{10+j}     (w_peer(0), w_peer(1) when annealed)
@@ -34,10 +34,10 @@ from eqselect.theory import PAPER, RegionKind, as_rule
 from eqselect.theory.engine import to_engine
 from eqselect.theory.games.ipd import MarkovChain
 from eqselect.theory.parameterizations import Parameterization, policy
-from eqselect.numerics.dynamics import chain_field
-from eqselect.numerics.dynamics.kernel_cache import cached_kernel
-from eqselect.numerics.dynamics.kernel_codegen import coordinate
-from eqselect.numerics.dynamics.kernel_source import (
+from eqselect.numerics.sources import chain_field
+from eqselect.numerics.dynamics.kernels.cache import cached_kernel
+from eqselect.numerics.dynamics.kernels.codegen import coordinate
+from eqselect.numerics.dynamics.kernels.source import (
     _ENTRY, _JIT, _loop, _Parts, _projection, _success, annealing_code, schedule_code)
 
 __all__ = ["chain_constants", "chain_game", "chain_kernel", "chain_rule_field", "chain_source",
@@ -118,7 +118,7 @@ def chain_source(C, weights, annealed: bool, schedule, annealing, region, coop=N
                  threshold: float = PAPER.success) -> str:
     """The text of a kernel module whose field is `chain_field.chain_terms`.
 
-    Parameters are those of `eqselect.numerics.dynamics.kernel_source.
+    Parameters are those of `eqselect.numerics.dynamics.kernels.source.
     kernel_source` with the field given by the constants ``C``
     (`chain_constants`) and ``weights`` (`chain_weights`); ``coop`` are
     the success coordinates in the game's parameters, renamed by the caller
@@ -142,7 +142,7 @@ def chain_source(C, weights, annealed: bool, schedule, annealing, region, coop=N
                                 "_ws = workspace()"))
     return "\n".join([
         "import math", "import numba", "import numpy as np", "",
-        "from eqselect.numerics.dynamics.chain_field import chain_terms, workspace", "",
+        "from eqselect.numerics.sources.chain_field import chain_terms, workspace", "",
         f"_C = np.array({[float(c) for c in C]!r})", "", lr_code, annealing_code(annealing),
         _loop(parts), f"\n_run = {_JIT}(_run)\n", _ENTRY.format(native="")])
 
@@ -162,7 +162,7 @@ def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.su
         Compile the paper's success predicate in.
     threshold : float
     """
-    game, rule = problem.dec.game, as_rule(problem.rule)
+    game, rule = problem.game, as_rule(problem.rule)
     chain, weights = chain_game(game), chain_weights(rule)
     if chain is None or weights is None or not _is_number(problem.dec.eta):
         return None
@@ -195,7 +195,7 @@ def chain_rule_field(problem):
     """
     from eqselect.numerics.sources.fields import RuleField
 
-    game, rule = problem.dec.game, as_rule(problem.rule)
+    game, rule = problem.game, as_rule(problem.rule)
     chain, weights = chain_game(game), chain_weights(rule)
     if (chain is None or weights is None or rule.annealing is not None
             or not _is_number(problem.dec.eta)):

@@ -17,8 +17,8 @@ Euclidean projection onto each capped simplex block (direct), and it
 records the first k at which the paper's success predicate holds (every
 agent's probability of its first action in the first state >= threshold).
 
-The generated text is `eqselect.numerics.dynamics.kernel_source.
-kernel_source`; the disk cache is `eqselect.numerics.dynamics.kernel_cache`
+The generated text is `eqselect.numerics.dynamics.kernels.source.
+kernel_source`; the disk cache is `eqselect.numerics.dynamics.kernels.cache`
 (keyed by a hash of the field after common-subexpression elimination, the
 schedule, the region and the predicate). A field may keep symbols
 (payoffs, lambda) as run-time values (`compiled_kernel` with ``extras``):
@@ -36,15 +36,12 @@ import symengine as se
 
 from eqselect.theory import PAPER, GameError, as_rule
 from eqselect.theory.engine import to_engine
-from eqselect.numerics.dynamics.kernel_cache import (
-    FORMAT, cache_dir, cached_kernel, digest, load_kernel)
-from eqselect.numerics.dynamics.kernel_source import (
-    annealing_code, kernel_files, kernel_source, schedule_code)
-from eqselect.numerics.dynamics.starts import chunks
+from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel, digest
+from eqselect.numerics.dynamics.kernels.source import (
+    annealing_code, kernel_files, schedule_code)
 
-__all__ = ["available", "cache_dir", "compiled_kernel", "kernel_key", "kernel_source",
-           "load_kernel",
-           "problem_kernel", "run_compiled", "run_kernel"]
+__all__ = ["available", "compiled_kernel", "kernel_key", "problem_kernel", "run_compiled",
+           "run_kernel"]
 
 #: Starts per chunk handed to one kernel call (one thread runs one chunk).
 CHUNK = 1 << 14
@@ -114,7 +111,7 @@ def run_compiled(module, x0, steps: int, q=(), progress=None):
 
     workers = threads()
     size = max(256, min(CHUNK, -(-len(x0) // (4 * workers))))  # >= 4 chunks a thread
-    parts = list(chunks(len(x0), size))
+    parts = [slice(a, min(len(x0), a + size)) for a in range(0, len(x0), size)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for done in pool.map(work, parts):
             if progress is not None:
@@ -145,26 +142,26 @@ def problem_kernel(problem, sched, with_success: bool):
 
 
 def _problem_module(problem, sched, with_success: bool):
-    from eqselect.numerics.dynamics.chain_kernel import chain_kernel
-    from eqselect.numerics.dynamics.outcomes import SUCCESS_THRESHOLD
+    from eqselect.numerics.dynamics.kernels.chain import chain_kernel
     from eqselect.numerics.sources.symbolic import SymbolicSource
 
-    structured = chain_kernel(problem, sched, with_success, SUCCESS_THRESHOLD)
+    threshold = float(PAPER.success)  # the paper's success predicate
+    structured = chain_kernel(problem, sched, with_success, threshold)
     if structured is not None:  # the IPD on its Markov chain
         return structured
-    rule, game = as_rule(problem.rule), problem.dec.game
+    rule, game = as_rule(problem.rule), problem.game
     src = SymbolicSource(problem.dec)
     fields = ((src.field_expressions(rule),) if rule.annealing is None else
               (src.field_expressions(rule.with_(lam=0)), src.field_expressions(rule.with_(lam=1))))
     coop = [s[0] for s in game.strategies] if with_success else None
     return compiled_kernel(fields, game.parameters, sched, rule.annealing, game.region, coop,
-                           SUCCESS_THRESHOLD)
+                           threshold)
 
 
 def run_kernel(problem, sched, x0, success, progress=None):
     """Step every start of a basin problem with its compiled kernel.
 
-    The paper's success predicate (``problem.success`` None) is compiled in;
+    The paper's success predicate (the judge's ``success_predicate`` None) is compiled in;
     any other predicate is evaluated on the end points only, so first-hit
     steps are then unknown (-1) and a note says so.
 
@@ -177,7 +174,7 @@ def run_kernel(problem, sched, x0, success, progress=None):
     if not available():
         raise GameError("the compiled kernel needs numba (pip install numba); "
                         "use the numpy kernel")
-    builtin_success = problem.success is None and success is not None
+    builtin_success = problem.judge.success_predicate is None and success is not None
     module = problem_kernel(problem, sched, builtin_success)
     final, hit = run_compiled(module, x0, int(problem.steps), (), progress)
     notes = []

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from eqselect.numerics.dynamics import kernels
+from eqselect.numerics.dynamics.kernels import fused as kernels
+from eqselect.numerics.dynamics.kernels.cache import cache_dir, load_kernel
+from eqselect.numerics.dynamics.kernels.source import kernel_source as kernel_text
 from eqselect.numerics.dynamics.basins import basin_map
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.dynamics.schedules import (
@@ -53,27 +55,27 @@ def test_pg_on_a_direct_3x3_game_projects_onto_the_simplex_like_numpy():
 def _text(schedule=PaperSchedule(), field=None, annealing=None):
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
     exprs = field or dec.field_engine("pg")
-    return kernels.kernel_source((exprs,), dec.game.parameters, schedule, annealing,
+    return kernel_text((exprs,), dec.game.parameters, schedule, annealing,
                                  Region(RegionKind.FREE))
 
 
 def test_cache_key_changes_with_field_and_schedule(tmp_path, monkeypatch):
     monkeypatch.setenv("EQSELECT_CACHE_DIR", str(tmp_path))
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
-    base = kernels.load_kernel(_text())
-    assert kernels.load_kernel(_text()) is base  # same field and schedule: reused
+    base = load_kernel(_text())
+    assert load_kernel(_text()) is base  # same field and schedule: reused
     others = [_text(PaperSchedule(power=0.3)), _text(ConstantSchedule(0.1)),
               _text(field=dec.field_engine("meta-mapg", 2, 0.35)),
               _text(annealing=PaperAnnealing())]
-    keys = {kernels.load_kernel(t).key for t in others}
+    keys = {load_kernel(t).key for t in others}
     assert base.key not in keys and len(keys) == len(others)
     written = sorted(p.name for p in (tmp_path / "kernels").glob("k_*.py"))
     assert len(written) == 1 + len(others)
-    assert all(kernels.load_kernel(t).key in "".join(written) for t in others)
+    assert all(load_kernel(t).key in "".join(written) for t in others)
 
 
 def test_large_fields_call_symengine_code_and_agree_with_numpy_to_the_bit(monkeypatch):
-    from eqselect.numerics.dynamics import kernel_source
+    from eqselect.numerics.dynamics.kernels import source as kernel_source
 
     monkeypatch.setattr(kernel_source, "NATIVE_LINES", 0)  # every field takes that route
     a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
@@ -83,7 +85,7 @@ def test_large_fields_call_symengine_code_and_agree_with_numpy_to_the_bit(monkey
     fast = basin_map(dec, "meta-mapg", kernel="numba", **kw)
     ref = basin_map(dec, "meta-mapg", **kw)
     assert np.array_equal(fast.final, ref.final)
-    assert any(p.suffix == ".field" for p in kernels.cache_dir().glob("k_*"))
+    assert any(p.suffix == ".field" for p in cache_dir().glob("k_*"))
     # more starts, in chunks on two threads
     monkeypatch.setattr(kernels, "threads", lambda: 2)
     x0 = np.random.default_rng(1).dirichlet(np.ones(3), size=(600, 2))[:, :, :2].reshape(600, 4)
@@ -136,8 +138,8 @@ def test_softmax_normalisers_skip_the_symbolic_logistic_rewrite(monkeypatch):
     """A 3-action softmax field is no polynomial in the sigma(theta_i); the
     rewrite must refuse it before sympy's cancel, which took minutes there
     (a 3x3 softmax basin map spent 9 min generating its kernel)."""
-    from eqselect.numerics.dynamics import kernel_codegen
-    from eqselect.numerics.dynamics.kernel_source import coordinate
+    from eqselect.numerics.dynamics.kernels import codegen as kernel_codegen
+    from eqselect.numerics.dynamics.kernels.source import coordinate
     from eqselect.theory.engine import to_engine
 
     def flat(game, method):

@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from eqselect.numerics.dynamics import kernels
+from eqselect.numerics.dynamics.kernels import fused as kernels
 from eqselect.numerics.dynamics.basins import basin_monte_carlo
 from eqselect.numerics.dynamics.outcomes import cooperation_success
 from eqselect.numerics.dynamics.problem import BasinProblem
@@ -18,7 +18,8 @@ from eqselect.theory.rules import method_names
 
 pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
 
-from eqselect.numerics.dynamics import chain_field, chain_kernel  # noqa: E402  (numba)
+from eqselect.numerics.sources import chain_field  # noqa: E402  (numba)
+from eqselect.numerics.dynamics.kernels import chain as chain_kernel  # noqa: E402
 
 GAMES = {
     "paper": lambda: ipd("logit"),
@@ -88,7 +89,7 @@ def test_structured_field_equals_the_compiled_rule_field(sources, method):
     self look-ahead term itself, which the chain field takes equal to own)."""
     dec, src = sources["paper"]
     x = np.random.default_rng(3).normal(scale=2.0, size=(40, 10))
-    assert _relative(_structured(dec, method, x), rule_field(src, method)(x)) < 1e-10
+    assert _relative(_structured(dec, method, x), rule_field(src, Rule(method))(x)) < 1e-10
 
 
 def test_games_and_rules_outside_the_chain_keep_the_generic_kernel():
@@ -122,7 +123,7 @@ def test_basin_kernel_agrees_with_the_numpy_backend_start_for_start(sources, met
     fast = basin_monte_carlo(dec, method, kernel="numba", n=300, seed=4, steps=steps,
                              sampler="normal")
     assert not fast.notes
-    field, success = rule_field(src, method), cooperation_success(dec.game)
+    field, success = rule_field(src, Rule(method)), cooperation_success(dec.game)
 
     def reference(x0):
         return run_schedule(field, x0, PaperSchedule(), steps, success=success,

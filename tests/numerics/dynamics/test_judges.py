@@ -1,0 +1,60 @@
+"""The judges of a basin map, the starts given as points, and a source in place of
+the decomposition: each against an independent computation."""
+
+import numpy as np
+import pytest
+
+from eqselect.numerics.dynamics.basins import run_basins
+from eqselect.numerics.dynamics.judges import AttractorJudge, SuccessJudge
+from eqselect.numerics.dynamics.outcomes import cooperation_success
+from eqselect.numerics.dynamics.problem import BasinProblem
+from eqselect.numerics.dynamics.starts import GivenStarts, GridStarts
+from eqselect.numerics.sources.symbolic import SymbolicSource
+from eqselect.theory import PAPER, Decomposition, GameError, Rule, builtin
+
+
+@pytest.fixture(scope="module")
+def dec():
+    return Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+
+
+def test_final_and_ever_judge_the_same_runs(dec):
+    rule, starts = Rule("meta-mapg"), GridStarts(7)
+    final = run_basins(BasinProblem(dec, rule, starts, 60))
+    ever = run_basins(BasinProblem(dec, rule, starts, 60, judge=SuccessJudge(criterion="ever")))
+    coop = cooperation_success(dec.game)
+    assert final.success.tolist() == coop(final.final).tolist()
+    assert np.array_equal(final.final, ever.final)
+    assert ever.success.tolist() == (ever.first_hit >= 0).tolist()
+    assert np.all(ever.success[final.success])  # a success at the end was one at some step
+    assert final.fraction == final.success.mean()
+
+
+def test_a_given_predicate_decides(dec):
+    def p1_high(x):
+        return x[:, 0] > 0
+
+    bm = run_basins(BasinProblem(dec, Rule("pg"), GridStarts(5), 10, judge=SuccessJudge(p1_high)))
+    assert bm.success.tolist() == (bm.final[:, 0] > 0).tolist()
+
+
+def test_judging_by_attractor_needs_the_fixed_point_set(dec):
+    with pytest.raises(GameError, match="EquilibriumSet"):
+        BasinProblem(dec, judge=AttractorJudge())
+    with pytest.raises(GameError, match="window"):
+        AttractorJudge(window=-1)
+    # the preferred attractor decides: no predicate is stepped along
+    assert AttractorJudge(preferred=0).success(BasinProblem(dec)) is None
+
+
+def test_given_starts_and_a_source_reproduce_the_grid_map(dec):
+    grid = run_basins(BasinProblem(dec, Rule("peer-only", lam=2), GridStarts(6), 50))
+    given = run_basins(BasinProblem(None, Rule("peer-only", lam=2), GivenStarts(grid.starts), 50,
+                                    source=SymbolicSource(dec), game=dec.game))
+    assert np.allclose(given.starts_probability, 1 / (1 + np.exp(-grid.starts)))
+    assert np.array_equal(given.final, grid.final)
+    assert given.success.tolist() == grid.success.tolist()
+    with pytest.raises(GameError, match="coordinates"):
+        GivenStarts(np.zeros((3, 5))).draw(dec.game)
+    with pytest.raises(GameError, match="source"):
+        BasinProblem(None, game=dec.game)
