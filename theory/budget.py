@@ -116,6 +116,7 @@ def run_with_budget(fn, args=(), seconds: float = DEFAULT_BUDGET) -> Budgeted:
     pid = os.fork()
     if pid == 0:  # the child: answer once, never return into the parent's code
         os.close(read)
+        _quiet_signals()
         _answer(write, fn, args)
     os.close(write)
     try:
@@ -133,6 +134,17 @@ def run_with_budget(fn, args=(), seconds: float = DEFAULT_BUDGET) -> Budgeted:
     if ok:
         return Budgeted(True, value, spent)
     return Budgeted(False, None, spent, f"{type(value).__name__}: {value}", raised=value)
+
+
+def _quiet_signals() -> None:
+    """In the child: Ctrl-C reaches the whole process group, and the parent
+    answers it (and stops the child); the child ignores it rather than print
+    a second line, and SIGTERM ends it at once."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:  # not the main thread of the interpreter: handlers stay
+        pass
 
 
 def _answer(fd, fn, args) -> None:
