@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 from matplotlib.figure import Figure
 
-from eqselect.numerics.dynamics.basins import grid_starts
+from eqselect.numerics.dynamics.starts import grid_starts
 from eqselect.studies.replay.plots import basin_maps_figure, pg_separatrix_probabilities
 
 
