@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eqselect.theory import RegionKind
+from eqselect.theory import RegionKind, Rule
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.dynamics.separatrix import flow_outcome, separatrix, tangent_signs
@@ -112,7 +112,7 @@ def trace_sign(sf, saddle_point, toward_P, bound: float) -> TraceSign:
     bound : float
         Half-width of the tracing square (R^2 regions).
     """
-    sep = separatrix(sf.dec, np.asarray(saddle_point, float), "pg", 0, 0, bound=bound)
+    sep = separatrix(sf.dec, np.asarray(saddle_point, float), Rule("pg"), bound=bound)
     nodes = sep.polyline
     travel = tangent_signs(sep)
     w = -np.asarray(sep.direction, float)  # travel direction at the saddle row

@@ -75,7 +75,7 @@ def test_separatrix_tangent_signs_follow_the_polyline(logit_sh):
     cf = compile_field(logit_sh, "pg", 0, 0)
     f = sp.lambdify(logit_sh.game.parameters, list(logit_sh.cur))
     saddle = (np.log(2.0), np.log(2.0))  # p = 2/3 under logit
-    sep = separatrix(logit_sh, saddle, "pg")
+    sep = separatrix(logit_sh, saddle, Rule("pg"))
     signs = tangent_signs(sep)
     line = sep.polyline
     assert len(signs) == len(line) and signs[len(sep.branches[0]) - 1] == 0
