@@ -21,6 +21,6 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "ContinuationResult", "continue_in_lambda", "continue_in_parameter"],
     "eqselect.numerics.continuation.pseudo_arclength": ["Branch", "Event", "EventType"],
     "eqselect.numerics.dynamics.basins": ["basin_map", "basin_monte_carlo"],
-    "eqselect.numerics.dynamics.problem": ["BasinMap"],
+    "eqselect.numerics.dynamics.basin_map": ["BasinMap"],
     "eqselect.numerics.dynamics.separatrix": ["Separatrix", "separatrix"],
 }, globals())

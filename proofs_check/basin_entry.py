@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 from eqselect.theory import RegionKind
+from eqselect.theory.engine import to_sympy
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.shaping import ShapingField
@@ -77,7 +78,7 @@ def exact_sign(x) -> int | None:
     >>> exact_sign(sp.sqrt(2) - sp.Rational(99, 70)), exact_sign(sp.sqrt(2) - sp.Rational(140, 99))
     (-1, 1)
     """
-    x = sp.sympify(x)
+    x = to_sympy(x)
     if x.is_Rational:
         return int(sp.sign(x))
     try:
@@ -99,8 +100,8 @@ def _toward(P, base) -> np.ndarray:
 
 
 def _is_exact(point) -> bool:
-    return point is not None and all(isinstance(x, (int, sp.Basic)) and sp.sympify(x).is_number
-                                     and not sp.sympify(x).has(sp.Float) for x in point)
+    return point is not None and all(isinstance(x, (int, sp.Basic)) and to_sympy(x).is_number
+                                     and not to_sympy(x).has(sp.Float) for x in point)
 
 
 def _affine(sf) -> bool:
@@ -121,12 +122,12 @@ def _exact_segment(sf, saddle, P):
     if not _affine(sf) or sf.dec.game.region.kind is not RegionKind.BOX \
             or not _is_exact(saddle.exact):
         return None
-    x0 = sp.Matrix([sp.sympify(x) for x in saddle.exact])
+    x0 = sp.Matrix([to_sympy(x) for x in saddle.exact])
     w = _stable_vector(sf.J_v.xreplace(dict(zip(sf.symbols, x0))))
     if w is None:
         return None
     n = sp.Matrix([-w[1], w[0]])
-    target = (sp.Matrix([sp.sympify(x) for x in P.exact]) if _is_exact(P.exact)
+    target = (sp.Matrix([to_sympy(x) for x in P.exact]) if _is_exact(P.exact)
               else sp.Matrix([sp.Rational(float(x)) for x in _toward(P, (0, 0))]))
     if exact_sign(n.dot(target - x0)) == -1:
         n = -n

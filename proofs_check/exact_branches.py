@@ -35,6 +35,7 @@ from itertools import product
 
 import sympy as sp
 
+from eqselect.theory.engine import to_sympy
 from eqselect.theory.rules import LAMBDA
 
 
@@ -69,7 +70,7 @@ def is_affine(F, symbols) -> bool:
     coefficients are polynomials in lambda with rational coefficients (the roots in
     lambda are then isolated exactly)."""
     for x in F:
-        if not sp.sympify(x).is_polynomial(*symbols, LAMBDA):
+        if not to_sympy(x).is_polynomial(*symbols, LAMBDA):
             return False
         poly = sp.Poly(x, *symbols, LAMBDA)
         if not poly.domain.is_QQ and not poly.domain.is_ZZ:

@@ -28,6 +28,8 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from eqselect.theory.engine import to_sympy
+
 #: A float probability within this of 1 counts as a pure action (the tolerance
 #: with which the basin maps name their attractors).
 PURE_TOL = 1e-9
@@ -55,7 +57,7 @@ def profile_name(game, profile: Sequence[int]) -> str:
 
 def exact_strategies(game, point: Sequence) -> tuple[tuple[sp.Expr, ...], ...]:
     """Each agent's mixed strategy at an exact point, exact (sympy)."""
-    at = dict(zip(game.parameters, (sp.sympify(x) for x in point)))
+    at = dict(zip(game.parameters, (to_sympy(x) for x in point)))
     return tuple(tuple(x.xreplace(at) for x in s) for s in game.strategies)
 
 

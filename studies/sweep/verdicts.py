@@ -136,7 +136,7 @@ def cell_verdicts(game_spec: GameSpec, symbol_values: dict, rule, eta, *,
     --------
     >>> out = cell_verdicts(GameSpec("stag-hunt", "direct"), {"a": 4}, "peer-only", "11/20")
     >>> out["conditions"]["A1"]["holds"], out["values"]["mu_M(P)"]
-    (False, -4.95)
+    (True, 6.6)
     """
     r = as_rule(rule)
     values = tuple(sorted((k, to_exact(v, f"value of {k}")) for k, v in symbol_values.items()))

@@ -18,7 +18,8 @@ from eqselect.theory.serialize import document
 def test_set_routes_print_the_strings_of_the_json_contract():
     assert [r.value for r in SetRoute] == [
         "exact-faces", "exact-solve", "resultant", "resultant-algebraic", "nash-interior",
-        "sos-from-lookahead", "newton", "newton-interior", "none (time budget)"]
+        "entropy-exclusion", "sos-from-lookahead", "newton", "newton-interior",
+        "none (time budget)"]
     assert f"[route {SetRoute.NASH_INTERIOR}]" == "[route nash-interior]"
     assert json.dumps({"route": SetRoute.NEWTON}) == '{"route": "newton"}'
 
