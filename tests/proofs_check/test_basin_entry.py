@@ -19,6 +19,7 @@ from eqselect.proofs_check.adapter import FixedPoint
 from eqselect.proofs_check.basin_entry import check_a3, exact_sign
 from eqselect.proofs_check.verdict import PointReport
 from eqselect.theory import Decomposition, entropy_regularized, normal_form_game
+from payoff_tables import v_and_peer
 
 ETA = sp.Rational(11, 20)
 x, y = sp.symbols("x y")
@@ -39,12 +40,7 @@ def _independent_direct(A, B):
     J_1 = sum A[i][j] s_i t_j with s = (x, 1 - x), t = (y, 1 - y); likewise J_2 with B.
     peer_1 = eta d(dJ_2/dy)/dx * dJ_1/dy, peer_2 = eta d(dJ_1/dx)/dy * dJ_2/dx.
     """
-    s, t = (x, 1 - x), (y, 1 - y)
-    J1 = sum(A[i][j] * s[i] * t[j] for i in range(2) for j in range(2))
-    J2 = sum(B[i][j] * s[i] * t[j] for i in range(2) for j in range(2))
-    v = sp.Matrix([sp.diff(J1, x), sp.diff(J2, y)])
-    peer = sp.Matrix([ETA * sp.diff(v[1], x) * sp.diff(J1, y),
-                      ETA * sp.diff(v[0], y) * sp.diff(J2, x)])
+    v, peer = v_and_peer(A, B, x, y, ETA)
     sol = sp.solve(list(v), [x, y], dict=True)[0]
     k1, k2 = sp.diff(v[0], y), sp.diff(v[1], x)
     w = sp.Matrix([sp.sqrt(k1), -sp.sqrt(k2)])  # J w = -sqrt(k1 k2) w

@@ -8,6 +8,7 @@ from eqselect.numerics.shaping import ShapingField
 from eqselect.proofs_check.persistence import check_a5, explain, field_rule
 from eqselect.proofs_check.verdict import PointReport
 from eqselect.theory import Decomposition, builtin, normal_form_game
+from payoff_tables import v_and_peer
 
 ETA = sp.Rational(11, 20)
 x, y, lam = sp.symbols("x y lam")
@@ -20,12 +21,7 @@ def _point(label, pt):
 
 def _F(A, B, with_own=False):
     """F_lambda = v + lambda peer from the payoff tables (J_i = x^T A_i y), written here."""
-    s, t = (x, 1 - x), (y, 1 - y)
-    J1 = sum(A[i][j] * s[i] * t[j] for i in range(2) for j in range(2))
-    J2 = sum(B[i][j] * s[i] * t[j] for i in range(2) for j in range(2))
-    v = sp.Matrix([sp.diff(J1, x), sp.diff(J2, y)])
-    peer = sp.Matrix([ETA * sp.diff(v[1], x) * sp.diff(J1, y),
-                      ETA * sp.diff(v[0], y) * sp.diff(J2, x)])
+    v, peer = v_and_peer(A, B, x, y, ETA)
     return v + lam * peer
 
 
