@@ -50,7 +50,7 @@ def fixed_points(dec: Decomposition, rule, lam=None, n_seeds: int = 64) -> Fixed
     r = as_rule(rule)
     lam = r.lam if lam is None else lam
     try:
-        es = find_equilibria(dec, r.method.value, lam, r.own_coef, n_seeds=n_seeds)
+        es = find_equilibria(dec, Rule(r.method, lam, r.own_coef), n_seeds=n_seeds)
     except sp.PolynomialError as exc:  # e.g. entropy (log p) on the faces of the box
         raise GameError(f"the fixed-point finder cannot handle game {dec.game.name!r} "
                         f"({dec.game.parameterization}): {str(exc).rstrip('.')}; for entropy "
@@ -110,8 +110,8 @@ def tau_game_decomposition(game, tau_value, eta) -> Decomposition:
 def tau_branches(dec_tau: Decomposition, rule, lam, tau_range, starts=None):
     """Branches in tau of the rule's field at fixed lambda (``tau_range`` = (from, to))."""
     r = as_rule(rule)
-    res = continue_in_parameter(dec_tau, r.method.value, "tau", tuple(map(float, tau_range)),
-                                lam=float(lam), own_coef=float(r.own_coef), starts=starts)
+    res = continue_in_parameter(dec_tau, Rule(r.method, float(lam), float(r.own_coef)), "tau",
+                                tuple(map(float, tau_range)), starts=starts)
     return _summaries(res)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from eqselect.theory import (
-    PAPER, Decomposition, Game, GameError, RegionKind, as_rule, entropy_regularized)
+    PAPER, Decomposition, Game, GameError, RegionKind, Rule, as_rule, entropy_regularized)
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.games.entropy import without_entropy
@@ -172,7 +172,7 @@ def _candidates(g: Game, dec: Decomposition, o: CheckOptions):
     n_seeds = o.n_seeds
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
-    fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
+    fps = adapter.fixed_points(dec, Rule("pg"), 0, n_seeds=n_seeds)
     choice = choose_candidates(g, fps.points, o.preferred)
     findings = list(choice.notes)
     if not fps.complete:

@@ -192,9 +192,9 @@ def _label(prob) -> str:
 def _fixed_points(dec, rule) -> tuple[list, bool, tuple]:
     """(equilibria, proven complete, notes) by the route of the module docstring."""
     if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX):
-        found = find_equilibria(dec, rule.method, rule.lam, rule.own_coef)
+        found = find_equilibria(dec, Rule(rule.method, rule.lam, rule.own_coef))
         return found.equilibria, bool(found.complete), tuple(found.notes)
-    found = newton_fixed_points(dec, rule.method, rule.lam, rule.own_coef)
+    found = newton_fixed_points(dec, Rule(rule.method, rule.lam, rule.own_coef))
     return list(found.equilibria), False, tuple(found.notes) + (
         "fixed points by seeded deflated Newton: the list may be incomplete",)
 

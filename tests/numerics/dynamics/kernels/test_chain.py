@@ -20,6 +20,8 @@ pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not in
 
 from eqselect.numerics.sources import chain_field  # noqa: E402  (numba)
 from eqselect.numerics.dynamics.kernels import chain as chain_kernel  # noqa: E402
+from eqselect.numerics.dynamics.starts import SampledStarts
+from eqselect.theory.rules import resolve
 
 GAMES = {
     "paper": lambda: ipd("logit"),
@@ -120,8 +122,8 @@ def test_basin_kernel_agrees_with_the_numpy_backend_start_for_start(sources, met
     """
     dec, src = sources["paper"]
     steps = 120
-    fast = basin_monte_carlo(dec, method, kernel="numba", n=300, seed=4, steps=steps,
-                             sampler="normal")
+    fast = basin_monte_carlo(dec, resolve(method), kernel="numba", steps=steps,
+                             starts=SampledStarts(n=300, seed=4, sampler="normal"))
     assert not fast.notes
     field, success = rule_field(src, Rule(method)), cooperation_success(dec.game)
 
@@ -143,7 +145,7 @@ def test_basin_kernel_agrees_with_the_numpy_backend_start_for_start(sources, met
 def test_annealed_direct_ipd_agrees_with_the_numpy_backend():
     dec = Decomposition(ipd("direct", gamma=sp.Rational(9, 10)), eta=PAPER.eta)
     rule = Rule("meta-mapg", annealing=PaperAnnealing(n0=10, tau=5.0))
-    kw = dict(n=40, seed=2, steps=30, schedule=ConstantSchedule(0.05))
+    kw = dict(starts=SampledStarts(40, 2), steps=30, schedule=ConstantSchedule(0.05))
     fast = basin_monte_carlo(dec, rule, kernel="numba", **kw)
     ref = basin_monte_carlo(dec, rule, **kw)
     assert fast.schedule == ref.schedule == "annealed"
