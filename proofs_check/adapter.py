@@ -143,13 +143,30 @@ def _euler_map(field_exprs, symbols, starts, steps: int, dt: float, judge):
     return run_basins(problem)
 
 
-def basin_mass(field_exprs, symbols, target, lower, upper, n: int = 400, steps: int = 4000,
-               dt: float = 0.5, seed: int = 0, tol: float = 0.05) -> float:
-    """Share of uniform starts in the box whose Euler flow phi' = F(phi) ends near ``target``."""
+@dataclass(frozen=True)
+class UniformStarts:
+    """``n`` starts drawn uniformly from the box [lower, upper]^d with ``seed``."""
+
+    lower: float
+    upper: float
+    n: int = 400
+    seed: int = 0
+
+    def __post_init__(self):
+        if not self.lower < self.upper:
+            raise GameError(f"the box needs lower < upper, got [{self.lower}, {self.upper}]")
+        if isinstance(self.n, bool) or int(self.n) != self.n or self.n < 1:
+            raise GameError(f"n must be an integer >= 1, got {self.n!r}")
+
+
+def basin_mass(field_exprs, symbols, target, starts: UniformStarts, steps: int = 4000,
+               dt: float = 0.5, tol: float = 0.05) -> float:
+    """Share of ``starts`` whose Euler flow phi' = F(phi) ends within ``tol``
+    (max norm) of ``target``."""
     from eqselect.numerics.dynamics.judges import SuccessJudge
 
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(lower, upper, size=(n, len(symbols)))
+    rng = np.random.default_rng(starts.seed)
+    x = rng.uniform(starts.lower, starts.upper, size=(int(starts.n), len(symbols)))
     target = np.asarray(target, dtype=float)
 
     def near(y):

@@ -237,7 +237,7 @@ def _claims(sf, r, P, g, lam_max):
                                                                           radius)))
     if radius.holds is True and g.region.kind is RegionKind.FREE:
         mass = adapter.basin_mass(sf.F(lam), sf.symbols, radius.values["phi*_lambda"],
-                                  -3.0, 3.0, n=200, steps=1500)
+                                  adapter.UniformStarts(-3.0, 3.0, n=200), steps=1500)
         out.append(rates.check_restart(radius, mass, 200))
     est = _estimator(sf, g)
     if est is not None:
