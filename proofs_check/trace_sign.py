@@ -113,7 +113,7 @@ def trace_sign(sf, saddle_point, toward_P, bound: float) -> TraceSign:
     bound : float
         Half-width of the tracing square (R^2 regions).
     """
-    sep = separatrix(sf.dec, np.asarray(saddle_point, float), "pg", 0, 0, bound=bound)
+    sep = separatrix(sf.dec, np.asarray(saddle_point, float), Rule("pg", 0, 0), bound=bound)
     nodes = sep.polyline
     travel = tangent_signs(sep)
     w = -np.asarray(sep.direction, float)  # travel direction at the saddle row
