@@ -43,7 +43,8 @@ from eqselect.numerics.sources.fields import rule_field
 from eqselect.numerics.sources.symbolic import SymbolicSource
 from eqselect.numerics.dynamics.attractors import Recurrence
 from eqselect.numerics.dynamics.flow import (
-    FlowOptions, integrate_flow, integrate_until_settled, region_projector, rk4_step, tangent_projector)
+    FlowOptions, integrate_flow, integrate_until_settled, region_projector, rk4_step,
+    tangent_projector)
 from eqselect.numerics.dynamics.judges import AttractorJudge, Run, SuccessJudge
 from eqselect.numerics.dynamics.basin_map import BasinMap
 from eqselect.numerics.dynamics.problem import BasinProblem

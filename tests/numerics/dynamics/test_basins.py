@@ -106,7 +106,8 @@ def test_annealing_hook_with_no_decay_equals_constant_lambda(logit_sh):
     assert anneal.schedule == "annealed"
     assert np.allclose(anneal.final, const.final, atol=1e-12)
     decayed = basin_map(logit_sh, Rule("meta-mapg", 1.5, 0.35,
-                                       annealing=PaperAnnealing(1.5, n0=0, tau=1.0)), steps=60, starts=GridStarts(grid=9))
+                                       annealing=PaperAnnealing(1.5, n0=0, tau=1.0)),
+                        steps=60, starts=GridStarts(grid=9))
     assert not np.allclose(decayed.final, const.final)
 
 

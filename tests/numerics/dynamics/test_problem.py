@@ -48,7 +48,7 @@ def test_annealing_is_the_rules_not_a_guess(dec):
 
 
 def test_json_keeps_the_contract_and_leaves_out_the_arrays(dec):
-    doc = basin_monte_carlo(dec, Rule("pg"), steps=20, starts=SampledStarts(n=50, seed=3)).to_json()
+    doc = basin_monte_carlo(dec, Rule("pg"), SampledStarts(50, 3), 20).to_json()
     for key in ("fraction", "outcomes", "grid", "steps", "n", "game", "method", "lam",
                 "own_coef", "schedule", "mean_first_hit", "interval", "seed", "notes"):
         assert key in doc

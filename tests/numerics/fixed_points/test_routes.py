@@ -45,7 +45,8 @@ def test_budget_reports_errors_of_the_work():
 
 def test_two_parameter_logit_route_is_the_certified_resultant():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
-    found = find_equilibria(dec, Rule("pg"), budget=1e-6)  # small systems are eliminated in-process
+    # small systems are eliminated in-process
+    found = find_equilibria(dec, Rule("pg"), budget=1e-6)
     assert found.route == "resultant" and found.complete
     assert found.certificate["u1"]["polynomial"] == [-2, 1]  # u1 = 2, theta1 = ln 2
     assert "every finite fixed point is listed" in found.notes[0]
