@@ -172,7 +172,7 @@ def _candidates(g: Game, dec: Decomposition, o: CheckOptions):
     n_seeds = o.n_seeds
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
-    fps = adapter.fixed_points(dec, Rule("pg"), 0, n_seeds=n_seeds)
+    fps = adapter.fixed_points(dec, Rule("pg", lam=0), n_seeds=n_seeds)
     choice = choose_candidates(g, fps.points, o.preferred)
     findings = list(choice.notes)
     if not fps.complete:
