@@ -28,7 +28,7 @@ GAMES = {
     "other-payoffs": lambda: ipd("logit", gamma=sp.Rational(1, 2), payoff=((2, -1), (3, 0))),
     "direct": lambda: ipd("direct", gamma=sp.Rational(9, 10)),
 }
-QUALIFYING = [m for m in method_names() if chain_kernel.chain_weights(m) is not None]
+QUALIFYING = [m for m in method_names() if chain_kernel.chain_weights(Rule(m)) is not None]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_the_qualifying_rules_are_those_built_from_gradients_and_hessian_product
 
 def _structured(dec, rule, x):
     """The rule's field at the points x from `chain_terms` (lambda as in the rule)."""
-    weights = chain_kernel.chain_weights(rule)
+    weights = chain_kernel.chain_weights(rule if isinstance(rule, Rule) else Rule(rule))
     C = chain_kernel.chain_constants(dec.game.structure, dec.game.parameterization == "logit",
                                      dec.eta, weights)
     ws, out = chain_field.workspace(), np.empty(20)
@@ -100,7 +100,7 @@ def test_games_and_rules_outside_the_chain_keep_the_generic_kernel():
     assert chain_kernel.chain_game(ipd("logit", gamma=sp.Rational(1, 2), horizon=2)) is None
     assert chain_kernel.chain_game(entropy_regularized(ipd("logit"), sp.Rational(1, 10))) is None
     for method in ("sos", "sga", "consensus"):
-        assert chain_kernel.chain_weights(method) is None
+        assert chain_kernel.chain_weights(Rule(method)) is None
 
 
 @pytest.mark.parametrize("method", ["meta-mapg", "pg", "lola"])
