@@ -227,7 +227,7 @@ def _with_tau(verdict, paths):
 
 def _claims(sf, r, P, g, lam_max):
     lam = r.lam if sf.rule.uses_lam else sp.Integer(1)
-    radius0 = geometry.check_radius(ShapingField(sf.dec, "pg"), P, 0,
+    radius0 = geometry.check_radius(ShapingField(sf.dec, Rule("pg")), P, 0,
                                     lambda x: margins_at(sf, x)) if not P.at_infinity else None
     radius = geometry.check_radius(sf, P, lam, lambda x: margins_at(sf, x))
     out = [geometry.check_ift(sf, P), geometry.check_weyl(sf, P, lam_max), radius,

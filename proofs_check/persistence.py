@@ -59,9 +59,9 @@ def field_rule(sf) -> Rule | None:
     >>> from eqselect.theory import builtin, Decomposition
     >>> from eqselect.numerics.shaping import ShapingField
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(11, 20))
-    >>> field_rule(ShapingField(dec, "lola-foerster")).method.value
+    >>> field_rule(ShapingField(dec, Rule("lola-foerster"))).method.value
     'peer-only'
-    >>> field_rule(ShapingField(dec, "lookahead")) is None
+    >>> field_rule(ShapingField(dec, Rule("lookahead"))) is None
     True
     """
     specs = [REGISTRY[sf.rule.method]] + [s for m, s in REGISTRY.items() if m != sf.rule.method]
