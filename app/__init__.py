@@ -42,9 +42,8 @@ __getattr__, __dir__, _LAZY = lazy_exports(__name__, {
     "eqselect.theory.io.resolve": ["load_game"],
     "eqselect.theory.io.spec": ["load_spec"],
     "eqselect.theory.io.write": ["write_game"],
-    "eqselect.numerics.fixed_points.find": ["find_equilibria"],
+    "eqselect.api": ["find_equilibria", "continue_in_lambda", "continue_in_parameter",
+                     "basin_map", "basin_monte_carlo"],
     "eqselect.numerics.fixed_points.core.record": ["Equilibrium"],
-    "eqselect.numerics.continuation.branches": ["continue_in_lambda", "continue_in_parameter"],
-    "eqselect.numerics.dynamics.basins": ["basin_map", "basin_monte_carlo"],
 }, globals())
 __all__ = _EAGER + _LAZY

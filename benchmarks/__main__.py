@@ -91,8 +91,9 @@ def per_point_loop(dec, starts, steps):
 
 _SH_CACHED = """
 import sys, time
-from eqselect.theory import PAPER, Decomposition, builtin
+from eqselect.theory import PAPER, Decomposition, Rule, builtin
 from eqselect.numerics.dynamics.basins import basin_map
+from eqselect.numerics.dynamics.starts import GridStarts
 dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
 def hwm():  # this process's peak resident memory, MB (not inherited across exec)
     for line in open("/proc/self/status"):
@@ -101,7 +102,8 @@ def hwm():  # this process's peak resident memory, MB (not inherited across exec
     return float("nan")
 RSS0 = hwm()
 t0 = time.perf_counter()
-r = basin_map(dec, "meta-mapg", grid=int(sys.argv[1]), steps=int(sys.argv[2]), kernel="numba")
+r = basin_map(dec, Rule("meta-mapg"), GridStarts(int(sys.argv[1])), int(sys.argv[2]),
+              kernel="numba")
 print(time.perf_counter() - t0, r.fraction, RSS0, hwm())
 """
 
@@ -161,11 +163,12 @@ _CACHED = """
 import sys, time
 t0 = time.perf_counter()
 import sympy as sp
-from eqselect.theory import PAPER, Decomposition, ipd
+from eqselect.theory import PAPER, Decomposition, Rule, ipd
 from eqselect.numerics.dynamics.basins import basin_monte_carlo
+from eqselect.numerics.dynamics.starts import SampledStarts
 dec = Decomposition(ipd("logit").substitute(), eta=PAPER.eta)
 t1 = time.perf_counter()
-basin_monte_carlo(dec, "meta-mapg", n=4, steps=2, kernel="numba")
+basin_monte_carlo(dec, Rule("meta-mapg"), SampledStarts(4), steps=2, kernel="numba")
 t2 = time.perf_counter()
 print(t1 - t0, t2 - t1)
 """

@@ -16,6 +16,8 @@ import sympy as sp
 
 from eqselect.numerics.dynamics.basins import basin_map
 from eqselect.theory import Decomposition, builtin
+from eqselect.numerics.dynamics.starts import GridStarts
+from eqselect.theory.rules import Rule
 
 
 def baseline(dec, grid=21, steps=140):
@@ -36,9 +38,9 @@ def baseline(dec, grid=21, steps=140):
 
 def main():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=sp.Rational(11, 20))
-    basin_map(dec, "meta-mapg", 1.5, 0.35, grid=3, steps=2)  # compile once
+    basin_map(dec, Rule("meta-mapg", 1.5, 0.35), GridStarts(3), 2)  # compile once
     t0 = time.perf_counter()
-    fast = basin_map(dec, "meta-mapg", 1.5, 0.35, grid=21, steps=140).fraction
+    fast = basin_map(dec, Rule("meta-mapg", 1.5, 0.35), GridStarts(21), 140).fraction
     t1 = time.perf_counter()
     slow = baseline(dec)
     t2 = time.perf_counter()

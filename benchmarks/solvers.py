@@ -18,6 +18,7 @@ import numpy as np
 from eqselect.numerics.continuation.branches import continue_in_lambda
 from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.theory import PAPER, Decomposition, builtin, normal_form_game
+from eqselect.theory.rules import Rule, resolve
 
 #: A 3 x 3 coordination game with a dominated third action.
 PAYOFFS_3X3 = [[4, 0, 1], [3, 2, 0], [0, 1, 3]]
@@ -30,7 +31,7 @@ def continuation_speed() -> dict:
                                 ("stag-hunt", "direct", "peer-only")]:
         dec = Decomposition(builtin(name, param), eta=PAPER.eta)
         t0 = time.perf_counter()
-        res = continue_in_lambda(dec, method, (0.0, 3.0))
+        res = continue_in_lambda(dec, resolve(method), (0.0, 3.0))
         seconds = time.perf_counter() - t0
         points = int(sum(len(b.points) for b in res.branches))
         out[f"{name} {param} {method}"] = {
@@ -47,7 +48,7 @@ def fixed_points_3x3() -> dict:
         game = normal_form_game([a.tolist(), a.T.tolist()], param, name="3x3")
         dec = Decomposition(game, eta=PAPER.eta)
         t0 = time.perf_counter()
-        found = find_equilibria(dec, "pg")
+        found = find_equilibria(dec, Rule("pg"))
         out[param] = {"seconds": time.perf_counter() - t0,
                       "fixed_points": len(found.equilibria),
                       "complete": bool(found.complete)}
@@ -89,7 +90,7 @@ def _best_of(fn, repeats: int, cold: bool = False) -> tuple[float, float]:
 
 def _eqselect_solve(tables):
     game = normal_form_game(tables, "direct")
-    return game, find_equilibria(Decomposition(game, eta=PAPER.eta), "pg")
+    return game, find_equilibria(Decomposition(game, eta=PAPER.eta), Rule("pg"))
 
 
 def _gambit_solve(tables):
@@ -169,7 +170,7 @@ def degenerate_fixed_points(sets=None, repeats: int = 3) -> dict:
             rows.append((*_best_of(lambda: _eqselect_solve(tables), repeats, cold=True),
                          *_best_of(lambda: _gambit_solve(tables), repeats),
                          *_best_of(lambda: find_equilibria(Decomposition(game, eta=PAPER.eta),
-                                                           "pg"), repeats, cold=True),
+                                                           Rule("pg")), repeats, cold=True),
                          *_best_of(lambda: gbt.nash.enummixed_solve(g, rational=True),
                                    repeats),
                          _agrees(tables, game, found, g, res)))

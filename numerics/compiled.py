@@ -17,7 +17,8 @@ import numpy as np
 
 from eqselect.theory import Decomposition, Method, engine
 from eqselect.theory.exact import to_exact
-from eqselect.theory.rules import Rule, resolve, sos_weight
+from eqselect.theory.rules import Rule, sos_weight
+from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.differences import central_jacobian, differences_needed
 
@@ -52,7 +53,7 @@ class CompiledField:
     jacobian_kind: str = "exact"
 
 
-def compile_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+def compile_field(dec: Decomposition, rule: Rule = Rule(),
                   backend: str = "llvm") -> CompiledField:
     """Compile a rule's field and Jacobian at numeric coefficients.
 
@@ -61,10 +62,9 @@ def compile_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     dec : Decomposition
         Its eta and every payoff symbol must have values: build
         ``Decomposition(game.substitute(), eta=PAPER.eta)`` first.
-    rule : Rule, Method or str
-        A method name takes the paper's coefficients (``PAPER``).
-    lam, own_coef : number, optional
-        Override the rule's lambda and own coefficient.
+    rule : Rule
+        Method and exact coefficients (`eqselect.theory.rules.resolve` makes
+        one from a name).
     backend : str
         See :mod:`eqselect.numerics.codegen`.
 
@@ -72,8 +72,10 @@ def compile_field(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     ------
     ValueError
         When a symbol other than the parameters is left free.
+    OptionsError
+        When ``rule`` is not a `Rule`.
     """
-    r = resolve(rule, lam, own_coef)
+    r = require_rule(rule, "compile_field")
     kind = "exact"
     if r.spec.adaptive:
         field, jacobian = _sos_functions(dec, r, backend)
@@ -184,24 +186,23 @@ def compile_components(dec: Decomposition, backend: str = "llvm") -> Callable:
     return components
 
 
-def field_at_precision(dec: Decomposition, rule="pg", lam=None, own_coef=None, x=(),
-                       dps: int = 50) -> list:
+def field_at_precision(dec: Decomposition, rule: Rule = Rule(), x=(), dps: int = 50) -> list:
     """F(x) in mpmath at ``dps`` digits (x as strings or exact numbers keeps it exact).
 
-    A method name takes the paper's coefficients; SOS applies its weight p
-    to the mpmath values of its pieces.
+    ``rule`` is a `Rule`; SOS applies its weight p to the mpmath values of
+    its pieces.
 
     Examples
     --------
     >>> import sympy as sp
     >>> from eqselect.theory import builtin
     >>> dec = Decomposition(builtin("stag-hunt", "logit"))
-    >>> [abs(v) < 1e-45 for v in field_at_precision(dec, "pg", x=[sp.log(2), sp.log(2)])]
+    >>> [abs(v) < 1e-45 for v in field_at_precision(dec, Rule("pg"), x=[sp.log(2), sp.log(2)])]
     [True, True]
     """
     from eqselect.numerics.codegen import compile_mpmath
 
-    r = resolve(rule, lam, own_coef)
+    r = require_rule(rule, "field_at_precision")
     if not r.spec.adaptive:
         return compile_mpmath(dec.field_engine(r), dec.game.parameters, dps=dps)(list(x))
     d = len(dec.parameters)
@@ -212,7 +213,7 @@ def field_at_precision(dec: Decomposition, rule="pg", lam=None, own_coef=None, x
     return [t + p * w for t, w in zip(u, s)]
 
 
-def field_exact(dec: Decomposition, rule="pg", lam=None, own_coef=None, point=()) -> list:
+def field_exact(dec: Decomposition, rule: Rule = Rule(), point=()) -> list:
     """F at an exact point, exactly (sympy numbers; SOS with p applied exactly).
 
     Examples
@@ -220,12 +221,12 @@ def field_exact(dec: Decomposition, rule="pg", lam=None, own_coef=None, point=()
     >>> import sympy as sp
     >>> from eqselect.theory import builtin
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(11, 20))
-    >>> field_exact(dec, "peer-only", 1.5, point=[0, 0])
+    >>> field_exact(dec, Rule("peer-only", 1.5), point=[0, 0])
     [19/40, 19/40]
     """
     from eqselect.numerics.codegen import evaluate_exact
 
-    r = resolve(rule, lam, own_coef)
+    r = require_rule(rule, "field_exact")
     if r.spec.adaptive:
         return dec.field_at(r, point)
     exprs = dec.field_engine(r)

@@ -30,11 +30,12 @@ from functools import cached_property
 
 import sympy as sp
 
-from eqselect.theory import Decomposition, OptionsError, as_rule
+from eqselect.theory import Decomposition, OptionsError, Rule
 from eqselect.theory.rules import TERMS, spec
 from eqselect.theory.exact import to_exact
 from eqselect.theory.serialize import Record
 from eqselect.numerics import intervals as iv
+from eqselect.numerics.rule_argument import require_rule
 
 def shaping_pieces(method) -> dict[str, int]:
     """The pieces of M for a method: every term but cur that its field weighs.
@@ -66,20 +67,20 @@ class ShapingField:
     ----------
     dec : Decomposition
         Numeric eta and payoffs.
-    rule : Rule or method name
+    rule : Rule
 
     Examples
     --------
-    >>> from eqselect.theory import builtin
+    >>> from eqselect.theory import Rule, builtin
     >>> sf = ShapingField(Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(11, 20)),
-    ...                   "peer-only")
+    ...                   Rule("peer-only"))
     >>> sf.M.T
     Matrix([[99*p1/20 + 33/20, 99*p2/20 + 33/20]])
     """
 
-    def __init__(self, dec: Decomposition, rule):
+    def __init__(self, dec: Decomposition, rule: Rule):
         self.dec = dec
-        self.rule = as_rule(rule)
+        self.rule = require_rule(rule, "ShapingField")
         self.pieces = shaping_pieces(self.rule.method)
 
     @property

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from eqselect.theory import Decomposition, GameError, Rule, as_rule
+from eqselect.theory import Decomposition, GameError, Rule
 from eqselect.theory.exact import to_exact
 from eqselect.numerics.continuation.branches import continue_in_lambda, continue_in_parameter
 from eqselect.numerics.dynamics.separatrix import separatrix
@@ -45,12 +45,10 @@ class FixedPointList:
     notes: tuple
 
 
-def fixed_points(dec: Decomposition, rule, lam=None, n_seeds: int = 64) -> FixedPointList:
-    """Every fixed point of the rule's field (lambda overridable)."""
-    r = as_rule(rule)
-    lam = r.lam if lam is None else lam
+def fixed_points(dec: Decomposition, rule: Rule, n_seeds: int = 64) -> FixedPointList:
+    """Every fixed point of the rule's field."""
     try:
-        es = find_equilibria(dec, r.method.value, lam, r.own_coef, n_seeds=n_seeds)
+        es = find_equilibria(dec, rule, n_seeds=n_seeds)
     except sp.PolynomialError as exc:  # e.g. entropy (log p) on the faces of the box
         raise GameError(f"the fixed-point finder cannot handle game {dec.game.name!r} "
                         f"({dec.game.parameterization}): {str(exc).rstrip('.')}; for entropy "
@@ -91,10 +89,10 @@ def _summaries(res) -> tuple:
     return tuple(out), events, tuple(res.notes)
 
 
-def lambda_branches(dec: Decomposition, rule, lam_max: float, starts=None):
+def lambda_branches(dec: Decomposition, rule: Rule, lam_max: float, starts=None):
     """Branches of the rule's field in lambda over [0, lam_max] (from lambda = 0); the
     rule's own coefficient c may be the symbol lambda (F_lambda = v + lambda M)."""
-    res = continue_in_lambda(dec, as_rule(rule), (0.0, float(lam_max)), starts=starts)
+    res = continue_in_lambda(dec, rule, (0.0, float(lam_max)), starts=starts)
     return _summaries(res)
 
 
@@ -107,11 +105,11 @@ def tau_game_decomposition(game, tau_value, eta) -> Decomposition:
     return Decomposition(g, eta=eta)
 
 
-def tau_branches(dec_tau: Decomposition, rule, lam, tau_range, starts=None):
+def tau_branches(dec_tau: Decomposition, rule: Rule, lam, tau_range, starts=None):
     """Branches in tau of the rule's field at fixed lambda (``tau_range`` = (from, to))."""
-    r = as_rule(rule)
-    res = continue_in_parameter(dec_tau, r.method.value, "tau", tuple(map(float, tau_range)),
-                                lam=float(lam), own_coef=float(r.own_coef), starts=starts)
+    at_lam = Rule(rule.method, float(lam), float(rule.own_coef))
+    res = continue_in_parameter(dec_tau, at_lam, "tau", tuple(map(float, tau_range)),
+                                starts=starts)
     return _summaries(res)
 
 
@@ -143,13 +141,30 @@ def _euler_map(field_exprs, symbols, starts, steps: int, dt: float, judge):
     return run_basins(problem)
 
 
-def basin_mass(field_exprs, symbols, target, lower, upper, n: int = 400, steps: int = 4000,
-               dt: float = 0.5, seed: int = 0, tol: float = 0.05) -> float:
-    """Share of uniform starts in the box whose Euler flow phi' = F(phi) ends near ``target``."""
+@dataclass(frozen=True)
+class UniformStarts:
+    """``n`` starts drawn uniformly from the box [lower, upper]^d with ``seed``."""
+
+    lower: float
+    upper: float
+    n: int = 400
+    seed: int = 0
+
+    def __post_init__(self):
+        if not self.lower < self.upper:
+            raise GameError(f"the box needs lower < upper, got [{self.lower}, {self.upper}]")
+        if isinstance(self.n, bool) or int(self.n) != self.n or self.n < 1:
+            raise GameError(f"n must be an integer >= 1, got {self.n!r}")
+
+
+def basin_mass(field_exprs, symbols, target, starts: UniformStarts, steps: int = 4000,
+               dt: float = 0.5, tol: float = 0.05) -> float:
+    """Share of ``starts`` whose Euler flow phi' = F(phi) ends within ``tol``
+    (max norm) of ``target``."""
     from eqselect.numerics.dynamics.judges import SuccessJudge
 
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(lower, upper, size=(n, len(symbols)))
+    rng = np.random.default_rng(starts.seed)
+    x = rng.uniform(starts.lower, starts.upper, size=(int(starts.n), len(symbols)))
     target = np.asarray(target, dtype=float)
 
     def near(y):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from eqselect.theory import RegionKind
+from eqselect.theory import RegionKind, Rule
 from eqselect.theory.engine import to_sympy
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.compiled import compile_field
@@ -225,7 +225,7 @@ def _counterexample(sf, tr, P, R, values, evidence, reason):
     """The most negative node, confirmed on Sigma by a bracket between P's and R's basins."""
     k = int(tr.negative_nodes[np.argmin(tr.upper[tr.negative_nodes])])
     node = tr.nodes[k]
-    normal = tr.normal(k, compile_field(sf.dec, "pg", 0, 0).field)
+    normal = tr.normal(k, compile_field(sf.dec, Rule("pg", 0, 0)).field)
     br = ts.bracket(sf, node, normal, P.point, R.point, tr.window)
     values.update({"counterexample": tuple(node.tolist()),
                    "value_there": (float(tr.lower[k]), float(tr.upper[k]))})

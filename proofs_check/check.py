@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from eqselect.theory import (
-    PAPER, Decomposition, Game, GameError, RegionKind, as_rule, entropy_regularized)
+    PAPER, Decomposition, Game, GameError, RegionKind, Rule, as_rule, entropy_regularized)
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.games.entropy import without_entropy
@@ -172,7 +172,7 @@ def _candidates(g: Game, dec: Decomposition, o: CheckOptions):
     n_seeds = o.n_seeds
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
-    fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
+    fps = adapter.fixed_points(dec, Rule("pg", lam=0), n_seeds=n_seeds)
     choice = choose_candidates(g, fps.points, o.preferred)
     findings = list(choice.notes)
     if not fps.complete:
@@ -227,7 +227,7 @@ def _with_tau(verdict, paths):
 
 def _claims(sf, r, P, g, lam_max):
     lam = r.lam if sf.rule.uses_lam else sp.Integer(1)
-    radius0 = geometry.check_radius(ShapingField(sf.dec, "pg"), P, 0,
+    radius0 = geometry.check_radius(ShapingField(sf.dec, Rule("pg")), P, 0,
                                     lambda x: margins_at(sf, x)) if not P.at_infinity else None
     radius = geometry.check_radius(sf, P, lam, lambda x: margins_at(sf, x))
     out = [geometry.check_ift(sf, P), geometry.check_weyl(sf, P, lam_max), radius,
@@ -237,7 +237,7 @@ def _claims(sf, r, P, g, lam_max):
                                                                           radius)))
     if radius.holds is True and g.region.kind is RegionKind.FREE:
         mass = adapter.basin_mass(sf.F(lam), sf.symbols, radius.values["phi*_lambda"],
-                                  -3.0, 3.0, n=200, steps=1500)
+                                  adapter.UniformStarts(-3.0, 3.0, n=200), steps=1500)
         out.append(rates.check_restart(radius, mass, 200))
     est = _estimator(sf, g)
     if est is not None:

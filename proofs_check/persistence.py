@@ -59,9 +59,9 @@ def field_rule(sf) -> Rule | None:
     >>> from eqselect.theory import builtin, Decomposition
     >>> from eqselect.numerics.shaping import ShapingField
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(11, 20))
-    >>> field_rule(ShapingField(dec, "lola-foerster")).method.value
+    >>> field_rule(ShapingField(dec, Rule("lola-foerster"))).method.value
     'peer-only'
-    >>> field_rule(ShapingField(dec, "lookahead")) is None
+    >>> field_rule(ShapingField(dec, Rule("lookahead"))) is None
     True
     """
     specs = [REGISTRY[sf.rule.method]] + [s for m, s in REGISTRY.items() if m != sf.rule.method]
@@ -304,7 +304,7 @@ def tau_paths(game, sf, P, R, tau, tau_high: float = 10.0) -> dict:
     """Logit-QRE branches in tau, with and without shaping (see the module docstring)."""
     out = {"tau_from": tau_high, "tau_to": float(tau)}
     dec_tau = adapter.tau_game_decomposition(game, tau, sf.dec.eta)
-    for label, rule in (("no shaping (pg)", "pg"), (sf.rule.describe(), sf.rule)):
+    for label, rule in (("no shaping (pg)", Rule("pg")), (sf.rule.describe(), sf.rule)):
         branches, events, notes = adapter.tau_branches(dec_tau, rule, float(sf.rule.lam),
                                                        (tau_high, float(tau)))
         ends, others = [], []
@@ -325,8 +325,8 @@ def tau_paths(game, sf, P, R, tau, tau_high: float = 10.0) -> dict:
         out[label] = {"principal": ends, "other_branches": others, "events": [
             {"type": t, "tau": v, "point": p} for t, v, p, _ in events], "notes": list(notes)}
     if P is not None and not P.at_infinity:
-        branches, events, _ = adapter.tau_branches(dec_tau, "pg", 0.0, (float(tau), tau_high),
-                                                   starts=[P.point])
+        branches, events, _ = adapter.tau_branches(dec_tau, Rule("pg"), 0.0,
+                                                   (float(tau), tau_high), starts=[P.point])
         out["P_branch_upward"] = {"events": [{"type": t, "tau": v, "point": p}
                                              for t, v, p, _ in events],
                                   "end": branches[0].points[-1].tolist() if branches else None}

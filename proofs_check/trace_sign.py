@@ -30,6 +30,7 @@ import numpy as np
 from eqselect.theory import RegionKind, Rule
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.compiled import compile_field
+from eqselect.numerics.dynamics.flow import FlowOptions
 from eqselect.numerics.dynamics.separatrix import flow_outcome, separatrix, tangent_signs
 
 #: Precisions (bits) tried in turn while a node's ball holds 0.
@@ -153,18 +154,18 @@ def bracket(sf, node, normal, P, R, window) -> dict | None:
     """Confirm that Sigma crosses node +- delta n_P: the two ends flowed under v reach
     P (the + side) and R (the - side). The first delta in `BRACKETS` that does it,
     or None."""
-    cf = compile_field(sf.dec, "pg", 0, 0)
+    cf = compile_field(sf.dec, Rule("pg", 0, 0))
     targets = np.array([np.clip(P, *window), np.clip(R, *window)], dtype=float)
     box = sf.dec.game.region.kind is RegionKind.BOX
-    lo, hi = (np.zeros(2), np.ones(2)) if box else (None, None)
+    clip = (np.zeros(2), np.ones(2)) if box else None
     logit = sf.dec.game.parameterization == "logit"
     coords = (lambda y: 1.0 / (1.0 + np.exp(-y))) if logit else None
     tol = 0.1 * float(np.max(np.abs((coords or (lambda y: y))(targets[:1])
                                     - (coords or (lambda y: y))(targets[1:]))))
     for delta in BRACKETS:
         ends = np.array([node + delta * normal, node - delta * normal])
-        reached = flow_outcome(cf.field, ends, targets, dt=0.1, steps=40000, tol=tol,
-                               lower=lo, upper=hi, coords=coords)
+        reached = flow_outcome(cf.field, ends, targets, FlowOptions(dt=0.1, steps=40000),
+                               tol, clip, coords)
         if reached.tolist() == [0, 1]:
             return {"delta": delta, "plus_side": ends[0].tolist(), "minus_side": ends[1].tolist(),
                     "reached": ["P", "R"], "closeness": tol,

@@ -309,3 +309,54 @@ def test_pyproject_lists_every_package_folder():
     listed = set(config["packages"])
     on_disk = {name for name, (_, path, _) in MODULES.items() if path.name == "__init__.py"}
     assert listed == on_disk, (sorted(on_disk - listed), sorted(listed - on_disk))
+
+
+MAX_PARAMETERS = 8
+
+
+def _parameter_count(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Parameters of ``fn``: ``self``/``cls`` not counted, ``*args``/``**kwargs`` one each."""
+    a = fn.args
+    named = [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+    if named and named[0] in ("self", "cls"):
+        named = named[1:]
+    return len(named) + (a.vararg is not None) + (a.kwarg is not None)
+
+
+def _public_functions(tree: ast.AST):
+    """(qualified name, node) of the module-level functions and the methods of
+    module-level classes whose names, and whose class's, do not start with ``_``."""
+    for node in getattr(tree, "body", ()):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if not node.name.startswith("_"):
+                yield node.name, node
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            for item in node.body:
+                if (isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        and not item.name.startswith("_")):
+                    yield f"{node.name}.{item.name}", item
+
+
+def test_no_public_function_takes_more_than_eight_parameters():
+    offenders = [f"{name}.{qual} ({_parameter_count(fn)})"
+                 for name, (_, _, tree) in MODULES.items()
+                 for qual, fn in _public_functions(tree)
+                 if _parameter_count(fn) > MAX_PARAMETERS]
+    assert not offenders, ("public functions over eight parameters (group the options "
+                           "that travel together in a frozen dataclass): "
+                           + ", ".join(offenders))
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("def f(a, b, c): pass", {"f": 3}),
+    ("def f(self, a, *args, b=1, **kw): pass", {"f": 4}),
+    ("class C:\n    def m(self, a, b): pass\n    def _p(self, *a, **k): pass\n"
+     "    @classmethod\n    def k(cls, a, /, b, *, c): pass", {"C.m": 2, "C.k": 3}),
+    ("def _private(a, b, c, d, e, f, g, h, i): pass\n"
+     "class _Hidden:\n    def run(self, a, b, c, d, e, f, g, h, i): pass\n"
+     "def outer(a):\n    def inner(a, b, c, d, e, f, g, h, i): pass", {"outer": 1}),
+    ("def nine(a, b, c, d, e, f, g, h, i=1): pass", {"nine": 9}),
+])
+def test_the_parameter_rule_counts_public_parameters(source, expected):
+    counted = {q: _parameter_count(fn) for q, fn in _public_functions(ast.parse(source))}
+    assert counted == expected

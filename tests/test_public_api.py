@@ -31,9 +31,11 @@ def test_every_export_resolves(package):
 
 def test_everyday_api_in_one_import():
     import eqselect
-    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect import api
     assert set(EVERYDAY) <= set(eqselect.__all__)
-    assert eqselect.find_equilibria is find_equilibria
+    # the facade resolves what a user typed, then calls the numerics with a Rule
+    assert eqselect.find_equilibria is api.find_equilibria
+    assert eqselect.basin_map is api.basin_map
 
 
 def test_import_is_light():

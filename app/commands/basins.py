@@ -115,7 +115,7 @@ def basin_fixed_points(dec, args) -> tuple:
     seconds = FIXED_POINT_SECONDS if args.time_limit is None else float(args.time_limit)
     try:
         with limits.deadline("the fixed-point search", seconds):
-            return find_equilibria(dec, args.method, args.lam, args.own,
+            return find_equilibria(dec, resolve(args.method, args.lam, args.own),
                                    budget=min(DEFAULT_BUDGET, seconds)), []
     except limits.TimeBudgetExceeded:
         rule = resolve(args.method, float(args.lam), float(args.own))

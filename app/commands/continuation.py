@@ -17,6 +17,7 @@ from eqselect.theory.serialize import document
 
 def run(args) -> int:
     """Continue the fixed points of ``--method`` over ``--lam A:B`` and print the branches."""
+    from eqselect.theory.rules import resolve
     from eqselect.numerics.continuation.branches import continue_in_lambda
     from eqselect.numerics.plots.bifurcation import bifurcation_diagram
     from eqselect.numerics.plots.style import parameter_label
@@ -24,7 +25,8 @@ def run(args) -> int:
     check_plot_path(args.plot)
     dec = numeric_decomposition(args)
     a, b = args.lam
-    result = continue_in_lambda(dec, args.method, (float(a), float(b)), own_coef=float(args.own))
+    result = continue_in_lambda(dec, resolve(args.method, own_coef=float(args.own)),
+                                (float(a), float(b)))
     if args.plot:
         with replaced_file(args.plot) as tmp:
             bifurcation_diagram(result, coordinate=0, path=tmp,

@@ -23,10 +23,11 @@ from eqselect.theory.serialize import document
 
 def run(args) -> int:
     """Find every fixed point of ``--method`` and print the list."""
+    from eqselect.theory.rules import resolve
     from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 
     dec = numeric_decomposition(args)
-    found = find_equilibria(dec, args.method, args.lam, args.own, seed=args.seed,
+    found = find_equilibria(dec, resolve(args.method, args.lam, args.own), seed=args.seed,
                             n_seeds=args.seeds, budget=args.budget)
     found.equilibria.sort(key=sort_key)
     if args.json:

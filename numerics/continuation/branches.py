@@ -64,7 +64,8 @@ from eqselect.numerics.continuation.results import BranchStatus, ContinuationRes
 from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
                                                       merge_branch_points, switch_on_faces)
 from eqselect.numerics.continuation.system import ExtendedField, extended_field
-from eqselect.theory.rules import resolve
+from eqselect.theory.rules import Rule
+from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY
 from eqselect.numerics.fixed_points.newton.entropy_interior import has_entropy
 from eqselect.numerics.fixed_points.newton.multistart import newton_batch
@@ -105,7 +106,7 @@ def interior_fixed_points(system: ExtendedField, value: float, region: Region,
     --------
     >>> from eqselect.theory import builtin
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> pts, _ = interior_fixed_points(extended_field(dec, "pg"), 0.0, dec.game.region)
+    >>> pts, _ = interior_fixed_points(extended_field(dec, Rule("pg")), 0.0, dec.game.region)
     >>> [p.round(6).tolist() for p in pts]
     [[0.666667, 0.666667]]
     """
@@ -177,8 +178,8 @@ def _dedupe_events(events, tol=1e-8):
     return sorted(out, key=lambda e: (e.value, e.type.value))
 
 
-def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
-                          value_range=(0.0, 3.0), lam=None, own_coef=None, starts=None,
+def continue_in_parameter(dec: Decomposition, rule: Rule = Rule(), parameter: str = "lam",
+                          value_range=(0.0, 3.0), starts=None,
                           options: ContinuationOptions | None = None,
                           algorithm: PseudoArclength | None = None) -> ContinuationResult:
     """Every branch of fixed points through p = a, followed to p = b, with events.
@@ -188,13 +189,13 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     dec : Decomposition
         eta numeric (or continue in "eta"); payoff symbols other than the
         parameter are set to their defaults.
-    rule : Rule, Method or str
+    rule : Rule
+        Method and exact coefficients (`eqselect.theory.rules.resolve` makes
+        one from what a user typed).
     parameter : str
         "lam" or a payoff symbol's name.
     value_range : (a, b)
         Seeds at a; a > b continues downward.
-    lam, own_coef : number, optional
-        Override the rule's lambda (when not continued in) and c.
     starts : sequence of points, optional
         Seeds at p = a instead of the Newton grid.
     options : ContinuationOptions, optional
@@ -208,7 +209,7 @@ def continue_in_parameter(dec: Decomposition, rule="pg", parameter: str = "lam",
     a, b = (float(v) for v in value_range)
     if not (math.isfinite(a) and math.isfinite(b)) or a == b:
         raise GameError(f"parameter range {value_range!r} needs two distinct finite values")
-    rule = resolve(rule, lam, own_coef)  # the one conversion: a Rule from here on
+    rule = require_rule(rule, "continue_in_parameter")
     system = extended_field(dec, rule, parameter)
     region = dec.game.region
     base = options or ContinuationOptions(ds=0.02, ds_max=0.1)
@@ -342,7 +343,7 @@ def _face_branches(dec, rule, system, interior, corner_events, opts, blocks, alg
     return tracker.branches, tracker.notes
 
 
-def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_coef=None,
+def continue_in_lambda(dec: Decomposition, rule: Rule = Rule(), lam_range=(0.0, 3.0),
                        starts=None, options: ContinuationOptions | None = None
                        ) -> ContinuationResult:
     """Fixed points of ``method`` followed in the shaping coefficient lambda.
@@ -351,9 +352,9 @@ def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_
 
     Examples
     --------
-    >>> from eqselect.theory import builtin
+    >>> from eqselect.theory import Rule, builtin
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> res = continue_in_lambda(dec, "peer-only", (0, 3))
+    >>> res = continue_in_lambda(dec, Rule("peer-only"), (0, 3))
     >>> [(e.type.value, round(e.value, 9), [round(x, 9) for x in e.point]) for e in res.events]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('boundary', 0.606060606, [0.333333333, 0.0]),
@@ -366,8 +367,7 @@ def continue_in_lambda(dec: Decomposition, rule="pg", lam_range=(0.0, 3.0), own_
      ('face', 'p1 = 0', 'continuation'), ('face', 'p2 = 0', 'continuation'),
      ('interior', '', 'branch-switch'), ('interior', '', 'continuation')]
     """
-    return continue_in_parameter(dec, rule, "lam", lam_range, own_coef=own_coef,
-                                 starts=starts, options=options)
+    return continue_in_parameter(dec, rule, "lam", lam_range, starts=starts, options=options)
 
 
 __all__ = [

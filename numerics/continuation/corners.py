@@ -71,10 +71,10 @@ def corner_fixed_points(system: ExtendedField, window, corners=None, blocks=None
 
     Examples
     --------
-    >>> from eqselect.theory import Decomposition, builtin
+    >>> from eqselect.theory import Decomposition, Rule, builtin
     >>> from eqselect.numerics.continuation.system import extended_field
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> _, ev, _ = corner_fixed_points(extended_field(dec, "peer-only"), (0, 3), [(0, 0)])
+    >>> _, ev, _ = corner_fixed_points(extended_field(dec, Rule("peer-only")), (0, 3), [(0, 0)])
     >>> ev[0].exact_value, ev[0].point
     (40/33, (0.0, 0.0))
     """

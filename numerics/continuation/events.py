@@ -134,8 +134,33 @@ def evaluate(system, u, t_ref, g) -> "Point":
     return Point(u, t, J, eig, {**tests, "g": g(u[:d], u[d]), "p": u[d]})
 
 
+@dataclass(frozen=True)
+class Crossing:
+    """A test function tau that changes sign over one step: tau = ``ta`` at its
+    start, ``tb`` at its end.
+
+    Attributes
+    ----------
+    kind : EventType or "window"
+    sub : int, float or None
+        The boundary constraint's index, the window's bound, or None.
+    ta, tb : float
+        Finite values of tau at the two ends.
+    """
+
+    kind: object
+    sub: object
+    ta: float
+    tb: float
+
+    def __post_init__(self):
+        if not (np.isfinite(self.ta) and np.isfinite(self.tb)):
+            raise ValueError(f"a crossing needs finite test values, got ta = {self.ta}, "
+                             f"tb = {self.tb}")
+
+
 def crossings(a: Point, b: Point, window) -> list:
-    """(key, sub-index, tau_a, tau_b) for every test that changes sign from a to b."""
+    """A `Crossing` for every test that changes sign from a to b."""
     out = []
     for kind in (EventType.FOLD, EventType.BRANCH, EventType.HOPF):
         ta, tb = a.tests[kind], b.tests[kind]
@@ -146,15 +171,15 @@ def crossings(a: Point, b: Point, window) -> list:
         flat = flat or (kind is EventType.HOPF and (is_hopf(a.eig, 1e-9) or
                                                      is_hopf(b.eig, 1e-9)))
         if ta is not None and tb is not None and ta * tb < 0 and not flat:
-            out.append((kind, None, ta, tb))
+            out.append(Crossing(kind, None, ta, tb))
     ga, gb = a.tests["g"], b.tests["g"]
     for j in range(ga.size):  # from >= 0 (up to rounding) to < 0
         if ga[j] >= -G_TOL > gb[j]:
-            out.append((EventType.BOUNDARY, j, ga[j], gb[j]))
+            out.append(Crossing(EventType.BOUNDARY, j, ga[j], gb[j]))
     for bound in window:
         ta, tb = a.u[-1] - bound, b.u[-1] - bound
         if ta * tb < 0 or (tb == 0 and ta != 0):
-            out.append(("window", bound, ta, tb))
+            out.append(Crossing("window", bound, ta, tb))
     return out
 
 
@@ -166,8 +191,13 @@ def _tau(pt: Point, kind, sub) -> float:
     return pt.tests[kind]
 
 
-def locate(system, a: Point, ds: float, kind, sub, ta, tb, g, opts, b: Point):
-    """Illinois iteration on s in (0, ds) for tau(u(s)) = 0; returns (s, point, note)."""
+def locate(system, a: Point, b: Point, ds: float, crossing: Crossing, g, opts):
+    """Illinois iteration on s in (0, ds) for tau(u(s)) = 0; returns (s, point, note).
+
+    ``a`` and ``b`` are the ends of the step of arclength ``ds`` over which
+    ``crossing`` changes sign; ``opts`` gives the corrector's tolerances.
+    """
+    kind, sub, ta, tb = crossing.kind, crossing.sub, crossing.ta, crossing.tb
     if tb == 0:
         return ds, b, ""
     lo, hi, flo, fhi = 0.0, ds, ta, tb

@@ -309,8 +309,9 @@ class _Walk:
         """Record the events between a and b, then b; True when the branch ends."""
         window = [v for v in (self.opts.p_min, self.opts.p_max) if math.isfinite(v)]
         found = []
-        for kind, sub, ta, tb in crossings(a, b, window):
-            s, pt, note = locate(self.sys_, a, ds, kind, sub, ta, tb, self.g, self.opts, b)
+        for crossing in crossings(a, b, window):
+            kind, sub = crossing.kind, crossing.sub
+            s, pt, note = locate(self.sys_, a, b, ds, crossing, self.g, self.opts)
             if note:
                 notes.append(f"{getattr(kind, 'value', kind)}: {note}")
             found.append((s, kind, sub, exact_on(pt, kind, sub, self.problem.region)))

@@ -17,7 +17,8 @@ import sympy as sp
 
 from eqselect.theory import Decomposition, GameError
 from eqselect.theory.engine import to_engine
-from eqselect.theory.rules import LAMBDA, resolve
+from eqselect.theory.rules import LAMBDA, Rule
+from eqselect.numerics.rule_argument import require_rule
 
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.differences import FLOAT_STEP, central_jacobian, differences_needed
@@ -109,21 +110,21 @@ def parameter_symbol(dec: Decomposition, parameter: str) -> sp.Symbol:
     raise GameError(f"cannot continue in {parameter!r}; valid parameters: {valid}")
 
 
-def extended_field(dec: Decomposition, rule="pg", parameter: str = "lam", lam=None,
-                   own_coef=None, backend: str = "llvm") -> ExtendedField:
+def extended_field(dec: Decomposition, rule: Rule = Rule(), parameter: str = "lam",
+                   backend: str = "llvm") -> ExtendedField:
     """Compile F(phi, p) and [D_phi F, D_p F] for continuation in ``parameter``.
 
     Parameters
     ----------
     dec : Decomposition
-    rule : Rule, Method or str
+    rule : Rule
+        Method and exact coefficients (`eqselect.theory.rules.resolve` makes
+        one from what a user typed).
     parameter : str
         "lam" (the shaping coefficient lambda, kept as a symbol), a payoff
         symbol of the game (built with ``symbolic=True``; the other payoff
         symbols are set to their defaults) or "eta" when the decomposition
         keeps eta symbolic.
-    lam, own_coef : number, optional
-        Override the rule's lambda (unless continued in) and c.
 
     Raises
     ------
@@ -132,13 +133,13 @@ def extended_field(dec: Decomposition, rule="pg", parameter: str = "lam", lam=No
 
     Examples
     --------
-    >>> from eqselect.theory import builtin
+    >>> from eqselect.theory import Rule, builtin
     >>> ef = extended_field(Decomposition(builtin("stag-hunt", "direct"), eta=0.55),
-    ...                     "peer-only")
+    ...                     Rule("peer-only"))
     >>> ef.jacobian([0.0, 0.0], 0.0).round(12).tolist()
     [[0.0, 3.0, 1.65], [3.0, 0.0, 1.65]]
     """
-    r = resolve(rule, lam, own_coef)
+    r = require_rule(rule, "extended_field")
     m, own_x = r.method, r.own_coef
     sym = parameter_symbol(dec, parameter)
     lam_x = LAMBDA if sym == LAMBDA else r.lam

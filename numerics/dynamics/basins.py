@@ -37,12 +37,14 @@ from typing import Callable, Sequence
 import numpy as np
 
 from eqselect.theory import PAPER, Decomposition, GameError
-from eqselect.theory.rules import resolve
+from eqselect.theory.rules import Rule
+from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.sources.fields import rule_field
 from eqselect.numerics.sources.symbolic import SymbolicSource
 from eqselect.numerics.dynamics.attractors import Recurrence
 from eqselect.numerics.dynamics.flow import (
-    integrate_flow, integrate_until_settled, region_projector, rk4_step, tangent_projector)
+    FlowOptions, integrate_flow, integrate_until_settled, region_projector, rk4_step,
+    tangent_projector)
 from eqselect.numerics.dynamics.judges import AttractorJudge, Run, SuccessJudge
 from eqselect.numerics.dynamics.basin_map import BasinMap
 from eqselect.numerics.dynamics.problem import BasinProblem
@@ -156,8 +158,8 @@ def _step(problem: BasinProblem, p0, x0, success, progress=None) -> Run:
             return Run(p0, x0, final, np.full(len(x0), -1, dtype=int), name, field.lam,
                        _nonfinite(final), field, None, done, used)
         field = _field(problem)
-        res = integrate_flow(field, x0, dt=problem.dt, steps=problem.steps,
-                             region=problem.game.region, bound=None, success=success)
+        res = integrate_flow(field, x0, problem.game.region, success,
+                             FlowOptions(dt=problem.dt, steps=problem.steps))
         if progress is not None:
             progress.update(len(x0))
         return Run(p0, x0, res.final, res.first_hit, name, field.lam, res.notes,
@@ -283,73 +285,76 @@ def _problem(dec, rule, starts, steps, schedule, success, fixed_points, options)
                         **{k: v for k, v in options.items() if k in _PROBLEM_OPTIONS})
 
 
-def basin_map(dec: Decomposition, rule="pg", lam=None, own_coef=None, grid: int = 21,
-              steps: int = PAPER.steps, schedule="paper", success: Callable | None = None,
-              fixed_points: Sequence | None = None, *, low: float = PAPER.grid_low,
-              high: float = PAPER.grid_high, progress=None, **options) -> BasinMap:
+def basin_map(dec: Decomposition, rule: Rule = Rule(), starts: GridStarts = GridStarts(),
+              steps: int = PAPER.steps, schedule="paper", fixed_points: Sequence | None = None,
+              *, progress=None, **options) -> BasinMap:
     """Grid basin map of one rule (docs/replay.md, "Basin map").
 
     Parameters
     ----------
     dec : Decomposition
         With eta and every payoff symbol numeric.
-    rule : Rule, Method or str
-    lam, own_coef : number, optional
-        Override the rule's lambda and c (an annealed lambda is
+    rule : Rule
+        Method and exact coefficients (`eqselect.theory.rules.resolve` makes
+        one from what a user typed; an annealed lambda is
         ``Rule(..., annealing=PaperAnnealing(...))``).
-    grid : int
-        Points per axis: starts are linspace(low, high, grid)^d in probability
-        space (the paper: 21, 0.05, 0.95).
-    steps, schedule, success, fixed_points
+    starts : GridStarts
+        linspace(low, high, grid)^d in probability space (the paper: 21,
+        0.05, 0.95).
+    steps, schedule, fixed_points
         See `BasinProblem`.
-    low, high : float
-        The probability range of the grid.
     progress : object with ``update(n)``, optional
     **options
-        tol, dt, backend, kernel, per_start (see `BasinProblem`); preferred,
-        criterion (see `SuccessJudge`); ``equilibria`` (an `EquilibriumSet`:
-        judge by attractor, see `AttractorJudge`) with predicate, settle,
-        settle_tol, window.
+        tol, dt, backend, kernel, per_start (see `BasinProblem`); success,
+        preferred, criterion (see `SuccessJudge`); ``equilibria`` (an
+        `EquilibriumSet`: judge by attractor, see `AttractorJudge`) with
+        predicate, settle, settle_tol, window.
 
     Returns
     -------
     BasinMap
 
+    Raises
+    ------
+    OptionsError
+        When ``rule`` is not a `Rule`.
+
     Examples
     --------
     >>> from eqselect.theory import builtin, Decomposition
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> bm = basin_map(dec, "pg", grid=11, steps=60, schedule="flow", low=0.0, high=1.0)
+    >>> bm = basin_map(dec, Rule("pg"), GridStarts(11, 0.0, 1.0), steps=60, schedule="flow")
     >>> bm.outcomes  # the starts with p1 + p2 > 4/3
     {'success': 28, 'failure': 93}
     """
-    problem = _problem(dec, resolve(rule, lam, own_coef), GridStarts(int(grid), low, high),
-                       steps, schedule, success, fixed_points, options)
+    if not isinstance(starts, GridStarts):
+        raise GameError(f"basin_map takes GridStarts, got {starts!r}")
+    problem = _problem(dec, require_rule(rule, "basin_map"), starts, steps, schedule,
+                       options.pop("success", None), fixed_points, options)
     return run_basins(problem, progress)
 
 
-def basin_monte_carlo(dec: Decomposition, rule="pg", lam=None, own_coef=None,
-                      n: int = 1000, seed: int = 0, steps: int = PAPER.steps,
-                      schedule="paper", success: Callable | None = None,
-                      fixed_points: Sequence | None = None, *, sampler="probability",
-                      low: float = PAPER.grid_low, high: float = PAPER.grid_high,
-                      scale: float = 1.35, z: float = 1.96, progress=None,
-                      **options) -> BasinMap:
+def basin_monte_carlo(dec: Decomposition, rule: Rule = Rule(),
+                      starts: SampledStarts = SampledStarts(), steps: int = PAPER.steps,
+                      schedule="paper", fixed_points: Sequence | None = None, *,
+                      progress=None, **options) -> BasinMap:
     """Monte-Carlo basin fraction with its Wilson score interval.
 
-    Same as `basin_map` but with ``n`` random starts (`monte_carlo_starts`);
-    ``interval`` holds the Wilson interval at ``z`` (1.96: 95%).
+    Same as `basin_map` but with random starts (`SampledStarts`: ``n``,
+    ``seed``, the sampler, and ``z`` of the Wilson interval, 1.96: 95%) held
+    in ``interval``.
 
     Examples
     --------
     >>> from eqselect.theory import builtin, Decomposition
     >>> dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    >>> bm = basin_monte_carlo(dec, "pg", n=400, seed=1, steps=60, schedule="flow",
-    ...                        low=0.0, high=1.0)
+    >>> bm = basin_monte_carlo(dec, Rule("pg"), SampledStarts(400, 1, low=0.0, high=1.0),
+    ...                        steps=60, schedule="flow")
     >>> bm.interval[0] <= 2 / 9 <= bm.interval[1]
     True
     """
-    starts = SampledStarts(n, seed, sampler, low, high, scale, z)
-    problem = _problem(dec, resolve(rule, lam, own_coef), starts, steps, schedule, success,
-                       fixed_points, options)
+    if not isinstance(starts, SampledStarts):
+        raise GameError(f"basin_monte_carlo takes SampledStarts, got {starts!r}")
+    problem = _problem(dec, require_rule(rule, "basin_monte_carlo"), starts, steps, schedule,
+                       options.pop("success", None), fixed_points, options)
     return run_basins(problem, progress)

@@ -167,10 +167,42 @@ def rk4_step(field: Callable, x: np.ndarray, h: float,
     return proj(x + h * (k1 + 2 * k2 + 2 * k3 + k4) / 6.0)
 
 
-def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
-                   region: Region | None = None, bound: float | None = None,
-                   success: Callable | None = None, record: bool = False,
-                   reverse: bool = False) -> FlowResult:
+@dataclass(frozen=True)
+class FlowOptions:
+    """How a flow is integrated.
+
+    Attributes
+    ----------
+    dt : float
+        RK4 step size (> 0); the horizon is ``steps * dt``.
+    steps : int
+        Number of steps (>= 0).
+    bound : float or None
+        Clip the free region to [-bound, bound]^d (> 0; None: no clipping).
+    record : bool
+        Keep the whole trajectory.
+    reverse : bool
+        Integrate the reversed flow -F (stable manifolds).
+    """
+
+    dt: float = 0.05
+    steps: int = 140
+    bound: float | None = None
+    record: bool = False
+    reverse: bool = False
+
+    def __post_init__(self):
+        if not self.dt > 0:
+            raise GameError(f"flow step dt must be > 0, got {plain(self.dt)}")
+        if int(self.steps) != self.steps or self.steps < 0:
+            raise GameError(f"steps must be a non-negative integer, got {plain(self.steps)}")
+        if self.bound is not None and not self.bound > 0:
+            raise GameError(f"bound must be > 0 or None, got {plain(self.bound)}")
+
+
+def integrate_flow(field: Callable, x0, region: Region | None = None,
+                   success: Callable | None = None,
+                   options: FlowOptions = FlowOptions()) -> FlowResult:
     """Integrate phi' = F(phi) (or -F) from many starts at once with fixed-step RK4.
 
     Parameters
@@ -178,20 +210,13 @@ def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
     field : callable
         ``field(x)`` with x shape (n, d) -> shape (n, d).
     x0 : array_like, shape (n, d)
-    dt : float
-        Step size (> 0); the horizon is ``steps * dt``.
-    steps : int
     region : Region or None
         Projected dynamics on a box or simplex (see the module docstring);
         None or FREE for R^d.
-    bound : float or None
-        Clip the free region to [-bound, bound]^d.
     success : callable or None
         ``success(x)`` -> bool array (n,), to record first-hit steps.
-    record : bool
-        Keep the whole trajectory.
-    reverse : bool
-        Integrate the reversed flow -F (stable manifolds).
+    options : FlowOptions
+        Step, number of steps, clipping bound, recording, direction.
 
     Returns
     -------
@@ -203,13 +228,14 @@ def integrate_flow(field: Callable, x0, dt: float = 0.05, steps: int = 140,
     --------
     >>> from eqselect.theory import Region, RegionKind
     >>> box = Region(RegionKind.BOX)
-    >>> res = integrate_flow(lambda x: np.ones_like(x), [[0.2, 0.5]], dt=0.1, steps=10,
-    ...                      region=box)
+    >>> res = integrate_flow(lambda x: np.ones_like(x), [[0.2, 0.5]], box,
+    ...                      options=FlowOptions(dt=0.1, steps=10))
     >>> res.final.tolist()
     [[1.0, 1.0]]
     """
-    x, proj, tan = _flow_setup(x0, dt, steps, region, bound)
-    f = (lambda y: -field(y)) if reverse else field
+    dt, steps, record = options.dt, options.steps, options.record
+    x, proj, tan = _flow_setup(x0, dt, steps, region, options.bound)
+    f = (lambda y: -field(y)) if options.reverse else field
     hit = np.full(x.shape[0], -1, dtype=int)
     traj = [x.copy()] if record else None
     if success is not None:

@@ -10,7 +10,10 @@ attractors"):
   points are also labelled by the nearest stable one;
 - `AttractorJudge`: the attractor each start reached among the problem's
   fixed points (an `EquilibriumSet`), with "still moving" and "cycle"
-  counted apart (`eqselect.numerics.dynamics.classify`).
+  counted apart (`eqselect.numerics.dynamics.classify`);
+- `NamedPointJudge`: the success predicate for the fraction, each end point
+  named by the nearest of given named points (probability coordinates),
+  else by the nearest pure profile, else ``unresolved`` (a sweep cell).
 
 A judge says which predicate the run records first hits of (``success``),
 whether the flow may stop once every start has settled (``settled``), and
@@ -247,3 +250,86 @@ class AttractorJudge:
         from eqselect.numerics.dynamics.classify import summarise
 
         return summarise(problem, self, run, self.success(problem), progress)
+
+
+UNRESOLVED = "unresolved"
+
+
+@dataclass(frozen=True)
+class NamedPointJudge:
+    """Judge by the success predicate; name each end point by where it stopped.
+
+    An end point p (probability coordinates) is named by the nearest point
+    c_j of ``points`` when ||p - c_j|| <= ``tol``; else, for a free region
+    with policies (logit, softmax), by the nearest pure profile round(p) when
+    ||p - round(p)|| <= ``tol``; else ``UNRESOLVED``. ``outcomes`` counts the
+    starts per name (sorted by name); the fraction is the share meeting the
+    predicate.
+
+    Attributes
+    ----------
+    success_predicate : callable or None
+        As for `SuccessJudge` (None: the paper's).
+    points : tuple of (str, tuple of float)
+        Named points in probability coordinates (a sweep: the stable fixed
+        points with their labels).
+    tol : float
+        Euclidean distance in probability coordinates.
+    """
+
+    success_predicate: Callable | None = None
+    points: tuple = ()
+    tol: float = 0.05
+
+    def __post_init__(self):
+        if not self.tol > 0:
+            raise GameError(f"tol must be > 0, got {plain(self.tol)}")
+
+    def success(self, problem) -> Callable | None:
+        return paper_success(problem, self.success_predicate)
+
+    def settled(self, problem, field) -> None:
+        return None
+
+    def names(self, game, final) -> np.ndarray:
+        """The name of each end point, shape (n,), dtype object."""
+        from eqselect.theory import RegionKind
+        from eqselect.numerics.dynamics.starts import parameters_to_probability
+
+        ends = parameters_to_probability(game, final)
+        names = np.full(len(ends), UNRESOLVED, dtype=object)
+        if self.points:
+            centres = np.array([c for _, c in self.points], dtype=float)
+            dist = np.linalg.norm(ends[:, None, :] - centres[None, :, :], axis=2)
+            near = np.argmin(dist, axis=1)
+            ok = dist[np.arange(len(ends)), near] <= self.tol
+            names[ok] = np.array([self.points[i][0] for i in near[ok]], dtype=object)
+        if game.region.kind is RegionKind.FREE and game.strategies:
+            corner = np.round(ends)
+            ok = (names == UNRESOLVED) & (np.linalg.norm(ends - corner, axis=1) <= self.tol)
+            names[ok] = ["(" + ", ".join(str(int(v)) for v in c) + ")" for c in corner[ok]]
+        return names
+
+    def summarise(self, problem, run: Run, progress=None):
+        from eqselect.numerics.dynamics.attractors import Attractor
+
+        success = self.success(problem)
+        if success is None:
+            raise GameError("a named-point judge needs a success predicate (the game has "
+                            "no policies for the paper's)")
+        ok = _successes(success, "final", run.final, run.first_hit)
+        names = self.names(problem.game, run.final)
+        found, index, counts = np.unique(names.astype(str), return_inverse=True,
+                                         return_counts=True)
+        outcomes = {str(nm): int(c) for nm, c in zip(found, counts)}
+        known = [str(nm) for nm in found if nm != UNRESOLVED]
+        # labels index the resolved names; the unresolved ends are -1
+        position = np.array([known.index(nm) if nm != UNRESOLVED else -1 for nm in found],
+                            dtype=int)
+        labels = position[np.ravel(index)] if len(found) else np.zeros(0, dtype=int)
+        attractors = tuple(Attractor(nm, "point", "stable", (), (), None) for nm in known)
+        n, k = run.final.shape[0], int(ok.sum())
+        hits = run.first_hit[ok & (run.first_hit >= 0)]
+        return BasinMap(problem, run.schedule, run.lam, run.starts_probability, run.starts,
+                        run.final, ok, labels, attractors, run.first_hit, k / n, outcomes,
+                        float(hits.mean()) if hits.size else None, tuple(run.notes))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eqselect.theory import PAPER, Decomposition, GameError, OptionsError, Rule
+from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.dynamics.judges import AttractorJudge, SuccessJudge
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.numerics.dynamics.plain import plain
@@ -80,6 +81,7 @@ class BasinProblem:
     game: object = None
 
     def __post_init__(self):
+        require_rule(self.rule, "BasinProblem")
         if self.game is None:
             if self.dec is None:
                 raise GameError("a basin problem needs a decomposition, or a gradient source "

@@ -28,6 +28,7 @@ import numpy as np
 from eqselect.theory import Decomposition, GameError, RegionKind, Rule
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
+from eqselect.numerics.dynamics.flow import FlowOptions
 from eqselect.numerics.dynamics.plain import plain
 
 
@@ -216,7 +217,8 @@ def separatrix(dec: Decomposition, saddle, rule: Rule, *,
         raise GameError(f"separatrix tracing needs 2 parameters, game {game.name!r} has "
                         f"{len(game.parameters)}")
     point, notes = _saddle_point(saddle)
-    cf = compile_field(dec, rule.method, float(rule.lam), float(rule.own_coef), backend)
+    cf = compile_field(dec, Rule(rule.method, float(rule.lam), float(rule.own_coef)),
+                       backend)
     residual = float(np.abs(cf.field(point[None])[0]).max())
     if residual > 1e-6:
         notes.append(f"|F(saddle)| = {residual:.3g}: the start is not a fixed point")
@@ -360,9 +362,9 @@ def tangent_signs(sep: Separatrix) -> np.ndarray:
     return np.concatenate([np.ones(n0 - 1), [0.0], -np.ones(n1 - 1)])
 
 
-def flow_outcome(field: Callable, starts, targets, dt: float = 0.05, steps: int = 20000,
-                 tol: float = 1e-3, lower=None, upper=None,
-                 coords: Callable | None = None) -> np.ndarray:
+def flow_outcome(field: Callable, starts, targets,
+                 options: FlowOptions = FlowOptions(steps=20000), tol: float = 1e-3,
+                 box: tuple | None = None, coords: Callable | None = None) -> np.ndarray:
     """Which target each start reaches under phi' = F(phi) (RK4, fixed step).
 
     Parameters
@@ -372,7 +374,11 @@ def flow_outcome(field: Callable, starts, targets, dt: float = 0.05, steps: int 
     starts : ndarray, shape (n, 2)
     targets : ndarray, shape (k, 2)
         Attractors (finite coordinates).
-    lower, upper : array_like or None
+    options : FlowOptions
+        Its step ``dt`` and the most ``steps`` run (the flow stops once every
+        start is within ``tol`` of a target).
+    tol : float
+    box : (lower, upper) of array_like, or None
         A box the states are clipped to (projected flow of a box game).
     coords : callable or None
         The map (rows -> rows) in which closeness is measured, e.g. logits to
@@ -389,11 +395,12 @@ def flow_outcome(field: Callable, starts, targets, dt: float = 0.05, steps: int 
     coords = coords or (lambda y: y)
     targets = coords(np.asarray(targets, dtype=float))
     out = np.full(len(x), -1)
+    dt = options.dt
 
     def clip(y):
-        return y if lower is None else np.clip(y, lower, upper)
+        return y if box is None else np.clip(y, box[0], box[1])
 
-    for _ in range(steps):
+    for _ in range(options.steps):
         k1 = field(x)
         k2 = field(clip(x + 0.5 * dt * k1))
         k3 = field(clip(x + 0.5 * dt * k2))

@@ -57,7 +57,8 @@ from eqselect.numerics.fixed_points.infinity.pure_profiles import (pure_profiles
 from eqselect.numerics.fixed_points.nash import totally_mixed
 from eqselect.numerics.fixed_points.newton.entropy_interior import has_entropy
 from eqselect.numerics.fixed_points.resultants import algebraic_payoffs
-from eqselect.theory.rules import resolve
+from eqselect.theory.rules import Rule
+from eqselect.numerics.rule_argument import require_rule
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,8 @@ class EquilibriumSet(Record):
         object.__setattr__(self, "route", SetRoute(self.route))
 
 
-def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
-                    seed: int = 0, n_seeds: int | None = None,
+def find_equilibria(dec: Decomposition, rule: Rule = Rule(), seed: int = 0,
+                    n_seeds: int | None = None,
                     budget: float = DEFAULT_BUDGET) -> EquilibriumSet:
     """All fixed points of ``rule``'s field for the decomposition's game.
 
@@ -134,9 +135,9 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     ----------
     dec : Decomposition
         With numeric eta and payoffs (``Decomposition(game.substitute(), eta=...)``).
-    rule : Rule, Method or str
-    lam, own_coef : number, optional
-        Override the rule's coefficients (ignored by methods that do not use them).
+    rule : Rule
+        Method and exact coefficients (`eqselect.theory.rules.resolve` makes
+        one from what a user typed).
     seed, n_seeds : int
         numpy seed and size of the Newton route's Latin hypercube (default
         size grows with the dimension: ``default_seed_count``).
@@ -155,7 +156,7 @@ def find_equilibria(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     if free or not dec.eta.is_number:
         names = sorted(str(s) for s in free | ({dec.eta} if not dec.eta.is_number else set()))
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
-    problem = FixedPointProblem(dec, resolve(rule, lam, own_coef),
+    problem = FixedPointProblem(dec, require_rule(rule, "find_equilibria"),
                                 SearchOptions(seed, n_seeds, budget))
     return solve(problem)
 

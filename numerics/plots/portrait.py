@@ -67,8 +67,8 @@ def probability_field(dec: Decomposition, rule: Rule,
     P1, P2 = np.meshgrid(axis, axis)
     p = np.column_stack([P1.ravel(), P2.ravel()])
     x = probability_to_parameters(game, p)
-    f = compile_field(dec, rule.method.value, float(rule.lam), float(rule.own_coef),
-                      backend).field(x)
+    f = compile_field(
+        dec, Rule(rule.method, float(rule.lam), float(rule.own_coef)), backend).field(x)
     if kind == "direct":
         f = tangent_projector(game.region)(x, f)
     else:

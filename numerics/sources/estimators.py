@@ -21,6 +21,7 @@ over points and batch and driven by a seeded ``numpy.random.Generator``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -207,8 +208,31 @@ def components_from_samples(samples: Samples, eta: float, split: bool = False) -
                              np.stack(peer, 1).reshape(flat), cur_se.reshape(flat))
 
 
+@dataclass(frozen=True)
+class Episode:
+    """An IPD episode of the sampled estimators: its length and discount.
+
+    Attributes
+    ----------
+    horizon : int
+        Rounds per episode, >= 1.
+    gamma : float
+        Discount, in (0, 1].
+    """
+
+    horizon: int = 12
+    gamma: float = 0.96
+
+    def __post_init__(self):
+        if isinstance(self.horizon, bool) or int(self.horizon) != self.horizon or \
+                self.horizon < 1:
+            raise GameError(f"horizon must be an integer >= 1, got {self.horizon!r}")
+        if not 0 < self.gamma <= 1:
+            raise GameError(f"gamma must be in (0, 1], got {self.gamma!r}")
+
+
 def sample_components(game_kind: str, theta, eta=None, batch: int = 192, rng=0,
-                      payoffs=None, horizon: int = 12, gamma: float = 0.96,
+                      payoffs=None, episode: Episode = Episode(),
                       split: bool = False) -> SampledComponents:
     """Likelihood-ratio estimates of cur, own and peer at many points.
 
@@ -227,7 +251,7 @@ def sample_components(game_kind: str, theta, eta=None, batch: int = 192, rng=0,
         "2x2": row payoff (2, 2) (column = transpose) or both (2, 2, 2),
         default Stag Hunt [[4, 0], [3, 2]]; "ipd": the row player's stage
         payoff, default the paper's [[3, 0], [5, 1]].
-    horizon, gamma
+    episode : Episode
         IPD episode length and discount.
     split : bool
         See :func:`components_from_samples`.
@@ -260,7 +284,7 @@ def sample_components(game_kind: str, theta, eta=None, batch: int = 192, rng=0,
         samples = sample_2x2(pts, STAG_HUNT if payoffs is None else payoffs, int(batch), gen)
     else:
         pay = IPD_PAYOFF if payoffs is None else payoffs
-        samples = sample_ipd(pts, int(batch), gen, horizon, gamma, pay)
+        samples = sample_ipd(pts, int(batch), gen, int(episode.horizon), episode.gamma, pay)
     return components_from_samples(samples, eta, split)
 
 
@@ -298,7 +322,7 @@ def estimator_variance_trace(theta, batch: int, n_rep: int = 200, seed: int = 0,
     point = np.asarray(theta, dtype=float).reshape(1, -1)
     reps = np.repeat(point, n_rep, axis=0)  # each row an independent batch
     est = sample_components(game_kind, reps, batch=batch, rng=seed, payoffs=payoffs,
-                            horizon=horizon, gamma=gamma).cur
+                            episode=Episode(horizon, gamma)).cur
     return float(np.trace(np.atleast_2d(np.cov(est, rowvar=False))))
 
 
@@ -339,5 +363,5 @@ class SampledSource(Source):
     def components(self, x) -> dict:
         """Estimates of cur, own, peer at points x, shape (n, d) each."""
         est = sample_components(self.game_kind, x, self.eta, self.batch, self.rng,
-                                self.payoffs, self.horizon, self.gamma, self.split)
+                                self.payoffs, Episode(self.horizon, self.gamma), self.split)
         return {"cur": est.cur, "own": est.own, "peer": est.peer}

@@ -44,8 +44,7 @@ class SymbolicSource(Source):
         r = as_rule(rule)
         key = (r.method, r.lam, r.own_coef)
         if key not in self._fields:
-            self._fields[key] = compile_field(self.dec, r.method, r.lam, r.own_coef,
-                                              self.backend).field
+            self._fields[key] = compile_field(self.dec, r, self.backend).field
         return self._fields[key]
 
     def field_expressions(self, rule) -> list:

@@ -187,8 +187,9 @@ def _tick(progress, n: int = 1) -> None:
     if progress is not None:
         progress.update(n)
 
-def _coefficients(rep: Report) -> dict:
-    return {"lam": float(rep.options.lam), "own_coef": float(rep.options.own)}
+def _rule(rep: Report, method) -> Rule:
+    """``method`` with the report's lambda and c."""
+    return Rule(method, float(rep.options.lam), float(rep.options.own))
 
 #: Seconds for each exact fixed-point route in a report (a report runs unattended,
 #: so it allows more than the interactive default).
@@ -200,8 +201,7 @@ def _equilibria(rep: Report) -> None:
 
     for m in rep.options.methods:
         try:
-            found = find_equilibria(rep.numeric, m, **_coefficients(rep),
-                                    budget=REPORT_BUDGET)
+            found = find_equilibria(rep.numeric, _rule(rep, m), budget=REPORT_BUDGET)
         except EqselectError as exc:  # e.g. an exact search past its budget
             rep.skipped[f"equilibria of {m}"] = str(exc)
             continue
@@ -218,7 +218,8 @@ def _continuation(rep: Report, out: Path) -> None:
         rep.skipped["continuation"] = "none of the compared methods depends on lambda"
         return
     window = tuple(float(v) for v in rep.options.lam_range)
-    result = continue_in_lambda(rep.numeric, method, window, own_coef=float(rep.options.own))
+    result = continue_in_lambda(
+        rep.numeric, Rule(method, own_coef=float(rep.options.own)), window)
     rep.continuation = result
     if result.branches:
         names = [parameter_label(s) for s in rep.game.parameters]
@@ -243,6 +244,7 @@ def _basin_map(rep: Report, method: str):
 
     from eqselect.numerics.dynamics.attractors import preferred_attractor
     from eqselect.numerics.dynamics.basins import basin_map
+    from eqselect.numerics.dynamics.starts import GridStarts
     from eqselect.numerics.dynamics.classify import (
         CYCLE_WINDOW, all_attractors, default_preference)
 
@@ -251,14 +253,14 @@ def _basin_map(rep: Report, method: str):
     if found is None:
         rep.skipped[f"attractors of {method}"] = (
             "no fixed-point list: its basin map counts the paper's success predicate")
-        return basin_map(dec, method, grid=opts.grid, steps=opts.steps, **_coefficients(rep))
+        return basin_map(dec, _rule(rep, method), GridStarts(int(opts.grid)), opts.steps)
     attractors = all_attractors(dec.game, found)
     choice = default_preference(dec.game, attractors)
     index, notes = (None, []) if choice is None else preferred_attractor(dec.game, attractors,
                                                                          choice)
-    bm = basin_map(dec, method, grid=opts.grid, steps=opts.steps, equilibria=found,
-                   preferred=index, predicate=choice is None, window=CYCLE_WINDOW,
-                   **_coefficients(rep))
+    bm = basin_map(dec, _rule(rep, method), GridStarts(int(opts.grid)), opts.steps,
+                   equilibria=found, preferred=index, predicate=choice is None,
+                   window=CYCLE_WINDOW)
     return replace(bm, notes=tuple(notes) + tuple(bm.notes))
 
 

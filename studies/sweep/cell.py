@@ -46,7 +46,7 @@ from eqselect.numerics.dynamics.outcomes import cooperation_success
 from eqselect.numerics.dynamics.starts import (
     GridStarts, parameters_to_probability, probability_kind)
 from eqselect.numerics.dynamics.basins import run_basins
-from eqselect.numerics.dynamics.judges import SuccessJudge
+from eqselect.numerics.dynamics.judges import NamedPointJudge
 from eqselect.numerics.dynamics.kernels.fused import available as kernels_available
 from eqselect.numerics.dynamics.kernels.fused import compiled_kernel
 from eqselect.numerics.dynamics.problem import BasinProblem
@@ -192,9 +192,9 @@ def _label(prob) -> str:
 def _fixed_points(dec, rule) -> tuple[list, bool, tuple]:
     """(equilibria, proven complete, notes) by the route of the module docstring."""
     if dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX):
-        found = find_equilibria(dec, rule.method, rule.lam, rule.own_coef)
+        found = find_equilibria(dec, Rule(rule.method, rule.lam, rule.own_coef))
         return found.equilibria, bool(found.complete), tuple(found.notes)
-    found = newton_fixed_points(dec, rule.method, rule.lam, rule.own_coef)
+    found = newton_fixed_points(dec, Rule(rule.method, rule.lam, rule.own_coef))
     return list(found.equilibria), False, tuple(found.notes) + (
         "fixed points by seeded deflated Newton: the list may be incomplete",)
 
@@ -261,9 +261,12 @@ class CellSource:
         return compiled_field_kernel(self.k), self._with_lam(rule.lam)
 
 
-def cell_basin_map(k: _Kernel, values: np.ndarray, rule: Rule, options: CellOptions):
+def cell_basin_map(k: _Kernel, values: np.ndarray, rule: Rule, options: CellOptions,
+                   stable: tuple = ()):
     """The cell's `BasinMap`: compiled for maps of at least ``COMPILED_MIN_WORK``
-    start-steps when numba is installed, else numpy."""
+    start-steps when numba is installed, else numpy; its outcomes name each
+    end point by the nearest of ``stable`` ((label, probability point) pairs),
+    else by a pure profile, else unresolved (`NamedPointJudge`)."""
     game = k.game
     flow = options.schedule == "flow"
     low, high = (0.0, 1.0) if flow and probability_kind(game) == "direct" else (
@@ -272,27 +275,10 @@ def cell_basin_map(k: _Kernel, values: np.ndarray, rule: Rule, options: CellOpti
     n = options.grid ** len(game.parameters)
     fused = not flow and kernels_available() and n * options.steps >= COMPILED_MIN_WORK
     problem = BasinProblem(None, rule, starts, options.steps, options.schedule,
-                           SuccessJudge(k.success), source=CellSource(k, values), game=game,
+                           NamedPointJudge(k.success, tuple(stable), options.tol),
+                           source=CellSource(k, values), game=game,
                            kernel="numba" if fused else "numpy")
     return run_basins(problem)
-
-
-def _outcomes(game, final, stable, tol) -> dict:
-    """Starts per attractor label: nearest stable fixed point, else pure profile."""
-    ends = parameters_to_probability(game, final)
-    labels = np.full(len(ends), "unresolved", dtype=object)
-    if stable:
-        centres = np.array([c for _, c in stable])
-        dist = np.linalg.norm(ends[:, None, :] - centres[None, :, :], axis=2)
-        near = np.argmin(dist, axis=1)
-        ok = dist[np.arange(len(ends)), near] <= tol
-        labels[ok] = np.array([stable[i][0] for i in near[ok]], dtype=object)
-    if game.region.kind is RegionKind.FREE and game.strategies:
-        corner = np.round(ends)
-        ok = (labels == "unresolved") & (np.linalg.norm(ends - corner, axis=1) <= tol)
-        labels[ok] = [_label(sp.Integer(int(v)) for v in c) for c in corner[ok]]
-    names, counts = np.unique(labels.astype(str), return_counts=True)
-    return {str(n): int(c) for n, c in zip(names, counts)}
 
 
 def evaluate_cell(game_spec: GameSpec, symbol_values: dict, rule,
@@ -330,12 +316,13 @@ def evaluate_cell(game_spec: GameSpec, symbol_values: dict, rule,
     dec = Decomposition(game.substitute(values), eta=options.eta)
     equilibria, complete, notes = _fixed_points(dec, rule)
     records, stable = _fixed_point_records(game, equilibria)
-    bm = cell_basin_map(k, np.array([float(values[s]) for s in game.free_symbols]), rule, options)
+    bm = cell_basin_map(k, np.array([float(values[s]) for s in game.free_symbols]), rule,
+                        options, stable)
     return CellResult(
         method=rule.method.value, lam=str(rule.lam),
         symbols={s.name: str(values[s]) for s in game.free_symbols},
         fraction=float(bm.success.mean()),
-        outcomes=_outcomes(game, bm.final, stable, options.tol),
+        outcomes=bm.outcomes,
         n_starts=int(len(bm.final)), equilibria=tuple(records),
         equilibria_complete=complete, alignment=dict(ALIGNMENT_NOT_COMPUTED),
         notes=notes + tuple(bm.notes))

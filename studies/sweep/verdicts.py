@@ -175,7 +175,7 @@ def _verdicts(game_spec, values, rule, eta, preferred) -> dict:
     dec = Decomposition(game, eta=eta)
     sf = ShapingField(dec, rule)
     n_seeds = 64 if len(game.parameters) <= 2 else 16
-    fps = adapter.fixed_points(dec, "pg", 0, n_seeds=n_seeds)
+    fps = adapter.fixed_points(dec, Rule("pg", lam=0), n_seeds=n_seeds)
     Pc, Rc, notes = choose(game, fps.points, int(preferred) if preferred.isdigit()
                            else preferred)
     P, R = point_report(sf, Pc), point_report(sf, Rc)

@@ -6,6 +6,8 @@ import pytest
 
 from eqselect.cli import main
 from eqselect.numerics.dynamics.basins import basin_map
+from eqselect.numerics.dynamics.starts import GridStarts
+from eqselect.theory.rules import Rule
 
 G33 = """name = "g33"
 parameterization = "softmax"
@@ -45,7 +47,7 @@ def test_chicken_map_shows_its_two_pure_equilibria(capsys):
 
 def test_stag_hunt_default_fraction_is_the_paper_predicate(logit_sh, capsys):
     doc = run_json(["stag-hunt", "--method", "pg", "--grid", "11"], capsys)
-    assert doc["fraction"] == basin_map(logit_sh, "pg", grid=11).fraction
+    assert doc["fraction"] == basin_map(logit_sh, Rule("pg"), starts=GridStarts(grid=11)).fraction
     assert doc["preferred"] is None and set(doc["outcomes"]) >= {"(C, C)", "(D, D)"}
 
 

@@ -9,6 +9,8 @@ import pytest
 import sympy as sp
 
 from eqselect.cli import main
+from eqselect.numerics.dynamics.starts import GridStarts
+from eqselect.theory.rules import Rule, resolve
 
 PDFLATEX = shutil.which("pdflatex")
 needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed "
@@ -101,7 +103,7 @@ def test_report_options_change_the_rule(tmp_path, capsys):
     assert doc["inputs"]["methods"] == ["meta-mapg"]
     assert (doc["inputs"]["lam"], doc["inputs"]["eta"], doc["inputs"]["own"]) == ("5/2", "1/2", "1/4")
     dec = Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(1, 2))
-    direct = find_equilibria(dec, "meta-mapg", lam=2.5, own_coef=0.25)
+    direct = find_equilibria(dec, Rule("meta-mapg", 2.5, 0.25))
     got = sorted(tuple(e["point"]) for e in doc["equilibria"]["meta-mapg"]["equilibria"])
     assert got == sorted(tuple(e.point) for e in direct.equilibria)
     assert doc["basins"]["meta-mapg"]["grid"] == 5
@@ -278,4 +280,4 @@ def test_report_basins_classify_by_attractor(tmp_path, stag_hunt):
     dec = Decomposition(builtin("stag-hunt", "direct"), eta=PAPER.eta)
     for m in ("pg", "meta-mapg"):
         assert sh[m]["preferred"] is None and "(C, C)" in sh[m]["shares"]
-        assert sh[m]["fraction"] == basin_map(dec, m, grid=21).fraction
+        assert sh[m]["fraction"] == basin_map(dec, resolve(m), starts=GridStarts(grid=21)).fraction

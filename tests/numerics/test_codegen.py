@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from eqselect.numerics.codegen import BACKENDS, compile_exprs
 from eqselect.numerics.compiled import compile_field
 from eqselect.theory import COMPONENTS, Decomposition, builtin, ipd
+from eqselect.theory.rules import Rule
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
@@ -35,7 +36,7 @@ def test_compile_refuses_free_symbols_and_unknown_backends():
 
 def test_compiled_field_and_jacobian_match_the_exact_ones():
     dec = Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(11, 20))
-    cf = compile_field(dec, "meta-mapg", lam=1.5, own_coef=0.35)
+    cf = compile_field(dec, Rule("meta-mapg", 1.5, 0.35))
     pts = np.array([[0.2, 0.7], [0.9, 0.1]])
     F = dec.field("meta-mapg", sp.Rational(3, 2), sp.Rational(7, 20))
     J = dec.jacobian("meta-mapg", sp.Rational(3, 2), sp.Rational(7, 20))
@@ -77,9 +78,9 @@ def test_float_mpmath_and_exact_evaluations_agree(num, den, e):
 
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=sp.Rational(e, 10))
     point = [sp.Rational(num, den), sp.Rational(-num, den + 1)]
-    exact = field_exact(dec, "meta-mapg", 1.5, 0.35, point)
-    mp = field_at_precision(dec, "meta-mapg", 1.5, 0.35, point, dps=60)
-    fl = compile_field(dec, "meta-mapg", 1.5, 0.35).field(np.array(point, dtype=float))
+    exact = field_exact(dec, Rule("meta-mapg", 1.5, 0.35), point=point)
+    mp = field_at_precision(dec, Rule("meta-mapg", 1.5, 0.35), x=point, dps=60)
+    fl = compile_field(dec, Rule("meta-mapg", 1.5, 0.35)).field(np.array(point, dtype=float))
     for ex, m, f in zip(exact, mp, fl):
         ref = sp.N(ex, 70)
         assert abs(sp.Float(mpmath.nstr(m, 60), 60) - ref) <= 1e-50 * (1 + abs(ref))

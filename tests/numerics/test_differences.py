@@ -15,11 +15,12 @@ from eqselect.numerics.differences import (
     central_jacobian, field_operations, mp_central_jacobian)
 from eqselect.numerics.fixed_points.core.field import MpField
 from eqselect.numerics.fixed_points.newton.multistart import NewtonOptions, newton_fixed_points
+from eqselect.theory.rules import Rule
 
 DEC = Decomposition(normal_form_game([[[4, 4, -3], [5, -3, -3], [4, -3, 4]],
                                       [[-5, -5, 3], [3, -1, -4], [2, 3, 3]]], "softmax"),
                     eta=PAPER.eta)
-EXACT = compile_field(DEC, "meta-mapg", PAPER.lam, PAPER.own)
+EXACT = compile_field(DEC, Rule("meta-mapg", PAPER.lam, PAPER.own))
 points = st.lists(st.floats(-4, 4), min_size=4, max_size=4)
 
 
@@ -34,7 +35,7 @@ def test_float_differences_match_the_exact_jacobian(xs):
 
 @given(points)
 def test_mpmath_differences_match_the_exact_jacobian_to_many_digits(x):
-    mpf = MpField(DEC, "meta-mapg", PAPER.lam, PAPER.own)
+    mpf = MpField(DEC, Rule("meta-mapg", PAPER.lam, PAPER.own))
     assert mpf.jacobian_kind == "exact"
     with mpmath.workdps(40):
         exact = mpf.jacobian(x)
@@ -52,11 +53,11 @@ def test_field_operations_counts_the_cse_form():
 
 def test_past_the_limit_newton_uses_differences_and_finds_the_same_points(monkeypatch):
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
-    kw = dict(rule="meta-mapg", lam=PAPER.lam, own_coef=PAPER.own,
+    kw = dict(rule=Rule("meta-mapg", PAPER.lam, PAPER.own),
               options=NewtonOptions(n_seeds=24, seed=3))
     exact = newton_fixed_points(dec, **kw)
     monkeypatch.setattr(differences, "SYMBOLIC_JACOBIAN_OPS", 10)
-    assert compile_field(dec, "meta-mapg", PAPER.lam, PAPER.own).jacobian_kind == \
+    assert compile_field(dec, Rule("meta-mapg", PAPER.lam, PAPER.own)).jacobian_kind == \
         "central differences"
     approx = newton_fixed_points(dec, **kw)
     assert len(exact.equilibria) == len(approx.equilibria) >= 1
@@ -74,9 +75,9 @@ def test_past_the_limit_newton_uses_differences_and_finds_the_same_points(monkey
 def test_extended_field_differences_match_the_exact_extended_jacobian(monkeypatch):
     from eqselect.numerics.continuation.system import extended_field
 
-    exact = extended_field(DEC, "meta-mapg", "lam", own_coef=PAPER.own)
+    exact = extended_field(DEC, Rule("meta-mapg", own_coef=PAPER.own), "lam")
     monkeypatch.setattr(differences, "SYMBOLIC_JACOBIAN_OPS", 10)
-    approx = extended_field(DEC, "meta-mapg", "lam", own_coef=PAPER.own)
+    approx = extended_field(DEC, Rule("meta-mapg", own_coef=PAPER.own), "lam")
     assert (exact.jacobian_kind, approx.jacobian_kind) == ("exact", "central differences")
     x = np.random.default_rng(5).normal(size=(6, 4))
     for lam in (0.0, 0.7, 3.0):

@@ -7,6 +7,7 @@ import sympy as sp
 
 from eqselect.numerics.shaping import ShapingField, lambda_max_exact, margins_at
 from eqselect.theory import Decomposition, builtin, entropy_regularized
+from eqselect.theory.rules import Rule
 
 ETA = sp.Rational(11, 20)
 
@@ -17,7 +18,7 @@ ETA = sp.Rational(11, 20)
     ("lola", ("lookahead", "peer"))])
 def test_M_is_the_rules_pieces(method, pieces):
     dec = Decomposition(builtin("chicken", "logit"), eta=ETA)
-    sf = ShapingField(dec, method)
+    sf = ShapingField(dec, Rule(method))
     expected = sum((dec.component(p) for p in pieces), sp.zeros(2, 1))
     assert all(sp.simplify(a - b) == 0 for a, b in zip(sf.M, expected))
     lam = sp.Rational(3, 2)
@@ -27,7 +28,7 @@ def test_M_is_the_rules_pieces(method, pieces):
 def test_direct_stag_hunt_margins_are_exact():
     # v = (3 p2 - 2, 3 p1 - 2): J_v = [[0, 3], [3, 0]], mu = -3; peer_i = 3 eta (3 p_i + 1):
     # J_M = 9 eta I, mu_M = -9 eta = -99/20 at every point
-    sf = ShapingField(Decomposition(builtin("stag-hunt", "direct"), eta=ETA), "peer-only")
+    sf = ShapingField(Decomposition(builtin("stag-hunt", "direct"), eta=ETA), Rule("peer-only"))
     m = margins_at(sf, (2 / 3, 2 / 3), (sp.Rational(2, 3),) * 2)
     assert m.certified == "exact" and m.exact_mu == -3 and m.exact_mu_M == sp.Rational(-99, 20)
     assert m.enclosure_mu[0] <= -3 <= m.enclosure_mu[1]
@@ -61,7 +62,7 @@ def _lambda_max_sym(J):
 
 def test_margins_at_a_newton_point_match_finite_differences_at_30_digits():
     g = entropy_regularized(builtin("stag-hunt", "logit"), sp.Rational(1, 4)).substitute()
-    sf = ShapingField(Decomposition(g, eta=ETA), "meta-mapg")
+    sf = ShapingField(Decomposition(g, eta=ETA), Rule("meta-mapg"))
     x = (3.7145615674983645, 3.7145615674983645)
     m = margins_at(sf, x)
     with mpmath.workdps(30):

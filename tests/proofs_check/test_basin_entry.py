@@ -19,6 +19,7 @@ from eqselect.proofs_check.adapter import FixedPoint
 from eqselect.proofs_check.basin_entry import check_a3, exact_sign
 from eqselect.proofs_check.verdict import PointReport
 from eqselect.theory import Decomposition, entropy_regularized, normal_form_game
+from eqselect.theory.rules import Rule
 from payoff_tables import v_and_peer
 
 ETA = sp.Rational(11, 20)
@@ -60,7 +61,7 @@ def test_direct_a3_matches_the_eigen_line_computed_here(a, b):
     A = [[c1 + p1, b1], [c1, b1 + q1]]  # A00 > A10, A11 > A01
     B = [[b2 + p2, b2], [c2, c2 + q2]]  # B00 > B01, B11 > B10
     game = normal_form_game([A, B], "direct", name="random")
-    sf = ShapingField(Decomposition(game, eta=ETA), "peer-only")
+    sf = ShapingField(Decomposition(game, eta=ETA), Rule("peer-only"))
     saddle, w, n, peer, _ = _independent_direct(A, B)
     v = check_a3(sf, [_saddle(saddle, saddle)], _point("P", (1, 1), (1, 1)),
                  _point("R", (0, 0), (0, 0)))
@@ -93,7 +94,7 @@ def test_an_irrational_stable_eigenvector_gives_an_exact_algebraic_value():
     121/20 + 11 sqrt(15)/10 (scaled as the verdict's normal (1, sqrt(15)/5))."""
     A, B = [[4, 0], [3, 2]], [[5, 2], [0, 2]]
     game = normal_form_game([A, B], "direct", name="irrational-eigenvector")
-    sf = ShapingField(Decomposition(game, eta=ETA), "peer-only")
+    sf = ShapingField(Decomposition(game, eta=ETA), Rule("peer-only"))
     saddle, w, n, peer, _ = _independent_direct(A, B)
     v = check_a3(sf, [_saddle(saddle, saddle)], _point("P", (1, 1), (1, 1)),
                  _point("R", (0, 0), (0, 0)))
@@ -186,7 +187,7 @@ def _logit_case(A, tau, rule, starts):
     f = sp.lambdify(th, list(dec.cur), "mpmath")
     J = sp.lambdify(th, dec.cur.jacobian(sp.Matrix(th)), "mpmath")
     P, R, S = (_newton(f, J, s) for s in starts)
-    sf = ShapingField(dec, rule)
+    sf = ShapingField(dec, Rule(rule))
     return sf, dec, P, R, S
 
 

@@ -14,6 +14,7 @@ from eqselect.numerics import intervals as iv
 from eqselect.numerics.shaping import ShapingField
 from eqselect.proofs_check.check import check_game
 from eqselect.theory import Decomposition, GameError, builtin, entropy_regularized
+from eqselect.theory.rules import Rule
 
 ETA = sp.Rational(11, 20)
 
@@ -178,7 +179,7 @@ def test_regularised_statements_and_their_evidence(regularised):
     assert radius["holds"] is True and radius["certified"] == "interval"
     # re-check the contraction inequality at sampled points of the ball, at 30 digits
     g = entropy_regularized(builtin("stag-hunt", "logit"), sp.Rational(1, 4)).substitute()
-    sf = ShapingField(Decomposition(g, eta=ETA), "meta-mapg")
+    sf = ShapingField(Decomposition(g, eta=ETA), Rule("meta-mapg"))
     F = sp.lambdify(g.parameters, list(sf.F(sp.Rational(3, 2))), "mpmath")
     c, rho, m = (radius["values"][k] for k in ("phi*_lambda", "rho", "m"))
     rng = np.random.default_rng(1)

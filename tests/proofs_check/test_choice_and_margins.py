@@ -33,7 +33,7 @@ def test_coordination_tau_one_tenth_peer_only_prefers_the_far_cc_point():
 def test_ties_for_p_are_listed_and_each_is_checked(game):
     g = builtin(game, "direct").substitute()
     dec = Decomposition(g, eta=PAPER.eta)
-    fps = fixed_points(dec, "pg", 0)
+    fps = fixed_points(dec, Rule("pg", lam=0))
     choice = choose_candidates(g, fps.points, "payoff-dominant")
     stable = [c for c in choice.candidates if c.stable]
     welfare = max(c.welfare for c in stable)

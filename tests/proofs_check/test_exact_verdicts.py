@@ -19,6 +19,7 @@ from eqselect.proofs_check import geometry
 from eqselect.proofs_check.verdict import Certified, PointReport
 from eqselect.proofs_check.welfare import check_a4
 from eqselect.theory import Decomposition, normal_form_game
+from eqselect.theory.rules import Rule
 
 ETA = sp.Rational(11, 20)
 X, Y = sp.symbols("x y")
@@ -72,7 +73,7 @@ def _g(e, param):
 
 def _shaping(e, param, rule="peer-only"):
     game = normal_form_game(_payoffs(e), param)
-    return ShapingField(Decomposition(game, eta=ETA), rule)
+    return ShapingField(Decomposition(game, eta=ETA), Rule(rule))
 
 
 def _grid_min(g, lo, hi, n=41):

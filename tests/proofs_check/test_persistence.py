@@ -8,6 +8,7 @@ from eqselect.numerics.shaping import ShapingField
 from eqselect.proofs_check.persistence import check_a5, explain, field_rule
 from eqselect.proofs_check.verdict import PointReport
 from eqselect.theory import Decomposition, builtin, normal_form_game
+from eqselect.theory.rules import Rule
 from payoff_tables import v_and_peer
 
 ETA = sp.Rational(11, 20)
@@ -51,7 +52,7 @@ def test_direct_a5_matches_the_corners_solved_here(a, b):
     A = [[c1 + p1, b1], [c1, b1 + q1]]
     B = [[b2 + p2, b2], [c2, c2 + q2]]
     game = normal_form_game([A, B], "direct", name="random")
-    sf = ShapingField(Decomposition(game, eta=ETA), "peer-only")
+    sf = ShapingField(Decomposition(game, eta=ETA), Rule("peer-only"))
     F = _F(A, B)
     assert sp.expand(sf.F(1).subs(dict(zip(sf.symbols, (x, y)))) - F.subs(lam, 1)) == sp.zeros(2, 1)
     v = check_a5(sf, _point("C,C", (1, 1)), _point("D,D", (0, 0)), LAM_MAX)
@@ -75,7 +76,7 @@ def test_direct_stag_hunt_peer_only_events_are_exact():
     """Stag Hunt, peer-only, eta = 11/20: F_lambda = (3 p2 - 2 + lam 3 eta (3 p1 + 1), ...).
     (0, 0) stops being fixed at lambda = 2 / (3 eta) = 40/33; at lambda = 1 / (3 eta) =
     20/33 the whole segment p1 + p2 = 1/3 is fixed (a line of fixed points)."""
-    sf = ShapingField(Decomposition(builtin("stag-hunt", "direct"), eta=ETA), "peer-only")
+    sf = ShapingField(Decomposition(builtin("stag-hunt", "direct"), eta=ETA), Rule("peer-only"))
     v = check_a5(sf, _point("C,C", (1, 1)), _point("D,D", (0, 0)), LAM_MAX)
     assert (v.holds, v.certified.value) == (True, "exact")
     assert v.values["selection_global_beyond"] == sp.Rational(40, 33)
@@ -100,9 +101,9 @@ def test_the_sentence_never_calls_p_the_only_stable_point_when_both_go():
 def test_field_rule_builds_f_lambda():
     """F_lambda's rule: c = lambda in meta-mapg gives cur + lambda (own + peer) = v + lambda M."""
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=ETA)
-    sf = ShapingField(dec, "meta-mapg")
+    sf = ShapingField(dec, Rule("meta-mapg"))
     r = field_rule(sf)
     L = sp.Symbol("lambda")
     diff = dec.field(r.method, L, L) - (sf.v + L * sf.M)
     assert all(sp.simplify(d) == 0 for d in diff)
-    assert field_rule(ShapingField(dec, "lola")) is None
+    assert field_rule(ShapingField(dec, Rule("lola"))) is None

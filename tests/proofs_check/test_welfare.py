@@ -6,11 +6,12 @@ import eqselect.proofs_check.welfare as welfare
 from eqselect.numerics.shaping import ShapingField
 from eqselect.proofs_check.verdict import Certified
 from eqselect.theory import PAPER, Decomposition, builtin
+from eqselect.theory.rules import Rule
 
 
 def _stag_hunt():
     return ShapingField(Decomposition(builtin("stag-hunt", "direct"), eta=PAPER.eta),
-                        "meta-mapg")
+                        Rule("meta-mapg"))
 
 
 def test_stag_hunt_counterexample_is_re_evaluated_exactly():

@@ -122,12 +122,12 @@ def test_sga_and_consensus_of_random_2x2_games_match_differences(entries, theta)
     B = [entries[4:6], entries[6:8]]
     dec = Decomposition(normal_form_game([A, B], "logit"), eta=PAPER.eta)
     z = np.array(theta)
-    v = compile_field(dec, "pg").field
+    v = compile_field(dec, Rule("pg")).field
     H = jacobian_fd(lambda w: v(w[None])[0], z, 1e-6)
     vz = v(z[None])[0]
-    sga = compile_field(dec, "sga", lam=2).field(z[None])[0]
+    sga = compile_field(dec, Rule("sga", lam=2)).field(z[None])[0]
     np.testing.assert_allclose(sga, vz + 2 * (H - H.T) / 2 @ vz, atol=1e-7)
-    co = compile_field(dec, "consensus", lam=R(1, 3)).field(z[None])[0]
+    co = compile_field(dec, Rule("consensus", lam=R(1, 3))).field(z[None])[0]
     np.testing.assert_allclose(co, vz - H.T @ vz / 3, atol=1e-7)
 
 
@@ -236,18 +236,18 @@ def test_sos_symbolic_piecewise_agrees_with_the_pointwise_rule():
 
 def test_compiled_sos_matches_exact_and_its_jacobian_matches_differences():
     dec = Decomposition(general_game(), eta=R(1, 2))
-    cf = compile_field(dec, "sos")
+    cf = compile_field(dec, Rule("sos"))
     points = _grid(5)[:40]
     xs = np.array(points, dtype=float)
     exact = np.array([[float(v) for v in dec.field_at("sos", p)] for p in points])
     np.testing.assert_allclose(cf.field(xs), exact, rtol=1e-12, atol=1e-12)
-    mp = field_at_precision(dec, "sos", x=points[7], dps=40)
+    mp = field_at_precision(dec, Rule("sos"), x=points[7], dps=40)
     np.testing.assert_allclose([float(t) for t in mp], exact[7], rtol=1e-13)
-    assert field_exact(dec, "sos", point=points[7]) == dec.field_at("sos", points[7])
+    assert field_exact(dec, Rule("sos"), point=points[7]) == dec.field_at("sos", points[7])
     rng = np.random.default_rng(5)
     zs = np.vstack([rng.uniform(-1.5, 1.5, size=(400, 3)), rng.uniform(-0.03, 0.03, (5, 3))])
-    u = compile_field(dec, "lookahead").field(zs)  # F = u + p peer
-    peer = compile_field(dec, "lola").field(zs) - u
+    u = compile_field(dec, Rule("lookahead")).field(zs)  # F = u + p peer
+    peer = compile_field(dec, Rule("lola")).field(zs) - u
     p = np.sum((cf.field(zs) - u) * peer, 1) / np.sum(peer * peer, 1)
     branches = {"full": np.isclose(p, 1), "small v": p < 0.01, "a-bound": (p > 0.01) & (p < 0.99)}
     for name, mask in branches.items():

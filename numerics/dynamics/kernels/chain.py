@@ -30,10 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from eqselect.theory import PAPER, RegionKind, as_rule
+from eqselect.theory import PAPER, RegionKind, Rule
 from eqselect.theory.engine import to_engine
 from eqselect.theory.games.ipd import MarkovChain
 from eqselect.theory.parameterizations import Parameterization, policy
+from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.sources import chain_field
 from eqselect.numerics.dynamics.kernels.cache import cached_kernel
 from eqselect.numerics.dynamics.kernels.codegen import coordinate
@@ -77,7 +78,7 @@ def chain_game(game) -> MarkovChain | None:
     return chain
 
 
-def chain_weights(rule) -> tuple | None:
+def chain_weights(rule: Rule) -> tuple | None:
     """(c_own + c_sla, c_la, peer weight at lambda = 0, at lambda = 1, at lambda), or None.
 
     None for rules `chain_field` does not compute: SOS (adaptive weight),
@@ -85,7 +86,7 @@ def chain_weights(rule) -> tuple | None:
     coefficients, or own / look-ahead weights that move with lambda.
     Hess_{ii} J_i is symmetric, so the self look-ahead equals own.
     """
-    r = as_rule(rule)
+    r = require_rule(rule, "chain_weights")
     if r.spec.adaptive:
         return None
     at = [r.with_(lam=lam).coefficients for lam in (0, 1)] + [r.coefficients]
@@ -162,7 +163,7 @@ def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.su
         Compile the paper's success predicate in.
     threshold : float
     """
-    game, rule = problem.game, as_rule(problem.rule)
+    game, rule = problem.game, problem.rule
     chain, weights = chain_game(game), chain_weights(rule)
     if chain is None or weights is None or not _is_number(problem.dec.eta):
         return None
@@ -195,7 +196,7 @@ def chain_rule_field(problem):
     """
     from eqselect.numerics.sources.fields import RuleField
 
-    game, rule = problem.game, as_rule(problem.rule)
+    game, rule = problem.game, problem.rule
     chain, weights = chain_game(game), chain_weights(rule)
     if (chain is None or weights is None or rule.annealing is not None
             or not _is_number(problem.dec.eta)):

@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import symengine as se
 
-from eqselect.theory import PAPER, GameError, as_rule
+from eqselect.theory import PAPER, GameError
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel, digest
 from eqselect.numerics.dynamics.kernels.source import (
@@ -133,7 +133,7 @@ _MODULES: dict = {}
 
 def problem_kernel(problem, sched, with_success: bool):
     """The kernel module of a basin problem's rule, schedule and region."""
-    rule = as_rule(problem.rule)
+    rule = problem.rule
     key = (id(problem.dec), rule.method, rule.lam, rule.own_coef, repr(rule.annealing),
            repr(sched), with_success)
     if key not in _MODULES or _MODULES[key][0] is not problem.dec:
@@ -149,7 +149,7 @@ def _problem_module(problem, sched, with_success: bool):
     structured = chain_kernel(problem, sched, with_success, threshold)
     if structured is not None:  # the IPD on its Markov chain
         return structured
-    rule, game = as_rule(problem.rule), problem.game
+    rule, game = problem.rule, problem.game
     src = SymbolicSource(problem.dec)
     fields = ((src.field_expressions(rule),) if rule.annealing is None else
               (src.field_expressions(rule.with_(lam=0)), src.field_expressions(rule.with_(lam=1))))

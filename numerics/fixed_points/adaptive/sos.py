@@ -27,7 +27,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from eqselect.theory import Decomposition
+from eqselect.theory import Decomposition, Rule
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.fixed_points.core.routes import RouteResult, RouteStatus, SetRoute
 
@@ -54,8 +54,8 @@ def sos_fixed_points(dec: Decomposition, rule, find, **options) -> RouteResult:
         LookAhead's zeros that are zeros of v, or of s; route
         SOS_FROM_LOOKAHEAD; complete when both lists are.
     """
-    la = find(dec, "lookahead", **options)
-    pg = find(dec, "pg", **options)
+    la = find(dec, Rule("lookahead"), **options)
+    pg = find(dec, Rule("pg"), **options)
     zeros = np.array([e.point for e in pg.equilibria], dtype=float).reshape(-1, len(
         dec.game.parameters))
     peer = compile_exprs(dec.term_engine("peer"), dec.game.parameters)

@@ -27,6 +27,7 @@ record means the same thing whichever route found it:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
@@ -48,8 +49,34 @@ SIGN_TOL = 1e-9
 NASH_GAP = 1e-9
 
 
+@dataclass(frozen=True)
+class KnownStability:
+    """What a route already knows of a point's stability, overriding the
+    floating-point judgement.
+
+    Attributes
+    ----------
+    continuum : str or None
+        A note that the point represents a continuum (stability DEGENERATE).
+    certified : (Stability, str) or None
+        A certified judgement and how it was certified (`certified_stability`
+        of an enclosure of DF over a box proven to hold the root).
+    """
+
+    continuum: str | None = None
+    certified: tuple | None = None
+
+    def __post_init__(self):
+        if self.continuum is not None and self.certified is not None:
+            raise ValueError("a point is either a continuum's representative or has a "
+                             "certified stability, not both")
+        if self.certified is not None and (len(self.certified) != 2 or not isinstance(
+                self.certified[0], Stability)):
+            raise ValueError(f"certified must be (Stability, str), got {self.certified!r}")
+
+
 def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, notes=(),
-                 continuum=None, tol=None, stability=None) -> Equilibrium:
+                 tol=None, known: KnownStability = KnownStability()) -> Equilibrium:
     """The `Equilibrium` record of a fixed point.
 
     Parameters
@@ -68,14 +95,12 @@ def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, not
     route : Route
     notes : sequence of str
         Notes from the route (first in the record's notes).
-    continuum : str, optional
-        A note that the point represents a continuum (stability DEGENERATE).
     tol : float, optional
         Zero tolerance for signs at high-precision Floats (None: exact signs).
-    stability : (Stability, str), optional
-        A certified judgement (`certified_stability` of an enclosure of DF
-        over a box proven to hold the root); it replaces the judgement from
-        the floating-point eigenvalues and the singular-value threshold.
+    known : KnownStability
+        A continuum the point represents, or a certified judgement; either
+        replaces the judgement from the floating-point eigenvalues and the
+        singular-value threshold.
 
     Returns
     -------
@@ -92,7 +117,7 @@ def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, not
     else:
         eigs, mu, residual = _face_linearisation(field, point, F, face, notes, tol)
         singular, boundary = False, len(face.free) < len(point)
-    judged = stability
+    judged, continuum = known.certified, known.continuum
     stability = classify(eigs, tol=SIGN_TOL * scale)
     if singular:
         stability = Stability.DEGENERATE

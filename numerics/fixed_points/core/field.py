@@ -24,7 +24,8 @@ import sympy as sp
 
 from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.engine import to_sympy
-from eqselect.theory.rules import Rule, resolve
+from eqselect.theory.rules import Rule
+from eqselect.numerics.rule_argument import require_rule
 
 from eqselect.numerics.codegen import mpmath_function
 from eqselect.numerics.differences import differences_needed, mp_central_jacobian
@@ -48,8 +49,8 @@ def numeric_rule(dec: Decomposition, rule: Rule) -> Rule:
     return rule
 
 
-def free_region_rule(dec: Decomposition, rule="pg", lam=None, own_coef=None) -> Rule:
-    """`resolve` plus `numeric_rule` for a game on R^d (logit, softmax, continuous).
+def free_region_rule(dec: Decomposition, rule: Rule = Rule()) -> Rule:
+    """`numeric_rule` for a game on R^d (logit, softmax, continuous).
 
     Raises
     ------
@@ -60,7 +61,7 @@ def free_region_rule(dec: Decomposition, rule="pg", lam=None, own_coef=None) -> 
     if game.region.kind is not RegionKind.FREE:
         raise GameError(f"Newton fixed points need parameters on R^d (logit, softmax or "
                         f"continuous); game {game.name!r} has region {game.region.kind.value!r}")
-    return numeric_rule(dec, resolve(rule, lam, own_coef))
+    return numeric_rule(dec, require_rule(rule, "free_region_rule"))
 
 
 class MpField:
@@ -69,9 +70,9 @@ class MpField:
     Parameters
     ----------
     dec : Decomposition
-    rule : Rule, Method or str
-    lam, own_coef : number, optional
-        Override the rule's coefficients (converted exactly).
+    rule : Rule
+        Method and exact coefficients (`eqselect.theory.rules.resolve` makes
+        one from what a user typed).
 
     Attributes
     ----------
@@ -83,8 +84,8 @@ class MpField:
         How `jacobian` is evaluated (`eqselect.numerics.differences`).
     """
 
-    def __init__(self, dec: Decomposition, rule="pg", lam=None, own_coef=None):
-        r = resolve(rule, lam, own_coef)
+    def __init__(self, dec: Decomposition, rule: Rule = Rule()):
+        r = require_rule(rule, "MpField")
         self.game = dec.game
         self.symbols = dec.game.parameters
         self.field_expr = dec.field(r.method, r.lam, r.own_coef)

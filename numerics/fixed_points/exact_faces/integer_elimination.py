@@ -38,7 +38,7 @@ from fractions import Fraction
 import sympy as sp
 
 from eqselect.theory.budget import check_deadline
-from eqselect.numerics.fixed_points.core.characterise import characterise
+from eqselect.numerics.fixed_points.core.characterise import KnownStability, characterise
 from eqselect.numerics.fixed_points.exact_faces.enumeration import faces
 from eqselect.numerics.fixed_points.core.record import Route
 
@@ -183,7 +183,7 @@ def _admitted(face, A, c, phi, D) -> bool:
 def _record(problem, face, phi, continuum=None):
     at = tuple(sp.Rational(x.numerator, x.denominator) for x in phi)
     return characterise(at, problem.field, face, exact=at, route=Route.EXACT,
-                        notes=list(problem.notes), continuum=continuum)
+                        notes=list(problem.notes), known=KnownStability(continuum=continuum))
 
 
 def _continuum(problem, face, A, c, R, pivots, D) -> list:

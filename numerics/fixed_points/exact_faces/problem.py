@@ -15,7 +15,8 @@ import sympy as sp
 
 from eqselect.theory.engine import to_sympy
 
-from eqselect.numerics.fixed_points.core.characterise import characterise, face_multipliers
+from eqselect.numerics.fixed_points.core.characterise import (
+    KnownStability, characterise, face_multipliers)
 from eqselect.numerics.fixed_points.exact_faces.enumeration import probability
 from eqselect.numerics.fixed_points.core.field import SymbolicField
 from eqselect.numerics.fixed_points.core.nash_check import exact_sign
@@ -80,7 +81,8 @@ def face_record(problem: ProjectedProblem, face, phi, continuum=None,
     if any(exact_sign(m, tol) < 0 for m in face_multipliers(face, problem.field.values(at))):
         return None
     return characterise(at, problem.field, face, exact=tuple(phi) if exact_ok else None,
-                        route=Route.EXACT, notes=notes, continuum=continuum, tol=tol)
+                        route=Route.EXACT, notes=notes, tol=tol,
+                        known=KnownStability(continuum=continuum))
 
 
 def high_precision(x) -> sp.Float:

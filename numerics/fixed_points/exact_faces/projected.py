@@ -61,10 +61,11 @@ from eqselect.numerics.fixed_points.core.field import AffineField, SymbolicField
 from eqselect.numerics.fixed_points.exact_faces.integer_elimination import solve_integer_faces
 from eqselect.numerics.fixed_points.exact_faces.polynomial import solve_polynomial_face
 from eqselect.numerics.fixed_points.core.record import Equilibrium
-from eqselect.theory.rules import resolve
+from eqselect.theory.rules import Rule
+from eqselect.numerics.rule_argument import require_rule
 
 
-def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+def projected_fixed_points(dec: Decomposition, rule: Rule = Rule(),
                            budget: float | None = None) -> list[Equilibrium]:
     """Every fixed point of the projected dynamics of a method, exactly.
 
@@ -73,11 +74,9 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=Non
     dec : Decomposition
         Of a game under the direct parameterisation (box or simplex region).
         Its eta must be a number for the shaped methods.
-    rule : Rule, Method or str
-        The learning rule (a method name takes the paper's coefficients).
-    lam, own_coef : number, optional
-        Override the rule's shaping coefficient lambda and own coefficient c
-        (docs/rules.md).
+    rule : Rule
+        Method and exact coefficients (`eqselect.theory.rules.resolve` makes
+        one from what a user typed).
     budget : float, optional
         Wall-clock seconds for a polynomial (Groebner) field, whose faces
         are then solved in a child process that is stopped past the budget
@@ -117,7 +116,7 @@ def projected_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=Non
         raise GameError(
             f"exact face-by-face search over {n_faces} faces of {game.name!r} is beyond the "
             f"limit of {MAX_FACES}; use the logit parameterization (Newton with deflation)")
-    problem = projected_problem(dec, resolve(rule, lam, own_coef), blocks)
+    problem = projected_problem(dec, require_rule(rule, "projected_fixed_points"), blocks)
     if isinstance(problem.field, AffineField):
         return solve_integer_faces(problem, *integral_form(problem.field.A, problem.field.c))
     affine = affine_form(problem.F, problem.params)

@@ -17,7 +17,7 @@ from dataclasses import replace
 import mpmath
 import sympy as sp
 
-from eqselect.theory import Decomposition, GameError
+from eqselect.theory import Decomposition, Rule, GameError
 from eqselect.theory.engine import to_sympy
 
 from eqselect.theory.budget import DEFAULT_BUDGET, run_with_budget
@@ -53,7 +53,7 @@ def _exp_to_z(expr, params, zs):
     return out
 
 
-def exact_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+def exact_fixed_points(dec: Decomposition, rule: Rule = Rule(),
                        budget: float = DEFAULT_BUDGET):
     """Solve F = 0 exactly for small fields; None whenever it cannot decide.
 
@@ -76,15 +76,15 @@ def exact_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     >>> [e.exact for e in eqs]
     [(log(2), log(2))]
     """
-    run = exact_attempt(dec, rule, lam, own_coef, budget)
+    run = exact_attempt(dec, rule, budget)
     return list(run.points) if run.complete else None
 
 
-def exact_attempt(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+def exact_attempt(dec: Decomposition, rule: Rule = Rule(),
                   budget: float = DEFAULT_BUDGET) -> RouteResult:
     """`exact_fixed_points` as a route: complete (route EXACT_SOLVE), or why it did not decide."""
     try:
-        r = free_region_rule(dec, rule, lam, own_coef)
+        r = free_region_rule(dec, rule)
     except GameError as err:
         return not_found(ROUTE, str(err))
     params = list(dec.game.parameters)

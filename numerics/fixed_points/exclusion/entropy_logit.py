@@ -60,7 +60,8 @@ from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.rules import TERMS, spec
 
 from eqselect.numerics.intervals import IntervalFunction, bounds, box, working_precision
-from eqselect.numerics.fixed_points.core.characterise import certified_stability, characterise
+from eqselect.numerics.fixed_points.core.characterise import (
+    KnownStability, certified_stability, characterise)
 from eqselect.numerics.fixed_points.exclusion.search import ExclusionSearch
 from eqselect.numerics.fixed_points.core.record import Route
 
@@ -285,7 +286,7 @@ def _record(search, rf: ReducedField, Z, field):
             point = [mpmath.mpf(int(x.p)) / int(x.q) for x in exact]
             note += "; the zero is the rational point " + ", ".join(map(str, exact))
         return characterise(point, field, exact=exact, route=Route.INTERVAL,
-                            notes=(note,), stability=(stability, enclosures))
+                            notes=(note,), known=KnownStability(certified=(stability, enclosures)))
 
 
 def _rational_zero(rf: ReducedField, Z, max_denominator: int = 1000):

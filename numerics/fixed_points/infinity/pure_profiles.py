@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from eqselect.theory import Decomposition, as_rule
+from eqselect.theory import Decomposition, Rule
 from eqselect.theory.games.entropy import has_entropy_term
 from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.numerics.rule_argument import require_rule
 
 from eqselect.numerics.fixed_points.exact_faces.problem import face_record
 from eqselect.numerics.fixed_points.exact_faces.enumeration import faces, region_blocks
@@ -31,7 +32,7 @@ def saturating(game) -> bool:
         "logit", "softmax")
 
 
-def pure_profiles_at_infinity(dec, rule) -> list:
+def pure_profiles_at_infinity(dec, rule: Rule) -> list:
     """The pure profiles that are fixed points at infinity of a logit / softmax field.
 
     A pure profile sits at theta -> +-inf in logit coordinates (p = 1 at
@@ -80,8 +81,9 @@ def pure_profiles_at_infinity(dec, rule) -> list:
                               payoff_symbols=game.payoff_symbols)
     ddec = Decomposition(direct, eta=dec.eta)
     blocks = region_blocks(direct)
-    problem = projected_problem(ddec, as_rule("pg"), blocks)
-    return _vertex_records(problem, blocks, len(direct.parameters), as_rule(rule).method.value)
+    method = require_rule(rule, "pure_profiles_at_infinity").method.value
+    problem = projected_problem(ddec, Rule("pg"), blocks)
+    return _vertex_records(problem, blocks, len(direct.parameters), method)
 
 
 def _vertex_records(problem, blocks, dim: int, method: str) -> list:

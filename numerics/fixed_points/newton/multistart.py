@@ -25,7 +25,7 @@ from dataclasses import dataclass, field as dc_field
 import mpmath
 import numpy as np
 
-from eqselect.theory import Decomposition, GameError
+from eqselect.theory import Decomposition, Rule, GameError
 from eqselect.theory.budget import check_deadline
 from eqselect.theory.serialize import Record
 
@@ -273,7 +273,7 @@ class NewtonOptions:
                             f"max_rounds={max_rounds}")
 
 
-def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+def newton_fixed_points(dec: Decomposition, rule: Rule = Rule(),
                         options: NewtonOptions = NewtonOptions()) -> NewtonResult:
     """Roots of a rule's field F by deflated Newton, polished in mpmath.
 
@@ -288,8 +288,9 @@ def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     ----------
     dec : Decomposition
         Of a game whose region is FREE, with eta and every payoff numeric.
-    rule : Rule, Method or str
-        With ``lam`` / ``own_coef`` (optional) overriding its coefficients.
+    rule : Rule
+        Method and exact coefficients (`eqselect.theory.rules.resolve` makes
+        one from what a user typed).
     options : NewtonOptions
         Seeds, precision and iteration limits.
 
@@ -304,20 +305,20 @@ def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
 
     Examples
     --------
-    >>> from eqselect.theory import builtin
+    >>> from eqselect.theory import Rule, builtin
     >>> dec = Decomposition(builtin("matching-pennies", "logit"))
     >>> opts = NewtonOptions(seeds=[[0.3, -0.2]], n_seeds=0, dps=20, tol=1e-15)
-    >>> res = newton_fixed_points(dec, "pg", options=opts)
+    >>> res = newton_fixed_points(dec, Rule("pg"), options=opts)
     >>> [round(c, 12) + 0.0 for c in res.equilibria[0].point], res.equilibria[0].stability.value
     ([0.0, 0.0], 'center')
     """
-    r = free_region_rule(dec, rule, lam, own_coef)
+    r = free_region_rule(dec, rule)
     o = options
     dps, tol, max_iter, max_rounds = o.dps, o.tol, o.max_iter, o.max_rounds
     d = len(dec.game.parameters)
     n_seeds = default_seed_count(d) if o.n_seeds is None else int(o.n_seeds)
     x0, sampling = newton_seeds(d, n_seeds, o.seed, o.box, o.seeds)
-    cf = compile_field(dec, r.method, r.lam, r.own_coef)
+    cf = compile_field(dec, r)
     search = _Search(dec, r, tol, min(max_iter, POLISH_ITER), saturating(dec.game))
     with mpmath.workdps(dps):
         rounds, diverged, notes = _rounds(search, cf, x0, d, max_iter, max_rounds)

@@ -38,7 +38,7 @@ from dataclasses import replace
 import mpmath
 import sympy as sp
 
-from eqselect.theory import Decomposition
+from eqselect.theory import Decomposition, Rule
 from eqselect.theory.engine import to_sympy
 
 from eqselect.numerics.fixed_points.resultants.interval_decision import FIXED, UNDECIDED, decide, \
@@ -97,7 +97,7 @@ def transcendental_constants(F) -> list:
     return [str(c) for c in irrational_constants(F) if _kind(c) != "algebraic"]
 
 
-def algebraic_attempt(dec: Decomposition, rule="pg",
+def algebraic_attempt(dec: Decomposition, rule: Rule = Rule(),
                       budget: float = DEFAULT_BUDGET) -> RouteResult:
     """The algebraic route for a two-parameter logit / softmax field.
 

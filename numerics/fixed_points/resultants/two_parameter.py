@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import mpmath
 
-from eqselect.theory import Decomposition
+from eqselect.theory import Decomposition, Rule
 
 from eqselect.theory.budget import DEFAULT_BUDGET, Budgeted, run_with_budget
 from eqselect.numerics.fixed_points.core.characterise import characterise
@@ -131,7 +131,7 @@ def _eliminate_within(polys, budget) -> Budgeted:
     return run_with_budget(eliminate, (polys,), budget)
 
 
-def resultant_attempt(dec: Decomposition, rule="pg", lam=None, own_coef=None,
+def resultant_attempt(dec: Decomposition, rule: Rule = Rule(),
                       budget: float = DEFAULT_BUDGET) -> RouteResult:
     """Every finite fixed point of a two-parameter logit / softmax field, certified.
 
@@ -152,7 +152,7 @@ def resultant_attempt(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     >>> [[round(x, 12) for x in e.point] for e in res.points], res.certificate["u1"]["polynomial"]
     ([[0.69314718056, 0.69314718056]], [-2, 1])
     """
-    r = free_region_rule(dec, rule, lam, own_coef)
+    r = free_region_rule(dec, rule)
     params = list(dec.game.parameters)
     if len(params) != 2:
         return RouteResult(ROUTE, RouteStatus.NOT_APPLICABLE,

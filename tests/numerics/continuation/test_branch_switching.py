@@ -39,6 +39,7 @@ from eqselect.numerics.continuation.pseudo_arclength import ContinuationOptions
 from eqselect.numerics.continuation.system import extended_field
 from eqselect.numerics.fixed_points.core.record import classify
 from eqselect.theory import Decomposition, Game, Region, RegionKind
+from eqselect.theory.rules import Rule
 
 LAM1, LAM2 = (5 - math.sqrt(17)) / 16, (5 + math.sqrt(17)) / 16
 
@@ -60,7 +61,7 @@ def _closed_form_error(br) -> float:
 
 
 def test_the_field_is_the_one_worked_by_hand(bubble):
-    ef = extended_field(bubble, "peer-only")
+    ef = extended_field(bubble, Rule("peer-only"))
     x, lam = np.array([0.3, -0.2]), 0.7
     F = ef.field(x, lam)
     assert F == pytest.approx([3.5 * 0.3 + 0.4 - 4 * lam * 0.3 - 0.027,
@@ -70,7 +71,7 @@ def test_the_field_is_the_one_worked_by_hand(bubble):
 def test_bifurcation_equation_gives_both_tangents(bubble):
     # at (0, 0, LAM1) the branches are x = y = 0 (tangent e_lambda) and the bubble,
     # vertical there with tangent along the kernel (w, 2) / |.| of D_phi F, w = 1 + 4 LAM1
-    ef = extended_field(bubble, "peer-only")
+    ef = extended_field(bubble, Rule("peer-only"))
     u = refine_branch_point(ef, np.array([1e-4, -1e-4, LAM1 + 1e-4]))
     assert u == pytest.approx([0.0, 0.0, LAM1], abs=1e-10)
     dirs, note = branch_directions(ef, u)
@@ -83,14 +84,14 @@ def test_bifurcation_equation_gives_both_tangents(bubble):
 
 
 def test_no_branch_point_where_the_jacobian_has_full_rank(bubble):
-    ef = extended_field(bubble, "peer-only")
+    ef = extended_field(bubble, Rule("peer-only"))
     dirs, note = branch_directions(ef, np.array([0.0, 0.0, 0.3]))
     assert dirs == [] and "full rank" in note
 
 
 @pytest.mark.parametrize("window", [(0.0, 1.0), (1.0, 0.0)])
 def test_the_bubble_is_found_from_either_end(bubble, window):
-    res = continue_in_lambda(bubble, "peer-only", window)
+    res = continue_in_lambda(bubble, Rule("peer-only"), window)
     switched = [b for b in res.branches if b.origin == "branch-switch"]
     assert len(res.branches) == 2 and len(switched) == 1
     loop = switched[0]
@@ -114,7 +115,7 @@ def test_the_bubble_is_found_from_either_end(bubble, window):
 def test_switched_branch_matches_the_closed_form_at_several_lambdas(bubble):
     # a start on x = y = 0 only: the pitchfork branch reaching the window's end is found
     # by the switch alone (no seeds at the far end with user starts)
-    res = continue_in_lambda(bubble, "peer-only", (0, 0.3), starts=[(0.0, 0.0)])
+    res = continue_in_lambda(bubble, Rule("peer-only"), (0, 0.3), starts=[(0.0, 0.0)])
     (br,) = [b for b in res.branches if b.origin == "branch-switch"]
     assert br.status is BranchStatus.WINDOW
     assert _closed_form_error(br) < 1e-8
@@ -140,8 +141,8 @@ def test_switched_branch_matches_the_closed_form_at_several_lambdas(bubble):
 
 
 def test_the_cap_on_switches_is_said(bubble):
-    ef = extended_field(bubble, "peer-only")
-    res = continue_in_lambda(bubble, "peer-only", (0, 1))
+    ef = extended_field(bubble, Rule("peer-only"))
+    res = continue_in_lambda(bubble, Rule("peer-only"), (0, 1))
     trivial = [b for b in res.branches if b.origin == "continuation"]
     budget = SwitchBudget(max_switches=0)
     sw = Switcher(dict(dec=bubble, method="peer-only", parameter="lam", lam=None,

@@ -35,7 +35,7 @@ def stag_direct():
 
 @pytest.fixture(scope="module")
 def stag_peer(stag_direct):
-    return continue_in_lambda(stag_direct, "peer-only", (0, 3), own_coef=0.35)
+    return continue_in_lambda(stag_direct, Rule("peer-only", own_coef=0.35), (0, 3))
 
 
 def _continuous_game(name, symbols, values, params):
@@ -131,7 +131,7 @@ def test_corner_event_in_a_payoff_symbol():
     # symbolic Stag Hunt, peer-only at lam = 3/2: F_1(0, 0) = (b - 2) + (33/40)(3 - b),
     # so (0, 0) is a fixed point for b <= -19/7 and stops being one there as b increases
     dec = Decomposition(builtin("stag-hunt", "direct", symbolic=True), eta=ETA)
-    system = extended_field(dec, "peer-only", "b", lam=1.5)
+    system = extended_field(dec, Rule("peer-only", lam=1.5), "b")
     _, events, notes = corner_fixed_points(system, (-4, 0), [(0, 0)])
     assert not notes
     assert [e.exact_value for e in events] == [sp.Rational(-19, 7)]
@@ -142,7 +142,7 @@ def test_corner_event_in_a_payoff_symbol():
 @pytest.mark.parametrize("a,x0", [(1, 0), (2, 0.3), (0.5, -1.25)])
 def test_fold_of_the_normal_form(a, x0):
     dec = Decomposition(_fold_game(a, x0), eta=0.5)
-    res = continue_in_parameter(dec, "pg", "mu", (1, -1))
+    res = continue_in_parameter(dec, Rule("pg"), "mu", (1, -1))
     assert len(res.branches) == 1  # the second seed lies on the first branch
     folds = [e for e in res.events if e.type is EventType.FOLD]
     assert len(folds) == 1
@@ -157,7 +157,7 @@ def test_fold_of_the_normal_form(a, x0):
 def test_fold_location_property(a, x0, mu0):
     # F = mu - a (x - x0)^2 from mu0 down to -mu0: the fold sits at (0, x0)
     dec = Decomposition(_fold_game(to_exact(a), to_exact(x0)), eta=0.5)
-    res = continue_in_parameter(dec, "pg", "mu", (mu0, -mu0))
+    res = continue_in_parameter(dec, Rule("pg"), "mu", (mu0, -mu0))
     folds = [e for e in res.events if e.type is EventType.FOLD]
     assert len(folds) == 1
     assert abs(folds[0].value) < 1e-6 and abs(folds[0].point[0] - x0) < 1e-6
@@ -165,7 +165,7 @@ def test_fold_location_property(a, x0, mu0):
 
 def test_continuum_is_reported_not_dropped():
     # Tandem under PG: every point with x + y = 1 is fixed, so no isolated seed exists
-    res = continue_in_lambda(Decomposition(tandem(), eta=0.5), "peer-only", (0, 1))
+    res = continue_in_lambda(Decomposition(tandem(), eta=0.5), Rule("peer-only"), (0, 1))
     assert res.branches == ()
     assert any("singular D_phi F" in n for n in res.notes)
 
@@ -181,7 +181,7 @@ def test_start_without_a_fixed_point_fails_with_a_note():
 
 def test_hopf_of_the_normal_form():
     dec = Decomposition(_hopf_game(), eta=0.5)
-    res = continue_in_parameter(dec, "pg", "mu", (-1, 1), starts=[(0.0, 0.0)])
+    res = continue_in_parameter(dec, Rule("pg"), "mu", (-1, 1), starts=[(0.0, 0.0)])
     hopf = [e for e in res.events if e.type is EventType.HOPF]
     assert len(hopf) == 1
     assert abs(hopf[0].value) < 1e-9
@@ -191,9 +191,9 @@ def test_hopf_of_the_normal_form():
 # -- agreement with solving from scratch -------------------------------------------------
 def test_branch_agrees_with_fsolve():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=ETA)
-    res = continue_in_lambda(dec, "meta-mapg", (0, 3))
+    res = continue_in_lambda(dec, Rule("meta-mapg"), (0, 3))
     br = res.branches[0]
-    system = extended_field(dec, "meta-mapg", "lam", own_coef=0.35)
+    system = extended_field(dec, Rule("meta-mapg", own_coef=0.35), "lam")
     rows = br.points[np.linspace(1, len(br.points) - 1, 5).astype(int)]
     for lam, *x in rows:
         x = np.asarray(x)
@@ -203,7 +203,7 @@ def test_branch_agrees_with_fsolve():
 
 
 def test_seeds_and_problem_direct(stag_direct):
-    pts, notes = interior_fixed_points(extended_field(stag_direct, "pg"), 0.0,
+    pts, notes = interior_fixed_points(extended_field(stag_direct, Rule("pg")), 0.0,
                                        stag_direct.game.region)
     assert len(pts) == 1 and np.allclose(pts[0], [2 / 3, 2 / 3]) and not notes
     prob = ContinuationProblem(stag_direct, Rule("peer-only"), (0.6, 0.7), 0.0)
@@ -237,9 +237,9 @@ def test_options_validation(kwargs, match):
 
 def test_unknown_parameter_lists_valid_ones(stag_direct):
     with pytest.raises(GameError, match="valid parameters: lam"):
-        extended_field(stag_direct, "peer-only", "zeta")
+        extended_field(stag_direct, Rule("peer-only"), "zeta")
     with pytest.raises(GameError, match="distinct"):
-        continue_in_lambda(stag_direct, "peer-only", (1.0, 1.0))
+        continue_in_lambda(stag_direct, Rule("peer-only"), (1.0, 1.0))
 
 
 # -- the public JSON contract, the graph and the plot -----------------------------------

@@ -15,6 +15,7 @@ from eqselect.numerics.continuation.branches import continue_in_lambda, continue
 from eqselect.numerics.continuation.results import BranchStatus, EventType
 from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY
 from eqselect.theory import Decomposition, builtin, normal_form_game
+from eqselect.theory.rules import Rule, resolve
 
 RANDOM_3X3 = [[[4, 4, -3], [5, -3, -3], [4, -3, 4]], [[-5, -5, 3], [3, -1, -4], [2, 3, 3]]]
 
@@ -31,8 +32,8 @@ def _summary(result):
                                           ("direct", "meta-mapg")])
 def test_reversed_range_finds_the_same_branches_and_events(param, method):
     dec = Decomposition(builtin("stag-hunt", param), eta=0.55)
-    forward = continue_in_lambda(dec, method, (0, 3))
-    backward = continue_in_lambda(dec, method, (3, 0))
+    forward = continue_in_lambda(dec, resolve(method), (0, 3))
+    backward = continue_in_lambda(dec, resolve(method), (3, 0))
     assert _summary(forward) == _summary(backward)
     assert len(forward.branches) >= 1
 
@@ -40,7 +41,7 @@ def test_reversed_range_finds_the_same_branches_and_events(param, method):
 def test_branch_running_to_infinity_ends_with_one_saturation_event():
     # issue 9: this branch used to walk to theta1 ~ -196 with 1069 fold events
     dec = Decomposition(normal_form_game(RANDOM_3X3, "softmax"), eta=0.55)
-    result = continue_in_lambda(dec, "peer-only", (0, 5))
+    result = continue_in_lambda(dec, Rule("peer-only"), (0, 5))
     saturated = [b for b in result.branches if b.status is BranchStatus.SATURATED]
     assert saturated
     for br in saturated:
@@ -54,7 +55,7 @@ def test_branch_running_to_infinity_ends_with_one_saturation_event():
 
 def test_events_name_a_payoff_parameter():
     dec = Decomposition(builtin("stag-hunt", "direct", symbolic=True), eta=0.55)
-    result = continue_in_parameter(dec, "peer-only", "b", (-4, 0), lam=1.5)
+    result = continue_in_parameter(dec, Rule("peer-only", lam=1.5), "b", (-4, 0))
     assert result.events and all(e.parameter == "b" for e in result.events)
     doc = json.loads(json.dumps(result.to_json()))
     assert doc["parameter"] == "b"
@@ -76,8 +77,8 @@ def _random_game(seed, shape, param):
 def test_reversed_range_on_random_games(seed, shape, param, method):
     """Forward and reversed ranges: the same branches (kind, face, window) and events."""
     dec = Decomposition(_random_game(seed, shape, param), eta=0.55)
-    forward = continue_in_lambda(dec, method, (0, 3))
-    backward = continue_in_lambda(dec, method, (3, 0))
+    forward = continue_in_lambda(dec, resolve(method), (0, 3))
+    backward = continue_in_lambda(dec, resolve(method), (3, 0))
     faces = lambda r: sorted(b.face for b in r.branches)  # noqa: E731
     assert _summary(forward) == _summary(backward)
     assert faces(forward) == faces(backward)
@@ -105,8 +106,8 @@ def test_reversed_range_at_scale(k):
     corrector jumped to a far point of another branch, now refused."""
     shape, param, method = SCALE_KINDS[k % len(SCALE_KINDS)]
     dec = Decomposition(_random_game(1000 + k, shape, param), eta=0.55)
-    forward = continue_in_lambda(dec, method, (0, 3))
-    backward = continue_in_lambda(dec, method, (3, 0))
+    forward = continue_in_lambda(dec, resolve(method), (0, 3))
+    backward = continue_in_lambda(dec, resolve(method), (3, 0))
     full = lambda r: sorted((b.kind, b.face, b.origin, round(min(b.points[:, 0]), 6),  # noqa: E731
                              round(max(b.points[:, 0]), 6)) for b in r.branches)
     assert _summary(forward) == _summary(backward)
@@ -124,7 +125,7 @@ def test_hopf_point_next_to_a_fold_is_found_from_both_ends():
     dec = Decomposition(_random_game(1534, (2, 2, 2), "direct"), eta=0.55)
     found = []
     for window in ((0, 3), (3, 0)):
-        res = continue_in_lambda(dec, "peer-only", window)
+        res = continue_in_lambda(dec, Rule("peer-only"), window)
         found.append(sorted(round(e.value, 4) for e in res.events if e.type is EventType.HOPF))
         fold = [e for e in res.events if e.type is EventType.FOLD]
         assert any(0.254 < e.value < 0.256 for e in fold)

@@ -113,7 +113,7 @@ def _supports_of(branch, blocks):
 def _check_face_branches(payoffs, n_faces_min):
     """Every face branch against the oracle: points, KKT signs, events at exact roots."""
     game = normal_form_game(payoffs, "direct")
-    res = continue_in_lambda(Decomposition(game, eta=float(ETA)), "peer-only", (0, 3))
+    res = continue_in_lambda(Decomposition(game, eta=float(ETA)), Rule("peer-only"), (0, 3))
     blocks, F = _oracle(payoffs)
     lib_blocks = region_blocks(game)
     face_branches = [b for b in res.branches if b.kind == "face"]
@@ -172,8 +172,8 @@ def test_face_branches_start_at_the_exact_projected_fixed_points():
     """At lambda = 3 every isolated projected fixed point on an edge starts a face branch,
     with the stability of the exact face-by-face search."""
     dec = Decomposition(normal_form_game(EDGE_2X2, "direct"), eta=float(ETA))
-    res = continue_in_lambda(dec, "peer-only", (3, 0))
-    exact = [e for e in projected_fixed_points(dec, "peer-only", lam=3)
+    res = continue_in_lambda(dec, Rule("peer-only"), (3, 0))
+    exact = [e for e in projected_fixed_points(dec, Rule("peer-only", lam=3))
              if sum(0 < float(v) < 1 for v in e.exact) == 1]
     assert exact
     for e in exact:
@@ -194,7 +194,7 @@ def test_simplex_face_branches_match_the_exact_oracle(payoffs):
 
 def test_simplex_face_hands_over_to_the_pure_profile():
     res = continue_in_lambda(Decomposition(normal_form_game(SIMPLEX_3X3, "direct"),
-                                           eta=float(ETA)), "peer-only", (0, 3))
+                                           eta=float(ETA)), Rule("peer-only"), (0, 3))
     vertex = next(b for b in res.branches if b.face == "pure (1, 2)")
     blocks, F = _oracle(SIMPLEX_3X3)
     (a0, a1), (b0, b1) = blocks
@@ -233,7 +233,7 @@ def test_three_player_box_gets_its_face_branches():
                [[[-5, -4], [-2, -1]], [[1, 0], [-3, -4]]],
                [[[2, 3], [-5, -4]], [[-1, -1], [4, 0]]]]
     dec = Decomposition(normal_form_game(payoffs, "direct"), eta=float(ETA))
-    res = continue_in_lambda(dec, "peer-only", (0, 3))
+    res = continue_in_lambda(dec, Rule("peer-only"), (0, 3))
     faces = [b for b in res.branches if b.kind == "face"]
     assert {b.face for b in faces} >= {"p1 = 0", "p3 = 1", "p1 = 0; p3 = 0"}
     base = extended_field(dec, Rule("peer-only"))
@@ -274,7 +274,7 @@ def test_stag_hunt_edge_branches_in_closed_form():
     from eqselect.theory import builtin
 
     res = continue_in_lambda(Decomposition(builtin("stag-hunt", "direct"), eta=0.55),
-                             "peer-only", (0, 3))
+                             Rule("peer-only"), (0, 3))
     for face, free in (("p2 = 0", 0), ("p1 = 0", 1)):
         br = next(b for b in res.branches if b.face == face)
         lam = br.points[:, 0]

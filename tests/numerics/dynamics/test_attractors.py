@@ -19,6 +19,7 @@ from eqselect.numerics.sources.fields import rule_field
 from eqselect.numerics.sources.symbolic import SymbolicSource
 from eqselect.theory import Decomposition, OptionsError, Rule, builtin
 from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.theory.rules import resolve
 
 G33 = [[[4, 4, -3], [5, -3, -3], [4, -3, 4]], [[-5, -5, 3], [3, -1, -4], [2, 3, 3]]]
 COORDINATION_33 = [[[3, 0, 0], [0, 2, 0], [0, 0, 1]], [[3, 0, 0], [0, 2, 0], [0, 0, 1]]]
@@ -28,7 +29,7 @@ STAG_HUNT_3 = [[[[4, 0], [0, 0]], [[3, 3], [3, 3]]], [[[4, 0], [3, 3]], [[0, 0],
 
 def _setup(game, method="pg"):
     dec = Decomposition(game.substitute(), eta=0.55)
-    return dec, find_equilibria(dec, method)
+    return dec, find_equilibria(dec, resolve(method))
 
 
 _JUDGE = ("preferred", "predicate", "settle", "settle_tol", "window")
@@ -119,7 +120,7 @@ def test_direct_stag_hunt_flow_classification_is_the_exact_separatrix(direct_sh,
     if not len(p):
         return
     dec = direct_sh
-    found = _STAG_FOUND.setdefault("pg", find_equilibria(dec, "pg"))
+    found = _STAG_FOUND.setdefault("pg", find_equilibria(dec, Rule("pg")))
     attractors = attractor_list(dec.game, found)
     field = _STAG_FOUND.setdefault("direct-field", rule_field(SymbolicSource(dec), Rule("pg")))
 
@@ -141,7 +142,7 @@ _STAG_FOUND: dict = {}
 @given(st.floats(6.0, 8.0), st.floats(6.0, 8.0), st.booleans())
 def test_a_start_at_a_stable_profile_is_classified_as_it(logit_sh, a, b, cooperate):
     """Logits deep towards a strict pure equilibrium: that attractor, at once."""
-    found = _STAG_FOUND.setdefault("logit", find_equilibria(logit_sh, "pg"))
+    found = _STAG_FOUND.setdefault("logit", find_equilibria(logit_sh, Rule("pg")))
     attractors = attractor_list(logit_sh.game, found)
     x = np.array([[a, b]]) * (1 if cooperate else -1)
     field = _STAG_FOUND.setdefault("field", rule_field(SymbolicSource(logit_sh), Rule("pg")))
@@ -160,7 +161,7 @@ def test_matching_pennies_discrete_pg_cycles():
 
 
 def test_flow_settles_early_or_reports_what_still_moves(direct_sh):
-    found = find_equilibria(direct_sh, "pg")
+    found = find_equilibria(direct_sh, Rule("pg"))
     kw = dict(schedule="flow", settle=True, preferred=0, predicate=False)
     done = run_basins(_problem(direct_sh, found, GridStarts(11, 0.0, 1.0), steps=2000, **kw))
     assert done.settling["settled_early"] and done.settling["steps_run"] < 2000
@@ -175,7 +176,7 @@ def test_flow_settles_early_or_reports_what_still_moves(direct_sh):
 
 
 def test_unlisted_pure_profiles_are_found_by_the_outward_test(logit_sh):
-    found = find_equilibria(logit_sh, "meta-mapg")
+    found = find_equilibria(logit_sh, Rule("meta-mapg"))
     everything = all_attractors(logit_sh.game, found)
     dd = [a for a in everything if a.name == "(D, D)"]
     assert dd and dd[0].stability in (UNLISTED, "stable")
@@ -188,7 +189,7 @@ def test_unlisted_pure_profiles_are_found_by_the_outward_test(logit_sh):
 
 
 def test_preferred_attractor_choices(logit_sh):
-    found = _STAG_FOUND.setdefault("logit", find_equilibria(logit_sh, "pg"))
+    found = _STAG_FOUND.setdefault("logit", find_equilibria(logit_sh, Rule("pg")))
     att = attractor_list(logit_sh.game, found)
     names = [a.name for a in att]
     assert names[preferred_attractor(logit_sh.game, att, "payoff-dominant")[0]] == "(C, C)"

@@ -12,10 +12,11 @@ from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
 from eqselect.numerics.dynamics.outcomes import cooperation_success, wilson_interval
 from eqselect.numerics.dynamics.starts import grid_starts, probability_to_parameters
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability
-from eqselect.numerics.dynamics.flow import integrate_flow, project_capped_simplex
+from eqselect.numerics.dynamics.flow import FlowOptions, integrate_flow, project_capped_simplex
 from eqselect.numerics.dynamics.schedules import (
     ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
 from eqselect.theory import GameError, Rule
+from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 
 
 # --- the paper's discrete schedule against a plain per-point loop -----------
@@ -42,7 +43,7 @@ def _reference(dec, method, starts, steps=140):
 
 
 def test_paper_schedule_pg_equals_reference_loop_on_full_grid(logit_sh):
-    bm = basin_map(logit_sh, "pg", grid=21, steps=140, schedule="paper")
+    bm = basin_map(logit_sh, Rule("pg"), steps=140, schedule="paper", starts=GridStarts(grid=21))
     starts = [(float(a), float(b)) for a, b in bm.starts_probability]
     ref = _reference(logit_sh, "pg", starts)
     assert bm.success.tolist() == [ok for ok, _ in ref]
@@ -53,7 +54,7 @@ def test_paper_schedule_pg_equals_reference_loop_on_full_grid(logit_sh):
 
 
 def test_paper_schedule_meta_mapg_equals_reference_loop_on_some_points(logit_sh):
-    bm = basin_map(logit_sh, "meta-mapg", 1.5, 0.35, grid=21, steps=140)
+    bm = basin_map(logit_sh, Rule("meta-mapg", 1.5, 0.35), steps=140, starts=GridStarts(grid=21))
     idx = list(range(0, 441, 11))
     starts = [tuple(map(float, bm.starts_probability[i])) for i in idx]
     ref = _reference(logit_sh, "meta-mapg", starts)
@@ -62,15 +63,15 @@ def test_paper_schedule_meta_mapg_equals_reference_loop_on_some_points(logit_sh)
 
 
 def test_shaping_enlarges_the_payoff_dominant_basin(logit_sh):
-    pg = basin_map(logit_sh, "pg").fraction
-    mapg = basin_map(logit_sh, "meta-mapg", 1.5, 0.35).fraction
+    pg = basin_map(logit_sh, Rule("pg")).fraction
+    mapg = basin_map(logit_sh, Rule("meta-mapg", 1.5, 0.35)).fraction
     assert mapg > pg + 0.1  # the paper: 27.0% -> 42.6% (sampled)
 
 
 def test_paper_basin_map_is_fast_after_compilation(logit_sh):
-    basin_map(logit_sh, "meta-mapg")  # warm up
+    basin_map(logit_sh, Rule("meta-mapg"))  # warm up
     t = time.perf_counter()
-    basin_map(logit_sh, "meta-mapg", grid=21, steps=140)
+    basin_map(logit_sh, Rule("meta-mapg"), steps=140, starts=GridStarts(grid=21))
     assert time.perf_counter() - t < 1.0
 
 
@@ -98,14 +99,15 @@ def test_paper_schedule_rates_and_validation():
 
 
 def test_annealing_hook_with_no_decay_equals_constant_lambda(logit_sh):
-    const = basin_map(logit_sh, "meta-mapg", 1.5, 0.35, grid=9, steps=60)
-    anneal = basin_map(logit_sh, Rule("meta-mapg", 1.5, 0.35, annealing=PaperAnnealing(1.5, n0=60)),
-                       grid=9, steps=60)
+    const = basin_map(logit_sh, Rule("meta-mapg", 1.5, 0.35), steps=60, starts=GridStarts(grid=9))
+    anneal = basin_map(logit_sh,
+                       Rule("meta-mapg", 1.5, 0.35, annealing=PaperAnnealing(1.5, n0=60)),
+                       steps=60, starts=GridStarts(grid=9))
     assert anneal.schedule == "annealed"
     assert np.allclose(anneal.final, const.final, atol=1e-12)
     decayed = basin_map(logit_sh, Rule("meta-mapg", 1.5, 0.35,
                                        annealing=PaperAnnealing(1.5, n0=0, tau=1.0)),
-                        grid=9, steps=60)
+                        steps=60, starts=GridStarts(grid=9))
     assert not np.allclose(decayed.final, const.final)
 
 
@@ -114,8 +116,8 @@ def test_annealing_hook_with_no_decay_equals_constant_lambda(logit_sh):
 def test_flow_basin_of_stag_hunt_direct_matches_exact_area(direct_sh):
     g = 61
     c = 0.5 / g
-    bm = basin_map(direct_sh, "pg", grid=g, steps=140, schedule="flow", dt=0.05,
-                   low=c, high=1 - c)
+    bm = basin_map(direct_sh, Rule("pg"), steps=140, schedule="flow", dt=0.05,
+                   starts=GridStarts(grid=g, low=c, high=1 - c))
     p = bm.starts_probability
     # exact basin of (1, 1): above the stable manifold p1 + p2 = 4/3
     assert bm.success.tolist() == (p.sum(axis=1) > 4 / 3).tolist()
@@ -125,13 +127,13 @@ def test_flow_basin_of_stag_hunt_direct_matches_exact_area(direct_sh):
 
 
 def test_flow_monte_carlo_interval_holds_exact_area(direct_sh):
-    bm = basin_monte_carlo(direct_sh, "pg", n=3000, seed=7, steps=140, schedule="flow",
-                           low=0.0, high=1.0)
+    bm = basin_monte_carlo(direct_sh, Rule("pg"), steps=140, schedule="flow",
+                           starts=SampledStarts(n=3000, seed=7, low=0.0, high=1.0))
     lo, hi = bm.interval
     assert lo <= 2 / 9 <= hi
     assert bm.to_json()["interval"] == [lo, hi]
-    again = basin_monte_carlo(direct_sh, "pg", n=3000, seed=7, steps=140, schedule="flow",
-                              low=0.0, high=1.0)
+    again = basin_monte_carlo(direct_sh, Rule("pg"), steps=140, schedule="flow",
+                              starts=SampledStarts(n=3000, seed=7, low=0.0, high=1.0))
     assert again.fraction == bm.fraction  # seeded
 
 
@@ -141,22 +143,22 @@ def test_nearest_fixed_point_labels_agree_with_success(direct_sh):
 
     fps = [eq((1.0, 1.0), Stability.STABLE), eq((0.0, 0.0), Stability.STABLE),
            eq((2 / 3, 2 / 3), Stability.SADDLE)]
-    bm = basin_map(direct_sh, "pg", grid=20, steps=200, schedule="flow", fixed_points=fps,
-                   success=None)
+    bm = basin_map(direct_sh, Rule("pg"), steps=200, schedule="flow", fixed_points=fps,
+                   success=None, starts=GridStarts(grid=20))
     assert bm.label_names == ("(1, 1)", "(0, 0)")
     assert bm.outcomes["(1, 1)"] == bm.outcomes["success"]
     assert bm.outcomes["(0, 0)"] == bm.outcomes["failure"]
     assert bm.outcomes["unresolved"] == 0
-    by_label = basin_map(direct_sh, "pg", grid=20, steps=200, schedule="flow",
-                         fixed_points=fps, success=lambda x: np.zeros(len(x), bool))
+    by_label = basin_map(direct_sh, Rule("pg"), steps=200, schedule="flow", fixed_points=fps,
+                         success=lambda x: np.zeros(len(x), bool), starts=GridStarts(grid=20))
     assert by_label.fraction == 0.0  # an explicit predicate wins
 
 
 def test_projected_flow_stays_in_box_and_stops_at_corner():
     from eqselect.theory import Region, RegionKind
     res = integrate_flow(lambda x: np.column_stack([3 * x[:, 1] - 2, 3 * x[:, 0] - 2]),
-                         [[0.9, 0.9], [0.1, 0.2]], dt=0.05, steps=100,
-                         region=Region(RegionKind.BOX), record=True)
+                         [[0.9, 0.9], [0.1, 0.2]], Region(RegionKind.BOX),
+                         options=FlowOptions(dt=0.05, steps=100, record=True))
     assert res.trajectory.min() >= 0 and res.trajectory.max() <= 1
     assert res.final.tolist() == [[1.0, 1.0], [0.0, 0.0]]
     assert res.notes == ()
@@ -181,7 +183,7 @@ def test_start_map_and_errors(logit_sh, direct_sh):
     with pytest.raises(GameError, match="outside"):
         probability_to_parameters(logit_sh.game, [[0.0, 0.5]])
     with pytest.raises(GameError, match="schedule"):
-        basin_map(logit_sh, "pg", grid=3, schedule="euler")
+        basin_map(logit_sh, Rule("pg"), schedule="euler", starts=GridStarts(grid=3))
     with pytest.raises(GameError, match="monte_carlo"):
         grid_starts(8, 21)
     ok = cooperation_success(logit_sh.game)

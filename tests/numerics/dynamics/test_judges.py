@@ -58,3 +58,57 @@ def test_given_starts_and_a_source_reproduce_the_grid_map(dec):
         GivenStarts(np.zeros((3, 5))).draw(dec.game)
     with pytest.raises(GameError, match="source"):
         BasinProblem(None, game=dec.game)
+
+
+def _nearest_names(ends, points, tol, corners):
+    """Independent naming, one end point at a time in pure Python."""
+    out = []
+    for p in ends:
+        dists = [(float(np.sqrt(sum((a - b) ** 2 for a, b in zip(p, c)))), name)
+                 for name, c in points]
+        best = min(dists) if dists else (np.inf, None)
+        if best[0] <= tol:
+            out.append(best[1])
+            continue
+        corner = [round(float(v)) for v in p]
+        if corners and np.sqrt(sum((a - b) ** 2 for a, b in zip(p, corner))) <= tol:
+            out.append("(" + ", ".join(str(int(v)) for v in corner) + ")")
+        else:
+            out.append("unresolved")
+    return out
+
+
+def test_named_point_judge_names_ends_by_point_then_pure_profile(dec):
+    from eqselect.numerics.dynamics.judges import NamedPointJudge
+    from eqselect.numerics.dynamics.starts import parameters_to_probability
+
+    # only the mixed point is named: logit ends at the pure profiles fall back to corners
+    points = (("(2/3, 2/3)", (2 / 3, 2 / 3)),)
+    judge = NamedPointJudge(None, points, 0.05)
+    bm = run_basins(BasinProblem(dec, Rule("pg"), GridStarts(7), 140, judge=judge))
+    ends = parameters_to_probability(dec.game, bm.final)
+    names = _nearest_names(ends, points, 0.05, corners=True)
+    assert bm.outcomes == {n: names.count(n) for n in sorted(set(names))}
+    assert {"(0, 0)", "(1, 1)"} <= set(bm.outcomes)
+    assert bm.success.tolist() == cooperation_success(dec.game)(bm.final).tolist()
+    assert bm.fraction == bm.success.mean()
+    named = [bm.label_names[i] if i >= 0 else "unresolved" for i in bm.labels]
+    assert named == names
+
+
+def test_named_point_judge_without_corners_on_a_box(direct_sh):
+    from eqselect.numerics.dynamics.judges import NamedPointJudge
+
+    points = (("(1, 1)", (1.0, 1.0)),)
+    bm = run_basins(BasinProblem(direct_sh, Rule("pg"), GridStarts(6, 0.0, 1.0), 60,
+                                 schedule="flow", judge=NamedPointJudge(None, points, 0.05)))
+    names = _nearest_names(bm.final, points, 0.05, corners=False)  # direct: phi = p
+    assert bm.outcomes == {n: names.count(n) for n in sorted(set(names))}
+    assert set(bm.outcomes) == {"(1, 1)", "unresolved"}  # (0, 0) is not named on a box
+
+
+def test_named_point_judge_checks_its_tolerance():
+    from eqselect.numerics.dynamics.judges import NamedPointJudge
+
+    with pytest.raises(GameError, match="tol must be > 0"):
+        NamedPointJudge(None, (), 0.0)

@@ -26,7 +26,7 @@ def dec():
 def test_problem_and_wrapper_give_the_same_map(dec):
     problem = BasinProblem(dec, Rule("meta-mapg", lam=2), GridStarts(9), steps=50)
     bm = run_basins(problem)
-    again = basin_map(dec, "meta-mapg", lam=2, grid=9, steps=50)
+    again = basin_map(dec, Rule("meta-mapg", lam=2), steps=50, starts=GridStarts(grid=9))
     assert bm.problem is problem
     assert bm.success.tolist() == again.success.tolist()
     assert (bm.method, bm.grid, bm.steps, bm.lam) == ("meta-mapg", 9, 50, 2.0)
@@ -48,7 +48,7 @@ def test_annealing_is_the_rules_not_a_guess(dec):
 
 
 def test_json_keeps_the_contract_and_leaves_out_the_arrays(dec):
-    doc = basin_monte_carlo(dec, "pg", n=50, seed=3, steps=20).to_json()
+    doc = basin_monte_carlo(dec, Rule("pg"), SampledStarts(50, 3), 20).to_json()
     for key in ("fraction", "outcomes", "grid", "steps", "n", "game", "method", "lam",
                 "own_coef", "schedule", "mean_first_hit", "interval", "seed", "notes"):
         assert key in doc

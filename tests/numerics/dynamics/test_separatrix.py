@@ -12,6 +12,7 @@ from eqselect.numerics.plots.portrait import probability_field
 from eqselect.numerics.dynamics.separatrix import (basin_area, flow_outcome, separatrix,
                                                    stable_direction, tangent_signs)
 from eqselect.theory import GameError, Rule
+from eqselect.numerics.dynamics.starts import SampledStarts
 
 
 def test_stag_hunt_direct_separatrix_is_the_line(direct_sh):
@@ -48,7 +49,7 @@ def test_logit_separatrix_is_invariant_and_bounds_the_flow_basin(logit_sh):
     assert sep.ends == ("boundary", "boundary")
     line = sep.polyline
     # the stable manifold is invariant: F is tangent to the traced curve
-    f = compile_field(logit_sh, "pg").field(line[1:-1])
+    f = compile_field(logit_sh, Rule("pg")).field(line[1:-1])
     tangent = line[2:] - line[:-2]  # centred chords
     away = np.linalg.norm(line[1:-1] - sep.saddle, axis=1) > 1e-3  # F = 0 at the saddle
     cross = f[:, 0] * tangent[:, 1] - f[:, 1] * tangent[:, 0]
@@ -56,8 +57,8 @@ def test_logit_separatrix_is_invariant_and_bounds_the_flow_basin(logit_sh):
     assert away.sum() > 100 and np.abs(sine[away]).max() < 1e-3
     pm = sep.mapped(lambda x: parameters_to_probability(g, x))
     share = basin_area(pm, (1, 1)) / np.prod(pm.upper - pm.lower)
-    mc = basin_monte_carlo(logit_sh, "pg", n=2000, seed=5, schedule="flow", steps=600,
-                           dt=0.1, low=pm.lower[0], high=pm.upper[0])
+    mc = basin_monte_carlo(logit_sh, Rule("pg"), schedule="flow", steps=600, dt=0.1,
+                           starts=SampledStarts(n=2000, seed=5, low=pm.lower[0], high=pm.upper[0]))
     assert mc.interval[0] <= share <= mc.interval[1]
 
 
@@ -72,7 +73,7 @@ def test_probability_field_logit_push_forward(logit_sh):
 def test_separatrix_tangent_signs_follow_the_polyline(logit_sh):
     """On a logit separatrix, sign * v at each node points along the polyline's next chord
     (Sigma is invariant and v points towards the saddle on both halves)."""
-    cf = compile_field(logit_sh, "pg", 0, 0)
+    cf = compile_field(logit_sh, Rule("pg", 0, 0))
     f = sp.lambdify(logit_sh.game.parameters, list(logit_sh.cur))
     saddle = (np.log(2.0), np.log(2.0))  # p = 2/3 under logit
     sep = separatrix(logit_sh, saddle, Rule("pg"))
@@ -89,7 +90,7 @@ def test_separatrix_tangent_signs_follow_the_polyline(logit_sh):
 
 def test_flow_outcome_sides_of_the_stag_hunt_separatrix(direct_sh):
     """Direct Stag Hunt: starts just above p1 + p2 = 4/3 reach (1, 1), just below (0, 0)."""
-    cf = compile_field(direct_sh, "pg", 0, 0)
+    cf = compile_field(direct_sh, Rule("pg", 0, 0))
     starts = np.array([[0.5, 0.84], [0.5, 0.83], [0.9, 0.4343], [0.9, 0.4323]])
-    out = flow_outcome(cf.field, starts, [[1, 1], [0, 0]], lower=np.zeros(2), upper=np.ones(2))
+    out = flow_outcome(cf.field, starts, [[1, 1], [0, 0]], box=(np.zeros(2), np.ones(2)))
     assert out.tolist() == [0, 1, 0, 1]

@@ -37,6 +37,7 @@ from fraction_walk import fraction_field
 from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.theory import Decomposition, normal_form_game
 from eqselect.theory.rules import REGISTRY, as_rule, spec
+from eqselect.theory.rules import Rule, resolve
 
 CLOSED_FORM = [m.value for m in REGISTRY if not spec(m).adaptive]
 STAG3 = [[[[4, 0], [0, 0]], [[3, 3], [3, 3]]], [[[4, 0], [3, 3]], [[0, 0], [3, 3]]],
@@ -170,7 +171,7 @@ def test_random_2x2_logit_games_equal_an_independent_resultant_solve(method):
         games = games[CLOSED_FORM.index(method) % 4::4][:SHAPED_GAMES]
     refused = 0
     for dec in games:
-        found = find_equilibria(dec, method)
+        found = find_equilibria(dec, resolve(method))
         want = _reference_fixed_points(dec, method)
         if want is None:  # a common factor changing sign: possibly a curve of fixed points
             refused += 1
@@ -202,7 +203,7 @@ def test_sos_fixed_points_are_pg_zeros_and_lookahead_zeros_without_peer():
         want = [x for x in la
                 if any(np.allclose(x, z, atol=1e-8) for z in pg)
                 or max(abs(v) for v in peer(*x)) < 1e-12]
-        found = find_equilibria(dec, "sos")
+        found = find_equilibria(dec, Rule("sos"))
         assert found.route == "sos-from-lookahead" and found.complete, found.notes
         got = sorted((tuple(e.point) for e in found.equilibria), key=_rounded)
         assert len(got) == len(want), (dec.game.payoffs, got, want)
@@ -231,7 +232,7 @@ def _gambit_split(tables):
 @pytest.mark.parametrize("shape,n,param,seed", [((3, 3), 30, "softmax", 33)])
 def test_pg_interior_fixed_points_are_gambits_totally_mixed_equilibria(shape, n, param, seed):
     for tables in _random_tables(shape, n, seed):
-        found = find_equilibria(Decomposition(normal_form_game(tables, param), eta=1), "pg")
+        found = find_equilibria(Decomposition(normal_form_game(tables, param), eta=1), Rule("pg"))
         mixed, pure = _gambit_split(tables)
         if found.route != "nash-interior":  # a continuum of totally mixed equilibria
             assert "continuum" in found.notes[0] and not found.complete
@@ -250,7 +251,7 @@ def test_pg_interior_fixed_points_are_gambits_totally_mixed_equilibria(shape, n,
 @pytest.mark.parametrize("method", CLOSED_FORM)
 def test_three_player_stag_hunt_every_rule_route_and_saddle(method):
     dec = Decomposition(normal_form_game(STAG3, "logit"), eta=0.55)
-    found = find_equilibria(dec, method, budget=1.0)
+    found = find_equilibria(dec, resolve(method), budget=1.0)
     if method == "pg":
         assert found.complete and found.route == "nash-interior"
     else:  # three parameters: no resultant; sympy does not decide it within the budget
@@ -268,11 +269,11 @@ def test_three_player_stag_hunt_every_rule_route_and_saddle(method):
 # -- a small budget: the fallback is taken and labelled -----------------------------------
 def test_small_budget_falls_back_to_newton_and_says_so():
     dec = Decomposition(normal_form_game(STAG3, "logit"), eta=0.55)
-    found = find_equilibria(dec, "peer-only", budget=1e-3)
+    found = find_equilibria(dec, Rule("peer-only"), budget=1e-3)
     assert found.route == "newton" and not found.complete
     assert "budget" in found.notes[0] and "fell back to Newton" in found.notes[0]
     assert found.seeds == 96 and "Latin hypercube" in found.sampling
-    pg = find_equilibria(dec, "pg", budget=1e-3)  # the direct faces need more than 1 ms
+    pg = find_equilibria(dec, Rule("pg"), budget=1e-3)  # the direct faces need more than 1 ms
     assert pg.route == "newton" and "interior Nash route" in pg.notes[0]
 
 
@@ -298,7 +299,8 @@ def _regret(tables, strategies):
 
 def test_pg_three_player_interior_points_contain_gambits_and_all_have_zero_regret():
     for tables in _random_tables((2, 2, 2), 20, 222):
-        found = find_equilibria(Decomposition(normal_form_game(tables, "logit"), eta=1), "pg")
+        found = find_equilibria(Decomposition(normal_form_game(tables, "logit"), eta=1),
+                                Rule("pg"))
         assert found.complete and found.route == "nash-interior", found.notes
         got = [np.concatenate(e.strategies) for e in found.equilibria]
         for m in gambit_oracle.enumpoly(tables):

@@ -24,7 +24,7 @@ from eqselect.numerics.fixed_points.core.nash_check import strategies_at
 from eqselect.numerics.fixed_points.core.record import Route, Stability
 from eqselect.numerics.fixed_points.newton.seeds import newton_seeds
 from eqselect.theory import Decomposition, GameError, builtin, normal_form_game
-from eqselect.theory.rules import Rule
+from eqselect.theory.rules import Rule, resolve
 
 STAG3 = [[[[4, 0], [0, 0]], [[3, 3], [3, 3]]], [[[4, 0], [3, 3]], [[0, 0], [3, 3]]],
          [[[4, 3], [0, 3]], [[0, 3], [0, 3]]]]
@@ -45,7 +45,8 @@ def test_budget_reports_errors_of_the_work():
 
 def test_two_parameter_logit_route_is_the_certified_resultant():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
-    found = find_equilibria(dec, "pg", budget=1e-6)  # small systems are eliminated in-process
+    # small systems are eliminated in-process
+    found = find_equilibria(dec, Rule("pg"), budget=1e-6)
     assert found.route == "resultant" and found.complete
     assert found.certificate["u1"]["polynomial"] == [-2, 1]  # u1 = 2, theta1 = ln 2
     assert "every finite fixed point is listed" in found.notes[0]
@@ -55,7 +56,7 @@ def test_two_parameter_logit_route_is_the_certified_resultant():
 def test_face_search_past_its_budget_is_refused_clearly():
     dec = Decomposition(normal_form_game(STAG3, "direct"), eta=0.55)
     with pytest.raises(GameError, match="budget"):
-        find_equilibria(dec, "meta-mapg", budget=1e-3)
+        find_equilibria(dec, Rule("meta-mapg"), budget=1e-3)
 
 
 # -- the 3-player Stag Hunt of issue 9 ------------------------------------------------
@@ -63,7 +64,7 @@ def test_face_search_past_its_budget_is_refused_clearly():
                                           ("lola", 1.6595)])
 def test_three_player_stag_hunt_interior_saddle_found_and_labelled(method, theta):
     dec = Decomposition(normal_form_game(STAG3, "logit"), eta=0.55)
-    found = find_equilibria(dec, method, budget=1.0)
+    found = find_equilibria(dec, resolve(method), budget=1.0)
     if method == "pg":  # the interior points are the totally mixed Nash equilibria
         assert found.complete and found.route == "nash-interior"
     else:
@@ -136,7 +137,7 @@ def test_every_rule_points_like_pg_deep_near_a_pure_profile(vals, method):
     dec = Decomposition(normal_form_game(tables, "logit"), eta=sp.Rational(11, 20))
     listed = {tuple(x > 0 for x in e.point): e.stability
               for e in pure_profiles_at_infinity(dec, Rule(method))}
-    mp = MpField(dec, method)
+    mp = MpField(dec, resolve(method))
     with mpmath.workdps(60):
         for ends in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
             if not _strict_at(tables, ends):
@@ -152,7 +153,7 @@ def test_every_rule_points_like_pg_deep_near_a_pure_profile(vals, method):
 
 def test_logit_prisoners_dilemma_reports_its_nash_at_infinity():
     found = find_equilibria(Decomposition(builtin("prisoners-dilemma", "logit"), eta=0.55),
-                            "pg")
+                            Rule("pg"))
     assert found.equilibria == []
     assert [(e.strategies, e.stability, e.nash) for e in found.at_infinity] == [
         (((0.0, 1.0), (0.0, 1.0)), Stability.STABLE, True)]
@@ -168,7 +169,7 @@ _MP = {}
 def _mp_stag():
     if not _MP:
         dec = Decomposition(builtin("stag-hunt", "logit"), eta=sp.Rational(11, 20))
-        _MP["dec"], _MP["f"] = dec, MpField(dec, "meta-mapg")
+        _MP["dec"], _MP["f"] = dec, MpField(dec, Rule("meta-mapg"))
     return _MP["dec"], _MP["f"]
 
 
@@ -192,7 +193,7 @@ def test_mp_field_equals_sympy_and_its_jacobian_finite_differences(x):
 
 # -- one record shape -------------------------------------------------------------------
 def test_equilibrium_set_json_says_route_and_completeness():
-    found = find_equilibria(Decomposition(builtin("stag-hunt", "direct"), eta=0.55), "pg")
+    found = find_equilibria(Decomposition(builtin("stag-hunt", "direct"), eta=0.55), Rule("pg"))
     doc = json.loads(json.dumps(found.to_json()))
     assert {"equilibria", "method", "lam", "own_coef", "complete", "notes", "route",
             "seeds", "sampling", "at_infinity"} <= set(doc)
@@ -205,7 +206,7 @@ def test_equilibrium_set_json_says_route_and_completeness():
 
 def test_rule_in_first_slot_equals_old_keywords():
     dec = Decomposition(builtin("stag-hunt", "direct"), eta=0.55)
-    old = find_equilibria(dec, "peer-only", 0.5, 0.35)
+    old = find_equilibria(dec, Rule("peer-only", 0.5, 0.35))
     new = find_equilibria(dec, Rule("peer-only", lam=sp.Rational(1, 2)))
     assert [e.exact for e in old.equilibria] == [e.exact for e in new.equilibria]
     assert old.lam == new.lam == 0.5
@@ -217,7 +218,7 @@ def test_irrational_payoff_direct_route_is_exact_and_hand_checked():
     a = [[4, 0], [1 + r2, 2]]
     tables = [a, [[a[0][0], a[1][0]], [a[0][1], a[1][1]]]]  # symmetric: B = A^T
     dec = Decomposition(normal_form_game(tables, "direct"), eta=0.55)
-    found = find_equilibria(dec, "pg")
+    found = find_equilibria(dec, Rule("pg"))
     assert found.complete and found.route == "exact-faces"
     mixed = 2 / (5 - r2)  # 4 q = (1 + sqrt 2) q + 2 (1 - q)
     pts = {tuple(round(x, 12) for x in e.point): e for e in found.equilibria}
@@ -225,6 +226,6 @@ def test_irrational_payoff_direct_route_is_exact_and_hand_checked():
     inner = pts[(round(float(mixed), 12),) * 2]
     assert sp.simplify(inner.exact[0] - mixed) == 0
     assert inner.nash and inner.stability is Stability.SADDLE
-    logit = find_equilibria(Decomposition(normal_form_game(tables, "logit"), eta=0.55), "pg")
+    logit = find_equilibria(Decomposition(normal_form_game(tables, "logit"), eta=0.55), Rule("pg"))
     assert [round(x, 9) for x in logit.equilibria[0].point] == \
         [round(float(sp.log(mixed / (1 - mixed))), 9)] * 2

@@ -20,13 +20,14 @@ from eqselect.numerics.plots.portrait import (
 from eqselect.numerics.plots.style import new_figure, parameter_label
 from eqselect.numerics.plots.tikz import bifurcation_tikz, phase_portrait_tikz
 from eqselect.theory import Rule, builtin
+from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def peer_branches(direct_sh):
-    return continue_in_lambda(direct_sh, "peer-only", (0, 3), own_coef=0.35)
+    return continue_in_lambda(direct_sh, Rule("peer-only", own_coef=0.35), (0, 3))
 
 
 def _points():
@@ -66,7 +67,7 @@ def test_rule_and_explicit_coefficients_give_the_same_field(logit_sh):
 
 
 def test_basin_plot_has_a_legend_of_the_outcomes(logit_sh, tmp_path):
-    bm = basin_map(logit_sh, "pg", grid=7, steps=30)
+    bm = basin_map(logit_sh, Rule("pg"), steps=30, starts=GridStarts(grid=7))
     fig = basin_plot(bm, tmp_path / "basin.png", game=logit_sh.game)
     assert _is_png(tmp_path / "basin.png")
     legend = fig.axes[0].get_legend()
@@ -74,7 +75,7 @@ def test_basin_plot_has_a_legend_of_the_outcomes(logit_sh, tmp_path):
     assert len(texts) == len(set(bm.success.tolist()))
     colors = {to_hex(h.get_facecolor()) for h in legend.legend_handles}
     assert colors == {to_hex(SUCCESS_COLORS[int(v)]) for v in set(bm.success.tolist())}
-    mc = basin_monte_carlo(logit_sh, "pg", n=60, seed=0, steps=20)
+    mc = basin_monte_carlo(logit_sh, Rule("pg"), steps=20, starts=SampledStarts(n=60, seed=0))
     assert isinstance(basin_plot(mc, tmp_path / "mc.png"), Figure) and _is_png(tmp_path / "mc.png")
 
 
@@ -142,8 +143,9 @@ def test_basin_titles_fit_the_figure(tmp_path):
     game = normal_form_game(pay, "direct", name="three-stag", players=["a1", "a2", "a3"],
                             action_names=[["S", "H"]] * 3)
     dec = Decomposition(game, eta=0.55)
-    found = find_equilibria(dec, "meta-mapg")
-    bm = basin_monte_carlo(dec, "meta-mapg", n=40, steps=20, equilibria=found)
+    found = find_equilibria(dec, Rule("meta-mapg"))
+    bm = basin_monte_carlo(dec, Rule("meta-mapg"), steps=20, equilibria=found,
+                           starts=SampledStarts(n=40))
     assert attractor_list(game, found)
     assert _title_fits(basin_plot(bm, tmp_path / "b3.png", game=game))
     assert _title_fits(basin_plot(bm, tmp_path / "t.png", title="x" * 30 + " y" * 40))

@@ -10,6 +10,8 @@ from eqselect.theory.rules import PAPER, Rule
 from eqselect.numerics.dynamics.basins import basin_map
 from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.studies.sweep.cell import CellOptions, GameSpec, evaluate_cell, kernel
+from eqselect.numerics.dynamics.starts import GridStarts
+from eqselect.theory.rules import resolve
 
 A = sp.Symbol("a")
 
@@ -24,10 +26,10 @@ def test_direct_cell_equals_basin_map_at_exact_payoffs(method, lam, a, schedule)
     cell = evaluate_cell(GameSpec("stag-hunt", "direct"), {"a": a}, Rule(method, lam=lam), opts)
     game = load_game("stag-hunt", "direct", symbolic=True).substitute({A: a}).substitute()
     dec = Decomposition(game, eta=PAPER.eta)
-    eqs = find_equilibria(dec, method, lam, PAPER.own)
+    eqs = find_equilibria(dec, resolve(method, lam, PAPER.own))
     low, high = (0.0, 1.0) if schedule == "flow" else (0.05, 0.95)
-    ref = basin_map(dec, method, lam, PAPER.own, grid=9, steps=60, schedule=schedule,
-                    fixed_points=eqs.equilibria, low=low, high=high)
+    ref = basin_map(dec, resolve(method, lam, PAPER.own), steps=60, schedule=schedule,
+                    fixed_points=eqs.equilibria, starts=GridStarts(grid=9, low=low, high=high))
     assert cell.fraction == ref.fraction
     expected = {k: v for k, v in ref.outcomes.items()
                 if k not in ("success", "failure") and v}
@@ -54,7 +56,7 @@ def test_logit_cell_labels_pure_profiles_and_matches_the_success_predicate():
     opts = CellOptions(grid=7, steps=140)
     cell = evaluate_cell(GameSpec("stag-hunt", "logit"), {"a": 4}, "pg", opts)
     dec = Decomposition(load_game("stag-hunt", "logit"), eta=PAPER.eta)
-    ref = basin_map(dec, "pg", PAPER.lam, PAPER.own, grid=7, steps=140)
+    ref = basin_map(dec, Rule("pg", PAPER.lam, PAPER.own), steps=140, starts=GridStarts(grid=7))
     assert cell.fraction == ref.fraction
     # a start within 0.05 of (1, 1) meets the 0.82 predicate; slow ones may
     # meet it without being that close yet (unresolved)

@@ -20,13 +20,15 @@ pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not in
 
 from eqselect.numerics.sources import chain_field  # noqa: E402  (numba)
 from eqselect.numerics.dynamics.kernels import chain as chain_kernel  # noqa: E402
+from eqselect.numerics.dynamics.starts import SampledStarts
+from eqselect.theory.rules import resolve
 
 GAMES = {
     "paper": lambda: ipd("logit"),
     "other-payoffs": lambda: ipd("logit", gamma=sp.Rational(1, 2), payoff=((2, -1), (3, 0))),
     "direct": lambda: ipd("direct", gamma=sp.Rational(9, 10)),
 }
-QUALIFYING = [m for m in method_names() if chain_kernel.chain_weights(m) is not None]
+QUALIFYING = [m for m in method_names() if chain_kernel.chain_weights(Rule(m)) is not None]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def test_the_qualifying_rules_are_those_built_from_gradients_and_hessian_product
 
 def _structured(dec, rule, x):
     """The rule's field at the points x from `chain_terms` (lambda as in the rule)."""
-    weights = chain_kernel.chain_weights(rule)
+    weights = chain_kernel.chain_weights(rule if isinstance(rule, Rule) else Rule(rule))
     C = chain_kernel.chain_constants(dec.game.structure, dec.game.parameterization == "logit",
                                      dec.eta, weights)
     ws, out = chain_field.workspace(), np.empty(20)
@@ -98,7 +100,7 @@ def test_games_and_rules_outside_the_chain_keep_the_generic_kernel():
     assert chain_kernel.chain_game(ipd("logit", gamma=sp.Rational(1, 2), horizon=2)) is None
     assert chain_kernel.chain_game(entropy_regularized(ipd("logit"), sp.Rational(1, 10))) is None
     for method in ("sos", "sga", "consensus"):
-        assert chain_kernel.chain_weights(method) is None
+        assert chain_kernel.chain_weights(Rule(method)) is None
 
 
 @pytest.mark.parametrize("method", ["meta-mapg", "pg", "lola"])
@@ -120,8 +122,8 @@ def test_basin_kernel_agrees_with_the_numpy_backend_start_for_start(sources, met
     """
     dec, src = sources["paper"]
     steps = 120
-    fast = basin_monte_carlo(dec, method, kernel="numba", n=300, seed=4, steps=steps,
-                             sampler="normal")
+    fast = basin_monte_carlo(dec, resolve(method), kernel="numba", steps=steps,
+                             starts=SampledStarts(n=300, seed=4, sampler="normal"))
     assert not fast.notes
     field, success = rule_field(src, Rule(method)), cooperation_success(dec.game)
 
@@ -143,7 +145,7 @@ def test_basin_kernel_agrees_with_the_numpy_backend_start_for_start(sources, met
 def test_annealed_direct_ipd_agrees_with_the_numpy_backend():
     dec = Decomposition(ipd("direct", gamma=sp.Rational(9, 10)), eta=PAPER.eta)
     rule = Rule("meta-mapg", annealing=PaperAnnealing(n0=10, tau=5.0))
-    kw = dict(n=40, seed=2, steps=30, schedule=ConstantSchedule(0.05))
+    kw = dict(starts=SampledStarts(40, 2), steps=30, schedule=ConstantSchedule(0.05))
     fast = basin_monte_carlo(dec, rule, kernel="numba", **kw)
     ref = basin_monte_carlo(dec, rule, **kw)
     assert fast.schedule == ref.schedule == "annealed"

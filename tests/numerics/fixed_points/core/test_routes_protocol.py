@@ -13,6 +13,7 @@ from eqselect.numerics.fixed_points.find import ROUTES, EquilibriumSet, find_equ
 from eqselect.theory import Decomposition, GameError, builtin, normal_form_game
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.serialize import document
+from eqselect.theory.rules import Rule
 
 
 def test_set_routes_print_the_strings_of_the_json_contract():
@@ -44,7 +45,7 @@ def _problem():
 
 
 def _fixed(route, status, reason="", n=0, after=""):
-    pts = tuple(find_equilibria(_problem().dec, "pg").equilibria)[:n]
+    pts = tuple(find_equilibria(_problem().dec, Rule("pg")).equilibria)[:n]
     return RouteEntry(route, f"{route.value} route", lambda p: True,
                       lambda p: RouteResult(route, status, pts, reason), after_others=after)
 
@@ -94,7 +95,7 @@ def test_points_carry_their_component_and_components_their_strategies():
     fixed points (one component of dimension 1); the third action's profile is isolated."""
     u = [[1, 1, 0], [1, 1, 0], [0, 0, 2]]
     dec = Decomposition(normal_form_game([u, u], "direct"), eta=sp.Rational(1, 2))
-    found = find_equilibria(dec, "pg")
+    found = find_equilibria(dec, Rule("pg"))
     doc = document("equilibria", found, {})
     assert len(found.components) >= 1 and all(c.dimension >= 1 for c in found.components)
     for k, comp in enumerate(doc["components"]):

@@ -20,11 +20,12 @@ from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.numerics.fixed_points.core.nash_check import is_nash, strategies_at
 from eqselect.theory import Decomposition, normal_form_game
 from eqselect.theory.rules import as_rule
+from eqselect.theory.rules import Rule, resolve
 
 
 def _extreme_sets(tables):
     game = normal_form_game(tables, "direct")
-    found = find_equilibria(Decomposition(game, eta=sp.Rational(1, 2)), "pg")
+    found = find_equilibria(Decomposition(game, eta=sp.Rational(1, 2)), Rule("pg"))
     ours = set()
     for e in found.equilibria:
         if e.extreme_points:
@@ -109,7 +110,7 @@ def _scaled_coordination(a, b, c, d):
 def test_polytope_continuum_on_a_polynomial_face_lists_its_extreme_points():
     # F1 = (2 - p3)(2 p2 - 1), F2 = (2 - p3)(2 p1 - 1): the segment p1 = p2 = 1/2
     game = normal_form_game(_scaled_coordination(1, 1, 2, 2), "direct")
-    found = find_equilibria(Decomposition(game, eta=sp.Rational(1, 2)), "pg")
+    found = find_equilibria(Decomposition(game, eta=sp.Rational(1, 2)), Rule("pg"))
     half = sp.Rational(1, 2)
     cont = [e for e in found.equilibria if e.extreme_points and e.exact[0] == half]
     assert len(cont) == 1 and "a polytope, its extreme points listed" in " ".join(cont[0].notes)
@@ -128,7 +129,7 @@ def test_curved_continuum_on_a_polynomial_face_is_labelled_with_samples(method):
     # PG: F1 = p2 (3 - p3) - 1, a curve p1 = p2 = 1 / (3 - p3): not a polytope
     game = normal_form_game(_scaled_coordination(1, 1, 2, 1), "direct")
     dec = Decomposition(game, eta=sp.Rational(1, 2))
-    found = find_equilibria(dec, method)
+    found = find_equilibria(dec, resolve(method))
     interior = "agent 1 support {0, 1}; agent 2 support {0, 1}; agent 3 support {0, 1} that"
     curved = [e for e in found.equilibria
               if any("not shown to be a polytope" in n and interior in n for n in e.notes)]

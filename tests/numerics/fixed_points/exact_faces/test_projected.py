@@ -17,6 +17,7 @@ from eqselect.numerics.fixed_points.exact_faces.polynomial import real_solutions
 from eqselect.numerics.fixed_points.exact_faces.projected import projected_fixed_points
 from eqselect.theory import Decomposition, GameError, builtin, normal_form_game
 from eqselect.theory.errors import OptionsError
+from eqselect.theory.rules import Rule, resolve
 
 R = sp.Rational
 
@@ -27,7 +28,7 @@ def _by_point(eqs):
 
 # -- hand-worked games ----------------------------------------------------------
 def test_stag_hunt_pg_has_exactly_three_fixed_points():
-    eqs = projected_fixed_points(Decomposition(builtin("stag-hunt", "direct")), "pg")
+    eqs = projected_fixed_points(Decomposition(builtin("stag-hunt", "direct")), Rule("pg"))
     pts = _by_point(eqs)
     assert set(pts) == {(0, 0), (1, 1), (R(2, 3), R(2, 3))}
     assert len(eqs) == 3
@@ -90,14 +91,14 @@ def test_peer_only_stag_hunt_loses_the_risk_dominant_corner():
     p1, p2 = dec.game.parameters
     F00 = F[0].subs({p1: 0, p2: 0})
     assert F00 == -2 + lam * eta * 3 == R(19, 40)  # points into the box
-    eqs = projected_fixed_points(dec, "peer-only", lam=1.5)
+    eqs = projected_fixed_points(dec, Rule("peer-only", lam=1.5))
     pts = _by_point(eqs)
     assert (0, 0) not in pts
     assert pts[(1, 1)].stability is Stability.STABLE
     # the payoff-dominant corner is the only fixed point left (peer_1 > 0 pushes C)
     assert set(pts) == {(1, 1)}
     # with a small lambda the corner survives: F_1(0, 0) = -2 + 3 * 0.55 * 0.5 < 0
-    small = _by_point(projected_fixed_points(dec, "peer-only", lam=0.5))
+    small = _by_point(projected_fixed_points(dec, Rule("peer-only", lam=0.5)))
     assert (0, 0) in small and small[(0, 0)].stability is Stability.STABLE
 
 
@@ -135,9 +136,9 @@ def test_input_errors():
     with pytest.raises(GameError, match="'direct'"):
         projected_fixed_points(Decomposition(builtin("stag-hunt", "logit")))
     with pytest.raises(GameError, match="eta"):
-        projected_fixed_points(Decomposition(builtin("stag-hunt", "direct")), "peer-only")
+        projected_fixed_points(Decomposition(builtin("stag-hunt", "direct")), Rule("peer-only"))
     with pytest.raises(OptionsError, match="unknown method"):
-        projected_fixed_points(Decomposition(builtin("stag-hunt", "direct")), "sgd")
+        projected_fixed_points(Decomposition(builtin("stag-hunt", "direct")), Rule("sgd"))
 
 
 # -- helpers --------------------------------------------------------------------
@@ -173,7 +174,7 @@ def _tables(data, shape, lo=-20, hi=20):
 
 def _our_profiles(tables):
     game = normal_form_game(tables, "direct")
-    eqs = projected_fixed_points(Decomposition(game), "pg")
+    eqs = projected_fixed_points(Decomposition(game), Rule("pg"))
     return game, eqs
 
 
@@ -233,7 +234,7 @@ def test_shaped_fixed_points_satisfy_the_box_normal_cone(method):
     for game in games[: 2 if method == "meta-mapg" else 1]:
         dec = Decomposition(game, eta=0.55)
         field = sp.lambdify(game.parameters, list(dec.field(method, 1.5, 0.35)))
-        eqs = projected_fixed_points(dec, method, lam=1.5, own_coef=0.35)
+        eqs = projected_fixed_points(dec, resolve(method, 1.5, 0.35))
         assert eqs
         for e in eqs:
             F = np.asarray(field(*e.point), dtype=float)

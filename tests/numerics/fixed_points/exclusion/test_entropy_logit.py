@@ -88,7 +88,7 @@ def test_coordination_at_tau_one_tenth_lists_the_far_point():
     """[[2, 0], [0, 1]] at tau = 1/10: the (C, C)-side QRE at theta ~ 20 is found and stable."""
     dec = Decomposition(entropy_regularized(builtin("coordination", "logit").substitute(),
                                             sp.Rational(1, 10)), eta=sp.Rational(11, 20))
-    es = find_equilibria(dec, "pg", 0)
+    es = find_equilibria(dec, Rule("pg", lam=0))
     assert es.route == ROUTE and es.complete
     ref = _qre_by_bisection([[2, 0], [0, 1]], [[2, 0], [0, 1]], sp.Rational(1, 10))
     assert len(es.equilibria) == len(ref) == 3
@@ -159,7 +159,7 @@ def test_a_rational_zero_is_reported_exactly():
     G = g(1/2) - 0 = 0 in exact arithmetic; it is stable (trace < 0, det > 0)."""
     dec = Decomposition(entropy_regularized(builtin("matching-pennies", "logit").substitute(),
                                             sp.Rational(1, 2)), eta=sp.Rational(11, 20))
-    es = find_equilibria(dec, "pg", 0)
+    es = find_equilibria(dec, Rule("pg", lam=0))
     assert es.complete and len(es.equilibria) == 1
     (e,) = es.equilibria
     assert e.exact == (0, 0) and e.point == (0.0, 0.0)

@@ -14,6 +14,7 @@ from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.numerics.fixed_points.newton.entropy_interior import to_region
 from eqselect.theory import Decomposition, builtin, normal_form_game
 from eqselect.theory.games.entropy import entropy_regularized
+from eqselect.theory.rules import Rule
 
 TAU = 0.25
 
@@ -34,7 +35,7 @@ def stag_tau():
 
 
 def test_direct_entropy_pg_has_the_three_interior_points(stag_tau):
-    found = find_equilibria(stag_tau, "pg")
+    found = find_equilibria(stag_tau, Rule("pg"))
     assert found.route == "newton-interior" and not found.complete and found.seeds == 64
     hand = _hand_roots(TAU)
     assert len(hand) == 3
@@ -49,7 +50,7 @@ def test_direct_entropy_pg_has_the_three_interior_points(stag_tau):
 
 def test_direct_entropy_points_are_proven_by_the_krawczyk_test(stag_tau):
     """Each interior point lies in a proven box, and that box holds the hand root."""
-    found = find_equilibria(stag_tau, "pg")
+    found = find_equilibria(stag_tau, Rule("pg"))
     assert all(e.route.value == "interval-certified" for e in found.equilibria)
     assert any("3 of 3 interior point(s) interval-certified" in n for n in found.notes)
     for e, p in zip(sorted(found.equilibria, key=lambda e: e.point), _hand_roots(TAU)):
@@ -62,7 +63,7 @@ def test_direct_entropy_points_are_proven_by_the_krawczyk_test(stag_tau):
 
 
 def test_direct_entropy_continuation_follows_every_interior_branch(stag_tau):
-    result = continue_in_lambda(stag_tau, "pg", (0, 1))
+    result = continue_in_lambda(stag_tau, Rule("pg"), (0, 1))
     starts = sorted(round(b.points[0, 1], 6) for b in result.branches)
     assert starts == [round(p, 6) for p in _hand_roots(TAU)]
     assert any("entropy" in n for n in result.notes)
@@ -87,7 +88,7 @@ _Q = 1 / (1 + sp.sqrt(2) - sp.log(3))
 
 
 def test_log_payoff_direct_is_solved_exactly_face_by_face():
-    found = find_equilibria(Decomposition(normal_form_game(_IRR, "direct"), eta=0.55), "pg")
+    found = find_equilibria(Decomposition(normal_form_game(_IRR, "direct"), eta=0.55), Rule("pg"))
     assert found.route == "exact-faces" and found.complete
     exact = sorted((e.exact for e in found.equilibria), key=lambda x: float(x[0]))
     assert [tuple(sp.simplify(v - w) == 0 for v, w in zip(x, y)) for x, y in
@@ -97,7 +98,7 @@ def test_log_payoff_direct_is_solved_exactly_face_by_face():
 
 
 def test_log_payoff_logit_lists_the_pure_profiles_at_infinity():
-    found = find_equilibria(Decomposition(normal_form_game(_IRR, "logit"), eta=0.55), "pg")
+    found = find_equilibria(Decomposition(normal_form_game(_IRR, "logit"), eta=0.55), Rule("pg"))
     assert found.complete and len(found.equilibria) == 1
     (theta,) = {round(float(t), 12) for t in found.equilibria[0].point}
     assert theta == pytest.approx(float(sp.log(_Q / (1 - _Q))), abs=1e-12)
@@ -106,7 +107,8 @@ def test_log_payoff_logit_lists_the_pure_profiles_at_infinity():
 
 
 def test_log_payoff_continuation_tracks_the_corners():
-    result = continue_in_lambda(Decomposition(normal_form_game(_IRR, "direct"), eta=0.55), "pg", (0, 1))
+    result = continue_in_lambda(Decomposition(normal_form_game(_IRR, "direct"), eta=0.55),
+                                Rule("pg"), (0, 1))
     assert not any("entropy" in n for n in result.notes)
     starts = sorted(tuple(round(v, 9) for v in b.points[0, 1:]) for b in result.branches)
     q = round(float(_Q), 9)

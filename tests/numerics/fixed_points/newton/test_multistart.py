@@ -21,6 +21,7 @@ from eqselect.numerics.fixed_points.newton.multistart import (NewtonOptions, mp_
 from eqselect.numerics.fixed_points.newton.seeds import seed_points
 from eqselect.theory import (
     ETA, Decomposition, Game, GameError, Region, RegionKind, builtin, tandem)
+from eqselect.theory.rules import Rule, resolve
 
 X, Y = sp.symbols("x y")
 
@@ -28,7 +29,7 @@ X, Y = sp.symbols("x y")
 @pytest.fixture(scope="module")
 def stag_pg():
     dec = Decomposition(builtin("stag-hunt", "logit"))
-    return dec, newton_fixed_points(dec, "pg", options=NewtonOptions(dps=30, tol=1e-20))
+    return dec, newton_fixed_points(dec, Rule("pg"), options=NewtonOptions(dps=30, tol=1e-20))
 
 
 def two_root_game() -> Game:
@@ -63,7 +64,7 @@ def test_stag_hunt_pure_equilibria_at_infinity_not_returned(stag_pg):
 
 def test_matching_pennies_center():
     dec = Decomposition(builtin("matching-pennies", "logit"))
-    res = newton_fixed_points(dec, "pg", options=NewtonOptions(n_seeds=16))
+    res = newton_fixed_points(dec, Rule("pg"), options=NewtonOptions(n_seeds=16))
     assert len(res.equilibria) == 1
     eq = res.equilibria[0]
     assert eq.point == pytest.approx((0.0, 0.0), abs=1e-20)
@@ -74,7 +75,7 @@ def test_matching_pennies_center():
 
 def test_tandem_lookahead_continuum_marked_degenerate():
     dec = Decomposition(tandem(), eta=0.55)
-    res = newton_fixed_points(dec, "lookahead", options=NewtonOptions(n_seeds=6))
+    res = newton_fixed_points(dec, Rule("lookahead"), options=NewtonOptions(n_seeds=6))
     assert res.equilibria
     for eq, point in zip(res.equilibria, res.points):
         assert abs(point[0] + point[1] - 1) < 1e-20
@@ -92,7 +93,7 @@ def test_tandem_lola_closed_form_from_the_field():
     (s_star,) = sp.solve(on_line[0], s)
     assert sp.simplify(s_star - (1 - 2 * ETA) / (1 - 4 * ETA)) == 0
     eta = sp.Rational(1, 10)
-    res = newton_fixed_points(Decomposition(tandem(), eta=0.1), "lola",
+    res = newton_fixed_points(Decomposition(tandem(), eta=0.1), Rule("lola"),
                               options=NewtonOptions(n_seeds=6))
     assert res.equilibria
     target = mpmath.mpf(sp.N(s_star.subs(ETA, eta), 40))
@@ -103,10 +104,11 @@ def test_tandem_lola_closed_form_from_the_field():
 
 def test_stag_hunt_peer_only_roots_agree_with_fsolve():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
-    res = newton_fixed_points(dec, "peer-only", lam=1.5, options=NewtonOptions(dps=30, tol=1e-20))
+    res = newton_fixed_points(dec, Rule("peer-only", lam=1.5),
+                              options=NewtonOptions(dps=30, tol=1e-20))
     assert res.equilibria
-    mpf = MpField(dec, "peer-only", 1.5, 0.35)
-    cf = compile_field(dec, "peer-only", 1.5, 0.35)
+    mpf = MpField(dec, Rule("peer-only", 1.5, 0.35))
+    cf = compile_field(dec, Rule("peer-only", 1.5, 0.35))
     with mpmath.workdps(30):
         for eq, point in zip(res.equilibria, res.points):
             assert max(abs(v) for v in mpf.field(point)) < 1e-20
@@ -123,7 +125,7 @@ def test_stag_hunt_peer_only_roots_agree_with_fsolve():
 def test_deflation_finds_both_roots_from_one_seed():
     dec = Decomposition(two_root_game())
     seeds = [[0.5, 0.3]] * 5
-    res = newton_fixed_points(dec, "pg", options=NewtonOptions(seeds=seeds, n_seeds=0))
+    res = newton_fixed_points(dec, Rule("pg"), options=NewtonOptions(seeds=seeds, n_seeds=0))
     found = sorted(tuple(round(c, 12) for c in e.point) for e in res.equilibria)
     assert found == [(-1.0, -1.0), (1.0, 1.0)]
     assert any("deflation round" in n for n in res.notes)
@@ -131,7 +133,7 @@ def test_deflation_finds_both_roots_from_one_seed():
     kinds = {tuple(round(c) for c in e.point): e.stability for e in res.equilibria}
     assert kinds == {(1, 1): Stability.STABLE, (-1, -1): Stability.SADDLE}
     # without deflation the same seed only ever reaches one root
-    plain = newton_fixed_points(dec, "pg",
+    plain = newton_fixed_points(dec, Rule("pg"),
                                 options=NewtonOptions(seeds=seeds, n_seeds=0, max_rounds=0))
     assert len(plain.equilibria) == 1
 
@@ -201,13 +203,13 @@ def test_best_response_gap_positive_off_equilibrium():
 
 # -- exact route -------------------------------------------------------------------
 def test_exact_stag_hunt_is_log2():
-    eqs = exact_fixed_points(Decomposition(builtin("stag-hunt", "logit")), "pg")
+    eqs = exact_fixed_points(Decomposition(builtin("stag-hunt", "logit")), Rule("pg"))
     assert [e.exact for e in eqs] == [(sp.log(2), sp.log(2))]
     assert eqs[0].route is Route.EXACT and eqs[0].stability is Stability.SADDLE
 
 
 def test_exact_tandem_lola_reports_continuum():
-    eqs = exact_fixed_points(Decomposition(tandem(), eta=0.1), "lola")
+    eqs = exact_fixed_points(Decomposition(tandem(), eta=0.1), Rule("lola"))
     assert len(eqs) == 1
     assert sum(eqs[0].exact) == sp.Rational(4, 3)
     assert eqs[0].stability is Stability.DEGENERATE
@@ -219,10 +221,10 @@ def test_exact_tandem_lola_reports_continuum():
                                              ("coordination", "pg", None)])
 def test_exact_never_disagrees_with_newton(name, method, eta):
     dec = Decomposition(builtin(name, "logit"), eta=eta)
-    exact = exact_fixed_points(dec, method)
+    exact = exact_fixed_points(dec, resolve(method))
     if exact is None:  # allowed: it could not decide
         return
-    newton = newton_fixed_points(dec, method, options=NewtonOptions(n_seeds=32))
+    newton = newton_fixed_points(dec, resolve(method), options=NewtonOptions(n_seeds=32))
     assert sorted(np.round(e.point, 9).tolist() for e in exact) == \
         sorted(np.round(e.point, 9).tolist() for e in newton.equilibria)
 
@@ -230,16 +232,16 @@ def test_exact_never_disagrees_with_newton(name, method, eta):
 # -- errors ------------------------------------------------------------------------
 def test_refuses_box_region_and_free_symbols():
     with pytest.raises(GameError, match="region"):
-        newton_fixed_points(Decomposition(builtin("stag-hunt", "direct")), "pg")
+        newton_fixed_points(Decomposition(builtin("stag-hunt", "direct")), Rule("pg"))
     with pytest.raises(GameError, match="eta"):
-        newton_fixed_points(Decomposition(builtin("stag-hunt", "logit")), "peer-only")
+        newton_fixed_points(Decomposition(builtin("stag-hunt", "logit")), Rule("peer-only"))
     with pytest.raises(GameError, match="box"):
         seed_points(2, 4, box=(1, 1))
     with pytest.raises(GameError, match="seeds"):
         seed_points(2, 4, seeds=[[1.0, 2.0, 3.0]])
     with pytest.raises(GameError, match="seeds"):
         seed_points(2, 4, seeds=[[1.0, float("nan")]])
-    assert exact_fixed_points(Decomposition(builtin("stag-hunt", "direct")), "pg") is None
+    assert exact_fixed_points(Decomposition(builtin("stag-hunt", "direct")), Rule("pg")) is None
 
 
 def test_to_json_round_trip(stag_pg):

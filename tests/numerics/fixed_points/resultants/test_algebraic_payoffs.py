@@ -38,6 +38,7 @@ from eqselect.numerics.fixed_points.find import find_equilibria
 from eqselect.numerics.fixed_points.certify.krawczyk import prove_zero
 from eqselect.theory import Decomposition, normal_form_game
 from eqselect.theory.rules import as_rule
+from eqselect.theory.rules import Rule
 
 RULES = ["pg", "meta-pg", "peer-only", "meta-mapg", "lookahead", "lola"]
 N_GAMES = 60 if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 3
@@ -140,7 +141,7 @@ def test_algebraic_route_equals_independent_solve_over_q_sqrt2(k):
     dec = Decomposition(normal_form_game(_games()[k], "logit"), eta=1)
     for rule in RULES:
         expected = _reference(dec, rule)
-        found = algebraic_attempt(dec, rule)  # PG: find_equilibria prefers nash-interior
+        found = algebraic_attempt(dec, Rule(rule))  # PG: find_equilibria prefers nash-interior
         if expected is None:
             assert not found.complete
             continue
@@ -149,7 +150,7 @@ def test_algebraic_route_equals_independent_solve_over_q_sqrt2(k):
         assert len(got) == len(expected), (rule, got, expected)
         assert np.allclose(got, expected, atol=1e-8) if got else True, (rule, got, expected)
         assert all(e.route.value == "interval-certified" for e in found.points)
-        mpf = MpField(dec, rule)
+        mpf = MpField(dec, Rule(rule))
         with mpmath.workdps(60):
             for cand in found.certificate["candidates"]:
                 if cand["decision"] == "fixed point":
@@ -164,9 +165,9 @@ def test_zeros_of_the_conjugate_system_are_candidates_and_are_dropped():
     a root of both norms, which the interval test must drop."""
     game = [[[2 + S2, 0], [0, 1]], [[1, 0], [0, 3 + S2]]]
     dec = Decomposition(normal_form_game(game, "logit"), eta=1)
-    found = algebraic_attempt(dec, "pg")
+    found = algebraic_attempt(dec, Rule("pg"))
     assert found.complete
-    exact = find_equilibria(dec, "pg")  # the exact Nash route agrees
+    exact = find_equilibria(dec, Rule("pg"))  # the exact Nash route agrees
     assert exact.route == "nash-interior"
     assert np.allclose([e.point for e in exact.equilibria], [e.point for e in found.points])
     true_u, conj_u = (3 + S2, 1 / (2 + S2)), (3 - S2, 1 / (2 - S2))
@@ -187,15 +188,15 @@ def test_zeros_of_the_conjugate_system_are_candidates_and_are_dropped():
 def test_transcendental_payoff_falls_back_to_newton_with_certified_points():
     game = [[[4, 0], [1 + sp.log(3), 2]], [[4, 1 + sp.log(3)], [0, 2]]]
     dec = Decomposition(normal_form_game(game, "logit"), eta=1)
-    attempt = algebraic_attempt(dec, "meta-mapg")
+    attempt = algebraic_attempt(dec, Rule("meta-mapg"))
     assert attempt.status is RouteStatus.UNDECIDED and not attempt.points
     assert transcendental_constants(list(dec.field("meta-mapg"))) == ["log(3)"]
-    found = find_equilibria(dec, "meta-mapg")
+    found = find_equilibria(dec, Rule("meta-mapg"))
     assert found.route == "newton" and not found.complete
     assert "log(3) is transcendental" in found.notes[0]
     assert found.equilibria
     assert all(e.route.value == "interval-certified" for e in found.equilibria)
-    mpf = MpField(dec, "meta-mapg")
+    mpf = MpField(dec, Rule("meta-mapg"))
     for e in found.equilibria:
         assert any(n.startswith("interval-certified: exactly one fixed point") for n in e.notes)
         assert max(abs(v) for v in mpf.field(e.point)) < 1e-12
@@ -218,11 +219,11 @@ def test_krawczyk_proves_a_zero_and_refuses_a_box_without_one():
 def test_a_small_budget_takes_the_labelled_fallback():
     game = [[[4, 0], [S2 + 1, 2]], [[4, S2 + 1], [0, 2]]]
     dec = Decomposition(normal_form_game(game, "logit"), eta=1)
-    found = find_equilibria(dec, "meta-mapg", budget=1e-4)
+    found = find_equilibria(dec, Rule("meta-mapg"), budget=1e-4)
     assert found.route == "newton" and not found.complete
     assert "algebraic resultant route: stopped after the budget" in found.notes[0]
     assert "may be incomplete" in found.notes[0]
-    full = find_equilibria(dec, "meta-mapg")
+    full = find_equilibria(dec, Rule("meta-mapg"))
     assert full.route == "resultant-algebraic" and full.complete and len(full.equilibria) == 1
 
 
@@ -231,12 +232,12 @@ def test_several_algebraic_constants_by_successive_norms():
     the exact interior Nash route's, and its certificate names both minimal polynomials."""
     game = [[[2 + S2, 0], [0, sp.cbrt(2)]], [[1, 0], [0, 1 + S2]]]
     dec = Decomposition(normal_form_game(game, "logit"), eta=1)
-    found = algebraic_attempt(dec, "pg")
+    found = algebraic_attempt(dec, Rule("pg"))
     assert found.complete and len(found.points) == 1
     assert {(a["value"], tuple(a["minimal_polynomial"])) for a in
             found.certificate["algebraic_numbers"]} == {("sqrt(2)", (-2, 0, 1)),
                                                           ("2**(1/3)", (-2, 0, 0, 1))}
-    exact = find_equilibria(dec, "pg")
+    exact = find_equilibria(dec, Rule("pg"))
     assert exact.route == "nash-interior"
     assert np.allclose(exact.equilibria[0].point, found.points[0].point, atol=1e-12)
 

@@ -17,6 +17,7 @@ from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.resultants.two_parameter import resultant_attempt
 from eqselect.theory import Decomposition, normal_form_game
 from eqselect.theory.rules import PAPER, Method, spec
+from eqselect.theory.rules import Rule, resolve
 
 GRID = np.array([(a, b) for a in np.linspace(-4, 4, 6) for b in np.linspace(-4, 4, 6)])
 
@@ -42,11 +43,11 @@ def _fsolve_roots(cf):
 @given(st.lists(st.integers(-5, 5), min_size=8, max_size=8))
 def test_resultant_roots_are_complete_against_multistart_newton(method, vals):
     dec = Decomposition(normal_form_game(_tables(vals), "logit"), eta=1)
-    res = resultant_attempt(dec, method)
+    res = resultant_attempt(dec, resolve(method))
     if not res.found:  # a curve of fixed points: the route must say so
         assert res.reason
         return
-    cf = compile_field(dec, method, PAPER.lam, PAPER.own)
+    cf = compile_field(dec, resolve(method, PAPER.lam, PAPER.own))
     listed = [np.array(e.point) for e in res.points]
     for x in listed:
         assert np.abs(cf.field(x)).max() < 1e-9
@@ -64,7 +65,7 @@ def test_resultant_roots_are_complete_against_multistart_newton(method, vals):
 def test_pg_resultant_roots_are_gambits_totally_mixed_equilibria(vals):
     tables = _tables(vals)
     dec = Decomposition(normal_form_game(tables, "logit"), eta=1)
-    res = resultant_attempt(dec, "pg")
+    res = resultant_attempt(dec, Rule("pg"))
     mixed = [tuple(float(s[0]) for s in eq) for eq in gambit_oracle.enummixed(tables)
              if all(0 < float(x) < 1 for s in eq for x in s)]
     if not res.found:

@@ -1,0 +1,78 @@
+"""The `eqselect` facade's numerics: what a user types, resolved once.
+
+Each function here resolves its method name, lambda and own coefficient into
+one `Rule` (`eqselect.theory.rules.resolve`) and calls the function of the
+same name in the numerics, which takes that `Rule` and nothing looser.
+
+    >>> import eqselect as eq
+    >>> dec = eq.Decomposition(eq.builtin("stag-hunt", "direct"), eta=eq.PAPER.eta)
+    >>> eq.find_equilibria(dec, "peer-only", 1).equilibria == find_equilibria(
+    ...     dec, eq.Rule("peer-only", lam=1)).equilibria
+    True
+"""
+
+from __future__ import annotations
+
+from eqselect.theory import PAPER
+from eqselect.theory.budget import DEFAULT_BUDGET
+from eqselect.theory.rules import resolve
+from eqselect.numerics.continuation import branches
+from eqselect.numerics.dynamics import basins
+from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
+from eqselect.numerics.fixed_points import find
+
+#: The keyword options of `basin_monte_carlo` that describe its random starts.
+SAMPLE_OPTIONS = ("sampler", "low", "high", "scale", "z")
+
+
+def find_equilibria(dec, rule="pg", lam=None, own_coef=None, seed: int = 0,
+                    n_seeds: int | None = None, budget: float = DEFAULT_BUDGET):
+    """All fixed points of a rule's field (`eqselect.numerics.fixed_points.find.find_equilibria`).
+
+    ``rule`` is a `Rule`, a `Method` or a method name (the paper's
+    coefficients); ``lam`` / ``own_coef`` override its coefficients.
+    """
+    return find.find_equilibria(dec, resolve(rule, lam, own_coef), seed, n_seeds, budget)
+
+
+def continue_in_lambda(dec, rule="pg", lam_range=(0.0, 3.0), own_coef=None, starts=None,
+                       options=None):
+    """Fixed points followed in lambda
+    (`eqselect.numerics.continuation.branches.continue_in_lambda`); ``own_coef``
+    overrides the rule's c."""
+    return branches.continue_in_lambda(dec, resolve(rule, None, own_coef), lam_range,
+                                       starts=starts, options=options)
+
+
+def continue_in_parameter(dec, rule="pg", parameter: str = "lam", value_range=(0.0, 3.0),
+                          lam=None, own_coef=None, **keywords):
+    """Fixed points followed in lambda or a payoff symbol
+    (`eqselect.numerics.continuation.branches.continue_in_parameter`; ``keywords``:
+    starts, options, algorithm); ``lam`` / ``own_coef`` override the rule's."""
+    return branches.continue_in_parameter(dec, resolve(rule, lam, own_coef), parameter,
+                                          value_range, **keywords)
+
+
+def basin_map(dec, rule="pg", lam=None, own_coef=None, grid: int = 21, *,
+              low: float = PAPER.grid_low, high: float = PAPER.grid_high, **options):
+    """Grid basin map over linspace(low, high, grid)^d
+    (`eqselect.numerics.dynamics.basins.basin_map`; ``options``: steps,
+    schedule, fixed_points, progress and the judge's and problem's options).
+
+    >>> import eqselect as eq
+    >>> dec = eq.Decomposition(eq.builtin("stag-hunt", "direct"), eta=0.55)
+    >>> eq.basin_map(dec, "pg", grid=11, steps=60, schedule="flow", low=0.0, high=1.0).outcomes
+    {'success': 28, 'failure': 93}
+    """
+    return basins.basin_map(dec, resolve(rule, lam, own_coef),
+                            GridStarts(int(grid), low, high), **options)
+
+
+def basin_monte_carlo(dec, rule="pg", lam=None, own_coef=None, n: int = 1000, seed: int = 0,
+                      **options):
+    """Monte-Carlo basin fraction with its Wilson interval
+    (`eqselect.numerics.dynamics.basins.basin_monte_carlo`; ``options``: the
+    sampler, low, high, scale and z of `SampledStarts`, then as `basin_map`)."""
+    sample = {k: options.pop(k) for k in SAMPLE_OPTIONS if k in options}
+    return basins.basin_monte_carlo(dec, resolve(rule, lam, own_coef),
+                                    SampledStarts(n, seed, **sample), **options)
