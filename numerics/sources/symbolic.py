@@ -42,13 +42,12 @@ class SymbolicSource(Source):
     def exact_field(self, rule):
         """The rule's field summed on the exact expressions, then compiled."""
         r = as_rule(rule)
-        key = (r.method, r.lam, r.own_coef)
+        key = (r.method, r.lam, r.own_coef, r.order)
         if key not in self._fields:
-            self._fields[key] = compile_field(self.dec, r.method, r.lam, r.own_coef,
-                                              self.backend).field
+            self._fields[key] = compile_field(self.dec, r, backend=self.backend).field
         return self._fields[key]
 
     def field_expressions(self, rule) -> list:
         """The rule's field as symengine expressions (for kernel generation)."""
         r = as_rule(rule)
-        return self.dec.field_engine(r.method, r.lam, r.own_coef)
+        return self.dec.field_engine(r)

@@ -35,6 +35,7 @@ class SetRoute(str, Enum):
     RESULTANT_ALGEBRAIC = "resultant-algebraic"  # the same over algebraic payoffs
     NASH_INTERIOR = "nash-interior"  # PG under logit / softmax: totally mixed Nash equilibria
     SOS_FROM_LOOKAHEAD = "sos-from-lookahead"  # SOS: LookAhead's zeros filtered
+    ZEROS_OF_V = "zeros-of-v"  # SGA, CGD, LSS: PG's zeros where the rule's matrix is invertible
     NEWTON = "newton"  # deflated Newton from seeds, the fallback
     NEWTON_INTERIOR = "newton-interior"  # entropy under the direct parameterisation
     TIME_BUDGET = "none (time budget)"  # no route finished within the caller's budget

@@ -115,7 +115,7 @@ def interior_fixed_points(dec: Decomposition, rule, n_seeds: int | None = None,
     d = len(dec.game.parameters)
     n_seeds = default_seed_count(d) if n_seeds is None else int(n_seeds)
     z0, sampling = newton_seeds(d, n_seeds, seed, Z_BOX)
-    inz = _InZ(compile_field(dec, r.method, r.lam, r.own_coef), blocks)
+    inz = _InZ(compile_field(dec, r), blocks)
     mpf, roots, records, failures = MpField(dec, r), [], [], 0
     with mpmath.workdps(dps):
         for rounds in range(max_rounds + 1):

@@ -317,7 +317,7 @@ def newton_fixed_points(dec: Decomposition, rule="pg", lam=None, own_coef=None,
     d = len(dec.game.parameters)
     n_seeds = default_seed_count(d) if o.n_seeds is None else int(o.n_seeds)
     x0, sampling = newton_seeds(d, n_seeds, o.seed, o.box, o.seeds)
-    cf = compile_field(dec, r.method, r.lam, r.own_coef)
+    cf = compile_field(dec, r)
     search = _Search(dec, r, tol, min(max_iter, POLISH_ITER), saturating(dec.game))
     with mpmath.workdps(dps):
         rounds, diverged, notes = _rounds(search, cf, x0, d, max_iter, max_rounds)
