@@ -3,11 +3,11 @@
 A `CompiledField` evaluates one rule's update direction F(phi) and its
 Jacobian DF(phi) at many points at once, generated from the exact field.
 SOS, whose shaping weight p is chosen pointwise, compiles its exact pieces
-(v, cur + la, peer) and applies :func:`eqselect.theory.rules.sos_weight`
+(v, cur + la, peer) and applies :func:`eqselect.theory.adaptive.sos_weight`
 to every point; its Jacobian is that of the active piece (docs/rules.md).
 SGA, whose lambda takes the alignment sign s pointwise, compiles v, A v, H
 and the Jacobians of v and A v, and applies
-:func:`eqselect.theory.rules.sga_sign`; its Jacobian is that of v + s lambda
+:func:`eqselect.theory.adaptive.sga_sign`; its Jacobian is that of v + s lambda
 A v at the point's s. CGD and LSS past the exact inverse's dimension
 (``EXACT_INVERSE_MAX_DIM``) compile v and H and solve the linear system at
 every point; their Jacobian is then by central differences.
@@ -23,8 +23,9 @@ import numpy as np
 
 from eqselect.theory import Decomposition, engine
 from eqselect.theory.exact import to_exact
-from eqselect.theory.decomposition import EXACT_INVERSE_MAX_DIM, LSS_DAMPING
-from eqselect.theory.rules import SGA_EPSILON, Method, Rule, resolve, sga_sign, sos_weight
+from eqselect.theory.composite import EXACT_INVERSE_MAX_DIM, LSS_DAMPING
+from eqselect.theory.adaptive import SGA_EPSILON, sga_sign, sos_weight
+from eqselect.theory.rules import Method, Rule, resolve
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.differences import central_jacobian, differences_needed
 

@@ -16,18 +16,10 @@ H = Dv the game Jacobian and A = (H - H^T)/2 its antisymmetric part:
     symplectic = A v                   (SGA, Balduzzi et al. 2018)
     consensus  = -H^T v = -grad ||v||^2 / 2   (Mescheder et al. 2017)
 
-and three that are a whole rule's field minus v, with H_o the off-diagonal
-blocks of H (d v_i / d phi_j, j != i) and I the identity:
-
-    extragradient = v(phi + eta v(phi)) - v          (EG, Korpelevich 1976)
-    competitive   = (I - eta H_o)^{-1} v - v         (CGD, Schaefer & Anandkumar 2019)
-    surgery       = (v + H^T H^{-1} v) / 2 - v       (LSS, Mazumdar et al. 2019)
-
-CGD and LSS invert a d x d matrix exactly up to ``EXACT_INVERSE_MAX_DIM``
-parameters; where det H vanishes identically LSS uses the damped inverse
-(H^T H + delta I)^{-1} H^T of Letcher et al.'s reference code, delta =
-``LSS_DAMPING``. HOLA's terms lola_order_k are the eta^k terms of LOLA's
-series (:func:`eqselect.theory.unrolled.lola_series_terms`).
+and three that are a whole rule's field minus v (:mod:`eqselect.theory.composite`):
+extragradient (EG), competitive (CGD) and surgery (LSS). HOLA's terms
+lola_order_k are the eta^k terms of LOLA's series
+(:func:`eqselect.theory.unrolled.lola_series_terms`).
 
 Each method of :mod:`eqselect.theory.rules` is a combination of these terms
 (SOS and SGA with a weight chosen pointwise); see docs/theory.md and
@@ -45,15 +37,11 @@ from eqselect.theory import engine, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
-from eqselect.theory.rules import (SYMBOLIC_OPS, TERMS, resolve, series_order, sga_sign,
-                                   sos_weight)
+from eqselect.theory.adaptive import SYMBOLIC_OPS, sga_sign, sos_weight
+from eqselect.theory.rules import TERMS, resolve, series_order
 
 ETA = sp.Symbol("eta")
-#: CGD's and LSS's exact fields invert a d x d matrix of expressions up to this d;
-#: past it they are evaluated pointwise (:mod:`eqselect.numerics.compiled`).
-EXACT_INVERSE_MAX_DIM = 4
-#: LSS's damping delta where det H vanishes identically (Letcher et al.'s reference code).
-LSS_DAMPING = sp.Rational(1, 10)
+
 COMPONENTS = TERMS[:5]
 #: The components written by ``to_json`` (the ``derive --json`` contract).
 JSON_COMPONENTS = ("cur", "own", "peer", "lookahead")
@@ -198,19 +186,10 @@ class Decomposition:
 
     @cached_property
     def jacobian_singular_everywhere(self) -> bool:
-        """Whether det H vanishes identically (then LSS takes the damped inverse).
+        """Whether det H vanishes identically (then LSS takes the damped inverse)."""
+        from eqselect.theory.composite import det_vanishes_identically
 
-        det H is evaluated at a few fixed rational points first (at 30
-        digits): a value away from 0 decides False without symbolic work;
-        otherwise the determinant is decided exactly.
-        """
-        det = se.DenseMatrix(self._Dv).det()
-        for k in range(3):
-            at = {p: se.Rational(k + 2 * j + 1, 7 + k) for j, p in enumerate(self._phi)}
-            value = engine.to_sympy(det.subs(at)).evalf(30)
-            if value.is_number and abs(value) > sp.Float("1e-20"):
-                return False
-        return engine.is_exactly_zero(engine.to_sympy(det))
+        return det_vanishes_identically(self._Dv, self._phi)
 
     @property
     def antisymmetric_part(self) -> sp.Matrix:
@@ -249,36 +228,10 @@ class Decomposition:
         return self._extra[name]
 
     def _composite(self, name: str) -> list:
-        """A rule's field minus v, exactly (the module notes)."""
-        from eqselect.theory.unrolled import lola_series_terms
+        """A rule's field minus v, exactly (EG, CGD, LSS, HOLA's series terms)."""
+        from eqselect.theory.composite import composite_term
 
-        k = series_order(name)
-        if k:
-            return lola_series_terms(self, k)[k]
-        v, phi, eta = self._v, self._phi, engine.to_engine(self.eta)
-        if name == "extragradient":
-            at = dict(zip(phi, [p + eta * x for p, x in zip(phi, v)]))
-            return [x.subs(at) - y for x, y in zip(v, v)]
-        d = len(phi)
-        if d > EXACT_INVERSE_MAX_DIM:
-            raise OptionsError(f"{name}: the exact field inverts a {d} x {d} matrix of "
-                               f"expressions (exact up to d = {EXACT_INVERSE_MAX_DIM}); it is "
-                               "evaluated pointwise instead (docs/rules.md)")
-        H, col = se.DenseMatrix(self._Dv), se.DenseMatrix(d, 1, v)
-        if name == "competitive":
-            owner = [i for i, s in enumerate(self.game.slices) for _ in range(s.start, s.stop)]
-            M = se.DenseMatrix(d, d, [
-                (1 if r == c else 0) - (eta * H[r, c] if owner[r] != owner[c] else 0)
-                for r in range(d) for c in range(d)])
-            x = M.LUsolve(col)
-            return [x[r] - v[r] for r in range(d)]
-        if self.jacobian_singular_everywhere:
-            damp = engine.to_engine(LSS_DAMPING)
-            w = (H.T * H + damp * se.eye(d)).LUsolve(H.T * col)
-        else:
-            w = H.LUsolve(col)
-        adj = H.T * w
-        return [(v[r] + adj[r]) / 2 - v[r] for r in range(d)]
+        return composite_term(self, name)
 
     # -- symengine forms (for code generation in the numerics) ----------------
     def parameters_engine(self) -> list:

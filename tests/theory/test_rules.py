@@ -11,8 +11,8 @@ from eqselect.numerics.compiled import compile_field, field_at_precision, field_
 from eqselect.theory import Decomposition, Game, Region, RegionKind, normal_form_game, tandem
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import (
-    OWN_COEF, PAPER, REGISTRY, SOS_CONSTANTS, Method, Rule, coefficients, method_names, resolve,
-    sos_weight)
+    OWN_COEF, PAPER, REGISTRY, SOS_CONSTANTS, Method, Rule, coefficients, method_names, resolve)
+from eqselect.theory.adaptive import sos_weight
 
 x1, x2, y, eta = sp.symbols("x1 x2 y eta")
 R = sp.Rational

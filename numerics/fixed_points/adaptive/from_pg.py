@@ -30,7 +30,7 @@ import mpmath
 import sympy as sp
 
 from eqselect.theory import Decomposition, engine
-from eqselect.theory.decomposition import EXACT_INVERSE_MAX_DIM, LSS_DAMPING
+from eqselect.theory.composite import EXACT_INVERSE_MAX_DIM, LSS_DAMPING
 from eqselect.theory.rules import Method, Rule
 from eqselect.numerics.codegen import compile_mpmath
 from eqselect.numerics.fixed_points.core.characterise import characterise
