@@ -60,15 +60,31 @@ def composite_term(dec, name: str) -> list:
                            "evaluated pointwise instead (docs/rules.md)")
     H, col = se.DenseMatrix(engine.jacobian(v, phi)), se.DenseMatrix(d, 1, v)
     if name == "competitive":
-        x = competitive_matrix(H, owners(dec.game), eta).LUsolve(col)
+        x = cramer(competitive_matrix(H, owners(dec.game), eta), col)
         return [x[r] - v[r] for r in range(d)]
     if dec.jacobian_singular_everywhere:
         damp = engine.to_engine(LSS_DAMPING)
-        w = (H.T * H + damp * se.eye(d)).LUsolve(H.T * col)
+        w = cramer(H.T * H + damp * se.eye(d), H.T * col)
     else:
-        w = H.LUsolve(col)
-    adj = H.T * w
+        w = cramer(H, col)
+    adj = H.T * se.DenseMatrix(d, 1, w)
     return [(v[r] + adj[r]) / 2 - v[r] for r in range(d)]
+
+
+def cramer(M, b) -> list:
+    """M^{-1} b by Cramer's rule: x_r = det(M with column r replaced by b) / det M.
+
+    Elimination on symbolic entries divides by pivots that can vanish at
+    points where M is invertible (0/0 there); determinants do not.
+    """
+    d = M.rows
+    det = M.det()
+    out = []
+    for r in range(d):
+        Mr = se.DenseMatrix(d, d, [b[i] if c == r else M[i, c]
+                                   for i in range(d) for c in range(d)])
+        out.append(Mr.det() / det)
+    return out
 
 
 def owners(game) -> list[int]:
