@@ -29,13 +29,16 @@ la is the look-ahead term, sla the self look-ahead; H^T v = grad ||v||^2 / 2;
 H_o is H with its diagonal blocks (d v_i / d phi_i) set to 0.
 
 What is exact. Every field but SOS and SGA is a fixed combination of exact
-terms, so the field and its Jacobian are exact expressions; EG, CGD, LSS and
-HOLA enter as terms of their own (the field minus v; `composite_term`), CGD
-and LSS through exact inverses of small matrices. SGA chooses the sign s of
-lambda pointwise by Balduzzi et al.'s alignment rule (`sga_sign`);
-``sga-fixed`` keeps s = 1, so it stays smooth (a negative lambda gives the
-other sign). Consensus optimisation's gamma is the rule's lambda. SOS's weight p (`sos_weight`) is
-chosen pointwise: ``Decomposition.field("sos")`` is an exact Piecewise,
+terms, so the field and its Jacobian are exact expressions: EG, CGD and LSS
+enter as terms of their own (the field minus v, `COMPOSITE_TERMS`, built in
+:mod:`eqselect.theory.composite`; CGD and LSS through exact inverses of small
+matrices), HOLA as the terms of LOLA's series (`series_term`). SGA chooses
+the sign s of lambda pointwise by Balduzzi et al.'s alignment rule
+(:func:`eqselect.theory.adaptive.sga_sign`); ``sga-fixed`` keeps s = 1, so it
+stays smooth (a negative lambda gives the other sign). Consensus
+optimisation's gamma is the rule's lambda. SOS's weight p
+(:func:`eqselect.theory.adaptive.sos_weight`) is chosen pointwise:
+``Decomposition.field("sos")`` is an exact Piecewise,
 ``Decomposition.field_at`` applies p exactly at a point, the compiled field
 applies it in floating point; the field is not differentiable where p
 switches branch, and the compiled Jacobian is that of the active branch.
