@@ -99,8 +99,8 @@ def _run(problem: BasinProblem, x0, success, progress=None):
     fallback = ()
     if name != "flow" and problem.kernel == "numba" and problem.rule.spec.adaptive:
         # SOS's weight p is chosen pointwise: no closed form to generate code from
-        fallback = (f"compiled kernel not used ({problem.rule.method.value}'s field has a "
-                    "weight chosen pointwise); the numpy kernel ran",)
+        fallback = (f"compiled kernel not used ({problem.rule.method.value}'s weight p is "
+                    "chosen pointwise); the numpy kernel ran",)
     elif name != "flow" and problem.kernel == "numba":
         try:
             from numba.core.errors import NumbaError
