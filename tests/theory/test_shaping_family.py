@@ -183,7 +183,7 @@ def test_tandem_fields_equal_their_closed_forms(rule):
     assert [sp.simplify(e - expected) for e in dec.field(rule)] == [0, 0]
 
 
-def test_tandem_lola_matches_the_issue_form_as_a_loss_gradient():
+def test_tandem_lola_is_the_stated_loss_gradient():
     dec = Decomposition(tandem())
     xi = -dec.field("lola")[0]
     assert sp.expand(xi - (G * (1 - 2 * ETA) - 4 * ETA * S)) == 0
