@@ -3,8 +3,14 @@
 A `CompiledField` evaluates one rule's update direction F(phi) and its
 Jacobian DF(phi) at many points at once, generated from the exact field.
 SOS, whose shaping weight p is chosen pointwise, compiles its exact pieces
-(v, cur + la, peer) and applies :func:`eqselect.theory.rules.sos_weight`
+(v, cur + la, peer) and applies :func:`eqselect.theory.adaptive.sos_weight`
 to every point; its Jacobian is that of the active piece (docs/rules.md).
+SGA, whose lambda takes the alignment sign s pointwise, compiles v, A v, H
+and the Jacobians of v and A v, and applies
+:func:`eqselect.theory.adaptive.sga_sign`; its Jacobian is that of v + s lambda
+A v at the point's s. CGD and LSS past the exact inverse's dimension
+(``EXACT_INVERSE_MAX_DIM``) compile v and H and solve the linear system at
+every point; their Jacobian is then by central differences.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ from typing import Callable
 
 import numpy as np
 
-from eqselect.theory import Decomposition, Method, engine
+from eqselect.theory import Decomposition, engine
 from eqselect.theory.exact import to_exact
-from eqselect.theory.rules import Rule, sos_weight
+from eqselect.theory.composite import EXACT_INVERSE_MAX_DIM, LSS_DAMPING
+from eqselect.theory.adaptive import SGA_EPSILON, sga_sign, sos_weight
+from eqselect.theory.rules import Method, Rule
 from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.differences import central_jacobian, differences_needed
@@ -77,8 +85,13 @@ def compile_field(dec: Decomposition, rule: Rule = Rule(),
     """
     r = require_rule(rule, "compile_field")
     kind = "exact"
-    if r.spec.adaptive:
+    if r.spec.aligned:
+        field, jacobian = _sga_functions(dec, r, backend)
+    elif r.spec.adaptive:
         field, jacobian = _sos_functions(dec, r, backend)
+    elif pointwise_inverse(dec, r):
+        field = _solve_function(dec, r, backend)
+        jacobian, kind = partial(central_jacobian, field), "central differences"
     elif differences_needed(dec.field_engine(r)):
         field = compile_exprs(dec.field_engine(r), dec.game.parameters, backend=backend)
         jacobian, kind = partial(central_jacobian, field), "central differences"
@@ -104,6 +117,82 @@ def _linear_functions(dec: Decomposition, r: Rule, backend: str):
         return out.reshape(out.shape[:-1] + (d, d))
 
     return f, jacobian
+
+
+def pointwise_inverse(dec: Decomposition, r: Rule) -> bool:
+    """Whether CGD's or LSS's inverse is taken point by point (d past the exact limit)."""
+    return (r.method in (Method.CGD, Method.LSS)
+            and len(dec.parameters) > EXACT_INVERSE_MAX_DIM)
+
+
+def _solve_function(dec: Decomposition, r: Rule, backend: str):
+    """CGD's (I - eta H_o)^{-1} v or LSS's (v + H^T H^{-1} v)/2, solved at every point.
+
+    LSS uses the damped inverse (H^T H + delta I)^{-1} H^T at points where H
+    is singular (Letcher et al.'s reference code).
+    """
+    d = len(dec.parameters)
+    exprs = dec.term_engine("cur") + [e for row in engine.jacobian(
+        dec.term_engine("cur"), dec.parameters_engine()) for e in row]
+    f = compile_exprs(exprs, dec.game.parameters, backend=backend)
+    eta = float(dec.eta)
+    owner = np.array([i for i, s in enumerate(dec.game.slices) for _ in range(s.start, s.stop)])
+    off = owner[:, None] != owner[None, :]
+
+    def field(x):
+        out = f(x)
+        v, H = out[..., :d], out[..., d:].reshape(out.shape[:-1] + (d, d))
+        if r.method is Method.CGD:
+            return np.linalg.solve(np.eye(d) - eta * H * off, v[..., None])[..., 0]
+        w = np.empty_like(v)
+        for k in range(v.shape[0]):
+            Hk = H[k]
+            if np.linalg.matrix_rank(Hk) < d:
+                w[k] = np.linalg.solve(Hk.T @ Hk + float(LSS_DAMPING) * np.eye(d), Hk.T @ v[k])
+            else:
+                w[k] = np.linalg.solve(Hk, v[k])
+        return (v + np.einsum("...rc,...r->...c", H, w)) / 2
+
+    return field
+
+
+def _sga_pieces(dec: Decomposition) -> list:
+    """[v, A v, H (row-major)] stacked, as symengine expressions."""
+    H = engine.jacobian(dec.term_engine("cur"), dec.parameters_engine())
+    return dec.term_engine("cur") + dec.term_engine("symplectic") + [e for row in H for e in row]
+
+
+def _sga_functions(dec: Decomposition, r: Rule, backend: str):
+    d = len(dec.parameters)
+    pieces = _sga_pieces(dec)
+    f = compile_exprs(pieces, dec.game.parameters, backend=backend)
+    lam = float(r.lam)
+    cache = {}
+
+    def split(x):
+        out = f(x)
+        return (out[..., :d], out[..., d:2 * d],
+                out[..., 2 * d:].reshape(out.shape[:-1] + (d, d)))
+
+    def sign(v, av, H):
+        g = np.einsum("...rc,...r->...c", H, v)  # H^T v
+        return sga_sign(np.sum(v * g, -1), np.sum(av * g, -1), d, float(SGA_EPSILON), np.sign)
+
+    def field(x):
+        v, av, H = split(x)
+        return v + (lam * sign(v, av, H))[..., None] * av
+
+    def jacobian(x):
+        if "J" not in cache:
+            both = dec.term_engine("cur") + dec.term_engine("symplectic")
+            jac = [e for row in engine.jacobian(both, dec.parameters_engine()) for e in row]
+            cache["J"] = compile_exprs(jac, dec.game.parameters, backend=backend)
+        out = cache["J"](x)
+        D = out.reshape(out.shape[:-1] + (2 * d, d))
+        v, av, H = split(x)
+        return D[..., :d, :] + (lam * sign(v, av, H))[..., None, None] * D[..., d:, :]
+
+    return field, jacobian
 
 
 class _NumpyOps:
@@ -200,12 +289,23 @@ def field_at_precision(dec: Decomposition, rule: Rule = Rule(), x=(), dps: int =
     >>> [abs(v) < 1e-45 for v in field_at_precision(dec, Rule("pg"), x=[sp.log(2), sp.log(2)])]
     [True, True]
     """
+    import mpmath
+    import sympy as sp
+
     from eqselect.numerics.codegen import compile_mpmath
 
     r = require_rule(rule, "field_at_precision")
+    d = len(dec.parameters)
+    if r.spec.aligned:
+        out = compile_mpmath(_sga_pieces(dec), dec.game.parameters, dps=dps)(list(x))
+        v, av, H = out[:d], out[d:2 * d], out[2 * d:]
+        g = [sum(H[c * d + k] * v[c] for c in range(d)) for k in range(d)]
+        s = sga_sign(sum(a * b for a, b in zip(v, g)), sum(a * b for a, b in zip(av, g)), d,
+                     SGA_EPSILON, lambda t: (t > 0) - (t < 0))
+        lam = mpmath.mpf(int(sp.numer(r.lam))) / int(sp.denom(r.lam))
+        return [a + s * lam * b for a, b in zip(v, av)]
     if not r.spec.adaptive:
         return compile_mpmath(dec.field_engine(r), dec.game.parameters, dps=dps)(list(x))
-    d = len(dec.parameters)
     out = compile_mpmath(_sos_pieces(dec), dec.game.parameters, dps=dps)(list(x))
     v, u, s = out[:d], out[d:2 * d], out[2 * d:]
     p = sos_weight(sum(t * t for t in v), sum(t * t for t in u),
@@ -229,6 +329,28 @@ def field_exact(dec: Decomposition, rule: Rule = Rule(), point=()) -> list:
     r = require_rule(rule, "field_exact")
     if r.spec.adaptive:
         return dec.field_at(r, point)
+    if pointwise_inverse(dec, r):
+        return _solved_exact(dec, r, [to_exact(v) for v in point])
     exprs = dec.field_engine(r)
     return evaluate_exact(exprs, dec.game.parameters, [to_exact(v) for v in point])
 
+
+
+def _solved_exact(dec: Decomposition, r: Rule, point: list) -> list:
+    """CGD's or LSS's field at an exact point: v and H exact, the system solved exactly."""
+    import sympy as sp
+
+    from eqselect.numerics.codegen import evaluate_exact
+
+    d = len(point)
+    v_exprs = dec.term_engine("cur")
+    H_exprs = [e for row in engine.jacobian(v_exprs, dec.parameters_engine()) for e in row]
+    out = evaluate_exact(v_exprs + H_exprs, dec.game.parameters, point)
+    v, H = sp.Matrix(out[:d]), sp.Matrix(d, d, out[d:])
+    if r.method is Method.CGD:
+        owner = [i for i, s in enumerate(dec.game.slices) for _ in range(s.start, s.stop)]
+        M = sp.Matrix(d, d, lambda i, j: (i == j) - (dec.eta * H[i, j]
+                                                      if owner[i] != owner[j] else 0))
+        return list(M.LUsolve(v))
+    w = (H.T * H + LSS_DAMPING * sp.eye(d)).LUsolve(H.T * v) if H.det() == 0 else H.LUsolve(v)
+    return list((v + H.T * w) / 2)

@@ -31,7 +31,7 @@ from functools import cached_property
 import sympy as sp
 
 from eqselect.theory import Decomposition, OptionsError, Rule
-from eqselect.theory.rules import TERMS, spec
+from eqselect.theory.rules import HOLA_ORDER, TERMS, Method, series_term, spec
 from eqselect.theory.exact import to_exact
 from eqselect.theory.serialize import Record
 from eqselect.numerics import intervals as iv
@@ -42,7 +42,9 @@ def shaping_pieces(method) -> dict[str, int]:
 
     M = own + peer for meta-mapg, peer for peer-only and lola-foerster, own for
     meta-pg, la for lookahead, la + peer for lola, A v for sga, -H^T v for
-    consensus, own + peer + la + sla for meta-mapg-exact (docs/alignment.md).
+    consensus, own + peer + la + sla for meta-mapg-exact, the field minus v for
+    eg, cgd and lss, la + peer + LOLA's series terms for hola (docs/alignment.md).
+    ``method`` is a method name, Method or Rule (a Rule gives HOLA's order).
 
     Raises
     ------
@@ -51,9 +53,14 @@ def shaping_pieces(method) -> dict[str, int]:
     """
     s = spec(method)
     if s.adaptive:
-        raise OptionsError(f"{s.method.value}: the shaping field is piecewise in the adaptive "
-                           "weight p, so mu_M and the alignment conditions are not defined")
-    return {term: 1 for term, w in zip(TERMS, s.weights) if term != "cur" and w != 0}
+        raise OptionsError(f"{s.method.value}: the shaping field is piecewise in a weight "
+                           "chosen pointwise, so mu_M and the alignment conditions are not "
+                           "defined")
+    pieces = {term: 1 for term, w in zip(TERMS, s.weights) if term != "cur" and w != 0}
+    if s.method is Method.HOLA:  # LOLA's series terms up to the rule's order
+        order = method.order if isinstance(method, Rule) else HOLA_ORDER
+        pieces.update({series_term(k): 1 for k in range(2, order + 1)})
+    return pieces
 
 
 #: Exact eigenvalues are attempted up to this dimension.
@@ -81,7 +88,7 @@ class ShapingField:
     def __init__(self, dec: Decomposition, rule: Rule):
         self.dec = dec
         self.rule = require_rule(rule, "ShapingField")
-        self.pieces = shaping_pieces(self.rule.method)
+        self.pieces = shaping_pieces(self.rule)
 
     @property
     def symbols(self) -> tuple:

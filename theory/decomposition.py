@@ -16,8 +16,14 @@ H = Dv the game Jacobian and A = (H - H^T)/2 its antisymmetric part:
     symplectic = A v                   (SGA, Balduzzi et al. 2018)
     consensus  = -H^T v = -grad ||v||^2 / 2   (Mescheder et al. 2017)
 
+and three that are a whole rule's field minus v (:mod:`eqselect.theory.composite`):
+extragradient (EG), competitive (CGD) and surgery (LSS). HOLA's terms
+lola_order_k are the eta^k terms of LOLA's series
+(:func:`eqselect.theory.unrolled.lola_series_terms`).
+
 Each method of :mod:`eqselect.theory.rules` is a combination of these terms
-(SOS with a weight chosen pointwise); see docs/theory.md and docs/rules.md.
+(SOS and SGA with a weight chosen pointwise); see docs/theory.md and
+docs/rules.md.
 """
 
 from __future__ import annotations
@@ -31,9 +37,11 @@ from eqselect.theory import engine, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
-from eqselect.theory.rules import SYMBOLIC_OPS, TERMS, resolve, sos_weight
+from eqselect.theory.adaptive import SYMBOLIC_OPS, sga_sign, sos_weight
+from eqselect.theory.rules import TERMS, resolve, series_order
 
 ETA = sp.Symbol("eta")
+
 COMPONENTS = TERMS[:5]
 #: The components written by ``to_json`` (the ``derive --json`` contract).
 JSON_COMPONENTS = ("cur", "own", "peer", "lookahead")
@@ -141,6 +149,21 @@ class Decomposition:
         """-H^T v = -grad ||v||^2 / 2: consensus optimisation's term."""
         return self._sympy("consensus")
 
+    @cached_property
+    def extragradient(self) -> sp.Matrix:
+        """v(phi + eta v(phi)) - v: extragradient's field minus v."""
+        return self._sympy("extragradient")
+
+    @cached_property
+    def competitive(self) -> sp.Matrix:
+        """(I - eta H_o)^{-1} v - v: competitive gradient descent's field minus v."""
+        return self._sympy("competitive")
+
+    @cached_property
+    def surgery(self) -> sp.Matrix:
+        """(v + H^T H^{-1} v) / 2 - v: local symplectic surgery's field minus v."""
+        return self._sympy("surgery")
+
     @property
     def shaping(self) -> sp.Matrix:
         """M = own + peer, the population shaping field (F_lambda = v + lambda M)."""
@@ -161,6 +184,13 @@ class Decomposition:
         """H = Dv, H[r, c] = d v_r / d phi_c (the Jacobian of the plain field)."""
         return sp.Matrix([[engine.to_sympy(e) for e in row] for row in self._Dv])
 
+    @cached_property
+    def jacobian_singular_everywhere(self) -> bool:
+        """Whether det H vanishes identically (then LSS takes the damped inverse)."""
+        from eqselect.theory.composite import det_vanishes_identically
+
+        return det_vanishes_identically(self._Dv, self._phi)
+
     @property
     def antisymmetric_part(self) -> sp.Matrix:
         """A = (H - H^T) / 2, the antisymmetric part of the game Jacobian."""
@@ -173,9 +203,9 @@ class Decomposition:
         return getattr(self, name)
 
     def term(self, name: str) -> sp.Matrix:
-        """Any term a field is built from (one of ``TERMS``)."""
+        """Any term a field is built from (``TERMS``, or HOLA's ``lola_order_k``)."""
         _check_name(name, TERMS)
-        return getattr(self, name)
+        return self._sympy(name) if series_order(name) else getattr(self, name)
 
     def _sympy(self, name: str) -> sp.Matrix:
         return sp.Matrix([engine.to_sympy(e) for e in self._terms(name)])
@@ -183,7 +213,11 @@ class Decomposition:
     def _terms(self, name: str) -> list:
         if name in self._parts:
             return self._parts[name]
-        if name not in self._extra:
+        if name in ("extragradient", "competitive", "surgery") or series_order(name):
+            if name not in self._extra:
+                self._extra[name] = self._composite(name)
+            return self._extra[name]
+        if "symplectic" not in self._extra:
             v, Dv, d = self._v, self._Dv, len(self._phi)
             half = se.Rational(1, 2)
             self._extra["symplectic"] = [
@@ -192,6 +226,12 @@ class Decomposition:
             self._extra["consensus"] = [
                 -sum((Dv[c][r] * v[c] for c in range(d)), se.Integer(0)) for r in range(d)]
         return self._extra[name]
+
+    def _composite(self, name: str) -> list:
+        """A rule's field minus v, exactly (EG, CGD, LSS, HOLA's series terms)."""
+        from eqselect.theory.composite import composite_term
+
+        return composite_term(self, name)
 
     # -- symengine forms (for code generation in the numerics) ----------------
     def parameters_engine(self) -> list:
@@ -215,9 +255,10 @@ class Decomposition:
         """
         r = resolve(rule, lam, own_coef, symbolic=True)
         if r.spec.adaptive:
-            raise OptionsError(f"{r.method.value}: the field is piecewise in the adaptive "
-                               "weight p, so it has no closed form to solve or differentiate; "
-                               "it is evaluated pointwise (basins, flows; docs/rules.md)")
+            what = "lambda's alignment sign" if r.spec.aligned else "the adaptive weight p"
+            raise OptionsError(f"{r.method.value}: the field is piecewise in {what}, so it "
+                               "has no closed form to solve or differentiate; it is evaluated "
+                               "pointwise (basins, flows; docs/rules.md)")
         coef = {k: engine.to_engine(v) for k, v in r.coefficients.items()}
         terms = {k: self._terms(k) for k in coef if coef[k] != 0}
         return [sum((coef[k] * terms[k][i] for k in terms), se.Integer(0))
@@ -243,9 +284,14 @@ class Decomposition:
         -------
         sympy.Matrix
             Exact. For SOS a Piecewise in the adaptive weight p (`sos_weight`
-            with ``SYMBOLIC_OPS``): exact, but nonsmooth where p switches.
+            with ``SYMBOLIC_OPS``), for SGA v + sign(...) lambda A v
+            (`sga_sign`): exact, but nonsmooth where p or the sign switches.
         """
         r = resolve(rule, lam, own_coef, symbolic=True)
+        if r.spec.aligned:
+            v, av = self.cur, self.symplectic
+            g = self.game_jacobian.T * v
+            return v + sga_sign(v.dot(g), av.dot(g), len(v)) * r.lam * av
         if r.spec.adaptive:
             u, s, v = self.cur + self.lookahead, self.peer, self.cur
             p = sos_weight(v.dot(v), u.dot(u), s.dot(u), r.sos_a, r.sos_b, SYMBOLIC_OPS)
@@ -275,6 +321,12 @@ class Decomposition:
 
         if not r.spec.adaptive:
             return at(self.field_engine(r))
+        if r.spec.aligned:
+            v, av = at(self._parts["cur"]), at(self._terms("symplectic"))
+            H = sp.Matrix([at(row) for row in self._Dv])
+            g = list(H.T * sp.Matrix(v))
+            s = sga_sign(_dot(v, g), _dot(av, g), len(v))
+            return [_exact_number(x + s * r.lam * y) for x, y in zip(v, av)]
         v, la, s = at(self._parts["cur"]), at(self._parts["lookahead"]), at(self._parts["peer"])
         u = [x + y for x, y in zip(v, la)]
         p = sos_weight(_dot(v, v), _dot(u, u), _dot(s, u), r.sos_a, r.sos_b)
@@ -353,7 +405,7 @@ def _tidied(exprs) -> list[str]:
 
 
 def _check_name(name: str, valid) -> None:
-    if name not in valid:
+    if name not in valid and not (valid is TERMS and series_order(name)):
         raise KeyError(f"unknown component {name!r}; valid: {', '.join(valid)}")
 
 

@@ -16,19 +16,29 @@ lookahead        cur + la                                   Letcher et al. 2019
 lola             cur + la + peer                            Letcher et al. 2019's LOLA
 lola-foerster    cur + peer                                 Foerster et al. 2018
 sos              cur + la + p peer (adaptive p)             Letcher et al. 2019
-sga              v + lambda A v  (= v - lambda A^T v)       Balduzzi et al. 2018
+sga              v + s lambda A v, s the alignment sign     Balduzzi et al. 2018
+sga-fixed        v + lambda A v  (= v - lambda A^T v)       Balduzzi et al. 2018
 consensus        v - lambda H^T v                           Mescheder et al. 2017
+eg               v(phi + eta v(phi))                        Korpelevich 1976
+cgd              (I - eta H_o)^{-1} v                       Schaefer & Anandkumar 2019
+lss              (v + H^T H^{-1} v) / 2                     Mazumdar et al. 2019
+hola             LOLA's series to order eta^n               Foerster et al. 2018
 ===============  =========================================  ==========================
 
-la is the look-ahead term, sla the self look-ahead; H^T v = grad ||v||^2 / 2.
+la is the look-ahead term, sla the self look-ahead; H^T v = grad ||v||^2 / 2;
+H_o is H with its diagonal blocks (d v_i / d phi_i) set to 0.
 
-What is exact. Every field but SOS is a fixed combination of exact terms, so
-the field and its Jacobian are exact expressions. SGA keeps lambda fixed:
-Balduzzi et al.'s optional sign alignment (flipping lambda pointwise by the
-sign of <xi, grad Ham> <A^T xi, grad Ham> / d + epsilon) is not applied, so
-SGA stays smooth; a negative lambda gives the other sign. Consensus
-optimisation's gamma is the rule's lambda. SOS's weight p (`sos_weight`) is
-chosen pointwise: ``Decomposition.field("sos")`` is an exact Piecewise,
+What is exact. Every field but SOS and SGA is a fixed combination of exact
+terms, so the field and its Jacobian are exact expressions: EG, CGD and LSS
+enter as terms of their own (the field minus v, `COMPOSITE_TERMS`, built in
+:mod:`eqselect.theory.composite`; CGD and LSS through exact inverses of small
+matrices), HOLA as the terms of LOLA's series (`series_term`). SGA chooses
+the sign s of lambda pointwise by Balduzzi et al.'s alignment rule
+(:func:`eqselect.theory.adaptive.sga_sign`); ``sga-fixed`` keeps s = 1, so it
+stays smooth (a negative lambda gives the other sign). Consensus
+optimisation's gamma is the rule's lambda. SOS's weight p
+(:func:`eqselect.theory.adaptive.sos_weight`) is chosen pointwise:
+``Decomposition.field("sos")`` is an exact Piecewise,
 ``Decomposition.field_at`` applies p exactly at a point, the compiled field
 applies it in floating point; the field is not differentiable where p
 switches branch, and the compiled Jacobian is that of the active branch.
@@ -44,6 +54,7 @@ from enum import Enum
 
 import sympy as sp
 
+from eqselect.theory.adaptive import SOS_CONSTANTS
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 
@@ -54,9 +65,28 @@ OWN_COEF = sp.Symbol("c_own")
 
 #: The exact terms a field is built from: the five components of the one-step
 #: decomposition, then symplectic = A v and consensus = -H^T v (docs/rules.md).
-TERMS = ("cur", "own", "peer", "lookahead", "self_lookahead", "symplectic", "consensus")
+TERMS = ("cur", "own", "peer", "lookahead", "self_lookahead", "symplectic", "consensus",
+         "extragradient", "competitive", "surgery")
 #: The terms every coefficient table names (the contract's four components).
 BASE_TERMS = TERMS[:4]
+#: The terms that are a whole rule's field minus v (EG, CGD, LSS): not linear
+#: in the decomposition's components (docs/rules.md).
+COMPOSITE_TERMS = TERMS[7:]
+#: Prefix of the k-th order term of LOLA's series in eta (HOLA; `series_term`).
+SERIES_PREFIX = "lola_order_"
+
+
+def series_term(k: int) -> str:
+    """The name of the eta^k term of LOLA's series (k >= 2; HOLA's pieces)."""
+    return f"{SERIES_PREFIX}{int(k)}"
+
+
+def series_order(name: str) -> int | None:
+    """k for a name ``series_term(k)``, None for any other name."""
+    if not name.startswith(SERIES_PREFIX):
+        return None
+    tail = name[len(SERIES_PREFIX):]
+    return int(tail) if tail.isdigit() and int(tail) >= 2 else None
 
 
 class Method(str, Enum):
@@ -72,7 +102,12 @@ class Method(str, Enum):
     META_MAPG_EXACT = "meta-mapg-exact"
     SOS = "sos"
     SGA = "sga"
+    SGA_FIXED = "sga-fixed"
     CONSENSUS = "consensus"
+    EG = "eg"
+    CGD = "cgd"
+    LSS = "lss"
+    HOLA = "hola"
 
     @classmethod
     def parse(cls, name) -> "Method":
@@ -99,8 +134,10 @@ class MethodSpec:
         Where the rule is stated (details in docs/rules.md).
     weights : tuple
         One weight per entry of `TERMS`: a number, ``"lam"`` (the rule's
-        lambda), ``"own"`` (the own coefficient c) or ``"p"`` (SOS's adaptive
-        weight, chosen pointwise by `sos_weight`).
+        lambda), ``"own"`` (the own coefficient c), ``"p"`` (SOS's adaptive
+        weight, chosen pointwise by `sos_weight`) or ``"sign"`` (lambda times
+        SGA's alignment sign, chosen pointwise by `sga_sign`). HOLA adds the
+        terms of LOLA's series up to the rule's ``order`` (`coefficients`).
     """
 
     method: Method
@@ -111,7 +148,7 @@ class MethodSpec:
     @property
     def uses_lam(self) -> bool:
         """Whether lambda enters the field."""
-        return "lam" in self.weights
+        return "lam" in self.weights or "sign" in self.weights
 
     @property
     def uses_own(self) -> bool:
@@ -121,7 +158,18 @@ class MethodSpec:
     @property
     def adaptive(self) -> bool:
         """Whether a weight is chosen pointwise (the field is piecewise)."""
-        return "p" in self.weights
+        return "p" in self.weights or "sign" in self.weights
+
+    @property
+    def aligned(self) -> bool:
+        """Whether lambda's sign is chosen pointwise (SGA's alignment)."""
+        return "sign" in self.weights
+
+    @property
+    def composite(self) -> str | None:
+        """The term holding the field minus v for EG, CGD, LSS; else None."""
+        return next((t for t, w in zip(TERMS, self.weights)
+                     if t in COMPOSITE_TERMS and w != 0), None)
 
 
 def _spec(method, formula, source, *weights):
@@ -147,12 +195,31 @@ REGISTRY = {s.method: s for s in (
           1, 1, 1, 1, 1),
     _spec(Method.SOS, "cur + la + p peer", "Letcher et al. 2019, Stable Opponent "
           "Shaping, with the adaptive p of `sos_weight`", 1, 0, "p", 1),
-    _spec(Method.SGA, "v + lambda A v, A = (H - H^T)/2", "Balduzzi et al. 2018, "
+    _spec(Method.SGA, "v + s lambda A v, A = (H - H^T)/2, s the alignment sign",
+          "Balduzzi et al. 2018, symplectic gradient adjustment with the sign alignment "
+          "of their Algorithm 1 (`sga_sign`)", 1, 0, 0, 0, 0, "sign"),
+    _spec(Method.SGA_FIXED, "v + lambda A v, A = (H - H^T)/2", "Balduzzi et al. 2018, "
           "symplectic gradient adjustment, fixed lambda (no sign alignment)",
           1, 0, 0, 0, 0, "lam"),
     _spec(Method.CONSENSUS, "v - lambda H^T v", "Mescheder et al. 2017, consensus "
           "optimisation, gamma = lambda", 1, 0, 0, 0, 0, 0, "lam"),
+    _spec(Method.EG, "v(phi + eta v(phi))", "Korpelevich 1976, extragradient (in games: "
+          "Gidel et al. 2019): the field at the extrapolated point, step eta", 1, 0, 0, 0, 0, 0, 0, 1),
+    _spec(Method.CGD, "(I - eta H_o)^{-1} v, H_o the off-diagonal blocks of H",
+          "Schaefer & Anandkumar 2019, competitive gradient descent, step eta",
+          1, 0, 0, 0, 0, 0, 0, 0, 1),
+    _spec(Method.LSS, "(v + H^T H^{-1} v) / 2", "Mazumdar et al. 2019, local symplectic "
+          "surgery, the form of Letcher et al.'s reference code (no bump function)",
+          1, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+    _spec(Method.HOLA, "cur + la + peer + sum_{k=2}^{n} (eta^k term of LOLA's series)",
+          "Foerster et al. 2018, higher-order LOLA: the exact opponent-step "
+          "meta-gradient's series in eta to order n (n = 1 is LOLA)", 1, 0, 1, 1),
 )}
+
+#: HOLA's default order n (n = 1 is LOLA).
+HOLA_ORDER = 2
+#: Largest HOLA order accepted (the series terms are derivatives of order n in eta).
+MAX_HOLA_ORDER = 6
 
 
 def method_names() -> tuple[str, ...]:
@@ -203,108 +270,53 @@ class PaperDefaults:
 PAPER = PaperDefaults()
 
 
-@dataclass(frozen=True)
-class SosConstants:
-    """SOS's constants a, b in (0, 1) (Letcher et al. 2019; docs/rules.md).
-
-    a bounds how far the shaping term may turn the LookAhead direction
-    (<SOS, u> >= (1 - a) ||u||^2); below ||v|| = b the weight is at most ||v||^2.
-    The paper asks only a, b in (0, 1); the defaults 1/2 and 1/10 are those
-    of the authors' reference implementation.
-    """
-
-    a: sp.Rational = sp.Rational(1, 2)
-    b: sp.Rational = sp.Rational(1, 10)
-
-
-#: Letcher et al.'s a and b, the defaults of a `Rule`'s ``sos_a`` and ``sos_b``.
-SOS_CONSTANTS = SosConstants()
-
-
-def coefficients(method, lam=LAMBDA, own_coef=OWN_COEF) -> dict[str, object]:
+def coefficients(method, lam=LAMBDA, own_coef=OWN_COEF,
+                 order: int = HOLA_ORDER) -> dict[str, object]:
     """Coefficient of each term in a method's field.
 
     The four contract components (cur, own, peer, lookahead) are always
-    listed; the other terms of `TERMS` only when their coefficient is not 0.
+    listed; the other terms of `TERMS` only when their coefficient is not 0;
+    for HOLA the series terms ``series_term(k)``, k = 2..order.
 
     Raises
     ------
     OptionsError
-        For SOS, whose peer weight p is chosen pointwise (`sos_weight`).
+        For SOS and SGA, whose weight p or sign is chosen pointwise
+        (`sos_weight`, `sga_sign`).
 
     Examples
     --------
     >>> coefficients("meta-mapg", 3, 1)
     {'cur': 1, 'own': 1, 'peer': 3, 'lookahead': 0}
-    >>> coefficients("sga", 2)
+    >>> coefficients("sga-fixed", 2)
     {'cur': 1, 'own': 0, 'peer': 0, 'lookahead': 0, 'symplectic': 2}
+    >>> coefficients("hola", order=3)
+    {'cur': 1, 'own': 0, 'peer': 1, 'lookahead': 1, 'lola_order_2': 1, 'lola_order_3': 1}
     """
     s = spec(method)
     if s.adaptive:
-        raise OptionsError(f"{s.method.value}: the peer weight p is chosen pointwise "
-                           "(adaptive p), so the field has no fixed coefficients")
+        what = "lambda's sign" if s.aligned else "the peer weight p"
+        raise OptionsError(f"{s.method.value}: {what} is chosen pointwise, so the field "
+                           "has no fixed coefficients")
     value = {"lam": lam, "own": own_coef}
     out = {}
     for name, w in zip(TERMS, s.weights):
         if name in BASE_TERMS or w != 0:
             out[name] = value.get(w, w) if isinstance(w, str) else w
+    if s.method is Method.HOLA:
+        out.update({series_term(k): 1 for k in range(2, check_order(order) + 1)})
     return out
 
 
-class _Exact:
-    """Branching on numbers (python or sympy): the pointwise SOS rule."""
-
-    where = staticmethod(lambda cond, x, y: x if cond else y)
-    minimum = staticmethod(min)
-
-
-class _Symbolic:
-    """Branching as sympy Piecewise / Min: the SOS rule as an exact expression."""
-
-    where = staticmethod(lambda cond, x, y: sp.Piecewise((x, cond), (y, True)))
-    minimum = staticmethod(sp.Min)
+def check_order(order) -> int:
+    """HOLA's order n as an int in [1, MAX_HOLA_ORDER]; an error otherwise."""
+    if isinstance(order, bool) or not isinstance(order, (int, sp.Integer)) \
+            or not 1 <= order <= MAX_HOLA_ORDER:
+        raise OptionsError(f"the HOLA order must be an integer in [1, {MAX_HOLA_ORDER}], "
+                           f"got {order!r}")
+    return int(order)
 
 
-EXACT_OPS, SYMBOLIC_OPS = _Exact, _Symbolic
-
-
-def sos_weight(v_sq, u_sq, dot, a, b, ops=EXACT_OPS):
-    """SOS's adaptive weight p of the shaping term (Letcher et al. 2019).
-
-    With u = cur + la (LookAhead), s = peer (LOLA's shaping term) and v the
-    game gradient, all in ascent form::
-
-        p1 = 1                               if <s, u> >= 0
-             min(1, -a ||u||^2 / <s, u>)     otherwise
-        p2 = ||v||^2  if ||v|| < b,  else 1
-        p  = min(p1, p2),     SOS = u + p s.
-
-    Letcher et al. state it for losses, xi_0 = -u and -alpha chi = -s; the
-    sign change leaves <-alpha chi, xi_0> = <s, u> and the norms as they are,
-    so this is their rule. When p = p1 < 1, <SOS, u> = (1 - a) ||u||^2.
-
-    Parameters
-    ----------
-    v_sq, u_sq, dot : numbers, expressions or arrays
-        ||v||^2, ||u||^2 and <s, u>.
-    a, b : numbers
-        SOS's constants (`SOS_CONSTANTS`).
-    ops : object with ``where(cond, x, y)`` and ``minimum(x, y)``
-        `EXACT_OPS` (numbers, exact when they are), `SYMBOLIC_OPS`
-        (Piecewise), or a vectorised numpy version.
-
-    Examples
-    --------
-    >>> sos_weight(sp.Rational(1, 400), 1, -1, sp.Rational(1, 2), sp.Rational(1, 10))
-    1/400
-    >>> sos_weight(4, 1, -1, sp.Rational(1, 4), sp.Rational(1, 10))
-    1/4
-    """
-    negative = dot < 0
-    safe = ops.where(negative, dot, -1)  # the branch dot < 0 never divides by 0
-    p1 = ops.where(negative, ops.minimum(1, -a * u_sq / safe), 1)
-    p2 = ops.where(v_sq < b * b, v_sq, 1)
-    return ops.minimum(p1, p2)
 
 
 @dataclass(frozen=True)
@@ -324,6 +336,8 @@ class Rule:
         annealing); None keeps lambda constant.
     sos_a, sos_b : sympy numbers
         SOS's constants (`SOS_CONSTANTS`); only SOS reads them.
+    order : int
+        HOLA's order n (`HOLA_ORDER`); only HOLA reads it.
 
     Examples
     --------
@@ -339,9 +353,11 @@ class Rule:
     annealing: object = field(default=None, compare=False)
     sos_a: object = SOS_CONSTANTS.a
     sos_b: object = SOS_CONSTANTS.b
+    order: int = HOLA_ORDER
 
     def __post_init__(self):
         object.__setattr__(self, "method", Method.parse(self.method))
+        object.__setattr__(self, "order", check_order(self.order))
         for name in ("lam", "own_coef", "sos_a", "sos_b"):
             value = getattr(self, name)
             if not isinstance(value, sp.Symbol):
@@ -355,7 +371,7 @@ class Rule:
     @property
     def coefficients(self) -> dict[str, object]:
         """Coefficient of each term in this rule's field (see `coefficients`)."""
-        return coefficients(self.method, self.lam, self.own_coef)
+        return coefficients(self.method, self.lam, self.own_coef, self.order)
 
     @property
     def uses_lam(self) -> bool:
@@ -378,17 +394,21 @@ class Rule:
             parts.append(f"c = {self.own_coef}")
         if self.uses_lam:
             parts.append(f"lambda = {self.lam}")
-        if self.spec.adaptive:
+        if self.spec.adaptive and not self.spec.aligned:
             parts.append(f"a = {self.sos_a}, b = {self.sos_b}")
+        if self.method is Method.HOLA:
+            parts.append(f"order {self.order}")
         return ", ".join(parts)
 
     def to_json(self) -> dict:
         """``{"method", "lam", "own_coef"}`` with exact values as strings (and
-        ``sos_a``, ``sos_b`` for SOS)."""
+        ``sos_a``, ``sos_b`` for SOS, ``order`` for HOLA)."""
         out = {"method": self.method.value, "lam": str(self.lam),
                "own_coef": str(self.own_coef)}
-        if self.spec.adaptive:
+        if self.spec.adaptive and not self.spec.aligned:
             out.update(sos_a=str(self.sos_a), sos_b=str(self.sos_b))
+        if self.method is Method.HOLA:
+            out["order"] = self.order
         return out
 
 

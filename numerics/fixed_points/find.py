@@ -29,6 +29,10 @@
   many seeds (`eqselect.numerics.fixed_points.newton.multistart`), which can miss
   roots: the result then says how many seeds were tried and how they were drawn.
 
+SGA, CGD and LSS (free regions) come first: their zeros are PG's where a
+matrix is invertible (`eqselect.numerics.fixed_points.adaptive.from_pg`); SOS's
+are LookAhead's filtered (`eqselect.numerics.fixed_points.adaptive.sos`).
+
 `ROUTES` lists them in this order; each `RouteEntry` says which problems it
 applies to and returns a `RouteResult`. `find_equilibria` takes the first
 complete answer; a route that gives way leaves its reason in the notes, an
@@ -43,7 +47,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from eqselect.theory import Decomposition, GameError, RegionKind
+from eqselect.theory import Decomposition, GameError, Method, RegionKind
 from eqselect.theory.budget import DEFAULT_BUDGET
 from eqselect.theory.serialize import Record
 
@@ -229,8 +233,13 @@ def _box(p) -> bool:
     return p.dec.game.region.kind in (RegionKind.BOX, RegionKind.SIMPLEX)
 
 
+#: Rules whose fixed points are PG's where a matrix is invertible (`adaptive.from_pg`);
+#: on free regions no other route runs for them (LSS's field has poles where det H = 0).
+FROM_PG = (Method.SGA, Method.CGD, Method.LSS)
+
+
 def _free(p) -> bool:
-    return not _box(p) and not p.rule.spec.adaptive
+    return not _box(p) and not p.rule.spec.adaptive and p.rule.method not in FROM_PG
 
 
 def _two_logits(p) -> bool:
@@ -256,6 +265,14 @@ def _sos(p) -> RouteResult:
     o = p.options
     return sos_fixed_points(p.dec, p.rule, find_equilibria, seed=o.seed, n_seeds=o.n_seeds,
                             budget=o.budget)
+
+
+def _from_pg(p) -> RouteResult:
+    from eqselect.numerics.fixed_points.adaptive.from_pg import from_pg_fixed_points
+
+    o = p.options
+    return from_pg_fixed_points(p.dec, p.rule, find_equilibria, seed=o.seed,
+                                n_seeds=o.n_seeds, budget=o.budget)
 
 
 def _entropy_interior(p) -> RouteResult:
@@ -312,7 +329,7 @@ def _newton(p) -> RouteResult:
                         "seeded Newton", tuple(notes), seeds=result.seeds,
                         sampling=result.sampling)
     if _two_logits(p) and algebraic_payoffs.transcendental_constants(
-            list(p.dec.field(p.rule.method, p.rule.lam, p.rule.own_coef))):
+            list(p.dec.field(p.rule))):
         return algebraic_payoffs.certified_newton(p.dec, p.rule, found)
     return found
 
@@ -320,8 +337,10 @@ def _newton(p) -> RouteResult:
 #: The routes in the order they are tried (module docstring). A new route is
 #: one entry: which problems it applies to, and the callable returning a RouteResult.
 ROUTES = (
+    RouteEntry(SetRoute.ZEROS_OF_V, "", lambda p: p.rule.method in FROM_PG and not _box(p),
+               _from_pg),
     RouteEntry(SetRoute.SOS_FROM_LOOKAHEAD, "",
-               lambda p: p.rule.spec.adaptive and not _box(p), _sos),
+               lambda p: p.rule.method is Method.SOS and not _box(p), _sos),
     RouteEntry(SetRoute.NEWTON_INTERIOR, "", lambda p: _box(p) and has_entropy(p.dec),
                _entropy_interior),
     RouteEntry(SetRoute.EXACT_FACES, "", lambda p: _box(p) and not has_entropy(p.dec),

@@ -42,7 +42,7 @@ class SymbolicSource(Source):
     def exact_field(self, rule):
         """The rule's field summed on the exact expressions, then compiled."""
         r = as_rule(rule)
-        key = (r.method, r.lam, r.own_coef)
+        key = (r.method, r.lam, r.own_coef, r.order)
         if key not in self._fields:
             self._fields[key] = compile_field(self.dec, r, self.backend).field
         return self._fields[key]
@@ -50,4 +50,4 @@ class SymbolicSource(Source):
     def field_expressions(self, rule) -> list:
         """The rule's field as symengine expressions (for kernel generation)."""
         r = as_rule(rule)
-        return self.dec.field_engine(r.method, r.lam, r.own_coef)
+        return self.dec.field_engine(r)

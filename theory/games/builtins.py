@@ -17,7 +17,8 @@ battle-of-sexes    [[3, 0], [0, 2]]       [[d, b], [c, a]] (roles swapped)
 =================  =====================  ==========================
 
 Also ``tandem`` (Letcher et al. 2019) and the memory-one iterated prisoner's
-dilemma ``ipd`` (discounted, gamma = 24/25) and ``ipd-finite`` (H rounds).
+dilemma ``ipd`` (discounted, gamma = 24/25), ``ipd-finite`` (H rounds) and
+``ipd-lola`` (Foerster et al.'s rewards [[-1, -3], [0, -2]], gamma = 24/25).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Callable
 import sympy as sp
 
 from eqselect.theory.game import Game, GameError
-from eqselect.theory.games.ipd import ipd
+from eqselect.theory.games.ipd import ipd, ipd_lola
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.games.tandem import tandem
 
@@ -83,6 +84,11 @@ def _ipd_finite(parameterization: str = "logit", symbolic: bool = False) -> Game
     return ipd(parameterization, horizon=3)
 
 
+def _ipd_lola(parameterization: str = "logit", symbolic: bool = False) -> Game:
+    _no_symbolic("ipd-lola", symbolic)
+    return ipd_lola(parameterization)
+
+
 def _tandem(parameterization: str | None = None, symbolic: bool = False) -> Game:
     _no_symbolic("tandem", symbolic)
     if parameterization not in (None, "continuous"):
@@ -101,6 +107,7 @@ BUILTINS: dict[str, Callable[..., Game]] = {
     "tandem": _tandem,
     "ipd": _ipd,
     "ipd-finite": _ipd_finite,
+    "ipd-lola": _ipd_lola,
 }
 
 #: Games whose parameters are not a policy parameterisation.

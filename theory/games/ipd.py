@@ -25,6 +25,10 @@ from eqselect.theory.parameterizations import Parameterization, parameter_names,
 
 #: Row player's payoffs [[CC, CD], [DC, DD]] in the paper; column is the transpose.
 IPD_PAYOFF = ((3, 0), (5, 1))
+#: Foerster et al.'s (and Letcher et al.'s) rewards [[-1, -3], [0, -2]]: their
+#: losses are these negated. Not an affine image of IPD_PAYOFF (3 - 4 = -1 but
+#: 0 - 4 != -3), so ``ipd-lola`` is another game than ``ipd``.
+LOLA_PAYOFF = ((-1, -3), (0, -2))
 N_STATES = 5
 #: Finite horizons longer than this have no tractable closed form.
 MAX_SYMBOLIC_HORIZON = 4
@@ -86,7 +90,7 @@ def chain_values(chain: MarkovChain) -> tuple[sp.Expr, sp.Expr]:
 
 
 def ipd(parameterization: str = "logit", gamma=sp.Rational(24, 25),
-        horizon: int | None = None, payoff=IPD_PAYOFF) -> Game:
+        horizon: int | None = None, payoff=IPD_PAYOFF, name: str | None = None) -> Game:
     """The memory-one iterated prisoner's dilemma as a `Game`.
 
     Parameters
@@ -101,6 +105,8 @@ def ipd(parameterization: str = "logit", gamma=sp.Rational(24, 25),
     payoff : 2x2 nested sequence
         Row player's payoffs, index 0 = cooperate; the column player's are
         the transpose.
+    name : str, optional
+        The game's name (default "ipd", or "ipd-finite" with a horizon).
 
     Examples
     --------
@@ -132,16 +138,35 @@ def ipd(parameterization: str = "logit", gamma=sp.Rational(24, 25),
         coop.append(tuple(p[0] for p in pols))
         strategies.append(tuple(x for p in pols for x in p))
     chain = markov_chain(coop, payoff, gamma, horizon)
-    name = "ipd" if horizon is None else "ipd-finite"
+    name = name or ("ipd" if horizon is None else "ipd-finite")
     region = Region(RegionKind.BOX if kind is Parameterization.DIRECT else RegionKind.FREE)
     return Game(
         name=name, agents=tuple(agents), values=chain_values(chain), region=region,
         parameterization=kind.value, strategies=tuple(strategies),
         payoffs=(payoff, tuple(zip(*payoff))), actions=(2, 2), states=N_STATES,
-        description=_describe(gamma, horizon), structure=chain,
+        description=_describe(gamma, horizon, payoff), structure=chain,
     )
 
 
-def _describe(gamma, horizon) -> str:
+def _describe(gamma, horizon, payoff) -> str:
     how = "discounted infinite horizon" if horizon is None else f"horizon {horizon}"
-    return f"iterated prisoner's dilemma, memory-one policies, {how}, gamma = {gamma}"
+    rewards = "" if payoff == IPD_PAYOFF else f", row payoff {[list(r) for r in payoff]}"
+    return f"iterated prisoner's dilemma, memory-one policies, {how}, gamma = {gamma}{rewards}"
+
+
+def ipd_lola(parameterization: str = "logit") -> Game:
+    """The IPD as Foerster et al. 2018 and Letcher et al. 2019 write it (``ipd-lola``).
+
+    Rewards [[-1, -3], [0, -2]] (their losses negated), discount 0.96, the
+    first round's cooperation probability from each agent's parameter 0
+    (theta_i[0]), then one per previous outcome CC, CD, DC, DD seen from
+    agent 1's side; J_i = q0 (I - gamma P)^{-1} r_i, so their loss L_i is
+    -J_i and their gradient step is this library's ascent step.
+
+    Examples
+    --------
+    >>> g = ipd_lola()
+    >>> g.name, g.payoffs[0]
+    ('ipd-lola', ((-1, -3), (0, -2)))
+    """
+    return ipd(parameterization, sp.Rational(24, 25), None, LOLA_PAYOFF, name="ipd-lola")

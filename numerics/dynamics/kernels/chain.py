@@ -78,11 +78,15 @@ def chain_game(game) -> MarkovChain | None:
     return chain
 
 
+#: The terms `chain_field` computes.
+CHAIN_TERMS = ("cur", "own", "peer", "lookahead", "self_lookahead")
+
+
 def chain_weights(rule: Rule) -> tuple | None:
     """(c_own + c_sla, c_la, peer weight at lambda = 0, at lambda = 1, at lambda), or None.
 
     None for rules `chain_field` does not compute: SOS (adaptive weight),
-    SGA and consensus (the antisymmetric part and H^T v), symbolic
+    SGA, consensus, EG, CGD, LSS, HOLA (terms beyond `CHAIN_TERMS`), symbolic
     coefficients, or own / look-ahead weights that move with lambda.
     Hess_{ii} J_i is symmetric, so the self look-ahead equals own.
     """
@@ -90,7 +94,7 @@ def chain_weights(rule: Rule) -> tuple | None:
     if r.spec.adaptive:
         return None
     at = [r.with_(lam=lam).coefficients for lam in (0, 1)] + [r.coefficients]
-    if any(c.get(k, 0) != 0 for c in at for k in ("symplectic", "consensus")):
+    if any(v != 0 for c in at for k, v in c.items() if k not in CHAIN_TERMS):
         return None
     own = [c["own"] + c.get("self_lookahead", 0) for c in at]
     la = [c["lookahead"] for c in at]

@@ -108,7 +108,7 @@ def certify_points(dec, rule, equilibria, dps: int = 40) -> tuple[list, int]:
         The records and how many were certified.
     """
     params = list(dec.game.parameters)
-    F = list(dec.field(rule.method, rule.lam, rule.own_coef))
+    F = list(dec.field(rule))
     J = [[f.diff(p) for p in params] for f in F]
     encl = IntervalFunction(F + [e for row in J for e in row], params)
     d, mpf, out, proven = len(params), MpField(dec, rule), [], 0

@@ -40,7 +40,7 @@ def numeric_rule(dec: Decomposition, rule: Rule) -> Rule:
         Naming the symbols left without a value.
     """
     loose = set()
-    for e in dec.field_engine(rule.method, rule.lam, rule.own_coef):
+    for e in dec.field_engine(rule):
         loose |= {str(s) for s in e.free_symbols}
     loose -= {str(s) for s in dec.game.parameters}
     if loose:
@@ -88,15 +88,15 @@ class MpField:
         r = require_rule(rule, "MpField")
         self.game = dec.game
         self.symbols = dec.game.parameters
-        self.field_expr = dec.field(r.method, r.lam, r.own_coef)
+        self.field_expr = dec.field(r)
         d = len(self.symbols)
-        exprs = dec.field_engine(r.method, r.lam, r.own_coef)
+        exprs = dec.field_engine(r)
         self._f = mpmath_function(exprs, self.symbols)
         self.dim = d
         self._j = None
         self.jacobian_kind = "central differences" if differences_needed(exprs) else "exact"
         if self.jacobian_kind == "exact":
-            jac = dec.jacobian_engine(r.method, r.lam, r.own_coef)
+            jac = dec.jacobian_engine(r)
             self._j = mpmath_function([e for row in jac for e in row], self.symbols)
 
     def field(self, x) -> mpmath.matrix:

@@ -36,6 +36,7 @@ class SetRoute(str, Enum):
     NASH_INTERIOR = "nash-interior"  # PG under logit / softmax: totally mixed Nash equilibria
     ENTROPY_EXCLUSION = "entropy-exclusion"  # logit with entropy: exclusion by subdivision
     SOS_FROM_LOOKAHEAD = "sos-from-lookahead"  # SOS: LookAhead's zeros filtered
+    ZEROS_OF_V = "zeros-of-v"  # SGA, CGD, LSS: PG's zeros where the rule's matrix is invertible
     NEWTON = "newton"  # deflated Newton from seeds, the fallback
     NEWTON_INTERIOR = "newton-interior"  # entropy under the direct parameterisation
     TIME_BUDGET = "none (time budget)"  # no route finished within the caller's budget

@@ -151,7 +151,7 @@ def projected_problem(dec: Decomposition, rule, blocks) -> ProjectedProblem:
         When a symbol other than the parameters is left in the field.
     """
     game = dec.game
-    m, lam_x, own_x = rule.method, rule.lam, rule.own_coef
+    m = rule.method
     defaults = {s: to_sympy(v) for s, v in game.payoff_symbols.items()}
     notes = ()
     if defaults:
@@ -160,16 +160,16 @@ def projected_problem(dec: Decomposition, rule, blocks) -> ProjectedProblem:
                  + ", ".join(f"{s}={v}" for s, v in sorted(defaults.items(), key=str)),)
     params = game.parameters
     affine = None if rule.spec.adaptive else engine_affine_form(
-        dec.field_engine(m, lam_x, own_x), params, defaults)
+        dec.field_engine(rule), params, defaults)
     if affine is not None:  # DF = A: no sympy field, no symbolic Jacobian
         return ProjectedProblem(AffineField(game, *affine), blocks,
                                 block_agents(game, blocks), notes)
-    F = [sp.expand(e.xreplace(defaults)) for e in dec.field(m, lam_x, own_x)]
+    F = [sp.expand(e.xreplace(defaults)) for e in dec.field(rule)]
     extra = sorted({str(s) for e in F for s in e.free_symbols} - {str(s) for s in params})
     if extra:
         raise GameError(f"the {m.value} field of {game.name!r} has free symbols {extra}; "
                         "give eta a number (Decomposition(game, eta=...)) and payoffs values")
-    field = SymbolicField(game, F, dec.jacobian(m, lam_x, own_x).xreplace(defaults))
+    field = SymbolicField(game, F, dec.jacobian(rule).xreplace(defaults))
     return ProjectedProblem(field, blocks, block_agents(game, blocks), notes)
 
 

@@ -90,7 +90,7 @@ def exact_attempt(dec: Decomposition, rule: Rule = Rule(),
     params = list(dec.game.parameters)
     if len(params) > EXACT_MAX_DIM:
         return not_found(ROUTE, f"{len(params)} parameters > {EXACT_MAX_DIM}")
-    F = list(dec.field(r.method, r.lam, r.own_coef))
+    F = list(dec.field(r))
     ops = sum(sp.count_ops(f) for f in F)
     if ops > EXACT_MAX_OPS:
         return not_found(ROUTE, f"field too large for sympy ({ops} operations > "

@@ -113,7 +113,7 @@ def algebraic_attempt(dec: Decomposition, rule: Rule = Rule(),
         ``algebraic_numbers``; ``candidates``, the decision per pair).
     """
     r = free_region_rule(dec, rule)
-    F = list(dec.field(r.method, r.lam, r.own_coef))
+    F = list(dec.field(r))
     consts = irrational_constants(F)
     if not consts:
         return RouteResult(ROUTE, RouteStatus.NOT_APPLICABLE,

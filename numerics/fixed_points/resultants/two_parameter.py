@@ -158,7 +158,7 @@ def resultant_attempt(dec: Decomposition, rule: Rule = Rule(),
         return RouteResult(ROUTE, RouteStatus.NOT_APPLICABLE,
                            reason=f"{len(params)} parameters, not 2")
     try:
-        found = exp_numerators(dec.field(r.method, r.lam, r.own_coef), params)
+        found = exp_numerators(dec.field(r), params)
     except ImportError as err:
         return not_found(ROUTE, f"python-flint is needed ({err})")
     if found is None:

@@ -254,6 +254,8 @@ def test_three_player_stag_hunt_every_rule_route_and_saddle(method):
     found = find_equilibria(dec, resolve(method), budget=1.0)
     if method == "pg":
         assert found.complete and found.route == "nash-interior"
+    elif method in ("cgd", "lss"):  # PG's zeros where the rule's matrix is invertible
+        assert found.route == "zeros-of-v" and found.complete == (method == "cgd")
     else:  # three parameters: no resultant; sympy does not decide it within the budget
         assert not found.complete and found.route == "newton" and found.seeds == 96
         assert "the list may be incomplete" in found.notes[0]

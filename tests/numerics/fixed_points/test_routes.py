@@ -112,7 +112,7 @@ def test_pg_at_infinity_are_the_pure_nash_equilibria_of_gambit(vals):
 
 
 CLOSED_FORM_RULES = ["pg", "meta-pg", "peer-only", "meta-mapg", "lookahead", "lola",
-                     "lola-foerster", "meta-mapg-exact", "sga", "consensus"]
+                     "lola-foerster", "meta-mapg-exact", "sga-fixed", "consensus"]
 
 
 def _strict_at(tables, ends) -> bool:
