@@ -316,6 +316,9 @@ def _add_convert(sub) -> None:
     cv = sub.add_parser("convert", help="convert a game between .toml, .json and Gambit .nfg")
     cv.add_argument("input", metavar="IN", help="built-in name or a .toml / .json / .nfg file")
     cv.add_argument("output", metavar="OUT", help="file to write; its suffix picks the format")
+    cv.add_argument("--allow-lossy", action="store_true",
+                    help="write even when OUT's format cannot hold the whole game (a repeated "
+                         "game, payoff symbols or tau in .nfg); a note names what is lost")
     _bind(cv, "convert")
 
 

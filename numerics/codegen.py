@@ -22,6 +22,8 @@ import symengine as se
 import sympy as sp
 
 from eqselect.theory.engine import to_engine, to_sympy
+from eqselect.theory.errors import ExpressionError
+from eqselect.theory.functions import ALLOWED_FUNCTIONS, unknown_message
 
 
 def _symengine(backend: str):
@@ -37,8 +39,10 @@ def _symengine(backend: str):
 
 
 def _numpy(exprs, args):
-    sym_args = [sp.Symbol(str(a)) for a in args]
-    sym_exprs = [to_sympy(e) for e in exprs]
+    # positional names: the game's symbol names never reach the printed source
+    names = {to_sympy(a): sp.Symbol(f"_x{k}") for k, a in enumerate(args)}
+    sym_args = list(names.values())
+    sym_exprs = [to_sympy(e).xreplace(names) for e in exprs]
     f = sp.lambdify(sym_args, sym_exprs, modules="numpy", cse=True)
 
     def run(points):
@@ -79,8 +83,10 @@ def compile_exprs(exprs: Sequence, symbols: Sequence, params: Sequence = (),
     Raises
     ------
     ValueError
-        For an unknown backend (the message lists the valid ones) or
-        expressions with free symbols outside ``symbols`` and ``params``.
+        For an unknown backend (the message lists the valid ones).
+    ExpressionError
+        For expressions with free symbols outside ``symbols`` and ``params``
+        or a function code generation does not know (`refuse_unknown`).
 
     Examples
     --------
@@ -94,7 +100,7 @@ def compile_exprs(exprs: Sequence, symbols: Sequence, params: Sequence = (),
         raise ValueError(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
     args = [to_engine(s) for s in symbols] + [to_engine(s) for s in params]
     se_exprs = [to_engine(e) for e in exprs]
-    refuse_loose_symbols(se_exprs, args)
+    refuse_unknown(se_exprs, args)
     run = BACKENDS[backend](se_exprs, args)
     d, k = len(symbols), len(params)
 
@@ -148,16 +154,51 @@ def compile_mpmath(exprs: Sequence, symbols: Sequence, params: Sequence = (),
     return run
 
 
-def refuse_loose_symbols(se_exprs, args) -> None:
-    """Refuse expressions with symbols that are not arguments.
+#: symengine node types code generation prints besides `ALLOWED_FUNCTIONS`.
+_ALLOWED_NODES = frozenset({
+    "Integer", "Rational", "Zero", "One", "NegativeOne", "Half", "RealDouble", "RealMPFR",
+    "Exp1", "Pi", "Add", "Mul", "Pow", "Symbol", "Dummy",
+    "LessThan", "StrictLessThan", "Equality", "Unequality", "BooleanTrue", "BooleanFalse",
+    "And", "Or", "Not", "PiecewiseTuple",
+})
 
-    Generated source (mpmath functions, basin kernels) then holds only numbers
-    and the argument names it makes itself, never a name taken from a game.
+
+def refuse_unknown(se_exprs, args) -> None:
+    """Refuse expressions holding anything code generation does not know.
+
+    Every node of the expression graph must be a number, ``+ * ^``, a
+    function of `ALLOWED_FUNCTIONS` or one of ``args``; anything else (an
+    undefined function, whose name is arbitrary text, or a sympy function
+    symengine wraps) raises `ExpressionError` naming it, before any source
+    is generated. Generated source (numpy and mpmath functions, basin
+    kernels) then holds only numbers, known functions and the argument names
+    it makes itself, never a name taken from a game. The graph is walked
+    once per distinct node, so large shared fields stay cheap.
+
+    Raises
+    ------
+    ExpressionError
+        An unknown function, or a symbol that is not an argument.
     """
-    loose = set().union(*(e.free_symbols for e in se_exprs)) - set(args) if se_exprs else set()
+    allowed = set(args)
+    seen, stack, loose = set(), list(se_exprs), set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        kind = type(node).__name__
+        if kind in ("Symbol", "Dummy"):
+            if node not in allowed:
+                loose.add(str(node))
+            continue
+        if kind not in _ALLOWED_NODES and kind not in ALLOWED_FUNCTIONS:
+            name = node.get_name() if kind == "FunctionSymbol" else kind
+            raise ExpressionError(unknown_message(str(name)))
+        stack.extend(node.args)
     if loose:
-        names = ", ".join(sorted(str(s) for s in loose))
-        raise ValueError(f"expressions have symbols with no value: {names}")
+        names = ", ".join(sorted(loose))
+        raise ExpressionError(f"expressions have symbols with no value: {names}")
 
 
 def mpmath_function(exprs: Sequence, args: Sequence) -> Callable[..., list]:
@@ -184,7 +225,7 @@ def mpmath_function(exprs: Sequence, args: Sequence) -> Callable[..., list]:
     """
     se_args = [to_engine(a) for a in args]
     se_exprs = [to_engine(e) for e in exprs]
-    refuse_loose_symbols(se_exprs, se_args)
+    refuse_unknown(se_exprs, se_args)
     names = {a: f"x{k}" for k, a in enumerate(se_args)}
     try:
         reps, reduced = se.cse(se_exprs)
@@ -193,7 +234,8 @@ def mpmath_function(exprs: Sequence, args: Sequence) -> Callable[..., list]:
             lines.append(f"    {_mp_name(names, sym, k)} = {_mp_source(rhs, names)}")
         body = ", ".join(_mp_source(e, names) for e in reduced)
     except NotImplementedError:
-        return sp.lambdify([to_sympy(a) for a in args], [to_sympy(e) for e in exprs],
+        plain = {to_sympy(a): sp.Symbol(f"_x{k}") for k, a in enumerate(se_args)}
+        return sp.lambdify(list(plain.values()), [to_sympy(e).xreplace(plain) for e in exprs],
                            modules="mpmath", cse=True)
     src = (f"def _f({', '.join(names[a] for a in se_args)}):\n" + "\n".join(lines)
            + f"\n    return [{body}]\n")

@@ -28,6 +28,7 @@ import sympy as sp
 
 from eqselect.theory import engine
 from eqselect.theory.exact import to_exact
+from eqselect.theory.functions import refuse_unknown_functions
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.shaping import ShapingField, lambda_max_exact
 from eqselect.proofs_check.verdict import Certified, Verdict, not_applicable
@@ -55,6 +56,7 @@ def _finite_interior(sf, P, id, statement):
 def newton(sf: ShapingField, lam, x0, dps: int = 30):
     """A root of F_lambda near x0 at ``dps`` digits (mpmath), or None."""
     syms = sf.symbols
+    refuse_unknown_functions([*sf.F(lam), *sf.DF(lam)], "the shaped field")
     F = sp.lambdify(syms, list(sf.F(lam)), "mpmath")
     J = sp.lambdify(syms, sf.DF(lam).tolist(), "mpmath")
     with mpmath.workdps(dps):

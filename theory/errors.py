@@ -19,3 +19,7 @@ class GameError(EqselectError):
 
 class OptionsError(EqselectError):
     """An option outside its valid range, or an output that cannot be written."""
+
+
+class ExpressionError(EqselectError):
+    """An expression with a function or symbol outside what eqselect compiles."""

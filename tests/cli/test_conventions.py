@@ -92,12 +92,26 @@ def test_convert_between_formats(tmp_path, capsys):
     assert code == 0 and len(json.loads(out)["equilibria"]) == 1  # (D, D) only
 
 
-def test_convert_notes_substituted_symbols(tmp_path, capsys):
+def test_convert_refuses_substituting_symbols_unless_lossy(tmp_path, capsys):
     spec = tmp_path / "g.toml"
     spec.write_text('payoffs = [[["a", 0], [3, 2]], [["a", 3], [0, 2]]]\n[symbols]\na = 4\n')
     code, _, err = run(["convert", str(spec), str(tmp_path / "g.nfg")], capsys)
-    assert code == 0 and "symbols a replaced by their defaults" in err
+    assert code == 2 and err.count("\n") == 1 and "payoff symbols a" in err
+    assert "--allow-lossy" in err and not (tmp_path / "g.nfg").exists()
+    code, _, err = run(["convert", str(spec), str(tmp_path / "g.nfg"), "--allow-lossy"], capsys)
+    assert code == 0 and "does not hold the payoff symbols a" in err
     assert (tmp_path / "g.nfg").read_text().split()[-8:] == "4 4 3 0 0 3 2 2".split()
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json", ".nfg"])
+def test_convert_refuses_the_ipd_unless_lossy(tmp_path, capsys, suffix):
+    out = tmp_path / f"x{suffix}"
+    code, _, err = run(["convert", "ipd", str(out)], capsys)
+    assert code == 2 and err.startswith("eqselect: error: ") and err.count("\n") == 1
+    assert "repeated game" in err and "--allow-lossy" in err
+    assert list(tmp_path.iterdir()) == []
+    code, _, err = run(["convert", "ipd", str(out), "--allow-lossy"], capsys)
+    assert code == 0 and "does not hold the 5-state repeated game" in err and out.exists()
 
 
 @pytest.mark.parametrize("source,target,match", [

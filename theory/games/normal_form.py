@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 import sympy as sp
 
 from eqselect.theory.exact import to_exact
+from eqselect.theory.functions import refuse_unknown_functions
 from eqselect.theory.game import Game, GameError, Region, RegionKind
 from eqselect.theory.limits import check_entries, check_parameters, current
 from eqselect.theory.parameterizations import Parameterization, parameter_names, policy, symbol_for
@@ -67,6 +68,9 @@ def payoff_tensors(payoffs: Sequence, what: str = "payoff") -> tuple[sp.MutableD
     GameError
         Wrong number of tensors, ragged or mismatched shapes, an agent with
         fewer than two actions, or a non-finite entry.
+    ExpressionError
+        An entry applying a function eqselect does not know
+        (`~eqselect.theory.functions.refuse_unknown_functions`).
     """
     if not isinstance(payoffs, (list, tuple)) and not hasattr(payoffs, "tolist"):
         raise GameError(f"payoffs must be a sequence of tensors, got {type(payoffs).__name__}")
@@ -96,6 +100,7 @@ def _nested_to_array(table, what: str, n_agents: int) -> sp.ImmutableDenseNDimAr
     shape = _shape(table, what)
     check_entries(n_agents * math.prod(shape), "the game")
     flat = [to_exact(x, f"entry of the {what}") for x in _flatten(table)]
+    refuse_unknown_functions(flat, f"an entry of the {what}")
     return sp.ImmutableDenseNDimArray(flat, shape)
 
 

@@ -11,8 +11,9 @@ install when it is missing.
   payoffs are exact rationals.
 
 Payoffs pass exactly both ways (integers stay integers, rationals become
-:class:`fractions.Fraction`); payoff symbols are replaced by their defaults
-first. Names pass both ways with pygambit; nashpy has none, so a game read
+:class:`fractions.Fraction`). Neither package holds payoff symbols, entropy
+tau or a repeated game: such a game is refused unless ``allow_lossy=True``
+(then symbols take their defaults, see :mod:`eqselect.theory.io.losses`). Names pass both ways with pygambit; nashpy has none, so a game read
 from nashpy gets the default names (docs/cli.md, "Game files").
 """
 
@@ -25,9 +26,10 @@ from numbers import Integral
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.game import Game
 from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.theory.io.losses import refuse_lossy
 
 
-def to_nashpy(game: Game, exact: bool = False):
+def to_nashpy(game: Game, exact: bool = False, allow_lossy: bool = False):
     """The nashpy ``Game`` of a two-player normal-form game.
 
     Parameters
@@ -38,6 +40,9 @@ def to_nashpy(game: Game, exact: bool = False):
         arrays (nashpy's algorithms compute in floating point). True: object
         arrays of ints and Fractions, exact whatever the payoffs (for storage;
         nashpy's linear-algebra routines refuse them).
+    allow_lossy : bool
+        Convert even what nashpy cannot hold whole (payoff symbols take their
+        defaults; tau and a repeated game's states are dropped).
 
     Returns
     -------
@@ -46,12 +51,13 @@ def to_nashpy(game: Game, exact: bool = False):
     Raises
     ------
     GameError
-        A game that is not two-player normal-form, or with an irrational payoff.
+        A game that is not two-player normal-form, with an irrational payoff,
+        or (without ``allow_lossy``) one nashpy cannot hold whole.
     OptionsError
         nashpy is not installed.
     """
     nash = _optional("nashpy")
-    tables = payoff_tables(game)
+    tables = payoff_tables(game, allow_lossy, "nashpy")
     if len(tables) != 2:
         raise GameError(f"nashpy holds two-player games; {game.name!r} has {len(tables)} players")
     np = importlib.import_module("numpy")
@@ -77,21 +83,24 @@ def from_nashpy(nash_game, parameterization: str = "logit", name: str = "nashpy"
     return normal_form_game(tables, parameterization, name=name)
 
 
-def to_pygambit(game: Game):
+def to_pygambit(game: Game, allow_lossy: bool = False):
     """The pygambit ``StrategicGame`` of a normal-form game, names included.
 
     The title is the game's name and the description its description.
+    ``allow_lossy`` converts even what pygambit cannot hold whole (as in
+    `to_nashpy`).
 
     Raises
     ------
     GameError
-        Not a normal-form game, or an irrational payoff.
+        Not a normal-form game, an irrational payoff, or (without
+        ``allow_lossy``) one pygambit cannot hold whole.
     OptionsError
         pygambit is not installed.
     """
     gbt = _optional("pygambit")
     np = importlib.import_module("numpy")
-    tables = payoff_tables(game)
+    tables = payoff_tables(game, allow_lossy, "pygambit")
     arrays = [np.array(_to_gambit(t, gbt), dtype=object) for t in tables]
     g = gbt.StrategicGame.from_arrays(*arrays, title=game.name)
     g.description = game.description
@@ -115,20 +124,22 @@ def from_pygambit(gambit_game, parameterization: str = "logit") -> Game:
         action_names=[gambit_game.get_strategies(p) for p in players])
 
 
-def payoff_tables(game: Game) -> list:
+def payoff_tables(game: Game, allow_lossy: bool = False, target: str = "nashpy") -> list:
     """Every player's payoff tensor as nested lists of ints and Fractions.
 
-    Payoff symbols take their defaults.
+    A game ``target`` cannot hold whole (`~eqselect.theory.io.losses.lost_in`)
+    is refused unless ``allow_lossy``; then payoff symbols take their defaults.
 
     Examples
     --------
     >>> from eqselect.theory.games.builtins import builtin
-    >>> payoff_tables(builtin("stag-hunt", symbolic=True))[1]
+    >>> payoff_tables(builtin("stag-hunt", symbolic=True), allow_lossy=True)[1]
     [[4, 3], [0, 2]]
     """
     if not game.payoffs:
         raise GameError(f"game {game.name!r} has no payoff tensors; only normal-form "
                         f"games convert")
+    refuse_lossy(game, target, allow_lossy)
     numeric = game.substitute() if game.payoff_symbols else game
     return [_map(t, _python_number) for t in numeric.payoffs]
 

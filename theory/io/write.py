@@ -10,7 +10,12 @@ The inverse of :mod:`eqselect.theory.io.spec` (the format is in docs/cli.md,
 - ``.nfg`` is Gambit's payoff version, ``NFG 1 R "title" { players }
   { { strategies } ... }`` followed by every player's payoff for each pure
   profile, player 1's strategy changing fastest. It holds rational numbers
-  only, so payoff symbols are replaced by their defaults first.
+  only.
+
+A game a format cannot hold whole (a repeated game in any of them; payoff
+symbols or entropy tau in ``.nfg``, see :mod:`eqselect.theory.io.losses`) is
+refused unless ``allow_lossy=True``; then the symbols take their defaults,
+tau is dropped and a repeated game is written as its stage game.
 
 Every file is parsed back by the game-file reader and compared with the
 original before it is written, so a file this module writes always loads to
@@ -34,11 +39,13 @@ from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game
 from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.io.expressions import parse_expression
+from eqselect.theory.io.losses import refuse_lossy
 
 SUFFIXES = (".toml", ".json", ".nfg")
 
 
-def write_game(game: Game, path, *, default_parameterization: str = "logit") -> Path:
+def write_game(game: Game, path, *, default_parameterization: str = "logit",
+               allow_lossy: bool = False) -> Path:
     """Write ``game`` to ``path``, the format chosen by the suffix.
 
     Parameters
@@ -50,6 +57,9 @@ def write_game(game: Game, path, *, default_parameterization: str = "logit") -> 
     default_parameterization : str
         A ``.toml`` / ``.json`` file states the game's parameterisation only
         when it differs from this one (the reader's default is logit).
+    allow_lossy : bool
+        Write even when the format cannot hold the whole game
+        (`~eqselect.theory.io.losses.lost_in` names what is lost).
 
     Returns
     -------
@@ -61,16 +71,19 @@ def write_game(game: Game, path, *, default_parameterization: str = "logit") -> 
     OptionsError
         Unknown suffix or an unwritable location.
     GameError
-        A game without payoff tensors, or payoffs the format cannot hold
-        exactly (an irrational payoff in ``.nfg``).
+        A game without payoff tensors, payoffs the format cannot hold
+        exactly (an irrational payoff in ``.nfg``), or, without
+        ``allow_lossy``, a game the format cannot hold whole.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise OptionsError(f"{path.name}: unknown game file type {suffix!r}; "
                            f"use {', '.join(SUFFIXES)}")
+    refuse_lossy(game, suffix, allow_lossy)
     if suffix == ".nfg":
-        text = nfg_text(game)
+        game = without_entropy(game)  # the read-back check compares the plain payoffs
+        text = nfg_text(game, allow_lossy=True)
     elif suffix == ".json":
         text = json.dumps(game_spec(game, default_parameterization), indent=2) + "\n"
     else:
@@ -118,7 +131,7 @@ def game_spec(game: Game, default_parameterization: str = "logit") -> dict:
     >>> spec["payoffs"][0], spec["actions"], spec["symbols"]
     ([['a', 'b'], ['c', 'd']], [['C', 'D'], ['C', 'D']], {'a': 4, 'b': 0, 'c': 3, 'd': 2})
     """
-    _require_payoffs(game, entropy=True)
+    _require_payoffs(game)
     lookup = {s.name: s for s in game.payoff_symbols}
     spec = {"name": game.name}
     description = without_entropy(game).description  # the reader regularises again
@@ -158,10 +171,12 @@ def toml_text(spec: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def nfg_text(game: Game) -> str:
+def nfg_text(game: Game, allow_lossy: bool = False) -> str:
     """Gambit .nfg text (payoff version) of a normal-form game.
 
-    Payoff symbols take their defaults; every payoff must then be rational.
+    Every payoff must be rational. A game with payoff symbols (or a repeated
+    game) is refused unless ``allow_lossy``: then the symbols take their
+    defaults (and a repeated game gives its stage game).
 
     Examples
     --------
@@ -174,6 +189,8 @@ def nfg_text(game: Game) -> str:
     3 3 5 0 0 5 1 1
     """
     _require_payoffs(game)
+    refuse_lossy(game, ".nfg", allow_lossy)
+    game = without_entropy(game)
     numeric = game.substitute() if game.payoff_symbols else game
     tensors = [sp.ImmutableDenseNDimArray(t) for t in numeric.payoffs]
     counts = tuple(game.actions)
@@ -190,15 +207,11 @@ def nfg_text(game: Game) -> str:
             + " ".join(numbers) + "\n")
 
 
-def _require_payoffs(game: Game, entropy: bool = False) -> None:
-    """Refuse a game without payoff tensors, and (unless the format states
-    ``tau``, ``entropy``) an entropy-regularised one."""
+def _require_payoffs(game: Game) -> None:
+    """Refuse a game without payoff tensors."""
     if not game.payoffs or not game.actions:
         raise GameError(f"game {game.name!r} has no payoff tensors; only normal-form "
                         f"games can be written as game files")
-    if game.tau is not None and not entropy:
-        raise GameError(f"game {game.name!r} is entropy-regularised; .nfg files hold the "
-                        f"payoffs only (write .toml or .json, which keep tau)")
 
 
 class _SpecPrinter(StrPrinter):

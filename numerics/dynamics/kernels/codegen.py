@@ -21,12 +21,16 @@ function of one logit, so the success test can run in logit space
 from __future__ import annotations
 
 import math
+import re
 
 import symengine as se
 import sympy as sp
 from sympy.printing.pycode import pycode
 
+from eqselect.numerics.codegen import refuse_unknown
 from eqselect.theory.engine import to_engine, to_sympy
+
+_OWN_NAME = re.compile(r"_[pqge]\d+")
 
 #: Largest field (operations, summed over its entries) `logistic_form` rewrites.
 LOGISTIC_OPS = 800
@@ -217,7 +221,18 @@ def scalar_block(exprs, targets, params, prefix: str) -> tuple[list, set]:
         One assignment per line, without indentation.
     used : set of str
         The per-step quantities (`step_quantity`) the lines read.
+
+    Raises
+    ------
+    ExpressionError
+        An expression holding a function outside
+        `eqselect.theory.functions.ALLOWED_FUNCTIONS` or a
+        symbol other than the generated names (`coordinate`, `runtime`,
+        `logistic`, `power`).
     """
+    # the names this module makes; any other symbol or function is refused unprinted
+    own = {x for e in exprs for x in e.free_symbols if _OWN_NAME.fullmatch(str(x))}
+    refuse_unknown(list(exprs), own)
     assignments, outputs, used = reduced_block(exprs, params, prefix)
     lines = [f"{s} = {_print(v)}" for s, v in assignments]
     lines += [f"{t} = {_print(e)}" for t, e in zip(targets, outputs)]

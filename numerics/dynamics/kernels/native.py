@@ -20,7 +20,7 @@ from llvmlite import ir
 from numba import types
 from numba.core.extending import intrinsic
 
-from eqselect.numerics.codegen import refuse_loose_symbols
+from eqselect.numerics.codegen import refuse_unknown
 from eqselect.numerics.dynamics.kernels.codegen import power
 
 #: Fields with more common subexpressions than this use the native route.
@@ -62,7 +62,7 @@ def native_field(exprs, params, extras) -> tuple[bytes, set]:
         The e_i (`step_quantity` names) the field reads: none.
     """
     args = list(params) + [power(i) for i in range(len(params))] + list(extras)
-    refuse_loose_symbols(list(exprs), args)
+    refuse_unknown(list(exprs), args)
     return pickle.dumps(se.Lambdify(args, list(exprs), cse=True, backend="llvm")), set()
 
 

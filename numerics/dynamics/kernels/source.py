@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import symengine as se
 
 from eqselect.theory import PAPER, GameError, RegionKind
-from eqselect.numerics.codegen import refuse_loose_symbols
+from eqselect.numerics.codegen import refuse_unknown
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.codegen import (
     coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
@@ -202,7 +202,7 @@ def kernel_files(fields, parameters, schedule, annealing, region, coop=None,
     params = [coordinate(i) for i in range(d)]
     flat = [to_engine(e).xreplace(ren) for f in fields for e in f]
     coop_r = None if coop is None else [to_engine(c).xreplace(ren) for c in coop]
-    refuse_loose_symbols(flat + (coop_r or []), list(ren.values()))
+    refuse_unknown(flat + (coop_r or []), list(ren.values()))
     s_lines, s_test, s_used = _success(coop_r, params, float(threshold))
     lr_code, clip = schedule_code(schedule)
     parts = _Parts(d, len(extras), len(fields) > 1, [], set(), 1, s_lines, s_test, s_used,

@@ -97,8 +97,10 @@ def test_builtin_names_and_defaults():
     assert game_spec(game)["actions"] == [["C", "D"], ["C", "D"]]
 
 
-def test_symbolic_nfg_takes_the_symbol_defaults():
-    text = nfg_text(builtin("stag-hunt", symbolic=True))
+def test_symbolic_nfg_is_refused_unless_lossy_and_then_takes_the_symbol_defaults():
+    with pytest.raises(GameError, match="allow_lossy=True"):
+        nfg_text(builtin("stag-hunt", symbolic=True))
+    text = nfg_text(builtin("stag-hunt", symbolic=True), allow_lossy=True)
     assert text.strip().splitlines()[-1] == "4 4 3 0 0 3 2 2"
 
 

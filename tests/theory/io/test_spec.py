@@ -79,8 +79,11 @@ def test_a_spec_states_its_entropy_temperature_and_keeps_it(tmp_path):
         back = load_spec(write_game(game, tmp_path / f"w{suffix}"))
         assert (back.tau, back.values, back.description) == (game.tau, game.values,
                                                               game.description)
-    with pytest.raises(GameError, match="hold the payoffs only"):
+    with pytest.raises(GameError, match="cannot hold the entropy regularisation tau = 1/10"):
         write_game(game, tmp_path / "w.nfg")
+    assert not (tmp_path / "w.nfg").exists()
+    plain = load_spec(write_game(game, tmp_path / "w.nfg", allow_lossy=True))
+    assert plain.tau is None and plain.payoffs == builtin("stag-hunt").payoffs
     for bad, match in (("-1", "must be >= 0"), ('"q"', "undeclared symbol"), ("nan", "finite")):
         f.write_text(f"tau = {bad}\npayoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n")
         with pytest.raises(GameError, match=match):
