@@ -153,7 +153,9 @@ def test_fold_of_the_normal_form(a, x0):
     assert {br.stability[0], br.stability[-1]} == {Stability.STABLE, Stability.UNSTABLE}
 
 
-@given(a=st.floats(0.2, 5.0), x0=st.floats(-2.0, 2.0), mu0=st.floats(0.3, 2.0))
+# x0 rounded to 9 digits: exact numbers refuse magnitudes below 10^-300 (such as 2e-308)
+@given(a=st.floats(0.2, 5.0), x0=st.floats(-2.0, 2.0).map(lambda v: round(v, 9)),
+       mu0=st.floats(0.3, 2.0))
 def test_fold_location_property(a, x0, mu0):
     # F = mu - a (x - x0)^2 from mu0 down to -mu0: the fold sits at (0, x0)
     dec = Decomposition(_fold_game(to_exact(a), to_exact(x0)), eta=0.5)

@@ -19,7 +19,7 @@ from eqselect.theory.rules import Rule
 def test_set_routes_print_the_strings_of_the_json_contract():
     assert [r.value for r in SetRoute] == [
         "exact-faces", "exact-solve", "resultant", "resultant-algebraic", "nash-interior",
-        "entropy-exclusion", "sos-from-lookahead", "newton", "newton-interior",
+        "entropy-exclusion", "sos-from-lookahead", "zeros-of-v", "newton", "newton-interior",
         "none (time budget)"]
     assert f"[route {SetRoute.NASH_INTERIOR}]" == "[route nash-interior]"
     assert json.dumps({"route": SetRoute.NEWTON}) == '{"route": "newton"}'
