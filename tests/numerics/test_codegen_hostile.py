@@ -17,7 +17,7 @@ from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.dynamics.kernels.codegen import coordinate, scalar_block
 from eqselect.numerics.dynamics.kernels.native import native_field
 from eqselect.numerics.dynamics.kernels.source import kernel_source
-from eqselect.theory import Decomposition, builtin
+from eqselect.theory import Decomposition, Rule, builtin
 from eqselect.theory.errors import EqselectError, ExpressionError
 from eqselect.theory.games.normal_form import normal_form_game
 
@@ -57,7 +57,7 @@ def test_compile_field_refuses_a_game_holding_an_undefined_function(payload):
                                                 game.values[1]))
     for backend in sorted(BACKENDS):
         with pytest.raises(ExpressionError, match="does not know"):
-            compile_field(Decomposition(hostile), "pg", backend=backend)
+            compile_field(Decomposition(hostile), Rule("pg"), backend=backend)
     assert not marker.exists()
 
 
