@@ -53,7 +53,7 @@ import sympy as sp
 from benchmarks.degenerate import print_degenerate
 from benchmarks.solvers import continuation_speed, degenerate_fixed_points, fixed_points_3x3
 from benchmarks.stag_hunt_numpy import basin_fraction
-from eqselect.numerics.dynamics.basins import basin_map, basin_monte_carlo
+from eqselect.api import basin_map, basin_monte_carlo  # the API a user calls
 from eqselect.theory import PAPER, Decomposition, builtin, ipd
 
 
