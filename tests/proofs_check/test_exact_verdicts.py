@@ -2,7 +2,7 @@
 random 2x2 games with small integer payoffs (direct and logit).
 
 The game's values, its peer term and welfare are derived in this file from the
-payoffs (PAPER.md, section 2) without eqselect's decomposition; A4's sign is
+payoffs (docs/theory.md, the decomposition) without eqselect's decomposition; A4's sign is
 checked by mpmath at 40 digits on a dense grid, the shift and the Weyl gaps
 exactly with sympy.
 """
