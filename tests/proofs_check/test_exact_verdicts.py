@@ -78,7 +78,7 @@ def _shaping(e, param, rule="peer-only"):
     return ShapingField(Decomposition(game, eta=ETA), Rule(rule))
 
 
-def _grid_min(g, lo, hi, n=41):
+def _grid_min(g, lo, hi, n=29):
     f = sp.lambdify((X, Y), g, "mpmath")
     pts = [lo + (hi - lo) * mpmath.mpf(k) / (n - 1) for k in range(n)]
     with mpmath.workdps(40):

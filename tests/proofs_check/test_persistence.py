@@ -44,7 +44,7 @@ def _corner_lost(F, corner):
 base, gap = st.integers(-4, 4), st.integers(1, 6)
 
 
-@settings(max_examples=12 if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 5)  # each runs the continuation too
+@settings(max_examples=12 if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 3)  # each runs the continuation too
 @given(a=st.tuples(base, base, gap, gap), b=st.tuples(base, base, gap, gap))
 def test_direct_a5_matches_the_corners_solved_here(a, b):
     """Random coordination-type 2x2 games, peer-only, P = (1, 1), R = (0, 0): where each

@@ -1,8 +1,9 @@
 """Sign decisions re-check: isolating intervals isolate, counterexamples are negative."""
 
 import sympy as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 from eqselect.numerics import intervals as iv
 from eqselect.proofs_check.signs import box_sign, polynomial_sign
@@ -43,7 +44,6 @@ def test_box_sign_proves_and_refutes():
 
 
 # -- signed factors: the sign claimed against evaluation at random points --------------
-from hypothesis import settings  # noqa: E402
 
 from eqselect.proofs_check.signs import Sign, monotone_pairs, signed_factors, term_sign  # noqa: E402
 
@@ -58,7 +58,7 @@ SIGNED = [(sp.exp(A - B), Sign.POSITIVE), ((A - 2 * B) ** 2, Sign.NONNEGATIVE),
 RESIDUALS = [sp.Integer(1), A + B - 1, A * B - sp.exp(A)]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(10, 30), deadline=None)
 @given(st.lists(st.sampled_from(range(len(SIGNED))), min_size=1, max_size=4),
        st.sampled_from(range(len(RESIDUALS))),
        st.lists(st.tuples(st.integers(-40, 40), st.integers(-40, 40)), min_size=8, max_size=8))

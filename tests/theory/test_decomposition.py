@@ -5,8 +5,9 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.theory import (
@@ -125,6 +126,7 @@ def components_by_finite_differences(dec, x, e, dps=40):
 payoff3 = st.lists(st.integers(-4, 4), min_size=9, max_size=9)
 
 
+@settings(max_examples=examples(6, 25))  # each derives a 3x3 softmax decomposition
 @given(U1=payoff3, U2=payoff3, x=st.lists(st.floats(-1.5, 1.5), min_size=4, max_size=4))
 def test_softmax_3x3_components_match_finite_differences(U1, U2, x):
     game = normal_form_game([np.reshape(U1, (3, 3)).tolist(), np.reshape(U2, (3, 3)).tolist()],

@@ -19,6 +19,7 @@ from eqselect.theory import PAPER, Decomposition, builtin, normal_form_game, tan
 from eqselect.theory.composite import LSS_DAMPING
 from eqselect.theory.games.ipd import LOLA_PAYOFF
 from eqselect.theory.rules import Method, Rule, coefficients, method_names, resolve
+from scale import full_scale_only
 
 R = sp.Rational
 ETA = sp.Symbol("eta")
@@ -109,20 +110,31 @@ def test_lss_is_half_of_xi_plus_h_transpose_h_inverse_xi(entries, theta):
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
 
 
-def test_sga_alignment_sign_is_reproduced_where_it_is_minus_one():
-    """Balduzzi et al.'s rule on ipd-lola (loss form, finite differences)."""
-    dec = Decomposition(builtin("ipd-lola"), eta=PAPER.eta)
+def _sga_game(name):
+    if name == "ipd-lola":
+        return builtin("ipd-lola")
+    rng = np.random.default_rng(1)  # a 3x3 game whose alignment sign is -1 at several points
+    return normal_form_game([rng.integers(-5, 6, (3, 3)).tolist(),
+                             rng.integers(-5, 6, (3, 3)).tolist()], "softmax")
+
+
+@pytest.mark.parametrize("name", ["softmax-3x3", pytest.param("ipd-lola", marks=full_scale_only)])
+def test_sga_alignment_sign_is_reproduced_where_it_is_minus_one(name):
+    """Balduzzi et al.'s rule (loss form, finite differences), on a 3x3 softmax game
+    and, with EQSELECT_FULL_SCALE=1, on ipd-lola."""
+    dec = Decomposition(_sga_game(name), eta=PAPER.eta)
     v = plain(dec)
     aligned = compile_field(dec, resolve("sga", lam=1)).field
     fixed = compile_field(dec, resolve("sga-fixed", lam=1)).field
     rng = np.random.default_rng(0)
+    d = len(dec.game.parameters)
     signs = []
-    for z in rng.normal(0, 1, (12, 10)):
+    for z in rng.normal(0, 1.5 if d == 4 else 1, (12, d)):
         xi = -v(z)
         J = jacobian_fd(lambda w: -v(w), z)
         A = (J - J.T) / 2
         grad_ham = J.T @ xi
-        sign = np.sign((xi @ grad_ham) * ((A.T @ xi) @ grad_ham) / 10 + 0.1)
+        sign = np.sign((xi @ grad_ham) * ((A.T @ xi) @ grad_ham) / d + 0.1)
         expected = -(xi + sign * A.T @ xi)
         np.testing.assert_allclose(aligned(z[None])[0], expected, rtol=1e-6, atol=1e-8)
         if sign < 0:  # where the sign is -1 the fixed-sign SGA is another update
