@@ -29,6 +29,7 @@ import sympy as sp
 
 from eqselect.theory.game import Game, GameError
 from eqselect.theory.games.ipd import ipd, ipd_lola
+from eqselect.theory.games.networks import NETWORKS, network_builtin
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.games.tandem import tandem
 
@@ -108,6 +109,8 @@ BUILTINS: dict[str, Callable[..., Game]] = {
     "ipd": _ipd,
     "ipd-finite": _ipd_finite,
     "ipd-lola": _ipd_lola,
+    **{name: (lambda p="logit", symbolic=False, _n=name: network_builtin(_n, p, symbolic))
+       for name in NETWORKS},
 }
 
 #: Games whose parameters are not a policy parameterisation.

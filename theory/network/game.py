@@ -26,8 +26,8 @@ import sympy as sp
 
 from eqselect.theory.errors import GameError
 from eqselect.theory.exact import to_exact
+from eqselect.theory.functions import refuse_unknown_functions
 from eqselect.theory.game import Game, Region, RegionKind
-from eqselect.theory.games.normal_form import declared_symbols, payoff_tensors
 from eqselect.theory.network.graphs import Graph, from_networkx
 from eqselect.theory.parameterizations import Parameterization, parameter_names, policy, symbol_for
 
@@ -179,19 +179,37 @@ def edge_game(payoffs, symbols: Mapping | None = None) -> EdgeGame:
         return _checked(payoffs.payoffs, dict(payoffs.payoff_symbols), names)
     if not isinstance(payoffs, (list, tuple)) or len(payoffs) != 2:
         raise GameError("an edge game's payoffs are a pair (row, column) of m x m matrices")
-    return _checked(payoffs, declared_symbols(symbols), ())
+    if symbols is not None and not isinstance(symbols, Mapping):
+        raise GameError("edge game symbols map sympy symbols to their default values")
+    declared = {s: to_exact(v, f"default of {s}") for s, v in (symbols or {}).items()}
+    if any(not isinstance(s, sp.Symbol) for s in declared):
+        raise GameError("edge game symbols are sympy symbols (game files declare them by name)")
+    return _checked(payoffs, declared, ())
 
 
 def _checked(pair, symbols: dict, names) -> EdgeGame:
-    row, col = payoff_tensors(list(pair), "edge payoff")
-    if row.shape[0] != row.shape[1]:
-        raise GameError(f"an edge game needs the same actions at both ends; shape {row.shape}")
-    undeclared = (row.free_symbols | col.free_symbols) - set(symbols)
+    rows = [_square(table, who) for table, who in zip(pair, ("row", "column"))]
+    if len(rows[0]) != len(rows[1]):
+        raise GameError(f"edge payoffs: the row matrix is {len(rows[0])} x {len(rows[0])}, "
+                        f"the column matrix {len(rows[1])} x {len(rows[1])}")
+    entries = [e for table in rows for r in table for e in r]
+    refuse_unknown_functions(entries, "an edge payoff")
+    undeclared = set().union(*(e.free_symbols for e in entries)) - set(symbols)
     if undeclared:
         raise GameError(f"edge payoffs use undeclared symbol(s) "
                         f"{', '.join(sorted(map(str, undeclared)))}")
-    as_rows = (tuple(tuple(r) for r in row.tolist()), tuple(tuple(r) for r in col.tolist()))
-    return EdgeGame(*as_rows, symbols, tuple(names))
+    return EdgeGame(rows[0], rows[1], symbols, tuple(names))
+
+
+def _square(table, who: str) -> tuple:
+    """An m x m matrix (m >= 2) of exact entries, as a tuple of rows."""
+    if hasattr(table, "tolist"):
+        table = table.tolist()
+    ok = (isinstance(table, (list, tuple)) and len(table) >= 2
+          and all(isinstance(r, (list, tuple)) and len(r) == len(table) for r in table))
+    if not ok:
+        raise GameError(f"edge payoffs: the {who} matrix must be square, m x m with m >= 2")
+    return tuple(tuple(to_exact(e, f"edge payoff ({who})") for e in r) for r in table)
 
 
 def network_game(graph, edge_payoffs, parameterization: str = "logit", *,
