@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from eqselect.theory.exact import to_exact
 from eqselect.theory.parameterizations import Parameterization, policy
 
 
@@ -89,7 +90,7 @@ class EdgeTemplates:
         m = self.payoff.shape[0]
         sub = dict(zip(self.x, xi))
         sub.update(zip(self.y, yj))
-        sub.update({self.payoff[r, s]: sp.sympify(matrix[r][s])
+        sub.update({self.payoff[r, s]: to_exact(matrix[r][s], "edge payoff")
                     for r in range(m) for s in range(m)})
         return {name: getattr(self, name).xreplace(sub) for name in ("a", "b", "h", "c")}
 
