@@ -30,7 +30,7 @@ from eqselect.theory.engine import to_engine
 from eqselect.theory.exact import to_exact
 from eqselect.theory.network import NetworkGame, policy_jet
 from eqselect.numerics.codegen import refuse_unknown
-from eqselect.numerics.sources.fields import Source, combine, float_coefficients
+from eqselect.numerics.sources.fields import Source, float_coefficients
 
 
 def _jet_function(parameterization: str, m: int):
@@ -175,9 +175,21 @@ class NetworkField(Source):
 
     def field(self, x, rule) -> np.ndarray:
         """The rule's update direction u = cur + c own + lambda peer + l la at x (n, N d)."""
-        coef = float_coefficients(rule)
-        used = ("cur",) + tuple(k for k in ("own", "peer", "lookahead") if coef.get(k))
-        return combine(self.components(x, used), coef)
+        return self.combination(x, float_coefficients(rule))
+
+    def combination(self, x, coef: dict) -> np.ndarray:
+        """sum_k coef[k] term_k at x (n, N d), for any coefficients of cur, own,
+        peer, lookahead (complex points stay complex: the complex-step Jacobian)."""
+        extra = set(coef) - {"cur", "own", "peer", "lookahead"}
+        if any(coef[k] for k in extra):
+            raise GameError(f"a network field combines cur, own, peer and lookahead; "
+                            f"this rule also needs {', '.join(sorted(extra))}")
+        used = tuple(k for k in ("cur", "own", "peer", "lookahead") if coef.get(k))
+        terms = self.components(x, ("cur",) + used)
+        out = np.zeros_like(terms["cur"])
+        for k in used:
+            out += coef[k] * terms[k]
+        return out
 
     def compiled(self, schedule, rule):
         """The fused basin kernel of a rule and schedule (two actions per agent):
