@@ -72,3 +72,17 @@ def test_consensus_and_deflation():
     found = network_equilibria(field, Rule("pg"), NewtonOptions(seeds=4))
     assert {e.route for e in found} >= {"consensus", "symmetric"}
     assert all(e.residual < 1e-9 for e in found if e.route != "consensus")
+
+
+def test_symmetric_branch_in_lambda_moves_the_mixed_point_toward_hare():
+    from eqselect.numerics.network.continuation import continue_symmetric
+
+    net = network_game(parse_graph("ring:10"), builtin("stag-hunt", "logit"), "logit")
+    field = NetworkField(net, 0.55)
+    [branch], events = continue_symmetric(field, Rule("meta-mapg"), np.linspace(0, 3, 7))
+    assert np.isclose(branch.ts[0], np.log(2))  # p = 2/3 at lambda = 0
+    assert np.all(np.diff(branch.ts) < 0) and events == []
+    # each point solves the field of its own lambda
+    for lam, t in zip(branch.lams, branch.ts):
+        u = field.field(np.full((1, 10), t), Rule("meta-mapg", lam=lam))
+        assert np.abs(u).max() < 1e-9
