@@ -140,3 +140,40 @@ def _edges(table, lookup, symbols) -> dict:
             raise GameError(f"edge {k + 1}: 'between' names two nodes")
         out[tuple(str(u) for u in ends)] = edge_game(_pair(item["payoffs"], lookup), symbols)
     return out
+
+
+def load_network(path, parameterization: str | None = None) -> NetworkGame | None:
+    """The `NetworkGame` of a .toml / .json game file with a ``graph`` key, else None.
+
+    The file is read once, within the size limit of game files
+    (:mod:`eqselect.theory.limits`), and its general `Game` is not built:
+    the numeric routes of network games work on the graph directly.
+
+    Raises
+    ------
+    GameError
+        For a file that cannot be read or parsed, or a network spec that breaks a rule.
+    """
+    import json
+    import tomllib
+
+    from eqselect.theory.limits import check_nesting, current
+
+    path = Path(path)
+    if path.suffix.lower() not in (".toml", ".json") or not path.is_file():
+        return None
+    limit = current().max_file_bytes
+    if path.stat().st_size > limit:
+        raise GameError(f"game file {path} is larger than {limit} bytes")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GameError(f"cannot read game file {path}: {exc}") from None
+    check_nesting(text, path.name)
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise GameError(f"{path.name}: not a readable game file ({str(exc)[:120]})") from None
+    if not isinstance(data, dict) or "graph" not in data:
+        return None
+    return network_spec(data, parameterization, path.stem, path.parent)
