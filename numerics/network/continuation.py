@@ -10,6 +10,9 @@ full sparse spectrum of DF decides stability at every point. Events
 
 - ``fold``: two symmetric points meet and disappear (the number of roots
   changes), located by bisection in lambda to ``EVENT_TOL``;
+- ``boundary``: a symmetric point leaves the scanned range (the box [0, 1]
+  under direct; |theta| <= 12 under logit, beyond which it heads to a
+  consensus at infinity);
 - ``branch``: the symmetric point changes stability while d phi / dt keeps its
   sign, so the eigenvalue crossing zero belongs to a mode that is not
   symmetric: non-symmetric fixed points branch off there; located by
@@ -51,7 +54,7 @@ class SymmetricBranch:
 
 @dataclass(frozen=True)
 class BranchEvent:
-    """``type`` ("fold" or "branch") at ``lam``, near the symmetric point t 1."""
+    """``type`` ("fold", "boundary" or "branch") at ``lam``, near the symmetric point t 1."""
 
     type: str
     lam: float
@@ -81,6 +84,18 @@ def _bisect(pred, a: float, b: float) -> float:
     return 0.5 * (a + b)
 
 
+def _count_event(field, open_, roots, lam: float) -> BranchEvent:
+    """A change in the number of symmetric points: a fold, or a point at the edge of
+    the scanned range (a boundary event)."""
+    ends = (0.0, 1.0) if field.net.parameterization == "direct" else (-12.0, 12.0)
+    known = {round(b[1][-1], 6) for b in open_}
+    fresh = {round(r[0], 6) for r in roots}
+    changed = sorted((known ^ fresh) or known or fresh)
+    t = changed[0] if len(changed) == 1 else float(np.mean(changed))
+    near_edge = min(abs(t - e) for e in ends) < 0.05 * (ends[1] - ends[0])
+    return BranchEvent("boundary" if len(changed) == 1 and near_edge else "fold", lam, t)
+
+
 def continue_symmetric(field, rule, lams) -> tuple[list, list]:
     """Symmetric branches and their events over the lambda grid ``lams``.
 
@@ -98,8 +113,7 @@ def continue_symmetric(field, rule, lams) -> tuple[list, list]:
         roots = _roots(field, rule, lam)
         if k and len(roots) != len(open_):
             at = _bisect(lambda v: len(_roots(field, rule, v)), lams[k - 1], lam)
-            near = [b[1][-1] for b in open_] or [r[0] for r in roots]
-            events.append(BranchEvent("fold", at, float(np.mean(near))))
+            events.append(_count_event(field, open_, roots, at))
         linked = []
         for t, lead, stab in roots:
             match = min(open_, key=lambda b: abs(b[1][-1] - t), default=None)

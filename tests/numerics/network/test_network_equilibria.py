@@ -86,3 +86,18 @@ def test_symmetric_branch_in_lambda_moves_the_mixed_point_toward_hare():
     for lam, t in zip(branch.lams, branch.ts):
         u = field.field(np.full((1, 10), t), Rule("meta-mapg", lam=lam))
         assert np.abs(u).max() < 1e-9
+
+
+def test_the_symmetric_point_leaves_the_box_where_the_closed_form_says():
+    # direct, k-regular: F(t 1) = k (3t - 2) + lambda 3 k eta (3t + 1) = 0, so
+    # t = (2 - 3 lambda eta) / (3 + 9 lambda eta) reaches 0 at lambda = 2 / (3 eta)
+    from eqselect.numerics.network.continuation import continue_symmetric
+
+    net = network_game(parse_graph("ring:6"), builtin("stag-hunt", "direct"), "direct")
+    field = NetworkField(net, 0.55)
+    branches, events = continue_symmetric(field, Rule("peer-only"), np.linspace(0, 2, 9))
+    [event] = events
+    assert event.type == "boundary" and abs(event.lam - 2 / (3 * 0.55)) < 1e-5
+    [branch] = branches
+    lam = np.array(branch.lams)
+    assert np.allclose(branch.ts, (2 - 3 * lam * 0.55) / (3 + 9 * lam * 0.55))
