@@ -31,7 +31,7 @@ import scipy.sparse as sps
 import scipy.sparse.linalg as spla
 from scipy.optimize import brentq
 
-from eqselect.numerics.network.jacobian import colouring, sparse_jacobian
+from eqselect.numerics.network.jacobian import sparse_jacobian
 
 #: |theta| at which the direction of a consensus at infinity is read.
 INFINITY_PROBE = 30.0

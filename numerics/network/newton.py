@@ -13,7 +13,7 @@ import scipy.sparse.linalg as spla
 
 from eqselect.theory import GameError
 from eqselect.numerics.network.equilibria import (
-    TOL, characterise, consensus_points, symmetric_points)
+    characterise, consensus_points, symmetric_points)
 from eqselect.numerics.network.jacobian import colouring, sparse_jacobian
 from eqselect.numerics.sources.fields import float_coefficients
 

@@ -17,6 +17,8 @@ larger graphs are written as game files (docs/networks.md).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from eqselect.theory.game import Game
@@ -57,6 +59,4 @@ def network_builtin(name: str, parameterization: str = "logit", symbolic: bool =
     edge = edge_game((row, col), defaults)
     net = network_game(parse_graph(spec, 0), edge, parameterization or "logit", name=name,
                        description=text)
-    from dataclasses import replace
-
     return replace(net, action_names=("C", "D")).game

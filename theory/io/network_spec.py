@@ -24,6 +24,7 @@ Entries are numbers or expressions read by the whitelisting parser
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import sympy as sp
@@ -83,8 +84,6 @@ def network_spec(data: dict, parameterization: str | None = None, default_name: 
 
 
 def _named_actions(net: NetworkGame, names) -> NetworkGame:
-    from dataclasses import replace
-
     if names is None:
         return net
     ok = (isinstance(names, list) and len(names) == net.actions
