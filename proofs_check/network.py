@@ -62,10 +62,26 @@ def a3_verdict(field, rule, preferred: str, alternative: str) -> Verdict:
 
 
 def check_network(field, rule) -> NetworkCheck:
-    """A1, A2 (and the A3 call site) for a two-action network field."""
+    """A1, A2 (and the A3 call site) for a network field with two actions per agent.
+
+    Examples
+    --------
+    >>> from eqselect.theory import Rule, builtin
+    >>> from eqselect.theory.network import network_game, parse_graph
+    >>> from eqselect.numerics.network.field import NetworkField
+    >>> net = network_game(parse_graph("ring:6"), builtin("stag-hunt", "direct"), "direct")
+    >>> [(v.id, v.holds) for v in check_network(NetworkField(net, 0.5), Rule("meta-mapg")).conditions]
+    [('A1', False), ('A2', False), ('A3', None)]
+    """
     welfare = consensus_welfare(field)
     order = sorted(welfare, key=lambda k: -welfare[k])
     p_name, r_name = order[0], order[1]
+    if field.m != 2:
+        reason = (f"A1 and A2 on graphs are checked for two actions per agent; this game "
+                  f"has {field.m}")
+        a1, a2 = (not_applicable(i, s, reason) for i, s in (("A1", A1), ("A2", A2)))
+        return NetworkCheck(p_name, r_name, welfare, (a1, a2, a3_verdict(field, rule, p_name,
+                                                                          r_name)))
     if field.net.parameterization != "direct":
         reason = ("under logit the consensus profiles lie at infinity, where J_M vanishes; "
                   "check the direct parameterisation (--param direct)")

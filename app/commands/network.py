@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 
+from eqselect.commands.inputs import command_inputs
 from eqselect.theory import PAPER
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.serialize import document
@@ -72,15 +73,15 @@ def basins(net, args) -> int:
         raise OptionsError("eqselect basins: a network game runs the paper schedule from "
                            "--samples random starts (no --schedule flow, --axes, --fix, --plot)")
     preferred = _preferred_action(net, args.preferred)
-    kernel = args.backend or ("numba" if available() else "numpy")
+    # the fused kernel takes two actions per agent; more run on the numpy field
+    kernel = args.backend or ("numba" if available() and net.actions == 2 else "numpy")
     starts = SampledStarts(args.samples or DEFAULT_SAMPLES, args.seed)
     opts = NetworkBasinOptions(starts, args.steps or PAPER.steps, "paper",
                                ConsensusJudge(preferred), kernel)
     problem = network_basin_problem(_field(net, args), _rule(args), opts)
     bm = run_basins(problem)
     if args.json:
-        inputs = {k: v for k, v in vars(args).items() if k != "run"}
-        doc = document("basins", bm, {**inputs, "problem": problem.to_json()})
+        doc = document("basins", bm, {**command_inputs(args), "problem": problem.to_json()})
         print(json.dumps({**doc, "network": _describe(net)}))
         return 0
     low, high = bm.interval
@@ -117,8 +118,8 @@ def equilibria(net, args) -> int:
     found = network_equilibria(_field(net, args), _rule(args),
                                NewtonOptions(seeds=args.seeds or 8, seed=args.seed))
     if args.json:
-        inputs = {k: v for k, v in vars(args).items() if k != "run"}
-        doc = document("equilibria", {"equilibria": [e.to_json() for e in found]}, inputs)
+        doc = document("equilibria", {"equilibria": [e.to_json() for e in found]},
+                       command_inputs(args))
         print(json.dumps({**doc, "network": _describe(net)}))
         return 0
     print(f"{net.name} ({net.graph.n} agents, {net.graph.spec}, {net.parameterization}), "
@@ -139,8 +140,7 @@ def check(net, args) -> int:
         raise OptionsError("eqselect check: a network game's verdicts are text or --json")
     result = check_network(_field(net, args), _rule(args))
     if args.json:
-        inputs = {k: v for k, v in vars(args).items() if k != "run"}
-        print(json.dumps({**document("check", result.to_json(), inputs),
+        print(json.dumps({**document("check", result.to_json(), command_inputs(args)),
                           "network": _describe(net)}))
         return 0
     print(f"{net.name} ({net.graph.n} agents, {net.graph.spec}): P = {result.preferred}, "

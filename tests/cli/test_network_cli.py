@@ -75,3 +75,15 @@ def test_bad_graph_spec_is_one_line_and_status_2(tmp_path, capsys):
     assert main(["basins", str(bad), "--method", "pg", "--samples", "10"]) == 2
     err = capsys.readouterr().err.strip()
     assert "ring:ten" in err and "\n" not in err
+
+
+def test_three_action_network_runs_on_the_numpy_field(tmp_path, capsys):
+    path = tmp_path / "rps.toml"
+    path.write_text('graph = "ring:5"\nparameterization = "softmax"\n'
+                    'payoffs = [[[0, -1, 1], [1, 0, -1], [-1, 1, 0]], '
+                    '[[0, 1, -1], [-1, 0, 1], [1, -1, 0]]]\n')
+    doc = _json(["basins", str(path), "--method", "pg", "--samples", "20", "--steps", "10"],
+                capsys)
+    assert doc["inputs"]["problem"]["kernel"] == "numpy" and sum(doc["outcomes"].values()) == 20
+    check = _json(["check", str(path), "--method", "pg"], capsys)
+    assert [c["holds"] for c in check["conditions"]] == [None, None, None]
