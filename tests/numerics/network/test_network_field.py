@@ -90,3 +90,17 @@ def _timed(fn, *args):
     t = time.perf_counter()
     fn(*args)
     return time.perf_counter() - t
+
+
+@pytest.mark.skipif(not os.environ.get("EQSELECT_FULL_SCALE"),
+                    reason="10^4 starts x 200 steps: EQSELECT_FULL_SCALE=1")
+def test_basins_at_scale_within_the_budget():
+    net = network_game(parse_graph("watts-strogatz:100,4,0.1", 1),
+                       builtin("stag-hunt", "logit"), "logit")
+    problem = network_basin_problem(NetworkField(net, 0.55), Rule("meta-mapg"),
+                                    NetworkBasinOptions(SampledStarts(10_000, 0), 200))
+    run_basins(problem)  # the kernel compiled or loaded from the cache
+    start = time.perf_counter()
+    bm = run_basins(problem)
+    assert time.perf_counter() - start < 10.0
+    assert sum(bm.outcomes.values()) == 10_000
