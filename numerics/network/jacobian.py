@@ -11,8 +11,10 @@ is one directional derivative. Each is taken by the complex step
     DF(x) v = Im F(x + i h v) / h + O(h^2),   h = 1e-20,
 
 which has no subtractive cancellation: the Jacobian is exact to rounding,
-at the cost of one complex field evaluation per colour (about 2 Delta^2 + 1
-for maximum degree Delta), independent of N.
+at the cost of one complex field evaluation per colour. Greedy colouring
+uses at most Delta_{2R} + 1 colours, Delta_{2R} the maximum degree of the
+2R-th power of the graph (at most Delta^2 for R = 1, Delta the maximum
+degree), independent of N.
 """
 
 from __future__ import annotations
