@@ -18,7 +18,9 @@ battle-of-sexes    [[3, 0], [0, 2]]       [[d, b], [c, a]] (roles swapped)
 
 Also ``tandem`` (Letcher et al. 2019) and the memory-one iterated prisoner's
 dilemma ``ipd`` (discounted, gamma = 24/25), ``ipd-finite`` (H rounds) and
-``ipd-lola`` (Foerster et al.'s rewards [[-1, -3], [0, -2]], gamma = 24/25).
+``ipd-lola`` (Foerster et al.'s rewards [[-1, -3], [0, -2]], gamma = 24/25),
+and Stag Hunt on graphs (`eqselect.theory.games.networks`: ``stag-hunt-ring``,
+``stag-hunt-lattice``, ``stag-hunt-small-world``, ``stag-hunt-scale-free``).
 """
 
 from __future__ import annotations

@@ -141,6 +141,15 @@ def _edges(table, lookup, symbols) -> dict:
     return out
 
 
+def _unique_keys(pairs) -> dict:
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise GameError(f"key {key!r} appears twice in one JSON object")
+        out[key] = value
+    return out
+
+
 def load_network(path, parameterization: str | None = None) -> NetworkGame | None:
     """The `NetworkGame` of a .toml / .json game file with a ``graph`` key, else None.
 
@@ -170,7 +179,10 @@ def load_network(path, parameterization: str | None = None) -> NetworkGame | Non
         raise GameError(f"cannot read game file {path}: {exc}") from None
     check_nesting(text, path.name)
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+        data = (json.loads(text, object_pairs_hook=_unique_keys)
+                if path.suffix.lower() == ".json" else tomllib.loads(text))
+    except GameError as exc:
+        raise GameError(f"{path.name}: {exc}") from None
     except (ValueError, RecursionError) as exc:
         raise GameError(f"{path.name}: not a readable game file ({str(exc)[:120]})") from None
     if not isinstance(data, dict) or "graph" not in data:

@@ -87,3 +87,16 @@ def test_network_builtins(name):
     # J_i at the all-stag profile: 4 per neighbour
     at = {p: 1 for p in game.parameters}
     assert [game.values[i].subs(at) for i in range(game.n_agents)] == [4 * k for k in degree]
+
+
+def test_a_network_json_file_may_not_repeat_a_key(tmp_path):
+    from eqselect.theory.io.network_spec import load_network
+
+    path = tmp_path / "n.json"
+    path.write_text('{"graph": "ring:4", "graph": "ring:5", '
+                    '"payoffs": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]}')
+    with pytest.raises(GameError, match="appears twice"):
+        load_network(path)
+    with pytest.raises(GameError, match="appears twice"):
+        load_game(str(path))
+    assert load_network(tmp_path / "missing.toml") is None
