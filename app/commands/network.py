@@ -80,8 +80,12 @@ def basins(net, args) -> int:
                                ConsensusJudge(preferred), kernel)
     problem = network_basin_problem(_field(net, args), _rule(args), opts)
     bm = run_basins(problem)
+    notes = [] if args.samples else [
+        f"a network game's basins start from random profiles: {DEFAULT_SAMPLES} starts "
+        "(--samples N sets the number; a grid over every agent does not apply)"]
     if args.json:
         doc = document("basins", bm, {**command_inputs(args), "problem": problem.to_json()})
+        doc["notes"] = notes + doc["notes"]
         print(json.dumps({**doc, "network": _describe(net)}))
         return 0
     low, high = bm.interval
@@ -92,7 +96,7 @@ def basins(net, args) -> int:
         print(f"    {name}: {count} ({100 * bm.shares[name]:.1f}%)")
     shares = ", ".join(f"{k} {100 * v:.1f}%" for k, v in bm.settling["agent_shares"].items())
     print(f"  agents at each action (mean over starts): {shares}")
-    for note in bm.notes:
+    for note in notes + list(bm.notes):
         print(f"  note: {note}")
     return 0
 
