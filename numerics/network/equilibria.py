@@ -24,7 +24,7 @@ mu = -lambda_max(sym DF) (`eigsh`), docs/theory.md section 3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sps
@@ -60,6 +60,12 @@ class NetworkEquilibrium:
         max |F| at the point (at infinity: at the probe).
     label : str
         ``"consensus C"`` or the like for a consensus, else ``""``.
+    notes : tuple of str
+        How a consensus point's stability was read.
+    strategies : tuple of tuple of float
+        Every agent's mixed strategy.
+    boundary : bool
+        On a face of the box (direct parameterisation).
     """
 
     point: np.ndarray
@@ -71,12 +77,35 @@ class NetworkEquilibrium:
     label: str = ""
     notes: tuple = field(default_factory=tuple)
 
+    strategies: tuple = ()
+    boundary: bool = False
+
     def to_json(self) -> dict:
-        """The record for the ``equilibria --json`` document of a network game."""
-        return {"point": [float(v) for v in self.point], "route": self.route,
-                "stability": self.stability, "label": self.label,
+        """The record for the ``equilibria --json`` document of a network game: the
+        contract's keys (``exact`` null: found in floating point; ``nash`` null: not
+        decided for network games) and the route, label, mu and residual."""
+        return {"point": [float(v) for v in self.point], "exact": None,
+                "strategies": [list(s) for s in self.strategies],
+                "stability": self.stability, "nash": None, "boundary": self.boundary,
+                "at_infinity": not bool(np.all(np.isfinite(self.point))),
                 "eigenvalues": [[float(z.real), float(z.imag)] for z in self.eigenvalues],
-                "mu": self.mu, "residual": self.residual, "notes": list(self.notes)}
+                "route": self.route, "label": self.label, "mu": self.mu,
+                "residual": self.residual, "notes": list(self.notes)}
+
+
+def strategies_at(field, x) -> tuple:
+    """Every agent's mixed strategy at parameters x (a consensus at infinity: pure)."""
+    x = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(x)):  # +inf: the first action, -inf: the last (m = 2)
+        return tuple((1.0, 0.0) if v > 0 else (0.0, 1.0) for v in x)
+    pi = field.jet(x.reshape(field.n, field.d))[0]
+    return tuple(tuple(float(v) for v in row) for row in pi)
+
+
+def _with_strategies(field, eq: "NetworkEquilibrium") -> "NetworkEquilibrium":
+    on_face = field.net.parameterization == "direct" and bool(
+        np.any((eq.point <= 0.0) | (eq.point >= 1.0)))
+    return replace(eq, strategies=strategies_at(field, eq.point), boundary=on_face)
 
 
 def spectrum(J: sps.spmatrix, k: int = 4) -> tuple[tuple, float]:
@@ -111,8 +140,8 @@ def characterise(field, x, coef: dict, route: str, label: str = "") -> NetworkEq
     J = sparse_jacobian(field, x, coef)
     vals, mu = spectrum(J)
     residual = float(np.abs(field.combination(x[None, :], coef)).max())
-    return NetworkEquilibrium(np.asarray(x, float), route, classify(vals), vals, mu,
-                              residual, label)
+    return _with_strategies(field, NetworkEquilibrium(np.asarray(x, float), route,
+                                                      classify(vals), vals, mu, residual, label))
 
 
 def consensus_points(field, coef: dict) -> list[NetworkEquilibrium]:
@@ -127,19 +156,19 @@ def consensus_points(field, coef: dict) -> list[NetworkEquilibrium]:
             u = field.combination(x[None, :], coef)[0]
             outward = np.all(u > TOL) if level == 1.0 else np.all(u < -TOL)
             eq = characterise(field, x, coef, "consensus", name)
-            out.append(NetworkEquilibrium(x, "consensus", "stable" if outward else "saddle",
-                                          eq.eigenvalues, eq.mu, 0.0, name,
-                                          ("a corner of the box: stable when the field points "
-                                           "out of the box in every coordinate",)))
+            out.append(_with_strategies(field, NetworkEquilibrium(
+                x, "consensus", "stable" if outward else "saddle", eq.eigenvalues, eq.mu, 0.0,
+                name, ("a corner of the box: stable when the field points out of the box in "
+                       "every coordinate",))))
             continue
         probe = np.full(field.dim, INFINITY_PROBE if level else -INFINITY_PROBE)
         u = field.combination(probe[None, :], coef)[0]
         outward = np.all(u > 0) if level else np.all(u < 0)
-        out.append(NetworkEquilibrium(np.full(field.dim, np.inf if level else -np.inf),
-                                      "consensus", "stable" if outward else "saddle", (),
-                                      None, float(np.abs(u).max()), name,
-                                      ("at infinity: stable when the field points outward "
-                                       f"at |theta| = {INFINITY_PROBE:g}",)))
+        out.append(_with_strategies(field, NetworkEquilibrium(
+            np.full(field.dim, np.inf if level else -np.inf), "consensus",
+            "stable" if outward else "saddle", (), None, float(np.abs(u).max()), name,
+            (f"at infinity: stable when the field points outward at |theta| = "
+             f"{INFINITY_PROBE:g}",))))
     return out
 
 

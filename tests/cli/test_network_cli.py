@@ -87,3 +87,14 @@ def test_three_action_network_runs_on_the_numpy_field(tmp_path, capsys):
     assert doc["inputs"]["problem"]["kernel"] == "numpy" and sum(doc["outcomes"].values()) == 20
     check = _json(["check", str(path), "--method", "pg"], capsys)
     assert [c["holds"] for c in check["conditions"]] == [None, None, None]
+
+
+def test_equilibria_json_keeps_the_contract_keys(ring, capsys):
+    doc = _json(["equilibria", ring, "--method", "pg", "--param", "direct"], capsys)
+    for record in doc["equilibria"]:
+        assert {"point", "exact", "strategies", "stability", "nash", "boundary",
+                "eigenvalues"} <= set(record)
+        assert all(abs(sum(s) - 1) < 1e-12 for s in record["strategies"])
+    corners = [r for r in doc["equilibria"] if r["route"] == "consensus"]
+    assert [r["boundary"] for r in corners] == [True, True]
+    assert corners[0]["strategies"][0] == [1.0, 0.0]
