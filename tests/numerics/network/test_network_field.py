@@ -104,3 +104,16 @@ def test_basins_at_scale_within_the_budget():
     bm = run_basins(problem)
     assert time.perf_counter() - start < 10.0
     assert sum(bm.outcomes.values()) == 10_000
+
+
+def test_kernel_matches_numpy_on_the_box_and_under_annealing():
+    from eqselect.numerics.dynamics.schedules import PaperAnnealing
+
+    net = network_game(parse_graph("barabasi-albert:20,2", 4), builtin("stag-hunt", "direct"),
+                       "direct")
+    field = NetworkField(net, 0.55)
+    rule = Rule("meta-mapg", annealing=PaperAnnealing(n0=10))
+    ends = [run_basins(network_basin_problem(field, rule, NetworkBasinOptions(
+        SampledStarts(30, 5), 40, kernel=kernel))).final for kernel in ("numpy", "numba")]
+    assert np.allclose(ends[0], ends[1], atol=1e-10)
+    assert ends[1].min() >= 0.0 and ends[1].max() <= 1.0
