@@ -128,6 +128,12 @@ def basin_fixed_points(dec, args) -> tuple:
 
 def run(args) -> int:
     """Run the basin map of ``--method`` and print or write it."""
+    from eqselect.commands import network
+
+    net = network.network_of(args)  # a game on a graph runs on its sparse field
+    if net is not None:
+        return network.basins(net, args)
+
     from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
     from eqselect.numerics.dynamics.basins import run_basins
     from eqselect.theory.rules import resolve

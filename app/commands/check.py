@@ -31,6 +31,12 @@ def _preferred(text: str):
 
 def run(args) -> int:
     """Run `check_game` on the command line's game and print the verdicts."""
+    from eqselect.commands import network
+
+    net = network.network_of(args)  # a game on a graph runs on its sparse field
+    if net is not None:
+        return network.check(net, args)
+
     from eqselect.proofs_check.check import check_game
     from eqselect.proofs_check.verdict_text import check_latex, check_text
 

@@ -23,6 +23,12 @@ from eqselect.theory.serialize import document
 
 def run(args) -> int:
     """Find every fixed point of ``--method`` and print the list."""
+    from eqselect.commands import network
+
+    net = network.network_of(args)  # a game on a graph runs on its sparse field
+    if net is not None:
+        return network.equilibria(net, args)
+
     from eqselect.theory.rules import resolve
     from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 

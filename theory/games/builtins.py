@@ -18,7 +18,9 @@ battle-of-sexes    [[3, 0], [0, 2]]       [[d, b], [c, a]] (roles swapped)
 
 Also ``tandem`` (Letcher et al. 2019) and the memory-one iterated prisoner's
 dilemma ``ipd`` (discounted, gamma = 24/25), ``ipd-finite`` (H rounds) and
-``ipd-lola`` (Foerster et al.'s rewards [[-1, -3], [0, -2]], gamma = 24/25).
+``ipd-lola`` (Foerster et al.'s rewards [[-1, -3], [0, -2]], gamma = 24/25),
+and Stag Hunt on graphs (`eqselect.theory.games.networks`: ``stag-hunt-ring``,
+``stag-hunt-lattice``, ``stag-hunt-small-world``, ``stag-hunt-scale-free``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import sympy as sp
 
 from eqselect.theory.game import Game, GameError
 from eqselect.theory.games.ipd import ipd, ipd_lola
+from eqselect.theory.games.networks import NETWORKS, network_builtin
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.games.tandem import tandem
 
@@ -108,6 +111,8 @@ BUILTINS: dict[str, Callable[..., Game]] = {
     "ipd": _ipd,
     "ipd-finite": _ipd_finite,
     "ipd-lola": _ipd_lola,
+    **{name: (lambda p="logit", symbolic=False, _n=name: network_builtin(_n, p, symbolic))
+       for name in NETWORKS},
 }
 
 #: Games whose parameters are not a policy parameterisation.

@@ -73,6 +73,11 @@ def load_spec(path, parameterization: str | None = None, *, fallback: str = "log
         raise GameError(f"{path.name}: unknown game file type {suffix!r}; use .toml, .json or .nfg")
     if not isinstance(data, dict):
         raise GameError(f"{path.name}: the top level must be a table/object")
+    if "graph" in data:  # a game on a graph (docs/networks.md)
+        from eqselect.theory.io.network_spec import network_spec
+
+        return network_spec(data, parameterization, path.stem, path.parent,
+                            fallback=fallback).game
     return spec_game(data, parameterization, default_name=path.stem, fallback=fallback)
 
 
