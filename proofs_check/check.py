@@ -31,7 +31,7 @@ from eqselect.proofs_check.outcome_checks import (
     OutcomeChoice, choose_outcomes, outcome_report, outcome_verdicts)
 from eqselect.proofs_check.paired_starts import SampleOptions
 from eqselect.proofs_check.persistence import check_a5, tau_paths
-from eqselect.proofs_check.verdict import CheckResult, PointReport
+from eqselect.proofs_check.verdict import Certified, CheckResult, PointReport
 from eqselect.proofs_check.verdict_text import with_to_decide
 from eqselect.proofs_check.welfare import check_a4
 
@@ -197,7 +197,9 @@ def _undecided_on_outcomes(sf, conditions, outs, lam_max, o):
     out = list(conditions)
     for k, name in _ON_OUTCOMES.items():
         alt = getattr(ov, name)
-        if out[k].holds is None and alt.holds is not None:
+        # an undecided statistical A3 says more (flips counted) than "not decidable here"
+        if out[k].holds is None and (alt.holds is not None
+                                     or alt.certified is Certified.STATISTICAL):
             out[k] = replace(alt, values={**alt.values, "point_route": out[k].reason})
     return out, ov.selection
 

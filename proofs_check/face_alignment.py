@@ -34,6 +34,8 @@ from eqselect.proofs_check.outcome_regions import face_pressure
 from eqselect.proofs_check.paired_starts import PairedSample
 from eqselect.proofs_check.verdict import Certified, Verdict, not_applicable
 
+#: The ``route`` value of a verdict decided at faces.
+FACE_ROUTE = "face pressure at the end points reached"
 #: Below this |mu_M| the sign is not read (floating-point noise of M).
 ZERO = 1e-12
 
@@ -95,7 +97,8 @@ def check_face_a1(margins: dict, P: Outcome, sample: PairedSample) -> Verdict:
     m = margins["P"]
     if m is None:
         return not_applicable("A1", A1, _none_reached("P", P, sample))
-    values = {"mu_M(P)": m["mu_M"], "median": m["median"], "ends": m["ends"],
+    values = {"route": FACE_ROUTE, "mu_M(P)": m["mu_M"], "median": m["median"],
+              "ends": m["ends"],
               "positive_share": m["positive_share"], "P": P.name}
     reason = (f"P = {P.name} is a face at infinity: mu_M is the smallest pressure "
               f"-d/dt log(1 - q) of M on its held coordinates over the {m['ends']} end "
@@ -115,7 +118,8 @@ def check_face_a2(margins: dict, P: Outcome, R: Outcome | None, sample) -> Verdi
         if margins[who] is None:
             return not_applicable("A2", A2, _none_reached(who, o, sample))
     p, r = margins["P"]["mu_M"], margins["R"]["mu_M"]
-    values = {"mu_M(P)": p, "mu_M(R)": r, "difference": p - r, "P": P.name, "R": R.name}
+    values = {"route": FACE_ROUTE, "mu_M(P)": p, "mu_M(R)": r, "difference": p - r,
+              "P": P.name, "R": R.name}
     reason = ("mu_M of each face is M's smallest pressure on its held coordinates at the end "
               "points the flow of v reaches in it (docs/alignment.md)")
     if abs(p - r) <= ZERO * max(1.0, abs(p), abs(r)):

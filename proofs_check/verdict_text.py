@@ -24,6 +24,7 @@ import sympy as sp
 from eqselect.theory.latex import PREAMBLE, escape_latex
 from eqselect.theory.profile_names import (
     actions_are_named, profile_actions, profile_name, pure_profile)
+from eqselect.proofs_check.face_alignment import FACE_ROUTE
 from eqselect.proofs_check.verdict import CheckResult, Verdict
 
 #: Each condition and statement in plain-text mathematics (docs/alignment.md).
@@ -174,7 +175,7 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
     if v.id == "A0":  # one entry per interior fixed point, "#k" as in the fixed-point list
         out += [(f"shift at {k}", x["shift_direction"]) for k, x in vals.items()
                 if isinstance(x, dict) and x.get("shift_direction") is not None]
-    if v.id in ("A1", "A2") and P is not None and P.outcome is not None:
+    if v.id in ("A1", "A2") and vals.get("route") == FACE_ROUTE:
         out = [(k, vals[k]) for k in ("mu_M(P)", "mu_M(R)", "difference", "median", "ends")
                if k in vals]
     if v.id == "A5" and "P_mass" in vals:
