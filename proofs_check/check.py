@@ -22,6 +22,7 @@ from eqselect.theory import (
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.games.entropy import without_entropy
+from eqselect.theory.outcomes import parse_outcome
 from eqselect.numerics.shaping import ShapingField, margins_at
 from eqselect.proofs_check import adapter, geometry, rates
 from eqselect.proofs_check.basin_entry import check_a3
@@ -160,7 +161,8 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
     g, base, tau = _games(game, o.tau)
     dec = _decomposition(g, o.eta, decomposition)
     sf = ShapingField(dec, r)
-    fps, choice, findings = _candidates(g, dec, o)
+    named = parse_outcome(g, o.preferred) if g.strategies else None  # bad input fails here
+    fps, choice, findings = _candidates(g, dec, o, named is not None)
     outs = (choose_outcomes(g, o.preferred, choice) if g.strategies and o.sampling is not None
             else OutcomeChoice(None, None, False))
     if outs.notes:  # P is a named outcome: the point route's "no P" gives way to it
@@ -218,15 +220,12 @@ def _on_outcomes(g, r, dec, sf, fps, findings, outs, lam_max, o):
                        tuple(findings), fps.complete, (), ov.selection)
 
 
-def _candidates(g: Game, dec: Decomposition, o: CheckOptions):
+def _candidates(g: Game, dec: Decomposition, o: CheckOptions, named: bool = False):
     """Every fixed point of v, the choice of P and R among them, and the findings so far."""
     n_seeds = o.n_seeds
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
     fps = adapter.fixed_points(dec, Rule("pg", lam=0), n_seeds=n_seeds)
-    from eqselect.theory.outcomes import parse_outcome
-
-    named = parse_outcome(g, o.preferred) is not None
     choice = choose_candidates(g, fps.points, "payoff-dominant" if named else o.preferred)
     findings = list(choice.notes)
     if not fps.complete:

@@ -44,8 +44,9 @@ class SampleOptions:
 
     Attributes
     ----------
-    n : int
-        Starts (each run once per lambda).
+    n : int or None
+        Starts (each run once per lambda); None: `SMALL_N` for games of up
+        to `SMALL` parameters, `LARGE_N` otherwise (`sample_size`).
     seed : int
         Seed of the starts.
     steps : int
@@ -53,7 +54,7 @@ class SampleOptions:
     confidence : float
         Confidence of every interval (0.95: z = 1.96).
     delta : float or None
-        The small lambda of A3's pair (0, delta); None: lambda / 10 of the rule.
+        The small lambda of A3's pair (0, delta); None: lambda / 5 of the rule.
     kernel : "auto", "numba" or "numpy"
         The engine's stepping loop: the fused compiled kernel (numba), or the
         vectorised loop over the compiled field (numpy). "auto": numba for
@@ -62,7 +63,7 @@ class SampleOptions:
         lambda), numpy for smaller games.
     """
 
-    n: int = 2000
+    n: int | None = None
     seed: int = 0
     steps: int = STEPS
     confidence: float = 0.95
@@ -70,7 +71,8 @@ class SampleOptions:
     kernel: str = "auto"
 
     def __post_init__(self):
-        if isinstance(self.n, bool) or int(self.n) != self.n or not 10 <= self.n <= 10 ** 7:
+        if self.n is not None and (isinstance(self.n, bool) or int(self.n) != self.n
+                                   or not 10 <= self.n <= 10 ** 7):
             raise OptionsError(f"samples must be an integer in [10, 10^7], not {self.n!r}")
         if isinstance(self.steps, bool) or int(self.steps) != self.steps or self.steps < 1:
             raise OptionsError(f"steps must be a positive integer, not {self.steps!r}")
@@ -89,6 +91,16 @@ class SampleOptions:
 
 #: Parameters up to which "auto" steps with numpy (see `SampleOptions.kernel`).
 SMALL = 4
+#: Default sample sizes: small games run fast on the vectorised loop, and a
+#: small net flux needs many starts to be resolved; larger games run 2000.
+SMALL_N, LARGE_N = 10_000, 2000
+
+
+def sample_size(game, options: "SampleOptions") -> int:
+    """``options.n``, else the default for the game's dimension."""
+    if options.n is not None:
+        return int(options.n)
+    return SMALL_N if len(game.parameters) <= SMALL else LARGE_N
 
 
 def kernel_for(game, options: SampleOptions) -> str:
@@ -109,7 +121,7 @@ def draw_starts(game, options: SampleOptions) -> np.ndarray:
     from eqselect.numerics.dynamics.starts import monte_carlo_starts
 
     sampler = "normal" if start_kind(game) == "logit" else "probability"
-    return monte_carlo_starts(game, int(options.n), int(options.seed), sampler)[1]
+    return monte_carlo_starts(game, sample_size(game, options), int(options.seed), sampler)[1]
 
 
 @dataclass(frozen=True)

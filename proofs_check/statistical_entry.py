@@ -14,12 +14,17 @@ B_P is
 so A3's pointwise condition <M, n_P> > 0 on Sigma makes it positive, and its
 sign is what A3 promises: P's basin grows for small lambda > 0.
 
-The estimate: n starts drawn once (`paired_starts.draw_starts`), each run at
-lambda = 0 and at lambda = delta (common random numbers). A start flips R -> P
-when it ends in R at 0 and in P at delta, P -> R the other way. With g and l
-those counts,
+With more than two outcomes, P's basin borders several others; the flux
+through all of its boundary is d m_P / d lambda, and the part through Sigma
+(between P and R) is reported beside it.
 
-    (g - l) / n  estimates  m_{R->P}(delta) - m_{P->R}(delta) = delta * flux + O(delta^2),
+The estimate: n starts drawn once (`paired_starts.draw_starts`), each run at
+lambda = 0 and at lambda = delta (common random numbers). A start enters P's
+basin when it ends outside P at 0 and in P at delta, leaves it the other way
+(R -> P and P -> R are counted apart). With g and l the entering and leaving
+counts,
+
+    (g - l) / n  estimates  m_P(delta) - m_P(0) = delta * flux + O(delta^2),
 
 and `paired_starts.flips` gives its interval and the exact conditional test.
 A3 holds (statistical) when the interval lies above 0 and the test rejects
@@ -30,6 +35,8 @@ positive net flux where <M, n_P> < 0 on part of Sigma.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from eqselect.theory import Decomposition, Rule
 from eqselect.theory.outcomes import Outcome
@@ -59,9 +66,9 @@ def family(sf: ShapingField):
 
 
 def default_delta(rule: Rule) -> float:
-    """delta of A3's pair: a tenth of the rule's lambda (a tenth when lambda is 0)."""
+    """delta of A3's pair: a fifth of the rule's lambda (a fifth when lambda is 0)."""
     lam = float(rule.lam) if rule.uses_lam else 1.0
-    return 0.1 * (lam if lam > 0 else 1.0)
+    return 0.2 * (lam if lam > 0 else 1.0)
 
 
 def statistical_a3(dec: Decomposition, rule: Rule, P: Outcome, R: Outcome | None,
@@ -109,11 +116,14 @@ def statistical_a3(dec: Decomposition, rule: Rule, P: Outcome, R: Outcome | None
 def verdict_from(sample: PairedSample, delta: float, P: Outcome, R: Outcome) -> Verdict:
     """The statistical A3 verdict of a sample run at 0 and ``delta``."""
     o = sample.options
-    f = flips(sample.in_R[0.0] & sample.in_P[delta], sample.in_P[0.0] & sample.in_R[delta], o)
+    p0, pd = sample.in_P[0.0], sample.in_P[delta]
+    f = flips(pd & ~p0, p0 & ~pd, o)
     lo, hi = f["interval"]
     values = {"route": "paired starts (common random numbers)", "P": P.name, "R": R.name,
               "delta": delta, "n": sample.n, "confidence": f["confidence"],
-              "steps": o.steps, "seed": o.seed, "R->P": f["gains"], "P->R": f["losses"],
+              "steps": o.steps, "seed": o.seed, "gains": f["gains"], "losses": f["losses"],
+              "R->P": int(np.sum(sample.in_R[0.0] & pd)),
+              "P->R": int(np.sum(p0 & sample.in_R[delta])),
               "net_change": f["change"], "net_change_interval": (lo, hi),
               "flux": f["change"] / delta, "flux_interval": (lo / delta, hi / delta),
               "p_value": f["p_value"]}
@@ -121,13 +131,14 @@ def verdict_from(sample: PairedSample, delta: float, P: Outcome, R: Outcome) -> 
                 "in_P(delta)": int(sample.in_P[delta].sum()),
                 "in_R(delta)": int(sample.in_R[delta].sum()), "notes": list(sample.notes)}
     conf = f"{100 * f['confidence']:g}%"
-    said = (f"{sample.n} paired starts at lambda = 0 and {delta:g}: {f['gains']} move from R "
-            f"to P, {f['losses']} from P to R; net flux {f['change'] / delta:.4g} per unit "
+    said = (f"{sample.n} paired starts at lambda = 0 and {delta:g}: {f['gains']} enter P's "
+            f"basin ({values['R->P']} of them from R), {f['losses']} leave it "
+            f"({values['P->R']} to R); net flux {f['change'] / delta:.4g} per unit "
             f"lambda, {conf} interval [{lo / delta:.4g}, {hi / delta:.4g}]")
     if f["sign"]:
         return Verdict("A3", A3, f["sign"] > 0, Certified.STATISTICAL, values, evidence,
                        said + f" (exact test p = {f['p_value']:.2g})")
-    why = ("no start changed between P and R" if f["gains"] + f["losses"] == 0 else
+    why = ("no start entered or left P's basin" if f["gains"] + f["losses"] == 0 else
            "the interval holds 0 or the exact test does not reject 'no net flux'")
     return Verdict("A3", A3, None, Certified.STATISTICAL, values, evidence,
                    f"{said}: {why}", "more paired starts (--samples N) or a larger delta")

@@ -158,7 +158,8 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
     keys = {
         "A0": (), "A1": (), "A2": ("difference",),
         "A3": ("inner_product", "minimum", "minimum_at", "min_lower_bound", "counterexample",
-               "saddle", "Sigma", "n", "delta", "R->P", "P->R", "flux", "flux_interval"),
+               "saddle", "Sigma", "n", "delta", "gains", "losses", "R->P", "P->R", "flux",
+               "flux_interval"),
         "A4": ("counterexample", "value_there", "region"),
         "A5": ("selection_global_beyond", "P_vanishes_at"),
         "ift-shift": ("shift_direction", "secant", "relative_error", "M(P)"),

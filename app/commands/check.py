@@ -46,7 +46,7 @@ def run(args) -> int:
 
     result = check_game(game, rule, eta=args.eta, tau=args.tau,
                         preferred=_preferred(args.preferred),
-                        sampling=SampleOptions(n=getattr(args, "samples", 2000)))
+                        sampling=SampleOptions(n=getattr(args, "samples", None)))
     if args.json:
         inputs = {"game": args.game, "parameterization": args.param, "tau": args.tau,
                   "rule": rule.to_json(), "eta": args.eta, "preferred": args.preferred,

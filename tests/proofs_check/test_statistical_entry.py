@@ -71,6 +71,7 @@ def test_statistical_a3_agrees_in_sign_with_the_traced_a3(A, B):
         assert st.holds == exact.holds  # one sign on Sigma: the net flux has it
     if exact.holds:  # inward everywhere: no start may leave P for R
         assert st.values["P->R"] == 0
+    assert st.values["R->P"] <= st.values["gains"] and st.values["P->R"] <= st.values["losses"]
 
 
 def test_flips_count_and_interval_by_hand():
