@@ -93,9 +93,12 @@ class Outcome:
 
 
 def _is_ipd(game) -> bool:
-    from eqselect.theory.games.ipd import MarkovChain
-
-    return isinstance(getattr(game, "structure", None), MarkovChain) and game.states == 5
+    """A memory-one repeated 2x2 game: five states and the outcome chain
+    (`eqselect.theory.games.ipd.MarkovChain`: per-outcome rewards and the
+    per-state cooperation probabilities) as its structure."""
+    chain = getattr(game, "structure", None)
+    return (game.states == len(IPD_STATES) and hasattr(chain, "rewards")
+            and hasattr(chain, "coop"))
 
 
 def _stage_payoffs(game, profile) -> tuple:
