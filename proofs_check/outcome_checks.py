@@ -115,7 +115,7 @@ def outcome_verdicts(sf: ShapingField, outs: OutcomeChoice, lam_max: float,
     delta = float(options.delta) if options.delta is not None else default_delta(rule)
     grid = lambda_grid(lam, lam_max)
     dec = sf.dec
-    sample = run_paired(dec, at, dec.game, (P, R), (0.0, delta, *grid), options)
+    sample = run_paired(dec, at, dec.game, (P, R), (0.0, delta, lam, *grid), options)
     margins = face_margins(dec, at, dec.game, (P, R), sample)
     a3 = (verdict_from(sample, delta, P, R) if R is not None else not_applicable(
         "A3", A3, "no alternative outcome R: there is no boundary between basins"))

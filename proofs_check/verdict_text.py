@@ -194,7 +194,8 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
 LATEX_NAMES = {"inner_product": r"$\langle M, n_P\rangle$ on $\Sigma$",
                "mu_M(P)": r"$\mu_M(P)$", "mu_M(R)": r"$\mu_M(R)$", "M(P)": "$M(P)$",
                "phi*_lambda": r"$\phi^*_\lambda$", "rho": r"$\rho$", "m": "$m$", "L": "$L$",
-               "<M, n_P> < 0 at s": r"$\langle M, n_P\rangle < 0$ at $s$"}
+               "<M, n_P> < 0 at s": r"$\langle M, n_P\rangle < 0$ at $s$",
+               "R->P": r"$R \to P$", "P->R": r"$P \to R$", "delta": r"$\delta$"}
 
 
 def latex_value(x) -> str:
