@@ -19,7 +19,7 @@ import sympy as sp
 
 from eqselect.theory import (
     PAPER, Decomposition, Game, GameError, RegionKind, Rule, as_rule, entropy_regularized)
-from eqselect.theory.errors import OptionsError
+from eqselect.theory.errors import EqselectError, OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.outcomes import parse_outcome
@@ -180,7 +180,8 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
         conditions[5] = _with_tau(conditions[5], tau_paths(base, sf, P, R, tau, o.tau_high))
     selection = None
     if outs.P is not None:
-        conditions, selection = _undecided_on_outcomes(sf, conditions, outs, lam_max, o)
+        conditions, selection, why = _undecided_on_outcomes(sf, conditions, outs, lam_max, o)
+        findings += [why] if why else []
     claims = _claims(sf, r, P, g, lam_max) if o.statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
                        tuple(str(s) for s in g.parameters), P, R,
@@ -195,7 +196,10 @@ _ON_OUTCOMES = {1: "a1", 2: "a2", 3: "a3", 5: "a5"}
 def _undecided_on_outcomes(sf, conditions, outs, lam_max, o):
     """Conditions the point route left undecided, decided on the outcomes' basins
     where that route decides them; the measured selection effect beside them."""
-    ov = outcome_verdicts(sf, outs, lam_max, o.sampling)
+    try:
+        ov = outcome_verdicts(sf, outs, lam_max, o.sampling)
+    except EqselectError as exc:  # e.g. no basin map for an entropy game under direct
+        return conditions, None, f"the outcome route was not run: {exc}"
     out = list(conditions)
     for k, name in _ON_OUTCOMES.items():
         alt = getattr(ov, name)
@@ -203,7 +207,7 @@ def _undecided_on_outcomes(sf, conditions, outs, lam_max, o):
         if out[k].holds is None and (alt.holds is not None
                                      or alt.certified is Certified.STATISTICAL):
             out[k] = replace(alt, values={**alt.values, "point_route": out[k].reason})
-    return out, ov.selection
+    return out, ov.selection, None
 
 
 def _on_outcomes(g, r, dec, sf, fps, findings, outs, lam_max, o):
