@@ -93,7 +93,7 @@ class SampleOptions:
 SMALL = 4
 #: Default sample sizes: small games run fast on the vectorised loop, and a
 #: small net flux needs many starts to be resolved; larger games run 2000.
-SMALL_N, LARGE_N = 10_000, 2000
+SMALL_N, LARGE_N = 4000, 2000
 
 
 def sample_size(game, options: "SampleOptions") -> int:

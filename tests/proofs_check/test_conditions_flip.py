@@ -82,7 +82,7 @@ def test_bigger_games_finish_with_verdicts_or_reasons(game):
     a3 = res.verdict("A3")  # no separatrix to trace: decided from paired starts
     assert "2 parameters" in a3.values["point_route"]
     assert a3.certified.value == "statistical"
-    assert a3.values["n"] == (10000 if len(game.parameters) <= 4 else 2000)  # the defaults
+    assert a3.values["n"] == (4000 if len(game.parameters) <= 4 else 2000)  # the defaults
     lo, hi = a3.values["flux_interval"]
     assert a3.holds is (lo > 0 if lo > 0 or hi < 0 else None)
     if a3.holds is None:
