@@ -180,8 +180,13 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
         conditions[5] = _with_tau(conditions[5], tau_paths(base, sf, P, R, tau, o.tau_high))
     selection = None
     if outs.P is not None:
-        conditions, selection, why = _undecided_on_outcomes(sf, conditions, outs, lam_max, o)
+        conditions, selection, why, found = _undecided_on_outcomes(sf, conditions, outs,
+                                                                   lam_max, o)
         findings += [why] if why else []
+        if R is None and found is not None:
+            R = found
+            findings.append(f"v has no second stable candidate; R = {found.label} is the face "
+                            "the flow of v reaches most often besides P (outcome route)")
     claims = _claims(sf, r, P, g, lam_max) if o.statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
                        tuple(str(s) for s in g.parameters), P, R,
@@ -199,7 +204,7 @@ def _undecided_on_outcomes(sf, conditions, outs, lam_max, o):
     try:
         ov = outcome_verdicts(sf, outs, lam_max, o.sampling)
     except EqselectError as exc:  # e.g. no basin map for an entropy game under direct
-        return conditions, None, f"the outcome route was not run: {exc}"
+        return conditions, None, f"the outcome route was not run: {exc}", None
     out = list(conditions)
     for k, name in _ON_OUTCOMES.items():
         alt = getattr(ov, name)
@@ -207,7 +212,10 @@ def _undecided_on_outcomes(sf, conditions, outs, lam_max, o):
         if out[k].holds is None and (alt.holds is not None
                                      or alt.certified is Certified.STATISTICAL):
             out[k] = replace(alt, values={**alt.values, "point_route": out[k].reason})
-    return out, ov.selection, None
+    found = None
+    if outs.R is None and ov.R is not None:
+        found = outcome_report(ov.R, ov.margins.get("R"))
+    return out, ov.selection, None, found
 
 
 def _on_outcomes(g, r, dec, sf, fps, findings, outs, lam_max, o):
@@ -215,7 +223,7 @@ def _on_outcomes(g, r, dec, sf, fps, findings, outs, lam_max, o):
     of the statements only the schedule's (the others need a finite P)."""
     ov = outcome_verdicts(sf, outs, lam_max, o.sampling)
     P = outcome_report(outs.P, ov.margins.get("P"))
-    R = outcome_report(outs.R, ov.margins.get("R"))
+    R = outcome_report(outs.R or ov.R, ov.margins.get("R"))
     conditions = [check_a0(sf, fps.points), ov.a1, ov.a2, ov.a3, check_a4(sf), ov.a5]
     claims = [rates.check_two_phase()] if o.statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},

@@ -88,7 +88,8 @@ def outcome_report(o: Outcome | None, margin: dict | None = None) -> PointReport
 
 @dataclass(frozen=True)
 class OutcomeVerdicts:
-    """A1, A2, A3, A5 on outcomes, the selection effect and the face margins."""
+    """A1, A2, A3, A5 on outcomes, the selection effect, the face margins and R
+    (the chosen one, or the face the flow of v reaches most often besides P)."""
 
     a1: object
     a2: object
@@ -96,6 +97,45 @@ class OutcomeVerdicts:
     a5: object
     selection: dict | None
     margins: dict
+    R: Outcome | None = None
+
+
+def reached_face(game, P: Outcome, ends) -> Outcome | None:
+    """The pure profile (one-state game) the most end points saturate to, other than
+    P's: every agent's largest probability >= P's threshold. None when no end point
+    saturates elsewhere."""
+    import numpy as np
+
+    from eqselect.theory.outcomes import profile_outcome
+    from eqselect.theory.profile_names import profile_actions
+    from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strategies
+
+    if game.states != 1 or not len(ends):
+        return None
+    S, col, picks = parameters_to_strategies(game, ends), 0, []
+    for _, _, _, m in action_blocks(game):
+        picks.append((S[:, col:col + m].argmax(axis=1), S[:, col:col + m].max(axis=1)))
+        col += m
+    saturated = np.all([q >= P.threshold for _, q in picks], axis=0)
+    profiles = [tuple(int(a[k]) for a, _ in picks) for k in np.flatnonzero(saturated)]
+    held = set(P.held)
+    counts = {}
+    for prof in profiles:
+        if {(i, 0, a) for i, a in enumerate(prof)} != held:
+            counts[prof] = counts.get(prof, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=counts.get)
+    return profile_outcome(game, best, ",".join(profile_actions(game, best)))
+
+
+def _with_R(sample, game, R):
+    """The sample judged by a new R (its end points are kept)."""
+    from dataclasses import replace
+
+    from eqselect.proofs_check.outcome_regions import members
+
+    return replace(sample, in_R={lam: members(game, R, x) for lam, x in sample.final.items()})
 
 
 def outcome_verdicts(sf: ShapingField, outs: OutcomeChoice, lam_max: float,
@@ -116,13 +156,17 @@ def outcome_verdicts(sf: ShapingField, outs: OutcomeChoice, lam_max: float,
     grid = lambda_grid(lam, lam_max)
     dec = sf.dec
     sample = run_paired(dec, at, dec.game, (P, R), (0.0, delta, lam, *grid), options)
+    if R is None:  # no stable alternative among the candidates: the face the flow reaches
+        R = reached_face(dec.game, P, sample.final[0.0])
+        if R is not None:
+            sample = _with_R(sample, dec.game, R)
     margins = face_margins(dec, at, dec.game, (P, R), sample)
     a3 = (verdict_from(sample, delta, P, R) if R is not None else not_applicable(
         "A3", A3, "no alternative outcome R: there is no boundary between basins"))
     return OutcomeVerdicts(check_face_a1(margins, P, sample),
                            check_face_a2(margins, P, R, sample), a3,
                            check_outcome_a5(sample, grid, P, R),
-                           selection_effect(sample, lam, P), margins)
+                           selection_effect(sample, lam, P), margins, R)
 
 
 __all__ = ["OutcomeChoice", "OutcomeVerdicts", "choose_outcomes", "outcome_report",
