@@ -101,16 +101,22 @@ class OutcomeVerdicts:
 
 
 def reached_face(game, P: Outcome, ends) -> Outcome | None:
-    """The pure profile (one-state game) the most end points saturate to, other than
-    P's: every agent's largest probability >= P's threshold. None when no end point
-    saturates elsewhere."""
+    """The pure profile (one-state game, logit or softmax) the most end points outside
+    P saturate to: every agent's largest probability >= P's threshold. None when no
+    end point saturates elsewhere."""
     import numpy as np
 
     from eqselect.theory.outcomes import profile_outcome
     from eqselect.theory.profile_names import profile_actions
     from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strategies
 
-    if game.states != 1 or not len(ends):
+    from eqselect.theory import RegionKind
+    from eqselect.proofs_check.outcome_regions import members
+
+    if game.states != 1 or game.region.kind is not RegionKind.FREE or not len(ends):
+        return None  # faces at infinity exist only where the policy saturates
+    ends = ends[~members(game, P, ends)]
+    if not len(ends):
         return None
     S, col, picks = parameters_to_strategies(game, ends), 0, []
     for _, _, _, m in action_blocks(game):

@@ -97,3 +97,14 @@ def test_members_of_a_point_outcome_use_probability_coordinates():
     P = Outcome("#0", "point", point=(0.9, 0.9), tol=0.05)
     x = np.log(np.array([[0.9, 0.9], [0.9, 0.8]]) / (1 - np.array([[0.9, 0.9], [0.9, 0.8]])))
     assert members(g, P, x).tolist() == [True, False]
+
+
+def test_the_face_reached_most_often_besides_p_is_r():
+    from eqselect.proofs_check.outcome_checks import reached_face
+
+    g = builtin("stag-hunt", "logit")
+    P = profile_outcome(g, (0, 0))
+    ends = np.array([[8.0, 8.0], [-8.0, -8.0], [-8.0, -8.0], [8.0, -8.0], [0.1, 0.2]])
+    R = reached_face(g, P, ends)
+    assert R.held == ((0, 0, 1), (1, 0, 1)) and R.name == "D,D"
+    assert reached_face(g, P, ends[:1]) is None  # only P's face is reached
