@@ -50,7 +50,8 @@ def run(args) -> int:
     if args.json:
         inputs = {"game": args.game, "parameterization": args.param, "tau": args.tau,
                   "rule": rule.to_json(), "eta": args.eta, "preferred": args.preferred,
-                  "samples": result_samples(result), "seed": 0}
+                  "samples": result_samples(result),
+                  "seed": None if result.selection is None else result.selection["seed"]}
         print(json.dumps(check_json(result, game, inputs)))
     elif args.latex:
         sys.stdout.write(check_latex(result, standalone=args.standalone, game=game))
