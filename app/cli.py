@@ -213,6 +213,10 @@ def _add_check(sub) -> None:
     ck.add_argument("--preferred", default="payoff-dominant",
                     help="payoff-dominant (default), welfare, a pure profile such as C,C or "
                          "0,1, or an index into the fixed-point list of v")
+    ck.add_argument("--samples", type=int, default=None, metavar="N",
+                    help="paired starts of the outcome route: statistical A3, A5 for "
+                         "outcomes, the selection effect (default 4000 for games of up to "
+                         "four parameters, 2000 above)")
     ck_out = ck.add_mutually_exclusive_group()
     ck_out.add_argument("--json", action="store_true", help=_JSON_HELP)
     ck_out.add_argument("--latex", action="store_true",

@@ -199,3 +199,23 @@ def first_hit_steps(field_exprs, symbols, starts, target, radius: float, dt: flo
 
     bm = _euler_map(field_exprs, symbols, starts, max_steps, dt, SuccessJudge(inside, "ever"))
     return bm.first_hit
+
+
+def field_evaluator(dec: Decomposition, rule: Rule):
+    """x -> the rule's field at the rows of x, shape (n, d): the IPD's chain field
+    where it computes the rule (`kernels.chain.chain_rule_field`), else the
+    compiled closed form."""
+    from eqselect.numerics.dynamics.problem import BasinProblem
+    from eqselect.numerics.dynamics.starts import GivenStarts
+    from eqselect.numerics.sources.fields import rule_field
+    from eqselect.numerics.sources.symbolic import SymbolicSource
+
+    try:
+        from eqselect.numerics.dynamics.kernels.chain import chain_rule_field
+
+        start = np.zeros((1, len(dec.game.parameters)))
+        chain = chain_rule_field(BasinProblem(dec, rule, GivenStarts(start)))
+    except ImportError:  # numba missing: the closed form
+        chain = None
+    field = chain if chain is not None else rule_field(SymbolicSource(dec), rule)
+    return lambda x: np.asarray(field(np.atleast_2d(np.asarray(x, dtype=float))), dtype=float)

@@ -19,16 +19,20 @@ import sympy as sp
 
 from eqselect.theory import (
     PAPER, Decomposition, Game, GameError, RegionKind, Rule, as_rule, entropy_regularized)
-from eqselect.theory.errors import OptionsError
+from eqselect.theory.errors import EqselectError, OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.games.entropy import without_entropy
+from eqselect.theory.outcomes import parse_outcome
 from eqselect.numerics.shaping import ShapingField, margins_at
 from eqselect.proofs_check import adapter, geometry, rates
 from eqselect.proofs_check.basin_entry import check_a3
 from eqselect.proofs_check.choice import alternative, choose_candidates
 from eqselect.proofs_check.local import boundary_margins, check_a0, check_a1, check_a2
+from eqselect.proofs_check.outcome_checks import (
+    OutcomeChoice, choose_outcomes, outcome_report, outcome_verdicts)
+from eqselect.proofs_check.paired_starts import SampleOptions
 from eqselect.proofs_check.persistence import check_a5, tau_paths
-from eqselect.proofs_check.verdict import CheckResult, PointReport
+from eqselect.proofs_check.verdict import Certified, CheckResult, PointReport
 from eqselect.proofs_check.verdict_text import with_to_decide
 from eqselect.proofs_check.welfare import check_a4
 
@@ -95,6 +99,10 @@ class CheckOptions:
     n_seeds : int or None
         Newton seeds for the fixed points of v (None: 64 for up to two
         parameters or a regularised game, 16 otherwise).
+    sampling : SampleOptions or None
+        The paired sample of starts the outcome route runs (A1, A2 at faces,
+        statistical A3, A5 for outcomes, the selection effect) for games with
+        policies; None: no sample, the point route only.
     """
 
     eta: object = PAPER.eta
@@ -104,6 +112,7 @@ class CheckOptions:
     statements: bool = True
     tau_high: float = 10.0
     n_seeds: int | None = None
+    sampling: SampleOptions | None = SampleOptions()
 
     def __post_init__(self):
         if not isinstance(self.statements, bool):
@@ -116,6 +125,8 @@ class CheckOptions:
                 and 1 <= self.n_seeds <= MAX_SEEDS):
             raise OptionsError(f"n_seeds must be an integer in [1, {MAX_SEEDS}], "
                                f"not {self.n_seeds!r}")
+        if self.sampling is not None and not isinstance(self.sampling, SampleOptions):
+            raise OptionsError(f"sampling must be SampleOptions or None, not {self.sampling!r}")
 
 
 #: Newton seeds a check may ask for (each seed is a Newton run in the full dimension).
@@ -150,30 +161,84 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
     g, base, tau = _games(game, o.tau)
     dec = _decomposition(g, o.eta, decomposition)
     sf = ShapingField(dec, r)
-    fps, choice, findings = _candidates(g, dec, o)
+    named = parse_outcome(g, o.preferred) if g.strategies else None  # bad input fails here
+    fps, choice, findings = _candidates(g, dec, o, named is not None)
+    outs = (choose_outcomes(g, o.preferred, choice) if g.strategies and o.sampling is not None
+            else OutcomeChoice(None, None, False))
+    if outs.notes:  # P is a named outcome: the point route's "no P" gives way to it
+        findings = [f for f in findings if "there is no P to prefer" not in f] + list(outs.notes)
+    lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
+    if outs.named:
+        return _on_outcomes(g, r, dec, sf, fps, findings, outs, lam_max, o)
     P, R = point_report(sf, choice.P), point_report(sf, choice.R)
     findings += _at_infinity_findings(g, P, R)
-    lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
     if P is None:
         return _without_p(g, r, dec, sf, fps, findings, o.statements)
     conditions = [check_a0(sf, fps.points), check_a1(sf, P), check_a2(sf, P, R),
                   check_a3(sf, fps.points, P, R), check_a4(sf), check_a5(sf, P, R, lam_max)]
     if tau is not None and to_exact(tau) > 0 and len(g.parameters) <= 2:
         conditions[5] = _with_tau(conditions[5], tau_paths(base, sf, P, R, tau, o.tau_high))
+    selection = None
+    if outs.P is not None:
+        conditions, selection, why, found = _undecided_on_outcomes(sf, conditions, outs,
+                                                                   lam_max, o)
+        findings += [why] if why else []
+        if R is None and found is not None:
+            R = found
+            findings.append(f"v has no second stable candidate; R = {found.label} is the face "
+                            "the flow of v reaches most often besides P (outcome route)")
     claims = _claims(sf, r, P, g, lam_max) if o.statements else []
     return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
                        tuple(str(s) for s in g.parameters), P, R,
                        tuple(map(with_to_decide, conditions)), tuple(map(with_to_decide, claims)),
-                       tuple(findings), fps.complete, _ties(sf, choice))
+                       tuple(findings), fps.complete, _ties(sf, choice), selection)
 
 
-def _candidates(g: Game, dec: Decomposition, o: CheckOptions):
+#: The conditions the outcome route decides, by their index in the conditions.
+_ON_OUTCOMES = {1: "a1", 2: "a2", 3: "a3", 5: "a5"}
+
+
+def _undecided_on_outcomes(sf, conditions, outs, lam_max, o):
+    """Conditions the point route left undecided, decided on the outcomes' basins
+    where that route decides them; the measured selection effect beside them."""
+    try:
+        ov = outcome_verdicts(sf, outs, lam_max, o.sampling)
+    except EqselectError as exc:  # e.g. no basin map for an entropy game under direct
+        return conditions, None, f"the outcome route was not run: {exc}", None
+    out = list(conditions)
+    for k, name in _ON_OUTCOMES.items():
+        alt = getattr(ov, name)
+        # an undecided statistical A3 says more (flips counted) than "not decidable here"
+        if out[k].holds is None and (alt.holds is not None
+                                     or alt.certified is Certified.STATISTICAL):
+            out[k] = replace(alt, values={**alt.values, "point_route": out[k].reason})
+    found = None
+    if outs.R is None and ov.R is not None:
+        found = outcome_report(ov.R, ov.margins.get("R"))
+    return out, ov.selection, None, found
+
+
+def _on_outcomes(g, r, dec, sf, fps, findings, outs, lam_max, o):
+    """P and R named as outcomes: A1, A2, A3, A5 on their basins; A0 and A4 as ever;
+    of the statements only the schedule's (the others need a finite P)."""
+    ov = outcome_verdicts(sf, outs, lam_max, o.sampling)
+    P = outcome_report(outs.P, ov.margins.get("P"))
+    R = outcome_report(outs.R or ov.R, ov.margins.get("R"))
+    conditions = [check_a0(sf, fps.points), ov.a1, ov.a2, ov.a3, check_a4(sf), ov.a5]
+    claims = [rates.check_two_phase()] if o.statements else []
+    return CheckResult(g.name, g.parameterization, {**r.to_json(), "eta": str(dec.eta)},
+                       tuple(str(s) for s in g.parameters), P, R,
+                       tuple(map(with_to_decide, conditions)), tuple(map(with_to_decide, claims)),
+                       tuple(findings), fps.complete, (), ov.selection)
+
+
+def _candidates(g: Game, dec: Decomposition, o: CheckOptions, named: bool = False):
     """Every fixed point of v, the choice of P and R among them, and the findings so far."""
     n_seeds = o.n_seeds
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
     fps = adapter.fixed_points(dec, Rule("pg", lam=0), n_seeds=n_seeds)
-    choice = choose_candidates(g, fps.points, o.preferred)
+    choice = choose_candidates(g, fps.points, "payoff-dominant" if named else o.preferred)
     findings = list(choice.notes)
     if not fps.complete:
         findings.append("the fixed-point list of v comes from seeded Newton and is not proven "

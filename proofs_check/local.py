@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from eqselect.theory import RegionKind
 from eqselect.numerics import intervals as iv
 from eqselect.numerics.shaping import ShapingField
 from eqselect.proofs_check.verdict import Certified, PointReport, Verdict, not_applicable
@@ -121,12 +122,21 @@ def _values_at(sf: ShapingField, fp):
     return own, peer, shift, Certified.INTERVAL, float(Jv.trace())
 
 
+#: Why own vanishes on every zero of v, isolated or on a continuum.
+ON_ZEROS = ("own_i = eta Hess_ii(J_i)^T grad_i J_i is linear in grad_i J_i = v_i (the "
+            "decomposition's definition), so own = 0 on the whole zero set of v: at every "
+            "interior fixed point and on every continuum (component) of them")
+
+
 def check_a0(sf: ShapingField, fixed_points) -> Verdict:
     """A0 at every interior fixed point of v (boundary points are skipped, said so)."""
     interior = [(k, fp) for k, fp in enumerate(fixed_points) if not fp.boundary]
     if not interior:
-        return not_applicable("A0", A0, "no interior fixed point of v: own(phi*) = 0 is a "
-                              "statement about interior points only")
+        if sf.dec.game.region.kind is not RegionKind.FREE:
+            return not_applicable("A0", A0, "no interior fixed point of v: own(phi*) = 0 is a "
+                                  "statement about interior points only")
+        return Verdict("A0", A0, True, Certified.EXACT, {"zero_set": ON_ZEROS}, {},
+                       "no fixed point of v was found (the list is seeded); " + ON_ZEROS)
     values, evidence, holds, cert = {}, {}, True, Certified.EXACT
     for k, fp in interior:
         own, peer, shift, how, trace = _values_at(sf, fp)
@@ -143,6 +153,10 @@ def check_a0(sf: ShapingField, fixed_points) -> Verdict:
         if shift is None:
             values[f"#{k}"]["finding"] = ("J_v is singular here: the implicit-function shift "
                                           "-J_v^{-1} M is not defined")
+        if shift is None or fp.stability == "degenerate":
+            # a degenerate zero lies on a continuum of zeros of v: own = eta H^T v is 0
+            # on all of it, whatever point of the component Newton landed on
+            values[f"#{k}"]["component"] = ON_ZEROS
     return Verdict("A0", A0, holds, cert, values, evidence)
 
 

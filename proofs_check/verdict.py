@@ -23,6 +23,9 @@ class Certified(str, Enum):
     # balls at every traced point: the evaluation is certified, the curve is not
     TRACE = "trace-certified"
     NUMERICAL = "numerical"  # floating point (continuation, sampling, tracing)
+    # a sampled estimate with a confidence interval at a stated confidence and
+    # sample size: decided when the interval excludes the threshold
+    STATISTICAL = "statistical"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ class PointReport(Record):
     certified : str
     enclosure_mu, enclosure_mu_M : tuple or None
     welfare : float or None
+    outcome : dict or None
+        When P or R is an outcome rather than a point (a face at infinity, a
+        region): its description (`eqselect.theory.outcomes.Outcome.to_json`);
+        ``mu_M`` is then the face margin (docs/alignment.md).
     """
 
     label: str
@@ -103,6 +110,7 @@ class PointReport(Record):
     enclosure_mu: tuple | None = None
     enclosure_mu_M: tuple | None = None
     welfare: float | None = None
+    outcome: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,11 @@ class CheckResult(Record):
         When several candidates meet the preference equally: each one
         (``label``, ``point``, ``mu_M``, ``alternative``) with A1 and A2
         decided as if it were P; empty without a tie.
+    selection : dict or None
+        The measured selection effect: P's basin mass at lambda = 0 and at the
+        rule's lambda under F_lambda, their paired change and its interval
+        (`eqselect.proofs_check.outcome_persistence.selection_effect`); None
+        when no sample was run.
     """
 
     game: str
@@ -141,6 +154,7 @@ class CheckResult(Record):
     findings: tuple = ()
     complete: bool = False
     ties: tuple = ()
+    selection: dict | None = None
 
     def verdict(self, id: str) -> Verdict:
         """The condition or claim called ``id``."""

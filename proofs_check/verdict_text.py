@@ -24,6 +24,7 @@ import sympy as sp
 from eqselect.theory.latex import PREAMBLE, escape_latex
 from eqselect.theory.profile_names import (
     actions_are_named, profile_actions, profile_name, pure_profile)
+from eqselect.proofs_check.face_alignment import FACE_ROUTE
 from eqselect.proofs_check.verdict import CheckResult, Verdict
 
 #: Each condition and statement in plain-text mathematics (docs/alignment.md).
@@ -157,9 +158,10 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
     keys = {
         "A0": (), "A1": (), "A2": ("difference",),
         "A3": ("inner_product", "minimum", "minimum_at", "min_lower_bound", "counterexample",
-               "saddle", "Sigma"),
+               "saddle", "Sigma", "n", "delta", "gains", "losses", "R->P", "P->R", "flux",
+               "flux_interval"),
         "A4": ("counterexample", "value_there", "region"),
-        "A5": ("selection_global_beyond",),
+        "A5": ("selection_global_beyond", "P_vanishes_at"),
         "ift-shift": ("shift_direction", "secant", "relative_error", "M(P)"),
         "weyl": ("gaps_exact",),
         "radius": ("phi*_lambda", "m", "rho", "L"),
@@ -174,6 +176,12 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
     if v.id == "A0":  # one entry per interior fixed point, "#k" as in the fixed-point list
         out += [(f"shift at {k}", x["shift_direction"]) for k, x in vals.items()
                 if isinstance(x, dict) and x.get("shift_direction") is not None]
+    if v.id in ("A1", "A2") and vals.get("route") == FACE_ROUTE:
+        out = [(k, vals[k]) for k in ("mu_M(P)", "mu_M(R)", "difference", "median", "ends")
+               if k in vals]
+    if v.id == "A5" and "P_mass" in vals:
+        out += [(f"m_P({m['lam']:g})", f"{m['mass']:.4g} [{m['interval'][0]:.4g}, "
+                 f"{m['interval'][1]:.4g}]") for m in vals["P_mass"]]
     if v.id == "A5":
         out += _events(v)
         branch = vals.get("P_branch")
@@ -186,7 +194,8 @@ def rests_on(result: CheckResult, v: Verdict) -> list[tuple[str, object]]:
 LATEX_NAMES = {"inner_product": r"$\langle M, n_P\rangle$ on $\Sigma$",
                "mu_M(P)": r"$\mu_M(P)$", "mu_M(R)": r"$\mu_M(R)$", "M(P)": "$M(P)$",
                "phi*_lambda": r"$\phi^*_\lambda$", "rho": r"$\rho$", "m": "$m$", "L": "$L$",
-               "<M, n_P> < 0 at s": r"$\langle M, n_P\rangle < 0$ at $s$"}
+               "<M, n_P> < 0 at s": r"$\langle M, n_P\rangle < 0$ at $s$",
+               "R->P": r"$R \to P$", "P->R": r"$P \to R$", "delta": r"$\delta$"}
 
 
 def latex_value(x) -> str:
@@ -231,6 +240,9 @@ def _label(r, game) -> str:
 def _point(r, game=None) -> str:
     if r is None:
         return "none"
+    if r.outcome is not None:  # a face at infinity, a region or a named point
+        mu = "" if r.mu_M is None else f"; mu_M = {r.mu_M + 0.0:.6g} (face, {r.certified})"
+        return f"{r.label} ({r.outcome['kind']}: {r.outcome['description']}){mu}"
     pt = ", ".join(show(float(x)) for x in r.point)
     mu = "" if r.at_infinity else \
         f"; mu = {r.mu + 0.0:.6g}, mu_M = {r.mu_M + 0.0:.6g} ({r.certified})"  # no -0
@@ -256,8 +268,20 @@ def check_text(result: CheckResult, game=None) -> str:
             lines.append(f"    meaning: {MEANING[v.id]}")
         if v.holds is None and v.to_decide:
             lines.append(f"    to decide: {v.to_decide}")
+    if result.selection is not None:
+        lines.append(selection_line(result.selection))
     lines += [f"note: {f}" for f in result.findings]
     return "\n".join(lines) + "\n"
+
+
+def selection_line(sel: dict) -> str:
+    """The measured selection effect in one line (docs/alignment.md)."""
+    lo, hi = sel["interval"]
+    a, b = sel["mass_at_0"], sel["mass_at_lam"]
+    return (f"selection effect: P's basin mass {a['mass']:.4g} at lambda = 0 -> "
+            f"{b['mass']:.4g} at lambda = {sel['lam']:g} (F_lambda = v + lambda M): change "
+            f"{sel['change']:+.4g}, {100 * sel['confidence']:g}% interval [{lo:+.4g}, {hi:+.4g}]"
+            f" ({sel['gains']} starts gained, {sel['losses']} lost of {sel['n']}; statistical)")
 
 
 def _verdict_latex(result: CheckResult, v: Verdict) -> str:
@@ -288,6 +312,9 @@ def verdicts_latex(result: CheckResult, game=None) -> str:
     pts = (f"\\noindent $P$: {escape_latex(_point(result.preferred, game))}.\\\\\n"
            f"$R$: {escape_latex(_point(result.alternative, game))}.\n")
     notes = "".join(f"\\par\\noindent Note: {escape_latex(str(f))}\n" for f in result.findings)
+    if result.selection is not None:
+        notes = (f"\\par\\noindent {escape_latex(selection_line(result.selection))}\n"
+                 + notes)
     return ("{\\sloppy\n" + pts + "\\begin{description}\n" + items + "\n\\end{description}\n"
             + notes + "}\n")
 

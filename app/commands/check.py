@@ -48,17 +48,27 @@ def run(args) -> int:
     if args.tau is not None:  # --tau wins over a game file's tau
         game = without_entropy(game)
     rule = Rule(args.method, lam=args.lam, own_coef=args.own)
+    from eqselect.proofs_check.paired_starts import SampleOptions
+
     result = check_game(game, rule, eta=args.eta, tau=args.tau,
-                        preferred=_preferred(args.preferred))
+                        preferred=_preferred(args.preferred),
+                        sampling=SampleOptions(n=getattr(args, "samples", None)))
     if args.json:
         inputs = {"game": args.game, "parameterization": args.param, "tau": args.tau,
-                  "rule": rule.to_json(), "eta": args.eta, "preferred": args.preferred}
+                  "rule": rule.to_json(), "eta": args.eta, "preferred": args.preferred,
+                  "samples": result_samples(result),
+                  "seed": None if result.selection is None else result.selection["seed"]}
         print(json.dumps(check_json(result, game, inputs)))
     elif args.latex:
         sys.stdout.write(check_latex(result, standalone=args.standalone, game=game))
     else:
         sys.stdout.write(check_text(result, game))
     return 0
+
+
+def result_samples(result):
+    """The sample size of the outcome route (None when no sample was run)."""
+    return None if result.selection is None else result.selection["n"]
 
 
 def check_json(result, game, inputs: dict) -> dict:

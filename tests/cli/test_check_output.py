@@ -3,8 +3,10 @@ rests on, its meaning and what would decide it, in text, JSON and LaTeX; the
 LaTeX compiles (fragment and --standalone) with no overfull box."""
 
 import json
+import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -107,3 +109,50 @@ def test_the_report_writes_the_verdicts_with_the_same_renderer():
     body = verdicts_latex(res, game)
     assert section.endswith(body) and body in check_latex(res, game=game)
     assert "(C, C)" in body  # P named by the game's actions, as in check's text
+
+
+def test_selection_effect_and_statistical_verdicts_beside_the_others(capsys):
+    """The outcome route on the logit Stag Hunt: the paired sample is in the JSON,
+    its change is (gained - lost) / n, and the text prints it."""
+    args = LOGIT + ["--samples", "400"]
+    doc = json.loads(_run(capsys, args + ["--json"]))
+    sel = doc["selection"]
+    assert sel["n"] == 400 and doc["inputs"]["samples"] == 400
+    assert sel["change"] == pytest.approx((sel["gains"] - sel["losses"]) / 400)
+    lo, hi = sel["interval"]
+    assert lo <= sel["change"] <= hi
+    assert sel["mass_at_lam"]["mass"] - sel["mass_at_0"]["mass"] == pytest.approx(sel["change"])
+    a5 = [c for c in doc["conditions"] if c["id"] == "A5"][0]
+    assert a5["certified"] == "statistical" and a5["values"]["n"] == 400
+    assert "selection effect: P's basin mass" in _run(capsys, args)
+
+
+def test_preferred_success_and_state_profiles(capsys):
+    doc = json.loads(_run(capsys, LOGIT + ["--preferred", "success", "--samples", "400",
+                                           "--json"]))
+    assert doc["preferred"]["label"] == "success"
+    assert doc["preferred"]["outcome"]["kind"] == "region"
+    assert doc["alternative"]["label"] == "D,D"
+    a3 = [c for c in doc["conditions"] if c["id"] == "A3"][0]
+    assert a3["certified"] == "statistical" and a3["values"]["n"] == 400
+    assert main(["check", "ipd", "--preferred", "start:C,X"]) == 2
+    assert "'X' is not an action of agent 2" in capsys.readouterr().err
+    assert main(["check", "ipd", "--preferred", "nowhere:C,C"]) == 2
+    assert "'nowhere' is not a state of game 'ipd' (start, CC, CD, DC, DD" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.environ.get("EQSELECT_FULL_SCALE") != "1",
+                    reason="runs the IPD check twice (about 30 s each)")
+@pytest.mark.parametrize("method", ["meta-mapg", "peer-only"])
+def test_ipd_check_names_p_and_r_and_decides_within_a_minute(capsys, method):
+    t = time.perf_counter()
+    doc = json.loads(_run(capsys, ["check", "ipd", "--method", method, "--json"]))
+    assert time.perf_counter() - t < 60
+    assert doc["preferred"]["label"] == "mutual-cooperation"
+    assert doc["alternative"]["label"] == "mutual-defection"
+    verdicts = {c["id"]: c for c in doc["conditions"]}
+    for id in ("A0", "A1", "A2", "A3", "A5"):
+        assert verdicts[id]["holds"] is not None, (id, verdicts[id]["reason"])
+    assert verdicts["A3"]["certified"] == "statistical"
+    assert doc["selection"]["interval"][0] > 0  # 8% -> 37% in the paper, here a gain too

@@ -58,7 +58,13 @@ def test_pure_profile_at_infinity_is_decided_through_the_direct_closure():
         assert logit.verdict(k).values["mu_M(P)"] == direct.verdict(k).values["mu_M(P)"]
         assert "direct closure" in logit.verdict(k).reason
     own = check_game(builtin("stag-hunt", "logit"), "meta-mapg", statements=False)
-    assert own.verdict("A1").holds is None and "own" in own.verdict("A1").reason
+    a1 = own.verdict("A1")
+    # the closure does not decide a rule with an own piece; the face route does:
+    # own_i = eta s_i^2 (1 - 2 p_i) g_i^2 points inward at (C, C) and outweighs
+    # peer's s_i s_j^2 on the diagonal the flow of v comes in along
+    assert "own" in a1.values["point_route"]
+    assert a1.holds is False and a1.certified.value == "numerical"
+    assert a1.values["mu_M(P)"] < 0 and a1.values["ends"] > 0
 
 
 def test_logit_peer_term_is_the_direct_term_times_s_i_s_j_squared():

@@ -46,9 +46,13 @@ def test_pure_equilibria_at_infinity_are_findings_not_passes():
     assert res.preferred.at_infinity and res.preferred.label == "C,C"  # by action name
     assert res.alternative.label == "D,D"
     assert any("infinity" in f for f in res.findings)
-    for id in ("A1", "A2", "ift-shift", "radius"):
+    for id in ("ift-shift", "radius"):
         v = res.verdict(id)
         assert v.holds is None and "infinity" in v.reason
+    for id in ("A1", "A2"):  # the point route cannot; the faces the flow reaches decide
+        v = res.verdict(id)
+        assert "infinity" in v.values["point_route"]
+        assert v.holds is not None and v.certified.value == "numerical"
 
 
 def _stag3(param):
@@ -75,7 +79,14 @@ def test_bigger_games_finish_with_verdicts_or_reasons(game):
         assert v.holds in (True, False, None)
         if v.holds is None:
             assert v.reason
-    assert res.verdict("A3").holds is None and "2 parameters" in res.verdict("A3").reason
+    a3 = res.verdict("A3")  # no separatrix to trace: decided from paired starts
+    assert "2 parameters" in a3.values["point_route"]
+    assert a3.certified.value == "statistical"
+    assert a3.values["n"] == (4000 if len(game.parameters) <= 4 else 2000)  # the defaults
+    lo, hi = a3.values["flux_interval"]
+    assert a3.holds is (lo > 0 if lo > 0 or hi < 0 else None)
+    if a3.holds is None:
+        assert a3.to_decide and "paired starts" in a3.reason
 
 
 def test_a_game_without_a_stable_equilibrium_reports_no_p():
