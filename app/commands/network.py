@@ -137,12 +137,15 @@ def equilibria(net, args) -> int:
 
 
 def check(net, args) -> int:
-    """``eqselect check`` on a network game (A1, A2; the A3 call site)."""
-    from eqselect.proofs_check.network import check_network
+    """``eqselect check`` on a network game (A1 and A2 at the consensus vertices, A3 from
+    paired starts)."""
+    from eqselect.proofs_check.network import DEFAULT_A3_STARTS, check_network
+    from eqselect.proofs_check.paired_starts import SampleOptions
 
     if getattr(args, "latex", False):
         raise OptionsError("eqselect check: a network game's verdicts are text or --json")
-    result = check_network(_field(net, args), _rule(args))
+    options = SampleOptions(n=getattr(args, "samples", None) or DEFAULT_A3_STARTS)
+    result = check_network(_field(net, args), _rule(args), options)
     if args.json:
         print(json.dumps({**document("check", result.to_json(), command_inputs(args)),
                           "network": _describe(net)}))

@@ -59,13 +59,16 @@ def test_equilibria_of_a_ring_list_consensus_and_the_symmetric_point(ring, capsy
     assert np.allclose(sym["point"], np.log(2)) and sym["stability"] == "unstable"
 
 
-def test_check_reports_a1_a2_from_sparse_spectra(ring, capsys):
-    doc = _json(["check", ring, "--param", "direct", "--method", "meta-mapg"], capsys)
+def test_check_decides_a1_a2_at_the_vertices_and_a3_from_paired_starts(ring, capsys):
+    doc = _json(["check", ring, "--param", "direct", "--method", "meta-mapg",
+                 "--samples", "200"], capsys)
     a1, a2, a3 = doc["conditions"]
     assert (a1["id"], a2["id"], a3["id"]) == ("A1", "A2", "A3")
-    # J_M = diag(9 eta k) on a ring (k = 2): mu_M = -9 * 0.55 * 2 at both consensus points
-    assert np.isclose(a1["values"]["mu_M(P)"], -9.9) and a1["holds"] is False
-    assert a2["holds"] is False and a3["holds"] is None
+    # at the all-stag vertex each agent's M is its two edges' peer terms,
+    # eta S (S + c - d) each (S = 3, c - d = 1, eta = 0.55); at all-hare -eta S (c - d)
+    assert np.isclose(a1["values"]["mu_M(P)"], 2 * 0.55 * 3 * 4) and a1["holds"] is True
+    assert np.isclose(a2["values"]["mu_M(R)"], -2 * 0.55 * 3 * 1) and a2["holds"] is True
+    assert a3["certified"] == "statistical" and a3["values"]["n"] == 200
     assert doc["preferred"] == "consensus Stag"
 
 
