@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import replace
 from fractions import Fraction
 
@@ -40,6 +41,7 @@ import sympy as sp
 from eqselect.theory.budget import check_deadline
 from eqselect.numerics.fixed_points.core.characterise import KnownStability, characterise
 from eqselect.numerics.fixed_points.exact_faces.enumeration import faces
+from eqselect.numerics.fixed_points.exact_faces.integer_records import IntegerRecords
 from eqselect.numerics.fixed_points.core.record import Route
 
 
@@ -124,6 +126,7 @@ def solve_integer_faces(problem, A, c) -> list:
         representative carrying its extreme points (module docstring).
     """
     d = len(c)
+    records = IntegerRecords.of(problem.field, problem.notes)
     Ae = [list(row) + [0] for row in A] + [[0] * (d + 1)]
     ce = list(c) + [0]
     diff = {}  # (a, b) -> (row a - row b of Ae, c_a - c_b): shared by every face
@@ -148,9 +151,9 @@ def solve_integer_faces(problem, A, c) -> list:
                 Y[col] = R[i][k]
             phi = _phi(face, Y, D)
             if _admitted(face, A, c, phi, D):
-                out.append(_record(problem, face, [Fraction(x, D) for x in phi]))
+                out.append(_record(problem, records, face, phi, D))
         else:
-            out.extend(_continuum(problem, face, A, c, R, pivots, D))
+            out.extend(_continuum(problem, records, face, (A, c), R, pivots, D))
     return out
 
 
@@ -180,14 +183,18 @@ def _admitted(face, A, c, phi, D) -> bool:
         all(m >= 0 for m in _multipliers(face, A, c, phi, D))
 
 
-def _record(problem, face, phi, continuum=None):
-    at = tuple(sp.Rational(x.numerator, x.denominator) for x in phi)
+def _record(problem, records, face, phi, D, continuum=None):
+    """The record of phi / D (integers): in integers where `IntegerRecords` applies."""
+    if records is not None:
+        return records.record(face, phi, D, continuum)
+    at = tuple(sp.Rational(x, D) for x in phi)
     return characterise(at, problem.field, face, exact=at, route=Route.EXACT,
                         notes=list(problem.notes), known=KnownStability(continuum=continuum))
 
 
-def _continuum(problem, face, A, c, R, pivots, D) -> list:
+def _continuum(problem, records, face, Ac, R, pivots, D) -> list:
     """The representative and extreme points of a face's continuum (step 4), or []."""
+    A, c = Ac
     k = len(face.free)
     free = [f for f in range(k) if f not in pivots]
     Y0 = [0] * k
@@ -221,8 +228,10 @@ def _continuum(problem, face, A, c, R, pivots, D) -> list:
                     for z in vertices)
     note = (f"continuum of fixed points on face {face.describe()} "
             f"(dimension {len(free)}); this is one representative")
-    return [replace(_record(problem, face, phi_at(centre), continuum=note),
-                    extreme_points=extreme, dimension=len(free))]
+    centre_phi = phi_at(centre)
+    den = math.lcm(*(x.denominator for x in centre_phi))
+    rec = _record(problem, records, face, [int(x * den) for x in centre_phi], den, note)
+    return [replace(rec, extreme_points=extreme, dimension=len(free))]
 
 
 def integer_vertices(cons, r: int) -> list:

@@ -1,0 +1,230 @@
+"""The records of rational face points of an affine field, in integers.
+
+`characterise` builds a fixed point's record from Fractions and sympy
+numbers; on the integer route (`eqselect.numerics.fixed_points.exact_faces.integer_elimination`)
+every admitted point arrives as D phi (integers) with D > 0, and the record
+can be read off in integers instead, with the same result:
+
+- the field: F = A phi + c with A, c rational; with D_0 > 0 clearing their
+  denominators, D D_0 F(phi) = A_0 (D phi) + c_0 D in integers, so every
+  normal-cone multiplier is an integer over D D_0 (its sign exact, its
+  float the correctly rounded quotient, as ``float(Fraction)`` gives);
+- the strategies: under the direct parameterisation each strategy entry is
+  an integer affine form in phi, so D x_i(a) is an integer;
+- Nash: with payoffs scaled to integers by L > 0, u_i(a, x_{-i}) scaled by
+  L D^(N-1) > 0 is an integer and the best-response check compares those;
+- linearisation: eigenvalues of DF on the face (Q^T A Q, Q an orthonormal
+  basis of the face's P, cached per face), then -m_k per bound direction,
+  classified and noted exactly as `characterise` does.
+
+`IntegerRecords.of` returns None when the game is outside that class
+(irrational or symbolic payoffs, strategies that are not integer affine
+forms, several states); the caller then uses `characterise`.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from eqselect.numerics.fixed_points.core.affine_forms import (affine_in, common_denominator,
+                                                              integral_form)
+from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL
+from eqselect.numerics.fixed_points.core.field import AffineField
+from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability, classify
+
+
+@dataclass(frozen=True)
+class IntegerRecords:
+    """What the records of one affine field's face points need, in integers.
+
+    Attributes
+    ----------
+    field : AffineField
+    A, c : list of list of int, list of int
+        D_0 times the field's A and c (`integral_form`).
+    scale : int
+        D_0 > 0.
+    strategies : tuple of tuple of (tuple of int, int)
+        Per agent and action, the integer affine form (row, constant) of the
+        strategy entry in phi.
+    tables : tuple of nested lists of int
+        The payoff tables times L > 0.
+    notes : tuple of str
+        Notes every record carries first (payoff defaults used).
+    """
+
+    field: AffineField
+    A: tuple
+    c: tuple
+    scale: int
+    strategies: tuple
+    tables: tuple
+    notes: tuple = ()
+
+    @classmethod
+    def of(cls, field, notes=()) -> IntegerRecords | None:
+        """The integer data of ``field``, or None outside the class of the module docstring."""
+        game = field.game
+        if not isinstance(field, AffineField) or game.states != 1 or not game.payoffs \
+                or not game.strategies:
+            return None
+        scale = common_denominator(field.A, field.c)
+        if scale is None:
+            return None
+        A, c = integral_form(field.A, field.c)
+        rows = []
+        for block in game.strategies:
+            forms = affine_in(list(block), list(field.symbols))
+            if forms is None or not all(isinstance(v, Fraction) and v.denominator == 1
+                                        for r, c0 in forms for v in (*r, c0)):
+                return None
+            rows.append(tuple((tuple(int(v) for v in r), int(c0)) for r, c0 in forms))
+        tables = _integer_tables(game.payoffs)
+        if tables is None:
+            return None
+        return cls(field, A, c, scale, tuple(rows), tables, tuple(notes))
+
+    def record(self, face, phi, D: int, continuum: str | None = None) -> Equilibrium:
+        """The record of the fixed point phi / D on ``face`` (the caller admitted it).
+
+        Parameters
+        ----------
+        face : Face
+        phi : sequence of int
+            D phi, the point times its denominator.
+        D : int
+            A positive common denominator.
+        continuum : str, optional
+            The note of a continuum the point represents (stability DEGENERATE).
+
+        Returns
+        -------
+        Equilibrium
+            The record `characterise` gives at the same point (route EXACT).
+        """
+        notes = list(self.notes)
+        d, k = len(phi), len(face.free)
+        den = D * self.scale
+        F = [sum(a * x for a, x in zip(row, phi) if a) + ci * D for row, ci in zip(self.A, self.c)]
+        mults = [_at(F, s0) - _at(F, j) for s0, j, _ in face.multipliers]
+        if k:
+            Q = tangent_basis(face.P)
+            R = Q.T @ self.field.jacobian(phi) @ Q
+            tangent = list(np.linalg.eigvals(R))
+            mu = 0.0 - float(np.max(np.linalg.eigvalsh((R + R.T) / 2)))
+        else:
+            tangent, mu = [], float("inf")
+        floats = [m / den for m in mults]
+        if mults:
+            mu = min([mu] + floats)
+        for (_, _, (block, action)), m in zip(face.multipliers, mults):
+            if m == 0:
+                notes.append(f"F is tangent to the bound where agent "
+                             f"{face.agents[block] + 1} drops action {action} "
+                             "(zero normal-cone multiplier)")
+        if d - k:
+            notes.append(f"eigenvalues: {k} of DF on the face, then -multiplier for each "
+                         f"of the {d - k} bound directions")
+        eigs = tuple(complex(z) for z in tangent) + tuple(complex(-x) for x in floats)
+        residual = max((abs(_at(F, a) - _at(F, b)) / den for a, b in face.equations),
+                       default=0.0)
+        stability = classify(eigs, tol=SIGN_TOL)
+        if continuum is not None:
+            stability = Stability.DEGENERATE
+            notes.insert(0, continuum)
+        X = tuple(tuple(sum(r * x for r, x in zip(row, phi) if r) + c0 * D for row, c0 in block)
+                  for block in self.strategies)
+        return Equilibrium(
+            point=tuple(x / D for x in phi), exact=tuple(sp.Rational(x, D) for x in phi),
+            strategies=tuple(tuple(x / D for x in s) for s in X), stability=stability,
+            eigenvalues=eigs, mu=mu, nash=is_nash_integer(self.tables, X), boundary=k < d,
+            route=Route.EXACT, residual=residual, notes=tuple(notes))
+
+
+@functools.lru_cache(maxsize=4096)
+def tangent_basis(P: tuple) -> np.ndarray:
+    """Q of the QR factorisation of a face's P: orthonormal columns spanning the face."""
+    Q, _ = np.linalg.qr(np.array(P, dtype=float))
+    Q.setflags(write=False)
+    return Q
+
+
+def is_nash_integer(tables, X) -> bool:
+    """The best-response check of `is_nash_rational` on integer data.
+
+    Parameters
+    ----------
+    tables : sequence of N nested lists of int
+        Positive multiples of the payoff tables (one factor for all).
+    X : sequence of N sequences of int
+        D times each agent's mixed strategy, one D > 0 for all agents.
+
+    Each u_i(a, x_{-i}) is then L D^(N-1) times its value, an integer, and
+    the comparisons with the best response are unchanged.
+
+    Examples
+    --------
+    >>> T = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]  # Stag Hunt
+    >>> is_nash_integer(T, ((2, 1), (2, 1))), is_nash_integer(T, ((3, 0), (0, 3)))
+    (True, False)
+    """
+    actions = [len(s) for s in X]
+    for i, table in enumerate(tables):
+        u = [0] * actions[i]
+        for a in itertools.product(*(range(m) for m in actions)):
+            w = 1
+            for k, a_k in enumerate(a):
+                if k != i:
+                    w *= X[k][a_k]
+                    if not w:
+                        break
+            if w:
+                x = table
+                for a_k in a:
+                    x = x[a_k]
+                u[a[i]] += x * w
+        best = max(u)
+        if any(x and u[a] < best for a, x in enumerate(X[i])):
+            return False
+    return True
+
+
+def _at(F, i):
+    return 0 if i is None else F[i]
+
+
+def _integer_tables(payoffs):
+    """The payoff tables times the least L > 0 that makes them integers, or None."""
+    flat = []
+
+    def walk(obj):
+        if isinstance(obj, (list, tuple)):
+            for o in obj:
+                walk(o)
+        else:
+            flat.append(obj)
+
+    walk(payoffs)
+    if not all(isinstance(x, (int, Fraction)) or (isinstance(x, sp.Basic) and x.is_Rational)
+               for x in flat):
+        return None
+    L = math.lcm(*(int(x.q) if isinstance(x, sp.Basic) else Fraction(x).denominator
+                   for x in flat))
+
+    def scaled(obj):
+        if isinstance(obj, (list, tuple)):
+            return [scaled(o) for o in obj]
+        x = Fraction(int(obj.p), int(obj.q)) if isinstance(obj, sp.Basic) else Fraction(obj)
+        return int(x * L)
+
+    return tuple(scaled(t) for t in payoffs)
+
+
+__all__ = ["IntegerRecords", "is_nash_integer", "tangent_basis"]
