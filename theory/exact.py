@@ -138,8 +138,13 @@ def _node_value(node, args, values, what):
 
 def _atom_value(node, what):
     if isinstance(node, sp.Rational):
-        check_digits(int(node.p), what)
-        check_digits(int(node.q), what)
+        p, q = int(node.p), int(node.q)
+        check_digits(p, what)
+        check_digits(q, what)
+        try:  # int / int rounds correctly, as float(node) does, without mpmath
+            return _bounded(p / q, what)
+        except OverflowError:
+            raise _too_large(what, math.inf) from None
     try:
         return _bounded(float(node), what)
     except TypeError:

@@ -111,8 +111,7 @@ def integral_form(A, c):
         return A, c
 
     def scaled(x):
-        x = Fraction(x)
-        return x.numerator * (D // x.denominator)
+        return x.numerator * (D // x.denominator) if isinstance(x, Fraction) else x * D
 
     return [[scaled(x) for x in row] for row in A], [scaled(x) for x in c]
 
