@@ -38,6 +38,9 @@ def to_exact(value, what: str = "value") -> sp.Expr:
     ...
     GameError: value must be a number, got '1'
     """
+    if type(value) is int:  # the common case, before the slower abstract-type checks
+        check_digits(value, what)
+        return sp.Integer(value)
     if isinstance(value, sp.Basic):
         if not isinstance(value, sp.Expr) or value.has(sp.nan, sp.oo, -sp.oo, sp.zoo):
             raise GameError(f"{what} is not a finite number: {value}")

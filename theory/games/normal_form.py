@@ -108,7 +108,7 @@ def _exact_entries(table, what: str, n_agents: int) -> tuple[tuple[int, ...], li
     shape = _shape(table, what)
     check_entries(n_agents * math.prod(shape), "the game")
     flat = [to_exact(x, f"entry of the {what}") for x in _flatten(table)]
-    refuse_unknown_functions(flat, f"an entry of the {what}")
+    refuse_unknown_functions([x for x in flat if not x.is_Rational], f"an entry of the {what}")
     return shape, flat
 
 

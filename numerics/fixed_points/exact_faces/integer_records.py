@@ -221,8 +221,10 @@ def _integer_tables(payoffs):
     def scaled(obj):
         if isinstance(obj, (list, tuple)):
             return [scaled(o) for o in obj]
-        x = Fraction(int(obj.p), int(obj.q)) if isinstance(obj, sp.Basic) else Fraction(obj)
-        return int(x * L)
+        if isinstance(obj, sp.Basic):
+            return int(obj.p) * (L // int(obj.q))
+        x = Fraction(obj)
+        return x.numerator * (L // x.denominator)
 
     return tuple(scaled(t) for t in payoffs)
 
