@@ -64,16 +64,23 @@ class Half:
 
 @functools.lru_cache(maxsize=32)
 def split_table(blocks: tuple, d: int, agents: tuple) -> tuple:
-    """Both blocks' `Half` of every face of a two-block region, in the order of
-    `face_table` (cached per block structure, as the faces are game independent)."""
+    """The halves worth solving of every face of a two-block region, in the order of
+    `face_table` (cached per block structure, as the faces are game independent).
+
+    A half with fewer equations than unknowns is left out: it cannot fix y_Y,
+    and the face's own solve decides what it would only sometimes decide (an
+    inconsistent system). The others come the smaller system first.
+    """
     sides: dict = {}
     out = []
     for entry in face_table(blocks, d, agents):
         pair = []
         for half in halves(entry[0], d, blocks):
+            if len(half.equations) < len(half.columns):
+                continue  # fewer equations than unknowns never fix y_Y: nothing to rule out
             side = sides.setdefault((half.columns, half.refs), len(sides))
             pair.append(replace(half, side=side))
-        out.append(tuple(pair))
+        out.append(tuple(sorted(pair, key=lambda h: len(h.columns))))  # the cheaper first
     return tuple(out)
 
 
@@ -127,7 +134,9 @@ class SplitFilter:
         for half in face_halves:
             k = len(half.columns)
             R = [self._row(a, b, half) for a, b in half.equations]
-            if k:
+            if k == 1:
+                pivots, D = _one_unknown(R)
+            elif k:
                 pivots, D = integer_gauss_jordan(R, k)
             else:
                 pivots, D = [], 1
@@ -172,6 +181,20 @@ class SplitFilter:
             if G[a] < G[b]:
                 return True
         return False
+
+
+def _one_unknown(R) -> tuple[list, int]:
+    """`integer_gauss_jordan` of rows [m, r] (one unknown), in place: the pivot row
+    first, every other row replaced by its cross term with it (zero when consistent)."""
+    p = next((i for i, row in enumerate(R) if row[0]), None)
+    if p is None:
+        return [], 1
+    R[0], R[p] = R[p], R[0]
+    D, y = R[0]
+    for i in range(1, len(R)):
+        m, r = R[i]
+        R[i] = [0, D * r - m * y]
+    return [0], D
 
 
 __all__ = ["Half", "SplitFilter", "halves", "split_table"]
