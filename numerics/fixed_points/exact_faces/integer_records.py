@@ -33,8 +33,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from eqselect.numerics.fixed_points.core.affine_forms import (affine_in, common_denominator,
-                                                              integral_form)
+from eqselect.numerics.fixed_points.core.affine_forms import common_denominator, integral_form
 from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL
 from eqselect.numerics.fixed_points.core.field import AffineField
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability, classify
@@ -79,17 +78,12 @@ class IntegerRecords:
         if scale is None:
             return None
         A, c = integral_form(field.A, field.c)
-        rows = []
-        for block in game.strategies:
-            forms = affine_in(list(block), list(field.symbols))
-            if forms is None or not all(isinstance(v, Fraction) and v.denominator == 1
-                                        for r, c0 in forms for v in (*r, c0)):
-                return None
-            rows.append(tuple((tuple(int(v) for v in r), int(c0)) for r, c0 in forms))
+        index = {s: i for i, s in enumerate(field.symbols)}
+        rows = tuple(tuple(_integer_form(e, index) for e in block) for block in game.strategies)
         tables = _integer_tables(game.payoffs)
-        if tables is None:
+        if tables is None or any(r is None for block in rows for r in block):
             return None
-        return cls(field, A, c, scale, tuple(rows), tables, tuple(notes))
+        return cls(field, A, c, scale, rows, tables, tuple(notes))
 
     def record(self, face, phi, D: int, continuum: str | None = None) -> Equilibrium:
         """The record of the fixed point phi / D on ``face`` (the caller admitted it).
@@ -200,33 +194,48 @@ def _at(F, i):
     return 0 if i is None else F[i]
 
 
+def _integer_form(expr, index):
+    """(row, constant) in ints with expr = row . phi + constant, for a sum of integer
+    multiples of 1 and of the parameters (a direct strategy: p, or 1 - sum(p)); else None."""
+    row, const = [0] * len(index), 0
+    for term in sp.Add.make_args(expr):
+        coeff, rest = term.as_coeff_Mul()
+        if not coeff.is_Integer:
+            return None
+        if rest is sp.S.One:
+            const += int(coeff)
+        elif rest in index:
+            row[index[rest]] += int(coeff)
+        else:
+            return None
+    return tuple(row), const
+
+
 def _integer_tables(payoffs):
     """The payoff tables times the least L > 0 that makes them integers, or None."""
-    flat = []
+    flat = []  # (numerator, denominator) of every entry
 
     def walk(obj):
         if isinstance(obj, (list, tuple)):
             for o in obj:
                 walk(o)
+        elif isinstance(obj, (int, Fraction)):
+            flat.append((Fraction(obj).numerator, Fraction(obj).denominator))
         else:
-            flat.append(obj)
+            flat.append((int(obj.p), int(obj.q)) if obj.is_Rational else None)
 
     walk(payoffs)
-    if not all(isinstance(x, (int, Fraction)) or (isinstance(x, sp.Basic) and x.is_Rational)
-               for x in flat):
+    if any(x is None for x in flat):
         return None
-    L = math.lcm(*(int(x.q) if isinstance(x, sp.Basic) else Fraction(x).denominator
-                   for x in flat))
+    L = math.lcm(*(q for _, q in flat))
+    values = iter(p * (L // q) for p, q in flat)
 
-    def scaled(obj):
+    def nested(obj):
         if isinstance(obj, (list, tuple)):
-            return [scaled(o) for o in obj]
-        if isinstance(obj, sp.Basic):
-            return int(obj.p) * (L // int(obj.q))
-        x = Fraction(obj)
-        return x.numerator * (L // x.denominator)
+            return [nested(o) for o in obj]
+        return next(values)
 
-    return tuple(scaled(t) for t in payoffs)
+    return tuple(nested(t) for t in payoffs)
 
 
 __all__ = ["IntegerRecords", "is_nash_integer", "tangent_basis"]
