@@ -193,6 +193,12 @@ def integer_vertices(cons, r: int) -> list:
     [(Fraction(0, 1),), (Fraction(1, 1),)]
     """
     seen = set()
+    if r == 1:  # one constraint at a time: z = -c0 / g, checked against every constraint
+        for c0, (g,) in cons:
+            s = 1 if g > 0 else -1
+            if g and all(s * (c * g - h * c0) >= 0 for c, (h,) in cons):
+                seen.add((Fraction(-c0, g),))
+        return sorted(seen)
     for chosen in itertools.combinations(cons, r):
         R = [list(g) + [-c0] for c0, g in chosen]
         pivots, D = integer_gauss_jordan(R, r)
