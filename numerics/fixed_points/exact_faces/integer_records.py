@@ -47,7 +47,8 @@ class IntegerRecords:
     ----------
     field : AffineField
     A, c : list of list of int, list of int
-        D_0 times the field's A and c (`integral_form`).
+        D_0 times the field's A and c (`integral_form`), so that
+        D D_0 F(phi) = A (D phi) + c D.
     scale : int
         D_0 > 0.
     strategies : tuple of tuple of (tuple of int, int)
@@ -60,8 +61,8 @@ class IntegerRecords:
     """
 
     field: AffineField
-    A: tuple
-    c: tuple
+    A: list
+    c: list
     scale: int
     strategies: tuple
     tables: tuple
@@ -108,16 +109,7 @@ class IntegerRecords:
         den = D * self.scale
         F = [sum(a * x for a, x in zip(row, phi) if a) + ci * D for row, ci in zip(self.A, self.c)]
         mults = [_at(F, s0) - _at(F, j) for s0, j, _ in face.multipliers]
-        if k:
-            Q = tangent_basis(face.P)
-            R = Q.T @ self.field.jacobian(phi) @ Q
-            tangent = list(np.linalg.eigvals(R))
-            mu = 0.0 - float(np.max(np.linalg.eigvalsh((R + R.T) / 2)))
-        else:
-            tangent, mu = [], float("inf")
-        floats = [m / den for m in mults]
-        if mults:
-            mu = min([mu] + floats)
+        eigs, mu = self._linearisation(face, phi, [m / den for m in mults])
         for (_, _, (block, action)), m in zip(face.multipliers, mults):
             if m == 0:
                 notes.append(f"F is tangent to the bound where agent "
@@ -126,7 +118,6 @@ class IntegerRecords:
         if d - k:
             notes.append(f"eigenvalues: {k} of DF on the face, then -multiplier for each "
                          f"of the {d - k} bound directions")
-        eigs = tuple(complex(z) for z in tangent) + tuple(complex(-x) for x in floats)
         residual = max((abs(_at(F, a) - _at(F, b)) / den for a, b in face.equations),
                        default=0.0)
         stability = classify(eigs, tol=SIGN_TOL)
@@ -140,6 +131,21 @@ class IntegerRecords:
             strategies=tuple(tuple(x / D for x in s) for s in X), stability=stability,
             eigenvalues=eigs, mu=mu, nash=is_nash_integer(self.tables, X), boundary=k < d,
             route=Route.EXACT, residual=residual, notes=tuple(notes))
+
+    def _linearisation(self, face, phi, multipliers) -> tuple[tuple, float]:
+        """(eigenvalues, mu): those of Q^T DF Q on the face, then -m_k per bound
+        direction; mu the smaller of -lambda_max(sym Q^T DF Q) and the m_k (floats)."""
+        if face.free:
+            Q = tangent_basis(face.P)
+            R = Q.T @ self.field.jacobian(phi) @ Q
+            tangent = list(np.linalg.eigvals(R))
+            mu = 0.0 - float(np.max(np.linalg.eigvalsh((R + R.T) / 2)))
+        else:
+            tangent, mu = [], float("inf")
+        if multipliers:
+            mu = min([mu] + multipliers)
+        eigs = tuple(complex(z) for z in tangent) + tuple(complex(-x) for x in multipliers)
+        return eigs, mu
 
 
 @functools.lru_cache(maxsize=4096)
