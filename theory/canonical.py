@@ -52,7 +52,7 @@ def product(coeff: sp.Rational, factors) -> sp.Expr:
         args.insert(0, coeff)
     if len(args) == 1:
         return args[0]
-    return sp.Mul._from_args(args)
+    return sp.Mul._from_args(args, _commutative(args))
 
 
 def total(terms) -> sp.Expr:
@@ -86,7 +86,13 @@ def total(terms) -> sp.Expr:
         return sp.S.Zero
     if len(rest) == 1:
         return rest[0]
-    return sp.Add._from_args(rest)
+    return sp.Add._from_args(rest, _commutative(rest))
+
+
+def _commutative(args):
+    """True when every argument is known commutative (symbols, numbers and sums of
+    them); None leaves the decision to sympy's own three-valued rule."""
+    return True if all(a.is_commutative is True for a in args) else None
 
 
 __all__ = ["product", "total"]

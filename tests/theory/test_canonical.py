@@ -19,6 +19,7 @@ def _same(fast, slow):
     """Equal, and the same tree: same type, arguments, hash and printed text."""
     assert fast == slow and type(fast) is type(slow)
     assert fast.args == slow.args and hash(fast) == hash(slow) and str(fast) == str(slow)
+    assert fast.is_commutative == slow.is_commutative
 
 
 @given(st.lists(st.integers(1, 4), min_size=2, max_size=3), rationals)
