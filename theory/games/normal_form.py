@@ -306,8 +306,8 @@ def _expected_payoff(table, shape, strategies) -> sp.Expr:
     # entries read from nested lists (not the array's index parsing); with
     # rational entries and strategies that are symbols or sums (direct), every
     # term is a distinct monomial already in canonical form (theory.canonical)
-    flat = all(x.is_Symbol or x.is_Add for s in strategies for x in s)
-    terms, rational = [], flat
+    canonical = all(x.is_Symbol or x.is_Add for s in strategies for x in s)
+    terms, rational = [], canonical
     for a in itertools.product(*(range(m) for m in shape)):
         u = table
         for a_k in a:
