@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import sympy as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eqselect.theory.canonical import product, total
@@ -13,6 +14,8 @@ from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.parameterizations import Parameterization, policy
 
 rationals = st.builds(sp.Rational, st.integers(-7, 7), st.integers(1, 5))
+#: Examples of the game-building properties (``EQSELECT_FULL_SCALE=1``: the profile's count).
+EXAMPLES = settings().max_examples if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 8
 
 
 def _same(fast, slow):
@@ -22,6 +25,7 @@ def _same(fast, slow):
     assert fast.is_commutative == slow.is_commutative
 
 
+@settings(max_examples=EXAMPLES)
 @given(st.lists(st.integers(1, 4), min_size=2, max_size=3), rationals)
 def test_product_is_mul_of_strategy_factors(actions, coeff):
     strategies = [policy(Parameterization.DIRECT, list(sp.symbols(f"p{i}_0:{m - 1}")), m)
@@ -49,6 +53,7 @@ def test_single_factor_and_degenerate_sums():
     _same(total([-p * q]), -p * q)
 
 
+@settings(max_examples=EXAMPLES)
 @given(st.lists(st.integers(2, 3), min_size=2, max_size=3), st.data())
 def test_expected_payoffs_match_the_general_construction(actions, data):
     """Every value J_i of a direct normal-form game equals the sum built by Add and Mul
