@@ -62,7 +62,8 @@ class Decomposition:
 
     Notes
     -----
-    Construction differentiates once (in symengine); the components are
+    Construction takes the gradients (in symengine); the second derivatives
+    and the components are taken once, on first use, and the components are
     read-only properties converted to sympy on first access. Each is a
     column ``sympy.Matrix`` aligned with ``parameters``. ``components``,
     ``term``, ``game_jacobian`` and ``to_json`` are the public views; the
@@ -87,12 +88,21 @@ class Decomposition:
         self._extra: dict = {}
 
     def _derive(self) -> None:
-        phi, sl, eta = self._phi, self.game.slices, engine.to_engine(self.eta)
         # grads[i] = grad_phi J_i over all parameters; v = (g_1, ..., g_N)
-        grads = [engine.gradient(J, phi) for J in self._values]
-        v = [grads[i][k] for i, s in enumerate(sl) for k in range(s.start, s.stop)]
-        Dv = engine.jacobian(v, phi)  # Dv[r][c] = d v_r / d phi_c
-        self._grads, self._v, self._Dv = grads, v, Dv
+        self._grads = [engine.gradient(J, self._phi) for J in self._values]
+        self._v = [self._grads[i][k] for i, s in enumerate(self.game.slices)
+                   for k in range(s.start, s.stop)]
+
+    @cached_property
+    def _Dv(self) -> list:
+        """Dv[r][c] = d v_r / d phi_c, the second derivatives, taken on first use."""
+        return engine.jacobian(self._v, self._phi)
+
+    @cached_property
+    def _parts(self) -> dict:
+        """The components of ``COMPONENTS`` (symengine), built on first use."""
+        sl, eta, grads, v, Dv = self.game.slices, engine.to_engine(self.eta), self._grads, \
+            self._v, self._Dv
         parts = {name: [] for name in COMPONENTS}
         for i, si in enumerate(sl):
             for r in range(si.start, si.stop):
@@ -111,7 +121,7 @@ class Decomposition:
                 parts["peer"].append(eta * peer)
                 parts["lookahead"].append(eta * la)
                 parts["self_lookahead"].append(eta * sla)
-        self._parts = parts
+        return parts
 
     # -- the named terms ------------------------------------------------------
     @cached_property
@@ -211,6 +221,8 @@ class Decomposition:
         return sp.Matrix([engine.to_sympy(e) for e in self._terms(name)])
 
     def _terms(self, name: str) -> list:
+        if name == "cur":
+            return self._v  # the plain field: no second derivative needed
         if name in self._parts:
             return self._parts[name]
         if name in ("extragradient", "competitive", "surgery") or series_order(name):

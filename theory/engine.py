@@ -19,8 +19,37 @@ def _no_text(expr):
 
 
 def to_engine(expr) -> se.Basic:
-    """A symengine copy of a sympy expression or number (text is refused)."""
-    return se.sympify(_no_text(expr))
+    """A symengine copy of a sympy expression or number (text is refused).
+
+    Sums, products, plain symbols and rationals are copied node by node, each
+    shared subexpression once (a normal-form game's strategies recur in every
+    term of its values); any other node, and a tree too deep to walk, by
+    symengine's ``sympify``.
+    """
+    if isinstance(_no_text(expr), sp.Basic):
+        try:
+            return _copy(expr, {}, se.sympify)
+        except RecursionError:
+            pass
+    return se.sympify(expr)
+
+
+def _copy(e, memo, other):
+    """``e`` in symengine; ``other`` converts the nodes that are not copied here."""
+    out = memo.get(e)
+    if out is None:
+        if type(e) is sp.Symbol:
+            out = se.Symbol(e.name)
+        elif e.is_Rational:
+            out = se.Integer(int(e.p)) if e.is_Integer else se.Rational(int(e.p), int(e.q))
+        elif e.is_Add:
+            out = se.Add(*[_copy(a, memo, other) for a in e.args])
+        elif e.is_Mul:
+            out = se.Mul(*[_copy(a, memo, other) for a in e.args])
+        else:
+            out = other(e)
+        memo[e] = out
+    return out
 
 
 def to_sympy(expr) -> sp.Expr:

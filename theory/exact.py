@@ -38,6 +38,9 @@ def to_exact(value, what: str = "value") -> sp.Expr:
     ...
     GameError: value must be a number, got '1'
     """
+    if type(value) is int:  # the common case, before the slower abstract-type checks
+        check_digits(value, what)
+        return sp.Integer(value)
     if isinstance(value, sp.Basic):
         if not isinstance(value, sp.Expr) or value.has(sp.nan, sp.oo, -sp.oo, sp.zoo):
             raise GameError(f"{what} is not a finite number: {value}")
@@ -138,8 +141,13 @@ def _node_value(node, args, values, what):
 
 def _atom_value(node, what):
     if isinstance(node, sp.Rational):
-        check_digits(int(node.p), what)
-        check_digits(int(node.q), what)
+        p, q = int(node.p), int(node.q)
+        check_digits(p, what)
+        check_digits(q, what)
+        try:  # int / int rounds correctly, as float(node) does, without mpmath
+            return _bounded(p / q, what)
+        except OverflowError:
+            raise _too_large(what, math.inf) from None
     try:
         return _bounded(float(node), what)
     except TypeError:

@@ -17,6 +17,7 @@ from enum import Enum
 
 import sympy as sp
 
+from eqselect.theory.canonical import product, total
 from eqselect.theory.game import GameError
 
 
@@ -63,7 +64,9 @@ def policy(kind: Parameterization, symbols: list[sp.Symbol], m: int) -> tuple[sp
     if len(symbols) != m - 1:
         raise GameError(f"{m} actions need {m - 1} parameters, got {len(symbols)}")
     if kind is Parameterization.DIRECT:
-        return tuple(symbols) + (1 - sum(symbols, sp.Integer(0)),)
+        # 1 - sum(symbols), built in canonical form (theory.canonical)
+        rest = total([sp.S.One, *(product(sp.S.NegativeOne, [s]) for s in symbols)])
+        return tuple(symbols) + (rest,)
     if kind is Parameterization.LOGIT:
         if m != 2:
             raise GameError(

@@ -156,9 +156,11 @@ def find_equilibria(dec: Decomposition, rule: Rule = Rule(), seed: int = 0,
         When payoff symbols or eta are left symbolic, or the face-by-face
         search runs out of budget.
     """
-    free = set().union(*(v.free_symbols for v in dec.game.values)) - set(dec.game.parameters)
+    # read from the symengine values the decomposition holds (no walk of the sympy trees)
+    free = {str(s) for v in dec.values_engine() for s in v.free_symbols} - \
+        {s.name for s in dec.game.parameters}
     if free or not dec.eta.is_number:
-        names = sorted(str(s) for s in free | ({dec.eta} if not dec.eta.is_number else set()))
+        names = sorted(free | ({str(dec.eta)} if not dec.eta.is_number else set()))
         raise GameError(f"fixed points need numbers for {', '.join(names)}")
     problem = FixedPointProblem(dec, require_rule(rule, "find_equilibria"),
                                 SearchOptions(seed, n_seeds, budget))

@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 
 import sympy as sp
 
+from eqselect.theory.canonical import product, total
 from eqselect.theory.exact import to_exact
 from eqselect.theory.functions import refuse_unknown_functions
 from eqselect.theory.game import Game, GameError, Region, RegionKind
@@ -72,36 +73,51 @@ def payoff_tensors(payoffs: Sequence, what: str = "payoff") -> tuple[sp.MutableD
         An entry applying a function eqselect does not know
         (`~eqselect.theory.functions.refuse_unknown_functions`).
     """
+    shape, entries = _payoff_entries(payoffs, what)
+    return tuple(sp.ImmutableDenseNDimArray(flat, shape) for flat in entries)
+
+
+def _payoff_entries(payoffs, what: str = "payoff") -> tuple[tuple[int, ...], list]:
+    """(shape, each agent's exact entries in row-major order): `payoff_tensors`'
+    checks, without building sympy arrays (whose element access is slow)."""
     if not isinstance(payoffs, (list, tuple)) and not hasattr(payoffs, "tolist"):
         raise GameError(f"payoffs must be a sequence of tensors, got {type(payoffs).__name__}")
     n = len(payoffs)
     if n < 2:
         raise GameError(f"a game needs at least two agents' payoff tensors, got {n}")
-    tensors, shape = [], None
+    entries, shape = [], None
     for i, table in enumerate(payoffs):
-        arr = _nested_to_array(table, f"{what} tensor for agent {i + 1}", n)
-        if arr.rank() != n:
+        arr_shape, flat = _exact_entries(table, f"{what} tensor for agent {i + 1}", n)
+        if len(arr_shape) != n:
             raise GameError(
-                f"{what} tensor for agent {i + 1} has shape {arr.shape}; "
+                f"{what} tensor for agent {i + 1} has shape {arr_shape}; "
                 f"a {n}-agent game needs {n} axes")
         if shape is None:
-            shape = arr.shape
-        elif arr.shape != shape:
+            shape = arr_shape
+        elif arr_shape != shape:
             raise GameError(
-                f"{what} tensor for agent {i + 1} has shape {arr.shape}; "
+                f"{what} tensor for agent {i + 1} has shape {arr_shape}; "
                 f"the game's actions need {shape}")
-        tensors.append(arr)
+        entries.append(flat)
     if any(m < 2 for m in shape):
         raise GameError(f"every agent needs at least two actions; shape is {shape}")
-    return tuple(tensors)
+    return shape, entries
 
 
-def _nested_to_array(table, what: str, n_agents: int) -> sp.ImmutableDenseNDimArray:
+def _exact_entries(table, what: str, n_agents: int) -> tuple[tuple[int, ...], list]:
     shape = _shape(table, what)
     check_entries(n_agents * math.prod(shape), "the game")
     flat = [to_exact(x, f"entry of the {what}") for x in _flatten(table)]
-    refuse_unknown_functions(flat, f"an entry of the {what}")
-    return sp.ImmutableDenseNDimArray(flat, shape)
+    refuse_unknown_functions([x for x in flat if not x.is_Rational], f"an entry of the {what}")
+    return shape, flat
+
+
+def _nested(flat, shape) -> list:
+    """The row-major entries ``flat`` as nested lists of the given shape."""
+    if len(shape) == 1:
+        return list(flat)
+    step = len(flat) // shape[0]
+    return [_nested(flat[k * step:(k + 1) * step], shape[1:]) for k in range(shape[0])]
 
 
 def _shape(table, what: str, depth: int = 0) -> tuple[int, ...]:
@@ -172,22 +188,22 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
     """
     kind = _checked_kind(parameterization, name, description)
     symbols = declared_symbols(payoff_symbols, reserved)
-    tensors = payoff_tensors(payoffs)
-    shape = tensors[0].shape
+    shape, entries = _payoff_entries(payoffs)
     check_parameters(sum(m - 1 for m in shape), f"game {name[:60]!r}")
-    _check_declared(tensors, symbols)
+    _check_declared(entries, symbols)
     agents, strategies = [], []
     for i, m in enumerate(shape):
         names = parameter_names(kind, i, m, 0, multi=m > 2)
         syms = tuple(symbol_for(nm) for nm in names)
         agents.append(syms)
         strategies.append(policy(kind, list(syms), m))
-    values = tuple(_expected_payoff(t, strategies) for t in tensors)
+    tables = tuple(_nested(flat, shape) for flat in entries)
+    values = tuple(_expected_payoff(t, shape, strategies) for t in tables)
     region = _region(kind, agents, shape)
     return Game(
         name=name, agents=tuple(agents), values=values, region=region,
         parameterization=kind.value, strategies=tuple(strategies),
-        payoff_symbols=symbols, payoffs=tuple(t.tolist() for t in tensors),
+        payoff_symbols=symbols, payoffs=tables,
         actions=tuple(shape), description=description,
         **game_names(shape, players, action_names),
     )
@@ -202,8 +218,8 @@ def _checked_kind(parameterization, name, description) -> Parameterization:
     return Parameterization.parse(parameterization)
 
 
-def _check_declared(tensors, symbols) -> None:
-    undeclared = set().union(*(t.free_symbols for t in tensors)) - set(symbols)
+def _check_declared(entries, symbols) -> None:
+    undeclared = set().union(*(x.free_symbols for flat in entries for x in flat)) - set(symbols)
     if undeclared:
         raise GameError(f"payoffs use undeclared symbol(s) "
                         f"{', '.join(sorted(str(u) for u in undeclared))}; declare them "
@@ -285,18 +301,26 @@ def _check_names(names, count: int, what: str) -> None:
         raise GameError(f"{what}: names must be distinct, got {list(names)}")
 
 
-def _expected_payoff(tensor, strategies) -> sp.Expr:
+def _expected_payoff(table, shape, strategies) -> sp.Expr:
     # one Add of every term (not a running sum, which re-flattens each step),
-    # entries read from nested lists (not the array's index parsing)
-    table, terms = tensor.tolist(), []
-    for a in itertools.product(*(range(m) for m in tensor.shape)):
+    # entries read from nested lists (not the array's index parsing); with
+    # rational entries and strategies that are symbols or sums (direct), every
+    # term is a distinct monomial already in canonical form (theory.canonical)
+    canonical = all(x.is_Symbol or x.is_Add for s in strategies for x in s)
+    terms, rational = [], canonical
+    for a in itertools.product(*(range(m) for m in shape)):
         u = table
         for a_k in a:
             u = u[a_k]
         if u == 0:
             continue
-        terms.append(u * sp.Mul(*(strategies[k][a_k] for k, a_k in enumerate(a))))
-    return sp.Add(*terms)
+        factors = [strategies[k][a_k] for k, a_k in enumerate(a)]
+        if rational and u.is_Rational:
+            terms.append(product(u, factors))
+            continue
+        rational = False
+        terms.append(u * sp.Mul(*factors))
+    return total(terms) if rational else sp.Add(*terms)
 
 
 def _region(kind: Parameterization, agents, shape) -> Region:

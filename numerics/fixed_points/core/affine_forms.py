@@ -73,9 +73,28 @@ def affine_form(F, params):
     return [r for r, _ in rows], [c for _, c in rows]
 
 
+def common_denominator(A, c) -> int | None:
+    """The least D > 0 with D A and D c integer, when A and c are rational; else None.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as Q
+    >>> common_denominator([[Q(1, 2), Q(1, 3)]], [Q(-1)])
+    6
+    """
+    dens = set()
+    for x in (*(x for row in A for x in row), *c):
+        if isinstance(x, Fraction):
+            dens.add(x.denominator)
+        elif not isinstance(x, int):
+            return None
+    return math.lcm(*dens) if dens else 1
+
+
 def integral_form(A, c):
     """(D A, D c) in python ints for the least D > 0 that clears every
-    denominator, when A and c are rational; else (A, c) unchanged.
+    denominator (`common_denominator`), when A and c are rational; else (A, c)
+    unchanged.
 
     A positive factor changes neither the zeros of A phi + c nor the signs
     of its multipliers, and integer rows keep the face-by-face search out of
@@ -87,12 +106,14 @@ def integral_form(A, c):
     >>> integral_form([[Q(1, 2), Q(1, 3)]], [Q(-1)])
     ([[3, 2]], [-6])
     """
-    flat = [x for row in A for x in row] + list(c)
-    if not all(isinstance(x, (Fraction, int)) for x in flat):
+    D = common_denominator(A, c)
+    if D is None:
         return A, c
-    D = math.lcm(*(Fraction(x).denominator for x in flat)) if flat else 1
-    return ([[int(Fraction(x) * D) for x in row] for row in A],
-            [int(Fraction(x) * D) for x in c])
+
+    def scaled(x):
+        return x.numerator * (D // x.denominator) if isinstance(x, Fraction) else x * D
+
+    return [[scaled(x) for x in row] for row in A], [scaled(x) for x in c]
 
 
 def rational(x) -> sp.Expr:
@@ -103,4 +124,4 @@ def rational(x) -> sp.Expr:
     return sp.radsimp(sp.expand(x))
 
 
-__all__ = ["affine_form", "affine_in", "integral_form", "rational"]
+__all__ = ["affine_form", "affine_in", "common_denominator", "integral_form", "rational"]

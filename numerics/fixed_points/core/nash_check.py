@@ -105,8 +105,39 @@ def strategies_at(game: Game, point) -> tuple[tuple[sp.Expr, ...], ...]:
     if not game.strategies:
         raise GameError(f"game {game.name!r} has no mixed strategies (continuous game)")
     sub = {s: to_sympy(x) for s, x in zip(params, point)}
-    return tuple(tuple(to_sympy(e).xreplace(sub) for e in block)
-                 for block in game.strategies)
+    rational = {s: Fraction(int(x.p), int(x.q)) for s, x in sub.items() if x.is_Rational}
+    if len(rational) < len(sub):
+        rational = None
+    return tuple(tuple(_entry_at(e, sub, rational) for e in block) for block in game.strategies)
+
+
+def _entry_at(expr, sub, rational):
+    value = _affine_value(expr, rational)
+    return to_sympy(expr).xreplace(sub) if value is None else value
+
+
+def _affine_value(expr, values):
+    """``expr`` at a rational point when it is a rational affine form in the point's
+    symbols (a direct strategy: p, or 1 - sum(p)), summed in Fractions; else None.
+
+    The sum is the Rational that substituting and evaluating would give, without
+    rebuilding the expression on the way.
+    """
+    if values is None:
+        return None
+    total = Fraction(0)
+    for term in sp.Add.make_args(to_sympy(expr)):
+        coeff, rest = term.as_coeff_Mul()
+        if not coeff.is_Rational:
+            return None
+        if rest is sp.S.One:
+            x = 1
+        else:
+            x = values.get(rest)
+            if x is None:
+                return None
+        total += Fraction(int(coeff.p), int(coeff.q)) * x
+    return sp.Rational(total.numerator, total.denominator)
 
 
 def action_values(game: Game, strategies, agent: int) -> tuple[sp.Expr, ...]:

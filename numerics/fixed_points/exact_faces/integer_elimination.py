@@ -22,88 +22,31 @@ then solved without a Fraction or a sympy number on the way:
    representative is their centroid, which lies in the polytope's relative
    interior: the continuum meets the face's relative interior exactly when
    every probability is > 0 there (otherwise it is found on a lower face).
-5. An admitted point's record is built by `characterise` on the field.
+5. An admitted point's record is read off in integers (`IntegerRecords`), or
+   built by `characterise` on the field where the payoffs or strategies are
+   not integer data.
 
 The faces of a region do not depend on the game: they are built once per
-block structure (`face_table`) with the sparse columns of P.
+block structure (`face_table`) with the sparse columns of P. For PG on two
+agents most faces are ruled out agent by agent before their system is
+solved (`eqselect.numerics.fixed_points.exact_faces.split_faces`).
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
+import math
 from dataclasses import replace
 from fractions import Fraction
 
 import sympy as sp
 
-from eqselect.theory.budget import check_deadline
 from eqselect.numerics.fixed_points.core.characterise import KnownStability, characterise
-from eqselect.numerics.fixed_points.exact_faces.enumeration import faces
+from eqselect.numerics.fixed_points.exact_faces.integer_records import IntegerRecords
+from eqselect.numerics.fixed_points.exact_faces.integer_systems import (face_table,
+                                                                       integer_gauss_jordan)
+from eqselect.numerics.fixed_points.exact_faces.split_faces import SplitFilter, split_table
 from eqselect.numerics.fixed_points.core.record import Route
-
-
-def integer_gauss_jordan(R, k: int) -> tuple[list, int]:
-    """Fraction-free Gauss-Jordan on integer rows R (k coefficient columns), in place.
-
-    After it, the first ``len(pivots)`` rows of R are D times the reduced
-    row echelon form of the coefficient part (every pivot entry equals D),
-    and the other rows are zero on the k coefficient columns (a non-zero
-    last entry there: an inconsistent system). Each new entry is
-    (piv * a - f * b) / prev, an exact division (every entry is a minor).
-
-    Returns
-    -------
-    (list of int, int)
-        The pivot columns and D (1 when there is no pivot).
-
-    Examples
-    --------
-    >>> R = [[2, 1, 3], [4, 3, 7]]
-    >>> integer_gauss_jordan(R, 2), R
-    (([0, 1], 2), [[2, 0, 2], [0, 2, 2]])
-    """
-    prev, pivots, row, n = 1, [], 0, len(R)
-    for col in range(k):
-        p = next((i for i in range(row, n) if R[i][col]), None)
-        if p is None:
-            continue
-        R[row], R[p] = R[p], R[row]
-        top = R[row]
-        piv = top[col]
-        for i in range(n):
-            if i != row:
-                f = R[i][col]
-                R[i] = [(piv * a - f * b) // prev for a, b in zip(R[i], top)]
-        prev = piv
-        pivots.append(col)
-        row += 1
-    return pivots, prev
-
-
-@functools.lru_cache(maxsize=32)
-def face_table(blocks, d: int, agents) -> tuple:
-    """Every face with the index data of its system: ((face, columns, refs, equations), ...).
-
-    Index d stands for the block's last action (G = 0, no parameter).
-    ``columns[j]`` = (f, r): column j of P is e_f - e_r (e_d = 0); ``refs``
-    lists the indices with q = 1; ``equations`` the pairs (a, b) of the
-    equations G_a = G_b. Cached per block structure (faces are frozen and
-    game independent).
-    """
-    def ix(i):
-        return d if i is None else i
-
-    out = []
-    for face in faces(blocks, d, agents):
-        check_deadline()  # the cooperative stop of an in-process budget
-        cols = []
-        for j, f in enumerate(face.free):
-            minus = [l for l in range(d) if face.P[l][j] == -1]
-            cols.append((f, minus[0] if minus else d))
-        out.append((face, tuple(cols), tuple(l for l, v in enumerate(face.q) if v),
-                    tuple((ix(a), ix(b)) for a, b in face.equations)))
-    return tuple(out)
 
 
 def solve_integer_faces(problem, A, c) -> list:
@@ -124,11 +67,17 @@ def solve_integer_faces(problem, A, c) -> list:
         representative carrying its extreme points (module docstring).
     """
     d = len(c)
+    records = IntegerRecords.of(problem.field, problem.notes)
     Ae = [list(row) + [0] for row in A] + [[0] * (d + 1)]
     ce = list(c) + [0]
     diff = {}  # (a, b) -> (row a - row b of Ae, c_a - c_b): shared by every face
     out = []
-    for face, cols, refs, eqs in face_table(problem.blocks, d, problem.agents):
+    table = face_table(problem.blocks, d, problem.agents)
+    split = SplitFilter.of(A, c, problem.blocks, problem.agents)
+    sides = split_table(problem.blocks, d, problem.agents) if split else (None,) * len(table)
+    for (face, cols, refs, eqs), halves in zip(table, sides):
+        if split is not None and split.rejects(halves):
+            continue
         k = len(cols)
         R = []
         for ab in eqs:
@@ -148,9 +97,9 @@ def solve_integer_faces(problem, A, c) -> list:
                 Y[col] = R[i][k]
             phi = _phi(face, Y, D)
             if _admitted(face, A, c, phi, D):
-                out.append(_record(problem, face, [Fraction(x, D) for x in phi]))
+                out.append(_record(problem, records, face, phi, D))
         else:
-            out.extend(_continuum(problem, face, A, c, R, pivots, D))
+            out.extend(_continuum(problem, records, face, (A, c), R, pivots, D))
     return out
 
 
@@ -180,14 +129,18 @@ def _admitted(face, A, c, phi, D) -> bool:
         all(m >= 0 for m in _multipliers(face, A, c, phi, D))
 
 
-def _record(problem, face, phi, continuum=None):
-    at = tuple(sp.Rational(x.numerator, x.denominator) for x in phi)
+def _record(problem, records, face, phi, D, continuum=None):
+    """The record of phi / D (integers): in integers where `IntegerRecords` applies."""
+    if records is not None:
+        return records.record(face, phi, D, continuum)
+    at = tuple(sp.Rational(x, D) for x in phi)
     return characterise(at, problem.field, face, exact=at, route=Route.EXACT,
                         notes=list(problem.notes), known=KnownStability(continuum=continuum))
 
 
-def _continuum(problem, face, A, c, R, pivots, D) -> list:
+def _continuum(problem, records, face, Ac, R, pivots, D) -> list:
     """The representative and extreme points of a face's continuum (step 4), or []."""
+    A, c = Ac
     k = len(face.free)
     free = [f for f in range(k) if f not in pivots]
     Y0 = [0] * k
@@ -221,8 +174,10 @@ def _continuum(problem, face, A, c, R, pivots, D) -> list:
                     for z in vertices)
     note = (f"continuum of fixed points on face {face.describe()} "
             f"(dimension {len(free)}); this is one representative")
-    return [replace(_record(problem, face, phi_at(centre), continuum=note),
-                    extreme_points=extreme, dimension=len(free))]
+    centre_phi = phi_at(centre)
+    den = math.lcm(*(x.denominator for x in centre_phi))
+    rec = _record(problem, records, face, [int(x * den) for x in centre_phi], den, note)
+    return [replace(rec, extreme_points=extreme, dimension=len(free))]
 
 
 def integer_vertices(cons, r: int) -> list:
@@ -238,6 +193,12 @@ def integer_vertices(cons, r: int) -> list:
     [(Fraction(0, 1),), (Fraction(1, 1),)]
     """
     seen = set()
+    if r == 1:  # one constraint at a time: z = -c0 / g, checked against every constraint
+        for c0, (g,) in cons:
+            s = 1 if g > 0 else -1
+            if g and all(s * (c * g - h * c0) >= 0 for c, (h,) in cons):
+                seen.add((Fraction(-c0, g),))
+        return sorted(seen)
     for chosen in itertools.combinations(cons, r):
         R = [list(g) + [-c0] for c0, g in chosen]
         pivots, D = integer_gauss_jordan(R, r)
@@ -252,4 +213,4 @@ def integer_vertices(cons, r: int) -> list:
     return sorted(seen)
 
 
-__all__ = ["face_table", "integer_gauss_jordan", "integer_vertices", "solve_integer_faces"]
+__all__ = ["integer_vertices", "solve_integer_faces"]

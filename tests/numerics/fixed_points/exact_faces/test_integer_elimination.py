@@ -24,7 +24,8 @@ from eqselect.numerics.fixed_points.exact_faces.enumeration import (
     block_agents, faces, region_blocks)
 from eqselect.numerics.fixed_points.core.field import AffineField, SymbolicField
 from eqselect.numerics.fixed_points.exact_faces.integer_elimination import (
-    integer_gauss_jordan, integer_vertices, solve_integer_faces)
+    integer_vertices, solve_integer_faces)
+from eqselect.numerics.fixed_points.exact_faces.integer_systems import integer_gauss_jordan
 from eqselect.numerics.fixed_points.core.nash_check import is_nash, is_nash_rational, strategies_at
 from eqselect.numerics.fixed_points.exact_faces.projected import (
     engine_affine_form, projected_problem)
