@@ -25,6 +25,7 @@ import sympy as sp  # noqa: E402
 from eqselect.options import (  # noqa: E402
     MAX_GRID, MAX_SEED, MAX_STEPS, assignment, axes, int_in, lam_range, number, positive_int,
     seconds)
+from eqselect.output import os_error_line, os_error_status  # noqa: E402
 from eqselect.theory import limits  # noqa: E402
 from eqselect.theory.errors import EqselectError, OptionsError  # noqa: E402
 from eqselect.theory.rules import PAPER as PAPER_DEFAULTS  # noqa: E402
@@ -357,10 +358,12 @@ def main(argv=None) -> int:
             raise OptionsError(f"eqselect {args.command}: unrecognized arguments: "
                                f"{' '.join(extra)[:200]} (see eqselect {args.command} --help)")
         with limits.using(**_limits_for(args)):
-            return args.run(args)
+            code = args.run(args)
+            sys.stdout.flush()  # a full disk under stdout is one line too
+            return code
     except EqselectError as exc:
         print(f"eqselect: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
+        return exc.status
     except KeyboardInterrupt:
         print(MESSAGE[signal.SIGINT], file=sys.stderr)
         return STATUS[signal.SIGINT]
@@ -369,6 +372,9 @@ def main(argv=None) -> int:
         return STATUS[signal.SIGTERM]
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file system error no writer turned into an OutputError
+        print(f"eqselect: error: {_one_line(os_error_line(exc))}", file=sys.stderr)
+        return os_error_status(exc)
     finally:
         sys.unraisablehook = hook
         if previous is not None:

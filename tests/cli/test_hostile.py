@@ -169,9 +169,8 @@ def test_failure_keeps_the_previous_report_and_stale_stages_are_removed(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(report, "build_report", broken)
-    with pytest.raises(OSError):
-        main(["report", "stag-hunt", "--out", str(out)])
-    capsys.readouterr()
+    code, _, err = run(["report", "stag-hunt", "--out", str(out)], capsys)
+    assert code == 1 and "No space left" in err and one_error_line(err), err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
 
@@ -192,7 +191,7 @@ def test_a_failure_while_swapping_in_restores_the_previous_report(tmp_path, caps
 
     monkeypatch.setattr(output.os, "rename", failing_rename)
     code, _, err = run(["report", "tandem", "--out", str(out)], capsys)
-    assert code == 2 and "No space left" in err and one_error_line(err)
+    assert code == 1 and "No space left" in err and one_error_line(err)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
 
@@ -249,3 +248,36 @@ def test_a_game_name_with_input_reaches_the_report_escaped(tmp_path, capsys):
     assert main(["derive", str(game), "--latex", "--standalone"]) == 0
     tex = capsys.readouterr().out
     assert "\\input{/etc/hostname}" not in tex and "\\textbackslash{}input" in tex
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["check", "stag-hunt", "--preferred", "\u00b2"], "--preferred"),
+    (["check", "stag-hunt", "--param", "direct", "--lam", "0"], "lambda > 0"),
+    (["report", "stag-hunt", "--method", "pg,pg"], "--method names 'pg' twice"),
+    (["report", "stag-hunt", "--grid", "1001", "--steps", "100000"], "--time-limit"),
+    (["report", "stag-hunt", "--out", ""], "--out ''"),
+    (["replay", "--out", ""], "--out ''"),
+    (["basins", "stag-hunt", "--method", "pg", "--samples", "1000000000"], "lower --samples"),
+    (["basins", "stag-hunt", "--method", "pg", "--samples", "100000000"], "lower --samples"),
+    (["basins", "stag-hunt", "--method", "pg", "--fix", "1:C=0.5", "--fix", "1:C=0.5"],
+     "--fix names '1:C' twice"),
+    (["basins", "stag-hunt", "--method", "pg", "--grid", "\u0663"], "not an integer"),
+    (["equilibria", "ipd", "--seeds", "1000000000"], "--seeds must be <= 10000"),
+    (["equilibria", "ipd", "--param", "softmax", "--seeds", "1000000000"], "--seeds"),
+    (["derive", "stag-hunt", "--tau", "100000000000000000000000000000000"], "[0, 1e+12]"),
+])
+def test_the_third_rounds_options_are_refused_in_one_line(args, needle, capsys, tmp_path,
+                                                          monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    start = time.perf_counter()
+    code, _, err = run(args, capsys)
+    assert code == 2 and needle in err and one_error_line(err), err
+    assert time.perf_counter() - start < 5
+    assert not any(tmp_path.iterdir())  # nothing written, not even a staging folder
+
+
+def test_a_game_file_with_a_huge_tau_is_one_line(tmp_path, capsys):
+    game = tmp_path / "t.toml"
+    game.write_text('name = "t"\npayoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\ntau = 1e32\n')
+    code, _, err = run(["equilibria", str(game)], capsys)
+    assert code == 2 and "tau" in err and one_error_line(err), err
