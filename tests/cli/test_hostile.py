@@ -281,3 +281,72 @@ def test_a_game_file_with_a_huge_tau_is_one_line(tmp_path, capsys):
     game.write_text('name = "t"\npayoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\ntau = 1e32\n')
     code, _, err = run(["equilibria", str(game)], capsys)
     assert code == 2 and "tau" in err and one_error_line(err), err
+
+
+def _full(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+def test_an_out_folder_that_is_a_link_or_holds_a_folder_named_like_the_marker_is_refused(
+        tmp_path, capsys):
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "report.json").write_text("{}")
+    link = tmp_path / "link"
+    link.symlink_to(earlier, target_is_directory=True)
+    code, _, err = run(["report", "stag-hunt", "--out", str(link)], capsys)
+    assert code == 2 and "symbolic link" in err and one_error_line(err), err
+    odd = tmp_path / "odd"
+    (odd / "report.json").mkdir(parents=True)
+    code, _, err = run(["report", "stag-hunt", "--out", str(odd)], capsys)
+    assert code == 2 and "not a regular file" in err and one_error_line(err), err
+    assert (earlier / "report.json").read_text() == "{}" and (odd / "report.json").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier", "link", "odd"]
+
+
+def test_a_full_disk_while_a_plot_is_written_keeps_the_previous_plot(tmp_path, capsys,
+                                                                       monkeypatch):
+    import eqselect.numerics.plots.portrait as portrait
+
+    plot = tmp_path / "map.png"
+    plot.write_bytes(b"previous")
+    monkeypatch.setattr(portrait, "basin_plot", _full)
+    code, _, err = run(["basins", "stag-hunt", "--method", "pg", "--grid", "3", "--steps", "3",
+                        "--plot", str(plot)], capsys)
+    assert code == 1 and "No space left" in err and one_error_line(err), err
+    assert plot.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png"]
+
+
+@pytest.mark.parametrize("errno_, text", [(28, "No space left"), (30, "Read-only file system"),
+                                          (13, "Permission denied")])
+def test_a_refused_write_of_a_converted_game_keeps_the_previous_file(tmp_path, capsys,
+                                                                      monkeypatch, errno_, text):
+    import eqselect.theory.io.write as write
+
+    target = tmp_path / "g.json"
+    target.write_text("previous")
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno_, text)
+
+    monkeypatch.setattr(write.os, "replace", refuse)
+    code, _, err = run(["convert", "stag-hunt", str(target)], capsys)
+    assert code == 1 and text in err and one_error_line(err), err
+    assert target.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json"]
+
+
+def test_a_full_disk_under_stdout_is_one_line(capsys, monkeypatch):
+    import io
+    import sys
+
+    class Full(io.StringIO):
+        def flush(self):
+            if self.getvalue():
+                _full()
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    code = main(["derive", "stag-hunt", "--json"])
+    err = capsys.readouterr().err
+    assert code == 1 and "No space left" in err and one_error_line(err), err
