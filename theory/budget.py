@@ -75,7 +75,8 @@ class WorkLimits:
     is in force (`eqselect.theory.limits.using(time_limit=...)` sets one);
     seeds are integers in [0, ``max_seed``] (32 bits); ``max_seeds`` Newton
     seeds per search; ``dps`` the (lowest, highest) digits of an mpmath
-    evaluation; ``max_tau`` the largest entropy temperature (past 10^12 the
+    evaluation; ``max_arc_steps`` the arc-length steps of one separatrix
+    branch (by default 25 000); ``max_tau`` the largest entropy temperature (past 10^12 the
     payoffs fall below double precision beside the entropy term, and the
     fixed-point search of tau = 10^32 fails).
     """
@@ -89,6 +90,7 @@ class WorkLimits:
     max_seeds: int = 10_000
     dps: tuple = (5, 1000)
     max_tau: float = 1e12
+    max_arc_steps: int = 10**7
 
 
 #: The limits in force.

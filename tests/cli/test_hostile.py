@@ -350,3 +350,10 @@ def test_a_full_disk_under_stdout_is_one_line(capsys, monkeypatch):
     code = main(["derive", "stag-hunt", "--json"])
     err = capsys.readouterr().err
     assert code == 1 and "No space left" in err and one_error_line(err), err
+
+
+def test_a_game_file_name_too_long_for_the_file_system_is_one_line(tmp_path, capsys,
+                                                                    monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["derive", "x" * 300 + ".json"], capsys)
+    assert code == 2 and "too long" in err and one_error_line(err), err

@@ -166,7 +166,33 @@ API_REFUSALS = [
     (lambda d: normal_form_game(PD, payoff_symbols={"a": 1}), "no payoff uses"),
     (lambda d: Decomposition(d.game, eta=sp.Symbol("p1")), "p1, a parameter"),
     (lambda d: entropy_regularized(d.game, 10**32), r"\[0, 1e\+12\]"),
+    (lambda d: _separatrix(d, eps=-1), "eps must lie in"),
+    (lambda d: _separatrix(d, max_length=1e300), "arc-length steps"),
+    (lambda d: _separatrix(d, ds=math.inf), "finite"),
+    (lambda d: _mpmath(10**9), "dps must be <= 1000"),
+    (lambda d: _mpmath(-5), "dps must be >= 5"),
+    (lambda d: _check_options(lam_max=-1), "lam_max"),
+    (lambda d: _check_options(tau_high=NAN), "tau_high"),
 ]
+
+
+def _separatrix(dec, **keywords):
+    from eqselect.numerics.dynamics.separatrix import separatrix
+
+    return separatrix(dec, (2 / 3, 2 / 3), Rule("pg"), **keywords)
+
+
+def _mpmath(dps):
+    from eqselect.numerics.codegen import compile_mpmath
+
+    x = sp.Symbol("x")
+    return compile_mpmath([x + 1], [x], dps=dps)
+
+
+def _check_options(**fields):
+    from eqselect.proofs_check.check import CheckOptions
+
+    return CheckOptions(**fields)
 
 
 @pytest.mark.parametrize("call,match", API_REFUSALS)
