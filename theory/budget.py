@@ -76,9 +76,9 @@ class WorkLimits:
     seeds are integers in [0, ``max_seed``] (32 bits); ``max_seeds`` Newton
     seeds per search; ``dps`` the (lowest, highest) digits of an mpmath
     evaluation; ``max_arc_steps`` the arc-length steps of one separatrix
-    branch (by default 25 000); ``max_tau`` the largest entropy temperature (past 10^12 the
-    payoffs fall below double precision beside the entropy term, and the
-    fixed-point search of tau = 10^32 fails).
+    branch (25 000 by default); ``max_tau`` the largest entropy temperature
+    (past 10^12 the payoffs fall below double precision beside the entropy
+    term: the fixed-point search of tau = 10^32 fails).
     """
 
     updates_per_second: float = 1e7
