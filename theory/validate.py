@@ -140,14 +140,15 @@ def distinct(items, name: str) -> tuple:
     return out
 
 
-def interval(pair, name: str) -> tuple[float, float]:
-    """(A, B): two finite numbers with A != B."""
+def interval(pair, name: str) -> tuple:
+    """(A, B) as given (exact numbers stay exact), once checked: two finite
+    numbers with A != B."""
     if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
         raise OptionsError(f"{name} must be a pair (A, B), got {_shown(pair)}")
     a, b = (real(v, name) for v in pair)
     if a == b:
         raise OptionsError(f"{name} is empty: ({a:g}, {b:g})")
-    return a, b
+    return tuple(pair)
 
 
 def point(values, name: str, dim: int | None = None) -> tuple[float, ...]:
