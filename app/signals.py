@@ -141,7 +141,12 @@ def start_import_guard() -> dict:
 
 
 def stop_import_guard(saved: dict) -> None:
-    """Restore the handlers saved by :func:`start_import_guard`."""
+    """Restore the handlers saved by :func:`start_import_guard`, except in the
+    ``eqselect`` command, where the guard stays until :func:`command_handlers`
+    replaces it: between the package's imports and the command's start (a
+    second or more on a loaded machine) a signal would find no handler."""
+    if _is_the_command():
+        return
     for sig, handler in saved.items():
         if signal.getsignal(sig) is _exit_now:
             signal.signal(sig, handler)
