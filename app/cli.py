@@ -19,7 +19,7 @@ from eqselect.signals import (
 
 # the imports below take about a second; in the eqselect process the guard
 # stays until `main` installs the command's handlers, so no signal finds none
-_SAVED = start_import_guard()
+start_import_guard()
 
 import sympy as sp  # noqa: E402
 
@@ -32,7 +32,6 @@ from eqselect.theory.errors import EqselectError, OptionsError  # noqa: E402
 from eqselect.theory.rules import PAPER as PAPER_DEFAULTS  # noqa: E402
 from eqselect.theory.rules import method_names  # noqa: E402
 from eqselect.theory.serialize import package_version  # noqa: E402
-
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):

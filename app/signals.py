@@ -13,8 +13,9 @@
   cleanup, its line) raises nothing, so the cleanup finishes and one line is
   printed; once the command has returned, the ``eqselect`` process keeps a
   handler that prints the line (unless one was printed) and exits with the
-  signal's status, so no signal, however late, ends the process silently:
-  see :func:`command_handlers` and :func:`after_command`.
+  signal's status; from the interpreter's exit handlers on, the signals are
+  ignored and the command's own status stands. No signal ends the process
+  silently: see :func:`command_handlers` and :func:`after_command`.
 """
 
 from __future__ import annotations
@@ -70,11 +71,6 @@ def command_signal(signum, frame):
             raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
     elif _is_the_command():
         _exit_now(signum, frame)
-
-
-def raise_terminated(signum, frame):
-    """`Terminated`, whatever is running (for a caller's own SIGTERM handling)."""
-    raise Terminated()
 
 
 def _exit_now(signum, frame):  # one line, no traceback
