@@ -151,7 +151,7 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
     o = replace(options or CheckOptions(), **fields)
     r = as_rule(rule)
     lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
-    if not lam_max > 0:  # A5 and the Weyl bound follow P over [0, lam_max]
+    if r.uses_lam and not lam_max > 0:  # A5 and the Weyl bound follow P over [0, lam_max]
         raise OptionsError(f"the lambda range [0, {lam_max:g}] of A5 is empty: give lambda > 0 "
                            "(the range is [0, 2 lambda]) or lam_max > 0")
     g, base, tau = _games(game, o.tau)
