@@ -266,8 +266,8 @@ def test_a_game_name_with_input_reaches_the_report_escaped(tmp_path, capsys):
     (["equilibria", "ipd", "--param", "softmax", "--seeds", "1000000000"], "--seeds"),
     (["derive", "stag-hunt", "--tau", "100000000000000000000000000000000"], "[0, 1e+12]"),
 ])
-def test_the_third_rounds_options_are_refused_in_one_line(args, needle, capsys, tmp_path,
-                                                          monkeypatch):
+def test_hostile_options_are_refused_in_one_line_before_the_work(args, needle, capsys,
+                                                                  tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     start = time.perf_counter()
     code, _, err = run(args, capsys)

@@ -121,7 +121,7 @@ def test_basin_work_is_the_product_of_its_sizes(starts, steps, dim, methods):
         assert not refused
 
 
-def test_the_issues_sizes_are_refused_and_the_papers_are_not():
+def test_oversized_work_is_refused_and_the_papers_maps_are_not():
     paper = budget.basin_work(21 * 21, 140, 2, 3)  # the paper's map of three methods
     budget.check_work(paper, None, "")
     assert paper.seconds < 0.1
