@@ -185,7 +185,9 @@ class StagedFolder:
             clean_leftovers(self.out)
             self.stage = Path(tempfile.mkdtemp(
                 prefix=f".{self.out.name}.{_STAGE[1:]}-{os.getpid()}-", dir=self.out.parent))
-        except OSError as exc:
+        except OSError as exc:  # a full or read-only disk is status 1, a bad path 2
+            if os_error_status(exc) == 1 and exc.errno in WRITE_ERRORS:
+                raise write_failed(out, exc) from None
             raise OptionsError(f"{option} {str(out)!r}: {exc.strerror or exc}") from None
 
     def commit(self) -> None:

@@ -357,3 +357,13 @@ def test_a_game_file_name_too_long_for_the_file_system_is_one_line(tmp_path, cap
     monkeypatch.chdir(tmp_path)
     code, _, err = run(["derive", "x" * 300 + ".json"], capsys)
     assert code == 2 and "too long" in err and one_error_line(err), err
+
+
+def test_a_full_disk_before_the_staging_folder_exists_is_status_1(tmp_path, capsys,
+                                                                  monkeypatch):
+    import eqselect.output as output
+
+    monkeypatch.setattr(output.tempfile, "mkdtemp", _full)
+    code, _, err = run(["report", "stag-hunt", "--out", str(tmp_path / "r")], capsys)
+    assert code == 1 and "No space left" in err and one_error_line(err), err
+    assert not any(tmp_path.iterdir())
