@@ -367,3 +367,41 @@ def test_a_full_disk_before_the_staging_folder_exists_is_status_1(tmp_path, caps
     code, _, err = run(["report", "stag-hunt", "--out", str(tmp_path / "r")], capsys)
     assert code == 1 and "No space left" in err and one_error_line(err), err
     assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """A 64 KB tmpfs, where mounting one is allowed (root); skipped elsewhere."""
+    where = tmp_path / "small"
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)],
+                             capture_output=True) if shutil.which("mount") else None
+    if mounted is None or mounted.returncode != 0:
+        pytest.skip("no tmpfs can be mounted here (needs root); the patched writers cover it")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], capture_output=True)
+
+
+def test_a_really_full_disk_keeps_the_previous_outputs(small_tmpfs, capsys):
+    game, plot = small_tmpfs / "g.toml", small_tmpfs / "map.png"
+    game.write_text("previous")
+    plot.write_bytes(b"previous")
+    fd = os.open(small_tmpfs / "filler", os.O_WRONLY | os.O_CREAT)
+    try:  # fill the disk to its last byte, unbuffered
+        for size in (4096, 1):
+            while True:
+                try:
+                    os.write(fd, b"\0" * size)
+                except OSError:
+                    break
+    finally:
+        os.close(fd)
+    for argv in (["convert", "stag-hunt", str(game)],
+                 ["basins", "stag-hunt", "--method", "pg", "--grid", "3", "--steps", "3",
+                  "--backend", "numpy", "--plot", str(plot)]):
+        code, _, err = run(argv, capsys)
+        assert code == 1 and "No space left" in err and one_error_line(err), (argv, err)
+    assert game.read_text() == "previous" and plot.read_bytes() == b"previous"
+    assert sorted(p.name for p in small_tmpfs.iterdir()) == ["filler", "g.toml", "map.png"]
