@@ -15,11 +15,12 @@ name in the numerics, which takes that `Rule` and nothing looser.
 
 from __future__ import annotations
 
-from eqselect.theory import PAPER
+from eqselect.theory import PAPER, Decomposition
 from eqselect.theory.budget import DEFAULT_BUDGET
 from eqselect.theory import validate
 from eqselect.theory.rules import resolve
 from eqselect.numerics.continuation import branches
+from eqselect.numerics.continuation.pseudo_arclength import ContinuationOptions
 from eqselect.numerics.dynamics import basins
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.numerics.fixed_points import find
@@ -35,7 +36,7 @@ def find_equilibria(dec, rule="pg", lam=None, own_coef=None, seed: int = 0,
     ``rule`` is a `Rule`, a `Method` or a method name (the paper's
     coefficients); ``lam`` / ``own_coef`` override its coefficients.
     """
-    rule = resolve(rule, lam, own_coef)
+    dec, rule = _dec(dec), resolve(rule, lam, own_coef)
     n_seeds = validate.check_seeds(n_seeds, len(dec.game.parameters))
     return find.find_equilibria(dec, rule, validate.seed(seed), n_seeds,
                                 validate.seconds(budget))
@@ -46,7 +47,8 @@ def continue_in_lambda(dec, rule="pg", lam_range=(0.0, 3.0), own_coef=None, star
     """Fixed points followed in lambda
     (`eqselect.numerics.continuation.branches.continue_in_lambda`); ``own_coef``
     overrides the rule's c."""
-    rule = resolve(rule, None, own_coef)
+    dec, rule = _dec(dec), resolve(rule, None, own_coef)
+    options = validate.instance(options, ContinuationOptions, "options", optional=True)
     return branches.continue_in_lambda(dec, rule, validate.interval(lam_range, "lam_range"),
                                        starts=_starts(starts, dec), options=options)
 
@@ -56,7 +58,7 @@ def continue_in_parameter(dec, rule="pg", parameter: str = "lam", value_range=(0
     """Fixed points followed in lambda or a payoff symbol
     (`eqselect.numerics.continuation.branches.continue_in_parameter`; ``keywords``:
     starts, options, algorithm); ``lam`` / ``own_coef`` override the rule's."""
-    rule = resolve(rule, lam, own_coef)
+    dec, rule = _dec(dec), resolve(rule, lam, own_coef)
     if "starts" in keywords:
         keywords["starts"] = _starts(keywords["starts"], dec)
     return branches.continue_in_parameter(dec, rule, parameter,
@@ -75,7 +77,7 @@ def basin_map(dec, rule="pg", lam=None, own_coef=None, grid: int = 21, *,
     >>> eq.basin_map(dec, "pg", grid=11, steps=60, schedule="flow", low=0.0, high=1.0).outcomes
     {'success': 28, 'failure': 93}
     """
-    rule = resolve(rule, lam, own_coef)
+    dec, rule = _dec(dec), resolve(rule, lam, own_coef)
     grid = validate.integer(grid, "grid", 1)
     d = len(dec.game.parameters)
     validate.check_basin_work(grid ** d, _steps(options), d, option="grid or steps")
@@ -88,11 +90,16 @@ def basin_monte_carlo(dec, rule="pg", lam=None, own_coef=None, n: int = 1000, se
     """Monte-Carlo basin fraction with its Wilson interval
     (`eqselect.numerics.dynamics.basins.basin_monte_carlo`; ``options``: the
     sampler, low, high, scale and z of `SampledStarts`, then as `basin_map`)."""
-    rule = resolve(rule, lam, own_coef)
+    dec, rule = _dec(dec), resolve(rule, lam, own_coef)
     n, seed = validate.integer(n, "n", 1), validate.seed(seed)
     validate.check_basin_work(n, _steps(options), len(dec.game.parameters), option="n or steps")
     sample = {k: options.pop(k) for k in SAMPLE_OPTIONS if k in options}
     return basins.basin_monte_carlo(dec, rule, SampledStarts(n, seed, **sample), **options)
+
+
+def _dec(dec) -> Decomposition:
+    """The first argument of every function here, a `Decomposition`."""
+    return validate.instance(dec, Decomposition, "the first argument (the decomposition)")
 
 
 def _steps(options: dict) -> int:

@@ -98,6 +98,14 @@ def real(value, name: str, low: float | None = None, high: float | None = None,
     return x
 
 
+def instance(value, kind: type, name: str, optional: bool = False):
+    """``value`` when it is a ``kind`` (or None when ``optional``); one line otherwise."""
+    if (value is None and optional) or isinstance(value, kind):
+        return value
+    raise OptionsError(f"{name} must be a {kind.__name__}{' or None' if optional else ''}, "
+                       f"got {type(value).__name__}")
+
+
 def seed(value, name: str = "seed") -> int:
     """A seed: an integer in [0, 2^32 - 1]."""
     return integer(value, name, 0, budget.WORK_LIMITS.max_seed)
@@ -213,5 +221,5 @@ def annealing(value):
 
 
 __all__ = ["annealing", "boolean", "check_basin_work", "check_seeds", "coefficient",
-           "distinct", "integer", "interval", "point", "precision", "real", "seconds",
+           "distinct", "instance", "integer", "interval", "point", "precision", "real", "seconds",
            "seed", "temperature"]
