@@ -1,8 +1,10 @@
 """The `eqselect` facade's numerics: what a user types, resolved once.
 
 Each function here resolves its method name, lambda and own coefficient into
-one `Rule` (`eqselect.theory.rules.resolve`) and calls the function of the
-same name in the numerics, which takes that `Rule` and nothing looser.
+one `Rule` (`eqselect.theory.rules.resolve`), checks its other arguments and
+the size of the work they ask for (`eqselect.theory.validate`, limits in
+`eqselect.theory.budget`, docs/limits.md) and calls the function of the same
+name in the numerics, which takes that `Rule` and nothing looser.
 
     >>> import eqselect as eq
     >>> dec = eq.Decomposition(eq.builtin("stag-hunt", "direct"), eta=eq.PAPER.eta)
@@ -13,10 +15,12 @@ same name in the numerics, which takes that `Rule` and nothing looser.
 
 from __future__ import annotations
 
-from eqselect.theory import PAPER
+from eqselect.theory import PAPER, Decomposition
 from eqselect.theory.budget import DEFAULT_BUDGET
+from eqselect.theory import validate
 from eqselect.theory.rules import resolve
 from eqselect.numerics.continuation import branches
+from eqselect.numerics.continuation.pseudo_arclength import ContinuationOptions
 from eqselect.numerics.dynamics import basins
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.numerics.fixed_points import find
@@ -32,7 +36,10 @@ def find_equilibria(dec, rule="pg", lam=None, own_coef=None, seed: int = 0,
     ``rule`` is a `Rule`, a `Method` or a method name (the paper's
     coefficients); ``lam`` / ``own_coef`` override its coefficients.
     """
-    return find.find_equilibria(dec, resolve(rule, lam, own_coef), seed, n_seeds, budget)
+    dec, rule = _dec(dec), resolve(rule, lam, own_coef)
+    n_seeds = validate.check_seeds(n_seeds, len(dec.game.parameters))
+    return find.find_equilibria(dec, rule, validate.seed(seed), n_seeds,
+                                validate.seconds(budget))
 
 
 def continue_in_lambda(dec, rule="pg", lam_range=(0.0, 3.0), own_coef=None, starts=None,
@@ -40,8 +47,10 @@ def continue_in_lambda(dec, rule="pg", lam_range=(0.0, 3.0), own_coef=None, star
     """Fixed points followed in lambda
     (`eqselect.numerics.continuation.branches.continue_in_lambda`); ``own_coef``
     overrides the rule's c."""
-    return branches.continue_in_lambda(dec, resolve(rule, None, own_coef), lam_range,
-                                       starts=starts, options=options)
+    dec, rule = _dec(dec), resolve(rule, None, own_coef)
+    options = validate.instance(options, ContinuationOptions, "options", optional=True)
+    return branches.continue_in_lambda(dec, rule, validate.interval(lam_range, "lam_range"),
+                                       starts=_starts(starts, dec), options=options)
 
 
 def continue_in_parameter(dec, rule="pg", parameter: str = "lam", value_range=(0.0, 3.0),
@@ -49,8 +58,12 @@ def continue_in_parameter(dec, rule="pg", parameter: str = "lam", value_range=(0
     """Fixed points followed in lambda or a payoff symbol
     (`eqselect.numerics.continuation.branches.continue_in_parameter`; ``keywords``:
     starts, options, algorithm); ``lam`` / ``own_coef`` override the rule's."""
-    return branches.continue_in_parameter(dec, resolve(rule, lam, own_coef), parameter,
-                                          value_range, **keywords)
+    dec, rule = _dec(dec), resolve(rule, lam, own_coef)
+    if "starts" in keywords:
+        keywords["starts"] = _starts(keywords["starts"], dec)
+    return branches.continue_in_parameter(dec, rule, parameter,
+                                          validate.interval(value_range, "value_range"),
+                                          **keywords)
 
 
 def basin_map(dec, rule="pg", lam=None, own_coef=None, grid: int = 21, *,
@@ -64,8 +77,12 @@ def basin_map(dec, rule="pg", lam=None, own_coef=None, grid: int = 21, *,
     >>> eq.basin_map(dec, "pg", grid=11, steps=60, schedule="flow", low=0.0, high=1.0).outcomes
     {'success': 28, 'failure': 93}
     """
-    return basins.basin_map(dec, resolve(rule, lam, own_coef),
-                            GridStarts(int(grid), low, high), **options)
+    dec, rule = _dec(dec), resolve(rule, lam, own_coef)
+    grid = validate.integer(grid, "grid", 1)
+    d = len(dec.game.parameters)
+    validate.check_basin_work(grid ** d, _steps(options), d, option="grid or steps")
+    return basins.basin_map(dec, rule, GridStarts(grid, validate.real(low, "low"),
+                                                  validate.real(high, "high")), **options)
 
 
 def basin_monte_carlo(dec, rule="pg", lam=None, own_coef=None, n: int = 1000, seed: int = 0,
@@ -73,6 +90,28 @@ def basin_monte_carlo(dec, rule="pg", lam=None, own_coef=None, n: int = 1000, se
     """Monte-Carlo basin fraction with its Wilson interval
     (`eqselect.numerics.dynamics.basins.basin_monte_carlo`; ``options``: the
     sampler, low, high, scale and z of `SampledStarts`, then as `basin_map`)."""
+    dec, rule = _dec(dec), resolve(rule, lam, own_coef)
+    n, seed = validate.integer(n, "n", 1), validate.seed(seed)
+    validate.check_basin_work(n, _steps(options), len(dec.game.parameters), option="n or steps")
     sample = {k: options.pop(k) for k in SAMPLE_OPTIONS if k in options}
-    return basins.basin_monte_carlo(dec, resolve(rule, lam, own_coef),
-                                    SampledStarts(n, seed, **sample), **options)
+    return basins.basin_monte_carlo(dec, rule, SampledStarts(n, seed, **sample), **options)
+
+
+def _dec(dec) -> Decomposition:
+    """The first argument of every function here, a `Decomposition`."""
+    return validate.instance(dec, Decomposition, "the first argument (the decomposition)")
+
+
+def _steps(options: dict) -> int:
+    """The ``steps`` of a basin call's options, checked (default: the paper's)."""
+    if "steps" in options:
+        options["steps"] = validate.integer(options["steps"], "steps", 1)
+    return options.get("steps", PAPER.steps)
+
+
+def _starts(starts, dec):
+    """None or a list of start points, each finite with one coordinate per parameter."""
+    if starts is None:
+        return None
+    d = len(dec.game.parameters)
+    return [validate.point(x, "start", d) for x in starts]

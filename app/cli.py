@@ -2,7 +2,7 @@
 
 Exit status: 0 success; 2 bad input, with one line on stderr; 130 on Ctrl-C
 and 143 on SIGTERM, with one line and the previous output left intact;
-1 internal failure.
+1 internal failure, or a file system that refused a write (full, read-only).
 """
 
 from __future__ import annotations
@@ -12,26 +12,27 @@ import functools
 import importlib
 import signal
 import sys
-import threading
 
 from eqselect.signals import (
-    MESSAGE, STATUS, Terminated, raise_terminated, redeliver_swallowed, start_import_guard,
-    stop_import_guard)
+    RUNNING, Terminated, after_command, command_handlers, redeliver_swallowed, say,
+    start_import_guard)
 
-_SAVED = start_import_guard()  # the imports below take about a second
+# the imports below take about a second; in the eqselect process the guard
+# stays until `main` installs the command's handlers, so no signal finds none
+start_import_guard()
 
 import sympy as sp  # noqa: E402
 
 from eqselect.options import (  # noqa: E402
     MAX_GRID, MAX_SEED, MAX_STEPS, assignment, axes, int_in, lam_range, number, positive_int,
     seconds)
+from eqselect.output import os_error_line, os_error_status  # noqa: E402
 from eqselect.theory import limits  # noqa: E402
 from eqselect.theory.errors import EqselectError, OptionsError  # noqa: E402
 from eqselect.theory.rules import PAPER as PAPER_DEFAULTS  # noqa: E402
 from eqselect.theory.rules import method_names  # noqa: E402
 from eqselect.theory.serialize import package_version  # noqa: E402
 
-stop_import_guard(_SAVED)
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows every optional argument's default, exact numbers as decimals (0.55)."""
@@ -351,36 +352,41 @@ def _limits_for(args) -> dict:
 
 def main(argv=None) -> int:
     """Run one command; every failure is one line on stderr (see the module docstring)."""
-    previous = signal.signal(signal.SIGTERM, raise_terminated) if _main_thread() else None
-    hook = sys.unraisablehook
-    if previous is not None:
-        sys.unraisablehook = redeliver_swallowed(hook)
+    hook, saved = sys.unraisablehook, {}
+    try:
+        saved = command_handlers()
+        if saved:
+            sys.unraisablehook = redeliver_swallowed(hook)
+        return _command(argv)
+    except KeyboardInterrupt:  # also one raised while an error line was printed
+        return say(signal.SIGINT)
+    except Terminated:
+        return say(signal.SIGTERM)
+    finally:
+        RUNNING[0] = False  # a plain store, before any call: a later signal ends the process
+        sys.unraisablehook = hook
+        after_command(saved)
+
+
+def _command(argv) -> int:
+    """Parse and run; bad input and file system errors as one line and a status."""
     try:
         args, extra = build_parser().parse_known_args(argv)
         if extra:  # named by the subcommand, which is what did not take them
             raise OptionsError(f"eqselect {args.command}: unrecognized arguments: "
                                f"{' '.join(extra)[:200]} (see eqselect {args.command} --help)")
         with limits.using(**_limits_for(args)):
-            return args.run(args)
+            code = args.run(args)
+            sys.stdout.flush()  # a full disk under stdout is one line too
+            return code
     except EqselectError as exc:
         print(f"eqselect: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(MESSAGE[signal.SIGINT], file=sys.stderr)
-        return STATUS[signal.SIGINT]
-    except Terminated:
-        print(MESSAGE[signal.SIGTERM], file=sys.stderr)
-        return STATUS[signal.SIGTERM]
+        return exc.status
     except BrokenPipeError:
         return 0
-    finally:
-        sys.unraisablehook = hook
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
+    except OSError as exc:  # a file system error no writer turned into an OutputError
+        print(f"eqselect: error: {_one_line(os_error_line(exc))}", file=sys.stderr)
+        return os_error_status(exc)
 
 
 def _one_line(exc) -> str:

@@ -2,9 +2,11 @@
 
 Every option value is converted once, here, to the internal form the
 commands use: a number to an exact sympy number (decimal or fraction
-literals only), A:B to a pair of them, an integer checked against its
-bounds. A value that does not convert is an ``argparse.ArgumentTypeError``,
-which the parser reports as one line with status 2.
+literals only, ASCII digits), A:B to a pair of them, an integer checked
+against its bounds, a list without repeats. A value that does not convert is
+an ``argparse.ArgumentTypeError``, which the parser reports as one line with
+status 2; checks that need several options or the game go through
+`eqselect.theory.validate`, as the Python API does.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from fractions import Fraction
 
 import sympy as sp
 
+from eqselect.theory import budget, validate
 from eqselect.theory.errors import EqselectError
 from eqselect.theory.exact import to_exact
 
 #: A number on the command line: decimal or fraction, at most this many characters.
-_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?\s*")
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?\s*", re.ASCII)
 NUMBER_CHARS = 40
 #: Upper limits of the integer options (the work they ask for is estimated too).
-MAX_GRID, MAX_STEPS, MAX_SEED = 1001, 100_000, 2**32 - 1
+MAX_GRID, MAX_STEPS = 1001, 100_000
+MAX_SEED = budget.WORK_LIMITS.max_seed
 
 
 def number(text: str) -> sp.Expr:
@@ -59,7 +63,7 @@ def lam_range(text: str) -> tuple:
 def int_in(low: int, high: int):
     """The parser of an integer option in [low, high]."""
     def parse(text: str) -> int:
-        if len(text) > 20 or not re.fullmatch(r"\s*[-+]?\d+\s*", text):
+        if len(text) > 20 or not re.fullmatch(r"\s*[-+]?\d+\s*", text, re.ASCII):
             raise argparse.ArgumentTypeError(f"not an integer: {text[:20]!r}")
         value = int(text)
         if value < low:
@@ -87,6 +91,26 @@ def assignment(text: str) -> tuple:
     if not sep or not name.strip() or len(name) > 60:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text[:60]!r}")
     return name.strip(), float(number(value))
+
+
+def preferred(text: str):
+    """``--preferred``: an index (ASCII digits) as an int, anything else as text
+    for the command to resolve (payoff-dominant, welfare, a profile)."""
+    if re.fullmatch(r"[0-9]{1,9}", text, re.ASCII):
+        return int(text)
+    return text
+
+
+def distinct_fixes(fixes) -> tuple:
+    """The (NAME, VALUE) pairs of repeated ``--fix``, each name once."""
+    fixes = tuple(fixes or ())
+    validate.distinct([name for name, _ in fixes], "--fix")
+    return fixes
+
+
+def distinct_methods(names, option: str = "--method") -> tuple:
+    """Method names, each once (``--method pg,pg`` is refused)."""
+    return validate.distinct(names, option)
 
 
 def axes(text: str) -> tuple:

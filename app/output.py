@@ -8,10 +8,17 @@ written, a name too long, a target that is not an earlier eqselect output) is
 made when the `StagedFolder` is created, so bad paths fail before any
 computation. Staging and set-aside folders left by a killed run are removed
 (or, for a set-aside folder whose target vanished, restored) on the next run.
+
+A file system that refuses a write while an output is written (full disk,
+read-only, no permission, a name too long: `WRITE_ERRORS`) ends the command
+with one line and status 1 (`OutputError`): what was staged is removed and
+the previous output is left whole. An empty ``--out``, a symbolic link, or
+a folder whose marker file is not a regular file is refused before any work.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -21,10 +28,40 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from eqselect.theory.errors import OptionsError
+from eqselect.theory.errors import OptionsError, OutputError
 
 _STAGE = ".eqselect-stage"
 _OLD = ".eqselect-old"
+#: The errors of a file system that refuses a write, each ended with one line.
+WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
+                          errno.ENAMETOOLONG, errno.EFBIG, errno.EIO})
+
+
+def write_failed(path, exc: OSError) -> OutputError:
+    """The one-line `OutputError` for ``exc`` raised while ``path`` was written."""
+    reason = exc.strerror or type(exc).__name__
+    return OutputError(f"cannot write {str(path)[:200]!r}: {reason} "
+                       f"({errno.errorcode.get(exc.errno, exc.errno)}); the previous output "
+                       "is left as it was")
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for a file system error: what failed, on which file, and its code."""
+    name = f" {str(exc.filename)[:120]!r}" if exc.filename is not None else ""
+    code = errno.errorcode.get(exc.errno, "")
+    return f"{exc.strerror or exc}{':' + name if name else ''}" + (f" ({code})" if code else "")
+
+
+#: File system errors that name a bad input path (exit status 2, as any bad input).
+_BAD_PATH = frozenset({errno.ENAMETOOLONG, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
+                       errno.ELOOP})
+
+
+def os_error_status(exc: OSError) -> int:
+    """2 for a path that cannot name an input (too long, missing, a loop), else 1."""
+    return 2 if exc.errno in _BAD_PATH else 1
+
+
 _LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>eqselect-stage|eqselect-old)-(?P<pid>\d+)-\w+")
 
 
@@ -87,10 +124,12 @@ def replaced_file(path):
         yield tmp
         os.replace(tmp, p)
     except OSError as exc:
-        raise OptionsError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
+        raise write_failed(p, exc) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # the folder itself went away or became read-only
+            pass
 
 
 def _alive(pid: int) -> bool:
@@ -135,19 +174,20 @@ class StagedFolder:
     """
 
     def __init__(self, out, marker: str, option: str = "--out"):
+        if not str(out).strip() or Path(out).name in ("", ".", ".."):
+            raise OptionsError(f"{option} {str(out)[:60]!r} names no folder of its own; give "
+                               "a folder name such as report-out")
         self.out, self.marker, self.option = Path(out), marker, option
         check_writable_path(self.out, option)
-        if self.out.exists() and not self.out.is_dir():
-            raise OptionsError(f"{option} {str(out)!r} exists and is not a directory")
-        if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / marker).exists():
-            raise OptionsError(f"{option} {str(out)!r} is a folder without {marker}: it is not "
-                               "an earlier eqselect output, so it is not replaced")
+        _refuse_odd_target(self.out, marker, option)
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)
             self.stage = Path(tempfile.mkdtemp(
                 prefix=f".{self.out.name}.{_STAGE[1:]}-{os.getpid()}-", dir=self.out.parent))
-        except OSError as exc:
+        except OSError as exc:  # a full or read-only disk is status 1, a bad path 2
+            if os_error_status(exc) == 1 and exc.errno in WRITE_ERRORS:
+                raise write_failed(out, exc) from None
             raise OptionsError(f"{option} {str(out)!r}: {exc.strerror or exc}") from None
 
     def commit(self) -> None:
@@ -165,7 +205,7 @@ class StagedFolder:
                     os.rename(old, self.out)
                 raise
         except OSError as exc:
-            raise OptionsError(f"{self.option} {str(self.out)!r}: {exc.strerror or exc}") from None
+            raise write_failed(self.out, exc) from None
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         shutil.rmtree(old, ignore_errors=True)
@@ -183,4 +223,25 @@ class StagedFolder:
                 self.commit()
         finally:
             self.discard()
+        if isinstance(exc, OSError) and exc.errno in WRITE_ERRORS:
+            raise write_failed(exc.filename or self.out, exc) from None
         return False
+
+
+def _refuse_odd_target(out: Path, marker: str, option: str) -> None:
+    """Refuse an output folder that a swap would follow or wrongly replace: a
+    symbolic link, a file, a folder not written by eqselect, or one whose
+    marker is not a regular file (a folder named report.json)."""
+    if out.is_symlink():
+        raise OptionsError(f"{option} {str(out)!r} is a symbolic link; give the folder "
+                           "itself (a link is never replaced)")
+    if out.exists() and not out.is_dir():
+        raise OptionsError(f"{option} {str(out)!r} exists and is not a directory")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    held = out / marker
+    if held.is_symlink() or not held.is_file():
+        what = "without" if not (held.exists() or held.is_symlink()) else "whose"
+        tail = "" if what == "without" else " is not a regular file"
+        raise OptionsError(f"{option} {str(out)!r} is a folder {what} {marker}{tail}: it is "
+                           "not an earlier eqselect output, so it is not replaced")

@@ -8,11 +8,19 @@
   collection) is delivered again: see :func:`redeliver_swallowed`.
 - While the package's heavy modules are imported (about a second, before any
   cleanup can be needed) either signal ends the process at once with the same
-  line and status: see :func:`guard_imports`.
+  line and status: see :func:`start_import_guard`.
+- Teardown: a signal that lands while an earlier one is being handled (its
+  cleanup, its line) raises nothing, so the cleanup finishes and one line is
+  printed; once the command has returned, the ``eqselect`` process keeps a
+  handler that prints the line (unless one was printed) and exits with the
+  signal's status; from the interpreter's exit handlers on, the signals are
+  ignored and the command's own status stands. No signal ends the process
+  silently: see :func:`command_handlers` and :func:`after_command`.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
@@ -27,22 +35,97 @@ class Terminated(BaseException):
     """SIGTERM, turned into an exception so that cleanup runs."""
 
 
-def raise_terminated(signum, frame):
-    """The SIGTERM handler installed while a command runs."""
-    raise Terminated()
+#: The signal whose line this run printed (None: none yet).
+_SAID = {"signal": None}
+#: Whether a command runs (set by `command_handlers`; `main` clears it with a
+#: plain store, which no signal can interrupt, as its ``finally`` starts).
+RUNNING = [False]
+
+
+def say(sig) -> int:
+    """Print the line of ``sig`` unless this run printed one; return the status
+    of the signal whose line was printed."""
+    if _SAID["signal"] is None:
+        _SAID["signal"] = sig
+        print(MESSAGE[sig], file=sys.stderr, flush=True)
+    return STATUS[_SAID["signal"]]
+
+
+def _tearing_down() -> bool:
+    """Whether an earlier signal's exception is being handled (an ``except`` or
+    ``finally`` block, a context manager's exit) or its line was printed."""
+    return _SAID["signal"] is not None or isinstance(sys.exc_info()[1],
+                                                     (KeyboardInterrupt, Terminated))
+
+
+def command_signal(signum, frame):
+    """The handler of SIGINT and SIGTERM around a command.
+
+    While the command runs: KeyboardInterrupt or `Terminated`, so cleanup
+    runs, unless an earlier signal is being handled (then nothing: its line
+    comes). Once it has returned: in the ``eqselect`` process the line and
+    the exit (`_exit_now`), elsewhere nothing.
+    """
+    if RUNNING[0]:
+        if not _tearing_down():
+            raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
+    elif _is_the_command():
+        _exit_now(signum, frame)
 
 
 def _exit_now(signum, frame):  # one line, no traceback
-    sys.stderr.write(MESSAGE[signum] + "\n")
-    os._exit(STATUS[signum])
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):  # a closed or full stdout: the line still goes out
+        pass
+    if _SAID["signal"] is None:
+        _SAID["signal"] = signum
+        os.write(2, (MESSAGE[signum] + "\n").encode())
+    os._exit(STATUS[_SAID["signal"]])
+
+
+def command_handlers() -> dict:
+    """Install the handlers of a running command (main thread only); returns the
+    handlers to give back to :func:`after_command`."""
+    _SAID["signal"] = None
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    RUNNING[0] = True
+    return {sig: signal.signal(sig, command_signal) for sig in STATUS}
+
+
+def after_command(saved: dict) -> None:
+    """When the command has returned: in the ``eqselect`` process a late signal
+    prints its line (once) and exits with its status; elsewhere (a library
+    user, a test runner) the handlers saved by :func:`command_handlers` return."""
+    RUNNING[0] = False
+    if not saved:
+        return
+    if _is_the_command():  # command_signal ends the process from here on
+        atexit.unregister(_hold_late_signals)  # once, however many commands ran
+        atexit.register(_hold_late_signals)
+        return
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def _hold_late_signals() -> None:
+    """At the interpreter's exit, the last Python code that runs: from here the
+    signals are ignored, process-wide. The interpreter would otherwise give
+    them their default action back, and one delivered to any of the
+    process's threads (BLAS, numba) would end it silently; a signal that
+    came before this point has printed its line (`command_signal`)."""
+    for sig in STATUS:
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def _is_the_command() -> bool:
     """Whether this process is the ``eqselect`` command (not a library user's
     interpreter, notebook kernel or test runner, whose signals are left alone)."""
     argv0 = (getattr(sys, "argv", None) or [""])[0]
-    return os.path.basename(argv0) == "eqselect" or argv0 == "-m" \
-        or argv0.endswith("__main__.py")
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return os.path.basename(argv0) == "eqselect" or getattr(spec, "name", "") in (
+        "eqselect.__main__", "eqselect.cli") or (argv0 == "-m" and spec is None)
 
 
 def start_import_guard() -> dict:
@@ -54,7 +137,12 @@ def start_import_guard() -> dict:
 
 
 def stop_import_guard(saved: dict) -> None:
-    """Restore the handlers saved by :func:`start_import_guard`."""
+    """Restore the handlers saved by :func:`start_import_guard`, except in the
+    ``eqselect`` command, where the guard stays until :func:`command_handlers`
+    replaces it: between the package's imports and the command's start (a
+    second or more on a loaded machine) a signal would find no handler."""
+    if _is_the_command():
+        return
     for sig, handler in saved.items():
         if signal.getsignal(sig) is _exit_now:
             signal.signal(sig, handler)

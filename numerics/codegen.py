@@ -24,6 +24,7 @@ import sympy as sp
 from eqselect.theory.engine import to_engine, to_sympy
 from eqselect.theory.errors import ExpressionError
 from eqselect.theory.functions import ALLOWED_FUNCTIONS, unknown_message
+from eqselect.theory.validate import precision
 
 
 def _symengine(backend: str):
@@ -143,6 +144,7 @@ def compile_mpmath(exprs: Sequence, symbols: Sequence, params: Sequence = (),
     """
     import mpmath
 
+    dps = precision(dps)
     f = mpmath_function(exprs, list(symbols) + list(params))
 
     def run(x, p=()) -> list:

@@ -21,6 +21,7 @@ from eqselect.theory import (
     PAPER, Decomposition, Game, GameError, RegionKind, Rule, as_rule, entropy_regularized)
 from eqselect.theory.errors import EqselectError, OptionsError
 from eqselect.theory.exact import to_exact
+from eqselect.theory.validate import real
 from eqselect.theory.games.entropy import without_entropy
 from eqselect.theory.outcomes import parse_outcome
 from eqselect.numerics.shaping import ShapingField, margins_at
@@ -120,6 +121,8 @@ class CheckOptions:
         if not (isinstance(self.tau_high, (int, float)) and 0 < self.tau_high < float("inf")):
             raise OptionsError("tau_high must be a positive finite number, "
                                f"not {self.tau_high!r}")
+        if self.lam_max is not None:
+            real(self.lam_max, "lam_max (the upper end of the lambda range)", 0, strict=True)
         if self.n_seeds is not None and not (
                 isinstance(self.n_seeds, int) and not isinstance(self.n_seeds, bool)
                 and 1 <= self.n_seeds <= MAX_SEEDS):
@@ -158,6 +161,10 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
     """
     o = replace(options or CheckOptions(), **fields)
     r = as_rule(rule)
+    lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
+    if r.uses_lam and not lam_max > 0:  # A5 and the Weyl bound follow P over [0, lam_max]
+        raise OptionsError(f"the lambda range [0, {lam_max:g}] of A5 is empty: give lambda > 0 "
+                           "(the range is [0, 2 lambda]) or lam_max > 0")
     g, base, tau = _games(game, o.tau)
     dec = _decomposition(g, o.eta, decomposition)
     sf = ShapingField(dec, r)

@@ -126,7 +126,7 @@ def parse_profile(game: Game, text: str) -> tuple:
             out.append(names.index(p))
         elif p.upper() in _LETTERS and m == 2:
             out.append(_LETTERS[p.upper()])
-        elif p.isdigit() and int(p) < m:
+        elif p.isascii() and p.isdigit() and int(p) < m:
             out.append(int(p))
         else:
             raise OptionsError(f"--preferred {text!r}: {p!r} is not an action of agent "
@@ -168,7 +168,8 @@ def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant") -> 
     """The `Choice` of P and R for a preference, ties listed."""
     cands = candidates(game, fixed_points)
     notes, ties = [], ()
-    if isinstance(preferred, int) or (isinstance(preferred, str) and preferred.isdigit()):
+    if isinstance(preferred, int) or (isinstance(preferred, str) and preferred.isascii()
+                                      and preferred.isdigit()):
         k = int(preferred)
         if not 0 <= k < len(fixed_points):
             raise OptionsError(f"--preferred {k}: the fixed-point list of v has "

@@ -1,10 +1,18 @@
-"""Fuzzing the command line with valid and hostile game files, expressions and
-option values.
+"""Fuzzing the command line and the Python API with valid and hostile game
+files, expressions, option values, arguments and file systems.
 
-Every run must finish within its budget with exit status 0 or 2, print no
-traceback (an error is one line), and write nothing outside its output folder.
-The CI profile runs 25 examples per test; ``EQSELECT_FUZZ=10`` runs ten times
-as many (the larger local profile).
+Every run must finish within its budget with exit status 0 or 2 (1 when the
+file system refuses a write), print no traceback (an error is one line), and
+write nothing outside its output folder; the previous output survives a
+refused write. The surfaces: derive / equilibria on fuzzed game files,
+--plot paths, check's options, convert's inputs and outputs, the API's
+validated arguments (`eqselect.theory.validate`), and writers on a full or
+read-only disk (a patched ``os.replace`` / plot writer / stdout).
+
+Scale: the CI profile runs 25 examples per test (10 for check, whose runs
+that pass the options take seconds); ``EQSELECT_FUZZ=N`` runs N times as
+many (``EQSELECT_FUZZ=10``: the larger local profile, documented in the
+README), and ``EQSELECT_HYPOTHESIS`` names the hypothesis profile.
 """
 
 import contextlib
@@ -186,3 +194,166 @@ def test_fuzz_examples_from_the_issue(argv):
     code, _, err, seconds = _run(argv)
     _assert_contract(code, err, seconds)
     assert code == 2
+
+
+# -- check's options, convert, the API's arguments, full disks --
+
+UNICODE_DIGITS = ["\u00b2", "\u0663", "\uff11", "\u2167", "1\u00b2", "\u00bd"]
+CHECK_VALUES = st.one_of(OPTION_VALUES, st.sampled_from(UNICODE_DIGITS),
+                         st.text(max_size=8))
+CHECK_FAST = settings(FUZZ, max_examples=10 * SCALE)
+
+
+@CHECK_FAST
+@given(data=st.data())
+def test_fuzz_check_options(data):
+    """check's options: refused in one line at once, or a check that answers."""
+    argv = ["check", "stag-hunt", "--param", "direct"]
+    for opt in ("--lam", "--eta", "--own", "--tau", "--preferred", "--method"):
+        if data.draw(st.integers(0, 2)) == 0:
+            argv += [opt, data.draw(CHECK_VALUES)]
+    if not any(a in argv for a in ("--lam", "--eta", "--own", "--tau")):
+        argv += ["--lam", data.draw(st.sampled_from(["0", "-1", "nan", "\u00b2"]))]
+    code, _, err, seconds = _run(argv + ["--time-limit", str(BUDGET_SECONDS // 2)])
+    event(f"check exit {code}")
+    _assert_contract(code, err, seconds)
+
+
+CONVERT_NAMES = st.one_of(st.text(max_size=20), st.sampled_from(
+    ["x" * 300, "sub/g", "", ".", "..", "g.json/x"]))
+
+
+@FUZZ
+@given(source=st.sampled_from(["stag-hunt", "ipd", "tandem", "chicken", "game.json", "nope",
+                               "game.toml"]),
+       name=CONVERT_NAMES, suffix=st.sampled_from([".toml", ".json", ".nfg", ".txt", ""]),
+       lossy=st.booleans())
+def test_fuzz_convert(tmp_path, monkeypatch, source, name, suffix, lossy):
+    """convert: a written file that reads back as a game, or one line."""
+    from eqselect.theory.io.resolve import load_game
+
+    import tempfile
+
+    here = tempfile.mkdtemp(dir=tmp_path)  # one folder per example
+    monkeypatch.chdir(here)
+    with open("game.json", "w") as fh:
+        fh.write(json.dumps({"payoffs": [[[4, "a"], [3, 2]], [[4, 3], ["a", 2]]],
+                             "symbols": {"a": 0}}))
+    os.mkdir("out")
+    target = f"out/{name}{suffix}"
+    code, _, err, seconds = _run(["convert", source, target] + (["--allow-lossy"] * lossy))
+    event(f"convert exit {code}")
+    _assert_contract(code, err, seconds)
+    if code == 0:
+        assert os.path.realpath(target).startswith(os.path.realpath("out"))
+        load_game(target)  # what convert writes, eqselect reads
+    written = os.listdir("out")
+    assert written == [os.path.basename(target)] if code == 0 else not written, written
+
+
+API_VALUES = st.one_of(st.integers(-2**65, 2**65), st.floats(allow_nan=True),
+                       st.sampled_from(["5", None, True, 1e308, 2**64, -1, 0, 2.5, 10**12]))
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_api_arguments(data):
+    """The facade's arguments: a small answer or one `EqselectError` line, at once."""
+    import eqselect as eq
+
+    dec = _STAG_HUNT_DEC()
+    keyword, call = data.draw(st.sampled_from([
+        ("seed", lambda v: eq.find_equilibria(dec, "pg", seed=v)),
+        ("n_seeds", lambda v: eq.find_equilibria(dec, "pg", n_seeds=v)),
+        ("budget", lambda v: eq.find_equilibria(dec, "pg", budget=v)),
+        ("grid", lambda v: eq.basin_map(dec, "pg", grid=v, steps=2)),
+        ("steps", lambda v: eq.basin_map(dec, "pg", grid=2, steps=v)),
+        ("n", lambda v: eq.basin_monte_carlo(dec, "pg", n=v, steps=2)),
+        ("lam_range", lambda v: eq.continue_in_lambda(dec, "peer-only", lam_range=(0, v))),
+        ("eta", lambda v: eq.Decomposition(dec.game, eta=v)),
+        ("lam", lambda v: eq.Rule("peer-only", lam=v)),
+        ("horizon", lambda v: eq.ipd(horizon=v)),
+    ]))
+    value = data.draw(API_VALUES)
+    event(keyword)
+    start = time.perf_counter()
+    try:
+        call(value)
+    except eq.EqselectError as exc:
+        assert "\n" not in str(exc)
+        event(f"{keyword} refused")
+    assert time.perf_counter() - start < 20
+
+
+_DEC = []
+
+
+def _STAG_HUNT_DEC():
+    import eqselect as eq
+
+    if not _DEC:
+        _DEC.append(eq.Decomposition(eq.builtin("stag-hunt", "direct"), eta=eq.PAPER.eta))
+    return _DEC[0]
+
+
+WRITE_ERRNOS = st.sampled_from([28, 30, 13, 122])  # ENOSPC EROFS EACCES EDQUOT
+
+
+@FUZZ
+@given(errno_=WRITE_ERRNOS, writer=st.sampled_from(["convert", "json", "folder", "file"]))
+def test_fuzz_full_disks(tmp_path, monkeypatch, errno_, writer):
+    """A file system that refuses a write: status 1, one line, the previous output
+    whole, nothing staged left. ``folder`` is the staged folder of report and
+    replay, ``file`` the replaced file of every --plot."""
+    import sys
+    import tempfile
+
+    import eqselect.theory.io.write as write
+    from eqselect.output import StagedFolder, replaced_file
+    from eqselect.theory.errors import OutputError
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno_, os.strerror(errno_))
+
+    here = tempfile.mkdtemp(dir=tmp_path)  # one folder per example
+    monkeypatch.chdir(here)
+    previous = "out" if writer == "folder" else "g.json"
+    if writer == "folder":
+        os.mkdir("out")
+        with open("out/report.json", "w") as fh:
+            fh.write("previous")
+    else:
+        with open(previous, "w") as fh:
+            fh.write("previous")
+    before = sorted(os.listdir("."))
+    err = io.StringIO()
+    if writer in ("folder", "file"):
+        with pytest.raises(OutputError) as info:
+            with (StagedFolder("out", "report.json") if writer == "folder"
+                  else replaced_file("g.json")) as staged:
+                target = os.path.join(staged, "report.json") if writer == "folder" else staged
+                with open(target, "w") as fh:
+                    fh.write("half")
+                refuse()
+        code, err = info.value.status, f"eqselect: error: {info.value}\n"
+    else:
+        if writer == "convert":
+            monkeypatch.setattr(write.os, "replace", refuse)
+
+        class Full(io.StringIO):
+            def flush(self):
+                if self.getvalue():
+                    refuse()
+
+        with contextlib.redirect_stderr(err):
+            if writer == "json":
+                monkeypatch.setattr(sys, "stdout", Full())
+            code = main(["convert", "stag-hunt", "g.json"] if writer == "convert"
+                        else ["derive", "stag-hunt", "--json"])
+        err = err.getvalue()
+    assert code == 1 and "Traceback" not in err, (code, err)
+    assert len(err.strip().splitlines()) == 1 and err.startswith("eqselect: error: "), err
+    assert sorted(os.listdir(".")) == before
+    kept = "out/report.json" if writer == "folder" else previous
+    with open(kept) as fh:
+        assert fh.read() == "previous"

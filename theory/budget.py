@@ -25,8 +25,15 @@ is dropped (the answer says so).
 `deadline` bounds a block of the main thread that cannot move to a child
 (a derivation whose result is a large symbolic object) by the real-time
 interval timer; in other threads it leaves the block to the cooperative
-checks. `eqselect.theory.limits` keeps the size limits and the default time
-limit of each command.
+checks. `eqselect.theory.limits` keeps the size limits of games and the
+default time limit of each command.
+
+The sizes of the work an option asks for (basin starts x steps x methods,
+Monte-Carlo samples, Newton seeds, digits of precision) are estimated here,
+from the arguments alone and before anything is allocated: `WORK_LIMITS`
+holds the limits (docs/limits.md), `basin_work` and `seed_work` the
+estimates, `check_work` the refusal, one line naming the option that raises
+the limit.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
-from eqselect.theory.errors import EqselectError
+from eqselect.theory.errors import EqselectError, LimitError
 
 #: Default seconds for an exact route (raise with ``--budget``).
 DEFAULT_BUDGET = 5.0
@@ -50,6 +57,106 @@ DEFAULT_BUDGET = 5.0
 
 class TimeBudgetExceeded(EqselectError):
     """A computation ran past its wall-clock budget."""
+
+
+# -- Work sizes, estimated from the arguments before the work (docs/limits.md) --
+
+@dataclass(frozen=True)
+class WorkLimits:
+    """The limits of the work one call may ask for (docs/limits.md).
+
+    ``updates_per_second``: basin updates (one start, one step) per second on
+    one core (301 x 301 starts x 1 000 steps of Stag Hunt: about 10 s);
+    ``seed_seconds``: one Newton seed per policy parameter (the discounted
+    IPD's 320 seeds in 10 parameters: about 14 s); ``bytes_per_coordinate``:
+    memory of a basin run per start and coordinate (start, current and end
+    point, step; float64); ``max_bytes``: memory one run may hold;
+    ``library_seconds``: the time an estimate may reach where no time limit
+    is in force (`eqselect.theory.limits.using(time_limit=...)` sets one);
+    seeds are integers in [0, ``max_seed``] (32 bits); ``max_seeds`` Newton
+    seeds per search; ``dps`` the (lowest, highest) digits of an mpmath
+    evaluation; ``max_arc_steps`` the arc-length steps of one separatrix
+    branch (25 000 by default); ``max_tau`` the largest entropy temperature
+    (past 10^12 the payoffs fall below double precision beside the entropy
+    term: the fixed-point search of tau = 10^32 fails).
+    """
+
+    updates_per_second: float = 1e7
+    seed_seconds: float = 0.0044
+    bytes_per_coordinate: int = 32
+    max_bytes: int = 2 * 10**9
+    library_seconds: float = 3600.0
+    max_seed: int = 2**32 - 1
+    max_seeds: int = 10_000
+    dps: tuple = (5, 1000)
+    max_tau: float = 1e12
+    max_arc_steps: int = 10**7
+
+
+#: The limits in force.
+WORK_LIMITS = WorkLimits()
+
+
+@dataclass(frozen=True)
+class WorkEstimate:
+    """What a call asks for, from its arguments: the work in the user's words,
+    its seconds on one core, the bytes it holds at once, and the option (or
+    keyword) that sets its size."""
+
+    what: str
+    seconds: float
+    bytes: int
+    option: str
+
+
+def basin_work(starts: int, steps: int, dim: int, methods: int = 1,
+               option: str = "steps") -> WorkEstimate:
+    """The work of ``methods`` basin runs of ``starts`` starts x ``steps`` steps.
+
+    Time is starts x steps x methods / ``updates_per_second``; memory is
+    starts x dim x ``bytes_per_coordinate`` (one run at a time). Python
+    integers: nothing is allocated, whatever the sizes.
+
+    Examples
+    --------
+    >>> basin_work(441, 140, 2, 3).seconds < 0.1
+    True
+    >>> basin_work(10**9, 140, 2, option="--samples").bytes
+    64000000000
+    """
+    lim = WORK_LIMITS
+    updates = int(starts) * int(steps) * int(methods)
+    per = f" x {methods} methods" if methods != 1 else ""
+    return WorkEstimate(f"{starts} starts x {steps} steps{per}",
+                        updates / lim.updates_per_second,
+                        int(starts) * int(dim) * lim.bytes_per_coordinate, option)
+
+
+def seed_work(n_seeds: int, dim: int, option: str = "n_seeds") -> WorkEstimate:
+    """The work of a Newton search from ``n_seeds`` seeds in ``dim`` parameters."""
+    return WorkEstimate(f"{n_seeds} Newton seeds in {dim} parameters",
+                        int(n_seeds) * max(int(dim), 1) * WORK_LIMITS.seed_seconds,
+                        int(n_seeds) * max(int(dim), 1) * 8 * 4, option)
+
+
+def check_work(estimate: WorkEstimate, seconds: float | None, hint: str) -> None:
+    """Refuse ``estimate`` past the time ``seconds`` (None: ``library_seconds``)
+    or past ``max_bytes`` of memory, before any work.
+
+    Raises
+    ------
+    LimitError
+        One line: the work, its estimate, the limit, ``hint`` (how to raise
+        the time limit) or, for memory, the option to lower.
+    """
+    limit = WORK_LIMITS.library_seconds if seconds is None else float(seconds)
+    if estimate.bytes > WORK_LIMITS.max_bytes:
+        raise LimitError(f"{estimate.what} needs about {estimate.bytes / 1e9:.3g} GB; eqselect "
+                         f"holds at most {WORK_LIMITS.max_bytes / 1e9:g} GB at once (lower "
+                         f"{estimate.option}; docs/limits.md)")
+    if estimate.seconds > limit:
+        raise LimitError(f"{estimate.what} takes about {estimate.seconds:.3g} s, past the "
+                         f"time limit of {limit:g} s ({hint}; lower {estimate.option})")
 
 
 @dataclass(frozen=True)
@@ -316,3 +423,5 @@ def _interval_timer(what, seconds, hint):
 
 __all__ = ["Budgeted", "DEFAULT_BUDGET", "TimeBudgetExceeded", "call_with_budget",
            "check_deadline", "deadline", "run_with_budget"]
+__all__ += ["WORK_LIMITS", "WorkEstimate", "WorkLimits", "basin_work", "check_work",
+            "seed_work"]

@@ -39,6 +39,7 @@ from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
 from eqselect.theory.adaptive import SYMBOLIC_OPS, sga_sign, sos_weight
 from eqselect.theory.rules import TERMS, resolve, series_order
+from eqselect.theory.validate import coefficient
 
 ETA = sp.Symbol("eta")
 
@@ -81,7 +82,7 @@ class Decomposition:
         if not isinstance(game, Game):
             raise GameError(f"Decomposition takes a Game, got {type(game).__name__}")
         self.game = game
-        self.eta = ETA if eta is None else to_exact(eta, "inner learning rate eta")
+        self.eta = ETA if eta is None else coefficient(eta, "inner learning rate eta", game)
         self._phi = [engine.to_engine(s) for s in game.parameters]
         self._values = [engine.to_engine(v) for v in game.values]
         self._derive()

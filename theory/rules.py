@@ -57,6 +57,7 @@ import sympy as sp
 from eqselect.theory.adaptive import SOS_CONSTANTS
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
+from eqselect.theory.validate import annealing as checked_annealing
 
 LAMBDA = sp.Symbol("lambda")
 #: The own-learning coefficient c, kept symbolic. Its name is not a legal payoff
@@ -86,7 +87,7 @@ def series_order(name: str) -> int | None:
     if not name.startswith(SERIES_PREFIX):
         return None
     tail = name[len(SERIES_PREFIX):]
-    return int(tail) if tail.isdigit() and int(tail) >= 2 else None
+    return int(tail) if tail.isascii() and tail.isdigit() and int(tail) >= 2 else None
 
 
 class Method(str, Enum):
@@ -358,6 +359,7 @@ class Rule:
     def __post_init__(self):
         object.__setattr__(self, "method", Method.parse(self.method))
         object.__setattr__(self, "order", check_order(self.order))
+        checked_annealing(self.annealing)
         for name in ("lam", "own_coef", "sos_a", "sos_b"):
             value = getattr(self, name)
             if not isinstance(value, sp.Symbol):

@@ -18,31 +18,16 @@ from __future__ import annotations
 import json
 import sys
 
-from eqselect.commands.inputs import command_inputs, numeric_decomposition
+from eqselect.commands.inputs import check_basin_options, command_inputs, numeric_decomposition
+from eqselect.options import preferred
 from eqselect.output import check_plot_path, replaced_file
 from eqselect.theory import PAPER, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.profile_names import player_and_action_names, point_names
 from eqselect.theory.serialize import document
 
-#: Basin-map updates per second on one core (measured: 301 x 301 starts x 1000
-#: steps of stag hunt in about 10 s), for the estimate made before the work.
-BASIN_UPDATES_PER_SECOND = 1e7
 #: RK4 steps of the flow's default time limit (dt = 0.05: t = 100).
 FLOW_STEPS = 2000
-
-
-def check_basin_work(starts: int, steps: int) -> None:
-    """Refuse a basin map whose estimated time exceeds the time limit, before any work."""
-    updates = starts * steps
-    seconds = updates / BASIN_UPDATES_PER_SECOND
-    budget = limits.current().time_limit
-    if budget is not None and seconds > budget:
-        megabytes = starts * 8 * 8 / 1e6
-        raise OptionsError(
-            f"eqselect basins: {starts} starts x {steps} steps asks for {updates:.3g} updates, "
-            f"about {seconds:.0f} s and {megabytes:.0f} MB; the time limit is {budget:g} s "
-            f"({limits.raise_hint('time_limit')})")
 
 
 def basin_starts(args, game):
@@ -83,11 +68,8 @@ def preferred_choice(args, game, attractors) -> tuple:
         if text is None:
             return None, True, ["fraction: the paper's success predicate (every player's "
                                 f"first-action probability >= {float(PAPER.success):g})"]
-    if text in ("payoff-dominant", "welfare"):
-        choice = text
-    elif text.isdigit():
-        choice = int(text)
-    else:
+    choice = preferred(text)
+    if isinstance(choice, str) and choice not in ("payoff-dominant", "welfare"):
         choice = parse_profile(game, text)
     index, notes = preferred_attractor(game, attractors, choice)
     return index, False, notes
@@ -145,10 +127,11 @@ def run(args) -> int:
     steps = args.steps or (FLOW_STEPS if args.schedule == "flow" else PAPER.steps)
     if args.per_start and not args.json:
         raise OptionsError("eqselect basins: --per-start needs --json")
+    check_basin_options(args, steps)  # from the options alone, before the game is derived
     dec = numeric_decomposition(args)
+    check_basin_options(args, steps, len(dec.game.parameters))
     starts, where = basin_starts(args, dec.game)
     total = len(starts.draw(dec.game)[1])
-    check_basin_work(total, steps)
     found, budget_notes = basin_fixed_points(dec, args)
     attractors = all_attractors(dec.game, found)
     index, predicate, notes = preferred_choice(args, dec.game, attractors)

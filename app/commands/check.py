@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import sys
 
+from eqselect.options import preferred
 from eqselect.theory import Rule
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.games.entropy import without_entropy
@@ -26,7 +27,7 @@ from eqselect.theory.serialize import document
 
 
 def _preferred(text: str):
-    return int(text) if text.isdigit() else text
+    return preferred(text)
 
 
 def run(args) -> int:

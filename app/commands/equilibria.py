@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 
-from eqselect.commands.inputs import command_inputs, heading, numeric_decomposition, print_notes
+from eqselect.commands.inputs import (
+    check_seeds_option, command_inputs, heading, numeric_decomposition, print_notes)
 from eqselect.theory.profile_names import (
     actions_are_named, player_and_action_names, point_names, profile_name, pure_profile,
     strategies_at)
@@ -32,7 +33,9 @@ def run(args) -> int:
     from eqselect.theory.rules import resolve
     from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 
+    check_seeds_option(args)  # from the option alone, before the game is derived
     dec = numeric_decomposition(args)
+    check_seeds_option(args, len(dec.game.parameters))
     found = find_equilibria(dec, resolve(args.method, args.lam, args.own), seed=args.seed,
                             n_seeds=args.seeds, budget=args.budget)
     found.equilibria.sort(key=sort_key)

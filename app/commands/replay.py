@@ -26,7 +26,7 @@ def run(args) -> int:
     if bad:
         raise OptionsError(f"eqselect replay: unknown experiment {bad[0]!r}; "
                          f"valid: {', '.join(EXPERIMENTS)}")
-    stage = StagedFolder(args.out, "replay.json") if args.out else None
+    stage = StagedFolder(args.out, "replay.json") if args.out is not None else None
     try:
         with Progress(work_units(wanted), f"replay ({args.mode})", quiet=args.json) as bar:
             result = replay(wanted, mode=args.mode, seed=args.seed, progress=bar)

@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from eqselect.commands.inputs import prepare_game
-from eqselect.theory import limits
+from eqselect.options import distinct_methods
+from eqselect.theory import limits, validate
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Method
 
@@ -19,7 +20,7 @@ def methods_option(text: str) -> tuple[str, ...]:
     names = tuple(t.strip() for t in text.split(",") if t.strip())
     if not names:
         raise OptionsError("eqselect report: --method needs at least one method")
-    return tuple(Method.parse(n).value for n in names)
+    return distinct_methods(tuple(Method.parse(n).value for n in names))
 
 
 def options_from(args):
@@ -43,13 +44,15 @@ def run(args) -> int:
     from eqselect.studies.report.build import build_report
 
     options = options_from(args)
+    validate.check_basin_work(options.grid ** 2, options.steps, 2, len(options.methods),
+                              "--grid, --steps or --method")
     try:
         game = prepare_game(args, symbolic=True)  # payoff symbols for the closed forms
     except GameError:
         game = prepare_game(args)  # games without a symbolic form
     if options.tau is None and game.tau is not None:  # a game file's tau, stated
         options = replace(options, tau=game.tau)
-    out = Path(args.out or f"report-{Path(args.game).stem}")
+    out = args.out if args.out is not None else f"report-{Path(args.game).stem}"
     stage = StagedFolder(out, "report.json")
     try:
         with limits.deadline("eqselect report"), Progress(4, f"report {game.name}") as bar:

@@ -26,6 +26,9 @@ from typing import Callable
 import numpy as np
 
 from eqselect.theory import Decomposition, GameError, RegionKind, Rule
+from eqselect.theory.budget import WORK_LIMITS
+from eqselect.theory.errors import LimitError
+from eqselect.theory.validate import real
 from eqselect.numerics.compiled import compile_field
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
 from eqselect.numerics.dynamics.flow import FlowOptions
@@ -174,6 +177,7 @@ def _box(game, bound):
                     f"{game.region.kind.value} region")
 
 
+
 def separatrix(dec: Decomposition, saddle, rule: Rule, *,
                eps: float = 1e-6, ds: float | None = None, bound: float = 8.0,
                max_length: float = 50.0, backend: str = "llvm") -> Separatrix:
@@ -213,6 +217,8 @@ def separatrix(dec: Decomposition, saddle, rule: Rule, *,
     (('boundary', 'boundary'), True)
     """
     game = dec.game
+    eps, bound = real(eps, "eps", 0, strict=True), real(bound, "bound", 0, strict=True)
+    max_length = real(max_length, "max_length", 0, strict=True)
     if len(game.parameters) != 2:
         raise GameError(f"separatrix tracing needs 2 parameters, game {game.name!r} has "
                         f"{len(game.parameters)}")
@@ -227,6 +233,10 @@ def separatrix(dec: Decomposition, saddle, rule: Rule, *,
     ds = float(np.max(upper - lower)) / 500 if ds is None else ds
     if not ds > 0:
         raise GameError(f"arc-length step ds must be > 0, got {plain(ds)}")
+    steps = WORK_LIMITS.max_arc_steps
+    if not max_length / real(ds, "arc-length step ds") <= steps:
+        raise LimitError(f"max_length / ds = {max_length / ds:.3g} arc-length steps per branch;"
+                         f" at most {steps} (raise ds or lower max_length)")
     branches, ends = _both_branches(cf.field, point, v, eps, lower, upper, ds, max_length)
     if any(e != "boundary" for e in ends):
         notes.append(f"a branch did not reach the boundary: ends {ends}")

@@ -65,7 +65,7 @@ def coordinate(game, name: str) -> tuple[int, int, int]:
 def _index(text: str, names: list[str], base: int):
     if text in names:
         return names.index(text)
-    if text.isdigit() and 0 <= int(text) - base < len(names):
+    if text.isascii() and text.isdigit() and 0 <= int(text) - base < len(names):
         return int(text) - base
     return None
 

@@ -169,9 +169,8 @@ def test_failure_keeps_the_previous_report_and_stale_stages_are_removed(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(report, "build_report", broken)
-    with pytest.raises(OSError):
-        main(["report", "stag-hunt", "--out", str(out)])
-    capsys.readouterr()
+    code, _, err = run(["report", "stag-hunt", "--out", str(out)], capsys)
+    assert code == 1 and "No space left" in err and one_error_line(err), err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
 
@@ -192,7 +191,7 @@ def test_a_failure_while_swapping_in_restores_the_previous_report(tmp_path, caps
 
     monkeypatch.setattr(output.os, "rename", failing_rename)
     code, _, err = run(["report", "tandem", "--out", str(out)], capsys)
-    assert code == 2 and "No space left" in err and one_error_line(err)
+    assert code == 1 and "No space left" in err and one_error_line(err)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
 
@@ -249,3 +248,160 @@ def test_a_game_name_with_input_reaches_the_report_escaped(tmp_path, capsys):
     assert main(["derive", str(game), "--latex", "--standalone"]) == 0
     tex = capsys.readouterr().out
     assert "\\input{/etc/hostname}" not in tex and "\\textbackslash{}input" in tex
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["check", "stag-hunt", "--preferred", "\u00b2"], "--preferred"),
+    (["check", "stag-hunt", "--param", "direct", "--lam", "0"], "lambda > 0"),
+    (["report", "stag-hunt", "--method", "pg,pg"], "--method names 'pg' twice"),
+    (["report", "stag-hunt", "--grid", "1001", "--steps", "100000"], "--time-limit"),
+    (["report", "stag-hunt", "--out", ""], "--out ''"),
+    (["replay", "--out", ""], "--out ''"),
+    (["basins", "stag-hunt", "--method", "pg", "--samples", "1000000000"], "lower --samples"),
+    (["basins", "stag-hunt", "--method", "pg", "--samples", "100000000"], "lower --samples"),
+    (["basins", "stag-hunt", "--method", "pg", "--fix", "1:C=0.5", "--fix", "1:C=0.5"],
+     "--fix names '1:C' twice"),
+    (["basins", "stag-hunt", "--method", "pg", "--grid", "\u0663"], "not an integer"),
+    (["equilibria", "ipd", "--seeds", "1000000000"], "--seeds must be <= 10000"),
+    (["equilibria", "ipd", "--param", "softmax", "--seeds", "1000000000"], "--seeds"),
+    (["derive", "stag-hunt", "--tau", "100000000000000000000000000000000"], "[0, 1e+12]"),
+])
+def test_hostile_options_are_refused_in_one_line_before_the_work(args, needle, capsys,
+                                                                  tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    start = time.perf_counter()
+    code, _, err = run(args, capsys)
+    assert code == 2 and needle in err and one_error_line(err), err
+    assert time.perf_counter() - start < 5
+    assert not any(tmp_path.iterdir())  # nothing written, not even a staging folder
+
+
+def test_a_game_file_with_a_huge_tau_is_one_line(tmp_path, capsys):
+    game = tmp_path / "t.toml"
+    game.write_text('name = "t"\npayoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\ntau = 1e32\n')
+    code, _, err = run(["equilibria", str(game)], capsys)
+    assert code == 2 and "tau" in err and one_error_line(err), err
+
+
+def _full(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+def test_an_out_folder_that_is_a_link_or_holds_a_folder_named_like_the_marker_is_refused(
+        tmp_path, capsys):
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "report.json").write_text("{}")
+    link = tmp_path / "link"
+    link.symlink_to(earlier, target_is_directory=True)
+    code, _, err = run(["report", "stag-hunt", "--out", str(link)], capsys)
+    assert code == 2 and "symbolic link" in err and one_error_line(err), err
+    odd = tmp_path / "odd"
+    (odd / "report.json").mkdir(parents=True)
+    code, _, err = run(["report", "stag-hunt", "--out", str(odd)], capsys)
+    assert code == 2 and "not a regular file" in err and one_error_line(err), err
+    assert (earlier / "report.json").read_text() == "{}" and (odd / "report.json").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier", "link", "odd"]
+
+
+def test_a_full_disk_while_a_plot_is_written_keeps_the_previous_plot(tmp_path, capsys,
+                                                                       monkeypatch):
+    import eqselect.numerics.plots.portrait as portrait
+
+    plot = tmp_path / "map.png"
+    plot.write_bytes(b"previous")
+    monkeypatch.setattr(portrait, "basin_plot", _full)
+    code, _, err = run(["basins", "stag-hunt", "--method", "pg", "--grid", "3", "--steps", "3",
+                        "--plot", str(plot)], capsys)
+    assert code == 1 and "No space left" in err and one_error_line(err), err
+    assert plot.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png"]
+
+
+@pytest.mark.parametrize("errno_, text", [(28, "No space left"), (30, "Read-only file system"),
+                                          (13, "Permission denied")])
+def test_a_refused_write_of_a_converted_game_keeps_the_previous_file(tmp_path, capsys,
+                                                                      monkeypatch, errno_, text):
+    import eqselect.theory.io.write as write
+
+    target = tmp_path / "g.json"
+    target.write_text("previous")
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno_, text)
+
+    monkeypatch.setattr(write.os, "replace", refuse)
+    code, _, err = run(["convert", "stag-hunt", str(target)], capsys)
+    assert code == 1 and text in err and one_error_line(err), err
+    assert target.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json"]
+
+
+def test_a_full_disk_under_stdout_is_one_line(capsys, monkeypatch):
+    import io
+    import sys
+
+    class Full(io.StringIO):
+        def flush(self):
+            if self.getvalue():
+                _full()
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    code = main(["derive", "stag-hunt", "--json"])
+    err = capsys.readouterr().err
+    assert code == 1 and "No space left" in err and one_error_line(err), err
+
+
+def test_a_game_file_name_too_long_for_the_file_system_is_one_line(tmp_path, capsys,
+                                                                    monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["derive", "x" * 300 + ".json"], capsys)
+    assert code == 2 and "too long" in err and one_error_line(err), err
+
+
+def test_a_full_disk_before_the_staging_folder_exists_is_status_1(tmp_path, capsys,
+                                                                  monkeypatch):
+    import eqselect.output as output
+
+    monkeypatch.setattr(output.tempfile, "mkdtemp", _full)
+    code, _, err = run(["report", "stag-hunt", "--out", str(tmp_path / "r")], capsys)
+    assert code == 1 and "No space left" in err and one_error_line(err), err
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """A 64 KB tmpfs, where mounting one is allowed (root); skipped elsewhere."""
+    where = tmp_path / "small"
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)],
+                             capture_output=True) if shutil.which("mount") else None
+    if mounted is None or mounted.returncode != 0:
+        pytest.skip("no tmpfs can be mounted here (needs root); the patched writers cover it")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], capture_output=True)
+
+
+def test_a_really_full_disk_keeps_the_previous_outputs(small_tmpfs, capsys):
+    game, plot = small_tmpfs / "g.toml", small_tmpfs / "map.png"
+    game.write_text("previous")
+    plot.write_bytes(b"previous")
+    fd = os.open(small_tmpfs / "filler", os.O_WRONLY | os.O_CREAT)
+    try:  # fill the disk to its last byte, unbuffered
+        for size in (4096, 1):
+            while True:
+                try:
+                    os.write(fd, b"\0" * size)
+                except OSError:
+                    break
+    finally:
+        os.close(fd)
+    for argv in (["convert", "stag-hunt", str(game)],
+                 ["basins", "stag-hunt", "--method", "pg", "--grid", "3", "--steps", "3",
+                  "--backend", "numpy", "--plot", str(plot)]):
+        code, _, err = run(argv, capsys)
+        assert code == 1 and "No space left" in err and one_error_line(err), (argv, err)
+    assert game.read_text() == "previous" and plot.read_bytes() == b"previous"
+    assert sorted(p.name for p in small_tmpfs.iterdir()) == ["filler", "g.toml", "map.png"]

@@ -86,3 +86,64 @@ def test_an_interrupt_swallowed_by_a_callback_is_delivered_again():
         assert other == [odd]  # anything else goes to the previous hook
     finally:
         signal.signal(signal.SIGINT, old)
+
+
+@pytest.mark.parametrize("signals", [(signal.SIGINT,), (signal.SIGTERM, signal.SIGTERM),
+                                     (signal.SIGINT, signal.SIGTERM)])
+def test_a_signal_landing_in_teardown_still_prints_its_one_line(tmp_path, signals):
+    """Signals sent once the command has written its output land in its
+    teardown (or after it returned): the process ends with status 0 or the
+    first signal's status and that one line, never killed silently."""
+    proc = subprocess.Popen([sys.executable, "-m", "eqselect", "derive", "stag-hunt"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert proc.stdout.readline()  # the command is printing its result: teardown is near
+    for sig in signals:
+        proc.send_signal(sig)
+        time.sleep(0.01)
+    out, err = proc.communicate(timeout=60)
+    status = {signal.SIGINT: 130, signal.SIGTERM: 143}[signals[0]]
+    assert proc.returncode in (0, status), (proc.returncode, err)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    if proc.returncode:
+        assert err.strip().splitlines() == [
+            {130: "eqselect: interrupted", 143: "eqselect: terminated"}[status]], err
+
+
+def test_the_command_handler_raises_once_and_ends_the_process_after_the_command(monkeypatch):
+    import eqselect.signals as sig
+
+    ended = []
+    monkeypatch.setattr(sig, "_exit_now", lambda signum, frame: ended.append(signum))
+    monkeypatch.setitem(sig._SAID, "signal", None)
+    monkeypatch.setattr(sig, "RUNNING", [True])
+    with pytest.raises(KeyboardInterrupt):
+        sig.command_signal(signal.SIGINT, None)
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt:  # its cleanup runs: a second signal raises nothing
+        sig.command_signal(signal.SIGTERM, None)
+    sig.RUNNING[0] = False
+    monkeypatch.setattr(sig, "_is_the_command", lambda: True)
+    sig.command_signal(signal.SIGTERM, None)
+    assert ended == [signal.SIGTERM]
+    monkeypatch.setattr(sig, "_is_the_command", lambda: False)
+    sig.command_signal(signal.SIGINT, None)  # a library user's process: left alone
+    assert ended == [signal.SIGTERM]
+
+
+def test_the_import_guard_stays_in_the_command_until_its_handlers_take_over(monkeypatch):
+    import eqselect.signals as sig
+
+    before = {s: signal.getsignal(s) for s in sig.STATUS}
+    try:
+        monkeypatch.setattr(sig, "_is_the_command", lambda: True)
+        saved = sig.start_import_guard()
+        sig.stop_import_guard(saved)  # the package's own imports are done
+        assert all(signal.getsignal(s) is sig._exit_now for s in sig.STATUS)
+        monkeypatch.setattr(sig, "_is_the_command", lambda: False)
+        sig.stop_import_guard(saved)  # a library user's process gets its handlers back
+        assert {s: signal.getsignal(s) for s in sig.STATUS} == before
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)

@@ -94,3 +94,40 @@ def test_the_main_thread_deadline_interrupts_python_code():
                 pass
     assert time.monotonic() - start < 5
     assert budget.DEFAULT_BUDGET == 5.0
+
+
+# -- Work sizes estimated from the arguments (docs/limits.md) --
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from eqselect.theory.errors import LimitError  # noqa: E402
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 10**12), st.integers(1, 10**12), st.integers(1, 12), st.integers(1, 12))
+def test_basin_work_is_the_product_of_its_sizes(starts, steps, dim, methods):
+    lim = budget.WORK_LIMITS
+    w = budget.basin_work(starts, steps, dim, methods)
+    assert w.seconds == pytest.approx(starts * steps * methods / lim.updates_per_second)
+    assert w.bytes == starts * dim * lim.bytes_per_coordinate
+    refused = w.bytes > lim.max_bytes or w.seconds > 300
+    try:
+        budget.check_work(w, 300, "raise it with --time-limit")
+    except LimitError as exc:
+        assert refused and "\n" not in str(exc)
+        assert ("--time-limit" in str(exc)) == (w.bytes <= lim.max_bytes)
+    else:
+        assert not refused
+
+
+def test_oversized_work_is_refused_and_the_papers_maps_are_not():
+    paper = budget.basin_work(21 * 21, 140, 2, 3)  # the paper's map of three methods
+    budget.check_work(paper, None, "")
+    assert paper.seconds < 0.1
+    for w in (budget.basin_work(9, 10**12, 2), budget.basin_work(10**10, 140, 2),
+              budget.basin_work(10**9, 140, 2), budget.basin_work(1001**2, 10**5, 2, 3)):
+        with pytest.raises(LimitError):
+            budget.check_work(w, 600, "")
+    with pytest.raises(LimitError, match="Newton seeds"):
+        budget.check_work(budget.seed_work(10**9, 10), None, "")

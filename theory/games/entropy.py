@@ -14,6 +14,7 @@ import sympy as sp
 
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
+from eqselect.theory.validate import temperature
 
 
 def shannon_entropy(probabilities) -> sp.Expr:
@@ -59,6 +60,7 @@ def entropy_regularized(game: Game, tau) -> Game:
     tau = to_exact(tau, "temperature tau")
     if tau.is_number and tau < 0:
         raise GameError(f"temperature tau must be >= 0, got {tau}")
+    tau = temperature(tau)  # bounded above: past 10^12 the payoffs vanish beside the entropy
     if not game.strategies:
         raise GameError(f"game {game.name!r} has continuous parameters; entropy needs a policy")
     if game.tau is not None:  # a second term would go unrecorded in game.tau

@@ -120,7 +120,8 @@ def ipd(parameterization: str = "logit", gamma=sp.Rational(24, 25),
     gamma = to_exact(gamma, "discount gamma")
     if not (0 < gamma <= 1) or (horizon is None and gamma == 1):
         raise GameError(f"discount gamma must lie in (0, 1) (or (0, 1] with a horizon), got {gamma}")
-    if horizon is not None and (not isinstance(horizon, int) or horizon < 1):
+    if horizon is not None and (not isinstance(horizon, int) or isinstance(horizon, bool)
+                                or horizon < 1):
         raise GameError(f"horizon must be a positive integer, got {horizon!r}")
     if horizon is not None and horizon > MAX_SYMBOLIC_HORIZON:
         raise GameError(

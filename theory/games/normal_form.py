@@ -224,6 +224,10 @@ def _check_declared(entries, symbols) -> None:
         raise GameError(f"payoffs use undeclared symbol(s) "
                         f"{', '.join(sorted(str(u) for u in undeclared))}; declare them "
                         "with their default values in payoff_symbols")
+    unused = set(symbols) - set().union(*(t.free_symbols for t in tensors))
+    if unused:  # a default that changes nothing would be reported as a game's symbol
+        raise GameError(f"payoff_symbols declares {', '.join(sorted(str(u) for u in unused))}, "
+                        "which no payoff uses")
 
 
 def declared_symbols(payoff_symbols, reserved=RESERVED_NAMES) -> dict:

@@ -34,7 +34,7 @@ from pathlib import Path
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from eqselect.theory.errors import GameError, OptionsError
+from eqselect.theory.errors import GameError, OptionsError, OutputError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game
 from eqselect.theory.games.entropy import without_entropy
@@ -278,4 +278,5 @@ def _write_atomically(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OptionsError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}; {path.name} is left "
+                          "as it was") from None
