@@ -219,12 +219,13 @@ def _checked_kind(parameterization, name, description) -> Parameterization:
 
 
 def _check_declared(entries, symbols) -> None:
-    undeclared = set().union(*(x.free_symbols for flat in entries for x in flat)) - set(symbols)
+    used = set().union(*(x.free_symbols for flat in entries for x in flat))
+    undeclared = used - set(symbols)
     if undeclared:
         raise GameError(f"payoffs use undeclared symbol(s) "
                         f"{', '.join(sorted(str(u) for u in undeclared))}; declare them "
                         "with their default values in payoff_symbols")
-    unused = set(symbols) - set().union(*(t.free_symbols for t in tensors))
+    unused = set(symbols) - used
     if unused:  # a default that changes nothing would be reported as a game's symbol
         raise GameError(f"payoff_symbols declares {', '.join(sorted(str(u) for u in unused))}, "
                         "which no payoff uses")
