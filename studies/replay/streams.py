@@ -14,9 +14,9 @@ the same seed):
 
 - Stag Hunt: one array of B x 2 uniforms, row b holding the two agents'
   draws of sample b; agent i cooperates when its uniform is < p_i;
-- IPD: for every round t = 0..H-1, B uniforms for agent 1, then B for
-  agent 2, each compared with the cooperation probability of the sample's
-  current state.
+- IPD (H = 12 rounds, discount 0.96): for every round t = 0..H-1, B
+  uniforms for agent 1, then B for agent 2, each compared with the
+  cooperation probability of the sample's current state.
 
 Since each run consumes only its own stream, a run gives the same numbers
 whichever other runs are stepped beside it.
@@ -27,73 +27,33 @@ from __future__ import annotations
 import numpy as np
 
 from eqselect.numerics.sources.estimators import (
-    Samples, components_from_samples, sample_2x2)
+    components_from_samples, sample_2x2, sample_ipd)
 from eqselect.numerics.sources.fields import Source
-from eqselect.numerics.sources.markov import IPD_PAYOFF, N_STATES
+from eqselect.numerics.sources.markov import N_STATES
 
 #: Stag Hunt's row payoff, index 0 = cooperate; the column player's is the transpose.
 STAG_HUNT_PAYOFF = ((4.0, 0.0), (3.0, 2.0))
 
 
-def sample_ipd_in_turn(theta, batch: int, rng: np.random.Generator, horizon: int = 12,
-                       gamma: float = 0.96, payoff=IPD_PAYOFF) -> Samples:
-    """B IPD episodes of one run, drawn agent by agent and round by round.
-
-    In round t every episode is in a state s_t (s_0 = 0); agent 1 cooperates
-    when its uniform is < x_1[s_t], then agent 2 likewise, and the state moves
-    to 1 + 2 a_1 + a_2 (0 = C). Scores, their Hessian diagonal and the
-    discounted returns are as in `eqselect.numerics.sources.estimators.sample_ipd`.
-
-    Parameters
-    ----------
-    theta : ndarray, shape (10,)
-        Agent 1's five logits, then agent 2's.
-    batch, horizon : int
-    rng : numpy.random.Generator
-    gamma : float
-    payoff : 2x2 nested sequence
-        The row player's stage payoff (the column player's is the transpose).
-
-    Returns
-    -------
-    Samples
-        Leading axes (1, B).
-    """
-    x = 1.0 / (1.0 + np.exp(-np.asarray(theta, dtype=float).reshape(2, N_STATES)))
-    pay = np.asarray(payoff, dtype=float)
-    pay = np.stack([pay, pay.T])
-    score = np.zeros((batch, 2, N_STATES))
-    visits = np.zeros((batch, N_STATES))
-    ret = np.zeros((batch, 2))
-    state = np.zeros(batch, dtype=int)
-    rows = np.arange(batch)
-    for t in range(horizon):
-        p = x[:, state]  # (2, B): each agent's cooperation probability in the sample's state
-        coop = np.stack([rng.random(batch) < p[0], rng.random(batch) < p[1]], axis=1)
-        score[rows, :, state] += coop - p.T
-        visits[rows, state] += 1
-        a = (~coop).astype(int)
-        ret += gamma ** t * np.stack([pay[i][a[:, 0], a[:, 1]] for i in range(2)], axis=1)
-        state = 1 + 2 * a[:, 0] + a[:, 1]
-    hess = -visits[:, None, :] * (x * (1 - x))[None]
-    return Samples(score[None], hess[None], ret[None])
-
-
 class _Drawn:
-    """Uniforms drawn beforehand, handed out as one ``random(shape)`` call.
+    """Uniforms drawn beforehand, handed out one ``random(shape)`` call after another.
 
-    `sample_2x2` asks its generator for one array of shape (n, B, 2); rows
-    drawn from n separate generators are served that way in one piece.
+    The samplers of `eqselect.numerics.sources.estimators` ask their
+    generator for one array per call: (n, B, 2) for a one-shot game, one
+    (n, B, 2) per round for the IPD. ``pieces`` holds those arrays in the
+    order they are asked for, each row drawn from its run's own generator.
     """
 
-    def __init__(self, uniforms: np.ndarray):
-        self.uniforms = uniforms
+    def __init__(self, pieces):
+        self.pieces = list(pieces)
+        self.next = 0
 
     def random(self, shape) -> np.ndarray:
-        if tuple(shape) != self.uniforms.shape:
-            raise ValueError(f"drawn uniforms have shape {self.uniforms.shape}, "
-                             f"asked for {tuple(shape)}")
-        return self.uniforms
+        piece = self.pieces[self.next]
+        if tuple(shape) != piece.shape:
+            raise ValueError(f"drawn uniforms have shape {piece.shape}, asked for {tuple(shape)}")
+        self.next += 1
+        return piece
 
 
 class RunStreams(Source):
@@ -127,6 +87,8 @@ class RunStreams(Source):
 
     one_draw_per_step = True
 
+    horizon, gamma = 12, 0.96
+
     def __init__(self, game: str, batch: int, generators, eta: float):
         if game not in ("stag-hunt", "ipd"):
             raise ValueError(f"RunStreams knows 'stag-hunt' and 'ipd', got {game!r}")
@@ -139,13 +101,16 @@ class RunStreams(Source):
         x = np.atleast_2d(np.asarray(x, dtype=float))
         if len(x) != len(self.generators):
             raise ValueError(f"{len(x)} points for {len(self.generators)} run streams")
+        B = self.batch
         if self.game == "stag-hunt":
-            drawn = _Drawn(np.stack([g.random((self.batch, 2)) for g in self.generators]))
-            samples = sample_2x2(x, STAG_HUNT_PAYOFF, self.batch, drawn)
+            drawn = _Drawn([np.stack([g.random((B, 2)) for g in self.generators])])
+            samples = sample_2x2(x, STAG_HUNT_PAYOFF, B, drawn)
         else:
-            parts = [sample_ipd_in_turn(row, self.batch, g)
-                     for row, g in zip(x, self.generators)]
-            samples = Samples(*(np.concatenate(f, axis=0) for f in zip(*parts)))
+            # per run: round by round, B uniforms for agent 1 then B for agent 2,
+            # which is one call of H * 2 * B uniforms read in that order
+            u = np.stack([g.random(self.horizon * 2 * B) for g in self.generators])
+            u = u.reshape(len(x), self.horizon, 2, B).transpose(1, 0, 3, 2)  # (H, n, B, 2)
+            samples = sample_ipd(x, B, _Drawn(u), self.horizon, self.gamma)
         est = components_from_samples(samples, self.eta)
         return {"cur": est.cur, "own": est.own, "peer": est.peer}
 
