@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -122,10 +123,15 @@ def stream(experiment: str, seed: int, *keys: str) -> np.random.Generator:
 
 def exact_source(game: str, setting: Setting = Setting()) -> Source:
     """The exact terms for "stag-hunt" (compiled symbolic) or "ipd" (dynamic programming)."""
+    return _exact_source(game, setting.eta)
+
+
+@lru_cache(maxsize=None)
+def _exact_source(game: str, eta: float) -> Source:
+    """Built and compiled once per (game, eta): exact sources hold no state between calls."""
     if game == "ipd":
-        return MarkovSource(eta=setting.eta, horizon=12, gamma=0.96)
-    dec = Decomposition(builtin(game, "logit"), eta=sp.nsimplify(setting.eta))
-    return SymbolicSource(dec)
+        return MarkovSource(eta=eta, horizon=12, gamma=0.96)
+    return SymbolicSource(Decomposition(logit_game(game), eta=sp.nsimplify(eta)))
 
 
 def sampled_source(game: str, batch: int, seed, setting: Setting = Setting()) -> Source:
@@ -139,14 +145,21 @@ def sampled_source(game: str, batch: int, seed, setting: Setting = Setting()) ->
 
 
 def _payoffs(game: str):
-    g = builtin(game, "logit")
+    g = logit_game(game)
     return [np.array(t, dtype=float) for t in g.payoffs]
 
 
 # -- starts and success -------------------------------------------------------
+@lru_cache(maxsize=None)
+def logit_game(game: str):
+    """The built-in ``game`` under sigmoid policies, built once (the IPD's takes a while)."""
+    return builtin(game, "logit")
+
+
+@lru_cache(maxsize=None)
 def success_predicate(game: str, threshold: float) -> Callable:
     """Both agents' (start-state) cooperation probabilities are >= threshold."""
-    return cooperation_success(builtin(game, "logit"), threshold)
+    return cooperation_success(logit_game(game), threshold)
 
 
 # -- experiments --------------------------------------------------------------
@@ -177,7 +190,7 @@ def run_rule(source: Source, game: str, rule: Rule, starts, steps: int,
     (the sensitivity measurement, `eqselect.studies.replay.sensitivity`).
     """
     judge = SuccessJudge(success_predicate(game, setting.threshold))
-    g = builtin(game, "logit")
+    g = logit_game(game)
     if setting.start_shift:
         starts = GivenStarts(starts.draw(g)[1] + setting.start_shift)
     first = run_basins(BasinProblem(None, rule, starts, min(int(steps), 1), "paper", judge,
