@@ -169,7 +169,8 @@ def latex_table(result: ReplayResult) -> str:
     body = "\n".join(" & ".join(_latex_cell(c) for c in row) + " \\\\"
                      for row in table_rows(result))
     return ("\\begin{tabular}{lrr}\n\\hline\n"
-            f"Experiment & Replay ({result.mode}) & Published (sampled) \\\\\n\\hline\n"
+            f"Experiment & Replay ({result.mode}, {result.protocol}'s protocol) & "
+            "Published (sampled) \\\\\n\\hline\n"
             f"{body}\n\\hline\n\\end{{tabular}}\n")
 
 
