@@ -71,7 +71,14 @@ PUBLISHED = {
 
 @dataclass(frozen=True)
 class Setting:
-    """The replay's hyper-parameters (docs/replay.md); the rule's read `PAPER`."""
+    """The replay's hyper-parameters (docs/replay.md); the rule's read `PAPER`.
+
+    Besides the experiments' sizes: ``estimator_p`` is both agents'
+    cooperation probability at the estimator experiment's point,
+    ``counting`` how first hits are numbered (`Counting`), and
+    ``start_shift`` a move of every start coordinate (0: none; the
+    sensitivity measurement).
+    """
 
     eta: float = float(PAPER.eta)
     own_coef: float = float(PAPER.own)
