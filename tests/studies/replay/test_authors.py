@@ -122,8 +122,11 @@ def test_the_estimator_figures_are_the_published_ones():
 @pytest.mark.skipif(not FULL, reason="the full authors' protocol takes minutes "
                     "(EQSELECT_FULL_SCALE=1)")
 def test_the_sampled_stag_hunt_rows_are_the_published_ones():
-    fig = replay(["basin-map", "peer-sweep", "ablation", "restarts", "annealing"],
-                 mode="sampled", protocol="authors").figures
+    fig = replay(["basin-map", "peer-sweep", "ablation", "restarts", "restart-selection",
+                  "annealing"], mode="sampled", protocol="authors").figures
+    curves = fig["restart_selection"]["stag-hunt"]
+    assert curves["pg"][:4] == [0.26, 0.5, 0.64, 0.75]
+    assert curves["meta-mapg"][:4] == [0.35, 0.62, 0.78, 0.88]
     assert {m: round(v, 3) for m, v in fig["basin_map"].items()} == {
         "pg": 0.270, "meta-mapg": 0.426}
     assert round(fig["peer_sweep"]["0"], 3) == 0.298 and round(fig["peer_sweep"]["5"], 3) == 0.628
