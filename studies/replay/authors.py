@@ -35,8 +35,8 @@ from eqselect.studies.replay.counting import AUTHORS
 from eqselect.studies.replay.runs import METHODS, Setting, exact_source, run_method, run_rule, tick
 from eqselect.studies.replay.streams import RunStreams, generators
 
-#: Run seeds of replica S are the protocol's seeds plus S * SEED_STRIDE (all of
-#: the protocol's seeds are below it, so replicas do not share a run seed).
+#: Seeds of replica S are the protocol's seeds plus S * SEED_STRIDE (the
+#: protocol's own seeds are all below it, so no two replicas share one of them).
 SEED_STRIDE = 100_000
 #: The upper bound (exclusive) of the run seeds a restart epoch draws.
 RUN_SEED_BOUND = 2 ** 31 - 1
