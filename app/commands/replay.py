@@ -50,8 +50,9 @@ def run(args) -> int:
         print(json.dumps(document("replay", result, command_inputs(args))))
         return 0
     from eqselect.studies.replay.plots import table_rows
+    from eqselect.studies.replay.runs import protocol_name
 
-    print(f"replay ({args.mode}, {args.protocol}'s protocol) of {', '.join(wanted)} "
+    print(f"replay ({args.mode}, {protocol_name(args.protocol)}) of {', '.join(wanted)} "
           f"in {result.seconds:.1f} s")
     rows = [("experiment", "replay", "published")] + table_rows(result)
     width = max(len(r[0]) for r in rows)

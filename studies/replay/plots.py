@@ -20,7 +20,7 @@ from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.plots.portrait import SUCCESS_COLORS, draw_starts
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, series_color
 from eqselect.studies.replay.experiments import ReplayResult
-from eqselect.studies.replay.runs import METHODS, PUBLISHED
+from eqselect.studies.replay.runs import METHODS, PUBLISHED, protocol_name
 from eqselect.theory.serialize import document
 from eqselect.theory import Decomposition, builtin
 from eqselect.theory.rules import PAPER, Rule
@@ -169,7 +169,7 @@ def latex_table(result: ReplayResult) -> str:
     body = "\n".join(" & ".join(_latex_cell(c) for c in row) + " \\\\"
                      for row in table_rows(result))
     return ("\\begin{tabular}{lrr}\n\\hline\n"
-            f"Experiment & Replay ({result.mode}, {result.protocol}'s protocol) & "
+            f"Experiment & Replay ({result.mode}, {protocol_name(result.protocol)}) & "
             "Published (sampled) \\\\\n\\hline\n"
             f"{body}\n\\hline\n\\end{{tabular}}\n")
 

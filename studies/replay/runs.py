@@ -221,6 +221,11 @@ def run_method(source: Source, game: str, method: str, starts, steps: int,
     return run_rule(source, game, setting.rule(method, lam), starts, steps, setting)
 
 
+def protocol_name(protocol: str) -> str:
+    """How text names a protocol: "eqselect's protocol", "the authors' protocol"."""
+    return "the authors' protocol" if protocol == "authors" else f"{protocol}'s protocol"
+
+
 def lam_key(lam) -> str:
     """The JSON key of a lambda of the sweep ("0.25", "5")."""
     return f"{lam:g}"
