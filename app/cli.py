@@ -243,6 +243,19 @@ def _add_replay(sub) -> None:
                       help="the paper's likelihood-ratio estimators at its batch sizes, seeded")
     r.add_argument("--seed", type=int_in(0, MAX_SEED), default=0,
                    help=f"seed of the sampled experiments' random streams (0 to {MAX_SEED})")
+    r.add_argument("--protocol", choices=("eqselect", "authors"), default="eqselect",
+                   help="eqselect: one random stream per experiment; authors: the paper "
+                        "authors' seeds, batch sizes, counting and step totals, one stream "
+                        "per run (docs/replay.md; default eqselect)")
+    r.add_argument("--count-from", type=int, choices=(0, 1), default=None,
+                   help="number of the state after the first update in the peer sweep's "
+                        "first hit (default: the protocol's, eqselect 1, authors 0)")
+    r.add_argument("--start-hit", choices=("counts", "skipped"), default=None,
+                   help="a start already in the success region: a first hit at 0, or not "
+                        "tested (default: the protocol's, eqselect counts, authors skipped)")
+    r.add_argument("--sensitivity", action="store_true",
+                   help="also measure the share of IPD runs whose outcome flips when the "
+                        "start moves by 1e-12 (ablation and restarts)")
     r.add_argument("--json", action="store_true", help=_JSON_HELP)
     r.add_argument("--out", metavar="DIR",
                    help="write replay.json, replay.tex and PNG figures (None: nothing written)")

@@ -26,10 +26,18 @@ def run(args) -> int:
     if bad:
         raise OptionsError(f"eqselect replay: unknown experiment {bad[0]!r}; "
                          f"valid: {', '.join(EXPERIMENTS)}")
+    counting = _counting(args)
     stage = StagedFolder(args.out, "replay.json") if args.out is not None else None
     try:
-        with Progress(work_units(wanted), f"replay ({args.mode})", quiet=args.json) as bar:
-            result = replay(wanted, mode=args.mode, seed=args.seed, progress=bar)
+        with Progress(work_units(wanted, args.protocol), f"replay ({args.mode})",
+                      quiet=args.json) as bar:
+            result = replay(wanted, mode=args.mode, seed=args.seed, progress=bar,
+                            protocol=args.protocol, counting=counting)
+        if args.sensitivity:
+            from eqselect.studies.replay.sensitivity import sensitivity
+
+            result.figures["sensitivity"] = sensitivity(args.mode, args.seed, args.protocol,
+                                                        base=result.raw)
         if stage is not None:
             from eqselect.studies.replay.plots import write_outputs
 
@@ -42,10 +50,23 @@ def run(args) -> int:
         print(json.dumps(document("replay", result, command_inputs(args))))
         return 0
     from eqselect.studies.replay.plots import table_rows
+    from eqselect.studies.replay.runs import protocol_name
 
-    print(f"replay ({args.mode}) of {', '.join(wanted)} in {result.seconds:.1f} s")
+    print(f"replay ({args.mode}, {protocol_name(args.protocol)}) of {', '.join(wanted)} "
+          f"in {result.seconds:.1f} s")
     rows = [("experiment", "replay", "published")] + table_rows(result)
     width = max(len(r[0]) for r in rows)
     for name, got, pub in rows:
         print(f"  {name:<{width}}  {got:>9}  {pub:>9}")
     return 0
+
+
+def _counting(args):
+    """The first-hit convention asked for: the protocol's, with the options given."""
+    from eqselect.studies.replay.counting import AUTHORS, EQSELECT, Counting
+
+    if args.count_from is None and args.start_hit is None:
+        return None
+    own = AUTHORS if args.protocol == "authors" else EQSELECT
+    return Counting(own.origin if args.count_from is None else args.count_from,
+                    own.start if args.start_hit is None else args.start_hit)

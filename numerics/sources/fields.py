@@ -23,7 +23,10 @@ affine in lambda, u_k = u_0 + lambda_k (u_1 - u_0) exactly.
 `rule_field` is the only place that forms a field from a source. A source
 that can form the same sum exactly before evaluating it (the symbolic one:
 the sum is built on the exact expressions and compiled once) says so with an
-``exact_field(rule)`` method, which `rule_field` then uses.
+``exact_field(rule)`` method, which `rule_field` then uses. A source whose
+every call is a fresh random draw that must be taken once per step says so
+with ``one_draw_per_step = True``: an annealed field then draws the terms
+once and combines them with the coefficients at lambda_k.
 """
 
 from __future__ import annotations
@@ -132,6 +135,19 @@ def _constant_field(source, rule) -> Callable:
     return field
 
 
+def _one_draw_annealed(source, rule: Rule) -> Callable:
+    """u_k = combine(terms, c_0 + lambda_k (c_1 - c_0)) on one draw of the terms per step."""
+    c0 = float_coefficients(rule.with_(lam=0))
+    c1 = float_coefficients(rule.with_(lam=1))
+    lam_k = rule.annealing.lam
+
+    def field(x, k):
+        lam = lam_k(k)
+        return combine(source.components(x), {t: c0[t] + lam * (c1[t] - c0[t]) for t in c0})
+
+    return field
+
+
 def rule_field(source: GradientSource, rule: Rule) -> RuleField:
     """The field of ``rule`` on ``source`` (the one way fields are formed).
 
@@ -148,6 +164,8 @@ def rule_field(source: GradientSource, rule: Rule) -> RuleField:
     """
     if rule.annealing is None:
         return RuleField(_constant_field(source, rule), False, float(rule.lam))
+    if getattr(source, "one_draw_per_step", False):
+        return RuleField(_one_draw_annealed(source, rule), True, repr(rule.annealing))
     f0 = _constant_field(source, rule.with_(lam=0))
     f1 = _constant_field(source, rule.with_(lam=1))
     lam_k = rule.annealing.lam

@@ -19,7 +19,8 @@ from eqselect.numerics.dynamics.starts import parameters_to_probability
 from eqselect.numerics.dynamics.separatrix import separatrix
 from eqselect.numerics.plots.portrait import SUCCESS_COLORS, draw_starts
 from eqselect.numerics.plots.style import OKABE_ITO, finish, new_figure, series_color
-from eqselect.studies.replay.experiments import METHODS, PUBLISHED, ReplayResult
+from eqselect.studies.replay.experiments import ReplayResult
+from eqselect.studies.replay.runs import METHODS, PUBLISHED, protocol_name
 from eqselect.theory.serialize import document
 from eqselect.theory import Decomposition, builtin
 from eqselect.theory.rules import PAPER, Rule
@@ -42,9 +43,12 @@ def basin_maps_figure(result: ReplayResult, path=None):
     Returns the closed Figure; writes it to ``path`` when given.
     """
     raw = result.raw["basin_map"]
+    methods = [m for m in METHODS if m in raw]
     curve = pg_separatrix_probabilities()
-    fig, axes = new_figure(1, len(METHODS), figsize=(3.6 * len(METHODS), 4.8), sharey=True)
-    for ax, m in zip(axes, METHODS):
+    fig, axes = new_figure(1, len(methods), figsize=(3.6 * len(methods), 4.8), sharey=True,
+                           squeeze=False)
+    axes = axes[0]
+    for ax, m in zip(axes, methods):
         ok = np.asarray(raw[m].success, dtype=int)
         n = int(round(np.sqrt(ok.size)))
         p = np.linspace(PAPER.grid_low, PAPER.grid_high, n)
@@ -118,7 +122,7 @@ def table_rows(result: ReplayResult) -> list[tuple[str, str, str]]:
     rows = []
     f = result.figures
     if "basin_map" in f:
-        for m in METHODS:
+        for m in (m for m in METHODS if m in f["basin_map"]):
             rows.append((f"Basin map (21x21), {m}", _pct(f["basin_map"][m]),
                          _pct(PUBLISHED["basin_map"].get(m))))
     if "peer_sweep" in f:
@@ -145,6 +149,13 @@ def table_rows(result: ReplayResult) -> list[tuple[str, str, str]]:
             pub = PUBLISHED["estimator"].get(b)
             rows.append((f"Estimator variance trace, batch {b}", f"{v:.4f}",
                          "--" if pub is None else f"{pub:.4f}"))
+    for name, per_game in f.get("sensitivity", {}).items():
+        if name == "shift":
+            continue
+        for g, per in per_game.items():
+            for m, v in per.items():
+                rows.append((f"Flips under a 1e-12 start shift, {name} {g}, {m}", _pct(v),
+                             "--"))
     return rows
 
 
@@ -158,7 +169,8 @@ def latex_table(result: ReplayResult) -> str:
     body = "\n".join(" & ".join(_latex_cell(c) for c in row) + " \\\\"
                      for row in table_rows(result))
     return ("\\begin{tabular}{lrr}\n\\hline\n"
-            f"Experiment & Replay ({result.mode}) & Published (sampled) \\\\\n\\hline\n"
+            f"Experiment & Replay ({result.mode}, {protocol_name(result.protocol)}) & "
+            "Published (sampled) \\\\\n\\hline\n"
             f"{body}\n\\hline\n\\end{{tabular}}\n")
 
 
@@ -169,7 +181,7 @@ def write_outputs(result: ReplayResult, out_dir) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "replay.json", out / "replay.tex"]
-    inputs = {"mode": result.mode, "seed": result.seed}
+    inputs = {"mode": result.mode, "seed": result.seed, "protocol": result.protocol}
     written[0].write_text(json.dumps(document("replay", result, inputs), indent=2))
     written[1].write_text(latex_table(result))
     if "basin_map" in result.raw:

@@ -3,8 +3,9 @@
 import numpy as np
 
 from eqselect.numerics.dynamics.starts import GridStarts
-from eqselect.studies.replay.experiments import (
-    Setting, exact_source, method_maps, replay, run_method, sampled_source, success_predicate)
+from eqselect.studies.replay.experiments import method_maps, replay
+from eqselect.studies.replay.runs import (
+    Setting, exact_source, run_method, sampled_source, success_predicate)
 from eqselect.numerics.sources.fields import rule_field
 from eqselect.theory import Rule, builtin
 

@@ -3,7 +3,8 @@ replay they give the same numbers."""
 
 import numpy as np
 
-from eqselect.studies.replay.experiments import Setting, replay, stream
+from eqselect.studies.replay.experiments import replay
+from eqselect.studies.replay.runs import Setting, stream
 
 SMALL = Setting(ablation_seeds=4, ablation_steps=4, ablation_batch=8, anneal_seeds=4,
                 map_batch=8, map_steps=3, peer_sweep=(0, 5), restart_seeds=2,
