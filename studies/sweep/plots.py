@@ -44,6 +44,8 @@ VALUE_MAPS = ("mu_M(P)", "A3 min")
 def atlas_quantities(atlas: Atlas) -> dict:
     """{(method, quantity): array of shape (axis_1 [, axis_2], lambda)}.
 
+    One pass over the cells (a stored atlas is read once, chunk by chunk).
+
     Examples
     --------
     >>> from eqselect.studies.sweep.atlas import AtlasCell
@@ -53,22 +55,13 @@ def atlas_quantities(atlas: Atlas) -> dict:
     >>> sorted(k for _, k in q), q["pg", "share (1, 1)"].tolist()
     (['fraction', 'n_stable', 'share (1, 1)'], [[0.5, 1.0]])
     """
-    cells = atlas.cells
-    labels = sorted({k for c in cells for k in c.outcomes})
-    corners = sorted({p.label for c in cells for p in c.points if p.is_corner})
-    columns = {"fraction": [c.fraction for c in cells],
-               "n_stable": [c.n_stable for c in cells]}
-    for lab in labels:
-        columns[f"share {lab}"] = [c.outcomes.get(lab, 0) / c.n_starts for c in cells]
-    for lab in corners:
-        found = [{p.label: p.stability for p in c.points} for c in cells]
-        columns[f"exists {lab}"] = [float(lab in f) for f in found]
-        columns[f"stable {lab}"] = [float(f.get(lab) == "stable") for f in found]
-    verdicts = _verdict_columns(cells)
-    columns.update(verdicts)
+    columns = _Columns(len(atlas.cells))
+    for i, c in enumerate(atlas.cells):
+        columns.add(i, c)
     out = {}
-    for name, col in columns.items():
-        arr = np.asarray(col, dtype=float).reshape(atlas.shape)
+    verdicts = set(VERDICT_MAPS + VALUE_MAPS)
+    for name, col in columns.ordered().items():
+        arr = col.reshape(atlas.shape)
         for m, method in enumerate(atlas.methods):
             blank = np.isnan(arr[m]) | ((arr[m] == 0) if name in VALUE_MAPS else False)
             if name not in verdicts or not np.all(blank):
@@ -76,20 +69,54 @@ def atlas_quantities(atlas: Atlas) -> dict:
     return out
 
 
-def _verdict_columns(cells) -> dict:
-    """The verdict quantities (NaN where null), when the cells carry verdicts."""
-    if all(c.verdicts is None for c in cells):
-        return {}
-    nan = float("nan")
+class _Columns:
+    """Per-cell quantities as float arrays, filled cell by cell.
 
-    def value(x):
-        return nan if x is None else float(x)
+    A share or a corner column absent from a cell is 0 there; a verdict
+    column is NaN (null) where a cell has no verdicts; verdict columns exist
+    only when some cell has verdicts.
+    """
 
-    cols = {name: [nan if c.verdicts is None else value(c.verdicts.holds[k]) for c in cells]
-            for k, name in zip(CONDITIONS, VERDICT_MAPS)}
-    cols.update({name: [nan if c.verdicts is None else value(c.verdicts.values[name])
-                        for c in cells] for name in VALUE_MAPS})
-    return cols
+    def __init__(self, n: int):
+        self.n, self.cols = n, {"fraction": np.zeros(n), "n_stable": np.zeros(n)}
+        self.labels, self.corners, self.verdicts = set(), set(), False
+
+    def _col(self, name: str, fill: float) -> np.ndarray:
+        if name not in self.cols:
+            self.cols[name] = np.full(self.n, fill)
+        return self.cols[name]
+
+    def add(self, i: int, c) -> None:
+        self.cols["fraction"][i] = c.fraction
+        self.cols["n_stable"][i] = c.n_stable
+        for lab, count in c.outcomes.items():
+            self.labels.add(lab)
+            self._col(f"share {lab}", 0.0)[i] = count / c.n_starts
+        for p in c.points:  # every label, since a corner's label may be a point elsewhere
+            if p.is_corner:
+                self.corners.add(p.label)
+            self._col(f"exists {p.label}", 0.0)[i] = 1.0
+            self._col(f"stable {p.label}", 0.0)[i] = float(p.stability == "stable")
+        if c.verdicts is not None:
+            self.verdicts = True
+            for k, name in zip(CONDITIONS, VERDICT_MAPS):
+                self._col(name, np.nan)[i] = _value(c.verdicts.holds[k])
+            for name in VALUE_MAPS:
+                self._col(name, np.nan)[i] = _value(c.verdicts.values[name])
+
+    def ordered(self) -> dict:
+        """The columns in the order of the maps: fraction, n_stable, shares, corners,
+        verdicts."""
+        names = ["fraction", "n_stable"] + [f"share {lab}" for lab in sorted(self.labels)]
+        for lab in sorted(self.corners):
+            names += [f"exists {lab}", f"stable {lab}"]
+        if self.verdicts:
+            names += list(VERDICT_MAPS + VALUE_MAPS)
+        return {name: self.cols[name] for name in names}
+
+
+def _value(x) -> float:
+    return np.nan if x is None else float(x)
 
 
 def _edges(axis: AtlasAxis) -> np.ndarray:
