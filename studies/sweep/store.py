@@ -222,7 +222,7 @@ class SweepStore:
                 valid[k] = e
             else:
                 damaged.append((k, why))
-        for k in self._stray_chunks(set(valid)):
+        for k in self._stray_chunks(set(valid) | {k for k, _ in damaged}):
             damaged.append((k, "not in the index"))
         for k, why in sorted(damaged):
             self._remove_chunk(k)
