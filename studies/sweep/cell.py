@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -201,7 +202,7 @@ def _game_from_text(spec: GameSpec):
     return _GAMES[key]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per cache key of `kernel`: compared by identity
 class _Kernel:
     game: object
     field: Callable  # field(x, p), p = (free symbols..., lambda)
@@ -240,6 +241,22 @@ def _values(game, symbol_values: dict) -> dict:
     out = dict(game.payoff_symbols)
     out.update({names[k]: to_exact(v, f"value of {k}") for k, v in symbol_values.items()})
     return out
+
+
+#: Decompositions at exact payoff values kept per process: cells run lambda
+#: fastest, so the cells of a chunk mostly share their payoffs.
+DECOMPOSITIONS_KEPT = 16
+
+
+@lru_cache(maxsize=DECOMPOSITIONS_KEPT)
+def _decomposition(k: _Kernel, values: tuple, eta) -> Decomposition:
+    """The game of kernel ``k`` at exact payoff values, derived once per values.
+
+    Keyed by the kernel (game content, version, rule), the values and eta; the
+    shaping coefficient lambda is not part of it, so the cells along the
+    lambda axis share one derivation.
+    """
+    return Decomposition(k.game.substitute(dict(values)), eta=eta)
 
 
 def _label(prob) -> str:
@@ -371,7 +388,7 @@ def evaluate_cell(game_spec: GameSpec, symbol_values: dict, rule,
     k = kernel(with_content(game_spec), rule, options.eta)
     game = k.game
     values = _values(game, symbol_values)
-    dec = Decomposition(game.substitute(values), eta=options.eta)
+    dec = _decomposition(k, tuple(values.items()), options.eta)
     equilibria, complete, notes = _fixed_points(dec, rule)
     records, stable = _fixed_point_records(game, equilibria)
     bm = cell_basin_map(k, np.array([float(values[s]) for s in game.free_symbols]), rule,
