@@ -40,13 +40,19 @@ def cell_text(cell: dict) -> str:
     return "  " + json.dumps(jsonable(cell), sort_keys=True, indent=1).replace("\n", "\n  ")
 
 
+def chunk_body_text(cells: list) -> tuple[tuple, str]:
+    """(the cells' ``index`` values, their text in a chunk file): what a worker
+    sends back, so that the client only checks, hashes and writes bytes."""
+    return tuple(c.get("index") for c in cells), ",\n".join(cell_text(c) for c in cells)
+
+
 def chunk_tail(k: int, n_cells: int, digest: str) -> str:
     """The text after a chunk's cells: its number, cell count and checksum."""
     return f'\n ],\n "chunk": {k},\n "n_cells": {n_cells},\n "sha256": "{digest}"\n}}\n'
 
 
-def write_atomic(path: Path, text: str, sync: bool = True) -> None:
-    """Write ``text`` to ``path`` through a temporary sibling and a rename.
+def write_atomic(path: Path, text, sync: bool = True) -> None:
+    """Write ``text`` (str or bytes) to ``path`` through a temporary sibling and a rename.
 
     Raises
     ------
@@ -58,8 +64,8 @@ def write_atomic(path: Path, text: str, sync: bool = True) -> None:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode() if isinstance(text, str) else text)
             fh.flush()
             if sync:
                 os.fsync(fh.fileno())

@@ -39,8 +39,8 @@ from eqselect.theory.errors import OptionsError
 from eqselect.theory.serialize import SCHEMA_VERSION
 
 from eqselect.studies.sweep.files import (
-    CHUNK_HEAD, StoreWriteError, cell_text, chunk_tail, dumps, file_kind, unlink_quietly,
-    write_atomic)
+    CHUNK_HEAD, StoreWriteError, cell_text, chunk_body_text, chunk_tail, dumps, file_kind,
+    unlink_quietly, write_atomic)
 from eqselect.studies.sweep.grid import SweepSpec
 from eqselect.studies.sweep.lock import LOCK, FolderLock
 
@@ -231,20 +231,25 @@ class SweepStore:
 
     def _damage(self, k: int, entry: dict) -> str | None:
         """Why chunk ``k``'s file does not match its index entry (None: it does)."""
+        return self._checked_body(k, entry)[1]
+
+    def _checked_body(self, k: int, entry: dict) -> tuple[bytes | None, str | None]:
+        """(the text of chunk ``k``'s cells, None) when its file matches its index
+        entry, else (None, why not). A link or special file is never opened."""
         path = self.chunk_path(k)
         kind = file_kind(path)
         if kind != "file":
-            return "missing" if kind == "missing" else "not a regular file"
+            return None, "missing" if kind == "missing" else "not a regular file"
         if os.lstat(path).st_size != int(entry["bytes"]):
-            return "wrong size"
+            return None, "wrong size"
         data = path.read_bytes()
         head, tail = CHUNK_HEAD.encode(), chunk_tail(k, entry["n_cells"], entry["sha256"]).encode()
-        if not (data.startswith(head) and data.endswith(tail)):
-            return "not a chunk of this sweep"
+        if len(data) != int(entry["bytes"]) or not (data.startswith(head) and data.endswith(tail)):
+            return None, "not a chunk of this sweep"
         body = data[len(head):len(data) - len(tail)]
         if hashlib.sha256(body).hexdigest() != entry["sha256"]:
-            return "checksum mismatch"
-        return None
+            return None, "checksum mismatch"
+        return body, None
 
     def _stray_chunks(self, valid: set) -> list[int]:
         """Chunk files the index does not vouch for (numbers in range only)."""
@@ -321,8 +326,12 @@ class SweepStore:
         return [k for k in range(self.spec.n_chunks) if k not in done]
 
     def write_chunk(self, k: int, cells: list) -> None:
-        """Store the cells of chunk ``k``: checked by count and cell numbers, written
-        atomically, then entered in the index.
+        """Store the cells of chunk ``k`` (see `write_chunk_text`)."""
+        self.write_chunk_text(k, *chunk_body_text(cells))
+
+    def write_chunk_text(self, k: int, indices: tuple, body: str) -> None:
+        """Store chunk ``k`` from its cells' text (`chunk_body_text`): checked by
+        count and cell numbers, written atomically, then entered in the index.
 
         Raises
         ------
@@ -331,16 +340,15 @@ class SweepStore:
         StoreWriteError
             The disk refused the write.
         """
-        expected = list(self.spec.chunk(k))
-        if [c.get("index") for c in cells] != expected:
+        expected = self.spec.chunk(k)
+        if tuple(indices) != tuple(expected):
             raise ValueError(f"chunk {k} needs cells {expected[0]}..{expected[-1]}, got "
-                             f"{len(cells)} cells numbered otherwise")
-        body = ",\n".join(cell_text(c) for c in cells)
-        digest = hashlib.sha256(body.encode()).hexdigest()
-        text = CHUNK_HEAD + body + chunk_tail(k, len(cells), digest)
+                             f"{len(indices)} cells numbered otherwise")
+        data = body.encode()
+        digest = hashlib.sha256(data).hexdigest()
+        text = CHUNK_HEAD.encode() + data + chunk_tail(k, len(indices), digest).encode()
         write_atomic(self.chunk_path(k), text, sync=False)
-        entry = {"bytes": len(text.encode()), "chunk": k, "n_cells": len(cells),
-                 "sha256": digest}
+        entry = {"bytes": len(text), "chunk": k, "n_cells": len(indices), "sha256": digest}
         line = json.dumps(entry, sort_keys=True) + "\n"
         try:
             with open(self.out / INDEX, "a", encoding="utf-8") as fh:
@@ -362,12 +370,11 @@ class SweepStore:
         if not self._index and not self._opened:  # a finished store, read from outside
             self._index = self._read_index()
         entry = self._index.get(k)
-        if entry is None or self._damage(k, entry) is not None:
+        body = None if entry is None else self._checked_body(k, entry)[0]
+        if body is None:
             raise OptionsError(f"chunk {k} of {self.out} changed on disk while the sweep ran; "
                                f"rerun the same command to compute it again")
-        data = self.chunk_path(k).read_bytes()
-        return data[len(CHUNK_HEAD):len(data) - len(chunk_tail(k, entry["n_cells"],
-                                                          entry["sha256"]))]
+        return body
 
     def chunk_cells(self, k: int) -> list:
         """The cells of chunk ``k`` as JSON data (checked, see `chunk_body`)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections import deque
+from functools import lru_cache
 from typing import Callable
 
 from eqselect.theory.budget import TimeBudgetExceeded
@@ -26,6 +27,7 @@ from eqselect.theory.serialize import package_version
 
 from eqselect.studies.sweep.cell import CellOptions, GameSpec, evaluate_cell
 from eqselect.studies.sweep.cluster import ClusterError
+from eqselect.studies.sweep.files import chunk_body_text
 from eqselect.studies.sweep.grid import SweepSpec
 from eqselect.studies.sweep.verdicts import SLOT
 
@@ -55,20 +57,29 @@ def evaluate_chunk(spec: SweepSpec, k: int) -> list:
 
 
 def evaluate_chunks(spec: SweepSpec, chunks: tuple, version: str) -> tuple[list, float]:
-    """One dask task: ([(k, cells of chunk k)], seconds spent) for consecutive chunks.
+    """One dask task: ([(k, cell numbers, cells' text)], seconds spent) for
+    consecutive chunks; the text is that of the chunk file (`chunk_body_text`),
+    made on the worker so the client only checks and writes it.
 
     Raises
     ------
     ClusterError
         The worker runs another eqselect version than ``version`` (the client's).
     """
-    mine = package_version()
+    mine = _version()
     if mine != version:
         raise ClusterError(f"a dask worker runs eqselect {mine}, the client {version}; "
                            f"install the same version on every worker")
     start = time.perf_counter()
-    out = [(k, evaluate_chunk(spec, k)) for k in chunks]
+    out = [(k, *chunk_body_text(evaluate_chunk(spec, k))) for k in chunks]
     return out, time.perf_counter() - start
+
+
+@lru_cache(maxsize=1)
+def _version() -> str:
+    """This process's eqselect version (read once: the lookup scans the installed
+    distributions, which costs more than a small task)."""
+    return package_version()
 
 
 #: Tasks whose cost per cell sizes the next task.
@@ -167,7 +178,7 @@ def run_on_cluster(spec, store, missing, on_chunk, cluster, limits) -> None:
     client = cluster.client
     spec_f = client.scatter(spec, broadcast=True, hash=False)
     plan = TaskPlan(missing, lambda k: len(spec.chunk(k)), target)
-    flight, version, tag = {}, package_version(), spec.digest()[:12]
+    flight, version, tag = {}, _version(), spec.digest()[:12]
     start, alone_since = time.perf_counter(), None
     try:
         while plan or flight:
@@ -206,8 +217,8 @@ def _store_result(fut, chunks, store, plan, on_chunk) -> None:
     results, seconds = fut.result()
     fut.release()
     n = 0
-    for k, cells in results:
-        store.write_chunk(k, cells)
-        on_chunk(k, len(cells))
-        n += len(cells)
+    for k, indices, body in results:
+        store.write_chunk_text(k, indices, body)
+        on_chunk(k, len(indices))
+        n += len(indices)
     plan.observe(n, seconds)
