@@ -107,12 +107,13 @@ def _one_line(exc) -> str:
 
 
 def _run(args) -> int:
-    from eqselect.studies.sweep.runner import run_sweep, validate
+    from eqselect.studies.sweep.runner import cluster_options, run_sweep, validate
     from eqselect.studies.sweep.store import SweepStore
     from eqselect.progress import Progress
 
     spec = _spec(args)
     _check_dask(args)
+    cluster_options(args.workers, args.scheduler, args.connect_timeout)  # bounds, at once
     if not args.verdicts and (args.preferred != "payoff-dominant"
                               or args.verdict_seconds is not None):
         raise OptionsError("eqselect sweep: --preferred and --verdict-seconds need the "
@@ -120,7 +121,7 @@ def _run(args) -> int:
     validate(spec)
     spec = replace(spec, verdicts=_verdicts(args, spec))
     out = Path(args.out or f"sweep-{Path(args.game).stem}")
-    done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).done())
+    done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).indexed())
     with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
         bar.update(done)
         run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,

@@ -51,7 +51,8 @@ from eqselect.theory.serialize import document
 from eqselect.numerics.dynamics.starts import probability_kind
 from eqselect.studies.sweep.atlas import Atlas, read_atlas
 from eqselect.studies.sweep.cell import ALIGNMENT_NOT_COMPUTED, sweep_game
-from eqselect.studies.sweep.cluster import Cluster, ClusterError, ClusterOptions, quiet_dask
+from eqselect.studies.sweep.cluster import (
+    Cluster, ClusterError, ClusterOptions, check_scheduler, quiet_dask)
 from eqselect.studies.sweep.events import event_curves
 from eqselect.studies.sweep.grid import SweepSpec
 from eqselect.studies.sweep.store import CELLS, SweepStore, dumps
@@ -60,7 +61,8 @@ from eqselect.studies.sweep.tasks import (
 from eqselect.studies.sweep.verdicts import SLOT
 
 __all__ = ["CELLS", "ClusterError", "ClusterOptions", "SweepRun", "dumps", "evaluate_chunk",
-           "evaluate_chunks", "game_spec", "panel_values", "run_sweep", "validate",
+           "evaluate_chunks", "cluster_options", "game_spec", "panel_values", "run_sweep",
+           "validate",
            "worker_limit"]
 
 #: Lambda panels drawn (and event curves computed) for a two-symbol sweep.
@@ -212,18 +214,17 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
     StoreWriteError
         The disk refused a write (what was stored before stays whole).
     """
+    options = cluster_options(workers, scheduler, connect_timeout)
+    if options.scheduler is not None:  # cheap, and it fails fast: before the game is loaded
+        check_scheduler(options.scheduler, options.connect_timeout)
     validate(spec)
-    limit = worker_limit()
-    if workers is not None and not 0 <= workers <= limit:
-        raise OptionsError(f"--workers must be in [0, {limit}] on this machine "
-                           f"({os.cpu_count()} cores), got {workers}")
-    n_workers = min(os.cpu_count() or 1, limit) if workers is None else workers
-    options = ClusterOptions(n_workers, scheduler,
-                             *(() if connect_timeout is None else (connect_timeout,)))
     store = SweepStore(out, spec)
     with deadline("the sweep's event curves", time_limit):
         events, notes = _events(spec)
-    needs_work = len(store.done()) < spec.n_chunks
+    # the index's word, unchecked: a chunk found damaged when the store opens is
+    # computed in this process
+    needs_work = len(store.indexed()) < spec.n_chunks
+    n_workers = options.workers
     with quiet_dask():
         cluster = Cluster.start(options) if needs_work and not options.serial else None
         try:
@@ -236,6 +237,25 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
         finally:
             if cluster is not None:
                 cluster.close()
+
+
+def cluster_options(workers: int | None, scheduler: str | None,
+                    connect_timeout: float | None) -> ClusterOptions:
+    """The `ClusterOptions` of `run_sweep`'s arguments, ``workers`` resolved and bounded.
+
+    Raises
+    ------
+    OptionsError
+        ``workers`` outside [0, `worker_limit`], an empty or overlong address,
+        a timeout outside (0, 600] s.
+    """
+    limit = worker_limit()
+    if workers is not None and not 0 <= workers <= limit:
+        raise OptionsError(f"--workers must be in [0, {limit}] on this machine "
+                           f"({os.cpu_count()} cores), got {workers}")
+    n_workers = min(os.cpu_count() or 1, limit) if workers is None else workers
+    return ClusterOptions(n_workers, scheduler,
+                          *(() if connect_timeout is None else (connect_timeout,)))
 
 
 def _compute(spec, store, events_notes, on_chunk, cluster, limits, workers) -> SweepRun:

@@ -317,6 +317,11 @@ class SweepStore:
                 continue
         return out
 
+    def indexed(self) -> set[int]:
+        """Chunks the index lists (its word, not checked against the files): a cheap
+        look, for progress and for whether work is left."""
+        return set(self._index) if self._opened else set(self._read_index())
+
     def _peek_index(self) -> dict:
         return {k: e for k, e in self._read_index().items() if self._damage(k, e) is None}
 

@@ -143,3 +143,19 @@ def test_a_million_cell_sweep_is_accepted_and_its_first_chunk_lands(tmp_path):
     done = SweepStore(out, spec).done()
     assert 0 in done and len(done) < spec.n_chunks
     assert not (out / ".lock").exists()
+
+
+def test_a_full_disk_is_one_line_and_exit_status_1(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from eqselect.studies.sweep import files
+
+    def full(*args, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", full)
+    out = tmp_path / "atlas"
+    code, io = run(ARGS + ["--out", str(out), "--no-verdicts"], capsys)
+    assert code == 1 and io.err.count("\n") == 1
+    assert io.err.startswith("eqselect: error: cannot write ") and "No space left" in io.err
+    assert not out.exists()  # it failed before its first chunk: the folder is removed

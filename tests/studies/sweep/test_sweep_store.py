@@ -170,3 +170,21 @@ def test_a_folder_of_the_earlier_layout_resumes_to_the_same_bytes(reference, cop
     assert run.computed_chunks == SPEC.n_chunks
     assert run.notes[0] == "chunk 0 was not whole (not in the index) and is computed again"
     assert (copy / CELLS).read_bytes() == (reference / CELLS).read_bytes()
+
+
+def test_a_time_limit_stops_the_sweep_with_its_chunks_kept(reference, tmp_path, monkeypatch):
+    """--time-limit bounds the whole sweep (issue 28: 200 000 cells ignored it)."""
+    from eqselect.studies.sweep import tasks
+    from eqselect.theory.budget import TimeBudgetExceeded
+
+    clock = iter(range(0, 1000, 10))  # every look at the clock: 10 s later
+    monkeypatch.setattr(tasks.time, "perf_counter", lambda: float(next(clock)))
+    out = tmp_path / "atlas"
+    with pytest.raises(TimeBudgetExceeded, match=r"did not finish within --time-limit 25 s: "
+                                                 r"2 of 3 chunks are stored; rerun"):
+        run_sweep(SPEC, out, workers=0, time_limit=25)
+    assert not (out / CELLS).exists() and not (out / ".lock").exists()
+    monkeypatch.undo()
+    run = run_sweep(SPEC, out, workers=0)
+    assert run.computed_chunks == 1
+    assert (out / CELLS).read_bytes() == (reference / CELLS).read_bytes()
