@@ -44,14 +44,15 @@ def _verdicts(args, spec):
                                       args.preferred, seconds)
 
 
-def _write_maps(atlas, out: Path) -> list:
-    """Heat maps written in a staging folder, then moved into ``out``; on a failure
-    (a full disk) the staged files are removed and the maps already there stay."""
+def _write_maps(atlas, out: Path, client=None) -> list:
+    """Heat maps written in a staging folder (drawn by the cluster's workers when
+    ``client`` is given), then moved into ``out``; on a failure (a full disk) the
+    staged files are removed and the maps already there stay."""
     from eqselect.studies.sweep.plots import write_atlas
 
     stage = Path(tempfile.mkdtemp(prefix=".maps-", dir=out))
     try:
-        paths = write_atlas(atlas, stage)
+        paths = write_atlas(atlas, stage, client)
         for p in paths:
             os.replace(p, out / p.name)
         return [out / p.name for p in paths]
@@ -107,13 +108,14 @@ def _one_line(exc) -> str:
 
 
 def _run(args) -> int:
+    from eqselect.studies.sweep.cluster import open_cluster
     from eqselect.studies.sweep.runner import cluster_options, run_sweep, validate
     from eqselect.studies.sweep.store import SweepStore
     from eqselect.progress import Progress
 
     spec = _spec(args)
     _check_dask(args)
-    cluster_options(args.workers, args.scheduler, args.connect_timeout)  # bounds, at once
+    options = cluster_options(args.workers, args.scheduler, args.connect_timeout)
     if not args.verdicts and (args.preferred != "payoff-dominant"
                               or args.verdict_seconds is not None):
         raise OptionsError("eqselect sweep: --preferred and --verdict-seconds need the "
@@ -122,13 +124,15 @@ def _run(args) -> int:
     spec = replace(spec, verdicts=_verdicts(args, spec))
     out = Path(args.out or f"sweep-{Path(args.game).stem}")
     done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).indexed())
-    with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
-        bar.update(done)
-        run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
-                        on_chunk=lambda k, n: bar.update(n),
-                        connect_timeout=args.connect_timeout, time_limit=args.time_limit)
-    atlas = _stored_atlas(run, spec)
-    maps = _write_maps(atlas, out)
+    with open_cluster(options) as cluster:
+        with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
+            bar.update(done)
+            run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
+                            on_chunk=lambda k, n: bar.update(n),
+                            connect_timeout=args.connect_timeout, time_limit=args.time_limit,
+                            cluster=cluster)
+        atlas = _stored_atlas(run, spec)
+        maps = _write_maps(atlas, out, cluster.client)  # on the workers, when started
     counts = _alignment_summary(run.head, atlas)
     notes = list(run.head["notes"])
     summary = {"out": str(out), "cells": spec.n_cells, "computed_cells": run.computed_cells,

@@ -235,3 +235,54 @@ class Cluster:
                 thing.close(timeout=CLOSE_TIMEOUT)
             except BaseException:  # noqa: BLE001 -- closing is best effort, bounded
                 pass
+
+
+class ClusterHandle:
+    """The cluster of one sweep command: started (and its workers checked) on first
+    use, so a sweep with nothing left to compute starts none; closed by
+    `open_cluster`. Serial options never start one."""
+
+    def __init__(self, options: ClusterOptions):
+        self.options, self._cluster = options, None
+
+    def get(self) -> Cluster | None:
+        """The started, checked cluster (None for a serial sweep).
+
+        Raises
+        ------
+        OptionsError, ClusterError
+            See `Cluster.start` and `Cluster.check_workers`.
+        """
+        if self.options.serial:
+            return None
+        if self._cluster is None:
+            cluster = Cluster.start(self.options)
+            try:
+                cluster.check_workers(self.options.connect_timeout)
+            except BaseException:
+                cluster.close()
+                raise
+            self._cluster = cluster
+        return self._cluster
+
+    @property
+    def client(self):
+        """The dask client when the cluster was started, else None (never starts it)."""
+        return None if self._cluster is None else self._cluster.client
+
+    def close(self) -> None:
+        """Close the cluster if it was started; never raises."""
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+@contextmanager
+def open_cluster(options: ClusterOptions):
+    """A `ClusterHandle` for the block, dask's logs silenced, closed at the end."""
+    handle = ClusterHandle(options)
+    with quiet_dask():
+        try:
+            yield handle
+        finally:
+            handle.close()

@@ -24,7 +24,9 @@ turns a sweep document into one).
 
 from __future__ import annotations
 
+import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -173,8 +175,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
 
-def plot_quantity(atlas: Atlas, method: str, name: str, values: np.ndarray, path) -> Path:
-    """Write one heat map (a panel per drawn lambda for two symbols) as PNG."""
+def plot_quantity(atlas, method: str, name: str, values: np.ndarray, path):
+    """Write one heat map (a panel per drawn lambda for two symbols) as PNG.
+
+    ``atlas`` is an `Atlas` or its `MapFrame`; ``path`` a file path (returned
+    as a Path) or a binary file object (returned as it is)."""
     axes = atlas.axes
     panels = atlas.events[method]
     style = _style(name, values)
@@ -199,13 +204,55 @@ def plot_quantity(atlas: Atlas, method: str, name: str, values: np.ndarray, path
             ax.set_title(f"lambda = {panel.fixed['lam']}", fontsize=9)
         fig.suptitle(title)
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
-    return Path(path)
+    return Path(path) if isinstance(path, (str, Path)) else path
 
 
-def write_atlas(atlas: Atlas, folder) -> list[Path]:
-    """Write every heat map of an atlas into ``folder``; returns the paths."""
+@dataclass(frozen=True)
+class MapFrame:
+    """What a heat map draws besides its values: the game, the axes, the event
+    curves and P. Small and picklable, so a dask worker can draw a map."""
+
+    game: str
+    axes: tuple
+    events: dict
+    preferred: str | None
+
+    @classmethod
+    def of(cls, atlas: Atlas) -> "MapFrame":
+        """The frame of an atlas (its cells left behind)."""
+        return cls(atlas.game, atlas.axes, atlas.events, atlas.preferred)
+
+
+def map_png(frame: MapFrame, method: str, name: str, values: np.ndarray) -> bytes:
+    """One heat map as PNG bytes (what a worker draws and sends back)."""
+    buffer = io.BytesIO()
+    plot_quantity(frame, method, name, values, buffer)
+    return buffer.getvalue()
+
+
+def write_atlas(atlas: Atlas, folder, client=None) -> list[Path]:
+    """Write every heat map of an atlas into ``folder``; returns the paths.
+
+    The quantities are built in one pass over the cells; with a dask
+    ``client`` the maps are drawn by its workers (each sends back its PNG's
+    bytes, so no shared folder is needed) and written here, else drawn here
+    one after the other.
+    """
     folder = Path(folder)
-    return [plot_quantity(atlas, m, name, values, folder / f"{_slug(m)}-{_slug(name)}.png")
-            for (m, name), values in atlas_quantities(atlas).items()]
+    quantities = atlas_quantities(atlas)
+    paths = [folder / f"{_slug(m)}-{_slug(name)}.png" for m, name in quantities]
+    if client is None:
+        return [plot_quantity(atlas, m, name, values, path)
+                for ((m, name), values), path in zip(quantities.items(), paths)]
+    frame = client.scatter(MapFrame.of(atlas), broadcast=True, hash=False)
+    futures = [client.submit(map_png, frame, m, name, values, pure=False)
+               for (m, name), values in quantities.items()]
+    try:
+        for fut, path in zip(futures, paths):
+            path.write_bytes(fut.result())
+            fut.release()
+    finally:
+        client.cancel(futures + [frame])
+    return paths

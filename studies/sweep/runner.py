@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -52,7 +53,7 @@ from eqselect.numerics.dynamics.starts import probability_kind
 from eqselect.studies.sweep.atlas import Atlas, read_atlas
 from eqselect.studies.sweep.cell import ALIGNMENT_NOT_COMPUTED, sweep_game
 from eqselect.studies.sweep.cluster import (
-    Cluster, ClusterError, ClusterOptions, check_scheduler, quiet_dask)
+    ClusterError, ClusterHandle, ClusterOptions, check_scheduler, open_cluster)
 from eqselect.studies.sweep.events import event_curves
 from eqselect.studies.sweep.grid import SweepSpec
 from eqselect.studies.sweep.store import CELLS, SweepStore, dumps
@@ -178,7 +179,8 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
               scheduler: str | None = None,
               on_chunk: Callable[[int, int], None] | None = None,
               connect_timeout: float | None = None,
-              time_limit: float | None = None) -> SweepRun:
+              time_limit: float | None = None,
+              cluster: ClusterHandle | None = None) -> SweepRun:
     """Compute every missing chunk of ``spec`` into ``out`` and write cells.json.
 
     Parameters
@@ -199,6 +201,10 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
     time_limit : float or None
         Seconds for the whole sweep; past them it stops with the chunks stored
         so far kept (rerun to resume). None: no limit.
+    cluster : ClusterHandle or None
+        A handle from `open_cluster` of the same options, to keep the cluster
+        for more work after the sweep (the command draws its maps on it);
+        None: the sweep opens and closes its own.
 
     Returns
     -------
@@ -224,19 +230,13 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
     # the index's word, unchecked: a chunk found damaged when the store opens is
     # computed in this process
     needs_work = len(store.indexed()) < spec.n_chunks
-    n_workers = options.workers
-    with quiet_dask():
-        cluster = Cluster.start(options) if needs_work and not options.serial else None
-        try:
-            if cluster is not None:
-                cluster.check_workers(options.connect_timeout)
-            return _compute(spec, store, (events, notes), on_chunk, cluster,
-                            (options.connect_timeout, time_limit, TASK_SECONDS),
-                            None if scheduler is not None else (0 if options.serial
-                                                                else n_workers))
-        finally:
-            if cluster is not None:
-                cluster.close()
+    with ExitStack() as stack:
+        if cluster is None:
+            cluster = stack.enter_context(open_cluster(options))
+        started = cluster.get() if needs_work else None
+        workers = None if scheduler is not None else (0 if options.serial else options.workers)
+        return _compute(spec, store, (events, notes), on_chunk, started,
+                        (options.connect_timeout, time_limit, TASK_SECONDS), workers)
 
 
 def cluster_options(workers: int | None, scheduler: str | None,

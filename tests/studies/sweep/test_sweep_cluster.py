@@ -237,3 +237,19 @@ def test_a_worker_without_eqselect_is_named_before_any_task(tmp_path):
     finally:
         _stop(worker, scheduler)
     assert not (tmp_path / "atlas").exists()
+
+
+def test_maps_drawn_by_the_workers_are_the_maps_drawn_here(cluster, tmp_path):
+    from distributed import Client
+
+    from eqselect.studies.sweep.plots import write_atlas
+
+    address, _, _ = cluster
+    run = run_sweep(_spec(_game(tmp_path)), tmp_path / "atlas", workers=0)
+    (tmp_path / "here").mkdir()
+    (tmp_path / "there").mkdir()
+    here = write_atlas(run.atlas, tmp_path / "here")
+    with Client(address, set_as_default=False) as client:
+        there = write_atlas(run.atlas, tmp_path / "there", client)
+    assert [p.name for p in here] == [p.name for p in there] and len(here) >= 5
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(here, there))
