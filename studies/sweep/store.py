@@ -77,7 +77,7 @@ class SweepStore:
         self.out, self.spec = Path(out), spec
         self.notes: list[str] = []
         self._lock = None
-        self._created = False
+        self._created = self._fresh = False
         self._stored = 0
         self._index: dict[int, dict] = {}
         self._check_layout()
@@ -145,25 +145,28 @@ class SweepStore:
         try:
             self._check_layout()
             self._check_manifest()  # again, now that no other writer can change it
+            if file_kind(self.out / MANIFEST) == "missing":  # first, so a kill leaves a sweep
+                write_atomic(self.out / MANIFEST, dumps(self._manifest()))
+                self._fresh = True
             try:
                 (self.out / CHUNKS).mkdir(exist_ok=True)
             except OSError as exc:
                 raise StoreWriteError(exc.errno, f"cannot create {self.out / CHUNKS}: "
                                                  f"{exc.strerror or exc}") from None
-            if file_kind(self.out / MANIFEST) == "missing":
-                write_atomic(self.out / MANIFEST, dumps(self._manifest()))
             self._index = self._valid_index()
         except BaseException:
             self.close(discard=True)
             raise
 
     def close(self, discard: bool = False) -> None:
-        """Release the lock. With ``discard``, a folder this sweep created and
-        stored no chunk in is removed again, so a sweep that failed before its
-        first chunk leaves nothing behind."""
+        """Release the lock. With ``discard``, a sweep that began this folder's
+        store (wrote its manifest) and stored no chunk removes what it wrote,
+        and the folder too when it created it: a sweep that failed before its
+        first chunk leaves the folder as it found it."""
         if self._lock is None or not self._lock.held:
             return
-        if discard and self._created and self._stored == 0:
+        undo = discard and self._fresh and self._stored == 0
+        if undo:
             for name in (MANIFEST, INDEX):
                 unlink_quietly(self.out / name)
             try:
@@ -171,7 +174,7 @@ class SweepStore:
             except OSError:
                 pass
         self._lock.release()
-        if discard and self._created and self._stored == 0:
+        if undo and self._created:
             try:
                 self.out.rmdir()
             except OSError:

@@ -7,6 +7,7 @@ streamed from the chunks with the bytes of the whole document."""
 import errno
 import json
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -137,6 +138,13 @@ def test_a_sweep_that_fails_before_its_first_chunk_leaves_no_folder(tmp_path, mo
     with pytest.raises(RuntimeError, match="cell failed"):
         run_sweep(SPEC, tmp_path / "atlas", workers=0)
     assert not (tmp_path / "atlas").exists()
+    (tmp_path / "mine").mkdir()  # a folder the user made: kept, and left empty
+    with pytest.raises(RuntimeError, match="cell failed"):
+        run_sweep(SPEC, tmp_path / "mine", workers=0)
+    assert list((tmp_path / "mine").iterdir()) == []
+    monkeypatch.undo()  # the corrected rerun is not refused
+    other = run_sweep(replace(SPEC, steps=11), tmp_path / "mine", workers=0)
+    assert other.computed_chunks == SPEC.n_chunks
 
 
 def test_a_full_disk_is_one_error_and_what_was_stored_stays(reference, tmp_path, monkeypatch):
