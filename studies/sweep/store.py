@@ -104,7 +104,7 @@ class SweepStore:
             if os.lstat(path).st_size > MAX_MANIFEST_BYTES:
                 raise ValueError
             return json.loads(path.read_text(encoding="utf-8")).get("arguments_sha256")
-        except (OSError, ValueError, AttributeError, UnicodeDecodeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             raise OptionsError(f"{path} is not a readable sweep manifest; remove the folder "
                                f"or choose another") from None
 
@@ -210,7 +210,7 @@ class SweepStore:
                 k, n = int(e["chunk"]), int(e["n_cells"])
                 ok = (0 <= k < self.spec.n_chunks and n == len(self.spec.chunk(k))
                       and isinstance(e["sha256"], str) and int(e["bytes"]) > 0)
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, OverflowError):
                 ok = False
             if ok:
                 entries[k] = e
@@ -316,7 +316,7 @@ class SweepStore:
                 k, n = int(e["chunk"]), int(e["n_cells"])
                 if 0 <= k < self.spec.n_chunks and n == len(self.spec.chunk(k)):
                     out[k] = e
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, OverflowError):
                 continue
         return out
 

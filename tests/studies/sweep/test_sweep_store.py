@@ -91,10 +91,12 @@ def test_a_damaged_chunk_is_computed_again_with_a_note(reference, copy, damage, 
 
 def test_an_unreadable_index_recomputes_what_it_no_longer_vouches_for(reference, copy):
     lines = (copy / INDEX).read_text().splitlines()
-    (copy / INDEX).write_text("\n".join(lines[:2] + ["{not json", '{"chunk": 99}']) + "\n")
+    junk = ["{not json", '{"chunk": 99}', "[1, 2]", "\x00\xff",
+            '{"bytes": 1, "chunk": 1e400, "n_cells": 2, "sha256": "00"}']
+    (copy / INDEX).write_text("\n".join(lines[:2] + junk) + "\n")
     run = run_sweep(SPEC, copy, workers=0)
     assert run.computed_chunks == SPEC.n_chunks - 2
-    assert run.notes[0] == f"2 unreadable line(s) of {INDEX} ignored"
+    assert run.notes[0] == f"5 unreadable line(s) of {INDEX} ignored"
     assert (copy / CELLS).read_bytes() == (reference / CELLS).read_bytes()
 
 
