@@ -7,9 +7,12 @@ In one run on this machine (so both sides of a ratio see the same load):
 
 1. the same atlas (direct Stag Hunt, Meta-MAPG, a x lambda, 5 x 5 starts x 40
    steps, 10 000 cells by default) serially (``workers=0``) and on a
-   LocalCluster of W processes, each into a fresh folder: wall time of the
-   whole call (cluster start included) and cells per second; the two
-   ``cells.json`` must be identical bytes;
+   LocalCluster of W processes, each into a fresh folder, as two halves in the
+   order serial, cluster, cluster, serial (so that a load which drifts during
+   the run weighs on both alike): wall time of the whole calls (cluster start
+   included), cells per second, and CPU seconds a cell (of this process, or
+   of the workers' processes: unlike wall time, not inflated by other jobs);
+   serial and cluster ``cells.json`` must be identical bytes;
 2. the client's share: storing the chunks (index, checksums), streaming
    ``cells.json`` and building the heat-map quantities, per cell, timed on
    the serial run's cells;
@@ -41,8 +44,6 @@ PROJECT_CELLS, PROJECT_WORKERS = 1_000_000, 100
 
 def atlas_spec(n_cells: int, verdicts: bool = False) -> SweepSpec:
     """Direct Stag Hunt, Meta-MAPG, a in [3, 8] x lambda in [0, 3], about n_cells cells."""
-    from dataclasses import replace
-
     from eqselect.studies.sweep.cell import GameSpec
     from eqselect.studies.sweep.verdicts import AlignmentVerdicts
 
@@ -56,12 +57,36 @@ def atlas_spec(n_cells: int, verdicts: bool = False) -> SweepSpec:
 
 
 def timed_sweep(spec, folder: Path, workers: int) -> dict:
-    """Wall time of one whole `run_sweep` call and its compute time."""
-    t0 = time.perf_counter()
-    run = run_sweep(spec, folder, workers=workers)
-    wall = time.perf_counter() - t0
-    return {"workers": workers, "wall_s": wall, "compute_s": run.seconds,
+    """Wall time of one whole `run_sweep` call, its compute time, and the CPU
+    seconds its cells took (this process serially, the workers' processes on a
+    cluster): CPU time does not depend on how loaded the machine is."""
+    from eqselect.studies.sweep.cluster import open_cluster
+    from eqselect.studies.sweep.runner import cluster_options
+
+    with open_cluster(cluster_options(workers, None, None)) as handle:
+        cluster = handle.get()
+        cpu0 = _cpu(cluster)
+        t0 = time.perf_counter()
+        run = run_sweep(spec, folder, workers=workers, cluster=handle)
+        wall = time.perf_counter() - t0
+        cpu = _cpu(cluster) - cpu0
+    return {"workers": workers, "wall_s": wall, "compute_s": run.seconds, "cpu_s": cpu,
             "cells_per_s": spec.n_cells / wall}
+
+
+def _cpu(cluster) -> float:
+    """CPU seconds used so far by this process (serial) or by every worker process."""
+    if cluster is None:
+        return time.process_time()
+    return sum(cluster.client.run(time.process_time).values())
+
+
+def _total(runs: list, cells: int) -> dict:
+    """Two timed runs of one kind added up."""
+    wall = sum(r["wall_s"] for r in runs)
+    return {"workers": runs[0]["workers"], "wall_s": wall, "cells": cells,
+            "compute_s": sum(r["compute_s"] for r in runs),
+            "cpu_s": sum(r["cpu_s"] for r in runs), "cells_per_s": cells / wall}
 
 
 def client_costs(spec, done: Path, scratch: Path) -> dict:
@@ -153,27 +178,35 @@ def main(argv=None) -> int:
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="eqselect-sweep-bench-") as tmp:
         tmp = Path(tmp)
-        serial = timed_sweep(spec, tmp / "serial", 0)
-        cluster = timed_sweep(spec, tmp / "cluster", args.workers)
-        same = (tmp / "serial" / CELLS).read_bytes() == (tmp / "cluster" / CELLS).read_bytes()
-        client = client_costs(spec, tmp / "serial", tmp / "client")
-    task = task_overhead(spec, args.workers, 40 if args.quick else 400)
-    per_cell = serial["compute_s"] / spec.n_cells
+        half = atlas_spec(spec.n_cells // 2, args.verdicts)
+        runs = {"serial": [], "cluster": []}
+        # serial, cluster, cluster, serial: a load that drifts during the run
+        # weighs on both sides alike
+        for i, (name, workers) in enumerate((("serial", 0), ("cluster", args.workers),
+                                             ("cluster", args.workers), ("serial", 0))):
+            runs[name].append(timed_sweep(half, tmp / f"{name}-{i}", workers))
+        serial, cluster = (_total(runs[k], 2 * half.n_cells) for k in ("serial", "cluster"))
+        same = (tmp / "serial-0" / CELLS).read_bytes() == (tmp / "cluster-1" / CELLS).read_bytes()
+        client = client_costs(half, tmp / "serial-0", tmp / "client")
+    task = task_overhead(half, args.workers, 40 if args.quick else 400)
+    per_cell = serial["compute_s"] / serial["cells"]
     proj = projection(per_cell, task["throughput_s"], client)
-    _print(spec, serial, cluster, same, client, task, proj, (load, os.getloadavg()))
+    _print(half, serial, cluster, same, client, task, proj, (load, os.getloadavg()))
     return 0
 
 
 def _print(spec, serial, cluster, same, client, task, proj, loads) -> None:
-    print(f"sweep benchmark: {spec.n_cells} cells (direct Stag Hunt, meta-mapg, "
+    print(f"sweep benchmark: {serial['cells']} cells a side, in two halves (direct Stag Hunt, "
+          f"meta-mapg, "
           f"{spec.grid}^2 starts x {spec.steps} steps, verdicts "
           f"{'on' if spec.verdicts else 'off'}), {os.cpu_count()} cores")
     for name, r in (("serial", serial), (f"LocalCluster x{cluster['workers']}", cluster)):
         print(f"  {name:<16} {r['wall_s']:8.1f} s wall ({r['compute_s']:.1f} s computing), "
-              f"{r['cells_per_s']:7.1f} cells/s")
+              f"{r['cells_per_s']:7.1f} cells/s, {1e3 * r['cpu_s'] / r['cells']:.2f} ms CPU "
+              f"a cell")
     print(f"  LocalCluster / serial speed: {cluster['cells_per_s'] / serial['cells_per_s']:.2f}x"
           f"; cells.json identical: {same}")
-    print(f"  per cell: {1e3 * serial['compute_s'] / spec.n_cells:.2f} ms computing; client "
+    print(f"  per cell: {1e3 * serial['compute_s'] / serial['cells']:.2f} ms computing; client "
           + ", ".join(f"{k[:-11]} {1e6 * v:.0f} us" for k, v in client.items()))
     print(f"  per dask task: {1e3 * task['latency_s']:.1f} ms one at a time, "
           f"{1e3 * task['throughput_s']:.2f} ms each when queued together")

@@ -94,6 +94,13 @@ class GameSpec:
     text: str = field(default="", repr=False, compare=False)
 
 
+@lru_cache(maxsize=1)
+def eqselect_version() -> str:
+    """This process's eqselect version, read once (the lookup scans the installed
+    distributions: milliseconds, as much as a small cell)."""
+    return package_version()
+
+
 def with_content(spec: GameSpec) -> GameSpec:
     """``spec`` carrying its game file's text and digest (read now when missing).
 
@@ -192,7 +199,7 @@ _GAMES: dict = {}
 
 def _game_from_text(spec: GameSpec):
     """The game of a file's text; one per process and (digest, parameterisation, version)."""
-    key = (spec.digest, spec.parameterization, package_version())
+    key = (spec.digest, spec.parameterization, eqselect_version())
     if key not in _GAMES:
         name = Path(spec.game).name
         with tempfile.TemporaryDirectory(prefix="eqselect-game-") as folder:
@@ -220,7 +227,7 @@ def kernel(spec: GameSpec, rule: Rule, eta) -> _Kernel:
     method, c, eta): a worker compiles it once, and an edited game file is a
     new key.
     """
-    key = (spec.game, spec.parameterization, spec.digest, package_version(), rule.method,
+    key = (spec.game, spec.parameterization, spec.digest, eqselect_version(), rule.method,
            str(rule.own_coef), str(eta))
     if key not in _KERNELS:
         game = sweep_game(spec)

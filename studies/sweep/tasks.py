@@ -17,15 +17,13 @@ from __future__ import annotations
 import statistics
 import time
 from collections import deque
-from functools import lru_cache
 from typing import Callable
 
 from eqselect.theory.budget import TimeBudgetExceeded
 from eqselect.theory.errors import EqselectError
 from eqselect.theory.rules import Rule
-from eqselect.theory.serialize import package_version
 
-from eqselect.studies.sweep.cell import CellOptions, GameSpec, evaluate_cell
+from eqselect.studies.sweep.cell import CellOptions, GameSpec, eqselect_version, evaluate_cell
 from eqselect.studies.sweep.cluster import ClusterError
 from eqselect.studies.sweep.files import chunk_body_text
 from eqselect.studies.sweep.grid import SweepSpec
@@ -66,20 +64,13 @@ def evaluate_chunks(spec: SweepSpec, chunks: tuple, version: str) -> tuple[list,
     ClusterError
         The worker runs another eqselect version than ``version`` (the client's).
     """
-    mine = _version()
+    mine = eqselect_version()
     if mine != version:
         raise ClusterError(f"a dask worker runs eqselect {mine}, the client {version}; "
                            f"install the same version on every worker")
     start = time.perf_counter()
     out = [(k, *chunk_body_text(evaluate_chunk(spec, k))) for k in chunks]
     return out, time.perf_counter() - start
-
-
-@lru_cache(maxsize=1)
-def _version() -> str:
-    """This process's eqselect version (read once: the lookup scans the installed
-    distributions, which costs more than a small task)."""
-    return package_version()
 
 
 #: Tasks whose cost per cell sizes the next task.
@@ -178,7 +169,7 @@ def run_on_cluster(spec, store, missing, on_chunk, cluster, limits) -> None:
     client = cluster.client
     spec_f = client.scatter(spec, broadcast=True, hash=False)
     plan = TaskPlan(missing, lambda k: len(spec.chunk(k)), target)
-    flight, version, tag = {}, _version(), spec.digest()[:12]
+    flight, version, tag = {}, eqselect_version(), spec.digest()[:12]
     start, alone_since = time.perf_counter(), None
     try:
         while plan or flight:
