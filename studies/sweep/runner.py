@@ -220,6 +220,7 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
     StoreWriteError
         The disk refused a write (what was stored before stays whole).
     """
+    started_at = time.perf_counter()
     options = cluster_options(workers, scheduler, connect_timeout)
     if options.scheduler is not None:  # cheap, and it fails fast: before the game is loaded
         check_scheduler(options.scheduler, options.connect_timeout)
@@ -236,7 +237,8 @@ def run_sweep(spec: SweepSpec, out, *, workers: int | None = None,
         started = cluster.get() if needs_work else None
         workers = None if scheduler is not None else (0 if options.serial else options.workers)
         return _compute(spec, store, (events, notes), on_chunk, started,
-                        (options.connect_timeout, time_limit, TASK_SECONDS), workers)
+                        (options.connect_timeout, time_limit, TASK_SECONDS, started_at),
+                        workers)
 
 
 def cluster_options(workers: int | None, scheduler: str | None,
@@ -267,7 +269,7 @@ def _compute(spec, store, events_notes, on_chunk, cluster, limits, workers) -> S
         missing = store.missing()
         start = time.perf_counter()
         if missing and cluster is None:
-            run_serial(spec, store, missing, on_chunk, limits[1])
+            run_serial(spec, store, missing, on_chunk, limits)
         elif missing:
             run_on_cluster(spec, store, missing, on_chunk, cluster, limits)
         seconds = time.perf_counter() - start

@@ -128,9 +128,10 @@ def stop_if_late(start: float, time_limit: float | None, store, spec) -> None:
             f"{spec.n_chunks} chunks are stored; rerun the same command to resume")
 
 
-def run_serial(spec, store, missing, on_chunk, time_limit=None) -> None:
-    """Compute and store ``missing`` chunks in this process, in order."""
-    start = time.perf_counter()
+def run_serial(spec, store, missing, on_chunk, limits) -> None:
+    """Compute and store ``missing`` chunks in this process, in order (``limits`` as
+    in `run_on_cluster`)."""
+    _, time_limit, _, start = limits
     for k in missing:
         stop_if_late(start, time_limit, store, spec)
         store.write_chunk(k, evaluate_chunk(spec, k))
@@ -154,7 +155,8 @@ def task_error(exc: BaseException, chunks: tuple) -> BaseException:
 def run_on_cluster(spec, store, missing, on_chunk, cluster, limits) -> None:
     """Compute ``missing`` chunks on ``cluster`` and store each as it arrives.
 
-    ``limits`` is (connect_timeout, time_limit, target seconds a task).
+    ``limits`` is (connect_timeout, time_limit, target seconds a task, the
+    ``time.perf_counter()`` the sweep started at, from which ``time_limit`` counts).
 
     Raises
     ------
@@ -165,12 +167,12 @@ def run_on_cluster(spec, store, missing, on_chunk, cluster, limits) -> None:
     """
     from dask.distributed import wait
 
-    timeout, time_limit, target = limits
+    timeout, time_limit, target, start = limits
     client = cluster.client
     spec_f = client.scatter(spec, broadcast=True, hash=False)
     plan = TaskPlan(missing, lambda k: len(spec.chunk(k)), target)
     flight, version, tag = {}, eqselect_version(), spec.digest()[:12]
-    start, alone_since = time.perf_counter(), None
+    alone_since = None
     try:
         while plan or flight:
             workers = cluster.n_workers()
