@@ -144,6 +144,10 @@ def task_error(exc: BaseException, chunks: tuple) -> BaseException:
         return exc
     name = type(exc).__name__
     where = f"chunk {chunks[0]}" + (f"-{chunks[-1]}" if len(chunks) > 1 else "")
+    if "Cancelled" in name:  # its data went with the last worker holding it
+        return ClusterError(f"the cluster dropped {where} (its workers or the scheduler were "
+                            f"lost); the chunks stored so far are kept: rerun the same command "
+                            f"to resume")
     if name == "KilledWorker":
         return ClusterError(f"dask workers died running {where} (dask gave up on it); the "
                             f"chunks stored so far are kept: rerun the same command to resume")
@@ -185,6 +189,8 @@ def run_on_cluster(spec, store, missing, on_chunk, cluster, limits) -> None:
                 done, _ = wait(list(flight), timeout=0.5, return_when="FIRST_COMPLETED")
             except TimeoutError:
                 done = ()
+            except Exception:  # noqa: BLE001 -- cancelled futures: each says why below
+                done = [f for f in flight if f.status != "pending"]
             for fut in done:
                 _store_result(fut, flight.pop(fut), store, plan, on_chunk)
             alone_since = None if workers else (alone_since or time.perf_counter())
@@ -201,13 +207,12 @@ def run_on_cluster(spec, store, missing, on_chunk, cluster, limits) -> None:
 
 
 def _store_result(fut, chunks, store, plan, on_chunk) -> None:
-    if fut.status != "finished":
-        try:
-            exc = fut.exception(timeout=5)
-        except BaseException as lost:  # noqa: BLE001 -- cancelled or the scheduler is gone
-            exc = lost
+    try:
+        results, seconds = fut.result(timeout=60)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 -- erred, cancelled, lost: one line each
         raise task_error(exc, chunks) from None
-    results, seconds = fut.result()
     fut.release()
     n = 0
     for k, indices, body in results:

@@ -159,3 +159,33 @@ def test_a_full_disk_is_one_line_and_exit_status_1(tmp_path, capsys, monkeypatch
     assert code == 1 and io.err.count("\n") == 1
     assert io.err.startswith("eqselect: error: cannot write ") and "No space left" in io.err
     assert not out.exists()  # it failed before its first chunk: the folder is removed
+
+
+@pytest.mark.skipif(__import__("os").environ.get("EQSELECT_FULL_SCALE") != "1",
+                    reason="a LocalCluster of two workers (about 15 s): EQSELECT_FULL_SCALE=1")
+def test_ctrl_c_with_two_local_workers_is_one_line(tmp_path):
+    """Ctrl-C reaches the whole process group; the workers ignore it, the command
+    answers with one line and closes them (issue 23: 83 lines of tracebacks)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from eqselect.studies.sweep.store import INDEX
+
+    out = tmp_path / "atlas"
+    argv = ["sweep", "stag-hunt", "--param", "direct", "--over", "a=3:8:30", "--lam",
+            "0:3:30", "--grid", "5", "--steps", "40", "--no-verdicts", "--workers", "2",
+            "--out", str(out)]
+    proc = subprocess.Popen([sys.executable, "-m", "eqselect", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    start = time.monotonic()
+    while time.monotonic() - start < 120 and proc.poll() is None:
+        if (out / INDEX).exists() and (out / INDEX).stat().st_size:
+            break
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.decode() == "eqselect: interrupted\n"
+    assert not (out / ".lock").exists()

@@ -253,3 +253,32 @@ def test_maps_drawn_by_the_workers_are_the_maps_drawn_here(cluster, tmp_path):
         there = write_atlas(run.atlas, tmp_path / "there", client)
     assert [p.name for p in here] == [p.name for p in there] and len(here) >= 5
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(here, there))
+
+
+@pytest.mark.skipif(os.environ.get("EQSELECT_FULL_SCALE") != "1",
+                    reason="its own scheduler and worker (about 10 s): EQSELECT_FULL_SCALE=1")
+def test_a_cluster_that_loses_every_worker_stops_with_one_line(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    scheduler = _start(["dask_scheduler", "--host", "127.0.0.1", "--port",
+                        address.rsplit(":", 1)[1], "--no-dashboard"], home)
+    worker = _worker(address, home)
+    try:
+        _wait_for(address, 1)
+        spec = _spec(_game(tmp_path), over=(parse_axis("a=3:5:3"),))
+
+        def kill(k, n):
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+
+        start = time.monotonic()
+        with pytest.raises(ClusterError, match="no dask worker has been connected for 2 s|"
+                                               "the cluster dropped chunk"):
+            run_sweep(spec, tmp_path / "atlas", scheduler=address, connect_timeout=2,
+                      on_chunk=kill)
+        assert time.monotonic() - start < 60
+    finally:
+        _stop(worker, scheduler)
+    stored = list((tmp_path / "atlas" / CHUNKS).iterdir())
+    assert stored and not (tmp_path / "atlas" / ".lock").exists()
