@@ -159,13 +159,13 @@ class SweepStore:
             raise
 
     def close(self, discard: bool = False) -> None:
-        """Release the lock. With ``discard``, a sweep that began this folder's
-        store (wrote its manifest) and stored no chunk removes what it wrote,
-        and the folder too when it created it: a sweep that failed before its
-        first chunk leaves the folder as it found it."""
+        """Release the lock. With ``discard``, a sweep that created the folder or
+        began its store (wrote its manifest) and stored no chunk removes what it
+        wrote, and the folder too when it created it: a sweep that failed before
+        its first chunk leaves the folder as it found it."""
         if self._lock is None or not self._lock.held:
             return
-        undo = discard and self._fresh and self._stored == 0
+        undo = discard and (self._fresh or self._created) and self._stored == 0
         if undo:
             for name in (MANIFEST, INDEX):
                 unlink_quietly(self.out / name)
