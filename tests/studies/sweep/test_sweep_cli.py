@@ -96,7 +96,7 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, extra, messa
 ])
 def test_sizes_and_addresses_are_refused_from_the_arguments_alone(tmp_path, capsys, extra,
                                                                   message):
-    """Cell counts come from each N before any value is built (issue 28)."""
+    """Cell counts come from each N before any value is built."""
     import time
 
     args = [a for a in ARGS if a not in ("--workers", "0")] + ["--out", str(tmp_path / "x")]
@@ -165,7 +165,7 @@ def test_a_full_disk_is_one_line_and_exit_status_1(tmp_path, capsys, monkeypatch
                     reason="a LocalCluster of two workers (about 15 s): EQSELECT_FULL_SCALE=1")
 def test_ctrl_c_with_two_local_workers_is_one_line(tmp_path):
     """Ctrl-C reaches the whole process group; the workers ignore it, the command
-    answers with one line and closes them (issue 23: 83 lines of tracebacks)."""
+    answers with one line and closes them, with no traceback from any process."""
     import os
     import signal
     import subprocess

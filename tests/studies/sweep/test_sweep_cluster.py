@@ -1,5 +1,5 @@
 """Sweeps on an external dask cluster: a scheduler and two ``dask worker`` processes
-started in another folder on localhost (issue 23's acceptance).
+started in another folder on localhost.
 
 The workers never see the game file: it travels as its text and digest. An
 edited file gives the new numbers, a killed worker's chunks are recomputed by

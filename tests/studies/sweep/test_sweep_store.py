@@ -1,4 +1,4 @@
-"""The sweep store trusts nothing on disk (issues 23 and 28): damaged, truncated,
+"""The sweep store trusts nothing on disk: damaged, truncated,
 tampered and linked chunks are computed again with a note, the store's files
 as folders or links are refused with one line before anything is written, a
 full disk is one error that leaves what was stored whole, and cells.json is
@@ -183,7 +183,7 @@ def test_a_folder_of_the_earlier_layout_resumes_to_the_same_bytes(reference, cop
 
 
 def test_a_time_limit_stops_the_sweep_with_its_chunks_kept(reference, tmp_path, monkeypatch):
-    """--time-limit bounds the whole sweep (issue 28: 200 000 cells ignored it)."""
+    """--time-limit bounds the whole sweep, however many cells it has."""
     from eqselect.studies.sweep import tasks
     from eqselect.theory.budget import TimeBudgetExceeded
 

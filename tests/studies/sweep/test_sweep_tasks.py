@@ -1,4 +1,4 @@
-"""Tasks of chunks sized by measured work, and the one-line errors of failed tasks (issue 23)."""
+"""Tasks of chunks sized by measured work, and the one-line errors of failed tasks."""
 
 from hypothesis import given, strategies as st
 
