@@ -145,6 +145,7 @@ def _run(args) -> int:
                                   {"spec": run.head["inputs"]["spec"]})))
         return 0
     _print_summary(args, spec, run, atlas, len(maps))
+    _print_verdicts(atlas, counts.get("counts"))
     for note in notes + list(run.notes):
         print(f"  note: {note}")
     return 0
@@ -163,7 +164,6 @@ def _print_summary(args, spec, run, atlas, n_maps) -> None:
             for c in panel.curves:
                 print(f"  {method}{at}: {c.corner} stops being a fixed point where "
                       f"{'; '.join(c.solutions)}")
-    _print_verdicts(atlas)
 
 
 def _alignment_summary(doc, atlas) -> dict:
@@ -175,14 +175,13 @@ def _alignment_summary(doc, atlas) -> dict:
     return {**doc["alignment"], "counts": verdict_counts(atlas)}
 
 
-def _print_verdicts(atlas) -> None:
-    """One line per method: in how many cells A1, A2, A3 hold, fail, are not decided."""
+def _print_verdicts(atlas, counts) -> None:
+    """One line per method: in how many cells A1, A2, A3 hold, fail, are not decided
+    (``counts`` from `_alignment_summary`, so the stored cells are read once for them)."""
     if not atlas.has_verdicts:
         print("  alignment verdicts A1-A3: not computed")
         return
-    from eqselect.studies.sweep.verdicts import verdict_counts
-
-    for method, counts in verdict_counts(atlas).items():
-        parts = [f"{k} {n['holds']}/{n['fails']}/{n['not decided']}" for k, n in counts.items()]
+    for method, per in counts.items():
+        parts = [f"{k} {n['holds']}/{n['fails']}/{n['not decided']}" for k, n in per.items()]
         print(f"  {method}: alignment (P {atlas.preferred}; cells holding/failing/not decided) "
               + ", ".join(parts))
