@@ -153,6 +153,33 @@ def _sigint_ignored():
             signal.signal(signal.SIGINT, previous)
 
 
+def _bounded(fn, timeout: float, message: str):
+    """``fn()`` in a daemon thread, waited for at most ``timeout`` seconds.
+
+    Raises
+    ------
+    ClusterError
+        With ``message`` when ``fn`` has not returned in time (the thread is
+        left behind and does not keep the process alive).
+    """
+    out = {}
+
+    def call():
+        try:
+            out["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 -- re-raised in the caller's thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise ClusterError(message)
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 class Cluster:
     """A connected dask client (and the LocalCluster it owns, if any)."""
 
@@ -215,7 +242,9 @@ class Cluster:
         import cloudpickle
 
         cloudpickle.register_pickle_by_value(sys.modules[probe.__name__])
-        answers = self.client.run(probe.worker_eqselect, on_error="return")
+        answers = _bounded(lambda: self.client.run(probe.worker_eqselect, on_error="return"),
+                           timeout, f"the dask workers did not all answer within {timeout:g} s "
+                                    f"(--connect-timeout)")
         mine = package_version()
         for worker, answer in sorted(answers.items()):
             if not isinstance(answer, str) or answer.startswith("!"):
