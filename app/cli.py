@@ -304,16 +304,24 @@ def _add_sweep(sub) -> None:
                    help=f"inner learning rate (default {float(PAPER_DEFAULTS.eta):g})")
     s.add_argument("--own", type=number, default=PAPER_DEFAULTS.own,
                    help=f"own-learning coefficient (default {float(PAPER_DEFAULTS.own):g})")
-    s.add_argument("--grid", type=int, default=21, help="basin starts per axis (default 21)")
-    s.add_argument("--steps", type=int, default=PAPER_DEFAULTS.steps,
+    s.add_argument("--grid", type=int_in(1, MAX_GRID), default=21,
+                   help="basin starts per axis (default 21)")
+    s.add_argument("--steps", type=int_in(1, MAX_STEPS), default=PAPER_DEFAULTS.steps,
                    help=f"updates per start (default {PAPER_DEFAULTS.steps})")
     s.add_argument("--schedule", choices=("paper", "flow"), default="paper",
                    help="the paper's discrete schedule (default) or the projected flow")
-    s.add_argument("--chunk", type=int, default=16, help="cells per task (default 16)")
-    s.add_argument("--workers", type=int, default=None,
-                   help="LocalCluster worker processes (default: one per core; 0: serial)")
+    s.add_argument("--chunk", type=int_in(1, 100_000), default=16,
+                   help="cells per stored chunk (default 16); tasks group chunks by measured work")
+    s.add_argument("--workers", type=int_in(0, 4096), default=None,
+                   help="LocalCluster worker processes, at most one per core "
+                        "(default: one per core; 0: serial)")
     s.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="address of an existing dask scheduler (instead of a LocalCluster)")
+    s.add_argument("--connect-timeout", type=seconds, default=None, metavar="SECONDS",
+                   help="seconds to reach the scheduler and to see a worker (default 10)")
+    s.add_argument("--max-cells", type=int_in(1, 10**7), default=None, metavar="N",
+                   help="refuse sweeps of more cells, counted before any value is built "
+                        "(default 1000000; docs/sweep.md)")
     s.add_argument("--out", metavar="DIR", default=None,
                    help="output folder, resumable (default: sweep-GAME)")
     s.add_argument("--preferred", default="payoff-dominant",
@@ -322,7 +330,7 @@ def _add_sweep(sub) -> None:
                         "eqselect check (default payoff-dominant)")
     s.add_argument("--no-verdicts", dest="verdicts", action="store_false",
                    help="skip the alignment verdicts A1-A3 (docs/sweep.md)")
-    s.add_argument("--verdict-seconds", type=float, default=None, metavar="S",
+    s.add_argument("--verdict-seconds", type=seconds, default=None, metavar="S",
                    help="wall-clock budget of one cell's verdicts; past it they are null "
                         "with the reason (default 30)")
     s.add_argument("--json", action="store_true", help="print a JSON summary, no progress")

@@ -226,6 +226,10 @@ def main(argv=None) -> int:
         from benchmarks.network import main as network_main
 
         return network_main(argv[1:])
+    if argv[:1] == ["sweep"]:  # python -m benchmarks sweep: the sweep's own harness
+        from benchmarks.sweep import main as sweep_main
+
+        return sweep_main(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(Path(__file__).with_name("results.json")))
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")

@@ -421,6 +421,23 @@ def _interval_timer(what, seconds, hint):
                                  + (f" ({hint})" if hint else ""))
 
 
+# -- sweep limits (docs/sweep.md, "Limits") ------------------------------------
+#: Cells of one sweep unless ``--max-cells`` says otherwise (methods x axes x lambda,
+#: counted from the N of each axis before any value is built).
+SWEEP_MAX_CELLS = 1_000_000
+#: The most ``--max-cells`` accepts: the client keeps a few floats per cell for
+#: the heat maps (about 100 bytes a cell, 1 GB here).
+SWEEP_MAX_CELLS_CEILING = 10_000_000
+#: LocalCluster worker processes per core at most (``--workers``); each
+#: process holds the toolkit (about 150 MB), so more than the cores only costs memory.
+SWEEP_WORKERS_PER_CORE = 1
+#: ``--workers`` accepts at least this many on any machine.
+SWEEP_MIN_WORKER_LIMIT = 2
+#: Default seconds to reach a dask scheduler (``--connect-timeout``), and the most allowed.
+SWEEP_CONNECT_TIMEOUT = 10.0
+SWEEP_MAX_CONNECT_TIMEOUT = 600.0
+
+
 __all__ = ["Budgeted", "DEFAULT_BUDGET", "TimeBudgetExceeded", "call_with_budget",
            "check_deadline", "deadline", "run_with_budget"]
 __all__ += ["WORK_LIMITS", "WorkEstimate", "WorkLimits", "basin_work", "check_work",

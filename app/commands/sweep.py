@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -13,14 +14,22 @@ from eqselect.theory.serialize import document
 
 
 def _spec(args):
-    from eqselect.studies.sweep.grid import SweepSpec, file_digest, parse_axis
+    """The SweepSpec of the arguments; the cell count is checked from each N before
+    any value is built, and the game file is read once (its text and digest)."""
+    from eqselect.theory.budget import SWEEP_MAX_CELLS
+    from eqselect.studies.sweep.grid import SweepSpec, count_cells, parse_axis, read_game_file
 
     if args.tau is not None:
         raise OptionsError("eqselect sweep: --tau is not supported by sweeps")
-    return SweepSpec(args.game, args.param, tuple(parse_axis(t) for t in args.over),
-                     parse_axis(args.lam, "lam"), tuple(args.method or ["pg"]), args.eta,
-                     args.own, args.grid, args.steps, args.schedule, args.chunk,
-                     file_digest(args.game))
+    max_cells = SWEEP_MAX_CELLS if args.max_cells is None else args.max_cells
+    methods = tuple(args.method or ["pg"])
+    count_cells(len(methods), tuple(args.over), args.lam, max_cells)
+    text, digest = read_game_file(args.game)
+    return SweepSpec(args.game, args.param,
+                     tuple(parse_axis(t, max_values=max_cells) for t in args.over),
+                     parse_axis(args.lam, "lam", max_values=max_cells), methods, args.eta,
+                     args.own, args.grid, args.steps, args.schedule, args.chunk, digest,
+                     game_text=text, max_cells=max_cells)
 
 
 def _verdicts(args, spec):
@@ -35,13 +44,15 @@ def _verdicts(args, spec):
                                       args.preferred, seconds)
 
 
-def _write_maps(atlas, out: Path) -> list:
-    """Heat maps written in a staging folder, then moved into ``out``."""
+def _write_maps(atlas, out: Path, client=None) -> list:
+    """Heat maps written in a staging folder (drawn by the cluster's workers when
+    ``client`` is given), then moved into ``out``; on a failure (a full disk) the
+    staged files are removed and the maps already there stay."""
     from eqselect.studies.sweep.plots import write_atlas
 
     stage = Path(tempfile.mkdtemp(prefix=".maps-", dir=out))
     try:
-        paths = write_atlas(atlas, stage)
+        paths = write_atlas(atlas, stage, client)
         for p in paths:
             os.replace(p, out / p.name)
         return [out / p.name for p in paths]
@@ -49,6 +60,15 @@ def _write_maps(atlas, out: Path) -> list:
         for p in stage.iterdir():
             p.unlink()
         stage.rmdir()
+
+
+def _stored_atlas(run, spec):
+    """The atlas of the run's store, its cells read chunk by chunk."""
+    from eqselect.studies.sweep.atlas import StoredCells, read_atlas
+    from eqselect.studies.sweep.store import SweepStore
+
+    store = SweepStore(run.out, spec)
+    return read_atlas(run.head, StoredCells(store.chunk_cells, spec.n_cells, spec.chunk_size))
 
 
 def _check_dask(args) -> None:
@@ -63,13 +83,39 @@ def _check_dask(args) -> None:
 
 
 def run(args) -> int:
-    """Run (or resume) the sweep and print or summarise its atlas."""
-    from eqselect.studies.sweep.runner import run_sweep, validate
+    """Run (or resume) the sweep and print or summarise its atlas.
+
+    A failure of the cluster (workers died, none joined, another eqselect) or
+    of the disk is one line and exit status 1; the chunks stored stay.
+    """
+    from eqselect.studies.sweep.cluster import ClusterError
+    from eqselect.studies.sweep.store import StoreWriteError
+
+    try:
+        return _run(args)
+    except (ClusterError, StoreWriteError) as exc:
+        print(f"eqselect: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the heat maps on a full or read-only disk
+        print(f"eqselect: error: cannot write the sweep's files: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+
+
+def _one_line(exc) -> str:
+    text = " ".join(str(exc.args[-1] if isinstance(exc, OSError) and exc.args else exc).split())
+    return text[:600]
+
+
+def _run(args) -> int:
+    from eqselect.studies.sweep.cluster import open_cluster
+    from eqselect.studies.sweep.runner import cluster_options, run_sweep, validate
     from eqselect.studies.sweep.store import SweepStore
     from eqselect.progress import Progress
 
     spec = _spec(args)
     _check_dask(args)
+    options = cluster_options(args.workers, args.scheduler, args.connect_timeout)
     if not args.verdicts and (args.preferred != "payoff-dominant"
                               or args.verdict_seconds is not None):
         raise OptionsError("eqselect sweep: --preferred and --verdict-seconds need the "
@@ -77,39 +123,47 @@ def run(args) -> int:
     validate(spec)
     spec = replace(spec, verdicts=_verdicts(args, spec))
     out = Path(args.out or f"sweep-{Path(args.game).stem}")
-    done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).done())
-    with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
-        bar.update(done)
-        run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
-                        on_chunk=lambda k, n: bar.update(n))
-    atlas = run.atlas
-    maps = _write_maps(atlas, out)
+    done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).indexed())
+    with open_cluster(options) as cluster:
+        with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
+            bar.update(done)
+            run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
+                            on_chunk=lambda k, n: bar.update(n),
+                            connect_timeout=args.connect_timeout, time_limit=args.time_limit,
+                            cluster=cluster)
+        atlas = _stored_atlas(run, spec)
+        maps = _write_maps(atlas, out, cluster.client)  # on the workers, when started
+    counts = _alignment_summary(run.head, atlas)
+    notes = list(run.head["notes"])
     summary = {"out": str(out), "cells": spec.n_cells, "computed_cells": run.computed_cells,
                "seconds": run.seconds, "cells_per_second": run.cells_per_second,
                "workers": run.workers, "scheduler": args.scheduler,
                "files": ["manifest.json", "cells.json"] + [p.name for p in maps],
-               "alignment": _alignment_summary(run.document, atlas),
-               "notes": run.document["notes"]}
+               "alignment": counts, "notes": notes, "store_notes": list(run.notes)}
     if args.json:
         print(json.dumps(document("sweep-run", summary,
-                                  {"spec": run.document["inputs"]["spec"]})))
+                                  {"spec": run.head["inputs"]["spec"]})))
         return 0
+    _print_summary(args, spec, run, atlas, len(maps))
+    _print_verdicts(atlas, counts.get("counts"))
+    for note in notes + list(run.notes):
+        print(f"  note: {note}")
+    return 0
+
+
+def _print_summary(args, spec, run, atlas, n_maps) -> None:
     rate = "" if run.cells_per_second is None else f", {run.cells_per_second:.1f} cells/s"
     where = args.scheduler or ("serial" if run.workers == 0 else f"{run.workers} workers")
     print(f"sweep of {spec.game}: {spec.n_cells} cells ({run.computed_cells} computed, "
           f"{spec.n_cells - run.computed_cells} already on disk) in {run.seconds:.1f} s"
           f"{rate} ({where})")
-    print(f"  written to {out}/: cells.json and {len(maps)} heat map(s)")
+    print(f"  written to {run.out}/: cells.json and {n_maps} heat map(s)")
     for method, panels in atlas.events.items():
         for panel in panels:
             at = "".join(f" at {k} = {v}" for k, v in panel.fixed.items())
             for c in panel.curves:
                 print(f"  {method}{at}: {c.corner} stops being a fixed point where "
                       f"{'; '.join(c.solutions)}")
-    _print_verdicts(atlas)
-    for note in run.document["notes"]:
-        print(f"  note: {note}")
-    return 0
 
 
 def _alignment_summary(doc, atlas) -> dict:
@@ -121,14 +175,13 @@ def _alignment_summary(doc, atlas) -> dict:
     return {**doc["alignment"], "counts": verdict_counts(atlas)}
 
 
-def _print_verdicts(atlas) -> None:
-    """One line per method: in how many cells A1, A2, A3 hold, fail, are not decided."""
+def _print_verdicts(atlas, counts) -> None:
+    """One line per method: in how many cells A1, A2, A3 hold, fail, are not decided
+    (``counts`` from `_alignment_summary`, so the stored cells are read once for them)."""
     if not atlas.has_verdicts:
         print("  alignment verdicts A1-A3: not computed")
         return
-    from eqselect.studies.sweep.verdicts import verdict_counts
-
-    for method, counts in verdict_counts(atlas).items():
-        parts = [f"{k} {n['holds']}/{n['fails']}/{n['not decided']}" for k, n in counts.items()]
+    for method, per in counts.items():
+        parts = [f"{k} {n['holds']}/{n['fails']}/{n['not decided']}" for k, n in per.items()]
         print(f"  {method}: alignment (P {atlas.preferred}; cells holding/failing/not decided) "
               + ", ".join(parts))

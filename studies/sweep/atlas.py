@@ -15,6 +15,7 @@ The heat maps and the verdict counts work on an `Atlas`, never on the JSON:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import prod
@@ -132,8 +133,9 @@ class Atlas:
     methods : tuple of str
     shape : tuple of int
         (methods, axis 1 [, axis 2], lambda).
-    cells : tuple of AtlasCell
-        In cell order, lambda varying fastest; ``prod(shape)`` of them.
+    cells : sequence of AtlasCell
+        In cell order, lambda varying fastest; ``prod(shape)`` of them (a
+        tuple, or `StoredCells` read lazily from a sweep store).
     axes : tuple of AtlasAxis
         The symbol axes then lambda (empty when only quantities are wanted).
     events : dict of str to tuple of EventPanel
@@ -167,8 +169,44 @@ class Atlas:
                              f"and one shape entry per method; got {len(self.cells)} cells")
 
 
-def read_atlas(doc: dict) -> Atlas:
+class StoredCells(Sequence):
+    """The cells of a sweep store as `AtlasCell`s, read one chunk at a time.
+
+    ``chunk_cells(k)`` gives chunk k's cells as JSON data (checked by the
+    store); ``chunk_size`` and ``n_cells`` place a cell in its chunk. The
+    last chunk read is kept, so iterating reads each chunk once.
+    """
+
+    def __init__(self, chunk_cells, n_cells: int, chunk_size: int):
+        self._read, self._n, self._size = chunk_cells, n_cells, chunk_size
+        self._cached = (None, [])
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _chunk(self, k: int) -> list:
+        if self._cached[0] != k:
+            self._cached = (k, [_cell(c) for c in self._read(k)])
+        return self._cached[1]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError(f"cell {i} outside 0..{self._n - 1}")
+        i %= self._n
+        return self._chunk(i // self._size)[i % self._size]
+
+    def __iter__(self):
+        for k in range(-(-self._n // self._size)):
+            yield from self._chunk(k)
+
+
+def read_atlas(doc: dict, cells: Sequence | None = None) -> Atlas:
     """The `Atlas` of a sweep document (the contents of cells.json).
+
+    ``cells``, when given, stands for ``doc["cells"]`` (a `StoredCells` read
+    lazily from the store, with ``doc`` the document's head).
 
     Examples
     --------
@@ -188,7 +226,8 @@ def read_atlas(doc: dict) -> Atlas:
     computed = alignment.get("status") == "computed"
     return Atlas(
         game=doc["inputs"]["spec"]["game"], methods=tuple(doc["methods"]),
-        shape=tuple(doc["shape"]), cells=tuple(_cell(c) for c in doc["cells"]),
+        shape=tuple(doc["shape"]),
+        cells=tuple(_cell(c) for c in doc["cells"]) if cells is None else cells,
         axes=tuple(AtlasAxis(a["name"], tuple(a["values"])) for a in doc["axes"]),
         events={m: tuple(_panel(p) for p in panels) for m, panels in doc["events"].items()},
         preferred=alignment["options"]["preferred"] if computed else None)

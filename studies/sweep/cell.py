@@ -30,7 +30,10 @@ other kernels changes this module only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -40,7 +43,8 @@ from eqselect.theory import Decomposition, GameError, RegionKind
 from eqselect.theory.exact import to_exact
 from eqselect.theory.io.resolve import load_game
 from eqselect.theory.rules import LAMBDA, PAPER, Rule, as_rule
-from eqselect.theory.serialize import Record
+from eqselect.theory.games.builtins import BUILTINS
+from eqselect.theory.serialize import Record, package_version
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.dynamics.outcomes import cooperation_success
 from eqselect.numerics.dynamics.starts import (
@@ -54,6 +58,7 @@ from eqselect.numerics.dynamics.schedules import PaperSchedule
 from eqselect.numerics.fixed_points.find import find_equilibria, sort_key
 from eqselect.numerics.fixed_points.newton.multistart import newton_fixed_points
 from eqselect.numerics.fixed_points.core.record import Stability
+from eqselect.studies.sweep.grid import read_game_file
 
 #: What a sweep says in place of the alignment verdicts it does not compute.
 ALIGNMENT_NOT_COMPUTED = {
@@ -66,10 +71,47 @@ ALIGNMENT_NOT_COMPUTED = {
 
 @dataclass(frozen=True)
 class GameSpec:
-    """Which game a sweep runs: a built-in name or file, and a parameterisation."""
+    """Which game a sweep runs: a built-in name or file, and a parameterisation.
+
+    Attributes
+    ----------
+    game : str
+        A built-in name or a game file's path (its name, for messages and the
+        game's default name).
+    parameterization : str or None
+    digest : str
+        sha256 of the file's bytes ("" for a built-in): with the eqselect
+        version, the key of every cache of the game's compiled fields, so an
+        edited file is never served from a cache.
+    text : str
+        The file's text ("" for a built-in, or to read ``game`` from disk):
+        the game travels to workers as this content, not as a path.
+    """
 
     game: str
     parameterization: str | None = None
+    digest: str = ""
+    text: str = field(default="", repr=False, compare=False)
+
+
+@lru_cache(maxsize=1)
+def eqselect_version() -> str:
+    """This process's eqselect version, read once (the lookup scans the installed
+    distributions: milliseconds, as much as a small cell)."""
+    return package_version()
+
+
+def with_content(spec: GameSpec) -> GameSpec:
+    """``spec`` carrying its game file's text and digest (read now when missing).
+
+    Built-ins are returned as they are.
+    """
+    if spec.text or spec.game in BUILTINS:
+        return spec
+    text, digest = read_game_file(spec.game)
+    if not digest:
+        return spec  # not a file: `sweep_game` names the problem
+    return GameSpec(spec.game, spec.parameterization, digest, text)
 
 
 @dataclass(frozen=True)
@@ -135,18 +177,39 @@ class CellResult(Record):
 def sweep_game(spec: GameSpec):
     """The game with its payoff symbols kept free (2x2 built-ins as a, b, c, d).
 
+    A spec that carries its file's text is loaded from that text (in a
+    private temporary folder, under the file's name), never from the path,
+    so a worker needs no copy of the file and sees the content the client hashed.
+
     Raises
     ------
     GameError
         Unknown game or malformed file.
     """
+    if spec.text:
+        return _game_from_text(spec)
     try:
         return load_game(spec.game, spec.parameterization, symbolic=True)
     except GameError:
         return load_game(spec.game, spec.parameterization)
 
 
-@dataclass(frozen=True)
+_GAMES: dict = {}
+
+
+def _game_from_text(spec: GameSpec):
+    """The game of a file's text; one per process and (digest, parameterisation, version)."""
+    key = (spec.digest, spec.parameterization, eqselect_version())
+    if key not in _GAMES:
+        name = Path(spec.game).name
+        with tempfile.TemporaryDirectory(prefix="eqselect-game-") as folder:
+            path = Path(folder) / name
+            path.write_text(spec.text, encoding="utf-8")
+            _GAMES[key] = load_game(str(path), spec.parameterization)
+    return _GAMES[key]
+
+
+@dataclass(frozen=True, eq=False)  # one per cache key of `kernel`: compared by identity
 class _Kernel:
     game: object
     field: Callable  # field(x, p), p = (free symbols..., lambda)
@@ -160,9 +223,12 @@ _KERNELS: dict = {}
 def kernel(spec: GameSpec, rule: Rule, eta) -> _Kernel:
     """The rule's field compiled with (payoff symbols, lambda) as parameters.
 
-    Cached per process and (game, method, c, eta): a worker compiles it once.
+    Cached per process and (game, its content's digest, eqselect version,
+    method, c, eta): a worker compiles it once, and an edited game file is a
+    new key.
     """
-    key = (spec, rule.method, str(rule.own_coef), str(eta))
+    key = (spec.game, spec.parameterization, spec.digest, eqselect_version(), rule.method,
+           str(rule.own_coef), str(eta))
     if key not in _KERNELS:
         game = sweep_game(spec)
         dec = Decomposition(game, eta=eta)
@@ -182,6 +248,22 @@ def _values(game, symbol_values: dict) -> dict:
     out = dict(game.payoff_symbols)
     out.update({names[k]: to_exact(v, f"value of {k}") for k, v in symbol_values.items()})
     return out
+
+
+#: Decompositions at exact payoff values kept per process: cells run lambda
+#: fastest, so the cells of a chunk mostly share their payoffs.
+DECOMPOSITIONS_KEPT = 16
+
+
+@lru_cache(maxsize=DECOMPOSITIONS_KEPT)
+def _decomposition(k: _Kernel, values: tuple, eta) -> Decomposition:
+    """The game of kernel ``k`` at exact payoff values, derived once per values.
+
+    Keyed by the kernel (game content, version, rule), the values and eta; the
+    shaping coefficient lambda is not part of it, so the cells along the
+    lambda axis share one derivation.
+    """
+    return Decomposition(k.game.substitute(dict(values)), eta=eta)
 
 
 def _label(prob) -> str:
@@ -310,10 +392,10 @@ def evaluate_cell(game_spec: GameSpec, symbol_values: dict, rule,
     (['(1, 1)'], 1.0)
     """
     rule = as_rule(rule)
-    k = kernel(game_spec, rule, options.eta)
+    k = kernel(with_content(game_spec), rule, options.eta)
     game = k.game
     values = _values(game, symbol_values)
-    dec = Decomposition(game.substitute(values), eta=options.eta)
+    dec = _decomposition(k, tuple(values.items()), options.eta)
     equilibria, complete, notes = _fixed_points(dec, rule)
     records, stable = _fixed_point_records(game, equilibria)
     bm = cell_basin_map(k, np.array([float(values[s]) for s in game.free_symbols]), rule,

@@ -18,18 +18,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import sympy as sp
 
-from eqselect.theory.errors import OptionsError
+from eqselect.theory.budget import SWEEP_MAX_CELLS, SWEEP_MAX_CELLS_CEILING
+from eqselect.theory.errors import GameError, OptionsError
+from eqselect.theory.limits import current
 from eqselect.theory.rules import Method
 from eqselect.theory.serialize import Record, jsonable
 
-#: Hard limit on the number of cells of one sweep (a typo like N=10000 x 10000).
-MAX_CELLS = 200_000
+#: An axis end: a decimal or fraction literal of at most this many characters,
+#: no exponent (so no literal denotes a huge number).
+_LITERAL = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?")
+LITERAL_CHARS = 40
+#: N of an axis: at most this many digits.
+_COUNT = re.compile(r"\+?\d{1,10}")
 
 
 @dataclass(frozen=True)
@@ -58,37 +65,102 @@ class Axis(Record):
         return [float(v) for v in self.values]
 
 
-def parse_axis(text: str, name: str | None = None) -> Axis:
-    """An `Axis` from ``SYMBOL=A:B:N`` (or ``A:B:N`` with ``name`` given).
+def _split(text: str, name: str | None) -> tuple[str, str, str, str]:
+    """(name, A, B, N) of ``SYMBOL=A:B:N`` (or ``A:B:N`` with ``name`` given), as text."""
+    body = text
+    if name is None:
+        name, sep, body = text.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier() or len(name) > LITERAL_CHARS:
+            raise OptionsError(f"expected SYMBOL=A:B:N, got {text[:80]!r}")
+    parts = [p.strip() for p in body.split(":")]
+    if len(parts) != 3:
+        raise OptionsError(f"expected A:B:N for {name}, got {body[:80]!r}")
+    a, b, n = parts
+    for end in (a, b):
+        if len(end) > LITERAL_CHARS or not _LITERAL.fullmatch(end):
+            raise OptionsError(f"{name}: {end[:LITERAL_CHARS]!r} is not a number (a decimal or "
+                               f"a fraction such as 2/3, at most {LITERAL_CHARS} characters)")
+    if not _COUNT.fullmatch(n):
+        raise OptionsError(f"{name}: N must be a whole number of at most 10 digits, "
+                           f"got {n[:20]!r}")
+    return name, a, b, n
 
-    A and B are decimal or fraction literals, parsed with ``fractions.Fraction``
-    (nothing is evaluated); N >= 1, and N = 1 needs A = B.
+
+def axis_length(text: str, name: str | None = None) -> int:
+    """N of ``SYMBOL=A:B:N`` (or ``A:B:N``), read without building any value.
+
+    Examples
+    --------
+    >>> axis_length("a=0:1:1000000000")
+    1000000000
 
     Raises
     ------
     OptionsError
         For any other form, with the offending text.
     """
-    body = text
-    if name is None:
-        name, sep, body = text.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise OptionsError(f"expected SYMBOL=A:B:N, got {text!r}")
-    parts = body.split(":")
-    if len(parts) != 3:
-        raise OptionsError(f"expected A:B:N for {name}, got {body!r}")
+    return int(_split(text, name)[3])
+
+
+def parse_axis(text: str, name: str | None = None, max_values: int | None = None) -> Axis:
+    """An `Axis` from ``SYMBOL=A:B:N`` (or ``A:B:N`` with ``name`` given).
+
+    A and B are decimal or fraction literals of at most 40 characters, parsed
+    with ``fractions.Fraction`` (nothing is evaluated, no exponent notation);
+    N >= 1, and N = 1 needs A = B. N is checked against ``max_values`` (and
+    the sweep's cell count against its limit, `count_cells`) before any value
+    is built.
+
+    Raises
+    ------
+    OptionsError
+        For any other form, with the offending text.
+    """
+    name, a_text, b_text, n_text = _split(text, name)
+    n = int(n_text)
+    if max_values is not None and n > max_values:
+        raise OptionsError(f"{name}: N = {n} values is more than the sweep's cell limit "
+                           f"{max_values} (--max-cells)")
     try:
-        a, b = (Fraction(p.strip()) for p in parts[:2])
-        n = int(parts[2])
+        a, b = Fraction(a_text), Fraction(b_text)
     except (ValueError, ZeroDivisionError):
-        raise OptionsError(f"expected numbers A:B:N for {name}, got {body!r}") from None
+        raise OptionsError(f"expected numbers A:B:N for {name}, got {text[:80]!r}") from None
     if n < 1 or (n == 1 and a != b) or (n > 1 and a == b):
-        raise OptionsError(f"{name}={body}: need N >= 2 with A != B, or N = 1 with A = B")
+        raise OptionsError(f"{name}={a_text}:{b_text}:{n}: need N >= 2 with A != B, "
+                           f"or N = 1 with A = B")
     step = (b - a) / (n - 1) if n > 1 else Fraction(0)
     values = tuple(sp.Rational(x.numerator, x.denominator)
                    for x in (a + step * k for k in range(n)))
     return Axis(name, values)
+
+
+def count_cells(n_methods: int, over: tuple, lam: str, max_cells: int) -> int:
+    """The cells of a sweep from its arguments' text alone (methods x N_1 [x N_2] x N_lam).
+
+    Raises
+    ------
+    OptionsError
+        A malformed axis, or more than ``max_cells`` cells (no value built yet).
+
+    Examples
+    --------
+    >>> count_cells(2, ("a=0:1:1000",), "0:3:1000", 10**7)
+    2000000
+    """
+    n = n_methods * axis_length(lam, "lam")
+    for text in over:
+        n *= axis_length(text)
+    check_cell_count(n, max_cells)
+    return n
+
+
+def check_cell_count(n_cells: int, max_cells: int) -> None:
+    """Refuse more than ``max_cells`` cells with the option that raises the limit."""
+    if n_cells > max_cells:
+        raise OptionsError(
+            f"the sweep has {n_cells} cells, more than its limit {max_cells}; raise it with "
+            f"--max-cells (at most {SWEEP_MAX_CELLS_CEILING}) or use coarser axes")
 
 
 @dataclass(frozen=True)
@@ -117,9 +189,16 @@ class SweepSpec(Record):
         (`eqselect.studies.sweep.verdicts`); None for none. Its JSON form (the
         slot it fills, the procedure's name, its options) is stored under the
         key ``extension``, the name sweep manifests and cells.json use.
+    game_text : str
+        The game file's text ("" for a built-in): what workers load the game
+        from, so they need no copy of the file. Not in the JSON: its hash
+        ``game_digest`` is.
+    max_cells : int
+        The cell limit the spec was checked against (``--max-cells``; not in
+        the JSON, since it decides no cell).
     """
 
-    _json_skip = ("verdicts",)
+    _json_skip = ("verdicts", "game_text", "max_cells")
 
     game: str
     parameterization: str | None
@@ -134,6 +213,8 @@ class SweepSpec(Record):
     chunk_size: int
     game_digest: str = ""
     verdicts: object = None
+    game_text: str = field(default="", repr=False, compare=False)
+    max_cells: int = SWEEP_MAX_CELLS
 
     def _json_extra(self) -> dict:
         return {"extension": jsonable(self.verdicts)}
@@ -152,8 +233,14 @@ class SweepSpec(Record):
             raise OptionsError(f"schedule must be paper or flow, got {self.schedule!r}")
         if self.chunk_size < 1 or self.grid < 1 or self.steps < 1:
             raise OptionsError("chunk size, grid and steps must be >= 1")
-        if self.n_cells > MAX_CELLS:
-            raise OptionsError(f"the sweep has {self.n_cells} cells (limit {MAX_CELLS})")
+        if self.game_text and hashlib.sha256(self.game_text.encode()).hexdigest() \
+                != self.game_digest:
+            raise OptionsError(f"the text given for game {self.game!r} does not have the "
+                               f"digest {self.game_digest[:12]}")
+        if not 1 <= self.max_cells <= SWEEP_MAX_CELLS_CEILING:
+            raise OptionsError(f"--max-cells must be in [1, {SWEEP_MAX_CELLS_CEILING}], "
+                               f"got {self.max_cells}")
+        check_cell_count(self.n_cells, self.max_cells)
 
     @property
     def axes(self) -> tuple:
@@ -202,10 +289,30 @@ class SweepSpec(Record):
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def file_digest(game: str) -> str:
-    """sha256 of a game file's bytes, "" when ``game`` is not an existing file."""
+def read_game_file(game: str) -> tuple[str, str]:
+    """(text, sha256 of the bytes) of a game file, ("", "") when ``game`` is not a
+    file (a built-in name). Text and digest come from one read, so they agree.
+
+    Raises
+    ------
+    GameError
+        A file that is not UTF-8 text or is larger than the game-file limit.
+    """
     path = Path(game)
     if not path.is_file():
-        return ""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+        return "", ""
+    limit = current().max_file_bytes
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise GameError(f"game file {game[:200]!r} is larger than {limit} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise GameError(f"game file {game[:200]!r} is not UTF-8 text") from None
+    return text, hashlib.sha256(data).hexdigest()
 
+
+def file_digest(game: str) -> str:
+    """sha256 of a game file's bytes, "" when ``game`` is not an existing file."""
+    return read_game_file(game)[1]

@@ -24,7 +24,9 @@ turns a sweep document into one).
 
 from __future__ import annotations
 
+import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -44,6 +46,8 @@ VALUE_MAPS = ("mu_M(P)", "A3 min")
 def atlas_quantities(atlas: Atlas) -> dict:
     """{(method, quantity): array of shape (axis_1 [, axis_2], lambda)}.
 
+    One pass over the cells (a stored atlas is read once, chunk by chunk).
+
     Examples
     --------
     >>> from eqselect.studies.sweep.atlas import AtlasCell
@@ -53,22 +57,13 @@ def atlas_quantities(atlas: Atlas) -> dict:
     >>> sorted(k for _, k in q), q["pg", "share (1, 1)"].tolist()
     (['fraction', 'n_stable', 'share (1, 1)'], [[0.5, 1.0]])
     """
-    cells = atlas.cells
-    labels = sorted({k for c in cells for k in c.outcomes})
-    corners = sorted({p.label for c in cells for p in c.points if p.is_corner})
-    columns = {"fraction": [c.fraction for c in cells],
-               "n_stable": [c.n_stable for c in cells]}
-    for lab in labels:
-        columns[f"share {lab}"] = [c.outcomes.get(lab, 0) / c.n_starts for c in cells]
-    for lab in corners:
-        found = [{p.label: p.stability for p in c.points} for c in cells]
-        columns[f"exists {lab}"] = [float(lab in f) for f in found]
-        columns[f"stable {lab}"] = [float(f.get(lab) == "stable") for f in found]
-    verdicts = _verdict_columns(cells)
-    columns.update(verdicts)
+    columns = _Columns(len(atlas.cells))
+    for i, c in enumerate(atlas.cells):
+        columns.add(i, c)
     out = {}
-    for name, col in columns.items():
-        arr = np.asarray(col, dtype=float).reshape(atlas.shape)
+    verdicts = set(VERDICT_MAPS + VALUE_MAPS)
+    for name, col in columns.ordered().items():
+        arr = col.reshape(atlas.shape)
         for m, method in enumerate(atlas.methods):
             blank = np.isnan(arr[m]) | ((arr[m] == 0) if name in VALUE_MAPS else False)
             if name not in verdicts or not np.all(blank):
@@ -76,20 +71,54 @@ def atlas_quantities(atlas: Atlas) -> dict:
     return out
 
 
-def _verdict_columns(cells) -> dict:
-    """The verdict quantities (NaN where null), when the cells carry verdicts."""
-    if all(c.verdicts is None for c in cells):
-        return {}
-    nan = float("nan")
+class _Columns:
+    """Per-cell quantities as float arrays, filled cell by cell.
 
-    def value(x):
-        return nan if x is None else float(x)
+    A share or a corner column absent from a cell is 0 there; a verdict
+    column is NaN (null) where a cell has no verdicts; verdict columns exist
+    only when some cell has verdicts.
+    """
 
-    cols = {name: [nan if c.verdicts is None else value(c.verdicts.holds[k]) for c in cells]
-            for k, name in zip(CONDITIONS, VERDICT_MAPS)}
-    cols.update({name: [nan if c.verdicts is None else value(c.verdicts.values[name])
-                        for c in cells] for name in VALUE_MAPS})
-    return cols
+    def __init__(self, n: int):
+        self.n, self.cols = n, {"fraction": np.zeros(n), "n_stable": np.zeros(n)}
+        self.labels, self.corners, self.verdicts = set(), set(), False
+
+    def _col(self, name: str, fill: float) -> np.ndarray:
+        if name not in self.cols:
+            self.cols[name] = np.full(self.n, fill)
+        return self.cols[name]
+
+    def add(self, i: int, c) -> None:
+        self.cols["fraction"][i] = c.fraction
+        self.cols["n_stable"][i] = c.n_stable
+        for lab, count in c.outcomes.items():
+            self.labels.add(lab)
+            self._col(f"share {lab}", 0.0)[i] = count / c.n_starts
+        for p in c.points:  # every label, since a corner's label may be a point elsewhere
+            if p.is_corner:
+                self.corners.add(p.label)
+            self._col(f"exists {p.label}", 0.0)[i] = 1.0
+            self._col(f"stable {p.label}", 0.0)[i] = float(p.stability == "stable")
+        if c.verdicts is not None:
+            self.verdicts = True
+            for k, name in zip(CONDITIONS, VERDICT_MAPS):
+                self._col(name, np.nan)[i] = _value(c.verdicts.holds[k])
+            for name in VALUE_MAPS:
+                self._col(name, np.nan)[i] = _value(c.verdicts.values[name])
+
+    def ordered(self) -> dict:
+        """The columns in the order of the maps: fraction, n_stable, shares, corners,
+        verdicts."""
+        names = ["fraction", "n_stable"] + [f"share {lab}" for lab in sorted(self.labels)]
+        for lab in sorted(self.corners):
+            names += [f"exists {lab}", f"stable {lab}"]
+        if self.verdicts:
+            names += list(VERDICT_MAPS + VALUE_MAPS)
+        return {name: self.cols[name] for name in names}
+
+
+def _value(x) -> float:
+    return np.nan if x is None else float(x)
 
 
 def _edges(axis: AtlasAxis) -> np.ndarray:
@@ -146,8 +175,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
 
-def plot_quantity(atlas: Atlas, method: str, name: str, values: np.ndarray, path) -> Path:
-    """Write one heat map (a panel per drawn lambda for two symbols) as PNG."""
+def plot_quantity(atlas, method: str, name: str, values: np.ndarray, path):
+    """Write one heat map (a panel per drawn lambda for two symbols) as PNG.
+
+    ``atlas`` is an `Atlas` or its `MapFrame`; ``path`` a file path (returned
+    as a Path) or a binary file object (returned as it is)."""
     axes = atlas.axes
     panels = atlas.events[method]
     style = _style(name, values)
@@ -172,13 +204,55 @@ def plot_quantity(atlas: Atlas, method: str, name: str, values: np.ndarray, path
             ax.set_title(f"lambda = {panel.fixed['lam']}", fontsize=9)
         fig.suptitle(title)
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
-    return Path(path)
+    return Path(path) if isinstance(path, (str, Path)) else path
 
 
-def write_atlas(atlas: Atlas, folder) -> list[Path]:
-    """Write every heat map of an atlas into ``folder``; returns the paths."""
+@dataclass(frozen=True)
+class MapFrame:
+    """What a heat map draws besides its values: the game, the axes, the event
+    curves and P. Small and picklable, so a dask worker can draw a map."""
+
+    game: str
+    axes: tuple
+    events: dict
+    preferred: str | None
+
+    @classmethod
+    def of(cls, atlas: Atlas) -> "MapFrame":
+        """The frame of an atlas (its cells left behind)."""
+        return cls(atlas.game, atlas.axes, atlas.events, atlas.preferred)
+
+
+def map_png(frame: MapFrame, method: str, name: str, values: np.ndarray) -> bytes:
+    """One heat map as PNG bytes (what a worker draws and sends back)."""
+    buffer = io.BytesIO()
+    plot_quantity(frame, method, name, values, buffer)
+    return buffer.getvalue()
+
+
+def write_atlas(atlas: Atlas, folder, client=None) -> list[Path]:
+    """Write every heat map of an atlas into ``folder``; returns the paths.
+
+    The quantities are built in one pass over the cells; with a dask
+    ``client`` the maps are drawn by its workers (each sends back its PNG's
+    bytes, so no shared folder is needed) and written here, else drawn here
+    one after the other.
+    """
     folder = Path(folder)
-    return [plot_quantity(atlas, m, name, values, folder / f"{_slug(m)}-{_slug(name)}.png")
-            for (m, name), values in atlas_quantities(atlas).items()]
+    quantities = atlas_quantities(atlas)
+    paths = [folder / f"{_slug(m)}-{_slug(name)}.png" for m, name in quantities]
+    if client is None:
+        return [plot_quantity(atlas, m, name, values, path)
+                for ((m, name), values), path in zip(quantities.items(), paths)]
+    frame = client.scatter(MapFrame.of(atlas), broadcast=True, hash=False)
+    futures = [client.submit(map_png, frame, m, name, values, pure=False)
+               for (m, name), values in quantities.items()]
+    try:
+        for fut, path in zip(futures, paths):
+            path.write_bytes(fut.result())
+            fut.release()
+    finally:
+        client.cancel(futures + [frame])
+    return paths

@@ -18,8 +18,8 @@ The key values are kept per cell: mu_M(P), mu_M(R) and the minimum of
 or the smallest certified lower bound at the nodes of the traced separatrix).
 
 A1-A3 do not depend on lambda (F_lambda = v + lambda M: lambda scales M only),
-so each worker computes them once per (game, payoffs, method, c, eta,
-preferred, budget) and repeats them along the lambda axis.
+so each worker computes them once per (game and its content's digest,
+payoffs, method, c, eta, preferred, budget) and repeats them along the lambda axis.
 
 `AlignmentVerdicts` says whether and how a sweep computes them; it is part of
 the sweep's `SweepSpec`, so the argument hash covers it, and the runner calls
@@ -42,7 +42,7 @@ from eqselect.theory.limits import TimeBudgetExceeded
 from eqselect.theory.serialize import jsonable
 from eqselect.numerics.shaping import ShapingField
 from eqselect.studies.sweep.atlas import CONDITIONS, Atlas
-from eqselect.studies.sweep.cell import GameSpec, sweep_game
+from eqselect.studies.sweep.cell import GameSpec, sweep_game, with_content
 from eqselect.proofs_check import adapter
 from eqselect.proofs_check.basin_entry import A3, S, check_a3
 from eqselect.theory.budget import call_with_budget
@@ -140,7 +140,7 @@ def cell_verdicts(game_spec: GameSpec, symbol_values: dict, rule, eta, *,
     """
     r = as_rule(rule)
     values = tuple(sorted((k, to_exact(v, f"value of {k}")) for k, v in symbol_values.items()))
-    return jsonable(_cached(game_spec, values, r.method.value, str(r.own_coef), str(eta),
+    return jsonable(_cached(with_content(game_spec), values, r.method.value, str(r.own_coef), str(eta),
                             str(preferred), float(seconds)))
 
 
