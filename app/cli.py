@@ -163,9 +163,10 @@ def _add_basins(sub) -> None:
     b.add_argument("--schedule", choices=("paper", "flow"), default="paper",
                    help="paper: the paper's clipped step schedule (docs/replay.md); "
                         "flow: integrate the continuous projected flow until it settles")
-    b.add_argument("--backend", choices=("numba", "numpy"), default=None,
-                   help="stepping kernel: compiled numba (default when installed) or the "
-                        "numpy reference")
+    b.add_argument("--backend", choices=("auto", "numba", "numpy"), default=None,
+                   help="stepping kernel: compiled numba, the numpy reference, or auto "
+                        "(None: auto, numba where the work pays for loading it, numpy for "
+                        "small maps of small games; the JSON's \"kernel\" names the one that ran)")
     b.add_argument("--samples", type=positive_int, default=None, metavar="N",
                    help="Monte-Carlo basin volumes from N random starts (Wilson intervals) "
                         "instead of a grid")

@@ -75,7 +75,6 @@ def preferred_choice(args, game, attractors) -> tuple:
     ``--preferred``, else `default_preference`."""
     from eqselect.numerics.dynamics.attractors import preferred_attractor
     from eqselect.numerics.dynamics.classify import default_preference
-    from eqselect.proofs_check.choice import parse_profile
 
     text = args.preferred
     if text is None:
@@ -87,7 +86,9 @@ def preferred_choice(args, game, attractors) -> tuple:
         choice = text
     elif text.isdigit():
         choice = int(text)
-    else:
+    else:  # the checker's parser of profiles, imported only when one is named
+        from eqselect.proofs_check.choice import parse_profile
+
         choice = parse_profile(game, text)
     index, notes = preferred_attractor(game, attractors, choice)
     return index, False, notes
@@ -132,7 +133,6 @@ def run(args) -> int:
     from eqselect.numerics.dynamics.basins import run_basins
     from eqselect.theory.rules import resolve
     from eqselect.numerics.dynamics.judges import AttractorJudge
-    from eqselect.numerics.dynamics.kernels.fused import available
     from eqselect.numerics.dynamics.problem import BasinProblem
 
     check_plot_path(args.plot)
@@ -147,7 +147,7 @@ def run(args) -> int:
     attractors = all_attractors(dec.game, found)
     index, predicate, notes = preferred_choice(args, dec.game, attractors)
     notes = budget_notes + notes
-    backend = args.backend or ("numba" if available() else "numpy")
+    backend = args.backend or "auto"
     problem = BasinProblem(
         dec, resolve(args.method, float(args.lam), float(args.own)), starts, steps,
         args.schedule, AttractorJudge(preferred=index, predicate=predicate,
