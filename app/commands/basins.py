@@ -15,6 +15,7 @@ strategies by action name (:mod:`eqselect.theory.profile_names`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -68,6 +69,16 @@ def basin_starts(args, game):
     starts = SliceStarts(args.grid, tuple(axes), tuple(args.fix or ()), low, high)
     fixed = ", ".join(f"{k}={v:g}" for k, v in starts.fixed) or "the rest uniform"
     return starts, f"a {args.grid}x{args.grid} slice over {axes[0]}, {axes[1]} ({fixed})"
+
+
+def start_count(starts, game) -> int:
+    """How many starts ``starts`` draws: counted for a full grid, drawn otherwise
+    (a slice or a sample is validated by drawing it, before any other work)."""
+    from eqselect.numerics.dynamics.starts import GridStarts
+
+    if type(starts) is GridStarts:
+        return int(starts.grid) ** len(game.parameters)
+    return len(starts.draw(game)[1])
 
 
 def preferred_choice(args, game, attractors) -> tuple:
@@ -141,7 +152,7 @@ def run(args) -> int:
         raise OptionsError("eqselect basins: --per-start needs --json")
     dec = numeric_decomposition(args)
     starts, where = basin_starts(args, dec.game)
-    total = len(starts.draw(dec.game)[1])
+    total = start_count(starts, dec.game)
     check_basin_work(total, steps)
     found, budget_notes = basin_fixed_points(dec, args)
     attractors = all_attractors(dec.game, found)
@@ -204,8 +215,9 @@ def print_basins(bm, args, dec, where, notes, search) -> None:
 
 
 def basin_progress(total: int, quiet: bool):
-    """A tqdm bar over the starts on a terminal; silent under --json or a pipe."""
+    """A tqdm bar over the starts on a terminal; none under --json or a pipe."""
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="start", unit_scale=True, leave=False,
-                disable=quiet or not sys.stderr.isatty())
+    return tqdm(total=total, unit="start", unit_scale=True, leave=False)
