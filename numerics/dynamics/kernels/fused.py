@@ -36,7 +36,8 @@ import symengine as se
 
 from eqselect.theory import PAPER, GameError
 from eqselect.theory.engine import to_engine
-from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel, digest
+from eqselect.numerics.disk_cache import digest
+from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel
 from eqselect.numerics.dynamics.kernels.source import (
     annealing_code, kernel_files, schedule_code)
 
