@@ -109,3 +109,30 @@ def test_the_cache_root_follows_the_environment(tmp_path, monkeypatch):
     assert disk_cache.cache_root() == tmp_path / "eqselect"
     monkeypatch.setenv("EQSELECT_CACHE_DIR", str(tmp_path / "mine"))
     assert disk_cache.cache_root() == tmp_path / "mine"
+
+
+@pytest.mark.parametrize("method,coefficients", [("meta-mapg", ["lam", "own"]), ("lola", [])])
+def test_a_parametric_field_equals_the_field_compiled_at_each_value(tmp_path, monkeypatch,
+                                                                    method, coefficients):
+    """Derived and compiled once with eta, lambda, c and the payoffs free; at every
+    value it is the field derived and compiled at that value."""
+    from eqselect.numerics.compiled import compile_field, compile_parametric
+    from eqselect.theory import Decomposition, Rule, builtin
+
+    monkeypatch.setenv("EQSELECT_CACHE_DIR", str(tmp_path))
+    lam, c = sp.symbols("lam own")  # c is a payoff symbol of the 2x2 game
+    game = builtin("stag-hunt", "logit", symbolic=True)
+    free = compile_parametric(Decomposition(game), Rule(method, lam=lam, own_coef=c))
+    assert [str(s) for s in free.symbols] == sorted(
+        ["eta", *coefficients, *(str(s) for s in game.free_symbols)])
+    pts = np.random.default_rng(7).normal(size=(20, 2)) * 2
+    for eta, lam_v, c_v, payoff in [(0.55, 1.5, 0.35, (4, 0, 3, 2)), (0.3, 0.5, 1.0, (2, 1, 0, 3))]:
+        values = dict(zip(map(str, game.free_symbols), payoff))
+        dec = Decomposition(game.substitute(values), eta=sp.nsimplify(eta))
+        ref = compile_field(dec, Rule(method, lam=sp.nsimplify(lam_v),
+                                      own_coef=sp.nsimplify(c_v))).field(pts)
+        given = {"eta": eta, "lam": lam_v, "own": c_v, **values}
+        got = free.at({k: v for k, v in given.items() if k in map(str, free.symbols)})(pts)
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="no value for"):
+        free.at({"eta": 0.5})
