@@ -70,10 +70,12 @@ SUBCOMMANDS = {
     "equilibria": ("equilibria", "every fixed point of a method's field"),
     "basins": ("basins", "basin map of a method: the attractor each start reaches"),
     "continue": ("continuation", "follow fixed points in lambda (pseudo-arclength)"),
-    "check": ("check", "alignment conditions A0-A5 and the paper's statements  (docs/alignment.md)"),
+    "check": ("check", "alignment conditions A0-A5 and the paper's statements "
+                       "(docs/alignment.md)"),
     "replay": ("replay", "replay the paper's experiments"),
     "report": ("report", "the main job: everything for one game, as LaTeX, PNG, JSON"),
-    "sweep": ("sweep", "selection atlas: basins and fixed points over a grid  of payoff values and lambda (on dask)"),
+    "sweep": ("sweep", "selection atlas: basins and fixed points over a grid of payoff "
+                       "values and lambda (on dask)"),
     "convert": ("convert", "convert a game between .toml, .json and Gambit .nfg"),
 }
 
