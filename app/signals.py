@@ -6,16 +6,14 @@
   ``eqselect: interrupted`` (status 130) or ``eqselect: terminated`` (143).
 - A signal whose exception Python swallows in a callback (garbage
   collection) is delivered again: see :func:`redeliver_swallowed`.
-- While the package's heavy modules are imported (about a second, before any
-  cleanup can be needed) either signal ends the process at once with the same
-  line and status: see :func:`guard_imports`.
+- The heavy modules are imported inside the command (`eqselect.cli.main`),
+  so a signal while they load takes the same way out.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 
 #: Exit status per signal (128 + the signal number, as shells report it).
@@ -30,34 +28,6 @@ class Terminated(BaseException):
 def raise_terminated(signum, frame):
     """The SIGTERM handler installed while a command runs."""
     raise Terminated()
-
-
-def _exit_now(signum, frame):  # one line, no traceback
-    sys.stderr.write(MESSAGE[signum] + "\n")
-    os._exit(STATUS[signum])
-
-
-def _is_the_command() -> bool:
-    """Whether this process is the ``eqselect`` command (not a library user's
-    interpreter, notebook kernel or test runner, whose signals are left alone)."""
-    argv0 = (getattr(sys, "argv", None) or [""])[0]
-    return os.path.basename(argv0) == "eqselect" or argv0 == "-m" \
-        or argv0.endswith("__main__.py")
-
-
-def start_import_guard() -> dict:
-    """In the ``eqselect`` command, make SIGINT and SIGTERM end the process with
-    one line; returns the handlers to restore with :func:`stop_import_guard`."""
-    if threading.current_thread() is not threading.main_thread() or not _is_the_command():
-        return {}
-    return {sig: signal.signal(sig, _exit_now) for sig in STATUS}
-
-
-def stop_import_guard(saved: dict) -> None:
-    """Restore the handlers saved by :func:`start_import_guard`."""
-    for sig, handler in saved.items():
-        if signal.getsignal(sig) is _exit_now:
-            signal.signal(sig, handler)
 
 
 def redeliver_swallowed(previous):
