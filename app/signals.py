@@ -6,9 +6,10 @@
   ``eqselect: interrupted`` (status 130) or ``eqselect: terminated`` (143).
 - A signal whose exception Python swallows in a callback (garbage
   collection) is delivered again: see :func:`redeliver_swallowed`.
-- While the package's heavy modules are imported (about a second, before any
-  cleanup can be needed) either signal ends the process at once with the same
-  line and status: see :func:`start_import_guard`.
+- The command's handlers are installed first thing in `eqselect.cli.main`,
+  before the modules a command needs are imported (``eqselect.cli`` itself
+  loads nothing heavier than argparse), so a signal while they load takes
+  the same way out.
 - Teardown: a signal that lands while an earlier one is being handled (its
   cleanup, its line) raises nothing, so the cleanup finishes and one line is
   printed; once the command has returned, the ``eqselect`` process keeps a
@@ -126,26 +127,6 @@ def _is_the_command() -> bool:
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     return os.path.basename(argv0) == "eqselect" or getattr(spec, "name", "") in (
         "eqselect.__main__", "eqselect.cli") or (argv0 == "-m" and spec is None)
-
-
-def start_import_guard() -> dict:
-    """In the ``eqselect`` command, make SIGINT and SIGTERM end the process with
-    one line; returns the handlers to restore with :func:`stop_import_guard`."""
-    if threading.current_thread() is not threading.main_thread() or not _is_the_command():
-        return {}
-    return {sig: signal.signal(sig, _exit_now) for sig in STATUS}
-
-
-def stop_import_guard(saved: dict) -> None:
-    """Restore the handlers saved by :func:`start_import_guard`, except in the
-    ``eqselect`` command, where the guard stays until :func:`command_handlers`
-    replaces it: between the package's imports and the command's start (a
-    second or more on a loaded machine) a signal would find no handler."""
-    if _is_the_command():
-        return
-    for sig, handler in saved.items():
-        if signal.getsignal(sig) is _exit_now:
-            signal.signal(sig, handler)
 
 
 def redeliver_swallowed(previous):

@@ -53,6 +53,7 @@ import sympy as sp
 from benchmarks.degenerate import print_degenerate
 from benchmarks.solvers import continuation_speed, degenerate_fixed_points, fixed_points_3x3
 from benchmarks.stag_hunt_numpy import basin_fraction
+from benchmarks.targets import api_default, cli, ipd_second_eta, machine_limit
 from eqselect.api import basin_map, basin_monte_carlo  # the API a user calls
 from eqselect.theory import PAPER, Decomposition, builtin, ipd
 
@@ -131,7 +132,8 @@ def stag_hunt(grid: int, steps: int, loop_starts: int) -> dict:
     base, t_base, m_base = measured(
         basin_fraction, grid, steps, float(PAPER.eta), float(PAPER.own), float(PAPER.lam),
         PAPER.lr_base, PAPER.lr_offset, PAPER.lr_power, PAPER.clip, PAPER.success)
-    ref, t_ref, m_ref = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps)
+    ref, t_ref, m_ref = measured(basin_map, dec, "meta-mapg", grid=grid, steps=steps,
+                                 kernel="numpy")
     t_proc, f_proc, rss_proc = cached_process(grid, steps)
     idx = np.linspace(0, n - 1, loop_starts).astype(int)
     _, t_loop, _ = measured(per_point_loop, dec, again.starts_probability[idx], steps)
@@ -192,8 +194,9 @@ def ipd_runs(n: int, steps: int, numpy_n: int) -> dict:
                                     kernel="numba", **kw)
     # the numpy backend compiles the field on every call: timed apart, counted once
     _, t_np_setup, _ = measured(basin_monte_carlo, dec, "meta-mapg", n=4, trace=False,
-                                **{**kw, "steps": 2})
-    small, t_np, m_np = measured(basin_monte_carlo, dec, "meta-mapg", n=numpy_n, **kw)
+                                kernel="numpy", **{**kw, "steps": 2})
+    small, t_np, m_np = measured(basin_monte_carlo, dec, "meta-mapg", n=numpy_n,
+                                 kernel="numpy", **kw)
     same = fast.success[:numpy_n] if numpy_n <= n else None
     out = subprocess.run([sys.executable, "-c", _CACHED], capture_output=True, text=True,
                          env=os.environ, check=True).stdout.split()
@@ -243,16 +246,74 @@ def main(argv=None) -> int:
                                                                (100_000, 200, 10_000))
     import numba
 
+    # the first runs into the empty kernel cache come first: the targets after them
     res = {"machine": {"cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
                        "load_average_at_start": os.getloadavg()},
-           "stag_hunt": stag_hunt(*sizes[0]), "ipd": ipd_runs(*sizes[1]),
+           "stag_hunt": stag_hunt(*sizes[0]), "ipd": ipd_runs(*sizes[1])}
+    res["api_default"] = api_default(sizes[0][0], sizes[0][1], 1 if args.quick else 3)
+    res["machine_limit"] = machine_limit(
+        res["api_default"]["start_steps_per_second"]["api_kernel_numba"])
+    res["cli"] = cli(sizes[0][0], 1 if args.quick else 3)
+    res["ipd_second_eta"] = ipd_second_eta()
+    res.update({
            "continuation": continuation_speed(), "fixed_points_3x3": fixed_points_3x3(),
            "degenerate_games": degenerate_fixed_points(
-               {3: (5, 35), 4: (2, 45)} if args.quick else None, 1 if args.quick else 3)}
+               {3: (5, 35), 4: (2, 45)} if args.quick else None, 1 if args.quick else 3)})
     res["machine"]["load_average_at_end"] = os.getloadavg()
     Path(args.out).write_text(json.dumps(res, indent=2))
     _print(res)
+    print()
+    print(markdown_table(res))
     return 0
+
+
+def markdown_table(res) -> str:
+    """The README's table of targets: each figure beside its baseline from this run."""
+    a, cl, lim, eta = res["api_default"], res["cli"], res["machine_limit"], res["ipd_second_eta"]
+    dc = res["ipd"]["derive_and_compile"]
+    med, n = a["median_seconds"], a["grid"]
+    large = cl[f"basins_grid_{n}"]
+    rows = [
+        ("`basin_map(dec, \"meta-mapg\", grid=%d, steps=%d)`, the API's default (ran: %s)"
+         % (n, a["steps"], a["fractions"].get("api_default_ran")), med["api_default"],
+         f"fastest kernel {min(med['api_kernel_numba'], med['hand_numba']):.2f} s",
+         f"{a['ratios']['api_default_vs_fastest']:.2f}x", "<= 1.1x"),
+        ("the same with `kernel=\"numba\"`", med["api_kernel_numba"],
+         f"hand-written numba kernel {med['hand_numba']:.2f} s",
+         f"{a['ratios']['kernel_vs_hand_numba']:.2f}x faster", ">= 2x"),
+        (f"`eqselect basins stag-hunt --grid {n} --json` (whole process, warm)", large["wall"],
+         f"the API's kernel {med['api_kernel_numba']:.2f} s",
+         f"{large['wall'] / med['api_kernel_numba']:.2f}x", "<= 1.3x"),
+        ("`eqselect basins stag-hunt --grid 21 --json` (whole process, warm)",
+         cl["basins_grid_21"]["wall"], f"CPU {cl['basins_grid_21']['cpu']:.2f} s", "", "< 1 s"),
+        ("`eqselect --version`", cl["version"]["wall"], f"CPU {cl['version']['cpu']:.2f} s", "",
+         "< 0.2 s"),
+        ("`eqselect --help`", cl["help"]["wall"], f"CPU {cl['help']['cpu']:.2f} s", "",
+         "< 0.2 s"),
+        ("IPD (10 parameters), a second eta in the same process: derive, kernel ready",
+         eta["second_eta_derive_and_run"],
+         f"first eta: derive, kernel loaded from disk {eta['first_eta_derive_load_and_run']:.2f} s",
+         "", "< 1 s"),
+        ("IPD, a fresh process loads its compiled kernel (cached on disk)",
+         dc["kernel_cached_process"],
+         f"compiled into an empty cache {dc['kernel_first_with_compilation']:.2f} s",
+         "", "< 0.5 s"),
+    ]
+    out = ["| workload | seconds | baseline (same run) | ratio | target |",
+           "|---|---:|---:|---:|---:|"]
+    out += [f"| {w} | {s:.2f} | {b} | {r} | {t} |" for w, s, b, r, t in rows]
+    out.append("")
+    ops, cyc = lim["operations_per_start_step"], lim["cycles_per_operation"]
+    out.append(f"Kernel: {lim['measured_start_steps_per_second'] / 1e6:.0f} M start-steps per "
+               f"second measured. The machine's limit on its step: {ops['flop']} additions and "
+               f"multiplications, {ops['div']} divisions and {ops['exp']} exponentials a "
+               f"start-step, at {cyc['flop']:.2f}, {cyc['div']:.1f} and {cyc['exp']:.1f} "
+               f"cycles each (measured in the same run), "
+               f"{lim['cycles_per_start_step']:.0f} cycles, on {lim['cores']} cores at "
+               f"{lim['clock_hz'] / 1e9:.2f} GHz: "
+               f"{lim['limit_start_steps_per_second'] / 1e6:.0f} M start-steps per second; "
+               f"the kernel reaches {100 * lim['share_of_limit']:.0f}% of it.")
+    return "\n".join(out)
 
 
 def _print(res) -> None:

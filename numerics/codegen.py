@@ -8,19 +8,22 @@ subexpressions are eliminated before code is emitted.
 
 Backends (picked by name, see ``BACKENDS``):
 
-- ``"llvm"``: symengine's LLVM JIT (default; compiled machine code);
+- ``"llvm"``: symengine's LLVM JIT (default; compiled machine code, kept in
+  the disk cache, `cached_llvm`, so a field is compiled once per machine);
 - ``"lambda"``: symengine's interpreted double-precision evaluator;
 - ``"numpy"``: sympy ``lambdify`` to numpy with cse (no symengine JIT).
 """
 
 from __future__ import annotations
 
+import pickle
 from typing import Callable, Sequence
 
 import numpy as np
 import symengine as se
 import sympy as sp
 
+from eqselect.numerics.disk_cache import cache_root, digest, load, store
 from eqselect.theory.engine import to_engine, to_sympy
 from eqselect.theory.errors import ExpressionError
 from eqselect.theory.functions import ALLOWED_FUNCTIONS, unknown_message
@@ -29,7 +32,8 @@ from eqselect.theory.validate import precision
 
 def _symengine(backend: str):
     def build(exprs, args):
-        f = se.Lambdify(args, exprs, cse=True, backend=backend)
+        f = (cached_llvm(exprs, args) if backend == "llvm"
+             else se.Lambdify(args, exprs, cse=True, backend=backend))
 
         def run(points):
             return np.asarray(f(points), dtype=float).reshape(points.shape[0], len(exprs))
@@ -52,6 +56,59 @@ def _numpy(exprs, args):
                                 for c in cols])
 
     return run
+
+
+#: Bumped whenever the cached form of a compiled field changes.
+FIELD_FORMAT = "eqselect-llvm-field-1"
+_VERSIONS: list = []
+
+
+def _versions() -> str:
+    """eqselect's and symengine's versions: part of every cached field's key."""
+    if not _VERSIONS:
+        from eqselect.theory.serialize import package_version
+
+        _VERSIONS.append(f"eqselect {package_version()} symengine {se.__version__}")
+    return _VERSIONS[0]
+
+
+def field_key(exprs, args) -> str:
+    """The disk-cache key of a compiled field: a hash of its symbolic form.
+
+    The form is read through symengine's structural hash of each expression
+    (computed once per node of the shared graph and kept there, so the key of
+    a field as large as the discounted IPD's costs microseconds where printing
+    or eliminating its common subexpressions costs seconds), with the
+    argument names in order, the number of expressions, `FIELD_FORMAT` and
+    the versions of eqselect and symengine.
+    """
+    return digest("\n".join([
+        FIELD_FORMAT, _versions(), " ".join(str(a) for a in args), str(len(exprs)),
+        " ".join(f"{type(e).__name__}:{hash(e)}" for e in exprs)]))
+
+
+def cached_llvm(exprs, args):
+    """symengine's LLVM ``Lambdify`` of ``exprs``, from the disk cache or compiled once.
+
+    A compiled field is pickled (symengine keeps its machine code in the
+    pickle) under ``fields/`` of the cache folder (`eqselect.numerics.
+    disk_cache`), keyed by `field_key`; a fresh process loads it instead of
+    compiling. An entry that is damaged, does not unpickle or does not give
+    one value per expression is compiled again and rewritten; an unwritable
+    cache only means no entry is written.
+    """
+    path = cache_root() / "fields" / f"f_{field_key(exprs, args)}.pkl"
+    payload = load(path)
+    if payload is not None:
+        try:
+            f = pickle.loads(payload)  # noqa: S301 -- an entry this module wrote, checksummed
+            if np.asarray(f(np.zeros(len(args)))).size == len(exprs):
+                return f
+        except Exception:  # a damaged or foreign entry: compiled again below
+            pass
+    f = se.Lambdify(args, exprs, cse=True, backend="llvm")
+    store(path, pickle.dumps(f))
+    return f
 
 
 BACKENDS: dict[str, Callable] = {

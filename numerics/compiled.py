@@ -260,6 +260,84 @@ def _sos_weight_gradient(v, u, s, Dv, Du, Ds, p, a, b):
     return np.where(on_p2[..., None], g2, np.where(on_p1[..., None], g1, 0.0))
 
 
+@dataclass(frozen=True)
+class ParametricField:
+    """A rule's field compiled once, its symbols valued at run time.
+
+    Derived from a decomposition whose eta (and payoffs) may be symbols and a
+    rule whose lambda and c may be symbols, the field is compiled once (and
+    kept in the disk cache, `eqselect.numerics.codegen.cached_llvm`): a new
+    eta, lambda, c or payoff is then an evaluation, not a derivation and a
+    compilation.
+
+    Attributes
+    ----------
+    rule : Rule
+        With its coefficients as given (numbers or symbols).
+    parameters : tuple of Symbol
+        The point coordinates, in the order of x's columns.
+    symbols : tuple of Symbol
+        The run-time symbols, in the order of ``values``.
+    evaluate : callable
+        ``evaluate(x, values)``: x shape (n, d), values one number per symbol.
+    """
+
+    rule: Rule
+    parameters: tuple
+    symbols: tuple
+    evaluate: Callable
+
+    def at(self, values) -> Callable[[np.ndarray], np.ndarray]:
+        """``field(x)`` at the values of `symbols` (a mapping by symbol or name, or a sequence)."""
+        if hasattr(values, "items"):
+            named = {str(k): float(v) for k, v in values.items()}
+            missing = [str(s) for s in self.symbols if str(s) not in named]
+            if missing:
+                raise ValueError(f"no value for {', '.join(missing)}; the field's run-time "
+                                 f"symbols are {', '.join(map(str, self.symbols))}")
+            values = [named[str(s)] for s in self.symbols]
+        q = np.asarray(values, dtype=float).reshape(-1)
+        return partial(self.evaluate, p=q)
+
+
+def compile_parametric(dec: Decomposition, rule: Rule = Rule(),
+                       backend: str = "llvm") -> ParametricField:
+    """A rule's field with eta, its coefficients and the payoff symbols left free.
+
+    Parameters
+    ----------
+    dec : Decomposition
+        Built with ``eta=None`` (the symbol eta) or a number, on a game whose
+        payoffs may keep their symbols.
+    rule : Rule
+        Its lambda and c may be symbols (``Rule("meta-mapg", lam=sp.Symbol("lam"))``).
+    backend : str
+
+    Returns
+    -------
+    ParametricField
+        Its ``symbols`` are every free symbol of the field besides the
+        parameters, sorted by name.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from eqselect.theory import builtin
+    >>> f = compile_parametric(Decomposition(builtin("stag-hunt", "direct")), Rule("peer-only",
+    ...                        lam=sp.Symbol("lam")))
+    >>> [str(s) for s in f.symbols], f.at({"eta": 0.55, "lam": 1.5})([[0.0, 0.0]]).round(12)
+    (['eta', 'lam'], array([[0.475, 0.475]]))
+    """
+    r = require_rule(rule, "compile_parametric")
+    exprs = dec.field_engine(r)
+    coords = {engine.to_engine(s) for s in dec.game.parameters}
+    free = set().union(*(e.free_symbols for e in exprs)) - coords
+    symbols = tuple(sorted(free, key=str))
+    f = compile_exprs(exprs, dec.game.parameters, params=symbols, backend=backend)
+    return ParametricField(r, tuple(dec.game.parameters),
+                           tuple(engine.to_sympy(s) for s in symbols), f)
+
+
 def compile_components(dec: Decomposition, backend: str = "llvm") -> Callable:
     """All five components at once: ``f(x)`` -> shape (n, 5, d) in COMPONENTS order."""
     from eqselect.theory import COMPONENTS

@@ -15,6 +15,7 @@ strategies by action name (:mod:`eqselect.theory.profile_names`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -55,12 +56,21 @@ def basin_starts(args, game):
     return starts, f"a {args.grid}x{args.grid} slice over {axes[0]}, {axes[1]} ({fixed})"
 
 
+def start_count(starts, game) -> int:
+    """How many starts ``starts`` draws: counted for a full grid, drawn otherwise
+    (a slice or a sample is validated by drawing it, before any other work)."""
+    from eqselect.numerics.dynamics.starts import GridStarts
+
+    if type(starts) is GridStarts:
+        return int(starts.grid) ** len(game.parameters)
+    return len(starts.draw(game)[1])
+
+
 def preferred_choice(args, game, attractors) -> tuple:
     """(preferred attractor index or None, use the paper's predicate, notes);
     ``--preferred``, else `default_preference`."""
     from eqselect.numerics.dynamics.attractors import preferred_attractor
     from eqselect.numerics.dynamics.classify import default_preference
-    from eqselect.proofs_check.choice import parse_profile
 
     text = args.preferred
     if text is None:
@@ -70,6 +80,9 @@ def preferred_choice(args, game, attractors) -> tuple:
                                 f"first-action probability >= {float(PAPER.success):g})"]
     choice = preferred(text)
     if isinstance(choice, str) and choice not in ("payoff-dominant", "welfare"):
+        # the checker's parser of profiles, imported only when one is named
+        from eqselect.proofs_check.choice import parse_profile
+
         choice = parse_profile(game, text)
     index, notes = preferred_attractor(game, attractors, choice)
     return index, False, notes
@@ -120,7 +133,6 @@ def run(args) -> int:
     from eqselect.numerics.dynamics.basins import run_basins
     from eqselect.theory.rules import resolve
     from eqselect.numerics.dynamics.judges import AttractorJudge
-    from eqselect.numerics.dynamics.kernels.fused import available
     from eqselect.numerics.dynamics.problem import BasinProblem
 
     check_plot_path(args.plot)
@@ -131,12 +143,12 @@ def run(args) -> int:
     dec = numeric_decomposition(args)
     check_basin_options(args, steps, len(dec.game.parameters))
     starts, where = basin_starts(args, dec.game)
-    total = len(starts.draw(dec.game)[1])
+    total = start_count(starts, dec.game)
     found, budget_notes = basin_fixed_points(dec, args)
     attractors = all_attractors(dec.game, found)
     index, predicate, notes = preferred_choice(args, dec.game, attractors)
     notes = budget_notes + notes
-    backend = args.backend or ("numba" if available() else "numpy")
+    backend = args.backend or "auto"
     problem = BasinProblem(
         dec, resolve(args.method, float(args.lam), float(args.own)), starts, steps,
         args.schedule, AttractorJudge(preferred=index, predicate=predicate,
@@ -193,8 +205,9 @@ def print_basins(bm, args, dec, where, notes, search) -> None:
 
 
 def basin_progress(total: int, quiet: bool):
-    """A tqdm bar over the starts on a terminal; silent under --json or a pipe."""
+    """A tqdm bar over the starts on a terminal; none under --json or a pipe."""
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="start", unit_scale=True, leave=False,
-                disable=quiet or not sys.stderr.isatty())
+    return tqdm(total=total, unit="start", unit_scale=True, leave=False)

@@ -63,6 +63,9 @@ class BasinMap(Record):
         nearest fixed point, steps run (flow: until every start settled).
     preferred : str or None
         Name of the preferred attractor (None: the success predicate).
+    kernel : {"numba", "numpy"} or None
+        The loop that stepped the starts: the fused compiled kernel or the
+        numpy reference (``problem.kernel`` is what was asked, possibly "auto").
     """
 
     problem: object  # the BasinProblem solved
@@ -83,6 +86,7 @@ class BasinMap(Record):
     intervals: dict | None = None
     settling: dict | None = None
     preferred: str | None = None
+    kernel: str | None = None
 
     _json_skip = ("problem", "starts_probability", "starts", "final", "success", "labels",
                   "first_hit", "intervals")

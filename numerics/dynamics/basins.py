@@ -47,6 +47,7 @@ from eqselect.numerics.dynamics.flow import (
     tangent_projector)
 from eqselect.numerics.dynamics.judges import AttractorJudge, Run, SuccessJudge
 from eqselect.numerics.dynamics.basin_map import BasinMap
+from eqselect.numerics.dynamics.kernels.choice import choose_kernel
 from eqselect.numerics.dynamics.problem import BasinProblem
 from eqselect.numerics.dynamics.schedules import (
     ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
@@ -143,8 +144,12 @@ def _settle(problem, field, x0, settled, progress):
     return final, done, used
 
 
-def _step(problem: BasinProblem, p0, x0, success, progress=None) -> Run:
-    """Run the dynamics from every start: the one loop over starts of eqselect."""
+def _step(problem: BasinProblem, p0, x0, success, progress=None, chosen=()) -> tuple:
+    """Run the dynamics from every start: the one loop over starts of eqselect.
+
+    ``chosen``: the notes of the kernel choice (`kernels.choice`), kept first.
+    Returns the `Run` and the loop that stepped it ("numba" or "numpy").
+    """
     name, sched = _resolve_schedule(problem.schedule)
     judged = _judge_field(problem)
     if name == "flow":
@@ -156,27 +161,28 @@ def _step(problem: BasinProblem, p0, x0, success, progress=None) -> Run:
         if settled is not None:
             final, done, used = _settle(problem, field, x0, settled, progress)
             return Run(p0, x0, final, np.full(len(x0), -1, dtype=int), name, field.lam,
-                       _nonfinite(final), field, None, done, used)
+                       _nonfinite(final), field, None, done, used), "numpy"
         field = _field(problem)
         res = integrate_flow(field, x0, problem.game.region, success,
                              FlowOptions(dt=problem.dt, steps=problem.steps))
         if progress is not None:
             progress.update(len(x0))
         return Run(p0, x0, res.final, res.first_hit, name, field.lam, res.notes,
-                   judged or field, None)
-    fallback = ()
+                   judged or field, None), "numpy"
+    fallback = tuple(chosen)
     if problem.kernel == "numba":
-        done, fallback = _compiled(problem, name, sched, x0, success, progress)
+        done, more = _compiled(problem, name, sched, x0, success, progress)
+        fallback += more
         if done is not None:
             rule = problem.rule
             annealed = rule.annealing is not None
             lam = repr(rule.annealing) if annealed else float(rule.lam)
-            return Run(p0, x0, *done[:2], ("annealed" if annealed else name), lam, done[2],
-                       judged, sched)
+            return Run(p0, x0, *done[:2], ("annealed" if annealed else name), lam,
+                       fallback + done[2], judged, sched), "numba"
     field = _field(problem)
     final, hit, notes = _run_discrete(problem, field, sched, x0, success, progress)
     return Run(p0, x0, final, hit, ("annealed" if field.step_dependent else name), field.lam,
-               fallback + notes, judged or field, sched)
+               fallback + notes, judged or field, sched), "numpy"
 
 
 #: Starts stepped together by the cycle test.
@@ -237,11 +243,15 @@ def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     and the replay build a `BasinProblem` and call it.
 
     1. draw the starts (``problem.starts``);
-    2. step them all: the discrete schedule on the numpy kernel or the fused
+    2. choose the loop when ``problem.kernel`` is "auto"
+       (`eqselect.numerics.dynamics.kernels.choice.choose_kernel`); the map
+       says which ran (``kernel``), and a note says when the compiled kernel
+       could not run and numpy ran instead;
+    3. step them all: the discrete schedule on the numpy kernel or the fused
        compiled kernel, or the projected flow (until every start settled
        when the judge asks for it), recording the first step at which the
        judge's predicate holds;
-    3. the judge (``problem.judge``) turns the end points into a `BasinMap`.
+    4. the judge (``problem.judge``) turns the end points into a `BasinMap`.
 
     Parameters
     ----------
@@ -254,11 +264,15 @@ def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     BasinMap
     """
     p0, x0 = problem.starts.draw(problem.game)
+    kernel, chosen = choose_kernel(problem, len(x0))
+    asked = problem
+    if kernel != problem.kernel:  # the engine and the judge see the loop chosen
+        problem = replace(problem, kernel=kernel)
     success = problem.judge.success(problem)
-    run = _step(problem, p0, x0, success, progress)
+    run, ran = _step(problem, p0, x0, success, progress, chosen)
     run = replace(run, recur=lambda window, x, bar=None: cycling(
         problem, window, run.field, run.stepper, x, bar))
-    return problem.judge.summarise(problem, run, progress)
+    return replace(problem.judge.summarise(problem, run, progress), problem=asked, kernel=ran)
 
 
 _JUDGE_OPTIONS = {"success": "success_predicate", "criterion": "criterion", "preferred": "preferred"}

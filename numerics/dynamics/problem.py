@@ -18,8 +18,7 @@ from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.dynamics.judges import AttractorJudge, SuccessJudge
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.numerics.dynamics.plain import plain
-
-KERNELS = ("numpy", "numba")
+from eqselect.numerics.dynamics.kernels.choice import KERNEL_CHOICES as KERNELS
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,9 +49,13 @@ class BasinProblem:
         Flow step.
     backend : str
         Code-generation backend of the field (`eqselect.numerics.codegen`).
-    kernel : "numpy" or "numba"
-        The stepping loop: vectorised numpy (the reference) or a fused
-        compiled kernel (`eqselect.numerics.dynamics.kernels`).
+    kernel : "auto", "numpy" or "numba"
+        The stepping loop: vectorised numpy (the reference), a fused
+        compiled kernel (`eqselect.numerics.dynamics.kernels`), or "auto"
+        (the default): the faster of the two for this problem
+        (`eqselect.numerics.dynamics.kernels.choice`). The map says which
+        loop ran (`BasinMap.kernel`), and a note when the compiled kernel
+        could not run and numpy ran instead.
     per_start : bool
         Put every start, end point and attractor index in the JSON.
     source : GradientSource or None
@@ -75,7 +78,7 @@ class BasinProblem:
     tol: float = 0.05
     dt: float = 0.05
     backend: str = "llvm"
-    kernel: str = "numpy"
+    kernel: str = "auto"
     per_start: bool = False
     source: object = None
     game: object = None
@@ -91,7 +94,7 @@ class BasinProblem:
             raise GameError("a basin problem without a decomposition needs a gradient source")
         if self.kernel not in KERNELS:
             raise GameError(f"unknown kernel {self.kernel!r}; valid: {', '.join(KERNELS)}")
-        if self.source is not None and self.kernel != "numpy" and not hasattr(self.source,
+        if self.source is not None and self.kernel == "numba" and not hasattr(self.source,
                                                                               "compiled"):
             raise GameError("this gradient source has no compiled kernel; use kernel='numpy'")
         if int(self.steps) != self.steps or self.steps < 0:

@@ -130,20 +130,3 @@ def test_the_command_handler_raises_once_and_ends_the_process_after_the_command(
     monkeypatch.setattr(sig, "_is_the_command", lambda: False)
     sig.command_signal(signal.SIGINT, None)  # a library user's process: left alone
     assert ended == [signal.SIGTERM]
-
-
-def test_the_import_guard_stays_in_the_command_until_its_handlers_take_over(monkeypatch):
-    import eqselect.signals as sig
-
-    before = {s: signal.getsignal(s) for s in sig.STATUS}
-    try:
-        monkeypatch.setattr(sig, "_is_the_command", lambda: True)
-        saved = sig.start_import_guard()
-        sig.stop_import_guard(saved)  # the package's own imports are done
-        assert all(signal.getsignal(s) is sig._exit_now for s in sig.STATUS)
-        monkeypatch.setattr(sig, "_is_the_command", lambda: False)
-        sig.stop_import_guard(saved)  # a library user's process gets its handlers back
-        assert {s: signal.getsignal(s) for s in sig.STATUS} == before
-    finally:
-        for s, handler in before.items():
-            signal.signal(s, handler)

@@ -1,5 +1,6 @@
 """eqselect.numerics.dynamics.kernels: the paper's schedule as fused compiled code.
 
+- `choice`: which loop runs a problem whose kernel is "auto" (the default);
 - `fused`: build or load a rule's kernel and run it over many starts
   (`run_kernel`, `run_compiled`);
 - `source`: the generated numba module text (loop, schedule, projection);

@@ -11,16 +11,19 @@ step instead of the closed form's 12 000. The loop around it (schedule,
 clip or box, annealing, success test) is the generic kernel's
 (`eqselect.numerics.dynamics.kernels.source`); the field lines are
 
-    th = p;  chain_terms(th, out, ws, C)
+    th = p;  chain_terms(th, out, ws, q)
     u_j = out_j + w_peer(lambda) out_{10+j}     (w_peer(0), w_peer(1) when annealed)
 
-with C the chain's gamma and rewards and the rule's eta c_own, eta c_la and
-eta. `chain_kernel` returns None for any other game or rule, which then
-keeps the generic kernel; the numpy backend stays the closed-form reference.
+with q the kernel's run-time values (`chain_values`): the chain's gamma and
+rewards, the rule's eta c_own, eta c_la and eta, and the peer weights. The
+compiled kernel therefore serves every eta, lambda, own coefficient and
+payoff: a second eta costs no compilation. `chain_kernel` returns None for
+any other game or rule, which then keeps the generic kernel; the numpy
+backend stays the closed-form reference.
 
 The disk-cache key covers the text of ``chain_field.py`` (numba's cache of
-a kernel does not see changes in the functions it calls), the constants,
-the peer weights, the schedule, the annealing, the region and the predicate.
+a kernel does not see changes in the functions it calls), the schedule, the
+annealing, the region and the predicate, and none of the values.
 """
 
 from __future__ import annotations
@@ -42,10 +45,10 @@ from eqselect.numerics.dynamics.kernels.source import (
     _ENTRY, _JIT, _loop, _Parts, _projection, _success, annealing_code, schedule_code)
 
 __all__ = ["chain_constants", "chain_game", "chain_kernel", "chain_rule_field", "chain_source",
-           "chain_weights"]
+           "chain_values", "chain_weights"]
 
 #: Bumped whenever the generated text's form changes.
-CHAIN_FORMAT = "eqselect-chain-kernel-1"
+CHAIN_FORMAT = "eqselect-chain-kernel-2"
 _D = chain_field.AGENTS * chain_field.STATES
 
 
@@ -119,37 +122,49 @@ def chain_constants(chain: MarkovChain, logit: bool, eta, weights) -> np.ndarray
     return C
 
 
-def chain_source(C, weights, annealed: bool, schedule, annealing, region, coop=None,
+#: Where the run-time values put the peer weights: after the chain's constants.
+W0, W1, W = chain_field.N_CONST, chain_field.N_CONST + 1, chain_field.N_CONST + 2
+
+
+def chain_values(chain: MarkovChain, logit: bool, eta, weights) -> np.ndarray:
+    """The run-time values ``q`` of a chain kernel: `chain_constants`, then the
+    peer weights at lambda = 0, at lambda = 1 and at lambda (`W0`, `W1`, `W`)."""
+    return np.concatenate([chain_constants(chain, logit, eta, weights),
+                           np.array(weights[2:], dtype=float)])
+
+
+def chain_source(annealed: bool, schedule, annealing, region, coop=None,
                  threshold: float = PAPER.success) -> str:
     """The text of a kernel module whose field is `chain_field.chain_terms`.
 
     Parameters are those of `eqselect.numerics.dynamics.kernels.source.
-    kernel_source` with the field given by the constants ``C``
-    (`chain_constants`) and ``weights`` (`chain_weights`); ``coop`` are
-    the success coordinates in the game's parameters, renamed by the caller
-    to `coordinate` symbols.
+    kernel_source`, with the field read from the run-time values ``q``
+    (`chain_values`: the chain's gamma and rewards, eta times the rule's
+    coefficients, the peer weights), so one compiled kernel serves every
+    eta, lambda, own coefficient and payoff; ``coop`` are the success
+    coordinates in the game's parameters, renamed by the caller to
+    `coordinate` symbols.
     """
     params = [coordinate(i) for i in range(_D)]
     s_lines, s_test, s_used = _success(coop, params, float(threshold))
     lr_code, clip = schedule_code(schedule)
-    lines = [f"_th[{j}] = _p{j}" for j in range(_D)] + ["chain_terms(_th, _out, _ws, _C)"]
-    w0, w1, w = weights[2:]
+    lines = [f"_th[{j}] = _p{j}" for j in range(_D)] + ["chain_terms(_th, _out, _ws, q)"]
     for j in range(_D):
         peer = f"_out[{_D + j}]"
         if annealed:
-            lines += [f"_u{j} = _out[{j}] + {w0!r} * {peer}",
-                      f"_v{j} = _out[{j}] + {w1!r} * {peer}"]
+            lines += [f"_u{j} = _out[{j}] + _q{W0} * {peer}",
+                      f"_v{j} = _out[{j}] + _q{W1} * {peer}"]
         else:
-            lines.append(f"_u{j} = _out[{j}] + {w!r} * {peer}")
-    parts = _Parts(_D, 0, annealed, lines, set(), 1, s_lines, s_test, s_used,
+            lines.append(f"_u{j} = _out[{j}] + _q{W} * {peer}")
+    parts = _Parts(_D, W + 1, annealed, lines, set(), 1, s_lines, s_test, s_used,
                    _projection(region, clip, _D), False,
                    start_lines=("_th = np.empty(%d)" % _D, "_out = np.empty(%d)" % (2 * _D),
                                 "_ws = workspace()"))
     return "\n".join([
         "import math", "import numba", "import numpy as np", "",
         "from eqselect.numerics.sources.chain_field import chain_terms, workspace", "",
-        f"_C = np.array({[float(c) for c in C]!r})", "", lr_code, annealing_code(annealing),
-        _loop(parts), f"\n_run = {_JIT}(_run)\n", _ENTRY.format(native="")])
+        lr_code, annealing_code(annealing), _loop(parts), f"\n_run = {_JIT}(_run)\n",
+        _ENTRY.format(native="")])
 
 
 def _field_digest() -> str:
@@ -157,7 +172,12 @@ def _field_digest() -> str:
 
 
 def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.success):
-    """The chain kernel module of a basin problem, or None when it does not qualify.
+    """(kernel module, run-time values) of a basin problem, or None when it does not qualify.
+
+    The module depends on the schedule, the annealing, the region and the
+    predicate only: eta, the rule's coefficients and the chain's payoffs and
+    discount are its run-time values (`chain_values`), so a new eta or
+    lambda reuses the compiled kernel.
 
     Parameters
     ----------
@@ -173,18 +193,18 @@ def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.su
         return None
     if game.region.kind not in (RegionKind.BOX, RegionKind.FREE):
         return None
-    C = chain_constants(chain, game.parameterization == "logit", problem.dec.eta, weights)
+    values = chain_values(chain, game.parameterization == "logit", problem.dec.eta, weights)
     annealed = rule.annealing is not None
     ren = {to_engine(s): coordinate(i) for i, s in enumerate(game.parameters)}
     coop = ([to_engine(s[0]).xreplace(ren) for s in game.strategies] if with_success
             else None)
     spec = "\n".join([
-        CHAIN_FORMAT, _field_digest(), repr([float(c) for c in C]), repr(weights),
-        repr(annealed), schedule_code(sched)[0], repr(schedule_code(sched)[1]),
-        annealing_code(rule.annealing), str(game.region.kind),
+        CHAIN_FORMAT, _field_digest(), repr(annealed), schedule_code(sched)[0],
+        repr(schedule_code(sched)[1]), annealing_code(rule.annealing), str(game.region.kind),
         repr([str(c) for c in coop or []]), repr(with_success), repr(float(threshold))])
-    return cached_kernel(spec, lambda: chain_source(
-        C, weights, annealed, sched, rule.annealing, game.region, coop, threshold))
+    module = cached_kernel(spec, lambda: chain_source(
+        annealed, sched, rule.annealing, game.region, coop, threshold))
+    return module, values
 
 
 def chain_rule_field(problem):

@@ -36,12 +36,13 @@ import symengine as se
 
 from eqselect.theory import PAPER, GameError
 from eqselect.theory.engine import to_engine
-from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel, digest
+from eqselect.numerics.disk_cache import digest
+from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel
 from eqselect.numerics.dynamics.kernels.source import (
     annealing_code, kernel_files, schedule_code)
 
-__all__ = ["available", "compiled_kernel", "kernel_key", "problem_kernel", "run_compiled",
-           "run_kernel"]
+__all__ = ["available", "compiled_kernel", "kernel_key", "problem_kernel",
+           "problem_kernel_values", "run_compiled", "run_kernel"]
 
 #: Starts per chunk handed to one kernel call (one thread runs one chunk).
 CHUNK = 1 << 14
@@ -133,6 +134,11 @@ _MODULES: dict = {}
 
 def problem_kernel(problem, sched, with_success: bool):
     """The kernel module of a basin problem's rule, schedule and region."""
+    return problem_kernel_values(problem, sched, with_success)[0]
+
+
+def problem_kernel_values(problem, sched, with_success: bool) -> tuple:
+    """(kernel module, its run-time values ``q``) of a basin problem."""
     rule = problem.rule
     key = (id(problem.dec), rule.method, rule.lam, rule.own_coef, repr(rule.annealing),
            repr(sched), with_success)
@@ -141,7 +147,7 @@ def problem_kernel(problem, sched, with_success: bool):
     return _MODULES[key][1]
 
 
-def _problem_module(problem, sched, with_success: bool):
+def _problem_module(problem, sched, with_success: bool) -> tuple:
     from eqselect.numerics.dynamics.kernels.chain import chain_kernel
     from eqselect.numerics.sources.symbolic import SymbolicSource
 
@@ -155,7 +161,7 @@ def _problem_module(problem, sched, with_success: bool):
               (src.field_expressions(rule.with_(lam=0)), src.field_expressions(rule.with_(lam=1))))
     coop = [s[0] for s in game.strategies] if with_success else None
     return compiled_kernel(fields, game.parameters, sched, rule.annealing, game.region, coop,
-                           threshold)
+                           threshold), ()
 
 
 def run_kernel(problem, sched, x0, success, progress=None):
@@ -175,8 +181,8 @@ def run_kernel(problem, sched, x0, success, progress=None):
         raise GameError("the compiled kernel needs numba (pip install numba); "
                         "use the numpy kernel")
     builtin_success = problem.judge.success_predicate is None and success is not None
-    module = problem_kernel(problem, sched, builtin_success)
-    final, hit = run_compiled(module, x0, int(problem.steps), (), progress)
+    module, values = problem_kernel_values(problem, sched, builtin_success)
+    final, hit = run_compiled(module, x0, int(problem.steps), values, progress)
     notes = []
     if success is not None and not builtin_success:
         hit[:] = -1

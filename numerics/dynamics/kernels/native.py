@@ -71,10 +71,13 @@ LOADER = '''
 import ctypes
 import pickle
 
+from eqselect.numerics.disk_cache import load
 from eqselect.numerics.dynamics.kernels.native import call_native
 
-with open(__file__[:-3] + ".field", "rb") as _fh:
-    FIELD = pickle.load(_fh)  # written with this module, from the same cache folder
+from pathlib import Path
+
+# written with this module, framed with its checksum, checked before import
+FIELD = pickle.loads(load(Path(__file__[:-3] + ".field")))
 _FN, _USER = FIELD.as_ctypes()
 ADDR = ctypes.cast(_FN, ctypes.c_void_p).value
 USER = ctypes.cast(_USER, ctypes.c_void_p).value or 0

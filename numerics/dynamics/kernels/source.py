@@ -39,7 +39,6 @@ from eqselect.numerics.codegen import refuse_unknown
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.codegen import (
     coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
-from eqselect.numerics.dynamics.kernels.native import LOADER, NATIVE_LINES, native_field
 
 _JIT = "numba.njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)"
 
@@ -196,6 +195,9 @@ def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
 def kernel_files(fields, parameters, schedule, annealing, region, coop=None,
                  threshold: float = PAPER.success, extras=()) -> tuple[str, dict]:
     """(module text, {file suffix: bytes}) of a kernel; see `kernel_source`."""
+    # the native route needs numba's extension API: imported when a kernel is built
+    from eqselect.numerics.dynamics.kernels.native import LOADER, NATIVE_LINES, native_field
+
     d = len(parameters)
     ren = {to_engine(s): coordinate(i) for i, s in enumerate(parameters)}
     ren.update({to_engine(s): runtime(i) for i, s in enumerate(extras)})

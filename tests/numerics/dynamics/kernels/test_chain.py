@@ -147,7 +147,7 @@ def test_annealed_direct_ipd_agrees_with_the_numpy_backend():
     rule = Rule("meta-mapg", annealing=PaperAnnealing(n0=10, tau=5.0))
     kw = dict(starts=SampledStarts(40, 2), steps=30, schedule=ConstantSchedule(0.05))
     fast = basin_monte_carlo(dec, rule, kernel="numba", **kw)
-    ref = basin_monte_carlo(dec, rule, **kw)
+    ref = basin_monte_carlo(dec, rule, kernel="numpy", **kw)
     assert fast.schedule == ref.schedule == "annealed"
     assert np.abs(fast.final - ref.final).max() < 1e-9
     assert fast.success.tolist() == ref.success.tolist()
@@ -162,9 +162,9 @@ def test_cache_keys_differ_from_the_generic_kernel_and_between_rules(tmp_path, m
         return kernels.problem_kernel(problem, sched, success).key
 
     base = key("meta-mapg")
-    assert key("meta-mapg") == base
-    variants = [key("pg"), key("lola"), key(Rule("meta-mapg", lam=2)),
-                key(Rule("meta-mapg", annealing=PaperAnnealing())),
+    # coefficients are run-time values: every rule of the chain shares one kernel
+    assert key("meta-mapg") == key("pg") == key("lola") == key(Rule("meta-mapg", lam=2)) == base
+    variants = [key(Rule("meta-mapg", annealing=PaperAnnealing())),
                 key("meta-mapg", PaperSchedule(power=0.3)),
                 key("meta-mapg", ConstantSchedule(0.1)),
                 key("meta-mapg", success=False)]
@@ -193,3 +193,28 @@ def test_the_batched_chain_field_is_the_pointwise_one_and_the_closed_form(source
     assert np.abs(u - ref).max() <= 1e-10 * max(1.0, np.abs(ref).max())
     annealed = BasinProblem(dec, rule.with_(annealing=PaperAnnealing()), kernel="numba")
     assert chain_kernel.chain_rule_field(annealed) is None
+
+
+def test_a_second_eta_and_lambda_reuse_the_compiled_kernel_with_their_own_values(
+        tmp_path, monkeypatch):
+    """eta, the coefficients and the payoffs are the kernel's run-time values: a
+    new eta loads no new module, and the kernel's end points at that eta are the
+    batched chain field's (`chain_rule_field`) stepped by the numpy schedule."""
+    monkeypatch.setenv("EQSELECT_CACHE_DIR", str(tmp_path))
+    rule = Rule("meta-mapg")
+    starts = SampledStarts(n=30, seed=5, sampler="normal")
+    ends = []
+    for eta in (PAPER.eta, sp.Rational(3, 10)):
+        dec = Decomposition(ipd("logit"), eta=eta)
+        problem = BasinProblem(dec, rule, starts, steps=25, kernel="numba")
+        module, values = kernels.problem_kernel_values(problem, PaperSchedule(), True)
+        assert values[chain_field.PEER] == pytest.approx(float(eta))
+        bm = basin_monte_carlo(dec, rule, starts, steps=25, kernel="numba")
+        ref = run_schedule(chain_kernel.chain_rule_field(problem), bm.starts, PaperSchedule(),
+                           25, region=dec.game.region)
+        # rounding only (the batched sum may fuse a multiply-add; 25 steps amplify
+        # it to ~1e-9 on some starts); another eta moves end points by > 1e-3
+        assert np.abs(bm.final - ref.final).max() < 1e-7
+        ends.append((module.key, bm.final))
+    assert ends[0][0] == ends[1][0]  # one compiled kernel
+    assert np.abs(ends[0][1] - ends[1][1]).max() > 1e-3  # for two different fields

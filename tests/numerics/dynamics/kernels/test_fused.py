@@ -26,7 +26,7 @@ def _agree(a, b):
 def test_annealed_meta_mapg_on_logit_stag_hunt_agrees_start_for_start():
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
     rule = Rule("meta-mapg", annealing=PaperAnnealing(n0=20, tau=5.0))
-    ref = basin_map(dec, rule, steps=60, starts=GridStarts(grid=15))
+    ref = basin_map(dec, rule, steps=60, kernel="numpy", starts=GridStarts(grid=15))
     fast = basin_map(dec, rule, steps=60, kernel="numba", starts=GridStarts(grid=15))
     assert fast.schedule == ref.schedule == "annealed"
     _agree(fast, ref)
@@ -36,7 +36,7 @@ def test_peer_only_on_direct_chicken_box_agrees_start_for_start():
     dec = Decomposition(builtin("chicken", "direct"), eta=PAPER.eta)
     kw = dict(starts=GridStarts(13, 0.0, 1.0), steps=80, schedule=ConstantSchedule(0.05))
     _agree(basin_map(dec, Rule("peer-only", lam=2), kernel="numba", **kw),
-           basin_map(dec, Rule("peer-only", lam=2), **kw))
+           basin_map(dec, Rule("peer-only", lam=2), kernel="numpy", **kw))
 
 
 def test_pg_on_a_direct_3x3_game_projects_onto_the_simplex_like_numpy():
@@ -46,7 +46,7 @@ def test_pg_on_a_direct_3x3_game_projects_onto_the_simplex_like_numpy():
     kw = dict(starts=GridStarts(3, 0.05, 0.45), steps=40, schedule=ConstantSchedule(0.3),
               success=None)
     fast = basin_map(dec, Rule("meta-pg"), kernel="numba", **kw)
-    ref = basin_map(dec, Rule("meta-pg"), **kw)
+    ref = basin_map(dec, Rule("meta-pg"), kernel="numpy", **kw)
     assert np.allclose(fast.final, ref.final, atol=1e-9)
     blocks = [list(b) for b in game.region.blocks]
     assert all((fast.final[:, b].sum(axis=1) <= 1 + 1e-12).all() for b in blocks)
@@ -76,15 +76,15 @@ def test_cache_key_changes_with_field_and_schedule(tmp_path, monkeypatch):
 
 
 def test_large_fields_call_symengine_code_and_agree_with_numpy_to_the_bit(monkeypatch):
-    from eqselect.numerics.dynamics.kernels import source as kernel_source
+    from eqselect.numerics.dynamics.kernels import native
 
-    monkeypatch.setattr(kernel_source, "NATIVE_LINES", 0)  # every field takes that route
+    monkeypatch.setattr(native, "NATIVE_LINES", 0)  # every field takes that route
     a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
     dec = Decomposition(normal_form_game([a, a.T], "direct", name="3x3 native"), eta=PAPER.eta)
     kw = dict(starts=GridStarts(3, 0.05, 0.45), steps=40, schedule=ConstantSchedule(0.3),
               success=None)
     fast = basin_map(dec, Rule("meta-mapg"), kernel="numba", **kw)
-    ref = basin_map(dec, Rule("meta-mapg"), **kw)
+    ref = basin_map(dec, Rule("meta-mapg"), kernel="numpy", **kw)
     assert np.array_equal(fast.final, ref.final)
     assert any(p.suffix == ".field" for p in cache_dir().glob("k_*"))
     # more starts, in chunks on two threads

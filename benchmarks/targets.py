@@ -1,0 +1,254 @@
+"""The targets of "fast by default", each against its baseline in the same run.
+
+- `api_default`: ``eqselect.basin_map(dec, "meta-mapg", grid=1001, steps=140)``
+  with its default loop, the same with ``kernel="numba"``, and the
+  hand-written numba kernel of the same field (`benchmarks.stag_hunt_numba`),
+  interleaved, medians of ``repeats`` runs (target: the default within 1.1x
+  of the fastest, the kernel at least 2x the hand-written one);
+- `machine_limit`: the start-steps per second the cores could reach on the
+  kernel's own step (its operations counted from the generated code, a
+  stated cost per operation), beside the measured figure;
+- `cli`: whole processes of the ``eqselect`` command: ``--version``,
+  ``--help``, a warm ``basins --grid 21`` and ``basins --grid 1001``
+  (targets: 0.2 s, 0.2 s, 1 s, 1.3x the API's kernel time), wall and CPU
+  time (on a shared machine the CPU time is the steadier);
+- `ipd_second_eta`: a fresh process derives the discounted IPD at one eta and
+  makes its basin kernel ready, then a second eta (target: < 1 s; the kernel
+  is compiled once for every eta).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from eqselect.api import basin_map
+from eqselect.theory import PAPER, Decomposition, builtin
+
+
+def _hand_args():
+    return (float(PAPER.eta), float(PAPER.own), float(PAPER.lam), PAPER.lr_base,
+            PAPER.lr_offset, PAPER.lr_power, PAPER.clip, PAPER.success)
+
+
+def api_default(grid: int, steps: int, repeats: int = 3) -> dict:
+    """The API's default against the named kernel and the hand-written numba kernel."""
+    from benchmarks.stag_hunt_numba import basin_fraction as hand_numba
+
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    hand_numba(11, 3, *_hand_args())  # numba compiles (or loads) the hand kernel first
+    basin_map(dec, "meta-mapg", grid=11, steps=3, kernel="numba")
+    runs = {"api_default": [], "api_kernel_numba": [], "hand_numba": []}
+    fractions = {}
+    for _ in range(repeats):
+        for name in runs:
+            t0 = time.perf_counter()
+            if name == "hand_numba":
+                fractions[name] = hand_numba(grid, steps, *_hand_args())
+            else:
+                kw = {} if name == "api_default" else {"kernel": "numba"}
+                bm = basin_map(dec, "meta-mapg", grid=grid, steps=steps, **kw)
+                fractions[name], kernel = bm.fraction, bm.kernel
+                if name == "api_default":
+                    fractions["api_default_ran"] = kernel
+            runs[name].append(time.perf_counter() - t0)
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    fastest = min(med["api_kernel_numba"], med["hand_numba"])
+    return {"grid": grid, "steps": steps, "repeats": repeats, "seconds": runs,
+            "median_seconds": med, "fractions": fractions,
+            "ratios": {"api_default_vs_fastest": med["api_default"] / fastest,
+                       "kernel_vs_hand_numba": med["hand_numba"] / med["api_kernel_numba"]},
+            "start_steps_per_second": {k: grid * grid * steps / v for k, v in med.items()}}
+
+
+def operation_cycles(n: int = 2_000_000) -> dict:
+    """Cycles per operation on one core, measured (numba, 8 independent chains, so
+    throughput and not latency): an addition or multiplication ("flop"), a
+    division, an exponential. Under load every figure, the kernel's included,
+    slows alike."""
+    import numba
+
+    @numba.njit(cache=False)
+    def flops(n):
+        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 1.0
+        for _ in range(n):
+            a0 = a0 * 0.9999999 + 1e-9
+            a1 = a1 * 0.9999998 + 1e-9
+            a2 = a2 * 0.9999997 + 1e-9
+            a3 = a3 * 0.9999996 + 1e-9
+            a4 = a4 * 0.9999995 + 1e-9
+            a5 = a5 * 0.9999994 + 1e-9
+            a6 = a6 * 0.9999993 + 1e-9
+            a7 = a7 * 0.9999992 + 1e-9
+        return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7
+
+    @numba.njit(cache=False)
+    def divs(n):
+        s = 0.0
+        for k in range(n):
+            x = 1.0 + k * 1e-9
+            s += (1.0 / x + 1.0 / (x + 1.0) + 1.0 / (x + 2.0) + 1.0 / (x + 3.0)
+                  + 1.0 / (x + 4.0) + 1.0 / (x + 5.0) + 1.0 / (x + 6.0) + 1.0 / (x + 7.0))
+        return s
+
+    @numba.njit(cache=False)
+    def exps(n):
+        s = 0.0
+        for k in range(n):
+            x = -1.0 - k * 1e-9
+            s += (math.exp(x) + math.exp(x - 0.1) + math.exp(x - 0.2) + math.exp(x - 0.3)
+                  + math.exp(x - 0.4) + math.exp(x - 0.5) + math.exp(x - 0.6)
+                  + math.exp(x - 0.7))
+        return s
+
+    hz, out = cpu_hz(), {}
+    # the divisions' and exponentials' loops also add (8 + 9 flops an iteration)
+    for name, fn, ops, extra in (("flop", flops, 16, 0), ("div", divs, 8, 17),
+                                 ("exp", exps, 8, 17)):
+        fn(10)
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn(n)
+            best = min(best, time.perf_counter() - t0)
+        cycles = best * hz / n
+        if extra:
+            cycles -= extra * out["flop"]
+        out[name] = cycles / ops
+    return out
+
+
+def step_operations(text: str) -> dict:
+    """Operations of one start-step in a generated kernel: the first lane's lines
+    between the step's rate and the next state's success test, counted on their
+    syntax trees (constant subexpressions such as -1/400 are folded by the
+    compiler and not counted; x**k counts k - 1 multiplications)."""
+    body = text[text.index("rate = rates[k]"):]
+    body = body[:body.index("final[")]
+    lines = [ln.strip() for ln in body.splitlines()
+             if ln.strip().endswith("_0") or "_0 " in ln or "_0)" in ln]
+    count = {"flop": 0, "div": 0, "exp": 0}
+    for ln in lines:
+        if "=" not in ln or ln.startswith(("if ", "for ")):
+            continue
+        tree = ast.parse(ln.split("=", 1)[1].strip(), mode="eval")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.BinOp) and not _constant(node):
+                if isinstance(node.op, ast.Div):
+                    count["div"] += 1
+                elif isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
+                    count["flop"] += int(node.right.value) - 1
+                else:
+                    count["flop"] += 1
+            elif isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                count["exp" if name == "math.exp" else "flop"] += 1 if name == "math.exp" \
+                    else len(node.args) - 1
+            elif isinstance(node, ast.UnaryOp) and not _constant(node):
+                count["flop"] += 1
+    return count
+
+
+def _constant(node) -> bool:
+    return all(isinstance(n, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator,
+                              ast.unaryop)) for n in ast.walk(node))
+
+
+def cpu_hz() -> float:
+    """The cores' clock (the largest "cpu MHz" of /proc/cpuinfo), in Hz."""
+    try:
+        mhz = [float(ln.split(":")[1]) for ln in open("/proc/cpuinfo")
+               if ln.startswith("cpu MHz")]
+    except OSError:
+        mhz = []
+    return max(mhz) * 1e6 if mhz else float("nan")
+
+
+def machine_limit(measured: float) -> dict:
+    """The cores' limit on the kernel's step beside the measured rate: its operations
+    (`step_operations`) at the measured cycles per operation (`operation_cycles`)
+    on every core, with no stall between them."""
+    from eqselect.numerics.dynamics.kernels.fused import problem_kernel
+    from eqselect.numerics.dynamics.problem import BasinProblem
+    from eqselect.numerics.dynamics.schedules import PaperSchedule
+    from eqselect.theory import Rule
+
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    module = problem_kernel(BasinProblem(dec, Rule("meta-mapg")), PaperSchedule(), True)
+    ops = step_operations(Path(module.__file__).read_text())
+    per_op = operation_cycles()
+    cycles = sum(per_op[k] * v for k, v in ops.items())
+    cores, hz = os.cpu_count() or 1, cpu_hz()
+    limit = cores * hz / cycles
+    return {"operations_per_start_step": ops, "cycles_per_operation": per_op,
+            "cycles_per_start_step": cycles, "cores": cores, "clock_hz": hz,
+            "limit_start_steps_per_second": limit,
+            "measured_start_steps_per_second": measured, "share_of_limit": measured / limit}
+
+
+def _command() -> list:
+    script = Path(sys.executable).with_name("eqselect")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "eqselect"]
+
+
+def _timed(argv, env) -> tuple[float, float]:
+    """(wall, CPU of the child: user + system) of one whole ``eqselect`` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(_command() + argv, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cli(large_grid: int, repeats: int = 3) -> dict:
+    """Whole ``eqselect`` processes, warm (bytecode and kernels cached by a first run)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    basins = ["basins", "stag-hunt", "--method", "meta-mapg", "--json"]
+    cases = {"version": ["--version"], "help": ["--help"],
+             "basins_grid_21": basins + ["--grid", "21"],
+             f"basins_grid_{large_grid}": basins + ["--grid", str(large_grid)]}
+    out = {}
+    for name, argv in cases.items():
+        _timed(argv, env)  # warm: bytecode written, kernel compiled
+        runs = [_timed(argv, env) for _ in range(repeats if "1001" not in name else 1)]
+        out[name] = {"wall": statistics.median(r[0] for r in runs),
+                     "cpu": statistics.median(r[1] for r in runs), "runs": len(runs)}
+    return out
+
+
+_SECOND_ETA = """
+import sys, time
+import sympy as sp
+t0 = time.perf_counter()
+from eqselect.api import basin_monte_carlo
+from eqselect.theory import PAPER, Decomposition, ipd
+t1 = time.perf_counter()
+dec = Decomposition(ipd("logit").substitute(), eta=PAPER.eta)
+bm = basin_monte_carlo(dec, "meta-mapg", n=int(sys.argv[1]), steps=int(sys.argv[2]))
+t2 = time.perf_counter()
+dec = Decomposition(ipd("logit").substitute(), eta=sp.Rational(3, 10))
+bm2 = basin_monte_carlo(dec, "meta-mapg", n=int(sys.argv[1]), steps=int(sys.argv[2]))
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, bm.kernel, bm2.kernel)
+"""
+
+
+def ipd_second_eta(n: int = 4, steps: int = 2) -> dict:
+    """A fresh process: the IPD at eta = 11/20, then at 3/10 (the kernel on disk);
+    ``n`` starts x ``steps`` steps each, so that the figures are the setup: the
+    derivation and the kernel (the stepping is timed in ``ipd``)."""
+    run = [sys.executable, "-c", _SECOND_ETA, str(n), str(steps)]
+    subprocess.run(run, check=True, capture_output=True)  # the kernel on disk
+    words = subprocess.run(run, check=True, capture_output=True, text=True).stdout.split()
+    imports, first, second = map(float, words[:3])
+    return {"starts": n, "steps": steps, "imports": imports,
+            "first_eta_derive_load_and_run": first, "second_eta_derive_and_run": second,
+            "kernels": words[3:]}
