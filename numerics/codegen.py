@@ -80,7 +80,10 @@ def field_key(exprs, args) -> str:
     a field as large as the discounted IPD's costs microseconds where printing
     or eliminating its common subexpressions costs seconds), with the
     argument names in order, the number of expressions, `FIELD_FORMAT` and
-    the versions of eqselect and symengine.
+    the versions of eqselect and symengine. The structural hash is cheap and
+    the same in every process, but it has 32 bits: a key names a candidate
+    entry, and `cached_llvm` accepts it only if it agrees with the
+    expressions at probe points (`_agrees`).
     """
     return digest("\n".join([
         FIELD_FORMAT, _versions(), " ".join(str(a) for a in args), str(len(exprs)),
@@ -93,8 +96,9 @@ def cached_llvm(exprs, args):
     A compiled field is pickled (symengine keeps its machine code in the
     pickle) under ``fields/`` of the cache folder (`eqselect.numerics.
     disk_cache`), keyed by `field_key`; a fresh process loads it instead of
-    compiling. An entry that is damaged, does not unpickle or does not give
-    one value per expression is compiled again and rewritten; an unwritable
+    compiling. An entry that is damaged, does not unpickle or does not agree
+    with the expressions at the probe points (`_agrees`) is compiled again
+    and rewritten; an unwritable
     cache only means no entry is written.
     """
     path = cache_root() / "fields" / f"f_{field_key(exprs, args)}.pkl"
@@ -102,13 +106,39 @@ def cached_llvm(exprs, args):
     if payload is not None:
         try:
             f = pickle.loads(payload)  # noqa: S301 -- an entry this module wrote, checksummed
-            if np.asarray(f(np.zeros(len(args)))).size == len(exprs):
+            if _agrees(f, exprs, args):
                 return f
         except Exception:  # a damaged or foreign entry: compiled again below
             pass
     f = se.Lambdify(args, exprs, cse=True, backend="llvm")
     store(path, pickle.dumps(f))
     return f
+
+
+#: Probe points of a loaded field: irrational-looking coordinates, so that two
+#: different fields agreeing at both is a coincidence of measure zero.
+_PROBES = ((0.3183098861837907, -0.5772156649015329, 0.7071067811865476, -0.2718281828459045),
+           (-0.1414213562373095, 0.6180339887498949, -0.4342944819032518, 0.5403023058681398))
+
+
+def _agrees(f, exprs, args) -> bool:
+    """Whether the loaded field ``f`` equals ``exprs`` at the probe points.
+
+    The expressions are evaluated by substitution into symengine's shared
+    graph (each node once: 0.05 s for the discounted IPD's terms), so a cache
+    key shared by two fields (`field_key`) never hands back the other one.
+    A probe where the expressions are not finite proves nothing: the entry
+    is then compiled again.
+    """
+    for probe in _PROBES:
+        x = [probe[k % len(probe)] * (1 + k // len(probe)) for k in range(len(args))]
+        want = np.array([complex(e.xreplace({a: se.RealDouble(v) for a, v in zip(args, x)}))
+                         for e in exprs])
+        got = np.asarray(f(np.array(x)), dtype=float).reshape(-1)
+        if got.size != len(exprs) or not np.all(np.isfinite(want)) or np.any(want.imag) \
+                or not np.allclose(got, want.real, rtol=1e-9, atol=1e-12):
+            return False
+    return True
 
 
 BACKENDS: dict[str, Callable] = {

@@ -136,3 +136,18 @@ def test_a_parametric_field_equals_the_field_compiled_at_each_value(tmp_path, mo
         np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="no value for"):
         free.at({"eta": 0.5})
+
+
+def test_two_fields_under_one_key_never_stand_for_each_other(tmp_path, monkeypatch):
+    """The key is a 32-bit structural hash per expression, so keys of different
+    fields can coincide: an entry is taken only where it equals the expressions
+    at the probe points. Every field here gets the same key."""
+    import eqselect.numerics.codegen as codegen
+
+    monkeypatch.setenv("EQSELECT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(codegen, "field_key", lambda exprs, args: "same")
+    first = compile_exprs([3 * x + 5 * y], [x, y])
+    second = compile_exprs([5 * x + 3 * y], [x, y])
+    assert first([1.0, 0.0]).tolist() == [3.0] and second([1.0, 0.0]).tolist() == [5.0]
+    assert len(_entries(tmp_path)) == 1  # the second rewrote the shared entry
+    assert compile_exprs([3 * x + 5 * y], [x, y])([1.0, 0.0]).tolist() == [3.0]
