@@ -267,6 +267,19 @@ def _add_report(sub) -> None:
                     help=f"basin-map updates per start (default {PAPER_DEFAULTS.steps})")
     rp.add_argument("--tikz", action="store_true",
                     help="also write pgfplots .tex beside the bifurcation and phase figures")
+    rp.add_argument("--full-terms", action="store_true",
+                    help="print every value and term in full (LaTeX up to 5000 operations "
+                         "each, all of them in terms.txt) instead of summarising large ones")
+    rp.add_argument("--axes", type=axes, default=None, metavar="A,B",
+                    help="the basin slice's two coordinates for games with more than two "
+                         "parameters, as in eqselect basins (None: 1:FIRST,2:FIRST)")
+    rp.add_argument("--fix", type=assignment, action="append", default=None,
+                    metavar="NAME=VALUE",
+                    help="hold a coordinate off the slice's axes (repeatable), as in "
+                         "eqselect basins; the rest start from the uniform strategy")
+    rp.add_argument("--json", action="store_true",
+                    help="print report.json on stdout instead of the summary (the folder "
+                         "is written as well)")
     _bind(rp, "report")
 
 
