@@ -207,6 +207,10 @@ def _alignment(rep: Report) -> None:
                                decomposition=rep.numeric)
     except EqselectError as exc:
         rep.skipped["alignment"] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one section's failure must not lose the others
+        rep.skipped["alignment"] = (f"the check stopped with an internal error "
+                                    f"({type(exc).__name__}); eqselect check on this game "
+                                    "shows it in full")
 
 
 def _tick(progress, n: int = 1) -> None:

@@ -25,6 +25,7 @@ import sympy as sp
 from eqselect.theory import engine
 from eqselect.theory.latex import TERMS, escape_latex
 from eqselect.theory.latex_printer import ExactLatex
+from eqselect.studies.report.terms import player_label
 
 #: The outcome states after the start state, agent 1's action first.
 OUTCOMES = ("CC", "CD", "DC", "DD")
@@ -84,7 +85,7 @@ def state_name(game, k: int) -> str:
     per = len(game.parameters) // game.n_agents
     agent, s = divmod(k, per)
     where = "start" if s == 0 else OUTCOMES[s - 1]
-    return f"{escape_latex(game.player_name(agent))}, {where}"
+    return f"{player_label(game, agent)}, {where}"
 
 
 def uniform_values_latex(rep, p: ExactLatex) -> str:
@@ -102,8 +103,9 @@ def uniform_values_latex(rep, p: ExactLatex) -> str:
                        for i, v in enumerate(game.values))
     where = (r"$\theta = 0$" if game.parameterization == "logit" else r"$p = 1/2$")
     return (f"At the uniform policy ({where}, every cooperation probability $1/2$): "
-            f"{values}. The terms there, exact, at $\\eta = {p.doprint(dec.eta)}$:\n"
-            "\\begin{center}\\small\n\\begin{tabular}{llrrrr}\n\\toprule\n"
+            f"{values}. The terms there, exact (with $\\eta$ at its value under Settings):\n"
+            "\\begin{center}\\small\\renewcommand{\\arraystretch}{1.35}\n"
+            "\\begin{tabular}{llrrrr}\n\\toprule\n"
             "parameter & player, state & " + " & ".join(f"${TERMS[t][0]}_i$" for t in TERMS)
             + r" \\" + "\n\\midrule\n" + "\n".join(rows)
             + "\n\\bottomrule\n\\end{tabular}\n\\end{center}\n")

@@ -31,7 +31,7 @@ class NotRational(Exception):
 
 def strategy_symbols(game) -> list[list[sp.Symbol]]:
     """pi_{i,k} symbols, one list per agent (``pi1_0``, ``pi1_1``, ...)."""
-    return [[sp.Symbol(f"pi{i + 1}_{k}", positive=True) for k in range(m)]
+    return [[sp.Symbol(f"pi{i + 1}_{k}") for k in range(m)]
             for i, m in enumerate(game.actions)]
 
 

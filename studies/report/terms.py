@@ -40,14 +40,20 @@ PRINTED_OPS = 160
 #: Largest expression printed in LaTeX under ``--full-terms``.
 FULL_LATEX_OPS = 5000
 #: Largest expression whose structure is computed with sympy's polynomials.
-STRUCTURE_OPS = 20000
+STRUCTURE_OPS = 2000
+
+
+def player_label(game, i: int) -> str:
+    """A player's name as text: ``Row``, or ``player 1`` for a default numeric name."""
+    name = game.player_name(i)
+    return escape_latex(f"player {name}" if name.isdigit() else name)
 
 
 def players_sentence(game) -> str:
-    """``Players: Row (actions High, Mid, Safe), Column (...).``"""
+    """``Players: Row (agent 1; actions High, Mid, Safe); Column (...).``"""
     if not game.actions:
         return ""
-    parts = [f"{escape_latex(game.player_name(i))} (agent {i + 1}; actions "
+    parts = [f"{player_label(game, i)} (agent {i + 1}; actions "
              + ", ".join(escape_latex(game.action_name(i, a)) for a in range(m)) + ")"
              for i, m in enumerate(game.actions)]
     return "Players: " + "; ".join(parts) + ".\n"
@@ -61,14 +67,14 @@ def payoff_table(game, p: ExactLatex) -> str:
     names = lambda i: [escape_latex(game.action_name(i, a)) for a in range(game.actions[i])]
     if game.n_agents == 2:
         cols = names(1)
-        head = (f"{escape_latex(game.player_name(0))} $\\backslash$ "
-                f"{escape_latex(game.player_name(1))} & " + " & ".join(cols) + r" \\")
+        head = (f"{player_label(game, 0)} $\\backslash$ {player_label(game, 1)} & "
+                + " & ".join(cols) + r" \\")
         rows = [f"{r} & " + " & ".join(f"${num(game.payoffs[0][a][b])}, {num(game.payoffs[1][a][b])}$"
                                        for b in range(len(cols))) + r" \\"
                 for a, r in enumerate(names(0))]
         spec = "l" + "c" * len(cols)
     else:
-        head = (" & ".join(escape_latex(game.player_name(i)) for i in range(game.n_agents))
+        head = (" & ".join(player_label(game, i) for i in range(game.n_agents))
                 + " & " + " & ".join(f"$u_{{{i + 1}}}$" for i in range(game.n_agents)) + r" \\")
         rows = []
         for prof in itertools.product(*(range(m) for m in game.actions)):
@@ -91,17 +97,20 @@ def payoff_table(game, p: ExactLatex) -> str:
 def notation_paragraph(rep, p: ExactLatex) -> str:
     """Parameters, how the strategies are written, eta: every symbol the terms use."""
     game = rep.symbolic.game
-    params = ", ".join(p.doprint(s) for s in game.parameters)
+    params = "$, $".join(p.doprint(s) for s in game.parameters)  # a break between any two
     text = (rf"\paragraph{{Game.}} {escape_latex(game.description or game.name)}. "
             + players_sentence(game)
             + f"Parameterisation: {escape_latex(game.parameterization)}; parameters "
-            rf"$\phi = ({params})$.")
-    if strategy_form.applies(game):
-        text += (r" Agent $i$ plays action $k$ with probability $\pi_{i,k} = e^{\theta_{i,k}}"
-                 r" / (1 + \sum_l e^{\theta_{i,l}})$, its last action with "
-                 r"$1 / (1 + \sum_l e^{\theta_{i,l}})$; the values and terms below are "
-                 r"written in the $\pi_{i,k}$ (with $\sum_k \pi_{i,k} = 1$), using "
-                 r"$e^{\theta_{i,k}} = \pi_{i,k} / \pi_{i,m_i}$.")
+            + r"$\phi = (" + params + ")$.")
+    if game.states > 1:
+        text += " Each agent has one parameter per state (see the Markov form below)."
+    elif strategy_form.applies(game):
+        text += (r" Agent $i$'s actions are numbered $k = 0, \dots, m_i - 1$ in the order "
+                 r"listed; it plays action $k < m_i - 1$ with probability "
+                 r"$\pi_{i,k} = e^{\theta_{i,k}} / (1 + \sum_l e^{\theta_{i,l}})$ and its last "
+                 r"action with $\pi_{i,m_i-1} = 1 / (1 + \sum_l e^{\theta_{i,l}})$; the values "
+                 r"and terms below are written in the $\pi_{i,k}$ (with $\sum_k \pi_{i,k} = 1$), "
+                 r"using $e^{\theta_{i,k}} = \pi_{i,k} / \pi_{i,m_i-1}$.")
     elif sigma_symbols(game):
         text += (r" Agent $i$ plays its first action with probability "
                  r"$\sigma_i = 1/(1 + e^{-\theta_i})$.")
@@ -129,36 +138,38 @@ def _ops(expr) -> int:
     return int(se.count_ops(engine.to_engine(expr)))
 
 
-def structure_text(exprs, gens) -> str:
-    """What expressions are, in words: polynomial or rational, degrees, terms, symbols."""
-    syms = sorted({s for e in exprs for s in engine.to_engine(e).free_symbols}, key=str)
-    shown = ", ".join(str(s) for s in syms[:5]) + (", ..." if len(syms) > 5 else "")
+def structure_text(exprs, p: ExactLatex, coefficients=()) -> str:
+    """What expressions are, in LaTeX text: polynomial or rational, degree, number of
+    terms, and the variables (every free symbol but the ``coefficients``)."""
+    syms = sorted({engine.to_sympy(s) for e in exprs for s in engine.to_engine(e).free_symbols}
+                  - set(coefficients), key=str)
+    shown = ", ".join(f"${p.doprint(s)}$" for s in syms[:4]) + (", ..." if len(syms) > 4 else "")
+    where = f"the {len(syms)} variables {shown}" if len(syms) > 1 else shown
     if max(_ops(e) for e in exprs) > STRUCTURE_OPS:
-        return f"functions of the {len(syms)} symbols {shown}"
+        return f"functions of {where}"
     kinds = set()
     for e in exprs:
         num, den = sp.fraction(sp.together(engine.to_sympy(e)))
-        g = [x for x in gens if x in num.free_symbols | den.free_symbols] or [sp.Symbol("x")]
         try:
-            pn, pd = sp.Poly(num, *g), sp.Poly(den, *g)
+            pn, pd = sp.Poly(num, *syms), sp.Poly(den, *syms)
         except sp.PolynomialError:
-            return f"functions of the {len(syms)} symbols {shown}"
-        kinds.add(f"polynomial of degree {pn.total_degree()} with {len(pn.terms())} terms"
-                  if pd.total_degree() == 0 else
-                  f"ratio of polynomials of degrees {pn.total_degree()} and "
+            return f"functions of {where}"
+        kinds.add(f"polynomials of degree {pn.total_degree()} with up to "
+                  f"{len(pn.terms())} terms" if pd.total_degree() == 0 else
+                  f"ratios of polynomials of degrees {pn.total_degree()} and "
                   f"{pd.total_degree()}")
-    return "; ".join(sorted(kinds)) + f", in {shown}"
+    return "; ".join(sorted(kinds)) + f" in {where}"
 
 
-def summary_row(lhs: str, exprs, gens, full: bool) -> str:
+def summary_row(lhs: str, exprs, p: ExactLatex, full: bool, coefficients=()) -> str:
     """An ``align*`` row standing for expressions too large to print."""
     ops = [_ops(e) for e in exprs]
     count = (f"{ops[0]} operations" if len(ops) == 1 else
              f"{len(ops)} components, {min(ops)} to {max(ops)} operations")
-    where = ("in full in terms.txt" if full else
-             "printed in full by eqselect report -{}-full-terms")
+    where = (r"in full in \texttt{terms.txt}" if full else
+             r"printed in full by \texttt{eqselect report -{}-full-terms}")
     return (rf"{lhs} &= \text{{\parbox[t]{{12.5cm}}{{\raggedright "
-            rf"{escape_latex(structure_text(exprs, gens))}; {count}; {where}}}}}")
+            rf"{structure_text(exprs, p, coefficients)}; {count}; {where}}}}}")
 
 
 def expression_rows(lhs: str, expr, game, p: ExactLatex) -> str:
@@ -167,7 +178,9 @@ def expression_rows(lhs: str, expr, game, p: ExactLatex) -> str:
     gens = list(game.parameters) + list(sigma_symbols(game).values())
     if sp.count_ops(e) <= 250:
         e = grouped(e, game)
-    pieces = tokens(e, gens + sorted(e.free_symbols - set(gens), key=str), p)
+    pis = [x for block in strategy_form.strategy_symbols(game) for x in block] \
+        if strategy_form.applies(game) else []
+    pieces = tokens(e, gens + pis, p)
     lines = broken_lines(pieces, first=visible_width(lhs))
     return f"{lhs} &= " + " \\\\\n  &\\qquad ".join(lines)
 
@@ -179,8 +192,8 @@ def term_rows(lhs_of, exprs, game, p: ExactLatex, full: bool) -> list[str]:
     """
     limit = FULL_LATEX_OPS if full else PRINTED_OPS
     if max(_ops(e) for e in exprs) > limit:
-        gens = list(game.parameters) + list(sigma_symbols(game).values())
-        return [summary_row(lhs_of(None), exprs, gens, full)]
+        coefficients = set(game.free_symbols) | {sp.Symbol("eta")}
+        return [summary_row(lhs_of(None), exprs, p, full, coefficients)]
     return [expression_rows(lhs_of(k), e, game, p) for k, e in enumerate(exprs)]
 
 
@@ -218,7 +231,7 @@ def agents_latex(rep, roots, full: bool) -> str:
             exprs = _in_strategies(game, dec.term_engine(term)[block], others)
             rows += term_rows(lambda k, t=term, i=i: term_lhs(t, i, game, k), exprs, game,
                               p, full)
-        out += [rf"\paragraph{{Agent {i + 1} ({escape_latex(game.player_name(i))}).}}",
+        out += [rf"\paragraph{{Agent {i + 1} ({player_label(game, i)}).}}",
                 "\\begin{align*}", " \\\\\n".join(rows), "\\end{align*}"]
     return "\n".join(out) + "\n"
 
