@@ -43,7 +43,7 @@ __getattr__, __dir__, _LAZY = lazy_exports(__name__, {
     "eqselect.theory.io.spec": ["load_spec"],
     "eqselect.theory.io.write": ["write_game"],
     "eqselect.api": ["find_equilibria", "continue_in_lambda", "continue_in_parameter",
-                     "basin_map", "basin_monte_carlo"],
+                     "basin_map", "basin_monte_carlo", "select_outcomes"],
     "eqselect.numerics.fixed_points.core.record": ["Equilibrium"],
 }, globals())
 __all__ = _EAGER + _LAZY

@@ -76,3 +76,21 @@ def basin_monte_carlo(dec, rule="pg", lam=None, own_coef=None, n: int = 1000, se
     sample = {k: options.pop(k) for k in SAMPLE_OPTIONS if k in options}
     return basins.basin_monte_carlo(dec, resolve(rule, lam, own_coef),
                                     SampledStarts(n, seed, **sample), **options)
+
+
+def select_outcomes(dec, start, methods=("pg", "peer-only", "meta-mapg"), lam=None,
+                    own_coef=None, steps: int = PAPER.steps):
+    """The outcome each method reaches from one start (`eqselect.studies.selection.select`).
+
+    ``start`` gives probability coordinates, one per parameter; each method
+    name is resolved with ``lam`` / ``own_coef`` into one `Rule`. Returns one
+    `Selection` per method: the outcome, the steps it took, the trajectory.
+
+    >>> import eqselect as eq
+    >>> dec = eq.Decomposition(eq.builtin("stag-hunt"), eta=eq.PAPER.eta)
+    >>> [(s.method, s.outcome) for s in eq.select_outcomes(dec, (0.6, 0.5), ("pg", "meta-mapg"))]
+    [('pg', '(D, D)'), ('meta-mapg', '(C, C)')]
+    """
+    from eqselect.studies.selection import select
+
+    return [select(dec, resolve(m, lam, own_coef), start, steps) for m in methods]

@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub)
     _add_replay(sub)
     _add_report(sub)
+    _add_select(sub)
     _add_sweep(sub)
     _add_convert(sub)
     _add_version(parser, sub)
@@ -281,6 +282,28 @@ def _add_report(sub) -> None:
                     help="print report.json on stdout instead of the summary (the folder "
                          "is written as well)")
     _bind(rp, "report")
+
+
+def _add_select(sub) -> None:
+    """The ``select`` subcommand."""
+    sl = sub.add_parser("select", help="the outcome each method reaches from one start")
+    _game_args(sl)
+    sl.add_argument("--start", required=True, metavar="P1,P2,...",
+                    help="the start: one probability per parameter (as the basin maps use)")
+    sl.add_argument("--method", action="extend", nargs="+", default=None, metavar="M",
+                    help="one or more of: " + ", ".join(method_names())
+                         + " (default: pg peer-only meta-mapg)")
+    sl.add_argument("--lam", type=number, default=PAPER_DEFAULTS.lam,
+                    help="shaping coefficient lambda")
+    sl.add_argument("--eta", type=number, default=PAPER_DEFAULTS.eta,
+                    help="inner learning rate eta")
+    sl.add_argument("--own", type=number, default=PAPER_DEFAULTS.own,
+                    help="own-learning coefficient c")
+    sl.add_argument("--steps", type=int_in(1, MAX_STEPS), default=PAPER_DEFAULTS.steps,
+                    help="updates of the paper's schedule")
+    sl.add_argument("--plot", metavar="FILE", help="write the trajectories as a PNG")
+    sl.add_argument("--json", action="store_true", help=_JSON_HELP)
+    _bind(sl, "select")
 
 
 def _add_sweep(sub) -> None:

@@ -78,7 +78,7 @@ def probability_field(dec: Decomposition, rule: Rule,
 
 def phase_portrait(dec: Decomposition, rule: Rule, *,
                    fixed_points=None, separatrix=None, path=None, n: int = 41,
-                   title: str | None = None, backend: str = "llvm", size=(4.2, 4.5)):
+                   title: str | None = None, backend: str = "llvm"):
     """Streamplot of a 2-parameter game's learning field, fixed points marked.
 
     Parameters
@@ -95,18 +95,16 @@ def phase_portrait(dec: Decomposition, rule: Rule, *,
         Also write the figure there.
     n : int
         Grid points per axis for the streamplot.
-    size : (float, float)
-        Figure size in inches; fonts are 7.5 to 9 pt at this size, so place
-        the figure at about this width.
 
     Returns
     -------
     matplotlib.figure.Figure
+        4.2 x 4.5 inches, fonts 7.5 to 9 pt (`resized` fits it to a narrower place).
     """
     game = dec.game
     method = rule.method.value
     P1, P2, U, V = probability_field(dec, rule, n, backend)
-    fig, ax = new_figure(figsize=size)
+    fig, ax = new_figure(figsize=(4.2, 4.5))
     speed = np.hypot(U, V)
     width = 0.5 + 1.5 * speed / speed.max() if speed.max() > 0 else 0.8
     ax.streamplot(P1, P2, U, V, color="#4D6A8A", density=1.0, linewidth=width,
@@ -115,8 +113,10 @@ def phase_portrait(dec: Decomposition, rule: Rule, *,
         line = separatrix_line(game, separatrix)
         ax.plot(line[:, 0], line[:, 1], color=OKABE_ITO[6], lw=2.2, label="separatrix")
     seen = set()
-    for eq in fixed_points or ():  # by strategies: a pure profile at infinity sits at a corner
-        q = [eq.strategies[0][0], eq.strategies[1][0]]
+    for eq in fixed_points or ():
+        q = (parameters_to_probability(game, np.array([eq.point], dtype=float))[0]
+             if np.all(np.isfinite(eq.point)) else  # a pure profile at infinity: its corner
+             [eq.strategies[0][0], eq.strategies[1][0]])
         label = eq.stability.value if eq.stability not in seen else None
         seen.add(eq.stability)
         ax.plot(q[0], q[1], linestyle="none", zorder=5, clip_on=False, label=label,
@@ -127,6 +127,13 @@ def phase_portrait(dec: Decomposition, rule: Rule, *,
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=7.5,
                   frameon=False)
+    return finish(fig, path)
+
+
+def resized(fig, size, path=None):
+    """``fig`` laid out again at ``size`` inches (fonts keep their point size), and
+    written to ``path`` if given: a figure placed narrower stays legible."""
+    fig.set_size_inches(*size)
     return finish(fig, path)
 
 
@@ -343,5 +350,5 @@ def separatrix_line(game, separatrix) -> np.ndarray:
     return separatrix.mapped(lambda x: parameters_to_probability(game, x)).polyline
 
 
-__all__ = ["SUCCESS_COLORS", "SUCCESS_NAMES", "basin_plot", "draw_basin", "draw_starts", "phase_portrait", "probability_field",
+__all__ = ["SUCCESS_COLORS", "SUCCESS_NAMES", "basin_plot", "draw_basin", "draw_starts", "phase_portrait", "probability_field", "resized",
            "separatrix_line"]

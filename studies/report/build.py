@@ -340,7 +340,7 @@ REPORT_FIGURE = (3.25, 3.9)
 
 
 def _basins_and_portraits(rep: Report, out: Path) -> None:
-    from eqselect.numerics.plots.portrait import basin_plot, phase_portrait
+    from eqselect.numerics.plots.portrait import basin_plot, phase_portrait, resized
 
     dec, opts = rep.numeric, rep.options
     for m in opts.methods:
@@ -357,8 +357,9 @@ def _basins_and_portraits(rep: Report, out: Path) -> None:
         found = rep.equilibria.get(m)
         points = found.equilibria if found is not None else None
         sep = _separatrix(rep, m, points or [])
-        phase_portrait(dec, opts.rule(m), fixed_points=points, separatrix=sep,
-                       path=out / f"phase-{m}.png", size=REPORT_FIGURE)
+        drawn = list(points or []) + list(found.at_infinity if found is not None else [])
+        resized(phase_portrait(dec, opts.rule(m), fixed_points=drawn, separatrix=sep),
+                REPORT_FIGURE, out / f"phase-{m}.png")
         rep.figures[f"phase-{m}.png"] = "phase"
         if opts.tikz:
             from eqselect.numerics.plots.tikz import phase_portrait_tikz
