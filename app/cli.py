@@ -89,9 +89,10 @@ def _game_args(p: argparse.ArgumentParser) -> None:
                         "also of its fixed-point search (default 5 s)")
 
 
-def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False) -> None:
+def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False,
+                   method_nargs=None) -> None:
     p.add_argument("--method", default=None if method_required else "pg",
-                   required=method_required,
+                   required=method_required, nargs=method_nargs,
                    help="one of: " + ", ".join(method_names()) + " (docs/rules.md)")
     if lam:
         p.add_argument("--lam", type=number, default=PAPER_DEFAULTS.lam,
@@ -154,7 +155,10 @@ def _add_basins(sub) -> None:
     """The ``basins`` subcommand."""
     b = sub.add_parser("basins", help="basin map of a method: the attractor each start reaches")
     _game_args(b)
-    _learning_args(b, lam=True, method_required=True)
+    _learning_args(b, lam=True, method_required=True, method_nargs="+")
+    b.add_argument("--compare", action="store_true",
+                   help="with two --method values: both maps from the same starts, the "
+                        "share each reaches, and (--plot) their overlay and difference map")
     b.add_argument("--grid", type=int_in(1, MAX_GRID), default=21,
                    help=f"grid points per axis (at most {MAX_GRID})")
     b.add_argument("--steps", type=int_in(1, MAX_STEPS), default=None,
