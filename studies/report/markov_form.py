@@ -97,14 +97,14 @@ def uniform_values_latex(rep, p: ExactLatex) -> str:
     cols = {t: [value(e) for e in dec.term_engine(t)] for t in TERMS}
     names = [p.doprint(s) for s in game.parameters]
     rows = [f"${names[k]}$ & {state_name(game, k)} & "
-            + " & ".join(f"${p.doprint(cols[t][k])}$" for t in TERMS) + r" \\"
+            + " & ".join(rf"$\displaystyle {p.doprint(cols[t][k])}$" for t in TERMS) + r" \\"
             for k in range(len(names))]
     values = ", ".join(f"$V_{{{i + 1}}} = {p.doprint(value(v))}$"
                        for i, v in enumerate(game.values))
     where = (r"$\theta = 0$" if game.parameterization == "logit" else r"$p = 1/2$")
     return (f"At the uniform policy ({where}, every cooperation probability $1/2$): "
             f"{values}. The terms there, exact (with $\\eta$ at its value under Settings):\n"
-            "\\begin{center}\\small\\renewcommand{\\arraystretch}{1.35}\n"
+            "\\begin{center}\\small\\renewcommand{\\arraystretch}{2}\n"
             "\\begin{tabular}{llrrrr}\n\\toprule\n"
             "parameter & player, state & " + " & ".join(f"${TERMS[t][0]}_i$" for t in TERMS)
             + r" \\" + "\n\\midrule\n" + "\n".join(rows)
