@@ -111,6 +111,11 @@ def run(args) -> int:
             print(f"  {options.continuation_method} continuation: {ev.type.value} "
                   f"at lambda = {ev.value:.6g}")
     for m, b in rep.basins.items():
+        if b.shares is not None and not b.preferred:
+            print(f"  {m}: no attractor to prefer (" + ", ".join(
+                f"{name} {100 * share:.1f}%" for name, share in b.shares.items() if share)
+                + ")")
+            continue
         counted = b.preferred or "the success predicate"
         print(f"  {m}: basin of {counted} {100 * b.fraction:.1f}%")
     if rep.check is not None:

@@ -296,8 +296,11 @@ TITLE_WIDTH = 56
 
 def basin_title(bm) -> str:
     """Game, method and schedule, then the fraction (what it counts, its interval)."""
-    counted = bm.preferred if bm.shares is not None and bm.preferred else "success predicate"
-    text = f"{counted}: {100 * bm.fraction:.1f}%"
+    if bm.shares is not None and not bm.preferred:
+        text = "no attractor to prefer"
+    else:
+        counted = bm.preferred if bm.shares is not None else "success predicate"
+        text = f"{counted}: {100 * bm.fraction:.1f}%"
     if bm.interval is not None:
         text += f" [{100 * bm.interval[0]:.1f}%, {100 * bm.interval[1]:.1f}%]"
     return f"{bm.game} {bm.method} ({bm.schedule}):\n{text}"

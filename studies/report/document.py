@@ -223,10 +223,18 @@ def _shares(bm) -> str:
 
 
 def _counted(bm) -> str:
-    """What the fraction counts: the preferred attractor or the success predicate."""
-    if bm.shares is not None and bm.preferred:
-        return escape_latex(bm.preferred)
+    """What the fraction counts: the preferred attractor, the success predicate, or
+    nothing (a map by attractor without an attractor to prefer)."""
+    if bm.shares is not None:
+        return escape_latex(bm.preferred) if bm.preferred else "no attractor to prefer"
     return f"success predicate ($p_i \\geq {float(PAPER.success):g}$)"
+
+
+def _fraction(bm) -> str:
+    """The fraction column: a percentage, or -- when nothing is counted."""
+    if bm.shares is not None and not bm.preferred:
+        return "--"
+    return f"{100 * bm.fraction:.1f}\\%"
 
 
 def _where(rep) -> str:
@@ -250,7 +258,7 @@ def basins_latex(rep) -> str:
     if not rep.basins:
         return ""
     o = rep.options
-    rows = [f"{escape_latex(m)} & {_shares(b)} & {_counted(b)} & {100 * b.fraction:.1f}\\% \\\\"
+    rows = [f"{escape_latex(m)} & {_shares(b)} & {_counted(b)} & {_fraction(b)} \\\\"
             for m, b in rep.basins.items()]
     order = ", ".join(escape_latex(m) for m in rep.basins)
     figures = _figure([f for f, k in rep.figures.items() if k == "basin"], 0.48,
