@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 
-import sympy as sp
 
 from eqselect.theory import engine
 from eqselect.theory.rules import PAPER

@@ -23,7 +23,7 @@ import symengine as se
 import sympy as sp
 
 from eqselect.theory import engine
-from eqselect.theory.latex import TERMS, escape_latex
+from eqselect.theory.latex import TERMS
 from eqselect.theory.latex_printer import ExactLatex
 from eqselect.studies.report.terms import player_label
 
