@@ -129,12 +129,27 @@ def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None, *, name
         seen.add(kind)
     ax.plot([], [], color="grey", linestyle="-", linewidth=2.2, label="stable")
     ax.plot([], [], color="grey", linestyle=(0, (5, 3)), linewidth=1.4, label="not stable")
+    _readable_ylim(ax, result, coordinate)
     ax.set_xlabel(parameter_axis_label(result.parameter))
     ax.set_ylabel(names[coordinate] if names else f"$\\phi_{{{coordinate + 1}}}$")
     ax.grid(True, color="0.9", linewidth=0.6)
     ax.tick_params(labelsize=9)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
     return finish(fig, path)
+
+
+#: A coordinate that varies less than this along every branch is drawn as constant.
+FLAT_SPAN = 1e-9
+
+
+def _readable_ylim(ax, result, coordinate: int) -> None:
+    """A window of height 2 around a coordinate that rounding alone moves (a branch
+    at theta = 0 drifting by 1e-16 would otherwise fill the axis with noise)."""
+    values = [v for b in result.branches for v in np.asarray(b.points)[:, 1 + coordinate]
+              if np.isfinite(v)]
+    if values and max(values) - min(values) < FLAT_SPAN:
+        mid = float(np.mean(values))
+        ax.set_ylim(mid - 1, mid + 1)
 
 
 def branch_table(result, coordinate: int = 0) -> list[tuple[int, bool, np.ndarray]]:

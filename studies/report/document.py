@@ -34,12 +34,18 @@ def _num(x: float, digits: int) -> str:
     return text
 
 
+#: A computed float this close to 0 is printed as 0.
+ZERO = 1e-12
+
+
 def _float(x, digits: int = 4) -> str:
     """A float in math mode; -- for none, infinity as the symbol."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "--"
     if math.isinf(x):
         return r"$\infty$" if x > 0 else r"$-\infty$"
+    if abs(x) < ZERO:  # rounding of an exact zero (a center's margin): print 0, not -0
+        return "$0$"
     return f"${_num(x, digits)}$"
 
 
