@@ -33,7 +33,7 @@ _EXPORTS = {
     "eqselect.theory.io.spec": ["load_spec"],
     "eqselect.theory.io.write": ["write_game"],
     "eqselect.api": ["find_equilibria", "continue_in_lambda", "continue_in_parameter",
-                     "basin_map", "basin_monte_carlo"],
+                     "basin_map", "basin_monte_carlo", "select_outcomes"],
     "eqselect.numerics.fixed_points.core.record": ["Equilibrium"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -97,6 +97,30 @@ def basin_monte_carlo(dec, rule="pg", lam=None, own_coef=None, n: int = 1000, se
     return basins.basin_monte_carlo(dec, rule, SampledStarts(n, seed, **sample), **options)
 
 
+def select_outcomes(dec, start, methods=("pg", "peer-only", "meta-mapg"), lam=None,
+                    own_coef=None, steps: int = PAPER.steps):
+    """The outcome each method reaches from one start (`eqselect.studies.selection.select`).
+
+    ``start`` gives probability coordinates, one per parameter; each method
+    name is resolved with ``lam`` / ``own_coef`` into one `Rule`. Returns one
+    `Selection` per method: the outcome, the steps it took, the trajectory.
+
+    >>> import eqselect as eq
+    >>> dec = eq.Decomposition(eq.builtin("stag-hunt"), eta=eq.PAPER.eta)
+    >>> [(s.method, s.outcome) for s in eq.select_outcomes(dec, (0.6, 0.5), ("pg", "meta-mapg"))]
+    [('pg', '(D, D)'), ('meta-mapg', '(C, C)')]
+    """
+    from eqselect.studies.selection import select
+
+    dec = _dec(dec)
+    start = validate.point(start, "start", len(dec.game.parameters))
+    steps = validate.integer(steps, "steps", 1)
+    validate.check_basin_work(1, steps, len(dec.game.parameters), len(methods),
+                              option="steps")
+    rules = [resolve(m, lam, own_coef) for m in validate.distinct(methods, "methods")]
+    return [select(dec, rule, start, steps) for rule in rules]
+
+
 def _dec(dec) -> Decomposition:
     """The first argument of every function here, a `Decomposition`."""
     return validate.instance(dec, Decomposition, "the first argument (the decomposition)")

@@ -38,9 +38,10 @@ def _game_args(p: argparse.ArgumentParser) -> None:
                         "also of its fixed-point search (default 5 s)")
 
 
-def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False) -> None:
+def _learning_args(p: argparse.ArgumentParser, lam: bool = True, method_required=False,
+                   method_nargs=None) -> None:
     p.add_argument("--method", default=None if method_required else "pg",
-                   required=method_required,
+                   required=method_required, nargs=method_nargs,
                    help="one of: " + ", ".join(method_names()) + " (docs/rules.md)")
     if lam:
         p.add_argument("--lam", type=number, default=PAPER_DEFAULTS.lam,
@@ -81,7 +82,10 @@ def equilibria(e: argparse.ArgumentParser) -> None:
 def basins(b: argparse.ArgumentParser) -> None:
     """The ``basins`` subcommand's arguments."""
     _game_args(b)
-    _learning_args(b, lam=True, method_required=True)
+    _learning_args(b, lam=True, method_required=True, method_nargs="+")
+    b.add_argument("--compare", action="store_true",
+                   help="with two --method values: both maps from the same starts, the "
+                        "share each reaches, and (--plot) their overlay and difference map")
     b.add_argument("--grid", type=int_in(1, MAX_GRID), default=21,
                    help=f"grid points per axis (at most {MAX_GRID})")
     b.add_argument("--steps", type=int_in(1, MAX_STEPS), default=None,
@@ -204,6 +208,39 @@ def report(rp: argparse.ArgumentParser) -> None:
                     help=f"basin-map updates per start (default {PAPER_DEFAULTS.steps})")
     rp.add_argument("--tikz", action="store_true",
                     help="also write pgfplots .tex beside the bifurcation and phase figures")
+    rp.add_argument("--full-terms", action="store_true",
+                    help="print every value and term in full (LaTeX up to 5000 operations "
+                         "each, all of them in terms.txt) instead of summarising large ones")
+    rp.add_argument("--axes", type=axes, default=None, metavar="A,B",
+                    help="the basin slice's two coordinates for games with more than two "
+                         "parameters, as in eqselect basins (None: 1:FIRST,2:FIRST)")
+    rp.add_argument("--fix", type=assignment, action="append", default=None,
+                    metavar="NAME=VALUE",
+                    help="hold a coordinate off the slice's axes (repeatable), as in "
+                         "eqselect basins; the rest start from the uniform strategy")
+    rp.add_argument("--json", action="store_true",
+                    help="print report.json on stdout instead of the summary (the folder "
+                         "is written as well)")
+
+
+def select(sl: argparse.ArgumentParser) -> None:
+    """The ``select`` subcommand's arguments."""
+    _game_args(sl)
+    sl.add_argument("--start", required=True, metavar="P1,P2,...",
+                    help="the start: one probability per parameter (as the basin maps use)")
+    sl.add_argument("--method", action="extend", nargs="+", default=None, metavar="M",
+                    help="one or more of: " + ", ".join(method_names())
+                         + " (default: pg peer-only meta-mapg)")
+    sl.add_argument("--lam", type=number, default=PAPER_DEFAULTS.lam,
+                    help="shaping coefficient lambda")
+    sl.add_argument("--eta", type=number, default=PAPER_DEFAULTS.eta,
+                    help="inner learning rate eta")
+    sl.add_argument("--own", type=number, default=PAPER_DEFAULTS.own,
+                    help="own-learning coefficient c")
+    sl.add_argument("--steps", type=int_in(1, MAX_STEPS), default=PAPER_DEFAULTS.steps,
+                    help="updates of the paper's schedule")
+    sl.add_argument("--plot", metavar="FILE", help="write the trajectories as a PNG")
+    sl.add_argument("--json", action="store_true", help=_JSON_HELP)
 
 
 def sweep(s: argparse.ArgumentParser) -> None:
@@ -264,4 +301,4 @@ def convert(cv: argparse.ArgumentParser) -> None:
 #: The function adding each subcommand's arguments.
 ARGUMENTS = {"derive": derive, "equilibria": equilibria, "basins": basins,
              "continue": continue_, "check": check, "replay": replay, "report": report,
-             "sweep": sweep, "convert": convert}
+             "select": select, "sweep": sweep, "convert": convert}

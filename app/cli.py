@@ -74,6 +74,7 @@ SUBCOMMANDS = {
                        "(docs/alignment.md)"),
     "replay": ("replay", "replay the paper's experiments"),
     "report": ("report", "the main job: everything for one game, as LaTeX, PNG, JSON"),
+    "select": ("select", "the outcome each method reaches from one start"),
     "sweep": ("sweep", "selection atlas: basins and fixed points over a grid of payoff "
                        "values and lambda (on dask)"),
     "convert": ("convert", "convert a game between .toml, .json and Gambit .nfg"),

@@ -25,3 +25,37 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     errors = [o for c in book.cells if c.cell_type == "code"
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    assert_figures_are_images(book)
+
+
+#: Source text of a cell that shows a figure.
+FIGURE_CALLS = ("show(", "display(Image(")
+
+
+def assert_figures_are_images(book):
+    """Every cell that shows a figure holds PNG data, and no figure is printed as
+    its text form (``<Figure size 420x450 with 1 Axes>``) instead of an image."""
+    for k, cell in enumerate(book.cells):
+        if cell.cell_type != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        as_text = [o for o in outputs if "<Figure size" in o.get("data", {}).get("text/plain", "")
+                   and "image/png" not in o.get("data", {})]
+        assert not as_text, f"cell {k} prints a figure as text"
+        source = "".join(cell.source)
+        if any(call in source for call in FIGURE_CALLS) and not source.lstrip().startswith(
+                ("def ", "import ", "from ")):
+            assert any("image/png" in o.get("data", {}) for o in outputs), \
+                f"cell {k} shows a figure but holds no image/png output"
+
+
+def test_the_figure_check_catches_a_figure_printed_as_text():
+    book = nbformat.v4.new_notebook()
+    book.cells.append(nbformat.v4.new_code_cell("show(fig)"))
+    book.cells[0].outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/plain": "<Figure size 420x450 with 1 Axes>"})]
+    with pytest.raises(AssertionError, match="as text"):
+        assert_figures_are_images(book)
+    book.cells[0].outputs = []
+    with pytest.raises(AssertionError, match="no image/png"):
+        assert_figures_are_images(book)

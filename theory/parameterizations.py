@@ -71,7 +71,7 @@ def policy(kind: Parameterization, symbols: list[sp.Symbol], m: int) -> tuple[sp
         if m != 2:
             raise GameError(
                 f"the logit parameterization needs two actions, this agent has {m}; "
-                "use softmax")
+                "use softmax (--param softmax on the command line)")
         p = sigmoid(symbols[0])
         return (p, 1 - p)
     denom = 1 + sum((sp.exp(t) for t in symbols), sp.Integer(0))

@@ -122,23 +122,90 @@ def basin_fixed_points(dec, args) -> tuple:
 
 
 def run(args) -> int:
-    """Run the basin map of ``--method`` and print or write it."""
+    """Run the basin map of ``--method`` and print or write it; with ``--compare``,
+    the maps of two methods and their overlay and difference (`run_compare`)."""
     from eqselect.commands import network
 
+    methods = args.method if isinstance(args.method, list) else [args.method]
     net = network.network_of(args)  # a game on a graph runs on its sparse field
     if net is not None:
+        if getattr(args, "compare", False) or len(methods) > 1:
+            raise OptionsError("eqselect basins: a network game takes one --method "
+                               "(--compare is for normal-form games)")
+        args.method = methods[0]
         return network.basins(net, args)
+    if getattr(args, "compare", False):
+        return run_compare(args, methods)
+    if len(methods) > 1:
+        raise OptionsError("eqselect basins: several --method values need --compare "
+                           "(e.g. --method pg meta-mapg --compare)")
+    args.method = methods[0]
+    check_plot_path(args.plot)
+    if args.per_start and not args.json:
+        raise OptionsError("eqselect basins: --per-start needs --json")
+    bm, dec, problem, found, notes, budget_notes, where = basin_run(args)
+    if args.plot:
+        from eqselect.numerics.plots.portrait import basin_plot
 
+        with replaced_file(args.plot) as tmp:
+            basin_plot(bm, tmp, game=dec.game)
+    search = {"route": found.route, "complete": found.complete,
+              "finished": not budget_notes}
+    if args.json:
+        inputs = {**command_inputs(args), "problem": problem.to_json()}
+        print(json.dumps(basins_json(bm, dec.game, inputs, notes, search)))
+        return 0
+    print_basins(bm, args, dec, where, notes, search)
+    return 0
+
+
+def run_compare(args, methods) -> int:
+    """Two methods' maps from the same starts: each one's fraction, the shares of
+    both / only A / only B / neither, and (``--plot``) the overlay and difference."""
+    from copy import copy
+
+    from eqselect.numerics.plots.compare import compare_plot, difference
+
+    if len(methods) != 2:
+        raise OptionsError(f"eqselect basins: --compare takes two methods, got {len(methods)}")
+    check_plot_path(args.plot)
+    maps = []
+    for m in methods:
+        one = copy(args)
+        one.method = m
+        # an attractor, not the success predicate: the difference map's shares are then
+        # the shares each map's legend states
+        one.preferred = args.preferred or "payoff-dominant"
+        maps.append(basin_run(one))
+    (a, dec, *_rest, where), (b, *_) = maps
+    _, shares = difference(a, b)
+    counted = a.preferred or "the success predicate"
+    if args.plot:
+        with replaced_file(args.plot) as tmp:
+            compare_plot(a, b, tmp)
+    if args.json:
+        inputs = {**command_inputs(args), "method": list(methods)}
+        body = {"maps": {m: bm.to_json() for m, (bm, *_) in zip(methods, maps)},
+                "compare": {"counts": counted, "shares": shares}}
+        print(json.dumps(document("basins-compare", body, inputs)))
+        return 0
+    print(f"{dec.game.name} ({dec.game.parameterization}), {where}: reaching {counted}")
+    for m, (bm, *_) in zip(methods, maps):
+        print(f"  {m}: {100 * bm.fraction:.1f}%")
+    for name, share in shares.items():
+        print(f"  {name}: {100 * share:.1f}%")
+    return 0
+
+
+def basin_run(args) -> tuple:
+    """(map, decomposition, problem, fixed points, notes, budget notes, starts in words)."""
     from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
     from eqselect.numerics.dynamics.basins import run_basins
     from eqselect.theory.rules import resolve
     from eqselect.numerics.dynamics.judges import AttractorJudge
     from eqselect.numerics.dynamics.problem import BasinProblem
 
-    check_plot_path(args.plot)
     steps = args.steps or (FLOW_STEPS if args.schedule == "flow" else PAPER.steps)
-    if args.per_start and not args.json:
-        raise OptionsError("eqselect basins: --per-start needs --json")
     check_basin_options(args, steps)  # from the options alone, before the game is derived
     dec = numeric_decomposition(args)
     check_basin_options(args, steps, len(dec.game.parameters))
@@ -156,19 +223,7 @@ def run(args) -> int:
         found, per_start=args.per_start, kernel=backend if args.schedule == "paper" else "numpy")
     with basin_progress(total, args.json) as bar:
         bm = run_basins(problem, bar)
-    if args.plot:
-        from eqselect.numerics.plots.portrait import basin_plot
-
-        with replaced_file(args.plot) as tmp:
-            basin_plot(bm, tmp, game=dec.game)
-    search = {"route": found.route, "complete": found.complete,
-              "finished": not budget_notes}
-    if args.json:
-        inputs = {**command_inputs(args), "problem": problem.to_json()}
-        print(json.dumps(basins_json(bm, dec.game, inputs, notes, search)))
-        return 0
-    print_basins(bm, args, dec, where, notes, search)
-    return 0
+    return bm, dec, problem, found, notes, budget_notes, where
 
 
 def basins_json(bm, game, inputs: dict, notes, search: dict) -> dict:
@@ -186,9 +241,11 @@ def basins_json(bm, game, inputs: dict, notes, search: dict) -> dict:
 def print_basins(bm, args, dec, where, notes, search) -> None:
     """The text form of a basin map: the fraction, then every outcome's share."""
     target = f" {bm.preferred}" if bm.preferred else ""
+    reach = (f"reach the preferred outcome{target}" if bm.preferred else
+             "meet the paper's success predicate")
     print(f"{dec.game.name} ({dec.game.parameterization}), {args.method}, lambda = "
           f"{float(args.lam):g}, {bm.schedule} schedule: {100 * bm.fraction:.1f}% of {where} "
-          f"reach the preferred outcome{target}")
+          f"{reach}")
     if bm.interval is not None:
         print(f"  95% Wilson interval: [{100 * bm.interval[0]:.1f}%, {100 * bm.interval[1]:.1f}%]")
     print(f"  attractors (fixed points of {args.method}, route {search['route']}"

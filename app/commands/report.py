@@ -4,6 +4,7 @@ The report itself (computation and LaTeX) is :mod:`eqselect.studies.report`."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +24,35 @@ def methods_option(text: str) -> tuple[str, ...]:
     return distinct_methods(tuple(Method.parse(n).value for n in names))
 
 
+def switch_to_softmax(args) -> str | None:
+    """Set ``args.param`` to softmax when logit (asked or by default) meets an agent
+    with three or more actions; the note that says so, else None.
+
+    The logit parameterisation holds one probability per agent; softmax is
+    its generalisation to m actions and coincides with it for two.
+    """
+    from eqselect.theory.io.resolve import load_game
+
+    if args.param not in (None, "logit"):
+        return None
+    try:
+        actions = load_game(args.game, "direct").actions
+    except GameError:  # a game without direct form (continuous): nothing to switch
+        return None
+    if not actions or max(actions) <= 2:
+        return None
+    if args.param is None:
+        try:  # the game file's own parameterisation, when it states one, is kept
+            load_game(args.game, None)
+            return None
+        except GameError:
+            pass
+    args.param = "softmax"
+    return (f"The logit parameterisation needs two actions per agent and this game has "
+            f"{max(actions)}; the report uses softmax, its generalisation to m actions "
+            "(--param softmax).")
+
+
 def options_from(args):
     """`ReportOptions` from parsed arguments (defaults: the paper's)."""
     from eqselect.studies.report.build import ReportOptions
@@ -34,7 +64,9 @@ def options_from(args):
         lam=base.lam if args.lam is None else args.lam,
         own=base.own if args.own is None else args.own,
         tau=args.tau, grid=args.grid or base.grid, steps=args.steps or base.steps,
-        lam_range=args.lam_range or base.lam_range, tikz=args.tikz)
+        lam_range=args.lam_range or base.lam_range, tikz=args.tikz,
+        full_terms=getattr(args, "full_terms", False), axes=getattr(args, "axes", None),
+        fixed=tuple(getattr(args, "fix", None) or ()))
 
 
 def run(args) -> int:
@@ -46,6 +78,9 @@ def run(args) -> int:
     options = options_from(args)
     validate.check_basin_work(options.grid ** 2, options.steps, 2, len(options.methods),
                               "--grid, --steps or --method")
+    note = switch_to_softmax(args)
+    if note:
+        options = replace(options, notes=options.notes + (note,))
     try:
         game = prepare_game(args, symbolic=True)  # payoff symbols for the closed forms
     except GameError:
@@ -60,6 +95,11 @@ def run(args) -> int:
                 rep = build_report(game, folder, options, progress=bar)
     finally:
         stage.discard()
+    if getattr(args, "json", False):
+        print(json.dumps(rep.to_json()))
+        return 0
+    if note:
+        print(f"note: {note}")
     print(f"eqselect report for {game.name} ({game.parameterization}) written to {out}/")
     print(f"  report.tex, report.json, {len(rep.figures)} figure file(s)")
     for m, found in rep.equilibria.items():
@@ -74,6 +114,11 @@ def run(args) -> int:
             print(f"  {options.continuation_method} continuation: {ev.type.value} "
                   f"at lambda = {ev.value:.6g}")
     for m, b in rep.basins.items():
+        if b.shares is not None and not b.preferred:
+            print(f"  {m}: no attractor to prefer (" + ", ".join(
+                f"{name} {100 * share:.1f}%" for name, share in b.shares.items() if share)
+                + ")")
+            continue
         counted = b.preferred or "the success predicate"
         print(f"  {m}: basin of {counted} {100 * b.fraction:.1f}%")
     if rep.check is not None:

@@ -43,12 +43,16 @@ def stability_runs(stability) -> list[tuple[int, int, bool]]:
     return runs
 
 
+#: Branches named one by one in the legend; more are summarised in one entry.
+MAX_BRANCH_ENTRIES = 8
+
+
 def parameter_axis_label(parameter: str) -> str:
     r"""``lam`` -> $\lambda$; a payoff symbol keeps its name, in math type."""
     return r"$\lambda$" if parameter in ("lam", "lambda") else f"${parameter}$"
 
 
-def _draw_branch(ax, br, k: int, coordinate: int) -> None:
+def _draw_branch(ax, br, k: int, coordinate: int, labelled: bool = True) -> None:
     color, marker = series_color(k), BRANCH_MARKERS[k % len(BRANCH_MARKERS)]
     n = len(br.points)
     every = max(n // 6, 1)
@@ -58,7 +62,8 @@ def _draw_branch(ax, br, k: int, coordinate: int) -> None:
                 linestyle="-" if stable else (0, (5, 3)), linewidth=2.2 if stable else 1.4,
                 marker=marker, markevery=slice(k % every, None, every), markersize=4,
                 markerfacecolor="white" if not stable else color, zorder=2 + k % 3)
-    ax.plot([], [], color=color, marker=marker, markersize=4, label=branch_label(br, k))
+    if labelled:
+        ax.plot([], [], color=color, marker=marker, markersize=4, label=branch_label(br, k))
 
 
 def branch_label(br, k: int) -> str:
@@ -109,8 +114,12 @@ def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None, *, name
     if ax is None:
         fig, ax = new_figure(figsize=(6.4, 4.2))
     fig = ax.figure
+    many = len(result.branches) > MAX_BRANCH_ENTRIES
     for k, br in enumerate(result.branches):
-        _draw_branch(ax, br, k, coordinate)
+        _draw_branch(ax, br, k, coordinate, labelled=not many)
+    if many:  # one entry for all: a legend of every branch would crowd out the plot
+        ax.plot([], [], color=series_color(0), label=f"{len(result.branches)} branches "
+                "(one colour each, repeating)")
     seen = set()
     for ev in result.events:
         kind = ev.type.value
@@ -120,11 +129,27 @@ def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None, *, name
         seen.add(kind)
     ax.plot([], [], color="grey", linestyle="-", linewidth=2.2, label="stable")
     ax.plot([], [], color="grey", linestyle=(0, (5, 3)), linewidth=1.4, label="not stable")
+    _readable_ylim(ax, result, coordinate)
     ax.set_xlabel(parameter_axis_label(result.parameter))
     ax.set_ylabel(names[coordinate] if names else f"$\\phi_{{{coordinate + 1}}}$")
     ax.grid(True, color="0.9", linewidth=0.6)
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
+    ax.tick_params(labelsize=9)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
     return finish(fig, path)
+
+
+#: A coordinate that varies less than this along every branch is drawn as constant.
+FLAT_SPAN = 1e-9
+
+
+def _readable_ylim(ax, result, coordinate: int) -> None:
+    """A window of height 2 around a coordinate that rounding alone moves (a branch
+    at theta = 0 drifting by 1e-16 would otherwise fill the axis with noise)."""
+    values = [v for b in result.branches for v in np.asarray(b.points)[:, 1 + coordinate]
+              if np.isfinite(v)]
+    if values and max(values) - min(values) < FLAT_SPAN:
+        mid = float(np.mean(values))
+        ax.set_ylim(mid - 1, mid + 1)
 
 
 def branch_table(result, coordinate: int = 0) -> list[tuple[int, bool, np.ndarray]]:

@@ -33,7 +33,7 @@ _MARKERS = {
 }
 #: Basin colours: success (blue) and failure (light grey); outcome classes.
 SUCCESS_COLORS = ("#DDDDDD", OKABE_ITO[5])
-SUCCESS_NAMES = ("does not reach it", "reaches the preferred outcome")
+SUCCESS_NAMES = ("success predicate fails", "success predicate holds")
 OUTCOME_COLORS = ("#DDDDDD",) + tuple(OKABE_ITO[i] for i in (5, 6, 3, 7, 1, 2, 4))
 
 
@@ -99,6 +99,7 @@ def phase_portrait(dec: Decomposition, rule: Rule, *,
     Returns
     -------
     matplotlib.figure.Figure
+        4.2 x 4.5 inches, fonts 7.5 to 9 pt (`resized` fits it to a narrower place).
     """
     game = dec.game
     method = rule.method.value
@@ -113,17 +114,26 @@ def phase_portrait(dec: Decomposition, rule: Rule, *,
         ax.plot(line[:, 0], line[:, 1], color=OKABE_ITO[6], lw=2.2, label="separatrix")
     seen = set()
     for eq in fixed_points or ():
-        q = parameters_to_probability(game, np.array([eq.point], dtype=float))[0]
+        q = (parameters_to_probability(game, np.array([eq.point], dtype=float))[0]
+             if np.all(np.isfinite(eq.point)) else  # a pure profile at infinity: its corner
+             [eq.strategies[0][0], eq.strategies[1][0]])
         label = eq.stability.value if eq.stability not in seen else None
         seen.add(eq.stability)
         ax.plot(q[0], q[1], linestyle="none", zorder=5, clip_on=False, label=label,
                 **_MARKERS[eq.stability])
     _probability_axes(ax, game)
-    ax.set_title(title or f"{game.name}, {game.parameterization}, {method}\n"
-                 "(line width: speed)", fontsize=9)
+    fit_title(ax, title or f"{game.name}, {game.parameterization}, {method}\n"
+              "(line width: speed)")
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8,
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=7.5,
                   frameon=False)
+    return finish(fig, path)
+
+
+def resized(fig, size, path=None):
+    """``fig`` laid out again at ``size`` inches (fonts keep their point size), and
+    written to ``path`` if given: a figure placed narrower stays legible."""
+    fig.set_size_inches(*size)
     return finish(fig, path)
 
 
@@ -131,8 +141,9 @@ def _probability_axes(ax, game, initial: bool = False) -> None:
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
-    ax.set_xlabel(probability_label(game, 0, initial), fontsize=9)
-    ax.set_ylabel(probability_label(game, 1, initial), fontsize=9)
+    ax.set_xlabel(probability_label(game, 0, initial), fontsize=8)
+    ax.set_ylabel(probability_label(game, 1, initial), fontsize=8)
+    ax.tick_params(labelsize=8)
 
 
 def draw_basin(ax, basin_map: BasinMap) -> None:
@@ -155,7 +166,9 @@ def draw_basin(ax, basin_map: BasinMap) -> None:
     if bm.success is not None:
         value = bm.success.astype(int)
         colors = SUCCESS_COLORS
-        names = SUCCESS_NAMES
+        share = float(np.mean(bm.success))  # the legend states what the title states
+        names = (f"{SUCCESS_NAMES[0]}: {100 * (1 - share):.1f}%",
+                 f"{SUCCESS_NAMES[1]}: {100 * share:.1f}%")
     else:
         value = bm.labels.astype(int) + 1
         colors = OUTCOME_COLORS[:len(bm.label_names) + 1]
@@ -186,7 +199,7 @@ def _draw_attractors(ax, bm) -> None:
         present = sorted(set(value.tolist()))
         handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=names[v]) for v in present]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                  fontsize=8, frameon=False, ncol=1)
+                  fontsize=7.5, frameon=False, ncol=1)
         return
     draw_starts(ax, plane, value, colors, names, grid)
 
@@ -238,11 +251,12 @@ def draw_starts(ax, starts_probability, value, colors, names, grid=None, legend=
     handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=names[v]) for v in present]
     if legend:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                  fontsize=8, frameon=False, ncol=1)
+                  fontsize=7.5, frameon=False, ncol=1)
     return handles
 
 
-def basin_plot(basin_map: BasinMap, path=None, title: str | None = None, game=None):
+def basin_plot(basin_map: BasinMap, path=None, title: str | None = None, game=None,
+               size=(4.2, 4.6)):
     """A basin map as a figure: start grid coloured by outcome, with a legend.
 
     Parameters
@@ -255,20 +269,23 @@ def basin_plot(basin_map: BasinMap, path=None, title: str | None = None, game=No
         Wilson interval for Monte-Carlo maps).
     game : Game, optional
         Names the axes by its parameters.
+    size : (float, float)
+        Figure size in inches (fonts 7.5 to 9 pt at this size).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     bm = basin_map
-    fig, ax = new_figure(figsize=(4.2, 4.6))
+    fig, ax = new_figure(figsize=size)
     draw_basin(ax, bm)
     if game is not None:
         _basin_axes(ax, game, bm)
     else:
         ax.set_aspect("equal")
-        ax.set_xlabel("initial P(player 1 plays its first action)", fontsize=9)
-        ax.set_ylabel("initial P(player 2 plays its first action)", fontsize=9)
+        ax.set_xlabel("initial P(player 1 plays its first action)", fontsize=8)
+        ax.set_ylabel("initial P(player 2 plays its first action)", fontsize=8)
+    ax.tick_params(labelsize=8)
     fit_title(ax, title or basin_title(bm))
     return finish(fig, path)
 
@@ -279,11 +296,13 @@ TITLE_WIDTH = 56
 
 def basin_title(bm) -> str:
     """Game, method and schedule, then the fraction (what it counts, its interval)."""
-    text = f"fraction {bm.fraction:.3f}"
-    if bm.shares is not None:
-        text += f" {bm.preferred}" if bm.preferred else " (success predicate)"
+    if bm.shares is not None and not bm.preferred:
+        text = "no attractor to prefer"
+    else:
+        counted = bm.preferred if bm.shares is not None else "success predicate"
+        text = f"{counted}: {100 * bm.fraction:.1f}%"
     if bm.interval is not None:
-        text += f" [{bm.interval[0]:.3f}, {bm.interval[1]:.3f}]"
+        text += f" [{100 * bm.interval[0]:.1f}%, {100 * bm.interval[1]:.1f}%]"
     return f"{bm.game} {bm.method} ({bm.schedule}):\n{text}"
 
 
@@ -325,8 +344,8 @@ def _basin_axes(ax, game, bm) -> None:
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
-    ax.set_xlabel(labels[0], fontsize=9)
-    ax.set_ylabel(labels[1], fontsize=9)
+    ax.set_xlabel(labels[0], fontsize=8)
+    ax.set_ylabel(labels[1], fontsize=8)
 
 
 def separatrix_line(game, separatrix) -> np.ndarray:
@@ -334,5 +353,5 @@ def separatrix_line(game, separatrix) -> np.ndarray:
     return separatrix.mapped(lambda x: parameters_to_probability(game, x)).polyline
 
 
-__all__ = ["SUCCESS_COLORS", "SUCCESS_NAMES", "basin_plot", "draw_basin", "draw_starts", "phase_portrait", "probability_field",
+__all__ = ["SUCCESS_COLORS", "SUCCESS_NAMES", "basin_plot", "draw_basin", "draw_starts", "phase_portrait", "probability_field", "resized",
            "separatrix_line"]

@@ -41,6 +41,19 @@ class ReportOptions:
         The continuation window in lambda.
     tikz : bool
         Also write pgfplots versions of the bifurcation diagram and portraits.
+    full_terms : bool
+        Print every value and term in full (LaTeX up to a size, all of them
+        in ``terms.txt``) instead of summarising the large ones.
+    axes : tuple of two str, or None
+        The two coordinates of the basin slice of a game with more than two
+        parameters (as ``eqselect basins --axes``); None: every player's
+        first action for players 1 and 2.
+    fixed : tuple of (str, float)
+        Coordinates held off the slice's axes (``--fix``); the rest start
+        from the uniform strategy.
+    notes : tuple of str
+        What the command line decided for the user (a parameterisation
+        switched), stated in the report.
     """
 
     methods: tuple = REPORT_METHODS
@@ -52,6 +65,10 @@ class ReportOptions:
     steps: int = PAPER.steps
     lam_range: tuple = (sp.Integer(0), sp.Integer(3))
     tikz: bool = False
+    full_terms: bool = False
+    axes: tuple | None = None
+    fixed: tuple = ()
+    notes: tuple = ()
 
     def rule(self, method) -> Rule:
         """The rule of one method at this report's coefficients."""
@@ -66,7 +83,10 @@ class ReportOptions:
         return {"methods": list(self.methods), "eta": str(self.eta), "lam": str(self.lam),
                 "own": str(self.own), "tau": None if self.tau is None else str(self.tau),
                 "grid": self.grid, "steps": self.steps,
-                "lam_range": [str(v) for v in self.lam_range], "tikz": self.tikz}
+                "lam_range": [str(v) for v in self.lam_range], "tikz": self.tikz,
+                "full_terms": self.full_terms,
+                "axes": None if self.axes is None else list(self.axes),
+                "fix": [[k, v] for k, v in self.fixed], "notes": list(self.notes)}
 
 @dataclass
 class Report:
@@ -149,15 +169,21 @@ def build_report(game: Game, out_dir, options: ReportOptions | None = None,
         _tick(progress)
     _alignment(rep)
     _tick(progress)
-    if d == 2 and game.strategies and game.parameterization == "direct" and game.tau:
+    if game.strategies and game.parameterization == "direct" and game.tau:
         rep.skipped["basins"] = ("basin maps of an entropy-regularised game need the logit or "
                                  "softmax parameterisation (the entropy gradient is infinite "
                                  "on the boundary of the simplex)")
-    elif d == 2 and game.strategies:
+    elif game.strategies:
         _basins_and_portraits(rep, out)
     else:
-        rep.skipped["basins"] = "basin maps and phase portraits need a finite game with two parameters"
+        rep.skipped["basins"] = ("basin maps and phase portraits need a finite game (policies "
+                                 "over actions); this game's parameters are continuous")
     _tick(progress)
+    if opts.full_terms:
+        from eqselect.studies.report.terms import full_terms_text
+
+        (out / "terms.txt").write_text(full_terms_text(rep.symbolic))
+        rep.figures["terms.txt"] = "terms"
     (out / "report.json").write_text(json.dumps(rep.to_json(), indent=2))
     (out / "report.tex").write_text(report_latex(rep))
     return rep
@@ -171,9 +197,9 @@ def _alignment(rep: Report) -> None:
     if method is None:
         rep.skipped["alignment"] = "none of the compared methods shapes the field (M = 0)"
         return
-    if len(rep.game.parameters) > 2 or not rep.game.strategies:
-        rep.skipped["alignment"] = ("the alignment checks of a report cover finite games "
-                                    "with two parameters (use eqselect check directly)")
+    if not rep.game.strategies:
+        rep.skipped["alignment"] = ("the alignment conditions compare equilibria of a finite "
+                                    "game; this game's parameters are continuous")
         return
     try:
         # rep.game is regularised already (at options.tau); the derivation is shared
@@ -181,6 +207,10 @@ def _alignment(rep: Report) -> None:
                                decomposition=rep.numeric)
     except EqselectError as exc:
         rep.skipped["alignment"] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one section's failure must not lose the others
+        rep.skipped["alignment"] = (f"the check stopped with an internal error "
+                                    f"({type(exc).__name__}); eqselect check on this game "
+                                    "shows it in full")
 
 
 def _tick(progress, n: int = 1) -> None:
@@ -205,8 +235,27 @@ def _equilibria(rep: Report) -> None:
         except EqselectError as exc:  # e.g. an exact search past its budget
             rep.skipped[f"equilibria of {m}"] = str(exc)
             continue
+        found.equilibria[:] = [_with_exact(rep, m, e) for e in found.equilibria]
         found.equilibria.sort(key=sort_key)
         rep.equilibria[m] = found
+
+
+def _with_exact(rep: Report, method: str, e):
+    """``e`` with its exact point when the search left it as floats and the point is
+    confirmed exactly (`identified_point`); the record's notes say so."""
+    from dataclasses import replace
+
+    from eqselect.studies.report.exact_values import identified_point
+
+    if e.exact is not None or e.boundary:
+        return e
+    rule = Rule(method, rep.options.lam, rep.options.own)
+    exact = identified_point(rep.numeric, rule, e.strategies)
+    if exact is None:
+        return e
+    note = ("exact point read from the strategies as fractions and confirmed: the field "
+            "vanishes there in exact arithmetic")
+    return replace(e, exact=exact, notes=tuple(e.notes) + (note,))
 
 def _continuation(rep: Report, out: Path) -> None:
     from eqselect.numerics.continuation.branches import continue_in_lambda
@@ -231,54 +280,86 @@ def _continuation(rep: Report, out: Path) -> None:
             bifurcation_tikz(result, 0, ylabel=names[0].strip("$"), path=out / "bifurcation.tex")
             rep.figures["bifurcation.tex"] = "tikz"
 
+def basin_starts(rep: Report):
+    """The report's starts: the grid of a two-parameter game, else a two-axis slice
+    (``axes`` and ``fixed`` of the options; the rest start uniform)."""
+    from eqselect.numerics.dynamics.slices import SliceStarts
+    from eqselect.numerics.dynamics.starts import GridStarts
+
+    game, opts = rep.numeric.game, rep.options
+    if opts.axes is None and not opts.fixed and len(game.parameters) == 2:
+        return GridStarts(int(opts.grid))
+    axes = opts.axes or tuple(f"{i + 1}:{game.action_name(i, 0)}"
+                              for i in range(min(2, game.n_agents)))
+    return SliceStarts(int(opts.grid), tuple(axes), tuple(opts.fixed))
+
+
 def _basin_map(rep: Report, method: str):
     """One method's basin map, its end points classified by attractor.
 
     The attractors are the method's fixed points of the report's search
-    (with the pure profiles at infinity); the fraction counts the preferred
-    attractor, or the paper's success predicate where ``eqselect basins``
-    uses it (Stag Hunt: the replayed numbers). Without a fixed-point list
-    the map counts the success predicate, and the report says so.
+    (with the pure profiles at infinity); the fraction is the preferred
+    attractor's share (payoff-dominant), so that the table, the figure's
+    title and its legend state one number. Without a fixed-point list the
+    map counts the paper's success predicate, and the report says so.
     """
     from dataclasses import replace
 
     from eqselect.numerics.dynamics.attractors import preferred_attractor
-    from eqselect.numerics.dynamics.basins import basin_map
-    from eqselect.numerics.dynamics.starts import GridStarts
-    from eqselect.numerics.dynamics.classify import (
-        CYCLE_WINDOW, all_attractors, default_preference)
+    from eqselect.numerics.dynamics.basins import run_basins
+    from eqselect.numerics.dynamics.classify import CYCLE_WINDOW, all_attractors
+    from eqselect.numerics.dynamics.judges import AttractorJudge, SuccessJudge
+    from eqselect.numerics.dynamics.problem import BasinProblem
 
     dec, opts = rep.numeric, rep.options
     found = rep.equilibria.get(method)
+    starts = basin_starts(rep)
     if found is None:
         rep.skipped[f"attractors of {method}"] = (
             "no fixed-point list: its basin map counts the paper's success predicate")
-        return basin_map(dec, _rule(rep, method), GridStarts(int(opts.grid)), opts.steps)
+        return run_basins(BasinProblem(dec, _rule(rep, method), starts, opts.steps,
+                                       judge=SuccessJudge(), kernel=_kernel(dec.game)))
     attractors = all_attractors(dec.game, found)
-    choice = default_preference(dec.game, attractors)
-    index, notes = (None, []) if choice is None else preferred_attractor(dec.game, attractors,
-                                                                         choice)
-    bm = basin_map(dec, _rule(rep, method), GridStarts(int(opts.grid)), opts.steps,
-                   equilibria=found, preferred=index, predicate=choice is None,
-                   window=CYCLE_WINDOW)
+    index, notes = preferred_attractor(dec.game, attractors, "payoff-dominant")
+    judge = AttractorJudge(preferred=index, predicate=False, window=CYCLE_WINDOW)
+    bm = run_basins(BasinProblem(dec, _rule(rep, method), starts, opts.steps, judge=judge,
+                                 fixed_points=found, kernel=_kernel(dec.game)))
     return replace(bm, notes=tuple(notes) + tuple(bm.notes))
 
 
+def _kernel(game) -> str:
+    """The compiled chain kernel for a Markov game (its closed form is huge), else numpy."""
+    from eqselect.numerics.dynamics.kernels.fused import available
+
+    return "numba" if game.structure is not None and available() else "numpy"
+
+
+#: Size (inches) of a basin map or phase portrait: two fit side by side at the
+#: report's text width, so they print at their own size (fonts >= 7 pt).
+REPORT_FIGURE = (3.25, 3.9)
+
+
 def _basins_and_portraits(rep: Report, out: Path) -> None:
-    from eqselect.numerics.plots.portrait import basin_plot, phase_portrait
+    from eqselect.numerics.plots.portrait import basin_plot, phase_portrait, resized
 
     dec, opts = rep.numeric, rep.options
     for m in opts.methods:
         bm = _basin_map(rep, m)
         rep.basins[m] = bm
-        basin_plot(bm, out / f"basin-{m}.png", game=rep.game)
+        basin_plot(bm, out / f"basin-{m}.png", game=rep.game, size=REPORT_FIGURE)
         rep.figures[f"basin-{m}.png"] = "basin"
+    if len(rep.game.parameters) != 2:
+        rep.skipped["phase portraits"] = (
+            f"a phase portrait draws a two-parameter field; this game has "
+            f"{len(rep.game.parameters)} parameters (the basin maps are slices)")
+        return
     for m in opts.methods:
         found = rep.equilibria.get(m)
         points = found.equilibria if found is not None else None
         sep = _separatrix(rep, m, points or [])
-        phase_portrait(dec, opts.rule(m), fixed_points=points, separatrix=sep,
-                       path=out / f"phase-{m}.png")
+        drawn = list(points or []) + list(found.at_infinity if found is not None else [])
+        resized(phase_portrait(dec, opts.rule(m), fixed_points=drawn, separatrix=sep),
+                REPORT_FIGURE, out / f"phase-{m}.png")
         rep.figures[f"phase-{m}.png"] = "phase"
         if opts.tikz:
             from eqselect.numerics.plots.tikz import phase_portrait_tikz

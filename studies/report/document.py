@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 
-import sympy as sp
 
 from eqselect.theory import engine
 from eqselect.theory.rules import PAPER
-from eqselect.theory.latex import PREAMBLE, decomposition_latex, escape_latex, latex_names
+from eqselect.theory.latex import PREAMBLE, escape_latex, latex_names
 from eqselect.theory.latex_printer import ExactLatex, RootNotes, number_latex
 from eqselect.proofs_check.verdict_text import verdicts_latex
+from eqselect.studies.report import markov_form, terms
+from eqselect.studies.report.exact_values import simplest, snapped
 
 #: Packages the report adds to the shared preamble.
 REPORT_PACKAGES = ("\\usepackage{graphicx,longtable,booktabs,array,caption}\n"
@@ -33,18 +34,47 @@ def _num(x: float, digits: int) -> str:
     return text
 
 
+#: A computed float this close to 0 is printed as 0.
+ZERO = 1e-12
+
+
 def _float(x, digits: int = 4) -> str:
     """A float in math mode; -- for none, infinity as the symbol."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "--"
     if math.isinf(x):
         return r"$\infty$" if x > 0 else r"$-\infty$"
+    if abs(x) < ZERO:  # rounding of an exact zero (a center's margin): print 0, not -0
+        return "$0$"
     return f"${_num(x, digits)}$"
+
+
+def _located(x: float, digits: int = 10) -> str:
+    """A located value: 0 or a small fraction when it reads as one, else ``digits`` digits."""
+    q = snapped(x)
+    return f"${number_latex(q)}$" if q is not None else _float(x, digits)
+
+
+def _located_point(values) -> str:
+    """A located point, each coordinate as `_located` prints it (6 digits)."""
+    return "(" + ", ".join(_located(float(v), 6) for v in values) + ")"
+
+
+def decomposition_section(rep, roots: RootNotes) -> str:
+    """The game, the terms' definitions, the Markov form where the game has one,
+    and each agent's value and terms (:mod:`eqselect.studies.report.terms`)."""
+    game = rep.symbolic.game
+    p = ExactLatex({**latex_names(game), **terms.pi_names(game)}, roots)
+    parts = [terms.notation_paragraph(rep, p), terms.definitions_latex()]
+    if markov_form.applies(game):
+        parts += [markov_form.chain_latex(game, p), markov_form.uniform_values_latex(rep, p)]
+    parts.append(terms.agents_latex(rep, roots, rep.options.full_terms))
+    return "\n".join(parts)
 
 
 def _coords(values, roots: RootNotes, exact: bool) -> str:
     """A point, one math group per coordinate so a long point may wrap in its cell."""
-    cells = [number_latex(v, roots) if exact else _num(float(v), 6) for v in values]
+    cells = [number_latex(simplest(v), roots) if exact else _num(float(v), 6) for v in values]
     return "(" + ", ".join(f"${c}$" for c in cells) + ")"
 
 
@@ -76,7 +106,8 @@ def settings_latex(rep, p: ExactLatex) -> str:
     o = rep.options
     items = [rf"inner learning rate $\eta = {p.doprint(o.eta)}$",
              rf"shaping coefficient $\lambda = {p.doprint(o.lam)}$",
-             rf"own-learning coefficient $c = {p.doprint(o.own)}$"]
+             rf"own-learning coefficient $c_{{\mathrm{{own}}}} = {p.doprint(o.own)}$ "
+             r"(the weight of $\mathrm{own}_i$ in Meta-PG and Meta-MAPG)"]
     if o.tau is not None:
         items.append(rf"entropy temperature $\tau = {p.doprint(o.tau)}$")
     values = [rf"${p.doprint(s)} = {p.doprint(v)}$" for s, v in
@@ -90,6 +121,7 @@ def settings_latex(rep, p: ExactLatex) -> str:
             + ", ".join(items) + ".")
     if values:
         text += " Payoff values substituted for the numerics: " + ", ".join(values) + "."
+    text += "".join(f" {escape_latex(n)}" for n in o.notes)
     return text + "\n"
 
 
@@ -156,11 +188,13 @@ def continuation_latex(rep, p: ExactLatex) -> str:
         return ""
     a, b = (p.doprint(v) for v in rep.options.lam_range)
     method = escape_latex(rep.options.continuation_method)
-    rows = [f"{ev.type.value} & {_float(ev.value, 10)} & {_coords(ev.point, None, False)} \\\\"
+    rows = [f"{ev.type.value} & {_located(ev.value)} & {_located_point(ev.point)} \\\\"
             for ev in res.events]
     body = (_table("p{2.2cm}p{3cm}>{\\raggedright\\arraybackslash}p{10cm}",
                    r"event & $\lambda$ & point", rows,
-                   rf"Events along the branches of {method} fixed points.", "tab:events")
+                   rf"Events along the branches of {method} fixed points (located "
+                   r"numerically to about $10^{-10}$; a value within $10^{-9}$ of a fraction "
+                   r"with denominator at most 1000 is printed as that fraction).", "tab:events")
             if rows else "No events.\n")
     body += "".join(f"\\par\\noindent Note: {escape_latex(str(n))}\n" for n in res.notes)
     if "bifurcation.png" in rep.figures:
@@ -187,48 +221,72 @@ def _figure(files, width: float, caption: str, label: str) -> str:
 def _shares(bm) -> str:
     """Every outcome a start reached, with its share: (C, C) 62.1\\%, ..."""
     if bm.shares is None:
-        return "--"
+        share = float(bm.fraction)
+        return f"success predicate holds {100 * share:.1f}\\%, fails {100 * (1 - share):.1f}\\%"
     return ", ".join(f"{escape_latex(name)} {100 * share:.1f}\\%"
                      for name, share in bm.shares.items() if share > 0) or "--"
 
 
 def _counted(bm) -> str:
-    """What the fraction counts: the preferred attractor or the success predicate."""
-    if bm.preferred:
-        return escape_latex(bm.preferred)
+    """What the fraction counts: the preferred attractor, the success predicate, or
+    nothing (a map by attractor without an attractor to prefer)."""
+    if bm.shares is not None:
+        return escape_latex(bm.preferred) if bm.preferred else "no attractor to prefer"
     return f"success predicate ($p_i \\geq {float(PAPER.success):g}$)"
 
 
+def _fraction(bm) -> str:
+    """The fraction column: a percentage, or -- when nothing is counted."""
+    if bm.shares is not None and not bm.preferred:
+        return "--"
+    return f"{100 * bm.fraction:.1f}\\%"
+
+
+def _where(rep) -> str:
+    """The starts of the maps in words: the grid, or the slice and what it holds fixed."""
+    o = rep.options
+    first = next(iter(rep.basins.values()))
+    axes = getattr(first.problem.starts, "axes", None)
+    grid = rf"${o.grid}\times {o.grid}$ starts"
+    if not axes:
+        return grid + " (initial probabilities of the two players' first actions)"
+    fixed = ", ".join(f"{escape_latex(k)} $= {v:g}$" for k, v in o.fixed)
+    rest = "the other coordinates at the uniform strategy"
+    return (f"{grid} on the slice over {escape_latex(axes[0])} and {escape_latex(axes[1])} "
+            f"(PLAYER:ACTION probabilities; {fixed + '; ' if fixed else ''}{rest}; "
+            r"choose them with \texttt{-{}-axes} and \texttt{-{}-fix})")
+
+
 def basins_latex(rep) -> str:
-    """Basin shares per attractor, the preferred one's share, basin maps and
-    phase portraits (two-parameter games)."""
+    """Basin shares per outcome and one fraction per method (defined once in the
+    caption), basin maps and phase portraits."""
     if not rep.basins:
         return ""
     o = rep.options
-    rows = [f"{escape_latex(m)} & {_shares(b)} & {_counted(b)} & {100 * b.fraction:.1f}\\% \\\\"
+    rows = [f"{escape_latex(m)} & {_shares(b)} & {_counted(b)} & {_fraction(b)} \\\\"
             for m, b in rep.basins.items()]
     order = ", ".join(escape_latex(m) for m in rep.basins)
-    width = 0.95 / max(len(rep.basins), 1)
-    figures = _figure([f for f, k in rep.figures.items() if k == "basin"], width,
-                      f"Basin maps ({order}, left to right): starts coloured by the attractor "
-                      "(stable fixed point or pure profile at infinity) the run reaches, the "
-                      "legend naming each profile by its actions with its share; light grey: "
-                      "still moving, dark grey: cycle.", "fig:basins")
-    figures += _figure([f for f, k in rep.figures.items() if k == "phase"], width,
-                       f"Phase portraits ({order}, left to right) in probability coordinates; "
-                       "filled: stable, cross: saddle, open: unstable; the separatrix where "
-                       "the method has one interior saddle.", "fig:phase")
+    figures = _figure([f for f, k in rep.figures.items() if k == "basin"], 0.48,
+                      f"Basin maps ({order}, in reading order): each start coloured by the "
+                      "outcome its run reaches; the title states the fraction of the table "
+                      "and the legend every outcome's share.", "fig:basins")
+    if any(k == "phase" for k in rep.figures.values()):
+        figures += _figure([f for f, k in rep.figures.items() if k == "phase"], 0.48,
+                           f"Phase portraits ({order}, in reading order) in probability "
+                           "coordinates, line width proportional to speed; fixed points drawn "
+                           "by stability as the legend of each panel names them (a pure "
+                           "profile at infinity sits at its corner); the separatrix where the "
+                           "method has one interior saddle.", "fig:phase")
     table = _table(">{\\raggedright}p{2cm}>{\\raggedright}p{7.4cm}"
                    ">{\\raggedright}p{3cm}>{\\raggedleft\\arraybackslash}p{1.4cm}",
                    r"method & share of the starts per outcome & fraction counts & fraction",
                    rows,
-                   rf"Outcomes of the ${o.grid}\times {o.grid}$ starts (paper schedule, "
-                   f"{o.steps} steps), classified by the attractor each run reaches among the "
-                   "method's fixed points; the fraction is the preferred attractor's share "
-                   "(payoff-dominant), or the paper's success predicate (every agent's first "
-                   "action with probability at least "
-                   f"{float(PAPER.success):g}) where its first-action profile is an attractor.",
-                   "tab:basins")
+                   f"Outcomes of {_where(rep)}, paper schedule, {o.steps} steps. The "
+                   "fraction is the share of the starts whose run reaches the outcome named "
+                   "in its row: the preferred (payoff-dominant) attractor among the method's "
+                   "fixed points, or, without a fixed-point list, the paper's success "
+                   "predicate (every player's first action with probability at least "
+                   f"{float(PAPER.success):g} at the last step).", "tab:basins")
     notes = sorted({f"{escape_latex(m)}: {escape_latex(str(n))}"
                     for m, b in rep.basins.items() for n in b.notes})
     if notes:
@@ -251,7 +309,7 @@ def report_latex(rep) -> str:
     title = escape_latex(f"{rep.game.name} ({rep.game.parameterization})")
     parts = [PREAMBLE + REPORT_PACKAGES + "\\begin{document}\n",
              f"\\section*{{eqselect report: {title}}}\n", settings_latex(rep, p),
-             "\\section*{The decomposition}\n", decomposition_latex(rep.symbolic, roots=roots),
+             "\\section*{The decomposition}\n", decomposition_section(rep, roots),
              equilibria_latex(rep, roots), continuation_latex(rep, p), alignment_latex(rep),
              basins_latex(rep),
              skipped_latex(rep)]

@@ -9,8 +9,7 @@ import pytest
 import sympy as sp
 
 from eqselect.cli import main
-from eqselect.numerics.dynamics.starts import GridStarts
-from eqselect.theory.rules import Rule, resolve
+from eqselect.theory.rules import Rule
 
 PDFLATEX = shutil.which("pdflatex")
 needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed "
@@ -21,6 +20,8 @@ FORBIDDEN = ("**", "CRootOf", "sqrt(", "log(")
 THREE_BY_THREE = """
 name = "coordination-3x3"
 description = "3x3 coordination: a payoff-dominant, a middle and a safe action"
+players = ["Row", "Column"]
+actions = [["High", "Mid", "Safe"], ["High", "Mid", "Safe"]]
 payoffs = [
   [[5, 0, 0], [0, 3, 0], [2, 2, 2]],
   [[5, 0, 2], [0, 3, 2], [0, 0, 2]],
@@ -29,6 +30,8 @@ payoffs = [
 THREE_PLAYERS = """
 name = "stag-hunt-3"
 description = "three-player Stag Hunt: the stag needs all three hunters"
+players = ["Ann", "Bob", "Cy"]
+actions = [["Stag", "Hare"], ["Stag", "Hare"], ["Stag", "Hare"]]
 payoffs = [
   [[[4, 0], [0, 0]], [[3, 2], [2, 2]]],
   [[[4, 0], [3, 2]], [[0, 2], [0, 2]]],
@@ -56,11 +59,15 @@ def small_reports(tmp_path_factory):
     (root / "g3x3.toml").write_text(THREE_BY_THREE)
     (root / "sh3.toml").write_text(THREE_PLAYERS)
     return {
-        "ipd": _report(root / "ipd", "ipd", "--method", "pg"),
+        "ipd": _report(root / "ipd", "ipd", "--method", "pg", "--grid", "5", "--steps", "40"),
         "3x3": _report(root / "c3", str(root / "g3x3.toml"), "--param", "direct",
                        "--method", "pg"),
         "3-player": _report(root / "s3", str(root / "sh3.toml"), "--param", "direct",
-                            "--method", "pg,peer-only", "--lam-range", "0:2"),
+                            "--method", "pg,peer-only", "--lam-range", "0:2", "--grid", "7",
+                            "--steps", "60"),
+        # no --param: logit cannot hold three actions, the report switches to softmax
+        "softmax-3x3": _report(root / "x3", str(root / "g3x3.toml"), "--method", "peer-only",
+                               "--grid", "5", "--steps", "40"),
     }
 
 
@@ -108,7 +115,8 @@ def test_report_options_change_the_rule(tmp_path, capsys):
     assert got == sorted(tuple(e.point) for e in direct.equilibria)
     assert doc["basins"]["meta-mapg"]["grid"] == 5
     tex = (out / "report.tex").read_text()
-    assert r"\lambda = \frac{5}{2}" in tex and r"\eta = \frac{1}{2}" in tex and "c = \\frac{1}{4}" in tex
+    assert r"\lambda = \frac{5}{2}" in tex and r"\eta = \frac{1}{2}" in tex
+    assert r"c_{\mathrm{own}} = \frac{1}{4}" in tex
 
 
 def _tex_files(root):
@@ -132,7 +140,7 @@ def _compile(folder):
 
 
 @needs_tex
-@pytest.mark.parametrize("which", ["stag-hunt", "ipd", "3x3", "3-player"])
+@pytest.mark.parametrize("which", ["stag-hunt", "ipd", "3x3", "3-player", "softmax-3x3"])
 def test_report_compiles_without_errors_or_overfull_boxes(which, stag_hunt, small_reports):
     folder = stag_hunt if which == "stag-hunt" else small_reports[which]
     code, log = _compile(folder)
@@ -261,13 +269,9 @@ def test_report_of_a_game_file_with_tau_states_it_and_skips_direct_basins(tmp_pa
 
 
 def test_report_basins_classify_by_attractor(tmp_path, stag_hunt):
-    """Chicken's basin section names its two pure equilibria (it used to count
-    "everyone plays C", which is no equilibrium: 4.8%); Stag Hunt's fractions
-    stay the paper's success predicate (the replayed numbers)."""
-    from eqselect.numerics.dynamics.basins import basin_map
-    from eqselect.theory import Decomposition, builtin
-    from eqselect.theory.rules import PAPER
-
+    """Chicken's basin section names its two pure equilibria (not "everyone plays
+    C", which is no equilibrium); Stag Hunt's fraction is the share of its
+    payoff-dominant attractor (C, C), the number its table row also lists."""
     out = _report(tmp_path / "ch", "chicken", "--method", "pg", "--grid", "7")
     doc = json.loads((out / "report.json").read_text())
     bm = doc["basins"]["pg"]
@@ -277,7 +281,122 @@ def test_report_basins_classify_by_attractor(tmp_path, stag_hunt):
     section = (out / "report.tex").read_text().split("\\section*{Basins}")[1]
     assert "(C, D)" in section and "(D, C)" in section and "first-action profile." not in section
     sh = json.loads((stag_hunt / "report.json").read_text())["basins"]
-    dec = Decomposition(builtin("stag-hunt", "direct"), eta=PAPER.eta)
     for m in ("pg", "meta-mapg"):
-        assert sh[m]["preferred"] is None and "(C, C)" in sh[m]["shares"]
-        assert sh[m]["fraction"] == basin_map(dec, resolve(m), starts=GridStarts(grid=21)).fraction
+        assert sh[m]["preferred"] == "(C, C)"
+        assert sh[m]["fraction"] == sh[m]["shares"]["(C, C)"]
+
+
+#: Placeholder and pointer text no report may print.
+PLACEHOLDERS = ("see \\texttt{--json}", "see --json", "operations)}", "TODO", "??")
+
+
+def _basin_rows(tex):
+    """method -> (shares by outcome, what the fraction counts, fraction), from the table."""
+    section = tex.split("\\section*{Basins}")[1]
+    rows = {}
+    for m, shares, counted, frac in re.findall(
+            r"^([\w-]+) & (.*?) & (.*?) & ([\d.]+\\%|--) \\\\$", section, re.M):
+        named = dict((n.strip(), float(v)) for n, v in
+                     re.findall(r"((?:\([^)]*\))|still moving|cycle)\s+([\d.]+)\\%", shares))
+        rows[m] = (named, counted, None if frac == "--" else float(frac.rstrip("\\%")))
+    return rows
+
+
+def test_every_number_printed_twice_in_a_report_agrees(stag_hunt, small_reports, capsys):
+    """A quantity printed in two places of one report has one value: the coefficients
+    (every "eta = ", "lambda = ", "c_own = " in the text), each basin fraction and the
+    share of the outcome it counts (table), the figure's title and legend, the JSON."""
+    from eqselect.numerics.plots.portrait import basin_title
+
+    for folder in [stag_hunt, *small_reports.values()]:
+        tex = (folder / "report.tex").read_text()
+        doc = json.loads((folder / "report.json").read_text())
+        for name in (r"\\eta", r"\\lambda", r"c_\{\\mathrm\{own\}\}", r"\\gamma"):
+            values = set(re.findall(name + r" = (\\frac\{\d+\}\{\d+\}|[\d.]+)(?![\d:])", tex))
+            assert len(values) <= 1, (folder.name, name, values)
+        rows = _basin_rows(tex) if "\\section*{Basins}" in tex else {}
+        assert set(rows) == set(doc["basins"])
+        for m, (named, counted, frac) in rows.items():
+            bm = doc["basins"][m]
+            if frac is None:  # a map by attractor with none to prefer counts nothing
+                assert bm["shares"] is not None and bm["preferred"] is None
+                continue
+            assert frac == pytest.approx(100 * bm["fraction"], abs=0.051)
+            if bm["shares"] is not None and bm["preferred"]:
+                assert counted == bm["preferred"] and named.get(counted, 0.0) == frac
+            title = basin_title(type("B", (), {**bm, "shares": bm["shares"],
+                                               "interval": None, "game": doc["game"],
+                                               "method": m, "schedule": "paper"})())
+            assert f"{frac:.1f}%" in title
+
+
+def test_basin_figure_title_and_legend_state_the_table_number(tmp_path):
+    """The figure of a map states the fraction in its title and the same share in its legend."""
+    from eqselect.numerics.plots.portrait import basin_plot
+    from eqselect.studies.report.build import ReportOptions, _basin_map, Report
+    from eqselect.theory import Decomposition, builtin
+    from eqselect.numerics.fixed_points.find import find_equilibria
+
+    game = builtin("stag-hunt", "direct")
+    dec = Decomposition(game, eta=sp.Rational(11, 20))
+    opts = ReportOptions(methods=("pg",), grid=7, steps=40)
+    rep = Report(game, opts, dec, dec)
+    rep.equilibria["pg"] = find_equilibria(dec, Rule("pg"))
+    bm = _basin_map(rep, "pg")
+    fig = basin_plot(bm, tmp_path / "b.png", game=game, size=(3.25, 3.9))
+    ax = fig.axes[0]
+    pct = f"{100 * bm.fraction:.1f}%"
+    assert pct in ax.get_title()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith(bm.preferred) and t.endswith(pct) for t in legend), legend
+
+
+def test_reports_of_larger_games_have_alignment_basins_and_no_placeholder(small_reports):
+    """IPD, 3x3 and 3-player reports carry the check's verdicts (whatever it decides)
+    and basin maps on a slice; no placeholder, no pointer to a missing option."""
+    for which in ("ipd", "3-player", "softmax-3x3"):
+        doc = json.loads((small_reports[which] / "report.json").read_text())
+        tex = (small_reports[which] / "report.tex").read_text()
+        assert not [p for p in PLACEHOLDERS if p in tex], which
+        if which != "ipd":  # the IPD report compares pg only: nothing shapes the field
+            # the verdicts the check returns, or the one line saying why it returned none
+            assert (doc["check"] is not None and "Alignment conditions" in tex) or (
+                "alignment" in doc["skipped"] and "Not computed" in tex)
+        assert doc["basins"] and "slice over" in tex
+    ipd = (small_reports["ipd"] / "report.tex").read_text()
+    assert r"V_i &= q_0^{\top} (I - \gamma P)^{-1} r_i" in ipd
+    assert r"$V_{1} = \frac{225}{4}$" in ipd  # uniform play: 9/4 a round, times 1/(1 - 24/25)
+    three = (small_reports["3-player"] / "report.tex").read_text()
+    assert "Ann" in three and "Stag" in three
+
+
+def test_logit_with_three_actions_switches_to_softmax_in_the_strategies(small_reports):
+    folder = small_reports["softmax-3x3"]
+    doc = json.loads((folder / "report.json").read_text())
+    tex = (folder / "report.tex").read_text()
+    assert doc["parameterization"] == "softmax" and "--param softmax" in doc["inputs"]["notes"][0]
+    section = tex.split("\\section*{The decomposition}")[1].split("\\section*{Fixed")[0]
+    assert r"\pi_{1,0}" in section and "e^{\\theta" not in section.split("Terms.")[1]
+    assert "Row" in section and "High" in section
+
+
+def test_full_terms_prints_what_the_summary_stands_for(tmp_path):
+    """--full-terms: terms.txt holds every term, equal to the decomposition's."""
+    from eqselect.theory import Decomposition, builtin
+
+    out = _report(tmp_path / "r", "stag-hunt", "--method", "pg", "--grid", "3", "--steps",
+                  "5", "--full-terms")
+    lines = dict(line.split(" = ", 1) for line in (out / "terms.txt").read_text().splitlines()
+                 if " = " in line and not line.startswith("#"))
+    dec = Decomposition(builtin("stag-hunt", symbolic=True))
+    for k, s in enumerate(dec.parameters):
+        got = sp.sympify(lines[f"peer[{s.name}]"])
+        assert sp.simplify(got - dec.term("peer")[k]) == 0
+
+
+def test_report_json_prints_the_document(tmp_path, capsys):
+    assert main(["report", "stag-hunt", "--method", "pg", "--grid", "3", "--steps", "5",
+                 "--out", str(tmp_path / "r"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["kind"] == "report" and doc == json.loads((tmp_path / "r" / "report.json")
+                                                         .read_text())

@@ -146,6 +146,7 @@ def ipd(parameterization: str = "logit", gamma=sp.Rational(24, 25),
         parameterization=kind.value, strategies=tuple(strategies),
         payoffs=(payoff, tuple(zip(*payoff))), actions=(2, 2), states=N_STATES,
         description=_describe(gamma, horizon, payoff), structure=chain,
+        action_names=(("C", "D"), ("C", "D")),
     )
 
 

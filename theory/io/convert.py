@@ -182,9 +182,15 @@ def _map(obj, fn):
     return fn(obj)
 
 
+#: The extra of pyproject.toml that installs each optional package (pinned there).
+EXTRAS = {"pygambit": "gambit", "nashpy": "nashpy"}
+
+
 def _optional(package: str):
     try:
         return importlib.import_module(package)
     except ImportError:
+        extra = EXTRAS.get(package, "all")
         raise OptionsError(f"this conversion needs the optional package {package!r}; "
-                           f"install it with: pip install {package}") from None
+                           f"install it with: pip install \"eqselect[{extra}]\" (from a "
+                           f"clone: pip install -e \".[{extra}]\")") from None

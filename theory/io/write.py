@@ -81,6 +81,7 @@ def write_game(game: Game, path, *, default_parameterization: str = "logit",
         raise OptionsError(f"{path.name}: unknown game file type {suffix!r}; "
                            f"use {', '.join(SUFFIXES)}")
     refuse_lossy(game, suffix, allow_lossy)
+    game = stage_game(game)
     if suffix == ".nfg":
         game = without_entropy(game)  # the read-back check compares the plain payoffs
         text = nfg_text(game, allow_lossy=True)
@@ -91,6 +92,36 @@ def write_game(game: Game, path, *, default_parameterization: str = "logit",
     _check_reads_back(game, text, suffix)
     _write_atomically(path, text)
     return path
+
+
+def stage_game(game: Game) -> Game:
+    """The one-shot game a repeated game is played on, named as what it is.
+
+    A game with one state is returned unchanged. For a repeated game (the
+    IPD) the stage game keeps the payoff tables and player names; its name
+    and description say it is the stage game, so that a file written with
+    ``allow_lossy`` does not describe the repeated game it no longer holds.
+    A memory-one 2x2 game indexes action 0 as cooperate
+    (:mod:`eqselect.theory.games.ipd`), so its actions are named C and D.
+
+    Examples
+    --------
+    >>> from eqselect.theory.games.ipd import ipd
+    >>> g = stage_game(ipd())
+    >>> g.name, g.states, g.action_name(0, 1)
+    ('ipd-stage', 1, 'D')
+    """
+    from eqselect.theory.games.normal_form import normal_form_game
+
+    if game.states == 1 and game.structure is None:
+        return game
+    names = game.action_names or (
+        (("C", "D"),) * game.n_agents if hasattr(game.structure, "P") else None)
+    return normal_form_game(
+        [_map(t, lambda x: x) for t in game.payoffs], game.parameterization,
+        name=f"{game.name}-stage",
+        description=f"stage game of the {game.description or game.name}",
+        players=[game.player_name(i) for i in range(game.n_agents)], action_names=names)
 
 
 def _check_reads_back(game: Game, text: str, suffix: str) -> None:

@@ -80,5 +80,5 @@ def test_refusals():
 
 def test_missing_package_names_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "nashpy", None)  # import nashpy now raises ImportError
-    with pytest.raises(OptionsError, match="pip install nashpy"):
+    with pytest.raises(OptionsError, match=r"pip install -e \"\.\[nashpy\]\""):
         convert.to_nashpy(builtin("stag-hunt"))

@@ -44,3 +44,28 @@ def test_foreign_objects_refuse_a_repeated_game():
         convert.to_nashpy(ipd())
     n = convert.to_nashpy(ipd(), allow_lossy=True)
     assert n.payoff_matrices[0].tolist() == [[3, 0], [5, 1]]
+
+
+@pytest.mark.parametrize("suffix", [".nfg", ".toml", ".json"])
+def test_convert_ipd_exits_2_with_one_line_naming_the_loss(tmp_path, capsys, suffix):
+    """eqselect convert ipd x.nfg (or .toml / .json): status 2, one line on stderr
+    naming the repeated game that would be lost and the option that writes it anyway."""
+    from eqselect.cli import main
+
+    out = tmp_path / f"x{suffix}"
+    assert main(["convert", "ipd", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "5-state repeated game" in err and "--allow-lossy" in err
+    assert not out.exists()
+
+
+def test_convert_ipd_allow_lossy_names_the_stage_game(tmp_path, capsys):
+    """Written anyway, the file is the stage game and says so (name, description, C and D)."""
+    from eqselect.cli import main
+
+    out = tmp_path / "x.toml"
+    assert main(["convert", "ipd", str(out), "--allow-lossy"]) == 0
+    back = load_spec(out)
+    assert back.name == "ipd-stage" and back.description.startswith("stage game of")
+    assert [back.action_name(0, a) for a in range(2)] == ["C", "D"]
+    assert "does not hold the 5-state repeated game" in capsys.readouterr().err

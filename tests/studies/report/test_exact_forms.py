@@ -1,0 +1,80 @@
+"""The report's exact forms: terms in the strategies, simplest exact numbers,
+exact points confirmed, located values read as fractions, the IPD's Markov form."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from eqselect.studies.report.exact_values import (
+    fraction_of, identified_point, simplest, snapped)
+from eqselect.studies.report.strategy_form import StrategyForm, applies
+from eqselect.theory import Decomposition, builtin
+from eqselect.theory.games.normal_form import normal_form_game
+from eqselect.theory.rules import Rule
+
+HILO = [[[5, 0, 0], [0, 3, 0], [2, 2, 2]], [[5, 0, 2], [0, 3, 2], [0, 0, 2]]]
+
+
+def _softmax(theta):
+    z = np.exp(np.append(theta, 0.0))
+    return z / z.sum()
+
+
+@pytest.mark.parametrize("term", ["cur", "own", "peer", "lookahead"])
+def test_terms_in_the_strategies_equal_the_terms_in_theta(term):
+    """Rewritten in pi, each term takes the value of the e^theta form at pi = softmax(theta)."""
+    game = normal_form_game(HILO, "softmax")
+    assert applies(game)
+    eta = sp.Symbol("eta")
+    dec = Decomposition(game)
+    form = StrategyForm(game, [eta])
+    rng = np.random.default_rng(3)
+    for expr in dec.term(term)[:2]:
+        rewritten = form.rewrite(expr)
+        assert not rewritten.has(sp.exp)
+        for _ in range(3):
+            theta = rng.normal(size=4)
+            pis = [_softmax(theta[:2]), _softmax(theta[2:])]
+            at_theta = complex(expr.subs(dict(zip(game.parameters, theta))).subs(eta, 0.55))
+            at_pi = complex(rewritten.subs({sp.Symbol(f"pi{i + 1}_{k}"): pis[i][k]
+                                            for i in range(2) for k in range(3)})
+                            .subs(eta, 0.55))
+            assert at_pi == pytest.approx(at_theta, rel=1e-9, abs=1e-12)
+
+
+def test_simplest_keeps_the_value_and_shortens_it():
+    messy = sp.log(sp.sqrt(10) / (5 * (1 - sp.sqrt(10) / 5)))
+    short = simplest(messy)
+    assert len(sp.latex(short)) < len(sp.latex(messy))
+    assert abs(sp.N(short - messy, 50)) < sp.Float(10) ** -45
+    assert simplest(sp.log(sp.Rational(2, 3) / sp.Rational(1, 3))) == sp.log(2)
+
+
+def test_located_values_read_as_fractions_only_when_that_close():
+    f = fraction_of(0.4545454545)
+    assert (f.numerator, f.denominator) == (5, 11)
+    assert snapped(2.42861e-17) == 0 and snapped(0.1234567) is None
+    assert snapped(40 / 33) == sp.Rational(40, 33)
+
+
+def test_the_logit_stag_hunt_saddle_is_log_2_confirmed_exactly():
+    dec = Decomposition(builtin("stag-hunt"), eta=sp.Rational(11, 20))
+    third = 1 / 3
+    point = identified_point(dec, Rule("pg"), ((2 * third, third), (2 * third, third)))
+    assert point == (sp.log(2), sp.log(2))
+    # a point that is no fixed point is not "identified"
+    assert identified_point(dec, Rule("pg"), ((0.5, 0.5), (0.5, 0.5))) is None
+
+
+def test_the_ipd_uniform_values_match_the_markov_chain():
+    """V_i at the uniform policy from the report's closed forms equals q0 (I - gamma P)^-1 r_i
+    computed from the chain's matrices (an independent route)."""
+    from eqselect.studies.report.markov_form import uniform_point
+
+    game = builtin("ipd")
+    chain = game.structure
+    at = uniform_point(game)
+    q0, P = chain.q0.subs(at), chain.P.subs(at)
+    for i, r in enumerate(chain.rewards):
+        want = (q0 * (sp.eye(4) - chain.gamma * P).inv() * r)[0]
+        assert sp.nsimplify(game.values[i].subs(at)) == want
