@@ -29,6 +29,7 @@ from typing import Literal
 
 import sympy as sp
 
+from eqselect.theory.engine import to_sympy
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import PAPER
 
@@ -113,7 +114,7 @@ def _stage_payoffs(game, profile) -> tuple:
             x = t
             for a in profile:
                 x = x[a]
-            out.append(sp.sympify(x))
+            out.append(to_sympy(x))
         return tuple(out)
     return ()
 

@@ -26,6 +26,8 @@ from fractions import Fraction
 
 import sympy as sp
 
+from eqselect.theory.engine import to_sympy
+
 #: Largest denominator tried when a float is read as a fraction.
 MAX_DENOMINATOR = 1000
 #: Relative distance within which a float is read as a fraction.
@@ -44,7 +46,7 @@ def simplest(value):
     >>> simplest(sp.log(sp.Rational(2, 3) / sp.Rational(1, 3)))
     log(2)
     """
-    value = sp.sympify(value)
+    value = to_sympy(value)
     if value.is_Rational or value.is_Atom:
         return value
     candidates = [value]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from eqselect.theory.engine import to_sympy
+
 #: Operations above which an expression is not rewritten (the field
 #: arithmetic would dominate a report's time).
 MAX_REWRITE_OPS = 4000
@@ -75,7 +77,7 @@ class StrategyForm:
 
     def rewrite(self, expr):
         """``expr`` in the strategies (sympy), or raise `NotRational`."""
-        expr = sp.sympify(expr)
+        expr = to_sympy(expr)
         if sp.count_ops(expr) > MAX_REWRITE_OPS:
             raise NotRational("too large to rewrite")
         value = self._eval(expr)
