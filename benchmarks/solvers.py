@@ -56,8 +56,8 @@ def fixed_points_3x3() -> dict:
 
 
 #: Random degenerate bimatrix games (payoffs in -5..5, so ties and continua):
-#: per size, (number of games, numpy seed). Issue 9 asks for each game to be
-#: solved within 10x of pygambit's ``enummixed_solve``.
+#: per size, (number of games, numpy seed); each game is to be solved within 10x
+#: of pygambit's ``enummixed_solve``.
 DEGENERATE_SETS = {3: (50, 35), 4: (20, 45)}
 
 

@@ -100,9 +100,10 @@ def check_face_a1(margins: dict, P: Outcome, sample: PairedSample) -> Verdict:
     values = {"route": FACE_ROUTE, "mu_M(P)": m["mu_M"], "median": m["median"],
               "ends": m["ends"],
               "positive_share": m["positive_share"], "P": P.name}
-    reason = (f"P = {P.name} is a face at infinity: mu_M is the smallest pressure "
-              f"-d/dt log(1 - q) of M on its held coordinates over the {m['ends']} end "
-              "points the flow of v reaches in it (docs/alignment.md)")
+    reason = (f"P = {P.name} is a face at infinity: mu_M is the smallest rate at which M "
+              "drives a held coordinate's probability q toward 1 (the growth rate of "
+              f"-ln(1 - q)) over the {m['ends']} end points the flow of v reaches in it "
+              "(docs/alignment.md)")
     if abs(m["mu_M"]) <= ZERO:
         return Verdict("A1", A1, None, Certified.NUMERICAL, values, {"worst_end": m["worst_end"]},
                        reason + "; the minimum is 0 to rounding")

@@ -1,5 +1,5 @@
 """The public API: one import for the everyday names, every export resolves, and
-``import eqselect`` stays light (issue 8: exports the way nashpy does)."""
+``import eqselect`` stays light (names exported the way nashpy does)."""
 
 import importlib
 import subprocess

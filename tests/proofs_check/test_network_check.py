@@ -29,7 +29,7 @@ def _edge():
     return g
 
 
-@settings(max_examples=examples(6, 25), deadline=None)
+@settings(max_examples=examples(3, 25), deadline=None)
 @given(c=base, b=base, p=gap, q=gap, rule=st.sampled_from(["peer-only", "meta-mapg"]))
 def test_one_edge_margins_equal_the_two_player_face_margins(c, b, p, q, rule):
     """Symmetric coordination games A = [[c + p, b], [c, b + q]]: (0, 0) and (1, 1)
@@ -37,7 +37,7 @@ def test_one_edge_margins_equal_the_two_player_face_margins(c, b, p, q, rule):
     A = [[c + p, b], [c, b + q]]
     edge_game = normal_form_game([A, np.transpose(A).tolist()], "direct", name="edge")
     net = network_game(_edge(), edge_game, "direct")
-    graph = check_network(NetworkField(net, 0.55), Rule(rule), SampleOptions(n=200))
+    graph = check_network(NetworkField(net, 0.55), Rule(rule), SampleOptions(n=50))
     pair = check_game(edge_game, rule, statements=False)
     if pair.preferred is None or pair.alternative is None:
         return

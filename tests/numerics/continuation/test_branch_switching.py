@@ -1,4 +1,4 @@
-"""Branch switching at branch points (issue 9: "a reversed range finds the same branches and
+"""Branch switching at branch points ("a reversed range finds the same branches and
 events as the forward one"), against a game whose branches are known in closed form.
 
 The continuous two-agent game with values

@@ -1,4 +1,4 @@
-"""Continuation events and branches of issue 9: reversed ranges, saturation, names.
+"""Continuation events and branches: reversed ranges, saturation, names.
 
 A reversed range must find the same branches and events as the forward one;
 a logit / softmax branch that runs off to infinity ends with one
@@ -39,7 +39,8 @@ def test_reversed_range_finds_the_same_branches_and_events(param, method):
 
 
 def test_branch_running_to_infinity_ends_with_one_saturation_event():
-    # issue 9: this branch used to walk to theta1 ~ -196 with 1069 fold events
+    # a continuation without a saturation test walks this branch to theta1 ~ -196
+    # with 1069 fold events
     dec = Decomposition(normal_form_game(RANDOM_3X3, "softmax"), eta=0.55)
     result = continue_in_lambda(dec, Rule("peer-only"), (0, 5))
     saturated = [b for b in result.branches if b.status is BranchStatus.SATURATED]
@@ -101,9 +102,9 @@ N_SCALE = 120 if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 30
 
 @pytest.mark.parametrize("k", range(N_SCALE))
 def test_reversed_range_at_scale(k):
-    """Issue 9: forward and reversed ranges agree on every random game: branches (kind,
-    face, window), events and branch origins. Game 78 (2x2x2) used to differ: a face branch's
-    corrector jumped to a far point of another branch, now refused."""
+    """Forward and reversed ranges agree on every random game: branches (kind,
+    face, window), events and branch origins. Game 78 (2x2x2) is the hard case: a face branch's
+    corrector can jump to a far point of another branch, which is refused."""
     shape, param, method = SCALE_KINDS[k % len(SCALE_KINDS)]
     dec = Decomposition(_random_game(1000 + k, shape, param), eta=0.55)
     forward = continue_in_lambda(dec, resolve(method), (0, 3))

@@ -82,8 +82,7 @@ def test_cli_backends_agree_and_samples_give_an_interval(capsys):
 
 def test_basins_of_a_regularised_direct_game_are_refused_not_guessed(capsys):
     """Under 'direct' the entropy gradient tau log p is infinite on the boundary:
-    a basin map would be meaningless, so it is refused with the reason (issue:
-    fixed points you can trust)."""
+    a basin map would be meaningless, so it is refused with the reason."""
     from eqselect.cli import main
 
     assert main(["basins", "stag-hunt", "--param", "direct", "--tau", "0.25",

@@ -1,6 +1,6 @@
 """Routes of the fixed-point search: budgets, labels, fixed points at infinity, records.
 
-Issue 9 ("Fixed points you can trust"): every exact route runs under a budget
+Fixed points you can trust: every exact route runs under a budget
 and falls back (labelled); logit fields report the pure equilibria at
 infinity; the mpmath field is generated once and equals sympy.
 """
@@ -59,7 +59,7 @@ def test_face_search_past_its_budget_is_refused_clearly():
         find_equilibria(dec, Rule("meta-mapg"), budget=1e-3)
 
 
-# -- the 3-player Stag Hunt of issue 9 ------------------------------------------------
+# -- the 3-player Stag Hunt ------------------------------------------------------------
 @pytest.mark.parametrize("method,theta", [("meta-mapg", 1.5097), ("pg", 1.8663),
                                           ("lola", 1.6595)])
 def test_three_player_stag_hunt_interior_saddle_found_and_labelled(method, theta):
@@ -212,7 +212,7 @@ def test_rule_in_first_slot_equals_old_keywords():
     assert old.lam == new.lam == 0.5
 
 
-# -- irrational payoffs (issue 9: "sorted roots not supported over EX") -----------------
+# -- irrational payoffs (sympy: "sorted roots not supported over EX") -------------------
 def test_irrational_payoff_direct_route_is_exact_and_hand_checked():
     r2 = sp.sqrt(2)
     a = [[4, 0], [1 + r2, 2]]

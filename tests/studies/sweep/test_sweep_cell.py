@@ -1,4 +1,4 @@
-"""One atlas cell against the reference routes it must agree with (issue 13)."""
+"""One atlas cell against the reference routes it must agree with."""
 
 import pytest
 import sympy as sp

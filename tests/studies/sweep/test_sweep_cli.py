@@ -1,4 +1,4 @@
-"""``eqselect sweep`` on the command line (issue 13)."""
+"""``eqselect sweep`` on the command line."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Exact corner-boundary curves against the cells of a sweep (issue 13).
+"""Exact corner-boundary curves against the cells of a sweep.
 
 Direct Stag Hunt, row payoff [[a, b], [c, d]] = [[a, 0], [3, 2]] by default,
 S = a - b - c + d. Under peer-only and Meta-MAPG (own = 0: J_1 is linear in p1)

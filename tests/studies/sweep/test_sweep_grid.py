@@ -1,4 +1,4 @@
-"""The sweep grid: exact axes, cell order, chunks and the argument hash (issue 13)."""
+"""The sweep grid: exact axes, cell order, chunks and the argument hash."""
 
 import itertools
 

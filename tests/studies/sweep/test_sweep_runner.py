@@ -1,4 +1,4 @@
-"""Sweeps on dask equal serial sweeps; interrupted sweeps resume to the same bytes (issue 13).
+"""Sweeps on dask equal serial sweeps; interrupted sweeps resume to the same bytes.
 
 The sweeps carry the alignment verdicts (the checker, called for every cell), so
 these properties hold for them too."""

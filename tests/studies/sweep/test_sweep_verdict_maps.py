@@ -1,4 +1,4 @@
-"""The verdict heat maps read the cells' verdicts: 1 holds, 0 fails, NaN null (issue 13)."""
+"""The verdict heat maps read the cells' verdicts: 1 holds, 0 fails, NaN null."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""The per-cell alignment verdicts of a sweep against the checker and by hand (issue 13)."""
+"""The per-cell alignment verdicts of a sweep against the checker and by hand."""
 
 import threading
 import time

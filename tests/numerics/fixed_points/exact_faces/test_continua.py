@@ -1,4 +1,4 @@
-"""Continua as sets (issue 9): degenerate games, extreme points against pygambit.
+"""Continua as sets: degenerate games, extreme points against pygambit.
 
 In games with payoff ties a face can hold a polytope of Nash equilibria. The
 search reports one representative per such face with the polytope's exact
@@ -80,7 +80,7 @@ def test_polytope_vertices_of_a_triangle():
 
 @pytest.mark.parametrize("n,count,seed", [(3, 50, 35), (4, 20, 45)])
 def test_degenerate_games_at_scale_equal_gambit_and_components_group_them(n, count, seed):
-    """Issue 9's scale: 50 random 3x3 and 20 random 4x4 games with payoffs in -5..5.
+    """At scale: 50 random 3x3 and 20 random 4x4 games with payoffs in -5..5.
 
     Every extreme equilibrium of pygambit is listed (isolated points plus the
     continua's extreme points) and nothing else; every component's extreme

@@ -1,4 +1,4 @@
-"""Entropy-regularised fields under the direct parameterisation (issue 9).
+"""Entropy-regularised fields under the direct parameterisation.
 
 Stag Hunt (payoffs [[4, 0], [3, 2]]) with tau H(pi): on the diagonal p1 = p2 = p
 the PG field is g(p) = 3 p - 2 + tau log((1 - p) / p), written here by hand.

@@ -1,4 +1,4 @@
-"""The resultant route (issue 9): complete, certified fixed points of two-parameter logit fields.
+"""The resultant route: complete, certified fixed points of two-parameter logit fields.
 
 Checked against independent computations: a dense multi-start Newton on the
 compiled field (scipy ``fsolve``: every root it finds must be listed), the
