@@ -1,4 +1,4 @@
-"""The ``eqselect`` command line (contract: docs/cli.md).
+"""The eqselect command line (contract: docs/cli.md).
 
 Exit status: 0 success; 2 bad input, with one line on stderr; 130 on Ctrl-C
 and 143 on SIGTERM, with one line and the previous output left intact;

@@ -113,7 +113,8 @@ def a3_verdict(field, rule, preferred: str, alternative: str,
     delta = float(o.delta) if o.delta is not None else default_delta(rule)
     names = list(consensus_welfare(field))
     p_action, r_action = names.index(preferred), names.index(alternative)
-    kernel = "numba" if available() and field.m == 2 else "numpy"
+    kernel = o.kernel if o.kernel != "auto" else (
+        "numba" if available() and field.m == 2 else "numpy")
     starts = SampledStarts(sample_size(field.net.game, o), int(o.seed))
     judge = ConsensusJudge(p_action)
     in_P, in_R, final, notes = {}, {}, {}, []

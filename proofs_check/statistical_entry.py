@@ -27,11 +27,14 @@ counts,
     (g - l) / n  estimates  m_P(delta) - m_P(0) = delta * flux + O(delta^2),
 
 and `paired_starts.flips` gives its interval and the exact conditional test.
-A3 holds (statistical) when the interval lies above 0 and the test rejects
-"no net flux", fails when below, and is not decided otherwise (no start
-flipped, or the interval holds 0). The verdict decides the net flux, which
-the pointwise condition implies; a boundary crossed both ways can have a
-positive net flux where <M, n_P> < 0 on part of Sigma.
+A3 is pointwise: under <M, n_P> > 0 on all of Sigma no start leaves P's
+basin (to first order in delta). So A3 fails (statistical) when the net
+interval lies below 0, or when starts leave P's basin beyond a share
+`LEAVING_SHARE` of those that change outcome (`leaving_test`: <M, n_P> < 0
+on part of Sigma, whatever the net flux); it holds when the interval lies
+above 0, the test rejects "no net flux" and no more starts leave than that
+share; it is not decided otherwise (no start flipped, or the interval holds
+0). The net flux itself is the selection effect, reported beside it.
 """
 
 from __future__ import annotations
@@ -135,13 +138,48 @@ def verdict_from(sample: PairedSample, delta: float, P: Outcome, R: Outcome) -> 
             f"basin ({values['R->P']} of them from R), {f['losses']} leave it "
             f"({values['P->R']} to R); net flux {f['change'] / delta:.4g} per unit "
             f"lambda, {conf} interval [{lo / delta:.4g}, {hi / delta:.4g}]")
-    if f["sign"]:
-        return Verdict("A3", A3, f["sign"] > 0, Certified.STATISTICAL, values, evidence,
-                       said + f" (exact test p = {f['p_value']:.2g})")
+    leaving = leaving_test(f["gains"], f["losses"], o)
+    values["leaving_p_value"] = leaving
+    if f["sign"] < 0:
+        return Verdict("A3", A3, False, Certified.STATISTICAL, values, evidence,
+                       said + f" (exact test p = {f['p_value']:.2g}): P's basin shrinks")
+    if f["losses"] and leaving < 1 - float(o.confidence):
+        return Verdict("A3", A3, False, Certified.STATISTICAL, values, evidence,
+                       said + f": starts leave P's basin across Sigma (more than "
+                       f"{LEAVING_SHARE:.0%} of the starts that change outcome, exact test "
+                       f"p = {leaving:.2g}), so <M, n_P> < 0 on part of Sigma")
+    if f["sign"] > 0:
+        return Verdict("A3", A3, True, Certified.STATISTICAL, values, evidence,
+                       said + f" (exact test p = {f['p_value']:.2g}); no more starts leave "
+                       "P's basin than second-order effects explain")
     why = ("no start entered or left P's basin" if f["gains"] + f["losses"] == 0 else
            "the interval holds 0 or the exact test does not reject 'no net flux'")
     return Verdict("A3", A3, None, Certified.STATISTICAL, values, evidence,
                    f"{said}: {why}", "more paired starts (--samples N) or a larger delta")
 
 
-__all__ = ["default_delta", "family", "statistical_a3", "verdict_from"]
+#: Share of the starts that change outcome which may leave P's basin while A3
+#: still holds: under <M, n_P> > 0 on all of Sigma no start leaves it to first
+#: order in delta, and the second-order band near points where <M, n_P> is
+#: close to 0 is thin.
+LEAVING_SHARE = 0.01
+
+
+def leaving_test(gains: int, losses: int, options: SampleOptions) -> float:
+    """p-value of "at most `LEAVING_SHARE` of the m = gains + losses discordant
+    starts leave P": P(Binomial(m, LEAVING_SHARE) >= losses); 1 when none leaves.
+
+    A3 is pointwise (<M, n_P> > 0 everywhere on Sigma), so a basin whose net
+    mass grows while starts also leave it across part of Sigma fails A3: the
+    net flux is the selection effect, reported beside the verdict.
+    """
+    from scipy import stats
+
+    m = gains + losses
+    if losses == 0 or m == 0:
+        return 1.0
+    return float(stats.binom.sf(losses - 1, m, LEAVING_SHARE))
+
+
+__all__ = ["LEAVING_SHARE", "default_delta", "family", "leaving_test", "statistical_a3",
+           "verdict_from"]

@@ -8,7 +8,10 @@ operations), so derivatives are taken there and converted back on demand.
 
 from __future__ import annotations
 
+import functools
+
 import symengine as se
+
 import sympy as sp
 
 
@@ -67,11 +70,13 @@ def jacobian(exprs, symbols) -> list[list[se.Basic]]:
     return [[e.diff(s) for s in symbols] for e in exprs]
 
 
+@functools.lru_cache(maxsize=512)
 def tidy(expr: sp.Expr, max_ops: int = 600) -> sp.Expr:
     """A readable exact form: factored when small enough, untouched otherwise.
 
     Factoring treats exp(-theta) as a generator, so logit expressions come
-    out as rational functions of the exponentials.
+    out as rational functions of the exponentials. Remembered per expression:
+    a report factors the same terms for its JSON and for its LaTeX.
     """
     if expr.is_number or sp.count_ops(expr) > max_ops:
         return expr

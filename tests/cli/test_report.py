@@ -59,15 +59,15 @@ def small_reports(tmp_path_factory):
     (root / "g3x3.toml").write_text(THREE_BY_THREE)
     (root / "sh3.toml").write_text(THREE_PLAYERS)
     return {
-        "ipd": _report(root / "ipd", "ipd", "--method", "pg", "--grid", "5", "--steps", "40"),
+        "ipd": _report(root / "ipd", "ipd", "--method", "pg", "--grid", "3", "--steps", "20"),
         "3x3": _report(root / "c3", str(root / "g3x3.toml"), "--param", "direct",
-                       "--method", "pg"),
+                       "--method", "pg", "--grid", "9", "--steps", "60"),
         "3-player": _report(root / "s3", str(root / "sh3.toml"), "--param", "direct",
-                            "--method", "pg,peer-only", "--lam-range", "0:2", "--grid", "7",
-                            "--steps", "60"),
+                            "--method", "pg,peer-only", "--lam-range", "0:2", "--grid", "5",
+                            "--steps", "40"),
         # no --param: logit cannot hold three actions, the report switches to softmax
         "softmax-3x3": _report(root / "x3", str(root / "g3x3.toml"), "--method", "peer-only",
-                               "--grid", "5", "--steps", "40"),
+                               "--grid", "3", "--steps", "20"),
     }
 
 

@@ -37,7 +37,7 @@ def test_one_edge_margins_equal_the_two_player_face_margins(c, b, p, q, rule):
     A = [[c + p, b], [c, b + q]]
     edge_game = normal_form_game([A, np.transpose(A).tolist()], "direct", name="edge")
     net = network_game(_edge(), edge_game, "direct")
-    graph = check_network(NetworkField(net, 0.55), Rule(rule), SampleOptions(n=50))
+    graph = check_network(NetworkField(net, 0.55), Rule(rule), SampleOptions(n=50, kernel="numpy"))
     pair = check_game(edge_game, rule, statements=False)
     if pair.preferred is None or pair.alternative is None:
         return
@@ -61,7 +61,7 @@ def test_a3_counts_the_starts_that_change_consensus():
 
     net = network_game(parse_graph("ring:8"), builtin("stag-hunt", "direct"), "direct")
     field = NetworkField(net, 0.55)
-    o = SampleOptions(n=300, seed=3, steps=80)
+    o = SampleOptions(n=300, seed=3, steps=80, kernel="numpy")
     a3 = check_network(field, Rule("peer-only", lam=1), o).conditions[2]
     delta = a3.values["delta"]
     ends = []

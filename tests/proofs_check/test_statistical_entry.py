@@ -47,11 +47,10 @@ def _signs_on_sigma(dec, sf, saddle, P):
 
 @pytest.mark.parametrize("A, B", _coordination_games(N_GAMES))
 def test_statistical_a3_agrees_in_sign_with_the_traced_a3(A, B):
-    """Where <M, n_P> has one sign on all of Sigma, P's basin gains (loses) mass across
-    Sigma: the statistical verdict, when decided, has that sign; the trace-certified
-    verdict says the same. Where the sign changes along Sigma (A3 fails pointwise),
-    the net flux may have either sign, and only the certified verdict's False is
-    checked (docs/alignment.md, "Statistical verdicts")."""
+    """Where <M, n_P> has one sign on all of Sigma, the statistical A3 agrees with the
+    trace-certified A3 wherever it is decided and the net change exceeds its interval's
+    width. Where the sign changes along Sigma the statistical verdict decides the flux
+    for the start law only, and may differ (docs/alignment.md, "A3")."""
     g = normal_form_game([A, B], "logit", name="random")
     res = check_game(g, "peer-only", eta=ETA, statements=False, sampling=None)
     exact = res.verdict("A3")
@@ -62,13 +61,14 @@ def test_statistical_a3_agrees_in_sign_with_the_traced_a3(A, B):
     st = statistical_a3(dec, Rule("peer-only"), P, R, SampleOptions(n=4000))
     assert st.certified.value == "statistical" and st.values["n"] == 4000
     lo, hi = st.values["flux_interval"]
-    if st.holds is not None:
-        assert st.holds == (lo > 0) and (lo > 0 or hi < 0)
+    if st.holds is True:
+        assert lo > 0 and st.values["leaving_p_value"] >= 0.05
     saddle = np.asarray(exact.values["saddle"], dtype=float)
     signs = set(_signs_on_sigma(dec, sf, saddle, res.preferred.point))
     assert exact.holds is not None and exact.holds == (signs == {1.0})
-    if len(signs) == 1 and st.holds is not None and abs(st.values["net_change"]) > hi - lo:
-        assert st.holds == exact.holds  # one sign on Sigma: the net flux has it
+    net, (nlo, nhi) = st.values["net_change"], st.values["net_change_interval"]
+    if len(signs) == 1 and st.holds is not None and abs(net) > nhi - nlo:
+        assert st.holds == exact.holds
     if exact.holds:  # inward everywhere: no start may leave P for R
         assert st.values["P->R"] == 0
     assert st.values["R->P"] <= st.values["gains"] and st.values["P->R"] <= st.values["losses"]
