@@ -120,7 +120,8 @@ class IntervalFunction:
                 reps, reduced = se.cse(graph)
                 self._subs = [(engine.to_sympy(a), engine.to_sympy(b)) for a, b in reps]
                 self._exprs = [engine.to_sympy(e) for e in reduced]
-        except (RuntimeError, TypeError, NotImplementedError):  # a form symengine lacks
+        except (RuntimeError, TypeError, NotImplementedError, se.SympifyError):  # a form
+            # symengine lacks (CRootOf, the exact eigenvalues of a 3x3 Jacobian)
             exprs = [engine.to_sympy(e) for e in exprs]
             extra = {str(x) for e in exprs for x in e.free_symbols} - names
             if not extra:

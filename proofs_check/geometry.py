@@ -26,7 +26,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from eqselect.theory import engine
+from eqselect.theory import GameError, engine
 from eqselect.theory.exact import to_exact
 from eqselect.theory.functions import refuse_unknown_functions
 from eqselect.numerics import intervals as iv
@@ -208,7 +208,10 @@ def _exact_weyl(Jv, JM, grid, pt):
             if top is None:
                 return None
             gap = _simplified(-top + tops[0] + lam * tops[1])
-            enc = iv.IntervalFunction([gap], [])([])[0] if gap != 0 else iv.to_arb(0)
+            try:
+                enc = iv.IntervalFunction([gap], [])([])[0] if gap != 0 else iv.to_arb(0)
+            except GameError:  # a form with no interval enclosure (CRootOf): not exact here
+                return None
             if gap == 0:
                 status.append("equality")
             elif enc > 0:

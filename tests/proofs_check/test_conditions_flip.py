@@ -110,3 +110,14 @@ def test_preferred_profile_by_the_games_action_names(tmp_path, capsys):
     assert doc["preferred"]["point"] == [0.0, 0.0] and doc["alternative"]["point"] == [1.0, 1.0]
     assert main([*args, "--preferred", "fox,hare"]) == 2
     assert "'fox' is not an action of agent 1 (stag, hare" in capsys.readouterr().err
+
+
+def test_weyl_with_algebraic_eigenvalues_falls_back_to_intervals():
+    """A 3-player Stag Hunt whose fixed point has a 3x3 Jacobian: the exact top
+    eigenvalues are CRootOf numbers, which have no interval form; Weyl's exact
+    route steps aside and the interval route decides it (the check does not fail)."""
+    pay = [[[[4, 0], [0, 0]], [[3, 2], [2, 2]]], [[[4, 0], [3, 2]], [[0, 2], [0, 2]]],
+           [[[4, 3], [0, 2]], [[0, 2], [0, 2]]]]
+    res = check_game(normal_form_game(pay, "direct", name="stag-hunt-3"), "meta-mapg")
+    weyl = next(c for c in res.claims if c.id == "weyl")
+    assert weyl.holds is not None and weyl.certified.value == "interval"

@@ -96,8 +96,8 @@ SCALE_KINDS = [((2, 2), "direct", "peer-only"), ((2, 2), "direct", "meta-mapg"),
                ((2, 2), "direct", "pg"), ((2, 2), "logit", "peer-only"),
                ((2, 2), "logit", "meta-mapg"), ((3, 3), "direct", "peer-only"),
                ((2, 2, 2), "direct", "peer-only"), ((3, 3), "softmax", "peer-only")]
-#: 30 games by default (about 7 s); 120 with EQSELECT_FULL_SCALE=1 (about 25 s).
-N_SCALE = 120 if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 30
+#: 18 games by default (about 4 s); 120 with EQSELECT_FULL_SCALE=1 (about 25 s).
+N_SCALE = 120 if os.environ.get("EQSELECT_FULL_SCALE") == "1" else 18
 
 
 @pytest.mark.parametrize("k", range(N_SCALE))
