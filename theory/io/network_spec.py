@@ -23,16 +23,12 @@ Entries are numbers or expressions read by the whitelisting parser
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
 
-import sympy as sp
-
 from eqselect.theory.errors import GameError
-from eqselect.theory.exact import to_exact
-from eqselect.theory.games.normal_form import check_symbol_name
 from eqselect.theory.io.expressions import parse_expression
+from eqselect.theory.io.file_values import declared_defaults, file_number
 from eqselect.theory.network.game import NetworkGame, edge_game, network_game
 from eqselect.theory.network.graphs import parse_graph
 
@@ -65,7 +61,7 @@ def network_spec(data: dict, parameterization: str | None = None, default_name: 
         raise GameError("a network game spec needs exactly one of 'payoffs' (shared by every "
                         "edge) and 'edges' (per edge)")
     graph = parse_graph(data["graph"], data.get("seed", 0), base)
-    symbols = _declare(data.get("symbols", {}))
+    symbols = declared_defaults(data.get("symbols", {}))
     lookup = {s.name: s for s in symbols}
     if "payoffs" in data:
         payoffs = edge_game(_pair(data["payoffs"], lookup), symbols)
@@ -94,24 +90,6 @@ def _named_actions(net: NetworkGame, names) -> NetworkGame:
     return replace(net, action_names=tuple(names))
 
 
-def _declare(table) -> dict:
-    if not isinstance(table, dict):
-        raise GameError("'symbols' must map names to default values")
-    out = {}
-    for name, value in table.items():
-        check_symbol_name(name)
-        out[sp.Symbol(name)] = _number(value, f"default of symbol {name}")
-    return out
-
-
-def _number(x, what: str):
-    if isinstance(x, str):
-        return parse_expression(x, {})
-    if isinstance(x, float) and not math.isfinite(x):
-        raise GameError(f"{what} is not finite: {x!r}")
-    return to_exact(x, what)
-
-
 def _pair(payoffs, lookup) -> tuple:
     """The (row, column) matrices of one edge game, entries read exactly."""
     if not isinstance(payoffs, list) or len(payoffs) != 2:
@@ -121,7 +99,7 @@ def _pair(payoffs, lookup) -> tuple:
     def entry(x):
         if isinstance(x, str):
             return parse_expression(x, lookup)
-        return _number(x, "payoff entry")
+        return file_number(x, "payoff entry")
 
     return tuple([[entry(x) for x in row] if isinstance(row, list) else row for row in m]
                  if isinstance(m, list) else m for m in payoffs)

@@ -28,13 +28,12 @@ import math
 import os
 from pathlib import Path
 
-import sympy as sp
-
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
 from eqselect.theory.games.entropy import entropy_regularized
-from eqselect.theory.games.normal_form import check_symbol_name, normal_form_game
+from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.io.expressions import parse_expression
+from eqselect.theory.io.file_values import declared_defaults, file_number
 from eqselect.theory.io.nfg import nfg_game
 from eqselect.theory.limits import check_entries, check_nesting, current
 
@@ -156,7 +155,7 @@ def spec_game(data: dict, parameterization: str | None = None, default_name: str
         raise GameError(f"unknown key(s) in game spec: {', '.join(sorted(unknown))}")
     if "payoffs" not in data:
         raise GameError("game spec has no 'payoffs'")
-    symbols = _declare(data.get("symbols", {}))
+    symbols = declared_defaults(data.get("symbols", {}))
     lookup = {s.name: s for s in symbols}
     check_entries(_count_leaves(data["payoffs"]), "the game spec")
     payoffs = _map_entries(data["payoffs"], lambda x: _entry(x, lookup))
@@ -172,30 +171,7 @@ def spec_game(data: dict, parameterization: str | None = None, default_name: str
                             players=data.get("players"), action_names=data.get("actions"))
     if "tau" not in data:
         return game
-    return entropy_regularized(game, _number(data["tau"], "temperature tau"))
-
-
-def _declare(table) -> dict:
-    if not isinstance(table, dict):
-        raise GameError("'symbols' must map names to default values")
-    out = {}
-    for name, value in table.items():
-        check_symbol_name(name)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise GameError(f"default of symbol {name} is not finite: {value!r}")
-        if isinstance(value, str):  # an exact default such as "1/3" or "sqrt(2)"
-            value = parse_expression(value, {})
-        out[sp.Symbol(name)] = to_exact(value, f"default of symbol {name}")
-    return out
-
-
-def _number(x, what: str):
-    """A finite number, or exact text over no symbols ("1/10")."""
-    if isinstance(x, str):
-        return parse_expression(x, {})
-    if isinstance(x, float) and not math.isfinite(x):
-        raise GameError(f"{what} is not finite: {x!r}")
-    return to_exact(x, what)
+    return entropy_regularized(game, file_number(data["tau"], "temperature tau"))
 
 
 def _entry(x, lookup):

@@ -170,14 +170,7 @@ def _face_linearisation(field, point, F, face, notes, tol):
     mults = face_multipliers(face, F)
     if mults:  # the bound directions' margins are the multipliers (docs/theory.md)
         mu = min([mu] + [_to_float(x) for x in mults])
-    for (_, _, (block, action)), x in zip(face.multipliers, mults):
-        if exact_sign(x, tol) == 0:
-            notes.append(f"F is tangent to the bound where agent "
-                         f"{face.agents[block] + 1} drops action {action} "
-                         "(zero normal-cone multiplier)")
-    if d - k:
-        notes.append(f"eigenvalues: {k} of DF on the face, then -multiplier for each "
-                     f"of the {d - k} bound directions")
+    notes += bound_notes(face, [exact_sign(x, tol) == 0 for x in mults], d, k)
     eigs = tuple(complex(z) for z in tangent) + tuple(complex(-_to_float(x)) for x in mults)
     residual = max((abs(_to_float(_g(F, a) - _g(F, b))) for a, b in face.equations),
                    default=0.0)
@@ -325,6 +318,18 @@ def _to_float(x) -> float:
         return int(x.p) / int(x.q)
     return float(sp.re(sp.N(x, 30)))
 
+def bound_notes(face, zero_multipliers, d: int, k: int) -> list[str]:
+    """The notes on a face point's bounds: each bound F is tangent to (a zero
+    normal-cone multiplier), and how its d eigenvalues are made up (k of DF on
+    the face, then -multiplier for each of the d - k bound directions)."""
+    notes = [f"F is tangent to the bound where agent {face.agents[block] + 1} drops action "
+             f"{action} (zero normal-cone multiplier)"
+             for (_, _, (block, action)), zero in zip(face.multipliers, zero_multipliers) if zero]
+    if d - k:
+        notes.append(f"eigenvalues: {k} of DF on the face, then -multiplier for each "
+                     f"of the {d - k} bound directions")
+    return notes
 
-__all__ = ["NASH_GAP", "SINGULAR_RTOL", "best_response_gap", "certified_stability",
+
+__all__ = ["NASH_GAP", "SINGULAR_RTOL", "best_response_gap", "bound_notes", "certified_stability",
            "characterise", "face_multipliers"]

@@ -213,7 +213,7 @@ def is_nash(game: Game, strategies_exact, tol=None) -> bool:
 
 
 def is_nash_rational(tables, strategies) -> bool:
-    """`is_nash` for rational payoff tables and strategies, in Python Fractions.
+    """`is_nash` for rational payoff tables and strategies, in Python Fractions (or ints).
 
     Parameters
     ----------
@@ -230,7 +230,7 @@ def is_nash_rational(tables, strategies) -> bool:
     """
     actions = [len(s) for s in strategies]
     for i, table in enumerate(tables):
-        u = [Fraction(0)] * actions[i]
+        u = [0] * actions[i]  # ints stay ints (integer data: `is_nash_integer`), else Fractions
         for a in itertools.product(*(range(m) for m in actions)):
             w = 1
             for k, a_k in enumerate(a):

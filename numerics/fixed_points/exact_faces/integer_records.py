@@ -25,7 +25,6 @@ forms, several states); the caller then uses `characterise`.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -34,8 +33,9 @@ import numpy as np
 import sympy as sp
 
 from eqselect.numerics.fixed_points.core.affine_forms import common_denominator, integral_form
-from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL
+from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL, bound_notes
 from eqselect.numerics.fixed_points.core.field import AffineField
+from eqselect.numerics.fixed_points.core.nash_check import is_nash_rational
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Route, Stability, classify
 
 
@@ -110,14 +110,7 @@ class IntegerRecords:
         F = [sum(a * x for a, x in zip(row, phi) if a) + ci * D for row, ci in zip(self.A, self.c)]
         mults = [_at(F, s0) - _at(F, j) for s0, j, _ in face.multipliers]
         eigs, mu = self._linearisation(face, phi, [m / den for m in mults])
-        for (_, _, (block, action)), m in zip(face.multipliers, mults):
-            if m == 0:
-                notes.append(f"F is tangent to the bound where agent "
-                             f"{face.agents[block] + 1} drops action {action} "
-                             "(zero normal-cone multiplier)")
-        if d - k:
-            notes.append(f"eigenvalues: {k} of DF on the face, then -multiplier for each "
-                         f"of the {d - k} bound directions")
+        notes += bound_notes(face, [m == 0 for m in mults], d, k)
         residual = max((abs(_at(F, a) - _at(F, b)) / den for a, b in face.equations),
                        default=0.0)
         stability = classify(eigs, tol=SIGN_TOL)
@@ -175,25 +168,7 @@ def is_nash_integer(tables, X) -> bool:
     >>> is_nash_integer(T, ((2, 1), (2, 1))), is_nash_integer(T, ((3, 0), (0, 3)))
     (True, False)
     """
-    actions = [len(s) for s in X]
-    for i, table in enumerate(tables):
-        u = [0] * actions[i]
-        for a in itertools.product(*(range(m) for m in actions)):
-            w = 1
-            for k, a_k in enumerate(a):
-                if k != i:
-                    w *= X[k][a_k]
-                    if not w:
-                        break
-            if w:
-                x = table
-                for a_k in a:
-                    x = x[a_k]
-                u[a[i]] += x * w
-        best = max(u)
-        if any(x and u[a] < best for a, x in enumerate(X[i])):
-            return False
-    return True
+    return is_nash_rational(tables, X)
 
 
 def _at(F, i):
