@@ -28,10 +28,10 @@ counts,
 
 and `paired_starts.flips` gives its interval and the exact conditional test.
 A3 is pointwise: under <M, n_P> > 0 on all of Sigma no start leaves P's
-basin (to first order in delta). So A3 fails (statistical) when the net
-interval lies below 0, or when starts leave P's basin beyond a share
-`LEAVING_SHARE` of those that change outcome (`leaving_test`: <M, n_P> < 0
-on part of Sigma, whatever the net flux); it holds when the interval lies
+basin for R's (to first order in delta). So A3 fails (statistical) when the
+net interval lies below 0, or when starts cross from P to R beyond a share
+`LEAVING_SHARE` of those crossing Sigma either way (`leaving_test`:
+<M, n_P> < 0 on part of Sigma, whatever the net flux); it holds when the interval lies
 above 0, the test rejects "no net flux" and no more starts leave than that
 share; it is not decided otherwise (no start flipped, or the interval holds
 0). The net flux itself is the selection effect, reported beside it.
@@ -138,20 +138,20 @@ def verdict_from(sample: PairedSample, delta: float, P: Outcome, R: Outcome) -> 
             f"basin ({values['R->P']} of them from R), {f['losses']} leave it "
             f"({values['P->R']} to R); net flux {f['change'] / delta:.4g} per unit "
             f"lambda, {conf} interval [{lo / delta:.4g}, {hi / delta:.4g}]")
-    leaving = leaving_test(f["gains"], f["losses"], o)
+    leaving = leaving_test(values["R->P"], values["P->R"], o)
     values["leaving_p_value"] = leaving
     if f["sign"] < 0:
         return Verdict("A3", A3, False, Certified.STATISTICAL, values, evidence,
                        said + f" (exact test p = {f['p_value']:.2g}): P's basin shrinks")
-    if f["losses"] and leaving < 1 - float(o.confidence):
+    if values["P->R"] and leaving < 1 - float(o.confidence):
         return Verdict("A3", A3, False, Certified.STATISTICAL, values, evidence,
-                       said + f": starts leave P's basin across Sigma (more than "
-                       f"{LEAVING_SHARE:.0%} of the starts that change outcome, exact test "
+                       said + f": starts leave P's basin for R's across Sigma (more than "
+                       f"{LEAVING_SHARE:.0%} of the starts crossing between them, exact test "
                        f"p = {leaving:.2g}), so <M, n_P> < 0 on part of Sigma")
     if f["sign"] > 0:
         return Verdict("A3", A3, True, Certified.STATISTICAL, values, evidence,
                        said + f" (exact test p = {f['p_value']:.2g}); no more starts leave "
-                       "P's basin than second-order effects explain")
+                       "P's basin for R's than second-order effects explain")
     why = ("no start entered or left P's basin" if f["gains"] + f["losses"] == 0 else
            "the interval holds 0 or the exact test does not reject 'no net flux'")
     return Verdict("A3", A3, None, Certified.STATISTICAL, values, evidence,
@@ -166,8 +166,9 @@ LEAVING_SHARE = 0.01
 
 
 def leaving_test(gains: int, losses: int, options: SampleOptions) -> float:
-    """p-value of "at most `LEAVING_SHARE` of the m = gains + losses discordant
-    starts leave P": P(Binomial(m, LEAVING_SHARE) >= losses); 1 when none leaves.
+    """p-value of "at most `LEAVING_SHARE` of the m = gains + losses starts crossing
+    Sigma (R -> P gains, P -> R losses) leave P": P(Binomial(m, LEAVING_SHARE) >=
+    losses); 1 when none leaves.
 
     A3 is pointwise (<M, n_P> > 0 everywhere on Sigma), so a basin whose net
     mass grows while starts also leave it across part of Sigma fails A3: the

@@ -110,3 +110,33 @@ def test_ipd_outcomes_and_state_profiles():
     x[0, [0, 1, 5, 6]] = 8.0  # cooperate at start and CC, defect elsewhere
     assert members(g, coop, x)[0] and not members(g, defect, x)[0]
     assert members(g, success, x)[0]
+
+
+def test_starts_crossing_from_p_to_r_fail_a3_whatever_the_net_flux():
+    """400 starts: 60 enter P from R, and 0 / 10 cross from P to R (a third
+    outcome takes 5 more from P either way). The net change is positive in both;
+    A3 is pointwise on Sigma between P and R, so 10 of 70 crossing P -> R (above
+    the 1% a first-order argument leaves to second-order effects) fail it, while
+    losses to the third outcome do not."""
+    from eqselect.proofs_check.paired_starts import PairedSample
+    from eqselect.proofs_check.statistical_entry import verdict_from
+    from eqselect.theory.outcomes import Outcome
+
+    def sample(p_to_r):
+        n, d = 400, 0.3
+        in_P0, in_R0 = np.zeros(n, bool), np.zeros(n, bool)
+        in_Pd, in_Rd = np.zeros(n, bool), np.zeros(n, bool)
+        in_R0[:60], in_Pd[:60] = True, True                      # R -> P
+        in_P0[60:60 + p_to_r], in_Rd[60:60 + p_to_r] = True, True  # P -> R
+        in_P0[100:105] = True                                    # P -> a third outcome
+        in_P0[200:300], in_Pd[200:300] = True, True              # stay in P
+        opts = SampleOptions(n=n)
+        return PairedSample((0.0, d), {0.0: in_P0, d: in_Pd}, {0.0: in_R0, d: in_Rd},
+                            {}, n, opts), d
+
+    P, R = (Outcome(x, "face", ((0, 0, a),)) for x, a in (("P", 0), ("R", 1)))
+    clean = verdict_from(*sample(0), P, R)
+    assert clean.holds is True and clean.values["P->R"] == 0 and clean.values["losses"] == 5
+    crossed = verdict_from(*sample(10), P, R)
+    assert crossed.values["net_change"] > 0 and crossed.values["P->R"] == 10
+    assert crossed.holds is False and crossed.values["leaving_p_value"] < 0.05
