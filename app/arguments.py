@@ -270,6 +270,9 @@ def sweep(s: argparse.ArgumentParser) -> None:
                         "(default: one per core; 0: serial)")
     s.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="address of an existing dask scheduler (instead of a LocalCluster)")
+    s.add_argument("--local-cluster", action="store_true",
+                   help="run on a dask LocalCluster (what the sweep does without --scheduler "
+                        "or --workers 0; refused with either)")
     s.add_argument("--connect-timeout", type=seconds, default=None, metavar="SECONDS",
                    help="seconds to reach the scheduler and to see a worker (default 10)")
     s.add_argument("--max-cells", type=int_in(1, 10**7), default=None, metavar="N",

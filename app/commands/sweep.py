@@ -113,6 +113,10 @@ def _run(args) -> int:
     from eqselect.studies.sweep.store import SweepStore
     from eqselect.progress import Progress
 
+    if getattr(args, "local_cluster", False) and (args.scheduler is not None
+                                                  or args.workers == 0):
+        raise OptionsError("eqselect sweep: --local-cluster runs a LocalCluster; it cannot go "
+                           "with --scheduler or --workers 0")
     spec = _spec(args)
     _check_dask(args)
     options = cluster_options(args.workers, args.scheduler, args.connect_timeout)

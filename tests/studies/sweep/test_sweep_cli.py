@@ -65,6 +65,7 @@ def test_sweep_without_verdicts_says_so(tmp_path, capsys):
     (["--method", "sgd"], "unknown method"),
     (["--preferred", "stag,hare"], "is not an action"),
     (["--verdict-seconds", "0"], "must be in (0, 86400] seconds"),
+    (["--local-cluster"], "--local-cluster runs a LocalCluster; it cannot go with"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, extra, message):
     out = tmp_path / "atlas"
