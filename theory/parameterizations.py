@@ -18,7 +18,7 @@ from enum import Enum
 import sympy as sp
 
 from eqselect.theory.canonical import product, total
-from eqselect.theory.game import GameError
+from eqselect.theory.game import GameError, Region, RegionKind
 
 
 class Parameterization(str, Enum):
@@ -82,3 +82,17 @@ def symbol_for(name: str) -> sp.Symbol:
     """A parameter symbol. Plain (no assumptions) so that it round-trips
     through symengine unchanged."""
     return sp.Symbol(name)
+
+
+def policy_region(kind: Parameterization, agents, shape) -> Region:
+    """Where the policy parameters live: free (logit, softmax), the box [0, 1]^N
+    (direct, two actions each), else a product of simplices, one per agent."""
+    if kind is not Parameterization.DIRECT:
+        return Region(RegionKind.FREE)
+    if all(m == 2 for m in shape):
+        return Region(RegionKind.BOX)
+    blocks, start = [], 0
+    for block in agents:
+        blocks.append(tuple(range(start, start + len(block))))
+        start += len(block)
+    return Region(RegionKind.SIMPLEX, tuple(blocks))

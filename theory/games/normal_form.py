@@ -16,9 +16,10 @@ import sympy as sp
 from eqselect.theory.canonical import product, total
 from eqselect.theory.exact import to_exact
 from eqselect.theory.functions import refuse_unknown_functions
-from eqselect.theory.game import Game, GameError, Region, RegionKind
+from eqselect.theory.game import Game, GameError
 from eqselect.theory.limits import check_entries, check_parameters, current
-from eqselect.theory.parameterizations import Parameterization, parameter_names, policy, symbol_for
+from eqselect.theory.parameterizations import (
+    Parameterization, parameter_names, policy, policy_region, symbol_for)
 
 _SYMBOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}")
 #: Names a payoff symbol may not take: the rules' symbols (eta, lambda, tau),
@@ -199,7 +200,7 @@ def normal_form_game(payoffs: Sequence, parameterization: str = "logit",
         strategies.append(policy(kind, list(syms), m))
     tables = tuple(_nested(flat, shape) for flat in entries)
     values = tuple(_expected_payoff(t, shape, strategies) for t in tables)
-    region = _region(kind, agents, shape)
+    region = policy_region(kind, agents, shape)
     return Game(
         name=name, agents=tuple(agents), values=values, region=region,
         parameterization=kind.value, strategies=tuple(strategies),
@@ -328,13 +329,3 @@ def _expected_payoff(table, shape, strategies) -> sp.Expr:
     return total(terms) if rational else sp.Add(*terms)
 
 
-def _region(kind: Parameterization, agents, shape) -> Region:
-    if kind is not Parameterization.DIRECT:
-        return Region(RegionKind.FREE)
-    if all(m == 2 for m in shape):
-        return Region(RegionKind.BOX)
-    blocks, start = [], 0
-    for block in agents:
-        blocks.append(tuple(range(start, start + len(block))))
-        start += len(block)
-    return Region(RegionKind.SIMPLEX, tuple(blocks))

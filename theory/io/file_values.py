@@ -35,3 +35,17 @@ def declared_defaults(table) -> dict:
         check_symbol_name(name)
         out[sp.Symbol(name)] = file_number(value, f"default of symbol {name}")
     return out
+
+
+def file_texts(data: dict, default_name: str, fallback: str, parameterization=None) -> dict:
+    """The file's name, description and parameterisation (``parameterization``, when
+    given, overrides the file's; ``fallback`` stands in when neither says one), each
+    text of at most 1000 characters."""
+    texts = {k: data.get(k, d) for k, d in (("name", default_name), ("description", ""),
+                                              ("parameterization", fallback))}
+    if parameterization is not None:
+        texts["parameterization"] = parameterization
+    for key, value in texts.items():
+        if not isinstance(value, str) or len(value) > 1000:
+            raise GameError(f"'{key}' must be text of at most 1000 characters")
+    return texts

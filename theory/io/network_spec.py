@@ -28,7 +28,7 @@ from pathlib import Path
 
 from eqselect.theory.errors import GameError
 from eqselect.theory.io.expressions import parse_expression
-from eqselect.theory.io.file_values import declared_defaults, file_number
+from eqselect.theory.io.file_values import declared_defaults, file_number, file_texts
 from eqselect.theory.network.game import NetworkGame, edge_game, network_game
 from eqselect.theory.network.graphs import parse_graph
 
@@ -67,13 +67,7 @@ def network_spec(data: dict, parameterization: str | None = None, default_name: 
         payoffs = edge_game(_pair(data["payoffs"], lookup), symbols)
     else:
         payoffs = _edges(data["edges"], lookup, symbols)
-    texts = {k: data.get(k, d) for k, d in (("name", default_name), ("description", ""),
-                                              ("parameterization", fallback))}
-    if parameterization is not None:
-        texts["parameterization"] = parameterization
-    for key, value in texts.items():
-        if not isinstance(value, str) or len(value) > 1000:
-            raise GameError(f"'{key}' must be text of at most 1000 characters")
+    texts = file_texts(data, default_name, fallback, parameterization)
     net = network_game(graph, payoffs, texts["parameterization"], name=texts["name"],
                        description=texts["description"])
     return _named_actions(net, data.get("actions"))

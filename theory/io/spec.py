@@ -33,7 +33,7 @@ from eqselect.theory.game import Game, GameError
 from eqselect.theory.games.entropy import entropy_regularized
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.io.expressions import parse_expression
-from eqselect.theory.io.file_values import declared_defaults, file_number
+from eqselect.theory.io.file_values import declared_defaults, file_number, file_texts
 from eqselect.theory.io.nfg import nfg_game
 from eqselect.theory.limits import check_entries, check_nesting, current
 
@@ -159,13 +159,7 @@ def spec_game(data: dict, parameterization: str | None = None, default_name: str
     lookup = {s.name: s for s in symbols}
     check_entries(_count_leaves(data["payoffs"]), "the game spec")
     payoffs = _map_entries(data["payoffs"], lambda x: _entry(x, lookup))
-    texts = {k: data.get(k, d) for k, d in (("name", default_name), ("description", ""),
-                                              ("parameterization", fallback))}
-    if parameterization is not None:
-        texts["parameterization"] = parameterization
-    for key, value in texts.items():
-        if not isinstance(value, str) or len(value) > 1000:
-            raise GameError(f"'{key}' must be text of at most 1000 characters")
+    texts = file_texts(data, default_name, fallback, parameterization)
     game = normal_form_game(payoffs, texts["parameterization"], name=texts["name"],
                             payoff_symbols=symbols, description=texts["description"],
                             players=data.get("players"), action_names=data.get("actions"))

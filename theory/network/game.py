@@ -27,9 +27,10 @@ import sympy as sp
 from eqselect.theory.errors import GameError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.functions import refuse_unknown_functions
-from eqselect.theory.game import Game, Region, RegionKind
+from eqselect.theory.game import Game
 from eqselect.theory.network.graphs import Graph, from_networkx
-from eqselect.theory.parameterizations import Parameterization, parameter_names, policy, symbol_for
+from eqselect.theory.parameterizations import (
+    Parameterization, parameter_names, policy, policy_region, symbol_for)
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,7 +113,7 @@ class NetworkGame:
         terms = [[] for _ in range(n)]
         for i, j, a in self.directed():
             terms[i].append(bilinear(strategies[i], a, strategies[j]))
-        region = _region(kind, agents, m)
+        region = policy_region(kind, agents, (m,) * len(agents))
         return Game(name=self.name, agents=tuple(agents),
                     values=tuple(sp.Add(*t) for t in terms), region=region,
                     parameterization=kind.value, strategies=tuple(strategies),
@@ -130,18 +131,6 @@ def bilinear(p, a, q) -> sp.Expr:
 
 def _matrix_map(matrix, fn) -> tuple:
     return tuple(tuple(fn(e) for e in row) for row in matrix)
-
-
-def _region(kind, agents, m) -> Region:
-    if kind is not Parameterization.DIRECT:
-        return Region(RegionKind.FREE)
-    if m == 2:
-        return Region(RegionKind.BOX)
-    blocks, start = [], 0
-    for block in agents:
-        blocks.append(tuple(range(start, start + len(block))))
-        start += len(block)
-    return Region(RegionKind.SIMPLEX, tuple(blocks))
 
 
 @dataclass(frozen=True)
