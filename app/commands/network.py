@@ -29,13 +29,18 @@ DEFAULT_SAMPLES = 1000
 
 def network_of(args):
     """The command line's game as a `NetworkGame` (payoffs at their defaults), or None."""
+    from pathlib import Path
+
     from eqselect.theory.games.networks import NETWORKS, network_builtin
-    from eqselect.theory.io.network_spec import load_network
 
     if args.game in NETWORKS:
         net = network_builtin(args.game, args.param or "logit").structure
-    else:
+    elif Path(args.game).suffix.lower() in (".toml", ".json"):  # only a file holds a graph
+        from eqselect.theory.io.network_spec import load_network  # networkx with it
+
         net = load_network(args.game, args.param)
+    else:
+        return None
     if net is None:
         return None
     if getattr(args, "tau", None) is not None:

@@ -30,6 +30,7 @@ import numpy as np
 from eqselect.theory import GameError, OptionsError
 from eqselect.theory.serialize import Record
 from eqselect.numerics.fixed_points.core.record import Route, Stability
+from eqselect.numerics.dynamics.narrow import row_all, row_argmin, row_max, row_max_distance
 from eqselect.numerics.dynamics.outcomes import fixed_point_label, wilson_interval
 from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strategies
 
@@ -263,17 +264,17 @@ def _classify(game, attractors, final, field_at, tol, step) -> np.ndarray:
     dist = np.full((len(final), len(attractors)), np.inf)
     for j, a in enumerate(attractors):
         d = (_hull_distance(s, a.vertices) if a.vertices
-             else np.abs(s - _flat(a.strategies)).max(axis=1))
+             else row_max_distance(s, _flat(a.strategies)))
         if a.kind == "at infinity":
             if probe is None:
                 if field_at is None:
                     raise GameError("classifying pure profiles at infinity needs the field")
                 probe = parameters_to_strategies(game, final + step * field_at(final)) - s
             cols = _profile_columns(game, a.profile)
-            d = np.where((probe[:, cols] >= -1e-12).all(axis=1), d, np.inf)
+            d = np.where(row_all(probe[:, cols] >= -1e-12), d, np.inf)
         dist[:, j] = d
-    best = np.argmin(dist, axis=1)
-    ok = dist[np.arange(len(final)), best] <= tol
+    best, nearest = row_argmin(dist)
+    ok = nearest <= tol
     labels[ok] = best[ok]
     return labels
 
@@ -296,7 +297,7 @@ def distance_to_fixed_points(game, found, final) -> np.ndarray:
         return np.full(len(final), np.inf)
     s = parameters_to_strategies(game, final)
     return np.min([_hull_distance(s, _continuum(game, e).vertices) if e.extreme_points
-                   else np.abs(s - _flat(e.strategies)).max(axis=1) for e in eqs], axis=0)
+                   else row_max_distance(s, _flat(e.strategies)) for e in eqs], axis=0)
 
 
 class Recurrence:
@@ -319,7 +320,7 @@ class Recurrence:
 
     def update(self, s: np.ndarray) -> None:
         """Take the strategies of the next step, shape (n, S)."""
-        d = np.abs(s - self.s0).max(axis=1)
+        d = row_max(np.abs(s - self.s0))
         self.widest = np.maximum(self.widest, d)
         self.back |= self.left & (d < np.maximum(self.eps, self.share * self.widest))
         self.left |= d > 5 * self.eps

@@ -46,6 +46,7 @@ from eqselect.numerics.dynamics.flow import (
     FlowOptions, integrate_flow, integrate_until_settled, region_projector, rk4_step,
     tangent_projector)
 from eqselect.numerics.dynamics.judges import AttractorJudge, Run, SuccessJudge
+from eqselect.numerics.dynamics.narrow import rows_finite
 from eqselect.numerics.dynamics.basin_map import BasinMap
 from eqselect.numerics.dynamics.kernels.choice import choose_kernel
 from eqselect.numerics.dynamics.problem import BasinProblem
@@ -72,7 +73,7 @@ def _resolve_schedule(schedule):
 
 
 def _nonfinite(final) -> tuple:
-    bad = int(np.sum(~np.isfinite(final).all(axis=1)))
+    bad = int(np.sum(~rows_finite(final)))
     return (f"{bad} trajectories became non-finite",) if bad else ()
 
 

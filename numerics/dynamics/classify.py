@@ -23,6 +23,7 @@ import numpy as np
 from eqselect.numerics.dynamics.attractors import (
     CYCLE, MOVING, UNLISTED, attractor_list, classify_ends,
     distance_to_fixed_points, pure_candidates, volumes)
+from eqselect.numerics.dynamics.narrow import rows_finite
 from eqselect.numerics.dynamics.outcomes import wilson_interval
 from eqselect.numerics.dynamics.basin_map import FRACTION, BasinMap
 from eqselect.numerics.dynamics.starts import SampledStarts
@@ -79,7 +80,7 @@ def attractor_labels(problem, window, attractors, run, progress=None):
     if done is not None:  # settled at rest but at no attractor (e.g. on a saddle's manifold)
         labels[(labels < 0) & done] = MOVING
     notes = []
-    idle = np.flatnonzero((labels == MOVING) & np.isfinite(final).all(axis=1))
+    idle = np.flatnonzero((labels == MOVING) & rows_finite(final))
     if window and idle.size:
         bar = _restart(progress, idle.size, "cycle test")
         cyc = run.recur(window, final[idle], bar)

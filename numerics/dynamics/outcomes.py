@@ -10,6 +10,7 @@ import numpy as np
 from eqselect.theory import PAPER, GameError
 from eqselect.numerics.codegen import compile_exprs
 from eqselect.numerics.fixed_points.core.record import Equilibrium, Stability
+from eqselect.numerics.dynamics.narrow import row_all
 from eqselect.numerics.dynamics.starts import chunks, parameters_to_probability
 from eqselect.numerics.dynamics.plain import plain
 
@@ -59,7 +60,7 @@ def cooperation_success(game, threshold: float = SUCCESS_THRESHOLD,
         x = np.atleast_2d(x)
         ok = np.empty(len(x), dtype=bool)
         for part in chunks(len(x), PREDICATE_CHUNK):  # no temporaries over a large map
-            ok[part] = np.all(coop(x[part]) >= threshold, axis=1)
+            ok[part] = row_all(coop(x[part]) >= threshold)
         return ok
 
     return success

@@ -22,8 +22,6 @@ from dataclasses import replace
 import sympy as sp
 
 from eqselect.theory.game import Game
-from eqselect.theory.network.game import edge_game, network_game
-from eqselect.theory.network.graphs import parse_graph
 
 #: name -> (graph spec, description)
 NETWORKS = {
@@ -48,6 +46,10 @@ def network_builtin(name: str, parameterization: str = "logit", symbolic: bool =
     >>> g.n_agents, g.structure.graph.spec
     (12, 'ring:12')
     """
+    # networkx (a fifth of a second) is imported only when a network game is built
+    from eqselect.theory.network.game import edge_game, network_game
+    from eqselect.theory.network.graphs import parse_graph
+
     spec, text = NETWORKS[name]
     if symbolic:
         syms = sp.symbols("a b c d")
