@@ -63,7 +63,8 @@ def test_a_small_basin_map_imports_neither_networkx_nor_numba():
     # the paper's 21 x 21 grid runs on numpy, and a normal-form game has no graph
     code = ("import sys, io, contextlib; from eqselect.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    code = main(['basins', 'stag-hunt', '--method', 'meta-mapg', '--grid', '5', '--json'])\n"
+            "    code = main(['basins', 'stag-hunt', '--method', 'meta-mapg', '--grid', '5',\n"
+            "                 '--json'])\n"
             "print(code, 'networkx' in sys.modules, 'numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
