@@ -10,8 +10,13 @@
   stated cost per operation), beside the measured figure;
 - `cli`: whole processes of the ``eqselect`` command: ``--version``,
   ``--help``, a warm ``basins --grid 21`` and ``basins --grid 1001``
-  (targets: 0.2 s, 0.2 s, 1 s, 1.3x the API's kernel time), wall and CPU
-  time (on a shared machine the CPU time is the steadier);
+  (targets: 0.2 s, 0.2 s, 1 s, 1.3x the kernel's own time, measured in the
+  same run, interleaved), wall and CPU time (on a shared machine the CPU
+  time is the steadier), with the phases of one large process
+  (`basins_phases`);
+- `ipd_kernel_load`: what a fresh process pays, after its imports and the
+  derivation, to load the discounted IPD's kernel from the disk cache
+  (target < 0.5 s), phase by phase;
 - `ipd_second_eta`: a fresh process derives the discounted IPD at one eta and
   makes its basin kernel ready, then a second eta (target: < 1 s; the kernel
   is compiled once for every eta).
@@ -20,6 +25,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import math
 import os
 import resource
@@ -208,19 +214,155 @@ def _timed(argv, env) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def _kernel_seconds(grid: int, steps: int) -> tuple[float, float]:
+    """(wall, CPU of this process, every thread) of the API's compiled kernel on the
+    command's map: ``basin_map(dec, "meta-mapg", grid=grid, steps=steps,
+    kernel="numba")``, the kernel loaded already."""
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    basin_map(dec, "meta-mapg", grid=11, steps=3, kernel="numba")  # loaded, not timed
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    basin_map(dec, "meta-mapg", grid=grid, steps=steps, kernel="numba")
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def cli(large_grid: int, repeats: int = 3) -> dict:
-    """Whole ``eqselect`` processes, warm (bytecode and kernels cached by a first run)."""
+    """Whole ``eqselect`` processes, warm (bytecode and kernels cached by a first run).
+
+    The large map's figure is set against the kernel's own time measured in
+    the same run, interleaved with it (``kernel_grid_N``: the API's compiled
+    kernel on the same starts and steps, in this process): the ratio
+    ``basins_grid_N / kernel_grid_N``, of wall and of CPU time (target 1.3x),
+    and the phases of one such process (`basins_phases`).
+    """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     basins = ["basins", "stag-hunt", "--method", "meta-mapg", "--json"]
+    large = f"basins_grid_{large_grid}"
     cases = {"version": ["--version"], "help": ["--help"],
              "basins_grid_21": basins + ["--grid", "21"],
-             f"basins_grid_{large_grid}": basins + ["--grid", str(large_grid)]}
+             large: basins + ["--grid", str(large_grid)]}
     out = {}
     for name, argv in cases.items():
         _timed(argv, env)  # warm: bytecode written, kernel compiled
-        runs = [_timed(argv, env) for _ in range(repeats if "1001" not in name else 1)]
+        runs, kernel = [], []
+        for _ in range(repeats):
+            runs.append(_timed(argv, env))
+            if name == large:
+                kernel.append(_kernel_seconds(large_grid, PAPER.steps))
         out[name] = {"wall": statistics.median(r[0] for r in runs),
                      "cpu": statistics.median(r[1] for r in runs), "runs": len(runs)}
+        if kernel:
+            out[f"kernel_grid_{large_grid}"] = {
+                "wall": statistics.median(r[0] for r in kernel),
+                "cpu": statistics.median(r[1] for r in kernel), "runs": len(kernel)}
+    k = out[f"kernel_grid_{large_grid}"]
+    out["ratio_vs_kernel"] = {"wall": out[large]["wall"] / k["wall"],
+                              "cpu": out[large]["cpu"] / k["cpu"]}
+    out["phases"] = basins_phases(large_grid, env)
+    return out
+
+
+_PHASES = """
+import functools, importlib, io, json, sys, time, contextlib
+T0, C0 = time.perf_counter(), time.process_time()
+wall, cpu = {}, {}
+
+def timed(name, module, attr):
+    m = importlib.import_module(module)
+    f = getattr(m, attr)
+
+    @functools.wraps(f)
+    def g(*a, **k):
+        t, c = time.perf_counter(), time.process_time()
+        try:
+            return f(*a, **k)
+        finally:
+            wall[name] = wall.get(name, 0.0) + time.perf_counter() - t
+            cpu[name] = cpu.get(name, 0.0) + time.process_time() - c
+    setattr(m, attr, g)
+
+from eqselect.cli import build_parser, main
+t, c = time.perf_counter(), time.process_time()
+build_parser(["basins"])  # the command's options: eqselect.theory, sympy, symengine
+wall["imports"], cpu["imports"] = time.perf_counter() - t, time.process_time() - c
+P = "eqselect.numerics.dynamics."
+for name, module, attr in (
+        ("derivation", "eqselect.commands.inputs", "numeric_decomposition"),
+        ("fixed-point search", "eqselect.commands.basins", "basin_fixed_points"),
+        ("starts", P + "starts", "grid_starts"),
+        ("judge's field (imports numba)", P + "basins", "_judge_field"),
+        ("kernel lookup", P + "kernels.fused", "problem_kernel_values"),
+        ("kernel", P + "kernels.fused", "run_compiled"),
+        ("classification", P + "attractors", "classify_ends"),
+        ("cycle test", P + "basins", "cycling"),
+        ("judging (classification, cycle test, success predicate)", P + "classify",
+         "summarise"),
+        ("JSON document", "eqselect.commands.basins", "basins_json")):
+    timed(name, module, attr)
+with contextlib.redirect_stdout(io.StringIO()) as text:
+    main(sys.argv[1:])
+wall["process (after the interpreter started)"] = time.perf_counter() - T0
+cpu["process (after the interpreter started)"] = time.process_time() - C0
+print(json.dumps({"wall": wall, "cpu": cpu, "bytes_written": len(text.getvalue())}))
+"""
+
+
+def basins_phases(grid: int, env=None) -> dict:
+    """Wall and CPU seconds of each phase of one warm ``eqselect basins stag-hunt
+    --method meta-mapg --json --grid N`` process: imports, derivation, the
+    fixed-point search that names the attractors, the starts, the kernel,
+    classifying the end points, the cycle test of the unsettled ones, the
+    JSON document. CPU is this process's (all threads; the kernel's runs on
+    every core)."""
+    argv = ["basins", "stag-hunt", "--method", "meta-mapg", "--json", "--grid", str(grid)]
+    done = subprocess.run([sys.executable, "-c", _PHASES, *argv], env=env, check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+_KERNEL_LOAD = """
+import json, time
+import numpy as np
+from eqselect.theory import PAPER, Decomposition, Rule, ipd
+from eqselect.numerics.dynamics.problem import BasinProblem
+from eqselect.numerics.dynamics.schedules import PaperSchedule
+from eqselect.numerics.dynamics.starts import SampledStarts
+dec = Decomposition(ipd("logit").substitute(), eta=PAPER.eta)
+problem = BasinProblem(dec, Rule("meta-mapg"), SampledStarts(4), 2, kernel="numba")
+out, t = {}, time.perf_counter()
+import numba
+out["import numba"] = time.perf_counter() - t
+from eqselect.numerics.dynamics.kernels.fused import problem_kernel_values, run_compiled
+t = time.perf_counter()
+module, q = problem_kernel_values(problem, PaperSchedule(), True)
+out["key and module from the disk cache"] = time.perf_counter() - t
+x = np.zeros((1, len(dec.game.parameters)))
+t = time.perf_counter()
+module.run(x, 0, np.asarray(q, dtype=float).reshape(-1), np.empty_like(x),
+           np.empty(1, dtype=np.int64))
+out["first call: numba's registries and the machine code from its cache"] = \
+    time.perf_counter() - t
+t = time.perf_counter()
+run_compiled(module, np.zeros((4, x.shape[1])), 2, q)
+out["4 starts x 2 steps"] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+
+def ipd_kernel_load() -> dict:
+    """What a fresh process pays to load the discounted IPD's compiled kernel once it
+    is on disk, after the imports and the derivation: importing numba, the
+    kernel's key and module (`problem_kernel_values`), the first call (numba
+    sets up its typing and lowering registries, which imports scipy.linalg
+    for its BLAS check, and loads the machine code from its cache), and a
+    4-start run. Run twice; the second run's figures are returned."""
+    run = [sys.executable, "-c", _KERNEL_LOAD]
+    subprocess.run(run, check=True, capture_output=True)  # the kernel on disk
+    out = json.loads(subprocess.run(run, check=True, capture_output=True, text=True)
+                     .stdout.strip().splitlines()[-1])
+    out["total"] = sum(out.values())
     return out
 
 
