@@ -101,17 +101,25 @@ def basin_fixed_points(dec, args) -> tuple:
     marked incomplete: pure profiles of one-state logit / softmax games are
     still recognised (`pure_candidates`), every other end point counts as
     still moving or cycle, and a note says the attractor list may be
-    incomplete because of the budget.
+    incomplete because of the budget. A list proven complete is kept on
+    disk and read back by the next process that asks for it
+    (`eqselect.numerics.dynamics.attractor_cache`).
     """
     from eqselect.theory.rules import resolve
     from eqselect.theory.budget import DEFAULT_BUDGET
+    from eqselect.numerics.dynamics.attractor_cache import cached_search, keep_search
     from eqselect.numerics.fixed_points.find import EquilibriumSet, find_equilibria
 
     seconds = FIXED_POINT_SECONDS if args.time_limit is None else float(args.time_limit)
+    asked = resolve(args.method, args.lam, args.own)
+    found = cached_search(dec, asked)  # a list proven complete by an earlier process
+    if found is not None:
+        return found, []
     try:
         with limits.deadline("the fixed-point search", seconds):
-            return find_equilibria(dec, resolve(args.method, args.lam, args.own),
-                                   budget=min(DEFAULT_BUDGET, seconds)), []
+            found = find_equilibria(dec, asked, budget=min(DEFAULT_BUDGET, seconds))
+        keep_search(dec, asked, found)
+        return found, []
     except limits.TimeBudgetExceeded:
         rule = resolve(args.method, float(args.lam), float(args.own))
         note = (f"the fixed-point search that names the attractors stopped at its budget of "
