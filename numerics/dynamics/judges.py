@@ -307,7 +307,11 @@ class NamedPointJudge:
         if game.region.kind is RegionKind.FREE and game.strategies:
             corner = np.round(ends)
             ok = (names == UNRESOLVED) & (np.linalg.norm(ends - corner, axis=1) <= self.tol)
-            names[ok] = ["(" + ", ".join(str(int(v)) for v in c) + ")" for c in corner[ok]]
+            if ok.any():  # each distinct profile named once, not once per start
+                found, which = np.unique(corner[ok], axis=0, return_inverse=True)
+                labels = np.array(["(" + ", ".join(str(int(v)) for v in c) + ")"
+                                   for c in found], dtype=object)
+                names[ok] = labels[np.ravel(which)]
         return names
 
     def summarise(self, problem, run: Run, progress=None):

@@ -112,3 +112,18 @@ def test_named_point_judge_checks_its_tolerance():
 
     with pytest.raises(GameError, match="tol must be > 0"):
         NamedPointJudge(None, (), 0.0)
+
+
+def test_named_point_judge_names_every_start_at_a_corner(dec):
+    from eqselect.numerics.dynamics.judges import NamedPointJudge
+    from eqselect.numerics.dynamics.starts import probability_to_parameters
+
+    rng = np.random.default_rng(3)
+    corners = rng.integers(0, 2, size=(500, 2)).astype(float)
+    ends = np.clip(corners + rng.uniform(-0.03, 0.03, size=corners.shape), 1e-6, 1 - 1e-6)
+    ends[::5] = 0.5  # resolved by neither a point nor a corner
+    names = NamedPointJudge(None, (), 0.05).names(dec.game, probability_to_parameters(
+        dec.game, ends))
+    want = ["unresolved" if k % 5 == 0 else f"({int(a)}, {int(b)})"
+            for k, (a, b) in enumerate(corners)]
+    assert names.tolist() == want
