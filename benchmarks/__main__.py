@@ -53,7 +53,8 @@ import sympy as sp
 from benchmarks.degenerate import print_degenerate
 from benchmarks.solvers import continuation_speed, degenerate_fixed_points, fixed_points_3x3
 from benchmarks.stag_hunt_numpy import basin_fraction
-from benchmarks.targets import api_default, cli, ipd_kernel_load, ipd_second_eta, machine_limit
+from benchmarks.targets import (
+    api_default, cli, ipd_kernel_load, ipd_second_eta, machine_limit, print_cli)
 from eqselect.api import basin_map, basin_monte_carlo  # the API a user calls
 from eqselect.theory import PAPER, Decomposition, builtin, ipd
 
@@ -263,6 +264,7 @@ def main(argv=None) -> int:
     res["machine"]["load_average_at_end"] = os.getloadavg()
     Path(args.out).write_text(json.dumps(res, indent=2))
     _print(res)
+    print_cli(res["cli"], res["ipd_kernel_load"])
     print()
     print(markdown_table(res))
     return 0

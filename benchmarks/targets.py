@@ -366,6 +366,24 @@ def ipd_kernel_load() -> dict:
     return out
 
 
+def print_cli(cl: dict, load: dict) -> None:
+    """The command line's figures: each process, the large map against the kernel's
+    own time, the phases of one large map, and the IPD kernel's load."""
+    for name, v in cl.items():
+        if isinstance(v, dict) and "wall" in v and "runs" in v:
+            print(f"  {name:<40} wall {v['wall']:7.2f} s   CPU {v['cpu']:7.2f} s")
+    r = cl["ratio_vs_kernel"]
+    print(f"  whole basins command / the kernel's own time (same run): wall {r['wall']:.2f}x, "
+          f"CPU {r['cpu']:.2f}x (target 1.3x)")
+    phases = cl["phases"]
+    print("  phases of one basins command (wall, CPU):")
+    for name, wall in phases["wall"].items():
+        print(f"    {name:<58} {wall:7.2f} s {phases['cpu'][name]:7.2f} s")
+    print("  the IPD's kernel in a fresh process, after its imports and the derivation:")
+    for name, seconds in load.items():
+        print(f"    {name:<70} {seconds:6.2f} s")
+
+
 _SECOND_ETA = """
 import sys, time
 import sympy as sp
