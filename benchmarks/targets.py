@@ -291,7 +291,9 @@ P = "eqselect.numerics.dynamics."
 for name, module, attr in (
         ("derivation", "eqselect.commands.inputs", "numeric_decomposition"),
         ("fixed-point search", "eqselect.commands.basins", "basin_fixed_points"),
-        ("starts", P + "starts", "grid_starts"),
+        ("starts: the grid", P + "starts", "grid_starts"),
+        ("starts: their parameters (logits)", P + "starts",
+         "probability_to_parameters"),
         ("judge's field (imports numba)", P + "basins", "_judge_field"),
         ("kernel lookup", P + "kernels.fused", "problem_kernel_values"),
         ("kernel", P + "kernels.fused", "run_compiled"),
