@@ -13,8 +13,8 @@ kept.
 The key is the SHA-256 of everything the list depends on (`search_key`):
 
 - the game: its name, parameterisation, parameter symbols, exact value
-  expressions J_i (payoffs substituted), strategies, region, actions,
-  states, tau; and the decomposition's eta;
+  expressions J_i, strategies, payoff tensors, payoff symbols with their
+  values, region, actions, states, tau; and the decomposition's eta;
 - the rule: method, lambda, own coefficient and annealing;
 - the code that computes it: the text of every module of
   ``eqselect.theory`` and ``eqselect.numerics``, and the versions of
@@ -77,7 +77,9 @@ def search_key(dec, rule) -> str | None:
     text = "\n".join([
         FORMAT, code_digest(), repr(game.name), str(game.parameterization),
         *(srepr(p) for p in game.parameters), *(srepr(v) for v in game.values),
-        srepr(game.strategies), repr(game.region), repr(game.actions), str(game.states),
+        srepr(game.strategies), srepr(game.payoffs),
+        srepr(sorted((game.payoff_symbols or {}).items(), key=str)),
+        repr(game.region), repr(game.actions), str(game.states),
         srepr(game.tau), srepr(dec.eta), rule.method.value, srepr(rule.lam),
         srepr(rule.own_coef), repr(rule.annealing)])
     return digest(text)

@@ -1,6 +1,7 @@
 """The disk cache of the fixed-point lists that name a basin map's attractors."""
 
 import pickle
+from dataclasses import replace
 
 import pytest
 import sympy as sp
@@ -17,6 +18,13 @@ STAG = ((4, 0), (3, 2))
 def _stag(row=STAG, eta=sp.Rational(11, 20), name="stag"):
     col = tuple(zip(*row))
     return Decomposition(normal_form_game((row, col), "logit", name=name), eta=eta)
+
+
+def _symbolic(a):
+    """Stag Hunt with symbolic payoffs, the row player's top-left one valued ``a``."""
+    game = builtin("stag-hunt", "logit", symbolic=True)
+    values = {s: (a if str(s) == "a" else v) for s, v in game.payoff_symbols.items()}
+    return Decomposition(replace(game, payoff_symbols=values), eta=sp.Rational(11, 20))
 
 
 @pytest.fixture
@@ -48,6 +56,8 @@ def test_any_changed_input_misses_the_cache(cache):
         (dec, resolve("meta-mapg", sp.Rational(3, 2), sp.Rational(1, 4))),
         (dec, resolve("lola", sp.Rational(3, 2), sp.Rational(7, 20))),
         (Decomposition(builtin("stag-hunt", "direct"), eta=sp.Rational(11, 20)), rule),
+        (_symbolic(4), rule),
+        (_symbolic(5), rule),
     ]
     keys = {ac.search_key(d, r) for d, r in others} | {ac.search_key(dec, rule)}
     assert len(keys) == len(others) + 1
