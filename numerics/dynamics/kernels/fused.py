@@ -39,9 +39,9 @@ from eqselect.theory.engine import to_engine
 from eqselect.numerics.disk_cache import digest
 from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel
 from eqselect.numerics.dynamics.kernels.source import (
-    annealing_code, kernel_files, schedule_code)
+    KernelForm, KernelSpec, annealing_code, form_files, schedule_code)
 
-__all__ = ["available", "compiled_kernel", "kernel_key", "problem_kernel",
+__all__ = ["KernelForm", "KernelSpec", "available", "compiled_kernel", "form_kernel", "kernel_key", "problem_kernel",
            "problem_kernel_values", "run_compiled", "run_kernel"]
 
 #: Starts per chunk handed to one kernel call (one thread runs one chunk).
@@ -53,7 +53,8 @@ def available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extras) -> str:
+def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extras,
+          form=KernelForm()) -> str:
     """Everything a kernel's text depends on, cheap to compute for large fields.
 
     The field enters through its common-subexpression form (symengine's
@@ -68,7 +69,8 @@ def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extr
         " ".join(names), str(len(fields)), *(f"{s} = {v}" for s, v in reps),
         *(str(e) for e in reduced), "coop", *(str(to_engine(c)) for c in (coop or [])),
         f"{coop is None} {float(threshold)!r}", lr_code, repr(clip),
-        annealing_code(annealing), f"{region.kind} {blocks!r}"])
+        annealing_code(annealing), f"{region.kind} {blocks!r}",
+        f"form {form.layout} {form.precision}"])
 
 
 def kernel_key(fields, parameters, schedule, annealing, region, coop=None,
@@ -85,9 +87,16 @@ def compiled_kernel(fields, parameters, schedule, annealing, region, coop=None,
     Parameters are those of `kernel_source`. The module's ``run(x0, steps,
     q, final, first_hit)`` reads the values of ``extras`` from ``q``.
     """
-    spec = _spec(fields, parameters, schedule, annealing, region, coop, threshold, extras)
-    return cached_kernel(spec, lambda: kernel_files(
-        fields, parameters, schedule, annealing, region, coop, threshold, extras))
+    return form_kernel(KernelSpec(fields, parameters, schedule, annealing, region, coop,
+                                  threshold, extras))
+
+
+def form_kernel(spec: KernelSpec, form: KernelForm = KernelForm()):
+    """`compiled_kernel` of a `KernelSpec` in a `KernelForm` (layout, precision)."""
+    s = spec
+    key = _spec(s.fields, s.parameters, s.schedule, s.annealing, s.region, s.coop,
+                s.threshold, s.extras, form)
+    return cached_kernel(key, lambda: form_files(spec, form))
 
 
 def run_compiled(module, x0, steps: int, q=(), progress=None):
@@ -132,22 +141,27 @@ def threads() -> int:
 _MODULES: dict = {}
 
 
-def problem_kernel(problem, sched, with_success: bool):
+def problem_kernel(problem, sched, with_success: bool, form: KernelForm = KernelForm()):
     """The kernel module of a basin problem's rule, schedule and region."""
-    return problem_kernel_values(problem, sched, with_success)[0]
+    return problem_kernel_values(problem, sched, with_success, form)[0]
 
 
-def problem_kernel_values(problem, sched, with_success: bool) -> tuple:
-    """(kernel module, its run-time values ``q``) of a basin problem."""
+def problem_kernel_values(problem, sched, with_success: bool,
+                          form: KernelForm = KernelForm()) -> tuple:
+    """(kernel module, its run-time values ``q``) of a basin problem.
+
+    ``form`` other than the default applies to the generic kernel only (the
+    IPD's chain kernel has one form).
+    """
     rule = problem.rule
     key = (id(problem.dec), rule.method, rule.lam, rule.own_coef, repr(rule.annealing),
-           repr(sched), with_success)
+           repr(sched), with_success, form)
     if key not in _MODULES or _MODULES[key][0] is not problem.dec:
-        _MODULES[key] = (problem.dec, _problem_module(problem, sched, with_success))
+        _MODULES[key] = (problem.dec, _problem_module(problem, sched, with_success, form))
     return _MODULES[key][1]
 
 
-def _problem_module(problem, sched, with_success: bool) -> tuple:
+def _problem_module(problem, sched, with_success: bool, form: KernelForm) -> tuple:
     from eqselect.numerics.dynamics.kernels.chain import chain_kernel
     from eqselect.numerics.sources.symbolic import SymbolicSource
 
@@ -160,8 +174,8 @@ def _problem_module(problem, sched, with_success: bool) -> tuple:
     fields = ((src.field_expressions(rule),) if rule.annealing is None else
               (src.field_expressions(rule.with_(lam=0)), src.field_expressions(rule.with_(lam=1))))
     coop = [s[0] for s in game.strategies] if with_success else None
-    return compiled_kernel(fields, game.parameters, sched, rule.annealing, game.region, coop,
-                           threshold), ()
+    return form_kernel(KernelSpec(fields, game.parameters, sched, rule.annealing, game.region,
+                                  coop, threshold), form), ()
 
 
 def run_kernel(problem, sched, x0, success, progress=None):
