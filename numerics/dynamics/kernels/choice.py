@@ -22,6 +22,9 @@ that it steps a start 5-8 times faster than the numpy reference. Hence:
   numpy, their only loop;
 - numba missing where the kernel was due: numpy, with a note saying so.
 
+A problem asking for float32 (``precision="float32"``) runs on the kernel
+whatever its size: float32 is a form of the compiled kernel only.
+
 A rule without a compiled form (SOS, whose weight p is chosen pointwise)
 is handed to the kernel path whatever its size: that path runs numpy and
 says why in a note (`eqselect.numerics.dynamics.basins`), without importing
@@ -40,6 +43,8 @@ NUMBA_MIN_WORK = 10_000_000
 SMALL_DIMENSION = 4
 
 KERNEL_CHOICES = ("auto", "numpy", "numba")
+#: Floating-point types of the compiled kernel (float32: 8 lanes a vector).
+PRECISIONS = ("float64", "float32")
 
 
 def numba_installed() -> bool:
@@ -83,6 +88,11 @@ def choose_kernel(problem, n_starts: int) -> tuple[str, tuple[str, ...]]:
         return "numpy", ()
     if problem.rule.spec.adaptive:
         return "numba", ()
+    if getattr(problem, "precision", "float64") != "float64":
+        if not numba_installed():
+            return "numpy", ("float32 needs the compiled kernel and numba is not installed: "
+                             "the numpy kernel ran in float64",)
+        return "numba", ()
     large = (n_starts * int(problem.steps) >= NUMBA_MIN_WORK
              or len(problem.game.parameters) > SMALL_DIMENSION)
     if not large:
@@ -93,5 +103,5 @@ def choose_kernel(problem, n_starts: int) -> tuple[str, tuple[str, ...]]:
     return "numba", ()
 
 
-__all__ = ["KERNEL_CHOICES", "NUMBA_MIN_WORK", "SMALL_DIMENSION", "choose_kernel",
-           "numba_installed"]
+__all__ = ["KERNEL_CHOICES", "NUMBA_MIN_WORK", "PRECISIONS", "SMALL_DIMENSION",
+           "choose_kernel", "numba_installed"]

@@ -41,7 +41,8 @@ from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel
 from eqselect.numerics.dynamics.kernels.source import (
     KernelForm, KernelSpec, annealing_code, form_files, schedule_code)
 
-__all__ = ["KernelForm", "KernelSpec", "available", "compiled_kernel", "form_kernel", "kernel_key", "problem_kernel",
+__all__ = ["CHECK_SAMPLE", "KernelForm", "KernelSpec", "available", "compiled_kernel",
+           "float32_check", "form_kernel", "kernel_key", "problem_kernel",
            "problem_kernel_values", "run_compiled", "run_kernel"]
 
 #: Starts per chunk handed to one kernel call (one thread runs one chunk).
@@ -195,9 +196,13 @@ def run_kernel(problem, sched, x0, success, progress=None):
         raise GameError("the compiled kernel needs numba (pip install numba); "
                         "use the numpy kernel")
     builtin_success = problem.judge.success_predicate is None and success is not None
-    module, values = problem_kernel_values(problem, sched, builtin_success)
+    precision = getattr(problem, "precision", "float64")
+    module, values = problem_kernel_values(problem, sched, builtin_success,
+                                           KernelForm(precision=precision))
     final, hit = run_compiled(module, x0, int(problem.steps), values, progress)
     notes = []
+    if precision != "float64":
+        notes.append(float32_check(problem, sched, x0, (final, hit), builtin_success))
     if success is not None and not builtin_success:
         hit[:] = -1
         notes.append("first-hit steps are not recorded for a custom success predicate "
@@ -206,3 +211,31 @@ def run_kernel(problem, sched, x0, success, progress=None):
     if bad:
         notes.append(f"{bad} trajectories became non-finite")
     return final, hit, tuple(notes)
+
+
+#: Starts of a float32 run stepped again in float64 to count differing outcomes.
+CHECK_SAMPLE = 4096
+
+
+def float32_check(problem, sched, x0, run, builtin_success: bool) -> str:
+    """A note: how many sampled starts end differently in float32 than in float64.
+
+    The sample is every s-th start from the first, s = ceil(n / `CHECK_SAMPLE`)
+    (all starts when n <= `CHECK_SAMPLE`), stepped again by the float64 block
+    kernel from the same starting points. An outcome is the success predicate
+    (reached or not) when the kernel tests it, else the end point: one whose
+    coordinates differ by more than ``problem.tol`` counts as differing.
+    """
+    final, hit = run
+    stride = max(1, -(-len(x0) // CHECK_SAMPLE))
+    rows = np.arange(0, len(x0), stride)
+    module, values = problem_kernel_values(problem, sched, builtin_success, KernelForm("block"))
+    f64, h64 = run_compiled(module, np.ascontiguousarray(x0)[rows], int(problem.steps), values)
+    if builtin_success:
+        differ, what = int(np.sum((h64 >= 0) != (hit[rows] >= 0))), "success"
+    else:
+        differ = int(np.sum(np.abs(f64 - final[rows]).max(axis=1) > problem.tol))
+        what = f"end point (by more than tol = {problem.tol})"
+    which = "all starts" if stride == 1 else f"one start in {stride}, from the first"
+    return (f"float32 kernel: {differ} of {len(rows)} starts ({which}) differ in {what} "
+            "from a float64 run of the same starts")

@@ -43,6 +43,7 @@ import symengine as se
 import sympy as sp
 
 from eqselect.theory import GameError
+from eqselect.numerics.dynamics.kernels.choice import PRECISIONS
 from eqselect.numerics.dynamics.kernels.codegen import logit_band, sigmoid_index, step_quantity
 
 __all__ = ["BLOCK", "PRECISIONS", "block_loop", "float32_line"]
@@ -50,7 +51,6 @@ __all__ = ["BLOCK", "PRECISIONS", "block_loop", "float32_line"]
 #: Starts per block: 4 AVX2 vectors of doubles (2 of floats); larger blocks
 #: add nothing once the vectors are full and lengthen the compile.
 BLOCK = 16
-PRECISIONS = ("float64", "float32")
 
 _EXP = re.compile(r"\bmath\.exp\(")
 

@@ -130,3 +130,26 @@ def test_float32_line_types_every_constant_and_expands_powers():
     assert out == ("_u0 = -np.float32(1)/np.float32(400)*(_g0*_g0*_g0)*(_g0 - np.float32(1))"
                    " + np.float32(2.5e-3)*_a10 + vexp32(-_p1)")
     assert float32_line("_S[16 + b] = _p1") == "_S[16 + b] = _p1"
+
+
+def test_a_float32_map_counts_the_starts_whose_outcome_differs_from_float64(stag):
+    from eqselect.numerics.dynamics.basins import basin_map
+    from eqselect.numerics.dynamics.starts import GridStarts
+
+    starts = GridStarts(31)
+    b32 = basin_map(stag, Rule("meta-mapg"), starts, precision="float32")
+    b64 = basin_map(stag, Rule("meta-mapg"), starts, kernel="numba")
+    assert b32.kernel == "numba" and b32.problem.to_json()["precision"] == "float32"
+    differ = int(np.sum(np.asarray(b32.success) != np.asarray(b64.success)))
+    (note,) = [n for n in b32.notes if n.startswith("float32 kernel")]
+    assert note.startswith(f"float32 kernel: {differ} of {31 * 31} starts (all starts)")
+    assert abs(b32.fraction - b64.fraction) <= 0.01
+    assert b64.problem.to_json()["precision"] == "float64"
+    assert not any(n.startswith("float32") for n in b64.notes)
+
+
+def test_float32_is_refused_where_no_compiled_kernel_runs(stag):
+    with pytest.raises(GameError, match="float32"):
+        BasinProblem(stag, Rule("pg"), kernel="numpy", precision="float32")
+    with pytest.raises(GameError, match="precision"):
+        BasinProblem(stag, Rule("pg"), precision="half")
