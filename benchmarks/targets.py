@@ -334,12 +334,23 @@ def machine_limit(measured: float) -> dict:
     divisions, `vexp` calls) at the cycles per vector operation measured in
     the same run (`vector_cycles`), 4 lanes a vector, on every core, with no
     stall between them: cores x clock x lanes / (operations x cycles). The
-    scalar limit of the lane-interleaved kernel (`step_operations` at
-    `operation_cycles`: libm's exponential, one lane) is kept beside it.
+    cycles are CPU time, so the limit is the idle machine's; ``measured`` (wall
+    time) is beside it, and so is the kernel's rate per CPU-second of this
+    process times the cores (301^2 starts x 140 steps), the figure to read
+    on a shared machine. The scalar limit of the lane-interleaved kernel
+    (`step_operations` at `operation_cycles`: libm's exponential, one lane)
+    is kept beside them.
     """
+    from eqselect.numerics.dynamics.kernels.fused import run_compiled
+
     modules = _stag_modules()
     ops = block_operations(Path(modules["block"].__file__).read_text())
     per_vector = vector_cycles()
+    theta = _theta_grid(301)
+    run_compiled(modules["block"], theta[:16], 2)
+    t0 = time.process_time()  # every thread of this process: the kernel's own CPU time
+    run_compiled(modules["block"], theta, 140)
+    cpu_rate = len(theta) * 140 / (time.process_time() - t0)
     vector_step = sum(per_vector[k] * v for k, v in ops.items())
     cores, hz = os.cpu_count() or 1, cpu_hz()
     limit = cores * hz * LANES / vector_step
@@ -351,6 +362,8 @@ def machine_limit(measured: float) -> dict:
             "lanes": LANES, "cycles_per_start_step": vector_step / LANES, "cores": cores,
             "clock_hz": hz, "limit_start_steps_per_second": limit,
             "measured_start_steps_per_second": measured, "share_of_limit": measured / limit,
+            "cpu_measured_start_steps_per_second": cpu_rate * cores,
+            "cpu_share_of_limit": cpu_rate * cores / limit,
             "scalar_lanes_kernel": {"operations_per_start_step": scalar_ops,
                                     "cycles_per_operation": scalar,
                                     "limit_start_steps_per_second": scalar_limit}}

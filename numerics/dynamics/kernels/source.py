@@ -1,5 +1,11 @@
 """The text of a fused basin kernel: field, schedule, projection and predicate in one loop.
 
+Two layouts share the header, the schedule and the field's lines
+(`KernelForm`): the block layout of `eqselect.numerics.dynamics.kernels.simd`
+(16 starts in structure of arrays, a vectorised loop; the default for a
+field of scalar lines on the clip or the box) and the lanes layout this
+module writes, described below (the simplex projection, native fields).
+
 `kernel_source` writes one numba module whose ``run(x0, steps, q, final,
 first_hit)`` advances every start of x0 through all steps inside one
 compiled loop over the starts, which releases the GIL (the caller runs

@@ -5,23 +5,26 @@ loop that calls it runs one lane at a time. `vexp` computes e^x with
 additions, multiplications and integer bit operations only, all of which
 LLVM widens to 4 doubles (AVX2) or 8 floats:
 
-1. clamp x to [LOW, HIGH] (a select: NaN passes through, +-inf are clamped);
+1. clamp x to [-746, 710] (a select: NaN passes through, +-inf are clamped);
 2. Cody-Waite reduction x = n ln2 + r, |r| <= ln2 / 2 (plus rounding):
-   n = round(x / ln2) by adding and subtracting 1.5 * 2^52 (the sum's low
-   mantissa bits then hold n as an integer, read by a bitcast),
-   r_hi = x - n ln2_hi is exact (ln2_hi has 21 trailing zero bits),
-   r = r_hi - n ln2_lo, and c = (r_hi - r) - n ln2_lo its rounding error;
-3. e^r = 1 + (r + (c + r^2 P(r))), P the Taylor polynomial
-   1/2 + r/6 + ... + r^11/13! (remainder below 2^-61 relative on |r| <= 0.35),
-   evaluated by Horner's rule;
-4. 2^n as two powers of two 2^n1 2^n2, n1 = n >> 1, n2 = n - n1, each built
-   from its bits ((n_i + 1023) << 52): the first product is exact, the
-   second rounds once, so results in the subnormal range are rounded once
-   and e^x >= 2^1024 is +inf.
+   n = round(x / ln2) by adding and subtracting 1.5 * 2^52 (no conversion
+   to an integer, which AVX2 lacks for 64 bits), r_hi = x - n ln2_hi is
+   exact (ln2_hi has 21 trailing zero bits), r = r_hi - n ln2_lo, and
+   c = (r_hi - r) - n ln2_lo its rounding error;
+3. e^r = 1 + r + (c + r^2 P(r)), P the Taylor polynomial 1/2 + r/6 + ...
+   + r^11/13! (remainder below 2^-57 relative on |r| <= 0.35) by Horner's
+   rule, 1 + r split exactly into its rounded sum and error (Fast2Sum), so
+   the last addition rounds once;
+4. 2^n as two powers of two 2^n1 2^n2, n1 = n >> 1, n2 = n - n1, built
+   from their bits ((n_i + 1023) << 52) after converting n to int32 (one
+   AVX2 instruction for 4 doubles): the first product is exact, the second
+   rounds once, so results in the subnormal range are rounded once and
+   e^x >= 2^1024 is +inf.
 
 Outside the domain the kernels need (clipped logits, |x| <= 8, and their
 small integer multiples) the function still agrees with ``math.exp``:
-x > 709.79 gives +inf, x < -745.14 gives 0.0, +inf gives +inf, -inf gives
+x > 709.79 gives +inf, x < -745.14 gives 0.0 (both exactly as correctly
+rounded), +inf gives +inf, -inf gives
 0.0, NaN gives NaN; no exception is raised (overflow is not reported, as
 with numba's ``error_model='numpy'``).
 
@@ -31,17 +34,18 @@ points (uniform, on [-8, 8] and beside every k ln2 / 2;
 most 0.66 units in the last place where e^x is normal (x >= -708.39),
 `ULP_NORMAL` the tested bound; where e^x is subnormal the polynomial's
 rounding and the final one add up, 0.75 ulp observed and `ULP_BOUND` = 1
-the bound; e^0 = 1 exactly. It differs from glibc's ``math.exp`` by at most one ulp, on 1.6 %
-of points. The float32 version (`vexp32`, the same steps in float32 with a
+the bound; e^0 = 1 exactly. It differs from glibc's ``math.exp`` by at
+most one ulp, on 1.6 % of points. The float32 version (`vexp32`, the same steps in float32 with a
 degree-7 polynomial, ln2_hi with 9 trailing zero bits, exact for |n| <= 150,
 1.5 * 2^23 as the rounding constant) is within 0.71 float32 ulps on
 [-87, 88.5], `ULP_BOUND32` the tested bound.
 
 The functions are compiled without fastmath: reassociation would undo the
-rounding constant and the Cody-Waite split. LLVM does not contract a * b + c
-into an FMA under numba's default flags, so the bounds hold on any x86 core;
-with contraction (``fastmath={"contract"}``) the error only shrinks
-(one rounding fewer per Horner step) but the bits change.
+rounding constant, the Cody-Waite split and Fast2Sum. LLVM does not contract
+a * b + c into an FMA under numba's default flags, so every core computes
+the same bits; with contraction (``fastmath={"contract"}``) each Horner step
+would round once instead of twice, the last bits would change and the
+bounds would have to be measured again.
 """
 
 from __future__ import annotations
