@@ -45,7 +45,8 @@ from eqselect.numerics.codegen import refuse_unknown
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.codegen import (
     coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
-from eqselect.numerics.dynamics.kernels.simd import BLOCK, PRECISIONS, block_loop
+from eqselect.numerics.dynamics.kernels.choice import LAYOUTS, PRECISIONS, choose_layout
+from eqselect.numerics.dynamics.kernels.simd import BLOCK, block_loop
 
 _JIT = "numba.njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)"
 
@@ -229,9 +230,6 @@ class KernelForm:
             raise GameError("float32 kernels have the block layout; got layout='lanes'")
 
 
-LAYOUTS = ("auto", "block", "lanes")
-
-
 def kernel_files(fields, parameters, schedule, annealing, region, coop=None,
                  threshold: float = PAPER.success, extras=()) -> tuple[str, dict]:
     """(module text, {file suffix: bytes}) of a kernel; see `kernel_source`."""
@@ -294,10 +292,7 @@ def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, 
         targets = [f"_u{j}" for j in range(d)] + [f"_v{j}" for j in range(d)][:len(flat) - d]
         parts.field_lines, parts.used = scalar_block(small or flat, targets, params, "_a")
         parts.lanes = lanes_for(len(parts.field_lines))
-    block = not (side or parts.simplex) and form.layout != "lanes"
-    if (form.layout == "block" or form.precision != "float64") and not block:
-        raise GameError("the block kernel needs a field of scalar lines on the clip or the "
-                        "box (not the simplex projection, not a native field)")
+    block = choose_layout(form.layout, form.precision, not (side or parts.simplex)) == "block"
     helpers = _PROJECT_CAPPED + f"\n\nproject_capped = {_JIT}(project_capped)\n" \
         if parts.simplex else ""
     loop = (block_loop(parts, coop_r, params, float(threshold), form.precision) if block
