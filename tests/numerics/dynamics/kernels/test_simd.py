@@ -153,3 +153,22 @@ def test_float32_is_refused_where_no_compiled_kernel_runs(stag):
         BasinProblem(stag, Rule("pg"), kernel="numpy", precision="float32")
     with pytest.raises(GameError, match="precision"):
         BasinProblem(stag, Rule("pg"), precision="half")
+
+
+def test_the_facade_and_the_command_line_take_the_precision(stag, capsys):
+    import json
+
+    from eqselect import api
+    from eqselect.cli import main
+    from eqselect.theory import OptionsError
+
+    with pytest.raises(OptionsError, match="precision must be one of float64, float32"):
+        api.basin_map(stag, "meta-mapg", grid=5, steps=3, precision="float16")
+    bm = api.basin_map(stag, "meta-mapg", grid=9, steps=40, precision="float32")
+    assert bm.problem.precision == "float32" and bm.kernel == "numba"
+    assert main(["basins", "stag-hunt", "--method", "meta-mapg", "--grid", "9", "--steps", "40",
+                 "--precision", "float32", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["inputs"]["problem"]["precision"] == "float32" and doc["kernel"] == "numba"
+    assert any(n.startswith("float32 kernel: ") and " of 81 starts (all starts)" in n
+               for n in doc["notes"])
