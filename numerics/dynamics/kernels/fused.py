@@ -28,8 +28,10 @@ for every value, as the sweeps do (`KernelRun`).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import symengine as se
@@ -71,7 +73,19 @@ def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extr
         *(str(e) for e in reduced), "coop", *(str(to_engine(c)) for c in (coop or [])),
         f"{coop is None} {float(threshold)!r}", lr_code, repr(clip),
         annealing_code(annealing), f"{region.kind} {blocks!r}",
-        f"form {form.layout} {form.precision}"])
+        f"form {form.layout} {form.precision}", _vexp_text_digest()])
+
+
+def _vexp_text_digest() -> str:
+    """SHA-256 of ``vexp.py``: numba's cache of a kernel does not see changes in the
+    exponential it inlines, so the kernel's key does."""
+    if not _VEXP_DIGEST:  # read beside this file: importing vexp would import numba
+        text = Path(__file__).with_name("vexp.py").read_bytes()
+        _VEXP_DIGEST.append(hashlib.sha256(text).hexdigest())
+    return _VEXP_DIGEST[0]
+
+
+_VEXP_DIGEST: list = []
 
 
 def kernel_key(fields, parameters, schedule, annealing, region, coop=None,
