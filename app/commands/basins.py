@@ -221,7 +221,7 @@ def basin_run(args) -> tuple:
         args.schedule, AttractorJudge(preferred=index, predicate=predicate,
                                       settle=args.schedule == "flow", window=CYCLE_WINDOW),
         found, per_start=args.per_start, kernel=backend if args.schedule == "paper" else "numpy",
-        precision=getattr(args, "precision", "float64"))
+        precision=args.precision)
     with basin_progress(total, args.json) as bar:
         bm = run_basins(problem, bar)
     return bm, dec, problem, found, notes, budget_notes, where
