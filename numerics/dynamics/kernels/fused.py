@@ -18,9 +18,14 @@ records the first k at which the paper's success predicate holds (every
 agent's probability of its first action in the first state >= threshold).
 
 The generated text is `eqselect.numerics.dynamics.kernels.source.
-kernel_source`; the disk cache is `eqselect.numerics.dynamics.kernels.cache`
-(keyed by a hash of the field after common-subexpression elimination, the
-schedule, the region and the predicate). A field may keep symbols
+kernel_source`, in one of two layouts (`KernelForm`, chosen by
+`eqselect.numerics.dynamics.kernels.choice.choose_layout`): blocks of
+starts stepped by a vectorised loop (`eqselect.numerics.dynamics.kernels.
+simd`, float64 or float32) or one start at a time; the disk cache is
+`eqselect.numerics.dynamics.kernels.cache` (keyed by a hash of the field
+after common-subexpression elimination, the schedule, the region, the
+predicate, the form and the text of ``vexp.py``). A float32 run is checked
+against float64 on a sample of its starts (`float32_check`). A field may keep symbols
 (payoffs, lambda) as run-time values (`compiled_kernel` with ``extras``):
 such a kernel is compiled once per game, method and schedule and reused
 for every value, as the sweeps do (`KernelRun`).
