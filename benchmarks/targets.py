@@ -111,15 +111,25 @@ def api_default(grid: int, steps: int, repeats: int = 3) -> dict:
     med = {k: statistics.median(v) for k, v in runs.items()}
     fastest = min(med["api_kernel_numba"], med["hand_numba"])
     differ, sample = (int(x) for x in re.search(r"(\d+) of (\d+)", note).groups())
-    return {"grid": grid, "steps": steps, "repeats": repeats, "seconds": runs,
+    block_lanes = int(np.sum((np.asarray(hits["api_kernel_numba"]) >= 0)
+                             != (hits["lanes_kernel"] >= 0)))
+    kernel = med["api_kernel_numba"]
+    summary = (f"Stag Hunt {grid}^2 x {steps}, medians of {repeats} interleaved runs: the "
+               f"kernel {kernel:.2f} s, {med['hand_numba'] / kernel:.2f}x "
+               f"the hand-written numba kernel ({med['hand_numba']:.2f} s) and "
+               f"{med['lanes_kernel'] / med['api_kernel_numba']:.2f}x the one-start-at-a-time "
+               f"kernel ({block_lanes} outcomes differ); float32 {med['api_float32']:.2f} s, "
+               f"{med['api_kernel_numba'] / med['api_float32']:.2f}x float64 ({differ} of {sample} "
+               "sampled outcomes differ)")
+    return {"summary": summary, "grid": grid, "steps": steps, "repeats": repeats,
+            "seconds": runs,
             "median_seconds": med, "fractions": fractions,
             "ratios": {"api_default_vs_fastest": med["api_default"] / fastest,
                        "kernel_vs_hand_numba": med["hand_numba"] / med["api_kernel_numba"],
                        "float32_vs_hand_numba": med["hand_numba"] / med["api_float32"],
                        "float32_vs_kernel": med["api_kernel_numba"] / med["api_float32"],
                        "kernel_vs_lanes_kernel": med["lanes_kernel"] / med["api_kernel_numba"]},
-            "block_vs_lanes_differing_outcomes": int(np.sum(
-                (np.asarray(hits["api_kernel_numba"]) >= 0) != (hits["lanes_kernel"] >= 0))),
+            "block_vs_lanes_differing_outcomes": block_lanes,
             "float32_differing_outcomes": {"differ": differ, "sample": sample, "note": note},
             "start_steps_per_second": {k: grid * grid * steps / v for k, v in med.items()}}
 
@@ -357,7 +367,18 @@ def machine_limit(measured: float) -> dict:
     scalar_ops = step_operations(Path(modules["lanes"].__file__).read_text())
     scalar = operation_cycles()
     scalar_limit = cores * hz / sum(scalar[k] * v for k, v in scalar_ops.items())
-    return {"operations_per_start_step": ops, "cycles_per_operation": per_vector,
+    summary = (f"Block kernel: {ops['flop']} additions, multiplications, comparisons and "
+               f"selects, {ops['div']} divisions and {ops['exp']} exponentials a start-step, at "
+               f"{per_vector['flop']:.2f}, {per_vector['div']:.1f} and {per_vector['exp']:.1f} "
+               f"cycles per vector operation of {LANES} doubles (CPU time, this run): "
+               f"{vector_step / LANES:.1f} cycles a start-step, on {cores} cores at "
+               f"{hz / 1e9:.2f} GHz a limit of {limit / 1e6:.0f} M start-steps per second; "
+               f"measured {measured / 1e6:.0f} M (wall) and {cpu_rate * cores / 1e6:.0f} M "
+               f"(per CPU-second x cores), {100 * cpu_rate * cores / limit:.0f}% of the limit; "
+               f"the scalar limit of the one-start-at-a-time kernel is "
+               f"{scalar_limit / 1e6:.0f} M")
+    return {"summary": summary, "operations_per_start_step": ops,
+            "cycles_per_operation": per_vector,
             "cycles_per_operation_means": f"one vector operation on {LANES} lanes",
             "lanes": LANES, "cycles_per_start_step": vector_step / LANES, "cores": cores,
             "clock_hz": hz, "limit_start_steps_per_second": limit,
