@@ -4,29 +4,34 @@ For a small field (`eqselect.numerics.dynamics.kernels.codegen.scalar_block`
 output: the normal-form games on logit, softmax or direct with the box)
 `block_loop` writes the loop of ``_run`` in structure-of-arrays form:
 
-    for each block of B starts:                      (B = `BLOCK`)
-        S[j * B + b] = clip(x0[i0 + b, j])           coordinates, one row each
-        for k in 0 .. K - 1:                         (time outside)
-            for b in 0 .. B - 1:                     (the vectorised loop)
+    for each block of nb = min(B, starts left) starts:     (B = `BLOCK`)
+        S[j * B + b] = clip(x0[i0 + b, j]);  S[d * B + b] = -1
+        for k in 0 .. K - 1:                          (time outside)
+            for b in 0 .. nb - 1:                     (the vectorised loop)
                 p = S[. * B + b]
                 e_i, g_i = vexp(p_i), 1 / (1 + vexp(-p_i))
                 ok = success test on p (in logit space where it can)
-                h_b = k where h_b < 0 and ok         (a select)
+                S[d * B + b] = k if S[d * B + b] < 0 and ok   (first hit, a select)
                 u = F(p; q);  S[. * B + b] = proj(p + lr_k u)
         the same test on the final state (k = K), then final and first_hit
 
 The body of the inner loop has no call and no branch: the exponential is
 `eqselect.numerics.dynamics.kernels.vexp.vexp` (inlined by LLVM), the
-clip and the box are ``min``/``max`` (selects), the first-hit record is an
-arithmetic select and the success test uses ``&`` and ``|`` on booleans
-(no short circuit). All rows live in one array at constant offsets j * B,
-so LLVM proves the stores independent without runtime alias checks, and
-its loop vectoriser widens the body to 4 doubles (AVX2) or 8 floats.
+clip and the box are ``min``/``max``, the first-hit record is a select and
+the success test uses ``&`` and ``|`` on booleans (no short circuit). All
+rows, the first hit's included, live in one array at constant offsets
+j * B, so LLVM proves the stores independent without runtime alias
+checks; the trip count nb is known only at run time, so the loop is not
+unrolled before the loop vectoriser widens it to 4 doubles (AVX2) or 8
+floats (a constant count of 16 was unrolled, and the unrolled body stayed
+scalar).
 
-How to check: ``module._run.inspect_llvm(sig)`` holds ``<4 x double>``
-operations (``fmul <4 x double>``, ``fcmp olt <4 x double>``), and
-``inspect_asm`` ``vmulpd`` / ``vdivpd`` on ``ymm`` registers;
-``tests/numerics/dynamics/kernels/test_simd.py`` asserts both.
+How to check: numba inspects only code it compiled in the process, so
+compile the module's text again without ``cache=True``; then
+``_run.inspect_llvm(sig)`` holds ``fmul <4 x double>`` (``<8 x float>``)
+and ``_run.inspect_asm(sig)`` ``vdivpd`` (``vdivps``) on ``ymm`` registers
+and no call of an exponential; ``tests/numerics/dynamics/kernels/
+test_simd.py`` asserts this.
 
 The block computes what the lane-interleaved kernel of
 `eqselect.numerics.dynamics.kernels.source` computes, with `vexp` for
@@ -44,7 +49,7 @@ from eqselect.numerics.dynamics.kernels.choice import PRECISIONS
 from eqselect.numerics.dynamics.kernels.codegen import (
     logit_band, scalar_block, sigmoid_index, step_quantity)
 
-__all__ = ["BLOCK", "PRECISIONS", "block_loop", "float32_line"]
+__all__ = ["BLOCK", "block_loop", "float32_line", "float32_text"]
 
 #: Starts per block: 4 AVX2 vectors of doubles (2 of floats). The trip count
 #: is not a compile-time constant, so the block size does not change the code;
@@ -116,8 +121,7 @@ def block_loop(parts, coop, params, threshold: float, precision: str = "float64"
             "    n = x0.shape[0]", "    steps = rates.shape[0]",
             f"    _S = np.empty({(d + 1) * BLOCK}, dtype=np.{precision})"]
     head += [f"    _q{i} = {cast}(q[{i}])" for i in range(m)]
-    # a trip count unknown to the compiler: a constant one is unrolled before
-    # the loop vectoriser sees it, and the unrolled body is left scalar
+    # a trip count unknown to the compiler (module docstring)
     block = [f"nb = min({BLOCK}, n - i0)", "for b in range(nb):"]
     block += ["    " + ln for ln in [f"_p{j} = {cast}(x0[i0 + b, {j}])" for j in range(d)]
               + proj + store + [f"{hit} = -1.0"]]
