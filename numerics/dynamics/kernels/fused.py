@@ -188,6 +188,8 @@ def _problem_module(problem, sched, with_success: bool, form: KernelForm) -> tup
     threshold = float(PAPER.success)  # the paper's success predicate
     structured = chain_kernel(problem, sched, with_success, threshold)
     if structured is not None:  # the IPD on its Markov chain
+        if form.precision != "float64":
+            raise GameError("the IPD's chain kernel steps in float64 only (no float32 form)")
         return structured
     rule, game = problem.rule, problem.game
     src = SymbolicSource(problem.dec)
