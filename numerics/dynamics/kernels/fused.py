@@ -218,6 +218,9 @@ def run_kernel(problem, sched, x0, success, progress=None):
                         "use the numpy kernel")
     builtin_success = problem.judge.success_predicate is None and success is not None
     precision = getattr(problem, "precision", "float64")
+    if precision == "float32" and int(problem.steps) > 1 << 24:
+        raise GameError("the float32 kernel records first-hit steps up to 2^24 (a float32 "
+                        f"counts integers exactly that far); got steps = {problem.steps}")
     module, values = problem_kernel_values(problem, sched, builtin_success,
                                            KernelForm(precision=precision))
     final, hit = run_compiled(module, x0, int(problem.steps), values, progress)
