@@ -66,11 +66,19 @@ def continue_in_parameter(dec, rule="pg", parameter: str = "lam", value_range=(0
                                           **keywords)
 
 
+def _precision(options: dict) -> None:
+    """Check the ``precision`` option of the basin functions in place ("float64", "float32")."""
+    if "precision" in options:
+        options["precision"] = validate.float_type(options["precision"])
+
+
 def basin_map(dec, rule="pg", lam=None, own_coef=None, grid: int = 21, *,
               low: float = PAPER.grid_low, high: float = PAPER.grid_high, **options):
     """Grid basin map over linspace(low, high, grid)^d
     (`eqselect.numerics.dynamics.basins.basin_map`; ``options``: steps,
-    schedule, fixed_points, progress and the judge's and problem's options).
+    schedule, fixed_points, progress and the judge's and problem's options,
+    ``precision="float32"`` among them: the compiled kernel in float32, its
+    notes counting the sampled starts whose outcome differs from float64).
 
     >>> import eqselect as eq
     >>> dec = eq.Decomposition(eq.builtin("stag-hunt", "direct"), eta=0.55)
@@ -79,6 +87,7 @@ def basin_map(dec, rule="pg", lam=None, own_coef=None, grid: int = 21, *,
     """
     dec, rule = _dec(dec), resolve(rule, lam, own_coef)
     grid = validate.integer(grid, "grid", 1)
+    _precision(options)
     d = len(dec.game.parameters)
     validate.check_basin_work(grid ** d, _steps(options), d, option="grid or steps")
     return basins.basin_map(dec, rule, GridStarts(grid, validate.real(low, "low"),
@@ -92,6 +101,7 @@ def basin_monte_carlo(dec, rule="pg", lam=None, own_coef=None, n: int = 1000, se
     sampler, low, high, scale and z of `SampledStarts`, then as `basin_map`)."""
     dec, rule = _dec(dec), resolve(rule, lam, own_coef)
     n, seed = validate.integer(n, "n", 1), validate.seed(seed)
+    _precision(options)
     validate.check_basin_work(n, _steps(options), len(dec.game.parameters), option="n or steps")
     sample = {k: options.pop(k) for k in SAMPLE_OPTIONS if k in options}
     return basins.basin_monte_carlo(dec, rule, SampledStarts(n, seed, **sample), **options)

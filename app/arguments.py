@@ -99,6 +99,10 @@ def basins(b: argparse.ArgumentParser) -> None:
                    help="stepping kernel: compiled numba, the numpy reference, or auto "
                         "(None: auto, numba where the work pays for loading it, numpy for "
                         "small maps of small games; the JSON's \"kernel\" names the one that ran)")
+    b.add_argument("--precision", choices=("float64", "float32"), default="float64",
+                   help="floating-point type of the compiled kernel (float32: twice the "
+                        "starts per vector; the notes count the sampled starts whose outcome "
+                        "differs from float64)")
     b.add_argument("--samples", type=positive_int, default=None, metavar="N",
                    help="Monte-Carlo basin volumes from N random starts (Wilson intervals) "
                         "instead of a grid")

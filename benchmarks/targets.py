@@ -1,13 +1,17 @@
 """The targets of "fast by default", each against its baseline in the same run.
 
 - `api_default`: ``eqselect.basin_map(dec, "meta-mapg", grid=1001, steps=140)``
-  with its default loop, the same with ``kernel="numba"``, and the
-  hand-written numba kernel of the same field (`benchmarks.stag_hunt_numba`),
+  with its default loop, the same with ``kernel="numba"`` and with
+  ``precision="float32"``, the hand-written numba kernel of the same field
+  (`benchmarks.stag_hunt_numba`) and eqselect's lane-interleaved kernel,
   interleaved, medians of ``repeats`` runs (target: the default within 1.1x
-  of the fastest, the kernel at least 2x the hand-written one);
+  of the fastest, the kernel at least 2x the hand-written one), with the
+  outcomes that differ between the block and the lanes kernels (every start)
+  and between float32 and float64 (a sample);
 - `machine_limit`: the start-steps per second the cores could reach on the
-  kernel's own step (its operations counted from the generated code, a
-  stated cost per operation), beside the measured figure;
+  block kernel's step (its operations counted from the generated code, the
+  cycles per vector operation measured in the same run, 4 lanes), beside
+  the measured figure;
 - `cli`: whole processes of the ``eqselect`` command: ``--version``,
   ``--help``, a warm ``basins --grid 21`` and ``basins --grid 1001``
   (targets: 0.2 s, 0.2 s, 1 s, 1.3x the kernel's own time, measured in the
@@ -28,12 +32,15 @@ import ast
 import json
 import math
 import os
+import re
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 from eqselect.api import basin_map
 from eqselect.theory import PAPER, Decomposition, builtin
@@ -44,34 +51,193 @@ def _hand_args():
             PAPER.lr_offset, PAPER.lr_power, PAPER.clip, PAPER.success)
 
 
+def _theta_grid(grid: int):
+    """The hand kernels' starts: linspace(0.05, 0.95, grid)^2 as logits (as GridStarts)."""
+    axis = np.linspace(0.05, 0.95, grid)
+    p = np.stack([a.ravel() for a in np.meshgrid(axis, axis, indexing="ij")], axis=1)
+    return np.log(p) - np.log1p(-p)
+
+
+def _stag_modules():
+    """The Stag Hunt Meta-MAPG kernel modules: the block one (the default, float64 and
+    float32) and the lane-interleaved one."""
+    from eqselect.numerics.dynamics.kernels.fused import KernelForm, problem_kernel
+    from eqselect.numerics.dynamics.problem import BasinProblem
+    from eqselect.numerics.dynamics.schedules import PaperSchedule
+    from eqselect.theory import Rule
+
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    problem = BasinProblem(dec, Rule("meta-mapg"))
+    forms = {"block": KernelForm(), "block_float32": KernelForm("block", "float32"),
+             "lanes": KernelForm("lanes")}
+    return {k: problem_kernel(problem, PaperSchedule(), True, f) for k, f in forms.items()}
+
+
+_API_RUNS = {"api_default": {}, "api_kernel_numba": {"kernel": "numba"},
+             "api_float32": {"precision": "float32"}}
+
+
 def api_default(grid: int, steps: int, repeats: int = 3) -> dict:
-    """The API's default against the named kernel and the hand-written numba kernel."""
+    """The API's default against the named kernel, float32 and the hand-written numba kernel.
+
+    Interleaved in one process, medians of ``repeats`` runs: the API's default
+    loop, ``kernel="numba"`` (the block kernel), the same in float32 (its note
+    counts the sampled starts whose outcome differs from float64), the
+    hand-written numba kernel and the lane-interleaved kernel (eqselect's
+    scalar layout, kept for the fields the block does not take) stepped by
+    `run_compiled`. The block and the lanes kernels' outcomes are compared
+    start for start on every start of the grid.
+    """
     from benchmarks.stag_hunt_numba import basin_fraction as hand_numba
+    from eqselect.numerics.dynamics.kernels.fused import run_compiled
 
     dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
     hand_numba(11, 3, *_hand_args())  # numba compiles (or loads) the hand kernel first
-    basin_map(dec, "meta-mapg", grid=11, steps=3, kernel="numba")
-    runs = {"api_default": [], "api_kernel_numba": [], "hand_numba": []}
-    fractions = {}
+    for kw in _API_RUNS.values():
+        basin_map(dec, "meta-mapg", grid=11, steps=3, **kw)
+    lanes, theta = _stag_modules()["lanes"], _theta_grid(grid)
+    run_compiled(lanes, theta[:16], 2)
+    runs = {name: [] for name in (*_API_RUNS, "hand_numba", "lanes_kernel")}
+    fractions, hits, note = {}, {}, ""
     for _ in range(repeats):
         for name in runs:
             t0 = time.perf_counter()
             if name == "hand_numba":
                 fractions[name] = hand_numba(grid, steps, *_hand_args())
+            elif name == "lanes_kernel":
+                hits[name] = run_compiled(lanes, theta, steps)[1]
+                fractions[name] = float((hits[name] >= 0).mean())
             else:
-                kw = {} if name == "api_default" else {"kernel": "numba"}
-                bm = basin_map(dec, "meta-mapg", grid=grid, steps=steps, **kw)
-                fractions[name], kernel = bm.fraction, bm.kernel
+                bm = basin_map(dec, "meta-mapg", grid=grid, steps=steps, **_API_RUNS[name])
+                fractions[name], hits[name] = bm.fraction, bm.first_hit
                 if name == "api_default":
-                    fractions["api_default_ran"] = kernel
+                    fractions["api_default_ran"] = bm.kernel
+                note = next((n for n in bm.notes if n.startswith("float32 kernel")), note)
             runs[name].append(time.perf_counter() - t0)
     med = {k: statistics.median(v) for k, v in runs.items()}
     fastest = min(med["api_kernel_numba"], med["hand_numba"])
-    return {"grid": grid, "steps": steps, "repeats": repeats, "seconds": runs,
+    differ, sample = (int(x) for x in re.search(r"(\d+) of (\d+)", note).groups())
+    block_lanes = int(np.sum((np.asarray(hits["api_kernel_numba"]) >= 0)
+                             != (hits["lanes_kernel"] >= 0)))
+    kernel = med["api_kernel_numba"]
+    summary = (f"Stag Hunt {grid}^2 x {steps}, medians of {repeats} interleaved runs: the "
+               f"kernel {kernel:.2f} s, {med['hand_numba'] / kernel:.2f}x "
+               f"the hand-written numba kernel ({med['hand_numba']:.2f} s) and "
+               f"{med['lanes_kernel'] / med['api_kernel_numba']:.2f}x the one-start-at-a-time "
+               f"kernel ({block_lanes} outcomes differ); float32 {med['api_float32']:.2f} s, "
+               f"{med['api_kernel_numba'] / med['api_float32']:.2f}x float64 ({differ} of {sample} "
+               "sampled outcomes differ)")
+    return {"summary": summary, "grid": grid, "steps": steps, "repeats": repeats,
+            "seconds": runs,
             "median_seconds": med, "fractions": fractions,
             "ratios": {"api_default_vs_fastest": med["api_default"] / fastest,
-                       "kernel_vs_hand_numba": med["hand_numba"] / med["api_kernel_numba"]},
+                       "kernel_vs_hand_numba": med["hand_numba"] / med["api_kernel_numba"],
+                       "float32_vs_hand_numba": med["hand_numba"] / med["api_float32"],
+                       "float32_vs_kernel": med["api_kernel_numba"] / med["api_float32"],
+                       "kernel_vs_lanes_kernel": med["lanes_kernel"] / med["api_kernel_numba"]},
+            "block_vs_lanes_differing_outcomes": block_lanes,
+            "float32_differing_outcomes": {"differ": differ, "sample": sample, "note": note},
             "start_steps_per_second": {k: grid * grid * steps / v for k, v in med.items()}}
+
+
+#: Doubles in an AVX2 vector: the block kernel's lanes.
+LANES = 4
+
+
+def vector_cycles(n: int = 100_000, width: int = 256) -> dict:
+    """Cycles per *vector* operation (4 doubles) on one core, measured: an addition
+    or multiplication ("flop"), a division, and one `vexp` (all its operations).
+
+    Each pass computes ``width`` independent results (64 vectors, in L1) from
+    inputs shifted by the pass's own t, so the processor overlaps them: the
+    figures are throughput, not latency, and no pass can be skipped. The
+    compiler widens these loops to 4 doubles as it widens the kernel's. The
+    shift (one addition an element) is subtracted. Under load every figure,
+    the kernel's included, slows alike.
+    """
+    import numba
+
+    from eqselect.numerics.dynamics.kernels.vexp import vexp
+
+    @numba.njit(cache=False, error_model="numpy")
+    def flops(x, out, n):
+        for r in range(n):
+            t = r * 1e-12
+            for i in range(x.shape[0]):
+                out[i] = (x[i] + t) * 0.9999999 + 1e-9
+        return out
+
+    @numba.njit(cache=False, error_model="numpy")
+    def divs(x, out, n):
+        for r in range(n):
+            t = r * 1e-12
+            for i in range(x.shape[0]):
+                out[i] = 1.0 / (x[i] + t)
+        return out
+
+    @numba.njit(cache=False, error_model="numpy")
+    def exps(x, out, n):
+        for r in range(n):
+            t = r * 1e-12
+            for i in range(x.shape[0]):
+                out[i] = vexp(x[i] + t)
+        return out
+
+    hz, out = cpu_hz(), {}
+    vectors = n * width / LANES
+    for name, fn, ops in (("flop", flops, 3), ("div", divs, 1), ("exp", exps, 1)):
+        x, y = np.linspace(-1.0, 1.0, width), np.empty(width)
+        fn(x, y, 2)
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.thread_time()  # CPU time: the machine's other loads do not count
+            fn(x, y, n)
+            best = min(best, time.thread_time() - t0)
+        cycles = best * hz / vectors - (0 if name == "flop" else out["flop"])
+        out[name] = cycles / ops
+    return out
+
+
+def _inner_loop(text: str) -> list:
+    """The stripped lines of a block kernel's loop over the block inside the time loop."""
+    lines = text.splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.strip().startswith("rate = "))
+    start = next(i for i in range(first, len(lines)) if lines[i].strip().startswith("for b in"))
+    depth = len(lines[start]) - len(lines[start].lstrip())
+    body = []
+    for ln in lines[start + 1:]:
+        if len(ln) - len(ln.lstrip()) <= depth:
+            break
+        body.append(ln.strip())
+    return body
+
+
+def block_operations(text: str) -> dict:
+    """Operations of one start-step in a block kernel (`eqselect.numerics.dynamics.
+    kernels.simd`): its inner loop over the block, counted on the syntax trees as
+    `step_operations` counts, with a comparison, ``&``, ``|``, a select and ``min``
+    or ``max`` one operation each and a `vexp` call one exponential; the loads and
+    stores of the rows are not counted."""
+    count = {"flop": 0, "div": 0, "exp": 0}
+    for ln in _inner_loop(text):
+        value = ln.partition(" = ")[2]
+        if value.startswith("_S[") or re.fullmatch(r"_p\d+", value):
+            continue  # a row loaded or stored
+        for node in ast.walk(ast.parse(value, mode="eval")):
+            if isinstance(node, ast.BinOp) and not _constant(node):
+                if isinstance(node.op, ast.Div):
+                    count["div"] += 1
+                elif isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
+                    count["flop"] += int(node.right.value) - 1
+                else:
+                    count["flop"] += 1
+            elif isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                count["exp" if name == "vexp" else "flop"] += (
+                    1 if name == "vexp" else len(node.args) - 1 if name in ("min", "max") else 0)
+            elif isinstance(node, (ast.UnaryOp, ast.Compare, ast.IfExp)) and not _constant(node):
+                count["flop"] += len(node.ops) if isinstance(node, ast.Compare) else 1
+    return count
 
 
 def operation_cycles(n: int = 2_000_000) -> dict:
@@ -121,9 +287,9 @@ def operation_cycles(n: int = 2_000_000) -> dict:
         fn(10)
         best = float("inf")
         for _ in range(3):
-            t0 = time.perf_counter()
+            t0 = time.thread_time()  # CPU time: the machine's other loads do not count
             fn(n)
-            best = min(best, time.perf_counter() - t0)
+            best = min(best, time.thread_time() - t0)
         cycles = best * hz / n
         if extra:
             cycles -= extra * out["flop"]
@@ -178,25 +344,56 @@ def cpu_hz() -> float:
 
 
 def machine_limit(measured: float) -> dict:
-    """The cores' limit on the kernel's step beside the measured rate: its operations
-    (`step_operations`) at the measured cycles per operation (`operation_cycles`)
-    on every core, with no stall between them."""
-    from eqselect.numerics.dynamics.kernels.fused import problem_kernel
-    from eqselect.numerics.dynamics.problem import BasinProblem
-    from eqselect.numerics.dynamics.schedules import PaperSchedule
-    from eqselect.theory import Rule
+    """The cores' limit on the block kernel's step beside the measured rate.
 
-    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
-    module = problem_kernel(BasinProblem(dec, Rule("meta-mapg")), PaperSchedule(), True)
-    ops = step_operations(Path(module.__file__).read_text())
-    per_op = operation_cycles()
-    cycles = sum(per_op[k] * v for k, v in ops.items())
+    Its operations (`block_operations`: additions and multiplications,
+    divisions, `vexp` calls) at the cycles per vector operation measured in
+    the same run (`vector_cycles`), 4 lanes a vector, on every core, with no
+    stall between them: cores x clock x lanes / (operations x cycles). The
+    cycles are CPU time, so the limit is the idle machine's; ``measured`` (wall
+    time) is beside it, and so is the kernel's rate per CPU-second of this
+    process times the cores (301^2 starts x 140 steps), the figure to read
+    on a shared machine. The scalar limit of the lane-interleaved kernel
+    (`step_operations` at `operation_cycles`: libm's exponential, one lane)
+    is kept beside them.
+    """
+    from eqselect.numerics.dynamics.kernels.fused import run_compiled
+
+    modules = _stag_modules()
+    ops = block_operations(Path(modules["block"].__file__).read_text())
+    per_vector = vector_cycles()
+    theta = _theta_grid(301)
+    run_compiled(modules["block"], theta[:16], 2)
+    t0 = time.process_time()  # every thread of this process: the kernel's own CPU time
+    run_compiled(modules["block"], theta, 140)
+    cpu_rate = len(theta) * 140 / (time.process_time() - t0)
+    vector_step = sum(per_vector[k] * v for k, v in ops.items())
     cores, hz = os.cpu_count() or 1, cpu_hz()
-    limit = cores * hz / cycles
-    return {"operations_per_start_step": ops, "cycles_per_operation": per_op,
-            "cycles_per_start_step": cycles, "cores": cores, "clock_hz": hz,
-            "limit_start_steps_per_second": limit,
-            "measured_start_steps_per_second": measured, "share_of_limit": measured / limit}
+    limit = cores * hz * LANES / vector_step
+    scalar_ops = step_operations(Path(modules["lanes"].__file__).read_text())
+    scalar = operation_cycles()
+    scalar_limit = cores * hz / sum(scalar[k] * v for k, v in scalar_ops.items())
+    summary = (f"Block kernel: {ops['flop']} additions, multiplications, comparisons and "
+               f"selects, {ops['div']} divisions and {ops['exp']} exponentials a start-step, at "
+               f"{per_vector['flop']:.2f}, {per_vector['div']:.1f} and {per_vector['exp']:.1f} "
+               f"cycles per vector operation of {LANES} doubles (CPU time, this run): "
+               f"{vector_step / LANES:.1f} cycles a start-step, on {cores} cores at "
+               f"{hz / 1e9:.2f} GHz a limit of {limit / 1e6:.0f} M start-steps per second; "
+               f"measured {measured / 1e6:.0f} M (wall) and {cpu_rate * cores / 1e6:.0f} M "
+               f"(per CPU-second x cores), {100 * cpu_rate * cores / limit:.0f}% of the limit; "
+               f"the scalar limit of the one-start-at-a-time kernel is "
+               f"{scalar_limit / 1e6:.0f} M")
+    return {"summary": summary, "operations_per_start_step": ops,
+            "cycles_per_operation": per_vector,
+            "cycles_per_operation_means": f"one vector operation on {LANES} lanes",
+            "lanes": LANES, "cycles_per_start_step": vector_step / LANES, "cores": cores,
+            "clock_hz": hz, "limit_start_steps_per_second": limit,
+            "measured_start_steps_per_second": measured, "share_of_limit": measured / limit,
+            "cpu_measured_start_steps_per_second": cpu_rate * cores,
+            "cpu_share_of_limit": cpu_rate * cores / limit,
+            "scalar_lanes_kernel": {"operations_per_start_step": scalar_ops,
+                                    "cycles_per_operation": scalar,
+                                    "limit_start_steps_per_second": scalar_limit}}
 
 
 def _command() -> list:

@@ -122,6 +122,17 @@ def precision(value, name: str = "dps") -> int:
     return integer(value, name, low, high)
 
 
+#: Floating-point types a basin kernel can step in.
+FLOAT_TYPES = ("float64", "float32")
+
+
+def float_type(value, name: str = "precision") -> str:
+    """A kernel's floating-point type: "float64" or "float32" (a string, nothing else)."""
+    if not isinstance(value, str) or value not in FLOAT_TYPES:
+        raise OptionsError(f"{name} must be one of {', '.join(FLOAT_TYPES)}, got {_shown(value)}")
+    return value
+
+
 def temperature(value, name: str = "temperature tau"):
     """An entropy temperature: a number in [0, ``budget.WORK_LIMITS.max_tau``]
     (kept exact), or a symbolic expression."""

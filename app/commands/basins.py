@@ -228,7 +228,8 @@ def basin_run(args) -> tuple:
         dec, resolve(args.method, float(args.lam), float(args.own)), starts, steps,
         args.schedule, AttractorJudge(preferred=index, predicate=predicate,
                                       settle=args.schedule == "flow", window=CYCLE_WINDOW),
-        found, per_start=args.per_start, kernel=backend if args.schedule == "paper" else "numpy")
+        found, per_start=args.per_start, kernel=backend if args.schedule == "paper" else "numpy",
+        precision=args.precision)
     with basin_progress(total, args.json) as bar:
         bm = run_basins(problem, bar)
     return bm, dec, problem, found, notes, budget_notes, where

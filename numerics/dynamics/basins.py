@@ -282,7 +282,7 @@ _JUDGE_OPTIONS = {"success": "success_predicate", "criterion": "criterion", "pre
 _ATTRACTOR_OPTIONS = {"success": "success_predicate", "criterion": "criterion",
                       "preferred": "preferred", "predicate": "predicate", "settle": "settle",
                       "settle_tol": "settle_tol", "window": "window"}
-_PROBLEM_OPTIONS = ("tol", "dt", "backend", "kernel", "per_start")
+_PROBLEM_OPTIONS = ("tol", "dt", "backend", "kernel", "per_start", "precision")
 
 
 def _problem(dec, rule, starts, steps, schedule, success, fixed_points, options):
@@ -322,7 +322,7 @@ def basin_map(dec: Decomposition, rule: Rule = Rule(), starts: GridStarts = Grid
         See `BasinProblem`.
     progress : object with ``update(n)``, optional
     **options
-        tol, dt, backend, kernel, per_start (see `BasinProblem`); success,
+        tol, dt, backend, kernel, per_start, precision (see `BasinProblem`); success,
         preferred, criterion (see `SuccessJudge`); ``equilibria`` (an
         `EquilibriumSet`: judge by attractor, see `AttractorJudge`) with
         predicate, settle, settle_tol, window.

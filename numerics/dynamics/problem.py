@@ -18,7 +18,7 @@ from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.dynamics.judges import AttractorJudge, SuccessJudge
 from eqselect.numerics.dynamics.starts import GridStarts, SampledStarts
 from eqselect.numerics.dynamics.plain import plain
-from eqselect.numerics.dynamics.kernels.choice import KERNEL_CHOICES as KERNELS
+from eqselect.numerics.dynamics.kernels.choice import KERNEL_CHOICES as KERNELS, PRECISIONS
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +66,12 @@ class BasinProblem:
         -> (kernel module, run-time values).
     game : Game or None
         The game the starts and the predicate read; None: ``dec.game``.
+    precision : "float64" or "float32"
+        The compiled kernel's floating-point type. float32 steps 8 starts
+        per vector instead of 4 and needs the compiled kernel; its notes
+        count the starts whose outcome differs from a float64 run on a
+        sample of the starts (`eqselect.numerics.dynamics.kernels.fused.
+        float32_check`).
     """
 
     dec: Decomposition | None
@@ -82,6 +88,7 @@ class BasinProblem:
     per_start: bool = False
     source: object = None
     game: object = None
+    precision: str = "float64"
 
     def __post_init__(self):
         require_rule(self.rule, "BasinProblem")
@@ -94,6 +101,13 @@ class BasinProblem:
             raise GameError("a basin problem without a decomposition needs a gradient source")
         if self.kernel not in KERNELS:
             raise GameError(f"unknown kernel {self.kernel!r}; valid: {', '.join(KERNELS)}")
+        if self.precision not in PRECISIONS:
+            raise GameError(f"unknown precision {self.precision!r}; valid: "
+                            f"{', '.join(PRECISIONS)}")
+        if self.precision != "float64" and (self.kernel == "numpy" or self.source is not None):
+            raise GameError("float32 runs on the compiled kernel of a decomposition's field; "
+                            f"got kernel={self.kernel!r}"
+                            + (" with a gradient source" if self.source is not None else ""))
         if self.source is not None and self.kernel == "numba" and not hasattr(self.source,
                                                                               "compiled"):
             raise GameError("this gradient source has no compiled kernel; use kernel='numpy'")
@@ -125,7 +139,8 @@ class BasinProblem:
         return {"game": self.game.name, "rule": self.rule.to_json(),
                 "starts": self.starts.to_json(), "steps": int(self.steps),
                 "schedule": self.schedule if isinstance(self.schedule, str)
-                else type(self.schedule).__name__, "kernel": self.kernel}
+                else type(self.schedule).__name__, "kernel": self.kernel,
+                "precision": self.precision}
 
 
 __all__ = ["KERNELS", "BasinProblem"]

@@ -3,7 +3,11 @@
 - `choice`: which loop runs a problem whose kernel is "auto" (the default);
 - `fused`: build or load a rule's kernel and run it over many starts
   (`run_kernel`, `run_compiled`);
-- `source`: the generated numba module text (loop, schedule, projection);
+- `source`: the generated numba module text (loop, schedule, projection),
+  one start at a time with 4 interleaved (the lanes layout);
+- `simd`: the block layout, 16 starts in structure of arrays stepped by a
+  vectorised loop (the default wherever it applies), float64 or float32;
+- `vexp`: the exponential of the block layout (no libm call, within 1 ulp);
 - `codegen`: a field's expressions as straight-line code;
 - `native`: fields too large for numba, called through symengine's LLVM code;
 - `cache`: the disk cache of generated modules;

@@ -32,7 +32,7 @@ from typing import Callable
 from eqselect.numerics.disk_cache import cache_root, digest, load, store
 
 #: Bumped whenever the generated code's form changes (old files are ignored).
-FORMAT = "eqselect-fused-kernel-6"
+FORMAT = "eqselect-fused-kernel-7"
 #: The first line of a module file: this tag and the SHA-256 of the rest.
 HEADER = "# eqselect-kernel "
 

@@ -22,6 +22,17 @@ that it steps a start 5-8 times faster than the numpy reference. Hence:
   numpy, their only loop;
 - numba missing where the kernel was due: numpy, with a note saying so.
 
+A problem asking for float32 (``precision="float32"``) runs on the kernel
+whatever its size: float32 is a form of the compiled kernel only.
+
+Inside the kernel, `choose_layout` picks the loop's layout: the block
+layout (`eqselect.numerics.dynamics.kernels.simd`, 16 starts in structure of
+arrays, vectorised) wherever the field is straight-line code on the clip or
+the box, the lanes layout (one start at a time, 4 interleaved) for the
+simplex projection and for fields called as native code. The kernel module
+records the layout it was built with in ``LAYOUT`` ("block16-float64",
+"block16-float32" or "lanes4"); the map's ``kernel`` stays "numba".
+
 A rule without a compiled form (SOS, whose weight p is chosen pointwise)
 is handed to the kernel path whatever its size: that path runs numpy and
 says why in a note (`eqselect.numerics.dynamics.basins`), without importing
@@ -32,6 +43,8 @@ from __future__ import annotations
 
 import importlib.util
 
+from eqselect.theory.errors import GameError
+
 #: Start-steps from which the compiled kernel beats the numpy reference on a
 #: small closed-form field (Stag Hunt: numpy about 60 ns a start-step, the
 #: kernel about 10 ns after a fixed 0.8 s).
@@ -40,6 +53,10 @@ NUMBA_MIN_WORK = 10_000_000
 SMALL_DIMENSION = 4
 
 KERNEL_CHOICES = ("auto", "numpy", "numba")
+#: Floating-point types of the compiled kernel (float32: 8 lanes a vector).
+PRECISIONS = ("float64", "float32")
+#: Layouts of the compiled kernel's loop ("auto": `choose_layout` decides).
+LAYOUTS = ("auto", "block", "lanes")
 
 
 def numba_installed() -> bool:
@@ -83,6 +100,11 @@ def choose_kernel(problem, n_starts: int) -> tuple[str, tuple[str, ...]]:
         return "numpy", ()
     if problem.rule.spec.adaptive:
         return "numba", ()
+    if getattr(problem, "precision", "float64") != "float64":
+        if not numba_installed():
+            return "numpy", ("float32 needs the compiled kernel and numba is not installed: "
+                             "the numpy kernel ran in float64",)
+        return "numba", ()
     large = (n_starts * int(problem.steps) >= NUMBA_MIN_WORK
              or len(problem.game.parameters) > SMALL_DIMENSION)
     if not large:
@@ -93,5 +115,37 @@ def choose_kernel(problem, n_starts: int) -> tuple[str, tuple[str, ...]]:
     return "numba", ()
 
 
-__all__ = ["KERNEL_CHOICES", "NUMBA_MIN_WORK", "SMALL_DIMENSION", "choose_kernel",
-           "numba_installed"]
+def choose_layout(layout: str, precision: str, block_applies: bool) -> str:
+    """"block" or "lanes": the compiled kernel's loop for a field (module docstring).
+
+    Parameters
+    ----------
+    layout : "auto", "block" or "lanes"
+        What was asked ("auto": the block wherever it applies).
+    precision : "float64" or "float32"
+        float32 exists in the block layout only.
+    block_applies : bool
+        Whether the field is straight-line code on the clip or the box.
+
+    Raises
+    ------
+    GameError
+        The block layout (or float32) asked where it does not apply.
+
+    Examples
+    --------
+    >>> choose_layout("auto", "float64", True), choose_layout("auto", "float64", False)
+    ('block', 'lanes')
+    """
+    if layout == "lanes" and precision == "float64":
+        return "lanes"
+    if block_applies:
+        return "block"
+    if layout == "block" or precision != "float64":
+        raise GameError("the block kernel needs a field of scalar lines on the clip or the "
+                        "box (not the simplex projection, not a native field)")
+    return "lanes"
+
+
+__all__ = ["KERNEL_CHOICES", "LAYOUTS", "NUMBA_MIN_WORK", "PRECISIONS", "SMALL_DIMENSION",
+           "choose_kernel", "choose_layout", "numba_installed"]

@@ -18,9 +18,14 @@ records the first k at which the paper's success predicate holds (every
 agent's probability of its first action in the first state >= threshold).
 
 The generated text is `eqselect.numerics.dynamics.kernels.source.
-kernel_source`; the disk cache is `eqselect.numerics.dynamics.kernels.cache`
-(keyed by a hash of the field after common-subexpression elimination, the
-schedule, the region and the predicate). A field may keep symbols
+kernel_source`, in one of two layouts (`KernelForm`, chosen by
+`eqselect.numerics.dynamics.kernels.choice.choose_layout`): blocks of
+starts stepped by a vectorised loop (`eqselect.numerics.dynamics.kernels.
+simd`, float64 or float32) or one start at a time; the disk cache is
+`eqselect.numerics.dynamics.kernels.cache` (keyed by a hash of the field
+after common-subexpression elimination, the schedule, the region, the
+predicate, the form and the text of ``vexp.py``). A float32 run is checked
+against float64 on a sample of its starts (`float32_check`). A field may keep symbols
 (payoffs, lambda) as run-time values (`compiled_kernel` with ``extras``):
 such a kernel is compiled once per game, method and schedule and reused
 for every value, as the sweeps do (`KernelRun`).
@@ -28,8 +33,10 @@ for every value, as the sweeps do (`KernelRun`).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import symengine as se
@@ -39,9 +46,10 @@ from eqselect.theory.engine import to_engine
 from eqselect.numerics.disk_cache import digest
 from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel
 from eqselect.numerics.dynamics.kernels.source import (
-    annealing_code, kernel_files, schedule_code)
+    KernelForm, KernelSpec, annealing_code, form_files, schedule_code)
 
-__all__ = ["available", "compiled_kernel", "kernel_key", "problem_kernel",
+__all__ = ["CHECK_SAMPLE", "KernelForm", "KernelSpec", "available", "compiled_kernel",
+           "float32_check", "form_kernel", "kernel_key", "problem_kernel",
            "problem_kernel_values", "run_compiled", "run_kernel"]
 
 #: Starts per chunk handed to one kernel call (one thread runs one chunk).
@@ -53,7 +61,8 @@ def available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extras) -> str:
+def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extras,
+          form=KernelForm()) -> str:
     """Everything a kernel's text depends on, cheap to compute for large fields.
 
     The field enters through its common-subexpression form (symengine's
@@ -68,7 +77,20 @@ def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extr
         " ".join(names), str(len(fields)), *(f"{s} = {v}" for s, v in reps),
         *(str(e) for e in reduced), "coop", *(str(to_engine(c)) for c in (coop or [])),
         f"{coop is None} {float(threshold)!r}", lr_code, repr(clip),
-        annealing_code(annealing), f"{region.kind} {blocks!r}"])
+        annealing_code(annealing), f"{region.kind} {blocks!r}",
+        f"form {form.layout} {form.precision}", _vexp_text_digest()])
+
+
+def _vexp_text_digest() -> str:
+    """SHA-256 of ``vexp.py``: numba's cache of a kernel does not see changes in the
+    exponential it inlines, so the kernel's key does."""
+    if not _VEXP_DIGEST:  # read beside this file: importing vexp would import numba
+        text = Path(__file__).with_name("vexp.py").read_bytes()
+        _VEXP_DIGEST.append(hashlib.sha256(text).hexdigest())
+    return _VEXP_DIGEST[0]
+
+
+_VEXP_DIGEST: list = []
 
 
 def kernel_key(fields, parameters, schedule, annealing, region, coop=None,
@@ -85,9 +107,16 @@ def compiled_kernel(fields, parameters, schedule, annealing, region, coop=None,
     Parameters are those of `kernel_source`. The module's ``run(x0, steps,
     q, final, first_hit)`` reads the values of ``extras`` from ``q``.
     """
-    spec = _spec(fields, parameters, schedule, annealing, region, coop, threshold, extras)
-    return cached_kernel(spec, lambda: kernel_files(
-        fields, parameters, schedule, annealing, region, coop, threshold, extras))
+    return form_kernel(KernelSpec(fields, parameters, schedule, annealing, region, coop,
+                                  threshold, extras))
+
+
+def form_kernel(spec: KernelSpec, form: KernelForm = KernelForm()):
+    """`compiled_kernel` of a `KernelSpec` in a `KernelForm` (layout, precision)."""
+    s = spec
+    key = _spec(s.fields, s.parameters, s.schedule, s.annealing, s.region, s.coop,
+                s.threshold, s.extras, form)
+    return cached_kernel(key, lambda: form_files(spec, form))
 
 
 def run_compiled(module, x0, steps: int, q=(), progress=None):
@@ -132,36 +161,43 @@ def threads() -> int:
 _MODULES: dict = {}
 
 
-def problem_kernel(problem, sched, with_success: bool):
+def problem_kernel(problem, sched, with_success: bool, form: KernelForm = KernelForm()):
     """The kernel module of a basin problem's rule, schedule and region."""
-    return problem_kernel_values(problem, sched, with_success)[0]
+    return problem_kernel_values(problem, sched, with_success, form)[0]
 
 
-def problem_kernel_values(problem, sched, with_success: bool) -> tuple:
-    """(kernel module, its run-time values ``q``) of a basin problem."""
+def problem_kernel_values(problem, sched, with_success: bool,
+                          form: KernelForm = KernelForm()) -> tuple:
+    """(kernel module, its run-time values ``q``) of a basin problem.
+
+    ``form`` other than the default applies to the generic kernel only (the
+    IPD's chain kernel has one form).
+    """
     rule = problem.rule
     key = (id(problem.dec), rule.method, rule.lam, rule.own_coef, repr(rule.annealing),
-           repr(sched), with_success)
+           repr(sched), with_success, form)
     if key not in _MODULES or _MODULES[key][0] is not problem.dec:
-        _MODULES[key] = (problem.dec, _problem_module(problem, sched, with_success))
+        _MODULES[key] = (problem.dec, _problem_module(problem, sched, with_success, form))
     return _MODULES[key][1]
 
 
-def _problem_module(problem, sched, with_success: bool) -> tuple:
+def _problem_module(problem, sched, with_success: bool, form: KernelForm) -> tuple:
     from eqselect.numerics.dynamics.kernels.chain import chain_kernel
     from eqselect.numerics.sources.symbolic import SymbolicSource
 
     threshold = float(PAPER.success)  # the paper's success predicate
     structured = chain_kernel(problem, sched, with_success, threshold)
     if structured is not None:  # the IPD on its Markov chain
+        if form.precision != "float64":
+            raise GameError("the IPD's chain kernel steps in float64 only (no float32 form)")
         return structured
     rule, game = problem.rule, problem.game
     src = SymbolicSource(problem.dec)
     fields = ((src.field_expressions(rule),) if rule.annealing is None else
               (src.field_expressions(rule.with_(lam=0)), src.field_expressions(rule.with_(lam=1))))
     coop = [s[0] for s in game.strategies] if with_success else None
-    return compiled_kernel(fields, game.parameters, sched, rule.annealing, game.region, coop,
-                           threshold), ()
+    return form_kernel(KernelSpec(fields, game.parameters, sched, rule.annealing, game.region,
+                                  coop, threshold), form), ()
 
 
 def run_kernel(problem, sched, x0, success, progress=None):
@@ -181,9 +217,16 @@ def run_kernel(problem, sched, x0, success, progress=None):
         raise GameError("the compiled kernel needs numba (pip install numba); "
                         "use the numpy kernel")
     builtin_success = problem.judge.success_predicate is None and success is not None
-    module, values = problem_kernel_values(problem, sched, builtin_success)
+    precision = getattr(problem, "precision", "float64")
+    if precision == "float32" and int(problem.steps) > 1 << 24:
+        raise GameError("the float32 kernel records first-hit steps up to 2^24 (a float32 "
+                        f"counts integers exactly that far); got steps = {problem.steps}")
+    module, values = problem_kernel_values(problem, sched, builtin_success,
+                                           KernelForm(precision=precision))
     final, hit = run_compiled(module, x0, int(problem.steps), values, progress)
     notes = []
+    if precision != "float64":
+        notes.append(float32_check(problem, sched, x0, (final, hit), builtin_success))
     if success is not None and not builtin_success:
         hit[:] = -1
         notes.append("first-hit steps are not recorded for a custom success predicate "
@@ -192,3 +235,31 @@ def run_kernel(problem, sched, x0, success, progress=None):
     if bad:
         notes.append(f"{bad} trajectories became non-finite")
     return final, hit, tuple(notes)
+
+
+#: Starts of a float32 run stepped again in float64 to count differing outcomes.
+CHECK_SAMPLE = 4096
+
+
+def float32_check(problem, sched, x0, run, builtin_success: bool) -> str:
+    """A note: how many sampled starts end differently in float32 than in float64.
+
+    The sample is every s-th start from the first, s = ceil(n / `CHECK_SAMPLE`)
+    (all starts when n <= `CHECK_SAMPLE`), stepped again by the float64 block
+    kernel from the same starting points. An outcome is the success predicate
+    (reached or not) when the kernel tests it, else the end point: one whose
+    coordinates differ by more than ``problem.tol`` counts as differing.
+    """
+    final, hit = run
+    stride = max(1, -(-len(x0) // CHECK_SAMPLE))
+    rows = np.arange(0, len(x0), stride)
+    module, values = problem_kernel_values(problem, sched, builtin_success, KernelForm("block"))
+    f64, h64 = run_compiled(module, np.ascontiguousarray(x0)[rows], int(problem.steps), values)
+    if builtin_success:
+        differ, what = int(np.sum((h64 >= 0) != (hit[rows] >= 0))), "success"
+    else:
+        differ = int(np.sum(np.abs(f64 - final[rows]).max(axis=1) > problem.tol))
+        what = f"end point (by more than tol = {problem.tol})"
+    which = "all starts" if stride == 1 else f"one start in {stride}, from the first"
+    return (f"float32 kernel: {differ} of {len(rows)} starts ({which}) differ in {what} "
+            "from a float64 run of the same starts")

@@ -1,5 +1,11 @@
 """The text of a fused basin kernel: field, schedule, projection and predicate in one loop.
 
+Two layouts share the header, the schedule and the field's lines
+(`KernelForm`): the block layout of `eqselect.numerics.dynamics.kernels.simd`
+(16 starts in structure of arrays, a vectorised loop; the default for a
+field of scalar lines on the clip or the box) and the lanes layout this
+module writes, described below (the simplex projection, native fields).
+
 `kernel_source` writes one numba module whose ``run(x0, steps, q, final,
 first_hit)`` advances every start of x0 through all steps inside one
 compiled loop over the starts, which releases the GIL (the caller runs
@@ -39,6 +45,8 @@ from eqselect.numerics.codegen import refuse_unknown
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.codegen import (
     coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
+from eqselect.numerics.dynamics.kernels.choice import LAYOUTS, PRECISIONS, choose_layout
+from eqselect.numerics.dynamics.kernels.simd import BLOCK, block_loop
 
 _JIT = "numba.njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)"
 
@@ -192,11 +200,72 @@ def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
                         extras)[0]
 
 
+@dataclass(frozen=True)
+class KernelForm:
+    """How a kernel's loop is laid out and in which floating-point type it steps.
+
+    Attributes
+    ----------
+    layout : "auto", "block" or "lanes"
+        "block": B starts in structure of arrays, vectorised
+        (`eqselect.numerics.dynamics.kernels.simd`); "lanes": one start at
+        a time, 4 interleaved in the text (this module's `_loop`); "auto":
+        "block" wherever it applies (a field of `scalar_block` lines on the
+        clip or the box), "lanes" otherwise (the simplex projection, a
+        native field).
+    precision : "float64" or "float32"
+        float32 needs the block layout (8 lanes a vector).
+    """
+
+    layout: str = "auto"
+    precision: str = "float64"
+
+    def __post_init__(self):
+        if self.layout not in LAYOUTS:
+            raise GameError(f"unknown kernel layout {self.layout!r}; valid: {', '.join(LAYOUTS)}")
+        if self.precision not in PRECISIONS:
+            raise GameError(f"unknown precision {self.precision!r}; valid: "
+                            f"{', '.join(PRECISIONS)}")
+        if self.precision != "float64" and self.layout == "lanes":
+            raise GameError("float32 kernels have the block layout; got layout='lanes'")
+
+
 def kernel_files(fields, parameters, schedule, annealing, region, coop=None,
                  threshold: float = PAPER.success, extras=()) -> tuple[str, dict]:
     """(module text, {file suffix: bytes}) of a kernel; see `kernel_source`."""
+    return form_files(KernelSpec(fields, parameters, schedule, annealing, region, coop,
+                                 threshold, extras))
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """What a kernel computes: the parameters of `kernel_source`, in its order."""
+
+    fields: tuple
+    parameters: tuple
+    schedule: object
+    annealing: object
+    region: object
+    coop: object = None
+    threshold: float = PAPER.success
+    extras: tuple = ()
+
+
+def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, dict]:
+    """`kernel_files` of a `KernelSpec` in a `KernelForm` (the module's ``LAYOUT``
+    names the layout built).
+
+    Raises
+    ------
+    GameError
+        ``form.layout`` "block" (or float32) where only the lanes apply.
+    """
     # the native route needs numba's extension API: imported when a kernel is built
     from eqselect.numerics.dynamics.kernels.native import LOADER, NATIVE_LINES, native_field
+
+    fields, parameters, schedule, annealing, region, coop, threshold, extras = (
+        spec.fields, spec.parameters, spec.schedule, spec.annealing, spec.region, spec.coop,
+        spec.threshold, spec.extras)
 
     d = len(parameters)
     ren = {to_engine(s): coordinate(i) for i, s in enumerate(parameters)}
@@ -223,11 +292,16 @@ def kernel_files(fields, parameters, schedule, annealing, region, coop=None,
         targets = [f"_u{j}" for j in range(d)] + [f"_v{j}" for j in range(d)][:len(flat) - d]
         parts.field_lines, parts.used = scalar_block(small or flat, targets, params, "_a")
         parts.lanes = lanes_for(len(parts.field_lines))
+    block = choose_layout(form.layout, form.precision, not (side or parts.simplex)) == "block"
     helpers = _PROJECT_CAPPED + f"\n\nproject_capped = {_JIT}(project_capped)\n" \
         if parts.simplex else ""
-    text = "\n".join(["import math", "import numba", "import numpy as np", "",
-                      LOADER if side else "", lr_code, annealing_code(annealing), helpers,
-                      _loop(parts), f"\n_run = {_JIT}(_run)\n",
+    loop = (block_loop(parts, coop_r, params, float(threshold), form.precision) if block
+            else _loop(parts))
+    layout = f"block{BLOCK}-{form.precision}" if block else f"lanes{parts.lanes}"
+    text = "\n".join(["import math", "import numba", "import numpy as np",
+                      "from eqselect.numerics.dynamics.kernels.vexp import vexp, vexp32", "",
+                      f"LAYOUT = {layout!r}", LOADER if side else "", lr_code,
+                      annealing_code(annealing), helpers, loop, f"\n_run = {_JIT}(_run)\n",
                       _ENTRY.format(native=", ADDR, USER" if side else "")])
     return text, side
 
