@@ -284,6 +284,10 @@ def markdown_table(res) -> str:
         ("the same with `kernel=\"numba\"`", med["api_kernel_numba"],
          f"hand-written numba kernel {med['hand_numba']:.2f} s",
          f"{a['ratios']['kernel_vs_hand_numba']:.2f}x faster", ">= 2x"),
+        ("the same with `precision=\"float32\"` (%d of %d sampled outcomes differ from float64)"
+         % (a["float32_differing_outcomes"]["differ"], a["float32_differing_outcomes"]["sample"]),
+         med["api_float32"], f"hand-written numba kernel {med['hand_numba']:.2f} s",
+         f"{a['ratios']['float32_vs_hand_numba']:.2f}x faster", ""),
         (f"`eqselect basins stag-hunt --grid {n} --json` (whole process, warm)", large["wall"],
          f"the API's kernel {cl[f'kernel_grid_{n}']['wall']:.2f} s (interleaved)",
          f"{cl['ratio_vs_kernel']['wall']:.2f}x (CPU {cl['ratio_vs_kernel']['cpu']:.2f}x)",
@@ -307,16 +311,9 @@ def markdown_table(res) -> str:
            "|---|---:|---:|---:|---:|"]
     out += [f"| {w} | {s:.2f} | {b} | {r} | {t} |" for w, s, b, r, t in rows]
     out.append("")
-    ops, cyc = lim["operations_per_start_step"], lim["cycles_per_operation"]
-    out.append(f"Kernel: {lim['measured_start_steps_per_second'] / 1e6:.0f} M start-steps per "
-               f"second measured. The machine's limit on its step: {ops['flop']} additions and "
-               f"multiplications, {ops['div']} divisions and {ops['exp']} exponentials a "
-               f"start-step, at {cyc['flop']:.2f}, {cyc['div']:.1f} and {cyc['exp']:.1f} "
-               f"cycles each (measured in the same run), "
-               f"{lim['cycles_per_start_step']:.0f} cycles, on {lim['cores']} cores at "
-               f"{lim['clock_hz'] / 1e9:.2f} GHz: "
-               f"{lim['limit_start_steps_per_second'] / 1e6:.0f} M start-steps per second; "
-               f"the kernel reaches {100 * lim['share_of_limit']:.0f}% of it.")
+    out.append(f"Kernel: {a['summary']}.")
+    out.append("")
+    out.append(f"Machine limit: {lim['summary']}.")
     return "\n".join(out)
 
 
