@@ -199,8 +199,9 @@ def test_failed_report_leaves_nothing_half_written(tmp_path, capsys, monkeypatch
 
     monkeypatch.setattr(report, "_basins_and_portraits", broken)
     out = tmp_path / "rep"
-    with pytest.raises(RuntimeError):
-        main(["report", "stag-hunt", "--out", str(out)])
+    with pytest.raises(RuntimeError):  # after the equilibria, continuation and check
+        main(["report", "stag-hunt", "--method", "pg,peer-only", "--lam-range", "0:1",
+              "--out", str(out)])
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
