@@ -139,6 +139,7 @@ def _merged(a: dict, b: dict) -> dict:
 
 
 def _product(ring, bases: dict):
+    """The polynomial prod base^power of a {base: power} denominator."""
     out = ring.one
     for base, k in bases.items():
         out *= base ** k
