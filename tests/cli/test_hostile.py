@@ -149,7 +149,9 @@ def test_second_report_replaces_the_first_whole(tmp_path, capsys):
     out = tmp_path / "rep"
     assert main(["report", "tandem", "--out", str(out)]) == 0
     (out / "left-over.png").write_text("from an older report")
-    assert main(["report", "stag-hunt", "--param", "direct", "--out", str(out)]) == 0
+    # the replacement is the same whatever the report holds: a small one
+    assert main(["report", "stag-hunt", "--param", "direct", "--method", "pg", "--grid", "3",
+                 "--steps", "5", "--out", str(out)]) == 0
     capsys.readouterr()
     assert not (out / "left-over.png").exists()
     assert json.loads((out / "report.json").read_text())["game"] == "stag-hunt"

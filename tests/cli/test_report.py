@@ -1,5 +1,7 @@
 """``eqselect report``: the main job writes a LaTeX document, figures and JSON."""
 
+import contextlib
+import io
 import json
 import re
 import shutil
@@ -197,8 +199,9 @@ def test_failed_report_leaves_nothing_half_written(tmp_path, capsys, monkeypatch
 
     monkeypatch.setattr(report, "_basins_and_portraits", broken)
     out = tmp_path / "rep"
-    with pytest.raises(RuntimeError):
-        main(["report", "stag-hunt", "--out", str(out)])
+    with pytest.raises(RuntimeError):  # after the equilibria, continuation and check
+        main(["report", "stag-hunt", "--method", "pg,peer-only", "--lam-range", "0:1",
+              "--out", str(out)])
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
@@ -380,12 +383,22 @@ def test_logit_with_three_actions_switches_to_softmax_in_the_strategies(small_re
     assert "Row" in section and "High" in section
 
 
-def test_full_terms_prints_what_the_summary_stands_for(tmp_path):
+@pytest.fixture(scope="module")
+def pg_report(tmp_path_factory):
+    """A small PG report of Stag Hunt with --full-terms and --json: (folder, printed JSON)."""
+    out = tmp_path_factory.mktemp("pg") / "r"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["report", "stag-hunt", "--method", "pg", "--grid", "3", "--steps", "5",
+                     "--full-terms", "--json", "--out", str(out)]) == 0
+    return out, printed.getvalue()
+
+
+def test_full_terms_prints_what_the_summary_stands_for(pg_report):
     """--full-terms: terms.txt holds every term, equal to the decomposition's."""
     from eqselect.theory import Decomposition, builtin
 
-    out = _report(tmp_path / "r", "stag-hunt", "--method", "pg", "--grid", "3", "--steps",
-                  "5", "--full-terms")
+    out = pg_report[0]
     lines = dict(line.split(" = ", 1) for line in (out / "terms.txt").read_text().splitlines()
                  if " = " in line and not line.startswith("#"))
     dec = Decomposition(builtin("stag-hunt", symbolic=True))
@@ -394,9 +407,7 @@ def test_full_terms_prints_what_the_summary_stands_for(tmp_path):
         assert sp.simplify(got - dec.term("peer")[k]) == 0
 
 
-def test_report_json_prints_the_document(tmp_path, capsys):
-    assert main(["report", "stag-hunt", "--method", "pg", "--grid", "3", "--steps", "5",
-                 "--out", str(tmp_path / "r"), "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert doc["kind"] == "report" and doc == json.loads((tmp_path / "r" / "report.json")
-                                                         .read_text())
+def test_report_json_prints_the_document(pg_report):
+    out, printed = pg_report
+    doc = json.loads(printed)
+    assert doc["kind"] == "report" and doc == json.loads((out / "report.json").read_text())

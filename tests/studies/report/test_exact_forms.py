@@ -7,7 +7,7 @@ import sympy as sp
 
 from eqselect.studies.report.exact_values import (
     fraction_of, identified_point, simplest, snapped)
-from eqselect.studies.report.strategy_form import StrategyForm, applies
+from eqselect.studies.report.strategy_form import StrategyForm, applies, strategy_symbols
 from eqselect.theory import Decomposition, builtin
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.rules import Rule
@@ -40,6 +40,27 @@ def test_terms_in_the_strategies_equal_the_terms_in_theta(term):
                                             for i in range(2) for k in range(3)})
                             .subs(eta, 0.55))
             assert at_pi == pytest.approx(at_theta, rel=1e-9, abs=1e-12)
+
+
+def test_terms_in_the_strategies_are_the_reduced_fraction_of_an_independent_route():
+    """The ring rewrite (numerators over products of base powers, one reduction at the
+    end) prints exactly what sympy's expression route gives: e^theta replaced by
+    pi_k / pi_m, `sympy.cancel`, the simplex sums divided out, numerator and
+    denominator factored."""
+    game = normal_form_game(HILO, "softmax")
+    eta = sp.Symbol("eta")
+    dec = Decomposition(game)
+    form = StrategyForm(game, [eta])
+    pis = strategy_symbols(game)
+    ratio = {sp.exp(t): pis[i][k] / pis[i][-1]
+             for i, block in enumerate(game.agents) for k, t in enumerate(block)}
+    gens = [s for block in pis for s in block]
+    for expr in [game.values[0], game.values[1], *dec.term("cur")]:
+        num, den = sp.fraction(sp.cancel(sp.expand_power_exp(expr).subs(ratio)))
+        for block in pis:
+            while (qr := sp.div(den, sum(block), *gens))[1] == 0:
+                den = qr[0]
+        assert sp.srepr(form.rewrite(expr)) == sp.srepr(sp.factor(num) / sp.factor(den))
 
 
 def test_simplest_keeps_the_value_and_shortens_it():
