@@ -100,6 +100,15 @@ class NetworkGame:
         return replace(self, pairs=pairs, payoff_symbols=rest)
 
     @cached_property
+    def frame(self):
+        """The agents, region and action names of `game` without its values
+        (`eqselect.theory.network.frame.NetworkFrame`): what the numerics read,
+        built in time linear in the agents."""
+        from eqselect.theory.network.frame import network_frame
+
+        return network_frame(self)
+
+    @cached_property
     def game(self) -> Game:
         """The network game as a general `Game` (values summed over neighbours, exact;
         ``structure`` is this `NetworkGame`)."""
