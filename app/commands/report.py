@@ -76,6 +76,11 @@ def run(args) -> int:
     from eqselect.studies.report.build import build_report
 
     options = options_from(args)
+    from eqselect.commands import network
+
+    net = network.network_game_of(args)  # a game on a graph: the sparse report
+    if net is not None:
+        return network.report(net, args, options)
     validate.check_basin_work(options.grid ** 2, options.steps, 2, len(options.methods),
                               "--grid, --steps or --method")
     note = switch_to_softmax(args)
