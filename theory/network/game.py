@@ -94,8 +94,11 @@ class NetworkGame:
             if name not in by_name:
                 raise GameError(f"{str(key)[:40]!r} is not a payoff symbol of {self.name!r}")
             sub[by_name[name]] = to_exact(value, f"value of {name}")
-        pairs = tuple(tuple(_matrix_map(m, lambda e: e.xreplace(sub)) for m in pair)
-                      for pair in self.pairs)
+        done: dict = {}  # each distinct pair once (shared payoffs: one for every edge)
+        for pair in self.pairs:
+            if pair not in done:
+                done[pair] = tuple(_matrix_map(m, lambda e: e.xreplace(sub)) for m in pair)
+        pairs = tuple(done[pair] for pair in self.pairs)
         rest = {k: v for k, v in self.payoff_symbols.items() if k not in sub}
         return replace(self, pairs=pairs, payoff_symbols=rest)
 
