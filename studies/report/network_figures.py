@@ -72,7 +72,7 @@ def _selection(rep, path) -> None:
                     [p["high"] - p["fraction"] for p in sel["points"]]])
     fig, ax = new_figure(figsize=WIDE)
     ax.errorbar(lam, 100 * frac, yerr=100 * err, marker="o", capsize=3,
-                color=series_color(0), label=sel["method"])
+                color=series_color(0), label=f"{sel['method']}: mass of {rep.preferred}")
     action = rep.preferred.removeprefix("consensus ")
     agents = np.array([p["agent_shares"][action] for p in sel["points"]])
     ax.plot(lam, 100 * agents, marker="s", linestyle=":", color=series_color(2),

@@ -101,3 +101,9 @@ def test_report_of_a_large_graph_refuses_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in err and "--samples" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_samples_are_refused_for_a_game_that_is_not_on_a_graph(tmp_path, capsys):
+    code = main(["report", "stag-hunt", "--samples", "10", "--out", str(tmp_path / "r")])
+    assert code == 2 and "--grid" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
