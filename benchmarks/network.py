@@ -18,8 +18,9 @@ Measures, on this machine (figures written as JSON, by default to
    command ``eqselect basins FILE --samples 10 --steps 5`` end to end in a
    fresh process (imports and kernel load included).
 
-Each figure is printed beside its target (`TARGETS`). The machine's load average is recorded at the start and at the end: the
-machine is shared, and wall-clock figures under load are upper bounds.
+Each figure is printed beside its target (`TARGETS`). The machine's load
+average is recorded at the start and at the end: the machine is shared, and
+wall-clock figures under load are upper bounds.
 ``--quick`` shrinks the sizes (a smoke test of the harness).
 """
 

@@ -24,6 +24,7 @@ def _pct(x: float) -> str:
 
 
 def settings_latex(rep) -> str:
+    """The settings the numerics used: methods, eta, lambda, c, starts, payoff values."""
     o = rep.options
     b = o.base
     chosen = escape_latex(o.chosen) if o.chosen else "none"
@@ -57,6 +58,7 @@ def _degree_rows(degrees: dict) -> list[str]:
 
 
 def graph_latex(rep) -> str:
+    """The graph in numbers, its degree distribution and (up to 200 agents) its drawing."""
     g = rep.graph
     seed = "" if g["seed"] is None else f", seed {g['seed']}"
     items = [f"graph \\texttt{{{escape_latex(g['spec'])}}} (family {escape_latex(g['family'])}"
@@ -90,6 +92,7 @@ def _where(e) -> str:
 
 
 def equilibria_latex(rep) -> str:
+    """Every method's fixed points: where, stability, mu, residual and route."""
     if not rep.equilibria:
         return ""
     rows = [f"{escape_latex(m)} & {_where(e)} & {e.stability} & {_float(e.mu)} & "
@@ -109,6 +112,7 @@ def equilibria_latex(rep) -> str:
 
 
 def branches_latex(rep) -> str:
+    """The symmetric branches of the chosen method in lambda, their events and figure."""
     if rep.branches is None:
         return ""
     found, events = rep.branches
@@ -131,6 +135,7 @@ def branches_latex(rep) -> str:
 
 
 def basins_latex(rep) -> str:
+    """Outcomes, agent shares and the mass of P with its Wilson interval, per method."""
     if not rep.basins:
         return ""
     rows = []
@@ -160,6 +165,7 @@ def basins_latex(rep) -> str:
 
 
 def selection_latex(rep) -> str:
+    """P's mass against lambda under the chosen method (table and figure)."""
     sel = rep.selection
     if sel is None:
         return ""
@@ -193,6 +199,7 @@ def _verdict_values(v) -> str:
 
 
 def alignment_latex(rep) -> str:
+    """The verdicts of the graph checks for the chosen method, with reasons and values."""
     res = rep.check
     if res is None:
         return ""
@@ -214,6 +221,7 @@ def alignment_latex(rep) -> str:
 
 
 def skipped_latex(rep) -> str:
+    """What was not computed, and why."""
     if not rep.skipped:
         return ""
     items = "\n".join(f"\\item {escape_latex(k)}: {escape_latex(v)}"
