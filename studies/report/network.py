@@ -10,7 +10,7 @@ its report is built from the `NetworkGame` and the sparse numerics:
   neighbours;
 - fixed points (consensus, symmetric, deflated Newton) with sparse spectra
   and mu, per method;
-- the symmetric branches in lambda of a regular graph with shared payoffs;
+- the chosen method's fixed points continued in lambda (symmetric or interior);
 - basin masses by Monte Carlo (Wilson intervals) per method, and the
   selection effect: the payoff-dominant convention's mass against lambda;
 - the alignment verdicts of `eqselect.proofs_check.network`.
@@ -38,6 +38,8 @@ NETWORK_SAMPLES = 2000
 SELECTION_POINTS = 7
 #: Points of the lambda grid of the symmetric continuation.
 BRANCH_POINTS = 61
+#: Points of the lambda grid of the continuation of interior points (a Newton solve each).
+INTERIOR_POINTS = 31
 #: Edge-steps per second of the fused kernel, rounded down from the measured rate (10^4 starts x
 #: 200 steps of Meta-MAPG on 400 directed edges in about 5 s: 1.5e8), for the budget.
 EDGE_STEPS_PER_SECOND = 1.0e8
@@ -106,7 +108,7 @@ class NetworkReport:
     alternative: str = ""
     preferred_index: int = 0  # P's action
     equilibria: dict = field(default_factory=dict)
-    branches: tuple | None = None  # (branches, events) of the chosen method
+    branches: dict | None = None  # the chosen method's branches: route, traces, events
     basins: dict = field(default_factory=dict)
     selection: dict | None = None
     check: object = None
@@ -139,14 +141,17 @@ class NetworkReport:
 
 
 def _branches_json(branches, method) -> dict | None:
+    """The branches as JSON: per point lambda and the mean, least and largest parameter."""
     if branches is None:
         return None
-    found, events = branches
-    return {"parameter": "lam", "method": method, "route": "symmetric points t 1",
-            "branches": [{"points": [[lam, t] for lam, t in zip(b.lams, b.ts)],
-                          "stability": list(b.stability), "leading": list(b.leading)}
-                         for b in found],
-            "events": [{"type": e.type, "lam": e.lam, "point": [e.t]} for e in events]}
+    return {"parameter": "lam", "method": method, "route": branches["route"],
+            "coordinates": ["lam", "mean", "min", "max"],
+            "branches": [{"points": [[lam, float(x.mean()), float(x.min()), float(x.max())]
+                                     for lam, x in zip(b["lams"], b["points"])],
+                          "stability": b["stability"], "leading": b["leading"]}
+                         for b in branches["branches"]],
+            "events": [{"type": e.type, "lam": e.lam, "point": [e.t]}
+                       for e in branches["events"]]}
 
 
 def graph_summary(graph) -> dict:
@@ -243,6 +248,10 @@ def _equilibria(rep, source) -> None:
 
 
 def _branches(rep, source) -> None:
+    """The chosen method's fixed points continued in lambda: the symmetric points t 1
+    of a regular graph with shared payoffs, else the interior points found from the
+    diagonal (`eqselect.numerics.network.branches`)."""
+    from eqselect.numerics.network.branches import continue_points
     from eqselect.numerics.network.continuation import continue_symmetric
     from eqselect.numerics.network.equilibria import is_regular_shared
 
@@ -250,16 +259,22 @@ def _branches(rep, source) -> None:
     if method is None:
         rep.skipped["continuation"] = "none of the compared methods depends on lambda"
         return
-    if not is_regular_shared(source):
-        rep.skipped["continuation"] = (
-            "symmetric branches t 1 exist on a regular graph with shared payoffs and two "
-            f"actions; this graph's degrees run from {rep.graph['degree_min']} to "
-            f"{rep.graph['degree_max']}" if not rep.graph["regular"] else
-            "symmetric branches need shared payoffs and two actions per agent")
-        return
     a, b = (float(v) for v in rep.options.base.lam_range)
-    lams = np.linspace(a, b, BRANCH_POINTS)
-    rep.branches = continue_symmetric(source, _rule(rep, method), lams)
+    rule = _rule(rep, method)
+    if is_regular_shared(source):
+        found, events = continue_symmetric(source, rule, np.linspace(a, b, BRANCH_POINTS))
+        traces = [{"lams": list(br.lams), "points": [np.full(source.dim, t) for t in br.ts],
+                   "stability": list(br.stability), "leading": [float(v) for v in br.leading]}
+                  for br in found]
+        route = "symmetric points t 1 (every root bracketed)"
+    else:
+        found, events = continue_points(source, rule, np.linspace(a, b, INTERIOR_POINTS))
+        traces = [{"lams": list(br.lams), "points": list(br.points),
+                   "stability": list(br.stability),
+                   "leading": [float(v.real) for v in br.leading]} for br in found]
+        route = ("interior points from Newton on the diagonal's mean-field roots at the "
+                 "first lambda, continued by Newton from the last point")
+    rep.branches = {"route": route, "branches": traces, "events": list(events)}
 
 
 def _basin_map(rep, source, method, n: int, lam=None):

@@ -112,25 +112,26 @@ def equilibria_latex(rep) -> str:
 
 
 def branches_latex(rep) -> str:
-    """The symmetric branches of the chosen method in lambda, their events and figure."""
+    """The chosen method's fixed points continued in lambda, their events and figure."""
     if rep.branches is None:
         return ""
-    found, events = rep.branches
+    found, events = rep.branches["branches"], rep.branches["events"]
     a, b = (float(v) for v in rep.options.base.lam_range)
     method = escape_latex(rep.options.chosen)
     rows = [f"{e.type} & ${e.lam:.6f}$ & ${e.t:.6f}$ \\\\" for e in events]
-    body = (f"{len(found)} branch(es) of symmetric points $t\\mathbf{{1}}$ of {method} on a "
-            f"grid of {len(found[0].lams) if found else 0} or more values of $\\lambda$ "
-            "(every root bracketed); stability from the full sparse spectrum.\n")
-    body += (_table("p{2.2cm}p{3cm}p{3cm}", r"event & $\lambda$ & $t$", rows,
-                    r"Events along the symmetric branches (located by bisection to "
-                    r"$10^{-6}$ in $\lambda$).", "tab:events") if rows else "No events.\n")
+    body = (f"{len(found)} branch(es) of fixed points of {method}: "
+            f"{escape_latex(rep.branches['route'])}; stability from the sparse spectrum at "
+            "every point.\n")
+    body += (_table("p{2.2cm}p{3cm}p{3.6cm}", r"event & $\lambda$ & mean parameter", rows,
+                    r"Events along the branches (located by bisection in $\lambda$).",
+                    "tab:events") if rows else "No events.\n")
     if "branches.png" in rep.figures:
         body += _figure("branches.png", 0.8,
-                        f"Symmetric fixed points of {method} against $\\lambda$, as each "
-                        "agent's probability of the first action (solid: stable; dashed: "
-                        "not stable; dots: events).", "fig:branches")
-    return (f"\\section*{{Symmetric branches in $\\lambda$ ({method}, $\\lambda \\in "
+                        f"Fixed points of {method} against $\\lambda$, as the agents' "
+                        "probability of the first action: the mean (solid: stable; dashed: "
+                        "not stable) and its range over the agents (band); dots: events.",
+                        "fig:branches")
+    return (f"\\section*{{Fixed points in $\\lambda$ ({method}, $\\lambda \\in "
             f"[{a:g}, {b:g}]$)}}\n" + body)
 
 

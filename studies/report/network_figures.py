@@ -37,7 +37,7 @@ def draw_all(rep, source, finals: dict, out) -> None:
     if rep.selection is not None:
         _selection(rep, out / "selection.png")
         rep.figures["selection.png"] = "selection"
-    if rep.branches is not None and rep.branches[0]:
+    if rep.branches is not None and rep.branches["branches"]:
         _branches(rep, source, out / "branches.png")
         rep.figures["branches.png"] = "branches"
     if rep.graph["agents"] <= MAX_DRAWN and rep.options.chosen in finals:
@@ -88,25 +88,28 @@ def _selection(rep, path) -> None:
 
 
 def _branches(rep, source, path) -> None:
-    """Symmetric points t 1 against lambda, as the probability of the first action."""
-    found, events = rep.branches
+    """Fixed points against lambda as the agents' probability of the first action: the
+    mean (a line; solid where stable) and the range over agents (a band)."""
     fig, ax = new_figure(figsize=WIDE)
 
-    def prob(t):
-        t = np.asarray(t, dtype=float)
-        return source.jet(t[:, None])[0][:, 0]
+    def probs(x):
+        return source.jet(np.asarray(x, dtype=float).reshape(source.n, source.d))[0][:, 0]
 
-    for k, b in enumerate(found):
-        lams, p = np.array(b.lams), prob(b.ts)
-        stable = np.array([s == "stable" for s in b.stability])
+    for k, b in enumerate(rep.branches["branches"]):
+        lams = np.array(b["lams"])
+        p = np.array([probs(x) for x in b["points"]])
+        ax.fill_between(lams, p.min(axis=1), p.max(axis=1), color=series_color(k), alpha=0.2,
+                        linewidth=0)
+        stable = np.array([s == "stable" for s in b["stability"]])
         for mask, style in ((stable, "-"), (~stable, "--")):
-            ax.plot(np.where(mask, lams, np.nan), np.where(mask, p, np.nan), style,
+            ax.plot(np.where(mask, lams, np.nan), np.where(mask, p.mean(axis=1), np.nan), style,
                     color=series_color(k), linewidth=1.6)
-    for e in events:
-        ax.plot([e.lam], prob([e.t]), "ko", markersize=4)
+    for e in rep.branches["events"]:
+        ax.plot([e.lam], [probs(np.full(source.dim, e.t)).mean()], "ko", markersize=4)
     first = rep.net.action_names[0] if rep.net.action_names else "0"
     ax.set_xlabel(r"shaping coefficient $\lambda$")
-    ax.set_ylabel(f"P({first}) at the symmetric point")
+    ax.set_ylabel(f"P({first}) at the fixed point")
+    ax.set_xlim(*(float(v) for v in rep.options.base.lam_range))
     ax.set_ylim(-0.02, 1.02)
     finish(fig, path)
 
