@@ -116,6 +116,9 @@ def network_at(game_spec, values: dict):
 def validate_network(spec, game_spec, data: dict) -> None:
     """Refuse --over axes that are neither graph axes nor payoff symbols, before any work
     (``game_spec``: the sweep's game as its cells load it)."""
+    if spec.schedule != "paper":
+        raise OptionsError("a sweep of a game on a graph runs the paper schedule "
+                           "(no --schedule flow)")
     names = set(graph_axes(data)) | {str(s) for s in data.get("symbols", {})}
     for ax in spec.over:
         if ax.name not in names:
@@ -132,7 +135,8 @@ def empty_events(methods, fixed_sets) -> tuple[dict, list]:
     events = {m: [{"fixed": {k: str(v) for k, v in f.items()}, "curves": []}
                   for f in fixed_sets] for m in methods}
     return events, ["a game on a graph has no exact event curves; its cells hold Monte-Carlo "
-                    "basin masses of the consensus conventions"]
+                    "basin masses of the consensus conventions and no alignment verdicts "
+                    "(eqselect check and eqselect report decide those)"]
 
 
 def evaluate_network_cell(game_spec, values: dict, rule, options) -> dict:
