@@ -222,6 +222,9 @@ def report(rp: argparse.ArgumentParser) -> None:
                     metavar="NAME=VALUE",
                     help="hold a coordinate off the slice's axes (repeatable), as in "
                          "eqselect basins; the rest start from the uniform strategy")
+    rp.add_argument("--samples", type=positive_int, default=None, metavar="N",
+                    help="a game on a graph: random starts of each basin map (default 2000; "
+                         "docs/networks.md)")
     rp.add_argument("--json", action="store_true",
                     help="print report.json on stdout instead of the summary (the folder "
                          "is written as well)")

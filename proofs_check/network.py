@@ -115,13 +115,13 @@ def a3_verdict(field, rule, preferred: str, alternative: str,
     p_action, r_action = names.index(preferred), names.index(alternative)
     kernel = o.kernel if o.kernel != "auto" else (
         "numba" if available() and field.m == 2 else "numpy")
-    starts = SampledStarts(sample_size(field.net.game, o), int(o.seed))
+    starts = SampledStarts(sample_size(field.net.frame, o), int(o.seed))
     judge = ConsensusJudge(p_action)
     in_P, in_R, final, notes = {}, {}, {}, []
     for lam in (0.0, delta):
         opts = NetworkBasinOptions(starts, int(o.steps), "paper", judge, kernel)
         bm = run_basins(network_basin_problem(field, at(lam), opts))
-        acts = action_shares(field.net.game, bm.final, judge.threshold)
+        acts = action_shares(field.net.frame, bm.final, judge.threshold)
         in_P[lam] = np.all(acts == p_action, axis=1)
         in_R[lam] = np.all(acts == r_action, axis=1)
         final[lam] = bm.final

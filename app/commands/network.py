@@ -27,25 +27,30 @@ from eqselect.theory.serialize import document
 DEFAULT_SAMPLES = 1000
 
 
-def network_of(args):
-    """The command line's game as a `NetworkGame` (payoffs at their defaults), or None."""
+def network_game_of(args, symbolic: bool = True):
+    """The command line's game as a `NetworkGame` with its payoff symbols, or None
+    (a built-in with ``symbolic``: its row payoffs a, b, c, d)."""
     from pathlib import Path
 
     from eqselect.theory.games.networks import NETWORKS, network_builtin
 
     if args.game in NETWORKS:
-        net = network_builtin(args.game, args.param or "logit").structure
+        net = network_builtin(args.game, args.param or "logit", symbolic).structure
     elif Path(args.game).suffix.lower() in (".toml", ".json"):  # only a file holds a graph
         from eqselect.theory.io.network_spec import load_network  # networkx with it
 
         net = load_network(args.game, args.param)
     else:
         return None
-    if net is None:
-        return None
-    if getattr(args, "tau", None) is not None:
+    if net is not None and getattr(args, "tau", None) is not None:
         raise OptionsError("--tau (entropy regularisation) is not available for network games")
-    return net.substitute()
+    return net
+
+
+def network_of(args):
+    """The command line's game as a `NetworkGame` (payoffs at their defaults), or None."""
+    net = network_game_of(args, symbolic=False)
+    return None if net is None else net.substitute()
 
 
 def _field(net, args):
@@ -162,4 +167,56 @@ def check(net, args) -> int:
         detail = ", ".join(f"{k}={val:.4g}" for k, val in v.values.items()
                            if isinstance(val, float))
         print(f"  {v.id}: {state} ({v.certified.value}) {detail} {v.reason}".rstrip())
+    return 0
+
+
+def report(net, args, base) -> int:
+    """``eqselect report`` on a network game: the sparse report
+    (:mod:`eqselect.studies.report.network`), refused in one line when its basin
+    work would pass the time limit."""
+    from pathlib import Path
+
+    from eqselect.output import StagedFolder
+    from eqselect.progress import Progress
+    from eqselect.studies.report.network import (
+        NETWORK_SAMPLES, NetworkReportOptions, build_network_report, estimated_seconds)
+    from eqselect.theory import limits
+    from eqselect.theory.budget import WorkEstimate, check_work
+
+    if args.axes or args.fix or args.grid or args.tikz or args.full_terms:
+        raise OptionsError("eqselect report: a network game's basins start from --samples "
+                           "random starts (no --grid, --axes, --fix, --tikz, --full-terms)")
+    options = NetworkReportOptions(base, args.samples or NETWORK_SAMPLES)
+    seconds = estimated_seconds(net, options)
+    check_work(WorkEstimate(f"the basin work of a report on {net.graph.n} agents", seconds, 0,
+                            "--samples"), limits.current().time_limit,
+               limits.raise_hint("time_limit"))
+    out = args.out if args.out is not None else f"report-{Path(args.game).stem}"
+    stage = StagedFolder(out, "report.json")
+    try:
+        with limits.deadline("eqselect report"), Progress(4, f"report {net.name}") as bar:
+            with stage as folder:
+                rep = build_network_report(net, folder, options, progress=bar)
+    finally:
+        stage.discard()
+    if args.json:
+        print(json.dumps(rep.to_json()))
+        return 0
+    g = rep.graph
+    print(f"eqselect report for {net.name} ({net.parameterization}; {g['agents']} agents, "
+          f"{g['edges']} edges, {g['spec']}) written to {out}/")
+    print(f"  report.tex, report.json, {len(rep.figures)} figure file(s)")
+    for m, found in rep.equilibria.items():
+        kinds = ", ".join(f"{e.label or e.route} {e.stability}" for e in found)
+        print(f"  {m}: {len(found)} fixed point(s): {kinds}")
+    for m, bm in rep.basins.items():
+        low, high = bm.intervals["fraction"]
+        print(f"  {m}: basin of {bm.preferred} {100 * bm.fraction:.1f}% "
+              f"[{100 * low:.1f}%, {100 * high:.1f}%]")
+    if rep.check is not None:
+        state = {True: "holds", False: "fails", None: "not decided"}
+        print(f"  alignment ({options.chosen}): " + ", ".join(
+            f"{v.id} {state[v.holds]}" for v in rep.check.conditions))
+    for k, v in rep.skipped.items():
+        print(f"  not computed ({k}): {v}")
     return 0

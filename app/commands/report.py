@@ -69,6 +69,19 @@ def options_from(args):
         fixed=tuple(getattr(args, "fix", None) or ()))
 
 
+def _graph_report(args, options) -> int | None:
+    """The sparse report of a game on a graph (its exit status), None for other games."""
+    from eqselect.commands import network
+
+    net = network.network_game_of(args)
+    if net is not None:
+        return network.report(net, args, options)
+    if getattr(args, "samples", None):
+        raise OptionsError("eqselect report: --samples sets the random starts of a game on a "
+                           "graph; this game's basin maps use --grid")
+    return None
+
+
 def run(args) -> int:
     """Write the report folder and print what it found."""
     from eqselect.output import StagedFolder
@@ -76,10 +89,11 @@ def run(args) -> int:
     from eqselect.studies.report.build import build_report
 
     options = options_from(args)
+    if (code := _graph_report(args, options)) is not None:  # a game on a graph
+        return code
     validate.check_basin_work(options.grid ** 2, options.steps, 2, len(options.methods),
                               "--grid, --steps or --method")
-    note = switch_to_softmax(args)
-    if note:
+    if note := switch_to_softmax(args):
         options = replace(options, notes=options.notes + (note,))
     try:
         game = prepare_game(args, symbolic=True)  # payoff symbols for the closed forms

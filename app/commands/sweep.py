@@ -34,8 +34,11 @@ def _spec(args):
 
 def _verdicts(args, spec):
     """The alignment verdicts the cells get (options checked on the game), or None."""
-    if not args.verdicts:
-        return None
+    from eqselect.studies.sweep.network import spec_data
+    from eqselect.studies.sweep.tasks import game_spec
+
+    if not args.verdicts or spec_data(game_spec(spec)) is not None:
+        return None  # a game on a graph: its verdicts come from eqselect check
     from eqselect.studies.sweep.cell import GameSpec
     from eqselect.studies.sweep.verdicts import SECONDS, AlignmentVerdicts
 

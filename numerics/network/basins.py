@@ -55,5 +55,5 @@ def network_basin_problem(source: NetworkField, rule: Rule,
     """
     rule = require_rule(rule, "network_basin_problem")
     return BasinProblem(None, rule, options.starts, options.steps, options.schedule,
-                        options.judge, source=source, game=source.net.game,
+                        options.judge, source=source, game=source.net.frame,
                         kernel=options.kernel)

@@ -178,6 +178,19 @@ def is_regular_shared(field) -> bool:
     return bool(field.net.shared and np.all(degree == degree[0]) and field.d == 1)
 
 
+#: Coordinates evaluated in one call of the field when scanning the symmetric line.
+SCAN_COORDINATES = 1 << 21
+
+
+def _phi_on_grid(field, coef: dict, grid) -> np.ndarray:
+    """F_1(t 1) at every t of ``grid``, many points per call of the vectorised field."""
+    grid = np.asarray(grid, dtype=float)
+    per_call = max(1, SCAN_COORDINATES // field.dim)
+    parts = [field.combination(np.repeat(grid[k:k + per_call, None], field.dim, axis=1),
+                               coef)[:, 0] for k in range(0, len(grid), per_call)]
+    return np.concatenate(parts)
+
+
 def symmetric_points(field, coef: dict, grid: np.ndarray | None = None) -> list:
     """The fixed points t 1 of a regular graph with shared payoffs (one action parameter)."""
     if not is_regular_shared(field):
@@ -189,7 +202,7 @@ def symmetric_points(field, coef: dict, grid: np.ndarray | None = None) -> list:
     def phi(t):
         return float(field.combination(np.full((1, field.dim), t), coef)[0, 0])
 
-    values = np.array([phi(t) for t in grid])
+    values = _phi_on_grid(field, coef, grid)
     out = []
     for a, b, fa, fb in zip(grid[:-1], grid[1:], values[:-1], values[1:]):
         if fa == 0.0:

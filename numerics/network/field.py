@@ -54,6 +54,18 @@ def _jet_function(parameterization: str, m: int):
     return run
 
 
+def _payoff_array(directed, m: int) -> np.ndarray:
+    """The (2|E|, m, m) float payoffs of the directed edges, each distinct matrix
+    converted once (shared payoffs: one conversion for every edge)."""
+    floats: dict = {}
+    rows = []
+    for _, _, a in directed:
+        if a not in floats:
+            floats[a] = [[float(v) for v in row] for row in a]
+        rows.append(floats[a])
+    return np.array(rows, dtype=float).reshape(-1, m, m)
+
+
 class NetworkField(Source):
     """cur, own, peer and look-ahead of a network game at many points (a `GradientSource`).
 
@@ -95,8 +107,7 @@ class NetworkField(Source):
         directed = net.directed()
         self.src = np.array([i for i, _, _ in directed], dtype=np.int64)
         self.dst = np.array([j for _, j, _ in directed], dtype=np.int64)
-        self.payoffs = np.array([[[float(v) for v in row] for row in a]
-                                 for _, _, a in directed], dtype=float).reshape(-1, self.m, self.m)
+        self.payoffs = _payoff_array(directed, self.m)
         half = len(net.graph.edges)
         self.reverse = np.concatenate([np.arange(half, 2 * half), np.arange(half)])
         self.scatter = sps.csr_matrix((np.ones(2 * half), (self.src, np.arange(2 * half))),

@@ -8,5 +8,6 @@ checking a dask cluster within bounds; ``probe`` is what a worker runs first),
 ``runner`` (a sweep from its spec to its folder), ``store`` with ``files`` and
 ``lock`` (the resumable folder: checksummed chunks, their index, one writer),
 ``events`` (the exact corner-boundary curves), ``atlas`` (the document as typed
-records, read lazily from a store) and ``plots`` (the heat maps).
+records, read lazily from a store), ``plots`` (the heat maps) and ``network``
+(graph axes and the cell of a game on a graph, docs/networks.md).
 """

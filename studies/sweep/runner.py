@@ -56,6 +56,7 @@ from eqselect.studies.sweep.cluster import (
     ClusterError, ClusterHandle, ClusterOptions, check_scheduler, open_cluster)
 from eqselect.studies.sweep.events import event_curves
 from eqselect.studies.sweep.grid import SweepSpec
+from eqselect.studies.sweep.network import empty_events, spec_data, validate_network
 from eqselect.studies.sweep.store import CELLS, SweepStore, dumps
 from eqselect.studies.sweep.tasks import (
     evaluate_chunk, evaluate_chunks, game_spec, run_on_cluster, run_serial)
@@ -128,6 +129,10 @@ def validate(spec: SweepSpec) -> None:
     GameError, OptionsError
         Unknown game or symbol, or a game without a probability grid.
     """
+    data = spec_data(game_spec(spec))
+    if data is not None:  # a game on a graph: graph axes and payoff symbols
+        validate_network(spec, game_spec(spec), data)
+        return
     game = sweep_game(game_spec(spec))
     names = {s.name for s in game.free_symbols}
     for ax in spec.over:
@@ -146,13 +151,15 @@ def worker_limit() -> int:
 
 def _events(spec: SweepSpec) -> tuple[dict, list]:
     """{method: [panel]} with each panel's exact curves, and the notes."""
+    fixed_sets = [{}] if len(spec.over) == 1 else [
+        {"lam": v} for v in panel_values(spec.lam.values)]
+    if spec_data(game_spec(spec)) is not None:
+        return empty_events(spec.methods, fixed_sets)
     game = sweep_game(game_spec(spec))
     out, notes = {}, []
     x_ax = spec.over[0]
     y_ax = spec.lam if len(spec.over) == 1 else spec.over[1]
     window = ((min(x_ax.floats), max(x_ax.floats)), (min(y_ax.floats), max(y_ax.floats)))
-    fixed_sets = [{}] if len(spec.over) == 1 else [
-        {"lam": v} for v in panel_values(spec.lam.values)]
     for m in spec.methods:
         rule = Rule(m, own_coef=spec.own_coef)
         panels = []

@@ -27,6 +27,7 @@ from eqselect.studies.sweep.cell import CellOptions, GameSpec, eqselect_version,
 from eqselect.studies.sweep.cluster import ClusterError
 from eqselect.studies.sweep.files import chunk_body_text
 from eqselect.studies.sweep.grid import SweepSpec
+from eqselect.studies.sweep.network import evaluate_network_cell, spec_data
 from eqselect.studies.sweep.verdicts import SLOT
 
 def game_spec(spec: SweepSpec) -> GameSpec:
@@ -44,9 +45,12 @@ def _cell_args(spec: SweepSpec, index: int):
 def evaluate_chunk(spec: SweepSpec, k: int) -> list:
     """The cells of chunk ``k`` as JSON data, each with its ``index`` and, when
     the spec asks for them, its alignment verdicts."""
-    cells = []
+    cells, network = [], spec_data(game_spec(spec)) is not None
     for i in spec.chunk(k):
         gs, values, rule, options = _cell_args(spec, i)
+        if network:  # a game on a graph: the sparse cell (its verdicts are not swept)
+            cells.append({"index": i, **evaluate_network_cell(gs, values, rule, options)})
+            continue
         cell = {"index": i, **evaluate_cell(gs, values, rule, options).to_json()}
         if spec.verdicts is not None:
             cell[SLOT] = spec.verdicts.of_cell(gs, values, rule, options.eta)

@@ -94,10 +94,22 @@ class NetworkGame:
             if name not in by_name:
                 raise GameError(f"{str(key)[:40]!r} is not a payoff symbol of {self.name!r}")
             sub[by_name[name]] = to_exact(value, f"value of {name}")
-        pairs = tuple(tuple(_matrix_map(m, lambda e: e.xreplace(sub)) for m in pair)
-                      for pair in self.pairs)
+        done: dict = {}  # each distinct pair once (shared payoffs: one for every edge)
+        for pair in self.pairs:
+            if pair not in done:
+                done[pair] = tuple(_matrix_map(m, lambda e: e.xreplace(sub)) for m in pair)
+        pairs = tuple(done[pair] for pair in self.pairs)
         rest = {k: v for k, v in self.payoff_symbols.items() if k not in sub}
         return replace(self, pairs=pairs, payoff_symbols=rest)
+
+    @cached_property
+    def frame(self):
+        """The agents, region and action names of `game` without its values
+        (`eqselect.theory.network.frame.NetworkFrame`): what the numerics read,
+        built in time linear in the agents."""
+        from eqselect.theory.network.frame import network_frame
+
+        return network_frame(self)
 
     @cached_property
     def game(self) -> Game:
