@@ -53,10 +53,8 @@ HEADER = "# eqselect-kernel "
 
 _LOADED: dict = {}
 _PRIVATE: list = []
-#: Threads of one process take the key lock one at a time (flock alone would
-#: let a thread wait on a lock its own process holds for another thread).
-_THREADS = threading.RLock()
-#: The kernel paths whose lock this thread holds.
+#: The kernel paths whose lock this thread holds (each acquisition opens the
+#: lock file anew, so threads of one process exclude each other as processes do).
 _HELD = threading.local()
 
 
@@ -109,32 +107,31 @@ def cached_kernel(spec: str, make_source: Callable[[], str], keyed_by_text: bool
 def key_lock(path: Path):
     """Hold the exclusive lock of the kernel at ``path`` (``k_<key>.lock`` beside it).
 
-    Without a writable folder or ``flock``, only the threads of this
-    process are kept apart (the kernel is then this process's own).
+    Without a writable folder or ``flock`` nothing is locked (the kernel is
+    then built as numba alone would).
     """
     held = _HELD.__dict__.setdefault("paths", set())
     if path in held:  # a nested request of the holder (flock would wait on itself)
         yield
         return
-    with _THREADS:
-        held.add(path)
-        fd = None
-        if fcntl is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except OSError:
-                if fd is not None:
-                    os.close(fd)
-                fd = None
+    fd = None
+    if fcntl is not None:
         try:
-            yield
-        finally:
-            held.discard(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
             if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
+            fd = None
+    held.add(path)
+    try:
+        yield
+    finally:
+        held.discard(path)
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
 
 def _lock_first_compiles(module, path: Path) -> None:
