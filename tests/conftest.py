@@ -39,22 +39,24 @@ def logit_sh():
 #: workers finish together instead of one running a long module alone at the
 #: end. A module missing from the list is scheduled after them, as collected.
 LONGEST_FIRST = (
-    "tests/test_notebooks.py",                           # 56
-    "tests/cli/test_report.py",                          # 55
-    "tests/studies/sweep/test_sweep_cli.py",             # 37
-    "tests/numerics/fixed_points/test_random_scale.py",  # 36
-    "tests/studies/sweep/test_sweep_cluster.py",         # 35
-    "tests/studies/sweep/test_sweep_cell_compiled.py",   # 30
-    "tests/test_fuzz.py",                                # 25
-    "tests/cli/test_interrupt.py",                       # 23
-    "tests/proofs_check/test_conditions_flip.py",        # 23
-    "tests/numerics/dynamics/kernels/test_fused.py",     # 22
-    "tests/proofs_check/test_check_stag_hunt.py",        # 21
-    "tests/cli/test_network_cli.py",                     # 20
-    "tests/proofs_check/test_persistence.py",            # 20
-    "tests/proofs_check/test_choice_and_margins.py",     # 19
-    "tests/proofs_check/test_exact_verdicts.py",         # 19
-    "tests/numerics/dynamics/kernels/test_chain.py",     # 18
+    "tests/cli/test_report.py",                                          # 55
+    "tests/test_notebooks.py",                                           # 22
+    "tests/numerics/dynamics/kernels/test_chain.py",                     # 18
+    "tests/studies/sweep/test_sweep_cluster.py",                         # 15
+    "tests/proofs_check/test_check_stag_hunt.py",                        # 13
+    "tests/numerics/continuation/test_continuation_events.py",           # 13
+    "tests/numerics/fixed_points/test_random_scale.py",                  # 12
+    "tests/cli/test_interrupt.py",                                       # 12
+    "tests/proofs_check/test_basin_entry.py",                            # 11
+    "tests/numerics/dynamics/kernels/test_fused.py",                     # 11
+    "tests/test_fuzz.py",                                                # 10
+    "tests/numerics/fixed_points/exclusion/test_entropy_logit.py",       # 10
+    "tests/numerics/fixed_points/resultants/test_algebraic_payoffs.py",  # 10
+    "tests/theory/test_decomposition.py",                                # 10
+    "tests/numerics/dynamics/kernels/test_simd.py",                      # 9
+    "tests/studies/sweep/test_sweep_cli.py",                             # 9
+    "tests/proofs_check/test_choice_and_margins.py",                     # 9
+    "tests/cli/test_check_output.py",                                    # 9
 )
 
 

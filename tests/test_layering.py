@@ -22,8 +22,10 @@ PACKAGES = {"theory": "eqselect.theory", "numerics": "eqselect.numerics",
             "app": "eqselect"}
 LAYER = {"theory": 0, "numerics": 1, "proofs_check": 2, "studies": 3, "app": 4}
 #: Underscore attributes of other libraries that the numerics use (symengine's
-#: conversion hook, namedtuple's field list). None of them is a theory name.
-FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_make", "_exit"})
+#: conversion hook, namedtuple's field list, os._exit, the method numba's
+#: dispatcher calls to compile for new argument types). None of them is a theory name.
+FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_make", "_exit",
+                               "_compile_for_args"})
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 450, 65  # "about 60", docstring included
 
 

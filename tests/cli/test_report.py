@@ -252,10 +252,12 @@ def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch)
     real = pc.check_game
     monkeypatch.setattr(pc, "check_game",  # the statements are not what is tested: skip them
                         lambda *a, **k: real(*a, **{**k, "statements": False}))
-    out = _report(tmp_path / "r", "stag-hunt", "--tau", "1/10", "--method", "peer-only",
+    # T = 1/2: the check at T differs from the one at 2T = 1 (its fixed points and
+    # margins), and both search a smaller box than at T = 1/10 (a few seconds less)
+    out = _report(tmp_path / "r", "stag-hunt", "--tau", "1/2", "--method", "peer-only",
                   "--grid", "3", "--steps", "5", "--lam-range", "0:1")
     got = json.loads((out / "report.json").read_text())["check"]
-    alone = real(builtin("stag-hunt"), "peer-only", tau=sp.Rational(1, 10), statements=False)
+    alone = real(builtin("stag-hunt"), "peer-only", tau=sp.Rational(1, 2), statements=False)
     assert got == json.loads(json.dumps(alone.to_json()))
 
 

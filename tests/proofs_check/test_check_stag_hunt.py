@@ -198,8 +198,9 @@ def test_regularised_statements_and_their_evidence(regularised):
 
 def test_a_regularised_game_is_checked_at_its_own_temperature():
     """Guards `eqselect report GAME --tau T`: the report passed its regularised
-    game and tau again, so its alignment verdicts were those of tau = 2T."""
-    tau = sp.Rational(1, 10)
+    game and tau again, so its alignment verdicts were those of tau = 2T.
+    T = 1/2: the checks at T and 2T differ, and each searches a smaller box than at 1/10."""
+    tau = sp.Rational(1, 2)
     reg = entropy_regularized(builtin("stag-hunt"), tau)
     plain = check_game(builtin("stag-hunt"), "peer-only", tau=tau, statements=False)
     own = check_game(reg, "peer-only", statements=False)

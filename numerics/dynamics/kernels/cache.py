@@ -16,6 +16,14 @@ the SHA-256 of the rest, and a side file (a native field) is framed with
 its own (`eqselect.numerics.disk_cache.frame`). A damaged entry, or one
 that fails to import, is generated again and rewritten; an unwritable
 folder sends the kernels of this process to a private temporary folder.
+
+Several processes asking for one key (pytest-xdist workers, the processes of
+a sweep) build it once: writing, importing and numba's first compilation of
+each function of the module run under an exclusive lock on
+``k_<key>.lock`` beside the module (``flock``), and whoever acquires it
+second finds the module, then numba's compiled code, already on disk and
+loads them. Where ``flock`` is missing (Windows), each process builds on its
+own, as numba alone would.
 """
 
 from __future__ import annotations
@@ -26,8 +34,15 @@ import os
 import re
 import sys
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock between processes
+    fcntl = None
 
 from eqselect.numerics.disk_cache import cache_root, digest, load, store
 
@@ -38,6 +53,9 @@ HEADER = "# eqselect-kernel "
 
 _LOADED: dict = {}
 _PRIVATE: list = []
+#: The kernel paths whose lock this thread holds (each acquisition opens the
+#: lock file anew, so threads of one process exclude each other as processes do).
+_HELD = threading.local()
 
 
 def cache_dir() -> Path:
@@ -73,14 +91,68 @@ def cached_kernel(spec: str, make_source: Callable[[], str], keyed_by_text: bool
     if key in _LOADED:
         return _LOADED[key]
     path = (_PRIVATE[0] if _PRIVATE else cache_dir()) / f"k_{key}.py"
-    module = _import_checked(path, key)
-    if module is None:
-        path = _write(path, make_source())
+    with key_lock(path):  # checked again under the lock: another process may have built it
         module = _import_checked(path, key)
         if module is None:
-            raise ImportError(f"the generated kernel {path} does not import")
+            path = _write(path, make_source())
+            module = _import_checked(path, key)
+            if module is None:
+                raise ImportError(f"the generated kernel {path} does not import")
+    _lock_first_compiles(module, path)
     _LOADED[key] = module
     return module
+
+
+@contextmanager
+def key_lock(path: Path):
+    """Hold the exclusive lock of the kernel at ``path`` (``k_<key>.lock`` beside it).
+
+    Without a writable folder or ``flock`` nothing is locked (the kernel is
+    then built as numba alone would).
+    """
+    held = _HELD.__dict__.setdefault("paths", set())
+    if path in held:  # a nested request of the holder (flock would wait on itself)
+        yield
+        return
+    fd = None
+    if fcntl is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            if fd is not None:
+                os.close(fd)
+            fd = None
+    held.add(path)
+    try:
+        yield
+    finally:
+        held.discard(path)
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _lock_first_compiles(module, path: Path) -> None:
+    """Compile the module's numba functions under the kernel's lock.
+
+    numba compiles a function at its first call with new argument types
+    (``_compile_for_args``), and with ``cache=True`` it first looks for
+    machine code saved on disk: under the lock, the second process finds
+    the first one's code and loads it instead of compiling.
+    """
+    for value in list(vars(module).values()):
+        first = getattr(value, "_compile_for_args", None)
+        if first is None or getattr(getattr(value, "py_func", None), "__module__", None) \
+                != module.__name__:
+            continue
+
+        def locked(*args, _first=first, **kws):
+            with key_lock(path):
+                return _first(*args, **kws)
+
+        value._compile_for_args = locked
 
 
 def _intact(path: Path) -> bool:

@@ -74,3 +74,41 @@ def test_an_unwritable_cache_compiles_in_a_private_folder(tmp_path, monkeypatch,
     module = cache.load_kernel(text)
     assert cache._PRIVATE and (cache._PRIVATE[0] / f"k_{module.key}.py").exists()
     _steps_like_numpy(module, dec)
+
+
+#: A process that builds a small kernel, waits for its twin, then compiles it
+#: (first call), and prints numba's cache misses, cache hits and the result.
+_TWIN = '''
+import sys, time
+from pathlib import Path
+from eqselect.numerics.dynamics.kernels import cache
+text = ("import numba\\n@numba.njit(cache=True)\\ndef run(n):\\n    s = 0.0\\n"
+        "    for i in range(n):\\n        s += (i % 7) * 0.5\\n    return s\\n")
+module = cache.load_kernel(text)
+here, other = Path(sys.argv[1]), Path(sys.argv[2])
+here.touch()
+while not other.exists():
+    time.sleep(0.002)
+value = module.run(1000)
+stats = module.run.stats
+print(sum(stats.cache_misses.values()), sum(stats.cache_hits.values()), value)
+'''
+
+
+def test_two_processes_asking_for_one_kernel_compile_it_once(tmp_path):
+    """The second process waits on the key's lock and loads the first one's machine code."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, EQSELECT_CACHE_DIR=str(tmp_path / "cache"))
+    a, b = tmp_path / "a", tmp_path / "b"
+    twins = [subprocess.Popen([sys.executable, "-c", _TWIN, str(x), str(y)], env=env,
+                              stdout=subprocess.PIPE, text=True) for x, y in ((a, b), (b, a))]
+    out = [p.communicate(timeout=120)[0].split() for p in twins]
+    assert all(p.returncode == 0 for p in twins)
+    misses, hits = sum(int(o[0]) for o in out), sum(int(o[1]) for o in out)
+    assert (misses, hits) == (1, 1)  # one compiled, the other loaded
+    expected = sum((i % 7) * 0.5 for i in range(1000))
+    assert [float(o[2]) for o in out] == [expected, expected]
+    assert list((tmp_path / "cache" / "kernels").glob("k_*.lock"))
