@@ -137,10 +137,17 @@ def redeliver_swallowed(previous):
     collection) is swallowed there and printed as "Exception ignored in ...",
     and the command would go on. This hook prints nothing for those and
     sends the signal again 10 ms later, when the callback has returned, so
-    it ends the command the usual way; everything else goes to ``previous``.
+    it ends the command the usual way. A time budget's expiry is silenced
+    too: its timer repeats and raises again where the command runs
+    (`eqselect.theory.budget.is_timer_expiry`). Everything else goes to
+    ``previous``.
     """
+    from eqselect.theory.budget import is_timer_expiry
+
     def hook(unraisable):
         exc = unraisable.exc_value
+        if is_timer_expiry(exc):  # the budget's timer repeats: raised again in the command
+            return
         sig = (signal.SIGINT if isinstance(exc, KeyboardInterrupt)
                else signal.SIGTERM if isinstance(exc, Terminated) else None)
         if sig is None:

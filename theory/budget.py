@@ -362,6 +362,17 @@ class _Expired(BaseException):
     sympy or symengine swallows it. `deadline` turns it into `TimeBudgetExceeded`."""
 
 
+def is_timer_expiry(exc: BaseException) -> bool:
+    """Whether ``exc`` is a `deadline` timer's interruption.
+
+    Python swallows an exception raised in a callback it cannot propagate
+    from (garbage collection, ``__del__``); the timer repeats every
+    ``_REPEAT`` seconds, so a swallowed expiry is raised again in the block
+    itself and needs no report (`eqselect.signals.redeliver_swallowed`).
+    """
+    return isinstance(exc, _Expired)
+
+
 @contextmanager
 def deadline(what: str, seconds: float | None, hint: str = ""):
     """Raise `TimeBudgetExceeded` if the block runs longer than ``seconds``.

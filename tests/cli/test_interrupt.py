@@ -88,6 +88,35 @@ def test_an_interrupt_swallowed_by_a_callback_is_delivered_again():
         signal.signal(signal.SIGINT, old)
 
 
+def test_a_budget_expiry_swallowed_by_a_callback_is_not_reported():
+    """The budget's timer firing inside a garbage-collection callback: Python
+    swallows the exception there and hands it to the unraisable hook, which
+    must print nothing (the timer repeats and interrupts the block itself);
+    anything else still goes to the previous hook."""
+    import types
+
+    from eqselect.signals import redeliver_swallowed
+    from eqselect.theory.budget import TimeBudgetExceeded, deadline, is_timer_expiry
+
+    caught = []
+    with pytest.raises(TimeBudgetExceeded):
+        with deadline("a sleep", 0.01):
+            try:
+                time.sleep(2)
+            except BaseException as exc:  # the timer's own exception, as a callback sees it
+                caught.append(exc)
+                raise
+    assert len(caught) == 1 and is_timer_expiry(caught[0])
+    assert not is_timer_expiry(KeyboardInterrupt()) and not is_timer_expiry(ValueError())
+    other = []
+    hook = redeliver_swallowed(other.append)
+    hook(types.SimpleNamespace(exc_value=caught[0]))
+    assert other == []
+    odd = types.SimpleNamespace(exc_value=ValueError("x"))
+    hook(odd)
+    assert other == [odd]
+
+
 @pytest.mark.parametrize("signals", [(signal.SIGINT,), (signal.SIGTERM, signal.SIGTERM),
                                      (signal.SIGINT, signal.SIGTERM)])
 def test_a_signal_landing_in_teardown_still_prints_its_one_line(tmp_path, signals):
