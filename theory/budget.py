@@ -363,13 +363,8 @@ class _Expired(BaseException):
 
 
 def is_timer_expiry(exc: BaseException) -> bool:
-    """Whether ``exc`` is a `deadline` timer's interruption.
-
-    Python swallows an exception raised in a callback it cannot propagate
-    from (garbage collection, ``__del__``); the timer repeats every
-    ``_REPEAT`` seconds, so a swallowed expiry is raised again in the block
-    itself and needs no report (`eqselect.signals.redeliver_swallowed`).
-    """
+    """Whether ``exc`` is a `deadline` timer's interruption (the timer repeats, so one
+    swallowed by a garbage-collection callback is raised again in the block)."""
     return isinstance(exc, _Expired)
 
 
