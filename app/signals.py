@@ -142,12 +142,11 @@ def redeliver_swallowed(previous):
     (`eqselect.theory.budget.is_timer_expiry`). Everything else goes to
     ``previous``.
     """
-    from eqselect.theory.budget import is_timer_expiry
-
     def hook(unraisable):
         exc = unraisable.exc_value
-        if is_timer_expiry(exc):  # the budget's timer repeats: raised again in the command
-            return
+        budget = sys.modules.get("eqselect.theory.budget")  # no budget loaded, no expiry
+        if budget is not None and budget.is_timer_expiry(exc):
+            return  # the budget's timer repeats: raised again in the command
         sig = (signal.SIGINT if isinstance(exc, KeyboardInterrupt)
                else signal.SIGTERM if isinstance(exc, Terminated) else None)
         if sig is None:
