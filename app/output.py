@@ -245,3 +245,28 @@ def _refuse_odd_target(out: Path, marker: str, option: str) -> None:
         tail = "" if what == "without" else " is not a regular file"
         raise OptionsError(f"{option} {str(out)!r} is a folder {what} {marker}{tail}: it is "
                            "not an earlier eqselect output, so it is not replaced")
+
+
+def report_folder(args) -> str:
+    """The folder ``eqselect report`` writes: ``--out``, or ``report-<game file stem>``."""
+    return args.out if args.out is not None else f"report-{Path(args.game).stem}"
+
+
+def staged_report(args, name: str, build):
+    """Run ``build(folder, bar)`` into the report folder of ``eqselect report``.
+
+    The folder is `report_folder`, written through a `StagedFolder` (the
+    previous report stays whole until the new one is complete), under the
+    command's time limit and a progress bar of four stages named after
+    ``name``. Returns what ``build`` returns.
+    """
+    from eqselect.progress import Progress
+    from eqselect.theory import limits
+
+    stage = StagedFolder(report_folder(args), "report.json")
+    try:
+        with limits.deadline("eqselect report"), Progress(4, f"report {name}") as bar:
+            with stage as folder:
+                return build(folder, bar)
+    finally:
+        stage.discard()

@@ -224,14 +224,9 @@ def block_operations(text: str) -> dict:
         if value.startswith("_S[") or re.fullmatch(r"_p\d+", value):
             continue  # a row loaded or stored
         for node in ast.walk(ast.parse(value, mode="eval")):
-            if isinstance(node, ast.BinOp) and not _constant(node):
-                if isinstance(node.op, ast.Div):
-                    count["div"] += 1
-                elif isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
-                    count["flop"] += int(node.right.value) - 1
-                else:
-                    count["flop"] += 1
-            elif isinstance(node, ast.Call):
+            if _binary(node, count):
+                continue
+            if isinstance(node, ast.Call):
                 name = ast.unparse(node.func)
                 count["exp" if name == "vexp" else "flop"] += (
                     1 if name == "vexp" else len(node.args) - 1 if name in ("min", "max") else 0)
@@ -312,20 +307,32 @@ def step_operations(text: str) -> dict:
             continue
         tree = ast.parse(ln.split("=", 1)[1].strip(), mode="eval")
         for node in ast.walk(tree):
-            if isinstance(node, ast.BinOp) and not _constant(node):
-                if isinstance(node.op, ast.Div):
-                    count["div"] += 1
-                elif isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
-                    count["flop"] += int(node.right.value) - 1
-                else:
-                    count["flop"] += 1
-            elif isinstance(node, ast.Call):
+            if _binary(node, count):
+                continue
+            if isinstance(node, ast.Call):
                 name = ast.unparse(node.func)
                 count["exp" if name == "math.exp" else "flop"] += 1 if name == "math.exp" \
                     else len(node.args) - 1
             elif isinstance(node, ast.UnaryOp) and not _constant(node):
                 count["flop"] += 1
     return count
+
+
+def _binary(node, count: dict) -> bool:
+    """Count a binary operation into ``count`` (a division, or x**k as k - 1
+    multiplications, or one flop; constant subexpressions are folded by the
+    compiler and not counted); whether ``node`` was one."""
+    if not isinstance(node, ast.BinOp):
+        return False
+    if _constant(node):
+        return True
+    if isinstance(node.op, ast.Div):
+        count["div"] += 1
+    elif isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
+        count["flop"] += int(node.right.value) - 1
+    else:
+        count["flop"] += 1
+    return True
 
 
 def _constant(node) -> bool:

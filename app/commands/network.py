@@ -174,10 +174,7 @@ def report(net, args, base) -> int:
     """``eqselect report`` on a network game: the sparse report
     (:mod:`eqselect.studies.report.network`), refused in one line when its basin
     work would pass the time limit."""
-    from pathlib import Path
-
-    from eqselect.output import StagedFolder
-    from eqselect.progress import Progress
+    from eqselect.output import report_folder, staged_report
     from eqselect.studies.report.network import (
         NETWORK_SAMPLES, NetworkReportOptions, build_network_report, estimated_seconds)
     from eqselect.theory import limits
@@ -191,20 +188,14 @@ def report(net, args, base) -> int:
     check_work(WorkEstimate(f"the basin work of a report on {net.graph.n} agents", seconds, 0,
                             "--samples"), limits.current().time_limit,
                limits.raise_hint("time_limit"))
-    out = args.out if args.out is not None else f"report-{Path(args.game).stem}"
-    stage = StagedFolder(out, "report.json")
-    try:
-        with limits.deadline("eqselect report"), Progress(4, f"report {net.name}") as bar:
-            with stage as folder:
-                rep = build_network_report(net, folder, options, progress=bar)
-    finally:
-        stage.discard()
+    rep = staged_report(args, net.name, lambda folder, bar: build_network_report(
+        net, folder, options, progress=bar))
     if args.json:
         print(json.dumps(rep.to_json()))
         return 0
     g = rep.graph
     print(f"eqselect report for {net.name} ({net.parameterization}; {g['agents']} agents, "
-          f"{g['edges']} edges, {g['spec']}) written to {out}/")
+          f"{g['edges']} edges, {g['spec']}) written to {report_folder(args)}/")
     print(f"  report.tex, report.json, {len(rep.figures)} figure file(s)")
     for m, found in rep.equilibria.items():
         kinds = ", ".join(f"{e.label or e.route} {e.stability}" for e in found)

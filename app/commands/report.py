@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 from eqselect.commands.inputs import prepare_game
 from eqselect.options import distinct_methods
-from eqselect.theory import limits, validate
+from eqselect.theory import validate
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Method
 
@@ -84,8 +83,7 @@ def _graph_report(args, options) -> int | None:
 
 def run(args) -> int:
     """Write the report folder and print what it found."""
-    from eqselect.output import StagedFolder
-    from eqselect.progress import Progress
+    from eqselect.output import report_folder, staged_report
     from eqselect.studies.report.build import build_report
 
     options = options_from(args)
@@ -101,20 +99,15 @@ def run(args) -> int:
         game = prepare_game(args)  # games without a symbolic form
     if options.tau is None and game.tau is not None:  # a game file's tau, stated
         options = replace(options, tau=game.tau)
-    out = args.out if args.out is not None else f"report-{Path(args.game).stem}"
-    stage = StagedFolder(out, "report.json")
-    try:
-        with limits.deadline("eqselect report"), Progress(4, f"report {game.name}") as bar:
-            with stage as folder:
-                rep = build_report(game, folder, options, progress=bar)
-    finally:
-        stage.discard()
+    rep = staged_report(args, game.name,
+                        lambda folder, bar: build_report(game, folder, options, progress=bar))
     if getattr(args, "json", False):
         print(json.dumps(rep.to_json()))
         return 0
     if note:
         print(f"note: {note}")
-    print(f"eqselect report for {game.name} ({game.parameterization}) written to {out}/")
+    print(f"eqselect report for {game.name} ({game.parameterization}) written to "
+          f"{report_folder(args)}/")
     print(f"  report.tex, report.json, {len(rep.figures)} figure file(s)")
     for m, found in rep.equilibria.items():
         counts = Counter(e.stability.value for e in found.equilibria)
