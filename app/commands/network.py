@@ -174,6 +174,7 @@ def report(net, args, base) -> int:
     """``eqselect report`` on a network game: the sparse report
     (:mod:`eqselect.studies.report.network`), refused in one line when its basin
     work would pass the time limit."""
+    from eqselect.commands.report_lines import print_verdicts
     from eqselect.output import report_folder, staged_report
     from eqselect.studies.report.network import (
         NETWORK_SAMPLES, NetworkReportOptions, build_network_report, estimated_seconds)
@@ -204,10 +205,5 @@ def report(net, args, base) -> int:
         low, high = bm.intervals["fraction"]
         print(f"  {m}: basin of {bm.preferred} {100 * bm.fraction:.1f}% "
               f"[{100 * low:.1f}%, {100 * high:.1f}%]")
-    if rep.check is not None:
-        state = {True: "holds", False: "fails", None: "not decided"}
-        print(f"  alignment ({options.chosen}): " + ", ".join(
-            f"{v.id} {state[v.holds]}" for v in rep.check.conditions))
-    for k, v in rep.skipped.items():
-        print(f"  not computed ({k}): {v}")
+    print_verdicts(rep.check, options.chosen, rep.skipped)
     return 0

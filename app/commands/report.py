@@ -83,6 +83,7 @@ def _graph_report(args, options) -> int | None:
 
 def run(args) -> int:
     """Write the report folder and print what it found."""
+    from eqselect.commands.report_lines import print_verdicts
     from eqselect.output import report_folder, staged_report
     from eqselect.studies.report.build import build_report
 
@@ -128,10 +129,5 @@ def run(args) -> int:
             continue
         counted = b.preferred or "the success predicate"
         print(f"  {m}: basin of {counted} {100 * b.fraction:.1f}%")
-    if rep.check is not None:
-        verdict = {True: "holds", False: "fails", None: "not decided"}
-        print(f"  alignment ({rep.check.rule['method']}): " + ", ".join(
-            f"{v.id} {verdict[v.holds]}" for v in rep.check.conditions))
-    for k, v in rep.skipped.items():
-        print(f"  not computed ({k}): {v}")
+    print_verdicts(rep.check, rep.check.rule["method"] if rep.check else None, rep.skipped)
     return 0
