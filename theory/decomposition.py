@@ -369,12 +369,13 @@ class Decomposition:
         game = self.game
         exprs = list(self._values) + [e for name in JSON_COMPONENTS for e in self._parts[name]]
         extra = {}
-        if sum(se.count_ops(e) for e in exprs) > FLAT_JSON_MAX_OPS:
+        ops = sum(se.count_ops(e) for e in exprs)
+        if ops > FLAT_JSON_MAX_OPS:
             reps, reduced = se.cse(exprs)
             extra["subexpressions"] = [[str(k), str(v)] for k, v in reps]
             strings = [str(e) for e in reduced]
         else:
-            strings = _tidied(exprs)
+            strings = _tidied(exprs, ops <= TIDY_MAX_OPS)
         n, d = game.n_agents, len(game.parameters)
         comps = {name: strings[n + k * d:n + (k + 1) * d]
                  for k, name in enumerate(JSON_COMPONENTS)}
@@ -405,11 +406,17 @@ class Decomposition:
 #: printed as derived (sympy's multivariate factoring can take minutes on
 #: payoffs such as exp(-71169/4) + 18584).
 TIDY_SECONDS = 5.0
+#: Above this many operations in all (a 3x3 softmax game has about 6 500; its
+#: factoring takes ~17 s) the expressions are printed as derived without trying,
+#: so the printed form depends on the game's size, not on the machine's speed.
+TIDY_MAX_OPS = 2500
 
 
-def _tidied(exprs) -> list[str]:
-    """Each expression factored for reading, or all as derived past the budget."""
+def _tidied(exprs, factor: bool = True) -> list[str]:
+    """Each expression factored for reading (``factor``), or all as derived past the budget."""
     plain = [engine.to_sympy(e) for e in exprs]
+    if not factor:
+        return [str(e) for e in plain]
     try:
         with limits.deadline("factoring the printed expressions", TIDY_SECONDS):
             return [str(engine.tidy(e)) for e in plain]

@@ -285,3 +285,28 @@ def test_to_json_is_the_derive_contract():
     for got, want in zip(doc["components"]["peer"], dec.peer):
         assert sp.expand(sp.parse_expr(got, local_dict=names) - want) == 0
     assert derive_json(dec) == doc
+
+
+def test_printed_form_depends_on_the_size_not_the_machine(monkeypatch):
+    """derive --json factors small games' expressions for reading and prints a
+    large game's (a 3x3 softmax game, ~6 500 operations) as derived without
+    trying, so the text is the same on every machine."""
+    import symengine as se
+
+    from eqselect.theory import PAPER, engine, normal_form_game
+    from eqselect.theory import decomposition as dmod
+
+    calls = []
+    real = engine.tidy
+    monkeypatch.setattr(engine, "tidy", lambda e: calls.append(e) or real(e))
+    a = [[3, 0, 1], [0, 2, 0], [1, 0, 1]]
+    big = Decomposition(normal_form_game([a, [list(r) for r in zip(*a)]], "softmax"),
+                        eta=PAPER.eta)
+    exprs = list(big._values) + [e for n in dmod.JSON_COMPONENTS for e in big._parts[n]]
+    assert sum(se.count_ops(e) for e in exprs) > dmod.TIDY_MAX_OPS
+    js = big.to_json()
+    assert calls == []
+    assert js["components"]["cur"] == [str(engine.to_sympy(e)) for e in big._parts["cur"]]
+    small = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta).to_json()
+    assert calls  # the 2x2 game is factored
+    assert small["components"]["cur"]
