@@ -181,7 +181,8 @@ def validate_network(spec, game_spec, data: dict) -> None:
         except (GameError, OptionsError) as exc:
             if graph is None:
                 raise
-            raise OptionsError(f"graph {graph!r}: {exc}") from None
+            text = str(exc)  # one line that names the listed graph at fault
+            raise OptionsError(text if graph in text else f"graph {graph!r}: {text}") from None
 
 
 def empty_events(methods, fixed_sets) -> tuple[dict, list]:
