@@ -158,31 +158,46 @@ def network_at(game_spec, values: dict):
     return net.substitute({**{s.name: d for s, d in net.payoff_symbols.items()}, **payoff})
 
 
+def _listed(spec, data: dict) -> tuple | None:
+    """The specs of the sweep's ``graph`` axis, None without one."""
+    listed = next((ax.labels for ax in spec.over if ax.name == GRAPH_AXIS), None)
+    if listed == ():  # numbers cannot name graphs
+        raise OptionsError(f"--over {GRAPH_AXIS}: the graph axis takes specs; list them with "
+                           f"--graphs \"SPEC;SPEC;...\" or a list in the file's 'graph'")
+    if listed is None and graph_list(data) is not None:
+        raise OptionsError(f"the game {spec.game!r} lists graphs: its sweep takes them as "
+                           f"its {GRAPH_AXIS!r} axis (graph_axis of the specs)")
+    return listed
+
+
+def _build_each(game_spec, values: dict, listed) -> None:
+    """Build the first cell's graph, or each listed graph: a bad spec fails here, in one
+    line that names it."""
+    for graph in listed or (None,):
+        try:
+            network_at(game_spec, {**values, GRAPH_AXIS: graph} if graph else values)
+        except (GameError, OptionsError) as exc:
+            if graph is None:
+                raise
+            text = str(exc)
+            raise OptionsError(text if graph in text else f"graph {graph!r}: {text}") from None
+
+
 def validate_network(spec, game_spec, data: dict) -> None:
-    """Refuse --over axes that are neither graph axes nor payoff symbols, before any work
-    (``game_spec``: the sweep's game as its cells load it)."""
+    """Refuse --over axes that are neither graph axes (those every listed family takes)
+    nor payoff symbols, and build every graph, before any work (``game_spec``: the
+    sweep's game as its cells load it)."""
     if spec.schedule != "paper":
         raise OptionsError("a sweep of a game on a graph runs the paper schedule "
                            "(no --schedule flow)")
-    listed = next((ax.labels for ax in spec.over if ax.name == GRAPH_AXIS), None)
-    if listed is None and graph_list(data) is not None:
-        raise OptionsError(f"the game {spec.game!r} lists graphs: its sweep takes them as "
-                           f"the {GRAPH_AXIS!r} axis (eqselect sweep reads them so)")
+    listed = _listed(spec, data)
     names = set(graph_axes(data, listed)) | {str(s) for s in data.get("symbols", {})}
     for ax in spec.over:
         if ax.name not in names and ax.name != GRAPH_AXIS:
             raise OptionsError(f"--over {ax.name}: a sweep of the graph game {spec.game!r} "
                                f"takes graph axes and payoff symbols: "
                                f"{', '.join(sorted(names)) or 'none'}")
-    values = {ax.name: ax.at(0) for ax in spec.over}
-    for graph in listed or (None,):  # each listed graph is built: a bad spec fails here
-        try:
-            network_at(game_spec, {**values, GRAPH_AXIS: graph} if graph else values)
-        except (GameError, OptionsError) as exc:
-            if graph is None:
-                raise
-            text = str(exc)  # one line that names the listed graph at fault
-            raise OptionsError(text if graph in text else f"graph {graph!r}: {text}") from None
+    _build_each(game_spec, {ax.name: ax.at(0) for ax in spec.over}, listed)
 
 
 def empty_events(methods, fixed_sets) -> tuple[dict, list]:

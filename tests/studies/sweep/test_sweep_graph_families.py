@@ -93,6 +93,7 @@ def test_graphs_option_replaces_the_file_graph_and_takes_a_shared_axis(tmp_path,
     (["--graphs", "ring:6;bogus:3"], "unknown graph family 'bogus' in 'bogus:3'"),
     (["--graphs", "ring:6;grid:0x3"], "graph 'grid:0x3' has 0 agents"),
     (["--graphs", "ring:6;grid:2x3", "--over", "n=5:6:2"], "--over n: .*payoff symbols: a\n"),
+    (["--graphs", "ring:6;ring:6"], "lists a graph twice"),
 ])
 def test_a_bad_graph_list_is_one_line_and_status_2_before_any_work(tmp_path, capsys, extra,
                                                                      message):
@@ -101,6 +102,12 @@ def test_a_bad_graph_list_is_one_line_and_status_2_before_any_work(tmp_path, cap
     assert code == 2 and err.count("\n") == 1
     assert re.search(message, err)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_numeric_graph_axis_is_refused(tmp_path, capsys):
+    code, _ = _sweep(_game(tmp_path, '"ring:6"'), tmp_path / "out", "--workers", "0",
+                     "--over", "graph=0:1:2")
+    assert code == 2 and "the graph axis takes specs" in capsys.readouterr().err
 
 
 def test_graphs_on_a_game_without_a_graph_is_refused(tmp_path, capsys):
@@ -131,3 +138,15 @@ def test_the_spec_hash_names_the_graphs(tmp_path):
                          parse_axis("0:1:2", "lam"), ("pg",), 1, 1, 2, 2, "paper", 1, digest,
                          game_text=text)
     assert spec("ring:6", "path:6").digest() != spec("ring:6", "star:6").digest()
+
+
+def test_a_listed_file_swept_without_its_graph_axis_is_refused(tmp_path):
+    from eqselect.studies.sweep.runner import run_sweep
+
+    path = _game(tmp_path)
+    text, digest = read_game_file(str(path))
+    spec = SweepSpec(str(path), None, (parse_axis("a=4:5:2"),), parse_axis("0:1:2", "lam"),
+                     ("pg",), 1, 1, 2, 2, "paper", 1, digest, game_text=text)
+    with pytest.raises(OptionsError, match="lists graphs"):
+        run_sweep(spec, tmp_path / "out", workers=0)
+    assert not (tmp_path / "out").exists()
