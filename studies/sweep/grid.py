@@ -68,6 +68,11 @@ class Axis(Record):
     values: tuple
     labels: tuple = ()
 
+    def __post_init__(self):
+        if self.labels and len(self.labels) != len(self.values):
+            raise OptionsError(f"axis {self.name}: {len(self.labels)} labels for "
+                               f"{len(self.values)} values")
+
     def _json_extra(self) -> dict:
         return {"labels": list(self.labels)} if self.labels else {}
 
@@ -189,7 +194,7 @@ class SweepSpec(Record):
         A built-in name or a game file path.
     parameterization : str or None
     over : tuple of Axis
-        One or two payoff-symbol axes.
+        One or two payoff-symbol (or graph) axes; a ``graph`` axis of specs first.
     lam : Axis
     methods : tuple of str
     eta, own_coef : sympy.Rational
