@@ -253,8 +253,12 @@ def select(sl: argparse.ArgumentParser) -> None:
 def sweep(s: argparse.ArgumentParser) -> None:
     """The ``sweep`` subcommand's arguments."""
     _game_args(s)
-    s.add_argument("--over", action="append", required=True, metavar="SYMBOL=A:B:N",
-                   help="a payoff symbol and N values from A to B (once or twice)")
+    s.add_argument("--over", action="append", default=[], metavar="SYMBOL=A:B:N",
+                   help="a payoff symbol (or graph argument) and N values from A to B "
+                        "(once or twice, with --graphs at most once)")
+    s.add_argument("--graphs", default=None, metavar="SPEC;SPEC;...",
+                   help="graph specs swept as the axis 'graph' of a game on a graph, e.g. "
+                        "'ring:100;grid:10x10' (replaces the file's graph; docs/networks.md)")
     s.add_argument("--lam", required=True, metavar="A:B:N",
                    help="N values of the shaping coefficient lambda from A to B")
     s.add_argument("--method", action="extend", nargs="+", default=None, metavar="M",

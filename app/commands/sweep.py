@@ -25,11 +25,30 @@ def _spec(args):
     methods = tuple(args.method or ["pg"])
     count_cells(len(methods), tuple(args.over), args.lam, max_cells)
     text, digest = read_game_file(args.game)
+    graphs = _graphs(args, text, digest)
+    if not graphs and not args.over:
+        raise OptionsError("eqselect sweep: give --over SYMBOL=A:B:N (once or twice) "
+                           "or --graphs for a game on a graph")
     return SweepSpec(args.game, args.param,
-                     tuple(parse_axis(t, max_values=max_cells) for t in args.over),
+                     graphs + tuple(parse_axis(t, max_values=max_cells) for t in args.over),
                      parse_axis(args.lam, "lam", max_values=max_cells), methods, args.eta,
                      args.own, args.grid, args.steps, args.schedule, args.chunk, digest,
                      game_text=text, max_cells=max_cells)
+
+
+def _graphs(args, text: str, digest: str) -> tuple:
+    """The ``graph`` axis (a 1-tuple) of ``--graphs`` or of a file's list of graphs, else ()."""
+    from eqselect.studies.sweep.cell import GameSpec
+    from eqselect.studies.sweep.network import graph_axis, graph_list, spec_data
+
+    data = spec_data(GameSpec(args.game, args.param, digest, text))
+    if args.graphs is None:
+        listed = graph_list(data) if data is not None else None
+        return () if listed is None else (graph_axis(listed),)
+    if data is None:
+        raise OptionsError(f"--graphs: {args.game!r} is not a game on a graph (a built-in "
+                           f"network or a file with a 'graph' key)")
+    return (graph_axis(args.graphs.split(";")),)
 
 
 def _verdicts(args, spec):

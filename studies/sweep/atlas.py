@@ -93,10 +93,12 @@ class AtlasCell:
 
 @dataclass(frozen=True)
 class AtlasAxis:
-    """A swept quantity (a payoff symbol or ``lam``) and its exact values as text."""
+    """A swept quantity (a payoff symbol or ``lam``) and its exact values as text;
+    ``labels`` are what a labelled axis's values stand for (graph specs), else ()."""
 
     name: str
     values: tuple
+    labels: tuple = ()
 
     @property
     def floats(self) -> list[float]:
@@ -228,7 +230,8 @@ def read_atlas(doc: dict, cells: Sequence | None = None) -> Atlas:
         game=doc["inputs"]["spec"]["game"], methods=tuple(doc["methods"]),
         shape=tuple(doc["shape"]),
         cells=tuple(_cell(c) for c in doc["cells"]) if cells is None else cells,
-        axes=tuple(AtlasAxis(a["name"], tuple(a["values"])) for a in doc["axes"]),
+        axes=tuple(AtlasAxis(a["name"], tuple(a["values"]), tuple(a.get("labels", ())))
+                   for a in doc["axes"]),
         events={m: tuple(_panel(p) for p in panels) for m, panels in doc["events"].items()},
         preferred=alignment["options"]["preferred"] if computed else None)
 

@@ -46,9 +46,15 @@ class Axis(Record):
     Attributes
     ----------
     name : str
-        The payoff symbol's name, or ``"lam"`` for the shaping coefficient.
+        The payoff symbol's name, ``"lam"`` for the shaping coefficient, or
+        ``"graph"`` for a list of graph specs (docs/networks.md).
     values : tuple of sympy.Rational
-        A + (B - A) k / (N - 1), k = 0 .. N - 1.
+        A + (B - A) k / (N - 1), k = 0 .. N - 1 (the indices 0 .. G - 1 of a
+        labelled axis).
+    labels : tuple of str
+        The text a labelled axis stands for, one per value (the graph specs);
+        empty for a numeric axis, and then absent from the JSON, so a numeric
+        axis keeps its argument hash.
 
     Examples
     --------
@@ -56,13 +62,28 @@ class Axis(Record):
     (4, 9/2, 5)
     """
 
+    _json_skip = ("labels",)
+
     name: str
     values: tuple
+    labels: tuple = ()
+
+    def __post_init__(self):
+        if self.labels and len(self.labels) != len(self.values):
+            raise OptionsError(f"axis {self.name}: {len(self.labels)} labels for "
+                               f"{len(self.values)} values")
+
+    def _json_extra(self) -> dict:
+        return {"labels": list(self.labels)} if self.labels else {}
 
     @property
     def floats(self) -> list[float]:
         """The values as floats (for plots)."""
         return [float(v) for v in self.values]
+
+    def at(self, i: int):
+        """What cell position ``i`` of this axis stands for: its label, else its value."""
+        return self.labels[i] if self.labels else self.values[i]
 
 
 def _split(text: str, name: str | None) -> tuple[str, str, str, str]:
@@ -173,7 +194,7 @@ class SweepSpec(Record):
         A built-in name or a game file path.
     parameterization : str or None
     over : tuple of Axis
-        One or two payoff-symbol axes.
+        One or two payoff-symbol (or graph) axes; a ``graph`` axis of specs first.
     lam : Axis
     methods : tuple of str
     eta, own_coef : sympy.Rational
@@ -266,7 +287,8 @@ class SweepSpec(Record):
         return -(-self.n_cells // self.chunk_size)
 
     def cell(self, index: int) -> tuple[str, dict, object]:
-        """(method, {symbol: value}, lam) of cell ``index`` (lambda fastest)."""
+        """(method, {symbol: value}, lam) of cell ``index`` (lambda fastest); a labelled
+        axis gives its label (a graph spec)."""
         if not 0 <= index < self.n_cells:
             raise IndexError(f"cell {index} outside 0..{self.n_cells - 1}")
         digits = []
@@ -274,7 +296,7 @@ class SweepSpec(Record):
             index, r = divmod(index, k)
             digits.append(r)
         m, *rest = reversed(digits)
-        values = {ax.name: ax.values[i] for ax, i in zip(self.over, rest[:-1])}
+        values = {ax.name: ax.at(i) for ax, i in zip(self.over, rest[:-1])}
         return self.methods[m], values, self.lam.values[rest[-1]]
 
     def chunk(self, k: int) -> range:

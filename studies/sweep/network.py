@@ -26,6 +26,11 @@ highest welfare), ``outcomes`` the starts per consensus and ``mixed``, the
 consensus profiles as its fixed points. Its ``network`` key adds the graph
 (spec, seed, agents, edges, mean degree, clustering), P, the 95% Wilson
 interval of ``fraction`` and the mean share of agents at each action.
+
+A sweep across families has a ``graph`` axis: its values are the indices
+0 .. G - 1 of a list of specs (a file's ``graph = [...]`` or ``--graphs``), its
+labels the specs, and a cell's ``symbols`` name its spec. The other graph axes
+are those every listed family takes.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+
+import sympy as sp
+
+from eqselect.studies.sweep.grid import Axis
 from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import as_rule
 
@@ -65,12 +74,45 @@ def spec_data(game_spec) -> dict | None:
     return data if isinstance(data, dict) and "graph" in data else None
 
 
-def graph_axes(data: dict) -> tuple:
-    """The axis names the spec's graph takes (``seed`` for random families)."""
-    family = str(data["graph"]).split(":", 1)[0]
+#: The axis of a sweep across graph families: its labels are the specs.
+GRAPH_AXIS = "graph"
+
+
+def _family_axes(graph) -> tuple:
+    family = str(graph).split(":", 1)[0]
     if family not in FAMILY_AXES:
         return ()
     return FAMILY_AXES[family] + (("seed",) if family in RANDOM else ())
+
+
+def graph_list(data: dict) -> tuple | None:
+    """The specs of a file whose ``graph`` is a list (a sweep across families), else None."""
+    graph = data["graph"]
+    return tuple(str(g) for g in graph) if isinstance(graph, list) else None
+
+
+def graph_axis(specs) -> Axis:
+    """The ``graph`` axis of a list of specs: values 0 .. G - 1, labels the specs.
+
+    Raises
+    ------
+    OptionsError
+        No spec, or a spec listed twice.
+    """
+    specs = tuple(s.strip() for s in specs)
+    if not specs or not all(specs):
+        raise OptionsError("--graphs: expected SPEC;SPEC;... with no empty spec")
+    if len(set(specs)) != len(specs):
+        raise OptionsError(f"--graphs lists a graph twice: {list(specs)}")
+    return Axis(GRAPH_AXIS, tuple(sp.Integer(i) for i in range(len(specs))), specs)
+
+
+def graph_axes(data: dict, specs=None) -> tuple:
+    """The axis names the spec's graph takes (``seed`` for random families); with a list
+    of ``specs`` (or a file's list), the names every listed family takes."""
+    specs = specs or graph_list(data) or (data["graph"],)
+    first, *rest = (_family_axes(g) for g in specs)
+    return tuple(n for n in first if all(n in r for r in rest))
 
 
 def _text(name: str, value) -> str:
@@ -85,7 +127,10 @@ def _text(name: str, value) -> str:
 
 
 def with_graph_values(data: dict, values: dict) -> dict:
-    """The spec with its graph's arguments (and seed) replaced by ``values``' graph axes."""
+    """The spec with its graph's arguments (and seed) replaced by ``values``' graph axes
+    (``values["graph"]``, a spec, replaces the graph first)."""
+    if GRAPH_AXIS in values:
+        data = {**data, "graph": str(values[GRAPH_AXIS])}
     family, _, rest = str(data["graph"]).partition(":")
     names = FAMILY_AXES[family] if family in FAMILY_AXES else ()
     args = re.split(r"[,x]", rest) if names else []
@@ -106,27 +151,53 @@ def network_at(game_spec, values: dict):
     from eqselect.theory.io.network_spec import network_spec
 
     data = spec_data(game_spec)
-    graph_names = set(graph_axes(data))
+    graph_names = set(graph_axes(data)) | {GRAPH_AXIS}
     net = network_spec(with_graph_values(data, values), game_spec.parameterization,
                        default_name=game_spec.game)
     payoff = {k: v for k, v in values.items() if k not in graph_names}
     return net.substitute({**{s.name: d for s, d in net.payoff_symbols.items()}, **payoff})
 
 
+def _listed(spec, data: dict) -> tuple | None:
+    """The specs of the sweep's ``graph`` axis, None without one."""
+    listed = next((ax.labels for ax in spec.over if ax.name == GRAPH_AXIS), None)
+    if listed == ():  # numbers cannot name graphs
+        raise OptionsError(f"--over {GRAPH_AXIS}: the graph axis takes specs; list them with "
+                           f"--graphs \"SPEC;SPEC;...\" or a list in the file's 'graph'")
+    if listed is None and graph_list(data) is not None:
+        raise OptionsError(f"the game {spec.game!r} lists graphs: its sweep takes them as "
+                           f"its {GRAPH_AXIS!r} axis (graph_axis of the specs)")
+    return listed
+
+
+def _build_each(game_spec, values: dict, listed) -> None:
+    """Build the first cell's graph, or each listed graph: a bad spec fails here, in one
+    line that names it."""
+    for graph in listed or (None,):
+        try:
+            network_at(game_spec, {**values, GRAPH_AXIS: graph} if graph else values)
+        except (GameError, OptionsError) as exc:
+            if graph is None:
+                raise
+            text = str(exc)
+            raise OptionsError(text if graph in text else f"graph {graph!r}: {text}") from None
+
+
 def validate_network(spec, game_spec, data: dict) -> None:
-    """Refuse --over axes that are neither graph axes nor payoff symbols, before any work
-    (``game_spec``: the sweep's game as its cells load it)."""
+    """Refuse --over axes that are neither graph axes (those every listed family takes)
+    nor payoff symbols, and build every graph, before any work (``game_spec``: the
+    sweep's game as its cells load it)."""
     if spec.schedule != "paper":
         raise OptionsError("a sweep of a game on a graph runs the paper schedule "
                            "(no --schedule flow)")
-    names = set(graph_axes(data)) | {str(s) for s in data.get("symbols", {})}
+    listed = _listed(spec, data)
+    names = set(graph_axes(data, listed)) | {str(s) for s in data.get("symbols", {})}
     for ax in spec.over:
-        if ax.name not in names:
+        if ax.name not in names and ax.name != GRAPH_AXIS:
             raise OptionsError(f"--over {ax.name}: a sweep of the graph game {spec.game!r} "
                                f"takes graph axes and payoff symbols: "
                                f"{', '.join(sorted(names)) or 'none'}")
-    values = {ax.name: ax.values[0] for ax in spec.over}
-    network_at(game_spec, values)  # the first cell's graph: a bad spec fails here
+    _build_each(game_spec, {ax.name: ax.at(0) for ax in spec.over}, listed)
 
 
 def empty_events(methods, fixed_sets) -> tuple[dict, list]:
@@ -188,5 +259,6 @@ def evaluate_network_cell(game_spec, values: dict, rule, options) -> dict:
                         "agent_shares": dict(bm.settling["agent_shares"]), "kernel": kernel}}
 
 
-__all__ = ["FAMILY_AXES", "empty_events", "evaluate_network_cell", "graph_axes",
+__all__ = ["FAMILY_AXES", "GRAPH_AXIS", "empty_events", "evaluate_network_cell", "graph_axes",
+           "graph_axis", "graph_list",
            "network_at", "spec_data", "validate_network", "with_graph_values"]

@@ -163,6 +163,10 @@ def _panel(ax, fig, x_ax, y_ax, z, curves, style):
     _draw_curves(ax, curves)
     ax.set_xlabel(x_ax.name)
     ax.set_ylabel("lambda" if y_ax.name == "lam" else y_ax.name)
+    if x_ax.labels:  # a graph axis: its ticks name the specs
+        ax.set_xticks(x_ax.floats, labels=x_ax.labels, rotation=30, ha="right", fontsize=7)
+    if y_ax.labels:
+        ax.set_yticks(y_ax.floats, labels=y_ax.labels, fontsize=7)
     bar = fig.colorbar(mesh, ax=ax)
     if style["ticks"] is not None:
         bar.set_ticks(style["ticks"][0], labels=style["ticks"][1])
@@ -203,7 +207,8 @@ def plot_quantity(atlas, method: str, name: str, values: np.ndarray, path):
             _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel.curves, style)
             ax.set_title(f"lambda = {panel.fixed['lam']}", fontsize=9)
         fig.suptitle(title)
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.35)
+    bottom = 0.22 if any(ax.labels for ax in axes) else 0.08  # room for slanted spec ticks
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=bottom, top=0.9, wspace=0.3, hspace=0.35)
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
     return Path(path) if isinstance(path, (str, Path)) else path

@@ -60,6 +60,9 @@ def network_spec(data: dict, parameterization: str | None = None, default_name: 
     if ("payoffs" in data) == ("edges" in data):
         raise GameError("a network game spec needs exactly one of 'payoffs' (shared by every "
                         "edge) and 'edges' (per edge)")
+    if isinstance(data["graph"], list):
+        raise GameError("a list of graphs is swept by eqselect sweep (the 'graph' axis, "
+                        "docs/networks.md); this command takes one graph spec")
     graph = parse_graph(data["graph"], data.get("seed", 0), base)
     symbols = declared_defaults(data.get("symbols", {}))
     lookup = {s.name: s for s in symbols}
