@@ -18,7 +18,7 @@ from eqselect.numerics.dynamics.kernels import fused as kernels
 from eqselect.numerics.dynamics.kernels.fused import KernelForm, KernelSpec, form_kernel
 from eqselect.numerics.dynamics.schedules import PaperSchedule
 from eqselect.theory import PAPER, Decomposition, normal_form_game
-from tests.scale import examples
+from scale import examples, full_scale_only
 
 pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
 
@@ -34,8 +34,10 @@ def _game(parameterization):
                             payoff_symbols={A: 1, B: 0, C: 0, D: 1})
 
 
-CASES = [("logit", "meta-mapg"), ("logit", "lola"), ("direct", "peer-only"),
-         ("direct", "meta-mapg")]
+#: the clip and the box, two rules by default; all four with EQSELECT_FULL_SCALE=1
+CASES = [("logit", "meta-mapg"), ("direct", "peer-only"),
+         pytest.param("logit", "lola", marks=full_scale_only),
+         pytest.param("direct", "meta-mapg", marks=full_scale_only)]
 _KERNELS: dict = {}
 
 
