@@ -39,6 +39,7 @@ CASES = [("logit", "meta-mapg"), ("direct", "peer-only"),
          pytest.param("logit", "lola", marks=full_scale_only),
          pytest.param("direct", "meta-mapg", marks=full_scale_only)]
 _KERNELS: dict = {}
+_LAMBDIFIED: dict = {}
 
 
 def _modules(parameterization, method):
@@ -61,11 +62,15 @@ def _starts(parameterization, n=49):
 
 
 def _numpy_reference(dec, method, values, x0):
-    """The rule's field lambdified at these payoffs, stepped by the paper's schedule
-    in numpy, with the same projection and success predicate."""
+    """The rule's field lambdified (payoffs as arguments), stepped by the paper's
+    schedule in numpy, with the same projection and success predicate."""
     game = dec.game
-    field = sp.lambdify(game.parameters, [e.subs(values) for e in
-                                           dec.field(method, PAPER.lam, PAPER.own)], "numpy")
+    if (id(dec), method) not in _LAMBDIFIED:
+        _LAMBDIFIED[id(dec), method] = sp.lambdify(
+            [*game.parameters, A, B, C, D], list(dec.field(method, PAPER.lam, PAPER.own)),
+            "numpy")
+    field = _LAMBDIFIED[id(dec), method]
+    q = [values[s] for s in (A, B, C, D)]
     sched = PaperSchedule()
     x = x0.copy()
     hit = np.full(len(x), -1)
@@ -75,7 +80,7 @@ def _numpy_reference(dec, method, values, x0):
         hit[ok] = k
         if k == STEPS:
             break
-        u = np.stack([np.broadcast_to(f, len(x)) for f in field(*x.T)], axis=1)
+        u = np.stack([np.broadcast_to(f, len(x)) for f in field(*x.T, *q)], axis=1)
         x = x + sched.lr(k) * u
         x = (np.clip(x, -sched.clip, sched.clip) if game.parameterization == "logit"
              else np.clip(x, 0.0, 1.0))
