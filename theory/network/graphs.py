@@ -156,10 +156,10 @@ def parse_graph(spec: str, seed: int = 0, base: Path | None = None) -> Graph:
     --------
     >>> parse_graph("ring:4").edges
     ((0, 1), (0, 3), (1, 2), (2, 3))
-    >>> parse_graph("ring:two")
+    >>> parse_graph("ring:two")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    eqselect.theory.errors.GameError: graph spec 'ring:two' does not read as ring:N
+    eqselect.theory.errors.GameError: graph spec 'ring:two' does not read as ring:N (whole ...)
     """
     if not isinstance(spec, str) or not spec or len(spec) > 1000:
         raise GameError(f"a graph spec is text such as 'ring:100', got {str(spec)[:60]!r}")
@@ -174,7 +174,9 @@ def parse_graph(spec: str, seed: int = 0, base: Path | None = None) -> Graph:
                         f"{', '.join(FILE_SUFFIXES)}")
     match = _FAMILIES[family].fullmatch(args)
     if match is None:
-        raise GameError(f"graph spec {spec[:80]!r} does not read as {_FORMS[family]}")
+        raise GameError(f"graph spec {spec[:80]!r} does not read as {_FORMS[family]} "
+                        f"(whole numbers of at most 7 digits, probabilities such as 0.1; "
+                        f"at most {MAX_AGENTS} agents)")
     values = [float(v) if "." in v else int(v) for v in match.groups()]
     graph = _family(family, values, seed, spec)
     random = family in ("watts-strogatz", "barabasi-albert", "erdos-renyi")
