@@ -116,15 +116,6 @@ def _edges(table, lookup, symbols) -> dict:
     return out
 
 
-def _unique_keys(pairs) -> dict:
-    out = {}
-    for key, value in pairs:
-        if key in out:
-            raise GameError(f"key {key!r} appears twice in one JSON object")
-        out[key] = value
-    return out
-
-
 def load_network(path, parameterization: str | None = None) -> NetworkGame | None:
     """The `NetworkGame` of a .toml / .json game file with a ``graph`` key, else None.
 
@@ -137,29 +128,12 @@ def load_network(path, parameterization: str | None = None) -> NetworkGame | Non
     GameError
         For a file that cannot be read or parsed, or a network spec that breaks a rule.
     """
-    import json
-    import tomllib
-
-    from eqselect.theory.limits import check_nesting, current
+    from eqselect.theory.io.file_text import parse_table, read_text
 
     path = Path(path)
     if path.suffix.lower() not in (".toml", ".json") or not path.is_file():
         return None
-    limit = current().max_file_bytes
-    if path.stat().st_size > limit:
-        raise GameError(f"game file {path} is larger than {limit} bytes")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GameError(f"cannot read game file {path}: {exc}") from None
-    check_nesting(text, path.name)
-    try:
-        data = (json.loads(text, object_pairs_hook=_unique_keys)
-                if path.suffix.lower() == ".json" else tomllib.loads(text))
-    except GameError as exc:
-        raise GameError(f"{path.name}: {exc}") from None
-    except (ValueError, RecursionError) as exc:
-        raise GameError(f"{path.name}: not a readable game file ({str(exc)[:120]})") from None
-    if not isinstance(data, dict) or "graph" not in data:
+    data = parse_table(read_text(path), path)
+    if "graph" not in data:
         return None
     return network_spec(data, parameterization, path.stem, path.parent)

@@ -23,7 +23,6 @@ against :mod:`eqselect.theory.limits`; a JSON object may not repeat a key.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
@@ -33,9 +32,10 @@ from eqselect.theory.game import Game, GameError
 from eqselect.theory.games.entropy import entropy_regularized
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.io.expressions import parse_expression
+from eqselect.theory.io.file_text import parse_table, read_text
 from eqselect.theory.io.file_values import declared_defaults, file_number, file_texts
 from eqselect.theory.io.nfg import nfg_game
-from eqselect.theory.limits import check_entries, check_nesting, current
+from eqselect.theory.limits import check_entries, current
 
 
 def load_spec(path, parameterization: str | None = None, *, fallback: str = "logit") -> Game:
@@ -61,83 +61,19 @@ def load_spec(path, parameterization: str | None = None, *, fallback: str = "log
         raise GameError(f"parameterization must be a name, got {parameterization!r} "
                         f"(fallback {fallback!r})")
     path = Path(path)
-    text = _read(path)
+    text = read_text(path)
     suffix = path.suffix.lower()
     if suffix == ".nfg":
         return nfg_game(text, parameterization or fallback, name=path.stem)
-    if suffix in (".json", ".toml"):
-        check_nesting(text, path.name)
-        data = _parse_json(text, path.name) if suffix == ".json" else _parse_toml(text, path.name)
-    else:
+    if suffix not in (".json", ".toml"):
         raise GameError(f"{path.name}: unknown game file type {suffix!r}; use .toml, .json or .nfg")
-    if not isinstance(data, dict):
-        raise GameError(f"{path.name}: the top level must be a table/object")
+    data = parse_table(text, path)
     if "graph" in data:  # a game on a graph (docs/networks.md)
         from eqselect.theory.io.network_spec import network_spec
 
         return network_spec(data, parameterization, path.stem, path.parent,
                             fallback=fallback).game
     return spec_game(data, parameterization, default_name=path.stem, fallback=fallback)
-
-
-def _read(path: Path) -> str:
-    """The file's text, refused unread when larger than ``max_file_bytes``."""
-    limit = current().max_file_bytes
-    try:
-        with open(path, "rb") as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        raise GameError(f"cannot read game file {path}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise GameError(f"game file {path} is larger than {limit} bytes")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise GameError(f"game file {path} is not UTF-8 text") from None
-
-
-def _unique_keys(pairs):
-    out = {}
-    for key, value in pairs:
-        if key in out:
-            raise GameError(f"key {key!r} appears twice in one JSON object")
-        out[key] = value
-    return out
-
-
-def _json_int(text: str) -> int:
-    if len(text.lstrip("-")) > current().max_digits:
-        raise GameError(f"a number has more than {current().max_digits} digits")
-    return int(text)
-
-
-def _json_float(text: str) -> float:
-    if len(text) > current().max_digits:
-        raise GameError(f"a number has more than {current().max_digits} digits")
-    return float(text)
-
-
-def _parse_json(text: str, name: str):
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys,
-                          parse_int=_json_int, parse_float=_json_float)
-    except json.JSONDecodeError as exc:
-        raise GameError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    except (ValueError, RecursionError) as exc:  # Python's digit limit; nesting
-        if isinstance(exc, GameError):
-            raise GameError(f"{name}: {exc}") from None
-        raise GameError(f"{name}: not readable JSON ({str(exc)[:120]})") from None
-
-
-def _parse_toml(text: str, name: str):
-    import tomllib
-
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise GameError(f"{name}: not valid TOML ({exc})") from None
-    except (ValueError, RecursionError) as exc:
-        raise GameError(f"{name}: not readable TOML ({str(exc)[:120]})") from None
 
 
 def spec_game(data: dict, parameterization: str | None = None, default_name: str = "game", *,

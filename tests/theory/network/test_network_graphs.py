@@ -100,3 +100,16 @@ def test_a_network_json_file_may_not_repeat_a_key(tmp_path):
     with pytest.raises(GameError, match="appears twice"):
         load_game(str(path))
     assert load_network(tmp_path / "missing.toml") is None
+
+
+def test_a_network_json_file_keeps_the_digit_limit(tmp_path):
+    """Both readers of a graph file refuse a number past the digit limit before
+    building anything (the one reader of game files, theory/io/file_text.py)."""
+    from eqselect.theory.io.network_spec import load_network
+
+    path = tmp_path / "n.json"
+    path.write_text('{"graph": "ring:4", "seed": ' + "9" * 5000 + ', '
+                    '"payoffs": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]}')
+    for read in (load_network, lambda p: load_game(str(p))):
+        with pytest.raises(GameError, match="digits"):
+            read(path)
