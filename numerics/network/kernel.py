@@ -123,7 +123,7 @@ def _kernel(parameterization: str):
 
 class NetworkKernel:
     """A kernel module for `eqselect.numerics.dynamics.kernels.fused.run_compiled`:
-    ``run(x0, steps, q, final, first_hit)`` (first hits are not recorded: -1)."""
+    ``run(x0, steps, q, final, first_hit, start=0)`` (first hits are not recorded: -1)."""
 
     def __init__(self, field, schedule, rule):
         self.field, self.schedule, self.rule = field, schedule, rule
@@ -135,17 +135,19 @@ class NetworkKernel:
         clip = getattr(schedule, "clip", None)
         self.clip = float(clip) if clip is not None else 0.0
 
-    def _lambdas(self, steps: int) -> np.ndarray:
+    def _lambdas(self, ks) -> np.ndarray:
         ann = self.rule.annealing
         if ann is None:
-            return np.full(steps, float(self.rule.coefficients["peer"]))
-        return np.array([float(ann.lam(k)) for k in range(steps)])
+            return np.full(len(ks), float(self.rule.coefficients["peer"]))
+        return np.array([float(ann.lam(k)) for k in ks])
 
-    def run(self, x0, steps, q, final, first_hit):
-        """Advance the starts x0 (n, N) ``steps`` steps into ``final``."""
-        lr = np.asarray(self.schedule.lr(np.arange(int(steps))), dtype=float).reshape(-1)
+    def run(self, x0, steps, q, final, first_hit, start=0):
+        """Advance the starts x0 (n, N) ``steps`` steps (the schedule's start ..
+        start + steps - 1) into ``final``."""
+        ks = np.arange(int(start), int(start) + int(steps))
+        lr = np.asarray(self.schedule.lr(ks), dtype=float).reshape(-1)
         f = self.field
-        self.function(np.ascontiguousarray(x0), lr, self._lambdas(int(steps)), self.coef,
+        self.function(np.ascontiguousarray(x0), lr, self._lambdas(ks), self.coef,
                       f.src, f.dst, f.reverse, self.A, self.box, self.clip, final)
         first_hit[:] = -1
 

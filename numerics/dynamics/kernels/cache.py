@@ -47,7 +47,7 @@ except ImportError:  # Windows: no lock between processes
 from eqselect.numerics.disk_cache import cache_root, digest, load, store
 
 #: Bumped whenever the generated code's form changes (old files are ignored).
-FORMAT = "eqselect-fused-kernel-7"
+FORMAT = "eqselect-fused-kernel-8"
 #: The first line of a module file: this tag and the SHA-256 of the rest.
 HEADER = "# eqselect-kernel "
 

@@ -48,7 +48,7 @@ __all__ = ["chain_constants", "chain_game", "chain_kernel", "chain_rule_field", 
            "chain_values", "chain_weights"]
 
 #: Bumped whenever the generated text's form changes.
-CHAIN_FORMAT = "eqselect-chain-kernel-2"
+CHAIN_FORMAT = "eqselect-chain-kernel-3"
 _D = chain_field.AGENTS * chain_field.STATES
 
 

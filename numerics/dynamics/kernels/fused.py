@@ -119,7 +119,7 @@ def form_kernel(spec: KernelSpec, form: KernelForm = KernelForm()):
     return cached_kernel(key, lambda: form_files(spec, form))
 
 
-def run_compiled(module, x0, steps: int, q=(), progress=None):
+def run_compiled(module, x0, steps: int, q=(), progress=None, start: int = 0):
     """Run a kernel module over x0 in chunks: (final, first_hit).
 
     Parameters
@@ -130,13 +130,16 @@ def run_compiled(module, x0, steps: int, q=(), progress=None):
     q : sequence of float
         Values of the kernel's run-time symbols, in the order of its ``extras``.
     progress : object with ``update(n)`` or None
+    start : int
+        The schedule's step at x0: the run takes steps start .. start + steps - 1
+        (lr_k, lambda_k), and first-hit steps count from 0 at x0.
     """
     x0 = np.ascontiguousarray(x0, dtype=float)
     q = np.ascontiguousarray(q, dtype=float).reshape(-1)
     final, hit = np.empty_like(x0), np.empty(len(x0), dtype=np.int64)
 
     def work(part):
-        module.run(x0[part], int(steps), q, final[part], hit[part])
+        module.run(x0[part], int(steps), q, final[part], hit[part], int(start))
         return part.stop - part.start
 
     workers = threads()

@@ -51,11 +51,12 @@ from eqselect.numerics.dynamics.kernels.simd import BLOCK, block_loop
 _JIT = "numba.njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)"
 
 #: The Python entry point: the schedule's rates in Python floats (as the numpy
-#: reference computes them), then the compiled loop, which releases the GIL.
+#: reference computes them) for steps start .. start + steps - 1, then the
+#: compiled loop, which releases the GIL.
 _ENTRY = '''
-def run(x0, steps, q, final, first_hit):
-    rates = np.array([lr(k) for k in range(steps)], dtype=float)
-    lams = np.array([lam_k(k) for k in range(steps)], dtype=float)
+def run(x0, steps, q, final, first_hit, start=0):
+    rates = np.array([lr(k) for k in range(start, start + steps)], dtype=float)
+    lams = np.array([lam_k(k) for k in range(start, start + steps)], dtype=float)
     _run(x0, rates, lams, q, final, first_hit{native})
 '''
 

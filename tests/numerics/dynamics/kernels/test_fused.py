@@ -163,3 +163,20 @@ def test_softmax_normalisers_skip_the_symbolic_logistic_rewrite(monkeypatch):
     # logit fields still take the rewrite (one exponential per coordinate and step)
     for method in ("pg", "meta-mapg"):
         assert kernel_codegen.logistic_form(*flat(builtin("stag-hunt", "logit"), method))
+
+
+def test_a_run_resumed_at_step_k_ends_where_the_whole_run_ends():
+    # the schedule goes on from `start`: 25 steps, or 15 then 10 more from step 15
+    # (annealed, so both lr_k and lambda_k must continue)
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    rule = Rule("meta-mapg", annealing=PaperAnnealing(n0=5, tau=3.0))
+    fields = (dec.field_engine("meta-mapg", 0, PAPER.own), dec.field_engine("meta-mapg", 1, PAPER.own))
+    module = kernels.compiled_kernel(fields, dec.game.parameters, PaperSchedule(),
+                                     rule.annealing, dec.game.region)
+    x0 = np.random.default_rng(3).uniform(-2, 2, size=(40, 2))
+    whole, _ = kernels.run_compiled(module, x0, 25)
+    half, _ = kernels.run_compiled(module, x0, 15)
+    resumed, _ = kernels.run_compiled(module, half, 10, start=15)
+    restarted, _ = kernels.run_compiled(module, half, 10)
+    assert np.array_equal(resumed, whole)
+    assert not np.array_equal(restarted, whole)  # the offset matters
