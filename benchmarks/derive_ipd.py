@@ -44,7 +44,9 @@ def main():
           f"{estimate / (t2 - t0):.1f}x")
     print("a fresh process loading the basin kernel from the disk cache, after its imports "
           "and the derivation:")
-    for phase, seconds in ipd_kernel_load().items():
+    load = ipd_kernel_load()
+    print(f"  (loop: {load['route']}, numba imported: {load['numba imported']})")
+    for phase, seconds in [*load["seconds"].items(), ("total", load["total"])]:
         print(f"  {phase:<70} {seconds:6.2f} s")
 
 

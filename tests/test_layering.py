@@ -23,9 +23,12 @@ PACKAGES = {"theory": "eqselect.theory", "numerics": "eqselect.numerics",
 LAYER = {"theory": 0, "numerics": 1, "proofs_check": 2, "studies": 3, "app": 4}
 #: Underscore attributes of other libraries that the numerics use (symengine's
 #: conversion hook, namedtuple's field list, os._exit, the method numba's
-#: dispatcher calls to compile for new argument types). None of them is a theory name.
+#: dispatcher calls to compile for new argument types, and what numba's code
+#: libraries and struct proxies offer the writer of a C entry point: the linked
+#: module, its object code, a struct's value). None of them is a theory name.
 FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_make", "_exit",
-                               "_compile_for_args"})
+                               "_compile_for_args", "_final_module", "_get_compiled_object",
+                               "_getvalue"})
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 450, 65  # "about 60", docstring included
 
 

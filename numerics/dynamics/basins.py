@@ -30,6 +30,8 @@ Monte-Carlo maps report the Wilson score interval of the fraction.
 
 from __future__ import annotations
 
+import sys
+
 from dataclasses import replace
 
 from typing import Callable, Sequence
@@ -111,17 +113,16 @@ def _compiled(problem, name, sched, x0, success, progress):
         # SOS's weight p is chosen pointwise: no closed form to generate code from
         return None, (f"compiled kernel not used ({problem.rule.method.value}'s weight p is "
                       "chosen pointwise); the numpy kernel ran",)
-    try:
-        from numba.core.errors import NumbaError
-    except ImportError:  # no numba: run_kernel says so (GameError)
-        NumbaError = ()
     from eqselect.numerics.dynamics.kernels.fused import run_kernel
 
     try:
         return run_kernel(problem, sched, x0, success, progress), ()
     except GameError as exc:  # a rule or schedule the kernel does not know
         return None, (f"compiled kernel not used ({exc}); the numpy kernel ran",)
-    except NumbaError as exc:  # generated code numba cannot compile (labelled fallback)
+    except Exception as exc:  # generated code numba cannot compile (labelled fallback)
+        errors = sys.modules.get("numba.core.errors")  # numba only when it compiled
+        if errors is None or not isinstance(exc, errors.NumbaError):
+            raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, (f"compiled kernel failed to compile ({first}); the numpy kernel ran",)
 

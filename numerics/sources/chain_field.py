@@ -67,11 +67,8 @@ import math
 import numba
 import numpy as np
 
-#: Agents and states of the memory-one IPD; a point has AGENTS * STATES coordinates.
-AGENTS, STATES = 2, 5
-#: Layout of the constants array: gamma, r_0 (4), r_1 (4), logit flag,
-#: eta c_own, eta c_la, eta (peer; 0 skips it).
-GAMMA, REWARDS, LOGIT, OWN, LA, PEER, N_CONST = 0, 1, 9, 10, 11, 12, 13
+from eqselect.numerics.sources.chain_layout import (  # noqa: F401  (re-exported)
+    AGENTS, GAMMA, LA, LOGIT, N_CONST, OWN, PEER, REWARDS, STATES, WORK)
 
 # Offsets into the flat work array (one array with constant offsets: no views,
 # so the compiled code keeps no reference counts and resolves every address).
@@ -79,13 +76,15 @@ _X, _S1, _S2 = 0, 10, 20             # x, sigma', sigma'' at 5 a + s
 _Q0, _P, _N = 30, 34, 66             # q0; P and N at 4 i + j
 _V, _W, _Z, _DV, _Y, _DW = 82, 90, 94, 98, 102, 106  # v_c at _V + 4 c; 4-vectors
 _E, _G, _U = 110, 130, 150           # e, grad J at 10 c + 5 a + s; direction u at 5 a + s
-#: Size of the work array `chain_terms` uses.
-WORK = 160
 
 #: Compiled like the fused kernels, with fused multiply-adds allowed (contraction
-#: only: no reassociation, no approximate division or exponential).
+#: only: no reassociation, no approximate division or exponential), and without
+#: numba's reference counting (nothing here allocates, and arrays passed between
+#: these functions then cost no counts): a kernel calling them keeps no reference
+#: to numba's runtime, so its machine code loads without numba
+#: (`eqselect.numerics.dynamics.kernels.machine_code`).
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False,
-                  fastmath={"contract"})
+                  fastmath={"contract"}, _nrt=False)
 
 
 @_jit
@@ -265,7 +264,7 @@ def _hvp(c, a, b0, b1, scale, gamma, ws, out, off):
         out[off + ka] += scale * h
 
 
-@_jit
+@numba.njit(cache=True, nogil=True)
 def workspace():
     """The work array of `chain_terms`, allocated once per start."""
     return np.zeros(WORK)

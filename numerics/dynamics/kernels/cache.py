@@ -5,7 +5,9 @@ A kernel module is written under ``kernels/`` of the cache folder
 ``$XDG_CACHE_HOME/eqselect``, else ``~/.cache/eqselect``) as ``k_<key>.py``,
 where the key is a SHA-256 prefix, and compiled by numba with
 ``cache=True``: a second run (in any process) loads the machine code from
-disk. `load_kernel` keys a module by its text; `cached_kernel` keys it by a
+disk. The fused kernels also keep their loop as an object file
+(``k_<key>.o``), which a later process loads without importing numba
+(`eqselect.numerics.dynamics.kernels.entry`). `load_kernel` keys a module by its text; `cached_kernel` keys it by a
 specification (the field after common-subexpression elimination, the
 schedule, the region, the predicate), so a cached kernel loads without
 generating its text again, and a changed field or schedule gives a new key,
@@ -47,7 +49,7 @@ except ImportError:  # Windows: no lock between processes
 from eqselect.numerics.disk_cache import cache_root, digest, load, store
 
 #: Bumped whenever the generated code's form changes (old files are ignored).
-FORMAT = "eqselect-fused-kernel-8"
+FORMAT = "eqselect-fused-kernel-9"
 #: The first line of a module file: this tag and the SHA-256 of the rest.
 HEADER = "# eqselect-kernel "
 

@@ -38,18 +38,18 @@ from eqselect.theory.engine import to_engine
 from eqselect.theory.games.ipd import MarkovChain
 from eqselect.theory.parameterizations import Parameterization, policy
 from eqselect.numerics.rule_argument import require_rule
-from eqselect.numerics.sources import chain_field
+from eqselect.numerics.sources import chain_layout
 from eqselect.numerics.dynamics.kernels.cache import cached_kernel
 from eqselect.numerics.dynamics.kernels.codegen import coordinate
 from eqselect.numerics.dynamics.kernels.source import (
-    _ENTRY, _JIT, _loop, _Parts, _projection, _success, annealing_code, schedule_code)
+    _JIT, _loop, _Parts, _projection, _success, annealing_code, module_tail, schedule_code)
 
 __all__ = ["chain_constants", "chain_game", "chain_kernel", "chain_rule_field", "chain_source",
            "chain_values", "chain_weights"]
 
 #: Bumped whenever the generated text's form changes.
-CHAIN_FORMAT = "eqselect-chain-kernel-3"
-_D = chain_field.AGENTS * chain_field.STATES
+CHAIN_FORMAT = "eqselect-chain-kernel-5"
+_D = chain_layout.AGENTS * chain_layout.STATES
 
 
 def _is_number(x) -> bool:
@@ -75,7 +75,7 @@ def chain_game(game) -> MarkovChain | None:
         return None
     par = Parameterization.parse(kind)
     for block, coop in zip(game.agents, chain.coop):
-        if len(block) != chain_field.STATES or any(
+        if len(block) != chain_layout.STATES or any(
                 c != policy(par, [t], 2)[0] for t, c in zip(block, coop)):
             return None
     return chain
@@ -111,19 +111,19 @@ def chain_weights(rule: Rule) -> tuple | None:
 
 def chain_constants(chain: MarkovChain, logit: bool, eta, weights) -> np.ndarray:
     """The constants array C of `chain_field.chain_terms`."""
-    C = np.zeros(chain_field.N_CONST)
-    C[chain_field.GAMMA] = float(chain.gamma)
-    C[chain_field.REWARDS:chain_field.REWARDS + 4] = [float(x) for x in chain.rewards[0]]
-    C[chain_field.REWARDS + 4:chain_field.LOGIT] = [float(x) for x in chain.rewards[1]]
-    C[chain_field.LOGIT] = 1.0 if logit else 0.0
+    C = np.zeros(chain_layout.N_CONST)
+    C[chain_layout.GAMMA] = float(chain.gamma)
+    C[chain_layout.REWARDS:chain_layout.REWARDS + 4] = [float(x) for x in chain.rewards[0]]
+    C[chain_layout.REWARDS + 4:chain_layout.LOGIT] = [float(x) for x in chain.rewards[1]]
+    C[chain_layout.LOGIT] = 1.0 if logit else 0.0
     eta = float(eta)
-    C[chain_field.OWN], C[chain_field.LA] = eta * weights[0], eta * weights[1]
-    C[chain_field.PEER] = eta if any(weights[2:]) else 0.0
+    C[chain_layout.OWN], C[chain_layout.LA] = eta * weights[0], eta * weights[1]
+    C[chain_layout.PEER] = eta if any(weights[2:]) else 0.0
     return C
 
 
 #: Where the run-time values put the peer weights: after the chain's constants.
-W0, W1, W = chain_field.N_CONST, chain_field.N_CONST + 1, chain_field.N_CONST + 2
+W0, W1, W = chain_layout.N_CONST, chain_layout.N_CONST + 1, chain_layout.N_CONST + 2
 
 
 def chain_values(chain: MarkovChain, logit: bool, eta, weights) -> np.ndarray:
@@ -157,18 +157,24 @@ def chain_source(annealed: bool, schedule, annealing, region, coop=None,
         else:
             lines.append(f"_u{j} = _out[{j}] + _q{W} * {peer}")
     parts = _Parts(_D, W + 1, annealed, lines, set(), 1, s_lines, s_test, s_used,
-                   _projection(region, clip, _D), False,
-                   start_lines=("_th = np.empty(%d)" % _D, "_out = np.empty(%d)" % (2 * _D),
-                                "_ws = workspace()"))
+                   _projection(region, clip, _D), False, work=("_th", "_out", "_ws"),
+                   start_lines=(f"for _j in range({chain_layout.WORK}):", "    _ws[_j] = 0.0"))
+    work = ((_D, "float64"), (2 * _D, "float64"), (chain_layout.WORK, "float64"))
+    imports = ["from eqselect.numerics.sources.chain_field import chain_terms",
+               "globals()['chain_terms'] = chain_terms"]
     return "\n".join([
-        "import math", "import numba", "import numpy as np", "",
-        "from eqselect.numerics.sources.chain_field import chain_terms, workspace", "",
-        lr_code, annealing_code(annealing), _loop(parts), f"\n_run = {_JIT}(_run)\n",
-        _ENTRY.format(native="")])
+        "import math", "import numpy as np", "",
+        "from eqselect.numerics.dynamics.kernels.entry import KernelEntry", "",
+        f"WORK = {work!r}", lr_code, annealing_code(annealing), _loop(parts),
+        module_tail(imports, _JIT[:-1] + ", _nrt=False)")])
 
 
 def _field_digest() -> str:
-    return hashlib.sha256(Path(chain_field.__file__).read_bytes()).hexdigest()
+    """SHA-256 of the chain field's source (read beside its layout: importing it
+    would import numba)."""
+    here = Path(chain_layout.__file__)
+    return hashlib.sha256(here.with_name("chain_field.py").read_bytes()
+                          + here.read_bytes()).hexdigest()
 
 
 def chain_kernel(problem, sched, with_success: bool, threshold: float = PAPER.success):
@@ -218,6 +224,7 @@ def chain_rule_field(problem):
     an annealed rule or one the chain does not compute (the caller keeps
     the closed form).
     """
+    from eqselect.numerics.sources import chain_field
     from eqselect.numerics.sources.fields import RuleField
 
     game, rule = problem.game, problem.rule

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -153,10 +154,15 @@ def run_compiled(module, x0, steps: int, q=(), progress=None, start: int = 0):
 
 
 def threads() -> int:
-    """Threads running kernel chunks: numba's thread count (``NUMBA_NUM_THREADS``)."""
-    import numba
-
-    return max(1, int(numba.config.NUMBA_NUM_THREADS))
+    """Threads running kernel chunks: ``NUMBA_NUM_THREADS`` when set (as numba reads
+    it), else the cores this process may run on."""
+    given = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity call (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
 
 
 #: Kernel modules already found in this process, by (decomposition, rule,

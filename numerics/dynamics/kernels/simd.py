@@ -84,7 +84,8 @@ def _vector_lines(lines) -> list:
 
 
 def block_loop(parts, coop, params, threshold: float, precision: str = "float64") -> str:
-    """The source of ``_run(x0, rates, lams, q, final, first_hit)`` (module docstring).
+    """The source of ``_run(x0, rates, lams, q, final, first_hit, _S)`` (module docstring;
+    ``_S``: (d + 1) B values of ``precision``, the work array, allocated by the caller).
 
     Parameters
     ----------
@@ -117,9 +118,8 @@ def block_loop(parts, coop, params, threshold: float, precision: str = "float64"
     last = _vector_lines(load + test_q + s_lines + record)
     f32 = precision == "float32"
     cast = "np.float32" if f32 else ""
-    head = ["def _run(x0, rates, lams, q, final, first_hit):",
-            "    n = x0.shape[0]", "    steps = rates.shape[0]",
-            f"    _S = np.empty({(d + 1) * BLOCK}, dtype=np.{precision})"]
+    head = ["def _run(x0, rates, lams, q, final, first_hit, _S):",
+            "    n = x0.shape[0]", "    steps = rates.shape[0]"]
     head += [f"    _q{i} = {cast}(q[{i}])" for i in range(m)]
     # a trip count unknown to the compiler (module docstring)
     block = [f"nb = min({BLOCK}, n - i0)", "for b in range(nb):"]
@@ -158,7 +158,7 @@ def float32_text(text: str) -> str:
     out = []
     for ln in text.splitlines():
         code = ln.strip()
-        indexing = (code.startswith(("for ", "def ", "n =", "steps =", "_S = np", "nb =",
+        indexing = (code.startswith(("for ", "def ", "n =", "steps =", "nb =",
                                      "kf = ", "first_hit", "final", "_q"))
                     or re.match(r"_p\d+ = (np\.float32\()?x0|_p\d+ = _S\[|_S\[\d+ \+ b\] = _p",
                                 code))

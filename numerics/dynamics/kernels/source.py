@@ -6,9 +6,10 @@ Two layouts share the header, the schedule and the field's lines
 field of scalar lines on the clip or the box) and the lanes layout this
 module writes, described below (the simplex projection, native fields).
 
-`kernel_source` writes one numba module whose ``run(x0, steps, q, final,
-first_hit)`` advances every start of x0 through all steps inside one
-compiled loop over the starts, which releases the GIL (the caller runs
+`kernel_source` writes one module whose ``run(x0, steps, q, final,
+first_hit, start=0)`` (`eqselect.numerics.dynamics.kernels.entry`) advances
+every start of x0 through all steps inside one compiled loop over the
+starts, which releases the GIL (the caller runs
 chunks of starts on several threads: a serial loop compiles faster than a
 numba ``prange`` and runs as fast). The coordinates live in scalar locals
 ``_p0 .. _p{d-1}`` (no array per start and step), the run-time symbols
@@ -50,15 +51,26 @@ from eqselect.numerics.dynamics.kernels.simd import BLOCK, block_loop
 
 _JIT = "numba.njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)"
 
-#: The Python entry point: the schedule's rates in Python floats (as the numpy
-#: reference computes them) for steps start .. start + steps - 1, then the
-#: compiled loop, which releases the GIL.
-_ENTRY = '''
-def run(x0, steps, q, final, first_hit, start=0):
-    rates = np.array([lr(k) for k in range(start, start + steps)], dtype=float)
-    lams = np.array([lam_k(k) for k in range(start, start + steps)], dtype=float)
-    _run(x0, rates, lams, q, final, first_hit{native})
+#: The end of every kernel module: ``_compiled`` imports numba and what the loop
+#: calls (a process that loads the machine code never runs it), and the entry
+#: point every caller uses (`eqselect.numerics.dynamics.kernels.entry`).
+_COMPILED = '''
+def _compiled():
+    """``_run`` compiled by numba (numba is imported here, and only here)."""
+    import numba
+{imports}
+    return {jit}(_run)
+
+
+run = KernelEntry(globals(), __file__)
 '''
+
+
+def module_tail(imports=(), jit: str = _JIT) -> str:
+    """`_COMPILED` with ``imports`` (lines run inside ``_compiled`` before the loop
+    is compiled: the numba functions it calls, made globals of the module)."""
+    body = "\n".join("    " + ln for ln in imports) if imports else "    pass"
+    return _COMPILED.format(imports=body, jit=jit)
 
 
 def schedule_code(sched) -> tuple[str, object]:
@@ -169,7 +181,8 @@ class _Parts:
     proj: list
     simplex: bool
     native_io: tuple = ()  # (inputs, outputs) sizes of a native field
-    start_lines: tuple = ()  # run once per start before its steps (work arrays)
+    start_lines: tuple = ()  # run once per start before its steps
+    work: tuple = ()  # names of work arrays the caller passes after first_hit
 
 
 def kernel_source(fields, parameters, schedule, annealing, region, coop=None,
@@ -294,16 +307,21 @@ def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, 
         parts.field_lines, parts.used = scalar_block(small or flat, targets, params, "_a")
         parts.lanes = lanes_for(len(parts.field_lines))
     block = choose_layout(form.layout, form.precision, not (side or parts.simplex)) == "block"
-    helpers = _PROJECT_CAPPED + f"\n\nproject_capped = {_JIT}(project_capped)\n" \
-        if parts.simplex else ""
     loop = (block_loop(parts, coop_r, params, float(threshold), form.precision) if block
             else _loop(parts))
     layout = f"block{BLOCK}-{form.precision}" if block else f"lanes{parts.lanes}"
-    text = "\n".join(["import math", "import numba", "import numpy as np",
-                      "from eqselect.numerics.dynamics.kernels.vexp import vexp, vexp32", "",
-                      f"LAYOUT = {layout!r}", LOADER if side else "", lr_code,
-                      annealing_code(annealing), helpers, loop, f"\n_run = {_JIT}(_run)\n",
-                      _ENTRY.format(native=", ADDR, USER" if side else "")])
+    work = ((d + 1) * BLOCK, form.precision) if block else None
+    imports = ["from eqselect.numerics.dynamics.kernels.vexp import vexp, vexp32",
+               "globals().update(vexp=vexp, vexp32=vexp32)"]
+    if parts.simplex:
+        imports += ["if not hasattr(project_capped, 'py_func'):",
+                    f"    globals()['project_capped'] = {_JIT}(project_capped)"]
+    text = "\n".join([
+        "import math", "import numpy as np", "",
+        "from eqselect.numerics.dynamics.kernels.entry import KernelEntry", "",
+        f"LAYOUT = {layout!r}", f"WORK = {(work,) if work else ()!r}",
+        LOADER + "EXTRA = (ADDR, USER)\n" if side else "", lr_code, annealing_code(annealing),
+        _PROJECT_CAPPED if parts.simplex else "", loop, module_tail(imports)])
     return text, side
 
 
@@ -349,9 +367,9 @@ def _loop(pt: _Parts) -> str:
     start += ["for k in range(steps + 1):"] + _ind(inner, 1)
     start += _interleave([f"final[_i, {j}] = _p{j}" for j in range(d)]
                          + ["first_hit[_i] = hit"], lanes)
-    head = [("def _run(x0, rates, lams, q, final, first_hit, addr, user):" if pt.native_io
-             else "def _run(x0, rates, lams, q, final, first_hit):"),
-            "    n = x0.shape[0]", "    steps = rates.shape[0]"]
+    args = ["x0", "rates", "lams", "q", "final", "first_hit", *pt.work]
+    args += ["addr", "user"] if pt.native_io else []
+    head = [f"def _run({', '.join(args)}):", "    n = x0.shape[0]", "    steps = rates.shape[0]"]
     head += [f"    _q{i} = q[{i}]" for i in range(pt.m)]
     head += [f"    for i in range((n + {lanes - 1}) // {lanes}):"] + _ind(start, 2)
     return "\n".join(head) + "\n"

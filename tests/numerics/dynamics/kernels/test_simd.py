@@ -92,13 +92,15 @@ def test_the_simplex_keeps_the_lanes_and_refuses_the_block():
 
 def _compiled_fresh(module):
     """The module's ``_run`` compiled again without the disk cache (numba inspects
-    only code it compiled in this process), on a float64 call."""
+    only code it compiled in this process), for a call on 20 starts."""
     text = open(module.__file__).read().replace("cache=True", "cache=False")
-    ns = {}
+    ns = {"__file__": module.__file__, "__name__": "fresh_kernel"}
     exec(compile(text, module.__file__, "exec"), ns)
+    fn = ns["_compiled"]()
     x0 = np.zeros((20, 2))
-    ns["run"](x0, 2, np.zeros(0), np.zeros_like(x0), np.zeros(20, dtype=np.int64))
-    fn = ns["_run"]
+    work = [np.zeros(n, dtype=dtype) for n, dtype in ns["WORK"]]
+    fn(x0, np.ones(2), np.zeros(2), np.zeros(0), np.zeros_like(x0),
+       np.zeros(20, dtype=np.int64), *work)
     return fn.inspect_llvm(fn.signatures[0]), fn.inspect_asm(fn.signatures[0])
 
 

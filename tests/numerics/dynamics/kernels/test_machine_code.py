@@ -1,0 +1,164 @@
+"""Kernels kept as machine code: the same bits as numba's, loaded without numba."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from eqselect.numerics.disk_cache import load, store
+from eqselect.numerics.dynamics.kernels import fused as kernels
+from eqselect.numerics.dynamics.kernels import machine_code
+from eqselect.numerics.dynamics.kernels.entry import KernelEntry
+from eqselect.numerics.dynamics.kernels.source import KernelForm
+from eqselect.numerics.dynamics.problem import BasinProblem
+from eqselect.numerics.dynamics.schedules import ConstantSchedule, PaperSchedule
+from eqselect.theory import PAPER, Decomposition, Rule, builtin, ipd, normal_form_game
+
+pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
+
+
+def _numba_run(module, x0, steps, q=()):
+    """The module's loop called through numba's dispatcher (no machine code)."""
+    ns = vars(module)
+    fn = ns["_compiled"]()
+    rates = np.array([ns["lr"](k) for k in range(steps)], dtype=float)
+    lams = np.array([ns["lam_k"](k) for k in range(steps)], dtype=float)
+    final, hit = np.empty_like(x0), np.empty(len(x0), dtype=np.int64)
+    work = [np.empty(n, dtype=dtype) for n, dtype in ns["WORK"]]
+    fn(x0, rates, lams, np.asarray(q, dtype=float), final, hit, *work, *ns.get("EXTRA", ()))
+    return final, hit
+
+
+def _fresh_entry(module):
+    """A new entry point on a loaded module: it looks for its loop again."""
+    return KernelEntry(vars(module), module.__file__)
+
+
+def _run(entry, x0, steps, q=()):
+    final, hit = np.empty_like(x0), np.empty(len(x0), dtype=np.int64)
+    entry(x0, steps, np.asarray(q, dtype=float), final, hit)
+    return final, hit
+
+
+@pytest.fixture(scope="module")
+def stag():
+    return Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+
+
+@pytest.mark.parametrize("form", [KernelForm("block"), KernelForm("block", "float32"),
+                                  KernelForm("lanes")])
+def test_machine_code_computes_numbas_bits(stag, form):
+    module, _ = kernels.problem_kernel_values(BasinProblem(stag, Rule("meta-mapg")),
+                                              PaperSchedule(), True, form)
+    x0 = np.random.default_rng(5).uniform(-3, 3, size=(203, 2))  # 12 blocks and a rest
+    entry = _fresh_entry(module)
+    final, hit = _run(entry, x0, 60)
+    assert entry.route == "machine code"
+    ref_final, ref_hit = _numba_run(module, x0, 60)
+    assert np.array_equal(final, ref_final) and np.array_equal(hit, ref_hit)
+    assert (hit >= 0).any() and (hit < 0).any()  # both outcomes occur
+
+
+def test_the_ipd_chain_kernel_in_machine_code_is_numbas():
+    dec = Decomposition(ipd("logit").substitute(), eta=PAPER.eta)
+    module, q = kernels.problem_kernel_values(BasinProblem(dec, Rule("meta-mapg", lam=1.0)),
+                                              PaperSchedule(), True)
+    x0 = np.random.default_rng(2).uniform(-2, 2, size=(24, 10))
+    entry = _fresh_entry(module)
+    final, hit = _run(entry, x0, 40, q)
+    assert entry.route == "machine code"
+    ref_final, ref_hit = _numba_run(module, x0, 40, q)
+    assert np.array_equal(final, ref_final) and np.array_equal(hit, ref_hit)
+
+
+def test_a_damaged_or_foreign_object_file_is_not_loaded_and_is_written_again(stag):
+    module, _ = kernels.problem_kernel_values(BasinProblem(stag, Rule("pg")), PaperSchedule(),
+                                              True)
+    x0 = np.random.default_rng(7).uniform(-3, 3, size=(40, 2))
+    want = _numba_run(module, x0, 30)
+    entry = _fresh_entry(module)
+    _run(entry, x0, 30)
+    path = entry.object_path
+    blob = path.read_bytes()
+    middle = len(blob) // 2
+    path.write_bytes(blob[:middle] + bytes([blob[middle] ^ 0xFF]) + blob[middle + 1:])
+    assert machine_code.load(path) is None
+    again = _fresh_entry(module)
+    assert all(np.array_equal(a, b) for a, b in zip(_run(again, x0, 30), want))
+    assert machine_code.load(path) is not None  # written again by numba's compile
+    head, _, code = load(path).partition(b"\n")
+    meta = json.loads(head)
+    meta["target"][1] = "some-other-cpu"
+    assert store(path, json.dumps(meta).encode() + b"\n" + code)
+    assert machine_code.load(path) is None  # compiled for another processor
+    third = _fresh_entry(module)
+    assert all(np.array_equal(a, b) for a, b in zip(_run(third, x0, 30), want))
+    assert third.route == "machine code" and machine_code.load(path) is not None
+
+
+def test_a_kernel_needing_numbas_runtime_stays_with_numba_and_says_why():
+    # the simplex projection sorts (an allocation): numba's runtime
+    a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
+    dec = Decomposition(normal_form_game([a, a.T], "direct", name="3x3 simplex"), eta=PAPER.eta)
+    module, _ = kernels.problem_kernel_values(
+        BasinProblem(dec, Rule("pg")), ConstantSchedule(0.1), False)
+    x0 = np.random.default_rng(1).dirichlet(np.ones(3), size=(30, 2))[:, :, :2].reshape(30, 4)
+    entry = _fresh_entry(module)
+    final, _ = _run(entry, x0, 20)
+    assert entry.route == "numba" and not entry.object_path.exists()
+    reason = entry.object_path.with_suffix(".numba").read_text()
+    assert "numba's runtime" in reason and "NRT" in reason
+    assert np.array_equal(final, _numba_run(module, x0, 20)[0])
+
+
+def test_the_object_reader_lists_what_the_code_leaves_undefined():
+    llvm = pytest.importorskip("llvmlite.binding")
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    ir = """
+    declare double @exp(double)
+    declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
+    define double @f(double %x, ptr %p, i64 %n) {
+      call void @llvm.memset.p0.i64(ptr %p, i8 0, i64 %n, i1 false)
+      %y = call double @exp(double %x)
+      ret double %y
+    }
+    """
+    machine = llvm.Target.from_triple("x86_64-unknown-linux-gnu").create_target_machine()
+    code = machine.emit_object(llvm.parse_assembly(ir))
+    assert machine_code.elf_undefined(code) == ["exp", "memset"]
+    assert machine_code.elf_undefined(b"\xcf\xfa\xed\xfe" + code[4:]) is None  # not ELF
+
+
+def test_wrong_arrays_are_refused_before_the_call(stag):
+    module, _ = kernels.problem_kernel_values(BasinProblem(stag, Rule("pg")), PaperSchedule(),
+                                              True)
+    x0 = np.zeros((4, 2))
+    entry = _fresh_entry(module)
+    _run(entry, x0, 2)
+    with pytest.raises(TypeError, match="C-contiguous float64"):
+        _run(entry, np.asfortranarray(np.zeros((4, 3)))[:, :2], 2)
+    with pytest.raises(TypeError, match="takes 7 arrays"):
+        entry._loop(x0)
+
+
+_FRESH = """
+import sys
+from eqselect.api import basin_map
+from eqselect.theory import PAPER, Decomposition, builtin
+dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+bm = basin_map(dec, "meta-mapg", grid=31, steps=140, kernel="numba")
+print(bm.kernel, repr(bm.fraction), "numba" in sys.modules)
+"""
+
+
+def test_a_second_process_runs_the_machine_code_without_importing_numba(stag):
+    from eqselect.api import basin_map
+
+    here = basin_map(stag, "meta-mapg", grid=31, steps=140, kernel="numba")  # on disk now
+    there = subprocess.run([sys.executable, "-c", _FRESH], env=os.environ, capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert there == ["numba", repr(here.fraction), "False"]
