@@ -224,7 +224,6 @@ def chain_rule_field(problem):
     an annealed rule or one the chain does not compute (the caller keeps
     the closed form).
     """
-    from eqselect.numerics.sources import chain_field
     from eqselect.numerics.sources.fields import RuleField
 
     game, rule = problem.game, problem.rule
@@ -232,6 +231,8 @@ def chain_rule_field(problem):
     if (chain is None or weights is None or rule.annealing is not None
             or not _is_number(problem.dec.eta)):
         return None
+    from eqselect.numerics.sources import chain_field  # numba: only for a chain game
+
     C = chain_constants(chain, game.parameterization == "logit", problem.dec.eta, weights)
 
     def field(x):
