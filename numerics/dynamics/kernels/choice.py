@@ -8,9 +8,12 @@ with the reference's start for start on closed-form fields (the tests of
 ``kernels/`` compare them), so the choice changes the time, not the map.
 
 The kernel pays a fixed price in every process before its first step:
-importing numba and loading its machine code from the disk cache, about
-0.8 s of CPU (compiling it into an empty cache costs 1-3 s, once). After
-that it steps a start 5-8 times faster than the numpy reference. Hence:
+loading its machine code from the disk cache, about 0.05 s
+(`eqselect.numerics.dynamics.kernels.machine_code`; 0.8 s of CPU where
+numba itself must load it), and compiling it into an empty cache costs
+1-3 s, once. After that it steps a start 5-8 times faster than the numpy
+reference. The choice depends on the problem only, never on what the cache
+holds, so a map says the same ``kernel`` in every process. Hence:
 
 - a discrete schedule with at least `NUMBA_MIN_WORK` start-steps, or a
   game with more than `SMALL_DIMENSION` parameters (whose closed-form field
@@ -57,6 +60,10 @@ KERNEL_CHOICES = ("auto", "numpy", "numba")
 PRECISIONS = ("float64", "float32")
 #: Layouts of the compiled kernel's loop ("auto": `choose_layout` decides).
 LAYOUTS = ("auto", "block", "lanes")
+#: Fields with more common subexpressions than this are compiled by symengine and
+#: called from the kernel's loop as native code (`eqselect.numerics.dynamics.
+#: kernels.native`): numba compiles long straight-line functions slowly.
+NATIVE_LINES = 400
 
 
 def numba_installed() -> bool:

@@ -83,9 +83,10 @@ class KernelEntry:
                 return loop
         with key_lock(self._path):  # another process may be writing it
             loop = None if refusal.exists() else machine_code.load(self.object_path)
-            if loop is None:
-                loop = self._numba(args, refusal)
-        return loop
+            if loop is not None:
+                self.route = "machine code"
+                return loop
+            return self._numba(args, refusal)
 
     def _numba(self, args, refusal: Path):
         """Compile (or load) the loop with numba for ``args``' types; keep its machine code

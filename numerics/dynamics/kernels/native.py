@@ -21,10 +21,8 @@ from numba import types
 from numba.core.extending import intrinsic
 
 from eqselect.numerics.codegen import refuse_unknown
+from eqselect.numerics.dynamics.kernels.choice import NATIVE_LINES  # noqa: F401
 from eqselect.numerics.dynamics.kernels.codegen import power
-
-#: Fields with more common subexpressions than this use the native route.
-NATIVE_LINES = 400
 
 
 @intrinsic

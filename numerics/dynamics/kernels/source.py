@@ -46,6 +46,7 @@ from eqselect.numerics.codegen import refuse_unknown
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.codegen import (
     coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
+from eqselect.numerics.dynamics.kernels import choice
 from eqselect.numerics.dynamics.kernels.choice import LAYOUTS, PRECISIONS, choose_layout
 from eqselect.numerics.dynamics.kernels.simd import BLOCK, block_loop
 
@@ -274,9 +275,6 @@ def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, 
     GameError
         ``form.layout`` "block" (or float32) where only the lanes apply.
     """
-    # the native route needs numba's extension API: imported when a kernel is built
-    from eqselect.numerics.dynamics.kernels.native import LOADER, NATIVE_LINES, native_field
-
     fields, parameters, schedule, annealing, region, coop, threshold, extras = (
         spec.fields, spec.parameters, spec.schedule, spec.annealing, spec.region, spec.coop,
         spec.threshold, spec.extras)
@@ -294,7 +292,10 @@ def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, 
                    _projection(region, clip, d), region.kind is RegionKind.SIMPLEX)
     small = logistic_form(flat, params)
     side = {}
-    if small is None and len(se.cse(flat)[0]) > NATIVE_LINES:
+    if small is None and len(se.cse(flat)[0]) > choice.NATIVE_LINES:
+        # numba's extension API, imported only for a field on this route
+        from eqselect.numerics.dynamics.kernels.native import LOADER, native_field
+
         # the game's own symbols, in the numpy backend's order: the same machine code
         blob, parts.used = native_field([to_engine(e) for f in fields for e in f],
                                         [to_engine(s) for s in parameters],

@@ -76,9 +76,9 @@ def test_cache_key_changes_with_field_and_schedule(tmp_path, monkeypatch):
 
 
 def test_large_fields_call_symengine_code_and_agree_with_numpy_to_the_bit(monkeypatch):
-    from eqselect.numerics.dynamics.kernels import native
+    from eqselect.numerics.dynamics.kernels import choice
 
-    monkeypatch.setattr(native, "NATIVE_LINES", 0)  # every field takes that route
+    monkeypatch.setattr(choice, "NATIVE_LINES", 0)  # every field takes that route
     a = np.array([[3.0, 0, 1], [0, 2, 0], [1, 0, 1]])
     dec = Decomposition(normal_form_game([a, a.T], "direct", name="3x3 native"), eta=PAPER.eta)
     kw = dict(starts=GridStarts(3, 0.05, 0.45), steps=40, schedule=ConstantSchedule(0.3),

@@ -162,3 +162,40 @@ def test_a_second_process_runs_the_machine_code_without_importing_numba(stag):
     there = subprocess.run([sys.executable, "-c", _FRESH], env=os.environ, capture_output=True,
                            text=True, check=True).stdout.split()
     assert there == ["numba", repr(here.fraction), "False"]
+
+
+#: A process that finds a kernel module, waits for its twin, then runs it (the
+#: first call loads the loop) and prints the route, whether numba was imported
+#: and the end points' sum.
+_TWIN = """
+import sys, time
+from pathlib import Path
+import numpy as np
+from eqselect.numerics.dynamics.kernels import fused as kernels
+from eqselect.numerics.dynamics.problem import BasinProblem
+from eqselect.numerics.dynamics.schedules import ConstantSchedule
+from eqselect.theory import PAPER, Decomposition, Rule, builtin
+dec = Decomposition(builtin("chicken", "logit"), eta=PAPER.eta)
+module, q = kernels.problem_kernel_values(BasinProblem(dec, Rule("pg")), ConstantSchedule(0.1),
+                                          False)
+here, other = Path(sys.argv[1]), Path(sys.argv[2])
+here.touch()
+while not other.exists():
+    time.sleep(0.002)
+final, _ = kernels.run_compiled(module, np.linspace(-2, 2, 40).reshape(20, 2), 25, q)
+print(module.run.route, "numba" in sys.modules, repr(float(final.sum())))
+"""
+
+
+def test_two_processes_asking_for_one_kernel_compile_it_once_and_share_its_machine_code(tmp_path):
+    env = dict(os.environ, EQSELECT_CACHE_DIR=str(tmp_path / "cache"))
+    a, b = tmp_path / "a", tmp_path / "b"
+    twins = [subprocess.Popen([sys.executable, "-c", _TWIN, str(x), str(y)], env=env,
+                              stdout=subprocess.PIPE, text=True) for x, y in ((a, b), (b, a))]
+    out = sorted(p.communicate(timeout=180)[0].split() for p in twins)
+    assert all(p.returncode == 0 for p in twins)
+    # both run the machine code; one compiled it (numba imported), the other waited and loaded it
+    assert [o[:2] for o in out] == [["machine", "code"]] * 2
+    assert sorted(o[2] for o in out) == ["False", "True"]
+    assert out[0][3] == out[1][3]
+    assert len(list((tmp_path / "cache" / "kernels").glob("k_*.o"))) == 1
