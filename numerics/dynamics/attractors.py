@@ -15,7 +15,7 @@ classified (docs/cli.md, "basins") as
   passing it);
 - otherwise "still moving" (index `MOVING`), or "cycle" (index `CYCLE`)
   when a window of extra steps shows it returning to where it was
-  (`recurrent`).
+  (`eqselect.numerics.dynamics.recurrence`).
 
 Names use the game's action names: ``(C, D)`` for a pure profile, the
 weights of each action for a mixed one.
@@ -30,7 +30,7 @@ import numpy as np
 from eqselect.theory import GameError, OptionsError
 from eqselect.theory.serialize import Record
 from eqselect.numerics.fixed_points.core.record import Route, Stability
-from eqselect.numerics.dynamics.narrow import row_all, row_argmin, row_max, row_max_distance
+from eqselect.numerics.dynamics.narrow import row_all, row_argmin, row_max_distance
 from eqselect.numerics.dynamics.outcomes import fixed_point_label, wilson_interval
 from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strategies
 
@@ -300,54 +300,6 @@ def distance_to_fixed_points(game, found, final) -> np.ndarray:
                    else row_max_distance(s, _flat(e.strategies)) for e in eqs], axis=0)
 
 
-class Recurrence:
-    """Online cycle test over a window of extra steps (no path kept in memory).
-
-    With d_k the max-norm distance (strategy space) of step k from the
-    window's first point s_0 and D_k = max_{j <= k} d_j its largest
-    excursion so far, a run is recurrent when it first goes away (d > 5 eps)
-    and later comes back, d_k < max(eps, share * D_k): a closed orbit, or a
-    spiral that winds round once in the window (Matching Pennies' discrete
-    PG spirals slowly outward).
-    """
-
-    def __init__(self, s0: np.ndarray, eps: float = 0.02, share: float = 0.25):
-        self.s0, self.eps, self.share = np.array(s0, dtype=float), eps, share
-        n = len(self.s0)
-        self.widest = np.zeros(n)
-        self.left = np.zeros(n, dtype=bool)
-        self.back = np.zeros(n, dtype=bool)
-
-    def update(self, s: np.ndarray) -> None:
-        """Take the strategies of the next step, shape (n, S)."""
-        d = row_max(np.abs(s - self.s0))
-        self.widest = np.maximum(self.widest, d)
-        self.back |= self.left & (d < np.maximum(self.eps, self.share * self.widest))
-        self.left |= d > 5 * self.eps
-
-    @property
-    def recurrent(self) -> np.ndarray:
-        """Which runs went away and came back (bool, shape (n,))."""
-        return self.back.copy()
-
-
-def recurrent(strategies_path: np.ndarray, eps: float = 0.02, share: float = 0.25) -> np.ndarray:
-    """`Recurrence` over a whole path of strategies, shape (T + 1, n, S).
-
-    Examples
-    --------
-    >>> t = np.linspace(0, 4 * np.pi, 200)
-    >>> loop = np.stack([0.5 + 0.3 * np.cos(t), 0.5 + 0.3 * np.sin(t)], axis=1)[:, None, :]
-    >>> line = np.stack([t / 20, t / 20], axis=1)[:, None, :]
-    >>> recurrent(np.concatenate([loop, line], axis=1)).tolist()
-    [True, False]
-    """
-    test = Recurrence(strategies_path[0], eps, share)
-    for s in strategies_path[1:]:
-        test.update(s)
-    return test.recurrent
-
-
 def preferred_attractor(game, attractors, preferred) -> tuple[int | None, list[str]]:
     """Index of the preferred attractor (as ``eqselect check`` chooses P) and notes.
 
@@ -435,4 +387,4 @@ def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, d
 __all__ = ["Attractor", "CYCLE", "CYCLE_NAME", "MOVING", "MOVING_NAME", "UNLISTED",
            "attractor_list", "pure_candidates",
            "attractor_name", "classify_ends", "distance_to_fixed_points", "expected_payoffs",
-           "preferred_attractor", "Recurrence", "recurrent", "volumes"]
+           "preferred_attractor", "volumes"]
