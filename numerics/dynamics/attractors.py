@@ -30,7 +30,8 @@ import numpy as np
 from eqselect.theory import GameError, OptionsError
 from eqselect.theory.serialize import Record
 from eqselect.numerics.fixed_points.core.record import Route, Stability
-from eqselect.numerics.dynamics.narrow import row_all, row_argmin, row_max_distance
+from eqselect.numerics.dynamics.end_screen import BAND, pushed_out, vertex_screen
+from eqselect.numerics.dynamics.narrow import row_argmin, row_max_distance
 from eqselect.numerics.dynamics.outcomes import fixed_point_label, wilson_interval
 from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strategies
 
@@ -229,6 +230,10 @@ def classify_ends(game, attractors, final, field_at=None, tol: float = 0.05,
                   step: float = 1e-3) -> np.ndarray:
     """Label each end point by the attractor it reached (`MOVING` if none).
 
+    The labels are the definition's (module docstring); in one-state games of
+    two-action logits most end points are decided from their logits alone
+    (`eqselect.numerics.dynamics.end_screen`).
+
     Parameters
     ----------
     game : Game
@@ -251,40 +256,61 @@ def classify_ends(game, attractors, final, field_at=None, tol: float = 0.05,
     labels = np.full(len(final), MOVING, dtype=int)
     if not attractors or not len(final):
         return labels
+    if field_at is None and any(a.kind == "at infinity" for a in attractors):
+        raise GameError("classifying pure profiles at infinity needs the field")
+    screen = vertex_screen(game, attractors, tol)
     for a in range(0, len(final), CLASSIFY_CHUNK):  # bounded temporaries
         part = slice(a, min(len(final), a + CLASSIFY_CHUNK))
-        labels[part] = _classify(game, attractors, final[part], field_at, tol, step)
+        labels[part] = (_classify(game, attractors, final[part], field_at, tol, step)
+                        if screen is None else
+                        _screened(game, attractors, final[part], field_at, (tol, step), screen))
+    return labels
+
+
+def _screened(game, attractors, final, field_at, tol_step, screen) -> np.ndarray:
+    """`_classify` of the end points in the vertex screen's band; the others from
+    their logits, with the probe of those that reach a profile at infinity."""
+    labels = screen.targets(final)
+    band = np.flatnonzero(labels == BAND)
+    if band.size:
+        labels[band] = _classify(game, attractors, final[band], field_at, *tol_step)
+    for j, a in enumerate(attractors):
+        rows = np.flatnonzero(labels == j) if a.kind == "at infinity" else ()
+        if len(rows):
+            x = final[rows]
+            ok = pushed_out(game, x, field_at(x), a.profile, tol_step[1])
+            labels[rows[~ok]] = MOVING
     return labels
 
 
 def _classify(game, attractors, final, field_at, tol, step) -> np.ndarray:
+    """The definition: the nearest attractor within tol, a profile at infinity
+    only where the probe finds the field pushing outward.
+
+    An attractor at infinity farther than tol cannot be the label whatever
+    its probe says, so only the end points within tol of one take it.
+    """
     labels = np.full(len(final), MOVING, dtype=int)
     s = parameters_to_strategies(game, final)
-    probe = None
-    dist = np.full((len(final), len(attractors)), np.inf)
+    dist = np.empty((len(final), len(attractors)))
     for j, a in enumerate(attractors):
-        d = (_hull_distance(s, a.vertices) if a.vertices
-             else row_max_distance(s, _flat(a.strategies)))
-        if a.kind == "at infinity":
-            if probe is None:
-                if field_at is None:
-                    raise GameError("classifying pure profiles at infinity needs the field")
-                probe = parameters_to_strategies(game, final + step * field_at(final)) - s
-            cols = _profile_columns(game, a.profile)
-            d = np.where(row_all(probe[:, cols] >= -1e-12), d, np.inf)
-        dist[:, j] = d
+        dist[:, j] = (_hull_distance(s, a.vertices) if a.vertices
+                      else row_max_distance(s, _flat(a.strategies)))
+    far = [j for j, a in enumerate(attractors) if a.kind == "at infinity"]
+    near = np.zeros(len(final), dtype=bool)
+    for j in far:
+        near |= dist[:, j] <= tol
+    rows = np.flatnonzero(near)
+    u = field_at(final[rows]) if rows.size else None
+    for j in far:
+        ok = np.zeros(len(final), dtype=bool)
+        if rows.size:
+            ok[rows] = pushed_out(game, final[rows], u, attractors[j].profile, step, s[rows])
+        dist[:, j] = np.where(ok, dist[:, j], np.inf)
     best, nearest = row_argmin(dist)
     ok = nearest <= tol
     labels[ok] = best[ok]
     return labels
-
-
-def _profile_columns(game, profile) -> list[int]:
-    cols, col = [], 0
-    for agent, _, _, m in action_blocks(game):
-        cols.append(col + profile[agent])
-        col += m
-    return cols
 
 
 def distance_to_fixed_points(game, found, final) -> np.ndarray:

@@ -32,7 +32,7 @@ from eqselect.numerics.dynamics.outcomes import (
     SUCCESS_THRESHOLD, cooperation_success, label_outcomes, reached, wilson_interval)
 from eqselect.numerics.dynamics.basin_map import FRACTION, BasinMap
 from eqselect.numerics.dynamics.plain import plain
-from eqselect.numerics.dynamics.starts import SampledStarts
+from eqselect.numerics.dynamics.starts import SampledStarts, action_blocks, start_kind
 
 #: The key of the basin fraction's own interval in `BasinMap.intervals`.
 
@@ -106,7 +106,67 @@ def paper_success(problem, success: Callable | None) -> Callable | None:
         return success
     once = (problem.backend == "llvm" and problem.kernel == "numba"
             and problem.schedule != "flow" and not problem.rule.spec.adaptive)
-    return cooperation_success(game, SUCCESS_THRESHOLD, "lambda" if once else problem.backend)
+    reference = cooperation_success(game, SUCCESS_THRESHOLD, "lambda" if once else problem.backend)
+    return screened_success(game, reference, SUCCESS_THRESHOLD)
+
+
+#: Margin around the success threshold in parameter space (see `ScreenedSuccess`).
+SUCCESS_DELTA = 1e-7
+
+
+@dataclass(frozen=True)
+class ScreenedSuccess:
+    """The paper's success predicate with its compiled expressions evaluated only
+    near the threshold.
+
+    Agent i's probability of its first action in the first state is a
+    function of one parameter x_c, increasing: sigma(x_c) for two-action
+    logits, x_c itself for the direct parameterisation. So p >= threshold
+    wherever x_c >= edge + `SUCCESS_DELTA` and p < threshold wherever
+    x_c < edge - SUCCESS_DELTA (edge = logit(threshold), or the threshold);
+    the margin moves p by at least threshold (1 - threshold) 1e-7, far above
+    the rounding of the compiled expressions (some 1e-16). The predicate
+    holds where every agent is above, fails where one is below, and
+    ``reference`` (`cooperation_success`) decides the rest.
+
+    Attributes
+    ----------
+    reference : callable
+        The compiled predicate, ``reference(x)`` -> bool (n,).
+    columns : tuple of int
+        Each agent's parameter x_c.
+    edge : float
+    """
+
+    reference: Callable
+    columns: tuple
+    edge: float
+
+    def __call__(self, x) -> np.ndarray:
+        x = np.atleast_2d(np.asarray(x, dtype=float))
+        above = np.ones(len(x), dtype=bool)
+        below = np.zeros(len(x), dtype=bool)
+        for c in self.columns:
+            above &= x[:, c] >= self.edge + SUCCESS_DELTA
+            below |= x[:, c] < self.edge - SUCCESS_DELTA
+        out = above.copy()
+        band = np.flatnonzero(~above & ~below)  # NaN lands here too
+        if band.size:
+            out[band] = self.reference(x[band])
+        return out
+
+
+def screened_success(game, reference: Callable, threshold: float) -> Callable:
+    """`ScreenedSuccess` of the paper's predicate where every agent's first-action
+    probability in the first state is one parameter's (two-action logits,
+    direct), else ``reference`` itself."""
+    kind = start_kind(game) if game.parameterization in ("logit", "softmax", "direct") else None
+    blocks = [(i, b[0], m) for i, state, b, m in action_blocks(game) if state == 0] if kind else []
+    if (kind not in ("logit", "direct") or len(blocks) != game.n_agents
+            or (kind == "logit" and any(m != 2 for _, _, m in blocks))):
+        return reference
+    edge = float(np.log(threshold) - np.log1p(-threshold)) if kind == "logit" else threshold
+    return ScreenedSuccess(reference, tuple(c for _, c, _ in blocks), edge)
 
 
 def _check_criterion(criterion: str) -> None:
