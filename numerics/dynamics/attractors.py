@@ -388,6 +388,21 @@ def _nearest(game, attractors, profile) -> int:
     return best
 
 
+def label_counts(labels: np.ndarray, n_attractors: int) -> np.ndarray:
+    """How many end points carry each label, in one pass: entry j for attractor j,
+    entries -1 and -2 (`MOVING`, `CYCLE`) at the end, as Python's negative
+    indices read them.
+
+    Examples
+    --------
+    >>> c = label_counts(np.array([0, 1, 1, MOVING, CYCLE, CYCLE]), 3)
+    >>> [int(c[k]) for k in (1, 2, MOVING, CYCLE)]
+    [2, 0, 1, 2]
+    """
+    return np.roll(np.bincount(np.asarray(labels, dtype=np.intp) - CYCLE,
+                               minlength=n_attractors - CYCLE), CYCLE)
+
+
 def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, dict, dict]:
     """(counts, shares, Wilson intervals) per attractor, then still moving and cycle.
 
@@ -397,11 +412,12 @@ def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, d
     Shares sum to 1 over every start; intervals only for random starts.
     """
     n = len(labels)
+    tally = label_counts(labels, len(attractors))
     listed = sum(a.stability != UNLISTED for a in attractors)
-    keys = [(j, a.name) for j, a in enumerate(attractors) if np.any(labels == j)
+    keys = [(j, a.name) for j, a in enumerate(attractors) if tally[j]
             or (a.stability != UNLISTED and listed <= MAX_LISTED_OUTCOMES)]
     keys += [(MOVING, MOVING_NAME), (CYCLE, CYCLE_NAME)]
-    counts = {name: int(np.sum(labels == j)) for j, name in keys}
+    counts = {name: int(tally[j]) for j, name in keys}
     if not counts[CYCLE_NAME]:
         del counts[CYCLE_NAME]
     shares = {k: (v / n if n else 0.0) for k, v in counts.items()}
@@ -413,4 +429,4 @@ def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, d
 __all__ = ["Attractor", "CYCLE", "CYCLE_NAME", "MOVING", "MOVING_NAME", "UNLISTED",
            "attractor_list", "pure_candidates",
            "attractor_name", "classify_ends", "distance_to_fixed_points", "expected_payoffs",
-           "preferred_attractor", "volumes"]
+           "label_counts", "preferred_attractor", "volumes"]

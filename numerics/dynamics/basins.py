@@ -45,7 +45,8 @@ from eqselect.numerics.dynamics.recurrence import ParameterRecurrence
 from eqselect.numerics.dynamics.flow import (
     FlowOptions, integrate_flow, integrate_until_settled, region_projector, rk4_step,
     tangent_projector)
-from eqselect.numerics.dynamics.judges import AttractorJudge, Run, SuccessJudge
+from eqselect.numerics.dynamics.judges import (
+    AttractorJudge, DeferredField, Run, SuccessJudge)
 from eqselect.numerics.dynamics.narrow import rows_finite
 from eqselect.numerics.dynamics.basin_map import BasinMap
 from eqselect.numerics.dynamics.kernels.choice import choose_kernel
@@ -152,7 +153,7 @@ def _step(problem: BasinProblem, p0, x0, success, progress=None, chosen=()) -> t
     Returns the `Run` and the loop that stepped it ("numba" or "numpy").
     """
     name, sched = _resolve_schedule(problem.schedule)
-    judged = _judge_field(problem)
+    judged = _judge_field(problem)  # built when the judge first steps or probes with it
     if name == "flow":
         field = _field(problem) if judged is None else judged
         if field.step_dependent:
@@ -183,7 +184,7 @@ def _step(problem: BasinProblem, p0, x0, success, progress=None, chosen=()) -> t
     field = _field(problem)
     final, hit, notes = _run_discrete(problem, field, sched, x0, success, progress)
     return Run(p0, x0, final, hit, ("annealed" if field.step_dependent else name), field.lam,
-               fallback + notes, judged or field, sched), "numpy"
+               fallback + notes, _judge_field(problem, field) or field, sched), "numpy"
 
 
 #: Starts stepped together by the cycle test on numpy: its temporaries (a few
@@ -273,12 +274,20 @@ def _window_kernel(problem, sched, success) -> tuple | None:
                                  KernelForm("block") if float32 else KernelForm())
 
 
-def _judge_field(problem: BasinProblem):
-    """The field the attractor judge steps with (None for the success judge): the
-    IPD's chain field when the compiled kernel runs the dynamics
-    (`chain_rule_field`), else the closed form."""
+def _judge_field(problem: BasinProblem, closed=None):
+    """The field the attractor judge steps with (None for the success judge), built
+    on first use (`DeferredField`): the IPD's chain field when the compiled
+    kernel runs the dynamics (`chain_rule_field`), else the closed form
+    (``closed`` when the caller built it)."""
     if not isinstance(problem.judge, AttractorJudge):
         return None
+    rule = problem.rule
+    annealed = rule.annealing is not None
+    return DeferredField(lambda: _built_judge_field(problem, closed), annealed,
+                         repr(rule.annealing) if annealed else float(rule.lam))
+
+
+def _built_judge_field(problem: BasinProblem, closed):
     if problem.kernel == "numba" and problem.backend != "numpy":
         from eqselect.numerics.dynamics.kernels.fused import available
 
@@ -288,7 +297,7 @@ def _judge_field(problem: BasinProblem):
             chain = chain_rule_field(problem)
             if chain is not None:
                 return chain
-    return _field(problem)
+    return _field(problem) if closed is None else closed
 
 
 def run_basins(problem: BasinProblem, progress=None) -> BasinMap:

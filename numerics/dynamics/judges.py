@@ -80,6 +80,30 @@ class Run:
     recur: Callable | None = None
 
 
+class DeferredField:
+    """A field built on its first use: the field a judge may step with, which a
+    map whose runs all reached an attractor never needs (nor what building it
+    imports).
+
+    Calls, ``step_dependent`` and ``lam`` are those of the built field
+    (``step_dependent`` and ``lam`` are known before: a `RuleField`'s).
+    """
+
+    def __init__(self, build: Callable, step_dependent: bool, lam):
+        self._build, self._field = build, None
+        self.step_dependent, self.lam = step_dependent, lam
+
+    @property
+    def built(self) -> Callable:
+        """The field itself (built now if not yet)."""
+        if self._field is None:
+            self._field = self._build()
+        return self._field
+
+    def __call__(self, *args):
+        return self.built(*args)
+
+
 class Judge(Protocol):
     """What `run_basins` asks of a judge."""
 
