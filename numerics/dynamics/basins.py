@@ -259,12 +259,16 @@ def _window_step(problem, field, sched, kernel) -> Callable:
 
 def _window_kernel(problem, sched, success) -> tuple | None:
     """(module, q) of the compiled kernel the map ran on, for the cycle test's
-    steps; None when the map's own kernel is a source's (its window stays on numpy).
+    steps; None when the window stays on numpy: the map's kernel is a
+    source's, or the IPD's chain kernel (the judge's chain field, batched
+    over the cores, steps a window faster than that kernel one call a step).
 
     The module is the map's (same predicate and form, found in this process's
     table): for a float32 map, the float64 block kernel its check ran.
     """
-    if problem.source is not None:
+    from eqselect.numerics.dynamics.kernels.chain import chain_game
+
+    if problem.source is not None or chain_game(problem.game) is not None:
         return None
     from eqselect.numerics.dynamics.kernels.fused import KernelForm, problem_kernel_values
 

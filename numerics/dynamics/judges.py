@@ -294,8 +294,9 @@ class AttractorJudge:
         problem's ``steps`` is then the time limit.
     settle_tol : float
     window : int
-        Extra steps run (numpy) from the end points that reached no
-        attractor, to tell cycles from runs still moving; 0: none.
+        Extra steps run from the end points that reached no attractor (by
+        the engine, `eqselect.numerics.dynamics.basins.cycling`), to tell
+        cycles from runs still moving; 0: none.
     """
 
     preferred: int | None = None

@@ -160,16 +160,21 @@ class ParameterRecurrence:
         """
         test, rows = self.test, self.rows
         whole = len(rows) == len(test.left)
-        left = test.left if whole else test.left[rows]
-        need = left | ~row_all((x >= self.lo) & (x <= self.hi))
-        if need.all():
+        away = ~row_all((x >= self.lo) & (x <= self.hi))
+        need = np.flatnonzero(away | (test.left if whole else test.left[rows]))
+        if not need.size:
+            return None
+        if need.size == len(rows):
+            which = rows
             test.update(parameters_to_strategies(self.game, x), None if whole else rows)
-        elif need.any():
-            test.update(parameters_to_strategies(self.game, x[need]), rows[need])
-        done = test.back[rows] & need  # only a step taken can make a run recurrent
+        else:
+            which = rows[need]
+            test.update(parameters_to_strategies(self.game, x[need]), which)
+        done = test.back[which]  # only a step taken can make a run recurrent
         if not done.any():
             return None
-        keep = ~done
+        keep = np.ones(len(rows), dtype=bool)
+        keep[need[done]] = False
         self.rows, self.lo, self.hi = rows[keep], self.lo[keep], self.hi[keep]
         return keep
 
