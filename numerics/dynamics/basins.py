@@ -191,8 +191,9 @@ def _step(problem: BasinProblem, p0, x0, success, progress=None, chosen=()) -> t
 #: arrays of chunk x d floats a step) then stay in the core's cache, which runs
 #: its 400 steps about 1.6x faster than chunks of 16384 starts.
 WINDOW_CHUNK = 1 << 12
-#: Starts stepped together by the cycle test on the compiled kernel: one kernel
-#: call a step for all of them (the call, not the starts, is what a step costs).
+#: Starts stepped together by the cycle test on the compiled kernel: one call a
+#: step takes them all (its state is only chunk x d floats; every call has a
+#: fixed cost).
 KERNEL_WINDOW_CHUNK = 1 << 17
 
 

@@ -228,20 +228,24 @@ def test_a_continuum_of_weak_equilibria_is_one_attractor():
     assert np.all(ends[:, 3] <= 0.5 + 0.05)
 
 
-def test_the_kernels_cycle_test_gives_numpys_verdicts():
-    """The window stepped by the compiled kernel (resuming the schedule at step K)
-    finds the cycles numpy's steps find, start for start."""
+@pytest.mark.parametrize("param", ["logit", "direct"])
+def test_the_kernels_cycle_test_gives_numpys_verdicts(param):
+    """The window stepped by the compiled kernel (resuming the schedule at step K,
+    clipping logits or projecting on the box) finds the cycles numpy's steps
+    find, start for start."""
     from eqselect.numerics.dynamics.basins import _window_kernel, cycling
     from eqselect.numerics.dynamics.schedules import PaperSchedule
 
-    dec, found = _setup(builtin("matching-pennies", "logit"))
+    dec, found = _setup(builtin("matching-pennies", param))
     maps = [run_basins(_problem(dec, found, GridStarts(9), window=400, predicate=False,
                                 kernel=kernel)) for kernel in ("numpy", "numba")]
     assert maps[0].labels.tolist() == maps[1].labels.tolist()
     assert maps[1].kernel == "numba" and maps[1].outcomes[CYCLE_NAME] >= 40
     # the same end points through both windows, with runs that do not cycle
     problem = maps[1].problem
-    x = np.concatenate([maps[0].final, np.random.default_rng(0).uniform(-8, 8, (60, 2))])
+    rng = np.random.default_rng(0)
+    spread = rng.uniform(-8, 8, (60, 2)) if param == "logit" else rng.random((60, 2))
+    x = np.concatenate([maps[0].final, spread])
     kernel = _window_kernel(problem, PaperSchedule(), None)
     field = rule_field(SymbolicSource(dec), Rule("pg"))
     for steps in (140, 37):
