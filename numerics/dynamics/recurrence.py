@@ -83,8 +83,8 @@ def strategy_lipschitz(game) -> float:
     Examples
     --------
     >>> from eqselect.theory import builtin
-    >>> strategy_lipschitz(builtin("stag-hunt", "logit")), strategy_lipschitz(builtin("stag-hunt", "direct"))
-    (0.25, 1.0)
+    >>> [strategy_lipschitz(builtin("stag-hunt", p)) for p in ("logit", "direct")]
+    [0.25, 1.0]
     """
     kind = start_kind(game)
     blocks = [m for _, _, _, m in action_blocks(game)]
