@@ -15,7 +15,7 @@ classified (docs/cli.md, "basins") as
   passing it);
 - otherwise "still moving" (index `MOVING`), or "cycle" (index `CYCLE`)
   when a window of extra steps shows it returning to where it was
-  (`recurrent`).
+  (`eqselect.numerics.dynamics.recurrence`).
 
 Names use the game's action names: ``(C, D)`` for a pure profile, the
 weights of each action for a mixed one.
@@ -30,7 +30,8 @@ import numpy as np
 from eqselect.theory import GameError, OptionsError
 from eqselect.theory.serialize import Record
 from eqselect.numerics.fixed_points.core.record import Route, Stability
-from eqselect.numerics.dynamics.narrow import row_all, row_argmin, row_max, row_max_distance
+from eqselect.numerics.dynamics.end_screen import BAND, pushed_out, vertex_screen
+from eqselect.numerics.dynamics.narrow import row_argmin, row_max_distance
 from eqselect.numerics.dynamics.outcomes import fixed_point_label, wilson_interval
 from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strategies
 
@@ -229,6 +230,10 @@ def classify_ends(game, attractors, final, field_at=None, tol: float = 0.05,
                   step: float = 1e-3) -> np.ndarray:
     """Label each end point by the attractor it reached (`MOVING` if none).
 
+    The labels are the definition's (module docstring); in one-state games of
+    two-action logits most end points are decided from their logits alone
+    (`eqselect.numerics.dynamics.end_screen`).
+
     Parameters
     ----------
     game : Game
@@ -251,40 +256,61 @@ def classify_ends(game, attractors, final, field_at=None, tol: float = 0.05,
     labels = np.full(len(final), MOVING, dtype=int)
     if not attractors or not len(final):
         return labels
+    if field_at is None and any(a.kind == "at infinity" for a in attractors):
+        raise GameError("classifying pure profiles at infinity needs the field")
+    screen = vertex_screen(game, attractors, tol)
     for a in range(0, len(final), CLASSIFY_CHUNK):  # bounded temporaries
         part = slice(a, min(len(final), a + CLASSIFY_CHUNK))
-        labels[part] = _classify(game, attractors, final[part], field_at, tol, step)
+        labels[part] = (_classify(game, attractors, final[part], field_at, tol, step)
+                        if screen is None else
+                        _screened(game, attractors, final[part], field_at, (tol, step), screen))
+    return labels
+
+
+def _screened(game, attractors, final, field_at, tol_step, screen) -> np.ndarray:
+    """`_classify` of the end points in the vertex screen's band; the others from
+    their logits, with the probe of those that reach a profile at infinity."""
+    labels = screen.targets(final)
+    band = np.flatnonzero(labels == BAND)
+    if band.size:
+        labels[band] = _classify(game, attractors, final[band], field_at, *tol_step)
+    for j, a in enumerate(attractors):
+        rows = np.flatnonzero(labels == j) if a.kind == "at infinity" else ()
+        if len(rows):
+            x = final[rows]
+            ok = pushed_out(game, x, field_at(x), a.profile, tol_step[1])
+            labels[rows[~ok]] = MOVING
     return labels
 
 
 def _classify(game, attractors, final, field_at, tol, step) -> np.ndarray:
+    """The definition: the nearest attractor within tol, a profile at infinity
+    only where the probe finds the field pushing outward.
+
+    An attractor at infinity farther than tol cannot be the label whatever
+    its probe says, so only the end points within tol of one take it.
+    """
     labels = np.full(len(final), MOVING, dtype=int)
     s = parameters_to_strategies(game, final)
-    probe = None
-    dist = np.full((len(final), len(attractors)), np.inf)
+    dist = np.empty((len(final), len(attractors)))
     for j, a in enumerate(attractors):
-        d = (_hull_distance(s, a.vertices) if a.vertices
-             else row_max_distance(s, _flat(a.strategies)))
-        if a.kind == "at infinity":
-            if probe is None:
-                if field_at is None:
-                    raise GameError("classifying pure profiles at infinity needs the field")
-                probe = parameters_to_strategies(game, final + step * field_at(final)) - s
-            cols = _profile_columns(game, a.profile)
-            d = np.where(row_all(probe[:, cols] >= -1e-12), d, np.inf)
-        dist[:, j] = d
+        dist[:, j] = (_hull_distance(s, a.vertices) if a.vertices
+                      else row_max_distance(s, _flat(a.strategies)))
+    far = [j for j, a in enumerate(attractors) if a.kind == "at infinity"]
+    near = np.zeros(len(final), dtype=bool)
+    for j in far:
+        near |= dist[:, j] <= tol
+    rows = np.flatnonzero(near)
+    u = field_at(final[rows]) if rows.size else None
+    for j in far:
+        ok = np.zeros(len(final), dtype=bool)
+        if rows.size:
+            ok[rows] = pushed_out(game, final[rows], u, attractors[j].profile, step, s[rows])
+        dist[:, j] = np.where(ok, dist[:, j], np.inf)
     best, nearest = row_argmin(dist)
     ok = nearest <= tol
     labels[ok] = best[ok]
     return labels
-
-
-def _profile_columns(game, profile) -> list[int]:
-    cols, col = [], 0
-    for agent, _, _, m in action_blocks(game):
-        cols.append(col + profile[agent])
-        col += m
-    return cols
 
 
 def distance_to_fixed_points(game, found, final) -> np.ndarray:
@@ -298,54 +324,6 @@ def distance_to_fixed_points(game, found, final) -> np.ndarray:
     s = parameters_to_strategies(game, final)
     return np.min([_hull_distance(s, _continuum(game, e).vertices) if e.extreme_points
                    else row_max_distance(s, _flat(e.strategies)) for e in eqs], axis=0)
-
-
-class Recurrence:
-    """Online cycle test over a window of extra steps (no path kept in memory).
-
-    With d_k the max-norm distance (strategy space) of step k from the
-    window's first point s_0 and D_k = max_{j <= k} d_j its largest
-    excursion so far, a run is recurrent when it first goes away (d > 5 eps)
-    and later comes back, d_k < max(eps, share * D_k): a closed orbit, or a
-    spiral that winds round once in the window (Matching Pennies' discrete
-    PG spirals slowly outward).
-    """
-
-    def __init__(self, s0: np.ndarray, eps: float = 0.02, share: float = 0.25):
-        self.s0, self.eps, self.share = np.array(s0, dtype=float), eps, share
-        n = len(self.s0)
-        self.widest = np.zeros(n)
-        self.left = np.zeros(n, dtype=bool)
-        self.back = np.zeros(n, dtype=bool)
-
-    def update(self, s: np.ndarray) -> None:
-        """Take the strategies of the next step, shape (n, S)."""
-        d = row_max(np.abs(s - self.s0))
-        self.widest = np.maximum(self.widest, d)
-        self.back |= self.left & (d < np.maximum(self.eps, self.share * self.widest))
-        self.left |= d > 5 * self.eps
-
-    @property
-    def recurrent(self) -> np.ndarray:
-        """Which runs went away and came back (bool, shape (n,))."""
-        return self.back.copy()
-
-
-def recurrent(strategies_path: np.ndarray, eps: float = 0.02, share: float = 0.25) -> np.ndarray:
-    """`Recurrence` over a whole path of strategies, shape (T + 1, n, S).
-
-    Examples
-    --------
-    >>> t = np.linspace(0, 4 * np.pi, 200)
-    >>> loop = np.stack([0.5 + 0.3 * np.cos(t), 0.5 + 0.3 * np.sin(t)], axis=1)[:, None, :]
-    >>> line = np.stack([t / 20, t / 20], axis=1)[:, None, :]
-    >>> recurrent(np.concatenate([loop, line], axis=1)).tolist()
-    [True, False]
-    """
-    test = Recurrence(strategies_path[0], eps, share)
-    for s in strategies_path[1:]:
-        test.update(s)
-    return test.recurrent
 
 
 def preferred_attractor(game, attractors, preferred) -> tuple[int | None, list[str]]:
@@ -410,6 +388,21 @@ def _nearest(game, attractors, profile) -> int:
     return best
 
 
+def label_counts(labels: np.ndarray, n_attractors: int) -> np.ndarray:
+    """How many end points carry each label, in one pass: entry j for attractor j,
+    entries -1 and -2 (`MOVING`, `CYCLE`) at the end, as Python's negative
+    indices read them.
+
+    Examples
+    --------
+    >>> c = label_counts(np.array([0, 1, 1, MOVING, CYCLE, CYCLE]), 3)
+    >>> [int(c[k]) for k in (1, 2, MOVING, CYCLE)]
+    [2, 0, 1, 2]
+    """
+    return np.roll(np.bincount(np.asarray(labels, dtype=np.intp) - CYCLE,
+                               minlength=n_attractors - CYCLE), CYCLE)
+
+
 def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, dict, dict]:
     """(counts, shares, Wilson intervals) per attractor, then still moving and cycle.
 
@@ -419,11 +412,12 @@ def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, d
     Shares sum to 1 over every start; intervals only for random starts.
     """
     n = len(labels)
+    tally = label_counts(labels, len(attractors))
     listed = sum(a.stability != UNLISTED for a in attractors)
-    keys = [(j, a.name) for j, a in enumerate(attractors) if np.any(labels == j)
+    keys = [(j, a.name) for j, a in enumerate(attractors) if tally[j]
             or (a.stability != UNLISTED and listed <= MAX_LISTED_OUTCOMES)]
     keys += [(MOVING, MOVING_NAME), (CYCLE, CYCLE_NAME)]
-    counts = {name: int(np.sum(labels == j)) for j, name in keys}
+    counts = {name: int(tally[j]) for j, name in keys}
     if not counts[CYCLE_NAME]:
         del counts[CYCLE_NAME]
     shares = {k: (v / n if n else 0.0) for k, v in counts.items()}
@@ -435,4 +429,4 @@ def volumes(attractors, labels, sampled: bool, z: float = 1.96) -> tuple[dict, d
 __all__ = ["Attractor", "CYCLE", "CYCLE_NAME", "MOVING", "MOVING_NAME", "UNLISTED",
            "attractor_list", "pure_candidates",
            "attractor_name", "classify_ends", "distance_to_fixed_points", "expected_payoffs",
-           "preferred_attractor", "Recurrence", "recurrent", "volumes"]
+           "label_counts", "preferred_attractor", "volumes"]

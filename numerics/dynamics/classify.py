@@ -7,8 +7,9 @@ the flow with ``settle``, until every start settled or the time limit
 
 1. every end point is classified (`classify_ends`) against the attractors
    (`attractor_list`);
-2. the runs that reached none go on for ``window`` more steps (numpy) and
-   those that come back to where they were are cycles (`Recurrence`); the
+2. the runs that reached none go on for ``window`` more steps (the engine's
+   `eqselect.numerics.dynamics.basins.cycling`) and those that come back to
+   where they were are cycles (`eqselect.numerics.dynamics.recurrence`); the
    others are "still moving", reported with their distance to the nearest
    fixed point;
 3. volumes: counts and shares per outcome summing to 1 (Wilson intervals
@@ -22,7 +23,7 @@ import numpy as np
 
 from eqselect.numerics.dynamics.attractors import (
     CYCLE, MOVING, UNLISTED, attractor_list, classify_ends,
-    distance_to_fixed_points, pure_candidates, volumes)
+    distance_to_fixed_points, label_counts, pure_candidates, volumes)
 from eqselect.numerics.dynamics.narrow import rows_finite
 from eqselect.numerics.dynamics.outcomes import wilson_interval
 from eqselect.numerics.dynamics.basin_map import FRACTION, BasinMap
@@ -132,9 +133,10 @@ def summarise(problem, judge, run, success, progress=None) -> BasinMap:
     names = tuple(a.name for a in attractors)
     labels, more = attractor_labels(problem, judge.window, attractors, run, progress)
     notes = list(run.notes) + more
+    tally = label_counts(labels, len(attractors))
     for j, a in enumerate(attractors):
-        if a.stability == UNLISTED and np.any(labels == j):
-            notes.append(f"{a.name}: {int(np.sum(labels == j))} runs end at this pure profile "
+        if a.stability == UNLISTED and tally[j]:
+            notes.append(f"{a.name}: {int(tally[j])} runs end at this pure profile "
                          "with the field pushing outward, though the search for fixed points "
                          "at infinity does not list it")
     if not problem.fixed_points.complete:

@@ -32,7 +32,7 @@ from eqselect.numerics.dynamics.outcomes import (
     SUCCESS_THRESHOLD, cooperation_success, label_outcomes, reached, wilson_interval)
 from eqselect.numerics.dynamics.basin_map import FRACTION, BasinMap
 from eqselect.numerics.dynamics.plain import plain
-from eqselect.numerics.dynamics.starts import SampledStarts
+from eqselect.numerics.dynamics.starts import SampledStarts, action_blocks, start_kind
 
 #: The key of the basin fraction's own interval in `BasinMap.intervals`.
 
@@ -80,6 +80,30 @@ class Run:
     recur: Callable | None = None
 
 
+class DeferredField:
+    """A field built on its first use: the field a judge may step with, which a
+    map whose runs all reached an attractor never needs (nor what building it
+    imports).
+
+    Calls, ``step_dependent`` and ``lam`` are those of the built field
+    (``step_dependent`` and ``lam`` are known before: a `RuleField`'s).
+    """
+
+    def __init__(self, build: Callable, step_dependent: bool, lam):
+        self._build, self._field = build, None
+        self.step_dependent, self.lam = step_dependent, lam
+
+    @property
+    def built(self) -> Callable:
+        """The field itself (built now if not yet)."""
+        if self._field is None:
+            self._field = self._build()
+        return self._field
+
+    def __call__(self, *args):
+        return self.built(*args)
+
+
 class Judge(Protocol):
     """What `run_basins` asks of a judge."""
 
@@ -106,7 +130,67 @@ def paper_success(problem, success: Callable | None) -> Callable | None:
         return success
     once = (problem.backend == "llvm" and problem.kernel == "numba"
             and problem.schedule != "flow" and not problem.rule.spec.adaptive)
-    return cooperation_success(game, SUCCESS_THRESHOLD, "lambda" if once else problem.backend)
+    reference = cooperation_success(game, SUCCESS_THRESHOLD, "lambda" if once else problem.backend)
+    return screened_success(game, reference, SUCCESS_THRESHOLD)
+
+
+#: Margin around the success threshold in parameter space (see `ScreenedSuccess`).
+SUCCESS_DELTA = 1e-7
+
+
+@dataclass(frozen=True)
+class ScreenedSuccess:
+    """The paper's success predicate with its compiled expressions evaluated only
+    near the threshold.
+
+    Agent i's probability of its first action in the first state is a
+    function of one parameter x_c, increasing: sigma(x_c) for two-action
+    logits, x_c itself for the direct parameterisation. So p >= threshold
+    wherever x_c >= edge + `SUCCESS_DELTA` and p < threshold wherever
+    x_c < edge - SUCCESS_DELTA (edge = logit(threshold), or the threshold);
+    the margin moves p by at least threshold (1 - threshold) 1e-7, far above
+    the rounding of the compiled expressions (some 1e-16). The predicate
+    holds where every agent is above, fails where one is below, and
+    ``reference`` (`cooperation_success`) decides the rest.
+
+    Attributes
+    ----------
+    reference : callable
+        The compiled predicate, ``reference(x)`` -> bool (n,).
+    columns : tuple of int
+        Each agent's parameter x_c.
+    edge : float
+    """
+
+    reference: Callable
+    columns: tuple
+    edge: float
+
+    def __call__(self, x) -> np.ndarray:
+        x = np.atleast_2d(np.asarray(x, dtype=float))
+        above = np.ones(len(x), dtype=bool)
+        below = np.zeros(len(x), dtype=bool)
+        for c in self.columns:
+            above &= x[:, c] >= self.edge + SUCCESS_DELTA
+            below |= x[:, c] < self.edge - SUCCESS_DELTA
+        out = above.copy()
+        band = np.flatnonzero(~above & ~below)  # NaN lands here too
+        if band.size:
+            out[band] = self.reference(x[band])
+        return out
+
+
+def screened_success(game, reference: Callable, threshold: float) -> Callable:
+    """`ScreenedSuccess` of the paper's predicate where every agent's first-action
+    probability in the first state is one parameter's (two-action logits,
+    direct), else ``reference`` itself."""
+    kind = start_kind(game) if game.parameterization in ("logit", "softmax", "direct") else None
+    blocks = [(i, b[0], m) for i, state, b, m in action_blocks(game) if state == 0] if kind else []
+    if (kind not in ("logit", "direct") or len(blocks) != game.n_agents
+            or (kind == "logit" and any(m != 2 for _, _, m in blocks))):
+        return reference
+    edge = float(np.log(threshold) - np.log1p(-threshold)) if kind == "logit" else threshold
+    return ScreenedSuccess(reference, tuple(c for _, c, _ in blocks), edge)
 
 
 def _check_criterion(criterion: str) -> None:
@@ -210,8 +294,9 @@ class AttractorJudge:
         problem's ``steps`` is then the time limit.
     settle_tol : float
     window : int
-        Extra steps run (numpy) from the end points that reached no
-        attractor, to tell cycles from runs still moving; 0: none.
+        Extra steps run from the end points that reached no attractor (by
+        the engine, `eqselect.numerics.dynamics.basins.cycling`), to tell
+        cycles from runs still moving; 0: none.
     """
 
     preferred: int | None = None

@@ -1,5 +1,7 @@
 """Attractor classification of basin maps: which outcome each start reaches."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -224,3 +226,30 @@ def test_a_continuum_of_weak_equilibria_is_one_attractor():
     # row plays its third action, column mixes its last two with weight <= 1/2 on the second
     assert np.all(ends[:, :2] <= 0.05) and np.all(ends[:, 2] <= 0.05)
     assert np.all(ends[:, 3] <= 0.5 + 0.05)
+
+
+@pytest.mark.parametrize("param", ["logit", "direct"])
+def test_the_kernels_cycle_test_gives_numpys_verdicts(param):
+    """The window stepped by the compiled kernel (resuming the schedule at step K,
+    clipping logits or projecting on the box) finds the cycles numpy's steps
+    find, start for start."""
+    from eqselect.numerics.dynamics.basins import _window_kernel, cycling
+    from eqselect.numerics.dynamics.schedules import PaperSchedule
+
+    dec, found = _setup(builtin("matching-pennies", param))
+    maps = [run_basins(_problem(dec, found, GridStarts(9), window=400, predicate=False,
+                                kernel=kernel)) for kernel in ("numpy", "numba")]
+    assert maps[0].labels.tolist() == maps[1].labels.tolist()
+    assert maps[1].kernel == "numba" and maps[1].outcomes[CYCLE_NAME] >= 40
+    # the same end points through both windows, with runs that do not cycle
+    problem = maps[1].problem
+    rng = np.random.default_rng(0)
+    spread = rng.uniform(-8, 8, (60, 2)) if param == "logit" else rng.random((60, 2))
+    x = np.concatenate([maps[0].final, spread])
+    kernel = _window_kernel(problem, PaperSchedule(), None)
+    field = rule_field(SymbolicSource(dec), Rule("pg"))
+    for steps in (140, 37):
+        at = replace(problem, steps=steps)
+        fast = cycling(at, 120, field, PaperSchedule(), x, kernel=kernel)
+        assert fast.tolist() == cycling(at, 120, field, PaperSchedule(), x).tolist()
+        assert 0 < fast.sum() < len(x)

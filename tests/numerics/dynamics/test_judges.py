@@ -3,6 +3,7 @@ the decomposition: each against an independent computation."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from eqselect.numerics.dynamics.basins import run_basins
 from eqselect.numerics.dynamics.judges import AttractorJudge, SuccessJudge
@@ -127,3 +128,30 @@ def test_named_point_judge_names_every_start_at_a_corner(dec):
     want = ["unresolved" if k % 5 == 0 else f"({int(a)}, {int(b)})"
             for k, (a, b) in enumerate(corners)]
     assert names.tolist() == want
+
+
+def test_a_deferred_field_is_built_once_and_only_when_used():
+    from eqselect.numerics.dynamics.judges import DeferredField
+
+    built = []
+
+    def build():
+        built.append(1)
+        return lambda x: 2 * x
+
+    field = DeferredField(build, False, 1.5)
+    assert (field.step_dependent, field.lam, built) == (False, 1.5, [])
+    assert field(np.ones(2)).tolist() == [2.0, 2.0] and field(np.zeros(1)).tolist() == [0.0]
+    assert built == [1]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(-2, 5), max_size=200), st.integers(0, 3))
+def test_label_counts_count_each_label(labels, extra):
+    from eqselect.numerics.dynamics.attractors import CYCLE, MOVING, label_counts
+
+    labels = np.array(labels, dtype=int)
+    n = max([6, *(labels + 1)]) + extra
+    tally = label_counts(labels, n)
+    for j in [*range(n), MOVING, CYCLE]:
+        assert tally[j] == np.sum(labels == j)
