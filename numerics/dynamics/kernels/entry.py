@@ -21,7 +21,8 @@ first call in a process finds the loop as
    imported at all;
 2. else numba's compiled function (compiled, or loaded from numba's cache,
    under the kernel's lock, `eqselect.numerics.dynamics.kernels.cache.
-   key_lock`), whose machine code is then written for the next process; a
+   key_lock`), whose machine code is then written, loaded and run, so that
+   the compiling process and every later one run the same code; a
    loop that cannot be kept that way (it calls numba's runtime) leaves
    ``k_<key>.numba`` with the reason, and runs on numba from then on.
 """

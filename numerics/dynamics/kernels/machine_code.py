@@ -16,8 +16,11 @@ compiled function in a C entry point
 
 that builds numba's array structures from the data pointers and shapes of
 its C-contiguous array arguments (every argument must be an array) and
-calls the compiled loop: the same machine code numba calls, so results
-are bit for bit the same (a test compares them). The object file is
+calls the compiled loop, linked in from numba's code library and optimised
+with the entry point. Without contraction of multiply-adds the results are
+numba's bit for bit (a test compares them); a loop compiled with fastmath
+"contract" (the IPD's chain field) may contract otherwise once linked, and
+agrees with numba's copy to rounding. The object file is
 written only when its code calls nothing but the C library's math and
 memory functions (`C_LIBRARY`): no allocation, no reference counting, no
 exception raised through Python (the kernels allocate nothing and compile

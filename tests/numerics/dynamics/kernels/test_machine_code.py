@@ -62,16 +62,41 @@ def test_machine_code_computes_numbas_bits(stag, form):
     assert (hit >= 0).any() and (hit < 0).any()  # both outcomes occur
 
 
-def test_the_ipd_chain_kernel_in_machine_code_is_numbas():
+_IPD = """
+import hashlib, sys
+import numpy as np
+from eqselect.numerics.dynamics.kernels import fused as kernels
+from eqselect.numerics.dynamics.problem import BasinProblem
+from eqselect.numerics.dynamics.schedules import PaperSchedule
+from eqselect.theory import PAPER, Decomposition, Rule, ipd
+dec = Decomposition(ipd("logit").substitute(), eta=PAPER.eta)
+module, q = kernels.problem_kernel_values(BasinProblem(dec, Rule("meta-mapg", lam=1.0)),
+                                          PaperSchedule(), True)
+x0 = np.random.default_rng(2).uniform(-2, 2, size=(24, 10))
+final, hit = kernels.run_compiled(module, x0, 40, q)
+print(module.run.route, hashlib.sha256(final.tobytes() + hit.tobytes()).hexdigest())
+"""
+
+
+def test_the_ipd_chain_kernel_in_machine_code_agrees_with_numba_and_repeats_everywhere():
+    """The chain field contracts multiply-adds (fastmath "contract"): the object file,
+    linked and optimised once more, may contract otherwise than numba's copy, so the
+    two agree to rounding; every process runs the object file, so every process
+    gets the same bits."""
+    import hashlib
+
     dec = Decomposition(ipd("logit").substitute(), eta=PAPER.eta)
     module, q = kernels.problem_kernel_values(BasinProblem(dec, Rule("meta-mapg", lam=1.0)),
                                               PaperSchedule(), True)
     x0 = np.random.default_rng(2).uniform(-2, 2, size=(24, 10))
-    entry = _fresh_entry(module)
-    final, hit = _run(entry, x0, 40, q)
-    assert entry.route == "machine code"
+    final, hit = kernels.run_compiled(module, x0, 40, q)
+    assert module.run.route == "machine code"
     ref_final, ref_hit = _numba_run(module, x0, 40, q)
-    assert np.array_equal(final, ref_final) and np.array_equal(hit, ref_hit)
+    assert np.allclose(final, ref_final, rtol=0, atol=1e-9) and np.array_equal(hit, ref_hit)
+    there = subprocess.run([sys.executable, "-c", _IPD], env=os.environ, capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert there == ["machine", "code",
+                     hashlib.sha256(final.tobytes() + hit.astype(np.int64).tobytes()).hexdigest()]
 
 
 def test_a_damaged_or_foreign_object_file_is_not_loaded_and_is_written_again(stag):
