@@ -39,12 +39,15 @@ share; it is not decided otherwise (no start flipped, or the interval holds
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from eqselect.theory import Decomposition, Rule
 from eqselect.theory.outcomes import Outcome
 from eqselect.numerics.shaping import ShapingField
 from eqselect.proofs_check.basin_entry import A3
+from eqselect.proofs_check.binomial import upper_tail
 from eqselect.proofs_check.paired_starts import (
     PairedSample, SampleOptions, flips, run_paired)
 from eqselect.proofs_check.verdict import Certified, Verdict, not_applicable
@@ -174,12 +177,10 @@ def leaving_test(gains: int, losses: int, options: SampleOptions) -> float:
     mass grows while starts also leave it across part of Sigma fails A3: the
     net flux is the selection effect, reported beside the verdict.
     """
-    from scipy import stats
-
     m = gains + losses
     if losses == 0 or m == 0:
         return 1.0
-    return float(stats.binom.sf(losses - 1, m, LEAVING_SHARE))
+    return upper_tail(m, losses, Fraction(str(LEAVING_SHARE)))  # 1/100 exactly
 
 
 __all__ = ["LEAVING_SHARE", "default_delta", "family", "leaving_test", "statistical_a3",
