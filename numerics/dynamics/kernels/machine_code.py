@@ -258,6 +258,10 @@ def load(path: Path) -> MachineKernel | None:
     with _LOCK:
         if not _c_libraries():
             return None
+        try:
+            llvm.initialize()  # needed by older llvmlite; newer ones refuse the call
+        except RuntimeError:
+            pass
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
         machine = llvm.Target.from_default_triple().create_target_machine()
