@@ -6,6 +6,7 @@ from math import comb
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from eqselect.proofs_check import binomial
 from eqselect.proofs_check.binomial import MAX_TRIALS, two_sided_half, upper_tail
 from eqselect.theory import OptionsError
 
@@ -44,3 +45,14 @@ def test_bad_sizes_are_refused_before_any_work():
         upper_tail(MAX_TRIALS + 1, 3, Fraction(1, 2))
     with pytest.raises(OptionsError, match=r"\[0, 1\]"):
         upper_tail(10, 3, Fraction(3, 2))
+
+
+def test_past_the_exact_size_the_incomplete_beta_gives_the_same_tails(monkeypatch):
+    exact = [upper_tail(900, k, p) for k, p in [(10, Fraction(1, 100)), (470, Fraction(1, 2)),
+                                                (300, Fraction(3, 7))]]
+    monkeypatch.setattr(binomial, "EXACT_TRIALS", 100)
+    beta = [upper_tail(900, k, p) for k, p in [(10, Fraction(1, 100)), (470, Fraction(1, 2)),
+                                               (300, Fraction(3, 7))]]
+    assert beta == pytest.approx(exact, rel=1e-12)
+    assert upper_tail(10 ** 7, 10 ** 5 + 500, Fraction(1, 100)) == pytest.approx(
+        0.0564, abs=0.01)  # the normal approximation: z = 500 / sqrt(10^7 0.01 0.99) = 1.59
