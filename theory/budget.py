@@ -15,18 +15,16 @@ process that is stopped when the budget is spent:
    exception re-raised, or `TimeBudgetExceeded`.
 
 The child is a copy of the calling thread only, so this works in any
-thread (a sweep's cells run in dask's worker threads); a child that waits
-on a lock another thread held at the fork never answers and is stopped like
-any slow child. Where ``os.fork`` does not exist the work runs in-process
-under a cooperative deadline: long loops call `check_deadline`, which raises
-`TimeBudgetExceeded` once the time is spent, and a result that arrives late
-is dropped (the answer says so).
+thread (a sweep's cells run in dask's worker threads); a child stuck on a
+lock held at the fork is stopped like any slow child. Without ``os.fork``
+the work runs in-process: long loops call `check_deadline`, which raises
+`TimeBudgetExceeded` once the time is spent; a late result is dropped.
 
 `deadline` bounds a block of the main thread that cannot move to a child
 (a derivation whose result is a large symbolic object) by the real-time
-interval timer; in other threads it leaves the block to the cooperative
-checks. `eqselect.theory.limits` keeps the size limits of games and the
-default time limit of each command.
+interval timer, never raised inside the deadline's own exits; in other
+threads it leaves the block to the cooperative checks.
+`eqselect.theory.limits` keeps the size limits and the default time limits.
 
 The sizes of the work an option asks for (basin starts x steps x methods,
 Monte-Carlo samples, Newton seeds, digits of precision) are estimated here,
@@ -355,6 +353,9 @@ def call_with_budget(fn: Callable, seconds: float, what: str):
 
 #: Seconds between repeats of an expired timer.
 _REPEAT = 0.05
+#: Code the timer never interrupts (a repeat in contextlib's exit would skip inner exits).
+_UNWINDING = frozenset({__file__, __file__.replace("budget.py", "limits.py"),
+                        contextmanager.__code__.co_filename})
 
 
 class _Expired(BaseException):
@@ -399,7 +400,7 @@ def _interval_timer(what, seconds, hint):
     state = {"armed": True, "fired": False}
 
     def expired(signum, frame):
-        if state["armed"]:
+        if state["armed"] and frame.f_code.co_filename not in _UNWINDING:
             state["fired"] = True
             raise _Expired()
 
@@ -444,7 +445,6 @@ SWEEP_CONNECT_TIMEOUT = 10.0
 SWEEP_MAX_CONNECT_TIMEOUT = 600.0
 
 
-__all__ = ["Budgeted", "DEFAULT_BUDGET", "TimeBudgetExceeded", "call_with_budget",
-           "check_deadline", "deadline", "run_with_budget"]
-__all__ += ["WORK_LIMITS", "WorkEstimate", "WorkLimits", "basin_work", "check_work",
-            "seed_work"]
+__all__ = ["Budgeted", "DEFAULT_BUDGET", "TimeBudgetExceeded", "WORK_LIMITS", "WorkEstimate",
+           "WorkLimits", "basin_work", "call_with_budget", "check_deadline", "check_work",
+           "deadline", "run_with_budget", "seed_work"]

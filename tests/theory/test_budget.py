@@ -131,3 +131,26 @@ def test_oversized_work_is_refused_and_the_papers_maps_are_not():
             budget.check_work(w, 600, "")
     with pytest.raises(LimitError, match="Newton seeds"):
         budget.check_work(budget.seed_work(10**9, 10), None, "")
+
+
+def test_the_timer_never_interrupts_the_deadlines_own_exits():
+    """A repeat landing in contextlib's exit (or budget's, or limits') would skip the
+    inner exits and leave the timer running into whatever code comes next: the
+    handler raises only in the block's own code."""
+    import contextlib
+    import inspect
+    import signal
+
+    from eqselect.theory import budget as b
+
+    in_exit = type("Frame", (), {"f_code": contextlib.contextmanager.__code__})()
+    reached = []
+    with pytest.raises(b.TimeBudgetExceeded):
+        with b.deadline("the guard", 30.0):
+            handler = signal.getsignal(signal.SIGALRM)
+            handler(signal.SIGALRM, in_exit)  # contextlib's code: nothing raised
+            reached.append("past the exit's frame")
+            with pytest.raises(BaseException) as caught:
+                handler(signal.SIGALRM, inspect.currentframe())
+            assert b.is_timer_expiry(caught.value)
+    assert reached and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
