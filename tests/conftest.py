@@ -33,30 +33,34 @@ def logit_sh():
     return Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
 
 
-#: The test modules that take longest (seconds of one run on two cores), in that
+#: The test modules that take longest (seconds of CPU in one run with empty caches), in that
 #: order. pyproject's addopts hand xdist whole modules in collection order
 #: (``--dist loadscope --no-loadscope-reorder``): these go first, so that the
 #: workers finish together instead of one running a long module alone at the
 #: end. A module missing from the list is scheduled after them, as collected.
 LONGEST_FIRST = (
-    "tests/cli/test_report.py",                                          # 55
-    "tests/test_notebooks.py",                                           # 22
-    "tests/numerics/dynamics/kernels/test_chain.py",                     # 18
-    "tests/studies/sweep/test_sweep_cluster.py",                         # 15
-    "tests/proofs_check/test_check_stag_hunt.py",                        # 13
-    "tests/numerics/continuation/test_continuation_events.py",           # 13
-    "tests/numerics/fixed_points/test_random_scale.py",                  # 12
-    "tests/cli/test_interrupt.py",                                       # 12
-    "tests/proofs_check/test_basin_entry.py",                            # 11
-    "tests/numerics/dynamics/kernels/test_fused.py",                     # 11
-    "tests/test_fuzz.py",                                                # 10
-    "tests/numerics/fixed_points/exclusion/test_entropy_logit.py",       # 10
-    "tests/numerics/fixed_points/resultants/test_algebraic_payoffs.py",  # 10
-    "tests/theory/test_decomposition.py",                                # 10
-    "tests/numerics/dynamics/kernels/test_simd.py",                      # 9
-    "tests/studies/sweep/test_sweep_cli.py",                             # 9
-    "tests/proofs_check/test_choice_and_margins.py",                     # 9
-    "tests/cli/test_check_output.py",                                    # 9
+    "tests/cli/test_report.py",                                         # 54
+    "tests/test_notebooks.py",                                          # 28
+    "tests/studies/sweep/test_sweep_cluster.py",                        # 26
+    "tests/numerics/dynamics/kernels/test_chain.py",                    # 20
+    "tests/numerics/fixed_points/test_random_scale.py",                 # 18
+    "tests/cli/test_interrupt.py",                                      # 17
+    "tests/numerics/dynamics/kernels/test_machine_code.py",             # 15
+    "tests/proofs_check/test_check_stag_hunt.py",                       # 14
+    "tests/numerics/dynamics/kernels/test_fused.py",                    # 12
+    "tests/numerics/dynamics/kernels/test_simd_random_games.py",        # 12
+    "tests/numerics/dynamics/kernels/test_simd.py",                     # 11
+    "tests/proofs_check/test_basin_entry.py",                           # 11
+    "tests/numerics/continuation/test_continuation_events.py",          # 10
+    "tests/studies/sweep/test_sweep_cli.py",                            # 10
+    "tests/numerics/dynamics/kernels/test_cache.py",                    # 10
+    "tests/numerics/fixed_points/exclusion/test_entropy_logit.py",      # 9
+    "tests/numerics/fixed_points/resultants/test_algebraic_payoffs.py", # 9
+    "tests/cli/test_check_output.py",                                   # 8
+    "tests/numerics/test_codegen.py",                                   # 8
+    "tests/cli/test_startup.py",                                        # 8
+    "tests/proofs_check/test_choice_and_margins.py",                    # 8
+    "tests/theory/test_decomposition.py",                               # 7
 )
 
 
