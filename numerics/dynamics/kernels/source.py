@@ -291,7 +291,7 @@ def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, 
     parts = _Parts(d, len(extras), len(fields) > 1, [], set(), 1, s_lines, s_test, s_used,
                    _projection(region, clip, d), region.kind is RegionKind.SIMPLEX)
     small = logistic_form(flat, params)
-    side = {}
+    side, loader = {}, ""
     if small is None and len(se.cse(flat)[0]) > choice.NATIVE_LINES:
         # numba's extension API, imported only for a field on this route
         from eqselect.numerics.dynamics.kernels.native import LOADER, native_field
@@ -301,6 +301,7 @@ def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, 
                                         [to_engine(s) for s in parameters],
                                         [to_engine(s) for s in extras])
         side[".field"] = blob
+        loader = LOADER + "EXTRA = (ADDR, USER)\n"
         parts.native_io = (2 * d + len(extras), len(flat))
         parts.field_lines = _native_lines(d, len(extras), len(flat), parts.used)
     else:
@@ -321,7 +322,7 @@ def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, 
         "import math", "import numpy as np", "",
         "from eqselect.numerics.dynamics.kernels.entry import KernelEntry", "",
         f"LAYOUT = {layout!r}", f"WORK = {(work,) if work else ()!r}",
-        LOADER + "EXTRA = (ADDR, USER)\n" if side else "", lr_code, annealing_code(annealing),
+        loader, lr_code, annealing_code(annealing),
         _PROJECT_CAPPED if parts.simplex else "", loop, module_tail(imports)])
     return text, side
 
