@@ -40,9 +40,9 @@ from eqselect.theory.parameterizations import Parameterization, policy
 from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.sources import chain_layout
 from eqselect.numerics.dynamics.kernels.cache import cached_kernel
-from eqselect.numerics.dynamics.kernels.codegen import coordinate
+from eqselect.numerics.dynamics.kernels.codegen import coordinate, success_test
 from eqselect.numerics.dynamics.kernels.source import (
-    _JIT, _loop, _Parts, _projection, _success, annealing_code, module_tail, schedule_code)
+    _JIT, _loop, _Parts, _projection, annealing_code, module_tail, schedule_code)
 
 __all__ = ["chain_constants", "chain_game", "chain_kernel", "chain_rule_field", "chain_source",
            "chain_values", "chain_weights"]
@@ -146,7 +146,7 @@ def chain_source(annealed: bool, schedule, annealing, region, coop=None,
     `coordinate` symbols.
     """
     params = [coordinate(i) for i in range(_D)]
-    s_lines, s_test, s_used = _success(coop, params, float(threshold))
+    s_lines, s_test, s_used = success_test(coop, params, float(threshold))
     lr_code, clip = schedule_code(schedule)
     lines = [f"_th[{j}] = _p{j}" for j in range(_D)] + ["chain_terms(_th, _out, _ws, q)"]
     for j in range(_D):

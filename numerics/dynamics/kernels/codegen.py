@@ -299,3 +299,35 @@ def logit_band(threshold: float) -> tuple[float, float]:
     centre = math.log(threshold) - math.log1p(-threshold)
     pad = 1e-9 * max(1.0, abs(centre))
     return centre - pad, centre + pad
+
+
+def success_test(coop, params, threshold: float, branch_free: bool = False) -> tuple:
+    """(lines computing the test, its boolean expression, step quantities they read)
+    of the paper's success predicate: every ``coop`` coordinate >= ``threshold``.
+
+    A coordinate that is the logistic function of one logit is tested in
+    logit space, sigma deciding only inside the rounding band (`logit_band`);
+    any other is computed by `scalar_block` lines into ``_c<j>``.
+    ``branch_free``: the block layout's form, ``&`` and ``|`` on booleans and
+    sigma read from the step's ``_g<i>`` (no short circuit, no call); else
+    ``and`` / ``or`` with sigma computed in place. ``coop`` None: "False".
+    """
+    if coop is None:
+        return [], "False", set()
+    lo, hi = logit_band(threshold)
+    tests, generic, targets, used = [], [], [], set()
+    for j, c in enumerate(coop):
+        i = sigmoid_index(c, params)
+        if i is None:
+            generic.append(c)
+            targets.append(f"_c{j}")
+            tests.append(f"(_c{j} >= {threshold!r})" if branch_free else f"_c{j} >= {threshold!r}")
+        elif branch_free:
+            used.add(f"_g{i}")
+            tests.append(f"((_p{i} >= {hi!r}) | ((_p{i} > {lo!r}) & (_g{i} >= {threshold!r})))")
+        else:
+            tests.append(f"(_p{i} >= {hi!r} or (_p{i} > {lo!r} and "
+                         f"1.0 / (1.0 + math.exp(-_p{i})) >= {threshold!r}))")
+    lines, s_used = scalar_block(generic, targets, params, "_s") if generic else ([], set())
+    return lines, (" & " if branch_free else " and ").join(tests), used | s_used
+

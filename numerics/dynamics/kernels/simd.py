@@ -47,7 +47,7 @@ import re
 from eqselect.theory import GameError
 from eqselect.numerics.dynamics.kernels.choice import PRECISIONS
 from eqselect.numerics.dynamics.kernels.codegen import (
-    logit_band, scalar_block, sigmoid_index, step_quantity)
+    step_quantity, success_test)
 
 __all__ = ["BLOCK", "block_loop", "float32_line", "float32_text"]
 
@@ -57,25 +57,6 @@ __all__ = ["BLOCK", "block_loop", "float32_line", "float32_text"]
 BLOCK = 16
 
 _EXP = re.compile(r"\bmath\.exp\(")
-
-
-def _success(coop, params, threshold: float, prefix: str = "_s"):
-    """(lines, branch-free boolean expression, step quantities it reads)."""
-    if coop is None:
-        return [], "False", set()
-    lo, hi = logit_band(threshold)
-    tests, generic, targets, used = [], [], [], set()
-    for j, c in enumerate(coop):
-        i = sigmoid_index(c, params)
-        if i is None:
-            generic.append(c)
-            targets.append(f"_c{j}")
-            tests.append(f"(_c{j} >= {threshold!r})")
-        else:  # logit space; sigma only decides inside the rounding band
-            used.add(f"_g{i}")
-            tests.append(f"((_p{i} >= {hi!r}) | ((_p{i} > {lo!r}) & (_g{i} >= {threshold!r})))")
-    lines, s_used = scalar_block(generic, targets, params, prefix) if generic else ([], set())
-    return lines, " & ".join(tests), used | s_used
 
 
 def _vector_lines(lines) -> list:
@@ -104,7 +85,7 @@ def block_loop(parts, coop, params, threshold: float, precision: str = "float64"
                                                parts.proj, parts.annealed)
     if precision not in PRECISIONS:
         raise GameError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
-    s_lines, s_test, s_used = _success(coop, params, float(threshold))
+    s_lines, s_test, s_used = success_test(coop, params, float(threshold), branch_free=True)
     quantities = [step_quantity(x) for x in sorted(used | s_used)]
     test_q = [step_quantity(x) for x in sorted(s_used)]
     step = [f"_p{j} = _p{j} + rate * " + (f"(_u{j} + lam * (_v{j} - _u{j}))" if annealed

@@ -45,7 +45,7 @@ from eqselect.theory import PAPER, GameError, RegionKind
 from eqselect.numerics.codegen import refuse_unknown
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.dynamics.kernels.codegen import (
-    coordinate, logistic_form, logit_band, runtime, scalar_block, sigmoid_index, step_quantity)
+    coordinate, logistic_form, runtime, scalar_block, step_quantity, success_test)
 from eqselect.numerics.dynamics.kernels import choice
 from eqselect.numerics.dynamics.kernels.choice import LAYOUTS, PRECISIONS, choose_layout
 from eqselect.numerics.dynamics.kernels.simd import BLOCK, block_loop
@@ -145,25 +145,6 @@ def project_capped(y, m):
     for j in range(m):
         y[j] = max(y[j] - theta, 0.0)
 '''
-
-
-def _success(coop, params, threshold: float) -> tuple[list, str, set]:
-    """(lines computing the test, the boolean expression, e_i the lines read)."""
-    if coop is None:
-        return [], "False", set()
-    lo, hi = logit_band(threshold)
-    tests, generic, targets = [], [], []
-    for j, c in enumerate(coop):
-        i = sigmoid_index(c, params)
-        if i is None:
-            generic.append(c)
-            targets.append(f"_c{j}")
-            tests.append(f"_c{j} >= {threshold!r}")
-        else:  # logit space; sigma only inside the rounding band
-            tests.append(f"(_p{i} >= {hi!r} or (_p{i} > {lo!r} and "
-                         f"1.0 / (1.0 + math.exp(-_p{i})) >= {threshold!r}))")
-    lines, used = scalar_block(generic, targets, params, "_s") if generic else ([], set())
-    return lines, " and ".join(tests), used
 
 
 @dataclass
@@ -286,7 +267,7 @@ def form_files(spec: KernelSpec, form: KernelForm = KernelForm()) -> tuple[str, 
     flat = [to_engine(e).xreplace(ren) for f in fields for e in f]
     coop_r = None if coop is None else [to_engine(c).xreplace(ren) for c in coop]
     refuse_unknown(flat + (coop_r or []), list(ren.values()))
-    s_lines, s_test, s_used = _success(coop_r, params, float(threshold))
+    s_lines, s_test, s_used = success_test(coop_r, params, float(threshold))
     lr_code, clip = schedule_code(schedule)
     parts = _Parts(d, len(extras), len(fields) > 1, [], set(), 1, s_lines, s_test, s_used,
                    _projection(region, clip, d), region.kind is RegionKind.SIMPLEX)
