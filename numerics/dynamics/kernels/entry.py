@@ -77,17 +77,20 @@ class KernelEntry:
     def _load(self, args):
         """The loop: machine code from disk, else numba's (writing the machine code)."""
         refusal = self._path.with_suffix(".numba")
-        if not refusal.exists():
-            loop = machine_code.load(self.object_path)
-            if loop is not None:
-                self.route = "machine code"
-                return loop
-        with key_lock(self._path):  # another process may be writing it
-            loop = None if refusal.exists() else machine_code.load(self.object_path)
-            if loop is not None:
-                self.route = "machine code"
-                return loop
-            return self._numba(args, refusal)
+        loop = None if refusal.exists() else self._machine_code()
+        if loop is None:
+            with key_lock(self._path):  # another process may be writing it
+                loop = None if refusal.exists() else self._machine_code()
+                if loop is None:
+                    loop = self._numba(args, refusal)
+        return loop
+
+    def _machine_code(self):
+        """The loop from the object file beside the module, or None."""
+        loop = machine_code.load(self.object_path)
+        if loop is not None:
+            self.route = "machine code"
+        return loop
 
     def _numba(self, args, refusal: Path):
         """Compile (or load) the loop with numba for ``args``' types; keep its machine code
@@ -108,8 +111,4 @@ class KernelEntry:
             except OSError:
                 pass
             return dispatcher
-        loop = machine_code.load(self.object_path)
-        if loop is None:
-            return dispatcher
-        self.route = "machine code"
-        return loop
+        return self._machine_code() or dispatcher
