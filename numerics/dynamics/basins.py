@@ -34,7 +34,7 @@ import sys
 
 from dataclasses import replace
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -43,10 +43,8 @@ from eqselect.theory.rules import Rule
 from eqselect.numerics.rule_argument import require_rule
 from eqselect.numerics.sources.fields import rule_field
 from eqselect.numerics.sources.symbolic import SymbolicSource
-from eqselect.numerics.dynamics.recurrence import ParameterRecurrence
 from eqselect.numerics.dynamics.flow import (
-    FlowOptions, integrate_flow, integrate_until_settled, region_projector, rk4_step,
-    tangent_projector)
+    FlowOptions, integrate_flow, integrate_until_settled)
 from eqselect.numerics.dynamics.judges import (
     AttractorJudge, DeferredField, Run, SuccessJudge)
 from eqselect.numerics.dynamics.narrow import rows_finite
@@ -57,6 +55,7 @@ from eqselect.numerics.dynamics.schedules import (
     ConstantSchedule, PaperAnnealing, PaperSchedule, run_schedule)
 from eqselect.numerics.dynamics.starts import (
     GridStarts, SampledStarts, chunks)
+from eqselect.numerics.dynamics.window import cycling, window_kernel
 
 #: Starts stepped together by the numpy kernel (bounds its temporaries).
 CHUNK = 1 << 17
@@ -188,98 +187,6 @@ def _step(problem: BasinProblem, p0, x0, success, progress=None, chosen=()) -> t
                fallback + notes, _judge_field(problem, field) or field, sched), "numpy"
 
 
-#: Starts stepped together by the cycle test on numpy: its temporaries (a few
-#: arrays of chunk x d floats a step) then stay in the core's cache, which runs
-#: its 400 steps about 1.6x faster than chunks of 16384 starts.
-WINDOW_CHUNK = 1 << 12
-#: Starts stepped together by the cycle test on the compiled kernel: one call a
-#: step takes them all (its state is only chunk x d floats; every call has a
-#: fixed cost).
-KERNEL_WINDOW_CHUNK = 1 << 17
-
-
-def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -> np.ndarray:
-    """Which of the runs at x come back within ``window`` more steps (the
-    attractor judge's cycle test, `eqselect.numerics.dynamics.classify`).
-
-    The discrete schedule goes on from step K (lr_{K + k}, lambda_{K + k});
-    the flow goes on with RK4 steps of ``dt``. Runs in chunks, testing each
-    step online (`ParameterRecurrence`, the `Recurrence` test computing
-    strategies only where they can change a verdict), so memory stays flat;
-    a run found recurrent is stepped no further.
-
-    ``kernel``: (module, q) of the compiled kernel that ran the map
-    (`eqselect.numerics.dynamics.kernels.fused.problem_kernel_values`); the
-    window's steps are then the kernel's, one call of its ``run`` a step
-    resuming the schedule at K + k (``start``), else numpy's.
-    """
-    k0 = int(problem.steps)
-    step = _window_step(problem, field, sched, kernel)
-    size = KERNEL_WINDOW_CHUNK if kernel is not None else WINDOW_CHUNK
-    out = np.zeros(len(x), dtype=bool)
-    for part in chunks(len(x), size):
-        y = np.array(x[part], dtype=float)
-        test = ParameterRecurrence(problem.game, y)
-        for k in range(int(window)):
-            y = step(y, k0 + k)
-            keep = test.update(y)
-            if keep is not None:  # runs found recurrent are stepped no further
-                y = y[keep]
-                if not len(y):
-                    break
-        out[part] = test.recurrent
-        if progress is not None:
-            progress.update(part.stop - part.start)
-    return out
-
-
-def _window_step(problem, field, sched, kernel) -> Callable:
-    """``step(y, k)``: the runs at y one step on, the step k of the schedule."""
-    if kernel is not None:
-        module, q = kernel
-        q = np.ascontiguousarray(q, dtype=float).reshape(-1)
-
-        def kernel_step(y, k):
-            # the module's own entry on this thread: a step of the few starts that
-            # reached no attractor takes less time than handing chunks to threads
-            # (`run_compiled`) costs
-            y = np.ascontiguousarray(y, dtype=float)
-            out = np.empty_like(y)
-            module.run(y, 1, q, out, np.empty(len(y), dtype=np.int64), k)
-            return out
-
-        return kernel_step
-    proj = region_projector(problem.game.region,
-                            getattr(sched, "clip", None) if sched else None)
-    if sched is None:
-        tan = tangent_projector(problem.game.region)
-        return lambda y, k: rk4_step(field, y, problem.dt, tan, proj)
-    if field.step_dependent:
-        return lambda y, k: proj(y + sched.lr(k) * field(y, k))
-    return lambda y, k: proj(y + sched.lr(k) * field(y))
-
-
-def _window_kernel(problem, sched, success) -> tuple | None:
-    """(module, q) of the compiled kernel the map ran on, for the cycle test's
-    steps; None when the window stays on numpy: the map's kernel is a
-    source's, or the IPD's chain kernel (the judge's chain field, batched
-    over the cores, steps a window faster than that kernel one call a step).
-
-    The module is the map's (same predicate and form, found in this process's
-    table): for a float32 map, the float64 block kernel its check ran.
-    """
-    from eqselect.numerics.dynamics.kernels.chain import chain_game
-
-    if problem.source is not None or chain_game(problem.game) is not None:
-        return None
-    from eqselect.numerics.dynamics.kernels.fused import KernelForm, problem_kernel_values
-
-    builtin = problem.judge.success_predicate is None and success is not None
-    float32 = getattr(problem, "precision", "float64") != "float64"
-    return problem_kernel_values(problem, sched, builtin,
-                                 KernelForm("block") if float32 else KernelForm())
-
-
 def _judge_field(problem: BasinProblem, closed=None):
     """The field the attractor judge steps with (None for the success judge), built
     on first use (`DeferredField`): the IPD's chain field when the compiled
@@ -343,7 +250,7 @@ def run_basins(problem: BasinProblem, progress=None) -> BasinMap:
     run, ran = _step(problem, p0, x0, success, progress, chosen)
     run = replace(run, recur=lambda window, x, bar=None: cycling(
         problem, window, run.field, run.stepper, x, bar,
-        _window_kernel(problem, run.stepper, success) if ran == "numba" else None))
+        window_kernel(problem, run.stepper, success) if ran == "numba" else None))
     return replace(problem.judge.summarise(problem, run, progress), problem=asked, kernel=ran)
 
 

@@ -8,7 +8,7 @@ the flow with ``settle``, until every start settled or the time limit
 1. every end point is classified (`classify_ends`) against the attractors
    (`attractor_list`);
 2. the runs that reached none go on for ``window`` more steps (the engine's
-   `eqselect.numerics.dynamics.basins.cycling`) and those that come back to
+   `eqselect.numerics.dynamics.window.cycling`) and those that come back to
    where they were are cycles (`eqselect.numerics.dynamics.recurrence`); the
    others are "still moving", reported with their distance to the nearest
    fixed point;

@@ -295,7 +295,7 @@ class AttractorJudge:
     settle_tol : float
     window : int
         Extra steps run from the end points that reached no attractor (by
-        the engine, `eqselect.numerics.dynamics.basins.cycling`), to tell
+        the engine, `eqselect.numerics.dynamics.window.cycling`), to tell
         cycles from runs still moving; 0: none.
     """
 

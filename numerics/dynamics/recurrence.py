@@ -1,7 +1,7 @@
 """The cycle test of a basin map: does a run come back to where it was?
 
 A run that reached no attractor is stepped ``window`` more times
-(`eqselect.numerics.dynamics.basins.cycling`). With s_k its strategies
+(`eqselect.numerics.dynamics.window.cycling`). With s_k its strategies
 (every action probability) at step k of the window, d_k = |s_k - s_0|_inf
 its distance from the window's first point and D_k = max_{j <= k} d_j its
 largest excursion so far, the run is a cycle when it first goes away

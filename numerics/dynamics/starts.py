@@ -227,9 +227,14 @@ def grid_starts(d: int, grid: int = 21, low: float = PAPER.grid_low,
     if grid ** d > max_starts:
         raise GameError(f"a {grid}-point grid in {d} dimensions has {grid ** d} starts "
                         f"(limit {max_starts}); use basin_monte_carlo")
-    axis = np.linspace(low, high, int(grid))
-    out = np.empty((int(grid) ** d, d))
-    cube = out.reshape((int(grid),) * d + (d,))  # a view: no grid-sized temporaries
+    return axis_grid(np.linspace(low, high, int(grid)), d)
+
+
+def axis_grid(axis: np.ndarray, d: int) -> np.ndarray:
+    """All points of axis^d, shape (len(axis)^d, d), first coordinate slowest."""
+    g = len(axis)
+    out = np.empty((g ** d, d))
+    cube = out.reshape((g,) * d + (d,))  # a view: no grid-sized temporaries
     for j in range(d):
         cube[..., j] = axis.reshape((1,) * j + (-1,) + (1,) * (d - j - 1))
     return out
@@ -288,9 +293,18 @@ class GridStarts:
     high: float = PAPER.grid_high
 
     def draw(self, game) -> tuple[np.ndarray, np.ndarray]:
-        """(probabilities, parameters), each shape (grid^d, d)."""
-        p = grid_starts(len(game.parameters), self.grid, self.low, self.high)
-        return p, probability_to_parameters(game, p)
+        """(probabilities, parameters), each shape (grid^d, d).
+
+        Under logits every parameter is the logit of one grid value, so the
+        parameters are the grid of the axis's logits: grid logarithms
+        instead of grid^d, the same numbers (elementwise the same formula).
+        """
+        d = len(game.parameters)
+        p = grid_starts(d, self.grid, self.low, self.high)
+        if start_kind(game) != "logit":
+            return p, probability_to_parameters(game, p)
+        axis = np.linspace(self.low, self.high, int(self.grid))
+        return p, axis_grid(probability_to_parameters(game, axis[:, None]).ravel(), d)
 
     def to_json(self) -> dict:
         return {"kind": "grid", "grid": int(self.grid), "low": self.low, "high": self.high}

@@ -229,11 +229,12 @@ def test_a_continuum_of_weak_equilibria_is_one_attractor():
 
 
 @pytest.mark.parametrize("param", ["logit", "direct"])
-def test_the_kernels_cycle_test_gives_numpys_verdicts(param):
+def test_the_kernels_cycle_test_gives_numpys_verdicts(param, monkeypatch):
     """The window stepped by the compiled kernel (resuming the schedule at step K,
-    clipping logits or projecting on the box) finds the cycles numpy's steps
-    find, start for start."""
-    from eqselect.numerics.dynamics.basins import _window_kernel, cycling
+    clipping logits or projecting on the box, the runs split between threads)
+    finds the cycles numpy's steps find, start for start."""
+    from eqselect.numerics.dynamics import window
+    from eqselect.numerics.dynamics.window import cycling, window_kernel
     from eqselect.numerics.dynamics.schedules import PaperSchedule
 
     dec, found = _setup(builtin("matching-pennies", param))
@@ -246,8 +247,10 @@ def test_the_kernels_cycle_test_gives_numpys_verdicts(param):
     rng = np.random.default_rng(0)
     spread = rng.uniform(-8, 8, (60, 2)) if param == "logit" else rng.random((60, 2))
     x = np.concatenate([maps[0].final, spread])
-    kernel = _window_kernel(problem, PaperSchedule(), None)
+    kernel = window_kernel(problem, PaperSchedule(), None)
     field = rule_field(SymbolicSource(dec), Rule("pg"))
+    monkeypatch.setattr(window, "KERNEL_WINDOW_LEAST", 16)  # parts of 16 starts, 2+ threads
+    monkeypatch.setattr("eqselect.numerics.dynamics.kernels.fused.threads", lambda: 3)
     for steps in (140, 37):
         at = replace(problem, steps=steps)
         fast = cycling(at, 120, field, PaperSchedule(), x, kernel=kernel)

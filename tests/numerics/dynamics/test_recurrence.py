@@ -59,7 +59,7 @@ def _definition(game, path) -> np.ndarray:
 
 
 def _screened(game, path) -> np.ndarray:
-    """As `eqselect.numerics.dynamics.basins.cycling` feeds it: runs found
+    """As `eqselect.numerics.dynamics.window.cycling` feeds it: runs found
     recurrent are dropped from the next steps."""
     test = ParameterRecurrence(game, path[0])
     rows = np.arange(path.shape[1])

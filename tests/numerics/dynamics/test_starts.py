@@ -6,10 +6,12 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from eqselect.theory import builtin
 from eqselect.numerics.dynamics.outcomes import cooperation_success
-from eqselect.numerics.dynamics.starts import grid_starts, probability_to_parameters
+from eqselect.numerics.dynamics.starts import (
+    GridStarts, grid_starts, probability_to_parameters)
 
 
 @pytest.mark.parametrize("d, grid", [(1, 5), (2, 4), (3, 3), (4, 2)])
@@ -24,6 +26,20 @@ def test_logit_starts_equal_log_p_minus_log1p_bit_for_bit():
     p = grid_starts(2, 301)
     x = probability_to_parameters(builtin("stag-hunt", "logit"), p)
     assert np.array_equal(x, np.log(p) - np.log1p(-p))
+
+
+@settings(max_examples=25, deadline=None)
+@given(grid=st.integers(1, 90), low=st.floats(1e-9, 0.5), width=st.floats(1e-9, 0.5),
+       which=st.sampled_from([("stag-hunt", "logit"), ("chicken", "softmax"),
+                              ("stag-hunt", "direct")]))
+def test_grid_draw_maps_every_start_as_the_elementwise_map_does(grid, low, width, which):
+    """The grid's parameters drawn from the axis's logits are the grid^d elementwise
+    map's, bit for bit (and the direct map's copy)."""
+    game = builtin(*which)
+    starts = GridStarts(grid, low, low + width)
+    p, x = starts.draw(game)
+    assert np.array_equal(p, grid_starts(2, grid, low, low + width))
+    assert np.array_equal(x, probability_to_parameters(game, p))
 
 
 def test_direct_starts_do_not_alias_the_callers_array():
