@@ -197,11 +197,24 @@ def _draw_attractors(ax, bm) -> None:
     if grid is not None and len(plane) < grid * grid:
         _draw_cells(ax, plane, value, colors, bm.problem.starts)
         present = sorted(set(value.tolist()))
-        handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=names[v]) for v in present]
+        handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=legend_label(names[v]))
+                   for v in present]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
                   fontsize=7.5, frameon=False, ncol=1)
         return
     draw_starts(ax, plane, value, colors, names, grid)
+
+
+#: Widest legend line, in characters (fontsize 7.5 under a 4.2 inch figure's axes).
+LEGEND_WIDTH = 44
+
+
+def legend_label(text: str, width: int = LEGEND_WIDTH) -> str:
+    """``text`` wrapped at ``width`` characters: an outcome named by a mixed profile
+    (``(0.339 R + 0.366 P + 0.295 S, ...)``) is wider than the figure on one line."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=True)) or text
 
 
 def plane_of(bm) -> tuple[np.ndarray, int | None]:
@@ -248,7 +261,8 @@ def draw_starts(ax, starts_probability, value, colors, names, grid=None, legend=
     else:
         ax.scatter(p[:, 0], p[:, 1], c=value, s=8, **span)
     present = sorted(set(value.tolist()))
-    handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=names[v]) for v in present]
+    handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=legend_label(names[v]))
+               for v in present]
     if legend:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
                   fontsize=7.5, frameon=False, ncol=1)

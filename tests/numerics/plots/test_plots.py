@@ -149,3 +149,36 @@ def test_basin_titles_fit_the_figure(tmp_path):
     assert attractor_list(game, found)
     assert _title_fits(basin_plot(bm, tmp_path / "b3.png", game=game))
     assert _title_fits(basin_plot(bm, tmp_path / "t.png", title="x" * 30 + " y" * 40))
+
+
+def test_a_mixed_attractor_named_by_its_profile_keeps_the_map_readable(tmp_path):
+    """An interior attractor of a 3x3 game is named by its profile, some 60
+    characters: on one legend line it ran past the figure's edge, and with a
+    three-line title the layout shrank the map to a stamp with the legend
+    over its axis label."""
+    import warnings
+    from dataclasses import replace
+
+    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect.theory import Decomposition
+
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
+    found = find_equilibria(dec, Rule("meta-mapg"))
+    bm = basin_map(dec, Rule("meta-mapg"), GridStarts(9), steps=20, equilibria=found)
+    long = "(0.339 R + 0.366 P + 0.295 S, 0.339 R + 0.366 P + 0.295 S)"
+    first = bm.attractors[0]
+    bm = replace(bm, attractors=[replace(first, name=long), *bm.attractors[1:]],
+                 shares={long if k == first.name else k: v for k, v in bm.shares.items()},
+                 preferred=long)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns when no layout fits
+        fig = basin_plot(bm, tmp_path / "long.png", game=dec.game)
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    label = ax.xaxis.label.get_window_extent(renderer)
+    # with room to spare: text is wider in a PNG written at another resolution
+    assert 0 <= legend.x0 and legend.x1 <= 0.95 * fig.bbox.width
+    assert legend.y1 <= label.y0  # under the axis label, not over it
+    assert ax.get_position().width > 0.5  # the map keeps over half the figure's width
+    assert any(long[:20] in t.get_text() for t in ax.get_legend().get_texts())
+    assert _title_fits(fig)
