@@ -16,6 +16,15 @@ settings.load_profile(os.environ.get("EQSELECT_HYPOTHESIS", "ci"))
 # test helpers shared across the suite (the pygambit oracle) live beside this file
 sys.path.insert(0, os.path.dirname(__file__))
 
+# A run starts dozens of Python processes (the xdist workers, the command line,
+# notebook kernels, dask workers), each importing sympy, numpy and eqselect. Under
+# PYTHONDONTWRITEBYTECODE, as some CI images set it, every one of them would
+# compile each module it imports from source (about 3 s for sympy alone, where
+# loading the compiled file takes 0.4 s): this process and its children write
+# the compiled files once, beside the sources, and later processes load them.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 @pytest.fixture(scope="session")
 def direct_sh():
