@@ -10,6 +10,7 @@ its functions under 60.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import networkx as nx
@@ -32,8 +33,10 @@ FOREIGN_PROTOCOLS = frozenset({"_sympy_", "_fields", "_asdict", "_replace", "_ma
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 450, 65  # "about 60", docstring included
 
 
-def _modules():
-    """{module name: (folder, path, tree)} for every module of the project."""
+@functools.cache
+def modules() -> dict:
+    """{module name: (folder, path, tree)} for every module of the project (parsed on
+    first use: a worker that runs none of these tests never reads them)."""
     out = {}
     for folder, package in PACKAGES.items():
         for path in sorted((ROOT / folder).rglob("*.py")):
@@ -44,8 +47,6 @@ def _modules():
             out[name] = (folder, path, ast.parse(path.read_text(), str(path)))
     return out
 
-
-MODULES = _modules()
 
 
 def _folder_of(module: str) -> str | None:
@@ -60,7 +61,7 @@ def _folder_of(module: str) -> str | None:
 
 def _imports(name: str, tree: ast.AST):
     """Every module ``tree`` imports (at any depth), with the names it takes."""
-    is_package = MODULES[name][1].name == "__init__.py"
+    is_package = modules()[name][1].name == "__init__.py"
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -72,13 +73,13 @@ def _imports(name: str, tree: ast.AST):
                 base = ".".join(anchor + ([base] if base else []))
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
-                yield (sub if sub in MODULES else base), alias.name
+                yield (sub if sub in modules() else base), alias.name
 
 
 def _theory_private_names() -> set[str]:
     """Every ``_x`` name theory defines: functions, classes, attributes, globals."""
     names = set()
-    for folder, _, tree in MODULES.values():
+    for folder, _, tree in modules().values():
         if folder != "theory":
             continue
         for node in ast.walk(tree):
@@ -118,7 +119,7 @@ def test_the_private_rule_can_see_theory_names():
 
 def test_nothing_outside_theory_reads_a_private_name():
     offences = []
-    for name, (folder, path, tree) in MODULES.items():
+    for name, (folder, path, tree) in modules().items():
         if folder == "theory":
             continue
         for line, attr in _private_reads(tree):
@@ -132,7 +133,7 @@ def test_nothing_outside_theory_reads_a_private_name():
 
 def test_each_layer_imports_only_the_layers_below():
     offences = []
-    for name, (folder, path, tree) in MODULES.items():
+    for name, (folder, path, tree) in modules().items():
         for module, _ in _imports(name, tree):
             target = _folder_of(module)
             if target is not None and LAYER[target] > LAYER[folder]:
@@ -142,7 +143,7 @@ def test_each_layer_imports_only_the_layers_below():
 
 def _package_of(module: str) -> str:
     """The package a module belongs to (a package's __init__ belongs to itself)."""
-    folder, path, _ = MODULES[module]
+    folder, path, _ = modules()[module]
     return module if path.name == "__init__.py" else module.rpartition(".")[0]
 
 
@@ -150,7 +151,7 @@ def test_no_import_cycle_between_subpackages():
     """Edges run from a module's package to the package of what it imports;
     a package's __init__ only re-exports, so its own imports are left out."""
     graph = nx.DiGraph()
-    for name, (_, path, tree) in MODULES.items():
+    for name, (_, path, tree) in modules().items():
         if path.name == "__init__.py":
             continue
         source = _package_of(name)
@@ -158,7 +159,7 @@ def test_no_import_cycle_between_subpackages():
         for module, _ in _imports(name, tree):
             if _folder_of(module) is None:
                 continue
-            while module not in MODULES:  # an object imported from a module
+            while module not in modules():  # an object imported from a module
                 module = module.rpartition(".")[0]
             target = _package_of(module)
             if target != source:
@@ -171,7 +172,7 @@ def test_no_import_cycle_between_subpackages():
 def _oversized():
     """(module, line count, [(function, lines)]) past the limits, per folder."""
     out = {}
-    for name, (folder, path, tree) in MODULES.items():
+    for name, (folder, path, tree) in modules().items():
         n_lines = len(path.read_text().splitlines())
         long = [(f"{node.name}:{node.lineno}", node.end_lineno - node.lineno + 1)
                 for node in ast.walk(tree)
@@ -223,8 +224,8 @@ def test_the_module_graph_sees_lazy_and_type_checking_imports(monkeypatch):
                                    "    from eqselect.theory.b import B\n",
               "eqselect.theory.b": "def f():\n    from eqselect.theory import a\n"}
     for name, text in source.items():
-        monkeypatch.setitem(MODULES, name, ("theory", Path(name + ".py"), ast.parse(text)))
-    graph = _module_graph(MODULES)
+        monkeypatch.setitem(modules(), name, ("theory", Path(name + ".py"), ast.parse(text)))
+    graph = _module_graph(modules())
     assert graph.has_edge("eqselect.theory.a", "eqselect.theory.b")
     assert graph.has_edge("eqselect.theory.b", "eqselect.theory.a")
     cycles = _module_cycles(graph.subgraph(source))
@@ -234,7 +235,7 @@ def test_the_module_graph_sees_lazy_and_type_checking_imports(monkeypatch):
 def test_no_import_cycle_between_modules():
     """Across the whole project, no module imports (directly or through others)
     a module that imports it back."""
-    graph = _module_graph(MODULES)
+    graph = _module_graph(modules())
     assert graph.has_edge("eqselect.theory.latex", "eqselect.theory.closed_forms")
     assert graph.has_edge("eqselect.commands.basins", "eqselect.commands.inputs")
     cycles = _module_cycles(graph)
@@ -289,11 +290,11 @@ def test_only_the_basin_engine_steps_a_field_over_starts():
     """run_basins (numerics/dynamics/basins.py) is the one loop over starts: every
     other module that needs a basin map builds a BasinProblem and calls it."""
     every = set().union(*STEPPERS.values())
-    callers = {name for name, (_, _, tree) in MODULES.items()
+    callers = {name for name, (_, _, tree) in modules().items()
                if name not in ENGINE and _called_names(tree)
                & (every - STEPPERS.get(name, set()))}
     assert callers - set(STEPPERS) == set(), sorted(callers)
-    by_hand = {name: lines for name, (_, _, tree) in MODULES.items()
+    by_hand = {name: lines for name, (_, _, tree) in modules().items()
                if name not in (*ENGINE, *STEPPERS) and (lines := _update_steps(tree))}
     assert by_hand == {}
 
@@ -313,7 +314,7 @@ def test_pyproject_lists_every_package_folder():
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     listed = set(config["packages"])
-    on_disk = {name for name, (_, path, _) in MODULES.items() if path.name == "__init__.py"}
+    on_disk = {name for name, (_, path, _) in modules().items() if path.name == "__init__.py"}
     assert listed == on_disk, (sorted(on_disk - listed), sorted(listed - on_disk))
 
 
@@ -345,7 +346,7 @@ def _public_functions(tree: ast.AST):
 
 def test_no_public_function_takes_more_than_eight_parameters():
     offenders = [f"{name}.{qual} ({_parameter_count(fn)})"
-                 for name, (_, _, tree) in MODULES.items()
+                 for name, (_, _, tree) in modules().items()
                  for qual, fn in _public_functions(tree)
                  if _parameter_count(fn) > MAX_PARAMETERS]
     assert not offenders, ("public functions over eight parameters (group the options "
