@@ -21,7 +21,8 @@ from eqselect.numerics.dynamics.flow import region_projector, rk4_step, tangent_
 from eqselect.numerics.dynamics.recurrence import ParameterRecurrence
 from eqselect.numerics.dynamics.starts import chunks
 
-__all__ = ["KERNEL_WINDOW_CHUNK", "KERNEL_WINDOW_LEAST", "WINDOW_CHUNK", "cycling", "window_kernel"]
+__all__ = ["KERNEL_WINDOW_CHUNK", "KERNEL_WINDOW_LEAST", "WINDOW_CHUNK", "cycling",
+           "window_kernel"]
 
 
 #: Starts stepped together by the cycle test on numpy: its temporaries (a few
@@ -32,8 +33,8 @@ WINDOW_CHUNK = 1 << 12
 #: step takes them all (its state is only chunk x d floats; every call has a
 #: fixed cost).
 KERNEL_WINDOW_CHUNK = 1 << 17
-#: Fewest starts a thread of the compiled window takes (below, one call a step
-#: costs more in its fixed part than a second core saves).
+#: Fewest starts a thread of the compiled window takes: a thread's share of the
+#: stepping has to outweigh the fixed cost of its calls, one a step.
 KERNEL_WINDOW_LEAST = 1 << 10
 
 
@@ -42,8 +43,8 @@ def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -
     attractor judge's cycle test, `eqselect.numerics.dynamics.classify`).
 
     The discrete schedule goes on from step K (lr_{K + k}, lambda_{K + k});
-    the flow goes on with RK4 steps of ``dt``. Runs in chunks, testing each
-    step online (`ParameterRecurrence`, the `Recurrence` test computing
+    the flow goes on with RK4 steps of ``dt``. Runs in parts (one a core on
+    the compiled kernel, cache-sized chunks on numpy), testing each step online (`ParameterRecurrence`, the `Recurrence` test computing
     strategies only where they can change a verdict), so memory stays flat;
     a run found recurrent is stepped no further.
 
