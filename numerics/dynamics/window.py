@@ -3,8 +3,8 @@
 A run that reached no attractor by step K goes on for ``window`` more steps
 of its schedule (lr_{K + k}, lambda_{K + k}; the flow: RK4 steps of dt), and
 `ParameterRecurrence` (`eqselect.numerics.dynamics.recurrence`) says whether
-it came back to where the window started: a cycle (docs/replay.md, "Basin
-map"). On the compiled kernel every step is one call of the kernel module's
+it came back to where the window started: a cycle (docs/cli.md, "Basins
+and attractors"). On the compiled kernel every step is one call of the kernel module's
 ``run`` resuming the schedule at K + k, and the runs are split into one part
 a core, each part stepped on its own thread (the call releases the GIL);
 on numpy the runs go in cache-sized chunks.
