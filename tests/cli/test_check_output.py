@@ -94,16 +94,15 @@ def test_latex_fragment_and_standalone_compile_without_overfull_boxes(capsys, tm
         assert r"\emph{To decide:}" in fragment
 
 
-def test_the_report_writes_the_verdicts_with_the_same_renderer():
+def test_the_report_writes_the_verdicts_with_the_same_renderer(checked_direct_sh):
     from types import SimpleNamespace
 
-    from eqselect.proofs_check import check_game
     from eqselect.proofs_check.verdict_text import check_latex, verdicts_latex
     from eqselect.studies.report.document import alignment_latex
     from eqselect.theory import builtin
 
     game = builtin("stag-hunt", "direct")
-    res = check_game(game, "peer-only", statements=False)
+    res = checked_direct_sh  # check_game(game, "peer-only", statements=False)
     section = alignment_latex(SimpleNamespace(check=res, game=game))
     assert section.startswith("\\section*{Alignment conditions}")
     body = verdicts_latex(res, game)

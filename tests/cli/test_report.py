@@ -243,11 +243,11 @@ def test_report_alignment_section_equals_eqselect_check(stag_hunt, capsys):
     assert "Alignment conditions" in (stag_hunt / "report.tex").read_text()
 
 
-def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch):
+def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch,
+                                                         checked_regularised_sh):
     """Guards `eqselect report GAME --tau T`: its alignment verdicts were those
     of the game regularised twice (2T); they are eqselect check --tau T's."""
     import eqselect.proofs_check as pc
-    from eqselect.theory import builtin
 
     real = pc.check_game
     monkeypatch.setattr(pc, "check_game",  # the statements are not what is tested: skip them
@@ -257,7 +257,7 @@ def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch)
     out = _report(tmp_path / "r", "stag-hunt", "--tau", "1/2", "--method", "peer-only",
                   "--grid", "3", "--steps", "5", "--lam-range", "0:1")
     got = json.loads((out / "report.json").read_text())["check"]
-    alone = real(builtin("stag-hunt"), "peer-only", tau=sp.Rational(1, 2), statements=False)
+    alone = checked_regularised_sh  # real(builtin("stag-hunt"), "peer-only", tau=1/2, ...)
     assert got == json.loads(json.dumps(alone.to_json()))
 
 

@@ -103,8 +103,9 @@ def test_regularised_a3_is_decided_and_its_node_values_recheck(regularised):
 
 
 @pytest.fixture(scope="module")
-def direct():
-    return check_game(builtin("stag-hunt", "direct"), "peer-only", eta=ETA, statements=False)
+def direct(checked_direct_sh):
+    """`check_game(builtin("stag-hunt", "direct"), "peer-only", eta=ETA, statements=False)`."""
+    return checked_direct_sh
 
 
 def test_direct_peer_only_a3_is_exact_and_positive(direct):
@@ -196,13 +197,14 @@ def test_regularised_statements_and_their_evidence(regularised):
     assert _claim(regularised, "weyl")["holds"] is True
 
 
-def test_a_regularised_game_is_checked_at_its_own_temperature():
+def test_a_regularised_game_is_checked_at_its_own_temperature(checked_regularised_sh):
     """Guards `eqselect report GAME --tau T`: the report passed its regularised
     game and tau again, so its alignment verdicts were those of tau = 2T.
     T = 1/2: the checks at T and 2T differ, and each searches a smaller box than at 1/10."""
     tau = sp.Rational(1, 2)
     reg = entropy_regularized(builtin("stag-hunt"), tau)
-    plain = check_game(builtin("stag-hunt"), "peer-only", tau=tau, statements=False)
+    # check_game(builtin("stag-hunt"), "peer-only", tau=tau, statements=False)
+    plain = checked_regularised_sh
     own = check_game(reg, "peer-only", statements=False)
     assert own.to_json() == plain.to_json()
     assert check_game(reg, "peer-only", tau=tau, statements=False).to_json() == plain.to_json()
@@ -210,14 +212,14 @@ def test_a_regularised_game_is_checked_at_its_own_temperature():
         check_game(reg, "peer-only", tau=2 * tau)
 
 
-def test_check_game_uses_the_decomposition_it_is_given():
+def test_check_game_uses_the_decomposition_it_is_given(direct):
     """The report shares its decomposition with the checker instead of deriving
-    the game twice; a decomposition of another game is refused."""
+    the game twice (the same verdicts as `direct`, which derives its own); a
+    decomposition of another game is refused."""
     game = builtin("stag-hunt", "direct")
     dec = Decomposition(game, eta=ETA)
     shared = check_game(game, "peer-only", eta=ETA, decomposition=dec, statements=False)
-    assert shared.to_json() == check_game(game, "peer-only", eta=ETA,
-                                          statements=False).to_json()
+    assert shared.to_json() == direct.to_json()
     with pytest.raises(GameError, match="not that of the checked game"):
         check_game(builtin("chicken", "direct"), "peer-only", eta=ETA, decomposition=dec)
     with pytest.raises(GameError, match="not that of the checked game"):
