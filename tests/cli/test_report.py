@@ -249,9 +249,13 @@ def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch,
     of the game regularised twice (2T); they are eqselect check --tau T's."""
     import eqselect.proofs_check as pc
 
+    import eqselect.studies.report.build as report
+
     real = pc.check_game
     monkeypatch.setattr(pc, "check_game",  # the statements are not what is tested: skip them
                         lambda *a, **k: real(*a, **{**k, "statements": False}))
+    # nor are the basin maps and phase portraits, drawn after the check
+    monkeypatch.setattr(report, "_basins_and_portraits", lambda rep, out: None)
     # T = 1/2: the check at T differs from the one at 2T = 1 (its fixed points and
     # margins), and both search a smaller box than at T = 1/10 (a few seconds less)
     out = _report(tmp_path / "r", "stag-hunt", "--tau", "1/2", "--method", "peer-only",
