@@ -34,6 +34,31 @@ def logit_sh():
 
 
 @pytest.fixture(scope="session")
+def printed():
+    """``printed(args)``: what ``eqselect ARGS`` prints on stdout, its exit status 0
+    asserted. Run in-process once per argument list and shared by every test that
+    asks for the same list: for commands that write no file and print the same text
+    for the same arguments (check, derive, ... with --json, --latex or the text)."""
+    import contextlib
+    import io
+
+    from eqselect.cli import main
+
+    seen = {}
+
+    def run(args):
+        key = tuple(args)
+        if key not in seen:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                assert main(list(args)) == 0, args
+            seen[key] = out.getvalue()
+        return seen[key]
+
+    return run
+
+
+@pytest.fixture(scope="session")
 def checked_direct_sh():
     """`check_game` of the direct Stag Hunt under peer-only shaping, eta = 11/20, without
     the paper's statements. Read, never changed, by the checker's, the choice's and the

@@ -227,12 +227,11 @@ def test_tikz_figures_compile(stag_hunt, tmp_path):
     assert "Overfull \\hbox" not in log
 
 
-def test_report_alignment_section_equals_eqselect_check(stag_hunt, capsys):
+def test_report_alignment_section_equals_eqselect_check(stag_hunt, printed):
     """The report's verdicts are eqselect check's for the first shaping method (peer-only)."""
     rep = json.loads((stag_hunt / "report.json").read_text())["check"]
-    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
-                 "--json"]) == 0
-    alone = json.loads(capsys.readouterr().out)
+    alone = json.loads(printed(["check", "stag-hunt", "--param", "direct", "--method",
+                                "peer-only", "--json"]))
     strip = lambda vs: [{k: v[k] for k in ("id", "holds", "certified", "values")} for v in vs]
     assert strip(rep["conditions"]) == strip(alone["conditions"])
     assert strip(rep["claims"]) == strip(alone["claims"])

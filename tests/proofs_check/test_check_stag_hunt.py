@@ -148,13 +148,11 @@ def test_preferring_the_risk_dominant_flips_a3(direct):
     assert flipped.verdict("A3").values["inner_product"] == -18 * ETA
 
 
-def test_cli_text_and_latex(capsys):
-    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only"]) == 0
-    text = capsys.readouterr().out
+def test_cli_text_and_latex(printed):
+    text = printed(["check", "stag-hunt", "--param", "direct", "--method", "peer-only"])
     assert "A3" in text and "holds" in text
-    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
-                 "--latex"]) == 0
-    tex = capsys.readouterr().out
+    tex = printed(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                   "--latex"])
     assert "\\begin{description}" in tex and "\\item[A4]" in tex
 
 
@@ -227,15 +225,15 @@ def test_check_game_uses_the_decomposition_it_is_given(direct):
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-def test_check_latex_compiles_within_the_page(capsys, tmp_path):
+def test_check_latex_compiles_within_the_page(printed, tmp_path):
     """Guards `eqselect check --latex`: its table ran 180 pt past an A4 page
     with 2 cm margins (columns sized to their content)."""
     from eqselect.theory.latex import PREAMBLE
 
-    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
-                 "--latex"]) == 0
-    (tmp_path / "c.tex").write_text(PREAMBLE + "\\begin{document}\n"
-                                    + capsys.readouterr().out + "\\end{document}\n")
+    tex = printed(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                   "--latex"])
+    (tmp_path / "c.tex").write_text(PREAMBLE + "\\begin{document}\n" + tex
+                                    + "\\end{document}\n")
     proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     log = (tmp_path / "c.log").read_text(errors="replace")
