@@ -247,7 +247,6 @@ def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch,
     """Guards `eqselect report GAME --tau T`: its alignment verdicts were those
     of the game regularised twice (2T); they are eqselect check --tau T's."""
     import eqselect.proofs_check as pc
-
     import eqselect.studies.report.build as report
 
     real = pc.check_game
