@@ -42,6 +42,60 @@ def logit_sh():
     return Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
 
 
+@pytest.fixture(scope="session")
+def printed():
+    """``printed(args)``: what ``eqselect ARGS`` prints on stdout, its exit status 0
+    asserted. Run in-process once per argument list and shared by every test that
+    asks for the same list: for commands that write no file and print the same text
+    for the same arguments (check, derive, ... with --json, --latex or the text)."""
+    import contextlib
+    import io
+
+    from eqselect.cli import main
+
+    seen = {}
+
+    def run(args):
+        key = tuple(args)
+        if key not in seen:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                assert main(list(args)) == 0, args
+            seen[key] = out.getvalue()
+        return seen[key]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def checked_direct_sh():
+    """`check_game` of the direct Stag Hunt under peer-only shaping, eta = 11/20, without
+    the paper's statements. Read, never changed, by the checker's, the choice's and the
+    check command's tests."""
+    import sympy as sp
+
+    from eqselect.proofs_check.check import check_game
+    from eqselect.theory import builtin
+
+    return check_game(builtin("stag-hunt", "direct"), "peer-only", eta=sp.Rational(11, 20),
+                      statements=False)
+
+
+@pytest.fixture(scope="session")
+def checked_regularised_sh():
+    """`check_game` of the logit Stag Hunt regularised at tau = 1/2 under peer-only
+    shaping, without the paper's statements (what ``eqselect check stag-hunt --tau 1/2
+    --method peer-only`` decides). Read, never changed, by the checker's and the report's
+    tests."""
+    import sympy as sp
+
+    from eqselect.proofs_check.check import check_game
+    from eqselect.theory import builtin
+
+    return check_game(builtin("stag-hunt"), "peer-only", tau=sp.Rational(1, 2),
+                      statements=False)
+
+
 #: The test modules that take longest (seconds of CPU in one run with empty caches), in that
 #: order. pyproject's addopts hand xdist whole modules in collection order
 #: (``--dist loadscope --no-loadscope-reorder``): these go first, so that the

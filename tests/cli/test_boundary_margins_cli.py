@@ -4,12 +4,10 @@ import json
 
 import pytest
 
-from eqselect.cli import main
 
 
-def _json(capsys, *argv):
-    assert main(list(argv)) == 0
-    return json.loads(capsys.readouterr().out)
+def _json(printed, *argv):
+    return json.loads(printed(argv))
 
 
 def _multipliers_by_hand(M, point):
@@ -17,10 +15,10 @@ def _multipliers_by_hand(M, point):
     return min(M[k] if x == 1 else -M[k] for k, x in enumerate(point))
 
 
-def test_boundary_mu_is_the_same_number_in_equilibria_and_check(capsys):
-    eq = _json(capsys, "equilibria", "stag-hunt", "--param", "direct", "--method", "pg",
+def test_boundary_mu_is_the_same_number_in_equilibria_and_check(printed):
+    eq = _json(printed, "equilibria", "stag-hunt", "--param", "direct", "--method", "pg",
                "--json")
-    ck = _json(capsys, "check", "stag-hunt", "--param", "direct", "--method", "peer-only",
+    ck = _json(printed, "check", "stag-hunt", "--param", "direct", "--method", "peer-only",
                "--json")
     mu = {tuple(e["point"]): e["mu"] for e in eq["equilibria"]}
     for who in ("preferred", "alternative"):

@@ -34,9 +34,9 @@ def _block(text, id):
     return out
 
 
-def test_text_states_the_values_each_verdict_rests_on(capsys):
-    text = _run(capsys, STAG)
-    doc = json.loads(_run(capsys, STAG + ["--json"]))
+def test_text_states_the_values_each_verdict_rests_on(printed):
+    text = printed(STAG)
+    doc = json.loads(printed(STAG + ["--json"]))
     assert "rests on: mu_M(P) = 33/5; mu_M(R) = -33/20; difference = 33/4" in _block(text, "A2")
     a4 = [c for c in doc["conditions"] if c["id"] == "A4"][0]
     assert a4["values"]["counterexample"] == ["1/8", "1/8"]
@@ -49,10 +49,10 @@ def test_text_states_the_values_each_verdict_rests_on(capsys):
     assert _block(text, "weyl")[0].split()[1:5] == ["holds", "(with", "equality)", "exact"]
 
 
-def test_json_keeps_its_keys_and_adds_to_decide_where_undecided(capsys):
-    doc = json.loads(_run(capsys, LOGIT + ["--json"]))
+def test_json_keeps_its_keys_and_adds_to_decide_where_undecided(printed):
+    doc = json.loads(printed(LOGIT + ["--json"]))
     keys = {"id", "statement", "holds", "certified", "values", "evidence", "reason"}
-    text = _run(capsys, LOGIT)
+    text = printed(LOGIT)
     for v in doc["conditions"] + doc["claims"]:
         assert keys <= set(v) and "to_decide" in v
         if v["holds"] is not None:
@@ -79,12 +79,12 @@ def _pdflatex(tmp_path, name, source):
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 @pytest.mark.parametrize("args", [STAG, LOGIT], ids=["direct", "logit"])
-def test_latex_fragment_and_standalone_compile_without_overfull_boxes(capsys, tmp_path, args):
-    fragment = _run(capsys, args + ["--latex"])
+def test_latex_fragment_and_standalone_compile_without_overfull_boxes(printed, tmp_path, args):
+    fragment = printed(args + ["--latex"])
     assert r"\begin{document}" not in fragment
     _pdflatex(tmp_path, "fragment", PREAMBLE + "\\begin{document}\n" + fragment
               + "\\end{document}\n")
-    standalone = _run(capsys, args + ["--latex", "--standalone"])
+    standalone = printed(args + ["--latex", "--standalone"])
     assert standalone.startswith("\\documentclass") and fragment.split("\n", 1)[1] in standalone
     _pdflatex(tmp_path, "standalone", standalone)
     if args is STAG:
@@ -94,16 +94,15 @@ def test_latex_fragment_and_standalone_compile_without_overfull_boxes(capsys, tm
         assert r"\emph{To decide:}" in fragment
 
 
-def test_the_report_writes_the_verdicts_with_the_same_renderer():
+def test_the_report_writes_the_verdicts_with_the_same_renderer(checked_direct_sh):
     from types import SimpleNamespace
 
-    from eqselect.proofs_check import check_game
     from eqselect.proofs_check.verdict_text import check_latex, verdicts_latex
     from eqselect.studies.report.document import alignment_latex
     from eqselect.theory import builtin
 
     game = builtin("stag-hunt", "direct")
-    res = check_game(game, "peer-only", statements=False)
+    res = checked_direct_sh  # check_game(game, "peer-only", statements=False)
     section = alignment_latex(SimpleNamespace(check=res, game=game))
     assert section.startswith("\\section*{Alignment conditions}")
     body = verdicts_latex(res, game)
@@ -111,11 +110,11 @@ def test_the_report_writes_the_verdicts_with_the_same_renderer():
     assert "(C, C)" in body  # P named by the game's actions, as in check's text
 
 
-def test_selection_effect_and_statistical_verdicts_beside_the_others(capsys):
+def test_selection_effect_and_statistical_verdicts_beside_the_others(printed):
     """The outcome route on the logit Stag Hunt: the paired sample is in the JSON,
     its change is (gained - lost) / n, and the text prints it."""
     args = LOGIT + ["--samples", "400"]
-    doc = json.loads(_run(capsys, args + ["--json"]))
+    doc = json.loads(printed(args + ["--json"]))
     sel = doc["selection"]
     assert sel["n"] == 400 and doc["inputs"]["samples"] == 400
     assert sel["change"] == pytest.approx((sel["gains"] - sel["losses"]) / 400)
@@ -124,11 +123,11 @@ def test_selection_effect_and_statistical_verdicts_beside_the_others(capsys):
     assert sel["mass_at_lam"]["mass"] - sel["mass_at_0"]["mass"] == pytest.approx(sel["change"])
     a5 = [c for c in doc["conditions"] if c["id"] == "A5"][0]
     assert a5["certified"] == "statistical" and a5["values"]["n"] == 400
-    assert "selection effect: P's basin mass" in _run(capsys, args)
+    assert "selection effect: P's basin mass" in printed(args)
 
 
-def test_preferred_success_and_state_profiles(capsys):
-    doc = json.loads(_run(capsys, LOGIT + ["--preferred", "success", "--samples", "400",
+def test_preferred_success_and_state_profiles(printed, capsys):
+    doc = json.loads(printed(LOGIT + ["--preferred", "success", "--samples", "400",
                                            "--json"]))
     assert doc["preferred"]["label"] == "success"
     assert doc["preferred"]["outcome"]["kind"] == "region"

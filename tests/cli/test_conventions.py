@@ -151,9 +151,8 @@ def test_convert_reads_any_shape_and_keeps_a_stated_parameterization(tmp_path, c
     ["basins", "stag-hunt", "--method", "pg", "--grid", "5", "--backend", "numpy"],
     ["check", "stag-hunt", "--param", "direct", "--method", "peer-only"],
     ["replay", "estimator"]])
-def test_every_json_document_carries_the_schema_and_its_inputs(argv, capsys):
-    assert main([*argv, "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+def test_every_json_document_carries_the_schema_and_its_inputs(argv, printed):
+    doc = json.loads(printed([*argv, "--json"]))
     assert doc["schema_version"] == SCHEMA_VERSION and doc["kind"] == argv[0]
     assert doc["eqselect_version"] == package_version()
     assert isinstance(doc["inputs"], dict) and doc["inputs"]

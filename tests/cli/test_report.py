@@ -227,12 +227,11 @@ def test_tikz_figures_compile(stag_hunt, tmp_path):
     assert "Overfull \\hbox" not in log
 
 
-def test_report_alignment_section_equals_eqselect_check(stag_hunt, capsys):
+def test_report_alignment_section_equals_eqselect_check(stag_hunt, printed):
     """The report's verdicts are eqselect check's for the first shaping method (peer-only)."""
     rep = json.loads((stag_hunt / "report.json").read_text())["check"]
-    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
-                 "--json"]) == 0
-    alone = json.loads(capsys.readouterr().out)
+    alone = json.loads(printed(["check", "stag-hunt", "--param", "direct", "--method",
+                                "peer-only", "--json"]))
     strip = lambda vs: [{k: v[k] for k in ("id", "holds", "certified", "values")} for v in vs]
     assert strip(rep["conditions"]) == strip(alone["conditions"])
     assert strip(rep["claims"]) == strip(alone["claims"])
@@ -243,21 +242,24 @@ def test_report_alignment_section_equals_eqselect_check(stag_hunt, capsys):
     assert "Alignment conditions" in (stag_hunt / "report.tex").read_text()
 
 
-def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch):
+def test_report_with_tau_checks_the_game_regularised_once(tmp_path, monkeypatch,
+                                                         checked_regularised_sh):
     """Guards `eqselect report GAME --tau T`: its alignment verdicts were those
     of the game regularised twice (2T); they are eqselect check --tau T's."""
     import eqselect.proofs_check as pc
-    from eqselect.theory import builtin
+    import eqselect.studies.report.build as report
 
     real = pc.check_game
     monkeypatch.setattr(pc, "check_game",  # the statements are not what is tested: skip them
                         lambda *a, **k: real(*a, **{**k, "statements": False}))
+    # nor are the basin maps and phase portraits, drawn after the check
+    monkeypatch.setattr(report, "_basins_and_portraits", lambda rep, out: None)
     # T = 1/2: the check at T differs from the one at 2T = 1 (its fixed points and
     # margins), and both search a smaller box than at T = 1/10 (a few seconds less)
     out = _report(tmp_path / "r", "stag-hunt", "--tau", "1/2", "--method", "peer-only",
                   "--grid", "3", "--steps", "5", "--lam-range", "0:1")
     got = json.loads((out / "report.json").read_text())["check"]
-    alone = real(builtin("stag-hunt"), "peer-only", tau=sp.Rational(1, 2), statements=False)
+    alone = checked_regularised_sh  # real(builtin("stag-hunt"), "peer-only", tau=1/2, ...)
     assert got == json.loads(json.dumps(alone.to_json()))
 
 

@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from eqselect.cli import main
 
 CASES = [
     ["derive", "stag-hunt", "--param", "direct"],
@@ -17,21 +16,17 @@ CASES = [
 
 
 @pytest.mark.parametrize("args", CASES, ids=[c[0] for c in CASES])
-def test_text_output_runs(args, capsys):
-    assert main(args) == 0
-    text = capsys.readouterr().out
+def test_text_output_runs(args, printed):
+    text = printed(args)  # exit status 0
     assert text.strip() and "Traceback" not in text
-    assert main(args + ["--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    doc = json.loads(printed(args + ["--json"]))
     assert doc["kind"] == args[0]
 
 
-def test_continue_text_counts_the_json_branches(capsys):
+def test_continue_text_counts_the_json_branches(printed):
     args = CASES[2]
-    assert main(args + ["--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert main(args) == 0
-    text = capsys.readouterr().out
+    doc = json.loads(printed(args + ["--json"]))
+    text = printed(args)
     assert f"{len(doc['branches'])} branch(es)" in text.splitlines()[0]
     listed = [ln for ln in text.splitlines() if ln.startswith("  branch ") and ln[9].isdigit()]
     assert len(listed) == len(doc["branches"])
@@ -40,21 +35,18 @@ def test_continue_text_counts_the_json_branches(capsys):
     assert switched and text.count("(branch switch, lambda = ") == len(switched)
 
 
-def test_text_prints_no_negative_zero_and_no_trailing_spaces(capsys):
+def test_text_prints_no_negative_zero_and_no_trailing_spaces(printed):
     """Guards `equilibria matching-pennies` (printed mu=-0 at the centre) and
     `check` (verdict lines without a reason ended in spaces)."""
-    assert main(["equilibria", "matching-pennies", "--method", "pg"]) == 0
-    text = capsys.readouterr().out
+    text = printed(["equilibria", "matching-pennies", "--method", "pg"])
     assert "mu=0 " in text and "-0 " not in text
-    assert main(["check", "stag-hunt", "--method", "peer-only"]) == 0
-    text = capsys.readouterr().out
+    text = printed(["check", "stag-hunt", "--method", "peer-only"])
     assert all(line == line.rstrip() for line in text.splitlines())
 
 
-def test_check_names_pure_profiles_at_infinity_by_their_actions(capsys):
+def test_check_names_pure_profiles_at_infinity_by_their_actions(printed):
     """Guards `check stag-hunt` under logit: P and R were "0,0" and "1,1"
     (indices) where the game's actions are C and D."""
-    assert main(["check", "stag-hunt", "--method", "peer-only"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = printed(["check", "stag-hunt", "--method", "peer-only"]).splitlines()
     assert lines[1].startswith("P: C,C at (inf, inf)")
     assert lines[2].startswith("R: D,D at (-inf, -inf)")

@@ -103,8 +103,9 @@ def test_regularised_a3_is_decided_and_its_node_values_recheck(regularised):
 
 
 @pytest.fixture(scope="module")
-def direct():
-    return check_game(builtin("stag-hunt", "direct"), "peer-only", eta=ETA, statements=False)
+def direct(checked_direct_sh):
+    """`check_game(builtin("stag-hunt", "direct"), "peer-only", eta=ETA, statements=False)`."""
+    return checked_direct_sh
 
 
 def test_direct_peer_only_a3_is_exact_and_positive(direct):
@@ -147,13 +148,11 @@ def test_preferring_the_risk_dominant_flips_a3(direct):
     assert flipped.verdict("A3").values["inner_product"] == -18 * ETA
 
 
-def test_cli_text_and_latex(capsys):
-    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only"]) == 0
-    text = capsys.readouterr().out
+def test_cli_text_and_latex(printed):
+    text = printed(["check", "stag-hunt", "--param", "direct", "--method", "peer-only"])
     assert "A3" in text and "holds" in text
-    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
-                 "--latex"]) == 0
-    tex = capsys.readouterr().out
+    tex = printed(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                   "--latex"])
     assert "\\begin{description}" in tex and "\\item[A4]" in tex
 
 
@@ -196,13 +195,14 @@ def test_regularised_statements_and_their_evidence(regularised):
     assert _claim(regularised, "weyl")["holds"] is True
 
 
-def test_a_regularised_game_is_checked_at_its_own_temperature():
+def test_a_regularised_game_is_checked_at_its_own_temperature(checked_regularised_sh):
     """Guards `eqselect report GAME --tau T`: the report passed its regularised
     game and tau again, so its alignment verdicts were those of tau = 2T.
     T = 1/2: the checks at T and 2T differ, and each searches a smaller box than at 1/10."""
     tau = sp.Rational(1, 2)
     reg = entropy_regularized(builtin("stag-hunt"), tau)
-    plain = check_game(builtin("stag-hunt"), "peer-only", tau=tau, statements=False)
+    # check_game(builtin("stag-hunt"), "peer-only", tau=tau, statements=False)
+    plain = checked_regularised_sh
     own = check_game(reg, "peer-only", statements=False)
     assert own.to_json() == plain.to_json()
     assert check_game(reg, "peer-only", tau=tau, statements=False).to_json() == plain.to_json()
@@ -210,14 +210,14 @@ def test_a_regularised_game_is_checked_at_its_own_temperature():
         check_game(reg, "peer-only", tau=2 * tau)
 
 
-def test_check_game_uses_the_decomposition_it_is_given():
+def test_check_game_uses_the_decomposition_it_is_given(direct):
     """The report shares its decomposition with the checker instead of deriving
-    the game twice; a decomposition of another game is refused."""
+    the game twice (the same verdicts as `direct`, which derives its own); a
+    decomposition of another game is refused."""
     game = builtin("stag-hunt", "direct")
     dec = Decomposition(game, eta=ETA)
     shared = check_game(game, "peer-only", eta=ETA, decomposition=dec, statements=False)
-    assert shared.to_json() == check_game(game, "peer-only", eta=ETA,
-                                          statements=False).to_json()
+    assert shared.to_json() == direct.to_json()
     with pytest.raises(GameError, match="not that of the checked game"):
         check_game(builtin("chicken", "direct"), "peer-only", eta=ETA, decomposition=dec)
     with pytest.raises(GameError, match="not that of the checked game"):
@@ -225,15 +225,15 @@ def test_check_game_uses_the_decomposition_it_is_given():
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-def test_check_latex_compiles_within_the_page(capsys, tmp_path):
+def test_check_latex_compiles_within_the_page(printed, tmp_path):
     """Guards `eqselect check --latex`: its table ran 180 pt past an A4 page
     with 2 cm margins (columns sized to their content)."""
     from eqselect.theory.latex import PREAMBLE
 
-    assert main(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
-                 "--latex"]) == 0
-    (tmp_path / "c.tex").write_text(PREAMBLE + "\\begin{document}\n"
-                                    + capsys.readouterr().out + "\\end{document}\n")
+    tex = printed(["check", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                   "--latex"])
+    (tmp_path / "c.tex").write_text(PREAMBLE + "\\begin{document}\n" + tex
+                                    + "\\end{document}\n")
     proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     log = (tmp_path / "c.log").read_text(errors="replace")

@@ -11,8 +11,8 @@ from eqselect.proofs_check.choice import choose_candidates
 from eqselect.proofs_check.adapter import fixed_points
 
 
-def test_direct_stag_hunt_keeps_its_other_verdicts():
-    res = check_game(builtin("stag-hunt", "direct"), "peer-only", statements=False)
+def test_direct_stag_hunt_keeps_its_other_verdicts(checked_direct_sh):
+    res = checked_direct_sh  # check_game(builtin("stag-hunt", "direct"), "peer-only", ...)
     assert str(res.verdict("A3").values["inner_product"]) == "99/10"
     assert [str(x) for x in res.verdict("A4").values["counterexample"]] == ["1/8", "1/8"]
     assert res.verdict("A2").holds is True
@@ -49,9 +49,9 @@ def test_ties_for_p_are_listed_and_each_is_checked(game):
     assert named.ties == () and named.preferred.label == "#1"
 
 
-def test_pure_profile_at_infinity_is_decided_through_the_direct_closure():
+def test_pure_profile_at_infinity_is_decided_through_the_direct_closure(checked_direct_sh):
     logit = check_game(builtin("stag-hunt", "logit"), "peer-only", statements=False)
-    direct = check_game(builtin("stag-hunt", "direct"), "peer-only", statements=False)
+    direct = checked_direct_sh  # check_game(builtin("stag-hunt", "direct"), "peer-only", ...)
     assert logit.preferred.at_infinity and logit.preferred.label == "C,C"
     for k in ("A1", "A2"):
         assert logit.verdict(k).holds == direct.verdict(k).holds
