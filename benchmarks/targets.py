@@ -502,7 +502,7 @@ for name, module, attr in (
         ("kernel lookup", P + "kernels.fused", "problem_kernel_values"),
         ("kernel", P + "kernels.fused", "run_compiled"),
         ("classification", P + "attractors", "classify_ends"),
-        ("cycle test", P + "window", "cycling"),
+        ("cycle test", P + "basins", "cycling"),
         ("judging (classification, cycle test, success predicate)", P + "classify",
          "summarise"),
         ("JSON document", "eqselect.commands.basins", "basins_json")):
