@@ -41,9 +41,10 @@ import os
 import pickle
 import select
 import signal
+import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Callable
 
@@ -290,10 +291,8 @@ def _receive(fd, seconds, start) -> bytes | None:
 
 def _stop(pid) -> None:
     """Kill the child if it still runs and reap it."""
-    try:
+    with suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     os.waitpid(pid, 0)
 
 
@@ -373,13 +372,13 @@ def is_timer_expiry(exc: BaseException) -> bool:
 def deadline(what: str, seconds: float | None, hint: str = ""):
     """Raise `TimeBudgetExceeded` if the block runs longer than ``seconds``.
 
-    In the main thread the real-time interval timer interrupts the block;
-    once the time is up, whatever the block raises (compiled code may turn
-    the timer's exception into another one) or returns is dropped and
-    `TimeBudgetExceeded` raised instead. In another thread the block runs
-    under the cooperative deadline of `check_deadline`. Deadlines nest: an
-    inner one never outlives the enclosing one, which keeps counting. With
-    ``seconds`` None the block runs unbounded.
+    In the main thread a real-time timer interrupts the block, and again every
+    50 ms while no expiry unwinds it (compiled code may swallow or convert one;
+    an unwinding's except and finally clauses run whole); what the block raises
+    or returns past the time is dropped for `TimeBudgetExceeded`. In another
+    thread the block runs under the cooperative deadline of `check_deadline`.
+    Deadlines nest: an inner one never outlives the enclosing one, which keeps
+    counting. With ``seconds`` None the block runs unbounded.
     """
     if seconds is None:
         yield
@@ -400,7 +399,8 @@ def _interval_timer(what, seconds, hint):
     state = {"armed": True, "fired": False}
 
     def expired(signum, frame):
-        if state["armed"] and frame.f_code.co_filename not in _UNWINDING:
+        if (state["armed"] and frame.f_code.co_filename not in _UNWINDING
+                and not isinstance(sys.exc_info()[1], _Expired)):
             state["fired"] = True
             raise _Expired()
 
