@@ -147,8 +147,8 @@ def real_solutions(polys, gens) -> list[tuple]:
        polynomial (radicals up to degree 2 factors, ``CRootOf`` above), the
        other coordinates y_i = h_i(root).
     3. Otherwise, every generator's eliminating polynomial is isolated with
-       ``real_roots`` and the combinations that satisfy the system to 50
-       digits are kept.
+       ``real_roots`` and the combinations at which every polynomial is
+       below 1e-40 at 60 digits are kept (`_satisfying`).
 
     Examples
     --------
