@@ -58,7 +58,7 @@ def run(args) -> int:
         profile = [list(s).index(max(s)) for s in eq.strategies]  # a vertex: 1 and 0s
         print(f"  at infinity: {profile_name(dec.game, profile)}  "
               f"{eq.stability.value:<10} {nash}")
-    print_notes(found.notes)
+    print_notes(list(found.notes) + ([LONG_EXACT_NOTE] if _long_exact(found.equilibria) else []))
     return 0
 
 
@@ -77,8 +77,29 @@ def _where(eq, game, names) -> str:
     profile = pure_profile(game, strategies_at(game, eq.exact, eq.strategies))
     if profile is not None and actions_are_named(game):
         return profile_name(game, profile)
-    where = eq.exact if eq.exact is not None else tuple(f"{x:.6g}" for x in eq.point)
-    return "(" + ", ".join(f"{n}={v}" for n, v in zip(names, where)) + ")"
+    if eq.exact is None:
+        return "(" + ", ".join(f"{n}={x:.6g}" for n, x in zip(names, eq.point)) + ")"
+    return "(" + ", ".join(_coordinate(n, v, x)
+                           for n, v, x in zip(names, eq.exact, eq.point)) + ")"
+
+
+#: Longest exact coordinate the text prints; a longer one (an algebraic number
+#: written through a ``CRootOf`` of high degree, thousands of characters) is
+#: printed as ``name~value`` to six digits, its exact form left to ``--json``.
+EXACT_WIDTH = 60
+#: The note under a list with such a coordinate.
+LONG_EXACT_NOTE = (f"name~value: six digits of an exact coordinate longer than {EXACT_WIDTH} "
+                   "characters (an algebraic number); --json holds its exact form")
+
+
+def _coordinate(name, exact, approx: float) -> str:
+    text = str(exact)
+    return f"{name}={text}" if len(text) <= EXACT_WIDTH else f"{name}~{approx:.6g}"
+
+
+def _long_exact(equilibria) -> bool:
+    """Whether a point of the list has an exact coordinate past `EXACT_WIDTH`."""
+    return any(len(str(v)) > EXACT_WIDTH for eq in equilibria for v in (eq.exact or ()))
 
 
 def _on_continuum(eq, components):

@@ -50,3 +50,32 @@ def test_check_names_pure_profiles_at_infinity_by_their_actions(printed):
     lines = printed(["check", "stag-hunt", "--method", "peer-only"]).splitlines()
     assert lines[1].startswith("P: C,C at (inf, inf)")
     assert lines[2].startswith("R: D,D at (-inf, -inf)")
+
+
+def test_an_exact_coordinate_too_long_for_a_line_is_printed_to_six_digits():
+    """Guards `equilibria` on a three-player face under LOLA: an interior point's
+    exact coordinate (a degree-20 polynomial in a CRootOf of degree 21) made a
+    line of 41 824 characters. Past 60 characters the text prints six digits of
+    it, marked ``~``, and says where the exact form is."""
+    from types import SimpleNamespace
+
+    import sympy as sp
+
+    from eqselect.commands.equilibria import (
+        EXACT_WIDTH, LONG_EXACT_NOTE, _long_exact, _where)
+    from eqselect.theory import builtin
+
+    x = sp.Symbol("x")
+    root = sp.CRootOf(3 * x**9 - 17 * x**5 + 11 * x**4 - 2 * x - 1, 1)
+    long = (root**3 - 5 * root) / 7
+    assert len(str(long)) > EXACT_WIDTH
+    value = float(sp.N(long, 30))
+    eq = SimpleNamespace(exact=(long, sp.Rational(1, 3)), point=(value, 1 / 3),
+                         strategies=None)
+    game = builtin("stag-hunt", "direct")
+    assert _where(eq, game, ["p1", "p2"]) == f"(p1~{value:.6g}, p2=1/3)"
+    assert _long_exact([eq]) and "--json" in LONG_EXACT_NOTE
+    short = SimpleNamespace(exact=(sp.Rational(1, 3), sp.sqrt(2) / 2), point=(1 / 3, 0.707),
+                            strategies=None)
+    assert _where(short, game, ["p1", "p2"]) == "(p1=1/3, p2=sqrt(2)/2)"
+    assert not _long_exact([short])
