@@ -95,6 +95,16 @@ class ExactLatex(LatexPrinter):
 
     _print_CRootOf = _print_ComplexRootOf
 
+    def _print_Pow(self, expr):
+        # a marked root's power goes in parentheses: 1.32\ldots^{(a)}^{2} is a double
+        # superscript, which LaTeX refuses
+        root = expr.exp.is_Rational and abs(expr.exp.p) == 1 and expr.exp.q > 1  # \sqrt
+        if isinstance(expr.base, sp.CRootOf) and not root:
+            if expr.exp.is_negative:
+                return rf"\frac{{1}}{{{self._print(expr.base ** -expr.exp)}}}"
+            return self._print_ComplexRootOf(expr.base, self._print(expr.exp))
+        return super()._print_Pow(expr)
+
 
 def number_latex(value, roots: RootNotes | None = None) -> str:
     r"""LaTeX of one exact number (sympy number, int, Fraction or float).

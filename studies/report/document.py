@@ -72,10 +72,27 @@ def decomposition_section(rep, roots: RootNotes) -> str:
     return "\n".join(parts)
 
 
-def _coords(values, roots: RootNotes, exact: bool) -> str:
-    """A point, one math group per coordinate so a long point may wrap in its cell."""
-    cells = [number_latex(simplest(v), roots) if exact else _num(float(v), 6) for v in values]
+#: Longest exact coordinate (characters of its sympy form) the fixed-point table
+#: writes exactly; a longer one, an algebraic number of high degree (thousands of
+#: characters on a three-player face), is written to six digits with a dagger.
+EXACT_COORDINATE_WIDTH = 120
+#: The note under a table with such a coordinate.
+LONG_COORDINATE_NOTE = (r"$^{\dagger}$ six digits of an exact coordinate too long to print "
+                        r"(an algebraic number); \texttt{report.json} holds its exact form.")
+
+
+def _coords(e, roots: RootNotes) -> str:
+    """A fixed point, one math group per coordinate so a long point may wrap in its cell."""
+    if e.exact is None:
+        cells = [_num(float(v), 6) for v in e.point]
+    else:
+        cells = [_num(float(x), 6) + r"^{\dagger}" if _long(v)
+                 else number_latex(simplest(v), roots) for v, x in zip(e.exact, e.point)]
     return "(" + ", ".join(f"${c}$" for c in cells) + ")"
+
+
+def _long(exact) -> bool:
+    return len(str(exact)) > EXACT_COORDINATE_WIDTH
 
 
 #: Tables with more rows than this become a ``longtable`` (breaks across pages).
@@ -135,11 +152,11 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
     """The fixed points of each method: point, stability, mu, Nash, how found."""
     if not rep.equilibria:
         return ""
-    rows, notes = [], []
+    rows, notes, long_exact = [], [], False
     for m, found in rep.equilibria.items():
         for e in found.equilibria:
-            exact = e.exact is not None
-            where = _coords(e.exact if exact else e.point, roots, exact)
+            where = _coords(e, roots)
+            long_exact = long_exact or any(_long(v) for v in e.exact or ())
             nash = {True: "yes", False: "no", None: "--"}[e.nash]
             rows.append(f"{escape_latex(m)} & {where} & {e.stability.value} & {_float(e.mu)} & "
                         f"{nash} & {e.route.value} \\\\")
@@ -155,6 +172,8 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
                   + f"; agent(s) {', '.join(map(str, c['varying_agents']))} indifferent on "
                   "it; the table lists points of it" for k, c in enumerate(found.components)]
         notes += [f"{escape_latex(m)}: {escape_latex(str(n))}" for n in found.notes]
+    if long_exact:
+        notes.append(LONG_COORDINATE_NOTE)
     spec = (">{\\raggedright}p{2cm}>{\\raggedright\\arraybackslash}p{6.2cm}"
             "p{1.7cm}p{1.5cm}p{1cm}p{1.4cm}")
     head = r"method & point $\phi^*$ & stability & $\mu$ & Nash & route"

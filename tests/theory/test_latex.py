@@ -49,6 +49,35 @@ def test_algebraic_numbers_are_decimals_with_their_polynomial():
     assert f"{float(r1):.12g}" in notes
 
 
+ROOT_POWERS = [lambda r: r**2, lambda r: 3 * r**5 + r, lambda r: 1 / r**2,
+               lambda r: r ** sp.Rational(3, 2), lambda r: r ** sp.Rational(-3, 2),
+               lambda r: sp.sqrt(r), lambda r: r ** sp.Rational(1, 3), lambda r: 2**r]
+
+
+def test_powers_of_an_algebraic_number_keep_its_value_and_one_superscript():
+    """Guards the report's fixed-point table: a coordinate r^5 printed
+    ``0.279\\ldots^{(a)}^{5}``, a double superscript that stops pdflatex. The
+    printed decimal and power give the value back."""
+    r = sp.CRootOf(x**3 - x - 1, 0)
+    for power in ROOT_POWERS:
+        tex = number_latex(power(r))
+        assert r"\ldots^{(a)}^" not in tex, tex
+    tex = number_latex(r**5)
+    assert tex == r"\left(1.32472\ldots^{(a)}\right)^{5}"
+    assert float(tex[6:13]) ** 5 == pytest.approx(float(r**5), rel=1e-5)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_powers_of_an_algebraic_number_compile(tmp_path):
+    r = sp.CRootOf(x**3 - x - 1, 0)
+    body = "\\\\\n".join(f"${number_latex(p(r))}$" for p in ROOT_POWERS)
+    (tmp_path / "p.tex").write_text("\\documentclass{article}\n\\begin{document}\n"
+                                    + body + "\n\\end{document}\n")
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "p.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, (tmp_path / "p.log").read_text(errors="replace")[-2000:]
+
+
 def test_derive_groups_direct_symbolic_stag_hunt_as_researchers_write_it():
     dec = Decomposition(builtin("stag-hunt", "direct", symbolic=True))
     assert term_latex(dec, "cur", 0) == r"S p_{2} + \left(b - d\right)"

@@ -99,3 +99,29 @@ def test_the_ipd_uniform_values_match_the_markov_chain():
     for i, r in enumerate(chain.rewards):
         want = (q0 * (sp.eye(4) - chain.gamma * P).inv() * r)[0]
         assert sp.nsimplify(game.values[i].subs(at)) == want
+
+
+def test_an_exact_coordinate_too_long_to_print_is_a_marked_decimal_in_the_table():
+    """Guards the report of a three-player game under LOLA: an interior point's
+    exact coordinate (thousands of characters) filled the fixed-point table. Past
+    `EXACT_COORDINATE_WIDTH` the cell is six digits with a dagger, and a note
+    says the exact form is in report.json; a short algebraic coordinate stays exact."""
+    from types import SimpleNamespace
+
+    from eqselect.studies.report.document import (
+        EXACT_COORDINATE_WIDTH, LONG_COORDINATE_NOTE, equilibria_latex)
+    from eqselect.numerics.fixed_points.core.record import Route, Stability
+    from eqselect.theory.latex_printer import RootNotes
+
+    x = sp.Symbol("x")
+    r = sp.CRootOf(x**3 - x - 1, 0)
+    long = sum(sp.Rational(7**k, 3**k + 1) * r**k for k in range(1, 12))
+    assert len(str(long)) > EXACT_COORDINATE_WIDTH
+    e = SimpleNamespace(exact=(long, r), point=(float(long), float(r)), nash=False, mu=-1.0,
+                        stability=Stability.SADDLE, route=Route.EXACT)
+    found = SimpleNamespace(equilibria=[e], at_infinity=[], complete=True, components=[],
+                            notes=[])
+    tex = equilibria_latex(SimpleNamespace(equilibria={"lola": found}), RootNotes())
+    assert f"${float(long):.6g}^{{\\dagger}}$" in tex
+    assert r"1.32472\ldots^{(a)}" in tex and LONG_COORDINATE_NOTE in tex
+    assert len(max(tex.splitlines(), key=len)) < 400
