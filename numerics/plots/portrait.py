@@ -310,14 +310,19 @@ TITLE_WIDTH = 56
 
 def basin_title(bm) -> str:
     """Game, method and schedule, then the fraction (what it counts, its interval)."""
-    if bm.shares is not None and not bm.preferred:
+    if bm.shares is not None and not bm.preferred and not _counts_success(bm):
         text = "no attractor to prefer"
-    else:
-        counted = bm.preferred if bm.shares is not None else "success predicate"
-        text = f"{counted}: {100 * bm.fraction:.1f}%"
+    else:  # the preferred attractor, or the success predicate (by it or by attractor)
+        text = f"{bm.preferred or 'success predicate'}: {100 * bm.fraction:.1f}%"
     if bm.interval is not None:
         text += f" [{100 * bm.interval[0]:.1f}%, {100 * bm.interval[1]:.1f}%]"
     return f"{bm.game} {bm.method} ({bm.schedule}):\n{text}"
+
+
+def _counts_success(bm) -> bool:
+    """Whether a map judged by attractor counts the success predicate (``eqselect
+    basins`` on Stag Hunt: the paper's predicate when no attractor is preferred)."""
+    return bool(getattr(getattr(bm.problem, "judge", None), "predicate", False))
 
 
 def fit_title(ax, text: str, fontsize: float = 9, width: int = TITLE_WIDTH) -> None:

@@ -182,3 +182,24 @@ def test_a_mixed_attractor_named_by_its_profile_keeps_the_map_readable(tmp_path)
     assert ax.get_position().width > 0.5  # the map keeps over half the figure's width
     assert any(long[:20] in t.get_text() for t in ax.get_legend().get_texts())
     assert _title_fits(fig)
+
+
+def test_a_map_by_attractor_that_counts_the_success_predicate_says_so_in_its_title():
+    """Guards ``eqselect basins stag-hunt --plot``: the command's fraction (43.5%) is
+    the paper's success predicate, while the title said "no attractor to prefer"."""
+    from dataclasses import replace
+
+    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect.numerics.plots.portrait import basin_title
+    from eqselect.theory import Decomposition
+
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
+    found = find_equilibria(dec, Rule("meta-mapg"))
+    bm = basin_map(dec, Rule("meta-mapg"), GridStarts(9), steps=40, equilibria=found)
+    assert bm.shares is not None and bm.preferred is None
+    judge = bm.problem.judge
+    counted = replace(bm, problem=replace(bm.problem, judge=replace(judge, predicate=True)),
+                      fraction=0.435)
+    assert basin_title(counted).endswith("\nsuccess predicate: 43.5%")
+    nothing = replace(bm, problem=replace(bm.problem, judge=replace(judge, predicate=False)))
+    assert basin_title(nothing).endswith("\nno attractor to prefer")
