@@ -196,11 +196,7 @@ def _draw_attractors(ax, bm) -> None:
     plane, grid = plane_of(bm)
     if grid is not None and len(plane) < grid * grid:
         _draw_cells(ax, plane, value, colors, bm.problem.starts)
-        present = sorted(set(value.tolist()))
-        handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=legend_label(names[v]))
-                   for v in present]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                  fontsize=7.5, frameon=False, ncol=1)
+        _outcome_legend(ax, value, colors, names)
         return
     draw_starts(ax, plane, value, colors, names, grid)
 
@@ -260,10 +256,15 @@ def draw_starts(ax, starts_probability, value, colors, names, grid=None, legend=
                       shading="nearest", **span)
     else:
         ax.scatter(p[:, 0], p[:, 1], c=value, s=8, **span)
-    present = sorted(set(value.tolist()))
+    return _outcome_legend(ax if legend else None, value, colors, names)
+
+
+def _outcome_legend(ax, value, colors, names) -> list:
+    """Legend handles of the outcomes present in ``value``, drawn under ``ax`` (unless
+    None), their names wrapped (`legend_label`)."""
     handles = [Patch(facecolor=colors[v], edgecolor="0.5", label=legend_label(names[v]))
-               for v in present]
-    if legend:
+               for v in sorted(set(np.asarray(value).tolist()))]
+    if ax is not None:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
                   fontsize=7.5, frameon=False, ncol=1)
     return handles
