@@ -96,35 +96,35 @@ def test_the_main_thread_deadline_interrupts_python_code():
     assert budget.DEFAULT_BUDGET == 5.0
 
 
+def _busy(seconds: float = float("inf")) -> None:
+    """Python code (interruptible between bytecodes) for ``seconds``, or forever."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        pass
+
+
 def test_the_cleanup_of_an_interrupted_block_runs_whole():
     """The timer repeats every 50 ms in case compiled code swallowed its exception:
     a repeat landing in a ``finally`` clause run by the expiry's own unwinding
     skipped the rest of that clause (a wrapper recording the time, a lock's
     release). While an expiry unwinds the block, the repeats wait; once nothing
     unwinds, they interrupt again."""
-    done = []
+    done, swallowed = [], []
     with pytest.raises(TimeBudgetExceeded):
         with deadline("a block with a long cleanup", 0.1):
             try:
-                while True:
-                    pass
-            finally:  # 0.3 s of Python code: six repeats of the timer
-                until = time.monotonic() + 0.3
-                while time.monotonic() < until:
-                    pass
+                _busy()
+            finally:
+                _busy(0.3)  # six repeats of the timer
                 done.append("the cleanup ran to its end")
-    assert done == ["the cleanup ran to its end"]
-    swallowed = []
     with pytest.raises(TimeBudgetExceeded):
         with deadline("a block that swallows an expiry", 0.1):
             try:
-                while True:
-                    pass
+                _busy()
             except BaseException:  # noqa: BLE001 -- as compiled code may
                 swallowed.append(True)
-            while True:  # a repeat stops this loop
-                pass
-    assert swallowed == [True]
+            _busy()  # a repeat stops this
+    assert done == ["the cleanup ran to its end"] and swallowed == [True]
 
 
 # -- Work sizes estimated from the arguments (docs/limits.md) --
