@@ -52,8 +52,8 @@ def basin_starts(args, game):
     axes = args.axes or tuple(f"{game.player_name(i)}:{game.action_name(i, 0)}"
                               for i in range(min(2, game.n_agents)))
     starts = SliceStarts(args.grid, tuple(axes), tuple(args.fix or ()), low, high)
-    fixed = ", ".join(f"{k}={v:g}" for k, v in starts.fixed) or "the rest uniform"
-    return starts, f"a {args.grid}x{args.grid} slice over {axes[0]}, {axes[1]} ({fixed})"
+    return starts, (f"a {args.grid}x{args.grid} slice over {axes[0]}, {axes[1]} "
+                    f"({starts.held()})")
 
 
 def start_count(starts, game) -> int:

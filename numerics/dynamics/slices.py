@@ -138,6 +138,11 @@ class SliceStarts:
                                "--fix values leave nothing for the other actions")
         return plane[keep], rows[keep], writes
 
+    def held(self) -> str:
+        """The coordinates off the axes in words: the ``--fix`` pairs, or "the rest
+        uniform" (every other action shares what the axes and fixes leave)."""
+        return ", ".join(f"{k}={float(v):g}" for k, v in self.fixed) or "the rest uniform"
+
     def to_json(self) -> dict:
         return {"kind": "slice", "grid": int(self.grid), "axes": list(self.axes),
                 "fixed": {k: v for k, v in self.fixed}, "low": self.low, "high": self.high}

@@ -317,7 +317,10 @@ def basin_title(bm) -> str:
         text = f"{bm.preferred or 'success predicate'}: {100 * bm.fraction:.1f}%"
     if bm.interval is not None:
         text += f" [{100 * bm.interval[0]:.1f}%, {100 * bm.interval[1]:.1f}%]"
-    return f"{bm.game} {bm.method} ({bm.schedule}):\n{text}"
+    starts = getattr(getattr(bm, "problem", None), "starts", None)
+    held = getattr(starts, "held", None)  # a slice: what lies off its axes
+    where = f"\nslice at {held()}" if held is not None else ""
+    return f"{bm.game} {bm.method} ({bm.schedule}):\n{text}{where}"
 
 
 def _counts_success(bm) -> bool:

@@ -203,3 +203,23 @@ def test_a_map_by_attractor_that_counts_the_success_predicate_says_so_in_its_tit
     assert basin_title(counted).endswith("\nsuccess predicate: 43.5%")
     nothing = replace(bm, problem=replace(bm.problem, judge=replace(judge, predicate=False)))
     assert basin_title(nothing).endswith("\nno attractor to prefer")
+
+
+def test_a_slice_map_states_what_lies_off_its_axes_in_its_title():
+    """A slice of a larger game holds the other coordinates fixed: the figure says at
+    what (the ``--fix`` values, or the rest uniform), as the command's text does."""
+    from eqselect.numerics.dynamics.basins import run_basins
+    from eqselect.numerics.dynamics.problem import BasinProblem
+    from eqselect.numerics.dynamics.slices import SliceStarts
+    from eqselect.numerics.plots.portrait import basin_title
+    from eqselect.theory import Decomposition, normal_form_game
+
+    game = normal_form_game([[[[4, 0], [0, 0]], [[3, 3], [3, 3]]]] * 3, "logit", name="three")
+    dec = Decomposition(game.substitute(), eta=0.55)
+    for fixed, held in (((), "the rest uniform"), ((("3:0", 0.25),), "3:0=0.25")):
+        starts = SliceStarts(5, ("1:0", "2:0"), fixed)
+        bm = run_basins(BasinProblem(dec, Rule("pg"), starts, 3))
+        assert starts.held() == held
+        assert basin_title(bm).endswith(f"\nslice at {held}")
+        p3 = 1 / (1 + np.exp(-bm.starts[:, 2]))  # player 3's probability of action 0
+        assert np.allclose(p3, 0.5 if not fixed else 0.25)
