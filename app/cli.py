@@ -23,12 +23,18 @@ from eqselect.signals import (
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows every optional argument's default, exact numbers as decimals (0.55)."""
+    """Shows every optional argument's default, exact numbers as decimals (0.55);
+    once where the help states it already; an on/off flag's as "off" (``--json``,
+    ``--no-verdicts``: the flag is the value, not its destination's)."""
 
     def _get_help_string(self, action):
         text = action.help or ""
         if action.required or action.default is argparse.SUPPRESS or not action.option_strings:
             return text
+        if "(default" in text:  # stated in the help's own words
+            return text
+        if action.nargs == 0 and isinstance(action.const, bool):
+            return f"{text} (default: off)"  # an on/off flag: the flag is the value
         value = action.default
         if getattr(value, "is_Rational", False) and not value.is_Integer:
             import sympy as sp  # an exact default: its module is loaded already

@@ -61,7 +61,12 @@ def test_every_option_has_help_and_shows_its_default(command, capsys):
         entry = blocks[flag]
         assert len(entry.split()) > 2, f"{command} {flag}: empty help entry {entry!r}"
         if not (action.required or action.default is argparse.SUPPRESS):
-            assert "(default: " in entry, f"{command} {flag}: no default in {entry!r}"
+            assert "(default" in entry, f"{command} {flag}: no default in {entry!r}"
+            # a default the help states in its own words is not repeated by the formatter
+            assert not re.search(r"\(default[^)]*\) \(default: [^)]*\)$", entry), entry
+            if (action.nargs == 0 and isinstance(action.const, bool)  # --json, --no-verdicts
+                    and "(default" not in action.help):
+                assert entry.endswith("(default: off)"), f"{command} {flag}: {entry!r}"
 
 
 def test_paper_defaults_are_shown_as_decimals(capsys):
