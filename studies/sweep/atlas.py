@@ -10,7 +10,8 @@ The heat maps and the verdict counts work on an `Atlas`, never on the JSON:
   alignment verdicts (`CellVerdicts`, None when the sweep did not compute them);
 - the axes with their exact values, and per method the panels of exact event
   curves drawn over its maps (`EventPanel`, `EventCurve`);
-- the preferred equilibrium P of the verdicts, when computed.
+- the preferred equilibrium P of the verdicts, when computed;
+- the action names of the pure-profile outcome labels, where the game has them.
 """
 
 from __future__ import annotations
@@ -144,6 +145,9 @@ class Atlas:
         Per method, the panels of exact event curves.
     preferred : str or None
         P of the verdicts (``--preferred``), None when they were not computed.
+    names : dict of str to str
+        The action names of the pure-profile outcome labels (``"(0, 0)"`` ->
+        ``"(hare, hare)"``), where the game names its actions.
 
     Raises
     ------
@@ -158,6 +162,7 @@ class Atlas:
     axes: tuple = ()
     events: dict = field(default_factory=dict)
     preferred: str | None = None
+    names: dict = field(default_factory=dict)
 
     @property
     def has_verdicts(self) -> bool:
@@ -233,7 +238,8 @@ def read_atlas(doc: dict, cells: Sequence | None = None) -> Atlas:
         axes=tuple(AtlasAxis(a["name"], tuple(a["values"]), tuple(a.get("labels", ())))
                    for a in doc["axes"]),
         events={m: tuple(_panel(p) for p in panels) for m, panels in doc["events"].items()},
-        preferred=alignment["options"]["preferred"] if computed else None)
+        preferred=alignment["options"]["preferred"] if computed else None,
+        names=dict(doc.get("outcome_names", {})))
 
 
 def _cell(c: dict) -> AtlasCell:

@@ -30,6 +30,7 @@ other kernels changes this module only.
 
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -269,6 +270,40 @@ def _decomposition(k: _Kernel, values: tuple, eta) -> Decomposition:
 def _label(prob) -> str:
     return "(" + ", ".join(str(v) if isinstance(v, sp.Basic) else f"{float(v):.4g}"
                            for v in prob) + ")"
+
+
+#: Most pure profiles `outcome_names` lists (a larger game's names are left out).
+MAX_NAMED_PROFILES = 4096
+
+
+def outcome_names(game) -> dict:
+    """{label: action names} of every pure profile of a one-state game that names
+    its actions: ``{"(1, 1)": "(stag, stag)", "(0, 0)": "(hare, hare)", ...}``.
+
+    A label is written in probability coordinates (`_label`, `NamedPointJudge`):
+    per agent, the probabilities of its first m - 1 actions, so "(0, 0)" is
+    everyone's last action. Empty when the game leaves its actions unnamed
+    (the names would be indices, read against the label's probabilities), has
+    several states, or more than `MAX_NAMED_PROFILES` profiles.
+
+    Examples
+    --------
+    >>> from eqselect.theory import builtin
+    >>> outcome_names(builtin("stag-hunt", "direct"))["(0, 1)"]
+    '(D, C)'
+    """
+    from itertools import product
+
+    from eqselect.theory.profile_names import profile_name
+
+    actions = [int(m) for m in (game.actions or (2,) * game.n_agents)]
+    if not game.action_names or game.states != 1 or math.prod(actions) > MAX_NAMED_PROFILES:
+        return {}
+    out = {}
+    for profile in product(*(range(m) for m in actions)):
+        coords = [int(a == k) for a, m in zip(profile, actions) for k in range(m - 1)]
+        out["(" + ", ".join(map(str, coords)) + ")"] = profile_name(game, profile)
+    return out
 
 
 def _fixed_points(dec, rule) -> tuple[list, bool, tuple]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -179,6 +179,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
 
+def quantity_title(atlas, method: str, name: str) -> str:
+    """A heat map's title: game, method, quantity; a share's pure profile also by
+    its action names (``share (0, 0) = (hare, hare)``: probability coordinates,
+    0 is the last action), a verdict map with its P."""
+    title = f"{atlas.game}, {method}: {name}"
+    label = name.removeprefix("share ")
+    if label != name and label in atlas.names:
+        title += f" = {atlas.names[label]}"
+    if name in VERDICT_MAPS + VALUE_MAPS:
+        title += f" (P {atlas.preferred}; hatched: not decided)"
+    return title
+
+
 def plot_quantity(atlas, method: str, name: str, values: np.ndarray, path):
     """Write one heat map (a panel per drawn lambda for two symbols) as PNG.
 
@@ -187,9 +200,7 @@ def plot_quantity(atlas, method: str, name: str, values: np.ndarray, path):
     axes = atlas.axes
     panels = atlas.events[method]
     style = _style(name, values)
-    title = f"{atlas.game}, {method}: {name}"
-    if name in VERDICT_MAPS + VALUE_MAPS:
-        title += f" (P {atlas.preferred}; hatched: not decided)"
+    title = quantity_title(atlas, method, name)
     if len(axes) == 2:
         fig, ax = plt.subplots(figsize=(7.5, 5.2))
         _panel(ax, fig, axes[0], axes[1], values, panels[0].curves, style)
@@ -223,11 +234,12 @@ class MapFrame:
     axes: tuple
     events: dict
     preferred: str | None
+    names: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, atlas: Atlas) -> "MapFrame":
         """The frame of an atlas (its cells left behind)."""
-        return cls(atlas.game, atlas.axes, atlas.events, atlas.preferred)
+        return cls(atlas.game, atlas.axes, atlas.events, atlas.preferred, atlas.names)
 
 
 def map_png(frame: MapFrame, method: str, name: str, values: np.ndarray) -> bytes:

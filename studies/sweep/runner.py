@@ -51,7 +51,7 @@ from eqselect.theory.serialize import document
 
 from eqselect.numerics.dynamics.starts import probability_kind
 from eqselect.studies.sweep.atlas import Atlas, read_atlas
-from eqselect.studies.sweep.cell import ALIGNMENT_NOT_COMPUTED, sweep_game
+from eqselect.studies.sweep.cell import ALIGNMENT_NOT_COMPUTED, outcome_names, sweep_game
 from eqselect.studies.sweep.cluster import (
     ClusterError, ClusterHandle, ClusterOptions, check_scheduler, open_cluster)
 from eqselect.studies.sweep.events import event_curves
@@ -267,6 +267,14 @@ def cluster_options(workers: int | None, scheduler: str | None,
                           *(() if connect_timeout is None else (connect_timeout,)))
 
 
+def _outcome_names(spec: SweepSpec) -> dict:
+    """The action names of the pure-profile outcome labels (`outcome_names`); none
+    for a game on a graph (its outcomes are named by the consensus action)."""
+    if spec_data(game_spec(spec)) is not None:
+        return {}
+    return outcome_names(sweep_game(game_spec(spec)))
+
+
 def _compute(spec, store, events_notes, on_chunk, cluster, limits, workers) -> SweepRun:
     """Open the store, compute what is missing, stream cells.json; on any failure
     release the folder (removed again when this call created it and stored nothing)."""
@@ -282,7 +290,8 @@ def _compute(spec, store, events_notes, on_chunk, cluster, limits, workers) -> S
         seconds = time.perf_counter() - start
         events, notes = events_notes
         body = {"axes": spec.axes, "methods": list(spec.methods), "shape": list(spec.shape),
-                "events": events, "alignment": ALIGNMENT_NOT_COMPUTED, "notes": notes}
+                "events": events, "alignment": ALIGNMENT_NOT_COMPUTED, "notes": notes,
+                "outcome_names": _outcome_names(spec)}
         if spec.verdicts is not None:
             body[SLOT] = {"status": "computed", **spec.verdicts.to_json()}
         head = document("sweep", body, {"spec": spec, "arguments_sha256": spec.digest()})

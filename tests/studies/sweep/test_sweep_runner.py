@@ -125,3 +125,39 @@ def test_the_argument_hash_and_the_recorded_verdicts_keep_their_form():
     assert SPEC.to_json()["extension"] == recorded and "verdicts" not in SPEC.to_json()
     assert PLAIN.to_json()["extension"] is None
     assert PLAIN.digest() == GOLDEN_PLAIN and SPEC.digest() == GOLDEN_VERDICTS
+
+
+def test_pure_profile_labels_are_named_by_the_actions_whose_payoffs_they_hold(serial):
+    """cells.json's ``outcome_names`` reads a label (probability coordinates) as the
+    profile of action names; checked against the game: the value J_i at a cell's
+    exact pure fixed point is the payoff of the named profile, for every player."""
+    import sympy as sp
+
+    from eqselect.studies.sweep.atlas import read_atlas
+    from eqselect.studies.sweep.plots import quantity_title
+    from eqselect.theory import builtin
+
+    out, _ = serial
+    doc = json.loads((out / CELLS).read_text())
+    names = doc["outcome_names"]
+    assert sorted(names) == ["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"]
+    game = builtin("stag-hunt", "direct", symbolic=True)
+    checked = 0
+    for c in doc["cells"]:
+        at = {sp.Symbol(k): sp.Rational(v) for k, v in c["symbols"].items()}
+        for e in c["equilibria"]:
+            if e["label"] not in names:
+                continue  # a mixed fixed point
+            point = dict(zip(game.parameters, map(sp.Rational, e["exact"])))
+            profile = [game.action_names[i].index(a) for i, a in
+                       enumerate(names[e["label"]].strip("()").split(", "))]
+            for i, table in enumerate(game.payoffs):
+                for a in profile:
+                    table = table[a]
+                value = game.values[i].xreplace(point).xreplace(at)
+                assert sp.expand(value - sp.sympify(table).xreplace(at)) == 0
+            checked += 1
+    assert checked >= 12
+    atlas = read_atlas(doc)
+    assert quantity_title(atlas, "pg", "share (0, 0)") == \
+        f"stag-hunt, pg: share (0, 0) = {names['(0, 0)']}"
