@@ -25,13 +25,21 @@ from eqselect.signals import (
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows every optional argument's default, exact numbers as decimals (0.55);
     once where the help states it already; an on/off flag's as "off" (``--json``,
-    ``--no-verdicts``: the flag is the value, not its destination's)."""
+    ``--no-verdicts``: the flag is the value, not its destination's); lines never
+    broken inside a hyphenated name."""
+
+    def _split_lines(self, text, width):
+        # a method or option name is never broken at its hyphen ("peer-only", "sga-fixed")
+        import textwrap
+
+        return textwrap.wrap(self._whitespace_matcher.sub(" ", text).strip(), width,
+                             break_on_hyphens=False)
 
     def _get_help_string(self, action):
         text = action.help or ""
         if action.required or action.default is argparse.SUPPRESS or not action.option_strings:
             return text
-        if "(default" in text:  # stated in the help's own words
+        if "default" in text.lower():  # stated in the help's own words
             return text
         if action.nargs == 0 and isinstance(action.const, bool):
             return f"{text} (default: off)"  # an on/off flag: the flag is the value
