@@ -161,7 +161,7 @@ def run(args) -> int:
               "finished": not budget_notes}
     if args.json:
         inputs = {**command_inputs(args), "problem": problem.to_json()}
-        print(json.dumps(basins_json(bm, dec.game, inputs, notes, search)))
+        print_basins_json(bm, dec.game, inputs, notes, search)
         return 0
     print_basins(bm, args, dec, where, notes, search)
     return 0
@@ -235,11 +235,38 @@ def basin_run(args) -> tuple:
     return bm, dec, problem, found, notes, budget_notes, where
 
 
-def basins_json(bm, game, inputs: dict, notes, search: dict) -> dict:
+#: Starts a ``--per-start`` document writes at a time (its rows are streamed).
+PER_START_PART = 1 << 14
+
+
+def print_basins_json(bm, game, inputs: dict, notes, search: dict) -> None:
+    """Print the basins document (`basins_json`). With ``--per-start`` its rows
+    are written part by part in their place in the document, the same bytes
+    as one ``json.dumps``: 10^6 starts never sit in memory as rows or text."""
+    from dataclasses import replace
+
+    if not bm.problem.per_start:
+        print(json.dumps(basins_json(bm, game, inputs, notes, search)))
+        return
+    marker = json.dumps(f"per-start rows of {id(bm)}")
+    lean = replace(bm, problem=replace(bm.problem, per_start=False))
+    doc = basins_json(lean, game, inputs, notes, search, per_start=json.loads(marker))
+    head, tail = json.dumps(doc).split(marker)
+    out = sys.stdout
+    out.write(head + "[")
+    for k, part in enumerate(bm.per_start_parts(PER_START_PART)):
+        out.write((", " if k else "") + json.dumps(part)[1:-1])
+    out.write("]" + tail + "\n")
+
+
+def basins_json(bm, game, inputs: dict, notes, search: dict, per_start=None) -> dict:
     """The basins document: the map, the notes of the command first, the fixed-point
     search, and every attractor named by the game's actions (``"named_profile"``,
-    the action names of a pure profile or null, and ``"named_strategies"``)."""
+    the action names of a pure profile or null, and ``"named_strategies"``);
+    ``per_start``, when given, stands in the place of the map's rows."""
     doc = document("basins", bm, inputs)
+    if per_start is not None:  # the rows' place, kept by a writer that streams them
+        doc["per_start"] = per_start
     doc["notes"] = list(notes) + doc["notes"]
     for record, attractor in zip(doc["attractors"], bm.attractors):
         names = point_names(game, attractor.strategies)

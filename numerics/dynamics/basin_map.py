@@ -158,10 +158,17 @@ class BasinMap(Record):
     def per_start(self) -> list[dict]:
         """Every start: its parameters, its end point and its outcome index
         (into ``attractors``; -1 still moving, -2 cycle; null without labels)."""
-        labels = self.labels if self.labels is not None else [None] * self.n
-        return [{"start": [float(v) for v in a], "end": [float(v) for v in b],
-                 "attractor": None if k is None else int(k)}
-                for a, b, k in zip(self.starts, self.final, labels)]
+        return [row for part in self.per_start_parts(max(self.n, 1)) for row in part]
+
+    def per_start_parts(self, size: int):
+        """`per_start` in parts of ``size`` starts, in order (a writer streams them:
+        the rows of 10^6 starts are never held at once)."""
+        for a in range(0, self.n, size):
+            part = slice(a, min(self.n, a + size))
+            labels = (self.labels[part].tolist() if self.labels is not None
+                      else [None] * (part.stop - part.start))
+            yield [{"start": s, "end": e, "attractor": k} for s, e, k in
+                   zip(self.starts[part].tolist(), self.final[part].tolist(), labels)]
 
 
 __all__ = ["FRACTION", "BasinMap"]
