@@ -164,7 +164,15 @@ def check_a5(sf, P, R, lam_max: float) -> Verdict:
             return not_applicable("A5", A5, why + "; not decided here")
         values["events"] = _events((), exact)
         return _exact_verdict(exact, values, {"continuation": why}, lam_max)
-    branches, events, notes = adapter.lambda_branches(sf.dec, rule, lam_max)
+    try:
+        branches, events, notes = adapter.lambda_branches(sf.dec, rule, lam_max)
+    except (np.linalg.LinAlgError, FloatingPointError, OverflowError) as exc:
+        # coefficients past double range (payoffs near the 10^300 a game file allows)
+        why = f"the numerical continuation failed ({type(exc).__name__}: {exc})"
+        if exact is None:
+            return not_applicable("A5", A5, why + "; not decided here")
+        values["events"] = _events((), exact)
+        return _exact_verdict(exact, values, {"continuation": why}, lam_max)
     values.update({"continued_as": rule.method.value + (
                        " with c = lambda" if isinstance(rule.own_coef, sp.Symbol) else ""),
                    "events": _events(events, exact)})

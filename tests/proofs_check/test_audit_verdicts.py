@@ -1,0 +1,89 @@
+"""Verdicts recomputed from the definitions on games the other tests do not name.
+
+Each expected value comes from an independent sympy derivation of PAPER's
+quantities (J_i, v, peer, M, the vertex multipliers), written here without
+the package's helpers, and is compared with what the checker decides.
+"""
+
+import itertools
+
+import pytest
+import sympy as sp
+
+from eqselect.numerics.shaping import ShapingField
+from eqselect.proofs_check.check import point_report
+from eqselect.proofs_check.choice import Candidate, expected_payoffs
+from eqselect.proofs_check.persistence import check_a5
+from eqselect.proofs_check.verdict import Certified
+from eqselect.proofs_check.welfare import check_a4
+from eqselect.theory import PAPER, Decomposition, normal_form_game
+from eqselect.theory.rules import Rule
+
+ETA = sp.Rational(11, 20)
+BIG = 10 ** 299  # the largest payoff magnitude a game file may hold is 10^300
+
+
+def _direct_2x2(A, B):
+    """(p, J, v, peer) of the direct 2x2 game, p_i = P(agent i plays action 0) (PAPER 2)."""
+    p1, p2 = sp.symbols("q1 q2")
+    x, y = sp.Matrix([p1, 1 - p1]), sp.Matrix([p2, 1 - p2])
+    J1 = sp.expand((x.T * sp.Matrix(A) * y)[0])
+    J2 = sp.expand((x.T * sp.Matrix(B) * y)[0])
+    g1, g2 = sp.diff(J1, p1), sp.diff(J2, p2)
+    # peer_i = eta D_ij^T grad_j J_i, D_ij = d(grad_j J_j)/d p_i
+    peer = (ETA * sp.diff(g2, p1) * sp.diff(J1, p2), ETA * sp.diff(g1, p2) * sp.diff(J2, p1))
+    return (p1, p2), (J1, J2), (g1, g2), peer
+
+
+def _welfare_product(A, B):
+    """g = <peer, grad W>, W = J_1 + J_2, and the parameters."""
+    p, J, _, peer = _direct_2x2(A, B)
+    W = J[0] + J[1]
+    return sp.expand(sum(peer[k] * sp.diff(W, p[k]) for k in range(2))), p
+
+
+def _shaping(A, B, method="peer-only"):
+    game = normal_form_game([A, B], "direct", name="audit")
+    return ShapingField(Decomposition(game, eta=PAPER.eta), Rule(method))
+
+
+# One payoff dwarfs the others: g's negative set near a vertex of [0, 1]^2 is far
+# thinner than the subdivision's boxes, whose enclosures the large coefficient of
+# p1 p2 swamps; 10^299 also exceeds what sympy factors in reasonable time.
+@pytest.mark.parametrize("A, B", [
+    ([[10 ** 6, 0], [3, 2]], [[10 ** 6, 3], [0, 2]]),
+    ([[BIG, 0], [3, 2]], [[BIG, 3], [0, 2]]),
+    ([[BIG, -2], [3, -1]], [[BIG, 3], [-2, 0]]),
+])
+def test_a4_with_a_dwarfing_payoff_is_decided_exactly(A, B):
+    g, p = _welfare_product(A, B)
+    # g is affine in p1 and in p2: its minimum over the box is at a corner
+    corners = {c: g.subs(dict(zip(p, c))) for c in itertools.product((0, 1), repeat=2)}
+    verdict = check_a4(_shaping(A, B), max_boxes=400)
+    assert verdict.certified is Certified.EXACT
+    assert verdict.holds is bool(min(corners.values()) >= 0)
+    if verdict.holds is False:
+        point = tuple(verdict.values["counterexample"])
+        assert corners[point] < 0 and verdict.values["value_there"] == corners[point]
+
+
+def test_a5_with_payoffs_past_double_range_keeps_its_exact_verdict():
+    """The numerical continuation overflows at 10^299; the exact solve in lambda decides."""
+    A, B = [[BIG, 0], [3, 2]], [[BIG, 3], [0, 2]]
+    sf = _shaping(A, B)
+    game = sf.dec.game
+    p, _, v, peer = _direct_2x2(A, B)
+    # R = (D, D) is the vertex p = (0, 0): the multipliers of v + lambda peer there are
+    # -v_k - lambda peer_k; R stops being a stable fixed point where the first reaches 0
+    at = dict(zip(p, (0, 0)))
+    stops = min(-v[k].subs(at) / peer[k].subs(at) for k in range(2) if peer[k].subs(at) > 0)
+    reports = []
+    for vertex, strategies in (((1, 1), ((1.0, 0.0), (1.0, 0.0))),
+                               ((0, 0), ((0.0, 1.0), (0.0, 1.0)))):
+        c = Candidate(str(vertex), tuple(map(float, vertex)), tuple(map(sp.Integer, vertex)),
+                      strategies, True, False, expected_payoffs(game, strategies))
+        reports.append(point_report(sf, c))
+    verdict = check_a5(sf, *reports, 3.0)
+    assert verdict.holds is True and verdict.certified is Certified.EXACT
+    assert sp.Rational(verdict.values["selection_global_beyond"]) == stops
+    assert "continuation failed" in verdict.evidence["continuation"]
