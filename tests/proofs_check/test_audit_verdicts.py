@@ -12,7 +12,7 @@ import sympy as sp
 
 from eqselect.numerics.shaping import ShapingField
 from eqselect.proofs_check.check import point_report
-from eqselect.proofs_check.choice import Candidate, expected_payoffs
+from eqselect.proofs_check.choice import Candidate, choose_candidates, expected_payoffs
 from eqselect.proofs_check.persistence import check_a5
 from eqselect.proofs_check.verdict import Certified
 from eqselect.proofs_check.welfare import check_a4
@@ -87,3 +87,25 @@ def test_a5_with_payoffs_past_double_range_keeps_its_exact_verdict():
     assert verdict.holds is True and verdict.certified is Certified.EXACT
     assert sp.Rational(verdict.values["selection_global_beyond"]) == stops
     assert "continuation failed" in verdict.evidence["continuation"]
+
+
+# Payoffs of (C, C) and (D, D) that differ in the 14th significant digit: the
+# payoff-dominant and welfare-maximal equilibrium is (D, D), exactly; no tie.
+@pytest.mark.parametrize("low, high", [
+    (10 ** 13, 10 ** 13 + 1),
+    (sp.Integer(1), 1 + sp.Rational(1, 10 ** 13)),
+    (sp.sqrt(2), sp.sqrt(2) + sp.Rational(1, 10 ** 14)),
+])
+@pytest.mark.parametrize("preferred", ["payoff-dominant", "welfare"])
+def test_near_equal_payoffs_choose_the_exactly_better_profile(low, high, preferred):
+    A = [[low, 0], [0, high]]
+    game = normal_form_game([A, [list(r) for r in zip(*A)]], "logit", name="near-tie",
+                            action_names=[["C", "D"], ["C", "D"]])
+    # strict pure Nash profiles and their payoff vectors, from the matrices
+    strict = [(i, i) for i in range(2) if A[i][i] > A[1 - i][i]]
+    pays = {a: (A[a[0]][a[1]], A[a[1]][a[0]]) for a in strict}
+    best = [a for a in strict if all(x >= y for o in strict for x, y in zip(pays[a], pays[o]))]
+    assert best == [(1, 1)]
+    choice = choose_candidates(game, [], preferred)
+    assert choice.P.label == "D,D" and choice.R.label == "C,C"
+    assert choice.ties == ()
