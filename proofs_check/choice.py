@@ -151,7 +151,14 @@ def parse_profile(game: Game, text: str) -> tuple:
     naming the valid forms."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != len(game.actions or ()):
-        raise OptionsError(f"--preferred {text!r}: the game has {len(game.actions)} agents; "
+        n = len(game.actions or ())
+        if len(parts) == 1:  # one word: a misspelt keyword or a bad index, not a profile
+            raise OptionsError(f"--preferred {text!r}: give payoff-dominant, welfare, an "
+                               "index into the fixed-point list of v (0, 1, ...), or a profile "
+                               f"with one action for each of the {n} agents (e.g. "
+                               f"{','.join(['C'] * n)} or {','.join(['0'] * n)}); the "
+                               "outcomes it also accepts are in docs/alignment.md")
+        raise OptionsError(f"--preferred {text!r}: the game has {n} agents; "
                            "give one action per agent, e.g. C,C or 0,1")
     out = []
     for i, (p, m) in enumerate(zip(parts, game.actions)):
@@ -228,7 +235,7 @@ def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant") -> 
         else:
             ties = ()
     else:
-        P = _nearest(game, cands, parse_profile(game, str(preferred)), notes)
+        P = _nearest(game, cands, parse_profile(game, str(preferred)), notes, str(preferred))
     return Choice(P, alternative(cands, P), tuple(notes), tuple(ties), tuple(cands))
 
 
@@ -279,7 +286,7 @@ def _best(cands, preferred, notes) -> list:
     return [c for c in cands if _compare(c.compared_welfare, best.compared_welfare) == 0]
 
 
-def _nearest(game, cands, profile, notes):
+def _nearest(game, cands, profile, notes, text: str):
     target = _pure_strategies(game, profile)
     flat = np.concatenate([np.asarray(s, dtype=float) for s in target])
 
@@ -288,8 +295,9 @@ def _nearest(game, cands, profile, notes):
                                             for s in c.strategies]) - flat).max())
     best = min(cands, key=dist)
     if dist(best) > 0.25:
-        raise OptionsError(f"--preferred {','.join(map(str, profile))}: no stable equilibrium "
-                           f"near that profile (nearest differs by {dist(best):.3g})")
+        raise OptionsError(f"--preferred {text!r} (action indices "
+                           f"{','.join(map(str, profile))}): no stable equilibrium near that "
+                           f"profile (the nearest, {best.label}, differs by {dist(best):.3g})")
     if dist(best) > 0:
         notes.append(f"P is the stable equilibrium nearest to the profile "
                      f"{','.join(map(str, profile))} (max strategy difference {dist(best):.3g})")

@@ -17,6 +17,7 @@ from eqselect.proofs_check.persistence import check_a5
 from eqselect.proofs_check.verdict import Certified
 from eqselect.proofs_check.welfare import check_a4
 from eqselect.theory import PAPER, Decomposition, normal_form_game
+from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import Rule
 
 ETA = sp.Rational(11, 20)
@@ -109,3 +110,24 @@ def test_near_equal_payoffs_choose_the_exactly_better_profile(low, high, preferr
     choice = choose_candidates(game, [], preferred)
     assert choice.P.label == "D,D" and choice.R.label == "C,C"
     assert choice.ties == ()
+
+
+def _stag_hunt_logit():
+    A = [[4, 0], [3, 2]]
+    return normal_form_game([A, [list(r) for r in zip(*A)]], "logit", name="stag",
+                            action_names=[["C", "D"], ["C", "D"]])
+
+
+@pytest.mark.parametrize("text", ["payoff_dominant", "-1", "1.5", "welfar"])
+def test_a_preferred_that_is_no_profile_names_the_valid_forms(text):
+    with pytest.raises(OptionsError) as err:
+        choose_candidates(_stag_hunt_logit(), [], text)
+    msg = str(err.value)
+    assert repr(text) in msg and "payoff-dominant, welfare" in msg and "C,C or 0,0" in msg
+
+
+def test_a_profile_without_an_equilibrium_is_named_as_typed():
+    # (C, D) is no Nash profile of the Stag Hunt (the row player gains 3 > 0 by playing
+    # D), and the stable candidates (C, C), (D, D) differ from it by a whole action
+    with pytest.raises(OptionsError, match=r"--preferred 'C,D' \(action indices 0,1\)"):
+        choose_candidates(_stag_hunt_logit(), [], "C,D")
