@@ -161,7 +161,10 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
     """
     o = replace(options or CheckOptions(), **fields)
     r = as_rule(rule)
-    lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
+    # exact, so that A5's exact route decides the closed range [0, 2 lambda] itself
+    # (2 lambda = 80/297 is no float); the numerical checks take its float
+    lam_range = 2 * r.lam if o.lam_max is None else to_exact(o.lam_max, "lam_max")
+    lam_max = float(lam_range)
     if r.uses_lam and not lam_max > 0:  # A5 and the Weyl bound follow P over [0, lam_max]
         raise OptionsError(f"the lambda range [0, {lam_max:g}] of A5 is empty: give lambda > 0 "
                            "(the range is [0, 2 lambda]) or lam_max > 0")
@@ -174,7 +177,6 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
             else OutcomeChoice(None, None, False))
     if outs.notes:  # P is a named outcome: the point route's "no P" gives way to it
         findings = [f for f in findings if "there is no P to prefer" not in f] + list(outs.notes)
-    lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
     if outs.named:
         return _on_outcomes(g, r, dec, sf, fps, findings, outs, lam_max, o)
     P, R = point_report(sf, choice.P), point_report(sf, choice.R)
@@ -182,7 +184,7 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
     if P is None:
         return _without_p(g, r, dec, sf, fps, findings, o.statements)
     conditions = [check_a0(sf, fps.points), check_a1(sf, P), check_a2(sf, P, R),
-                  check_a3(sf, fps.points, P, R), check_a4(sf), check_a5(sf, P, R, lam_max)]
+                  check_a3(sf, fps.points, P, R), check_a4(sf), check_a5(sf, P, R, lam_range)]
     if tau is not None and to_exact(tau) > 0 and len(g.parameters) <= 2:
         conditions[5] = _with_tau(conditions[5], tau_paths(base, sf, P, R, tau, o.tau_high))
     selection = None

@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 
 from eqselect.numerics.shaping import ShapingField
-from eqselect.proofs_check.check import point_report
+from eqselect.proofs_check.check import check_game, point_report
 from eqselect.proofs_check.choice import Candidate, choose_candidates, expected_payoffs
 from eqselect.proofs_check.persistence import check_a5
 from eqselect.proofs_check.verdict import Certified
@@ -131,3 +131,36 @@ def test_a_profile_without_an_equilibrium_is_named_as_typed():
     # D), and the stable candidates (C, C), (D, D) differ from it by a whole action
     with pytest.raises(OptionsError, match=r"--preferred 'C,D' \(action indices 0,1\)"):
         choose_candidates(_stag_hunt_logit(), [], "C,D")
+
+
+def test_a5_is_asked_about_the_exact_closed_range(monkeypatch):
+    """With lambda = 40/297, P = (C, D) stops being stable at exactly 2 lambda = 80/297,
+    which is no float: A5 must be decided on [0, 80/297], not on [0, float(80/297)]
+    (`eqselect check --lam 40/297` on this game: A5 fails, exact)."""
+    A, B = [[4, 1], [5, -3]], [[-3, 3], [-2, -5]]  # strict Nash (C, D) and (D, C)
+    p, _, v, peer = _direct_2x2(A, B)
+    # P = (C, D) (payoffs (1, 3) against (5, -2), welfare 4 > 3) is the vertex
+    # p = (1, 0): multipliers +F_1 and -F_2 of F = v + lambda peer
+    at, sign = dict(zip(p, (1, 0))), (1, -1)
+    mv = [sign[k] * v[k].subs(at) for k in range(2)]
+    mM = [sign[k] * peer[k].subs(at) for k in range(2)]
+    stops = min(-a / b for a, b in zip(mv, mM) if b < 0)
+    assert min(mv) > 0 and stops == sp.Rational(80, 297)
+    assert sp.Rational(repr(float(stops))) < stops  # the float range would miss it
+    import eqselect.proofs_check.check as check_module
+    from eqselect.proofs_check.persistence import A5
+    from eqselect.proofs_check.verdict import not_applicable
+
+    asked = []
+
+    def record(sf, P, R, lam_max):  # the exact route's cost is not what is tested here
+        asked.append((P, lam_max))
+        return not_applicable("A5", A5, "recorded")
+
+    monkeypatch.setattr(check_module, "check_a5", record)
+    game = normal_form_game([A, B], "direct", name="audit", action_names=[["C", "D"]] * 2)
+    check_game(game, Rule("peer-only", lam=stops / 2), statements=False, sampling=None,
+               n_seeds=8)
+    (P, lam_max), = asked
+    assert P.exact == (1, 0) and lam_max == stops
+
