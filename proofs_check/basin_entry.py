@@ -54,6 +54,12 @@ def check_a3(sf: ShapingField, fixed_points, P, R) -> Verdict:
                               "separatrix between P and R, A3 does not apply")
     if sf.trivial:
         return not_applicable("A3", A3, "the rule has no shaping field (M = 0)")
+    unstable = [fp.stability for fp in fixed_points
+                if fp.stability != "stable" and tuple(fp.point) == tuple(P.point)]
+    if unstable:  # P named by an index of the list (--preferred N)
+        return not_applicable("A3", A3, f"P is a {unstable[0]} fixed point of v, not a "
+                              "stable one: it has no basin, so there is no separatrix "
+                              "between P's and R's basins")
     if len(sf.symbols) != 2:
         return not_applicable("A3", A3, f"the separatrix is traced for 2 parameters; this game "
                               f"has {len(sf.symbols)}: not decidable here")

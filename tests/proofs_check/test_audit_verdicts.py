@@ -11,6 +11,8 @@ import pytest
 import sympy as sp
 
 from eqselect.numerics.shaping import ShapingField
+from eqselect.proofs_check import adapter
+from eqselect.proofs_check.basin_entry import check_a3
 from eqselect.proofs_check.check import check_game, point_report
 from eqselect.proofs_check.choice import Candidate, choose_candidates, expected_payoffs
 from eqselect.proofs_check.persistence import check_a5
@@ -164,3 +166,20 @@ def test_a5_is_asked_about_the_exact_closed_range(monkeypatch):
     (P, lam_max), = asked
     assert P.exact == (1, 0) and lam_max == stops
 
+
+
+def test_a3_does_not_apply_when_p_is_the_saddle():
+    """--preferred 2 in the direct Stag Hunt names the interior fixed point (2/3, 2/3),
+    a saddle: it has no basin, so A3 (about the separatrix between P's and R's basins)
+    does not apply; it is neither proven nor refuted."""
+    A, B = [[4, 0], [3, 2]], [[4, 3], [0, 2]]
+    p, _, v, _ = _direct_2x2(A, B)
+    (x,) = [s for s in sp.solve(list(v), p, dict=True) if all(0 < s[q] < 1 for q in p)]
+    Jv = sp.Matrix(v).jacobian(p).subs(x)
+    assert (x[p[0]], x[p[1]]) == (sp.Rational(2, 3),) * 2 and Jv.det() < 0  # a saddle
+    sf = _shaping(A, B)
+    fps = adapter.fixed_points(sf.dec, Rule("pg", lam=0), n_seeds=8)
+    k = next(k for k, fp in enumerate(fps.points) if fp.exact == (x[p[0]], x[p[1]]))
+    choice = choose_candidates(sf.dec.game, fps.points, k)
+    verdict = check_a3(sf, fps.points, point_report(sf, choice.P), point_report(sf, choice.R))
+    assert verdict.holds is None and "no basin" in verdict.reason
