@@ -69,7 +69,12 @@ def check_a3(sf: ShapingField, fixed_points, P, R) -> Verdict:
     exact = _exact_segment(sf, saddle, P)
     if exact is not None:
         return exact
-    return _along_trace(sf, saddle, P, R)
+    try:
+        return _along_trace(sf, saddle, P, R)
+    except (np.linalg.LinAlgError, FloatingPointError, OverflowError) as exc:
+        # v's Jacobian past double range (payoffs near the 10^300 a game file allows)
+        return not_applicable("A3", A3, f"the separatrix could not be traced in floating "
+                              f"point ({type(exc).__name__}: {exc}): not decidable here")
 
 
 def exact_sign(x) -> int | None:

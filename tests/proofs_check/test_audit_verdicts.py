@@ -6,12 +6,14 @@ the package's helpers, and is compared with what the checker decides.
 """
 
 import itertools
+import json
 
+import numpy as np
 import pytest
 import sympy as sp
 
 from eqselect.numerics.shaping import ShapingField
-from eqselect.proofs_check import adapter
+from eqselect.proofs_check import adapter, rates
 from eqselect.proofs_check.basin_entry import check_a3
 from eqselect.proofs_check.check import check_game, point_report
 from eqselect.proofs_check.choice import Candidate, choose_candidates, expected_payoffs
@@ -21,6 +23,7 @@ from eqselect.proofs_check.welfare import check_a4
 from eqselect.theory import PAPER, Decomposition, normal_form_game
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import Rule
+from eqselect.theory.serialize import jsonable
 
 ETA = sp.Rational(11, 20)
 BIG = 10 ** 299  # the largest payoff magnitude a game file may hold is 10^300
@@ -183,3 +186,31 @@ def test_a3_does_not_apply_when_p_is_the_saddle():
     choice = choose_candidates(sf.dec.game, fps.points, k)
     verdict = check_a3(sf, fps.points, point_report(sf, choice.P), point_report(sf, choice.R))
     assert verdict.holds is None and "no basin" in verdict.reason
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_the_estimator_lemma_is_not_refuted_by_overflow(big):
+    """At payoffs of 10^299 the sampled returns' products overflow: NaN z-scores decide
+    nothing (and are no JSON); at the Stag Hunt's payoffs the lemma holds."""
+    A = [[BIG if big else 4, 0], [3, 2]]
+    B = [list(r) for r in zip(*A)]
+    game = normal_form_game([A, B], "logit", name="audit")
+    dec = Decomposition(game, eta=PAPER.eta)
+    payoffs = np.array([A, B], dtype=float)
+    verdict = rates.check_estimator(adapter.compiled_components(dec), [0.3, -0.4], payoffs,
+                                    float(dec.eta), n_rep=400)
+    assert verdict.holds is (None if big else True)
+    json.dumps(jsonable(verdict.values), allow_nan=False)
+
+
+def test_a3_past_double_range_is_undecided_not_a_crash():
+    """Logit Stag Hunt shape with a = 10^150: J_v at the saddle overflows to inf, so
+    the separatrix cannot be traced in floating point; A3 says so."""
+    A = [[10 ** 150, 0], [3, 2]]
+    game = normal_form_game([A, [list(r) for r in zip(*A)]], "logit", name="audit")
+    sf = ShapingField(Decomposition(game, eta=PAPER.eta), Rule("peer-only"))
+    fps = adapter.fixed_points(sf.dec, Rule("pg", lam=0), n_seeds=8)
+    assert any(fp.stability == "saddle" for fp in fps.points)
+    choice = choose_candidates(game, fps.points)
+    verdict = check_a3(sf, fps.points, point_report(sf, choice.P), point_report(sf, choice.R))
+    assert verdict.holds is None and "floating point" in verdict.reason
