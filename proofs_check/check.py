@@ -247,7 +247,8 @@ def _candidates(g: Game, dec: Decomposition, o: CheckOptions, named: bool = Fals
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
     fps = adapter.fixed_points(dec, Rule("pg", lam=0), n_seeds=n_seeds)
-    choice = choose_candidates(g, fps.points, "payoff-dominant" if named else o.preferred)
+    choice = choose_candidates(g, fps.points, "payoff-dominant" if named else o.preferred,
+                               fps.complete)
     findings = list(choice.notes)
     if not fps.complete:
         findings.append("the fixed-point list of v comes from seeded Newton and is not proven "
@@ -282,7 +283,9 @@ def _without_p(g, r, dec, sf, fps, findings, statements):
     from eqselect.proofs_check.persistence import A5
     from eqselect.proofs_check.verdict import not_applicable
 
-    why = "v has no stable equilibrium to prefer: no P, so the condition does not apply"
+    why = ("v has no stable equilibrium to prefer: no P, so the condition does not apply"
+           if fps.complete else "no stable equilibrium of v was found, and the fixed-point "
+           "list is not proven complete: no P, so the condition is not decided")
     conditions = [check_a0(sf, fps.points), not_applicable("A1", A1, why),
                   not_applicable("A2", A2, why), not_applicable("A3", A3, why),
                   check_a4(sf), not_applicable("A5", A5, why)]

@@ -205,8 +205,10 @@ def choose(game: Game, fixed_points, preferred="payoff-dominant"):
     return c.P, c.R, list(c.notes)
 
 
-def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant") -> Choice:
-    """The `Choice` of P and R for a preference, ties listed."""
+def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant",
+                      complete: bool = True) -> Choice:
+    """The `Choice` of P and R for a preference, ties listed; ``complete`` says
+    whether ``fixed_points`` is proven to hold every fixed point of v."""
     cands = candidates(game, fixed_points)
     notes, ties = [], ()
     if isinstance(preferred, int) or (isinstance(preferred, str) and preferred.isascii()
@@ -223,7 +225,10 @@ def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant") -> 
             notes.append(f"P = fixed point #{k} is {fp.stability}, not stable")
     elif not cands:
         notes.append(f"game {game.name!r} has no stable equilibrium of v (nor a strict pure "
-                     "Nash profile at infinity): there is no P to prefer")
+                     "Nash profile at infinity): there is no P to prefer" if complete else
+                     f"no stable equilibrium of v (nor a strict pure Nash profile at "
+                     f"infinity) was found for game {game.name!r}, whose fixed-point list "
+                     "is not proven complete: there is no P to prefer among what was found")
         return Choice(None, None, tuple(notes))
     elif preferred in ("payoff-dominant", "welfare"):
         ties = _best(cands, preferred, notes)

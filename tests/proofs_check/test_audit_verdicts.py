@@ -20,7 +20,7 @@ from eqselect.proofs_check.choice import Candidate, choose_candidates, expected_
 from eqselect.proofs_check.persistence import check_a5
 from eqselect.proofs_check.verdict import Certified
 from eqselect.proofs_check.welfare import check_a4
-from eqselect.theory import PAPER, Decomposition, normal_form_game
+from eqselect.theory import PAPER, Decomposition, entropy_regularized, normal_form_game
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.rules import Rule
 from eqselect.theory.serialize import jsonable
@@ -214,3 +214,16 @@ def test_a3_past_double_range_is_undecided_not_a_crash():
     choice = choose_candidates(game, fps.points)
     verdict = check_a3(sf, fps.points, point_report(sf, choice.P), point_report(sf, choice.R))
     assert verdict.holds is None and "floating point" in verdict.reason
+
+
+def test_no_p_from_an_incomplete_list_is_not_stated_as_a_fact():
+    """Under entropy no profile lies at infinity: an empty list that is not proven
+    complete (Newton found nothing) says nothing about the game's equilibria."""
+    A = [[4, 0], [3, 2]]
+    game = entropy_regularized(
+        normal_form_game([A, [list(r) for r in zip(*A)]], "logit", name="audit"),
+        sp.Rational(1, 4))
+    (found,) = choose_candidates(game, [], complete=False).notes
+    assert "has no stable equilibrium" not in found and "was found" in found
+    (proven,) = choose_candidates(game, [], complete=True).notes
+    assert "has no stable equilibrium" in proven
