@@ -208,8 +208,8 @@ def check_a4(sf: ShapingField, window: float = 8.0, min_width: float = 1e-3,
     evidence = {"boxes_proven": res.proven, "minimum_lower_bound": res.minimum_lower,
                 "undecided_boxes": res.undecided, "n_undecided": res.n_undecided,
                 "min_width": min_width}
-    if res.holds is None:  # enclosures too wide near the region's vertices, e.g.
-        at_vertices = _vertex_verdict(sf, g, where)  # one payoff dwarfing the others
+    if res.holds is None:  # e.g. one payoff dwarfing the others makes enclosures too wide
+        at_vertices = _vertex_verdict(sf, g, where)
         if at_vertices is not None:
             return replace(at_vertices, evidence=evidence)
     return _subdivision_verdict(sf, g, res, values, evidence, where, min_width)
