@@ -73,6 +73,7 @@ def test_a4_with_a_dwarfing_payoff_is_decided_exactly(A, B):
         assert corners[point] < 0 and verdict.values["value_there"] == corners[point]
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the overflow
 def test_a5_with_payoffs_past_double_range_keeps_its_exact_verdict():
     """The numerical continuation overflows at 10^299; the exact solve in lambda decides."""
     A, B = [[BIG, 0], [3, 2]], [[BIG, 3], [0, 2]]
@@ -188,6 +189,7 @@ def test_a3_does_not_apply_when_p_is_the_saddle():
     assert verdict.holds is None and "no basin" in verdict.reason
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # tested for
 @pytest.mark.parametrize("big", [False, True])
 def test_the_estimator_lemma_is_not_refuted_by_overflow(big):
     """At payoffs of 10^299 the sampled returns' products overflow: NaN z-scores decide
