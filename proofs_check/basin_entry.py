@@ -54,6 +54,12 @@ def check_a3(sf: ShapingField, fixed_points, P, R) -> Verdict:
                               "separatrix between P and R, A3 does not apply")
     if sf.trivial:
         return not_applicable("A3", A3, "the rule has no shaping field (M = 0)")
+    unstable = [fp.stability for fp in fixed_points
+                if fp.stability != "stable" and tuple(fp.point) == tuple(P.point)]
+    if unstable:  # P named by an index of the list (--preferred N)
+        return not_applicable("A3", A3, f"P is a {unstable[0]} fixed point of v, not a "
+                              "stable one: it has no basin, so there is no separatrix "
+                              "between P's and R's basins")
     if len(sf.symbols) != 2:
         return not_applicable("A3", A3, f"the separatrix is traced for 2 parameters; this game "
                               f"has {len(sf.symbols)}: not decidable here")
@@ -63,7 +69,12 @@ def check_a3(sf: ShapingField, fixed_points, P, R) -> Verdict:
     exact = _exact_segment(sf, saddle, P)
     if exact is not None:
         return exact
-    return _along_trace(sf, saddle, P, R)
+    try:
+        return _along_trace(sf, saddle, P, R)
+    except (np.linalg.LinAlgError, FloatingPointError, OverflowError) as exc:
+        # v's Jacobian past double range (payoffs near the 10^300 a game file allows)
+        return not_applicable("A3", A3, f"the separatrix could not be traced in floating "
+                              f"point ({type(exc).__name__}: {exc}): not decidable here")
 
 
 def exact_sign(x) -> int | None:

@@ -161,7 +161,10 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
     """
     o = replace(options or CheckOptions(), **fields)
     r = as_rule(rule)
-    lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
+    # exact, so that A5's exact route decides the closed range [0, 2 lambda] itself
+    # (2 lambda = 80/297 is no float); the numerical checks take its float
+    lam_range = 2 * r.lam if o.lam_max is None else to_exact(o.lam_max, "lam_max")
+    lam_max = float(lam_range)
     if r.uses_lam and not lam_max > 0:  # A5 and the Weyl bound follow P over [0, lam_max]
         raise OptionsError(f"the lambda range [0, {lam_max:g}] of A5 is empty: give lambda > 0 "
                            "(the range is [0, 2 lambda]) or lam_max > 0")
@@ -174,7 +177,6 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
             else OutcomeChoice(None, None, False))
     if outs.notes:  # P is a named outcome: the point route's "no P" gives way to it
         findings = [f for f in findings if "there is no P to prefer" not in f] + list(outs.notes)
-    lam_max = float(2 * r.lam) if o.lam_max is None else float(o.lam_max)
     if outs.named:
         return _on_outcomes(g, r, dec, sf, fps, findings, outs, lam_max, o)
     P, R = point_report(sf, choice.P), point_report(sf, choice.R)
@@ -182,7 +184,7 @@ def check_game(game: Game, rule="meta-mapg", options: CheckOptions | None = None
     if P is None:
         return _without_p(g, r, dec, sf, fps, findings, o.statements)
     conditions = [check_a0(sf, fps.points), check_a1(sf, P), check_a2(sf, P, R),
-                  check_a3(sf, fps.points, P, R), check_a4(sf), check_a5(sf, P, R, lam_max)]
+                  check_a3(sf, fps.points, P, R), check_a4(sf), check_a5(sf, P, R, lam_range)]
     if tau is not None and to_exact(tau) > 0 and len(g.parameters) <= 2:
         conditions[5] = _with_tau(conditions[5], tau_paths(base, sf, P, R, tau, o.tau_high))
     selection = None
@@ -245,7 +247,8 @@ def _candidates(g: Game, dec: Decomposition, o: CheckOptions, named: bool = Fals
     if n_seeds is None:  # seeded Newton costs grow with the dimension; QREs are finite
         n_seeds = 64 if len(g.parameters) <= 2 or g.tau is not None else 16
     fps = adapter.fixed_points(dec, Rule("pg", lam=0), n_seeds=n_seeds)
-    choice = choose_candidates(g, fps.points, "payoff-dominant" if named else o.preferred)
+    choice = choose_candidates(g, fps.points, "payoff-dominant" if named else o.preferred,
+                               fps.complete)
     findings = list(choice.notes)
     if not fps.complete:
         findings.append("the fixed-point list of v comes from seeded Newton and is not proven "
@@ -280,7 +283,9 @@ def _without_p(g, r, dec, sf, fps, findings, statements):
     from eqselect.proofs_check.persistence import A5
     from eqselect.proofs_check.verdict import not_applicable
 
-    why = "v has no stable equilibrium to prefer: no P, so the condition does not apply"
+    why = ("v has no stable equilibrium to prefer: no P, so the condition does not apply"
+           if fps.complete else "no stable equilibrium of v was found, and the fixed-point "
+           "list is not proven complete: no P, so the condition is not decided")
     conditions = [check_a0(sf, fps.points), not_applicable("A1", A1, why),
                   not_applicable("A2", A2, why), not_applicable("A3", A3, why),
                   check_a4(sf), not_applicable("A5", A5, why)]

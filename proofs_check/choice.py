@@ -14,6 +14,8 @@ infinity (docs/alignment.md, "P and R").
 - an integer N (or ``"N"``): the N-th entry of the fixed-point list of v.
 R is the stable candidate other than P with the largest welfare.
 
+Payoffs at pure profiles are compared exactly (10^13 + 1 beats 10^13); payoffs
+at other points, which are floats, within the relative tolerance `TIE_RTOL`.
 A preference that several candidates meet equally (equal payoff vectors for
 ``payoff-dominant``, equal welfare for ``welfare`` or its fallback: the two
 pure equilibria of Battle of the Sexes, of Hawk-Dove) is a tie: P is the
@@ -50,11 +52,22 @@ class Candidate:
     at_infinity: bool
     payoffs: tuple
     index: int | None = None  # into the fixed-point list of v
+    exact_payoffs: tuple | None = None  # at a pure profile: the payoff entries, exact
 
     @property
     def welfare(self) -> float:
         """W = sum_i J_i (payoffs, without entropy)."""
         return float(sum(self.payoffs))
+
+    @property
+    def compared_payoffs(self) -> tuple:
+        """The payoffs P and R are chosen by: exact where known, else floats."""
+        return self.exact_payoffs if self.exact_payoffs is not None else self.payoffs
+
+    @property
+    def compared_welfare(self):
+        """W from `compared_payoffs` (exact at a pure profile)."""
+        return sum(self.compared_payoffs)
 
 
 def expected_payoffs(game: Game, strategies) -> tuple:
@@ -93,6 +106,25 @@ def _pure_strategies(game, profile):
                  for a, m in zip(profile, game.actions))
 
 
+def pure_profile_of(strategies) -> tuple | None:
+    """The action indices when every strategy is exactly a unit vector, else None."""
+    out = []
+    for s in strategies:
+        ones = [k for k, x in enumerate(s) if x == 1]
+        if len(ones) != 1 or any(x != 0 for k, x in enumerate(s) if k != ones[0]):
+            return None
+        out.append(ones[0])
+    return tuple(out)
+
+
+def exact_payoffs(game: Game, strategies) -> tuple | None:
+    """Each agent's payoff, exact, at a pure profile of a one-state game; else None."""
+    a = pure_profile_of(strategies) if strategies else None
+    if a is None or not game.payoffs or game.states != 1:
+        return None
+    return tuple(to_exact(np.array(t, dtype=object)[a], "payoff") for t in game.payoffs)
+
+
 def candidates(game: Game, fixed_points) -> list[Candidate]:
     """Stable fixed points of v, then strict pure Nash profiles at infinity."""
     out = []
@@ -100,7 +132,8 @@ def candidates(game: Game, fixed_points) -> list[Candidate]:
         if fp.stability != "stable":
             continue
         pay = expected_payoffs(game, fp.strategies) if game.payoffs and fp.strategies else ()
-        out.append(Candidate(f"#{k}", fp.point, fp.exact, fp.strategies, True, False, pay, k))
+        out.append(Candidate(f"#{k}", fp.point, fp.exact, fp.strategies, True, False, pay, k,
+                             exact_payoffs(game, fp.strategies) if pay else None))
     free = game.region.kind is RegionKind.FREE and game.tau is None and game.strategies
     if free:
         for a in pure_nash_profiles(game):
@@ -108,7 +141,8 @@ def candidates(game: Game, fixed_points) -> list[Candidate]:
             name = ",".join(profile_actions(game, a))  # "C,C", as --preferred spells it
             out.append(Candidate(name, tuple(float("inf") if x == 0 else
                                                                float("-inf") for x in a),
-                                 None, st, True, True, expected_payoffs(game, st)))
+                                 None, st, True, True, expected_payoffs(game, st),
+                                 exact_payoffs=exact_payoffs(game, st)))
     return out
 
 
@@ -117,7 +151,14 @@ def parse_profile(game: Game, text: str) -> tuple:
     naming the valid forms."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != len(game.actions or ()):
-        raise OptionsError(f"--preferred {text!r}: the game has {len(game.actions)} agents; "
+        n = len(game.actions or ())
+        if len(parts) == 1:  # one word: a misspelt keyword or a bad index, not a profile
+            raise OptionsError(f"--preferred {text!r}: give payoff-dominant, welfare, an "
+                               "index into the fixed-point list of v (0, 1, ...), or a profile "
+                               f"with one action for each of the {n} agents (e.g. "
+                               f"{','.join(['C'] * n)} or {','.join(['0'] * n)}); the "
+                               "outcomes it also accepts are in docs/alignment.md")
+        raise OptionsError(f"--preferred {text!r}: the game has {n} agents; "
                            "give one action per agent, e.g. C,C or 0,1")
     out = []
     for i, (p, m) in enumerate(zip(parts, game.actions)):
@@ -164,8 +205,10 @@ def choose(game: Game, fixed_points, preferred="payoff-dominant"):
     return c.P, c.R, list(c.notes)
 
 
-def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant") -> Choice:
-    """The `Choice` of P and R for a preference, ties listed."""
+def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant",
+                      complete: bool = True) -> Choice:
+    """The `Choice` of P and R for a preference, ties listed; ``complete`` says
+    whether ``fixed_points`` is proven to hold every fixed point of v."""
     cands = candidates(game, fixed_points)
     notes, ties = [], ()
     if isinstance(preferred, int) or (isinstance(preferred, str) and preferred.isascii()
@@ -177,12 +220,15 @@ def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant") -> 
         fp = fixed_points[k]
         pay = expected_payoffs(game, fp.strategies) if game.payoffs and fp.strategies else ()
         P = Candidate(f"#{k}", fp.point, fp.exact, fp.strategies, fp.stability == "stable",
-                      False, pay, k)
+                      False, pay, k, exact_payoffs(game, fp.strategies) if pay else None)
         if not P.stable:
             notes.append(f"P = fixed point #{k} is {fp.stability}, not stable")
     elif not cands:
         notes.append(f"game {game.name!r} has no stable equilibrium of v (nor a strict pure "
-                     "Nash profile at infinity): there is no P to prefer")
+                     "Nash profile at infinity): there is no P to prefer" if complete else
+                     f"no stable equilibrium of v (nor a strict pure Nash profile at "
+                     f"infinity) was found for game {game.name!r}, whose fixed-point list "
+                     "is not proven complete: there is no P to prefer among what was found")
         return Choice(None, None, tuple(notes))
     elif preferred in ("payoff-dominant", "welfare"):
         ties = _best(cands, preferred, notes)
@@ -194,34 +240,58 @@ def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant") -> 
         else:
             ties = ()
     else:
-        P = _nearest(game, cands, parse_profile(game, str(preferred)), notes)
+        P = _nearest(game, cands, parse_profile(game, str(preferred)), notes, str(preferred))
     return Choice(P, alternative(cands, P), tuple(notes), tuple(ties), tuple(cands))
 
 
 def alternative(cands, P):
     """R: the stable candidate other than P with the largest welfare (None if none)."""
     rest = [c for c in cands if c.point != P.point and c.stable]
-    return max(rest, key=lambda c: c.welfare) if rest else None
+    if not rest:
+        return None
+    best = rest[0]
+    for c in rest[1:]:  # the first of equal welfares, as max() keeps it
+        if _compare(c.compared_welfare, best.compared_welfare) > 0:
+            best = c
+    return best
 
 
 def _same(x: float, y: float) -> bool:
     return abs(x - y) <= TIE_RTOL * max(1.0, abs(x), abs(y))
 
 
+def _compare(x, y) -> int:
+    """The sign of x - y: exact when both are exact numbers (payoffs at pure
+    profiles), else within the float tolerance `TIE_RTOL` (0 for equal)."""
+    if isinstance(x, sp.Basic) and isinstance(y, sp.Basic):
+        d = x - y
+        d = sp.simplify(d) if d.is_zero is None else d
+        if d.is_zero:
+            return 0
+        if d.is_positive is not None:
+            return 1 if d.is_positive else -1
+    x, y = float(x), float(y)
+    return 0 if _same(x, y) else (1 if x > y else -1)
+
+
 def _best(cands, preferred, notes) -> list:
     """The candidates meeting the preference best (ties: more than one), in list order."""
     if preferred == "payoff-dominant" and all(c.payoffs for c in cands):
         top = [c for c in cands
-               if all(all(x >= y or _same(x, y) for x, y in zip(c.payoffs, o.payoffs))
+               if all(all(_compare(x, y) >= 0 for x, y in zip(c.compared_payoffs,
+                                                               o.compared_payoffs))
                       for o in cands)]
         if top:
             return top
         notes.append("no candidate is payoff-dominant; P is the welfare-maximal one")
-    w = max(c.welfare for c in cands)
-    return [c for c in cands if _same(c.welfare, w)]
+    best = cands[0]
+    for c in cands[1:]:
+        if _compare(c.compared_welfare, best.compared_welfare) > 0:
+            best = c
+    return [c for c in cands if _compare(c.compared_welfare, best.compared_welfare) == 0]
 
 
-def _nearest(game, cands, profile, notes):
+def _nearest(game, cands, profile, notes, text: str):
     target = _pure_strategies(game, profile)
     flat = np.concatenate([np.asarray(s, dtype=float) for s in target])
 
@@ -230,8 +300,9 @@ def _nearest(game, cands, profile, notes):
                                             for s in c.strategies]) - flat).max())
     best = min(cands, key=dist)
     if dist(best) > 0.25:
-        raise OptionsError(f"--preferred {','.join(map(str, profile))}: no stable equilibrium "
-                           f"near that profile (nearest differs by {dist(best):.3g})")
+        raise OptionsError(f"--preferred {text!r} (action indices "
+                           f"{','.join(map(str, profile))}): no stable equilibrium near that "
+                           f"profile (the nearest, {best.label}, differs by {dist(best):.3g})")
     if dist(best) > 0:
         notes.append(f"P is the stable equilibrium nearest to the profile "
                      f"{','.join(map(str, profile))} (max strategy difference {dist(best):.3g})")

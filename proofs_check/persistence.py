@@ -145,15 +145,17 @@ def _less(a, b) -> bool:
         isinstance(b, sp.Basic) else a < b
 
 
-def check_a5(sf, P, R, lam_max: float) -> Verdict:
-    """A5 in lambda over [0, lam_max] on F_lambda (see the module docstring)."""
+def check_a5(sf, P, R, lam_max) -> Verdict:
+    """A5 in lambda over [0, lam_max] on F_lambda (see the module docstring); an exact
+    ``lam_max`` (a sympy or int number) keeps the exact route on the exact range."""
     if sf.trivial:
         return not_applicable("A5", A5, "the rule has no shaping field (M = 0): nothing moves")
     if P.at_infinity:
         return not_applicable("A5", A5, "P lies at infinity under logit: there is no finite "
                               "branch to continue; use --param direct or --tau > 0")
     rule = field_rule(sf)
-    exact = _exact(sf, P, R, lam_max)
+    exact = _exact(sf, P, R, lam_max)  # on the exact range when lam_max is exact
+    lam_exact, lam_max = lam_max, float(lam_max)
     values = {"lam_max": lam_max, "field": "F_lambda = v + lambda M"}
     if not _continuable(sf, rule):
         why = (f"F_lambda = v + lambda M with M = {' + '.join(sf.pieces)}: no rule weighs "
@@ -163,14 +165,22 @@ def check_a5(sf, P, R, lam_max: float) -> Verdict:
         if exact is None:
             return not_applicable("A5", A5, why + "; not decided here")
         values["events"] = _events((), exact)
-        return _exact_verdict(exact, values, {"continuation": why}, lam_max)
-    branches, events, notes = adapter.lambda_branches(sf.dec, rule, lam_max)
+        return _exact_verdict(exact, values, {"continuation": why}, lam_max, lam_exact)
+    try:
+        branches, events, notes = adapter.lambda_branches(sf.dec, rule, lam_max)
+    except (np.linalg.LinAlgError, FloatingPointError, OverflowError) as exc:
+        # coefficients past double range (payoffs near the 10^300 a game file allows)
+        why = f"the numerical continuation failed ({type(exc).__name__}: {exc})"
+        if exact is None:
+            return not_applicable("A5", A5, why + "; not decided here")
+        values["events"] = _events((), exact)
+        return _exact_verdict(exact, values, {"continuation": why}, lam_max, lam_exact)
     values.update({"continued_as": rule.method.value + (
                        " with c = lambda" if isinstance(rule.own_coef, sp.Symbol) else ""),
                    "events": _events(events, exact)})
     evidence = {"branches": len(branches), "notes": list(notes)}
     if exact is not None:
-        return _exact_verdict(exact, values, evidence, lam_max)
+        return _exact_verdict(exact, values, evidence, lam_max, lam_exact)
     return _numerical_verdict(branches, P, R, values, evidence, notes, lam_max)
 
 
@@ -238,7 +248,7 @@ def _face_of(faces, exact):
     return None
 
 
-def _exact_verdict(exact, values, evidence, lam_max):
+def _exact_verdict(exact, values, evidence, lam_max, lam_exact):
     p_lost = exact["P"]["lost_at"]
     r_lost = exact["R"]["lost_at"] if exact["R"] is not None else None
     for who in ("P", "R"):
@@ -251,7 +261,7 @@ def _exact_verdict(exact, values, evidence, lam_max):
                   else f"P stops being a stable fixed point at lambda = {p_lost}")
         beyond = None
     else:
-        reason, beyond = explain(p_lost, r_lost, to_exact(lam_max, "lam_max"))
+        reason, beyond = explain(p_lost, r_lost, to_exact(lam_exact, "lam_max"))
     if beyond is not None:
         values["selection_global_beyond"] = beyond
     evidence["exact"] = ("fixed points of F_lambda solved face by face in lambda "

@@ -123,18 +123,31 @@ def check_estimator(exact_fn, theta, payoffs, eta: float, batches=(16, 64),
 
     cur_x, peer_x = exact_fn(theta)
     pts = np.repeat(np.asarray(theta, float)[None], n_rep, axis=0)
-    values, ok = {}, True
+    values, ok, finite = {}, True, True
     for B in batches:
         est = sample_components("2x2", pts, eta=eta, batch=B, rng=seed + B, payoffs=payoffs)
         split = sample_components("2x2", pts, eta=eta, batch=B, rng=seed + B + 1,
                                   payoffs=payoffs, split=True)
-        z_cur = (est.cur.mean(0) - cur_x) / (est.cur.std(0, ddof=1) / math.sqrt(n_rep))
-        z_split = (split.peer.mean(0) - peer_x) / (split.peer.std(0, ddof=1) / math.sqrt(n_rep))
-        bias = est.peer.mean(0) - peer_x
+        with np.errstate(all="ignore"):  # overflow is reported below, not warned about
+            z_cur = (est.cur.mean(0) - cur_x) / (est.cur.std(0, ddof=1) / math.sqrt(n_rep))
+            z_split = (split.peer.mean(0) - peer_x) / (split.peer.std(0, ddof=1)
+                                                       / math.sqrt(n_rep))
+            bias = est.peer.mean(0) - peer_x
+        stats = np.concatenate([z_cur, z_split, bias])
+        finite = finite and bool(np.all(np.isfinite(stats)))
         ok = ok and bool(np.all(np.abs(z_cur) < 4.5) and np.all(np.abs(z_split) < 4.5))
-        values[f"B={B}"] = {"z_cur": z_cur.tolist(), "z_peer_split": z_split.tolist(),
-                            "peer_bias": bias.tolist(), "B_times_bias": (B * bias).tolist()}
-    return Verdict("estimator", ESTIMATOR, ok, Certified.NUMERICAL, values,
-                   {"theta": list(map(float, theta)), "replicates": n_rep, "seed": seed},
+        values[f"B={B}"] = {"z_cur": _finite(z_cur), "z_peer_split": _finite(z_split),
+                            "peer_bias": _finite(bias), "B_times_bias": _finite(B * bias)}
+    evidence = {"theta": list(map(float, theta)), "replicates": n_rep, "seed": seed}
+    if not finite:  # NaN or inf z-scores decide nothing (payoffs past double range)
+        return Verdict("estimator", ESTIMATOR, None, Certified.NUMERICAL, values, evidence,
+                       "the sampled estimates or their spread are not finite in floating "
+                       "point (null entries): not decidable here")
+    return Verdict("estimator", ESTIMATOR, ok, Certified.NUMERICAL, values, evidence,
                    "unbiasedness tested at |z| < 4.5; the bias of the one-batch product is "
                    "reported with B * bias (constant under O(1/B))")
+
+
+def _finite(x) -> list:
+    """Floats of ``x`` for the JSON document, None for NaN and inf (not valid JSON)."""
+    return [float(v) if math.isfinite(v) else None for v in np.asarray(x, dtype=float)]

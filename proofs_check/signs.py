@@ -357,6 +357,19 @@ class Factored:
 MAX_SIMPLIFY_OPS = 600
 
 
+#: Digits of a coefficient past which an expression is not factored: sympy's
+#: factorisation over the integers slows down steeply with the coefficients'
+#: size (seconds at 60 digits, minutes at 300, the largest payoff a game
+#: file may hold), while interval subdivision does not.
+MAX_FACTOR_DIGITS = 50
+
+
+def _digits(expr) -> int:
+    """The most digits of a numerator or denominator of a rational in ``expr``."""
+    return max((max(len(str(abs(x.p))), len(str(x.q))) for x in expr.atoms(sp.Rational)),
+               default=0)
+
+
 def _expand_logs(expr):
     """log of a quotient or product written as a sum of logs (logs of sigmoids too).
 
@@ -383,7 +396,7 @@ def signed_factors(expr, nonnegative=frozenset(), max_ops: int = MAX_SIMPLIFY_OP
     >>> f.sign, f.residual
     (<Sign.NONNEGATIVE: 'nonnegative'>, x + y)
     """
-    if sp.count_ops(expr) > max_ops:
+    if sp.count_ops(expr) > max_ops or _digits(expr) > MAX_FACTOR_DIGITS:
         return Factored(expr, (), Sign.POSITIVE, expr, within_budget=False)
     e = sp.factor(sp.together(_expand_logs(expr)))
     if e == 0:
