@@ -32,6 +32,7 @@ from eqselect.theory.serialize import Record
 from eqselect.numerics.fixed_points.core.record import Route, Stability
 from eqselect.numerics.dynamics.end_screen import BAND, pushed_out, vertex_screen
 from eqselect.numerics.dynamics.narrow import row_argmin, row_max_distance
+from eqselect.numerics.dynamics.hull import hull_distance
 from eqselect.numerics.dynamics.outcomes import fixed_point_label, wilson_interval
 from eqselect.numerics.dynamics.starts import action_blocks, parameters_to_strategies
 
@@ -130,7 +131,7 @@ def attractor_list(game, found) -> tuple[Attractor, ...]:
         if eq.stability not in ATTRACTING or not eq.strategies or eq.extreme_points:
             continue
         strategies = tuple(tuple(float(v) for v in s) for s in eq.strategies)
-        if any(_hull_distance(_flat(strategies)[None, :], c.vertices)[0] < 1e-9
+        if any(hull_distance(_flat(strategies)[None, :], c.vertices)[0] < 1e-9
                for c in pieces):
             continue
         infinite = eq.route is Route.AT_INFINITY
@@ -164,22 +165,6 @@ def _continuum(game, eq) -> Attractor:
 def _one(game, agent, s):
     """Strategies of which only ``agent``'s is named (the others pure placeholders)."""
     return tuple(tuple(s) if i == agent else None for i in range(game.n_agents))
-
-
-def _hull_distance(s: np.ndarray, vertices) -> np.ndarray:
-    """Max-norm distance of rows of s to the segments between the vertices.
-
-    Exact for a segment (a one-dimensional continuum), an upper bound for a
-    polytope of higher dimension.
-    """
-    v = np.asarray(vertices, dtype=float)
-    best = np.abs(s[:, None, :] - v[None, :, :]).max(axis=2).min(axis=1)
-    for a in range(len(v)):
-        for b in range(a + 1, len(v)):
-            e = v[b] - v[a]
-            t = np.clip((s - v[a]) @ e / max(float(e @ e), 1e-300), 0.0, 1.0)
-            best = np.minimum(best, np.abs(s - v[a] - t[:, None] * e).max(axis=1))
-    return best
 
 
 #: Most listed attractors shown with their counts even when no start reaches them.
@@ -294,7 +279,7 @@ def _classify(game, attractors, final, field_at, tol, step) -> np.ndarray:
     s = parameters_to_strategies(game, final)
     dist = np.empty((len(final), len(attractors)))
     for j, a in enumerate(attractors):
-        dist[:, j] = (_hull_distance(s, a.vertices) if a.vertices
+        dist[:, j] = (hull_distance(s, a.vertices) if a.vertices
                       else row_max_distance(s, _flat(a.strategies)))
     far = [j for j, a in enumerate(attractors) if a.kind == "at infinity"]
     near = np.zeros(len(final), dtype=bool)
@@ -322,7 +307,7 @@ def distance_to_fixed_points(game, found, final) -> np.ndarray:
     if not eqs or not len(final):
         return np.full(len(final), np.inf)
     s = parameters_to_strategies(game, final)
-    return np.min([_hull_distance(s, _continuum(game, e).vertices) if e.extreme_points
+    return np.min([hull_distance(s, _continuum(game, e).vertices) if e.extreme_points
                    else row_max_distance(s, _flat(e.strategies)) for e in eqs], axis=0)
 
 
