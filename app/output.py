@@ -180,6 +180,9 @@ class StagedFolder:
         self.out, self.marker, self.option = Path(out), marker, option
         check_writable_path(self.out, option)
         _refuse_odd_target(self.out, marker, option)
+        #: Folders above ``out`` that this run creates, deepest first: removed
+        #: again (when still empty) if the run ends without committing.
+        self.created = _missing_folders(self.out.parent)
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)
@@ -211,8 +214,15 @@ class StagedFolder:
         shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
-        """Remove the staging folder (the previous output stays as it was)."""
+        """Remove the staging folder (the previous output stays as it was) and
+        the folders above ``out`` that this run created, unless a committed
+        output or anything else now lives in them."""
         shutil.rmtree(self.stage, ignore_errors=True)
+        for folder in self.created:
+            try:
+                folder.rmdir()  # refuses a folder that is not empty
+            except OSError:
+                break
 
     def __enter__(self) -> Path:
         return self.stage
@@ -226,6 +236,16 @@ class StagedFolder:
         if isinstance(exc, OSError) and exc.errno in WRITE_ERRORS:
             raise write_failed(exc.filename or self.out, exc) from None
         return False
+
+
+def _missing_folders(folder: Path) -> list:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    for f in [folder, *folder.parents]:
+        if not str(f) or f == Path(".") or f.exists() or f.is_symlink():
+            break
+        missing.append(f)
+    return missing
 
 
 def _refuse_odd_target(out: Path, marker: str, option: str) -> None:

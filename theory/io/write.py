@@ -80,6 +80,9 @@ def write_game(game: Game, path, *, default_parameterization: str = "logit",
     if suffix not in SUFFIXES:
         raise OptionsError(f"{path.name}: unknown game file type {suffix!r}; "
                            f"use {', '.join(SUFFIXES)}")
+    if path.is_dir():  # bad input, found before the work: never a write that fails
+        raise OptionsError(f"cannot write {str(path)[:200]!r}: it is a folder; give a file "
+                           f"name ending in {suffix}")
     refuse_lossy(game, suffix, allow_lossy)
     game = stage_game(game)
     if suffix == ".nfg":

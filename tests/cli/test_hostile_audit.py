@@ -1,0 +1,141 @@
+"""Command lines a hostile or careless user writes that the contract covers:
+one line on stderr with the documented status, nothing left behind, game
+texts that cannot act on the terminal, numerical trouble named as such."""
+
+import json
+import os
+import sys
+
+import pytest
+
+from eqselect.cli import main
+from eqselect.output import StagedFolder
+from eqselect.theory.errors import GameError
+
+STAG = {"name": "stag", "actions": [["Stag", "Hare"], ["Stag", "Hare"]],
+        "payoffs": [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]}
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def error_line(err) -> str:
+    """The one error line of ``err`` (asserting there is exactly one)."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("eqselect: error: "), err
+    return lines[0]
+
+
+def game_file(tmp_path, file_name="g.json", **changes):
+    path = tmp_path / file_name
+    path.write_text(json.dumps({**STAG, **changes}))
+    return path
+
+
+def test_convert_onto_a_folder_is_bad_input_and_leaves_it_alone(tmp_path, capsys):
+    folder = tmp_path / "out.json"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("kept")
+    code, out, err = run(["convert", str(game_file(tmp_path)), str(folder)], capsys)
+    assert code == 2 and out == ""
+    assert "is a folder" in error_line(err)
+    assert [p.name for p in folder.iterdir()] == ["kept.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json", "out.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_game_path_that_is_no_regular_file_is_named_for_what_it_is(tmp_path, capsys):
+    os.mkfifo(tmp_path / "pipe.json")  # never opened: reading a pipe could block for ever
+    (tmp_path / "dangling.json").symlink_to(tmp_path / "absent.json")
+    (tmp_path / "loop1.json").symlink_to(tmp_path / "loop2.json")
+    (tmp_path / "loop2.json").symlink_to(tmp_path / "loop1.json")
+    expected = {"pipe.json": "not a regular file", "dangling.json": "symbolic link to nothing",
+                "loop1.json": "symbolic link to nothing", "absent.json": "not found"}
+    for name, words in expected.items():
+        code, out, err = run(["equilibria", str(tmp_path / name)], capsys)
+        assert code == 2 and out == ""
+        assert words in error_line(err), name
+
+
+@pytest.mark.parametrize("key,text", [
+    ("name", "stag\x1b]0;owned\x07"),  # an escape sequence retitles the terminal
+    ("name", "stag\nsecond line"),
+    ("name", "\u202egah gats"),  # right-to-left override
+    ("name", "nul\x00"),
+    ("description", "bell\x07"),
+    ("description", "zero\u200bwidth"),
+])
+def test_game_texts_that_would_act_on_the_terminal_are_refused(tmp_path, capsys, key, text):
+    code, out, err = run(["equilibria", str(game_file(tmp_path, **{key: text}))], capsys)
+    assert code == 2 and out == ""
+    line = error_line(err)
+    assert f"U+{ord(next(c for c in text if not c.isprintable())):04X}" in line
+    assert line.isprintable()  # the offending text is shown escaped
+
+
+def test_ordinary_names_and_paragraph_descriptions_are_kept(tmp_path, capsys):
+    name = "Hirschjagd \u00d6 \u2013 \u9e7f"
+    path = game_file(tmp_path, name=name, description="Two hunters.\n\tStag or hare?")
+    code, out, err = run(["equilibria", str(path)], capsys)
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].startswith(f"{name} (logit), pg:")
+
+
+def test_an_nfg_title_with_an_escape_sequence_is_refused(tmp_path, capsys):
+    path = tmp_path / "g.nfg"
+    path.write_text('NFG 1 R "x\x1b[2J" { "1" "2" } { 2 2 }\n\n4 4 0 3 3 0 2 2\n')
+    code, out, err = run(["equilibria", str(path)], capsys)
+    assert code == 2 and "U+001B" in error_line(err)
+
+
+@pytest.mark.parametrize("failure,status", [(GameError("a bad game found mid-work"), 2),
+                                            (KeyboardInterrupt(), 130)])
+def test_a_failed_report_removes_the_folders_it_created(tmp_path, capsys, monkeypatch,
+                                                        failure, status):
+    import eqselect.studies.report.build as build
+
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(build, "build_report", fail)
+    out = tmp_path / "made" / "by" / "report"
+    code, _, err = run(["report", "stag-hunt", "--out", str(out)], capsys)
+    assert code == status and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_created_folders_are_removed_only_while_empty(tmp_path):
+    (tmp_path / "kept").mkdir()
+    stage = StagedFolder(tmp_path / "kept" / "new" / "deeper" / "r", "report.json")
+    assert stage.created == [tmp_path / "kept" / "new" / "deeper", tmp_path / "kept" / "new"]
+    stage.discard()
+    assert [p.name for p in tmp_path.iterdir()] == ["kept"] and not any(
+        (tmp_path / "kept").iterdir())
+    with StagedFolder(tmp_path / "a" / "r", "report.json") as folder:
+        (folder / "report.json").write_text("{}")
+    assert (tmp_path / "a" / "r" / "report.json").read_text() == "{}"  # committed: kept
+
+
+def test_a_payoff_scale_past_double_precision_is_one_line_not_a_traceback(tmp_path, capsys):
+    big = "1" + "0" * 250  # within the 10^300 limit; its square is not a double
+    assert int(big) ** 2 > sys.float_info.max
+    path = game_file(tmp_path, payoffs=[[[big, 0], [3, 2]], [[big, 3], [0, 2]]])
+    code, out, err = run(["equilibria", str(path), "--method", "lola", "--param", "direct"],
+                         capsys)
+    assert code == 1 and out == ""
+    line = error_line(err)
+    assert "numerical overflow in eqselect." in line and "Traceback" not in err
+    assert "<locals>" not in line
+
+
+
+def test_a_file_name_with_an_escape_sequence_is_read_and_shown_inert(tmp_path, capsys):
+    stag = {k: v for k, v in STAG.items() if k != "name"}  # the name comes from the file
+    path = tmp_path / "stag\x1b[2J.json"
+    path.write_text(json.dumps(stag))
+    code, out, err = run(["equilibria", str(path)], capsys)
+    assert code == 0 and err == ""
+    assert out.startswith("stag?[2J (logit), pg:") and "\x1b" not in out
