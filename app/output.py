@@ -267,6 +267,19 @@ def _refuse_odd_target(out: Path, marker: str, option: str) -> None:
                            "not an earlier eqselect output, so it is not replaced")
 
 
+def _refuse_input_inside(game: str, out) -> None:
+    """Refuse a game file that lies in the folder a report replaces whole: the
+    swap would delete the file the report was made from."""
+    path = Path(game)
+    if not path.is_file():
+        return  # a built-in name
+    folder = Path(out).resolve()
+    if folder in path.resolve().parents:
+        raise OptionsError(f"GAME {game[:200]!r} lies inside --out {str(out)[:200]!r}, which "
+                           "the report replaces whole; move the game file or choose another "
+                           "folder")
+
+
 def report_folder(args) -> str:
     """The folder ``eqselect report`` writes: ``--out``, or ``report-<game file stem>``."""
     return args.out if args.out is not None else f"report-{Path(args.game).stem}"
@@ -283,6 +296,7 @@ def staged_report(args, name: str, build):
     from eqselect.progress import Progress
     from eqselect.theory import limits
 
+    _refuse_input_inside(args.game, report_folder(args))
     stage = StagedFolder(report_folder(args), "report.json")
     try:
         with limits.deadline("eqselect report"), Progress(4, f"report {name}") as bar:

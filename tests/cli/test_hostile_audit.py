@@ -139,3 +139,14 @@ def test_a_file_name_with_an_escape_sequence_is_read_and_shown_inert(tmp_path, c
     code, out, err = run(["equilibria", str(path)], capsys)
     assert code == 0 and err == ""
     assert out.startswith("stag?[2J (logit), pg:") and "\x1b" not in out
+
+
+def test_a_report_never_replaces_the_folder_that_holds_its_game_file(tmp_path, capsys):
+    out = tmp_path / "report-old"
+    out.mkdir()
+    (out / "report.json").write_text("{}")  # an earlier eqselect report
+    game = game_file(out)
+    code, _, err = run(["report", str(game), "--out", str(out)], capsys)
+    assert code == 2 and "lies inside --out" in error_line(err)
+    assert sorted(p.name for p in out.iterdir()) == ["g.json", "report.json"]
+    assert json.loads(game.read_text()) == STAG
