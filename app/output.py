@@ -188,6 +188,11 @@ class StagedFolder:
             clean_leftovers(self.out)
             self.stage = Path(tempfile.mkdtemp(
                 prefix=f".{self.out.name}.{_STAGE[1:]}-{os.getpid()}-", dir=self.out.parent))
+            # mkdtemp makes the folder private (0o700); the output it becomes
+            # gets the mode ``mkdir`` would give it, as every file in it does
+            from eqselect.theory.io.write import created_mode
+
+            os.chmod(self.stage, created_mode(0o777))
         except OSError as exc:  # a full or read-only disk is status 1, a bad path 2
             if os_error_status(exc) == 1 and exc.errno in WRITE_ERRORS:
                 raise write_failed(out, exc) from None

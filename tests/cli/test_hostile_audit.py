@@ -150,3 +150,31 @@ def test_a_report_never_replaces_the_folder_that_holds_its_game_file(tmp_path, c
     assert code == 2 and "lies inside --out" in error_line(err)
     assert sorted(p.name for p in out.iterdir()) == ["g.json", "report.json"]
     assert json.loads(game.read_text()) == STAG
+
+
+@pytest.fixture
+def umask_027():
+    previous = os.umask(0o027)
+    yield 0o027
+    os.umask(previous)
+
+
+def test_a_report_folder_gets_the_mode_mkdir_would_give_it(tmp_path, umask_027):
+    with StagedFolder(tmp_path / "r", "report.json") as folder:
+        (folder / "report.json").write_text("{}")
+    os.mkdir(tmp_path / "plain")  # what the user's umask gives a folder
+    assert (tmp_path / "r").stat().st_mode & 0o7777 == 0o777 & ~umask_027
+    assert (tmp_path / "r").stat().st_mode == (tmp_path / "plain").stat().st_mode
+
+
+def test_convert_keeps_the_mode_of_the_file_it_replaces(tmp_path, capsys, umask_027):
+    private = tmp_path / "private.toml"
+    private.write_text("")
+    private.chmod(0o600)
+    fresh = tmp_path / "fresh.json"
+    for target in (private, fresh):
+        code, _, err = run(["convert", "stag-hunt", str(target)], capsys)
+        assert code == 0 and err == ""
+    open(tmp_path / "plain", "w").close()  # what the user's umask gives a file
+    assert private.stat().st_mode & 0o7777 == 0o600
+    assert fresh.stat().st_mode == (tmp_path / "plain").stat().st_mode
