@@ -178,3 +178,9 @@ def test_convert_keeps_the_mode_of_the_file_it_replaces(tmp_path, capsys, umask_
     open(tmp_path / "plain", "w").close()  # what the user's umask gives a file
     assert private.stat().st_mode & 0o7777 == 0o600
     assert fresh.stat().st_mode == (tmp_path / "plain").stat().st_mode
+
+
+def test_replay_refuses_an_experiment_named_twice(capsys):
+    code, out, err = run(["replay", "basin-map", "peer-sweep", "basin-map"], capsys)
+    assert code == 2 and out == ""
+    assert "'basin-map' twice" in error_line(err)
