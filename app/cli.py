@@ -3,7 +3,7 @@
 Exit status: 0 success; 2 bad input, with one line on stderr; 130 on Ctrl-C
 and 143 on SIGTERM, with one line and the previous output left intact;
 1 internal failure, a file system that refused a write (full, read-only), or
-a number that left double precision (one line naming where).
+numerical trouble (one line naming where).
 """
 
 from __future__ import annotations
@@ -171,10 +171,10 @@ def _command(argv) -> int:
 
         print(f"eqselect: error: {_one_line(os_error_line(exc))}", file=sys.stderr)
         return os_error_status(exc)
-    except (OverflowError, FloatingPointError) as exc:
-        print(f"eqselect: error: {_one_line(_numerical_trouble(exc))}", file=sys.stderr)
-        return 1
     except Exception as exc:
+        if _numerical(exc):
+            print(f"eqselect: error: {_one_line(_numerical_trouble(exc))}", file=sys.stderr)
+            return 1
         if not _bad_input(exc):
             raise
         print(f"eqselect: error: {_one_line(exc)}", file=sys.stderr)
@@ -188,20 +188,30 @@ def _bad_input(exc) -> bool:
     return errors is not None and isinstance(exc, errors.EqselectError)
 
 
-def _numerical_trouble(exc: ArithmeticError) -> str:
-    """The line for a number that left double precision (payoffs near the
-    10^300 limit multiply past 1.8e308 in a Jacobian or a shaped field):
-    named as numerical trouble, with the eqselect function where it arose."""
+def _numerical(exc) -> bool:
+    """Whether exc is numerical trouble: a float overflow, a floating-point
+    error numpy was told to raise, or linear algebra on a matrix that is
+    singular or holds infinities (numpy's module is looked up, not imported)."""
+    if isinstance(exc, (OverflowError, FloatingPointError)):
+        return True
+    linalg = sys.modules.get("numpy.linalg")
+    return linalg is not None and isinstance(exc, linalg.LinAlgError)
+
+
+def _numerical_trouble(exc: Exception) -> str:
+    """The line for numerical trouble, with the eqselect function where it
+    arose. Its usual cause: payoffs near the 10^300 limit whose products in a
+    Jacobian or a shaped field pass the largest double, 1.8e308."""
     where, tb = None, exc.__traceback__
     while tb is not None:
         name = tb.tb_frame.f_globals.get("__name__", "")
         if name.startswith("eqselect"):
             where = f"{name}.{tb.tb_frame.f_code.co_qualname.split('.<locals>')[0]}"
         tb = tb.tb_next
-    return (f"numerical overflow{f' in {where}' if where else ''}: {exc}; a number of this "
-            "computation is beyond double precision (about 1.8e308): rescale the payoffs "
-            "or the options (if they are of ordinary size, please report this with the "
-            "command line)")
+    return (f"numerical trouble{f' in {where}' if where else ''}: {type(exc).__name__}: "
+            f"{exc}; a number of this computation left double precision (past about "
+            "1.8e308, or not finite): rescale the payoffs or the options (if they are of "
+            "ordinary size, please report this with the command line)")
 
 
 def _one_line(exc) -> str:

@@ -127,8 +127,17 @@ def test_a_payoff_scale_past_double_precision_is_one_line_not_a_traceback(tmp_pa
                          capsys)
     assert code == 1 and out == ""
     line = error_line(err)
-    assert "numerical overflow in eqselect." in line and "Traceback" not in err
+    assert "numerical trouble in eqselect." in line and "OverflowError" in line
     assert "<locals>" not in line
+
+
+def test_linear_algebra_on_infinities_is_numerical_trouble_not_a_traceback(tmp_path, capsys):
+    big = "1" + "0" * 250
+    path = game_file(tmp_path, payoffs=[[[big, 0], [3, 2]], [[big, 3], [0, 2]]])
+    code, out, err = run(["check", str(path)], capsys)
+    assert code == 1 and out == ""
+    line = error_line(err)
+    assert "numerical trouble in eqselect." in line and "LinAlgError" in line
 
 
 
