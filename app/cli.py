@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import re
 import signal
 import sys
 
@@ -23,6 +24,10 @@ from eqselect.signals import (
 # need, only when that subcommand is named (`build_parser`).
 
 
+#: A help text's own statement of its default: "(default 2048)", "(default: pg)".
+_OWN_DEFAULT = re.compile(r"\(default:? (?=\S)")
+
+
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows every optional argument's default, exact numbers as decimals (0.55)."""
 
@@ -30,6 +35,10 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         text = action.help or ""
         if action.required or action.default is argparse.SUPPRESS or not action.option_strings:
             return text
+        if _OWN_DEFAULT.search(text):
+            # the text states the default in its own words ("default 5 s", "one per
+            # core"): argparse's value (often None, resolved later) would contradict it
+            return _OWN_DEFAULT.sub("(default: ", text)
         value = action.default
         if getattr(value, "is_Rational", False) and not value.is_Integer:
             import sympy as sp  # an exact default: its module is loaded already

@@ -4,6 +4,7 @@ texts that cannot act on the terminal, numerical trouble named as such."""
 
 import json
 import os
+import re
 import sys
 
 import pytest
@@ -193,3 +194,16 @@ def test_replay_refuses_an_experiment_named_twice(capsys):
     code, out, err = run(["replay", "basin-map", "peer-sweep", "basin-map"], capsys)
     assert code == 2 and out == ""
     assert "'basin-map' twice" in error_line(err)
+
+
+@pytest.mark.parametrize("command", ["derive", "equilibria", "basins", "continue", "check",
+                                     "replay", "report", "select", "sweep", "convert"])
+def test_help_states_each_default_once(command, capsys):
+    """An option whose text says its default ("default 5 s") is not followed by
+    argparse's own, which is None for a default resolved at run time."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert not re.findall(r"\(default:? [^)]*\) \(default: [^)]*\)", text)
+    if "--max-entries" in text:
+        assert "(default 2048)" not in text and "(default: 2048)" in text
