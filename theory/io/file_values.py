@@ -62,7 +62,7 @@ _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 def check_display_text(text: str, what: str, *, line_breaks: bool = False) -> None:
-    """Refuse text that would act on a terminal instead of being printed.
+    r"""Refuse text that would act on a terminal instead of being printed.
 
     A game's name heads every text output and its description becomes an
     ``.nfg`` title, so both are printed as given: a control character
@@ -91,7 +91,7 @@ def check_display_text(text: str, what: str, *, line_breaks: bool = False) -> No
 
 
 def shown_name(stem: str) -> str:
-    """A game's default name from its file name, each control or format
+    r"""A game's default name from its file name, each control or format
     character (see `check_display_text`) shown as ``?``: a file may be named
     anything the file system allows, and it is read whatever its name.
 
