@@ -2,7 +2,8 @@
 
 Exit status: 0 success; 2 bad input, with one line on stderr; 130 on Ctrl-C
 and 143 on SIGTERM, with one line and the previous output left intact;
-1 internal failure, or a file system that refused a write (full, read-only).
+1 internal failure, a file system that refused a write (full, read-only), or
+numerical trouble (one line naming where).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import re
 import signal
 import sys
 
@@ -20,6 +22,10 @@ from eqselect.signals import (
 # ``eqselect --help`` build no subcommand's options, and a subcommand's options
 # (their exact defaults, the method names) are built, with the modules they
 # need, only when that subcommand is named (`build_parser`).
+
+
+#: A help text's own statement of its default: "(default 2048)", "(default: pg)".
+_OWN_DEFAULT = re.compile(r"\(default:? (?=\S)")
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -39,7 +45,11 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         text = action.help or ""
         if action.required or action.default is argparse.SUPPRESS or not action.option_strings:
             return text
-        if "default" in text.lower():  # stated in the help's own words
+        if _OWN_DEFAULT.search(text):
+            # the text states the default in its own words ("default 5 s", "one per
+            # core"): argparse's value (often None, resolved later) would contradict it
+            return _OWN_DEFAULT.sub("(default: ", text)
+        if "default" in text.lower():  # in other words still ("the default mode")
             return text
         if action.nargs == 0 and isinstance(action.const, bool):
             return f"{text} (default: off)"  # an on/off flag: the flag is the value
@@ -185,6 +195,9 @@ def _command(argv) -> int:
         print(f"eqselect: error: {_one_line(os_error_line(exc))}", file=sys.stderr)
         return os_error_status(exc)
     except Exception as exc:
+        if _numerical(exc):
+            print(f"eqselect: error: {_one_line(_numerical_trouble(exc))}", file=sys.stderr)
+            return 1
         if not _bad_input(exc):
             raise
         print(f"eqselect: error: {_one_line(exc)}", file=sys.stderr)
@@ -196,6 +209,32 @@ def _bad_input(exc) -> bool:
     looked up, not imported: an instance exists only once the module has been."""
     errors = sys.modules.get("eqselect.theory.errors")
     return errors is not None and isinstance(exc, errors.EqselectError)
+
+
+def _numerical(exc) -> bool:
+    """Whether exc is numerical trouble: a float overflow, a floating-point
+    error numpy was told to raise, or linear algebra on a matrix that is
+    singular or holds infinities (numpy's module is looked up, not imported)."""
+    if isinstance(exc, (OverflowError, FloatingPointError)):
+        return True
+    linalg = sys.modules.get("numpy.linalg")
+    return linalg is not None and isinstance(exc, linalg.LinAlgError)
+
+
+def _numerical_trouble(exc: Exception) -> str:
+    """The line for numerical trouble, with the eqselect function where it
+    arose. Its usual cause: payoffs near the 10^300 limit whose products in a
+    Jacobian or a shaped field pass the largest double, 1.8e308."""
+    where, tb = None, exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_globals.get("__name__", "")
+        if name.startswith("eqselect"):
+            where = f"{name}.{tb.tb_frame.f_code.co_qualname.split('.<locals>')[0]}"
+        tb = tb.tb_next
+    return (f"numerical trouble{f' in {where}' if where else ''}: {type(exc).__name__}: "
+            f"{exc}; a number of this computation left double precision (past about "
+            "1.8e308, or not finite): rescale the payoffs or the options (if they are of "
+            "ordinary size, please report this with the command line)")
 
 
 def _one_line(exc) -> str:

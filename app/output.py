@@ -180,11 +180,19 @@ class StagedFolder:
         self.out, self.marker, self.option = Path(out), marker, option
         check_writable_path(self.out, option)
         _refuse_odd_target(self.out, marker, option)
+        #: Folders above ``out`` that this run creates, deepest first: removed
+        #: again (when still empty) if the run ends without committing.
+        self.created = _missing_folders(self.out.parent)
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)
             self.stage = Path(tempfile.mkdtemp(
                 prefix=f".{self.out.name}.{_STAGE[1:]}-{os.getpid()}-", dir=self.out.parent))
+            # mkdtemp makes the folder private (0o700); the output it becomes
+            # gets the mode ``mkdir`` would give it, as every file in it does
+            from eqselect.theory.io.write import created_mode
+
+            os.chmod(self.stage, created_mode(0o777))
         except OSError as exc:  # a full or read-only disk is status 1, a bad path 2
             if os_error_status(exc) == 1 and exc.errno in WRITE_ERRORS:
                 raise write_failed(out, exc) from None
@@ -211,8 +219,15 @@ class StagedFolder:
         shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
-        """Remove the staging folder (the previous output stays as it was)."""
+        """Remove the staging folder (the previous output stays as it was) and
+        the folders above ``out`` that this run created, unless a committed
+        output or anything else now lives in them."""
         shutil.rmtree(self.stage, ignore_errors=True)
+        for folder in self.created:
+            try:
+                folder.rmdir()  # refuses a folder that is not empty
+            except OSError:
+                break
 
     def __enter__(self) -> Path:
         return self.stage
@@ -226,6 +241,16 @@ class StagedFolder:
         if isinstance(exc, OSError) and exc.errno in WRITE_ERRORS:
             raise write_failed(exc.filename or self.out, exc) from None
         return False
+
+
+def _missing_folders(folder: Path) -> list:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    for f in [folder, *folder.parents]:
+        if not str(f) or f == Path(".") or f.exists() or f.is_symlink():
+            break
+        missing.append(f)
+    return missing
 
 
 def _refuse_odd_target(out: Path, marker: str, option: str) -> None:
@@ -247,6 +272,19 @@ def _refuse_odd_target(out: Path, marker: str, option: str) -> None:
                            "not an earlier eqselect output, so it is not replaced")
 
 
+def _refuse_input_inside(game: str, out) -> None:
+    """Refuse a game file that lies in the folder a report replaces whole: the
+    swap would delete the file the report was made from."""
+    path = Path(game)
+    if not path.is_file():
+        return  # a built-in name
+    folder = Path(out).resolve()
+    if folder in path.resolve().parents:
+        raise OptionsError(f"GAME {game[:200]!r} lies inside --out {str(out)[:200]!r}, which "
+                           "the report replaces whole; move the game file or choose another "
+                           "folder")
+
+
 def report_folder(args) -> str:
     """The folder ``eqselect report`` writes: ``--out``, or ``report-<game file stem>``."""
     return args.out if args.out is not None else f"report-{Path(args.game).stem}"
@@ -263,6 +301,7 @@ def staged_report(args, name: str, build):
     from eqselect.progress import Progress
     from eqselect.theory import limits
 
+    _refuse_input_inside(args.game, report_folder(args))
     stage = StagedFolder(report_folder(args), "report.json")
     try:
         with limits.deadline("eqselect report"), Progress(4, f"report {name}") as bar:

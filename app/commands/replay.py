@@ -21,7 +21,10 @@ def run(args) -> int:
     from eqselect.studies.replay.experiments import EXPERIMENTS, replay, work_units
     from eqselect.progress import Progress
 
-    wanted = args.experiments or list(EXPERIMENTS)
+    from eqselect.theory.validate import distinct
+
+    wanted = list(distinct(args.experiments, "eqselect replay: the experiment list")
+                  or EXPERIMENTS)
     bad = [e for e in wanted if e not in EXPERIMENTS]
     if bad:
         raise OptionsError(f"eqselect replay: unknown experiment {bad[0]!r}; "

@@ -63,8 +63,8 @@ def test_every_option_has_help_and_shows_its_default(command, capsys):
         if not (action.required or action.default is argparse.SUPPRESS):
             own = " ".join(action.help.split())
             if "default" in own.lower():  # stated in the help's own words, not repeated
-                assert entry.endswith(own) and entry.lower().count("default") == \
-                    own.lower().count("default"), f"{command} {flag}: {entry!r}"
+                assert entry.lower().count("default") == own.lower().count("default"), \
+                    f"{command} {flag}: {entry!r}"
             elif action.nargs == 0 and isinstance(action.const, bool):  # --json, --no-verdicts
                 assert entry.endswith("(default: off)"), f"{command} {flag}: {entry!r}"
             else:

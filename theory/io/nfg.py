@@ -23,6 +23,7 @@ from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.limits import check_parameters, current
+from eqselect.theory.io.file_values import check_display_text
 
 _NFG_TOKEN = re.compile(
     r'\s*("(?:[^"\\]|\\.)*"|\{|\}|,|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?(?:[eE][-+]?\d+)?|\S+)')
@@ -47,6 +48,7 @@ def nfg_game(text: str, parameterization: str = "logit", name: str = "nfg") -> G
     title = name
     if pos < len(toks) and toks[pos].startswith('"'):
         title, pos = toks[pos][1:-1], pos + 1
+    check_display_text(title, "the .nfg title", line_breaks=True)
     players, pos = _braced(toks, pos)
     if len(players) < 2:
         raise GameError(f".nfg file declares {len(players)} players; need at least 2")

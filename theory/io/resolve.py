@@ -31,10 +31,23 @@ def load_game(spec: str, parameterization: str | None = None, symbolic: bool = F
         if path.is_dir():
             raise GameError(f"game file {spec[:200]!r} is a folder, not a file")
         if not path.is_file():
-            raise GameError(f"game file not found: {spec[:200]!r}")
+            raise GameError(_not_a_file(path, spec))
         from eqselect.theory.io.spec import load_spec
 
         return load_spec(path, parameterization, fallback=fallback)
     raise GameError(
         f"unknown game {spec[:60]!r}; built-ins: {', '.join(sorted(BUILTINS))}; "
         f"or a path ending in {', '.join(FILE_SUFFIXES)}")
+
+
+def _not_a_file(path: Path, spec: str) -> str:
+    """Why ``path`` names no game file: missing, a link to nothing (dangling or
+    a loop), or something that is not a regular file (a pipe, a socket, a
+    device: reading one could block or never end, so it is not opened)."""
+    shown = repr(spec[:200])
+    if path.is_symlink() and not path.exists():
+        return f"game file {shown} is a symbolic link to nothing (missing target or a loop)"
+    if path.exists():
+        return (f"game file {shown} is not a regular file (a pipe, socket or device); "
+                "give a .toml, .json or .nfg file")
+    return f"game file not found: {shown}"

@@ -33,7 +33,8 @@ from eqselect.theory.games.entropy import entropy_regularized
 from eqselect.theory.games.normal_form import normal_form_game
 from eqselect.theory.io.expressions import parse_expression
 from eqselect.theory.io.file_text import parse_table, read_text
-from eqselect.theory.io.file_values import declared_defaults, file_number, file_texts
+from eqselect.theory.io.file_values import (declared_defaults, file_number, file_texts,
+                                             shown_name)
 from eqselect.theory.io.nfg import nfg_game
 from eqselect.theory.limits import check_entries, current
 
@@ -64,16 +65,17 @@ def load_spec(path, parameterization: str | None = None, *, fallback: str = "log
     text = read_text(path)
     suffix = path.suffix.lower()
     if suffix == ".nfg":
-        return nfg_game(text, parameterization or fallback, name=path.stem)
+        return nfg_game(text, parameterization or fallback, name=shown_name(path.stem))
     if suffix not in (".json", ".toml"):
         raise GameError(f"{path.name}: unknown game file type {suffix!r}; use .toml, .json or .nfg")
     data = parse_table(text, path)
     if "graph" in data:  # a game on a graph (docs/networks.md)
         from eqselect.theory.io.network_spec import network_spec
 
-        return network_spec(data, parameterization, path.stem, path.parent,
+        return network_spec(data, parameterization, shown_name(path.stem), path.parent,
                             fallback=fallback).game
-    return spec_game(data, parameterization, default_name=path.stem, fallback=fallback)
+    return spec_game(data, parameterization, default_name=shown_name(path.stem),
+                     fallback=fallback)
 
 
 def spec_game(data: dict, parameterization: str | None = None, default_name: str = "game", *,

@@ -80,6 +80,9 @@ def write_game(game: Game, path, *, default_parameterization: str = "logit",
     if suffix not in SUFFIXES:
         raise OptionsError(f"{path.name}: unknown game file type {suffix!r}; "
                            f"use {', '.join(SUFFIXES)}")
+    if path.is_dir():  # bad input, found before the work: never a write that fails
+        raise OptionsError(f"cannot write {str(path)[:200]!r}: it is a folder; give a file "
+                           f"name ending in {suffix}")
     refuse_lossy(game, suffix, allow_lossy)
     game = stage_game(game)
     if suffix == ".nfg":
@@ -295,9 +298,30 @@ def _map(obj, fn):
     return fn(obj)
 
 
+def created_mode(full: int = 0o666) -> int:
+    """The permission bits ``open`` or ``mkdir`` would give a new file (``full``
+    0o666) or folder (0o777) under the process's umask. A temporary file or
+    folder is created private (0o600, 0o700); what it becomes once renamed
+    into place gets these bits instead, as if created there directly.
+
+    Examples
+    --------
+    >>> created_mode(0o777) & ~0o777
+    0
+    """
+    mask = os.umask(0o022)  # reading the umask means setting it: set it straight back
+    os.umask(mask)
+    return full & ~mask
+
+
 def _write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, then rename."""
+    """Write through a temporary file in the same folder, then rename; the file
+    keeps the mode of the one it replaces, or gets the umask's mode when new."""
     folder = path.parent if str(path.parent) else Path(".")
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:  # no file there yet (or none readable): a new file's mode
+        mode = created_mode()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     except OSError as exc:
@@ -305,7 +329,7 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
