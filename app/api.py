@@ -127,7 +127,7 @@ def select_outcomes(dec, start, methods=("pg", "peer-only", "meta-mapg"), lam=No
     steps = validate.integer(steps, "steps", 1)
     validate.check_basin_work(1, steps, len(dec.game.parameters), len(methods),
                               option="steps")
-    rules = [resolve(m, lam, own_coef) for m in validate.distinct(methods, "methods")]
+    rules = [resolve(m, lam, own_coef) for m in validate.distinct(methods, "the method list")]
     return [select(dec, rule, start, steps) for rule in rules]
 
 

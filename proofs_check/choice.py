@@ -215,8 +215,10 @@ def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant",
                                       and preferred.isdigit()):
         k = int(preferred)
         if not 0 <= k < len(fixed_points):
-            raise OptionsError(f"--preferred {k}: the fixed-point list of v has "
-                               f"{len(fixed_points)} entries (0..{len(fixed_points) - 1})")
+            n = len(fixed_points)
+            held = ("is empty" if not n else "has one entry (index 0)" if n == 1 else
+                    f"has {n} entries (indices 0..{n - 1})")
+            raise OptionsError(f"--preferred {k}: the fixed-point list of v {held}")
         fp = fixed_points[k]
         pay = expected_payoffs(game, fp.strategies) if game.payoffs and fp.strategies else ()
         P = Candidate(f"#{k}", fp.point, fp.exact, fp.strategies, fp.stability == "stable",

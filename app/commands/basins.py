@@ -20,7 +20,7 @@ import json
 import sys
 
 from eqselect.commands.inputs import check_basin_options, command_inputs, numeric_decomposition
-from eqselect.options import preferred
+from eqselect.options import distinct_methods, preferred
 from eqselect.output import check_plot_path, replaced_file
 from eqselect.theory import PAPER, limits
 from eqselect.theory.errors import OptionsError
@@ -143,7 +143,7 @@ def run(args) -> int:
         args.method = methods[0]
         return network.basins(net, args)
     if getattr(args, "compare", False):
-        return run_compare(args, methods)
+        return run_compare(args, list(distinct_methods(methods)))
     if len(methods) > 1:
         raise OptionsError("eqselect basins: several --method values need --compare "
                            "(e.g. --method pg meta-mapg --compare)")

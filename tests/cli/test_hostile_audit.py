@@ -249,3 +249,16 @@ def test_a_taken_dask_port_is_no_warning_of_the_sweep(tmp_path, capsys, monkeypa
                           "--workers", "1", "--out", str(tmp_path / "sw"), "--json"], capsys)
     assert code == 1 and "no worker joined" in error_line(err)
     assert not [w for w in recwarn if "already in use" in str(w.message)]
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["basins", "stag-hunt", "--method", "pg", "pg", "--compare"], "--method names 'pg' twice"),
+    (["select", "stag-hunt", "--start", "0.3,0.3", "--method", "pg", "pg"],
+     "the method list names 'pg' twice"),
+    (["check", "prisoners-dilemma", "--param", "direct", "--preferred", "5"],
+     "the fixed-point list of v has one entry (index 0)"),
+    (["check", "stag-hunt", "--param", "direct", "--preferred", "9"],
+     "the fixed-point list of v has 3 entries (indices 0..2)")])
+def test_a_repeated_method_or_an_index_past_the_list_is_one_plain_line(argv, said, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and said in error_line(err)
