@@ -37,7 +37,7 @@ from eqselect.theory import engine, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
-from eqselect.theory.adaptive import SYMBOLIC_OPS, sga_sign, sos_weight
+from eqselect.theory.adaptive import SYMBOLIC_OPS, Shadowed, sga_sign, sos_weight
 from eqselect.theory.rules import TERMS, resolve, series_order
 from eqselect.theory.validate import coefficient
 
@@ -334,15 +334,20 @@ class Decomposition:
 
         if not r.spec.adaptive:
             return at(self.field_engine(r))
+        # the branch of p or s is decided on Shadowed values: by interval
+        # arithmetic, exactly only where an interval holds 0
         if r.spec.aligned:
             v, av = at(self._parts["cur"]), at(self._terms("symplectic"))
-            H = sp.Matrix([at(row) for row in self._Dv])
-            g = list(H.T * sp.Matrix(v))
-            s = sga_sign(_dot(v, g), _dot(av, g), len(v))
+            H = [[Shadowed(x) for x in at(row)] for row in self._Dv]
+            vs, avs = [Shadowed(x) for x in v], [Shadowed(x) for x in av]
+            g = [_dot([H[k][c] for k in range(len(v))], vs) for c in range(len(v))]
+            s = sga_sign(_dot(vs, g), _dot(avs, g), len(v), sign=Shadowed.sign)
             return [_exact_number(x + s * r.lam * y) for x, y in zip(v, av)]
         v, la, s = at(self._parts["cur"]), at(self._parts["lookahead"]), at(self._parts["peer"])
         u = [x + y for x, y in zip(v, la)]
-        p = sos_weight(_dot(v, v), _dot(u, u), _dot(s, u), r.sos_a, r.sos_b)
+        vs, us, ss = ([Shadowed(x) for x in xs] for xs in (v, u, s))
+        p = sos_weight(_dot(vs, vs), _dot(us, us), _dot(ss, us), r.sos_a, r.sos_b)
+        p = p.exact if isinstance(p, Shadowed) else p  # 1 when p1 = p2 = 1
         return [_exact_number(x + p * y) for x, y in zip(u, s)]
 
     def jacobian(self, rule="pg", lam=None, own_coef=None) -> sp.Matrix:
@@ -430,7 +435,10 @@ def _check_name(name: str, valid) -> None:
 
 
 def _dot(x, y):
-    return sum((a * b for a, b in zip(x, y)), sp.Integer(0))
+    total = sp.Integer(0)
+    for a, b in zip(x, y):
+        total = a * b + total
+    return total
 
 
 #: Above this many operations a value at a point is left unsimplified.
@@ -438,7 +446,14 @@ SIMPLIFY_MAX_OPS = 400
 
 
 def _exact_number(x):
-    """``x`` in a simpler exact form when it is small (rationals stay as they are)."""
-    if x.is_Rational or sp.count_ops(x) > SIMPLIFY_MAX_OPS:
+    """``x`` in a simpler exact form when it is small and algebraic.
+
+    Rationals stay as they are. A value holding exp or log (a logit or
+    softmax point, an entropy term) is left as evaluated: it is exact
+    already, and simplifying a rational function of several exponentials
+    runs sympy's polynomial gcd over one generator per exponential, minutes
+    for the 226-operation values of a 3-player logit game.
+    """
+    if x.is_Rational or sp.count_ops(x) > SIMPLIFY_MAX_OPS or x.has(sp.exp, sp.log):
         return x
     return sp.simplify(x)
