@@ -208,3 +208,30 @@ def sga_sign(v_dot_g, av_dot_g, d, eps=SGA_EPSILON, sign=sp.sign):
     (-1, 1, 1)
     """
     return sign(v_dot_g * av_dot_g / d + eps)
+
+
+def pointwise_sos_weight(v, u, s, a, b):
+    """SOS's weight p at one point from the exact values of v, u = v + la and s = peer.
+
+    The branch is decided on `Shadowed` values (by interval arithmetic, exactly
+    only where an interval holds 0); p is returned exact.
+    """
+    vs, us, ss = ([Shadowed(x) for x in xs] for xs in (v, u, s))
+    p = sos_weight(_dot(vs, vs), _dot(us, us), _dot(ss, us), a, b)
+    return p.exact if isinstance(p, Shadowed) else p  # the number 1 when p1 = p2 = 1
+
+
+def pointwise_sga_sign(v, av, H):
+    """SGA's sign s at one point from the exact values of v, A v and H = Dv (rows of H).
+
+    The sign is decided on `Shadowed` values, as in `pointwise_sos_weight`.
+    """
+    d = len(v)
+    vs, avs = [Shadowed(x) for x in v], [Shadowed(x) for x in av]
+    hs = [[Shadowed(x) for x in row] for row in H]
+    g = [_dot([hs[k][c] for k in range(d)], vs) for c in range(d)]  # H^T v
+    return sga_sign(_dot(vs, g), _dot(avs, g), d, sign=Shadowed.sign)
+
+
+def _dot(x, y):
+    return sum((p * q for p, q in zip(x, y)), sp.Integer(0))

@@ -37,7 +37,8 @@ from eqselect.theory import engine, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
-from eqselect.theory.adaptive import SYMBOLIC_OPS, Shadowed, sga_sign, sos_weight
+from eqselect.theory.adaptive import (
+    SYMBOLIC_OPS, pointwise_sga_sign, pointwise_sos_weight, sga_sign, sos_weight)
 from eqselect.theory.rules import TERMS, resolve, series_order
 from eqselect.theory.validate import coefficient
 
@@ -334,20 +335,13 @@ class Decomposition:
 
         if not r.spec.adaptive:
             return at(self.field_engine(r))
-        # the branch of p or s is decided on Shadowed values: by interval
-        # arithmetic, exactly only where an interval holds 0
         if r.spec.aligned:
             v, av = at(self._parts["cur"]), at(self._terms("symplectic"))
-            H = [[Shadowed(x) for x in at(row)] for row in self._Dv]
-            vs, avs = [Shadowed(x) for x in v], [Shadowed(x) for x in av]
-            g = [_dot([H[k][c] for k in range(len(v))], vs) for c in range(len(v))]
-            s = sga_sign(_dot(vs, g), _dot(avs, g), len(v), sign=Shadowed.sign)
+            s = pointwise_sga_sign(v, av, [at(row) for row in self._Dv])
             return [_exact_number(x + s * r.lam * y) for x, y in zip(v, av)]
         v, la, s = at(self._parts["cur"]), at(self._parts["lookahead"]), at(self._parts["peer"])
         u = [x + y for x, y in zip(v, la)]
-        vs, us, ss = ([Shadowed(x) for x in xs] for xs in (v, u, s))
-        p = sos_weight(_dot(vs, vs), _dot(us, us), _dot(ss, us), r.sos_a, r.sos_b)
-        p = p.exact if isinstance(p, Shadowed) else p  # 1 when p1 = p2 = 1
+        p = pointwise_sos_weight(v, u, s, r.sos_a, r.sos_b)
         return [_exact_number(x + p * y) for x, y in zip(u, s)]
 
     def jacobian(self, rule="pg", lam=None, own_coef=None) -> sp.Matrix:
@@ -435,10 +429,7 @@ def _check_name(name: str, valid) -> None:
 
 
 def _dot(x, y):
-    total = sp.Integer(0)
-    for a, b in zip(x, y):
-        total = a * b + total
-    return total
+    return sum((a * b for a, b in zip(x, y)), sp.Integer(0))
 
 
 #: Above this many operations a value at a point is left unsimplified.
