@@ -106,9 +106,9 @@ def three_player():
 @pytest.mark.parametrize("method", ["sos", "sga"])
 def test_pointwise_rules_at_a_three_player_logit_point_are_exact_quickly_and_right(
         three_player, method):
-    # Deciding SOS's weight and SGA's sign at this point by simplifying the exact
-    # values took minutes (a polynomial gcd over three exponentials); the
-    # branches are decided by interval arithmetic and the values stay exact.
+    # Simplifying the exact values at this point costs minutes (a polynomial gcd
+    # over three exponentials), so SOS's weight and SGA's sign must be decided
+    # by interval arithmetic within the budget, the values staying exact.
     run = run_with_budget(three_player.field_at, (method, list(POINT), LAM), seconds=15.0)
     assert run.finished, run.error
     with mpmath.workdps(50):

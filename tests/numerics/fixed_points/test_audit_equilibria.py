@@ -25,9 +25,9 @@ def _risk_dominant_root() -> float:
 
 
 def test_a_saturated_stable_fixed_point_is_continued_and_called_stable():
-    # its branch was dropped as "singular (fold, branch point or continuum)" and,
-    # when followed, called degenerate: an absolute threshold on D_phi F, whose
-    # entries are ~2e-9 here; the fixed-point list calls it stable (certified)
+    # an absolute threshold on D_phi F (entries ~2e-9 here) would call this
+    # regular point singular, drop its branch and call it degenerate; the
+    # fixed-point list certifies it stable
     dec = Decomposition(entropy_regularized(builtin("stag-hunt", "logit"), Fraction(1, 10)),
                         eta=Fraction(11, 20))
     result = continue_in_lambda(dec, "peer-only", (0.0, 1.0),
