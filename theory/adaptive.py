@@ -4,14 +4,18 @@ SOS (Letcher et al. 2019) weighs LOLA's shaping term by p = min(p1, p2)
 (`sos_weight`); SGA with alignment (Balduzzi et al. 2018) takes the sign of
 lambda from the Hamiltonian's gradient (`sga_sign`). Both are written once
 here for three kinds of numbers: exact (python or sympy numbers,
-`EXACT_OPS`), symbolic (sympy Piecewise, `SYMBOLIC_OPS`) and vectorised
+`EXACT_OPS`, or `Shadowed` numbers that decide comparisons by interval
+arithmetic first), symbolic (sympy Piecewise, `SYMBOLIC_OPS`) and vectorised
 (numpy, supplied by the numerics). docs/rules.md states both rules.
 """
 
 from __future__ import annotations
 
+import operator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import mpmath
 import sympy as sp
 
 #: SGA's alignment constant epsilon (Balduzzi et al. 2018, Algorithm 1).
@@ -51,6 +55,99 @@ class _Symbolic:
 
 
 EXACT_OPS, SYMBOLIC_OPS = _Exact, _Symbolic
+
+#: Digits of the intervals that shadow exact values (`Shadowed`).
+SHADOW_DIGITS = 60
+
+
+class Shadowed:
+    """An exact number with an enclosing interval that decides its comparisons.
+
+    sympy decides ``x < 0`` for an exact expression by evaluating its whole
+    tree; for the dot products of SOS and SGA at a logit or softmax point
+    (sums of products of rational functions of several exponentials) that
+    takes tens of seconds. Here each input value is enclosed once in an
+    mpmath interval of `SHADOW_DIGITS` digits, the arithmetic of `sos_weight`
+    and `sga_sign` is carried out on the exact values and on the intervals
+    side by side, and a comparison whose interval excludes 0 is decided by
+    the interval; only a comparison whose interval holds 0 (a tie, an exact
+    zero) is decided by sympy on the exact values.
+
+    Examples
+    --------
+    >>> x = Shadowed(sp.exp(sp.Rational(1, 3)) - 1)
+    >>> y = x * x - Shadowed(sp.Rational(1, 5))
+    >>> bool(y < 0), sga_sign(y, 1, 1, sign=Shadowed.sign)
+    (True, 1)
+    """
+
+    __slots__ = ("exact", "box")
+
+    def __init__(self, exact, box=None):
+        self.exact = exact
+        self.box = _enclose(exact) if box is None else box
+
+    @staticmethod
+    def of(x) -> "Shadowed":
+        """``x`` itself when shadowed, else ``x`` (a python or sympy number) with its interval."""
+        return x if isinstance(x, Shadowed) else Shadowed(sp.S(x) if isinstance(x, int) else x)
+
+    def _with(self, other, exact_op, box_op) -> "Shadowed":
+        other = Shadowed.of(other)
+        with _digits():
+            return Shadowed(exact_op(self.exact, other.exact), box_op(self.box, other.box))
+
+    def __add__(self, o): return self._with(o, operator.add, operator.add)
+    def __radd__(self, o): return Shadowed.of(o) + self
+    def __sub__(self, o): return self._with(o, operator.sub, operator.sub)
+    def __rsub__(self, o): return Shadowed.of(o) - self
+    def __mul__(self, o): return self._with(o, operator.mul, operator.mul)
+    def __rmul__(self, o): return Shadowed.of(o) * self
+    def __truediv__(self, o): return self._with(o, operator.truediv, operator.truediv)
+    def __rtruediv__(self, o): return Shadowed.of(o) / self
+    def __neg__(self): return Shadowed(-self.exact, -self.box)
+
+    def sign(self) -> int:
+        """-1, 0 or 1: from the interval when it excludes 0, else exactly."""
+        if self.box.a > 0:
+            return 1
+        if self.box.b < 0:
+            return -1
+        return int(sp.sign(self.exact))
+
+    def __lt__(self, o): return (self - o).sign() < 0
+    def __gt__(self, o): return (self - o).sign() > 0
+    def __le__(self, o): return (self - o).sign() <= 0
+    def __ge__(self, o): return (self - o).sign() >= 0
+
+
+@contextmanager
+def _digits():
+    """mpmath's interval context at `SHADOW_DIGITS` digits, restored afterwards."""
+    saved, mpmath.iv.dps = mpmath.iv.dps, SHADOW_DIGITS
+    try:
+        yield
+    finally:
+        mpmath.iv.dps = saved
+
+
+def _enclose(x):
+    """An mpmath interval of `SHADOW_DIGITS` digits that holds the real number ``x``.
+
+    sympy's ``evalf(n)`` returns n correct digits; the interval is widened by
+    ten units in the (n - 5)-th digit, and by an absolute 10^-n for values it
+    rounds to 0.
+    """
+    with _digits():
+        if x.is_Rational:
+            return mpmath.iv.mpf(int(x.p)) / int(x.q)
+        value = sp.Float(x.evalf(SHADOW_DIGITS), SHADOW_DIGITS)
+        if not value.is_real:
+            raise ValueError(f"a real number is needed, got {x}")
+        mid = mpmath.iv.mpf(str(value))
+        width = abs(mid) * mpmath.iv.mpf(10) ** (5 - SHADOW_DIGITS) \
+            + mpmath.iv.mpf(10) ** (-SHADOW_DIGITS)
+        return mid + mpmath.iv.mpf([-1, 1]) * width.b
 
 
 def sos_weight(v_sq, u_sq, dot, a, b, ops=EXACT_OPS):
@@ -111,3 +208,30 @@ def sga_sign(v_dot_g, av_dot_g, d, eps=SGA_EPSILON, sign=sp.sign):
     (-1, 1, 1)
     """
     return sign(v_dot_g * av_dot_g / d + eps)
+
+
+def pointwise_sos_weight(v, u, s, a, b):
+    """SOS's weight p at one point from the exact values of v, u = v + la and s = peer.
+
+    The branch is decided on `Shadowed` values (by interval arithmetic, exactly
+    only where an interval holds 0); p is returned exact.
+    """
+    vs, us, ss = ([Shadowed(x) for x in xs] for xs in (v, u, s))
+    p = sos_weight(_dot(vs, vs), _dot(us, us), _dot(ss, us), a, b)
+    return p.exact if isinstance(p, Shadowed) else p  # the number 1 when p1 = p2 = 1
+
+
+def pointwise_sga_sign(v, av, H):
+    """SGA's sign s at one point from the exact values of v, A v and H = Dv (rows of H).
+
+    The sign is decided on `Shadowed` values, as in `pointwise_sos_weight`.
+    """
+    d = len(v)
+    vs, avs = [Shadowed(x) for x in v], [Shadowed(x) for x in av]
+    hs = [[Shadowed(x) for x in row] for row in H]
+    g = [_dot([hs[k][c] for k in range(d)], vs) for c in range(d)]  # H^T v
+    return sga_sign(_dot(vs, g), _dot(avs, g), d, sign=Shadowed.sign)
+
+
+def _dot(x, y):
+    return sum((p * q for p, q in zip(x, y)), sp.Integer(0))

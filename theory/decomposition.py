@@ -37,7 +37,8 @@ from eqselect.theory import engine, limits
 from eqselect.theory.errors import OptionsError
 from eqselect.theory.exact import to_exact
 from eqselect.theory.game import Game, GameError
-from eqselect.theory.adaptive import SYMBOLIC_OPS, sga_sign, sos_weight
+from eqselect.theory.adaptive import (
+    SYMBOLIC_OPS, pointwise_sga_sign, pointwise_sos_weight, sga_sign, sos_weight)
 from eqselect.theory.rules import TERMS, resolve, series_order
 from eqselect.theory.validate import coefficient
 
@@ -336,13 +337,11 @@ class Decomposition:
             return at(self.field_engine(r))
         if r.spec.aligned:
             v, av = at(self._parts["cur"]), at(self._terms("symplectic"))
-            H = sp.Matrix([at(row) for row in self._Dv])
-            g = list(H.T * sp.Matrix(v))
-            s = sga_sign(_dot(v, g), _dot(av, g), len(v))
+            s = pointwise_sga_sign(v, av, [at(row) for row in self._Dv])
             return [_exact_number(x + s * r.lam * y) for x, y in zip(v, av)]
         v, la, s = at(self._parts["cur"]), at(self._parts["lookahead"]), at(self._parts["peer"])
         u = [x + y for x, y in zip(v, la)]
-        p = sos_weight(_dot(v, v), _dot(u, u), _dot(s, u), r.sos_a, r.sos_b)
+        p = pointwise_sos_weight(v, u, s, r.sos_a, r.sos_b)
         return [_exact_number(x + p * y) for x, y in zip(u, s)]
 
     def jacobian(self, rule="pg", lam=None, own_coef=None) -> sp.Matrix:
@@ -438,7 +437,14 @@ SIMPLIFY_MAX_OPS = 400
 
 
 def _exact_number(x):
-    """``x`` in a simpler exact form when it is small (rationals stay as they are)."""
-    if x.is_Rational or sp.count_ops(x) > SIMPLIFY_MAX_OPS:
+    """``x`` in a simpler exact form when it is small and algebraic.
+
+    Rationals stay as they are. A value holding exp or log (a logit or
+    softmax point, an entropy term) is left as evaluated: it is exact
+    already, and simplifying a rational function of several exponentials
+    runs sympy's polynomial gcd over one generator per exponential, minutes
+    for the 226-operation values of a 3-player logit game.
+    """
+    if x.is_Rational or sp.count_ops(x) > SIMPLIFY_MAX_OPS or x.has(sp.exp, sp.log):
         return x
     return sp.simplify(x)

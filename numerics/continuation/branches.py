@@ -59,7 +59,8 @@ from eqselect.numerics.continuation.graph import branch_graph
 from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions,
                                                              ContinuationProblem,
                                                              PseudoArclength, continuation,
-                                                             region_constraints)
+                                                             region_constraints,
+                                                             regular_jacobian)
 from eqselect.numerics.continuation.results import BranchStatus, ContinuationResult
 from eqselect.numerics.continuation.switching import (SwitchBudget, Switcher,
                                                       merge_branch_points, switch_on_faces)
@@ -124,8 +125,7 @@ def interior_fixed_points(system: ExtendedField, value: float, region: Region,
             continue
         if not any(np.max(np.abs(xk - y)) <= dedupe for y in found):
             found.append(xk)
-    regular = [xk for xk in found
-               if np.linalg.svd(system.jacobian(xk, value)[:, :d], compute_uv=False)[-1] >= 1e-9]
+    regular = [xk for xk in found if regular_jacobian(system.jacobian(xk, value)[:, :d])]
     return regular, _seed_notes(found, regular, far, f"{system.label} = {value:g}",
                                  len(seeds), region.kind is not RegionKind.FREE)
 

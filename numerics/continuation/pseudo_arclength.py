@@ -58,6 +58,7 @@ from eqselect.numerics.continuation.steps import correct, tangent
 from eqselect.numerics.continuation.system import (ExtendedField, extended_field, note_name,
                                                    parameter_symbol)
 from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY, saturating
+from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL
 from eqselect.numerics.fixed_points.core.record import classify
 
 
@@ -286,7 +287,7 @@ def _start(problem: ContinuationProblem, opts: ContinuationOptions, g):
     if np.any(first.tests["g"] < -1e-9):
         return _failed(sys_, f"the start point {u0[:d].tolist()} lies outside the region"), []
     notes = []
-    if d and abs(np.linalg.det(first.jac[:, :d])) < 1e-12:
+    if d and not regular_jacobian(first.jac[:, :d]):
         notes.append("D_phi F is singular at the start point (fold, branch point or continuum)")
     return first, notes
 
@@ -387,10 +388,34 @@ def _failed(sys_, note: str) -> Branch:
                   BranchStatus.START_FAILED, (note,))
 
 
+def regular_jacobian(J: np.ndarray) -> bool:
+    """Whether D_phi F is regular, judged on its rows scaled to unit max-norm.
+
+    A logit field is F = diag(s) G with s_i = p_i (1 - p_i): near a saturated
+    policy (theta = -20 under tau = 1/10, s ~ 2e-9) every entry of a row of
+    D_phi F is that small while G's Jacobian is regular, so a threshold on the
+    unscaled determinant or smallest singular value would call a regular point
+    singular. Scaling each row by its largest entry removes s.
+
+    Examples
+    --------
+    >>> regular_jacobian(np.array([[-2e-10, 1e-12], [1e-12, -2e-10]]))
+    True
+    >>> regular_jacobian(np.array([[1.0, 2.0], [2.0, 4.0]]))
+    False
+    """
+    scale = np.max(np.abs(J), axis=1, keepdims=True)
+    if np.any(scale == 0):
+        return False
+    return bool(np.linalg.svd(J / scale, compute_uv=False)[-1] >= 1e-9)
+
+
 def _finish(sys_, pts, events, status, notes) -> Branch:
     d = sys_.dim
     rows = np.array([np.concatenate([[p.u[d]], p.u[:d]]) for p in pts])
-    stab = tuple(classify(p.eig) for p in pts)
+    # signs read against the size of D_phi F, as for fixed points (`SIGN_TOL`)
+    stab = tuple(classify(p.eig, tol=SIGN_TOL * min(1.0, np.max(np.abs(p.jac[:, :d]), initial=0.0)))
+                 for p in pts)
     return Branch(sys_.parameter, rows, stab, tuple(p.eig for p in pts), tuple(events),
                   status, tuple(notes))
 
@@ -399,5 +424,5 @@ __all__ = [
     "Branch", "BranchStatus", "ContinuationOptions", "ContinuationProblem", "Event",
     "EventType", "ExtendedField", "PseudoArclength", "branch_test", "continuation",
     "correct", "extended_field", "fold_test", "hopf_test", "parameter_symbol",
-    "region_constraints", "tangent",
+    "region_constraints", "regular_jacobian", "tangent",
 ]
