@@ -25,9 +25,10 @@ denominators do not vanish:
 
 Since every common root is in some pair, the list is complete. The
 certificate (the polynomials and the isolating intervals) travels with the
-result. Small systems (each degree at most ``INLINE_DEGREE``: flint
-eliminates them in well under a millisecond) run in the calling process;
-larger ones in a child process under the caller's budget.
+result. Small systems (each degree at most ``INLINE_DEGREE``, coefficients of at
+most ``INLINE_BITS`` bits: flint eliminates them in well under a
+millisecond) run in the calling process; others in a child process under the
+caller's budget.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ from eqselect.numerics.fixed_points.core.routes import (RouteResult, RouteStatus
 
 #: Largest degree in each variable eliminated in the calling process.
 INLINE_DEGREE = 12
+#: Largest coefficient, in bits, of a system eliminated in the calling process.
+INLINE_BITS = 256
 ROUTE = SetRoute.RESULTANT
 NOTE = "resultants and certified real-root isolation: every finite fixed point is listed"
 
@@ -126,7 +129,13 @@ def positive_roots(uni):
 
 
 def _eliminate_within(polys, budget) -> Budgeted:
-    if max(max(p.degrees()) for p in polys) <= INLINE_DEGREE:
+    """`eliminate` in this process when the system is small in degree and in its
+    coefficients' size, else in a child process under the budget (flint's root
+    isolation cannot be interrupted, and its time grows with the coefficients:
+    payoffs of 10^-180 take minutes at degree 4)."""
+    small = max(max(p.degrees()) for p in polys) <= INLINE_DEGREE and max(
+        abs(int(c)).bit_length() for p in polys for c in p.coeffs()) <= INLINE_BITS
+    if small:
         return Budgeted(True, eliminate(polys), 0.0)
     return run_with_budget(eliminate, (polys,), budget)
 

@@ -75,3 +75,22 @@ def test_pg_resultant_roots_are_gambits_totally_mixed_equilibria(vals):
     assert len(got) == len(mixed)
     for g, m in zip(got, sorted(mixed)):
         assert np.allclose(g, m, atol=1e-12)
+
+
+def test_coefficients_past_double_size_are_eliminated_under_the_budget():
+    """Payoffs of 10^-100: the resultants' coefficients have hundreds of digits, and
+    flint's root isolation (uninterruptible) takes seconds to minutes on them. Such
+    a system runs in a child process that the budget stops, not in this one."""
+    import time
+
+    import sympy as sp
+
+    from eqselect.numerics.fixed_points.core.routes import RouteStatus
+
+    e = sp.Rational(1, 10 ** 100)
+    game = normal_form_game([[[e, 0], [0, e]], [[e, 0], [0, e]]], "logit", name="tiny")
+    dec = Decomposition(game, eta=PAPER.eta)
+    start = time.monotonic()
+    res = resultant_attempt(dec, Rule("meta-mapg"), budget=0.3)
+    assert time.monotonic() - start < 2.0  # inline, it takes about 4 s
+    assert res.status is RouteStatus.BUDGET_EXHAUSTED
