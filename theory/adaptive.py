@@ -90,7 +90,7 @@ class Shadowed:
     @staticmethod
     def of(x) -> "Shadowed":
         """``x`` itself when shadowed, else ``x`` (a python or sympy number) with its interval."""
-        return x if isinstance(x, Shadowed) else Shadowed(sp.S(x) if isinstance(x, int) else x)
+        return x if isinstance(x, Shadowed) else Shadowed(sp.Integer(x) if isinstance(x, int) else x)
 
     def _with(self, other, exact_op, box_op) -> "Shadowed":
         other = Shadowed.of(other)

@@ -117,6 +117,9 @@ def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, not
     else:
         eigs, mu, residual = _face_linearisation(field, point, F, face, notes, tol)
         singular, boundary = False, len(face.free) < len(point)
+        # a vertex's eigenvalues are -multipliers, the size of F: a game whose
+        # payoffs are all 1e-10 has the stability of the same game at 1
+        scale = min(1.0, max(_scale(field.jacobian(point)), _scale([F])))
     judged, continuum = known.certified, known.continuum
     stability = classify(eigs, tol=SIGN_TOL * scale)
     if singular:

@@ -113,7 +113,8 @@ class IntegerRecords:
         notes += bound_notes(face, [m == 0 for m in mults], d, k)
         residual = max((abs(_at(F, a) - _at(F, b)) / den for a, b in face.equations),
                        default=0.0)
-        stability = classify(eigs, tol=SIGN_TOL)
+        size = max(_size((a for row in self.A for a in row), self.scale), _size(F, den))
+        stability = classify(eigs, tol=SIGN_TOL * size)  # as `characterise` reads them
         if continuum is not None:
             stability = Stability.DEGENERATE
             notes.insert(0, continuum)
@@ -218,5 +219,12 @@ def _integer_tables(payoffs):
 
     return tuple(nested(t) for t in payoffs)
 
+
+
+def _size(ints, den: int) -> float:
+    """min(1, max |x| / den) over the integers ``ints``, exact until the end: the
+    size of DF or of F against which `characterise` reads eigenvalue signs."""
+    return float(min(Fraction(1), max((Fraction(abs(x), den) for x in ints),
+                                      default=Fraction(0))))
 
 __all__ = ["IntegerRecords", "is_nash_integer", "tangent_basis"]

@@ -13,6 +13,8 @@ s_j^2 (docs/theory.md), so the root moves by less than 1e-15 for lambda in [0, 1
 from fractions import Fraction
 
 import mpmath
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import numpy as np
 
 from eqselect import Decomposition, builtin, continue_in_lambda, entropy_regularized
@@ -41,3 +43,30 @@ def test_a_saturated_stable_fixed_point_is_continued_and_called_stable():
     assert np.max(np.abs(branch.points[:, 1:] - theta)) < 1e-9
     assert {s.value for s in branch.stability} == {"stable"}
     assert not any("singular" in n for n in result.notes + tuple(branch.notes))
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.integers(-4, 4), min_size=8, max_size=8), st.integers(4, 14))
+def test_stability_does_not_depend_on_the_payoffs_scale(entries, k):
+    """Payoffs times 10^-k multiply F and DF by 10^-k and leave every eigenvalue's
+    sign, so each fixed point's stability class: finite points (direct, exact
+    faces) and pure profiles at infinity (logit) alike. A zero eigenvalue of
+    the game at scale 1 stays zero; a 1e-10 one is not read as zero."""
+    import sympy as sp
+
+    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect.numerics.fixed_points.infinity.pure_profiles import pure_profiles_at_infinity
+    from eqselect.theory import Decomposition, Rule, normal_form_game
+
+    def classes(factor, param):
+        t = [[[sp.Integer(x) * factor for x in entries[r:r + 2]] for r in (i, i + 2)]
+             for i in (0, 4)]
+        dec = Decomposition(normal_form_game(t, param, name="g"), eta=sp.Rational(11, 20))
+        if param == "logit":
+            return sorted((e.point, e.stability.value)
+                          for e in pure_profiles_at_infinity(dec, Rule("pg")))
+        found = find_equilibria(dec, Rule("pg"))
+        return sorted((e.exact, e.stability.value) for e in found.equilibria)
+
+    for param in ("direct", "logit"):
+        assert classes(sp.Integer(1), param) == classes(sp.Rational(1, 10 ** k), param)
