@@ -27,7 +27,7 @@ from eqselect.theory.outcomes import parse_outcome
 from eqselect.numerics.shaping import ShapingField, margins_at
 from eqselect.proofs_check import adapter, geometry, rates
 from eqselect.proofs_check.basin_entry import check_a3
-from eqselect.proofs_check.choice import alternative, choose_candidates
+from eqselect.proofs_check.choice import alternative, choose_candidates, no_p_reason
 from eqselect.proofs_check.local import boundary_margins, check_a0, check_a1, check_a2
 from eqselect.proofs_check.outcome_checks import (
     OutcomeChoice, choose_outcomes, outcome_report, outcome_verdicts)
@@ -283,9 +283,7 @@ def _without_p(g, r, dec, sf, fps, findings, statements):
     from eqselect.proofs_check.persistence import A5
     from eqselect.proofs_check.verdict import not_applicable
 
-    why = ("v has no stable equilibrium to prefer: no P, so the condition does not apply"
-           if fps.complete else "no stable equilibrium of v was found, and the fixed-point "
-           "list is not proven complete: no P, so the condition is not decided")
+    why = no_p_reason(fps.complete)
     conditions = [check_a0(sf, fps.points), not_applicable("A1", A1, why),
                   not_applicable("A2", A2, why), not_applicable("A3", A3, why),
                   check_a4(sf), not_applicable("A5", A5, why)]

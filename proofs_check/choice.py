@@ -205,6 +205,15 @@ def choose(game: Game, fixed_points, preferred="payoff-dominant"):
     return c.P, c.R, list(c.notes)
 
 
+def no_p_reason(complete: bool) -> str:
+    """Why a condition that needs P is not decided when there is none: a fact when
+    the fixed-point list of v is proven complete, else what was found."""
+    if complete:
+        return "v has no stable equilibrium to prefer: no P, so the condition does not apply"
+    return ("no stable equilibrium of v was found, and the fixed-point list is not proven "
+            "complete: no P, so the condition is not decided")
+
+
 def choose_candidates(game: Game, fixed_points, preferred="payoff-dominant",
                       complete: bool = True) -> Choice:
     """The `Choice` of P and R for a preference, ties listed; ``complete`` says

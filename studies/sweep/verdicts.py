@@ -47,7 +47,7 @@ from eqselect.proofs_check import adapter
 from eqselect.proofs_check.basin_entry import A3, S, check_a3
 from eqselect.theory.budget import call_with_budget
 from eqselect.proofs_check.check import point_report
-from eqselect.proofs_check.choice import choose, parse_profile
+from eqselect.proofs_check.choice import choose, no_p_reason, parse_profile
 from eqselect.proofs_check.local import A1, A2, check_a1, check_a2
 from eqselect.proofs_check.verdict import not_applicable
 
@@ -180,7 +180,7 @@ def _verdicts(game_spec, values, rule, eta, preferred) -> dict:
                            else preferred)
     P, R = point_report(sf, Pc), point_report(sf, Rc)
     if P is None:
-        why = "v has no stable equilibrium to prefer: no P, so the condition does not apply"
+        why = no_p_reason(fps.complete)
         verdicts = [not_applicable(k, s, why) for k, s in zip(CONDITIONS, (A1, A2, A3))]
     else:
         verdicts = [check_a1(sf, P), check_a2(sf, P, R), check_a3(sf, fps.points, P, R)]
