@@ -150,6 +150,7 @@ def test_linear_algebra_on_infinities_is_numerical_trouble_not_a_traceback(
     assert "numerical trouble in eqselect.commands.check.run" in line and "LinAlgError" in line
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # the point
 def test_a_check_past_double_precision_says_what_it_could_not_decide(tmp_path, capsys):
     """Payoffs of 10^250: the verdicts that need floats are "not decided", with the
     reason, and the exact ones stand; no traceback, status 0."""
