@@ -126,6 +126,26 @@ def settling_report(problem, final, labels, done, used, name) -> tuple[dict, lis
     return report, notes
 
 
+def at_rest(problem, run, labels) -> np.ndarray:
+    """The end points no attractor holds where the field stops them: |P F|_inf <=
+    ``settle_tol`` (P: the projection onto the region's tangent cone), fixed
+    points the list does not name as attractors (a saddle's stable manifold;
+    every point of a game whose field vanishes). The flow knows them as it
+    runs (`integrate_until_settled`); a discrete schedule's ends are probed."""
+    from eqselect.numerics.dynamics.flow import tangent_projector
+    from eqselect.numerics.dynamics.narrow import row_max
+
+    rest = np.zeros(len(labels), dtype=bool)
+    rows = np.flatnonzero((labels == MOVING) & rows_finite(run.final))
+    if not rows.size or run.field is None:
+        return rest
+    x = run.final[rows]
+    u = np.asarray(end_field(run.field, int(problem.steps))(x), dtype=float)
+    step = tangent_projector(problem.game.region)(x, u)
+    rest[rows] = row_max(np.abs(step)) <= problem.judge.settle_tol
+    return rest
+
+
 def summarise(problem, judge, run, success, progress=None) -> BasinMap:
     """The `BasinMap` of an attractor-judged run (`AttractorJudge`)."""
     game, final, first_hit = problem.game, run.final, run.first_hit
@@ -143,7 +163,8 @@ def summarise(problem, judge, run, success, progress=None) -> BasinMap:
         notes.append("the fixed-point list is not proven complete: an attractor it misses "
                      "shows up as 'still moving'")
     used = int(problem.steps) if run.steps_run is None else run.steps_run
-    settling, more = settling_report(problem, final, labels, run.settled, used, run.schedule)
+    done = run.settled if run.settled is not None else at_rest(problem, run, labels)
+    settling, more = settling_report(problem, final, labels, done, used, run.schedule)
     notes += more
     sampled = isinstance(problem.starts, SampledStarts)
     z = getattr(problem.starts, "z", 1.96)
@@ -167,5 +188,5 @@ def summarise(problem, judge, run, success, progress=None) -> BasinMap:
                     intervals or None, settling, preferred)
 
 
-__all__ = ["CYCLE_WINDOW", "all_attractors", "default_preference", "attractor_labels",
+__all__ = ["CYCLE_WINDOW", "all_attractors", "at_rest", "default_preference", "attractor_labels",
            "settling_report", "summarise"]

@@ -50,3 +50,25 @@ def test_a_game_whose_field_vanishes_rests_everywhere_on_its_continuum():
     bm = basin_map(dec, Rule("pg"), GridStarts(7), steps=20, equilibria=found)
     assert np.array_equal(bm.final, bm.starts)  # nothing moves
     assert bm.outcomes.get("still moving", 0) == 0 and sum(bm.outcomes.values()) == 49
+
+
+def test_ends_where_the_field_vanishes_are_counted_at_rest_under_the_discrete_schedule():
+    """Logit, every payoff 0: the field vanishes, no start moves; the ends no listed
+    point holds are at rest at a fixed point (as the flow reports them), every
+    one of them, and a map whose runs all move has none at rest."""
+    from eqselect.numerics.dynamics.basins import basin_map
+    from eqselect.numerics.dynamics.starts import GridStarts
+    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect.theory import Decomposition, Rule, builtin, normal_form_game
+
+    game = normal_form_game([[[0, 0], [0, 0]], [[0, 0], [0, 0]]], "logit", name="zero")
+    dec = Decomposition(game, eta=0.55)
+    bm = basin_map(dec, Rule("pg"), GridStarts(6), steps=10,
+                   equilibria=find_equilibria(dec, Rule("pg"), n_seeds=4))
+    assert np.array_equal(bm.final, bm.starts)
+    moving = bm.outcomes.get("still moving", 0)
+    assert moving > 0 and bm.settling["at_rest_off_attractors"] == moving
+    sh = Decomposition(builtin("stag-hunt", "logit"), eta=0.55)
+    short = basin_map(sh, Rule("pg"), GridStarts(6), steps=3,
+                      equilibria=find_equilibria(sh, Rule("pg")))
+    assert short.settling["still_moving"] > 0 and short.settling["at_rest_off_attractors"] == 0
