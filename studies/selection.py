@@ -130,9 +130,10 @@ def select(dec, rule: Rule, start, steps: int = PAPER.steps, found=None) -> Sele
                         .final for k in ks])
     target = next((a for a in bm.attractors if a.name == outcome), None)
     settled = _settle_step(dec.game, ks, finals, target)
-    notes = tuple(bm.notes) + (() if found.complete else (
-        "the fixed-point list is not proven complete: an attractor it misses shows up as "
-        "'still moving'",))
+    incomplete = ("the fixed-point list is not proven complete: an attractor it misses "
+                  "shows up as 'still moving'")
+    notes = tuple(bm.notes) + (() if found.complete or incomplete in bm.notes
+                               else (incomplete,))
     return Selection(rule.method.value, rule, tuple(float(v) for v in np.ravel(start)),
                      outcome, settled, ks, parameters_to_probability(dec.game, finals), notes)
 
@@ -143,9 +144,14 @@ def _settle_step(game, ks, finals, target) -> int | None:
 
     if target is None:
         return None
-    want = np.concatenate([np.ravel(s) for s in target.strategies]).astype(float)
     have = parameters_to_strategies(game, finals).reshape(len(ks), -1)
-    near = np.max(np.abs(have - want), axis=1) <= SETTLE_TOL
+    if target.vertices:  # a continuum: the distance to its hull, not to its listed point
+        from eqselect.numerics.dynamics.hull import hull_distance
+
+        near = hull_distance(have, target.vertices) <= SETTLE_TOL
+    else:
+        want = np.concatenate([np.ravel(s) for s in target.strategies]).astype(float)
+        near = np.max(np.abs(have - want), axis=1) <= SETTLE_TOL
     if not near[-1]:
         return None
     far = np.flatnonzero(~near)
