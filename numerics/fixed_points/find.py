@@ -206,10 +206,26 @@ def _assemble(problem, result: RouteResult, before=(), after=(), gave_way=()) ->
     if infinite is None:
         infinite = () if _box(problem) else pure_profiles_at_infinity(problem.dec, r)
     notes = [*before, *result.notes, *after]
+    if not result.complete and points and _vanishes(problem, points):
+        notes.insert(0, f"the field of {r.method.value} vanishes identically for this game: "
+                        "every point is a fixed point (the whole region is one continuum); "
+                        "the points listed are where the search's seeds landed")
     why = "" if result.complete else "; ".join(_named([*gave_way, ("", result.reason)]))
     return EquilibriumSet(points, r.method.value, float(r.lam), float(r.own_coef),
                           result.complete, notes, result.route, result.seeds, result.sampling,
                           list(infinite), result.certificate, components, why)
+
+
+def _vanishes(problem, points) -> bool:
+    """Whether the rule's field is identically 0 (every payoff equal, for instance),
+    asked only when every point a search found is degenerate."""
+    if any(e.stability is not Stability.DEGENERATE for e in points):
+        return False
+    try:
+        F = problem.dec.field(problem.rule)
+    except GameError:  # a rule with no closed form here: not decided, not claimed
+        return False
+    return all(e == 0 for e in F)
 
 
 def _gave_way(entry, reasons) -> list:

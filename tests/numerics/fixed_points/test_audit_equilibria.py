@@ -70,3 +70,22 @@ def test_stability_does_not_depend_on_the_payoffs_scale(entries, k):
 
     for param in ("direct", "logit"):
         assert classes(sp.Integer(1), param) == classes(sp.Rational(1, 10 ** k), param)
+
+
+def test_a_field_that_vanishes_is_said_to_vanish():
+    """Every payoff equal under logit: every point is a fixed point, and the
+    seeded search's points are said to be samples of that; a game with
+    isolated fixed points says nothing of the kind."""
+    import sympy as sp
+
+    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect.theory import Rule, normal_form_game
+
+    game = normal_form_game([[[1, 1], [1, 1]], [[2, 2], [2, 2]]], "logit", name="flat")
+    dec = Decomposition(game, eta=sp.Rational(11, 20))
+    assert list(dec.field(Rule("pg"))) == [0, 0]  # the independent fact: F = 0
+    found = find_equilibria(dec, Rule("pg"), n_seeds=4)
+    assert not found.complete and any("vanishes identically" in n for n in found.notes)
+    sh = find_equilibria(Decomposition(builtin("stag-hunt", "logit"), eta=sp.Rational(11, 20)),
+                         Rule("pg"))
+    assert not any("vanishes identically" in n for n in sh.notes)
