@@ -33,7 +33,10 @@ caller's budget.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import mpmath
+import sympy as sp
 
 from eqselect.theory import Decomposition, Rule
 
@@ -239,8 +242,30 @@ def _pairs(dec, rule, cert, polys, dens) -> list | None:
             note = (f"certified: u = exp(theta) in [{mpmath.nstr(box[0][0], 12)}, "
                     f"{mpmath.nstr(box[0][1], 12)}] x [{mpmath.nstr(box[1][0], 12)}, "
                     f"{mpmath.nstr(box[1][1], 12)}], isolating intervals of the resultants")
-            out.append(characterise(x, mpf, route=Route.EXACT, notes=(note,)))
+            u = [_rational_root(cert[k]["polynomial"], iv) for k, iv in (("u1", iv1),
+                                                                         ("u2", iv2))]
+            if all(r is not None for r in u):  # theta = log u exactly
+                exact = tuple(sp.log(r) for r in u)
+                x = [mpmath.log(mpmath.mpf(r.p) / r.q) for r in u]
+                out.append(characterise(x, mpf, exact=exact, route=Route.EXACT, notes=(note,)))
+            else:
+                out.append(characterise(x, mpf, route=Route.EXACT, notes=(note,)))
     return out
+
+
+def _rational_root(coeffs, interval):
+    """The root of the integer polynomial ``coeffs`` (low to high) in the isolating
+    ``interval`` (decimal strings) when it is rational, else None: a linear
+    factor b u + a whose root -a/b lies in the interval (it holds one root)."""
+    import flint
+
+    lo, hi = (Fraction(v) for v in interval)
+    for factor, _ in flint.fmpz_poly(coeffs).factor()[1]:
+        if factor.degree() == 1:
+            root = Fraction(-int(factor[0]), int(factor[1]))
+            if lo <= root <= hi:
+                return sp.Rational(root.numerator, root.denominator)
+    return None
 
 
 def _denominator_vanishes(dens, x) -> bool:

@@ -94,3 +94,20 @@ def test_coefficients_past_double_size_are_eliminated_under_the_budget():
     res = resultant_attempt(dec, Rule("meta-mapg"), budget=0.3)
     assert time.monotonic() - start < 2.0  # inline, it takes about 4 s
     assert res.status is RouteStatus.BUDGET_EXHAUSTED
+
+
+@pytest.mark.parametrize("payoffs, method, want", [
+    ([[[4, 0], [3, 2]], [[4, 3], [0, 2]]], "pg", ("log(2)", "log(2)")),  # Stag Hunt
+    ([[[1, 0], [0, 1]], [[1, 0], [0, 1]]], "meta-mapg", ("0", "0"))])  # coordination
+def test_a_rational_root_gives_the_fixed_point_exactly(payoffs, method, want):
+    """u = exp(theta) a rational root of its resultant (the isolating interval holds
+    one root): theta = log(u) exactly, and the field vanishes there exactly."""
+    import sympy as sp
+
+    dec = Decomposition(normal_form_game(payoffs, "logit", name="g"), eta=PAPER.eta)
+    res = resultant_attempt(dec, Rule(method))
+    (e,) = res.points
+    assert tuple(str(v) for v in e.exact) == want
+    at = dict(zip(dec.game.parameters, e.exact))
+    assert all(sp.simplify(f.subs(at)) == 0 for f in dec.field(Rule(method)))
+    assert e.point == tuple(float(v) for v in e.exact)
