@@ -6,8 +6,6 @@ import json
 import os
 import sys
 import tempfile
-import warnings
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -86,22 +84,6 @@ def _write_maps(atlas, out: Path, client=None) -> list:
         stage.rmdir()
 
 
-@contextmanager
-def _quiet_dask_port():
-    """Silence dask's warning that port 8787 is taken while the cluster runs.
-
-    dask's scheduler serves HTTP (health checks, metrics) on 8787 even with
-    no dashboard, and when another program holds that port (a notebook's
-    cluster, a colleague's sweep) it moves to a free one and warns on
-    stderr. The sweep uses no dashboard, so the move changes nothing, and
-    the warning would break the one-line / quiet-under---json contract.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Port \d+ is already in use",
-                                category=UserWarning)
-        yield
-
-
 def _stored_atlas(run, spec):
     """The atlas of the run's store, its cells read chunk by chunk."""
     from eqselect.studies.sweep.atlas import StoredCells, read_atlas
@@ -168,7 +150,7 @@ def _run(args) -> int:
     spec = replace(spec, verdicts=_verdicts(args, spec))
     out = Path(args.out or f"sweep-{Path(args.game).stem}")
     done = sum(len(spec.chunk(k)) for k in SweepStore(out, spec).indexed())
-    with _quiet_dask_port(), open_cluster(options) as cluster:
+    with open_cluster(options) as cluster:
         with Progress(spec.n_cells, f"sweep {spec.game}", quiet=args.json) as bar:
             bar.update(done)
             run = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,

@@ -27,6 +27,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -129,13 +130,20 @@ def check_scheduler(address: str, timeout: float) -> None:
 
 @contextmanager
 def quiet_dask():
-    """Silence dask's loggers in this process for the block."""
+    """Silence dask's loggers in this process for the block, and its warning that
+    port 8787 is taken: the scheduler serves HTTP there (health checks, metrics)
+    even without a dashboard and moves to a free port when another program
+    holds it; a sweep uses no dashboard, so the move changes nothing, and the
+    warning would break the one-line / quiet-under --json contract."""
     loggers = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.CRITICAL + 1)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Port \d+ is already in use",
+                                    category=UserWarning)
+            yield
     finally:
         for lg, level in zip(loggers, levels):
             lg.setLevel(level)

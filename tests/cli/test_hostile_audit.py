@@ -220,21 +220,18 @@ def test_help_states_each_default_once(command, capsys):
 
 def test_a_taken_dask_port_is_no_warning_of_the_sweep(tmp_path, capsys, monkeypatch, recwarn):
     """dask moves its HTTP port when 8787 is taken and warns; the sweep runs no
-    dashboard, so under --json its stderr stays quiet (the cluster is replaced
-    by one that only warns as dask's does, then stops the run)."""
-    from contextlib import contextmanager
+    dashboard, so under --json its stderr stays quiet (the cluster's start is
+    replaced by one that only warns as dask's does, then stops the run)."""
     import warnings
 
     import eqselect.studies.sweep.cluster as cluster
 
-    @contextmanager
-    def taken_port(options):
+    def taken_port(self):
         warnings.warn("Port 8787 is already in use.\nPerhaps you already have a cluster "
                       "running?\nHosting the HTTP server on port 40000 instead", UserWarning)
         raise cluster.ClusterError("no worker joined")
-        yield
 
-    monkeypatch.setattr(cluster, "open_cluster", taken_port)
+    monkeypatch.setattr(cluster.ClusterHandle, "get", taken_port)
     code, out, err = run(["sweep", "stag-hunt", "--over", "a=3:5:2", "--lam", "0:1:2",
                           "--workers", "1", "--out", str(tmp_path / "sw"), "--json"], capsys)
     assert code == 1 and "no worker joined" in error_line(err)
