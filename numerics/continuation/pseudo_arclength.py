@@ -58,7 +58,7 @@ from eqselect.numerics.continuation.steps import correct, tangent
 from eqselect.numerics.continuation.system import (ExtendedField, extended_field, note_name,
                                                    parameter_symbol)
 from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY, saturating
-from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL
+from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL, sign_scale
 from eqselect.numerics.fixed_points.core.record import classify
 
 
@@ -414,8 +414,7 @@ def _finish(sys_, pts, events, status, notes) -> Branch:
     d = sys_.dim
     rows = np.array([np.concatenate([[p.u[d]], p.u[:d]]) for p in pts])
     # signs read against the size of D_phi F, as for fixed points (`SIGN_TOL`)
-    stab = tuple(classify(p.eig, tol=SIGN_TOL * min(1.0, np.max(np.abs(p.jac[:, :d]), initial=0.0)))
-                 for p in pts)
+    stab = tuple(classify(p.eig, tol=SIGN_TOL * sign_scale(p.jac[:, :d])) for p in pts)
     return Branch(sys_.parameter, rows, stab, tuple(p.eig for p in pts), tuple(events),
                   status, tuple(notes))
 

@@ -112,14 +112,14 @@ def characterise(point, field, face=None, *, exact=None, route=Route.NEWTON, not
     if face is None:
         J = field.jacobian(point)
         eigs, mu, singular, residual = _free_linearisation(J, F, notes)
-        scale = _scale(J)
+        scale = sign_scale(J)
         boundary = False
     else:
         eigs, mu, residual = _face_linearisation(field, point, F, face, notes, tol)
         singular, boundary = False, len(face.free) < len(point)
         # a vertex's eigenvalues are -multipliers, the size of F: a game whose
         # payoffs are all 1e-10 has the stability of the same game at 1
-        scale = min(1.0, max(_scale(field.jacobian(point)), _scale([F])))
+        scale = sign_scale(field.jacobian(point), F)
     judged, continuum = known.certified, known.continuum
     stability = classify(eigs, tol=SIGN_TOL * scale)
     if singular:
@@ -153,10 +153,14 @@ def _free_linearisation(J, F, notes):
     return eigs, mu, singular, residual
 
 
-def _scale(J) -> float:
-    """min(1, max |J_ij|): the size against which eigenvalue signs are read."""
-    rows = J.tolist() if isinstance(J, mpmath.matrix) else np.asarray(J, dtype=object).tolist()
-    return min(1.0, max((abs(float(x)) for row in rows for x in row), default=0.0))
+def sign_scale(*arrays) -> float:
+    """min(1, max |entry|) over ``arrays`` (D_phi F, and on a face F too): the size
+    against which eigenvalue signs are read, ``SIGN_TOL * sign_scale(...)``."""
+    biggest = 0.0
+    for a in arrays:
+        rows = a.tolist() if isinstance(a, mpmath.matrix) else np.asarray(a, dtype=object)
+        biggest = max(biggest, max((abs(float(x)) for x in np.ravel(rows)), default=0.0))
+    return min(1.0, biggest)
 
 
 def _face_linearisation(field, point, F, face, notes, tol):
@@ -334,5 +338,5 @@ def bound_notes(face, zero_multipliers, d: int, k: int) -> list[str]:
     return notes
 
 
-__all__ = ["NASH_GAP", "SINGULAR_RTOL", "best_response_gap", "bound_notes", "certified_stability",
+__all__ = ["NASH_GAP", "SINGULAR_RTOL", "best_response_gap", "bound_notes", "certified_stability", "sign_scale",
            "characterise", "face_multipliers"]
