@@ -338,5 +338,5 @@ def bound_notes(face, zero_multipliers, d: int, k: int) -> list[str]:
     return notes
 
 
-__all__ = ["NASH_GAP", "SINGULAR_RTOL", "best_response_gap", "bound_notes", "certified_stability", "sign_scale",
-           "characterise", "face_multipliers"]
+__all__ = ["NASH_GAP", "SINGULAR_RTOL", "best_response_gap", "bound_notes",
+           "certified_stability", "characterise", "face_multipliers", "sign_scale"]
