@@ -222,9 +222,10 @@ def _integer_tables(payoffs):
 
 
 def _size(ints, den: int) -> float:
-    """min(1, max |x| / den) over the integers ``ints``, exact until the end: the
-    size of DF or of F against which `characterise` reads eigenvalue signs."""
-    return float(min(Fraction(1), max((Fraction(abs(x), den) for x in ints),
-                                      default=Fraction(0))))
+    """min(1, max |x| / den) over the integers ``ints`` (compared as integers, so
+    payoffs of 10^300 never reach a float): the size of DF or of F against which
+    `characterise` reads eigenvalue signs (`sign_scale`)."""
+    top = max((abs(x) for x in ints), default=0)
+    return 1.0 if top >= den else top / den
 
 __all__ = ["IntegerRecords", "is_nash_integer", "tangent_basis"]
