@@ -6,29 +6,24 @@ decomposition cur / own / peer / lookahead and the rules built from it are in
 docs/theory.md and docs/rules.md.
 """
 
-from eqselect.theory.games.builtins import BUILTINS, builtin, two_by_two
-from eqselect.theory.decomposition import COMPONENTS, ETA, Decomposition
-from eqselect.theory.games.entropy import entropy_regularized, shannon_entropy
-from eqselect.theory.game import Game, GameError, Region, RegionKind
-from eqselect.theory.games.ipd import ipd
-from eqselect.theory.errors import EqselectError, OptionsError
 from eqselect.theory.lazy import lazy_exports
-from eqselect.theory.rules import LAMBDA, OWN_COEF, PAPER, Method, Rule, as_rule, coefficients
-from eqselect.theory.games.normal_form import normal_form_game
-from eqselect.theory.parameterizations import Parameterization, sigmoid
-from eqselect.theory.games.tandem import tandem
-from eqselect.theory.unrolled import series_check, unrolled_meta_gradient
 
-_EAGER = [
-    "BUILTINS", "COMPONENTS", "ETA", "LAMBDA", "OWN_COEF", "PAPER", "Decomposition",
-    "EqselectError", "Game", "GameError", "Method", "OptionsError", "Rule", "as_rule", "Parameterization", "Region", "RegionKind", "builtin",
-    "coefficients", "entropy_regularized", "ipd", "normal_form_game", "series_check",
-    "shannon_entropy", "sigmoid", "tandem", "two_by_two", "unrolled_meta_gradient",
-]
-# game files are read and written on first use
-__getattr__, __dir__, _LAZY = lazy_exports(__name__, {
+# every name is imported on first use (PEP 562): a process that only loads a
+# compiled kernel or reads an error class does not import sympy
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "eqselect.theory.games.builtins": ["BUILTINS", "builtin", "two_by_two"],
+    "eqselect.theory.decomposition": ["COMPONENTS", "ETA", "Decomposition"],
+    "eqselect.theory.games.entropy": ["entropy_regularized", "shannon_entropy"],
+    "eqselect.theory.game": ["Game", "Region", "RegionKind"],
+    "eqselect.theory.games.ipd": ["ipd"],
+    "eqselect.theory.errors": ["EqselectError", "GameError", "OptionsError"],
+    "eqselect.theory.rules": ["LAMBDA", "OWN_COEF", "PAPER", "Method", "Rule", "as_rule",
+                              "coefficients"],
+    "eqselect.theory.games.normal_form": ["normal_form_game"],
+    "eqselect.theory.parameterizations": ["Parameterization", "sigmoid"],
+    "eqselect.theory.games.tandem": ["tandem"],
+    "eqselect.theory.unrolled": ["series_check", "unrolled_meta_gradient"],
     "eqselect.theory.io.resolve": ["load_game"],
     "eqselect.theory.io.spec": ["load_spec"],
     "eqselect.theory.io.write": ["write_game"],
 }, globals())
-__all__ = _EAGER + _LAZY

@@ -34,9 +34,6 @@ for every value, as the sweeps do (`KernelRun`).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -46,21 +43,13 @@ from eqselect.theory import PAPER, GameError
 from eqselect.theory.engine import to_engine
 from eqselect.numerics.disk_cache import digest
 from eqselect.numerics.dynamics.kernels.cache import FORMAT, cached_kernel
+from eqselect.numerics.dynamics.kernels.run import CHUNK, available, run_compiled, threads
 from eqselect.numerics.dynamics.kernels.source import (
     KernelForm, KernelSpec, annealing_code, form_files, schedule_code)
 
 __all__ = ["CHECK_SAMPLE", "KernelForm", "KernelSpec", "available", "compiled_kernel",
            "float32_check", "form_kernel", "kernel_key", "problem_kernel",
            "problem_kernel_values", "run_compiled", "run_kernel"]
-
-#: Starts per chunk handed to one kernel call (one thread runs one chunk).
-CHUNK = 1 << 14
-
-
-def available() -> bool:
-    """Whether numba can be imported (the compiled kernel's only requirement)."""
-    return importlib.util.find_spec("numba") is not None
-
 
 def _spec(fields, parameters, schedule, annealing, region, coop, threshold, extras,
           form=KernelForm()) -> str:
@@ -118,51 +107,6 @@ def form_kernel(spec: KernelSpec, form: KernelForm = KernelForm()):
     key = _spec(s.fields, s.parameters, s.schedule, s.annealing, s.region, s.coop,
                 s.threshold, s.extras, form)
     return cached_kernel(key, lambda: form_files(spec, form))
-
-
-def run_compiled(module, x0, steps: int, q=(), progress=None, start: int = 0):
-    """Run a kernel module over x0 in chunks: (final, first_hit).
-
-    Parameters
-    ----------
-    module : a module from `compiled_kernel`
-    x0 : array_like, shape (n, d)
-    steps : int
-    q : sequence of float
-        Values of the kernel's run-time symbols, in the order of its ``extras``.
-    progress : object with ``update(n)`` or None
-    start : int
-        The schedule's step at x0: the run takes steps start .. start + steps - 1
-        (lr_k, lambda_k), and first-hit steps count from 0 at x0.
-    """
-    x0 = np.ascontiguousarray(x0, dtype=float)
-    q = np.ascontiguousarray(q, dtype=float).reshape(-1)
-    final, hit = np.empty_like(x0), np.empty(len(x0), dtype=np.int64)
-
-    def work(part):
-        module.run(x0[part], int(steps), q, final[part], hit[part], int(start))
-        return part.stop - part.start
-
-    workers = threads()
-    size = max(256, min(CHUNK, -(-len(x0) // (4 * workers))))  # >= 4 chunks a thread
-    parts = [slice(a, min(len(x0), a + size)) for a in range(0, len(x0), size)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done in pool.map(work, parts):
-            if progress is not None:
-                progress.update(done)
-    return final, hit.astype(int, copy=False)
-
-
-def threads() -> int:
-    """Threads running kernel chunks: ``NUMBA_NUM_THREADS`` when set (as numba reads
-    it), else the cores this process may run on."""
-    given = os.environ.get("NUMBA_NUM_THREADS", "").strip()
-    if given.isdigit() and int(given) > 0:
-        return int(given)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # no affinity call (macOS, Windows)
-        return max(1, os.cpu_count() or 1)
 
 
 #: Kernel modules already found in this process, by (decomposition, rule,
