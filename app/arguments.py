@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from eqselect.options import (
-    MAX_GRID, MAX_SEED, MAX_STEPS, assignment, axes, int_in, lam_range, number, positive_int,
+    BASIN_GRID, MAX_GRID, MAX_SEED, MAX_STEPS, assignment, axes, int_in, lam_range, number, positive_int,
     seconds)
 from eqselect.theory.rules import PAPER as PAPER_DEFAULTS
 from eqselect.theory.rules import method_names
@@ -86,8 +86,9 @@ def basins(b: argparse.ArgumentParser) -> None:
     b.add_argument("--compare", action="store_true",
                    help="with two --method values: both maps from the same starts, the "
                         "share each reaches, and (--plot) their overlay and difference map")
-    b.add_argument("--grid", type=int_in(1, MAX_GRID), default=21,
-                   help=f"grid points per axis (at most {MAX_GRID})")
+    b.add_argument("--grid", type=int_in(1, MAX_GRID), default=None,
+                   help=f"grid points per axis (default {BASIN_GRID}, at most {MAX_GRID}); "
+                        "not with --samples")
     b.add_argument("--steps", type=int_in(1, MAX_STEPS), default=None,
                    help=f"updates per start (paper schedule, default {PAPER_DEFAULTS.steps}), or "
                         "the time limit in RK4 steps of 0.05 (flow, default 2000; the flow stops "

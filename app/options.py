@@ -26,6 +26,8 @@ _NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:/\d+)?\s*", re.ASCII)
 NUMBER_CHARS = 40
 #: Upper limits of the integer options (the work they ask for is estimated too).
 MAX_GRID, MAX_STEPS = 1001, 100_000
+#: Grid points per axis of a basin map when --grid is not given.
+BASIN_GRID = 21
 MAX_SEED = budget.WORK_LIMITS.max_seed
 
 

@@ -432,6 +432,50 @@ def _kernel_seconds(grid: int, steps: int) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+_FLOOR = """
+import json, sys
+import numpy as np
+from eqselect.numerics.dynamics.kernels.cache import load_module
+from eqselect.numerics.dynamics.kernels.run import run_compiled
+path, grid, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+module = load_module(path)
+axis = np.linspace(0.05, 0.95, grid)
+p = np.stack([a.ravel() for a in np.meshgrid(axis, axis, indexing="ij")], axis=1)
+final, hit = run_compiled(module, np.log(p) - np.log1p(-p), steps)
+print(json.dumps({"fraction": float(np.mean(hit >= 0)), "route": module.run.route,
+                  "sympy imported": "sympy" in sys.modules,
+                  "numba imported": "numba" in sys.modules}))
+"""
+
+
+def _floor_kernel(grid: int, steps: int) -> str:
+    """The file of the kernel the command's large map runs (on disk once it ran)."""
+    from eqselect.numerics.dynamics.kernels.fused import problem_kernel_values
+    from eqselect.numerics.dynamics.problem import BasinProblem
+    from eqselect.numerics.dynamics.schedules import PaperSchedule
+    from eqselect.numerics.dynamics.starts import GridStarts
+    from eqselect.theory import Rule
+
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    problem = BasinProblem(dec, Rule("meta-mapg"), GridStarts(grid), steps, kernel="numba")
+    return problem_kernel_values(problem, PaperSchedule(), True)[0].__file__
+
+
+def floor_process(grid: int, steps: int, env) -> tuple:
+    """(wall, CPU, what it printed) of the least a whole process running the command's
+    kernel can cost: the interpreter, numpy, the kernel module from the disk cache and
+    its run over the grid's logits, nothing derived, judged or written besides the
+    success predicate's fraction (no sympy, no numba)."""
+    argv = [sys.executable, "-c", _FLOOR, _floor_kernel(grid, steps), str(grid), str(steps)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def cli(large_grid: int, repeats: int = 3) -> dict:
     """Whole ``eqselect`` processes, warm (bytecode and kernels cached by a first run).
 
@@ -447,7 +491,7 @@ def cli(large_grid: int, repeats: int = 3) -> dict:
     cases = {"version": ["--version"], "help": ["--help"],
              "basins_grid_21": basins + ["--grid", "21"],
              large: basins + ["--grid", str(large_grid)]}
-    out = {}
+    out, floor, printed = {}, [], None
     for name, argv in cases.items():
         _timed(argv, env)  # warm: bytecode written, kernel compiled
         runs, kernel = [], []
@@ -455,6 +499,8 @@ def cli(large_grid: int, repeats: int = 3) -> dict:
             runs.append(_timed(argv, env))
             if name == large:
                 kernel.append(_kernel_seconds(large_grid, PAPER.steps))
+                *seconds, printed = floor_process(large_grid, PAPER.steps, env)
+                floor.append(seconds)
         out[name] = {"wall": statistics.median(r[0] for r in runs),
                      "cpu": statistics.median(r[1] for r in runs), "runs": len(runs)}
         if kernel:
@@ -464,6 +510,11 @@ def cli(large_grid: int, repeats: int = 3) -> dict:
     k = out[f"kernel_grid_{large_grid}"]
     out["ratio_vs_kernel"] = {"wall": out[large]["wall"] / k["wall"],
                               "cpu": out[large]["cpu"] / k["cpu"]}
+    out["floor_process"] = {"wall": statistics.median(f[0] for f in floor),
+                            "cpu": statistics.median(f[1] for f in floor),
+                            "runs": len(floor), **printed}
+    out["floor_ratio_vs_kernel"] = {"wall": out["floor_process"]["wall"] / k["wall"],
+                                    "cpu": out["floor_process"]["cpu"] / k["cpu"]}
     out["phases"] = basins_phases(large_grid, env)
     return out
 
@@ -580,6 +631,10 @@ def print_cli(cl: dict, load: dict) -> None:
     r = cl["ratio_vs_kernel"]
     print(f"  whole basins command / the kernel's own time (same run): wall {r['wall']:.2f}x, "
           f"CPU {r['cpu']:.2f}x (target 1.3x)")
+    f = cl["floor_ratio_vs_kernel"]
+    print(f"  the floor: a process that only loads that kernel and runs it on the grid "
+          f"(sympy imported: {cl['floor_process']['sympy imported']}, fraction "
+          f"{cl['floor_process']['fraction']:.6f}): wall {f['wall']:.2f}x, CPU {f['cpu']:.2f}x")
     phases = cl["phases"]
     print("  phases of one basins command (wall, CPU):")
     for name, wall in phases["wall"].items():

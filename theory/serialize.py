@@ -13,6 +13,7 @@ The field-by-field layout of each kind is in docs/cli.md.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from enum import Enum
 from importlib import metadata
@@ -24,8 +25,10 @@ import sympy as sp
 SCHEMA_VERSION = 1
 
 
+@functools.cache
 def package_version() -> str:
-    """The installed eqselect version ("unknown" when run from a bare tree)."""
+    """The installed eqselect version ("unknown" when run from a bare tree); read from
+    the installed metadata once a process."""
     try:
         return metadata.version("eqselect")
     except metadata.PackageNotFoundError:

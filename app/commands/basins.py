@@ -20,7 +20,7 @@ import json
 import sys
 
 from eqselect.commands.inputs import check_basin_options, command_inputs, numeric_decomposition
-from eqselect.options import distinct_methods, preferred
+from eqselect.options import BASIN_GRID, distinct_methods, preferred
 from eqselect.output import check_plot_path, replaced_file
 from eqselect.theory import PAPER, limits
 from eqselect.theory.errors import OptionsError
@@ -129,14 +129,30 @@ def basin_fixed_points(dec, args) -> tuple:
                               False, [note], "none (time budget)"), [note]
 
 
+def starts_option(args) -> bool:
+    """Whether ``--grid`` was given; refuses it beside ``--samples`` (two ways of
+    choosing the starts) and records the default grid otherwise."""
+    given = args.grid is not None
+    if given and args.samples is not None:
+        raise OptionsError("eqselect basins: --grid and --samples choose the starts two ways "
+                           "(a grid, or N random starts); give one of them")
+    if not given:
+        args.grid = BASIN_GRID
+    return given
+
+
 def run(args) -> int:
     """Run the basin map of ``--method`` and print or write it; with ``--compare``,
     the maps of two methods and their overlay and difference (`run_compare`)."""
     from eqselect.commands import network
 
+    grid_given = starts_option(args)
     methods = args.method if isinstance(args.method, list) else [args.method]
     net = network.network_of(args)  # a game on a graph runs on its sparse field
     if net is not None:
+        if grid_given:
+            raise OptionsError("eqselect basins: a network game starts from --samples random "
+                               "profiles; --grid does not apply")
         if getattr(args, "compare", False) or len(methods) > 1:
             raise OptionsError("eqselect basins: a network game takes one --method "
                                "(--compare is for normal-form games)")

@@ -249,3 +249,18 @@ def test_a_taken_dask_port_is_no_warning_of_the_sweep(tmp_path, capsys, monkeypa
 def test_a_repeated_method_or_an_index_past_the_list_is_one_plain_line(argv, said, capsys):
     code, out, err = run(argv, capsys)
     assert code == 2 and out == "" and said in error_line(err)
+
+
+@pytest.mark.parametrize("argv", [
+    ["basins", "stag-hunt", "--method", "pg", "--samples", "50", "--grid", "5"],
+    ["basins", "stag-hunt", "--method", "pg", "--grid", "5", "--samples", "50", "--json"]])
+def test_a_grid_beside_samples_is_refused_not_ignored(argv, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and "--grid and --samples" in error_line(err)
+
+
+def test_samples_alone_record_the_default_grid_and_draw_n_starts(capsys):
+    code, out, _ = run(["basins", "stag-hunt", "--method", "pg", "--samples", "40", "--steps",
+                        "5", "--json"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and doc["n"] == 40 and doc["inputs"]["grid"] == 21

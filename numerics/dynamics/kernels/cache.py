@@ -170,6 +170,24 @@ def _intact(path: Path) -> bool:
     return all(load(path.with_suffix(s)) is not None for s in sides)
 
 
+def load_module(path) -> object:
+    """The kernel module kept at ``path`` (a ``k_<key>.py`` of the cache), checked.
+
+    What a process that did not derive the kernel uses to run it: nothing
+    is generated, and a damaged or missing entry is an error, not rebuilt.
+
+    Raises
+    ------
+    ImportError
+        When the file is missing, fails its checksum, or does not import.
+    """
+    path = Path(path)
+    module = _import_checked(path, path.stem.removeprefix("k_"))
+    if module is None:
+        raise ImportError(f"{path} is not an intact kernel module of the cache")
+    return module
+
+
 def _import_checked(path: Path, key: str):
     """The module at ``path`` when it is intact and imports; else None."""
     if not _intact(path):

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -206,3 +207,34 @@ def test_two_processes_asking_for_one_kernel_compile_it_once_and_share_its_machi
     assert sorted(o[2] for o in out) == ["False", "True"]
     assert out[0][3] == out[1][3]
     assert len(list((tmp_path / "cache" / "kernels").glob("k_*.o"))) == 1
+
+
+#: A process given a kernel module's file: it loads it (`cache.load_module`) and
+#: runs it (`run.run_compiled`) on the starts it is given, and prints what it imported.
+_BY_PATH = """
+import json, sys
+import numpy as np
+from eqselect.numerics.dynamics.kernels.cache import load_module
+from eqselect.numerics.dynamics.kernels.run import run_compiled
+module = load_module(sys.argv[1])
+final, hit = run_compiled(module, np.array(json.loads(sys.argv[2])), 60)
+print(json.dumps([final.tolist(), hit.tolist(), module.run.route,
+                  [m for m in ("sympy", "symengine", "numba") if m in sys.modules]]))
+"""
+
+
+def test_a_cached_kernel_runs_by_its_file_in_a_process_without_sympy_or_numba(stag, tmp_path):
+    module, _ = kernels.problem_kernel_values(BasinProblem(stag, Rule("meta-mapg")),
+                                              PaperSchedule(), True, KernelForm("block"))
+    x0 = np.random.default_rng(11).uniform(-3, 3, size=(37, 2))
+    want = _numba_run(module, x0, 60)  # numba's own dispatcher, in this process
+    out = subprocess.run([sys.executable, "-c", _BY_PATH, module.__file__, json.dumps(x0.tolist())],
+                         env=os.environ, capture_output=True, text=True, check=True)
+    final, hit, route, imported = json.loads(out.stdout)
+    assert np.array_equal(np.array(final), want[0]) and np.array_equal(np.array(hit), want[1])
+    assert route == "machine code" and imported == []
+    damaged = tmp_path / Path(module.__file__).name
+    damaged.write_text(Path(module.__file__).read_text().replace("lr(k)", "lr(k + 1)", 1))
+    failed = subprocess.run([sys.executable, "-c", _BY_PATH, str(damaged), "[[0.0, 0.0]]"],
+                            env=os.environ, capture_output=True, text=True)
+    assert failed.returncode != 0 and "not an intact kernel module" in failed.stderr
