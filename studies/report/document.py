@@ -178,7 +178,8 @@ def equilibria_latex(rep, roots: RootNotes) -> str:
             "p{1.7cm}p{1.5cm}p{1cm}p{1.4cm}")
     head = r"method & point $\phi^*$ & stability & $\mu$ & Nash & route"
     caption = (r"Fixed points of each method's field ($\mu = -\lambda_{\max}"
-               r"(\operatorname{sym} DF)$; route: exact, Newton, or a pure profile at "
+               r"(\operatorname{sym} DF)$; route: exact, interval-certified (a unique "
+               r"point proven in a small box), Newton, or a pure profile at "
                r"infinity, stable when the direct parameterisation's vertex is).")
     body = _table(spec, head, rows, caption, "tab:fixed-points")
     if notes:

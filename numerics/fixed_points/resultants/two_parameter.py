@@ -248,8 +248,8 @@ def _pairs(dec, rule, cert, polys, dens) -> list | None:
                 exact = tuple(sp.log(r) for r in u)
                 x = [mpmath.log(mpmath.mpf(r.p) / r.q) for r in u]
                 out.append(characterise(x, mpf, exact=exact, route=Route.EXACT, notes=(note,)))
-            else:
-                out.append(characterise(x, mpf, route=Route.EXACT, notes=(note,)))
+            else:  # an algebraic u, known by its isolating box
+                out.append(characterise(x, mpf, route=Route.INTERVAL, notes=(note,)))
     return out
 
 
