@@ -6,6 +6,7 @@ residual of every listed root, the certificate's polynomial vanishing on
 each root, and pygambit's totally mixed Nash equilibria for PG.
 """
 
+import re
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -111,3 +112,24 @@ def test_a_rational_root_gives_the_fixed_point_exactly(payoffs, method, want):
     at = dict(zip(dec.game.parameters, e.exact))
     assert all(sp.simplify(f.subs(at)) == 0 for f in dec.field(Rule(method)))
     assert e.point == tuple(float(v) for v in e.exact)
+
+
+def test_an_irrational_root_is_interval_certified_and_a_rational_one_exact():
+    """Stag Hunt under logit: PG's mixed point has u = exp(theta) = 2 (exact, log 2);
+    meta-MAPG's has an irrational u, known by its isolating box, which holds the
+    point's exp(theta) (checked here against an independent 40-digit root)."""
+    import mpmath
+
+    from eqselect.theory import builtin
+
+    dec = Decomposition(builtin("stag-hunt", "logit"), eta=PAPER.eta)
+    pg = list(resultant_attempt(dec, resolve("pg")).points)
+    meta = list(resultant_attempt(dec, resolve("meta-mapg")).points)
+    assert [e.route.value for e in pg] == ["exact"] and str(pg[0].exact[0]) == "log(2)"
+    (e,) = meta
+    assert e.route.value == "interval-certified" and e.exact is None
+    box = [float(v) for v in re.findall(r"\[([\d.]+), ([\d.]+)\]", e.notes[0])[0]]
+    cf = compile_field(dec, resolve("meta-mapg"))
+    with mpmath.workdps(40):
+        root = mpmath.findroot(lambda t: cf.field([t, t])[0], e.point[0])
+    assert box[0] - 1e-11 <= float(mpmath.exp(root)) <= box[1] + 1e-11
