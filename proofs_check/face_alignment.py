@@ -25,6 +25,8 @@ reported beside the minimum.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from eqselect.theory.outcomes import Outcome
@@ -38,6 +40,9 @@ from eqselect.proofs_check.verdict import Certified, Verdict, not_applicable
 FACE_ROUTE = "face pressure at the end points reached"
 #: Below this |mu_M| the sign is not read (floating-point noise of M).
 ZERO = 1e-12
+#: Said when M's pressure is not a finite number at some end point.
+NOT_FINITE = ("; M's pressure is not finite in floating point at some end point (payoffs "
+              "past double range): not decidable here")
 
 
 def shaping_at(dec, at) -> callable:
@@ -104,6 +109,9 @@ def check_face_a1(margins: dict, P: Outcome, sample: PairedSample) -> Verdict:
               "drives a held coordinate's probability q toward 1 (the growth rate of "
               f"-ln(1 - q)) over the {m['ends']} end points the flow of v reaches in it "
               "(docs/alignment.md)")
+    if not math.isfinite(m["mu_M"]):
+        return Verdict("A1", A1, None, Certified.NUMERICAL, values, {"worst_end": m["worst_end"]},
+                       reason + NOT_FINITE)
     if abs(m["mu_M"]) <= ZERO:
         return Verdict("A1", A1, None, Certified.NUMERICAL, values, {"worst_end": m["worst_end"]},
                        reason + "; the minimum is 0 to rounding")
@@ -123,6 +131,8 @@ def check_face_a2(margins: dict, P: Outcome, R: Outcome | None, sample) -> Verdi
               "P": P.name, "R": R.name}
     reason = ("mu_M of each face is M's smallest pressure on its held coordinates at the end "
               "points the flow of v reaches in it (docs/alignment.md)")
+    if not (math.isfinite(p) and math.isfinite(r)):
+        return Verdict("A2", A2, None, Certified.NUMERICAL, values, {}, reason + NOT_FINITE)
     if abs(p - r) <= ZERO * max(1.0, abs(p), abs(r)):
         return Verdict("A2", A2, None, Certified.NUMERICAL, values, {}, reason +
                        "; the two are equal to rounding")

@@ -17,6 +17,8 @@ at infinity").
 
 from __future__ import annotations
 
+import math
+
 import sympy as sp
 
 from eqselect.theory import RegionKind
@@ -99,9 +101,16 @@ def closure_margins(sf: ShapingField, strategies):
     return out, ""
 
 
+def _exact_argument(x) -> bool:
+    """A coordinate the exact route takes: a rational, or the log of a positive
+    rational (theta = log u of the resultant route; exp(theta) is then u)."""
+    return bool(x.is_Rational or (isinstance(x, sp.log) and x.args[0].is_Rational
+                                  and x.args[0] > 0))
+
+
 def _values_at(sf: ShapingField, fp):
     """own, peer, M and the shift at a fixed point: exact when its point is exact."""
-    if fp.exact is not None and all(x.is_Rational for x in fp.exact):
+    if fp.exact is not None and all(_exact_argument(x) for x in fp.exact):
         sub = dict(zip(sf.symbols, fp.exact))
         own = sf.dec.own.xreplace(sub)
         peer = sf.dec.peer.xreplace(sub)
@@ -146,8 +155,10 @@ def check_a0(sf: ShapingField, fixed_points) -> Verdict:
             cert = Certified.INTERVAL
             # own = eta Hess^T v vanishes with v: at a Newton point |v| = residual
             ok = all(max(abs(a), abs(b)) <= 1e-6 + 1e3 * fp.residual for a, b in own)
+            if not all(math.isfinite(v) for pair in own for v in pair):
+                ok = None  # an enclosure past double range decides nothing
             evidence[f"#{k}"] = {"own_enclosure": own, "residual": fp.residual}
-        holds = holds and ok
+        holds = None if ok is None or holds is None else holds and ok
         values[f"#{k}"] = {"point": fp.point, "own": own, "peer": peer,
                            "shift_direction": shift, "trace_J_v": trace}
         if shift is None:
@@ -157,7 +168,10 @@ def check_a0(sf: ShapingField, fixed_points) -> Verdict:
             # a degenerate zero lies on a continuum of zeros of v: own = eta H^T v is 0
             # on all of it, whatever point of the component Newton landed on
             values[f"#{k}"]["component"] = ON_ZEROS
-    return Verdict("A0", A0, holds, cert, values, evidence)
+    reason = "" if holds is not None else (
+        "own's enclosure at an interior fixed point is not finite in floating point "
+        "(payoffs past double range): not decidable here; " + ON_ZEROS)
+    return Verdict("A0", A0, holds, cert, values, evidence, reason)
 
 
 def _margin_known(r: PointReport, which: str):

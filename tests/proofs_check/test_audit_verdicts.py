@@ -229,3 +229,41 @@ def test_no_p_from_an_incomplete_list_is_not_stated_as_a_fact():
     assert "has no stable equilibrium" not in found and "was found" in found
     (proven,) = choose_candidates(game, [], complete=True).notes
     assert "has no stable equilibrium" in proven
+
+
+@pytest.mark.parametrize("scale", [sp.Integer(1), sp.Integer(10) ** 200])
+def test_a0_at_a_log_point_is_exact_and_scale_free(scale):
+    """Stag Hunt under logit, payoffs times 1 and 10^200: v's interior zero is
+    theta = (log 2, log 2), own vanishes there, and the shift -J_v^{-1} M scales
+    with the payoffs (J_v by c, M by c^2), computed here from the decomposition
+    in sympy, independently of the checker's routes."""
+    from eqselect.numerics.fixed_points.find import find_equilibria
+    from eqselect.proofs_check.local import check_a0
+
+    A = sp.Matrix([[4, 0], [3, 2]]) * scale
+    dec = Decomposition(normal_form_game([A, A.T], "logit"), eta=PAPER.eta)
+    sf = ShapingField(dec, Rule("meta-mapg"))
+    verdict = check_a0(sf, find_equilibria(dec, Rule("pg")).equilibria)
+    assert verdict.holds is True and verdict.certified is Certified.EXACT
+    sub = {t: sp.log(2) for t in dec.game.parameters}
+    assert all(sp.simplify(x.xreplace(sub)) == 0 for x in dec.own)
+    want = -sf.J_v.xreplace(sub).LUsolve(sf.M.xreplace(sub))
+    (point,) = verdict.values.values()
+    assert sp.simplify(point["shift_direction"] - want) == sp.zeros(2, 1)
+    assert sp.simplify(want[0] / scale) == sp.Rational(-11, 30)
+
+
+def test_a_face_pressure_past_double_range_decides_nothing():
+    """mu_M read as NaN or inf at the face's end points: A1 and A2 are not decided."""
+    from eqselect.proofs_check.face_alignment import check_face_a1, check_face_a2
+    from eqselect.theory.outcomes import Outcome
+
+    P, R = (Outcome(name, "face", ((0, 0, k), (1, 0, k))) for name, k in (("C,C", 0), ("D,D", 1)))
+    margin = {"mu_M": float("nan"), "median": float("nan"), "positive_share": 0.0, "ends": 3,
+              "worst_end": (8.0, 8.0)}
+    finite = dict(margin, mu_M=0.5, median=0.5)
+    a1 = check_face_a1({"P": margin, "R": finite}, P, None)
+    a2 = check_face_a2({"P": finite, "R": dict(margin, mu_M=float("inf"))}, P, R, None)
+    assert a1.holds is None and a2.holds is None
+    assert "not finite" in a1.reason and "not finite" in a2.reason
+    assert check_face_a2({"P": finite, "R": dict(finite, mu_M=0.25)}, P, R, None).holds is True
