@@ -183,7 +183,9 @@ def _command(argv) -> int:
         if extra:  # named by the subcommand, which is what did not take them
             raise OptionsError(f"eqselect {args.command}: unrecognized arguments: "
                                f"{' '.join(extra)[:200]} (see eqselect {args.command} --help)")
-        with limits.using(**_limits_for(args, limits)):
+        from eqselect.float_warnings import summarised_float_warnings
+
+        with limits.using(**_limits_for(args, limits)), summarised_float_warnings():
             code = args.run(args)
             sys.stdout.flush()  # a full disk under stdout is one line too
             return code

@@ -264,3 +264,42 @@ def test_samples_alone_record_the_default_grid_and_draw_n_starts(capsys):
                         "5", "--json"], capsys)
     doc = json.loads(out)
     assert code == 0 and doc["n"] == 40 and doc["inputs"]["grid"] == 21
+
+
+def test_float_warnings_of_a_command_are_one_note_and_others_stay_warnings(capsys):
+    """numpy's overflow warnings in a command become one note line on stderr;
+    a warning of another kind is still a warning."""
+    import warnings
+
+    import numpy as np
+
+    from eqselect.float_warnings import summarised_float_warnings
+
+    with pytest.warns(UserWarning, match="kept"):
+        with summarised_float_warnings():
+            np.array([1e300]) * np.array([1e300])
+            np.array([0.0]) / np.array([0.0])
+            warnings.warn("kept", UserWarning)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("eqselect: note: floating-point")
+    assert "overflow" in lines[0] and "invalid value" in lines[0]
+
+
+def test_a_command_that_overflows_says_so_once(capsys, monkeypatch):
+    """Each overflow of a command's numpy work would print two lines; the command
+    prints one note and its own output."""
+    import numpy as np
+
+    from eqselect.commands import derive
+
+    def overflowing(args):
+        for _ in range(3):
+            np.exp(np.array([1000.0, 2000.0]))
+        print("done")
+        return 0
+
+    monkeypatch.setattr(derive, "run", overflowing)
+    code, out, err = run(["derive", "stag-hunt"], capsys)
+    assert code == 0 and out == "done\n"
+    (line,) = err.strip().splitlines()
+    assert line.startswith("eqselect: note: floating-point overflow in test_hostile_audit.py")
