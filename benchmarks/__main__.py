@@ -294,6 +294,12 @@ def markdown_table(res) -> str:
          "and tests cycles)",
          f"{cl['ratio_vs_kernel']['wall']:.2f}x (CPU {cl['ratio_vs_kernel']['cpu']:.2f}x)",
          "<= 1.3x"),
+        ("the least a whole process can cost: the same kernel loaded from the disk cache and "
+         "run on the same grid, nothing derived, judged or written (sympy imported: %s)"
+         % cl["floor_process"]["sympy imported"], cl["floor_process"]["wall"],
+         f"the API's `basin_map(kernel=\"numba\")` {cl[f'kernel_grid_{n}']['wall']:.2f} s",
+         f"{cl['floor_ratio_vs_kernel']['wall']:.2f}x (CPU "
+         f"{cl['floor_ratio_vs_kernel']['cpu']:.2f}x)", ""),
         ("`eqselect basins stag-hunt --grid 21 --json` (whole process, warm)",
          cl["basins_grid_21"]["wall"], f"CPU {cl['basins_grid_21']['cpu']:.2f} s", "", "< 1 s"),
         ("`eqselect --version`", cl["version"]["wall"], f"CPU {cl['version']['cpu']:.2f} s", "",
