@@ -25,8 +25,13 @@ from eqselect.numerics.dynamics.narrow import row_all, row_max
 from eqselect.numerics.dynamics.starts import (
     action_blocks, parameters_to_probability, parameters_to_strategies, start_kind)
 
-__all__ = ["SCREEN_MARGIN", "ParameterRecurrence", "Recurrence", "recurrent", "stay_box",
-           "strategy_lipschitz"]
+__all__ = ["EPS", "SCREEN_MARGIN", "SHARE", "ParameterRecurrence", "Recurrence", "recurrent",
+           "stay_box", "strategy_lipschitz"]
+
+#: The cycle test's eps: a run goes away past 5 eps and comes back within eps ...
+EPS = 0.02
+#: ... or within this share of its largest excursion.
+SHARE = 0.25
 
 
 class Recurrence:
@@ -40,7 +45,7 @@ class Recurrence:
     PG spirals slowly outward).
     """
 
-    def __init__(self, s0: np.ndarray, eps: float = 0.02, share: float = 0.25):
+    def __init__(self, s0: np.ndarray, eps: float = EPS, share: float = SHARE):
         self.s0, self.eps, self.share = np.array(s0, dtype=float), eps, share
         n = len(self.s0)
         self.widest = np.zeros(n)
@@ -144,7 +149,7 @@ class ParameterRecurrence:
         As for `Recurrence`.
     """
 
-    def __init__(self, game, x0: np.ndarray, eps: float = 0.02, share: float = 0.25):
+    def __init__(self, game, x0: np.ndarray, eps: float = EPS, share: float = SHARE):
         self.game, x0 = game, np.array(x0, dtype=float)
         self.test = Recurrence(parameters_to_strategies(game, x0), eps, share)
         self.lo, self.hi = stay_box(game, x0, 5 * eps)
@@ -185,7 +190,7 @@ class ParameterRecurrence:
         return self.test.recurrent
 
 
-def recurrent(strategies_path: np.ndarray, eps: float = 0.02, share: float = 0.25) -> np.ndarray:
+def recurrent(strategies_path: np.ndarray, eps: float = EPS, share: float = SHARE) -> np.ndarray:
     """`Recurrence` over a whole path of strategies, shape (T + 1, n, S).
 
     Examples

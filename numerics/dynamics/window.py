@@ -12,17 +12,21 @@ on numpy the runs go in cache-sized chunks.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from eqselect.numerics.dynamics.flow import region_projector, rk4_step, tangent_projector
-from eqselect.numerics.dynamics.recurrence import ParameterRecurrence
-from eqselect.numerics.dynamics.starts import chunks
+from eqselect.numerics.dynamics.recurrence import EPS, ParameterRecurrence, stay_box
+from eqselect.numerics.dynamics.starts import (
+    action_blocks, chunks, parameters_to_strategies, start_kind)
 
-__all__ = ["KERNEL_WINDOW_CHUNK", "KERNEL_WINDOW_LEAST", "WINDOW_CHUNK", "cycling",
-           "window_kernel"]
+__all__ = ["KERNEL_WINDOW_CHUNK", "KERNEL_WINDOW_LEAST", "WINDOW_CHUNK", "compiled_cycles",
+           "cycle_module", "cycling", "window_kernel"]
 
 
 #: Starts stepped together by the cycle test on numpy: its temporaries (a few
@@ -66,16 +70,98 @@ def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -
             if progress is not None:
                 progress.update(done)
         return out
+    # the map kernel without the success predicate: the same steps, fewer operations
+    compiled = compiled_cycles(problem, window_kernel(problem, sched, None), x, window,
+                               progress)
+    if compiled is not None:
+        found, undecided = compiled
+        out[:] = found
+        rows = np.flatnonzero(undecided)  # a comparison within rounding of its threshold
+        if rows.size:
+            out[rows] = _window_recurrent(problem.game, step, x[rows], int(problem.steps),
+                                          window)
+        return out
     from eqselect.numerics.dynamics.kernels.fused import threads
 
     # a compiled step releases the GIL: one part a core, each stepped on its own thread
     workers = threads()
-    size = min(KERNEL_WINDOW_CHUNK, max(KERNEL_WINDOW_LEAST, -(-len(x) // workers)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done in pool.map(judge, list(chunks(len(x), size))):
+        for done in pool.map(judge, list(chunks(len(x), _part_size(len(x), workers)))):
             if progress is not None:
                 progress.update(done)
     return out
+
+
+def _part_size(n: int, workers: int) -> int:
+    """Runs a thread of the compiled window takes at a time: one part a core, within
+    `KERNEL_WINDOW_LEAST` .. `KERNEL_WINDOW_CHUNK`."""
+    return min(KERNEL_WINDOW_CHUNK, max(KERNEL_WINDOW_LEAST, -(-n // workers)))
+
+
+def compiled_cycles(problem, kernel, x, window: int, progress=None) -> tuple | None:
+    """(recurrent, undecided), bool arrays shape (n,): the cycle test of the runs at x
+    in the compiled loop of `eqselect.numerics.dynamics.kernels.cycle` (the map
+    kernel's steps, the recurrence tested in the same loop, one call a part).
+
+    A run is ``undecided`` when one of its deciding comparisons came within
+    rounding of its threshold (`eqselect.numerics.dynamics.kernels.cycle.TIE`):
+    its verdict is `ParameterRecurrence`'s on the same steps, for the caller
+    to compute. None when the map kernel has no cycle loop (a native field),
+    or numba cannot compile it (a warning says so): the window then steps one
+    call a step.
+    """
+    module, q = kernel
+    cycle = cycle_module(problem.game, module)
+    if cycle is None:
+        return None
+    x = np.ascontiguousarray(x, dtype=float)
+    lo, hi = stay_box(problem.game, x, 5 * EPS)
+    packed = np.ascontiguousarray(np.concatenate(
+        [x, lo, hi, parameters_to_strategies(problem.game, x)], axis=1))
+    q = np.ascontiguousarray(q, dtype=float).reshape(-1)
+    final, hit = np.empty_like(x), np.full(len(x), -1, dtype=np.int64)
+
+    def run(part):
+        cycle.run(packed[part], int(window), q, final[part], hit[part], int(problem.steps))
+        return part.stop - part.start
+
+    from eqselect.numerics.dynamics.kernels.fused import threads
+
+    workers = threads()
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done in pool.map(run, list(chunks(len(x), _part_size(len(x), workers)))):
+                if progress is not None:
+                    progress.update(done)
+    except Exception as exc:  # generated code numba cannot compile (labelled fallback)
+        errors = sys.modules.get("numba.core.errors")
+        if errors is None or not isinstance(exc, errors.NumbaError):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        warnings.warn(f"compiled cycle test failed to compile ({first}); the window steps "
+                      "one kernel call a step", RuntimeWarning, stacklevel=2)
+        return None
+    return hit > 0, hit == -2
+
+
+#: Cycle modules already found in this process, by map kernel and game layout.
+_CYCLES: dict = {}
+
+
+def cycle_module(game, module):
+    """The module of `eqselect.numerics.dynamics.kernels.cycle` on a map kernel module
+    (from the disk cache, or written once); None for a kernel that calls native code."""
+    kind = start_kind(game)
+    blocks = tuple(tuple(b) for _, _, b, _ in action_blocks(game))
+    key = (module.key, kind, blocks)
+    if key not in _CYCLES:
+        from eqselect.numerics.dynamics.kernels.cache import load_kernel
+        from eqselect.numerics.dynamics.kernels.cycle import cycle_text
+
+        _, _, text = Path(module.__file__).read_text().partition("\n")  # the checksum line
+        _CYCLES[key] = None if "EXTRA" in text else load_kernel(
+            cycle_text(text, module.key, kind, blocks, len(game.parameters)))
+    return _CYCLES[key]
 
 
 def _window_recurrent(game, step, x, k0: int, window: int) -> np.ndarray:
