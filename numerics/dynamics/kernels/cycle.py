@@ -1,47 +1,54 @@
-"""The cycle test as one compiled loop: a map kernel's step and the recurrence test together.
+"""The cycle test as one compiled loop: a map kernel's steps and the recurrence test together.
 
 The cycle test (`eqselect.numerics.dynamics.recurrence`) steps each run that
 reached no attractor ``window`` more times and asks whether it went away
 from its first point s_0 (d_k = |s_k - s_0|_inf > 5 eps) and came back
 (d_k < max(eps, share D_k), D_k = max_{j <= k} d_j). `cycle_text` writes a
-kernel module whose loop does all of it for a chunk of `CHUNK` runs at a
-time, one call for the whole window:
+kernel module whose loop does all of it, `CHUNK` runs at a time, one call
+for the whole window:
 
-    for each chunk:                                  (C = CHUNK runs)
-        y = x[chunk]
-        for k in 0 .. window - 1, while a run of the chunk is undecided:
-            y = _step(y, lr_{K + k}, lambda_{K + k})     (the map kernel's loop)
-            for each undecided run of the chunk:
-                x_k inside the stay box and not gone away: nothing to test
-                s = s(x_k)                           (the strategies, generated)
-                d, D, returned, gone away            (`Recurrence.update`)
+    for each chunk of runs:
+        for k in 0 .. window - 1, while a run of the chunk is open:
+            x = step(x; lr_{K + k}, lambda_{K + k})     (the map kernel's step)
+            need = open & (gone away | x outside the stay box)      (the screen)
+            where need: s = s(x), d_k, D_k, came back?, gone away?
 
-``_step`` is the map kernel's own ``_run`` (its text copied into this
-module, renamed), called for one step: the window's path is the one the
-kernel computes one call a step, bit for bit. The strategies
-s(x) = `parameters_to_strategies` are straight-line code for the game's
-parameterisation: two-action logits sigma(x) = (1 + tanh(x / 2)) / 2, softmax
-blocks with the last logit pinned at 0, direct blocks; the last action of
-each block takes 1 - the others. The stay box (``lo``, ``hi``) and s_0 come
-with the starts, computed by numpy (`eqselect.numerics.dynamics.recurrence.
-stay_box`, `parameters_to_strategies`).
+The step is the map kernel's, bit for bit as its ``run`` computes it one
+call a step: in the block layout (`eqselect.numerics.dynamics.kernels.simd`)
+the lines of its step are taken from its text, with its state rows (x_j at
+``j * CHUNK + b``) shared with the test's; in the lanes layout the map
+kernel's loop itself (renamed ``_step``, inlined) runs one step on the
+chunk. Projecting at every step, as the map kernel's ``run`` does when
+called one step at a time, changes nothing: the projection is idempotent.
 
-The compiled strategies agree with numpy's to rounding, not bit for bit
-(numpy's tanh is its own SIMD code). A comparison that decides a verdict
-(d_k against 5 eps, or against max(eps, share D_k) once gone away) and is
-closer than `TIE` to its threshold is therefore not decided here: the run
-is marked undecided (``first_hit`` -2) and its caller judges it with the
-numpy test on the same steps. Any other comparison comes out as numpy's,
-so the verdicts are `Recurrence`'s on every run.
+The screen is `ParameterRecurrence`'s: a run that has not gone away and
+whose x_k lies in its stay box (`eqselect.numerics.dynamics.recurrence.
+stay_box`, computed by numpy with s_0 = `parameters_to_strategies`, both
+passed in with the runs) is not tested that step. The strategies s(x) are
+straight-line code for the game's parameterisation: two-action logits
+sigma(x) = 1 / (1 + e^-x), softmax blocks with the last logit pinned at 0,
+direct blocks, the last action of each block 1 - the others; the
+exponential is `eqselect.numerics.dynamics.kernels.vexp.vexp`, and the test
+of a chunk has selects only, no branch, so the loop vectoriser widens it.
+
+These strategies agree with numpy's to rounding, not bit for bit (numpy's
+sigma is 1/2 (1 + tanh(x / 2)) in its own SIMD code). A comparison that
+decides a verdict (d_k against 5 eps before the run went away, against
+max(eps, share D_k) after) and comes within `TIE` of its threshold is
+therefore not decided here: the run is undecided (``first_hit`` -2), and its
+caller judges it with the numpy test on the same steps. Every other
+comparison comes out as numpy's would, so the verdicts are
+`ParameterRecurrence`'s, hence `Recurrence`'s, on every run.
 
 The loop ``_run(x, rates, lams, q, final, first_hit, *work)`` keeps the
 interface of every kernel (`eqselect.numerics.dynamics.kernels.entry`):
 ``x`` holds a run a row, [x_0 (d) | lo (d) | hi (d) | s_0 (S)];
-``first_hit`` says, for each run, the window step at which it came back
-(1 .. window), -1 (it did not) or -2 (undecided); ``final`` holds its
-parameters at that step or at the window's end. It allocates nothing and
-calls only the map kernel's loop, so the module keeps its machine code
-like the map kernels do (`eqselect.numerics.dynamics.kernels.machine_code`).
+``first_hit`` says the window step at which the run came back (1 ..
+window), -1 (it did not) or -2 (undecided); ``final`` holds its parameters
+at that step or at the window's end. The loop allocates nothing and calls
+no library, so the module keeps its machine code as the map kernels do
+(`eqselect.numerics.dynamics.kernels.machine_code`) where the map kernel's
+step does too.
 """
 
 from __future__ import annotations
@@ -49,20 +56,25 @@ from __future__ import annotations
 import ast
 import re
 
+from eqselect.numerics.dynamics.kernels.simd import BLOCK
 from eqselect.numerics.dynamics.kernels.source import module_tail
 
 __all__ = ["CHUNK", "TIE", "cycle_text", "strategy_lines"]
 
-#: Runs stepped together by one call of the map kernel's loop: one block of
-#: the block layout (`eqselect.numerics.dynamics.kernels.simd.BLOCK`), four
-#: groups of the lanes layout's four interleaved starts.
-CHUNK = 16
+#: Runs tested together: one block of the block layout (its state rows are
+#: shared with the test's), four groups of the lanes layout's four starts.
+CHUNK = BLOCK
 #: Closest a deciding comparison may come to its threshold and be decided in
 #: compiled code: far above the rounding of a strategy (a few 1e-16), far
 #: below anything a run's path resolves.
 TIE = 1e-12
 
+#: A chunk's test runs vectorised over all its rows when at least one row in
+#: this many needs it, else on those rows only.
+_DENSE = 4
+
 _ENTRY = "run = KernelEntry(globals(), __file__)"
+_JIT_TAIL = re.compile(r"\)\(_step\)\n$")
 
 
 def strategy_lines(kind: str, blocks) -> tuple[list, int]:
@@ -89,9 +101,9 @@ def strategy_lines(kind: str, blocks) -> tuple[list, int]:
             for i in b[1:]:  # numpy's maximum: a NaN wins
                 lines.append(f"_t = _x{i} if (_x{i} > _t) | (_x{i} != _x{i}) else _t")
             lines.append("_t = _t if (_t > 0.0) | (_t != _t) else 0.0")  # the pinned logit 0
-            lines += [f"_e{j} = vexp(_x{i} - _t)" for j, i in enumerate(b)]
-            lines.append("_z = vexp(-_t) + " + _sum([f"_e{j}" for j in range(len(b))]))
-            probs = [f"_e{j} / _z" for j in range(len(b))]
+            lines += [f"_f{j} = vexp(_x{i} - _t)" for j, i in enumerate(b)]
+            lines.append("_z = vexp(-_t) + " + _sum([f"_f{j}" for j in range(len(b))]))
+            probs = [f"_f{j} / _z" for j in range(len(b))]
         first = col
         for p in probs:
             lines.append(f"_s{col} = {p}")
@@ -117,10 +129,9 @@ def cycle_text(kernel_text: str, kernel_key: str, kind: str, blocks, d: int,
     ----------
     kernel_text : str
         The map kernel module's text (`eqselect.numerics.dynamics.kernels.
-        source`), without its checksum line; a kernel calling native code
-        (``EXTRA``) has no cycle module.
+        source`), without its checksum line.
     kernel_key : str
-        Its cache key (written into the text: the window module's key, a hash
+        Its cache key (written into the text: the cycle module's key, a hash
         of its text, then covers what the map kernel's key covers).
     kind, blocks
         As for `strategy_lines`.
@@ -132,38 +143,90 @@ def cycle_text(kernel_text: str, kernel_key: str, kind: str, blocks, d: int,
     Raises
     ------
     ValueError
-        For a kernel text that is not a map kernel's, or that calls native code.
+        For a text that is not a map kernel's, or one calling native code.
     """
     if _ENTRY not in kernel_text or "EXTRA" in kernel_text:
         raise ValueError("the cycle test runs on a map kernel of eqselect's source form "
                          "without native code")
     head, _, _ = kernel_text.partition("\ndef _compiled():")
+    step = block_step(kernel_text, d)
     head = re.sub(r"\b_run\b", "_step", head)
     found = re.search(r"^WORK = (.*)$", head, flags=re.M)
-    step_work = tuple(ast.literal_eval(found.group(1)))
     s_lines, n_s = strategy_lines(kind, blocks)
-    ours = (((CHUNK, d), "float64"), ((CHUNK, d), "float64"), (CHUNK, "int64"),
-            (1, "float64"), (1, "float64"), (_rows(d, n_s)["count"] * CHUNK, "float64"))
-    head = head[:found.start()] + f"WORK = {step_work + ours!r}" + head[found.end():]
-    names = [f"_w{i}" for i in range(len(step_work))]
+    state = (_rows(d, n_s)["count"] * CHUNK, "float64")
+    if step is None:  # the lanes layout: the map kernel's loop, one step on a chunk
+        step_work = tuple(ast.literal_eval(found.group(1)))
+        work = step_work + (((CHUNK, d), "float64"), ((CHUNK, d), "float64"),
+                            (CHUNK, "int64"), (1, "float64"), (1, "float64"), state)
+        step = _call_step(d, [f"_w{i}" for i in range(len(step_work))])
+    else:
+        work = (state,)
+    head = head[:found.start()] + f"WORK = {work!r}" + head[found.end():]
     return "\n".join([
         f"# the cycle test on the steps of the map kernel k_{kernel_key}", head,
         "def _compiled_step():\n    import numba\n" + _original_compiled(kernel_text),
-        _loop(d, n_s, s_lines, names, float(eps), float(share)),
+        _loop(d, n_s, s_lines, step, float(eps), float(share)),
         module_tail(["from eqselect.numerics.dynamics.kernels.vexp import vexp",
                      "globals().update(vexp=vexp, _step=_compiled_step())"])])
 
 
 def _original_compiled(kernel_text: str) -> str:
     """The body of the map kernel's ``_compiled`` after ``import numba`` (its imports
-    and the compiled loop, renamed ``_step``)."""
+    and its compiled loop, renamed ``_step``)."""
     _, _, tail = kernel_text.partition("\ndef _compiled():")
     body = tail.split(_ENTRY)[0]
     lines = [ln for ln in body.splitlines()[1:] if ln.strip() != "import numba"]
     text = re.sub(r"\b_run\b", "_step", "\n".join(lines).rstrip()) + "\n"
     # inlined into the window loop: a call passing arrays would count references
     # through numba's runtime, which keeps a loop from its machine code
-    return re.sub(r"\)\(_step\)\n$", ", inline='always')(_step)\n", text)
+    return _JIT_TAIL.sub(", inline='always')(_step)\n", text)
+
+
+def block_step(kernel_text: str, d: int) -> dict | None:
+    """The step of a float64 block kernel as lines on the test's state, or None for
+    another layout (or a kernel recording its success predicate).
+
+    Returns
+    -------
+    dict
+        ``args`` (the loop's work arrays after ``first_hit``), ``values`` (the
+        run-time values read from ``q``), ``load`` (a run's x from ``x0`` into
+        its rows, projected), ``per_step`` (lr_k, lambda_k), ``body`` (one step
+        of run b), ``x`` (text of row j of run b), all on the array ``_U``.
+    """
+    if f"LAYOUT = 'block{BLOCK}-float64'" not in kernel_text:
+        return None
+    lines = kernel_text.split("\ndef _run(", 1)[1].split("\n\n", 1)[0].splitlines()
+    try:
+        first = lines.index("        for b in range(nb):")
+        k_at = lines.index("        for k in range(steps):")
+        inner = lines.index("            for b in range(nb):", k_at)
+    except ValueError:
+        return None
+    end = next((i for i in range(inner + 1, len(lines))
+                if not lines[i].startswith(" " * 16)), len(lines))
+    hit = f"_S[{d * BLOCK} + b]"  # the first-hit row, where the test's rows go
+    load = [ln[12:] for ln in lines[first + 1:k_at] if hit not in ln]
+    body = [ln[16:] for ln in lines[inner + 1:end]]
+    if any(hit in ln for ln in body):
+        return None
+    to_u = lambda ls: [ln.replace("_S[", "_U[") for ln in ls]  # noqa: E731
+    return {"args": ["_U"], "values": [ln.strip() for ln in lines if re.match(r" {4}_q\d+ =", ln)],
+            "load": to_u(load), "per_step": [ln[12:] for ln in lines[k_at + 1:inner]],
+            "body": to_u(body), "x": lambda j: f"_U[{j * CHUNK} + b]"}
+
+
+def _call_step(d: int, step_work: list) -> dict:
+    """The step as a call of the map kernel's loop (``_step``, inlined) on the chunk's
+    rows ``_Y`` (padded with the last run), its result copied into ``_U``."""
+    call = f"_step(_Y, _R, _L, q, _Z, _H{''.join(', ' + w for w in step_work)})"
+    copy = [f"for b in range({CHUNK}):", f"    for j in range({d}):",
+            "        _Y[b, j] = _Z[b, j]", f"        _U[j * {CHUNK} + b] = _Z[b, j]"]
+    return {"args": [*step_work, "_Y", "_Z", "_H", "_R", "_L", "_U"], "values": [],
+            "pad": [f"for b in range({CHUNK}):", "    r = i0 + min(b, nb - 1)",
+                    f"    for j in range({d}):", "        _Y[b, j] = x0[r, j]"],
+            "load": [], "per_step": ["_R[0] = rates[k]", "_L[0] = lams[k]", call] + copy,
+            "body": None, "x": lambda j: f"_Y[b, {j}]"}
 
 
 def _rows(d: int, n_s: int) -> dict:
@@ -220,40 +283,42 @@ def _test_lines(d: int, n_s: int, s_lines: list, eps: float, share: float) -> li
               f"{u('left')} = 1.0 if _left | (_open & (_dk > {away!r})) else 0.0",
               f"{u('verdict')} = _v"]
     lines += [f"{u('at', j)} = _x{j} if _now else {u('at', j)}" for j in range(d)]
-    return lines + ["live += 1 if _v == -1.0 else 0"]
+    return lines + ["live -= 1 if _now else 0"]
 
 
-def _loop(d: int, n_s: int, s_lines: list, work: list, eps: float, share: float) -> str:
-    """The text of the window loop ``_run`` (module docstring)."""
+def _loop(d: int, n_s: int, s_lines: list, step: dict, eps: float, share: float) -> str:
+    """The text of the window loop ``_run`` (module docstring); ``step`` from
+    `block_step` or `_call_step`."""
     at = {name: row * CHUNK for name, row in _rows(d, n_s).items()}
-    args = ", ".join(["x0", "rates", "lams", "q", "final", "first_hit", *work,
-                      "_Y", "_Z", "_H", "_R", "_L", "_U"])
-    lines = [f"def _run({args}):", "    n = x0.shape[0]", "    steps = rates.shape[0]",
-             f"    for i0 in range(0, n, {CHUNK}):", f"        nb = min({CHUNK}, n - i0)",
-             f"        for b in range({CHUNK}):",  # rows past the last run repeat it
-             "            r = i0 + min(b, nb - 1)",
-             f"            for j in range({d}):", "                _Y[b, j] = x0[r, j]",
-             "        for b in range(nb):",
-             f"            for j in range({2 * d + n_s}):",
-             f"                _U[{at['lo']} + j * {CHUNK} + b] = x0[i0 + b, {d} + j]",
-             f"            _U[{at['D']} + b] = 0.0", f"            _U[{at['left']} + b] = 0.0",
-             f"            _U[{at['verdict']} + b] = -1.0",
-             "        live = nb", "        for k in range(steps):",
-             "            if live == 0:", "                break",
-             "            _R[0] = rates[k]", "            _L[0] = lams[k]",
-             f"            _step(_Y, _R, _L, q, _Z, _H{''.join(', ' + w for w in work)})",
-             f"            for b in range({CHUNK}):", f"                for j in range({d}):",
-             "                    _Y[b, j] = _Z[b, j]",
-             f"                    _U[j * {CHUNK} + b] = _Z[b, j]",
-             "            need = 0", "            for b in range(nb):"]
-    lines += ["                " + ln for ln in _screen_lines(d, n_s)]
+    ind = lambda n, ls: [" " * n + ln for ln in ls]  # noqa: E731
+    args = ", ".join(["x0", "rates", "lams", "q", "final", "first_hit", *step["args"]])
+    lines = [f"def _run({args}):", "    n = x0.shape[0]", "    steps = rates.shape[0]"]
+    lines += ind(4, step["values"])
+    lines += [f"    for i0 in range(0, n, {CHUNK}):", f"        nb = min({CHUNK}, n - i0)"]
+    lines += ind(8, step.get("pad", []))
+    lines += ["        for b in range(nb):"] + ind(12, step["load"])
+    lines += [f"            for j in range({2 * d + n_s}):",
+              f"                _U[{at['lo']} + j * {CHUNK} + b] = x0[i0 + b, {d} + j]",
+              f"            _U[{at['D']} + b] = 0.0", f"            _U[{at['left']} + b] = 0.0",
+              f"            _U[{at['verdict']} + b] = -1.0",
+              "        live = nb", "        for k in range(steps):",
+              "            if live == 0:", "                break"]
+    lines += ind(12, step["per_step"])
+    if step["body"] is not None:
+        lines += ["            for b in range(nb):"] + ind(16, step["body"])
+    lines += ["            need = 0", "            for b in range(nb):"]
+    lines += ind(16, _screen_lines(d, n_s))
+    test = _test_lines(d, n_s, s_lines, eps, share)
+    # many runs to test: all rows, vectorised; a few: those only, one by one
     lines += ["            if need == 0:", "                continue",
-              "            kf = float(k + 1)", "            live = 0",
-              "            for b in range(nb):"]
-    lines += ["                " + ln for ln in _test_lines(d, n_s, s_lines, eps, share)]
+              "            kf = float(k + 1)", f"            if need * {_DENSE} >= nb:",
+              "                for b in range(nb):"] + ind(20, test)
+    lines += ["            else:", "                for b in range(nb):",
+              f"                    if _U[{at['need']} + b] == 0.0:",
+              "                        continue"] + ind(20, test)
     lines += ["        for b in range(nb):",
               f"            first_hit[i0 + b] = int(_U[{at['verdict']} + b])",
               f"            closed = _U[{at['verdict']} + b] != -1.0"]
     lines += [f"            final[i0 + b, {j}] = _U[{at['at'] + j * CHUNK} + b] if closed "
-              f"else _Y[b, {j}]" for j in range(d)]
+              f"else {step['x'](j)}" for j in range(d)]
     return "\n".join(lines) + "\n"
