@@ -4,10 +4,17 @@ A run that reached no attractor by step K goes on for ``window`` more steps
 of its schedule (lr_{K + k}, lambda_{K + k}; the flow: RK4 steps of dt), and
 `ParameterRecurrence` (`eqselect.numerics.dynamics.recurrence`) says whether
 it came back to where the window started: a cycle (docs/cli.md, "Basins
-and attractors"). On the compiled kernel every step is one call of the kernel module's
-``run`` resuming the schedule at K + k, and the runs are split into one part
-a core, each part stepped on its own thread (the call releases the GIL);
-on numpy the runs go in cache-sized chunks.
+and attractors").
+
+On numpy the runs go in cache-sized chunks, tested step by step. On the
+compiled kernel the runs are split into one part a core, each part judged
+by one call of a compiled loop (`compiled_cycles`,
+`eqselect.numerics.dynamics.kernels.cycle`) that takes the kernel's steps
+and tests the recurrence itself, on its own thread (the call releases the
+GIL). A run whose test came within rounding of a threshold there, and
+every run where that loop is not available (a native field) or does not
+compile, is judged as on numpy with the kernel's steps: one call of the
+kernel module's ``run`` a step, resuming the schedule at K + k.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ WINDOW_CHUNK = 1 << 12
 #: fixed cost).
 KERNEL_WINDOW_CHUNK = 1 << 17
 #: Fewest starts a thread of the compiled window takes: a thread's share of the
-#: stepping has to outweigh the fixed cost of its calls, one a step.
+#: stepping has to outweigh the fixed cost of its calls.
 KERNEL_WINDOW_LEAST = 1 << 10
 
 
@@ -48,14 +55,17 @@ def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -
 
     The discrete schedule goes on from step K (lr_{K + k}, lambda_{K + k});
     the flow goes on with RK4 steps of ``dt``. Runs in parts (one a core on
-    the compiled kernel, cache-sized chunks on numpy), testing each step online (`ParameterRecurrence`, the `Recurrence` test computing
-    strategies only where they can change a verdict), so memory stays flat;
-    a run found recurrent is stepped no further.
+    the compiled kernel, cache-sized chunks on numpy), testing each step
+    online (`ParameterRecurrence`, the `Recurrence` test computing strategies
+    only where they can change a verdict), so memory stays flat; a run found
+    recurrent is stepped no further.
 
     ``kernel``: (module, q) of the compiled kernel that ran the map
     (`eqselect.numerics.dynamics.kernels.fused.problem_kernel_values`); the
-    window's steps are then the kernel's, one call of its ``run`` a step
-    resuming the schedule at K + k (``start``), else numpy's.
+    window's steps are then the kernel's, judged in one compiled loop a part
+    (`compiled_cycles`, on the same kernel without its success predicate:
+    the same steps) or, where that loop does not decide, one call of its
+    ``run`` a step resuming the schedule at K + k (``start``); else numpy's.
     """
     step = _window_step(problem, field, sched, kernel)
     out = np.zeros(len(x), dtype=bool)
@@ -71,8 +81,8 @@ def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -
                 progress.update(done)
         return out
     # the map kernel without the success predicate: the same steps, fewer operations
-    compiled = compiled_cycles(problem, window_kernel(problem, sched, None), x, window,
-                               progress)
+    compiled = compiled_cycles(problem.game, window_kernel(problem, sched, None), x,
+                               int(problem.steps), window, progress)
     if compiled is not None:
         found, undecided = compiled
         out[:] = found
@@ -98,10 +108,15 @@ def _part_size(n: int, workers: int) -> int:
     return min(KERNEL_WINDOW_CHUNK, max(KERNEL_WINDOW_LEAST, -(-n // workers)))
 
 
-def compiled_cycles(problem, kernel, x, window: int, progress=None) -> tuple | None:
+def compiled_cycles(game, kernel, x, k0: int, window: int, progress=None) -> tuple | None:
     """(recurrent, undecided), bool arrays shape (n,): the cycle test of the runs at x
-    in the compiled loop of `eqselect.numerics.dynamics.kernels.cycle` (the map
-    kernel's steps, the recurrence tested in the same loop, one call a part).
+    in the compiled loop of `eqselect.numerics.dynamics.kernels.cycle` (the
+    kernel's steps k0 .. k0 + window - 1, the recurrence tested in the same
+    loop, one call a part, one part a core).
+
+    ``kernel``: (module, q), a kernel of the game
+    (`eqselect.numerics.dynamics.kernels.fused.problem_kernel_values`) and its
+    run-time values.
 
     A run is ``undecided`` when one of its deciding comparisons came within
     rounding of its threshold (`eqselect.numerics.dynamics.kernels.cycle.TIE`):
@@ -111,18 +126,18 @@ def compiled_cycles(problem, kernel, x, window: int, progress=None) -> tuple | N
     call a step.
     """
     module, q = kernel
-    cycle = cycle_module(problem.game, module)
+    cycle = cycle_module(game, module)
     if cycle is None:
         return None
     x = np.ascontiguousarray(x, dtype=float)
-    lo, hi = stay_box(problem.game, x, 5 * EPS)
+    lo, hi = stay_box(game, x, 5 * EPS)
     packed = np.ascontiguousarray(np.concatenate(
-        [x, lo, hi, parameters_to_strategies(problem.game, x)], axis=1))
+        [x, lo, hi, parameters_to_strategies(game, x)], axis=1))
     q = np.ascontiguousarray(q, dtype=float).reshape(-1)
     final, hit = np.empty_like(x), np.full(len(x), -1, dtype=np.int64)
 
     def run(part):
-        cycle.run(packed[part], int(window), q, final[part], hit[part], int(problem.steps))
+        cycle.run(packed[part], int(window), q, final[part], hit[part], int(k0))
         return part.stop - part.start
 
     from eqselect.numerics.dynamics.kernels.fused import threads
