@@ -63,8 +63,7 @@ def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -
     ``kernel``: (module, q) of the compiled kernel that ran the map
     (`eqselect.numerics.dynamics.kernels.fused.problem_kernel_values`); the
     window's steps are then the kernel's, judged in one compiled loop a part
-    (`compiled_cycles`, on the same kernel without its success predicate:
-    the same steps) or, where that loop does not decide, one call of its
+    (`compiled_cycles`) or, where that loop does not decide, one call of its
     ``run`` a step resuming the schedule at K + k (``start``); else numpy's.
     """
     step = _window_step(problem, field, sched, kernel)
@@ -80,9 +79,7 @@ def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -
             if progress is not None:
                 progress.update(done)
         return out
-    # the map kernel without the success predicate: the same steps, fewer operations
-    compiled = compiled_cycles(problem.game, window_kernel(problem, sched, None), x,
-                               int(problem.steps), window, progress)
+    compiled = compiled_cycles(problem.game, kernel, x, int(problem.steps), window, progress)
     if compiled is not None:
         found, undecided = compiled
         out[:] = found
