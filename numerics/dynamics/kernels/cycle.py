@@ -303,11 +303,8 @@ def _loop(d: int, n_s: int, s_lines: list, step: dict, eps: float, share: float)
               f"            _U[{at['verdict']} + b] = -1.0",
               "        live = nb", "        for k in range(steps):",
               "            if live == 0:", "                break"]
-    lines += ind(12, step["per_step"])
-    if step["body"] is not None:
-        lines += ["            for b in range(nb):"] + ind(16, step["body"])
-    lines += ["            need = 0", "            for b in range(nb):"]
-    lines += ind(16, _screen_lines(d, n_s))
+    lines += ind(12, step["per_step"]) + ["            need = 0", "            for b in range(nb):"]
+    lines += ind(16, (step["body"] or []) + _screen_lines(d, n_s))  # one pass: step, screen
     test = _test_lines(d, n_s, s_lines, eps, share)
     # many runs to test: all rows, vectorised; a few: those only, one by one
     lines += ["            if need == 0:", "                continue",
