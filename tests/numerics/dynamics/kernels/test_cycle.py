@@ -195,3 +195,19 @@ def test_a_loop_numba_cannot_compile_falls_back_with_a_warning(monkeypatch):
     monkeypatch.setattr(window_module, "cycle_module", lambda *a: Broken())
     with pytest.warns(RuntimeWarning, match="compiled cycle test failed to compile"):
         assert compiled_cycles(game, (module, [0.0] * 8), _starts(game, 0), K0, 4) is None
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # numpy's inf - inf
+@pytest.mark.parametrize("parameterization, m, spiral", CASES[:2])
+def test_non_finite_and_empty_windows_as_the_reference(parameterization, m, spiral):
+    """NaN, infinite and huge parameters get `ParameterRecurrence`'s verdicts on the
+    kernel's steps; a window of no step and no runs find no cycle."""
+    game, module, _ = _built(parameterization, m)
+    q = [3 * v for M in spiral for r in M for v in r]
+    x0 = _starts(game, 3)
+    x0[0, 0], x0[1], x0[2, -1], x0[3, 0] = np.nan, np.inf, -np.inf, 1e300
+    found, undecided = compiled_cycles(game, (module, q), x0, K0, WINDOW)
+    assert not undecided.any()
+    assert np.array_equal(found, _kernel_reference(game, module, q, x0))
+    assert not compiled_cycles(game, (module, q), x0, K0, 0)[0].any()
+    assert compiled_cycles(game, (module, q), x0[:0], K0, WINDOW)[0].shape == (0,)
