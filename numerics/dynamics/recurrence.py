@@ -14,7 +14,11 @@ computes strategies only for the runs whose verdict they can change: a run
 that has not gone away and whose x_k lies in a box around x_0 where
 d_k < 5 eps provably (`stay_box`: the exact interval of a logit, else a
 Lipschitz bound, `strategy_lipschitz`) needs none. Its verdicts are
-`Recurrence`'s on every step.
+`Recurrence`'s on every step. On the compiled kernel the same screen and
+test run inside the stepping loop
+(`eqselect.numerics.dynamics.kernels.cycle`), which hands back to
+`ParameterRecurrence` the runs whose verdict comes within rounding of a
+threshold.
 """
 
 from __future__ import annotations
