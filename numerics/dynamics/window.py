@@ -12,9 +12,9 @@ by one call of a compiled loop (`compiled_cycles`,
 `eqselect.numerics.dynamics.kernels.cycle`) that takes the kernel's steps
 and tests the recurrence itself, on its own thread (the call releases the
 GIL). A run whose test came within rounding of a threshold there, and
-every run where that loop is not available (a native field) or does not
-compile, is judged as on numpy with the kernel's steps: one call of the
-kernel module's ``run`` a step, resuming the schedule at K + k.
+every run where that loop cannot be built or does not compile, is judged
+as on numpy with the kernel's steps: one call of the kernel module's
+``run`` a step, resuming the schedule at K + k.
 """
 
 from __future__ import annotations
@@ -118,9 +118,9 @@ def compiled_cycles(game, kernel, x, k0: int, window: int, progress=None) -> tup
     A run is ``undecided`` when one of its deciding comparisons came within
     rounding of its threshold (`eqselect.numerics.dynamics.kernels.cycle.TIE`):
     its verdict is `ParameterRecurrence`'s on the same steps, for the caller
-    to compute. None when the map kernel has no cycle loop (a native field),
-    or numba cannot compile it (a warning says so): the window then steps one
-    call a step.
+    to compute. None when the cycle loop cannot be built (a native field's
+    side file unreadable) or numba cannot compile it (a warning says so): the
+    window then steps one call a step.
     """
     module, q = kernel
     cycle = cycle_module(game, module)
@@ -162,17 +162,24 @@ _CYCLES: dict = {}
 
 def cycle_module(game, module):
     """The module of `eqselect.numerics.dynamics.kernels.cycle` on a map kernel module
-    (from the disk cache, or written once); None for a kernel that calls native code."""
+    (from the disk cache, or written once, with a copy of a native field's side
+    file); None when that side file cannot be read."""
     kind = start_kind(game)
     blocks = tuple(tuple(b) for _, _, b, _ in action_blocks(game))
     key = (module.key, kind, blocks)
     if key not in _CYCLES:
-        from eqselect.numerics.dynamics.kernels.cache import load_kernel
+        from eqselect.numerics.disk_cache import load
+        from eqselect.numerics.dynamics.kernels.cache import cached_kernel
         from eqselect.numerics.dynamics.kernels.cycle import cycle_text
 
-        _, _, text = Path(module.__file__).read_text().partition("\n")  # the checksum line
-        _CYCLES[key] = None if "EXTRA" in text else load_kernel(
-            cycle_text(text, module.key, kind, blocks, len(game.parameters)))
+        path = Path(module.__file__)
+        _, _, text = path.read_text().partition("\n")  # the checksum line
+        side = {}
+        if "\nEXTRA = " in text:  # a native field, read beside the module
+            side[".field"] = load(path.with_suffix(".field"))
+        made = cycle_text(text, module.key, kind, blocks, len(game.parameters))
+        _CYCLES[key] = None if None in side.values() else cached_kernel(
+            made, lambda: (made, side), keyed_by_text=True)
     return _CYCLES[key]
 
 

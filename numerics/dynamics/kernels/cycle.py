@@ -129,7 +129,9 @@ def cycle_text(kernel_text: str, kernel_key: str, kind: str, blocks, d: int,
     ----------
     kernel_text : str
         The map kernel module's text (`eqselect.numerics.dynamics.kernels.
-        source`), without its checksum line.
+        source`), without its checksum line. A native field's module reads
+        its field from the side file ``.field`` beside it: the cycle module
+        needs a copy beside its own.
     kernel_key : str
         Its cache key (written into the text: the cycle module's key, a hash
         of its text, then covers what the map kernel's key covers).
@@ -143,11 +145,10 @@ def cycle_text(kernel_text: str, kernel_key: str, kind: str, blocks, d: int,
     Raises
     ------
     ValueError
-        For a text that is not a map kernel's, or one calling native code.
+        For a text that is not a map kernel's.
     """
-    if _ENTRY not in kernel_text or "EXTRA" in kernel_text:
-        raise ValueError("the cycle test runs on a map kernel of eqselect's source form "
-                         "without native code")
+    if _ENTRY not in kernel_text:
+        raise ValueError("the cycle test runs on a map kernel of eqselect's source form")
     head, _, _ = kernel_text.partition("\ndef _compiled():")
     step = block_step(kernel_text, d)
     head = re.sub(r"\b_run\b", "_step", head)
@@ -158,7 +159,8 @@ def cycle_text(kernel_text: str, kernel_key: str, kind: str, blocks, d: int,
         step_work = tuple(ast.literal_eval(found.group(1)))
         work = step_work + (((CHUNK, d), "float64"), ((CHUNK, d), "float64"),
                             (CHUNK, "int64"), (1, "float64"), (1, "float64"), state)
-        step = _call_step(d, [f"_w{i}" for i in range(len(step_work))])
+        step = _call_step(d, [f"_w{i}" for i in range(len(step_work))],
+                          "\nEXTRA = " in kernel_text)
     else:
         work = (state,)
     head = head[:found.start()] + f"WORK = {work!r}" + head[found.end():]
@@ -216,13 +218,15 @@ def block_step(kernel_text: str, d: int) -> dict | None:
             "body": to_u(body), "x": lambda j: f"_U[{j * CHUNK} + b]"}
 
 
-def _call_step(d: int, step_work: list) -> dict:
+def _call_step(d: int, step_work: list, native: bool = False) -> dict:
     """The step as a call of the map kernel's loop (``_step``, inlined) on the chunk's
-    rows ``_Y`` (padded with the last run), its result copied into ``_U``."""
-    call = f"_step(_Y, _R, _L, q, _Z, _H{''.join(', ' + w for w in step_work)})"
+    rows ``_Y`` (padded with the last run), its result copied into ``_U``; a
+    native field's address and user data (``EXTRA``) passed on."""
+    extra = ["addr", "user"] if native else []
+    call = f"_step(_Y, _R, _L, q, _Z, _H{''.join(', ' + w for w in step_work + extra)})"
     copy = [f"for b in range({CHUNK}):", f"    for j in range({d}):",
             "        _Y[b, j] = _Z[b, j]", f"        _U[j * {CHUNK} + b] = _Z[b, j]"]
-    return {"args": [*step_work, "_Y", "_Z", "_H", "_R", "_L", "_U"], "values": [],
+    return {"args": [*step_work, "_Y", "_Z", "_H", "_R", "_L", "_U", *extra], "values": [],
             "pad": [f"for b in range({CHUNK}):", "    r = i0 + min(b, nb - 1)",
                     f"    for j in range({d}):", "        _Y[b, j] = x0[r, j]"],
             "load": [], "per_step": ["_R[0] = rates[k]", "_L[0] = lams[k]", call] + copy,

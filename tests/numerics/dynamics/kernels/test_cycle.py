@@ -28,7 +28,7 @@ from eqselect.numerics.dynamics.starts import (
     action_blocks, parameters_to_strategies, start_kind)
 from eqselect.numerics.dynamics.window import compiled_cycles, cycle_module
 from eqselect.theory import PAPER, Decomposition, normal_form_game
-from scale import examples
+from scale import examples, full_scale_only
 
 pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
 
@@ -222,3 +222,26 @@ def test_non_finite_and_empty_windows_as_the_reference(parameterization, m, spir
     assert np.array_equal(found, _kernel_reference(game, module, q, x0))
     assert not compiled_cycles(game, (module, q), x0, K0, 0)[0].any()
     assert compiled_cycles(game, (module, q), x0[:0], K0, WINDOW)[0].shape == (0,)
+
+
+@full_scale_only
+def test_a_native_field_is_stepped_by_its_own_copy_of_the_field(tmp_path, monkeypatch):
+    """A field called as symengine's machine code: the cycle module reads a copy of the
+    map kernel's side file beside itself, and judges as the reference (compiles both
+    kernels into an empty cache: seconds)."""
+    from eqselect.numerics.dynamics.kernels import choice
+
+    monkeypatch.setenv("EQSELECT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(choice, "NATIVE_LINES", 0)  # every field takes that route
+    monkeypatch.setattr(window_module, "_CYCLES", {})
+    monkeypatch.delitem(_BUILT, ("direct", 3), raising=False)
+    game, module, field = _built("direct", 3)
+    _BUILT.pop(("direct", 3))
+    q, x0 = _values(RPS, 3), _starts(game, 1)
+    found, undecided = compiled_cycles(game, (module, q), x0, K0, WINDOW)
+    cycle = cycle_module(game, module)
+    assert cycle.__file__ != module.__file__
+    assert (tmp_path / "kernels" / (cycle.__name__.split("_")[-1].join(("k_", ".field")))).exists()
+    reference = _kernel_reference(game, module, q, x0)
+    assert np.array_equal(found[~undecided], reference[~undecided]) and found.any()
+    assert np.array_equal(reference, recurrent(_numpy_path(game, field, q, x0)))
