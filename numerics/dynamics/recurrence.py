@@ -14,7 +14,11 @@ computes strategies only for the runs whose verdict they can change: a run
 that has not gone away and whose x_k lies in a box around x_0 where
 d_k < 5 eps provably (`stay_box`: the exact interval of a logit, else a
 Lipschitz bound, `strategy_lipschitz`) needs none. Its verdicts are
-`Recurrence`'s on every step.
+`Recurrence`'s on every step. On the compiled kernel the same screen and
+test run inside the stepping loop
+(`eqselect.numerics.dynamics.kernels.cycle`), which hands back to
+`ParameterRecurrence` the runs whose verdict comes within rounding of a
+threshold.
 """
 
 from __future__ import annotations
@@ -25,8 +29,13 @@ from eqselect.numerics.dynamics.narrow import row_all, row_max
 from eqselect.numerics.dynamics.starts import (
     action_blocks, parameters_to_probability, parameters_to_strategies, start_kind)
 
-__all__ = ["SCREEN_MARGIN", "ParameterRecurrence", "Recurrence", "recurrent", "stay_box",
-           "strategy_lipschitz"]
+__all__ = ["EPS", "SCREEN_MARGIN", "SHARE", "ParameterRecurrence", "Recurrence", "recurrent",
+           "stay_box", "strategy_lipschitz"]
+
+#: The cycle test's eps: a run goes away past 5 eps and comes back within eps ...
+EPS = 0.02
+#: ... or within this share of its largest excursion.
+SHARE = 0.25
 
 
 class Recurrence:
@@ -40,7 +49,7 @@ class Recurrence:
     PG spirals slowly outward).
     """
 
-    def __init__(self, s0: np.ndarray, eps: float = 0.02, share: float = 0.25):
+    def __init__(self, s0: np.ndarray, eps: float = EPS, share: float = SHARE):
         self.s0, self.eps, self.share = np.array(s0, dtype=float), eps, share
         n = len(self.s0)
         self.widest = np.zeros(n)
@@ -144,7 +153,7 @@ class ParameterRecurrence:
         As for `Recurrence`.
     """
 
-    def __init__(self, game, x0: np.ndarray, eps: float = 0.02, share: float = 0.25):
+    def __init__(self, game, x0: np.ndarray, eps: float = EPS, share: float = SHARE):
         self.game, x0 = game, np.array(x0, dtype=float)
         self.test = Recurrence(parameters_to_strategies(game, x0), eps, share)
         self.lo, self.hi = stay_box(game, x0, 5 * eps)
@@ -185,7 +194,7 @@ class ParameterRecurrence:
         return self.test.recurrent
 
 
-def recurrent(strategies_path: np.ndarray, eps: float = 0.02, share: float = 0.25) -> np.ndarray:
+def recurrent(strategies_path: np.ndarray, eps: float = EPS, share: float = SHARE) -> np.ndarray:
     """`Recurrence` over a whole path of strategies, shape (T + 1, n, S).
 
     Examples

@@ -15,4 +15,6 @@
 - `machine_code`: the loop kept as an object file, loaded without numba;
 - `chain`: the IPD's kernel on its Markov chain
   (`eqselect.numerics.sources.chain_field`).
+- `cycle`: the cycle test of the runs that reached no attractor, a map
+  kernel's steps and the recurrence test in one loop.
 """
