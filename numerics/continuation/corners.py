@@ -135,8 +135,7 @@ def _corner_status(system, c, mults, sym, lo, hi):
     G = lambda i: sp.Integer(0) if i is None else comps[i]  # noqa: E731
     signed = [sp.expand(G(ref) - G(j)) for ref, j in mults]
     roots = sorted({r for s in signed if s.free_symbols
-                    for r in sp.Poly(s, sym).real_roots() if lo < r < hi},
-                   key=lambda r: float(r))
+                    for r in real_roots(s, sym) if lo < r < hi}, key=lambda r: float(r))
     cuts = [lo, *roots, hi]
     status = []
     for a, b in zip(cuts[:-1], cuts[1:]):
@@ -145,6 +144,23 @@ def _corner_status(system, c, mults, sym, lo, hi):
         vals = [s.xreplace({sym: mid}) for s in signed]
         status.append((all(bool(v >= 0) for v in vals), all(bool(v > 0) for v in vals)))
     return roots, cuts, status
+
+
+def real_roots(expr, sym) -> list:
+    """The real roots of the polynomial ``expr`` in ``sym``, exact and isolated.
+
+    The coefficients may be algebraic (a payoff sqrt(2)) or hold a constant
+    such as E: the polynomial is read over the field they generate
+    (``extension=True``), whose real roots sympy isolates through the norm, a
+    rational polynomial (Loos 1983), so each root is a `CRootOf` or a surd.
+
+    Examples
+    --------
+    >>> lam = sp.Symbol("lam")
+    >>> real_roots(sp.sqrt(2) * lam - 1, lam)
+    [sqrt(2)/2]
+    """
+    return sp.Poly(expr, sym, extension=True).real_roots()
 
 
 def _runs(status):
@@ -176,4 +192,4 @@ def _corner_branch(system, point, a, b, strict, lo, hi) -> Branch:
                   BranchStatus.FIXED, notes, kind="corner")
 
 
-__all__ = ["MAX_CORNER_DIM", "MAX_VERTICES", "corner_fixed_points"]
+__all__ = ["MAX_CORNER_DIM", "MAX_VERTICES", "corner_fixed_points", "real_roots"]
