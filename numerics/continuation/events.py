@@ -183,6 +183,65 @@ def crossings(a: Point, b: Point, window) -> list:
     return out
 
 
+#: The note of a branch point found by `even_crossing` (an even number of real
+#: eigenvalues through 0, which the determinant tests, odd in it, do not see).
+EVEN_NOTE = ("an even number of real eigenvalues of D_phi F cross 0 here: D_phi F has a "
+             "kernel of dimension >= 2 (a degenerate branch point, e.g. of a symmetric "
+             "game); det [DH; t^T] does not change sign across it")
+
+
+def real_signs(eig, tol: float) -> tuple[int, int, int]:
+    """(real eigenvalues with Re > tol, real ones with Re < -tol, complex ones with
+    Re > tol); an eigenvalue is real when |Im z| <= tol.
+
+    Examples
+    --------
+    >>> real_signs([0.5, -2.0, complex(1.0, 3.0), complex(1.0, -3.0)], 1e-9)
+    (1, 1, 2)
+    """
+    z = np.asarray(eig, dtype=complex)
+    real = np.abs(z.imag) <= tol
+    return (int(np.sum(real & (z.real > tol))), int(np.sum(real & (z.real < -tol))),
+            int(np.sum(~real & (z.real > tol))))
+
+
+def even_crossing(a: Point, b: Point, tol: float) -> bool:
+    """Whether an even number (>= 2) of real eigenvalues of D_phi F changes sign from
+    a to b, the complex ones keeping theirs.
+
+    The fold test t_p and the branch test det [DH; t^T] change sign with an
+    odd number of real eigenvalues through 0; two at once (a double zero
+    eigenvalue, as where the symmetric branch of a symmetric game meets the
+    asymmetric ones) leave both signs unchanged, while the stability does
+    change. ``tol`` reads the signs as the stability classes do.
+    """
+    (pa, na, ca), (pb, nb, cb) = real_signs(a.eig, tol), real_signs(b.eig, tol)
+    moved = pb - pa
+    return ca == cb and moved != 0 and moved % 2 == 0 and na - nb == moved
+
+
+def locate_even(system, a: Point, b: Point, ds: float, g, opts):
+    """Bisection on s in (0, ds) for the point where the number of eigenvalues of
+    D_phi F with positive real part changes (see `even_crossing`); returns
+    (s, point, note) as `locate` does."""
+    count = lambda pt: int(np.sum(np.asarray(pt.eig).real > 0))  # noqa: E731
+    first = count(a)
+    lo, hi, best = 0.0, ds, b
+    for _ in range(60):
+        if hi - lo <= 1e-13 * max(1.0, abs(ds)):
+            break
+        s = 0.5 * (lo + hi)
+        u, _, ok = correct(system, a.u + s * a.t, a.t, opts.newton_tol, opts.newton_max_iter)
+        pt = evaluate(system, u, a.t, g) if ok else None
+        if pt is None:
+            return hi, best, "event location: corrector failed; approximate"
+        if count(pt) == first:
+            lo = s
+        else:
+            hi, best = s, pt
+    return hi, best, ""
+
+
 def _tau(pt: Point, kind, sub) -> float:
     if kind == "window":
         return pt.u[-1] - sub
@@ -246,5 +305,5 @@ def exact_on(pt: Point, kind, sub, region: Region) -> "Point":
     return pt
 
 
-__all__ = ["branch_test", "fold_test", "hopf_product", "hopf_test", "is_hopf",
-           "region_constraints"]
+__all__ = ["EVEN_NOTE", "branch_test", "even_crossing", "fold_test", "hopf_product",
+           "hopf_test", "is_hopf", "locate_even", "real_signs", "region_constraints"]

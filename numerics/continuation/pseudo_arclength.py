@@ -49,10 +49,10 @@ import numpy as np
 
 from eqselect.theory import Decomposition, GameError, Region, RegionKind, Rule
 
-from eqselect.numerics.continuation.events import (Point, branch_test, crossings, evaluate,
-                                                   exact_on, fold_test, hopf_test, is_hopf,
-                                                   locate,
-                                                   region_constraints)
+from eqselect.numerics.continuation.events import (EVEN_NOTE, Point, branch_test, crossings,
+                                                   evaluate, even_crossing, exact_on,
+                                                   fold_test, hopf_test, is_hopf, locate,
+                                                   locate_even, region_constraints)
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
 from eqselect.numerics.continuation.system import (ExtendedField, extended_field, note_name,
@@ -60,6 +60,14 @@ from eqselect.numerics.continuation.system import (ExtendedField, extended_field
 from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY, saturating
 from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL, sign_scale
 from eqselect.numerics.fixed_points.core.record import classify
+
+
+def _spectral(kind, pt: Point) -> bool:
+    """Whether an event read from the spectrum of D_phi F (a fold, a branch point, a
+    Hopf point with its pair on the imaginary axis) accounts for a change of
+    stability in its step."""
+    return kind in (EventType.FOLD, EventType.BRANCH) or (kind is EventType.HOPF and
+                                                          is_hopf(pt.eig))
 
 
 # -- options and algorithm ----------------------------------------------------
@@ -313,12 +321,14 @@ class _Walk:
         for crossing in crossings(a, b, window):
             kind, sub = crossing.kind, crossing.sub
             s, pt, note = locate(self.sys_, a, b, ds, crossing, self.g, self.opts)
-            if note:
-                notes.append(f"{getattr(kind, 'value', kind)}: {note}")
-            found.append((s, kind, sub, exact_on(pt, kind, sub, self.problem.region)))
+            found.append((s, kind, sub, exact_on(pt, kind, sub, self.problem.region), note))
+        if not any(_spectral(f[1], f[3]) for f in found) and even_crossing(a, b,
+                                                                           self._tol(a, b)):
+            s, pt, note = locate_even(self.sys_, a, b, ds, self.g, self.opts)
+            found.append((s, EventType.BRANCH, EVEN_NOTE, pt, note))
         found.sort(key=lambda f: f[0])
         stop = next((f for f in found if f[1] == "window" or f[1] is EventType.BOUNDARY), None)
-        for s, kind, sub, pt in found:
+        for s, kind, sub, pt, note in found:
             if stop is not None and s > stop[0]:
                 break
             if kind != "window" and not (self.opts.p_min - 1e-9 <= pt.u[-1] <= self.opts.p_max
@@ -326,13 +336,16 @@ class _Walk:
                 continue  # located only roughly (a branch point), beyond the window's end
             if kind is EventType.HOPF and not is_hopf(pt.eig):
                 continue  # a neutral saddle (two real eigenvalues z and -z), no Hopf point
+            if note:  # only for an event that is kept: a dropped one says nothing
+                notes.append(f"{getattr(kind, 'value', kind)}: {note}")
             self.pts.append(pt)
             if kind == "window" or _on_edge(pt.u[-1], window):
                 # an event on the window's edge is left out: a run from that edge
                 # starts there and records none, so both directions agree
                 self.status = BranchStatus.WINDOW if stop is not None else self.status
                 continue
-            self.event(kind, pt, self.gnames[sub] if kind is EventType.BOUNDARY else "")
+            self.event(kind, pt, self.gnames[sub] if kind is EventType.BOUNDARY else
+                       sub if isinstance(sub, str) else "")
             if kind is EventType.BOUNDARY:
                 self.status = BranchStatus.REGION
         if stop is not None:
@@ -348,6 +361,11 @@ class _Walk:
             self.status = BranchStatus.SATURATED
             return True
         return False
+
+    def _tol(self, a: Point, b: Point) -> float:
+        """The size against which eigenvalue signs are read at a and b (`sign_scale`)."""
+        d = self.sys_.dim
+        return SIGN_TOL * sign_scale(a.jac[:, :d], b.jac[:, :d])
 
     def _closes(self, a: Point, b: Point) -> bool:
         """Whether the step a -> b passes the first point again, in its direction.

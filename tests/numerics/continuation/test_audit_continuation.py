@@ -85,3 +85,49 @@ def test_vertices_with_an_irrational_payoff_are_tracked_exactly():
                 assert on and on[0].stability[0].value == "stable", (profile, lam)
             elif not fixed:
                 assert not on, (profile, lam)
+
+
+#: A symmetric three-player coordination game (each player's payoff depends on
+#: how many others match it): along the symmetric branch phi = (1/2, 1/2, 1/2)
+#: a double eigenvalue of D_phi F crosses 0 (at lambda = 10/11 for eta = 11/20).
+THREE_PLAYER = [[[[3, 0], [0, 1]], [[0, 1], [1, 2]]]] * 3
+
+
+def _oracle_jacobian(payoffs):
+    F, syms = _oracle_field(payoffs)
+    flat = [s for block in syms for s in block]
+    return sp.lambdify([LAM, *flat], sp.Matrix(F).jacobian(flat), "mpmath"), \
+        sp.lambdify([LAM, *flat], F, "mpmath")
+
+
+def _unstable(J) -> int:
+    """Eigenvalues with positive real part, from mpmath at 30 digits."""
+    with mp.workdps(30):
+        return sum(1 for z in mp.eig(mp.matrix(J))[0] if mp.re(z) > mp.mpf(10) ** -20)
+
+
+def test_every_stability_change_on_a_branch_is_a_located_event():
+    from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions,
+                                                                 ContinuationProblem,
+                                                                 continuation)
+
+    dec = Decomposition(normal_form_game(THREE_PLAYER, "direct"), eta=ETA)
+    br = continuation(ContinuationProblem(dec, Rule("peer-only"), (0.5, 0.5, 0.5), 0.0),
+                      options=ContinuationOptions(ds=0.02, p_min=0, p_max=2))
+    jac, field = _oracle_jacobian(THREE_PLAYER)
+    counts = [_unstable(jac(*row)) for row in br.points]
+    spectral = [e for e in br.events if e.type.value in ("fold", "branch", "hopf")]
+    changes = [k for k in range(1, len(counts)) if counts[k] != counts[k - 1]]
+    assert changes  # the symmetric branch turns from saddle to unstable
+    for k in changes:
+        lo, hi = br.points[k - 1, 0], br.points[k, 0]
+        assert any(min(lo, hi) - 1e-9 <= e.value <= max(lo, hi) + 1e-9 for e in spectral)
+    for e in spectral:
+        with mp.workdps(30):
+            z = sorted(abs(x) for x in mp.eig(mp.matrix(jac(e.value, *e.point)))[0])
+            assert max(abs(v) for v in field(e.value, *e.point)) < 1e-9
+        assert z[0] < 1e-8 and z[1] < 1e-8  # a double zero eigenvalue: a degenerate branch point
+    assert abs(spectral[0].value - 10 / 11) < 1e-9
+    # no note speaks of an event that was dropped
+    kinds = {e.type.value for e in br.events}
+    assert all(n.split(":")[0] in kinds for n in br.notes if "event location" in n)
