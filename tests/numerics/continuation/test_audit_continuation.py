@@ -31,13 +31,16 @@ LAM = sp.Symbol("lam")
 SQRT2_3X3 = [[[sp.sqrt(2), 0, 1], [0, 2, 0], [1, 0, 1]]] * 2
 
 
-def _oracle_field(payoffs, eta=ETA):
-    """(F as sympy expressions in (probabilities, lambda), the symbols per agent):
-    the peer-only field of the direct parameterisation (first m_i - 1 probabilities)."""
+def _oracle_field(payoffs, eta=ETA, logit=False):
+    """(F as sympy expressions in (parameters, lambda), the symbols per agent): the
+    peer-only field of the direct parameterisation (first m_i - 1 probabilities), or
+    with ``logit`` of p_i = 1 / (1 + exp(-theta_i)) (two actions each)."""
     payoffs = [np.array(p, dtype=object) for p in payoffs]
     shape = payoffs[0].shape
     syms = [[sp.Symbol(f"q{i}_{k}") for k in range(m - 1)] for i, m in enumerate(shape)]
     probs = [s + [1 - sum(s)] for s in syms]
+    if logit:
+        probs = [[1 / (1 + sp.exp(-s[0])), 1 - 1 / (1 + sp.exp(-s[0]))] for s in syms]
     J = [sum(p[prof] * sp.prod([probs[i][a] for i, a in enumerate(prof)])
              for prof in itertools.product(*map(range, shape))) for p in payoffs]
     grad = [[sp.diff(J[i], s) for s in syms[i]] for i in range(len(shape))]
@@ -46,7 +49,7 @@ def _oracle_field(payoffs, eta=ETA):
         for k, s in enumerate(si):
             peer = sum(sp.diff(grad[j][r], s) * sp.diff(J[i], syms[j][r])
                        for j in range(len(shape)) if j != i for r in range(len(syms[j])))
-            F.append(sp.expand(grad[i][k] + LAM * eta * peer))
+            F.append(grad[i][k] + LAM * eta * peer)
     return F, syms
 
 
@@ -93,8 +96,8 @@ def test_vertices_with_an_irrational_payoff_are_tracked_exactly():
 THREE_PLAYER = [[[[3, 0], [0, 1]], [[0, 1], [1, 2]]]] * 3
 
 
-def _oracle_jacobian(payoffs):
-    F, syms = _oracle_field(payoffs)
+def _oracle_jacobian(payoffs, logit=False):
+    F, syms = _oracle_field(payoffs, logit=logit)
     flat = [s for block in syms for s in block]
     return sp.lambdify([LAM, *flat], sp.Matrix(F).jacobian(flat), "mpmath"), \
         sp.lambdify([LAM, *flat], F, "mpmath")
@@ -131,3 +134,30 @@ def test_every_stability_change_on_a_branch_is_a_located_event():
     # no note speaks of an event that was dropped
     kinds = {e.type.value for e in br.events}
     assert all(n.split(":")[0] in kinds for n in br.notes if "event location" in n)
+
+
+#: Chicken (row payoff [[0, -1], [1, -10]], index 0 = swerve): under logit the
+#: interior branch of peer-only folds twice for lambda in (0, 3).
+CHICKEN = [[[0, -1], [1, -10]], [[0, 1], [-1, -10]]]
+
+
+def test_folds_are_singular_turning_points_and_every_point_is_a_zero():
+    from eqselect.numerics.continuation.branches import continue_in_lambda
+
+    dec = Decomposition(normal_form_game(CHICKEN, "logit"), eta=ETA)
+    res = continue_in_lambda(dec, Rule("peer-only"), (0, 3))
+    jac, field = _oracle_jacobian(CHICKEN, logit=True)
+    with mp.workdps(30):
+        for br in res.branches:
+            for row in br.points:
+                assert max(abs(v) for v in field(*row)) < 1e-9
+        folds = [(br, e) for br in res.branches for e in br.events if e.type.value == "fold"]
+        assert len(folds) == 2
+        for br, e in folds:
+            assert abs(mp.det(mp.matrix(jac(e.value, *e.point)))) < 1e-8
+            lams = br.points[:, 0]
+            k = e.index
+            before, after = lams[max(k - 3, 0):k], lams[k + 1:k + 4]
+            # a turning point: the branch reaches lambda there from one side and goes back
+            side = np.sign(lams[k] - before[-1])
+            assert np.all(side * (lams[k] - before) > 0) and np.all(side * (lams[k] - after) > 0)
