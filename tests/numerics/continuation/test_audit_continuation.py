@@ -76,7 +76,7 @@ def test_vertices_with_an_irrational_payoff_are_tracked_exactly():
     branches, events, notes = corner_fixed_points(system, (0, 2), blocks=region_blocks(game))
     assert not [n for n in notes if "skipped" in n]
     F, syms = _oracle_field(SQRT2_3X3)
-    lams = [sp.Rational(k, 8) for k in range(17)]
+    lams = [sp.Rational(k, 4) for k in range(9)]
     for profile in itertools.product(range(3), repeat=2):
         label = "pure " + str(profile)
         covered = [br for br in branches if br.face == label]
@@ -161,3 +161,27 @@ def test_folds_are_singular_turning_points_and_every_point_is_a_zero():
             # a turning point: the branch reaches lambda there from one side and goes back
             side = np.sign(lams[k] - before[-1])
             assert np.all(side * (lams[k] - before) > 0) and np.all(side * (lams[k] - after) > 0)
+
+
+#: Each player gets 1 unless both play their second action: at lambda = 1 / eta
+#: the peer-only field is F = (p1 - p2, p2 - p1), fixed on the whole diagonal,
+#: whose branch point with the branch phi = (1, 1) lies on the box's corner.
+CORNER_BRANCH_POINT = [[[1, 1], [1, 0]], [[1, 1], [1, 0]]]
+
+
+def test_a_branch_point_on_the_boundary_is_switched_into_the_region():
+    from eqselect.numerics.continuation.branches import continue_in_lambda
+
+    dec = Decomposition(normal_form_game(CORNER_BRANCH_POINT, "direct"), eta=ETA)
+    res = continue_in_lambda(dec, Rule("peer-only"), (0, 2))
+    _, field = _oracle_jacobian(CORNER_BRANCH_POINT)
+    at = float(1 / ETA)
+    vertical = [br for br in res.branches if br.kind == "interior" and
+                np.ptp(br.points[:, 0]) < 1e-9 and abs(br.points[0, 0] - at) < 1e-9]
+    assert vertical, [(b.kind, b.points[[0, -1]].tolist()) for b in res.branches]
+    pts = np.vstack([br.points for br in vertical])
+    with mp.workdps(30):
+        assert max(abs(v) for row in pts for v in field(*row)) < 1e-9
+    assert np.allclose(pts[:, 1], pts[:, 2], atol=1e-9)  # the diagonal
+    assert pts[:, 1].min() < 1e-6 and pts[:, 1].max() > 1 - 1e-6  # from (0, 0) to (1, 1)
+    assert not [n for n in res.notes if "could not be started" in n]
