@@ -28,8 +28,11 @@ classical one of Keller (1977) and AUTO (Doedel):
      (`eqselect.numerics.continuation.events`).
 7. Saturation (logit / softmax): a branch that runs past |phi|_inf =
    AT_INFINITY (`eqselect.numerics.fixed_points.infinity.pure_profiles`) ends there with
-   one "saturation" event: it tends to a fixed point at infinity. An event
-   that repeats the previous one of its type at the same p is dropped.
+   one "saturation" event: it tends to a fixed point at infinity. So does a
+   branch whose corrector fails at ds_min past |phi|_inf = log(1 / newton_tol),
+   where F, carrying the factor exp(-|theta|), is below the tolerance
+   (`unresolved`). An event that repeats the previous one of its type at the
+   same p is dropped.
 8. A corrected point farther from the predicted one than the step ds has
    jumped to another branch: the step is refused and ds halved. A branch
    that comes back to its first point (a closed curve of fixed points, e.g.
@@ -256,6 +259,12 @@ def continuation(problem: ContinuationProblem, algorithm: PseudoArclength | None
         ok = ok and np.linalg.norm(u - a.u - ds * a.t) <= ds
         b = evaluate(sys_, u, a.t, g) if ok else None
         if b is None or b.t @ a.t < alg.min_cos:
+            if ds / 2 < opts.ds_min and walk.saturating and unresolved(a.u[:-1], opts):
+                walk.event(EventType.SATURATION, a, f"|phi| = {np.max(np.abs(a.u[:-1])):.3g}"
+                           f" > log(1 / newton_tol): F is below the corrector's tolerance; "
+                           "the branch runs off to a fixed point at infinity")
+                walk.status = BranchStatus.SATURATED
+                break
             if ds / 2 < opts.ds_min:
                 walk.status = BranchStatus.DS_MIN
                 notes.append(f"corrector failed at ds_min near "
@@ -395,6 +404,24 @@ class _Walk:
                                  parameter=self.sys_.parameter))
 
 
+def unresolved(x, opts: ContinuationOptions) -> bool:
+    """Whether a logit / softmax point lies where F cannot be resolved any more.
+
+    Each component of a logit field carries the factor s_i = p_i (1 - p_i)
+    ~ exp(-|theta_i|) (`eqselect.numerics.fixed_points.infinity.pure_profiles`):
+    past |theta|_inf = log(1 / newton_tol) every F there is below the
+    corrector's tolerance, so a corrector that fails at ds_min there has
+    followed the branch as far toward infinity as floating point allows.
+
+    Examples
+    --------
+    >>> unresolved([26.3, 26.3], ContinuationOptions()), unresolved([3.0, 1.0],
+    ...                                                            ContinuationOptions())
+    (True, False)
+    """
+    return float(np.max(np.abs(x), initial=0.0)) >= math.log(1.0 / opts.newton_tol)
+
+
 def _on_edge(value: float, window, tol: float = 1e-9) -> bool:
     """Whether p lies on an end of the parameter window (within tol, relative)."""
     return any(abs(value - w) <= tol * (1 + abs(w)) for w in window)
@@ -441,5 +468,5 @@ __all__ = [
     "Branch", "BranchStatus", "ContinuationOptions", "ContinuationProblem", "Event",
     "EventType", "ExtendedField", "PseudoArclength", "branch_test", "continuation",
     "correct", "extended_field", "fold_test", "hopf_test", "parameter_symbol",
-    "region_constraints", "regular_jacobian", "tangent",
+    "region_constraints", "regular_jacobian", "tangent", "unresolved",
 ]

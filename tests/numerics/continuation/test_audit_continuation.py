@@ -185,3 +185,26 @@ def test_a_branch_point_on_the_boundary_is_switched_into_the_region():
     assert np.allclose(pts[:, 1], pts[:, 2], atol=1e-9)  # the diagonal
     assert pts[:, 1].min() < 1e-6 and pts[:, 1].max() > 1 - 1e-6  # from (0, 0) to (1, 1)
     assert not [n for n in res.notes if "could not be started" in n]
+
+
+def test_a_branch_continued_in_a_payoff_saturates_where_the_vertex_gradient_vanishes():
+    # Stag Hunt with stag worth a, logit, peer-only at lambda = 3/2: near the pure
+    # profile (C, C) every component is s_i (g_i + O(s)) with g_1 = cur_1 at p = (1, 1)
+    # = (a - 0 - 3 + 2) + (0 - 2) = a - 3 (docs/theory.md section 2), so the mixed
+    # branch runs off to that vertex as a decreases to 3.
+    from eqselect.numerics.continuation.branches import continue_in_parameter
+
+    a = sp.Symbol("a")
+    payoffs = [[[a, 0], [3, 2]], [[a, 3], [0, 2]]]
+    dec = Decomposition(normal_form_game(payoffs, "logit", payoff_symbols={a: 4}), eta=ETA)
+    F, syms = _oracle_field(payoffs, logit=True)
+    field = sp.lambdify([a, *(s for b in syms for s in b)],
+                        [f.subs(LAM, sp.Rational(3, 2)) for f in F], "mpmath")
+    for window in ((6, 2),):
+        res = continue_in_parameter(dec, Rule("peer-only", lam=sp.Rational(3, 2)), "a", window)
+        ends = [e for e in res.events if e.type.value == "saturation"]
+        assert len(ends) == 1 and abs(ends[0].value - 3) < 1e-6, res.events
+        assert not [n for n in res.notes if "ds_min" in n]
+        with mp.workdps(30):
+            rows = [r for br in res.branches for r in (*br.points[::4], br.points[-1])]
+            assert max(abs(v) for row in rows for v in field(*row)) < 1e-9
