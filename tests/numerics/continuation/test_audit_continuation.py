@@ -208,3 +208,17 @@ def test_a_branch_continued_in_a_payoff_saturates_where_the_vertex_gradient_vani
         with mp.workdps(30):
             rows = [r for br in res.branches for r in (*br.points[::4], br.points[-1])]
             assert max(abs(v) for row in rows for v in field(*row)) < 1e-9
+
+
+def test_the_diagram_of_a_window_without_branches_shows_the_window_and_says_so():
+    # the zero game under logit: every point is fixed, no regular seed, no branch
+    from eqselect.numerics.continuation.branches import continue_in_lambda
+    from eqselect.numerics.plots.bifurcation import bifurcation_diagram
+
+    dec = Decomposition(normal_form_game([[[0, 0], [0, 0]]] * 2, "logit"), eta=ETA)
+    res = continue_in_lambda(dec, Rule("pg"), (1, 4))
+    assert not res.branches
+    fig = bifurcation_diagram(res)
+    lo, hi = fig.axes[0].get_xlim()
+    assert lo <= 1 and hi >= 4 and hi - lo < 3.5
+    assert any("no branch" in t.get_text() for t in fig.axes[0].texts)
