@@ -1,4 +1,5 @@
-"""Fixed points of a method's field followed in lambda (or a payoff symbol).
+"""Fixed points of a method's field followed in lambda (or a payoff symbol, eta, or a
+symbolic entropy temperature tau).
 
 ``continue_in_lambda(dec, method, lam_range=(a, b))``:
 
@@ -193,7 +194,8 @@ def continue_in_parameter(dec: Decomposition, rule: Rule = Rule(), parameter: st
         Method and exact coefficients (`eqselect.theory.rules.resolve` makes
         one from what a user typed).
     parameter : str
-        "lam" or a payoff symbol's name.
+        "lam", a payoff symbol's name, "eta" (kept symbolic by ``dec``) or the name
+        of the game's symbolic entropy temperature (quantal response branches).
     value_range : (a, b)
         Seeds at a; a > b continues downward.
     starts : sequence of points, optional

@@ -222,3 +222,30 @@ def test_the_diagram_of_a_window_without_branches_shows_the_window_and_says_so()
     lo, hi = fig.axes[0].get_xlim()
     assert lo <= 1 and hi >= 4 and hi - lo < 3.5
     assert any("no branch" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_quantal_response_branches_followed_in_a_symbolic_temperature():
+    # Stag Hunt under logit with tau H(pi_i) added to J_i: dJ_1/dtheta_1 =
+    # sigma'(theta_1) (3 p_2 - 2 - tau theta_1) (dH/dp = log((1 - p)/p) = -theta), so a
+    # fixed point of PG solves tau theta_1 = 3 sigma(theta_2) - 2 and its mirror; on the
+    # diagonal D F is singular where tau = 3 sigma (1 - sigma), the fold of the QRE
+    # correspondence where the two branches near (C, C) and the mixed point are born.
+    from eqselect.numerics.continuation.branches import continue_in_parameter
+    from eqselect.theory import builtin, entropy_regularized
+
+    tau = sp.Symbol("tau", positive=True)
+    dec = Decomposition(entropy_regularized(builtin("stag-hunt", "logit"), tau), eta=ETA)
+    res = continue_in_parameter(dec, Rule("pg"), "tau", (2, 0.1))
+    sig = lambda t: 1 / (1 + mp.exp(-t))  # noqa: E731
+    with mp.workdps(30):
+        for br in res.branches:
+            for t, x1, x2 in br.points:
+                assert abs(t * x1 - (3 * sig(x2) - 2)) < 1e-9
+                assert abs(t * x2 - (3 * sig(x1) - 2)) < 1e-9
+        theta = mp.findroot(lambda th: th * 3 * sig(th) * (1 - sig(th)) - (3 * sig(th) - 2), 2)
+        fold_tau = 3 * sig(theta) * (1 - sig(theta))
+    folds = [e for e in res.events if e.type.value == "fold"]
+    assert len(folds) == 1
+    assert abs(folds[0].value - float(fold_tau)) < 1e-8
+    assert np.allclose(folds[0].point, [float(theta)] * 2, atol=1e-6)
+    assert all(e.parameter == "tau" for e in res.events)
