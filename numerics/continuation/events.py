@@ -19,6 +19,7 @@ back onto the branch:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -242,6 +243,31 @@ def locate_even(system, a: Point, b: Point, ds: float, g, opts):
     return hi, best, ""
 
 
+def spectral(kind, pt: Point) -> bool:
+    """Whether an event read from the spectrum of D_phi F (a fold, a branch point, a
+    Hopf point with its pair on the imaginary axis) accounts for a change of
+    stability in its step."""
+    return kind in (EventType.FOLD, EventType.BRANCH) or (kind is EventType.HOPF and
+                                                          is_hopf(pt.eig))
+
+
+def unresolved(x, newton_tol: float) -> bool:
+    """Whether a logit / softmax point lies where F cannot be resolved any more.
+
+    Each component of a logit field carries the factor s_i = p_i (1 - p_i)
+    ~ exp(-|theta_i|) (`eqselect.numerics.fixed_points.infinity.pure_profiles`):
+    past |theta|_inf = log(1 / newton_tol) every F there is below the
+    corrector's tolerance, so a corrector that fails at ds_min there has
+    followed the branch as far toward infinity as floating point allows.
+
+    Examples
+    --------
+    >>> unresolved([26.3, 26.3], 1e-11), unresolved([3.0, 1.0], 1e-11)
+    (True, False)
+    """
+    return float(np.max(np.abs(x), initial=0.0)) >= math.log(1.0 / newton_tol)
+
+
 def _tau(pt: Point, kind, sub) -> float:
     if kind == "window":
         return pt.u[-1] - sub
@@ -306,4 +332,5 @@ def exact_on(pt: Point, kind, sub, region: Region) -> "Point":
 
 
 __all__ = ["EVEN_NOTE", "branch_test", "even_crossing", "fold_test", "hopf_product",
-           "hopf_test", "is_hopf", "locate_even", "real_signs", "region_constraints"]
+           "hopf_test", "is_hopf", "locate_even", "real_signs", "region_constraints",
+           "spectral", "unresolved"]

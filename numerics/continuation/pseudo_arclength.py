@@ -31,7 +31,7 @@ classical one of Keller (1977) and AUTO (Doedel):
    one "saturation" event: it tends to a fixed point at infinity. So does a
    branch whose corrector fails at ds_min past |phi|_inf = log(1 / newton_tol),
    where F, carrying the factor exp(-|theta|), is below the tolerance
-   (`unresolved`). An event that repeats the previous one of its type at the
+   (`eqselect.numerics.continuation.events.unresolved`). An event that repeats the previous one of its type at the
    same p is dropped.
 8. A corrected point farther from the predicted one than the step ds has
    jumped to another branch: the step is refused and ds halved. A branch
@@ -55,7 +55,8 @@ from eqselect.theory import Decomposition, GameError, Region, RegionKind, Rule
 from eqselect.numerics.continuation.events import (EVEN_NOTE, Point, branch_test, crossings,
                                                    evaluate, even_crossing, exact_on,
                                                    fold_test, hopf_test, is_hopf, locate,
-                                                   locate_even, region_constraints)
+                                                   locate_even, region_constraints, spectral,
+                                                   unresolved)
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
 from eqselect.numerics.continuation.system import (ExtendedField, extended_field, note_name,
@@ -63,14 +64,6 @@ from eqselect.numerics.continuation.system import (ExtendedField, extended_field
 from eqselect.numerics.fixed_points.infinity.pure_profiles import AT_INFINITY, saturating
 from eqselect.numerics.fixed_points.core.characterise import SIGN_TOL, sign_scale
 from eqselect.numerics.fixed_points.core.record import classify
-
-
-def _spectral(kind, pt: Point) -> bool:
-    """Whether an event read from the spectrum of D_phi F (a fold, a branch point, a
-    Hopf point with its pair on the imaginary axis) accounts for a change of
-    stability in its step."""
-    return kind in (EventType.FOLD, EventType.BRANCH) or (kind is EventType.HOPF and
-                                                          is_hopf(pt.eig))
 
 
 # -- options and algorithm ----------------------------------------------------
@@ -259,7 +252,7 @@ def continuation(problem: ContinuationProblem, algorithm: PseudoArclength | None
         ok = ok and np.linalg.norm(u - a.u - ds * a.t) <= ds
         b = evaluate(sys_, u, a.t, g) if ok else None
         if b is None or b.t @ a.t < alg.min_cos:
-            if ds / 2 < opts.ds_min and walk.saturating and unresolved(a.u[:-1], opts):
+            if ds / 2 < opts.ds_min and walk.saturating and unresolved(a.u[:-1], opts.newton_tol):
                 walk.event(EventType.SATURATION, a, f"|phi| = {np.max(np.abs(a.u[:-1])):.3g}"
                            f" > log(1 / newton_tol): F is below the corrector's tolerance; "
                            "the branch runs off to a fixed point at infinity")
@@ -331,7 +324,7 @@ class _Walk:
             kind, sub = crossing.kind, crossing.sub
             s, pt, note = locate(self.sys_, a, b, ds, crossing, self.g, self.opts)
             found.append((s, kind, sub, exact_on(pt, kind, sub, self.problem.region), note))
-        if not any(_spectral(f[1], f[3]) for f in found) and even_crossing(a, b,
+        if not any(spectral(f[1], f[3]) for f in found) and even_crossing(a, b,
                                                                            self._tol(a, b)):
             s, pt, note = locate_even(self.sys_, a, b, ds, self.g, self.opts)
             found.append((s, EventType.BRANCH, EVEN_NOTE, pt, note))
@@ -404,24 +397,6 @@ class _Walk:
                                  parameter=self.sys_.parameter))
 
 
-def unresolved(x, opts: ContinuationOptions) -> bool:
-    """Whether a logit / softmax point lies where F cannot be resolved any more.
-
-    Each component of a logit field carries the factor s_i = p_i (1 - p_i)
-    ~ exp(-|theta_i|) (`eqselect.numerics.fixed_points.infinity.pure_profiles`):
-    past |theta|_inf = log(1 / newton_tol) every F there is below the
-    corrector's tolerance, so a corrector that fails at ds_min there has
-    followed the branch as far toward infinity as floating point allows.
-
-    Examples
-    --------
-    >>> unresolved([26.3, 26.3], ContinuationOptions()), unresolved([3.0, 1.0],
-    ...                                                            ContinuationOptions())
-    (True, False)
-    """
-    return float(np.max(np.abs(x), initial=0.0)) >= math.log(1.0 / opts.newton_tol)
-
-
 def _on_edge(value: float, window, tol: float = 1e-9) -> bool:
     """Whether p lies on an end of the parameter window (within tol, relative)."""
     return any(abs(value - w) <= tol * (1 + abs(w)) for w in window)
@@ -468,5 +443,5 @@ __all__ = [
     "Branch", "BranchStatus", "ContinuationOptions", "ContinuationProblem", "Event",
     "EventType", "ExtendedField", "PseudoArclength", "branch_test", "continuation",
     "correct", "extended_field", "fold_test", "hopf_test", "parameter_symbol",
-    "region_constraints", "regular_jacobian", "tangent", "unresolved",
+    "region_constraints", "regular_jacobian", "tangent",
 ]
