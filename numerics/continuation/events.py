@@ -160,6 +160,18 @@ class Crossing:
                              f"tb = {self.tb}")
 
 
+def opposite(x: float, y: float) -> bool:
+    """Whether x and y have strictly opposite signs, read from the signs alone: the
+    product of two test values far from 0 (a window end at 1e300) overflows.
+
+    Examples
+    --------
+    >>> opposite(-1e300, 1e300), opposite(-1e300, -1e300), opposite(0.0, 1.0)
+    (True, False, False)
+    """
+    return (x < 0 < y) or (y < 0 < x)
+
+
 def crossings(a: Point, b: Point, window) -> list:
     """A `Crossing` for every test that changes sign from a to b."""
     out = []
@@ -171,7 +183,7 @@ def crossings(a: Point, b: Point, window) -> list:
         # window's edge, where lambda = 0 leaves plain PG) starts no crossing
         flat = flat or (kind is EventType.HOPF and (is_hopf(a.eig, 1e-9) or
                                                      is_hopf(b.eig, 1e-9)))
-        if ta is not None and tb is not None and ta * tb < 0 and not flat:
+        if ta is not None and tb is not None and opposite(ta, tb) and not flat:
             out.append(Crossing(kind, None, ta, tb))
     ga, gb = a.tests["g"], b.tests["g"]
     for j in range(ga.size):  # from >= 0 (up to rounding) to < 0
@@ -179,7 +191,7 @@ def crossings(a: Point, b: Point, window) -> list:
             out.append(Crossing(EventType.BOUNDARY, j, ga[j], gb[j]))
     for bound in window:
         ta, tb = a.u[-1] - bound, b.u[-1] - bound
-        if ta * tb < 0 or (tb == 0 and ta != 0):
+        if opposite(ta, tb) or (tb == 0 and ta != 0):
             out.append(Crossing("window", bound, ta, tb))
     return out
 
@@ -304,7 +316,7 @@ def locate(system, a: Point, b: Point, ds: float, crossing: Crossing, g, opts):
         best = pt
         if f == 0 or abs(hi - lo) < 1e-14 * max(1.0, abs(ds)) or abs(f) < 1e-15:
             return s, pt, ""
-        if f * fhi < 0:
+        if opposite(f, fhi):
             lo, flo = hi, fhi
             hi, fhi = s, f
             side = 0
@@ -332,5 +344,5 @@ def exact_on(pt: Point, kind, sub, region: Region) -> "Point":
 
 
 __all__ = ["EVEN_NOTE", "branch_test", "even_crossing", "fold_test", "hopf_product",
-           "hopf_test", "is_hopf", "locate_even", "real_signs", "region_constraints",
-           "spectral", "unresolved"]
+           "hopf_test", "is_hopf", "locate_even", "opposite", "real_signs",
+           "region_constraints", "spectral", "unresolved"]

@@ -249,3 +249,15 @@ def test_quantal_response_branches_followed_in_a_symbolic_temperature():
     assert abs(folds[0].value - float(fold_tau)) < 1e-8
     assert np.allclose(folds[0].point, [float(theta)] * 2, atol=1e-6)
     assert all(e.parameter == "tau" for e in res.events)
+
+
+def test_a_window_reaching_1e300_raises_no_overflow(direct_sh):
+    import warnings
+
+    from eqselect.numerics.continuation.branches import continue_in_lambda
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = continue_in_lambda(direct_sh, Rule("peer-only"), (0, 1e300))
+    # the same events as on [0, 3]: every one of Stag Hunt's lies below lambda = 40/33
+    assert [round(e.value, 9) for e in res.events] == [0.606060606] * 3 + [1.212121212]
