@@ -261,3 +261,21 @@ def test_a_window_reaching_1e300_raises_no_overflow(direct_sh):
         res = continue_in_lambda(direct_sh, Rule("peer-only"), (0, 1e300))
     # the same events as on [0, 3]: every one of Stag Hunt's lies below lambda = 40/33
     assert [round(e.value, 9) for e in res.events] == [0.606060606] * 3 + [1.212121212]
+
+
+@pytest.mark.parametrize("lam", [0.7, 2.2])
+def test_branch_ends_are_the_fixed_points_the_exact_search_finds(lam):
+    # the resultant route of find_equilibria (certified real-root isolation) is an
+    # independent solver: at the window's end the branches hold exactly its finite
+    # fixed points (Chicken, logit: one below the first fold, three between the folds)
+    from eqselect.numerics.continuation.branches import continue_in_lambda
+    from eqselect.numerics.fixed_points.find import find_equilibria
+
+    dec = Decomposition(normal_form_game(CHICKEN, "logit"), eta=ETA)
+    res = continue_in_lambda(dec, Rule("peer-only"), (0, lam))
+    ends = {tuple(np.round(br.points[i, 1:], 6)) for br in res.branches for i in (0, -1)
+            if abs(br.points[i, 0] - lam) < 1e-12}
+    found = find_equilibria(dec, Rule("peer-only", lam=sp.nsimplify(lam)))
+    assert found.complete
+    exact = {tuple(np.round([float(v) for v in e.point], 6)) for e in found.equilibria}
+    assert ends == exact and len(exact) == (1 if lam < 1.88 else 3)
