@@ -17,6 +17,7 @@ In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -147,20 +148,48 @@ def _corner_status(system, c, mults, sym, lo, hi):
 
 
 def real_roots(expr, sym) -> list:
-    """The real roots of the polynomial ``expr`` in ``sym``, exact and isolated.
+    """The real roots of ``expr`` in ``sym``, exact and isolated.
 
-    The coefficients may be algebraic (a payoff sqrt(2)) or hold a constant
-    such as E: the polynomial is read over the field they generate
-    (``extension=True``), whose real roots sympy isolates through the norm, a
-    rational polynomial (Loos 1983), so each root is a `CRootOf` or a surd.
+    1. A polynomial in ``sym`` whose coefficients may be algebraic (a payoff
+       sqrt(2)) or hold a constant such as E is read over the field they
+       generate (``extension=True``); sympy isolates its real roots through
+       the norm, a rational polynomial (Loos 1983): each root is a `CRootOf`
+       or a surd.
+    2. A payoff with rational powers of the parameter (sqrt(a), a^(3/2)) is a
+       polynomial in u = a^(1/k), k the least common denominator of the
+       exponents, on a >= 0: its roots u >= 0 give a = u^k.
+    3. Otherwise sympy's ``solveset`` over the reals, when it returns a
+       finite set of real numbers.
+
+    Raises
+    ------
+    NotImplementedError
+        When none of the three gives the roots exactly.
 
     Examples
     --------
-    >>> lam = sp.Symbol("lam")
-    >>> real_roots(sp.sqrt(2) * lam - 1, lam)
-    [sqrt(2)/2]
+    >>> lam, a = sp.Symbol("lam"), sp.Symbol("a")
+    >>> real_roots(sp.sqrt(2) * lam - 1, lam), real_roots(sp.sqrt(a) - 2, a)
+    ([sqrt(2)/2], [4])
     """
-    return sp.Poly(expr, sym, extension=True).real_roots()
+    try:
+        return sp.Poly(expr, sym, extension=True).real_roots()
+    except sp.PolynomialError:
+        pass
+    k = math.lcm(1, *(int(e.exp.q) for e in expr.atoms(sp.Pow)
+                      if e.base == sym and e.exp.is_Rational))
+    if k > 1:
+        u = sp.Dummy("u", nonnegative=True)
+        try:
+            poly = sp.Poly(sp.expand(sp.powsimp(expr.xreplace({sym: u ** k}), force=True)), u,
+                           extension=True)
+            return sorted({r ** k for r in poly.real_roots() if r >= 0}, key=float)
+        except sp.PolynomialError:
+            pass
+    found = sp.solveset(expr, sym, sp.S.Reals)
+    if isinstance(found, sp.FiniteSet) and all(r.is_real for r in found):
+        return sorted(found, key=float)
+    raise NotImplementedError(f"no exact real roots of {str(expr)[:80]} in {sym}")
 
 
 def _runs(status):

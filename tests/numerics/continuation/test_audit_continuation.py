@@ -279,3 +279,26 @@ def test_branch_ends_are_the_fixed_points_the_exact_search_finds(lam):
     assert found.complete
     exact = {tuple(np.round([float(v) for v in e.point], 6)) for e in found.equilibria}
     assert ends == exact and len(exact) == (1 if lam < 1.88 else 3)
+
+
+def test_corners_of_a_payoff_with_a_square_root_of_the_parameter():
+    # row payoff [[a, 0], [sqrt(a), 2]]: F at a corner is a polynomial in sqrt(a), not in a
+    a = sp.Symbol("a")
+    payoffs = [[[a, 0], [sp.sqrt(a), 2]], [[a, sp.sqrt(a)], [0, 2]]]
+    game = normal_form_game(payoffs, "direct", payoff_symbols={a: 4})
+    rule = Rule("peer-only", lam=sp.Rational(3, 2))
+    system = extended_field(Decomposition(game, eta=ETA), rule, "a")
+    branches, events, notes = corner_fixed_points(system, (1, 9))
+    assert not [n for n in notes if "skipped" in n]
+    F, syms = _oracle_field(payoffs)
+    F = [f.subs(LAM, sp.Rational(3, 2)) for f in F]
+    for corner in itertools.product((0, 1), repeat=2):
+        label = f"p1 = {corner[0]}; p2 = {corner[1]}"
+        for value in [sp.Rational(9, 8) + k for k in range(8)]:
+            profile = tuple(1 - c for c in corner)  # p_i = 1: agent i plays its action 0
+            fixed, strict = _vertex_fixed([f.subs(a, value) for f in F], syms, profile, 0)
+            on = [br for br in branches if br.face == label and
+                  br.points[0, 0] - 1e-12 <= value <= br.points[-1, 0] + 1e-12]
+            assert bool(on) == fixed, (corner, value)
+            if strict:
+                assert on[0].stability[0].value == "stable"
