@@ -6,9 +6,10 @@ F(c, p) points outward in every coordinate (F_k <= 0 where c_k = 0,
 F_k >= 0 where c_k = 1). With more actions (SIMPLEX region) a pure profile
 is one while every KKT multiplier G_{s0} - G_j is >= 0
 (`eqselect.numerics.continuation.faces`). F(c, p) is a polynomial in p (affine in lambda for
-the shaped methods), so the values of p where it stops (or starts) being
-one are its real roots, isolated exactly (sympy), and reported as
-"boundary" events.
+the shaped methods; in a payoff parameter a polynomial in a rational power of
+it, as with a payoff sqrt(a)), so the values of p where it stops (or starts)
+being one are its real roots, isolated exactly (sympy, `real_roots`), and
+reported as "boundary" events.
 
 In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 (0, 0) stops being a fixed point at lambda = 2 / (3 eta) = 40/33.
