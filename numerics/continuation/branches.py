@@ -271,8 +271,11 @@ def _follow(dec, rule, system, seeds, a, parameter, algorithm, opts, notes,
         if br.status is BranchStatus.START_FAILED:
             notes.append(f"start {np.round(x, 9).tolist()}: {'; '.join(br.notes)}")
             continue
-        if np.ptp(br.points[:, 0]) <= 1e-9 and br.status in (BranchStatus.WINDOW,
-                                                          BranchStatus.REGION):
+        if np.ptp(br.points[:, 0]) <= 1e-9 and br.status is BranchStatus.WINDOW:
+            notes.append(f"start {np.round(x, 9).tolist()} for {system.label} = {a:g}: its "
+                         "branch leaves the window at once (a fold on the window's end)")
+            continue
+        if np.ptp(br.points[:, 0]) <= 1e-9 and br.status is BranchStatus.REGION:
             notes.append(f"start {np.round(x, 9).tolist()} for {system.label} = {a:g} lies on the boundary "
                          "and the interior branch leaves the region at once; see the face "
                          "and corner branches")

@@ -173,7 +173,12 @@ def opposite(x: float, y: float) -> bool:
 
 
 def crossings(a: Point, b: Point, window) -> list:
-    """A `Crossing` for every test that changes sign from a to b."""
+    """A `Crossing` for every test that changes sign from a to b.
+
+    ``window`` is (p_min, p_max), either end possibly infinite. A step that
+    starts on an end and goes out of the window crosses it too: a branch
+    seeded at a fold on the window's end has both halves outside.
+    """
     out = []
     for kind in (EventType.FOLD, EventType.BRANCH, EventType.HOPF):
         ta, tb = a.tests[kind], b.tests[kind]
@@ -189,9 +194,11 @@ def crossings(a: Point, b: Point, window) -> list:
     for j in range(ga.size):  # from >= 0 (up to rounding) to < 0
         if ga[j] >= -G_TOL > gb[j]:
             out.append(Crossing(EventType.BOUNDARY, j, ga[j], gb[j]))
-    for bound in window:
+    for bound, outward in zip(window, (-1.0, 1.0)):
+        if not np.isfinite(bound):
+            continue
         ta, tb = a.u[-1] - bound, b.u[-1] - bound
-        if opposite(ta, tb) or (tb == 0 and ta != 0):
+        if opposite(ta, tb) or (tb == 0 and ta != 0) or (ta == 0 and outward * tb > 0):
             out.append(Crossing("window", bound, ta, tb))
     return out
 
@@ -297,6 +304,8 @@ def locate(system, a: Point, b: Point, ds: float, crossing: Crossing, g, opts):
     kind, sub, ta, tb = crossing.kind, crossing.sub, crossing.ta, crossing.tb
     if tb == 0:
         return ds, b, ""
+    if ta == 0:  # the step leaves from the window's end: the crossing is its start
+        return 0.0, a, ""
     lo, hi, flo, fhi = 0.0, ds, ta, tb
     best = b
     side = 0

@@ -320,7 +320,7 @@ class _Walk:
         """Record the events between a and b, then b; True when the branch ends."""
         window = [v for v in (self.opts.p_min, self.opts.p_max) if math.isfinite(v)]
         found = []
-        for crossing in crossings(a, b, window):
+        for crossing in crossings(a, b, (self.opts.p_min, self.opts.p_max)):
             kind, sub = crossing.kind, crossing.sub
             s, pt, note = locate(self.sys_, a, b, ds, crossing, self.g, self.opts)
             found.append((s, kind, sub, exact_on(pt, kind, sub, self.problem.region), note))

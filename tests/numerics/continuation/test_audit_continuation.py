@@ -302,3 +302,18 @@ def test_corners_of_a_payoff_with_a_square_root_of_the_parameter():
             assert bool(on) == fixed, (corner, value)
             if strict:
                 assert on[0].stability[0].value == "stable"
+
+
+def test_a_window_ending_on_a_fold_keeps_every_branch_inside_it():
+    # Chicken under logit: the branch has a minimum of lambda (a fold) near 1.8845,
+    # both halves above it; a window [0, fold] seeds at the fold from its far end
+    from eqselect.numerics.continuation.branches import continue_in_lambda
+
+    dec = Decomposition(normal_form_game(CHICKEN, "logit"), eta=ETA)
+    whole = continue_in_lambda(dec, Rule("peer-only"), (0, 3))
+    fold = min(e.value for e in whole.events if e.type.value == "fold")
+    for window in ((0, fold), (fold, 0)):
+        res = continue_in_lambda(dec, Rule("peer-only"), window)
+        rows = np.vstack([br.points for br in res.branches])
+        assert rows[:, 0].min() >= -1e-12 and rows[:, 0].max() <= fold + 1e-9
+        assert len(res.branches) == 1
