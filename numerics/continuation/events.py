@@ -304,7 +304,7 @@ def locate(system, a: Point, b: Point, ds: float, crossing: Crossing, g, opts):
     kind, sub, ta, tb = crossing.kind, crossing.sub, crossing.ta, crossing.tb
     if tb == 0:
         return ds, b, ""
-    if ta == 0:  # the step leaves from the window's end: the crossing is its start
+    if ta == 0 and kind == "window":  # the step leaves from the window's end: its start
         return 0.0, a, ""
     lo, hi, flo, fhi = 0.0, ds, ta, tb
     best = b
