@@ -203,11 +203,16 @@ def crossings(a: Point, b: Point, window) -> list:
     return out
 
 
-#: The note of a branch point found by `even_crossing` (an even number of real
-#: eigenvalues through 0, which the determinant tests, odd in it, do not see).
-EVEN_NOTE = ("an even number of real eigenvalues of D_phi F cross 0 here: D_phi F has a "
-             "kernel of dimension >= 2 (a degenerate branch point, e.g. of a symmetric "
-             "game); det [DH; t^T] does not change sign across it")
+#: The notes of the events found by `silent_crossing`, which the test functions, odd
+#: in the number of eigenvalues crossing, do not see.
+SILENT_NOTES = {
+    EventType.BRANCH: "an even number of real eigenvalues of D_phi F cross 0 here: D_phi F "
+                      "has a kernel of dimension >= 2 (a degenerate branch point, e.g. of a "
+                      "symmetric game); det [DH; t^T] does not change sign across it",
+    EventType.HOPF: "an even number of complex pairs of eigenvalues of D_phi F cross the "
+                    "imaginary axis here at once (a double Hopf point, e.g. of a symmetric "
+                    "game); the Hopf test function does not change sign across it",
+}
 
 
 def real_signs(eig, tol: float) -> tuple[int, int, int]:
@@ -225,24 +230,33 @@ def real_signs(eig, tol: float) -> tuple[int, int, int]:
             int(np.sum(~real & (z.real > tol))))
 
 
-def even_crossing(a: Point, b: Point, tol: float) -> bool:
-    """Whether an even number (>= 2) of real eigenvalues of D_phi F changes sign from
-    a to b, the complex ones keeping theirs.
+def silent_crossing(a: Point, b: Point, tol: float):
+    """The event type of a change of stability from a to b that no test function
+    sees, or None.
 
     The fold test t_p and the branch test det [DH; t^T] change sign with an
-    odd number of real eigenvalues through 0; two at once (a double zero
-    eigenvalue, as where the symmetric branch of a symmetric game meets the
-    asymmetric ones) leave both signs unchanged, while the stability does
-    change. ``tol`` reads the signs as the stability classes do.
+    odd number of real eigenvalues through 0, the Hopf test
+    prod_{i<j} (z_i + z_j) with an odd number of complex pairs through the
+    imaginary axis. Two at once (a double zero eigenvalue, or two equal pairs,
+    as on the symmetric branch of a symmetric game) leave every sign
+    unchanged while the stability does change: an even number of real
+    eigenvalues changing sign, the complex ones keeping theirs, is a
+    (degenerate) branch point; an even number of pairs crossing, the real
+    ones keeping their signs, a (double) Hopf point. ``tol`` reads the signs
+    as the stability classes do.
     """
     (pa, na, ca), (pb, nb, cb) = real_signs(a.eig, tol), real_signs(b.eig, tol)
     moved = pb - pa
-    return ca == cb and moved != 0 and moved % 2 == 0 and na - nb == moved
+    if ca == cb and moved != 0 and moved % 2 == 0 and na - nb == moved:
+        return EventType.BRANCH
+    if pa == pb and na == nb and cb != ca and (cb - ca) % 4 == 0:
+        return EventType.HOPF
+    return None
 
 
 def locate_even(system, a: Point, b: Point, ds: float, g, opts):
     """Bisection on s in (0, ds) for the point where the number of eigenvalues of
-    D_phi F with positive real part changes (see `even_crossing`); returns
+    D_phi F with positive real part changes (see `silent_crossing`); returns
     (s, point, note) as `locate` does."""
     count = lambda pt: int(np.sum(np.asarray(pt.eig).real > 0))  # noqa: E731
     first = count(a)
@@ -352,6 +366,6 @@ def exact_on(pt: Point, kind, sub, region: Region) -> "Point":
     return pt
 
 
-__all__ = ["EVEN_NOTE", "branch_test", "even_crossing", "fold_test", "hopf_product",
+__all__ = ["SILENT_NOTES", "branch_test", "fold_test", "hopf_product",
            "hopf_test", "is_hopf", "locate_even", "opposite", "real_signs",
-           "region_constraints", "spectral", "unresolved"]
+           "region_constraints", "silent_crossing", "spectral", "unresolved"]

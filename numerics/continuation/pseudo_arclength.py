@@ -52,11 +52,11 @@ import numpy as np
 
 from eqselect.theory import Decomposition, GameError, Region, RegionKind, Rule
 
-from eqselect.numerics.continuation.events import (EVEN_NOTE, Point, branch_test, crossings,
-                                                   evaluate, even_crossing, exact_on,
+from eqselect.numerics.continuation.events import (SILENT_NOTES, Point, branch_test,
+                                                   crossings, evaluate, exact_on,
                                                    fold_test, hopf_test, is_hopf, locate,
-                                                   locate_even, region_constraints, spectral,
-                                                   unresolved)
+                                                   locate_even, region_constraints,
+                                                   silent_crossing, spectral, unresolved)
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
 from eqselect.numerics.continuation.system import (ExtendedField, extended_field, note_name,
@@ -324,10 +324,11 @@ class _Walk:
             kind, sub = crossing.kind, crossing.sub
             s, pt, note = locate(self.sys_, a, b, ds, crossing, self.g, self.opts)
             found.append((s, kind, sub, exact_on(pt, kind, sub, self.problem.region), note))
-        if not any(spectral(f[1], f[3]) for f in found) and even_crossing(a, b,
-                                                                           self._tol(a, b)):
+        silent = None if any(spectral(f[1], f[3]) for f in found) else \
+            silent_crossing(a, b, self._tol(a, b))
+        if silent is not None:
             s, pt, note = locate_even(self.sys_, a, b, ds, self.g, self.opts)
-            found.append((s, EventType.BRANCH, EVEN_NOTE, pt, note))
+            found.append((s, silent, SILENT_NOTES[silent], pt, note))
         found.sort(key=lambda f: f[0])
         stop = next((f for f in found if f[1] == "window" or f[1] is EventType.BOUNDARY), None)
         for s, kind, sub, pt, note in found:

@@ -317,3 +317,32 @@ def test_a_window_ending_on_a_fold_keeps_every_branch_inside_it():
         rows = np.vstack([br.points for br in res.branches])
         assert rows[:, 0].min() >= -1e-12 and rows[:, 0].max() <= fold + 1e-9
         assert len(res.branches) == 1
+
+
+#: Rock-paper-scissors: at the centre (1/3, 1/3) of both simplices D_phi F has two
+#: equal complex pairs (the game's cyclic symmetry), both crossing the imaginary
+#: axis as lambda passes 0 (plain PG: a centre).
+RPS = [[[0, -1, 1], [1, 0, -1], [-1, 1, 0]], [[0, 1, -1], [-1, 0, 1], [1, -1, 0]]]
+
+
+def test_a_double_hopf_point_of_a_symmetric_game_is_located():
+    from eqselect.numerics.continuation.pseudo_arclength import (ContinuationOptions,
+                                                                 ContinuationProblem,
+                                                                 continuation)
+
+    dec = Decomposition(normal_form_game(RPS, "direct"), eta=ETA)
+    third = 1 / 3
+    br = continuation(ContinuationProblem(dec, Rule("peer-only"), (third,) * 4, -1.0),
+                      options=ContinuationOptions(ds=0.02, p_min=-1, p_max=2))
+    jac, _ = _oracle_jacobian(RPS)
+    counts = [_unstable(jac(*row)) for row in br.points]
+    changes = [k for k in range(1, len(counts)) if counts[k] != counts[k - 1]]
+    hopf = [e for e in br.events if e.type.value == "hopf"]
+    assert changes and len(hopf) == 1
+    for k in changes:
+        assert min(br.points[k - 1, 0], br.points[k, 0]) - 1e-9 <= hopf[0].value <= \
+            max(br.points[k - 1, 0], br.points[k, 0]) + 1e-9
+    with mp.workdps(30):
+        z = mp.eig(mp.matrix(jac(hopf[0].value, *hopf[0].point)))[0]
+    assert all(abs(mp.re(x)) < 1e-8 and abs(mp.im(x)) > 1 for x in z)  # two pairs on iR
+    assert abs(hopf[0].value) < 1e-9
