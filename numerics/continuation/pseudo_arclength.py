@@ -25,7 +25,10 @@ classical one of Keller (1977) and AUTO (Doedel):
      a zero counting where a complex pair lies on the imaginary axis;
    - boundary (BOX or SIMPLEX region): tau = a coordinate (x_k, 1 - x_k, or
      1 - sum of a simplex block) crossing 0; the branch stops there
-     (`eqselect.numerics.continuation.events`).
+     (`eqselect.numerics.continuation.events`);
+   - a change of stability that no test sees (two real eigenvalues or two
+     complex pairs crossing at once, `silent_crossing`): a branch or Hopf
+     event located by bisection on the number of unstable eigenvalues.
 7. Saturation (logit / softmax): a branch that runs past |phi|_inf =
    AT_INFINITY (`eqselect.numerics.fixed_points.infinity.pure_profiles`) ends there with
    one "saturation" event: it tends to a fixed point at infinity. So does a
