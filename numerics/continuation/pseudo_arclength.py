@@ -26,9 +26,8 @@ classical one of Keller (1977) and AUTO (Doedel):
    - boundary (BOX or SIMPLEX region): tau = a coordinate (x_k, 1 - x_k, or
      1 - sum of a simplex block) crossing 0; the branch stops there
      (`eqselect.numerics.continuation.events`);
-   - a change of stability that no test sees (two real eigenvalues or two
-     complex pairs crossing at once, `silent_crossing`): a branch or Hopf
-     event located by bisection on the number of unstable eigenvalues.
+   - a change of stability no test sees (two eigenvalues or pairs at once,
+     `silent_crossing`): a branch or Hopf event, located by bisection.
 7. Saturation (logit / softmax): a branch that runs past |phi|_inf =
    AT_INFINITY (`eqselect.numerics.fixed_points.infinity.pure_profiles`) ends there with
    one "saturation" event: it tends to a fixed point at infinity. So does a
@@ -370,8 +369,7 @@ class _Walk:
 
     def _tol(self, a: Point, b: Point) -> float:
         """The size against which eigenvalue signs are read at a and b (`sign_scale`)."""
-        d = self.sys_.dim
-        return SIGN_TOL * sign_scale(a.jac[:, :d], b.jac[:, :d])
+        return SIGN_TOL * sign_scale(a.jac[:, :self.sys_.dim], b.jac[:, :self.sys_.dim])
 
     def _closes(self, a: Point, b: Point) -> bool:
         """Whether the step a -> b passes the first point again, in its direction.
