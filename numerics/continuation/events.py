@@ -254,7 +254,7 @@ def silent_crossing(a: Point, b: Point, tol: float):
     return None
 
 
-def locate_even(system, a: Point, b: Point, ds: float, g, opts):
+def locate_silent(system, a: Point, b: Point, ds: float, g, opts):
     """Bisection on s in (0, ds) for the point where the number of eigenvalues of
     D_phi F with positive real part changes (see `silent_crossing`); returns
     (s, point, note) as `locate` does."""
@@ -367,5 +367,5 @@ def exact_on(pt: Point, kind, sub, region: Region) -> "Point":
 
 
 __all__ = ["SILENT_NOTES", "branch_test", "fold_test", "hopf_product",
-           "hopf_test", "is_hopf", "locate_even", "opposite", "real_signs",
+           "hopf_test", "is_hopf", "locate_silent", "opposite", "real_signs",
            "region_constraints", "silent_crossing", "spectral", "unresolved"]

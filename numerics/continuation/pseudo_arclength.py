@@ -33,7 +33,7 @@ classical one of Keller (1977) and AUTO (Doedel):
    one "saturation" event: it tends to a fixed point at infinity. So does a
    branch whose corrector fails at ds_min past |phi|_inf = log(1 / newton_tol),
    where F, carrying the factor exp(-|theta|), is below the tolerance
-   (`eqselect.numerics.continuation.events.unresolved`). An event that repeats the previous one of its type at the
+   (`unresolved`). An event that repeats the previous one of its type at the
    same p is dropped.
 8. A corrected point farther from the predicted one than the step ds has
    jumped to another branch: the step is refused and ds halved. A branch
@@ -57,7 +57,7 @@ from eqselect.theory import Decomposition, GameError, Region, RegionKind, Rule
 from eqselect.numerics.continuation.events import (SILENT_NOTES, Point, branch_test,
                                                    crossings, evaluate, exact_on,
                                                    fold_test, hopf_test, is_hopf, locate,
-                                                   locate_even, region_constraints,
+                                                   locate_silent, region_constraints,
                                                    silent_crossing, spectral, unresolved)
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
@@ -329,7 +329,7 @@ class _Walk:
         silent = None if any(spectral(f[1], f[3]) for f in found) else \
             silent_crossing(a, b, self._tol(a, b))
         if silent is not None:
-            s, pt, note = locate_even(self.sys_, a, b, ds, self.g, self.opts)
+            s, pt, note = locate_silent(self.sys_, a, b, ds, self.g, self.opts)
             found.append((s, silent, SILENT_NOTES[silent], pt, note))
         found.sort(key=lambda f: f[0])
         stop = next((f for f in found if f[1] == "window" or f[1] is EventType.BOUNDARY), None)
