@@ -349,6 +349,7 @@ class _Walk:
                 # starts there and records none, so both directions agree
                 self.status = BranchStatus.WINDOW if stop is not None else self.status
                 continue
+            # a boundary event is named by its constraint; a silent one carries its note
             self.event(kind, pt, self.gnames[sub] if kind is EventType.BOUNDARY else
                        sub if isinstance(sub, str) else "")
             if kind is EventType.BOUNDARY:
