@@ -1,4 +1,5 @@
-"""Fixed points of a method's field followed in lambda (or a payoff symbol).
+"""Fixed points of a method's field followed in lambda (or a payoff symbol, eta, or a
+symbolic entropy temperature tau).
 
 ``continue_in_lambda(dec, method, lam_range=(a, b))``:
 
@@ -193,7 +194,8 @@ def continue_in_parameter(dec: Decomposition, rule: Rule = Rule(), parameter: st
         Method and exact coefficients (`eqselect.theory.rules.resolve` makes
         one from what a user typed).
     parameter : str
-        "lam" or a payoff symbol's name.
+        "lam", a payoff symbol's name, "eta" (kept symbolic by ``dec``) or the name
+        of the game's symbolic entropy temperature (quantal response branches).
     value_range : (a, b)
         Seeds at a; a > b continues downward.
     starts : sequence of points, optional
@@ -269,8 +271,13 @@ def _follow(dec, rule, system, seeds, a, parameter, algorithm, opts, notes,
         if br.status is BranchStatus.START_FAILED:
             notes.append(f"start {np.round(x, 9).tolist()}: {'; '.join(br.notes)}")
             continue
-        if np.ptp(br.points[:, 0]) <= 1e-9 and br.status in (BranchStatus.WINDOW,
-                                                          BranchStatus.REGION):
+        at_once = np.ptp(br.points[:, 0]) <= 1e-9 and br.status in (BranchStatus.WINDOW,
+                                                                    BranchStatus.REGION)
+        if at_once and not _on_boundary(x, dec.game.region):
+            notes.append(f"start {np.round(x, 9).tolist()} for {system.label} = {a:g}: its "
+                         "branch leaves the window at once (a fold on the window's end)")
+            continue
+        if at_once:
             notes.append(f"start {np.round(x, 9).tolist()} for {system.label} = {a:g} lies on the boundary "
                          "and the interior branch leaves the region at once; see the face "
                          "and corner branches")
@@ -278,6 +285,12 @@ def _follow(dec, rule, system, seeds, a, parameter, algorithm, opts, notes,
         notes += [f"branch {first + len(branches)}: {n}" for n in br.notes]
         branches.append(br)
     return branches
+
+
+def _on_boundary(x, region: Region) -> bool:
+    """Whether the point x lies on the boundary of a box or simplex region."""
+    g, _ = region_constraints(region, len(x))
+    return bool(np.any(g(np.asarray(x, dtype=float)) <= 1e-12))
 
 
 def _switch(dec, rule, system, branches, parameter, opts, algorithm, budget, notes) -> tuple:

@@ -6,9 +6,10 @@ F(c, p) points outward in every coordinate (F_k <= 0 where c_k = 0,
 F_k >= 0 where c_k = 1). With more actions (SIMPLEX region) a pure profile
 is one while every KKT multiplier G_{s0} - G_j is >= 0
 (`eqselect.numerics.continuation.faces`). F(c, p) is a polynomial in p (affine in lambda for
-the shaped methods), so the values of p where it stops (or starts) being
-one are its real roots, isolated exactly (sympy), and reported as
-"boundary" events.
+the shaped methods; in a payoff parameter a polynomial in a rational power of
+it, as with a payoff sqrt(a)), so the values of p where it stops (or starts)
+being one are its real roots, isolated exactly (sympy, `real_roots`), and
+reported as "boundary" events.
 
 In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 (0, 0) stops being a fixed point at lambda = 2 / (3 eta) = 40/33.
@@ -17,6 +18,7 @@ In Stag Hunt (direct, peer-only, eta = 11/20) the risk-dominant corner
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -135,8 +137,7 @@ def _corner_status(system, c, mults, sym, lo, hi):
     G = lambda i: sp.Integer(0) if i is None else comps[i]  # noqa: E731
     signed = [sp.expand(G(ref) - G(j)) for ref, j in mults]
     roots = sorted({r for s in signed if s.free_symbols
-                    for r in sp.Poly(s, sym).real_roots() if lo < r < hi},
-                   key=lambda r: float(r))
+                    for r in real_roots(s, sym) if lo < r < hi}, key=lambda r: float(r))
     cuts = [lo, *roots, hi]
     status = []
     for a, b in zip(cuts[:-1], cuts[1:]):
@@ -145,6 +146,51 @@ def _corner_status(system, c, mults, sym, lo, hi):
         vals = [s.xreplace({sym: mid}) for s in signed]
         status.append((all(bool(v >= 0) for v in vals), all(bool(v > 0) for v in vals)))
     return roots, cuts, status
+
+
+def real_roots(expr, sym) -> list:
+    """The real roots of ``expr`` in ``sym``, exact and isolated.
+
+    1. A polynomial in ``sym`` whose coefficients may be algebraic (a payoff
+       sqrt(2)) or hold a constant such as E is read over the field they
+       generate (``extension=True``); sympy isolates its real roots through
+       the norm, a rational polynomial (Loos 1983): each root is a `CRootOf`
+       or a surd.
+    2. A payoff with rational powers of the parameter (sqrt(a), a^(3/2)) is a
+       polynomial in u = a^(1/k), k the least common denominator of the
+       exponents, on a >= 0: its roots u >= 0 give a = u^k.
+    3. Otherwise sympy's ``solveset`` over the reals, when it returns a
+       finite set of real numbers.
+
+    Raises
+    ------
+    NotImplementedError
+        When none of the three gives the roots exactly.
+
+    Examples
+    --------
+    >>> lam, a = sp.Symbol("lam"), sp.Symbol("a")
+    >>> real_roots(sp.sqrt(2) * lam - 1, lam), real_roots(sp.sqrt(a) - 2, a)
+    ([sqrt(2)/2], [4])
+    """
+    try:
+        return sp.Poly(expr, sym, extension=True).real_roots()
+    except sp.PolynomialError:
+        pass
+    k = math.lcm(1, *(int(e.exp.q) for e in expr.atoms(sp.Pow)
+                      if e.base == sym and e.exp.is_Rational))
+    if k > 1:
+        u = sp.Dummy("u", nonnegative=True)
+        try:
+            poly = sp.Poly(sp.expand(sp.powsimp(expr.xreplace({sym: u ** k}), force=True)), u,
+                           extension=True)
+            return sorted({r ** k for r in poly.real_roots() if r >= 0}, key=float)
+        except sp.PolynomialError:
+            pass
+    found = sp.solveset(expr, sym, sp.S.Reals)
+    if isinstance(found, sp.FiniteSet) and all(r.is_real for r in found):
+        return sorted(found, key=float)
+    raise NotImplementedError(f"no exact real roots of {str(expr)[:80]} in {sym}")
 
 
 def _runs(status):
@@ -176,4 +222,4 @@ def _corner_branch(system, point, a, b, strict, lo, hi) -> Branch:
                   BranchStatus.FIXED, notes, kind="corner")
 
 
-__all__ = ["MAX_CORNER_DIM", "MAX_VERTICES", "corner_fixed_points"]
+__all__ = ["MAX_CORNER_DIM", "MAX_VERTICES", "corner_fixed_points", "real_roots"]

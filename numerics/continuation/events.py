@@ -19,6 +19,7 @@ back onto the branch:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,8 +160,25 @@ class Crossing:
                              f"tb = {self.tb}")
 
 
+def opposite(x: float, y: float) -> bool:
+    """Whether x and y have strictly opposite signs, read from the signs alone: the
+    product of two test values far from 0 (a window end at 1e300) overflows.
+
+    Examples
+    --------
+    >>> opposite(-1e300, 1e300), opposite(-1e300, -1e300), opposite(0.0, 1.0)
+    (True, False, False)
+    """
+    return (x < 0 < y) or (y < 0 < x)
+
+
 def crossings(a: Point, b: Point, window) -> list:
-    """A `Crossing` for every test that changes sign from a to b."""
+    """A `Crossing` for every test that changes sign from a to b.
+
+    ``window`` is (p_min, p_max), either end possibly infinite. A step that
+    starts on an end and goes out of the window crosses it too: a branch
+    seeded at a fold on the window's end has both halves outside.
+    """
     out = []
     for kind in (EventType.FOLD, EventType.BRANCH, EventType.HOPF):
         ta, tb = a.tests[kind], b.tests[kind]
@@ -170,17 +188,117 @@ def crossings(a: Point, b: Point, window) -> list:
         # window's edge, where lambda = 0 leaves plain PG) starts no crossing
         flat = flat or (kind is EventType.HOPF and (is_hopf(a.eig, 1e-9) or
                                                      is_hopf(b.eig, 1e-9)))
-        if ta is not None and tb is not None and ta * tb < 0 and not flat:
+        if ta is not None and tb is not None and opposite(ta, tb) and not flat:
             out.append(Crossing(kind, None, ta, tb))
     ga, gb = a.tests["g"], b.tests["g"]
     for j in range(ga.size):  # from >= 0 (up to rounding) to < 0
         if ga[j] >= -G_TOL > gb[j]:
             out.append(Crossing(EventType.BOUNDARY, j, ga[j], gb[j]))
-    for bound in window:
+    for bound, outward in zip(window, (-1.0, 1.0)):
+        if not np.isfinite(bound):
+            continue
         ta, tb = a.u[-1] - bound, b.u[-1] - bound
-        if ta * tb < 0 or (tb == 0 and ta != 0):
+        if opposite(ta, tb) or (tb == 0 and ta != 0) or (ta == 0 and outward * tb > 0):
             out.append(Crossing("window", bound, ta, tb))
     return out
+
+
+#: The notes of the events found by `silent_crossing`, which the test functions, odd
+#: in the number of eigenvalues crossing, do not see.
+SILENT_NOTES = {
+    EventType.BRANCH: "an even number of real eigenvalues of D_phi F cross 0 here: D_phi F "
+                      "has a kernel of dimension >= 2 (a degenerate branch point, e.g. of a "
+                      "symmetric game); det [DH; t^T] does not change sign across it",
+    EventType.HOPF: "an even number of complex pairs of eigenvalues of D_phi F cross the "
+                    "imaginary axis here at once (a double Hopf point, e.g. of a symmetric "
+                    "game); the Hopf test function does not change sign across it",
+}
+
+
+def real_signs(eig, tol: float) -> tuple[int, int, int]:
+    """(real eigenvalues with Re > tol, real ones with Re < -tol, complex ones with
+    Re > tol); an eigenvalue is real when |Im z| <= tol.
+
+    Examples
+    --------
+    >>> real_signs([0.5, -2.0, complex(1.0, 3.0), complex(1.0, -3.0)], 1e-9)
+    (1, 1, 2)
+    """
+    z = np.asarray(eig, dtype=complex)
+    real = np.abs(z.imag) <= tol
+    return (int(np.sum(real & (z.real > tol))), int(np.sum(real & (z.real < -tol))),
+            int(np.sum(~real & (z.real > tol))))
+
+
+def silent_crossing(a: Point, b: Point, tol: float):
+    """The event type of a change of stability from a to b that no test function
+    sees, or None.
+
+    The fold test t_p and the branch test det [DH; t^T] change sign with an
+    odd number of real eigenvalues through 0, the Hopf test
+    prod_{i<j} (z_i + z_j) with an odd number of complex pairs through the
+    imaginary axis. Two at once (a double zero eigenvalue, or two equal pairs,
+    as on the symmetric branch of a symmetric game) leave every sign
+    unchanged while the stability does change: an even number of real
+    eigenvalues changing sign, the complex ones keeping theirs, is a
+    (degenerate) branch point; an even number of pairs crossing, the real
+    ones keeping their signs, a (double) Hopf point. ``tol`` reads the signs
+    as the stability classes do.
+    """
+    (pa, na, ca), (pb, nb, cb) = real_signs(a.eig, tol), real_signs(b.eig, tol)
+    moved = pb - pa
+    if ca == cb and moved != 0 and moved % 2 == 0 and na - nb == moved:
+        return EventType.BRANCH
+    if pa == pb and na == nb and cb != ca and (cb - ca) % 4 == 0:
+        return EventType.HOPF
+    return None
+
+
+def locate_silent(system, a: Point, b: Point, ds: float, g, opts):
+    """Bisection on s in (0, ds) for the point where the number of eigenvalues of
+    D_phi F with positive real part changes (see `silent_crossing`); returns
+    (s, point, note) as `locate` does."""
+    count = lambda pt: int(np.sum(np.asarray(pt.eig).real > 0))  # noqa: E731
+    first = count(a)
+    lo, hi, best = 0.0, ds, b
+    for _ in range(60):
+        if hi - lo <= 1e-13 * max(1.0, abs(ds)):
+            break
+        s = 0.5 * (lo + hi)
+        u, _, ok = correct(system, a.u + s * a.t, a.t, opts.newton_tol, opts.newton_max_iter)
+        pt = evaluate(system, u, a.t, g) if ok else None
+        if pt is None:
+            return hi, best, "event location: corrector failed; approximate"
+        if count(pt) == first:
+            lo = s
+        else:
+            hi, best = s, pt
+    return hi, best, ""
+
+
+def spectral(kind, pt: Point) -> bool:
+    """Whether an event read from the spectrum of D_phi F (a fold, a branch point, a
+    Hopf point with its pair on the imaginary axis) accounts for a change of
+    stability in its step."""
+    return kind in (EventType.FOLD, EventType.BRANCH) or (kind is EventType.HOPF and
+                                                          is_hopf(pt.eig))
+
+
+def unresolved(x, newton_tol: float) -> bool:
+    """Whether a logit / softmax point lies where F cannot be resolved any more.
+
+    Each component of a logit field carries the factor s_i = p_i (1 - p_i)
+    ~ exp(-|theta_i|) (`eqselect.numerics.fixed_points.infinity.pure_profiles`):
+    past |theta|_inf = log(1 / newton_tol) every F there is below the
+    corrector's tolerance, so a corrector that fails at ds_min there has
+    followed the branch as far toward infinity as floating point allows.
+
+    Examples
+    --------
+    >>> unresolved([26.3, 26.3], 1e-11), unresolved([3.0, 1.0], 1e-11)
+    (True, False)
+    """
+    return float(np.max(np.abs(x), initial=0.0)) >= math.log(1.0 / newton_tol)
 
 
 def _tau(pt: Point, kind, sub) -> float:
@@ -200,6 +318,8 @@ def locate(system, a: Point, b: Point, ds: float, crossing: Crossing, g, opts):
     kind, sub, ta, tb = crossing.kind, crossing.sub, crossing.ta, crossing.tb
     if tb == 0:
         return ds, b, ""
+    if ta == 0 and kind == "window":  # the step leaves from the window's end: its start
+        return 0.0, a, ""
     lo, hi, flo, fhi = 0.0, ds, ta, tb
     best = b
     side = 0
@@ -219,7 +339,7 @@ def locate(system, a: Point, b: Point, ds: float, crossing: Crossing, g, opts):
         best = pt
         if f == 0 or abs(hi - lo) < 1e-14 * max(1.0, abs(ds)) or abs(f) < 1e-15:
             return s, pt, ""
-        if f * fhi < 0:
+        if opposite(f, fhi):
             lo, flo = hi, fhi
             hi, fhi = s, f
             side = 0
@@ -246,5 +366,6 @@ def exact_on(pt: Point, kind, sub, region: Region) -> "Point":
     return pt
 
 
-__all__ = ["branch_test", "fold_test", "hopf_product", "hopf_test", "is_hopf",
-           "region_constraints"]
+__all__ = ["SILENT_NOTES", "branch_test", "fold_test", "hopf_product",
+           "hopf_test", "is_hopf", "locate_silent", "opposite", "real_signs",
+           "region_constraints", "silent_crossing", "spectral", "unresolved"]

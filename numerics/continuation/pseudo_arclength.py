@@ -25,11 +25,16 @@ classical one of Keller (1977) and AUTO (Doedel):
      a zero counting where a complex pair lies on the imaginary axis;
    - boundary (BOX or SIMPLEX region): tau = a coordinate (x_k, 1 - x_k, or
      1 - sum of a simplex block) crossing 0; the branch stops there
-     (`eqselect.numerics.continuation.events`).
+     (`eqselect.numerics.continuation.events`);
+   - a change of stability no test sees (two eigenvalues or pairs at once,
+     `silent_crossing`): a branch or Hopf event, located by bisection.
 7. Saturation (logit / softmax): a branch that runs past |phi|_inf =
    AT_INFINITY (`eqselect.numerics.fixed_points.infinity.pure_profiles`) ends there with
-   one "saturation" event: it tends to a fixed point at infinity. An event
-   that repeats the previous one of its type at the same p is dropped.
+   one "saturation" event: it tends to a fixed point at infinity. So does a
+   branch whose corrector fails at ds_min past |phi|_inf = log(1 / newton_tol),
+   where F, carrying the factor exp(-|theta|), is below the tolerance
+   (`unresolved`). An event that repeats the previous one of its type at the
+   same p is dropped.
 8. A corrected point farther from the predicted one than the step ds has
    jumped to another branch: the step is refused and ds halved. A branch
    that comes back to its first point (a closed curve of fixed points, e.g.
@@ -49,10 +54,11 @@ import numpy as np
 
 from eqselect.theory import Decomposition, GameError, Region, RegionKind, Rule
 
-from eqselect.numerics.continuation.events import (Point, branch_test, crossings, evaluate,
-                                                   exact_on, fold_test, hopf_test, is_hopf,
-                                                   locate,
-                                                   region_constraints)
+from eqselect.numerics.continuation.events import (SILENT_NOTES, Point, branch_test,
+                                                   crossings, evaluate, exact_on,
+                                                   fold_test, hopf_test, is_hopf, locate,
+                                                   locate_silent, region_constraints,
+                                                   silent_crossing, spectral, unresolved)
 from eqselect.numerics.continuation.results import Branch, BranchStatus, Event, EventType
 from eqselect.numerics.continuation.steps import correct, tangent
 from eqselect.numerics.continuation.system import (ExtendedField, extended_field, note_name,
@@ -248,6 +254,12 @@ def continuation(problem: ContinuationProblem, algorithm: PseudoArclength | None
         ok = ok and np.linalg.norm(u - a.u - ds * a.t) <= ds
         b = evaluate(sys_, u, a.t, g) if ok else None
         if b is None or b.t @ a.t < alg.min_cos:
+            if ds / 2 < opts.ds_min and walk.saturating and unresolved(a.u[:-1], opts.newton_tol):
+                walk.event(EventType.SATURATION, a, f"|phi| = {np.max(np.abs(a.u[:-1])):.3g}"
+                           f" > log(1 / newton_tol): F is below the corrector's tolerance; "
+                           "the branch runs off to a fixed point at infinity")
+                walk.status = BranchStatus.SATURATED
+                break
             if ds / 2 < opts.ds_min:
                 walk.status = BranchStatus.DS_MIN
                 notes.append(f"corrector failed at ds_min near "
@@ -310,15 +322,18 @@ class _Walk:
         """Record the events between a and b, then b; True when the branch ends."""
         window = [v for v in (self.opts.p_min, self.opts.p_max) if math.isfinite(v)]
         found = []
-        for crossing in crossings(a, b, window):
+        for crossing in crossings(a, b, (self.opts.p_min, self.opts.p_max)):
             kind, sub = crossing.kind, crossing.sub
             s, pt, note = locate(self.sys_, a, b, ds, crossing, self.g, self.opts)
-            if note:
-                notes.append(f"{getattr(kind, 'value', kind)}: {note}")
-            found.append((s, kind, sub, exact_on(pt, kind, sub, self.problem.region)))
+            found.append((s, kind, sub, exact_on(pt, kind, sub, self.problem.region), note))
+        silent = None if any(spectral(f[1], f[3]) for f in found) else \
+            silent_crossing(a, b, self._tol(a, b))
+        if silent is not None:
+            s, pt, note = locate_silent(self.sys_, a, b, ds, self.g, self.opts)
+            found.append((s, silent, SILENT_NOTES[silent], pt, note))
         found.sort(key=lambda f: f[0])
         stop = next((f for f in found if f[1] == "window" or f[1] is EventType.BOUNDARY), None)
-        for s, kind, sub, pt in found:
+        for s, kind, sub, pt, note in found:
             if stop is not None and s > stop[0]:
                 break
             if kind != "window" and not (self.opts.p_min - 1e-9 <= pt.u[-1] <= self.opts.p_max
@@ -326,13 +341,17 @@ class _Walk:
                 continue  # located only roughly (a branch point), beyond the window's end
             if kind is EventType.HOPF and not is_hopf(pt.eig):
                 continue  # a neutral saddle (two real eigenvalues z and -z), no Hopf point
+            if note:  # only for an event that is kept: a dropped one says nothing
+                notes.append(f"{getattr(kind, 'value', kind)}: {note}")
             self.pts.append(pt)
             if kind == "window" or _on_edge(pt.u[-1], window):
                 # an event on the window's edge is left out: a run from that edge
                 # starts there and records none, so both directions agree
                 self.status = BranchStatus.WINDOW if stop is not None else self.status
                 continue
-            self.event(kind, pt, self.gnames[sub] if kind is EventType.BOUNDARY else "")
+            # a boundary event is named by its constraint; a silent one carries its note
+            self.event(kind, pt, self.gnames[sub] if kind is EventType.BOUNDARY else
+                       sub if isinstance(sub, str) else "")
             if kind is EventType.BOUNDARY:
                 self.status = BranchStatus.REGION
         if stop is not None:
@@ -348,6 +367,10 @@ class _Walk:
             self.status = BranchStatus.SATURATED
             return True
         return False
+
+    def _tol(self, a: Point, b: Point) -> float:
+        """The size against which eigenvalue signs are read at a and b (`sign_scale`)."""
+        return SIGN_TOL * sign_scale(a.jac[:, :self.sys_.dim], b.jac[:, :self.sys_.dim])
 
     def _closes(self, a: Point, b: Point) -> bool:
         """Whether the step a -> b passes the first point again, in its direction.

@@ -33,7 +33,9 @@ BifurcationKit.jl do:
    with the same constraints as the branch it crosses. The two halves are
    joined through u* into one branch (origin "branch-switch") that carries
    the branch-point event. A branch whose end lands on a row of a known
-   branch is that branch, and is dropped.
+   branch is that branch, and is dropped. At a branch point on the region's
+   boundary one half may leave the region at once (u* +- h t outside it for
+   every h): the new branch is then the other half alone, starting at u*.
 4. New branches may cross further branch points: they are switched too, up
    to `MAX_SWITCHES` switches and `SWITCH_BUDGET` seconds per run; past
    either a note says that branches born at later branch points may be
@@ -59,7 +61,8 @@ from eqselect.numerics.continuation.branch_points import (branch_directions,
 from eqselect.numerics.continuation.face_branches import to_full
 from eqselect.numerics.continuation.pseudo_arclength import (ContinuationProblem,
                                                              continuation)
-from eqselect.numerics.continuation.results import BranchStatus, EventType
+from eqselect.numerics.continuation.events import G_TOL, region_constraints
+from eqselect.numerics.continuation.results import Branch, BranchStatus, EventType
 from eqselect.numerics.continuation.system import note_name
 from eqselect.numerics.fixed_points.core.record import classify
 
@@ -268,13 +271,32 @@ class Switcher:
                     halves.append(br)
                     break
             else:
+                if self._outside(u, sign * t) and not (halves and not len(halves[0].points)):
+                    halves.append(self._empty(where))  # the branch point is its end
+                    continue
                 self.notes.append(f"{where}: the new branch could not be started "
                                   f"({'+' if sign > 0 else '-'} side)")
                 return []
         return halves
 
+    def _outside(self, u, t) -> bool:
+        """Whether u + h t lies outside the region for every offset h tried: the
+        branch point is on the boundary and the direction t leaves it."""
+        d = len(u) - 1
+        g, _ = self.problem.get("constraints") or region_constraints(self.problem["region"], d)
+        return all(np.any(g((u + h * t)[:d], (u + h * t)[d]) < -G_TOL)
+                   for h in (1e-2, 2.5e-3, 6e-4))
+
+    def _empty(self, where: str) -> Branch:
+        """The half of a new branch that leaves the region at its branch point."""
+        sys_ = self.problem["system"]
+        return Branch(sys_.parameter, np.zeros((0, sys_.dim + 1)), (), (), (),
+                      BranchStatus.REGION, (f"{where}: this side leaves the region at once",))
+
     def _lands_on(self, half, rows) -> bool:
         """Whether the half's last row is a row of a known branch (it is that branch)."""
+        if not len(half.points):  # a half that leaves the region at its branch point
+            return False
         end = np.append(half.points[-1, 1:], half.points[-1, 0])
         end = np.append(self._full_point(end[:-1]), end[-1])
         return any(np.any((np.abs(r[:, -1] - end[-1]) <= 1e-9) &

@@ -1,7 +1,10 @@
 """The field continued in: F(phi, p) and [D_phi F, D_p F], compiled once.
 
 The continuation parameter p is the shaping coefficient lambda ("lam"), a
-payoff symbol of the game, or eta when the decomposition keeps it symbolic.
+payoff symbol of the game, eta when the decomposition keeps it symbolic, or the
+entropy temperature tau when the game carries it as a symbol
+(``entropy_regularized(game, sympy.Symbol("tau"))``): its branches are the
+quantal response equilibria of the regularised game, followed in tau.
 Derivatives are exact (symengine), except for fields too large for that
 (central differences, docs/limits.md); the compiled functions evaluate at one
 point with p as the last argument (`eqselect.numerics.codegen`).
@@ -92,7 +95,8 @@ def note_name(parameter: str) -> str:
 
 
 def parameter_symbol(dec: Decomposition, parameter: str) -> sp.Symbol:
-    """The symbol continued in: lambda for "lam", else a payoff symbol or eta.
+    """The symbol continued in: lambda for "lam", else a payoff symbol, eta or a
+    symbolic entropy temperature tau.
 
     Raises
     ------
@@ -104,6 +108,8 @@ def parameter_symbol(dec: Decomposition, parameter: str) -> sp.Symbol:
     free = {s.name: s for s in dec.game.payoff_symbols}
     if isinstance(dec.eta, sp.Symbol):
         free[dec.eta.name] = dec.eta
+    if isinstance(dec.game.tau, sp.Symbol):  # a symbolic entropy temperature: QRE branches
+        free[dec.game.tau.name] = dec.game.tau
     if parameter in free:
         return free[parameter]
     valid = ", ".join(["lam", *sorted(free)])

@@ -130,6 +130,7 @@ def bifurcation_diagram(result, coordinate: int = 0, path=None, ax=None, *, name
     ax.plot([], [], color="grey", linestyle="-", linewidth=2.2, label="stable")
     ax.plot([], [], color="grey", linestyle=(0, (5, 3)), linewidth=1.4, label="not stable")
     _readable_ylim(ax, result, coordinate)
+    _window(ax, result)
     ax.set_xlabel(parameter_axis_label(result.parameter))
     ax.set_ylabel(names[coordinate] if names else f"$\\phi_{{{coordinate + 1}}}$")
     ax.grid(True, color="0.9", linewidth=0.6)
@@ -150,6 +151,21 @@ def _readable_ylim(ax, result, coordinate: int) -> None:
     if values and max(values) - min(values) < FLAT_SPAN:
         mid = float(np.mean(values))
         ax.set_ylim(mid - 1, mid + 1)
+
+
+#: Margin around the parameter window, as a share of its length.
+WINDOW_MARGIN = 0.03
+
+
+def _window(ax, result) -> None:
+    """The parameter axis spans the window that was asked for (what the diagram
+    shows is the window, empty or not); a window without a branch says so."""
+    lo, hi = sorted(float(v) for v in result.value_range)
+    pad = WINDOW_MARGIN * (hi - lo)
+    ax.set_xlim(lo - pad, hi + pad)
+    if not result.branches:
+        ax.text(0.5, 0.5, "no branch of fixed points found\n(see the notes of the run)",
+                transform=ax.transAxes, ha="center", va="center", color="0.35", fontsize=10)
 
 
 def branch_table(result, coordinate: int = 0) -> list[tuple[int, bool, np.ndarray]]:
