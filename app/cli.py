@@ -127,6 +127,34 @@ def build_parser(commands=None) -> argparse.ArgumentParser:
     return parser
 
 
+#: An option's value that argparse would take for an option: a negative fraction or
+#: range ("-1/2", "-1:2", "-0.5:3:7"); argparse itself takes only "-1" and "-0.5".
+_NEGATIVE_VALUE = re.compile(r"-\d[\d./:]*\Z")
+
+
+def negative_values_attached(argv: list) -> list:
+    """``--lam -1:2`` as ``--lam=-1:2``: a long option followed by a negative number,
+    fraction or range gets it as its value (argparse would read ``-1:2`` as an
+    unknown option and say the option expected an argument).
+
+    Examples
+    --------
+    >>> negative_values_attached(["continue", "g", "--lam", "-1:2", "--eta", "1/2"])
+    ['continue', 'g', '--lam=-1:2', '--eta', '1/2']
+    """
+    out, k = [], 0
+    while k < len(argv):
+        token = argv[k]
+        if (token.startswith("--") and "=" not in token and k + 1 < len(argv)
+                and _NEGATIVE_VALUE.match(argv[k + 1])):
+            out.append(f"{token}={argv[k + 1]}")
+            k += 2
+            continue
+        out.append(token)
+        k += 1
+    return out
+
+
 def _named_command(argv) -> str | None:
     """The subcommand argv names: its first word that is not an option (the top
     level takes no option with a value)."""
@@ -176,6 +204,7 @@ def main(argv=None) -> int:
 def _command(argv) -> int:
     """Parse and run; bad input and file system errors as one line and a status."""
     try:
+        argv = negative_values_attached(argv)
         args, extra = build_parser([_named_command(argv)]).parse_known_args(argv)
         from eqselect.theory import limits
         from eqselect.theory.errors import OptionsError

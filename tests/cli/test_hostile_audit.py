@@ -303,3 +303,19 @@ def test_a_command_that_overflows_says_so_once(capsys, monkeypatch):
     assert code == 0 and out == "done\n"
     (line,) = err.strip().splitlines()
     assert line.startswith("eqselect: note: floating-point overflow in test_hostile_audit.py")
+
+
+@pytest.mark.parametrize("value, want", [("-1/2", -0.5), ("-3/4", -0.75), ("-1", -1.0)])
+def test_a_negative_fraction_is_an_options_value_not_an_unknown_option(value, want, capsys):
+    code, out, _ = run(["equilibria", "stag-hunt", "--param", "direct", "--method",
+                        "peer-only", "--lam", value, "--json"], capsys)
+    assert code == 0 and json.loads(out)["lam"] == want
+
+
+def test_a_negative_range_is_continued_from_its_negative_end(capsys):
+    code, out, _ = run(["continue", "stag-hunt", "--param", "direct", "--method", "peer-only",
+                        "--lam", "-1/2:1/2", "--json"], capsys)
+    doc = json.loads(out)
+    lams = [p[0] for b in doc["branches"] for p in b["points"]]  # (lambda, p1, p2)
+    assert code == 0 and doc["value_range"] == [-0.5, 0.5]
+    assert min(lams) == pytest.approx(-0.5) and max(lams) == pytest.approx(0.5)
