@@ -139,8 +139,9 @@ def equilibria(net, args) -> int:
     print(f"{net.name} ({net.graph.n} agents, {net.graph.spec}, {net.parameterization}), "
           f"{args.method}: {len(found)} fixed point(s) by the consensus, symmetric and "
           "deflated-Newton routes (not proven complete)")
+    coordinate = "p" if net.parameterization == "direct" else "theta"  # docs/cli.md names
     for e in found:
-        where = e.label or f"theta in [{e.point.min():.4g}, {e.point.max():.4g}]"
+        where = e.label or f"{coordinate} in [{e.point.min():.4g}, {e.point.max():.4g}]"
         mu = "" if e.mu is None else f"  mu={e.mu:.4g}"
         print(f"  {where:<32} {e.stability:<10}{mu}  [{e.route}]")
     return 0

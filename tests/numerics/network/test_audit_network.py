@@ -139,3 +139,16 @@ def test_a_corner_the_field_leaves_is_no_fixed_point_on_a_large_ring():
     assert stag.mu == pytest.approx(2 * (1 + 1.5 * ETA * 3 * 4))
     assert len(stag.eigenvalues) == 4
     assert all(z.real == pytest.approx(-stag.mu) for z in stag.eigenvalues)
+
+
+def test_the_text_of_equilibria_names_the_direct_coordinates_p(tmp_path, capsys):
+    """Under the direct parameterisation the parameters are probabilities p (DESIGN's
+    p1, p2, ...), not logits theta: the interior point of a ring reads 'p in [...]'."""
+    from eqselect.cli import main
+
+    game = tmp_path / "ring.toml"
+    game.write_text('name = "ring"\ngraph = "ring:6"\nactions = ["Stag", "Hare"]\n'
+                    'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    for param, word in (("direct", "p in [0.6667, 0.6667]"), ("logit", "theta in [0.6931")):
+        assert main(["equilibria", str(game), "--param", param, "--method", "pg"]) == 0
+        assert word in capsys.readouterr().out
