@@ -142,6 +142,9 @@ def _run(args) -> int:
                                                   or args.workers == 0):
         raise OptionsError("eqselect sweep: --local-cluster runs a LocalCluster; it cannot go "
                            "with --scheduler or --workers 0")
+    if args.out is not None and not args.out.strip():
+        raise OptionsError("eqselect sweep: --out needs a folder name, got an empty one "
+                           "(leave it out for the default sweep-GAME)")
     spec = _spec(args)
     _check_dask(args)
     options = cluster_options(args.workers, args.scheduler, args.connect_timeout)

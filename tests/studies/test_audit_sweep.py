@@ -195,3 +195,17 @@ def test_a_closed_stdout_is_not_a_disk_error(tmp_path, monkeypatch, capsys):
                  "0:0:1", "--grid", "3", "--steps", "5", "--workers", "0", "--no-verdicts",
                  "--out", str(tmp_path / "atlas")])
     assert (code, capsys.readouterr().err) == (0, "")
+
+
+def test_an_empty_out_is_refused_not_replaced_by_the_default(tmp_path, monkeypatch, capsys):
+    """``--out ""`` (an unset shell variable) names no folder: one line, status 2, and
+    no sweep-GAME folder appears in its place."""
+    from eqselect.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    code = main(["sweep", "stag-hunt", "--param", "direct", "--over", "a=4:4:1", "--lam",
+                 "0:0:1", "--grid", "3", "--steps", "5", "--workers", "0", "--no-verdicts",
+                 "--out", " "])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--out" in err
+    assert list(tmp_path.iterdir()) == []
