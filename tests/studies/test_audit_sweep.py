@@ -209,3 +209,14 @@ def test_an_empty_out_is_refused_not_replaced_by_the_default(tmp_path, monkeypat
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--out" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("methods", [(), "meta-mapg"])
+def test_a_spec_without_a_tuple_of_methods_is_refused(methods, tmp_path):
+    """No method means no cell: refused before a folder of zero cells is written; a
+    bare string is not read letter by letter as methods 'm', 'e', ..."""
+    from dataclasses import replace
+
+    with pytest.raises(OptionsError, match="one or more methods"):
+        run_sweep(replace(SPEC, methods=methods), tmp_path / "none", workers=0)
+    assert not (tmp_path / "none").exists()
