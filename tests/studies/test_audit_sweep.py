@@ -14,6 +14,7 @@ import threading
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from eqselect.theory.errors import OptionsError
@@ -220,3 +221,28 @@ def test_a_spec_without_a_tuple_of_methods_is_refused(methods, tmp_path):
     with pytest.raises(OptionsError, match="one or more methods"):
         run_sweep(replace(SPEC, methods=methods), tmp_path / "none", workers=0)
     assert not (tmp_path / "none").exists()
+
+
+def test_every_axis_label_of_a_two_symbol_map_lies_inside_the_figure(tmp_path, monkeypatch):
+    """A two-symbol sweep draws one row of panels (4.6 inches high): the x-axis label
+    of each panel must not be cut off at the bottom edge of the PNG."""
+    import io
+
+    from eqselect.studies.sweep import plots
+    from eqselect.studies.sweep.atlas import read_atlas
+
+    spec = SweepSpec("stag-hunt", "direct", (parse_axis("a=3:4:2"), parse_axis("d=1:2:2")),
+                     parse_axis("0:1:2", "lam"), ("pg",), PAPER.eta, PAPER.own, 3, 5,
+                     "paper", 8)
+    run = run_sweep(spec, tmp_path / "two", workers=0)
+    atlas = read_atlas(json.loads((run.out / CELLS).read_text()))
+    figures = []
+    monkeypatch.setattr(plots.plt, "close", figures.append)
+    plots.plot_quantity(atlas, "pg", "fraction", np.zeros((2, 2, 2)), io.BytesIO())
+    [fig] = figures
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if ax.get_visible() and ax.get_xlabel():
+            box = ax.xaxis.label.get_window_extent(renderer)
+            assert box.y0 >= 0, ax.get_xlabel()
+    plots.plt.close(fig)
