@@ -7,10 +7,10 @@
    `OptionsError` line, before any client, folder or file exists.
 2. A LocalCluster (``workers`` processes, one thread each, loopback only, no
    dashboard, forked from the client where the system can fork, so that they
-   start with the toolkit loaded) is started with Ctrl-C ignored in its
-   processes: a Ctrl-C
-   reaches the whole process group, and only the client answers it (with
-   one line) and closes the cluster.
+   start with the toolkit loaded) is started with Ctrl-C held (`_SigintHeld`):
+   its processes never act on a Ctrl-C, which reaches the whole process
+   group; only the client answers it (with one line, also for a Ctrl-C that
+   came while the workers started) and closes the cluster.
 3. Before the first task, every worker says which eqselect it has
    (`eqselect.studies.sweep.probe`); a worker without eqselect, or with
    another version than the client, is one `ClusterError` line. Tasks check
@@ -194,16 +194,39 @@ def quiet_dask():
             lg.setLevel(level)
 
 
-@contextmanager
-def _sigint_ignored():
-    """Ctrl-C ignored while worker processes start, so that they inherit it ignored."""
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        yield
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+class _SigintHeld:
+    """Ctrl-C held while worker processes start, then delivered.
+
+    Inside the block SIGINT only sets a flag. The workers are forked inside it, so
+    they keep that handler and never stop on the Ctrl-C that reaches the whole
+    process group (the command closes them); a Ctrl-C that reached this process
+    meanwhile is raised again by `deliver` through the handler that was in place,
+    so it is not lost (ignoring the signal here would drop it and let the sweep
+    run to its end). Off the main thread nothing is changed.
+    """
+
+    def __init__(self):
+        self.seen = False
+        self._previous = None
+
+    def _record(self, signum, frame):
+        self.seen = True
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._record)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+    def deliver(self) -> None:
+        """Raise the held Ctrl-C, if one came, through the restored handler."""
+        if self.seen and self._previous is not None:
+            self.seen = False
+            signal.raise_signal(signal.SIGINT)
 
 
 def _bounded(fn, timeout: float, message: str):
@@ -256,7 +279,8 @@ class Cluster:
                 raise OptionsError(f"--scheduler {options.scheduler[:80]!r}: cannot connect "
                                    f"({type(exc).__name__}: {str(exc)[:120]})") from None
             return cls(client)
-        with _sigint_ignored(), dask.config.set(_START_METHOD):
+        held = _SigintHeld()
+        with held, dask.config.set(_START_METHOD):
             cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1,
                                    processes=True, host="127.0.0.1", dashboard_address=None,
                                    silence_logs=logging.CRITICAL)
@@ -265,7 +289,13 @@ class Cluster:
             except BaseException:
                 cluster.close(timeout=CLOSE_TIMEOUT)
                 raise
-        return cls(client, cluster)
+        started = cls(client, cluster)
+        try:
+            held.deliver()
+        except BaseException:
+            started.close()
+            raise
+        return started
 
     def n_workers(self) -> int:
         """Workers connected now (0 when the scheduler is gone)."""

@@ -246,3 +246,42 @@ def test_every_axis_label_of_a_two_symbol_map_lies_inside_the_figure(tmp_path, m
             box = ax.xaxis.label.get_window_extent(renderer)
             assert box.y0 >= 0, ax.get_xlabel()
     plots.plt.close(fig)
+
+
+def test_a_ctrl_c_while_local_workers_start_is_not_lost(monkeypatch):
+    """A Ctrl-C that comes while the LocalCluster starts its workers stops the sweep
+    once they are up (and closes them) instead of being dropped, which let the
+    sweep run to its end with status 0; the workers started meanwhile see only a
+    handler that does nothing (a Ctrl-C reaches the whole process group)."""
+    import signal
+
+    pytest.importorskip("distributed")
+    import dask.distributed  # the names Cluster.start imports, bound before they are patched
+
+    from eqselect.studies.sweep.cluster import Cluster, ClusterOptions
+
+    closed, during = [], []
+
+    class Starting:  # a LocalCluster whose start is hit by Ctrl-C
+        def __init__(self, **kwargs):
+            signal.raise_signal(signal.SIGINT)
+            during.append(signal.getsignal(signal.SIGINT))
+
+        def close(self, timeout=None):
+            closed.append("cluster")
+
+    class Connected:
+        def __init__(self, cluster, **kwargs):
+            pass
+
+        def close(self, timeout=None):
+            closed.append("client")
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", Starting)
+    monkeypatch.setattr(dask.distributed, "Client", Connected)
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        Cluster.start(ClusterOptions(workers=2))
+    assert closed == ["client", "cluster"]
+    assert during[0] not in (signal.SIG_IGN, signal.SIG_DFL, before)  # held, not ignored
+    assert signal.getsignal(signal.SIGINT) is before
