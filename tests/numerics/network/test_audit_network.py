@@ -80,11 +80,9 @@ def test_field_of_two_hundred_agents_equals_the_terms_by_hand(param):
             assert np.allclose(got[name][0], want[name], rtol=1e-12, atol=1e-10), name
 
 
-def _path_of_three_as_normal_form(tmp_path):
+def _path_of_three_file(tmp_path) -> str:
     """Stag Hunt on the path 1 - 2 - 3 as a three-player normal-form game file:
     the ends play the edge game once, the middle agent twice."""
-    from eqselect.theory.io.resolve import load_game
-
     pay = [np.zeros((2, 2, 2), int) for _ in range(3)]
     for a1, a2, a3 in itertools.product(range(2), repeat=3):
         pay[0][a1, a2, a3] = STAG[a1][a2]
@@ -94,7 +92,7 @@ def _path_of_three_as_normal_form(tmp_path):
     path.write_text(json.dumps({"name": "path3", "players": ["1", "2", "3"],
                                 "actions": [["S", "H"]] * 3,
                                 "payoffs": [p.tolist() for p in pay]}))
-    return load_game(str(path), "direct")
+    return str(path)
 
 
 @pytest.mark.parametrize("lam", [1, 1.5])
@@ -105,7 +103,9 @@ def test_consensus_corners_equal_the_normal_form_games(tmp_path, lam):
     neither lists it."""
     import eqselect as eq
 
-    game = _path_of_three_as_normal_form(tmp_path)
+    from eqselect.theory.io.resolve import load_game
+
+    game = load_game(_path_of_three_file(tmp_path), "direct")
     rule = Rule("meta-mapg", lam=lam, own_coef=0.35)
     exact = eq.find_equilibria(eq.Decomposition(game, eta=ETA), rule)
     assert exact.complete
@@ -152,3 +152,25 @@ def test_the_text_of_equilibria_names_the_direct_coordinates_p(tmp_path, capsys)
     for param, word in (("direct", "p in [0.6667, 0.6667]"), ("logit", "theta in [0.6931")):
         assert main(["equilibria", str(game), "--param", param, "--method", "pg"]) == 0
         assert word in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("param", ["direct", "logit"])
+def test_path_of_three_field_equals_the_normal_form_games(tmp_path, param):
+    """The four terms of the sparse field equal those the general derivation gives
+    for the same game written out as a three-player normal-form game."""
+    import sympy as sp
+
+    from eqselect.theory import Decomposition
+    from eqselect.theory.io.resolve import load_game
+
+    dec = Decomposition(load_game(_path_of_three_file(tmp_path), param), eta=sp.Rational(11, 20))
+    net = network_game(nx.path_graph(3), (STAG, [[4, 3], [0, 2]]), param)
+    field = NetworkField(net, ETA)
+    points = np.random.default_rng(5).uniform(0.05, 0.95, (4, 3))
+    if param == "logit":
+        points = np.log(points / (1 - points))
+    got = field.components(points)
+    for name in ("cur", "own", "peer", "lookahead"):
+        f = sp.lambdify(dec.game.parameters, list(getattr(dec, name)), "math")
+        want = np.array([f(*x) for x in points])
+        assert np.allclose(got[name], want, rtol=1e-12, atol=1e-12), name
