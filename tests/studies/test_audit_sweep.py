@@ -285,3 +285,23 @@ def test_a_ctrl_c_while_local_workers_start_is_not_lost(monkeypatch):
     assert closed == ["client", "cluster"]
     assert during[0] not in (signal.SIG_IGN, signal.SIG_DFL, before)  # held, not ignored
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_game_of_three_actions_is_refused_by_name_before_any_file(tmp_path, capsys):
+    """Under the direct parameterisation an agent of three actions has two probabilities
+    on a simplex; the sweep's square grid of starts would leave it, so the sweep says
+    so in one line (status 2) instead of a message about one start's probabilities."""
+    from eqselect.cli import main
+
+    game = tmp_path / "coord3.toml"
+    game.write_text('name = "coord3"\nplayers = ["row", "col"]\n'
+                    'actions = [["A", "B", "C"], ["A", "B", "C"]]\n'
+                    'payoffs = [[["u", 0, 0], [0, 2, 0], [0, 0, 1]], '
+                    '[["u", 0, 0], [0, 2, 0], [0, 0, 1]]]\n[symbols]\nu = 3\n')
+    code = main(["sweep", str(game), "--param", "direct", "--over", "u=1:4:2", "--lam", "0:1:2",
+                 "--grid", "3", "--steps", "5", "--workers", "0", "--no-verdicts",
+                 "--out", str(tmp_path / "atlas")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "two actions per agent" in err and "3 actions" in err
+    assert not (tmp_path / "atlas").exists()
