@@ -305,3 +305,22 @@ def test_a_game_of_three_actions_is_refused_by_name_before_any_file(tmp_path, ca
     assert code == 2 and err.count("\n") == 1
     assert "two actions per agent" in err and "3 actions" in err
     assert not (tmp_path / "atlas").exists()
+
+
+@pytest.mark.parametrize("doc", [{"kind": "basins", "fraction": 0.5}, [], {"kind": "sweep"}])
+def test_a_foreign_document_is_not_read_as_an_atlas(doc):
+    """`read_atlas` on another command's JSON (or a damaged cells.json) says what it
+    got in one error of the toolkit's kind, not a bare KeyError from deep inside."""
+    from eqselect.studies.sweep.atlas import read_atlas
+
+    with pytest.raises(OptionsError, match="not a sweep document"):
+        read_atlas(doc)
+
+
+def test_the_atlas_of_a_real_sweep_still_reads(atlas):
+    from eqselect.studies.sweep.atlas import read_atlas
+
+    out, cells = atlas
+    read = read_atlas(json.loads((out / CELLS).read_text()))
+    assert [c.fraction for c in read.cells] == [c["fraction"] for c in cells]
+    assert read.shape == (2, 2, 2)
