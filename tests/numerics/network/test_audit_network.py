@@ -174,3 +174,19 @@ def test_path_of_three_field_equals_the_normal_form_games(tmp_path, param):
         f = sp.lambdify(dec.game.parameters, list(getattr(dec, name)), "math")
         want = np.array([f(*x) for x in points])
         assert np.allclose(got[name], want, rtol=1e-12, atol=1e-12), name
+
+
+def test_a_network_basin_map_past_the_time_limit_is_refused_before_it_runs(tmp_path, capsys):
+    """1000 starts x 10^5 steps on a ring of 2000 agents is about 4 x 10^11 edge-steps
+    (over an hour): refused in one line naming --samples, as the report refuses its
+    basin work, instead of running past --time-limit; the defaults still run."""
+    from eqselect.cli import main
+
+    game = tmp_path / "ring.toml"
+    game.write_text('name = "ring"\ngraph = "ring:2000"\nactions = ["Stag", "Hare"]\n'
+                    'payoffs = [[[4, 0], [3, 2]], [[4, 3], [0, 2]]]\n')
+    args = ["basins", str(game), "--param", "direct", "--method", "pg"]
+    assert main(args + ["--samples", "1000", "--steps", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "past the time limit" in err and "--samples" in err
+    assert main(args + ["--samples", "4", "--steps", "20"]) == 0
