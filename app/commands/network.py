@@ -85,6 +85,7 @@ def basins(net, args) -> int:
     preferred = _preferred_action(net, args.preferred)
     # the fused kernel takes two actions per agent; more run on the numpy field
     kernel = args.backend or ("numba" if available() and net.actions == 2 else "numpy")
+    _check_basin_work(net, args.samples or DEFAULT_SAMPLES, args.steps or PAPER.steps)
     starts = SampledStarts(args.samples or DEFAULT_SAMPLES, args.seed)
     opts = NetworkBasinOptions(starts, args.steps or PAPER.steps, "paper",
                                ConsensusJudge(preferred), kernel)
@@ -109,6 +110,22 @@ def basins(net, args) -> int:
     for note in notes + list(bm.notes):
         print(f"  note: {note}")
     return 0
+
+
+def _check_basin_work(net, samples: int, steps: int) -> None:
+    """Refuse a network basin map past the time limit or the memory bound, before it
+    runs: starts x steps x directed edges at the fused kernel's measured rate (the
+    report's estimate), and starts x parameters coordinates held at once."""
+    from eqselect.theory import budget, limits
+    from eqselect.studies.report.network import EDGE_STEPS_PER_SECOND
+
+    edges = 2 * len(net.graph.edges)
+    estimate = budget.WorkEstimate(
+        f"a basin map of {samples} starts x {steps} steps on {net.graph.n} agents "
+        f"({edges} directed edges)", samples * steps * edges / EDGE_STEPS_PER_SECOND,
+        samples * net.graph.n * net.dim * budget.WORK_LIMITS.bytes_per_coordinate,
+        "--samples or --steps")
+    budget.check_work(estimate, limits.current().time_limit, limits.raise_hint("time_limit"))
 
 
 def _preferred_action(net, text) -> int:
@@ -139,8 +156,9 @@ def equilibria(net, args) -> int:
     print(f"{net.name} ({net.graph.n} agents, {net.graph.spec}, {net.parameterization}), "
           f"{args.method}: {len(found)} fixed point(s) by the consensus, symmetric and "
           "deflated-Newton routes (not proven complete)")
+    coordinate = "p" if net.parameterization == "direct" else "theta"  # docs/cli.md names
     for e in found:
-        where = e.label or f"theta in [{e.point.min():.4g}, {e.point.max():.4g}]"
+        where = e.label or f"{coordinate} in [{e.point.min():.4g}, {e.point.max():.4g}]"
         mu = "" if e.mu is None else f"  mu={e.mu:.4g}"
         print(f"  {where:<32} {e.stability:<10}{mu}  [{e.route}]")
     return 0

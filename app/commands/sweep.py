@@ -71,8 +71,9 @@ def _write_maps(atlas, out: Path, client=None) -> list:
     ``client`` is given), then moved into ``out``; on a failure (a full disk) the
     staged files are removed and the maps already there stay."""
     from eqselect.studies.sweep.plots import write_atlas
+    from eqselect.studies.sweep.store import MAPS_STAGE
 
-    stage = Path(tempfile.mkdtemp(prefix=".maps-", dir=out))
+    stage = Path(tempfile.mkdtemp(prefix=MAPS_STAGE, dir=out))
     try:
         paths = write_atlas(atlas, stage, client)
         for p in paths:
@@ -118,6 +119,8 @@ def run(args) -> int:
     except (ClusterError, StoreWriteError) as exc:
         print(f"eqselect: error: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of stdout went away: the command line's answer
+        raise
     except OSError as exc:  # the heat maps on a full or read-only disk
         print(f"eqselect: error: cannot write the sweep's files: {exc.strerror or exc}",
               file=sys.stderr)
@@ -139,6 +142,9 @@ def _run(args) -> int:
                                                   or args.workers == 0):
         raise OptionsError("eqselect sweep: --local-cluster runs a LocalCluster; it cannot go "
                            "with --scheduler or --workers 0")
+    if args.out is not None and not args.out.strip():
+        raise OptionsError("eqselect sweep: --out needs a folder name, got an empty one "
+                           "(leave it out for the default sweep-GAME)")
     spec = _spec(args)
     _check_dask(args)
     options = cluster_options(args.workers, args.scheduler, args.connect_timeout)

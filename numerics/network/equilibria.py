@@ -3,7 +3,9 @@
 Three routes, each point labelled with the one that found it:
 
 1. *consensus*: every agent at the same pure action. Under the direct
-   parameterisation these are corners of the box; under logit they lie at
+   parameterisation these are corners of the box, fixed points of the
+   projected dynamics when no coordinate of the field points into the box,
+   with the margins of a vertex (`corner_point`); under logit they lie at
    infinity, where cur dominates own and peer (they carry higher powers of
    p' -> 0), so the consensus is attracting when every component of the
    field points outward at |theta| = `INFINITY_PROBE`.
@@ -17,7 +19,7 @@ Three routes, each point labelled with the one that found it:
    1 / (1 - delta . grad log m). Each linear solve is sparse (`spsolve` on
    the complex-step Jacobian).
 
-Stability: the eigenvalues of DF(x*) of largest real part (ARPACK,
+Stability off the corners: the eigenvalues of DF(x*) of largest real part (ARPACK,
 `scipy.sparse.linalg.eigs`; dense below `DENSE_BELOW` parameters) and
 mu = -lambda_max(sym DF) (`eigsh`), docs/theory.md section 3.
 """
@@ -35,6 +37,8 @@ from eqselect.numerics.network.jacobian import sparse_jacobian
 
 #: |theta| at which the direction of a consensus at infinity is read.
 INFINITY_PROBE = 30.0
+#: Eigenvalues listed per fixed point (those of largest real part).
+LEADING = 4
 #: Below this many parameters spectra are computed densely.
 DENSE_BELOW = 64
 TOL = 1e-10
@@ -108,7 +112,7 @@ def _with_strategies(field, eq: "NetworkEquilibrium") -> "NetworkEquilibrium":
     return replace(eq, strategies=strategies_at(field, eq.point), boundary=on_face)
 
 
-def spectrum(J: sps.spmatrix, k: int = 4) -> tuple[tuple, float]:
+def spectrum(J: sps.spmatrix, k: int = LEADING) -> tuple[tuple, float]:
     """(leading eigenvalues of J by real part, mu = -lambda_max(sym J))."""
     n = J.shape[0]
     sym = (J + J.T) * 0.5
@@ -144,6 +148,30 @@ def characterise(field, x, coef: dict, route: str, label: str = "") -> NetworkEq
                                                       classify(vals), vals, mu, residual, label))
 
 
+def corner_point(field, coef: dict, level: float, label: str) -> NetworkEquilibrium | None:
+    """The consensus corner p = level 1 of the box as a fixed point of the projected
+    dynamics, or None when it is not one.
+
+    At a vertex the margin is that of the face of dimension 0 (docs/theory.md,
+    "Margins at the boundary"): the normal-cone multipliers m_k = F_k where
+    p_k = 1 and -F_k where p_k = 0. The corner is a fixed point when every
+    m_k >= 0 (the field points out of the box or along its face in every
+    coordinate); its eigenvalues are the -m_k (largest real part first) and
+    mu = min_k m_k, as for the same game written as a normal-form game.
+    """
+    x = np.full(field.dim, level)
+    u = field.combination(x[None, :], coef)[0]
+    multipliers = u if level == 1.0 else -u
+    if np.any(multipliers < -TOL):
+        return None
+    vals = tuple(complex(v) for v in np.sort(-multipliers)[::-1][:LEADING])
+    return _with_strategies(field, NetworkEquilibrium(
+        x, "consensus", classify(vals, TOL), vals, float(multipliers.min()), 0.0, label,
+        (f"a corner of the box: eigenvalues -m_k, m_k the normal-cone multiplier of each "
+         f"of the {field.dim} bound directions (the {LEADING} largest shown), "
+         f"mu = min m_k",)))
+
+
 def consensus_points(field, coef: dict) -> list[NetworkEquilibrium]:
     """Every consensus on a pure action (two actions per agent: all 0 or all 1)."""
     net, out = field.net, []
@@ -152,14 +180,9 @@ def consensus_points(field, coef: dict) -> list[NetworkEquilibrium]:
     for action, level in ((0, 1.0), (1, 0.0)):
         name = f"consensus {net.action_names[action] if net.action_names else action}"
         if net.parameterization == "direct":
-            x = np.full(field.dim, level)
-            u = field.combination(x[None, :], coef)[0]
-            outward = np.all(u > TOL) if level == 1.0 else np.all(u < -TOL)
-            eq = characterise(field, x, coef, "consensus", name)
-            out.append(_with_strategies(field, NetworkEquilibrium(
-                x, "consensus", "stable" if outward else "saddle", eq.eigenvalues, eq.mu, 0.0,
-                name, ("a corner of the box: stable when the field points out of the box in "
-                       "every coordinate",))))
+            corner = corner_point(field, coef, level, name)
+            if corner is not None:
+                out.append(corner)
             continue
         probe = np.full(field.dim, INFINITY_PROBE if level else -INFINITY_PROBE)
         u = field.combination(probe[None, :], coef)[0]

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from math import prod
 
+from eqselect.theory.errors import OptionsError
+
 #: Alignment conditions a sweep cell decides.
 CONDITIONS = ("A1", "A2", "A3")
 #: The per-cell values of the verdicts drawn as maps (floats, None where undefined).
@@ -215,6 +217,12 @@ def read_atlas(doc: dict, cells: Sequence | None = None) -> Atlas:
     ``cells``, when given, stands for ``doc["cells"]`` (a `StoredCells` read
     lazily from the store, with ``doc`` the document's head).
 
+    Raises
+    ------
+    OptionsError
+        ``doc`` is not a sweep document (another command's JSON, a damaged file):
+        one line naming what is missing, not a bare KeyError.
+
     Examples
     --------
     >>> doc = {"inputs": {"spec": {"game": "stag-hunt"}}, "methods": ["pg"],
@@ -229,6 +237,16 @@ def read_atlas(doc: dict, cells: Sequence | None = None) -> Atlas:
     >>> atlas.cells[0].points[0].is_corner, atlas.cells[0].verdicts, atlas.axes[0].floats
     (True, None, [4.0])
     """
+    try:
+        return _atlas(doc, cells)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        what = f"no key {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        kind = doc.get("kind") if isinstance(doc, dict) else type(doc).__name__
+        raise OptionsError(f"not a sweep document (cells.json; this one is "
+                           f"{kind or 'of no kind'}): {what}"[:300]) from None
+
+
+def _atlas(doc: dict, cells) -> Atlas:
     alignment = doc.get("alignment", {})
     computed = alignment.get("status") == "computed"
     return Atlas(

@@ -7,10 +7,10 @@
    `OptionsError` line, before any client, folder or file exists.
 2. A LocalCluster (``workers`` processes, one thread each, loopback only, no
    dashboard, forked from the client where the system can fork, so that they
-   start with the toolkit loaded) is started with Ctrl-C ignored in its
-   processes: a Ctrl-C
-   reaches the whole process group, and only the client answers it (with
-   one line) and closes the cluster.
+   start with the toolkit loaded) is started with Ctrl-C held (`_SigintHeld`):
+   its processes never act on a Ctrl-C, which reaches the whole process
+   group; only the client answers it (with one line, also for a Ctrl-C that
+   came while the workers started) and closes the cluster.
 3. Before the first task, every worker says which eqselect it has
    (`eqselect.studies.sweep.probe`); a worker without eqselect, or with
    another version than the client, is one `ClusterError` line. Tasks check
@@ -102,8 +102,33 @@ async def _identity(address: str, timeout: float) -> dict:
         comm.abort()
 
 
+def _check_address(address: str) -> None:
+    """Refuse an address dask cannot read or that no other process can reach.
+
+    Raises
+    ------
+    ValueError
+        Unknown scheme, no HOST:PORT where the scheme needs one, or ``inproc://``
+        (a scheduler inside one process only).
+    """
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+    from distributed.comm.registry import get_backend
+
+    scheme, location = parse_address(address)
+    get_backend(scheme)
+    if scheme == "inproc":
+        raise ValueError("inproc:// names a scheduler inside one process")
+    if scheme in ("tcp", "tls", "ws", "wss"):
+        parse_host_port(location)
+
+
 def check_scheduler(address: str, timeout: float) -> None:
     """Refuse ``address`` unless a dask scheduler answers there within ``timeout`` s.
+
+    The address is read first, so that an answer dask cannot decode (a server
+    speaking another protocol sends bytes that read as absurd frame sizes) is
+    told apart from a malformed address.
 
     Raises
     ------
@@ -112,20 +137,40 @@ def check_scheduler(address: str, timeout: float) -> None:
     """
     shown = address[:80]
     try:
+        _check_address(address)
+    except (ValueError, TypeError) as exc:
+        raise OptionsError(f"--scheduler {shown!r} is not a dask scheduler address "
+                           f"(tcp://HOST:PORT): {exc}") from None
+    try:
         reply = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout))
     except (asyncio.TimeoutError, TimeoutError):
         raise OptionsError(f"--scheduler {shown!r}: no dask scheduler answered within "
                            f"{timeout:g} s (--connect-timeout)") from None
-    except ValueError as exc:
-        raise OptionsError(f"--scheduler {shown!r} is not a dask scheduler address "
-                           f"(tcp://HOST:PORT): {exc}") from None
+    except (ValueError, MemoryError, OverflowError) as exc:  # undecodable frames
+        raise OptionsError(f"--scheduler {shown!r} answered, but is not a dask scheduler "
+                           f"(its answer does not decode: {type(exc).__name__})") from None
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 -- refused, reset, garbage: all one line
+    except BaseException as exc:  # noqa: BLE001 -- refused, reset, misconfigured: one line
         raise OptionsError(f"--scheduler {shown!r}: cannot reach a dask scheduler there "
                            f"({type(exc).__name__}: {str(exc)[:120]})") from None
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
         raise OptionsError(f"--scheduler {shown!r} answered, but is not a dask scheduler")
+
+
+#: The logger families a sweep silences: dask's, its network layer's and asyncio's.
+_QUIET = ("distributed", "tornado", "asyncio")
+
+
+def _dask_loggers() -> list:
+    """The loggers of `_QUIET` and every existing logger below them: dask's logging
+    configuration gives some children (``distributed.client``, ``tornado.application``)
+    their own level and handler without propagation, so silencing the parents
+    alone would let a child print a traceback (a lost scheduler)."""
+    names = set(_QUIET) | {n for n, lg in list(logging.Logger.manager.loggerDict.items())
+                           if isinstance(lg, logging.Logger)
+                           and n.split(".", 1)[0] in _QUIET}
+    return [logging.getLogger(n) for n in sorted(names)]
 
 
 @contextmanager
@@ -135,7 +180,7 @@ def quiet_dask():
     even without a dashboard and moves to a free port when another program
     holds it; a sweep uses no dashboard, so the move changes nothing, and the
     warning would break the one-line / quiet-under --json contract."""
-    loggers = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
+    loggers = _dask_loggers()
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.CRITICAL + 1)
@@ -149,16 +194,39 @@ def quiet_dask():
             lg.setLevel(level)
 
 
-@contextmanager
-def _sigint_ignored():
-    """Ctrl-C ignored while worker processes start, so that they inherit it ignored."""
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        yield
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+class _SigintHeld:
+    """Ctrl-C held while worker processes start, then delivered.
+
+    Inside the block SIGINT only sets a flag. The workers are forked inside it, so
+    they keep that handler and never stop on the Ctrl-C that reaches the whole
+    process group (the command closes them); a Ctrl-C that reached this process
+    meanwhile is raised again by `deliver` through the handler that was in place,
+    so it is not lost (ignoring the signal here would drop it and let the sweep
+    run to its end). Off the main thread nothing is changed.
+    """
+
+    def __init__(self):
+        self.seen = False
+        self._previous = None
+
+    def _record(self, signum, frame):
+        self.seen = True
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._record)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+    def deliver(self) -> None:
+        """Raise the held Ctrl-C, if one came, through the restored handler."""
+        if self.seen and self._previous is not None:
+            self.seen = False
+            signal.raise_signal(signal.SIGINT)
 
 
 def _bounded(fn, timeout: float, message: str):
@@ -211,7 +279,8 @@ class Cluster:
                 raise OptionsError(f"--scheduler {options.scheduler[:80]!r}: cannot connect "
                                    f"({type(exc).__name__}: {str(exc)[:120]})") from None
             return cls(client)
-        with _sigint_ignored(), dask.config.set(_START_METHOD):
+        held = _SigintHeld()
+        with held, dask.config.set(_START_METHOD):
             cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1,
                                    processes=True, host="127.0.0.1", dashboard_address=None,
                                    silence_logs=logging.CRITICAL)
@@ -220,7 +289,13 @@ class Cluster:
             except BaseException:
                 cluster.close(timeout=CLOSE_TIMEOUT)
                 raise
-        return cls(client, cluster)
+        started = cls(client, cluster)
+        try:
+            held.deliver()
+        except BaseException:
+            started.close()
+            raise
+        return started
 
     def n_workers(self) -> int:
         """Workers connected now (0 when the scheduler is gone)."""
@@ -314,10 +389,22 @@ class ClusterHandle:
             self._cluster = None
 
 
+def _configure_dask_logging() -> None:
+    """Import dask.distributed before its loggers are silenced: the import sets the
+    levels of its configuration, which would otherwise undo `quiet_dask` for the
+    loggers it names. Without dask nothing is done (`Cluster.start` says so)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        pass
+
+
 @contextmanager
 def open_cluster(options: ClusterOptions):
     """A `ClusterHandle` for the block, dask's logs silenced, closed at the end."""
     handle = ClusterHandle(options)
+    if not options.serial:
+        _configure_dask_logging()
     with quiet_dask():
         try:
             yield handle

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 from eqselect.theory.serialize import jsonable
@@ -51,6 +51,23 @@ def chunk_tail(k: int, n_cells: int, digest: str) -> str:
     return f'\n ],\n "chunk": {k},\n "n_cells": {n_cells},\n "sha256": "{digest}"\n}}\n'
 
 
+def open_temporary(path: Path) -> tuple[int, str]:
+    """A new, empty sibling ``.NAME.RANDOM`` of ``path``, opened for writing: (fd, its path).
+
+    Created with mode 0666 so that the system applies the umask, as for any file
+    the user creates: the store's files are as readable as the heat maps beside
+    them (``tempfile.mkstemp`` would make them 0600, private to their owner).
+    """
+    path = Path(path)
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 def write_atomic(path: Path, text, sync: bool = True) -> None:
     """Write ``text`` (str or bytes) to ``path`` through a temporary sibling and a rename.
 
@@ -63,7 +80,7 @@ def write_atomic(path: Path, text, sync: bool = True) -> None:
     path = Path(path)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        fd, tmp = open_temporary(path)
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode() if isinstance(text, str) else text)
             fh.flush()

@@ -246,6 +246,9 @@ class SweepSpec(Record):
         names = [ax.name for ax in self.over]
         if len(set(names)) != len(names):
             raise OptionsError(f"--over names a symbol twice: {names}")
+        if isinstance(self.methods, str) or not self.methods:
+            raise OptionsError(f"a sweep needs a tuple of one or more methods (--method), "
+                               f"got {self.methods!r}"[:200])
         for m in self.methods:
             Method.parse(m)
         if len(set(self.methods)) != len(self.methods):

@@ -218,7 +218,9 @@ def plot_quantity(atlas, method: str, name: str, values: np.ndarray, path):
             _panel(ax, fig, axes[0], axes[1], values[:, :, j], panel.curves, style)
             ax.set_title(f"lambda = {panel.fixed['lam']}", fontsize=9)
         fig.suptitle(title)
-    bottom = 0.22 if any(ax.labels for ax in axes) else 0.08  # room for slanted spec ticks
+    # room below the x axis in inches (slanted spec ticks need more): a fraction of the
+    # height would clip the axis label of the shorter one-row panels
+    bottom = (1.15 if any(ax.labels for ax in axes) else 0.5) / fig.get_figheight()
     fig.subplots_adjust(left=0.1, right=0.98, bottom=bottom, top=0.9, wspace=0.3, hspace=0.35)
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)

@@ -49,7 +49,7 @@ from eqselect.theory.errors import GameError, OptionsError
 from eqselect.theory.rules import Rule
 from eqselect.theory.serialize import document
 
-from eqselect.numerics.dynamics.starts import probability_kind
+from eqselect.numerics.dynamics.starts import action_blocks, probability_kind
 from eqselect.studies.sweep.atlas import Atlas, read_atlas
 from eqselect.studies.sweep.cell import ALIGNMENT_NOT_COMPUTED, outcome_names, sweep_game
 from eqselect.studies.sweep.cluster import (
@@ -142,6 +142,12 @@ def validate(spec: SweepSpec) -> None:
     probability_kind(game)
     if not game.strategies:
         raise GameError(f"game {game.name!r} has no policies; a sweep needs a finite game")
+    wide = [(agent, m) for agent, _, _, m in action_blocks(game) if m > 2]
+    if wide:  # the cells' square grid of starts fills the box, not each agent's simplex
+        raise GameError(f"a sweep's grid of starts holds one probability per parameter, "
+                        f"two actions per agent; game {game.name!r} gives agent "
+                        f"{wide[0][0] + 1} {wide[0][1]} actions (eqselect basins takes "
+                        f"slices of it: --axes, --fix)")
 
 
 def worker_limit() -> int:

@@ -32,7 +32,6 @@ import errno
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from eqselect.theory.errors import OptionsError
@@ -40,7 +39,7 @@ from eqselect.theory.serialize import SCHEMA_VERSION
 
 from eqselect.studies.sweep.files import (
     CHUNK_HEAD, StoreWriteError, cell_text, chunk_body_text, chunk_tail, dumps, file_kind,
-    unlink_quietly, write_atomic)
+    open_temporary, unlink_quietly, write_atomic)
 from eqselect.studies.sweep.grid import SweepSpec
 from eqselect.studies.sweep.lock import LOCK, FolderLock
 
@@ -48,13 +47,15 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks"
 INDEX = "index.jsonl"
 CELLS = "cells.json"
+#: The prefix of the folder the heat maps are drawn in before they are moved into place.
+MAPS_STAGE = ".maps-"
 #: Largest manifest read (a spec with two 10^6-value axes is about 30 MB).
 MAX_MANIFEST_BYTES = 64 << 20
 #: Notes about damaged chunks listed one by one; the rest are counted.
 MAX_DAMAGE_NOTES = 5
 
-__all__ = ["CELLS", "CHUNKS", "INDEX", "LOCK", "MANIFEST", "StoreWriteError", "SweepStore",
-           "cell_text", "chunk_tail", "dumps", "write_atomic"]
+__all__ = ["CELLS", "CHUNKS", "INDEX", "LOCK", "MANIFEST", "MAPS_STAGE", "StoreWriteError",
+           "SweepStore", "cell_text", "chunk_tail", "dumps", "write_atomic"]
 
 
 class SweepStore:
@@ -153,10 +154,29 @@ class SweepStore:
             except OSError as exc:
                 raise StoreWriteError(exc.errno, f"cannot create {self.out / CHUNKS}: "
                                                  f"{exc.strerror or exc}") from None
+            self._remove_temporaries()
             self._index = self._valid_index()
         except BaseException:
             self.close(discard=True)
             raise
+
+    def _remove_temporaries(self) -> None:
+        """Remove what a killed sweep left half-written in the folder: temporary
+        siblings of the manifest and of cells.json (``.NAME.RANDOM``, as large as the
+        atlas) and the staging folders of the heat maps (``.maps-*``). Only this
+        sweep's writers make such names, and the lock is held: none is in use."""
+        for p in self.out.iterdir():
+            name = p.name
+            if name.startswith((f".{MANIFEST}.", f".{CELLS}.")) and file_kind(p) != "dir":
+                unlink_quietly(p)
+            elif name.startswith(MAPS_STAGE) and file_kind(p) == "dir":
+                for q in p.iterdir():
+                    if file_kind(q) != "dir":
+                        unlink_quietly(q)
+                try:
+                    p.rmdir()
+                except OSError:
+                    pass
 
     def close(self, discard: bool = False) -> None:
         """Release the lock. With ``discard``, a sweep that created the folder or
@@ -410,7 +430,7 @@ class SweepStore:
         path = self.out / CELLS
         tmp = None
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{CELLS}.", dir=self.out)
+            fd, tmp = open_temporary(path)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(text[:at].encode() + b'\n "cells": [\n')
                 for k in range(self.spec.n_chunks):

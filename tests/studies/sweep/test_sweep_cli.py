@@ -154,7 +154,7 @@ def test_a_full_disk_is_one_line_and_exit_status_1(tmp_path, capsys, monkeypatch
     def full(*args, **kw):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", full)
+    monkeypatch.setattr(files, "open_temporary", full)
     out = tmp_path / "atlas"
     code, io = run(ARGS + ["--out", str(out), "--no-verdicts"], capsys)
     assert code == 1 and io.err.count("\n") == 1

@@ -8,6 +8,7 @@ import errno
 import json
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -150,23 +151,23 @@ def test_a_sweep_that_fails_before_its_first_chunk_leaves_no_folder(tmp_path, mo
 
 
 def test_a_full_disk_is_one_error_and_what_was_stored_stays(reference, tmp_path, monkeypatch):
-    real = files.tempfile.mkstemp
+    real = files.open_temporary
     calls = []
 
-    def full_after_two(*args, **kw):
-        calls.append(kw.get("prefix", ""))
-        if len([c for c in calls if c.startswith(".chunk-")]) > 2:
+    def full_after_two(path):
+        calls.append(Path(path).name)
+        if len([c for c in calls if c.startswith("chunk-")]) > 2:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(*args, **kw)
+        return real(path)
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", full_after_two)
+    monkeypatch.setattr(files, "open_temporary", full_after_two)
     out = tmp_path / "atlas"
     with pytest.raises(StoreWriteError, match="No space left on device"):
         run_sweep(SPEC, out, workers=0)
     assert sorted(p.name for p in (out / CHUNKS).iterdir()) == [
         "chunk-000000.json", "chunk-000001.json"]
     assert not (out / CELLS).exists() and not (out / ".lock").exists()
-    monkeypatch.setattr(files.tempfile, "mkstemp", real)
+    monkeypatch.setattr(files, "open_temporary", real)
     run = run_sweep(SPEC, out, workers=0)
     assert run.computed_chunks == SPEC.n_chunks - 2 and run.notes == ()
     assert (out / CELLS).read_bytes() == (reference / CELLS).read_bytes()
