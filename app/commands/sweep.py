@@ -185,7 +185,8 @@ def _run(args) -> int:
 
 def _print_summary(args, spec, run, atlas, n_maps) -> None:
     rate = "" if run.cells_per_second is None else f", {run.cells_per_second:.1f} cells/s"
-    where = args.scheduler or ("serial" if run.workers == 0 else f"{run.workers} worker{'' if run.workers == 1 else 's'}")
+    plural = "" if run.workers == 1 else "s"
+    where = args.scheduler or ("serial" if run.workers == 0 else f"{run.workers} worker{plural}")
     print(f"sweep of {spec.game}: {spec.n_cells} cells ({run.computed_cells} computed, "
           f"{spec.n_cells - run.computed_cells} already on disk) in {run.seconds:.1f} s"
           f"{rate} ({where})")
