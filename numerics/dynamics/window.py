@@ -11,10 +11,11 @@ compiled kernel the runs are split into one part a core, each part judged
 by one call of a compiled loop (`compiled_cycles`,
 `eqselect.numerics.dynamics.kernels.cycle`) that takes the kernel's steps
 and tests the recurrence itself, on its own thread (the call releases the
-GIL). A run whose test came within rounding of a threshold there, and
-every run where that loop cannot be built or does not compile, is judged
-as on numpy with the kernel's steps: one call of the kernel module's
-``run`` a step, resuming the schedule at K + k.
+GIL), when the test has at least `CYCLE_LOOP_LEAST` run-steps. A run
+whose test came within rounding of a threshold there, every run of a
+smaller test, and every run where that loop cannot be built or does not
+compile, is judged as on numpy with the kernel's steps: one call of the
+kernel module's ``run`` a step, resuming the schedule at K + k.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from eqselect.numerics.dynamics.recurrence import EPS, ParameterRecurrence, stay
 from eqselect.numerics.dynamics.starts import (
     action_blocks, chunks, parameters_to_strategies, start_kind)
 
-__all__ = ["KERNEL_WINDOW_CHUNK", "KERNEL_WINDOW_LEAST", "WINDOW_CHUNK", "compiled_cycles",
-           "cycle_module", "cycling", "window_kernel"]
+__all__ = ["CYCLE_LOOP_LEAST", "KERNEL_WINDOW_CHUNK", "KERNEL_WINDOW_LEAST", "WINDOW_CHUNK",
+           "compiled_cycles", "cycle_module", "cycling", "window_kernel"]
 
 
 #: Starts stepped together by the cycle test on numpy: its temporaries (a few
@@ -47,6 +48,11 @@ KERNEL_WINDOW_CHUNK = 1 << 17
 #: Fewest starts a thread of the compiled window takes: a thread's share of the
 #: stepping has to outweigh the fixed cost of its calls.
 KERNEL_WINDOW_LEAST = 1 << 10
+#: Fewest run-steps (runs x window) the compiled cycle loop takes: below them the
+#: window steps one kernel call a step, since generating and compiling the loop
+#: into an empty cache (1-3 s, once) would cost more than the whole test. The
+#: verdicts are the same either way (`compiled_cycles`).
+CYCLE_LOOP_LEAST = 1 << 20
 
 
 def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -> np.ndarray:
@@ -79,7 +85,8 @@ def cycling(problem, window: int, field, sched, x, progress=None, kernel=None) -
             if progress is not None:
                 progress.update(done)
         return out
-    compiled = compiled_cycles(problem.game, kernel, x, int(problem.steps), window, progress)
+    compiled = None if len(x) * int(window) < CYCLE_LOOP_LEAST else compiled_cycles(
+        problem.game, kernel, x, int(problem.steps), window, progress)
     if compiled is not None:
         found, undecided = compiled
         out[:] = found

@@ -190,6 +190,7 @@ def test_ties_go_to_the_reference(monkeypatch):
     monkeypatch.setattr(window_module, "compiled_cycles",
                         lambda *a, **k: (np.zeros(len(x0), bool), np.ones(len(x0), bool)))
     monkeypatch.setattr(window_module, "window_kernel", lambda *a: (module, q))
+    monkeypatch.setattr(window_module, "CYCLE_LOOP_LEAST", 0)  # the loop, however few runs
     problem = SimpleNamespace(game=game, steps=K0)
     got = window_module.cycling(problem, WINDOW, None, PaperSchedule(), x0, kernel=(module, q))
     assert np.array_equal(got, expected) and expected.any()
