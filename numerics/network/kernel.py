@@ -33,6 +33,11 @@ from eqselect.theory import GameError
 from eqselect.theory.engine import to_engine
 from eqselect.theory.network import policy_jet
 from eqselect.numerics.codegen import refuse_unknown
+from eqselect.numerics.dynamics.kernels.run import STOP
+
+#: Edge-steps (starts x steps x directed edges) of one call of the compiled loop:
+#: some tens of milliseconds, so that a stopping run (Ctrl-C) ends that soon.
+SLICE_WORK = 1 << 24
 
 
 def jet_source(parameterization: str) -> str:
@@ -143,12 +148,26 @@ class NetworkKernel:
 
     def run(self, x0, steps, q, final, first_hit, start=0):
         """Advance the starts x0 (n, N) ``steps`` steps (the schedule's start ..
-        start + steps - 1) into ``final``."""
+        start + steps - 1) into ``final``.
+
+        The steps go in slices of about `SLICE_WORK` edge-steps a call, each
+        slice starting from where the last ended (the same numbers as one
+        call: a step reads only x, lr_k and lambda_k); between slices the
+        run stops early when `run_compiled` is stopping (``STOP``).
+        """
         ks = np.arange(int(start), int(start) + int(steps))
         lr = np.asarray(self.schedule.lr(ks), dtype=float).reshape(-1)
-        f = self.field
-        self.function(np.ascontiguousarray(x0), lr, self._lambdas(ks), self.coef,
-                      f.src, f.dst, f.reverse, self.A, self.box, self.clip, final)
+        lam, f = self._lambdas(ks), self.field
+        x = np.ascontiguousarray(x0)
+        final[:] = x
+        per_call = max(1, SLICE_WORK // max(1, len(x) * len(f.src)))
+        for a in range(0, len(ks), per_call):
+            if STOP.is_set():
+                break
+            b = min(len(ks), a + per_call)
+            # final is read row by row before the row is written: it may be x0
+            self.function(final, lr[a:b], lam[a:b], self.coef, f.src, f.dst, f.reverse,
+                          self.A, self.box, self.clip, final)
         first_hit[:] = -1
 
 

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["CHUNK", "available", "run_compiled", "threads"]
+__all__ = ["CHUNK", "STOP", "available", "run_compiled", "threads"]
 
 #: Starts per chunk handed to one kernel call (one thread runs one chunk).
 CHUNK = 1 << 14
+#: Set while `run_compiled` stops (Ctrl-C, a failed chunk): the chunks not yet
+#: begun are dropped, and a kernel whose call is long (a network's,
+#: `eqselect.numerics.network.kernel`) looks at it between slices of its steps.
+STOP = threading.Event()
 
 
 def available() -> bool:
@@ -53,10 +58,19 @@ def run_compiled(module, x0, steps: int, q=(), progress=None, start: int = 0):
     workers = threads()
     size = max(256, min(CHUNK, -(-len(x0) // (4 * workers))))  # >= 4 chunks a thread
     parts = [slice(a, min(len(x0), a + size)) for a in range(0, len(x0), size)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         for done in pool.map(work, parts):
             if progress is not None:
                 progress.update(done)
+    except BaseException:  # Ctrl-C, or a chunk that failed: run no chunk not yet begun
+        STOP.set()
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            STOP.clear()
+        raise
+    pool.shutdown(wait=True)
     return final, hit.astype(int, copy=False)
 
 

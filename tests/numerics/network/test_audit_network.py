@@ -190,3 +190,65 @@ def test_a_network_basin_map_past_the_time_limit_is_refused_before_it_runs(tmp_p
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "past the time limit" in err and "--samples" in err
     assert main(args + ["--samples", "4", "--steps", "20"]) == 0
+
+
+def _ring_kernel(param: str, n: int = 40, lam=1.5):
+    from eqselect.numerics.dynamics.schedules import PaperSchedule
+    from eqselect.numerics.network.kernel import network_kernel
+
+    g = nx.cycle_graph(n)
+    net = network_game(g, {e: (STAG, STAG) for e in g.edges}, param)
+    return network_kernel(NetworkField(net, ETA), PaperSchedule(), Rule("meta-mapg", lam=lam))[0]
+
+
+@pytest.mark.parametrize("param", ["logit", "direct"])
+def test_network_steps_in_slices_are_the_steps_in_one_call(param, monkeypatch):
+    """One step a call (the smallest slice) gives the bits of one call for all steps,
+    also when the run starts at a later step of the schedule."""
+    from eqselect.numerics.network import kernel as module
+    from eqselect.numerics.dynamics.kernels.run import run_compiled
+
+    pytest.importorskip("numba")
+    kern = _ring_kernel(param)
+    rng = np.random.default_rng(4)
+    x0 = rng.uniform(-2, 2, (30, 40)) if param == "logit" else rng.random((30, 40))
+    whole = [run_compiled(kern, x0, 37, start=s)[0] for s in (0, 11)]
+    monkeypatch.setattr(module, "SLICE_WORK", 1)
+    sliced = [run_compiled(kern, x0, 37, start=s)[0] for s in (0, 11)]
+    assert all(np.array_equal(a, b) for a, b in zip(whole, sliced))
+    assert not np.array_equal(whole[0], x0)
+
+
+#: Steps of the interrupted run: 4096 starts x 80 edges x 4000 steps, 1.3e9 edge-steps.
+STOPPED_STEPS = 4000
+
+
+def test_a_stopping_run_drops_its_queued_chunks_and_ends_its_long_call(monkeypatch):
+    """Ctrl-C in the thread that waits for the chunks: the chunks not begun are not
+    run, and a network call in progress stops at its next slice."""
+    import signal
+    import time
+
+    from eqselect.numerics.network import kernel as module
+    from eqselect.numerics.dynamics.kernels import run as runner
+
+    pytest.importorskip("numba")
+    kern = _ring_kernel("logit")
+    x0 = np.zeros((4096, 40))
+    runner.run_compiled(kern, x0[:2], 2)  # compiled (or loaded) before the clock starts
+    monkeypatch.setattr(module, "SLICE_WORK", 1 << 12)  # about 2 steps of a chunk a call
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    t0 = time.perf_counter()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            runner.run_compiled(kern, x0, STOPPED_STEPS)  # seconds of work if it all ran
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.perf_counter() - t0 < 3.0
+    assert not runner.STOP.is_set()  # cleared for the next run
