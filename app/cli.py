@@ -128,8 +128,8 @@ def build_parser(commands=None) -> argparse.ArgumentParser:
 
 
 #: An option's value that argparse would take for an option: a negative fraction or
-#: range ("-1/2", "-1:2", "-0.5:3:7"); argparse itself takes only "-1" and "-0.5".
-_NEGATIVE_VALUE = re.compile(r"-\d[\d./:]*\Z")
+#: range or list ("-1/2", "-1:2", "-0.5,0.5"); argparse itself takes only "-1" and "-0.5".
+_NEGATIVE_VALUE = re.compile(r"-\d[\d./:,]*\Z")
 
 
 def negative_values_attached(argv: list) -> list:
