@@ -122,7 +122,10 @@ def _starts(game, seed: int) -> np.ndarray:
     return x
 
 
-CASES = [("logit", 2, MP), ("softmax", 3, RPS), ("direct", 2, MP), ("direct", 3, RPS)]
+# the simplex (lanes layout, numba's runtime) takes some 10 s of compiling into an
+# empty cache: with the full scale only; the box and the logits cover the default run
+CASES = [("logit", 2, MP), ("softmax", 3, RPS), ("direct", 2, MP),
+         pytest.param("direct", 3, RPS, marks=full_scale_only)]
 payoffs = st.lists(st.integers(-3, 3), min_size=9, max_size=9)
 
 
