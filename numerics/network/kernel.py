@@ -33,7 +33,7 @@ from eqselect.theory import GameError
 from eqselect.theory.engine import to_engine
 from eqselect.theory.network import policy_jet
 from eqselect.numerics.codegen import refuse_unknown
-from eqselect.numerics.dynamics.kernels.run import STOP
+from eqselect.numerics.dynamics.kernels.run import stopping
 
 #: Edge-steps (starts x steps x directed edges) of one call of the compiled loop:
 #: some tens of milliseconds, so that a stopping run (Ctrl-C) ends that soon.
@@ -153,7 +153,7 @@ class NetworkKernel:
         The steps go in slices of about `SLICE_WORK` edge-steps a call, each
         slice starting from where the last ended (the same numbers as one
         call: a step reads only x, lr_k and lambda_k); between slices the
-        run stops early when `run_compiled` is stopping (``STOP``).
+        run stops early when its `run_compiled` call is stopping (`stopping`).
         """
         ks = np.arange(int(start), int(start) + int(steps))
         lr = np.asarray(self.schedule.lr(ks), dtype=float).reshape(-1)
@@ -162,7 +162,7 @@ class NetworkKernel:
         final[:] = x
         per_call = max(1, SLICE_WORK // max(1, len(x) * len(f.src)))
         for a in range(0, len(ks), per_call):
-            if STOP.is_set():
+            if stopping():
                 break
             b = min(len(ks), a + per_call)
             # final is read row by row before the row is written: it may be x0

@@ -17,14 +17,22 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["CHUNK", "STOP", "available", "run_compiled", "threads"]
+__all__ = ["CHUNK", "available", "run_compiled", "stopping", "threads"]
 
 #: Starts per chunk handed to one kernel call (one thread runs one chunk).
 CHUNK = 1 << 14
-#: Set while `run_compiled` stops (Ctrl-C, a failed chunk): the chunks not yet
-#: begun are dropped, and a kernel whose call is long (a network's,
-#: `eqselect.numerics.network.kernel`) looks at it between slices of its steps.
-STOP = threading.Event()
+#: The stop event of the `run_compiled` call a worker thread runs a chunk for.
+_RUN = threading.local()
+
+
+def stopping() -> bool:
+    """Whether the `run_compiled` call this thread runs a chunk for is stopping
+    (Ctrl-C, a failed chunk): a kernel whose call is long (a network's,
+    `eqselect.numerics.network.kernel`) asks between slices of its steps. Each
+    call has its own event, so a run stopping in one thread never cuts short
+    another's."""
+    event = getattr(_RUN, "stop", None)
+    return event is not None and event.is_set()
 
 
 def available() -> bool:
@@ -51,8 +59,14 @@ def run_compiled(module, x0, steps: int, q=(), progress=None, start: int = 0):
     q = np.ascontiguousarray(q, dtype=float).reshape(-1)
     final, hit = np.empty_like(x0), np.empty(len(x0), dtype=np.int64)
 
+    stop = threading.Event()
+
     def work(part):
-        module.run(x0[part], int(steps), q, final[part], hit[part], int(start))
+        _RUN.stop = stop
+        try:
+            module.run(x0[part], int(steps), q, final[part], hit[part], int(start))
+        finally:
+            _RUN.stop = None
         return part.stop - part.start
 
     workers = threads()
@@ -64,11 +78,8 @@ def run_compiled(module, x0, steps: int, q=(), progress=None, start: int = 0):
             if progress is not None:
                 progress.update(done)
     except BaseException:  # Ctrl-C, or a chunk that failed: run no chunk not yet begun
-        STOP.set()
-        try:
-            pool.shutdown(wait=True, cancel_futures=True)
-        finally:
-            STOP.clear()
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
     return final, hit.astype(int, copy=False)

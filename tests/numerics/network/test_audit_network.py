@@ -251,4 +251,34 @@ def test_a_stopping_run_drops_its_queued_chunks_and_ends_its_long_call(monkeypat
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert time.perf_counter() - t0 < 3.0
-    assert not runner.STOP.is_set()  # cleared for the next run
+    assert not runner.stopping()  # no stop is left over for the next run
+    final, _ = runner.run_compiled(kern, x0[:8], 30)  # and the next run runs whole
+    assert np.array_equal(final, runner.run_compiled(kern, x0[:8], 30)[0])
+
+
+def test_a_run_that_stops_never_cuts_short_another_threads_run(monkeypatch):
+    """Two maps at once: one fails in a chunk and stops; the other, in its own
+    thread, still runs every step (its end points equal a run made alone)."""
+    import threading
+
+    from eqselect.numerics.network import kernel as module
+    from eqselect.numerics.dynamics.kernels import run as runner
+
+    pytest.importorskip("numba")
+    kern = _ring_kernel("logit")
+    x0 = np.random.default_rng(9).uniform(-1, 1, (512, 40))
+    alone = runner.run_compiled(kern, x0, 300)[0]
+    monkeypatch.setattr(module, "SLICE_WORK", 1 << 12)
+
+    class Failing:
+        def run(self, *args):
+            raise RuntimeError("a chunk failed")
+
+    out = {}
+    long_run = threading.Thread(target=lambda: out.update(x=runner.run_compiled(kern, x0, 300)))
+    long_run.start()
+    for _ in range(20):  # stops while the other run is under way
+        with pytest.raises(RuntimeError):
+            runner.run_compiled(Failing(), np.zeros((4096, 40)), 5)
+    long_run.join()
+    assert np.array_equal(out["x"][0], alone)
